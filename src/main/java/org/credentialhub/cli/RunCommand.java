@@ -1,11 +1,18 @@
 package org.credentialhub.cli;
 
+import org.credentialhub.runtime.HubRuntime;
 import picocli.CommandLine.Command;
 
-@Command(name = "run", description = "placeholder")
-public final class RunCommand implements Runnable {
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the hub with the configuration in config/ and the environment (production).")
+public final class RunCommand implements Callable<Integer> {
     @Override
-    public void run() {
-        throw new UnsupportedOperationException("not yet");
+    public Integer call() throws Exception {
+        HubRuntime hub = new HubRuntime(Map.of());
+        hub.run(() -> Banner.print(hub, false));
+        return 0;
     }
 }

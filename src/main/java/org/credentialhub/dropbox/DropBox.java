@@ -1,0 +1,130 @@
+package org.credentialhub.dropbox;
+
+import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The in-process SFTP drop box (Apache MINA SSHD): one account and home folder ({@code inbox/},
+ * {@code outbox/}) per vendor feed, chrooted so that a vendor never sees another vendor's folders;
+ * password or public-key login; a host key kept in the data folder so clients can pin it. The hub
+ * itself reads the inboxes through a service account whose home is the drop box root.
+ * SFTP only: no shell, no command execution, no port forwarding.
+ */
+public final class DropBox implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DropBox.class);
+
+    /** An SFTP account: a name, its folder under the root, and how it may log in. */
+    public record Account(String name, String password, Path authorizedKeys) {
+    }
+
+    private final Path root;
+    private final Map<String, Account> accounts = new ConcurrentHashMap<>();
+    private final SshServer server;
+    private final List<String> vendorNames = new ArrayList<>();
+
+    public DropBox(Path root, String host, int port, Path hostKey, Collection<Account> vendorAccounts,
+                   Account serviceAccount) throws IOException {
+        this.root = root.toAbsolutePath();
+        Files.createDirectories(this.root);
+        VirtualFileSystemFactory fileSystems = new VirtualFileSystemFactory();
+        for (Account account : vendorAccounts) {
+            Path home = this.root.resolve(account.name());
+            Files.createDirectories(home.resolve("inbox"));
+            Files.createDirectories(home.resolve("outbox"));
+            fileSystems.setUserHomeDir(account.name(), home);
+            accounts.put(account.name(), account);
+            vendorNames.add(account.name());
+        }
+        fileSystems.setUserHomeDir(serviceAccount.name(), this.root);
+        accounts.put(serviceAccount.name(), serviceAccount);
+
+        Files.createDirectories(hostKey.toAbsolutePath().getParent());
+        server = SshServer.setUpDefaultServer();
+        server.setHost(host);
+        server.setPort(port);
+        server.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(hostKey));
+        server.setFileSystemFactory(fileSystems);
+        server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+        server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
+        server.setPasswordAuthenticator((user, password, session) -> checkPassword(user, password));
+        server.setPublickeyAuthenticator((user, key, session) -> checkKey(user, key));
+    }
+
+    public void start() throws IOException {
+        server.start();
+        LOG.info("SFTP drop box listening on {}:{} with {} vendor account(s), root {}",
+                server.getHost(), server.getPort(), accounts.size() - 1, root);
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public String host() {
+        return server.getHost();
+    }
+
+    public boolean isRunning() {
+        return server.isStarted() && server.isOpen();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public List<String> vendorAccounts() {
+        return vendorNames;
+    }
+
+    private boolean checkPassword(String user, String password) {
+        Account account = accounts.get(user);
+        if (account == null || account.password() == null || account.password().isEmpty() || password == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(account.password().getBytes(StandardCharsets.UTF_8),
+                password.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private boolean checkKey(String user, PublicKey key) {
+        Account account = accounts.get(user);
+        if (account == null || account.authorizedKeys() == null || !Files.isRegularFile(account.authorizedKeys())) {
+            return false;
+        }
+        try {
+            for (AuthorizedKeyEntry entry : AuthorizedKeyEntry.readAuthorizedKeys(account.authorizedKeys())) {
+                PublicKey allowed = entry.resolvePublicKey(null, PublicKeyEntryResolver.IGNORING);
+                if (allowed != null && KeyUtils.compareKeys(allowed, key)) {
+                    return true;
+                }
+            }
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            LOG.warn("Could not read the authorized keys of SFTP account {}: {}", user, e.getMessage());
+        }
+        return false;
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.stop(true);
+    }
+}

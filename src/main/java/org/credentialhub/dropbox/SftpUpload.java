@@ -1,0 +1,72 @@
+package org.credentialhub.dropbox;
+
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A small SFTP client (Apache MINA SSHD) for putting files into an account's folders and listing them. */
+public final class SftpUpload implements AutoCloseable {
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    private final SshClient client;
+    private final ClientSession session;
+    private final SftpClient sftp;
+
+    public SftpUpload(String host, int port, String user, String password) throws IOException {
+        client = SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+        client.start();
+        try {
+            session = client.connect(user, host, port).verify(TIMEOUT).getSession();
+            session.addPasswordIdentity(password);
+            session.auth().verify(TIMEOUT);
+            sftp = SftpClientFactory.instance().createSftpClient(session);
+        } catch (IOException | RuntimeException e) {
+            client.stop();
+            throw e;
+        }
+    }
+
+    /** Writes a file under a temporary name and renames it, so the hub never sees it half-written. */
+    public void put(String path, byte[] content) throws IOException {
+        String tmp = path + ".part";
+        try (OutputStream out = sftp.write(tmp)) {
+            out.write(content);
+        }
+        sftp.rename(tmp, path);
+    }
+
+    public byte[] get(String path) throws IOException {
+        try (var in = sftp.read(path)) {
+            return in.readAllBytes();
+        }
+    }
+
+    public List<String> list(String dir) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (SftpClient.DirEntry e : sftp.readDir(dir)) {
+            if (!e.getFilename().startsWith(".")) {
+                names.add(e.getFilename());
+            }
+        }
+        return names;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            sftp.close();
+            session.close();
+        } finally {
+            client.stop();
+        }
+    }
+}

@@ -1,0 +1,322 @@
+package org.credentialhub.intake;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.credentialhub.feeds.FeedConfig;
+import org.credentialhub.mapping.CanonicalResult;
+import org.credentialhub.mapping.FileRejectedException;
+import org.credentialhub.mapping.Mapping;
+import org.credentialhub.mapping.Mappings;
+import org.credentialhub.mapping.RecordReader;
+import org.credentialhub.mapping.RowRejection;
+import org.credentialhub.mapping.SourceRow;
+import org.credentialhub.store.CopyWriter;
+import org.credentialhub.support.Hmac;
+import org.credentialhub.support.SchoolYears;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Takes one delivered file into the hub: fingerprints and archives it, parses it streaming with its
+ * feed's mapping, and stages the canonical results with PostgreSQL COPY, all in one transaction, so a
+ * file is either applied whole (good rows in, bad rows rejected with row, field and reason) or, when
+ * the file itself is unusable, quarantined with nothing of it applied.
+ */
+public final class Intake {
+    private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
+    /** Rejections kept per delivery; counts stay exact beyond it. */
+    static final int MAX_STORED_REJECTIONS = 100_000;
+
+    public static final String FEED = "hubFeed";
+    public static final String SHA256 = "hubContentSha256";
+    public static final String ARCHIVED = "hubArchivedFile";
+    public static final String DELIVERY_ID = "hubDeliveryId";
+    public static final String STATUS = "hubDeliveryStatus";
+
+    private final DataSource dataSource;
+    private final Map<String, FeedConfig> feeds;
+    private final Mappings mappings;
+    private final Hmac hmac;
+    private final SchoolYears schoolYears;
+    private final Path archiveDir;
+
+    public Intake(DataSource dataSource, Map<String, FeedConfig> feeds, Mappings mappings, Hmac hmac,
+                  SchoolYears schoolYears, Path archiveDir) {
+        this.dataSource = dataSource;
+        this.feeds = feeds;
+        this.mappings = mappings;
+        this.hmac = hmac;
+        this.schoolYears = schoolYears;
+        this.archiveDir = archiveDir;
+    }
+
+    /** Computes the file's SHA-256 while copying it into the hub's archive; sets the fingerprint headers. */
+    public void fingerprint(Exchange exchange) throws IOException {
+        String feed = exchange.getIn().getHeader(FEED, String.class);
+        Path dir = archiveDir.resolve(feed);
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "incoming", ".part");
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = new DigestInputStream(exchange.getIn().getMandatoryBody(InputStream.class), sha)) {
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        } catch (org.apache.camel.InvalidPayloadException e) {
+            Files.deleteIfExists(tmp);
+            throw new IOException("cannot read the delivered file", e);
+        }
+        String hex = HexFormat.of().formatHex(sha.digest());
+        Path archived = dir.resolve(hex);
+        Files.move(tmp, archived, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        exchange.getIn().setHeader(SHA256, hex);
+        exchange.getIn().setHeader(ARCHIVED, archived.toString());
+    }
+
+    /** Records a file whose content the hub already took (under any name): it is skipped. */
+    public void recordDuplicate(Exchange exchange) throws SQLException, IOException {
+        String feed = exchange.getIn().getHeader(FEED, String.class);
+        String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        String sha = exchange.getIn().getHeader(SHA256, String.class);
+        long size = Files.size(Path.of(exchange.getIn().getHeader(ARCHIVED, String.class)));
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     insert into delivery (feed_code, source_name, content_sha256, size_bytes, status, duplicate_of,
+                                           processed_at, reason)
+                     select ?, ?, ?, ?, 'duplicate', d.delivery_id, now(),
+                            'same content as ' || d.source_name || ' received ' || to_char(d.received_at, 'YYYY-MM-DD HH24:MI')
+                     from (select delivery_id, source_name, received_at from delivery
+                           where content_sha256 = ? and status <> 'duplicate' order by delivery_id limit 1) d
+                     returning delivery_id""")) {
+            ps.setString(1, feed);
+            ps.setString(2, name);
+            ps.setString(3, sha);
+            ps.setLong(4, size);
+            ps.setString(5, sha);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    exchange.getIn().setHeader(DELIVERY_ID, rs.getLong(1));
+                }
+            }
+        }
+        exchange.getIn().setHeader(STATUS, "duplicate");
+        LOG.info("Feed {}: {} has the content of an earlier delivery; skipped", feed, name);
+    }
+
+    /**
+     * Parses the archived file with its feed's mapping and stages its rows. Sets {@link #DELIVERY_ID}
+     * and {@link #STATUS} ({@code staged} or {@code quarantined}).
+     */
+    public void stage(Exchange exchange) throws IOException, SQLException {
+        String feed = exchange.getIn().getHeader(FEED, String.class);
+        String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        String sha = exchange.getIn().getHeader(SHA256, String.class);
+        Path file = Path.of(exchange.getIn().getHeader(ARCHIVED, String.class));
+        StageOutcome outcome = stage(feed, name, sha, file);
+        exchange.getIn().setHeader(DELIVERY_ID, outcome.deliveryId());
+        exchange.getIn().setHeader(STATUS, outcome.quarantineReason() == null ? "staged" : "quarantined");
+    }
+
+    /** What staging a file did. */
+    public record StageOutcome(long deliveryId, int rowsRead, int rowsAccepted, int rowsRejected, String quarantineReason) {
+    }
+
+    public StageOutcome stage(String feedCode, String sourceName, String sha256, Path file) throws IOException, SQLException {
+        FeedConfig feed = feeds.get(feedCode);
+        if (feed == null) {
+            throw new IllegalArgumentException("unknown feed " + feedCode);
+        }
+        Mapping mapping = mappings.get(feed.layoutName());
+        long size = Files.size(file);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                StageOutcome outcome = stageInTransaction(c, feedCode, sourceName, sha256, size, mapping, file);
+                c.commit();
+                LOG.info("Feed {}: {} staged as delivery {}: {} rows read, {} accepted, {} rejected", feedCode,
+                        sourceName, outcome.deliveryId(), outcome.rowsRead(), outcome.rowsAccepted(), outcome.rowsRejected());
+                return outcome;
+            } catch (FileRejectedException e) {
+                c.rollback();
+                long id = insertDelivery(c, feedCode, sourceName, sha256, size, "quarantined", e.getMessage());
+                c.commit();
+                LOG.warn("Feed {}: {} quarantined as delivery {}: {}", feedCode, sourceName, id, e.getMessage());
+                return new StageOutcome(id, 0, 0, 0, e.getMessage());
+            } catch (SQLException | IOException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private StageOutcome stageInTransaction(Connection c, String feed, String sourceName, String sha256, long size,
+                                            Mapping mapping, Path file)
+            throws SQLException, IOException, FileRejectedException {
+        long deliveryId = insertDelivery(c, feed, sourceName, sha256, size, "processing", null);
+        try (Statement st = c.createStatement()) {
+            st.execute("""
+                    create temp table stage_result (
+                        source_row int, attempt_key text, vendor_candidate_id text, state_id_hash text,
+                        first_name text, last_name text, email text, birth_date date, district_code text,
+                        school_code text, school_name text, exam_code text, school_year text,
+                        attempted_on date, attempted_at timestamptz, passed boolean, score numeric
+                    ) on commit drop""");
+        }
+        int read = 0;
+        int accepted = 0;
+        int rejectedRows = 0;
+        List<RowRejection> rejections = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(file);
+             RecordReader reader = mapping.open(in);
+             CopyWriter copy = new CopyWriter(c, "stage_result", "source_row", "attempt_key", "vendor_candidate_id",
+                     "state_id_hash", "first_name", "last_name", "email", "birth_date", "district_code", "school_code",
+                     "school_name", "exam_code", "school_year", "attempted_on", "attempted_at", "passed", "score")) {
+            SourceRow row;
+            while ((row = reader.next()) != null) {
+                read++;
+                Mapping.Outcome outcome = mapping.apply(row);
+                if (!outcome.accepted()) {
+                    rejectedRows++;
+                    if (rejections.size() < MAX_STORED_REJECTIONS) {
+                        rejections.addAll(outcome.rejections());
+                    }
+                    continue;
+                }
+                CanonicalResult r = outcome.result();
+                copy.value(r.row()).value(r.attemptKey()).value(r.vendorCandidateId()).value(hmac.stateId(r.stateStudentId()))
+                        .value(r.firstName()).value(r.lastName()).value(r.email()).value(r.birthDate())
+                        .value(r.districtCode()).value(r.schoolCode()).value(r.schoolName()).value(r.examCode())
+                        .value(schoolYears.of(r.attemptedOn())).value(r.attemptedOn())
+                        .value(r.attemptedAt() == null ? null : r.attemptedAt().toString())
+                        .value(r.passed()).value(r.score());
+                copy.endRow();
+                accepted++;
+            }
+            reader.finish(read);
+            if (read == 0) {
+                throw new FileRejectedException("the file has no data rows (an empty delivery never replaces earlier data)");
+            }
+            copy.finish();
+        }
+        publish(c, feed, deliveryId);
+        try (CopyWriter copy = new CopyWriter(c, "delivery_rejection", "delivery_id", "row_number", "field", "reason")) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (RowRejection r : rejections) {
+                if (seen.add(r.row() + "\u0000" + r.field())) {
+                    copy.value(deliveryId).value(r.row()).value(r.field()).value(r.reason()).endRow();
+                }
+            }
+            copy.finish();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                update delivery set rows_read = ?, rows_accepted = ?, rows_rejected = ?,
+                       status = case when ? > 0 then 'accepted_with_rejections' else 'accepted' end
+                where delivery_id = ?""")) {
+            ps.setInt(1, read);
+            ps.setInt(2, accepted);
+            ps.setInt(3, rejectedRows);
+            ps.setInt(4, rejectedRows);
+            ps.setLong(5, deliveryId);
+            ps.executeUpdate();
+        }
+        return new StageOutcome(deliveryId, read, accepted, rejectedRows, null);
+    }
+
+    /** Set-based: staged rows become results (a re-delivered attempt updates its result), with lineage. */
+    private void publish(Connection c, String feed, long deliveryId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into result (feed_code, attempt_key, delivery_id, source_row, vendor_candidate_id, state_id_hash,
+                                    exam_code, credential_code, school_year, attempted_on, attempted_at, passed, score)
+                select distinct on (s.attempt_key) ?, s.attempt_key, ?, s.source_row, s.vendor_candidate_id, s.state_id_hash,
+                       s.exam_code, x.credential_code, s.school_year, s.attempted_on, s.attempted_at, s.passed, s.score
+                from stage_result s
+                left join catalog_exam_code x
+                       on x.school_year = s.school_year and x.feed_code = ? and x.exam_code = s.exam_code
+                order by s.attempt_key, s.source_row desc
+                on conflict (feed_code, attempt_key) do update set
+                    delivery_id = excluded.delivery_id, source_row = excluded.source_row,
+                    vendor_candidate_id = excluded.vendor_candidate_id, state_id_hash = excluded.state_id_hash,
+                    exam_code = excluded.exam_code, credential_code = excluded.credential_code,
+                    school_year = excluded.school_year, attempted_on = excluded.attempted_on,
+                    attempted_at = excluded.attempted_at, passed = excluded.passed, score = excluded.score,
+                    status = 'active', match_decision = null, updated_at = now()""")) {
+            ps.setString(1, feed);
+            ps.setLong(2, deliveryId);
+            ps.setString(3, feed);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into result_lineage (result_id, delivery_id, source_row)
+                select r.result_id, ?, s.source_row
+                from stage_result s join result r on r.feed_code = ? and r.attempt_key = s.attempt_key
+                on conflict do nothing""")) {
+            ps.setLong(1, deliveryId);
+            ps.setString(2, feed);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into result_identity (result_id, first_name, last_name, birth_date, email, school_code,
+                                             school_name, district_code)
+                select distinct on (r.result_id) r.result_id, s.first_name, s.last_name, s.birth_date, s.email,
+                       s.school_code, s.school_name, s.district_code
+                from stage_result s join result r on r.feed_code = ? and r.attempt_key = s.attempt_key
+                order by r.result_id, s.source_row desc
+                on conflict (result_id) do update set
+                    first_name = excluded.first_name, last_name = excluded.last_name, birth_date = excluded.birth_date,
+                    email = excluded.email, school_code = excluded.school_code, school_name = excluded.school_name,
+                    district_code = excluded.district_code, received_at = now()""")) {
+            ps.setString(1, feed);
+            ps.executeUpdate();
+        }
+    }
+
+    private static long insertDelivery(Connection c, String feed, String name, String sha, long size, String status,
+                                       String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into delivery (feed_code, source_name, content_sha256, size_bytes, status, reason, processed_at)
+                values (?, ?, ?, ?, ?, ?, case when ? = 'processing' then null else now() end)
+                returning delivery_id""")) {
+            ps.setString(1, feed);
+            ps.setString(2, name);
+            ps.setString(3, sha);
+            ps.setLong(4, size);
+            ps.setString(5, status);
+            ps.setString(6, reason);
+            ps.setString(7, status);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Marks a staged delivery processed. */
+    public void complete(@Header(DELIVERY_ID) long deliveryId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("update delivery set processed_at = now() where delivery_id = ?")) {
+            ps.setLong(1, deliveryId);
+            ps.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package org.credentialhub.mapping;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+
+/**
+ * One attempt as the hub understands it, whatever layout it came in.
+ *
+ * @param row        the record's row in the source (header included), for lineage and acknowledgements
+ * @param attemptKey the feed's natural key of the attempt (a re-delivery of the same attempt updates it)
+ */
+public record CanonicalResult(
+        int row,
+        String attemptKey,
+        String vendorCandidateId,
+        String stateStudentId,
+        String firstName,
+        String lastName,
+        String email,
+        LocalDate birthDate,
+        String districtCode,
+        String schoolCode,
+        String schoolName,
+        String examCode,
+        String examName,
+        LocalDate attemptedOn,
+        OffsetDateTime attemptedAt,
+        boolean passed,
+        BigDecimal score,
+        String certificateNumber) {
+}

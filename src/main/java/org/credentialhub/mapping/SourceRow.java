@@ -1,0 +1,14 @@
+package org.credentialhub.mapping;
+
+/** One record of a source file: its row number and its values by column name. */
+public interface SourceRow {
+    int rowNumber();
+
+    /** The raw value of a column, or null when the record has no such column. */
+    String get(String column);
+
+    /** Why the record as a whole is malformed (wrong number of fields...), or null when it is not. */
+    default String structuralProblem() {
+        return null;
+    }
+}

@@ -1,0 +1,124 @@
+package org.credentialhub.runtime;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
+import org.apache.camel.support.service.ServiceSupport;
+import org.credentialhub.feeds.FeedConfig;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Runs the hub on Camel Main: properties from {@code config/application.properties}, routes from
+ * {@code routes/*.yaml}; before the routes are configured it opens the {@link HubServices} and binds
+ * them for the routes' {@code bean:} steps, and it adds one route per SFTP feed from the
+ * {@code sftp-intake} route template.
+ */
+public final class HubRuntime implements AutoCloseable {
+    private final Main main = new Main();
+    private volatile HubServices services;
+
+    public HubRuntime(Map<String, String> overrides) {
+        main.setPropertyPlaceholderLocations("file:config/application.properties");
+        overrides.forEach(main::addOverrideProperty);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport m) {
+                try {
+                    open(m.getCamelContext());
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException("the hub could not start: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public void afterConfigure(BaseMainSupport m) {
+                try {
+                    addFeedRoutes(m.getCamelContext());
+                } catch (Exception e) {
+                    throw new IllegalStateException("the feed routes could not be created: " + e.getMessage(), e);
+                }
+            }
+        });
+    }
+
+    private void open(CamelContext camel) throws Exception {
+        HubServices s = new HubServices(new Settings(camel));
+        services = s;
+        var registry = camel.getRegistry();
+        registry.bind("dataSource", s.database.dataSource());
+        registry.bind("intake", s.intake);
+        registry.bind("matching", s.matcher);
+        registry.bind("reporting", s.reporting);
+        registry.bind("acknowledgements", s.acknowledgements);
+        registry.bind("health", new org.credentialhub.web.Health(s.database.dataSource(), s.dropBox));
+        registry.bind("deliveryFingerprints", new JdbcMessageIdRepository(s.database.dataSource(), "delivery-content"));
+        camel.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() throws Exception {
+                s.close();
+            }
+        }, true, true);
+    }
+
+    private void addFeedRoutes(CamelContext camel) {
+        HubServices s = services;
+        for (FeedConfig feed : s.feeds.values()) {
+            if (feed.sftp() == null) {
+                continue;
+            }
+            TemplatedRouteBuilder.builder(camel, "sftp-intake")
+                    .routeId("intake-" + feed.code())
+                    .parameter("feed", feed.code())
+                    .parameter("folder", feed.account())
+                    .parameter("host", s.sftpHost)
+                    .parameter("port", String.valueOf(s.sftpPort))
+                    .parameter("user", s.serviceUser)
+                    .parameter("password", s.servicePassword)
+                    .parameter("include", feed.sftp().include() == null ? ".*" : feed.sftp().include())
+                    .parameter("delay", feed.sftp().poll() == null ? "10s" : feed.sftp().poll())
+                    .parameter("workDir", s.dataDir.resolve("work").resolve(feed.code()).toString())
+                    .add();
+        }
+    }
+
+    /** Starts the hub and returns once it runs. */
+    public HubRuntime start() throws Exception {
+        main.start();
+        return this;
+    }
+
+    /** Starts the hub and blocks until it is stopped (Ctrl-C or a signal). */
+    public void run(Runnable onStarted) throws Exception {
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterStart(BaseMainSupport m) {
+                onStarted.run();
+            }
+        });
+        main.run();
+    }
+
+    public HubServices services() {
+        return services;
+    }
+
+    public CamelContext camel() {
+        return main.getCamelContext();
+    }
+
+    public Path dataDir() {
+        return services.dataDir;
+    }
+
+    @Override
+    public void close() throws Exception {
+        main.stop();
+    }
+}

@@ -1,0 +1,202 @@
+package org.credentialhub.runtime;
+
+import org.credentialhub.acknowledge.Acknowledgements;
+import org.credentialhub.catalog.CatalogLoader;
+import org.credentialhub.dropbox.DropBox;
+import org.credentialhub.feeds.FeedConfig;
+import org.credentialhub.feeds.FeedsFile;
+import org.credentialhub.intake.Intake;
+import org.credentialhub.mapping.Mappings;
+import org.credentialhub.matching.DeliveryMatcher;
+import org.credentialhub.reporting.ReportingLoad;
+import org.credentialhub.roster.RosterLoader;
+import org.credentialhub.store.Database;
+import org.credentialhub.support.Hmac;
+import org.credentialhub.support.SchoolYears;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.PreparedStatement;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the routes call, opened once at start-up from the settings: the database, the drop box,
+ * the mappings and feeds, and the pipeline stages' beans.
+ */
+public final class HubServices implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HubServices.class);
+    public static final String SERVICE_ACCOUNT = "hub";
+
+    public final Settings settings;
+    public final Path dataDir;
+    public final Database database;
+    public final DropBox dropBox;
+    public final Map<String, FeedConfig> feeds = new LinkedHashMap<>();
+    public final Map<String, String> sftpPasswords = new LinkedHashMap<>();
+    public final Mappings mappings;
+    public final Hmac hmac;
+    public final Intake intake;
+    public final DeliveryMatcher matcher;
+    public final ReportingLoad reporting;
+    public final Acknowledgements acknowledgements;
+    public final RosterLoader roster;
+    public final String sftpHost;
+    public final int sftpPort;
+    public final String serviceUser;
+    public final String servicePassword;
+    public final boolean demo;
+
+    HubServices(Settings settings) throws Exception {
+        this.settings = settings;
+        this.demo = settings.getBoolean("hub.demo", false);
+        this.dataDir = settings.path("hub.data.dir", "data").toAbsolutePath();
+        Files.createDirectories(dataDir);
+
+        FeedsFile feedsFile = FeedsFile.load(settings.path("hub.feeds.file", "config/feeds.yaml"));
+        feedsFile.feeds().forEach(f -> feeds.put(f.code(), f));
+        this.mappings = Mappings.load(settings.path("hub.mappings.dir", "mappings"));
+        for (FeedConfig f : feeds.values()) {
+            if (!"district".equals(f.kind())) {
+                mappings.get(f.layoutName());
+            }
+        }
+        this.hmac = new Hmac(identityKey());
+
+        database = Database.open(settings.get("hub.db.url", null), settings.get("hub.db.user", null),
+                settings.get("hub.db.password", null), dataDir, settings.getInt("hub.db.embedded-port", 0),
+                settings.getInt("hub.db.pool-size", 8));
+        DropBox box = null;
+        try {
+            registerFeeds();
+            new CatalogLoader(database.dataSource()).loadState(
+                    settings.path("hub.catalog.dir", "config/catalog").resolve(settings.get("hub.state", "nc")));
+
+            if (settings.getBoolean("hub.sftp.embedded", true)) {
+                servicePassword = randomSecret(24);
+                serviceUser = SERVICE_ACCOUNT;
+                List<DropBox.Account> accounts = new ArrayList<>();
+                for (FeedConfig f : feeds.values()) {
+                    if (f.sftp() != null) {
+                        accounts.add(vendorAccount(f));
+                    }
+                }
+                box = new DropBox(settings.path("hub.sftp.root", dataDir.resolve("dropbox").toString()),
+                        settings.get("hub.sftp.bind", "0.0.0.0"), settings.getInt("hub.sftp.port", 2222),
+                        dataDir.resolve("secrets/sftp-host-key.ser"), accounts,
+                        new DropBox.Account(serviceUser, servicePassword, null));
+                box.start();
+                sftpHost = "127.0.0.1";
+                sftpPort = box.port();
+            } else {
+                serviceUser = settings.get("hub.sftp.user").orElseThrow(() ->
+                        new org.credentialhub.support.ConfigException("hub.sftp.user is required when hub.sftp.embedded=false"));
+                servicePassword = settings.get("hub.sftp.password", "");
+                sftpHost = settings.get("hub.sftp.host", "127.0.0.1");
+                sftpPort = settings.getInt("hub.sftp.port", 22);
+            }
+        } catch (Exception e) {
+            if (box != null) {
+                box.close();
+            }
+            database.close();
+            throw e;
+        }
+        this.dropBox = box;
+        var ds = database.dataSource();
+        int firstMonth = settings.getInt("hub.school-year.first-month", 7);
+        this.intake = new Intake(ds, feeds, mappings, hmac, new SchoolYears(firstMonth), dataDir.resolve("archive"));
+        this.matcher = new DeliveryMatcher(ds);
+        this.reporting = new ReportingLoad(ds);
+        this.acknowledgements = new Acknowledgements(ds);
+        this.roster = new RosterLoader(ds, hmac);
+    }
+
+    private DropBox.Account vendorAccount(FeedConfig f) throws IOException {
+        String account = f.account();
+        String password = settings.get("hub.sftp.password." + account, null);
+        if (password == null && demo) {
+            password = secretFile("sftp-" + account + ".password", () -> randomSecret(12));
+        }
+        if (password != null) {
+            sftpPasswords.put(account, password);
+        }
+        String keys = settings.get("hub.sftp.authorized-keys." + account,
+                f.sftp().authorizedKeys() == null ? null : f.sftp().authorizedKeys());
+        if (password == null && keys == null) {
+            LOG.warn("SFTP account {} has neither a password (hub.sftp.password.{}) nor authorized keys: it cannot log in",
+                    account, account);
+        }
+        return new DropBox.Account(account, password, keys == null ? null : Path.of(keys));
+    }
+
+    private void registerFeeds() throws java.sql.SQLException {
+        try (Connection c = database.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     insert into feed (feed_code, kind, layout, description, expected_cadence) values (?, ?, ?, ?, ?)
+                     on conflict (feed_code) do update set kind = excluded.kind, layout = excluded.layout,
+                         description = excluded.description, expected_cadence = excluded.expected_cadence,
+                         updated_at = now()""")) {
+            for (FeedConfig f : feeds.values()) {
+                ps.setString(1, f.code());
+                ps.setString(2, f.kind());
+                ps.setString(3, f.layoutName());
+                ps.setString(4, f.description());
+                ps.setString(5, f.cadence());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private byte[] identityKey() throws IOException {
+        String configured = settings.get("hub.identity.hmac-key", null);
+        if (configured != null) {
+            return configured.getBytes(StandardCharsets.UTF_8);
+        }
+        LOG.warn("hub.identity.hmac-key (HUB_IDENTITY_HMAC_KEY) is not set: using a key generated in {}; "
+                + "set it in production so IDs hash the same on every node", dataDir.resolve("secrets"));
+        return secretFile("identity-hmac.key", () -> randomSecret(32)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private String secretFile(String name, java.util.function.Supplier<String> make) throws IOException {
+        Path dir = dataDir.resolve("secrets");
+        Files.createDirectories(dir);
+        Path file = dir.resolve(name);
+        if (Files.isRegularFile(file)) {
+            return Files.readString(file).trim();
+        }
+        String value = make.get();
+        Files.writeString(file, value);
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
+        }
+        return value;
+    }
+
+    static String randomSecret(int bytes) {
+        byte[] b = new byte[bytes];
+        new SecureRandom().nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b).replace('-', 'x').replace('_', 'y');
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (dropBox != null) {
+            dropBox.close();
+        }
+        database.close();
+    }
+}

@@ -1,0 +1,91 @@
+package org.credentialhub.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The hub's one store. Uses the PostgreSQL named by {@code HUB_DB_URL} when set; otherwise starts a
+ * private PostgreSQL in the data folder (embedded defaults). Either way the schema is brought up to
+ * date with Flyway before anything else touches it.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    private final EmbeddedPostgres embedded;
+    private final HikariDataSource dataSource;
+    private final String jdbcUrl;
+
+    private Database(EmbeddedPostgres embedded, HikariDataSource dataSource, String jdbcUrl) {
+        this.embedded = embedded;
+        this.dataSource = dataSource;
+        this.jdbcUrl = jdbcUrl;
+    }
+
+    /**
+     * @param url      JDBC URL of an external database, or blank to start the embedded one
+     * @param dataDir  where the embedded database keeps its files
+     * @param port     port of the embedded database (0: any free port)
+     */
+    public static Database open(String url, String user, String password, Path dataDir, int port, int poolSize)
+            throws IOException {
+        EmbeddedPostgres embedded = null;
+        String jdbcUrl = url;
+        if (url == null || url.isBlank()) {
+            Path pgDir = dataDir.resolve("postgres");
+            Files.createDirectories(pgDir);
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(pgDir)
+                    .setCleanDataDirectory(false)
+                    .setServerConfig("max_connections", "100")
+                    .setServerConfig("fsync", "on");
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            embedded = builder.start();
+            jdbcUrl = embedded.getJdbcUrl("postgres", "postgres");
+            user = "postgres";
+            password = "";
+            LOG.info("Started the embedded PostgreSQL on port {} (data in {})", embedded.getPort(), pgDir);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(poolSize);
+        config.setPoolName("hub");
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        HikariDataSource ds = new HikariDataSource(config);
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        return new Database(embedded, ds, jdbcUrl);
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** JDBC URL without credentials, for banners and health. */
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public boolean isEmbedded() {
+        return embedded != null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        dataSource.close();
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+}
