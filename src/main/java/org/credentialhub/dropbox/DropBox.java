@@ -40,6 +40,7 @@ public final class DropBox implements AutoCloseable {
     private final Path root;
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     private final SshServer server;
+    private final SimpleGeneratorHostKeyProvider hostKeys;
     private final List<String> vendorNames = new ArrayList<>();
 
     public DropBox(Path root, String host, int port, Path hostKey, Collection<Account> vendorAccounts,
@@ -62,7 +63,8 @@ public final class DropBox implements AutoCloseable {
         server = SshServer.setUpDefaultServer();
         server.setHost(host);
         server.setPort(port);
-        server.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(hostKey));
+        hostKeys = new SimpleGeneratorHostKeyProvider(hostKey);
+        server.setKeyPairProvider(hostKeys);
         server.setFileSystemFactory(fileSystems);
         server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
         server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
@@ -74,6 +76,20 @@ public final class DropBox implements AutoCloseable {
         server.start();
         LOG.info("SFTP drop box listening on {}:{} with {} vendor account(s), root {}",
                 server.getHost(), server.getPort(), accounts.size() - 1, root);
+    }
+
+    /**
+     * Writes an OpenSSH known_hosts file that pins this server's host key for {@code host}, so that
+     * clients (the hub's own SFTP consumer among them) verify the server instead of trusting any key.
+     */
+    public void writeKnownHosts(Path file, String host) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (java.security.KeyPair pair : hostKeys.loadKeys(null)) {
+            sb.append('[').append(host).append("]:").append(port()).append(' ')
+                    .append(org.apache.sshd.common.config.keys.PublicKeyEntry.toString(pair.getPublic())).append('\n');
+        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, sb.toString());
     }
 
     public int port() {

@@ -81,6 +81,7 @@ public final class HubRuntime implements AutoCloseable {
                     .parameter("port", String.valueOf(s.sftpPort))
                     .parameter("user", s.serviceUser)
                     .parameter("password", s.servicePassword)
+                    .parameter("knownHosts", s.knownHosts.toString())
                     .parameter("include", feed.sftp().include() == null ? ".*" : feed.sftp().include())
                     .parameter("delay", feed.sftp().poll() == null ? "10s" : feed.sftp().poll())
                     .parameter("workDir", s.dataDir.resolve("work").resolve(feed.code()).toString())

@@ -55,6 +55,8 @@ public final class HubServices implements AutoCloseable {
     public final int sftpPort;
     public final String serviceUser;
     public final String servicePassword;
+    /** OpenSSH known_hosts file with the drop box's host key, which the hub's SFTP client verifies. */
+    public final Path knownHosts;
     public final boolean demo;
 
     HubServices(Settings settings) throws Exception {
@@ -98,12 +100,15 @@ public final class HubServices implements AutoCloseable {
                 box.start();
                 sftpHost = "127.0.0.1";
                 sftpPort = box.port();
+                knownHosts = dataDir.resolve("secrets/known_hosts");
+                box.writeKnownHosts(knownHosts, sftpHost);
             } else {
                 serviceUser = settings.get("hub.sftp.user").orElseThrow(() ->
                         new org.credentialhub.support.ConfigException("hub.sftp.user is required when hub.sftp.embedded=false"));
                 servicePassword = settings.get("hub.sftp.password", "");
                 sftpHost = settings.get("hub.sftp.host", "127.0.0.1");
                 sftpPort = settings.getInt("hub.sftp.port", 22);
+                knownHosts = settings.path("hub.sftp.known-hosts", "config/sftp/known_hosts").toAbsolutePath();
             }
         } catch (Exception e) {
             if (box != null) {

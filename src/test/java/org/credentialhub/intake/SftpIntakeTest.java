@@ -1,0 +1,230 @@
+package org.credentialhub.intake;
+
+import org.credentialhub.dropbox.SftpUpload;
+import org.credentialhub.roster.RosterLoader;
+import org.credentialhub.support.TestHub;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The walking skeleton end to end: a certexam file uploaded with the OpenSSH sftp client reaches the
+ * results and, after a scheduled load, the reporting table; the same content sent again under another
+ * name is skipped; a malformed row is rejected with its row and reason while the others load.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SftpIntakeTest {
+    private static final Duration WAIT = Duration.ofSeconds(40);
+    // NC catalog 2024-25 certexam exam codes and their credentials
+    private static final String EXCEL_CODE = "CE-420CC";      // NC-745D94
+    private static final String ILLUSTRATOR_CODE = "CE-93D7E"; // NC-F07385
+
+    private TestHub hub;
+    private Path keyDir;
+    private byte[] file;
+
+    @BeforeAll
+    void start() throws Exception {
+        keyDir = Files.createTempDirectory("hub-key");
+        Path key = keyDir.resolve("id_ed25519");
+        run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", key.toString()));
+        hub = TestHub.start(Map.of("hub.sftp.authorized-keys.certexam", keyDir.resolve("id_ed25519.pub").toString()));
+        hub.runtime.services().roster.load(List.of(
+                new RosterLoader.Student("1000000001", "Ana", "Pena", LocalDate.of(2007, 5, 1), "910", "910301"),
+                new RosterLoader.Student("1000000002", "Ben", "Okafor", LocalDate.of(2008, 1, 9), "910", "910301"),
+                new RosterLoader.Student("1000000003", "Cara", "Lopez", LocalDate.of(2007, 11, 23), "920", "920301")));
+        file = ("\uFEFFcandidateId,orgCandidateId,firstName,lastName,email,birthDate,examName,examCode,examFormId,"
+                + "deliveryDateTime,passFail,reportedScore,cutScore,rawScore,maxRawScore,percent,testCenterId,testCenterName\r\n"
+                // row 2: passes, student 1
+                + "C1,1000000001,Ana,Pena,a@example.org,2007-05-01,Excel,CE-420CC,F1,2025-03-14T09:12:00-04:00,Pass,812,700,40,50,81,TC1,\"Riverside High\"\r\n"
+                // row 3: fails, student 2
+                + "C2,1000000002,Ben,Okafor,,2008-01-09,Excel,CE-420CC,F1,2025-03-14T10:00:00-04:00,Fail,512,700,25,50,51,TC1,Riverside High\r\n"
+                // row 4: malformed birth date -> rejected, others load
+                + "C3,1000000003,Cara,Lopez,,2007-13-45,Illustrator,CE-93D7E,F1,2025-03-15T10:00:00-04:00,Pass,900,700,45,50,90,TC2,\"Pine Ridge High\"\r\n"
+                // row 5: passes, student 3, other credential
+                + "C3,1000000003,Cara,Lopez,,2007-11-23,Illustrator,CE-93D7E,F1,2025-03-16T10:00:00-04:00,Pass,901,700,45,50,90,TC2,\"Pine Ridge High\"\r\n"
+                // row 6: no state ID -> not matched (left for the district)
+                + "C4,,Dee,\"Smith, Jr\",,2007-02-02,Excel,CE-420CC,F1,2025-03-17T10:00:00-04:00,Pass,850,700,42,50,85,TC1,Riverside High\r\n"
+                // row 7: student 2 passes on a retake
+                + "C2,1000000002,Ben,Okafor,,2008-01-09,Excel,CE-420CC,F1,2025-04-01T10:00:00-04:00,Pass,760,700,38,50,76,TC1,Riverside High\r\n"
+                // row 8: missing pass/fail -> rejected
+                + "C5,1000000001,Ana,Pena,,2007-05-01,Illustrator,CE-93D7E,F1,2025-04-02T10:00:00-04:00,,760,700,38,50,76,TC1,Riverside High\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (hub != null) {
+            hub.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void fileUploadedWithOpenSshSftpReachesTheResults() throws Exception {
+        Path local = keyDir.resolve("certexam_results_20250318.csv");
+        Files.write(local, file);
+        Path batch = keyDir.resolve("batch");
+        Files.writeString(batch, "put " + local + " inbox/certexam_results_20250318.csv\n");
+        run(List.of("sftp", "-b", batch.toString(), "-i", keyDir.resolve("id_ed25519").toString(),
+                "-P", String.valueOf(hub.sftpPort()), "-o", "StrictHostKeyChecking=no",
+                "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "certexam@127.0.0.1"));
+
+        TestHub.await("the delivery to be processed", WAIT, () ->
+                hub.count("select count(*) from delivery where processed_at is not null and status <> 'processing'") == 1);
+        Map<String, Object> delivery = hub.rows("select * from delivery").get(0);
+        assertEquals("certexam", delivery.get("feed_code"));
+        assertEquals("certexam_results_20250318.csv", delivery.get("source_name"));
+        assertEquals("accepted_with_rejections", delivery.get("status"));
+        assertEquals(7, delivery.get("rows_read"));
+        assertEquals(5, delivery.get("rows_accepted"));
+        assertEquals(2, delivery.get("rows_rejected"));
+
+        List<Map<String, Object>> rejections = hub.rows(
+                "select row_number, field, reason from delivery_rejection order by row_number");
+        assertEquals(2, rejections.size());
+        assertEquals(4, rejections.get(0).get("row_number"));
+        assertEquals("birthDate", rejections.get(0).get("field"));
+        assertTrue(rejections.get(0).get("reason").toString().contains("not a valid date"));
+        assertEquals(8, rejections.get(1).get("row_number"));
+        assertEquals("passFail", rejections.get(1).get("field"));
+        assertEquals("required value is missing", rejections.get(1).get("reason"));
+
+        List<Map<String, Object>> results = hub.rows("""
+                select r.source_row, r.attempt_key, r.exam_code, r.credential_code, r.school_year, r.passed,
+                       r.match_decision, s.district_code, r.state_id_hash
+                from result r left join student s using (student_id) order by r.source_row""");
+        assertEquals(List.of(2, 3, 5, 6, 7), results.stream().map(r -> r.get("source_row")).toList());
+        Map<String, Object> first = results.get(0);
+        assertEquals("C1|CE-420CC|2025-03-14T09:12:00-04:00", first.get("attempt_key"));
+        assertEquals("NC-745D94", first.get("credential_code"));
+        assertEquals("2024-2025", first.get("school_year"));
+        assertEquals("match", first.get("match_decision"));
+        assertEquals("910", first.get("district_code"));
+        // the clear state ID is never stored: only its 64-hex keyed hash
+        assertEquals(64, first.get("state_id_hash").toString().length());
+        assertEquals(0, hub.count("select count(*) from result where state_id_hash like '%1000000001%'"));
+        Map<String, Object> noId = results.get(3);
+        assertEquals("none", noId.get("match_decision"));
+        assertNull(noId.get("district_code"));
+        assertEquals(5, hub.count("select count(*) from result_lineage"));
+        assertEquals("Smith, Jr", hub.rows("select last_name from result_identity i join result r using (result_id) "
+                + "where r.source_row = 6").get(0).get("last_name"));
+    }
+
+    @Test
+    @Order(2)
+    void scheduledLoadFillsTheReportingTable() throws Exception {
+        long after = hub.count("select coalesce(max(load_id), 0) from rpt.load_run");
+        TestHub.await("a scheduled reporting load after the delivery", WAIT, () ->
+                hub.count("select count(*) from rpt.load_run where status = 'succeeded' and trigger = 'schedule' "
+                        + "and load_id > " + after) > 0);
+        List<Map<String, Object>> report = hub.rows("""
+                select district_code, credential_code, earned from rpt.earned_by_district_credential
+                order by district_code, credential_code""");
+        // district 910: students 1 and 2 (retake) earned NC-745D94; district 920: student 3 earned NC-F07385;
+        // the unmatched row and the failed attempt count for nobody.
+        assertEquals(2, report.size(), report.toString());
+        assertEquals(Map.of("district_code", "910", "credential_code", "NC-745D94", "earned", 2), report.get(0));
+        assertEquals(Map.of("district_code", "920", "credential_code", "NC-F07385", "earned", 1), report.get(1));
+    }
+
+    @Test
+    @Order(3)
+    void sameContentUnderAnotherNameIsSkipped() throws Exception {
+        try (SftpUpload sftp = new SftpUpload("127.0.0.1", hub.sftpPort(), "certexam", TestHub.CERTEXAM_PASSWORD)) {
+            sftp.put("inbox/certexam_results_20250319.csv", file);
+        }
+        TestHub.await("the re-sent file to be recorded", WAIT, () ->
+                hub.count("select count(*) from delivery where status = 'duplicate'") == 1);
+        Map<String, Object> dup = hub.rows("select * from delivery where status = 'duplicate'").get(0);
+        assertEquals("certexam_results_20250319.csv", dup.get("source_name"));
+        assertNotNull(dup.get("duplicate_of"));
+        assertEquals(5, hub.count("select count(*) from result"));
+        assertEquals(5, hub.count("select count(*) from result_lineage"));
+        assertEquals(1, hub.count("select count(*) from camel_messageprocessed"));
+    }
+
+    @Test
+    @Order(4)
+    void vendorReadsAcknowledgementsFromItsOutbox() throws Exception {
+        try (SftpUpload sftp = new SftpUpload("127.0.0.1", hub.sftpPort(), "certexam", TestHub.CERTEXAM_PASSWORD)) {
+            TestHub.await("both acknowledgements", WAIT, () -> sftp.list("outbox").size() == 2);
+            String ack = new String(sftp.get("outbox/certexam_results_20250318.csv.ack.json"), StandardCharsets.UTF_8);
+            assertTrue(ack.contains("\"status\" : \"accepted with rejections\""), ack);
+            assertTrue(ack.contains("\"row\" : 4"), ack);
+            assertTrue(ack.contains("\"field\" : \"birthDate\""), ack);
+            assertTrue(!ack.contains("Pena") && !ack.contains("1000000001") && !ack.contains("2007-13-45"), ack);
+            String dupAck = new String(sftp.get("outbox/certexam_results_20250319.csv.ack.json"), StandardCharsets.UTF_8);
+            assertTrue(dupAck.contains("skipped: duplicate"), dupAck);
+            // a vendor sees its own folders only
+            assertEquals(List.of("inbox", "outbox"), sftp.list(".").stream().sorted().toList());
+        }
+    }
+
+    @Test
+    @Order(5)
+    void healthReportsDatabaseSftpAndRoutes() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hub.httpPort + "/api/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        String body = response.body();
+        assertTrue(body.contains("\"status\":\"UP\""), body);
+        assertTrue(body.contains("\"database\":{\"status\":\"UP\""), body);
+        assertTrue(body.contains("\"sftp\":{\"status\":\"UP\""), body);
+        assertTrue(body.contains("{\"id\":\"intake-certexam\",\"status\":\"Started\"}"), body);
+        assertTrue(body.contains("{\"id\":\"reporting-load\",\"status\":\"Started\"}"), body);
+    }
+
+    @Test
+    @Order(6)
+    void fileWithHeaderDriftIsQuarantinedWithNothingApplied() throws Exception {
+        String drifted = new String(file, StandardCharsets.UTF_8)
+                .replace("passFail,", "result,")
+                .replace("C1,1000000001", "C9,1000000001");
+        try (SftpUpload sftp = new SftpUpload("127.0.0.1", hub.sftpPort(), "certexam", TestHub.CERTEXAM_PASSWORD)) {
+            sftp.put("inbox/certexam_results_20250320.csv", drifted.getBytes(StandardCharsets.UTF_8));
+            TestHub.await("the quarantine", WAIT, () ->
+                    hub.count("select count(*) from delivery where status = 'quarantined'") == 1);
+            Map<String, Object> q = hub.rows("select * from delivery where status = 'quarantined'").get(0);
+            assertEquals("header drift: missing column(s) passFail; unknown column(s) result", q.get("reason"));
+            assertEquals(5, hub.count("select count(*) from result"));
+            assertEquals(0, hub.count("select count(*) from result where vendor_candidate_id = 'C9'"));
+            TestHub.await("its acknowledgement", WAIT, () -> sftp.list("outbox").size() == 3);
+            String ack = new String(sftp.get("outbox/certexam_results_20250320.csv.ack.json"), StandardCharsets.UTF_8);
+            assertTrue(ack.contains("\"status\" : \"quarantined\""), ack);
+            assertTrue(ack.contains("missing column(s) passFail"), ack);
+        }
+    }
+
+    private static void run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + command.get(0));
+        assertEquals(0, p.exitValue(), command.get(0) + " failed: " + out);
+    }
+}

@@ -1,0 +1,111 @@
+package org.credentialhub.support;
+
+import org.credentialhub.runtime.HubRuntime;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * A whole hub for a test: its own embedded PostgreSQL, SFTP drop box on a free port, HTTP on a free
+ * port, data in a temporary folder. Nothing is mocked.
+ */
+public final class TestHub implements AutoCloseable {
+    public static final String CERTEXAM_PASSWORD = "test-certexam-password";
+
+    public final HubRuntime runtime;
+    public final Path dataDir;
+    public final int httpPort;
+
+    private TestHub(HubRuntime runtime, Path dataDir, int httpPort) {
+        this.runtime = runtime;
+        this.dataDir = dataDir;
+        this.httpPort = httpPort;
+    }
+
+    public static TestHub start(Map<String, String> extra) throws Exception {
+        Path dataDir = Files.createTempDirectory("hub-test");
+        int http = freePort();
+        Map<String, String> props = new HashMap<>();
+        props.put("hub.data.dir", dataDir.toString());
+        props.put("camel.server.port", String.valueOf(http));
+        props.put("camel.server.host", "127.0.0.1");
+        props.put("hub.sftp.port", String.valueOf(freePort()));
+        props.put("hub.sftp.bind", "127.0.0.1");
+        props.put("hub.sftp.password.certexam", CERTEXAM_PASSWORD);
+        props.put("hub.identity.hmac-key", "test-key-0123456789abcdef");
+        props.put("hub.reporting.cron", "0/2 * * * * ?");
+        props.putAll(extra);
+        HubRuntime runtime = new HubRuntime(props).start();
+        return new TestHub(runtime, dataDir, http);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    public DataSource db() {
+        return runtime.services().database.dataSource();
+    }
+
+    public int sftpPort() {
+        return runtime.services().dropBox.port();
+    }
+
+    public long count(String sql) throws SQLException {
+        try (Connection c = db().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    public List<Map<String, Object>> rows(String sql) throws SQLException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        try (Connection c = db().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= n; i++) {
+                    row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                }
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    /** Polls until the condition holds (or fails the test after the timeout). */
+    public static void await(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (Boolean.TRUE.equals(condition.call())) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+    }
+
+    @Override
+    public void close() throws Exception {
+        runtime.close();
+        try (var walk = Files.walk(dataDir)) {
+            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
