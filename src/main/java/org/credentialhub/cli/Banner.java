@@ -13,7 +13,7 @@ final class Banner {
         String port = hub.camel().getPropertiesComponent().resolveProperty("camel.server.port").orElse("8080");
         StringBuilder b = new StringBuilder("\n");
         b.append("credential-hub is running").append(demo ? " (demo: embedded defaults, synthetic data)" : "").append('\n');
-        b.append("  Web / API     http://localhost:").append(port).append("/api/health\n");
+        b.append("  Web           http://localhost:").append(port).append("/ui/   (health: /api/health)\n");
         if (s.dropBox != null) {
             b.append("  SFTP          sftp -P ").append(s.dropBox.port()).append(" <account>@localhost   (host key in ")
                     .append(s.dataDir.resolve("secrets")).append(")\n");

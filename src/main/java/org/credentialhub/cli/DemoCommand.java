@@ -1,5 +1,7 @@
 package org.credentialhub.cli;
 
+import org.credentialhub.accounts.Passwords;
+import org.credentialhub.accounts.Role;
 import org.credentialhub.demo.DemoData;
 import org.credentialhub.dropbox.SftpUpload;
 import org.credentialhub.runtime.HubRuntime;
@@ -26,6 +28,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Where the demo keeps its database and files (default: data).")
     String dataDir;
 
+    private final List<String[]> demoAccounts = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> overrides = new java.util.HashMap<>();
@@ -42,6 +46,16 @@ public final class DemoCommand implements Callable<Integer> {
                 System.err.println("demo: could not load the demo data: " + e.getMessage());
             }
             Banner.print(hub, true);
+            if (!demoAccounts.isEmpty()) {
+                StringBuilder b = new StringBuilder("Web accounts (one-time passwords, shown only now):\n");
+                for (String[] a : demoAccounts) {
+                    b.append(String.format("  %-14s %-15s %-9s password %s%n", a[0], a[1],
+                            a[2].isEmpty() ? "" : "district " + a[2], a[3]));
+                }
+                b.append("Sign in at http://localhost:").append(hub.camel().getPropertiesComponent()
+                        .resolveProperty("camel.server.port").orElse("8080")).append("/ui/\n");
+                System.out.println(b);
+            }
         });
         return 0;
     }
@@ -72,6 +86,12 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         s.roster.load(demo.students());
+        demoAccounts.add(new String[]{"ops", "ops", "", Passwords.generate()});
+        demoAccounts.add(new String[]{"district-910", "district-staff", "910", Passwords.generate()});
+        demoAccounts.add(new String[]{"district-920", "district-staff", "920", Passwords.generate()});
+        for (String[] a : demoAccounts) {
+            s.accounts.create(a[0], Role.parse(a[1]), a[2].isEmpty() ? null : a[2], null, a[3], "demo");
+        }
         List<String> codes = new ArrayList<>();
         try (Connection c = s.database.dataSource().getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("select exam_code from catalog_exam_code where feed_code = 'certexam' "

@@ -94,6 +94,17 @@ public final class Intake {
         exchange.getIn().setHeader(ARCHIVED, archived.toString());
     }
 
+    /** Points {@link #ARCHIVED} at the archived copy of a delivery's content (for re-processing). */
+    public void locateArchived(Exchange exchange) throws IOException {
+        String feed = exchange.getIn().getHeader(FEED, String.class);
+        String sha = exchange.getIn().getHeader(SHA256, String.class);
+        Path archived = archiveDir.resolve(feed).resolve(sha);
+        if (!Files.isRegularFile(archived)) {
+            throw new IOException("the archived file of this delivery is gone (retention)");
+        }
+        exchange.getIn().setHeader(ARCHIVED, archived.toString());
+    }
+
     /** Records a file whose content the hub already took (under any name): it is skipped. */
     public void recordDuplicate(Exchange exchange) throws SQLException, IOException {
         String feed = exchange.getIn().getHeader(FEED, String.class);

@@ -59,6 +59,19 @@ public final class HubRuntime implements AutoCloseable {
         registry.bind("acknowledgements", s.acknowledgements);
         registry.bind("health", new org.credentialhub.web.Health(s.database.dataSource(), s.dropBox));
         registry.bind("deliveryFingerprints", new JdbcMessageIdRepository(s.database.dataSource(), "delivery-content"));
+        registry.bind("exceptionQueue", s.exceptionQueue);
+        var ds = s.database.dataSource();
+        var sessions = new org.credentialhub.accounts.Sessions(ds,
+                java.time.Duration.ofMinutes(s.settings.getInt("hub.web.session-idle-minutes", 30)),
+                java.time.Duration.ofHours(s.settings.getInt("hub.web.session-hours", 12)));
+        var web = new org.credentialhub.web.Web(sessions, s.settings.getBoolean("hub.web.secure-cookies", false));
+        var health = new org.credentialhub.web.Health(ds, s.dropBox);
+        registry.bind("web", web);
+        registry.bind("authApi", new org.credentialhub.web.AuthApi(ds, s.accounts, sessions, web));
+        registry.bind("exceptionsApi", new org.credentialhub.web.ExceptionsApi(ds, s.decisions, s.hmac));
+        registry.bind("opsApi", new org.credentialhub.web.OpsApi(ds, health));
+        registry.bind("vendorApi", new org.credentialhub.web.VendorApi(ds, s.acknowledgements));
+        registry.bind("pages", new org.credentialhub.web.Pages());
         camel.addService(new ServiceSupport() {
             @Override
             protected void doStop() throws Exception {
@@ -73,6 +86,16 @@ public final class HubRuntime implements AutoCloseable {
             if (feed.sftp() == null) {
                 continue;
             }
+            TemplatedRouteBuilder.builder(camel, "sftp-outbox")
+                    .routeId("outbox-" + feed.code())
+                    .parameter("feed", feed.code())
+                    .parameter("folder", feed.account())
+                    .parameter("host", s.sftpHost)
+                    .parameter("port", String.valueOf(s.sftpPort))
+                    .parameter("user", s.serviceUser)
+                    .parameter("password", s.servicePassword)
+                    .parameter("knownHosts", s.knownHosts.toString())
+                    .add();
             TemplatedRouteBuilder.builder(camel, "sftp-intake")
                     .routeId("intake-" + feed.code())
                     .parameter("feed", feed.code())

@@ -51,6 +51,9 @@ public final class HubServices implements AutoCloseable {
     public final ReportingLoad reporting;
     public final Acknowledgements acknowledgements;
     public final RosterLoader roster;
+    public final org.credentialhub.exceptions.ExceptionQueue exceptionQueue;
+    public final org.credentialhub.exceptions.Decisions decisions;
+    public final org.credentialhub.accounts.Accounts accounts;
     public final String sftpHost;
     public final int sftpPort;
     public final String serviceUser;
@@ -77,7 +80,7 @@ public final class HubServices implements AutoCloseable {
 
         database = Database.open(settings.get("hub.db.url", null), settings.get("hub.db.user", null),
                 settings.get("hub.db.password", null), dataDir, settings.getInt("hub.db.embedded-port", 0),
-                settings.getInt("hub.db.pool-size", 8));
+                settings.getInt("hub.db.pool-size", 12));
         DropBox box = null;
         try {
             registerFeeds();
@@ -125,6 +128,9 @@ public final class HubServices implements AutoCloseable {
         this.reporting = new ReportingLoad(ds);
         this.acknowledgements = new Acknowledgements(ds);
         this.roster = new RosterLoader(ds, hmac);
+        this.exceptionQueue = new org.credentialhub.exceptions.ExceptionQueue(ds);
+        this.decisions = new org.credentialhub.exceptions.Decisions(ds, hmac);
+        this.accounts = new org.credentialhub.accounts.Accounts(ds);
     }
 
     private DropBox.Account vendorAccount(FeedConfig f) throws IOException {
@@ -151,7 +157,9 @@ public final class HubServices implements AutoCloseable {
                      insert into feed (feed_code, kind, layout, description, expected_cadence) values (?, ?, ?, ?, ?)
                      on conflict (feed_code) do update set kind = excluded.kind, layout = excluded.layout,
                          description = excluded.description, expected_cadence = excluded.expected_cadence,
-                         updated_at = now()""")) {
+                         updated_at = now()
+                     where (feed.kind, feed.layout, feed.description, feed.expected_cadence) is distinct from
+                           (excluded.kind, excluded.layout, excluded.description, excluded.expected_cadence)""")) {
             for (FeedConfig f : feeds.values()) {
                 ps.setString(1, f.code());
                 ps.setString(2, f.kind());

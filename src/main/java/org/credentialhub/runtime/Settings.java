@@ -18,6 +18,36 @@ public final class Settings {
         this.camel = camel;
     }
 
+    /** Settings for a command that does not run the hub: the same files, environment and overrides. */
+    public static Settings standalone(java.util.Map<String, String> overrides) {
+        org.apache.camel.impl.DefaultCamelContext ctx = new org.apache.camel.impl.DefaultCamelContext();
+        ctx.getPropertiesComponent().setLocation("file:config/application.properties");
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(overrides);
+        ctx.getPropertiesComponent().setOverrideProperties(p);
+        return new Settings(ctx);
+    }
+
+    /** Opens the configured database (the embedded one in the data folder when no URL is set). */
+    public org.credentialhub.store.Database openDatabase() throws java.io.IOException {
+        Path dataDir = path("hub.data.dir", "data").toAbsolutePath();
+        return org.credentialhub.store.Database.open(get("hub.db.url", null), get("hub.db.user", null),
+                get("hub.db.password", null), dataDir, 0, 4);
+    }
+
+    /** The identifier-hashing key as configured (the generated one in the data folder otherwise). */
+    public byte[] identityKey() throws java.io.IOException {
+        String configured = get("hub.identity.hmac-key", null);
+        if (configured != null) {
+            return configured.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Path file = path("hub.data.dir", "data").toAbsolutePath().resolve("secrets/identity-hmac.key");
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new ConfigException("hub.identity.hmac-key is not set and the hub has not generated one in " + file.getParent());
+        }
+        return java.nio.file.Files.readString(file).trim().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     public Optional<String> get(String key) {
         return camel.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(s -> !s.isEmpty());
     }

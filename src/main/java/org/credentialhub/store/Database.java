@@ -42,6 +42,11 @@ public final class Database implements AutoCloseable {
         if (url == null || url.isBlank()) {
             Path pgDir = dataDir.resolve("postgres");
             Files.createDirectories(pgDir);
+            Integer running = runningPort(pgDir);
+            if (running != null) {
+                // the hub (another process) runs the embedded database: use it
+                return open("jdbc:postgresql://localhost:" + running + "/postgres", "postgres", "", dataDir, 0, poolSize);
+            }
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(pgDir)
                     .setCleanDataDirectory(false)
@@ -66,6 +71,24 @@ public final class Database implements AutoCloseable {
         HikariDataSource ds = new HikariDataSource(config);
         Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
         return new Database(embedded, ds, jdbcUrl);
+    }
+
+    /** The port of a live PostgreSQL that another process runs in this data folder, if any. */
+    static Integer runningPort(Path pgDir) {
+        Path pid = pgDir.resolve("postmaster.pid");
+        if (!Files.isRegularFile(pid)) {
+            return null;
+        }
+        try {
+            java.util.List<String> lines = Files.readAllLines(pid);
+            long processId = Long.parseLong(lines.get(0).trim());
+            if (lines.size() < 4 || ProcessHandle.of(processId).map(ProcessHandle::isAlive).orElse(false) == false) {
+                return null;
+            }
+            return Integer.parseInt(lines.get(3).trim());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     public DataSource dataSource() {

@@ -1,6 +1,5 @@
 package org.credentialhub.web;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
@@ -18,8 +17,6 @@ import java.util.Map;
 
 /** {@code GET /api/health}: the state of the database, the SFTP drop box and every route. */
 public final class Health {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final DataSource dataSource;
     private final DropBox dropBox;
 
@@ -30,9 +27,7 @@ public final class Health {
 
     public void check(Exchange exchange) throws Exception {
         Map<String, Object> body = report(exchange.getContext());
-        exchange.getMessage().setBody(JSON.writeValueAsString(body));
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, "UP".equals(body.get("status")) ? 200 : 503);
+        Web.json(exchange, "UP".equals(body.get("status")) ? 200 : 503, body);
     }
 
     public Map<String, Object> report(CamelContext camel) {

@@ -1,0 +1,205 @@
+package org.credentialhub.exceptions;
+
+import org.credentialhub.accounts.Account;
+import org.credentialhub.accounts.Audit;
+import org.credentialhub.support.Hmac;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A district's decisions on results the hub could not settle: link to a student of the district,
+ * reject (not our student, invalid), or defer. Every decision is audited with the state before and
+ * after, remembered in the crosswalk (the same vendor candidate later goes to the same student without
+ * asking again), and flows into the next reconciliation and reporting load. The web page and
+ * {@code ./hub resolve} both decide through here.
+ */
+public final class Decisions {
+    public enum Action { LINK, REJECT, DEFER }
+
+    private final DataSource dataSource;
+    private final Hmac hmac;
+
+    public Decisions(DataSource dataSource, Hmac hmac) {
+        this.dataSource = dataSource;
+        this.hmac = hmac;
+    }
+
+    /** The key under which a decision is remembered for a vendor's candidate. */
+    static final String CANDIDATE_KEY = """
+            coalesce(r.vendor_candidate_id, r.state_id_hash,
+                     md5(lower(coalesce(i.first_name,'')) || '|' || lower(coalesce(i.last_name,'')) || '|'
+                         || coalesce(i.birth_date::text, '')))""";
+
+    /**
+     * Decides one result. For {@code LINK}, the student is given by roster id or by clear state ID
+     * ({@code stateId}, hashed here); it must belong to the decider's district unless the decider is ops.
+     */
+    public Map<String, Object> decide(Account who, long resultId, Action action, Long studentId, String stateId,
+                                      String note) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Map<String, Object> out = decide(c, who, resultId, action, studentId, stateId, note);
+                c.commit();
+                return out;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    Map<String, Object> decide(Connection c, Account who, long resultId, Action action, Long studentId,
+                               String stateId, String note) throws SQLException {
+        Map<String, Object> before = new LinkedHashMap<>();
+        String feed;
+        String candidateKey;
+        String district;
+        try (PreparedStatement ps = c.prepareStatement("""
+                select r.feed_code, r.student_id, r.match_decision, r.match_tier, %s as candidate_key,
+                       (select string_agg(distinct e.district_code, ',') from result_exception e
+                         where e.result_id = r.result_id and e.status <> 'resolved') as districts,
+                       exists (select 1 from result_exception e where e.result_id = r.result_id) as has_exception
+                from result r left join result_identity i using (result_id)
+                where r.result_id = ? for update of r""".formatted(CANDIDATE_KEY))) {
+            ps.setLong(1, resultId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new DecisionException("no result " + resultId);
+                }
+                feed = rs.getString("feed_code");
+                candidateKey = rs.getString("candidate_key");
+                district = rs.getString("districts");
+                before.put("student_id", rs.getObject("student_id"));
+                before.put("match_decision", rs.getString("match_decision"));
+                before.put("match_tier", rs.getString("match_tier"));
+                if (!rs.getBoolean("has_exception") && !who.isOps()) {
+                    throw new DecisionException("result " + resultId + " has no exception to decide");
+                }
+            }
+        }
+        if (!who.isOps() && (district == null || !district.equals(who.districtCode()))) {
+            throw new DecisionException("result " + resultId + " is not in your district's queue");
+        }
+        Map<String, Object> after = new LinkedHashMap<>();
+        switch (action) {
+            case LINK -> {
+                long student = resolveStudent(c, who, studentId, stateId);
+                exec(c, """
+                        update result set student_id = ?, match_decision = 'match', match_tier = 'district',
+                                          match_score = 1.0, updated_at = now() where result_id = ?""", student, resultId);
+                remember(c, feed, candidateKey, student, "link", who);
+                close(c, resultId, "linked", who, "no_match", "ambiguous");
+                after.put("student_id", student);
+                after.put("match_decision", "match");
+                after.put("match_tier", "district");
+            }
+            case REJECT -> {
+                exec(c, """
+                        update result set student_id = null, match_decision = 'rejected', match_tier = 'district',
+                                          match_score = 0, updated_at = now() where result_id = ?""", resultId);
+                remember(c, feed, candidateKey, null, "reject", who);
+                close(c, resultId, "rejected", who, "no_match", "ambiguous", "unknown_exam_code", "not_enrolled");
+                after.put("match_decision", "rejected");
+            }
+            case DEFER -> {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        update result_exception set status = 'deferred', updated_at = now()
+                        where result_id = ? and status = 'open'""")) {
+                    ps.setLong(1, resultId);
+                    ps.executeUpdate();
+                }
+                after.put("deferred", true);
+            }
+            default -> throw new IllegalStateException();
+        }
+        if (note != null && !note.isBlank()) {
+            after.put("note", note.length() > 500 ? note.substring(0, 500) : note);
+        }
+        Audit.record(c, who, "decide-" + action.name().toLowerCase(), "result", String.valueOf(resultId),
+                who.isOps() ? district : who.districtCode(), before, after);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("result", resultId);
+        out.put("action", action.name().toLowerCase());
+        out.putAll(after);
+        return out;
+    }
+
+    private long resolveStudent(Connection c, Account who, Long studentId, String stateId) throws SQLException {
+        String sql = studentId != null ? "select student_id, district_code from student where student_id = ?"
+                : "select student_id, district_code from student where state_id_hash = ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (studentId != null) {
+                ps.setLong(1, studentId);
+            } else if (stateId != null) {
+                ps.setString(1, hmac.stateId(stateId));
+            } else {
+                throw new DecisionException("a link names the student");
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new DecisionException("no such student on the roster");
+                }
+                if (!who.isOps() && !rs.getString(2).equals(who.districtCode())) {
+                    throw new DecisionException("no such student on the roster");
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static void remember(Connection c, String feed, String key, Long student, String decision, Account who)
+            throws SQLException {
+        if (key == null) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into match_crosswalk (feed_code, candidate_key, student_id, decision, decided_by)
+                values (?, ?, ?, ?, ?)
+                on conflict (feed_code, candidate_key) do update set student_id = excluded.student_id,
+                    decision = excluded.decision, decided_by = excluded.decided_by, decided_at = now()""")) {
+            ps.setString(1, feed);
+            ps.setString(2, key);
+            ps.setObject(3, student);
+            ps.setString(4, decision);
+            ps.setString(5, who.username());
+            ps.executeUpdate();
+        }
+    }
+
+    private static void close(Connection c, long resultId, String resolution, Account who, String... kinds)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update result_exception set status = 'resolved', resolution = ?, resolved_at = now(),
+                       resolved_by = ?, updated_at = now()
+                where result_id = ? and status <> 'resolved' and kind = any (?)""")) {
+            ps.setString(1, resolution);
+            ps.setString(2, who.username());
+            ps.setLong(3, resultId);
+            ps.setArray(4, c.createArrayOf("text", kinds));
+            ps.executeUpdate();
+        }
+    }
+
+    private static void exec(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    /** A decision that cannot be made; the message names no personal data. */
+    public static final class DecisionException extends IllegalArgumentException {
+        public DecisionException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package org.credentialhub.exceptions;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Keeps the exception queue in step with the results, set-based: opens an exception for each result
+ * the hub cannot settle (no match, ambiguous, unknown exam code), assigns it to the student's district
+ * as far as it can be told (the district or school the vendor sent, else the best candidate's district;
+ * none: the state's queue), and closes those whose cause went away.
+ */
+public final class ExceptionQueue {
+    private static final Logger LOG = LoggerFactory.getLogger(ExceptionQueue.class);
+
+    /** The district a result most likely belongs to. */
+    static final String DISTRICT_OF_RESULT = """
+            coalesce(
+              (select d.district_code from district d where d.district_code = i.district_code),
+              (select s.district_code from school s where s.school_code = i.school_code),
+              (select min(s.district_code) from school s where lower(s.name) = lower(i.school_name)
+                 having count(distinct s.district_code) = 1),
+              (select st.district_code from match_candidate mc join student st using (student_id)
+                 where mc.result_id = r.result_id order by mc.rank limit 1),
+              (select st.district_code from student st where st.student_id = r.student_id))""";
+
+    private final DataSource dataSource;
+
+    public ExceptionQueue(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Brings the queue up to date for every result; returns the number of exceptions opened. */
+    public int refresh() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            int opened;
+            try (Statement st = c.createStatement()) {
+                opened = st.executeUpdate("""
+                        insert into result_exception (result_id, kind, district_code)
+                        select r.result_id, k.kind, %s
+                        from result r
+                        left join result_identity i using (result_id)
+                        cross join lateral (
+                            select 'no_match' as kind where r.match_decision = 'none'
+                            union all select 'ambiguous' where r.match_decision = 'review'
+                            union all select 'unknown_exam_code' where r.credential_code is null
+                                                                  and r.match_decision is distinct from 'rejected'
+                        ) k
+                        where r.status = 'active'
+                        on conflict (result_id, kind) do update
+                            set status = 'open', resolution = null, resolved_at = null, resolved_by = null,
+                                updated_at = now()
+                            where result_exception.status = 'resolved' and result_exception.resolution = 'auto'
+                        """.formatted(DISTRICT_OF_RESULT));
+                int closed = st.executeUpdate("""
+                        update result_exception e set status = 'resolved', resolution = 'auto', resolved_at = now(),
+                               resolved_by = 'system', updated_at = now()
+                        from result r
+                        where r.result_id = e.result_id and e.status <> 'resolved' and not (
+                              (e.kind = 'no_match' and r.match_decision = 'none')
+                           or (e.kind = 'ambiguous' and r.match_decision = 'review')
+                           or (e.kind = 'unknown_exam_code' and r.credential_code is null
+                               and r.match_decision is distinct from 'rejected')
+                           or e.kind in ('not_enrolled', 'pending_entry'))
+                           or (r.result_id = e.result_id and r.status <> 'active' and e.status <> 'resolved')""");
+                c.commit();
+                if (opened > 0 || closed > 0) {
+                    LOG.info("Exception queue: {} opened or re-opened, {} closed", opened, closed);
+                }
+            }
+            return opened;
+        }
+    }
+}

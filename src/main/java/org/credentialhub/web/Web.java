@@ -1,0 +1,136 @@
+package org.credentialhub.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.credentialhub.accounts.Account;
+import org.credentialhub.accounts.Role;
+import org.credentialhub.accounts.Sessions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What every API route shares: who is calling (session cookie), the CSRF check on state-changing
+ * requests, role checks, JSON in and out, and errors as JSON.
+ */
+public final class Web {
+    private static final Logger LOG = LoggerFactory.getLogger(Web.class);
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final String COOKIE = "hub_session";
+    public static final String ACCOUNT = "hubAccount";
+    private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS");
+
+    private final Sessions sessions;
+    private final boolean secureCookies;
+
+    public Web(Sessions sessions, boolean secureCookies) {
+        this.sessions = sessions;
+        this.secureCookies = secureCookies;
+    }
+
+    /** Identifies the caller from the session cookie (401 without one) and checks CSRF on unsafe methods. */
+    public void authenticate(Exchange exchange) throws SQLException {
+        String token = cookie(exchange.getIn().getHeader("Cookie", String.class), COOKIE);
+        Sessions.Session session = sessions.find(token).orElseThrow(() -> new ApiException(401, "sign in first"));
+        String method = exchange.getIn().getHeader(Exchange.HTTP_METHOD, String.class);
+        if (method != null && !SAFE.contains(method)) {
+            String sent = exchange.getIn().getHeader("X-CSRF-Token", String.class);
+            if (sent == null || !java.security.MessageDigest.isEqual(sent.getBytes(), session.csrfToken().getBytes())) {
+                throw new ApiException(403, "missing or wrong CSRF token");
+            }
+        }
+        exchange.setProperty(ACCOUNT, session.account());
+    }
+
+    /** The authenticated caller, failing with 403 unless it has one of the roles. */
+    public static Account caller(Exchange exchange, Role... roles) {
+        Account a = exchange.getProperty(ACCOUNT, Account.class);
+        if (a == null) {
+            throw new ApiException(401, "sign in first");
+        }
+        if (roles.length > 0 && Arrays.stream(roles).noneMatch(r -> r == a.role())) {
+            throw ApiException.forbidden();
+        }
+        return a;
+    }
+
+    public static JsonNode body(Exchange exchange) {
+        String text = exchange.getIn().getBody(String.class);
+        if (text == null || text.isBlank()) {
+            throw ApiException.badRequest("a JSON body is required");
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ApiException.badRequest("the body is not valid JSON");
+        }
+    }
+
+    /** Drops the request's headers from the response, keeping a session cookie this request set. */
+    public static void clearHeaders(Exchange exchange) {
+        Object cookie = exchange.getMessage().getHeader("Set-Cookie");
+        exchange.getMessage().removeHeaders("*");
+        if (cookie != null) {
+            exchange.getMessage().setHeader("Set-Cookie", cookie);
+        }
+    }
+
+    public static void json(Exchange exchange, int status, Object body) {
+        clearHeaders(exchange);
+        try {
+            exchange.getMessage().setBody(JSON.writeValueAsBytes(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader("Cache-Control", "no-store");
+    }
+
+    public static void json(Exchange exchange, Object body) {
+        json(exchange, 200, body);
+    }
+
+    /** Turns the exchange's exception into a JSON error; unexpected ones are logged (without data) as 500. */
+    public void error(Exchange exchange) {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Throwable cause = e;
+        while (cause != null && !(cause instanceof ApiException) && cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof ApiException api) {
+            json(exchange, api.status(), Map.of("error", api.getMessage()));
+        } else if (cause instanceof IllegalArgumentException iae) {
+            json(exchange, 400, Map.of("error", String.valueOf(iae.getMessage())));
+        } else {
+            LOG.error("API request {} {} failed: {}", exchange.getIn().getHeader(Exchange.HTTP_METHOD),
+                    exchange.getIn().getHeader(Exchange.HTTP_PATH), e == null ? "?" : e.getClass().getName());
+            json(exchange, 500, Map.of("error", "internal error; see the hub's log"));
+        }
+    }
+
+    public String sessionCookie(String token, long maxAgeSeconds) {
+        return COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + maxAgeSeconds
+                + (secureCookies ? "; Secure" : "");
+    }
+
+    static String cookie(String header, String name) {
+        if (header == null) {
+            return null;
+        }
+        for (String part : header.split("[;,]")) {
+            String p = part.trim();
+            if (p.startsWith(name + "=")) {
+                String v = p.substring(name.length() + 1);
+                // RFC 2965 clients quote the value
+                return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+            }
+        }
+        return null;
+    }
+}

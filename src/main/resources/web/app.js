@@ -1,0 +1,328 @@
+// credential-hub web pages: everything goes through the JSON API under /api.
+// Data is always put in the page as text (never as HTML).
+'use strict';
+
+const state = { me: null, csrf: null };
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on')) e.addEventListener(k.substring(2), v);
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+async function api(method, path, body) {
+  const headers = { 'Accept': 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
+  const r = await fetch(path, { method, headers, credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = r.headers.get('Content-Type')?.includes('json') ? await r.json() : await r.text();
+  if (r.status === 401 && path !== '/api/login') { showLogin(); throw new Error('sign in first'); }
+  if (!r.ok) throw new Error((data && data.error) || ('HTTP ' + r.status));
+  return data;
+}
+
+function view(...children) {
+  const v = document.getElementById('view');
+  v.replaceChildren(...children);
+  return v;
+}
+
+function flash(message, kind) {
+  const f = el('p', { class: 'flash ' + (kind || 'ok'), role: 'status', id: 'flash', text: message });
+  document.getElementById('flash')?.remove();
+  document.getElementById('view').prepend(f);
+}
+
+// ---------- session ----------
+
+function showLogin() {
+  state.me = null;
+  document.getElementById('login-view').hidden = false;
+  document.getElementById('view').replaceChildren();
+  document.getElementById('nav').replaceChildren();
+  document.getElementById('who').textContent = '';
+  document.getElementById('logout').hidden = true;
+}
+
+async function signedIn(me) {
+  state.me = me;
+  state.csrf = me.csrfToken;
+  document.getElementById('login-view').hidden = true;
+  document.getElementById('logout').hidden = false;
+  document.getElementById('who').textContent = me.username + ' · ' + me.role + (me.district ? ' · district ' + me.district : '');
+  const links = [];
+  if (me.role === 'ops') links.push(['#/feeds', 'Feeds'], ['#/quarantine', 'Quarantine'], ['#/exceptions', 'Exceptions'],
+    ['#/charts', 'Charts'], ['#/status', 'System'], ['#/acks', 'Acknowledgements']);
+  else if (me.role === 'vendor') links.push(['#/acks', 'Acknowledgements']);
+  else links.push(['#/exceptions', 'Exceptions']);
+  document.getElementById('nav').replaceChildren(...links.map(([h, t]) => el('a', { href: h, text: t })));
+  if (!location.hash || location.hash === '#/') location.hash = links[0][0];
+  else route();
+}
+
+document.addEventListener('DOMContentLoaded', async () => {
+  document.getElementById('login-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const err = document.getElementById('login-error');
+    err.textContent = '';
+    try {
+      const me = await api('POST', '/api/login', {
+        username: document.getElementById('login-username').value,
+        password: document.getElementById('login-password').value });
+      document.getElementById('login-password').value = '';
+      await signedIn(me);
+    } catch (x) { err.textContent = x.message; }
+  });
+  document.getElementById('logout').addEventListener('click', async () => {
+    await api('POST', '/api/logout', {}).catch(() => {});
+    showLogin();
+  });
+  window.addEventListener('hashchange', route);
+  try { await signedIn(await api('GET', '/api/me')); } catch (x) { showLogin(); }
+});
+
+function route() {
+  if (!state.me) return;
+  const [, page, arg] = location.hash.split('/');
+  document.querySelectorAll('#nav a').forEach(a => a.classList.toggle('active', a.getAttribute('href') === '#/' + page));
+  const pages = { exceptions: exceptionsPage, feeds: feedsPage, feed: feedPage, delivery: deliveryPage,
+    quarantine: quarantinePage, status: statusPage, charts: chartsPage, acks: acksPage, ack: ackPage };
+  (pages[page] || (() => view(el('p', { text: 'Nothing here.' }))))(arg ? decodeURIComponent(arg) : undefined)
+    .catch?.(x => flash(x.message, 'error'));
+}
+
+function table(id, columns, rows, rowAttrs) {
+  return el('table', { id, class: 'data' },
+    el('thead', {}, el('tr', {}, columns.map(c => el('th', { text: c[0] })))),
+    el('tbody', {}, rows.map(r => el('tr', rowAttrs ? rowAttrs(r) : {},
+      columns.map(c => { const v = c[1](r); return el('td', {}, v instanceof Node ? v : (v ?? '')); })))));
+}
+
+// ---------- district exception queue ----------
+
+const KINDS = { no_match: 'No match', ambiguous: 'Two or more candidates', not_enrolled: 'Not enrolled in an aligned course',
+  unknown_exam_code: 'Unknown exam code', pending_entry: 'District entry to validate' };
+
+async function exceptionsPage() {
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const filters = ['kind', 'feed', 'school', 'credential', 'minAgeDays', 'status'];
+  const form = el('form', { id: 'exception-filters', class: 'filters', onsubmit: (e) => {
+    e.preventDefault();
+    const q = new URLSearchParams();
+    for (const f of filters) { const v = form.elements[f].value.trim(); if (v) q.set(f, v); }
+    location.hash = '#/exceptions?' + q.toString();
+  } },
+    el('label', {}, 'Kind ', el('select', { name: 'kind' }, el('option', { value: '', text: 'all' }),
+      Object.entries(KINDS).map(([k, t]) => el('option', { value: k, text: t, selected: params.get('kind') === k })))),
+    ['feed', 'school', 'credential'].map(f => el('label', {}, f[0].toUpperCase() + f.slice(1) + ' ',
+      el('input', { name: f, value: params.get(f) || '', size: 10 }))),
+    el('label', {}, 'Older than (days) ', el('input', { name: 'minAgeDays', type: 'number', min: 0, value: params.get('minAgeDays') || '', size: 4 })),
+    el('label', {}, 'Status ', el('select', { name: 'status' }, ['open', 'resolved', 'all'].map(s =>
+      el('option', { value: s, text: s, selected: (params.get('status') || 'open') === s })))),
+    el('button', { type: 'submit', text: 'Filter' }));
+  const data = await api('GET', '/api/exceptions?' + params.toString());
+  const counts = el('p', { id: 'exception-counts', class: 'counts' }, 'Total ', el('strong', { id: 'exception-total', text: data.total }),
+    Object.entries(data.counts).map(([k, n]) => el('span', { class: 'badge', text: (KINDS[k] || k) + ': ' + n })));
+  const selected = new Set();
+  const bulk = el('div', { class: 'bulk' },
+    el('button', { id: 'bulk-reject', onclick: () => bulkDecide('reject', selected) }, 'Reject selected'),
+    el('button', { id: 'bulk-defer', onclick: () => bulkDecide('defer', selected) }, 'Defer selected'),
+    el('a', { href: '/api/exceptions.csv?' + params.toString(), id: 'export-csv', text: 'Export CSV' }));
+  const tbl = table('exceptions-table', [
+    ['', r => el('input', { type: 'checkbox', 'aria-label': 'select', onclick: (e) => {
+      e.stopPropagation(); e.target.checked ? selected.add(r.id) : selected.delete(r.id); } })],
+    ['Kind', r => KINDS[r.kind] || r.kind], ['Status', r => r.status], ['District', r => r.district || 'state'],
+    ['Feed', r => r.feed], ['File / record', r => r.source + ' #' + r.row],
+    ['Credential', r => r.credential_name || r.exam_code], ['Attempted', r => r.attempted_on],
+    ['Passed', r => r.passed ? 'yes' : 'no'], ['Name sent', r => [r.last_name, r.first_name].filter(Boolean).join(', ')],
+    ['School sent', r => r.school_name], ['Age (days)', r => r.age_days]],
+    data.items, r => ({ 'data-id': r.id, class: 'clickable', onclick: () => exceptionDetail(r.id) }));
+  view(el('h1', { text: 'Exceptions' }), form, counts, bulk, tbl, el('div', { id: 'exception-detail' }));
+}
+
+async function bulkDecide(action, selected) {
+  if (!selected.size) { flash('Select exceptions first.', 'error'); return; }
+  const r = await api('POST', '/api/exceptions/bulk', { ids: [...selected], action });
+  flash(r.decided.length + ' decided' + (r.failed.length ? ', ' + r.failed.length + ' failed' : ''));
+  await exceptionsPage();
+}
+
+async function exceptionDetail(id) {
+  const d = await api('GET', '/api/exceptions/' + id);
+  const decide = async (body) => {
+    try {
+      await api('POST', '/api/exceptions/' + id + '/decision', body);
+      await exceptionsPage();
+      flash('Decision saved for exception ' + id + '.');
+    } catch (x) { flash(x.message, 'error'); }
+  };
+  const linkButton = (s) => el('button', { class: 'link-student', 'data-student': s.student_id,
+    onclick: () => decide({ action: 'link', studentId: s.student_id }) }, 'Link');
+  const results = el('div', { id: 'roster-results' });
+  const search = el('form', { id: 'roster-search', onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      const r = await api('GET', '/api/roster/search?q=' + encodeURIComponent(search.elements.q.value));
+      results.replaceChildren(table('roster-table', [['Name', s => s.last_name + ', ' + s.first_name],
+        ['Born', s => s.birth_date], ['School', s => s.school_name || s.school_code], ['', linkButton]], r.students));
+    } catch (x) { flash(x.message, 'error'); }
+  } }, el('input', { name: 'q', placeholder: 'name or state ID', 'aria-label': 'search the roster' }),
+    el('button', { type: 'submit', text: 'Search roster' }));
+  const note = el('input', { id: 'decision-note', placeholder: 'note (optional)', size: 30 });
+  const panel = el('section', { class: 'card', id: 'detail-' + id },
+    el('h2', { text: (KINDS[d.kind] || d.kind) + ' — exception ' + d.id }),
+    el('dl', { class: 'facts' }, [['Feed', d.feed], ['File / record', d.source + ' #' + d.row],
+      ['Vendor candidate', d.vendor_candidate_id], ['Exam code', d.exam_code], ['Credential', d.credential_name],
+      ['Attempted', d.attempted_on], ['Passed', d.passed ? 'yes' : 'no'], ['Score', d.score],
+      ['Name sent', [d.last_name, d.first_name].filter(Boolean).join(', ')], ['Born (sent)', d.birth_date],
+      ['School sent', d.school_name], ['E-mail sent', d.email]].map(([k, v]) => [el('dt', { text: k }), el('dd', { text: v ?? '' })])),
+    el('h3', { text: 'Candidate students' }),
+    d.candidates.length ? table('candidates-table', [['Name', s => s.last_name + ', ' + s.first_name],
+      ['Born', s => s.birth_date], ['School', s => s.school_name || s.school_code], ['Score', s => Number(s.score).toFixed(2)],
+      ['Why', s => el('ul', { class: 'reasons' }, (s.reasons || []).map(r => el('li', { text: r })))], ['', linkButton]],
+      d.candidates) : el('p', { text: 'The matcher found no candidate in this district.' }),
+    el('h3', { text: 'Find the student' }), search, results,
+    el('div', { class: 'actions' }, note,
+      el('button', { id: 'reject', class: 'danger', onclick: () => decide({ action: 'reject', note: note.value }) }, 'Reject (not our student / invalid)'),
+      el('button', { id: 'defer', onclick: () => decide({ action: 'defer', note: note.value }) }, 'Defer')));
+  document.getElementById('exception-detail').replaceChildren(panel);
+  panel.scrollIntoView();
+}
+
+// ---------- operations console ----------
+
+async function feedsPage() {
+  const data = await api('GET', '/api/feeds');
+  view(el('h1', { text: 'Feeds' }),
+    table('feeds-table', [['Feed', f => el('a', { href: '#/feed/' + f.feed, text: f.feed })], ['Kind', f => f.kind],
+      ['Last delivery', f => f.last_source ? f.last_source + ' (' + f.last_status + ')' : 'none yet'],
+      ['When', f => f.last_received], ['Cadence', f => f.cadence],
+      ['Status', f => f.late ? el('span', { class: 'late-flag', text: 'LATE (due ' + f.due_by + ')' }) : el('span', { class: 'ok-flag', text: 'on time' })],
+      ['Deliveries', f => f.deliveries], ['Rows accepted', f => f.rows_accepted], ['Rows rejected', f => f.rows_rejected],
+      ['Quarantined', f => f.quarantined], ['Match rate', f => f.match_rate == null ? '' : f.match_rate + '%'],
+      ['Open exceptions', f => f.open_exceptions]],
+      data.feeds, f => ({ 'data-feed': f.feed, class: f.late ? 'late' : '' })));
+}
+
+async function feedPage(feed) {
+  const data = await api('GET', '/api/feeds/' + encodeURIComponent(feed) + '/deliveries');
+  view(el('h1', { text: 'Feed ' + feed }),
+    table('deliveries-table', [['Delivery', d => el('a', { href: '#/delivery/' + d.id, text: d.id })], ['File', d => d.source],
+      ['Status', d => d.status], ['Received', d => d.received], ['Read', d => d.rows_read], ['Accepted', d => d.rows_accepted],
+      ['Rejected', d => d.rows_rejected], ['Reason', d => d.reason]], data.deliveries));
+}
+
+async function deliveryPage(id) {
+  const d = await api('GET', '/api/deliveries/' + id);
+  view(el('h1', { text: 'Delivery ' + d.id + ': ' + d.source }),
+    el('p', { text: d.feed + ' · ' + d.status + ' · received ' + d.received + (d.reason ? ' · ' + d.reason : '') }),
+    el('h2', { text: 'Rows and what became of them' }),
+    table('lineage-table', [['Row', r => r.row], ['Result', r => r.result], ['Exam', r => r.exam_code],
+      ['Credential', r => r.credential], ['Passed', r => r.passed ? 'yes' : 'no'], ['Match', r => r.match_decision],
+      ['Tier', r => r.match_tier], ['Exceptions', r => r.exceptions], ['Superseded later', r => r.superseded ? 'yes' : '']], d.rows),
+    el('h2', { text: 'Rejected rows' }),
+    table('rejections-table', [['Row', r => r.row], ['Field', r => r.field], ['Reason', r => r.reason]], d.rejections));
+}
+
+async function quarantinePage() {
+  const data = await api('GET', '/api/quarantine');
+  view(el('h1', { text: 'Quarantine' }),
+    table('quarantine-table', [['Delivery', d => el('a', { href: '#/delivery/' + d.id, text: d.id })], ['Feed', d => d.feed],
+      ['File', d => d.source], ['Received', d => d.received], ['Reason', d => d.reason],
+      ['', d => d.reprocessed ? 're-processed' : el('button', { class: 'reprocess', onclick: async () => {
+        try { const r = await api('POST', '/api/deliveries/' + d.id + '/reprocess', {});
+          await quarantinePage(); flash('Re-processed as delivery ' + r.delivery + ': ' + r.status); }
+        catch (x) { flash(x.message, 'error'); } } }, 'Re-process')]], data.deliveries));
+}
+
+async function statusPage() {
+  const s = await api('GET', '/api/status');
+  view(el('h1', { text: 'System' }),
+    el('p', {}, 'Overall ', el('strong', { id: 'system-status', text: s.status })),
+    el('h2', { text: 'Database' }), el('p', { text: s.database.status + (s.database.version ? ' (PostgreSQL ' + s.database.version + ')' : '') }),
+    el('h2', { text: 'SFTP drop box' }), el('p', { text: s.sftp.status + (s.sftp.port ? ' on port ' + s.sftp.port + ', ' + s.sftp.accounts + ' vendor account(s)' : '') }),
+    el('h2', { text: 'Routes' }), table('routes-table', [['Route', r => r.id], ['State', r => r.status]], s.routes),
+    el('h2', { text: 'Scheduler' }), el('p', { text: (s.scheduler.running ? 'running' : 'stopped') + (s.scheduler.clustered ? ', clustered' : '') }),
+    table('triggers-table', [['Job', t => t.job], ['Next', t => t.next], ['Previous', t => t.previous], ['State', t => t.state]], s.scheduler.triggers || []),
+    el('h2', { text: 'Reporting loads' }),
+    table('loads-table', [['Load', l => l.id], ['Trigger', l => l.trigger], ['Status', l => l.status], ['Started', l => l.started],
+      ['Finished', l => l.finished], ['Rows', l => l.rows_written]], s.loads));
+}
+
+// ---------- charts (plain SVG) ----------
+
+const SVG = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs, ...children) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+function barChart(id, title, bars) {
+  const w = 720, rowH = 22, h = Math.max(60, bars.length * rowH + 30), left = 220;
+  const max = Math.max(1, ...bars.map(b => b.value));
+  const s = svg('svg', { id, viewBox: `0 0 ${w} ${h}`, role: 'img', 'aria-label': title, class: 'chart' });
+  bars.forEach((b, i) => {
+    const y = 10 + i * rowH, bw = (w - left - 60) * b.value / max;
+    s.append(svg('text', { x: left - 8, y: y + 14, 'text-anchor': 'end', class: 'label' }, b.label),
+      svg('rect', { x: left, y, width: Math.max(1, bw), height: rowH - 6, class: 'bar' }),
+      svg('text', { x: left + bw + 6, y: y + 14, class: 'value' }, b.value));
+  });
+  return el('figure', {}, el('figcaption', { text: title }), s);
+}
+
+function lineChart(id, title, series) {
+  const w = 720, h = 260, pad = 40;
+  const weeks = [...new Set(series.flatMap(s => s.points.map(p => p.x)))].sort();
+  const s = svg('svg', { id, viewBox: `0 0 ${w} ${h}`, role: 'img', 'aria-label': title, class: 'chart' });
+  const x = (wk) => pad + (weeks.length < 2 ? 0 : (w - 2 * pad) * weeks.indexOf(wk) / (weeks.length - 1));
+  const y = (v) => h - pad - (h - 2 * pad) * v / 100;
+  s.append(svg('line', { x1: pad, y1: y(0), x2: w - pad, y2: y(0), class: 'axis' }),
+    svg('text', { x: 4, y: y(100) + 4, class: 'label' }, '100%'), svg('text', { x: 12, y: y(0) + 4, class: 'label' }, '0%'));
+  series.forEach((ser, i) => {
+    const pts = ser.points.map(p => x(p.x) + ',' + y(p.y)).join(' ');
+    s.append(svg('polyline', { points: pts, class: 'line s' + (i % 6) }),
+      svg('text', { x: w - pad + 4, y: 16 + 14 * i, class: 'legend s' + (i % 6) }, ser.name));
+  });
+  return el('figure', {}, el('figcaption', { text: title }), s);
+}
+
+async function chartsPage() {
+  const [mr, ex, at] = await Promise.all([api('GET', '/api/charts/match-rate'),
+    api('GET', '/api/charts/exceptions-by-district'), api('GET', '/api/charts/attainment-by-district')]);
+  const byFeed = {};
+  mr.series.forEach(p => (byFeed[p.feed] ||= []).push({ x: p.week, y: Number(p.rate) }));
+  const exByDistrict = {};
+  ex.bars.forEach(b => exByDistrict[b.name] = (exByDistrict[b.name] || 0) + Number(b.open));
+  view(el('h1', { text: 'Charts' }),
+    lineChart('chart-match-rate', 'Match rate per feed, by week of delivery', Object.entries(byFeed).map(([name, points]) => ({ name, points }))),
+    barChart('chart-exceptions', 'Open exceptions per district', Object.entries(exByDistrict).map(([label, value]) => ({ label, value }))),
+    barChart('chart-attainment', 'Credentials earned per district (last reporting load)', at.bars.map(b => ({ label: b.name + ' ' + b.school_year, value: Number(b.earned) }))));
+}
+
+// ---------- vendor acknowledgements ----------
+
+async function acksPage() {
+  const data = await api('GET', '/api/acknowledgements');
+  view(el('h1', { text: 'Acknowledgements' }),
+    table('acks-table', [['File', a => el('a', { href: '#/ack/' + a.id, text: a.file })], ['Feed', a => a.feed],
+      ['Status', a => a.status], ['Received', a => a.received], ['Rows read', a => a.rows_read],
+      ['Accepted', a => a.rows_accepted], ['Rejected', a => a.rows_rejected], ['Reason', a => a.reason]], data.acknowledgements));
+}
+
+async function ackPage(id) {
+  const a = await api('GET', '/api/acknowledgements/' + id);
+  view(el('h1', { text: a.file }), el('p', { text: a.status + ' · ' + a.rows_accepted + ' of ' + a.rows_read + ' rows accepted' + (a.reason ? ' · ' + a.reason : '') }),
+    table('ack-rejections', [['Row', r => r.row], ['Field', r => r.field], ['Reason', r => r.reason]], a.rejections));
+}

@@ -1,0 +1,197 @@
+package org.credentialhub.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.Route;
+import org.credentialhub.support.ApiClient;
+import org.credentialhub.support.Fixtures;
+import org.credentialhub.support.TestHub;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * For every API route and every role: who gets in, and that district A can never read, count or change
+ * district B's records, and a vendor reaches nothing but its own acknowledgements.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AuthorizationTest {
+    private TestHub hub;
+    private final Map<String, ApiClient> as = new LinkedHashMap<>();
+    private long exceptionA;
+    private long exceptionB;
+    private long studentB;
+    private long delivery;
+
+    @BeforeAll
+    void start() throws Exception {
+        hub = TestHub.start(Map.of());
+        Fixtures.twoDistricts(hub);
+        as.put("anonymous", new ApiClient(hub.httpPort));
+        for (String user : List.of("ops1", "staff910", "admin910", "staff920", "vendor-certexam", "vendor-other")) {
+            as.put(user, ApiClient.signedIn(hub.httpPort, user, Fixtures.PASSWORD));
+        }
+        exceptionA = hub.count("select min(exception_id) from result_exception where district_code = '910'");
+        exceptionB = hub.count("select min(exception_id) from result_exception where district_code = '920'");
+        studentB = hub.count("select student_id from student where last_name = 'Chen'");
+        delivery = hub.count("select min(delivery_id) from delivery");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        hub.close();
+    }
+
+    /** One row of the matrix: a request and the status each caller gets. */
+    private record Case(String method, String path, String body, Map<String, Integer> expected) {
+    }
+
+    private static Map<String, Integer> statuses(int anonymous, int ops, int staffA, int adminA, int staffB, int vendor,
+                                                 int otherVendor) {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        m.put("anonymous", anonymous);
+        m.put("ops1", ops);
+        m.put("staff910", staffA);
+        m.put("admin910", adminA);
+        m.put("staff920", staffB);
+        m.put("vendor-certexam", vendor);
+        m.put("vendor-other", otherVendor);
+        return m;
+    }
+
+    private Map<String, Case> matrix() {
+        Map<String, Case> m = new LinkedHashMap<>();
+        m.put("api-me", new Case("GET", "/api/me", null, statuses(401, 200, 200, 200, 200, 200, 200)));
+        m.put("api-accounts-list", new Case("GET", "/api/accounts", null, statuses(401, 200, 403, 200, 403, 403, 403)));
+        m.put("api-accounts-create", new Case("POST", "/api/accounts",
+                "{\"username\":\"x-USER\",\"role\":\"district-staff\",\"district\":\"920\",\"password\":\"long-enough-password\"}",
+                statuses(401, 201, 403, 403, 403, 403, 403)));
+        m.put("api-exceptions-list", new Case("GET", "/api/exceptions", null, statuses(401, 200, 200, 200, 200, 403, 403)));
+        m.put("api-exceptions-csv", new Case("GET", "/api/exceptions.csv", null, statuses(401, 200, 200, 200, 200, 403, 403)));
+        m.put("api-exception-detail", new Case("GET", "/api/exceptions/" + exceptionA, null, statuses(401, 200, 200, 200, 404, 403, 403)));
+        m.put("api-exception-decide", new Case("POST", "/api/exceptions/" + exceptionB + "/decision", "{\"action\":\"defer\"}",
+                statuses(401, 200, 404, 404, 200, 403, 403)));
+        m.put("api-exceptions-bulk", new Case("POST", "/api/exceptions/bulk", "{\"ids\":[" + exceptionB + "],\"action\":\"defer\"}",
+                statuses(401, 200, 200, 200, 200, 403, 403)));
+        m.put("api-roster-search", new Case("GET", "/api/roster/search?q=Chen", null, statuses(401, 200, 200, 200, 200, 403, 403)));
+        m.put("api-feeds", new Case("GET", "/api/feeds", null, statuses(401, 200, 403, 403, 403, 403, 403)));
+        m.put("api-feed-deliveries", new Case("GET", "/api/feeds/certexam/deliveries", null, statuses(401, 200, 403, 403, 403, 403, 403)));
+        m.put("api-delivery", new Case("GET", "/api/deliveries/" + delivery, null, statuses(401, 200, 403, 403, 403, 403, 403)));
+        m.put("api-delivery-reprocess", new Case("POST", "/api/deliveries/" + delivery + "/reprocess", "{}",
+                statuses(401, 400, 403, 403, 403, 403, 403)));
+        m.put("api-quarantine", new Case("GET", "/api/quarantine", null, statuses(401, 200, 403, 403, 403, 403, 403)));
+        m.put("api-status", new Case("GET", "/api/status", null, statuses(401, 200, 403, 403, 403, 403, 403)));
+        m.put("api-chart-match-rate", new Case("GET", "/api/charts/match-rate", null, statuses(401, 200, 403, 403, 403, 403, 403)));
+        m.put("api-chart-exceptions", new Case("GET", "/api/charts/exceptions-by-district", null, statuses(401, 200, 403, 403, 403, 403, 403)));
+        m.put("api-chart-attainment", new Case("GET", "/api/charts/attainment-by-district", null, statuses(401, 200, 403, 403, 403, 403, 403)));
+        m.put("api-acks", new Case("GET", "/api/acknowledgements", null, statuses(401, 200, 403, 403, 403, 200, 200)));
+        m.put("api-ack", new Case("GET", "/api/acknowledgements/" + delivery, null, statuses(401, 200, 403, 403, 403, 200, 404)));
+        return m;
+    }
+
+    /** Routes open to everybody (signing in needs no session; health is for load balancers). */
+    private static final Set<String> PUBLIC = Set.of("api-login", "api-logout", "api-health");
+
+    @Test
+    void everyApiRouteIsInTheMatrix() {
+        Set<String> routes = new TreeSet<>();
+        for (Route r : hub.runtime.camel().getRoutes()) {
+            if (r.getRouteId().startsWith("api-") && !PUBLIC.contains(r.getRouteId())) {
+                routes.add(r.getRouteId());
+            }
+        }
+        assertEquals(routes, new TreeSet<>(matrix().keySet()), "add new API routes to the authorization matrix");
+    }
+
+    @Test
+    void everyRoleGetsExactlyWhatTheMatrixSays() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        int n = 0;
+        for (Map.Entry<String, Case> e : matrix().entrySet()) {
+            Case c = e.getValue();
+            for (Map.Entry<String, Integer> who : c.expected().entrySet()) {
+                ApiClient client = as.get(who.getKey());
+                String body = c.body() == null ? null : c.body().replace("USER", who.getKey() + (n++));
+                ApiClient.Response r = "GET".equals(c.method()) ? client.get(c.path()) : client.post(c.path(), body);
+                if (r.status() != who.getValue()) {
+                    wrong.add(e.getKey() + " as " + who.getKey() + ": expected " + who.getValue() + ", got " + r.status() + " " + r.body());
+                }
+            }
+        }
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    }
+
+    @Test
+    void districtANeverReadsOrCountsDistrictB() throws Exception {
+        ApiClient a = as.get("staff910");
+        JsonNode list = a.get("/api/exceptions?status=all").json();
+        assertEquals(2, list.get("total").asInt());
+        for (JsonNode item : list.get("items")) {
+            assertEquals("910", item.get("district").asText());
+        }
+        assertEquals(0, a.get("/api/exceptions?status=all&district=920").json().get("items").findValues("district")
+                .stream().filter(d -> d.asText().equals("920")).count(), "a district filter cannot widen the scope");
+        assertEquals(0, a.get("/api/roster/search?q=Chen").json().get("students").size());
+        assertEquals(0, a.get("/api/roster/search?q=2000000003").json().get("students").size());
+        String csv = a.get("/api/exceptions.csv?status=all").body();
+        assertFalse(csv.contains(",920,"), csv);
+        assertFalse(csv.contains("Chen"), csv);
+        assertEquals(404, a.get("/api/exceptions/" + exceptionB).status());
+    }
+
+    @Test
+    void districtANeverChangesDistrictB() throws Exception {
+        ApiClient a = as.get("staff910");
+        String before = hub.rows("select status, resolution from result_exception where exception_id = " + exceptionB).toString();
+        assertEquals(404, a.post("/api/exceptions/" + exceptionB + "/decision", "{\"action\":\"reject\"}").status());
+        JsonNode bulk = a.post("/api/exceptions/bulk", "{\"ids\":[" + exceptionB + "],\"action\":\"reject\"}").json();
+        assertEquals(0, bulk.get("decided").size());
+        assertEquals(1, bulk.get("failed").size());
+        assertEquals(before, hub.rows("select status, resolution from result_exception where exception_id = " + exceptionB).toString());
+        // nor link its own exception to B's student
+        ApiClient.Response r = a.post("/api/exceptions/" + exceptionA + "/decision", "{\"action\":\"link\",\"studentId\":" + studentB + "}");
+        assertEquals(400, r.status(), r.body());
+        assertEquals(0, hub.count("select count(*) from result where student_id = " + studentB + " and match_tier = 'district'"));
+    }
+
+    @Test
+    void vendorsSeeOnlyTheirOwnAcknowledgements() throws Exception {
+        JsonNode own = as.get("vendor-certexam").get("/api/acknowledgements").json().get("acknowledgements");
+        assertTrue(own.size() >= 1);
+        for (JsonNode a : own) {
+            assertEquals("certexam", a.get("feed").asText());
+        }
+        assertEquals(0, as.get("vendor-other").get("/api/acknowledgements").json().get("acknowledgements").size());
+    }
+
+    @Test
+    void stateChangesNeedTheCsrfToken() throws Exception {
+        ApiClient.Response r = as.get("ops1").postWithoutCsrf("/api/exceptions/" + exceptionA + "/decision", "{\"action\":\"defer\"}");
+        assertEquals(403, r.status());
+        assertTrue(r.body().contains("CSRF"), r.body());
+    }
+
+    @Test
+    void repeatedFailedSignInsLockTheAccount() throws Exception {
+        ApiClient anon = new ApiClient(hub.httpPort);
+        hub.runtime.services().accounts.create("lockme", org.credentialhub.accounts.Role.OPS, null, null, Fixtures.PASSWORD, "test");
+        for (int i = 0; i < 4; i++) {
+            assertEquals(401, anon.post("/api/login", "{\"username\":\"lockme\",\"password\":\"wrong-password\"}").status());
+        }
+        assertEquals(429, anon.post("/api/login", "{\"username\":\"lockme\",\"password\":\"wrong-password\"}").status());
+        // locked: even the right password is refused until the lock expires
+        assertEquals(429, anon.post("/api/login", "{\"username\":\"lockme\",\"password\":\"" + Fixtures.PASSWORD + "\"}").status());
+        assertEquals(401, anon.post("/api/login", "{\"username\":\"nobody\",\"password\":\"whatever\"}").status());
+    }
+}
