@@ -12,10 +12,10 @@ public final class Comparisons {
     public static final int LAST = 1;
     public static final int DOB = 2;
     public static final int SCHOOL = 3;
-    public static final int DISTRICT = 4;
-    public static final int FIELDS = 5;
+    public static final int FIELDS = 4;
 
-    public static final String[] FIELD_NAMES = {"first_name", "last_name", "birth_date", "school", "district"};
+    /** School and district form one field (a district contains its schools, so they are not independent). */
+    public static final String[] FIELD_NAMES = {"first_name", "last_name", "birth_date", "school"};
 
     // first name
     public static final int FN_EXACT = 0;
@@ -34,9 +34,10 @@ public final class Comparisons {
     public static final int DOB_ONE_DIGIT = 2;
     public static final int DOB_YEAR_ONLY = 3;
     public static final int DOB_OTHER = 4;
-    // school, district
-    public static final int PLACE_SAME = 0;
-    public static final int PLACE_OTHER = 1;
+    // school (with district)
+    public static final int PLACE_SAME_SCHOOL = 0;
+    public static final int PLACE_SAME_DISTRICT = 1;
+    public static final int PLACE_OTHER = 2;
 
     public static final int MISSING = -1;
 
@@ -45,8 +46,7 @@ public final class Comparisons {
         {"exact", "nickname", "jaro-winkler ≥ 0.92", "jaro-winkler ≥ 0.80", "different"},
         {"exact", "jaro-winkler ≥ 0.92", "jaro-winkler ≥ 0.80", "different"},
         {"exact", "day/month swapped", "one digit differs", "same year only", "different"},
-        {"same", "different"},
-        {"same", "different"},
+        {"same school", "same district, other school", "different"},
     };
 
     public static int levels(int field) {
@@ -97,39 +97,36 @@ public final class Comparisons {
         if (ya == yb && ma == db && da == mb) {
             return DOB_SWAPPED;
         }
-        // digit-wise comparison of the 8 digits
-        int diff = 0;
-        int firstPos = -1;
-        int secondPos = -1;
-        int x = a;
-        int y = b;
-        for (int pos = 0; pos < 8; pos++) {
-            if (x % 10 != y % 10) {
-                diff++;
-                if (firstPos < 0) {
-                    firstPos = pos;
-                } else {
-                    secondPos = pos;
-                }
-            }
-            x /= 10;
-            y /= 10;
-        }
+        // digit-wise comparison of the 8 digits (as 4-bit nibbles)
+        long na = nibbles(a);
+        long nb = nibbles(b);
+        long x = na ^ nb;
+        long t = (x | (x >>> 1) | (x >>> 2) | (x >>> 3)) & 0x1111_1111L;
+        int diff = Long.bitCount(t);
         if (diff == 1) {
             return DOB_ONE_DIGIT;
         }
-        if (diff == 2 && secondPos == firstPos + 1
-                && digit(a, firstPos) == digit(b, secondPos) && digit(a, secondPos) == digit(b, firstPos)) {
-            return DOB_ONE_DIGIT; // adjacent digits transposed
+        if (diff == 2) {
+            int p1 = Long.numberOfTrailingZeros(t) >>> 2;
+            int p2 = (63 - Long.numberOfLeadingZeros(t)) >>> 2;
+            if (p2 == p1 + 1 && nibble(na, p1) == nibble(nb, p2) && nibble(na, p2) == nibble(nb, p1)) {
+                return DOB_ONE_DIGIT; // adjacent digits transposed
+            }
         }
         return ya == yb ? DOB_YEAR_ONLY : DOB_OTHER;
     }
 
-    private static int digit(int v, int pos) {
-        for (int i = 0; i < pos; i++) {
+    private static long nibbles(int v) {
+        long r = 0;
+        for (int i = 0; i < 8; i++) {
+            r |= (long) (v % 10) << (i << 2);
             v /= 10;
         }
-        return v % 10;
+        return r;
+    }
+
+    private static int nibble(long packed, int pos) {
+        return (int) (packed >>> (pos << 2)) & 0xF;
     }
 
     static boolean validDate(int d) {
@@ -147,12 +144,20 @@ public final class Comparisons {
         return day <= len;
     }
 
-    /** School/district level of two dictionary codes (negative = missing, UNKNOWN = present but not in roster). */
-    static int placeLevel(int probeCode, int rosterCode) {
-        if (probeCode == Probe.MISSING || rosterCode < 0) {
-            return MISSING;
+    /**
+     * School level from dictionary codes (MISSING = absent, UNKNOWN = present but not in the roster): same school;
+     * else same district; else different; missing when neither school nor district can be compared.
+     */
+    static int placeLevel(int probeSchool, int rosterSchool, int probeDistrict, int rosterDistrict) {
+        boolean schools = probeSchool != Probe.MISSING && rosterSchool >= 0;
+        if (schools && probeSchool == rosterSchool) {
+            return PLACE_SAME_SCHOOL;
         }
-        return probeCode == rosterCode ? PLACE_SAME : PLACE_OTHER;
+        boolean districts = probeDistrict != Probe.MISSING && rosterDistrict >= 0;
+        if (districts && probeDistrict == rosterDistrict) {
+            return PLACE_SAME_DISTRICT;
+        }
+        return schools || districts ? PLACE_OTHER : MISSING;
     }
 
     /**
@@ -160,8 +165,8 @@ public final class Comparisons {
      * (first vs last); the crosswise reading is used when it is clearly better (names swapped). Returns true then.
      */
     static boolean levels(Probe p, RosterIndex ix, int row, int[] out) {
-        int fc = ix.first[row];
-        int lc = ix.last[row];
+        int fc = ix.first(row);
+        int lc = ix.last(row);
         String rf = fc >= 0 ? ix.firstDict.values[fc] : null;
         String rl = lc >= 0 ? ix.lastDict.values[lc] : null;
         int f;
@@ -184,7 +189,9 @@ public final class Comparisons {
         if (f >= FN_JW80 && l >= LN_JW80 && p.first != null && p.last != null && rf != null && rl != null) {
             int sf = firstNameLevel(p.first, rl);
             int sl = lastNameLevel(p.last, rf);
-            if (sf >= 0 && sf <= FN_JW92 && sl >= 0 && sl <= LN_JW92) {
+            boolean better = sf >= 0 && sl >= 0 && sf + sl < f + l
+                    && ((sf <= FN_JW92 && sl <= LN_JW80) || (sf <= FN_JW80 && sl <= LN_JW92));
+            if (better) {
                 f = sf;
                 l = sl;
                 swapped = true;
@@ -192,9 +199,8 @@ public final class Comparisons {
         }
         out[FIRST] = f;
         out[LAST] = l;
-        out[DOB] = birthDateLevel(p.dob, ix.dob[row]);
-        out[SCHOOL] = placeLevel(p.school, ix.school[row]);
-        out[DISTRICT] = placeLevel(p.district, ix.district[row]);
+        out[DOB] = birthDateLevel(p.dob, ix.dob(row));
+        out[SCHOOL] = placeLevel(p.school, ix.school(row), p.district, ix.district(row));
         return swapped;
     }
 }

@@ -29,8 +29,8 @@ import org.apache.commons.csv.CSVRecord;
  *   <li>fake_1000 (no ID column): synthetic ID from {@code cluster}.</li>
  * </ul>
  * FEBRL 1/2 (one file each): originals ({@code -org}) become the roster, duplicates the results. Generator sets:
- * {@code org} file → roster, {@code dup} file → results. fake_1000: the lowest {@code unique_id} of each cluster →
- * roster, the others → results. Results are written three times: state ID on all rows, on every second row, on none.
+ * {@code org} file → roster, {@code dup} file → results. fake_1000: the most complete record of each cluster (ties: lowest
+ * {@code unique_id}) → roster, the others → results. Results are written three times: state ID on all rows, on every second row, on none.
  */
 public final class LinkageSets {
     private LinkageSets() {
@@ -200,6 +200,17 @@ public final class LinkageSets {
         return row(id, sid, m, "given_name", "surname", isoDate(m.get("date_of_birth")), m.get("postcode"));
     }
 
+    private static int filled(Map<String, String> m) {
+        int k = 0;
+        for (String c : new String[] {"first_name", "surname", "dob", "city"}) {
+            String v = m.get(c);
+            if (v != null && !v.isBlank()) {
+                k++;
+            }
+        }
+        return k;
+    }
+
     static Converted fake1000(String name, Path file) throws IOException {
         Map<String, List<Map<String, String>>> clusters = new TreeMap<>();
         for (Map<String, String> m : readCsv(file)) {
@@ -212,6 +223,15 @@ public final class LinkageSets {
         for (List<Map<String, String>> members : clusters.values()) {
             members.sort((a, b) -> Integer.compare(Integer.parseInt(a.get("unique_id")),
                     Integer.parseInt(b.get("unique_id"))));
+            // the most complete record of the cluster plays the roster (ties: lowest unique_id)
+            Map<String, String> rep = members.get(0);
+            for (Map<String, String> m : members) {
+                if (filled(m) > filled(rep)) {
+                    rep = m;
+                }
+            }
+            members.remove(rep);
+            members.add(0, rep);
             String rosterId = null;
             for (Map<String, String> m : members) {
                 String dob = m.get("dob");

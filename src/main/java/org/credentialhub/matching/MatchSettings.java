@@ -20,7 +20,7 @@ public record MatchSettings(double matchProbability, double reviewProbability, d
 
     /** Defaults used by {@code ./hub link}. */
     public static MatchSettings defaults() {
-        return new MatchSettings(0.995, 0.05, 6.0, 2000, 3, true, true, true);
+        return new MatchSettings(0.98, 0.05, 5.0, 2000, 3, true, false, true);
     }
 
     public MatchSettings withMatchProbability(double p) {

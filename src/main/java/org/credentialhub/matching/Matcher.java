@@ -47,6 +47,10 @@ public final class Matcher {
     private final float[] tfFirst;
     private final float[] tfLast;
     private final double logPriorOdds;
+    /** Largest non-TF weight per field (for upper bounds). */
+    private final double[] maxW;
+    /** Candidates whose score bound is this far below the best are not scored in full. */
+    static final double PRUNE_BITS = 20.0;
     private final ThreadLocal<Work> work = ThreadLocal.withInitial(Work::new);
 
     /**
@@ -66,6 +70,10 @@ public final class Matcher {
             for (int l = 0; l < w[f].length; l++) {
                 w[f][l] = model.weight(f, l);
             }
+        }
+        this.maxW = new double[Comparisons.FIELDS];
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            maxW[f] = Arrays.stream(w[f]).max().orElse(0);
         }
         this.tfFirst = tfWeights(index.firstDict, Comparisons.FIRST);
         this.tfLast = tfWeights(index.lastDict, Comparisons.LAST);
@@ -112,6 +120,7 @@ public final class Matcher {
         final int[] lv = new int[Comparisons.FIELDS];
         final int[] idRows = new int[16];
         double[] weights = new double[256];
+        double[] bounds = new double[256];
         boolean[] firstAgree = new boolean[256];
     }
 
@@ -154,9 +163,11 @@ public final class Matcher {
             }
             if (nCorroborated == 1) {
                 Comparisons.levels(p, index, corroborated, wk.lv);
-                boolean conflict = settings.firstNameConflictBlocksAutoMatch() && wk.lv[Comparisons.FIRST] == Comparisons.FN_OTHER;
+                boolean conflict = settings.firstNameConflictBlocksAutoMatch()
+                        && wk.lv[Comparisons.FIRST] == Comparisons.FN_OTHER
+                        && otherStudentFitsNames(p, corroborated, wk);
                 Candidate c = explain(p, corroborated, wk,
-                        conflict ? "decision: state ID agrees but first name differs (sibling's ID?)" : "state_id: equal, corroborated");
+                        conflict ? "decision: state ID agrees but first name differs and another student has this row's names (sibling's ID?)" : "state_id: equal, corroborated");
                 if (conflict) {
                     return new Decision(r.id(), Outcome.REVIEW, null, 1.0, Decision.TIER_STATE_ID, List.of(c));
                 }
@@ -178,6 +189,26 @@ public final class Matcher {
         return probabilistic(r, p, wk);
     }
 
+    /** Whether another roster student (a blocked candidate) agrees with the row on first and last name. */
+    private boolean otherStudentFitsNames(Probe p, int idRow, Work wk) {
+        RosterIndex.Scratch s = wk.scratch;
+        index.candidates(p, settings.maxBlockSize(), s);
+        int[] lv = new int[Comparisons.FIELDS];
+        for (int i = 0; i < s.count; i++) {
+            int row = s.rows[i];
+            if (row == idRow) {
+                continue;
+            }
+            Comparisons.levels(p, index, row, lv);
+            int f = lv[Comparisons.FIRST];
+            int l = lv[Comparisons.LAST];
+            if (f >= 0 && f <= Comparisons.FN_JW92 && l >= 0 && l <= Comparisons.LN_JW92) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean corroborates(int[] lv) {
         int f = lv[Comparisons.FIRST];
         int l = lv[Comparisons.LAST];
@@ -195,17 +226,41 @@ public final class Matcher {
         }
         if (wk.weights.length < n) {
             wk.weights = new double[n * 2];
+            wk.bounds = new double[n * 2];
             wk.firstAgree = new boolean[n * 2];
         }
         double[] ws = wk.weights;
+        // Phase 1: cheap upper bound per candidate (birth date, school, exact-name codes; best case for other names).
         int best = -1;
+        for (int i = 0; i < n; i++) {
+            ws[i] = upperBound(p, s.rows[i]);
+            if (best < 0 || ws[i] > ws[best]) {
+                best = i;
+            }
+        }
+        // Phase 2: full scores, skipping candidates that cannot come within PRUNE_BITS of the best (negligible
+        // posterior mass, below 2^-PRUNE_BITS each).
+        double bestScore = fullScore(p, s.rows[best], wk, best);
+        double[] ub = wk.bounds;
+        System.arraycopy(ws, 0, ub, 0, n);
+        ws[best] = bestScore;
+        for (int i = 0; i < n; i++) {
+            if (i == best) {
+                continue;
+            }
+            if (ub[i] < bestScore - PRUNE_BITS) {
+                ws[i] = Double.NEGATIVE_INFINITY;
+                wk.firstAgree[i] = false;
+                continue;
+            }
+            ws[i] = fullScore(p, s.rows[i], wk, i);
+            if (ws[i] > bestScore) {
+                bestScore = ws[i];
+            }
+        }
+        best = -1;
         int second = -1;
         for (int i = 0; i < n; i++) {
-            int row = s.rows[i];
-            boolean swapped = Comparisons.levels(p, index, row, wk.lv);
-            ws[i] = score(p, row, wk.lv, swapped);
-            int fl = wk.lv[Comparisons.FIRST];
-            wk.firstAgree[i] = fl >= 0 && fl <= Comparisons.FN_JW92;
             if (best < 0 || ws[i] > ws[best]) {
                 second = best;
                 best = i;
@@ -213,11 +268,16 @@ public final class Matcher {
                 second = i;
             }
         }
+        if (second >= 0 && ws[second] == Double.NEGATIVE_INFINITY) {
+            second = -1;
+        }
         // posterior of the best candidate against all candidates and "no match in roster"
         double maxLo = Math.max(0, ws[best] + logPriorOdds);
         double denom = Math.pow(2, -maxLo);
         for (int i = 0; i < n; i++) {
-            denom += Math.pow(2, ws[i] + logPriorOdds - maxLo);
+            if (ws[i] != Double.NEGATIVE_INFINITY) {
+                denom += Math.pow(2, ws[i] + logPriorOdds - maxLo);
+            }
         }
         double post = Math.pow(2, ws[best] + logPriorOdds - maxLo) / denom;
         int bestRow = s.rows[best];
@@ -251,24 +311,52 @@ public final class Matcher {
     /** Another candidate with the best one's surname and the same school or a birth year within 3 years. */
     private boolean siblingAmongCandidates(int best, RosterIndex.Scratch s) {
         int b = s.rows[best];
-        int lb = index.last[b];
+        int lb = index.last(b);
         if (lb < 0) {
             return false;
         }
         for (int i = 0; i < s.count; i++) {
             int c = s.rows[i];
-            if (i == best || index.last[c] != lb || index.first[c] == index.first[b]) {
+            if (i == best || index.last(c) != lb || index.first(c) == index.first(b)) {
                 continue;
             }
-            boolean sameSchool = index.school[b] >= 0 && index.school[b] == index.school[c];
-            int yb = index.dob[b] / 10000;
-            int yc = index.dob[c] / 10000;
+            boolean sameSchool = index.school(b) >= 0 && index.school(b) == index.school(c);
+            int yb = index.dob(b) / 10000;
+            int yc = index.dob(c) / 10000;
             boolean closeYear = yb > 0 && yc > 0 && Math.abs(yb - yc) <= 3;
             if (sameSchool || closeYear) {
                 return true;
             }
         }
         return false;
+    }
+
+    private double fullScore(Probe p, int row, Work wk, int i) {
+        boolean swapped = Comparisons.levels(p, index, row, wk.lv);
+        int fl = wk.lv[Comparisons.FIRST];
+        wk.firstAgree[i] = fl >= 0 && fl <= Comparisons.FN_JW92;
+        return score(p, row, wk.lv, swapped);
+    }
+
+    /** An upper bound of the candidate's score that needs no string comparison. */
+    private double upperBound(Probe p, int row) {
+        double sum = w[Comparisons.DOB].length == 0 ? 0 : dobWeight(p.dob, index.dob(row));
+        int pl = Comparisons.placeLevel(p.school, index.school(row), p.district, index.district(row));
+        sum += pl < 0 ? 0 : w[Comparisons.SCHOOL][pl];
+        int fc = index.first(row);
+        if (p.first != null && fc >= 0) {
+            sum += p.firstCode == fc ? Math.max(tfFirst[fc], maxW[Comparisons.FIRST]) : maxW[Comparisons.FIRST];
+        }
+        int lc = index.last(row);
+        if (p.last != null && lc >= 0) {
+            sum += p.lastCode == lc ? Math.max(tfLast[lc], maxW[Comparisons.LAST]) : maxW[Comparisons.LAST];
+        }
+        return sum;
+    }
+
+    private double dobWeight(int a, int b) {
+        int l = Comparisons.birthDateLevel(a, b);
+        return l < 0 ? 0 : w[Comparisons.DOB][l];
     }
 
     private double score(Probe p, int row, int[] lv, boolean swapped) {
@@ -285,26 +373,42 @@ public final class Matcher {
         }
         if (level == 0 && !swapped) {
             if (f == Comparisons.FIRST) {
-                return tfFirst[index.first[row]];
+                return tfFirst[index.first(row)];
             }
             if (f == Comparisons.LAST) {
-                return tfLast[index.last[row]];
+                return tfLast[index.last(row)];
             }
         }
         return w[f][level];
     }
 
     private List<Candidate> top(Probe p, Work wk, int n, int k, String note) {
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
         double[] ws = wk.weights;
         int[] rows = wk.scratch.rows;
-        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -ws[i]));
-        List<Candidate> out = new ArrayList<>(Math.min(k, n));
-        for (int j = 0; j < Math.min(k, n); j++) {
-            out.add(explain(p, rows[order[j]], wk, j == 0 ? note : null));
+        int[] picked = new int[Math.min(k, n)];
+        int count = 0;
+        for (int j = 0; j < picked.length; j++) {
+            int bestI = -1;
+            for (int i = 0; i < n; i++) {
+                if (ws[i] == Double.NEGATIVE_INFINITY) {
+                    continue;
+                }
+                boolean taken = false;
+                for (int q = 0; q < count; q++) {
+                    taken |= picked[q] == i;
+                }
+                if (!taken && (bestI < 0 || ws[i] > ws[bestI])) {
+                    bestI = i;
+                }
+            }
+            if (bestI < 0) {
+                break;
+            }
+            picked[count++] = bestI;
+        }
+        List<Candidate> out = new ArrayList<>(count);
+        for (int j = 0; j < count; j++) {
+            out.add(explain(p, rows[picked[j]], wk, j == 0 ? note : null));
         }
         return out;
     }

@@ -289,6 +289,17 @@ public final class MatchingBenchmark {
         out.printf(Locale.ROOT, "model_fit_s=%.2f (EM %s, %d pairs)%n", (f1 - f0) / 1e9,
                 model.estimated() ? "estimated" : "prior", model.trainingPairs);
         out.print(model.describe());
+        RosterIndex.Scratch sc = new RosterIndex.Scratch();
+        long cand = 0;
+        int probeRows = Math.min(5000, s.rows.size());
+        for (int k = 0; k < probeRows; k++) {
+            index.candidates(index.probe(s.rows.get(k)), MatchSettings.defaults().maxBlockSize(), sc);
+            cand += sc.count;
+        }
+        out.printf(Locale.ROOT, "avg_candidates_per_row=%.1f%n", cand / (double) Math.max(1, probeRows));
+        if (Boolean.getBoolean("hub.debugBlocks")) {
+            out.println("per scheme: " + java.util.Arrays.toString(sc.perScheme));
+        }
         long m0 = System.nanoTime();
         List<Decision> ds = matcher.matchBatch(s.rows);
         long m1 = System.nanoTime();

@@ -19,30 +19,46 @@ import org.apache.commons.codec.language.DoubleMetaphone;
  *   <li>surname phonetic code (Double Metaphone) + first initial + birth year</li>
  *   <li>first-name phonetic code + birth date</li>
  *   <li>birth date + school</li>
- *   <li>surname phonetic code + first-name phonetic code (also queried with the names swapped)</li>
+ *   <li>surname phonetic code + first-name phonetic code</li>
  *   <li>surname phonetic code + birth date</li>
+ *   <li>surname phonetic code + school</li>
+ *   <li>first-name phonetic code + school</li>
+ *   <li>first initial + surname initial + school</li>
+ *   <li>first initial + surname initial + birth date</li>
+ *   <li>first three letters of the surname + first initial </li>
+ *   <li>first three letters of the first name + surname initial </li>
+ *   <li>first initial + school</li>
+ *   <li>surname initial + school</li>
+ *   <li>first-name phonetic code + birth year </li>
+ *   <li>surname initial + birth date</li>
  * </ol>
+ * Name keys 3, 7 and 8 are also queried with first and last name swapped; keys with a birth date also with day and
+ * month swapped. A key whose block exceeds {@link MatchSettings#maxBlockSize()} students (loose keys 9-14: a hundredth of it, so
+ * they only act where they are selective, e.g. in small rosters or for rare values) is skipped for that row . Lookups go through a bucket directory over the top bits of
+ * the key hash, so each costs two or three memory reads.
  * Keys with a birth date are also queried with day and month swapped.
  */
 public final class RosterIndex {
     static final int ROW_BITS = 24;
     static final long ROW_MASK = (1L << ROW_BITS) - 1;
     static final int KEY_BITS = 39;
-    static final int SCHEMES = 5;
+    static final int SCHEMES = 15;
+    /** Schemes from this one on are loose: used only where their block is small (a hundredth of the limit). */
+    static final int FIRST_LOOSE = 9;
 
     final int n;
     final long[] ids;
     final long[] stateFp;
-    final int[] first;
-    final int[] last;
-    final int[] dob;
-    final int[] school;
-    final int[] district;
+    /** Per row, 8 ints: first-name code, last-name code, birth date (yyyymmdd), school code, district code, unused. */
+    final int[] cols;
+    static final int STRIDE_SHIFT = 3;
     final NameDict firstDict;
     final NameDict lastDict;
     final HashMap<String, Integer> schoolDict;
     final HashMap<String, Integer> districtDict;
     final long[][] blocks;
+    final int[][] dirs;
+    final int dirBits;
     final long[] idBlock;
     final long buildNanos;
 
@@ -50,17 +66,23 @@ public final class RosterIndex {
         this.n = b.n;
         this.ids = Arrays.copyOf(b.ids, n);
         this.stateFp = Arrays.copyOf(b.stateFp, n);
-        this.first = Arrays.copyOf(b.first, n);
-        this.last = Arrays.copyOf(b.last, n);
-        this.dob = Arrays.copyOf(b.dob, n);
-        this.school = Arrays.copyOf(b.school, n);
-        this.district = Arrays.copyOf(b.district, n);
+        this.cols = new int[n << STRIDE_SHIFT];
+        for (int row = 0; row < n; row++) {
+            int o = row << STRIDE_SHIFT;
+            cols[o] = b.first[row];
+            cols[o + 1] = b.last[row];
+            cols[o + 2] = b.dob[row];
+            cols[o + 3] = b.school[row];
+            cols[o + 4] = b.district[row];
+        }
         b.releaseArrays();
         this.firstDict = b.firstNames.freeze();
         this.lastDict = b.lastNames.freeze();
         this.schoolDict = b.schools;
         this.districtDict = b.districts;
         this.blocks = new long[SCHEMES][];
+        this.dirs = new int[SCHEMES][];
+        this.dirBits = Math.max(8, Math.min(22, 64 - Long.numberOfLeadingZeros(Math.max(1, n))));
         for (int s = 0; s < SCHEMES; s++) {
             long[] arr = new long[n];
             int k = 0;
@@ -73,6 +95,7 @@ public final class RosterIndex {
             arr = Arrays.copyOf(arr, k);
             Arrays.parallelSort(arr);
             blocks[s] = arr;
+            dirs[s] = directory(arr);
         }
         long[] idArr = new long[n];
         int k = 0;
@@ -85,6 +108,21 @@ public final class RosterIndex {
         Arrays.parallelSort(idArr);
         this.idBlock = idArr;
         this.buildNanos = System.nanoTime() - startNanos;
+    }
+
+    /** Bucket directory over the top {@code dirBits} bits of the key: entries of bucket b are [dir[b], dir[b+1]). */
+    private int[] directory(long[] arr) {
+        int buckets = 1 << dirBits;
+        int[] dir = new int[buckets + 1];
+        int shift = ROW_BITS + KEY_BITS - dirBits;
+        int i = 0;
+        for (int b = 0; b <= buckets; b++) {
+            while (i < arr.length && (int) (arr[i] >>> shift) < b) {
+                i++;
+            }
+            dir[b] = i;
+        }
+        return dir;
     }
 
     /** Builds an index from all records (roster ids should be unique). */
@@ -120,6 +158,26 @@ public final class RosterIndex {
         return buildNanos / 1_000_000;
     }
 
+    int first(int row) {
+        return cols[row << STRIDE_SHIFT];
+    }
+
+    int last(int row) {
+        return cols[(row << STRIDE_SHIFT) + 1];
+    }
+
+    int dob(int row) {
+        return cols[(row << STRIDE_SHIFT) + 2];
+    }
+
+    int school(int row) {
+        return cols[(row << STRIDE_SHIFT) + 3];
+    }
+
+    int district(int row) {
+        return cols[(row << STRIDE_SHIFT) + 4];
+    }
+
     /** Roster id of the student at an internal row. */
     long idAt(int row) {
         return ids[row];
@@ -128,43 +186,58 @@ public final class RosterIndex {
     // ---- keys ------------------------------------------------------------------------------------------------
 
     private long rowKey(int scheme, int row) {
-        int f = first[row];
-        int l = last[row];
+        int f = first(row);
+        int l = last(row);
         return key(scheme, f >= 0 ? firstDict.ph[f] : 0, l >= 0 ? lastDict.ph[l] : 0,
-                f >= 0 ? firstDict.values[f].charAt(0) : 0, dob[row], school[row]);
+                f >= 0 ? firstDict.values[f].charAt(0) : 0, l >= 0 ? lastDict.values[l].charAt(0) : 0, dob(row),
+                school(row), f >= 0 ? prefix3(firstDict.values[f]) : 0, l >= 0 ? prefix3(lastDict.values[l]) : 0);
     }
 
-    /** Blocking key of one scheme, or -1 when a component is missing. */
-    static long key(int scheme, long firstPh, long lastPh, int firstInitial, int dob, int school) {
+    /** Blocking key of one scheme, or -1 when a component is missing (0, or negative school). */
+    static long key(int scheme, long firstPh, long lastPh, int fi, int li, int dob, int school, long firstPrefix,
+                    long lastPrefix) {
         switch (scheme) {
             case 0:
-                if (lastPh == 0 || firstInitial == 0 || dob == 0) {
-                    return -1;
-                }
-                return pack(0, lastPh, firstInitial * 10000L + dob / 10000);
+                return lastPh == 0 || fi == 0 || dob == 0 ? -1 : pack(0, lastPh, fi * 10000L + dob / 10000);
             case 1:
-                if (firstPh == 0 || dob == 0) {
-                    return -1;
-                }
-                return pack(1, firstPh, dob);
+                return firstPh == 0 || dob == 0 ? -1 : pack(1, firstPh, dob);
             case 2:
-                if (dob == 0 || school < 0) {
-                    return -1;
-                }
-                return pack(2, dob, school);
+                return dob == 0 || school < 0 ? -1 : pack(2, dob, school);
             case 3:
-                if (firstPh == 0 || lastPh == 0) {
-                    return -1;
-                }
-                return pack(3, lastPh, firstPh);
+                return firstPh == 0 || lastPh == 0 ? -1 : pack(3, lastPh, firstPh);
             case 4:
-                if (lastPh == 0 || dob == 0) {
-                    return -1;
-                }
-                return pack(4, lastPh, dob);
+                return lastPh == 0 || dob == 0 ? -1 : pack(4, lastPh, dob);
+            case 5:
+                return lastPh == 0 || school < 0 ? -1 : pack(5, lastPh, school);
+            case 6:
+                return firstPh == 0 || school < 0 ? -1 : pack(6, firstPh, school);
+            case 7:
+                return fi == 0 || li == 0 || school < 0 ? -1 : pack(7, fi * 65536L + li, school);
+            case 8:
+                return fi == 0 || li == 0 || dob == 0 ? -1 : pack(8, fi * 65536L + li, dob);
+            case 9:
+                return lastPrefix == 0 || fi == 0 ? -1 : pack(9, lastPrefix, fi);
+            case 10:
+                return firstPrefix == 0 || li == 0 ? -1 : pack(10, firstPrefix, li);
+            case 11:
+                return fi == 0 || school < 0 ? -1 : pack(11, fi, school);
+            case 12:
+                return li == 0 || school < 0 ? -1 : pack(12, li, school);
+            case 13:
+                return firstPh == 0 || dob == 0 ? -1 : pack(13, firstPh, dob / 10000);
+            case 14:
+                return li == 0 || dob == 0 ? -1 : pack(14, li, dob);
             default:
                 throw new IllegalArgumentException("scheme");
         }
+    }
+
+    /** First three letters as a number (names shorter than three letters: 0, i.e. no key). */
+    static long prefix3(String name) {
+        if (name == null || name.length() < 3) {
+            return 0;
+        }
+        return (name.charAt(0) << 16) | (name.charAt(1) << 8) | name.charAt(2);
     }
 
     private static long pack(int scheme, long a, long b) {
@@ -253,6 +326,7 @@ public final class RosterIndex {
         int[] rows = new int[256];
         int count;
         int skippedBlocks;
+        final long[] perScheme = new long[SCHEMES];
 
         void add(long[] arr, int from, int to) {
             int len = to - from;
@@ -269,15 +343,22 @@ public final class RosterIndex {
     void candidates(Probe p, int maxBlock, Scratch s) {
         s.count = 0;
         s.skippedBlocks = 0;
-        int initial = p.first == null ? 0 : p.first.charAt(0);
+        int fi = p.first == null ? 0 : p.first.charAt(0);
+        int li = p.last == null ? 0 : p.last.charAt(0);
         int swappedDob = swapDayMonth(p.dob);
+        long fp3 = prefix3(p.first);
+        long lp3 = prefix3(p.last);
         for (int scheme = 0; scheme < SCHEMES; scheme++) {
-            lookup(scheme, key(scheme, p.firstPh, p.lastPh, initial, p.dob, p.school), maxBlock, s);
-            if (swappedDob != 0 && scheme != 0 && scheme != 3) {
-                lookup(scheme, key(scheme, p.firstPh, p.lastPh, initial, swappedDob, p.school), maxBlock, s);
+            int cap = scheme >= FIRST_LOOSE ? Math.max(1, maxBlock / 100) : maxBlock;
+            lookup(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, p.dob, p.school, fp3, lp3), cap, s);
+            if (swappedDob != 0 && (scheme == 1 || scheme == 2 || scheme == 4 || scheme == 8 || scheme == 14)) {
+                lookup(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, swappedDob, p.school, fp3, lp3), cap, s);
             }
         }
-        lookup(3, key(3, p.lastPh, p.firstPh, initial, p.dob, p.school), maxBlock, s);
+        // first and last name swapped
+        lookup(3, key(3, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
+        lookup(7, key(7, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
+        lookup(8, key(8, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
         if (s.count > 1) {
             Arrays.sort(s.rows, 0, s.count);
             int k = 1;
@@ -290,12 +371,28 @@ public final class RosterIndex {
         }
     }
 
+    /** Candidates sharing one scheme's key with the probe (straight query only), for model training. */
+    void candidatesOfScheme(Probe p, int scheme, int maxBlock, Scratch s) {
+        s.count = 0;
+        int fi = p.first == null ? 0 : p.first.charAt(0);
+        int li = p.last == null ? 0 : p.last.charAt(0);
+        lookup(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, p.dob, p.school, prefix3(p.first), prefix3(p.last)),
+                maxBlock, s);
+    }
+
     private void lookup(int scheme, long key, int maxBlock, Scratch s) {
         if (key < 0) {
             return;
         }
         long[] arr = blocks[scheme];
-        int from = lowerBound(arr, key << ROW_BITS);
+        int[] dir = dirs[scheme];
+        int bucket = (int) (key >>> (KEY_BITS - dirBits));
+        int from = dir[bucket];
+        int end = dir[bucket + 1];
+        long lo = key << ROW_BITS;
+        while (from < end && arr[from] < lo) {
+            from++;
+        }
         int to = from;
         while (to < arr.length && (arr[to] >>> ROW_BITS) == key) {
             to++;
@@ -304,6 +401,7 @@ public final class RosterIndex {
                 return;
             }
         }
+        s.perScheme[scheme] += to - from;
         s.add(arr, from, to);
     }
 
