@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *       student before → match;</li>
  *   <li><b>state_id</b>: a roster student has the same state-ID hash and agrees on first or last name (Jaro-Winkler
  *       ≥ 0.92 or nickname) or birth date (exact, day/month swapped or one digit off) → match. An ID that agrees
- *       but whose first name clearly differs goes to review (sibling's ID). An ID whose names and birth date all
+ *       but whose first name does not, while another roster student has the row's first and last name, goes to
+ *       review (a sibling's ID). An ID whose names and birth date all
  *       disagree is not trusted, and the row is scored as if it had no ID;</li>
  *   <li><b>probabilistic</b>: Fellegi-Sunter over the blocked candidates ({@link RosterIndex}) with the levels of
  *       {@link Comparisons}, weights log2(m/u) from {@link FsModel} and term-frequency adjusted exact name weights.
@@ -163,11 +164,12 @@ public final class Matcher {
             }
             if (nCorroborated == 1) {
                 Comparisons.levels(p, index, corroborated, wk.lv);
-                boolean conflict = settings.firstNameConflictBlocksAutoMatch()
-                        && wk.lv[Comparisons.FIRST] == Comparisons.FN_OTHER
+                int fl = wk.lv[Comparisons.FIRST];
+                boolean conflict = settings.requireFirstNameAgreementForSiblings()
+                        && fl > Comparisons.FN_JW92
                         && otherStudentFitsNames(p, corroborated, wk);
                 Candidate c = explain(p, corroborated, wk,
-                        conflict ? "decision: state ID agrees but first name differs and another student has this row's names (sibling's ID?)" : "state_id: equal, corroborated");
+                        conflict ? "decision: state ID agrees but first name does not, and another student has this row's names (sibling's ID?)" : "state_id: equal, corroborated");
                 if (conflict) {
                     return new Decision(r.id(), Outcome.REVIEW, null, 1.0, Decision.TIER_STATE_ID, List.of(c));
                 }
