@@ -149,10 +149,6 @@ public final class ModelTrainer {
                     continue;
                 }
                 iterations += em(patterns, m, u, free, probes.size() / (double) pairs);
-                if (Boolean.getBoolean("hub.debugEm")) {
-                    System.err.println("session " + session[0] + " round " + round + " pairs " + pairs + " m="
-                            + java.util.Arrays.deepToString(m));
-                }
                 pairsUsed += pairs;
                 for (int f = 0; f < Comparisons.FIELDS; f++) {
                     estimatedField[f] |= free[f];
