@@ -226,6 +226,14 @@ public final class MatchingBenchmark {
         return new Synth(rows, truth);
     }
 
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime();
+        }
+        return -1;
+    }
+
     private static long heapUsed() {
         long used = 0;
         for (MemoryPoolMXBean b : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -300,9 +308,11 @@ public final class MatchingBenchmark {
         if (Boolean.getBoolean("hub.debugBlocks")) {
             out.println("per scheme: " + java.util.Arrays.toString(sc.perScheme));
         }
+        long c0 = processCpuNanos();
         long m0 = System.nanoTime();
         List<Decision> ds = matcher.matchBatch(s.rows);
         long m1 = System.nanoTime();
+        long c1 = processCpuNanos();
         int matches = 0;
         int correct = 0;
         int reviews = 0;
@@ -324,6 +334,12 @@ public final class MatchingBenchmark {
         double secs = (m1 - m0) / 1e9;
         out.printf(Locale.ROOT, "match_s=%.2f rows_per_s=%.0f rows_per_s_incl_fit=%.0f%n", secs,
                 resultRows / secs, resultRows / (secs + (f1 - f0) / 1e9));
+        if (c0 >= 0 && c1 > c0) {
+            double cpu = (c1 - c0) / 1e9;
+            int cores = Runtime.getRuntime().availableProcessors();
+            out.printf(Locale.ROOT, "match_cpu_s=%.2f rows_per_cpu_s=%.0f (x%d cores = %.0f rows/s without contention)%n",
+                    cpu, resultRows / cpu, cores, cores * resultRows / cpu);
+        }
         double p = matches == 0 ? 0 : correct / (double) matches;
         double rcl = truthPairs == 0 ? 0 : correct / (double) truthPairs;
         out.printf(Locale.ROOT, "precision=%.4f recall=%.4f f1=%.4f review_rate=%.4f%n", p, rcl,
