@@ -1,0 +1,206 @@
+package org.credentialhub.matching;
+
+/**
+ * Comparison levels of the Fellegi-Sunter model. Each field of a (result, roster) pair falls into one level, or is
+ * missing (level -1, contributes nothing). Level 0 is always the strongest agreement.
+ */
+public final class Comparisons {
+    private Comparisons() {
+    }
+
+    public static final int FIRST = 0;
+    public static final int LAST = 1;
+    public static final int DOB = 2;
+    public static final int SCHOOL = 3;
+    public static final int FIELDS = 4;
+
+    /** School and district form one field (a district contains its schools, so they are not independent). */
+    public static final String[] FIELD_NAMES = {"first_name", "last_name", "birth_date", "school"};
+
+    // first name
+    public static final int FN_EXACT = 0;
+    public static final int FN_NICKNAME = 1;
+    public static final int FN_JW92 = 2;
+    public static final int FN_JW80 = 3;
+    public static final int FN_OTHER = 4;
+    // last name
+    public static final int LN_EXACT = 0;
+    public static final int LN_JW92 = 1;
+    public static final int LN_JW80 = 2;
+    public static final int LN_OTHER = 3;
+    // birth date
+    public static final int DOB_EXACT = 0;
+    public static final int DOB_SWAPPED = 1;
+    public static final int DOB_ONE_DIGIT = 2;
+    public static final int DOB_YEAR_ONLY = 3;
+    public static final int DOB_OTHER = 4;
+    // school (with district)
+    public static final int PLACE_SAME_SCHOOL = 0;
+    public static final int PLACE_SAME_DISTRICT = 1;
+    public static final int PLACE_OTHER = 2;
+
+    public static final int MISSING = -1;
+
+    /** Human-readable level labels (used in reasons); never contain values. */
+    public static final String[][] LEVEL_LABELS = {
+        {"exact", "nickname", "jaro-winkler ≥ 0.92", "jaro-winkler ≥ 0.80", "different"},
+        {"exact", "jaro-winkler ≥ 0.92", "jaro-winkler ≥ 0.80", "different"},
+        {"exact", "day/month swapped", "one digit differs", "same year only", "different"},
+        {"same school", "same district, other school", "different"},
+    };
+
+    public static int levels(int field) {
+        return LEVEL_LABELS[field].length;
+    }
+
+    /** First-name level of two normalised names. */
+    public static int firstNameLevel(String a, String b) {
+        if (a == null || b == null) {
+            return MISSING;
+        }
+        if (a.equals(b)) {
+            return FN_EXACT;
+        }
+        if (Names.isNickname(a, b)) {
+            return FN_NICKNAME;
+        }
+        double jw = JaroWinkler.similarity(a, b);
+        return jw >= 0.92 ? FN_JW92 : jw >= 0.80 ? FN_JW80 : FN_OTHER;
+    }
+
+    /** Last-name level of two normalised names. */
+    public static int lastNameLevel(String a, String b) {
+        if (a == null || b == null) {
+            return MISSING;
+        }
+        if (a.equals(b)) {
+            return LN_EXACT;
+        }
+        double jw = JaroWinkler.similarity(a, b);
+        return jw >= 0.92 ? LN_JW92 : jw >= 0.80 ? LN_JW80 : LN_OTHER;
+    }
+
+    /** Birth-date level of two yyyymmdd ints (0 = missing). */
+    public static int birthDateLevel(int a, int b) {
+        if (a == 0 || b == 0) {
+            return MISSING;
+        }
+        if (a == b) {
+            return DOB_EXACT;
+        }
+        int ya = a / 10000;
+        int yb = b / 10000;
+        int ma = a / 100 % 100;
+        int mb = b / 100 % 100;
+        int da = a % 100;
+        int db = b % 100;
+        if (ya == yb && ma == db && da == mb) {
+            return DOB_SWAPPED;
+        }
+        // digit-wise comparison of the 8 digits (as 4-bit nibbles)
+        long na = nibbles(a);
+        long nb = nibbles(b);
+        long x = na ^ nb;
+        long t = (x | (x >>> 1) | (x >>> 2) | (x >>> 3)) & 0x1111_1111L;
+        int diff = Long.bitCount(t);
+        if (diff == 1) {
+            return DOB_ONE_DIGIT;
+        }
+        if (diff == 2) {
+            int p1 = Long.numberOfTrailingZeros(t) >>> 2;
+            int p2 = (63 - Long.numberOfLeadingZeros(t)) >>> 2;
+            if (p2 == p1 + 1 && nibble(na, p1) == nibble(nb, p2) && nibble(na, p2) == nibble(nb, p1)) {
+                return DOB_ONE_DIGIT; // adjacent digits transposed
+            }
+        }
+        return ya == yb ? DOB_YEAR_ONLY : DOB_OTHER;
+    }
+
+    private static long nibbles(int v) {
+        long r = 0;
+        for (int i = 0; i < 8; i++) {
+            r |= (long) (v % 10) << (i << 2);
+            v /= 10;
+        }
+        return r;
+    }
+
+    private static int nibble(long packed, int pos) {
+        return (int) (packed >>> (pos << 2)) & 0xF;
+    }
+
+    static boolean validDate(int d) {
+        int y = d / 10000;
+        int m = d / 100 % 100;
+        int day = d % 100;
+        if (m < 1 || m > 12 || day < 1) {
+            return false;
+        }
+        int len = switch (m) {
+            case 2 -> (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28;
+            case 4, 6, 9, 11 -> 30;
+            default -> 31;
+        };
+        return day <= len;
+    }
+
+    /**
+     * School level from dictionary codes (MISSING = absent, UNKNOWN = present but not in the roster): same school;
+     * else same district; else different; missing when neither school nor district can be compared.
+     */
+    static int placeLevel(int probeSchool, int rosterSchool, int probeDistrict, int rosterDistrict) {
+        boolean schools = probeSchool != Probe.MISSING && rosterSchool >= 0;
+        if (schools && probeSchool == rosterSchool) {
+            return PLACE_SAME_SCHOOL;
+        }
+        boolean districts = probeDistrict != Probe.MISSING && rosterDistrict >= 0;
+        if (districts && probeDistrict == rosterDistrict) {
+            return PLACE_SAME_DISTRICT;
+        }
+        return schools || districts ? PLACE_OTHER : MISSING;
+    }
+
+    /**
+     * All levels of a probe against a roster row, into {@code out[FIELDS]}. Names are also compared crosswise
+     * (first vs last); the crosswise reading is used when it is clearly better (names swapped). Returns true then.
+     */
+    static boolean levels(Probe p, RosterIndex ix, int row, int[] out) {
+        int fc = ix.first(row);
+        int lc = ix.last(row);
+        String rf = fc >= 0 ? ix.firstDict.values[fc] : null;
+        String rl = lc >= 0 ? ix.lastDict.values[lc] : null;
+        int f;
+        if (p.first == null || rf == null) {
+            f = MISSING;
+        } else if (p.firstCode == fc) {
+            f = FN_EXACT;
+        } else {
+            f = firstNameLevel(p.first, rf);
+        }
+        int l;
+        if (p.last == null || rl == null) {
+            l = MISSING;
+        } else if (p.lastCode == lc) {
+            l = LN_EXACT;
+        } else {
+            l = lastNameLevel(p.last, rl);
+        }
+        boolean swapped = false;
+        if (f >= FN_JW80 && l >= LN_JW80 && p.first != null && p.last != null && rf != null && rl != null) {
+            int sf = firstNameLevel(p.first, rl);
+            int sl = lastNameLevel(p.last, rf);
+            boolean better = sf >= 0 && sl >= 0 && sf + sl < f + l
+                    && ((sf <= FN_JW92 && sl <= LN_JW80) || (sf <= FN_JW80 && sl <= LN_JW92));
+            if (better) {
+                f = sf;
+                l = sl;
+                swapped = true;
+            }
+        }
+        out[FIRST] = f;
+        out[LAST] = l;
+        out[DOB] = birthDateLevel(p.dob, ix.dob(row));
+        out[SCHOOL] = placeLevel(p.school, ix.school(row), p.district, ix.district(row));
+        return swapped;
+    }
+}

@@ -1,0 +1,509 @@
+package org.credentialhub.matching;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Matches vendor result rows to roster students. Immutable and thread-safe; create one per run (or per roster and
+ * delivery) with {@link #trained} or the constructor.
+ *
+ * <p>For each row, in this order:
+ * <ol>
+ *   <li><b>crosswalk</b> (tier 3 of the issue, applied first): the row's {@code candidateKey} was linked to a roster
+ *       student before → match;</li>
+ *   <li><b>state_id</b>: a roster student has the same state-ID hash and agrees on first or last name (Jaro-Winkler
+ *       ≥ 0.92 or nickname) or birth date (exact, day/month swapped or one digit off) → match. An ID that agrees
+ *       but whose first name does not, while another roster student has the row's first and last name, goes to
+ *       review (a sibling's ID). An ID whose names and birth date all
+ *       disagree is not trusted, and the row is scored as if it had no ID;</li>
+ *   <li><b>probabilistic</b>: Fellegi-Sunter over the blocked candidates ({@link RosterIndex}) with the levels of
+ *       {@link Comparisons}, weights log2(m/u) from {@link FsModel} and term-frequency adjusted exact name weights.
+ *       The posterior of the best candidate accounts for all competing candidates and the prior (match share / roster
+ *       size). Auto-match needs posterior ≥ {@link MatchSettings#matchProbability()}, a margin of
+ *       {@link MatchSettings#minMarginBits()} over the runner-up, no clear first-name conflict, and first-name
+ *       agreement when a likely sibling or twin (same surname, same school or close birth year) is among the
+ *       candidates. Otherwise review (posterior ≥ {@link MatchSettings#reviewProbability()}) or none.</li>
+ * </ol>
+ * Within one {@link #matchBatch} call, rows with the same non-null {@link ResultRecord#groupKey()} never auto-match the
+ * same student twice: only the strongest claim stays a match, the others become reviews.
+ *
+ * <p>The matcher logs counts and timings only, never names, dates or IDs, and its exceptions carry no values.
+ */
+public final class Matcher {
+    private static final Logger LOG = LoggerFactory.getLogger(Matcher.class);
+
+    private final RosterIndex index;
+    private final FsModel model;
+    private final MatchSettings settings;
+    private final Crosswalk crosswalk;
+    private final double[][] w;
+    private final float[] tfFirst;
+    private final float[] tfLast;
+    private final double logPriorOdds;
+    /** Largest non-TF weight per field (for upper bounds). */
+    private final double[] maxW;
+    /** Candidates whose score bound is this far below the best are not scored in full. */
+    static final double PRUNE_BITS = 20.0;
+    private final ThreadLocal<Work> work = ThreadLocal.withInitial(Work::new);
+
+    /**
+     * @param index     roster index
+     * @param model     m/u parameters (see {@link ModelTrainer})
+     * @param settings  decision thresholds
+     * @param crosswalk earlier decisions; may be null
+     */
+    public Matcher(RosterIndex index, FsModel model, MatchSettings settings, Crosswalk crosswalk) {
+        this.index = Objects.requireNonNull(index, "index");
+        this.model = Objects.requireNonNull(model, "model");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.crosswalk = crosswalk == null ? Crosswalk.empty() : crosswalk;
+        this.w = new double[Comparisons.FIELDS][];
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            w[f] = new double[Comparisons.levels(f)];
+            for (int l = 0; l < w[f].length; l++) {
+                w[f][l] = model.weight(f, l);
+            }
+        }
+        this.maxW = new double[Comparisons.FIELDS];
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            maxW[f] = Arrays.stream(w[f]).max().orElse(0);
+        }
+        this.tfFirst = tfWeights(index.firstDict, Comparisons.FIRST);
+        this.tfLast = tfWeights(index.lastDict, Comparisons.LAST);
+        double share = model.matchShare();
+        this.logPriorOdds = FsModel.log2(share / (1 - share)) - FsModel.log2(Math.max(1, index.size()));
+    }
+
+    /** Estimates the model from this batch and the roster (EM, see {@link ModelTrainer}) and returns a matcher. */
+    public static Matcher trained(RosterIndex index, List<ResultRecord> batch, MatchSettings settings,
+                                  Crosswalk crosswalk) {
+        long t0 = System.nanoTime();
+        FsModel model = new ModelTrainer().maxBlockSize(settings.maxBlockSize()).train(index, batch);
+        LOG.info("model fitted in {} ms (EM {}, {} candidate pairs)", (System.nanoTime() - t0) / 1_000_000,
+                model.estimated() ? "converged after " + model.emIterations + " iterations" : "skipped: too few pairs",
+                model.trainingPairs);
+        return new Matcher(index, model, settings, crosswalk);
+    }
+
+    public FsModel model() {
+        return model;
+    }
+
+    public MatchSettings settings() {
+        return settings;
+    }
+
+    /** Exact-level weights adjusted for how common each value is among roster students. */
+    private float[] tfWeights(RosterIndex.NameDict dict, int field) {
+        float[] t = new float[dict.size()];
+        double mExact = model.m(field, 0);
+        double uAvg = model.u(field, 0);
+        double floor = uAvg / 100.0;
+        double n = Math.max(1, index.size());
+        for (int c = 0; c < t.length; c++) {
+            double tf = dict.counts[c] / n;
+            t[c] = (float) FsModel.log2(mExact / Math.max(tf, floor));
+        }
+        return t;
+    }
+
+    /** Per-thread scratch space. */
+    private static final class Work {
+        final RosterIndex.Scratch scratch = new RosterIndex.Scratch();
+        final int[] lv = new int[Comparisons.FIELDS];
+        final int[] idRows = new int[16];
+        double[] weights = new double[256];
+        double[] bounds = new double[256];
+        boolean[] firstAgree = new boolean[256];
+    }
+
+    /**
+     * Matches a batch (one delivery), in parallel, then enforces one-to-one assignment per group key.
+     *
+     * @return one decision per row, in input order
+     */
+    public List<Decision> matchBatch(List<ResultRecord> batch) {
+        Decision[] out = new Decision[batch.size()];
+        IntStream.range(0, batch.size()).parallel().forEach(i -> out[i] = match(batch.get(i)));
+        int conflicts = enforceOneToOne(batch, out);
+        if (conflicts > 0) {
+            LOG.info("one-to-one: {} auto-matches turned into reviews", conflicts);
+        }
+        return Arrays.asList(out);
+    }
+
+    /** Matches one row on its own (no one-to-one constraint). */
+    public Decision match(ResultRecord r) {
+        Work wk = work.get();
+        // tier 3: crosswalk of earlier decisions
+        Long linked = crosswalk.lookup(r.candidateKey());
+        if (linked != null) {
+            return new Decision(r.id(), Outcome.MATCH, linked, 1.0, Decision.TIER_CROSSWALK,
+                    List.of(new Candidate(linked, Double.NaN, List.of("crosswalk: linked by an earlier decision"))));
+        }
+        Probe p = index.probe(r);
+        // tier 1: state ID, corroborated
+        if (p.idFp != 0) {
+            int k = index.rowsWithStateId(p.idFp, wk.idRows);
+            int corroborated = -1;
+            int nCorroborated = 0;
+            for (int i = 0; i < k; i++) {
+                Comparisons.levels(p, index, wk.idRows[i], wk.lv);
+                if (corroborates(wk.lv)) {
+                    corroborated = wk.idRows[i];
+                    nCorroborated++;
+                }
+            }
+            if (nCorroborated == 1) {
+                Comparisons.levels(p, index, corroborated, wk.lv);
+                int fl = wk.lv[Comparisons.FIRST];
+                boolean conflict = settings.requireFirstNameAgreementForSiblings()
+                        && fl > Comparisons.FN_JW92
+                        && otherStudentFitsNames(p, corroborated, wk);
+                Candidate c = explain(p, corroborated, wk,
+                        conflict ? "decision: state ID agrees but first name does not, and another student has this row's names (sibling's ID?)" : "state_id: equal, corroborated");
+                if (conflict) {
+                    return new Decision(r.id(), Outcome.REVIEW, null, 1.0, Decision.TIER_STATE_ID, List.of(c));
+                }
+                return new Decision(r.id(), Outcome.MATCH, index.idAt(corroborated), 1.0, Decision.TIER_STATE_ID,
+                        List.of(c));
+            }
+            if (nCorroborated > 1) {
+                List<Candidate> cs = new ArrayList<>();
+                for (int i = 0; i < k; i++) {
+                    Comparisons.levels(p, index, wk.idRows[i], wk.lv);
+                    if (corroborates(wk.lv)) {
+                        cs.add(explain(p, wk.idRows[i], wk, "decision: several roster students share this state ID"));
+                    }
+                }
+                return new Decision(r.id(), Outcome.REVIEW, null, 1.0, Decision.TIER_STATE_ID, cs);
+            }
+            // untrusted or unknown ID: scored like a row without ID
+        }
+        return probabilistic(r, p, wk);
+    }
+
+    /** Whether another roster student (a blocked candidate) agrees with the row on first and last name. */
+    private boolean otherStudentFitsNames(Probe p, int idRow, Work wk) {
+        RosterIndex.Scratch s = wk.scratch;
+        index.candidates(p, settings.maxBlockSize(), s);
+        int[] lv = new int[Comparisons.FIELDS];
+        for (int i = 0; i < s.count; i++) {
+            int row = s.rows[i];
+            if (row == idRow) {
+                continue;
+            }
+            Comparisons.levels(p, index, row, lv);
+            int f = lv[Comparisons.FIRST];
+            int l = lv[Comparisons.LAST];
+            if (f >= 0 && f <= Comparisons.FN_JW92 && l >= 0 && l <= Comparisons.LN_JW92) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean corroborates(int[] lv) {
+        int f = lv[Comparisons.FIRST];
+        int l = lv[Comparisons.LAST];
+        int d = lv[Comparisons.DOB];
+        return (f >= 0 && f <= Comparisons.FN_JW92) || (l >= 0 && l <= Comparisons.LN_JW92)
+                || (d >= 0 && d <= Comparisons.DOB_ONE_DIGIT);
+    }
+
+    private Decision probabilistic(ResultRecord r, Probe p, Work wk) {
+        RosterIndex.Scratch s = wk.scratch;
+        index.candidates(p, settings.maxBlockSize(), s);
+        int n = s.count;
+        if (n == 0) {
+            return new Decision(r.id(), Outcome.NONE, null, 0.0, Decision.TIER_PROBABILISTIC, List.of());
+        }
+        if (wk.weights.length < n) {
+            wk.weights = new double[n * 2];
+            wk.bounds = new double[n * 2];
+            wk.firstAgree = new boolean[n * 2];
+        }
+        double[] ws = wk.weights;
+        // Phase 1: cheap upper bound per candidate (birth date, school, exact-name codes; best case for other names).
+        int best = -1;
+        for (int i = 0; i < n; i++) {
+            ws[i] = upperBound(p, s.rows[i]);
+            if (best < 0 || ws[i] > ws[best]) {
+                best = i;
+            }
+        }
+        // Phase 2: full scores, skipping candidates that cannot come within PRUNE_BITS of the best (negligible
+        // posterior mass, below 2^-PRUNE_BITS each).
+        double bestScore = fullScore(p, s.rows[best], wk, best);
+        double[] ub = wk.bounds;
+        System.arraycopy(ws, 0, ub, 0, n);
+        ws[best] = bestScore;
+        for (int i = 0; i < n; i++) {
+            if (i == best) {
+                continue;
+            }
+            if (ub[i] < bestScore - PRUNE_BITS) {
+                ws[i] = Double.NEGATIVE_INFINITY;
+                wk.firstAgree[i] = false;
+                continue;
+            }
+            ws[i] = fullScore(p, s.rows[i], wk, i);
+            if (ws[i] > bestScore) {
+                bestScore = ws[i];
+            }
+        }
+        best = -1;
+        int second = -1;
+        for (int i = 0; i < n; i++) {
+            if (best < 0 || ws[i] > ws[best]) {
+                second = best;
+                best = i;
+            } else if (second < 0 || ws[i] > ws[second]) {
+                second = i;
+            }
+        }
+        if (second >= 0 && ws[second] == Double.NEGATIVE_INFINITY) {
+            second = -1;
+        }
+        // posterior of the best candidate against all candidates and "no match in roster"
+        double maxLo = Math.max(0, ws[best] + logPriorOdds);
+        double denom = Math.pow(2, -maxLo);
+        for (int i = 0; i < n; i++) {
+            if (ws[i] != Double.NEGATIVE_INFINITY) {
+                denom += Math.pow(2, ws[i] + logPriorOdds - maxLo);
+            }
+        }
+        double post = Math.pow(2, ws[best] + logPriorOdds - maxLo) / denom;
+        int bestRow = s.rows[best];
+
+        String blocker = null;
+        if (post < settings.matchProbability()) {
+            blocker = "decision: match probability below the auto-match threshold";
+        } else if (second >= 0 && ws[best] - ws[second] < settings.minMarginBits()) {
+            blocker = "decision: runner-up too close (margin below " + settings.minMarginBits() + " bits)";
+        } else {
+            boolean swapped = Comparisons.levels(p, index, bestRow, wk.lv);
+            if (settings.firstNameConflictBlocksAutoMatch() && wk.lv[Comparisons.FIRST] == Comparisons.FN_OTHER) {
+                blocker = "decision: first name differs";
+            } else if (settings.requireFirstNameAgreementForSiblings() && !wk.firstAgree[best]
+                    && siblingAmongCandidates(best, s)) {
+                blocker = "decision: possible sibling/twin among candidates and first name does not agree";
+            }
+        }
+        if (blocker == null) {
+            List<Candidate> cs = settings.explain() ? top(p, wk, n, 2, null) : List.of();
+            return new Decision(r.id(), Outcome.MATCH, index.idAt(bestRow), post, Decision.TIER_PROBABILISTIC, cs);
+        }
+        if (post >= settings.reviewProbability()) {
+            List<Candidate> cs = settings.explain() ? top(p, wk, n, settings.reportedCandidates(), blocker)
+                    : List.of();
+            return new Decision(r.id(), Outcome.REVIEW, null, post, Decision.TIER_PROBABILISTIC, cs);
+        }
+        return new Decision(r.id(), Outcome.NONE, null, post, Decision.TIER_PROBABILISTIC, List.of());
+    }
+
+    /** Another candidate with the best one's surname and the same school or a birth year within 3 years. */
+    private boolean siblingAmongCandidates(int best, RosterIndex.Scratch s) {
+        int b = s.rows[best];
+        int lb = index.last(b);
+        if (lb < 0) {
+            return false;
+        }
+        for (int i = 0; i < s.count; i++) {
+            int c = s.rows[i];
+            if (i == best || index.last(c) != lb || index.first(c) == index.first(b)) {
+                continue;
+            }
+            boolean sameSchool = index.school(b) >= 0 && index.school(b) == index.school(c);
+            int yb = index.dob(b) / 10000;
+            int yc = index.dob(c) / 10000;
+            boolean closeYear = yb > 0 && yc > 0 && Math.abs(yb - yc) <= 3;
+            if (sameSchool || closeYear) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private double fullScore(Probe p, int row, Work wk, int i) {
+        boolean swapped = Comparisons.levels(p, index, row, wk.lv);
+        int fl = wk.lv[Comparisons.FIRST];
+        wk.firstAgree[i] = fl >= 0 && fl <= Comparisons.FN_JW92;
+        return score(p, row, wk.lv, swapped);
+    }
+
+    /** An upper bound of the candidate's score that needs no string comparison. */
+    private double upperBound(Probe p, int row) {
+        double sum = w[Comparisons.DOB].length == 0 ? 0 : dobWeight(p.dob, index.dob(row));
+        int pl = Comparisons.placeLevel(p.school, index.school(row), p.district, index.district(row));
+        sum += pl < 0 ? 0 : w[Comparisons.SCHOOL][pl];
+        int fc = index.first(row);
+        if (p.first != null && fc >= 0) {
+            sum += p.firstCode == fc ? Math.max(tfFirst[fc], maxW[Comparisons.FIRST]) : maxW[Comparisons.FIRST];
+        }
+        int lc = index.last(row);
+        if (p.last != null && lc >= 0) {
+            sum += p.lastCode == lc ? Math.max(tfLast[lc], maxW[Comparisons.LAST]) : maxW[Comparisons.LAST];
+        }
+        return sum;
+    }
+
+    private double dobWeight(int a, int b) {
+        int l = Comparisons.birthDateLevel(a, b);
+        return l < 0 ? 0 : w[Comparisons.DOB][l];
+    }
+
+    private double score(Probe p, int row, int[] lv, boolean swapped) {
+        double sum = 0;
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            sum += fieldWeight(p, row, f, lv[f], swapped);
+        }
+        return sum;
+    }
+
+    private double fieldWeight(Probe p, int row, int f, int level, boolean swapped) {
+        if (level < 0) {
+            return 0.0;
+        }
+        if (level == 0 && !swapped) {
+            if (f == Comparisons.FIRST) {
+                return tfFirst[index.first(row)];
+            }
+            if (f == Comparisons.LAST) {
+                return tfLast[index.last(row)];
+            }
+        }
+        return w[f][level];
+    }
+
+    private List<Candidate> top(Probe p, Work wk, int n, int k, String note) {
+        double[] ws = wk.weights;
+        int[] rows = wk.scratch.rows;
+        int[] picked = new int[Math.min(k, n)];
+        int count = 0;
+        for (int j = 0; j < picked.length; j++) {
+            int bestI = -1;
+            for (int i = 0; i < n; i++) {
+                if (ws[i] == Double.NEGATIVE_INFINITY) {
+                    continue;
+                }
+                boolean taken = false;
+                for (int q = 0; q < count; q++) {
+                    taken |= picked[q] == i;
+                }
+                if (!taken && (bestI < 0 || ws[i] > ws[bestI])) {
+                    bestI = i;
+                }
+            }
+            if (bestI < 0) {
+                break;
+            }
+            picked[count++] = bestI;
+        }
+        List<Candidate> out = new ArrayList<>(count);
+        for (int j = 0; j < count; j++) {
+            out.add(explain(p, rows[picked[j]], wk, j == 0 ? note : null));
+        }
+        return out;
+    }
+
+    /** A candidate with its per-field reasons (labels and weights only, never the values). */
+    private Candidate explain(Probe p, int row, Work wk, String note) {
+        int[] lv = new int[Comparisons.FIELDS];
+        boolean swapped = Comparisons.levels(p, index, row, lv);
+        List<String> reasons = new ArrayList<>(Comparisons.FIELDS + 1);
+        double sum = 0;
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            double fw = fieldWeight(p, row, f, lv[f], swapped);
+            sum += fw;
+            StringBuilder b = new StringBuilder(48).append(Comparisons.FIELD_NAMES[f]).append(": ");
+            if (lv[f] < 0) {
+                b.append("missing");
+            } else {
+                b.append(Comparisons.LEVEL_LABELS[f][lv[f]]);
+                if (lv[f] == 0 && !swapped && (f == Comparisons.FIRST || f == Comparisons.LAST)) {
+                    b.append(", term-frequency adjusted");
+                }
+                if (swapped && (f == Comparisons.FIRST || f == Comparisons.LAST)) {
+                    b.append(", first/last names swapped");
+                }
+            }
+            b.append(" (").append(fw >= 0 ? "+" : "\u2212").append(oneDecimal(Math.abs(fw))).append(')');
+            reasons.add(b.toString());
+        }
+        if (note != null) {
+            reasons.add(note);
+        }
+        return new Candidate(index.idAt(row), sum, List.copyOf(reasons));
+    }
+
+    private static String oneDecimal(double v) {
+        long t = Math.round(v * 10);
+        return (t / 10) + "." + (t % 10);
+    }
+
+    // ---- one-to-one within a batch ------------------------------------------------------------------------------
+
+    private static int tierRank(String tier) {
+        return switch (tier) {
+            case Decision.TIER_CROSSWALK -> 3;
+            case Decision.TIER_STATE_ID -> 2;
+            default -> 1;
+        };
+    }
+
+    private static int compareClaims(Decision a, Decision b) {
+        int c = Integer.compare(tierRank(a.tier()), tierRank(b.tier()));
+        if (c != 0) {
+            return c;
+        }
+        c = Double.compare(a.score(), b.score());
+        if (c != 0) {
+            return c;
+        }
+        double wa = a.candidates().isEmpty() ? 0 : a.candidates().get(0).score();
+        double wb = b.candidates().isEmpty() ? 0 : b.candidates().get(0).score();
+        return Double.compare(Double.isNaN(wa) ? 0 : wa, Double.isNaN(wb) ? 0 : wb);
+    }
+
+    private static int enforceOneToOne(List<ResultRecord> batch, Decision[] out) {
+        Map<String, List<Integer>> claims = new HashMap<>();
+        for (int i = 0; i < out.length; i++) {
+            Decision d = out[i];
+            String g = batch.get(i).groupKey();
+            if (d.outcome() == Outcome.MATCH && g != null) {
+                claims.computeIfAbsent(g + '\u0001' + d.rosterId(), k -> new ArrayList<>(1)).add(i);
+            }
+        }
+        int demoted = 0;
+        for (List<Integer> rows : claims.values()) {
+            if (rows.size() < 2) {
+                continue;
+            }
+            rows.sort((x, y) -> compareClaims(out[y], out[x]));
+            boolean keepFirst = compareClaims(out[rows.get(0)], out[rows.get(1)]) > 0;
+            for (int j = keepFirst ? 1 : 0; j < rows.size(); j++) {
+                int i = rows.get(j);
+                Decision d = out[i];
+                List<Candidate> cs = new ArrayList<>(d.candidates());
+                if (!cs.isEmpty()) {
+                    Candidate c0 = cs.get(0);
+                    List<String> rs = new ArrayList<>(c0.reasons());
+                    rs.add(keepFirst ? "decision: another row of the same group claims this student with stronger evidence"
+                            : "decision: several rows of the same group claim this student equally");
+                    cs.set(0, new Candidate(c0.rosterId(), c0.score(), List.copyOf(rs)));
+                }
+                out[i] = new Decision(d.resultId(), Outcome.REVIEW, null, d.score(), d.tier(), List.copyOf(cs));
+                demoted++;
+            }
+        }
+        return demoted;
+    }
+}

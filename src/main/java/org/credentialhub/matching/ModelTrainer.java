@@ -1,0 +1,346 @@
+package org.credentialhub.matching;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Estimates the Fellegi-Sunter parameters from the data of one run, so nothing is hand-tuned:
+ * <ul>
+ *   <li>u (per field and level) from random (result, roster) pairs, which are almost all non-matches;</li>
+ *   <li>m by expectation-maximisation (latent-class model, conditional independence) over pairs that share one
+ *       blocking key, for a sample of the result rows; as in Splink, each EM session holds fixed the fields its
+ *       blocking key is made of and estimates the others (names from pairs with equal birth date and school; birth
+ *       date and school from pairs with equal name phonetics; ...). u of the blocked non-matches is re-estimated
+ *       inside EM, but the final weights use the random-pair u;</li>
+ *   <li>the share of result rows that have a student in the roster (the prior) as the fixed point of the mean
+ *       posterior "this row has a match" over a sample.</li>
+ * </ul>
+ * Fields without enough data (fewer than 100 pairs) keep the documented prior m.
+ */
+public final class ModelTrainer {
+    /** Prior m (also EM's starting point), per field and level. */
+    static final double[][] PRIOR_M = {
+        {0.86, 0.02, 0.05, 0.03, 0.04},
+        {0.88, 0.05, 0.03, 0.04},
+        {0.88, 0.02, 0.05, 0.02, 0.03},
+        {0.85, 0.05, 0.10},
+    };
+    /** Fallback u when the roster is too small to sample. */
+    static final double[][] PRIOR_U = {
+        {0.005, 0.001, 0.004, 0.03, 0.96},
+        {0.002, 0.003, 0.03, 0.965},
+        {0.0005, 0.0001, 0.003, 0.2, 0.7964},
+        {0.01, 0.04, 0.95},
+    };
+    static final double M_FLOOR = 0.002;
+
+    private int maxSampleResults = 8000;
+    private int randomPairs = 200_000;
+    private int maxIterations = 200;
+    private long seed = 42;
+    private int maxBlockSize = MatchSettings.defaults().maxBlockSize();
+
+    public ModelTrainer seed(long s) {
+        this.seed = s;
+        return this;
+    }
+
+    public ModelTrainer maxSampleResults(int k) {
+        this.maxSampleResults = k;
+        return this;
+    }
+
+    public ModelTrainer randomPairs(int k) {
+        this.randomPairs = k;
+        return this;
+    }
+
+    public ModelTrainer maxBlockSize(int k) {
+        this.maxBlockSize = k;
+        return this;
+    }
+
+    /**
+     * EM sessions, Splink-style: pairs sharing one blocking key, and the fields that key is made of are held fixed
+     * (their agreement is forced by the blocking, so the pairs say nothing about them).
+     * {scheme, fields estimated...}
+     */
+    private static final int[][] SESSIONS = {
+        {3, Comparisons.DOB, Comparisons.SCHOOL}, // same name phonetics
+        {2, Comparisons.FIRST, Comparisons.LAST}, // same birth date and school
+        {4, Comparisons.FIRST, Comparisons.SCHOOL}, // same surname phonetics and birth date
+        {1, Comparisons.LAST, Comparisons.SCHOOL}, // same first-name phonetics and birth date
+    };
+    static final int MIN_SESSION_PAIRS = 100;
+
+    /** Estimates m/u from the result rows (a sample of them) against the roster. */
+    public FsModel train(RosterIndex index, List<ResultRecord> results) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<Probe> probes = new ArrayList<>();
+        int total = results.size();
+        if (total <= maxSampleResults) {
+            for (ResultRecord r : results) {
+                probes.add(index.probe(r));
+            }
+        } else {
+            int[] idx = new int[total];
+            for (int i = 0; i < total; i++) {
+                idx[i] = i;
+            }
+            for (int i = 0; i < maxSampleResults; i++) {
+                int j = i + rnd.nextInt(total - i);
+                int t = idx[i];
+                idx[i] = idx[j];
+                idx[j] = t;
+                probes.add(index.probe(results.get(idx[i])));
+            }
+        }
+        double[][] u = estimateU(index, probes, rnd);
+        double[][] m = copy(PRIOR_M);
+        boolean[] estimatedField = new boolean[Comparisons.FIELDS];
+        int iterations = 0;
+        long pairsUsed = 0;
+        RosterIndex.Scratch s = new RosterIndex.Scratch();
+        int[] lv = new int[Comparisons.FIELDS];
+        // two rounds so that each session sees the other sessions' estimates for its fixed fields
+        for (int round = 0; round < 2; round++) {
+            for (int[] session : SESSIONS) {
+                boolean needed = false;
+                for (int k = 1; k < session.length; k++) {
+                    needed |= round == 1 || !estimatedField[session[k]];
+                }
+                if (!needed) {
+                    continue;
+                }
+                Map<Integer, long[]> patterns = new HashMap<>();
+                long pairs = 0;
+                long[] present = new long[Comparisons.FIELDS];
+                for (Probe p : probes) {
+                    index.candidatesOfScheme(p, session[0], maxBlockSize, s);
+                    for (int i = 0; i < s.count; i++) {
+                        Comparisons.levels(p, index, s.rows[i], lv);
+                        patterns.computeIfAbsent(encode(lv), k -> new long[1])[0]++;
+                        pairs++;
+                        for (int f = 0; f < lv.length; f++) {
+                            if (lv[f] >= 0) {
+                                present[f]++;
+                            }
+                        }
+                    }
+                }
+                if (pairs < MIN_SESSION_PAIRS) {
+                    continue;
+                }
+                boolean[] free = new boolean[Comparisons.FIELDS];
+                boolean any = false;
+                for (int k = 1; k < session.length; k++) {
+                    int f = session[k];
+                    // estimate a field here if it has data and was not estimated earlier in this round
+                    if (present[f] >= MIN_SESSION_PAIRS && (round == 1 || !estimatedField[f])) {
+                        free[f] = true;
+                        any = true;
+                    }
+                }
+                if (!any) {
+                    continue;
+                }
+                iterations += em(patterns, m, u, free, probes.size() / (double) pairs);
+                pairsUsed += pairs;
+                for (int f = 0; f < Comparisons.FIELDS; f++) {
+                    estimatedField[f] |= free[f];
+                }
+            }
+        }
+        boolean estimated = false;
+        for (boolean b : estimatedField) {
+            estimated |= b;
+        }
+        double share = estimated ? matchShare(index, probes, m, u) : 0.9;
+        return new FsModel(m, u, share, estimated, iterations, pairsUsed);
+    }
+
+    /**
+     * EM over pattern counts. Updates {@code m} in place for the free fields; u of the blocked non-matches is
+     * estimated alongside (initialised with the random-pair u) but not returned.
+     */
+    private int em(Map<Integer, long[]> patterns, double[][] m, double[][] u, boolean[] free, double lambda0) {
+        int np = patterns.size();
+        int[][] pl = new int[np][];
+        double[] cnt = new double[np];
+        int k = 0;
+        for (Map.Entry<Integer, long[]> e : patterns.entrySet()) {
+            pl[k] = decode(e.getKey());
+            cnt[k] = e.getValue()[0];
+            k++;
+        }
+        double[][] ub = copy(u);
+        double lambda = Math.min(0.5, Math.max(0.001, lambda0));
+        int iter = 0;
+        for (; iter < maxIterations; iter++) {
+            double[][] mAcc = zeros();
+            double[][] uAcc = zeros();
+            double sumG = 0;
+            double sumAll = 0;
+            for (int i = 0; i < np; i++) {
+                double lm = lambda;
+                double lu = 1 - lambda;
+                int[] levels = pl[i];
+                for (int f = 0; f < Comparisons.FIELDS; f++) {
+                    if (levels[f] >= 0) {
+                        lm *= m[f][levels[f]];
+                        lu *= ub[f][levels[f]];
+                    }
+                }
+                double g = lm / (lm + lu);
+                double c = cnt[i];
+                sumG += c * g;
+                sumAll += c;
+                for (int f = 0; f < Comparisons.FIELDS; f++) {
+                    if (levels[f] >= 0) {
+                        mAcc[f][levels[f]] += c * g;
+                        uAcc[f][levels[f]] += c * (1 - g);
+                    }
+                }
+            }
+            double newLambda = sumG / sumAll;
+            double delta = Math.abs(newLambda - lambda);
+            for (int f = 0; f < Comparisons.FIELDS; f++) {
+                ub[f] = normalize(uAcc[f], 0.5, 1e-6);
+                if (!free[f]) {
+                    continue;
+                }
+                double[] nm = normalize(mAcc[f], 0.5, M_FLOOR);
+                for (int l = 0; l < nm.length; l++) {
+                    delta = Math.max(delta, Math.abs(nm[l] - m[f][l]));
+                }
+                m[f] = nm;
+            }
+            lambda = newLambda;
+            if (delta < 1e-6) {
+                break;
+            }
+        }
+        return iter;
+    }
+
+    /**
+     * Share of result rows with a student in the roster: fixed point of "mean posterior that the row has some match"
+     * over a sample of rows with all their blocked candidates.
+     */
+    private double matchShare(RosterIndex index, List<Probe> probes, double[][] m, double[][] u) {
+        int k = Math.min(probes.size(), 2000);
+        RosterIndex.Scratch s = new RosterIndex.Scratch();
+        int[] lv = new int[Comparisons.FIELDS];
+        double[] sumL = new double[k];
+        double logN = Math.log(Math.max(1, index.size()));
+        for (int i = 0; i < k; i++) {
+            Probe p = probes.get(i);
+            index.candidates(p, maxBlockSize, s);
+            double sum = 0;
+            for (int j = 0; j < s.count; j++) {
+                Comparisons.levels(p, index, s.rows[j], lv);
+                double w = 0;
+                for (int f = 0; f < Comparisons.FIELDS; f++) {
+                    if (lv[f] >= 0) {
+                        w += Math.log(m[f][lv[f]] / u[f][lv[f]]);
+                    }
+                }
+                sum += Math.exp(Math.min(700, w - logN));
+            }
+            sumL[i] = sum;
+        }
+        double pi = 0.9;
+        for (int it = 0; it < 50; it++) {
+            double acc = 0;
+            for (int i = 0; i < k; i++) {
+                double a = pi * sumL[i];
+                acc += a / ((1 - pi) + a);
+            }
+            double next = Math.min(0.99, Math.max(0.01, acc / k));
+            if (Math.abs(next - pi) < 1e-5) {
+                pi = next;
+                break;
+            }
+            pi = next;
+        }
+        return pi;
+    }
+
+    private double[][] estimateU(RosterIndex index, List<Probe> probes, SplittableRandom rnd) {
+        if (index.size() < 2 || probes.isEmpty()) {
+            return copy(PRIOR_U);
+        }
+        double[][] acc = zeros();
+        int[] lv = new int[Comparisons.FIELDS];
+        int n = index.size();
+        for (int i = 0; i < randomPairs; i++) {
+            Probe p = probes.get(rnd.nextInt(probes.size()));
+            Comparisons.levels(p, index, rnd.nextInt(n), lv);
+            for (int f = 0; f < Comparisons.FIELDS; f++) {
+                if (lv[f] >= 0) {
+                    acc[f][lv[f]]++;
+                }
+            }
+        }
+        double[][] u = new double[Comparisons.FIELDS][];
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            double sum = Arrays.stream(acc[f]).sum();
+            u[f] = sum < 10 ? PRIOR_U[f].clone() : normalize(acc[f], 0.5, 1e-7);
+        }
+        return u;
+    }
+
+    private static double[] normalize(double[] acc, double pseudo, double floor) {
+        double[] r = new double[acc.length];
+        double sum = 0;
+        for (int i = 0; i < acc.length; i++) {
+            r[i] = acc[i] + pseudo;
+            sum += r[i];
+        }
+        double s2 = 0;
+        for (int i = 0; i < r.length; i++) {
+            r[i] = Math.max(floor, r[i] / sum);
+            s2 += r[i];
+        }
+        for (int i = 0; i < r.length; i++) {
+            r[i] /= s2;
+        }
+        return r;
+    }
+
+    private static int encode(int[] lv) {
+        int code = 0;
+        for (int f = 0; f < lv.length; f++) {
+            code |= (lv[f] + 1) << (3 * f);
+        }
+        return code;
+    }
+
+    private static int[] decode(int code) {
+        int[] lv = new int[Comparisons.FIELDS];
+        for (int f = 0; f < lv.length; f++) {
+            lv[f] = ((code >>> (3 * f)) & 7) - 1;
+        }
+        return lv;
+    }
+
+    private static double[][] zeros() {
+        double[][] z = new double[Comparisons.FIELDS][];
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            z[f] = new double[Comparisons.levels(f)];
+        }
+        return z;
+    }
+
+    private static double[][] copy(double[][] a) {
+        double[][] c = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
+        }
+        return c;
+    }
+}

@@ -1,0 +1,20 @@
+package org.credentialhub.matching;
+
+/** A result row prepared for comparison against one roster index (normalised values, dictionary codes). */
+final class Probe {
+    /** Code meaning "value present but not in the roster dictionary". */
+    static final int UNKNOWN = -2;
+    /** Code meaning "value missing". */
+    static final int MISSING = -1;
+
+    String first;
+    String last;
+    int firstCode;
+    int lastCode;
+    long firstPh;
+    long lastPh;
+    int dob;
+    int school;
+    int district;
+    long idFp;
+}

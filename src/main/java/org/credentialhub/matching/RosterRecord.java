@@ -1,0 +1,24 @@
+package org.credentialhub.matching;
+
+import java.time.LocalDate;
+
+/**
+ * One student of the state roster, as handed to {@link RosterIndex}.
+ *
+ * @param id          the roster's own numeric key (returned in decisions)
+ * @param stateIdHash the state student ID as an opaque string, normally {@link IdHasher#hash(String)} of the raw ID;
+ *                    compared by equality only; may be null
+ * @param firstName   given name, may be null
+ * @param lastName    surname, may be null
+ * @param birthDate   birth date, may be null
+ * @param school      school code or name, may be null
+ * @param district    district code or name, may be null
+ */
+public record RosterRecord(long id, String stateIdHash, String firstName, String lastName, LocalDate birthDate,
+                           String school, String district) {
+    /** Never prints identifying values (FERPA-minimal). */
+    @Override
+    public String toString() {
+        return "RosterRecord[id=" + id + "]";
+    }
+}

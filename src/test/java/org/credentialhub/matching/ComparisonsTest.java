@@ -1,0 +1,144 @@
+package org.credentialhub.matching;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.commons.text.similarity.JaroWinklerSimilarity;
+import org.junit.jupiter.api.Test;
+
+/** Comparison levels: names (Jaro-Winkler, nicknames), birth dates, term-frequency adjustment. */
+class ComparisonsTest {
+
+    @Test
+    void jaroWinklerAgreesWithCommonsText() {
+        JaroWinklerSimilarity ref = new JaroWinklerSimilarity();
+        SplittableRandom r = new SplittableRandom(7);
+        String[] base = {"martha", "marhta", "dwayne", "duane", "dixon", "dicksonx", "jones", "johnson", "a", "ab",
+            "abc", "kowalczyk", "kowalski", "smith", "smyth", "schmidt", "o", "catherine", "kathryn"};
+        for (String a : base) {
+            for (String b : base) {
+                assertEquals(ref.apply(a, b), JaroWinkler.similarity(a, b), 1e-12, "pair " + a + "/" + b);
+            }
+        }
+        for (int i = 0; i < 2000; i++) {
+            String a = randomWord(r);
+            String b = r.nextBoolean() ? randomWord(r) : mutate(a, r);
+            assertEquals(ref.apply(a, b), JaroWinkler.similarity(a, b), 1e-12);
+        }
+    }
+
+    private static String randomWord(SplittableRandom r) {
+        int n = 1 + r.nextInt(10);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append((char) ('a' + r.nextInt(6)));
+        }
+        return b.toString();
+    }
+
+    private static String mutate(String s, SplittableRandom r) {
+        StringBuilder b = new StringBuilder(s);
+        int p = r.nextInt(b.length());
+        b.setCharAt(p, (char) ('a' + r.nextInt(6)));
+        return b.toString();
+    }
+
+    @Test
+    void firstNameLevels() {
+        assertEquals(Comparisons.FN_EXACT, Comparisons.firstNameLevel("robert", "robert"));
+        assertEquals(Comparisons.FN_NICKNAME, Comparisons.firstNameLevel("bob", "robert"));
+        assertEquals(Comparisons.FN_NICKNAME, Comparisons.firstNameLevel("liz", "elizabeth"));
+        assertEquals(Comparisons.FN_JW92, Comparisons.firstNameLevel("kristen", "kirsten"));
+        assertEquals(Comparisons.FN_JW80, Comparisons.firstNameLevel("stephen", "steven"));
+        assertEquals(Comparisons.FN_OTHER, Comparisons.firstNameLevel("jacob", "emma"));
+        assertEquals(Comparisons.MISSING, Comparisons.firstNameLevel(null, "emma"));
+        assertEquals("bob", Names.normalizeName(" Bob "));
+        assertEquals("obrien", Names.normalizeName("O'Brien"));
+        assertEquals("jose", Names.normalizeName("José"));
+    }
+
+    @Test
+    void lastNameLevels() {
+        assertEquals(Comparisons.LN_EXACT, Comparisons.lastNameLevel("garcia", "garcia"));
+        assertEquals(Comparisons.LN_JW92, Comparisons.lastNameLevel("martinez", "martines"));
+        assertTrue(JaroWinkler.similarity("thompson", "thomson") >= 0.92);
+        assertEquals(Comparisons.LN_JW80, Comparisons.lastNameLevel("kowalski", "kowalczyk"));
+        assertEquals(Comparisons.LN_OTHER, Comparisons.lastNameLevel("smith", "nguyen"));
+    }
+
+    private static int d(String iso) {
+        return Names.dateToInt(LocalDate.parse(iso));
+    }
+
+    @Test
+    void birthDateLevels() {
+        assertEquals(Comparisons.DOB_EXACT, Comparisons.birthDateLevel(d("2008-03-07"), d("2008-03-07")));
+        assertEquals(Comparisons.DOB_SWAPPED, Comparisons.birthDateLevel(d("2008-03-07"), d("2008-07-03")));
+        assertEquals(Comparisons.DOB_ONE_DIGIT, Comparisons.birthDateLevel(d("2008-03-07"), d("2008-03-08")));
+        assertEquals(Comparisons.DOB_ONE_DIGIT, Comparisons.birthDateLevel(d("2008-03-07"), d("2009-03-07")));
+        assertEquals(Comparisons.DOB_ONE_DIGIT, Comparisons.birthDateLevel(d("2008-03-12"), d("2008-03-21")),
+                "adjacent digits transposed");
+        assertEquals(Comparisons.DOB_YEAR_ONLY, Comparisons.birthDateLevel(d("2008-03-07"), d("2008-11-24")));
+        assertEquals(Comparisons.DOB_OTHER, Comparisons.birthDateLevel(d("2008-03-07"), d("2006-11-24")));
+        assertEquals(Comparisons.MISSING, Comparisons.birthDateLevel(0, d("2006-11-24")));
+        assertEquals(20080703, RosterIndex.swapDayMonth(20080307));
+        assertEquals(0, RosterIndex.swapDayMonth(20080325));
+    }
+
+    @Test
+    void schoolLevels() {
+        assertEquals(Comparisons.PLACE_SAME_SCHOOL, Comparisons.placeLevel(3, 3, 1, 1));
+        assertEquals(Comparisons.PLACE_SAME_DISTRICT, Comparisons.placeLevel(3, 4, 1, 1));
+        assertEquals(Comparisons.PLACE_OTHER, Comparisons.placeLevel(3, 4, 1, 2));
+        assertEquals(Comparisons.PLACE_OTHER, Comparisons.placeLevel(Probe.UNKNOWN, 4, Probe.MISSING, 2));
+        assertEquals(Comparisons.MISSING, Comparisons.placeLevel(Probe.MISSING, 4, Probe.MISSING, 2));
+    }
+
+    @Test
+    void commonSurnamesCountLessThanRareOnes() {
+        List<RosterRecord> roster = new ArrayList<>();
+        long id = 0;
+        SplittableRandom r = new SplittableRandom(3);
+        String[] firsts = {"ava", "liam", "noah", "emma", "mia", "lucas", "ella", "owen", "zoe", "leo"};
+        for (int i = 0; i < 400; i++) { // 400 Smiths
+            roster.add(new RosterRecord(id++, null, firsts[r.nextInt(firsts.length)], "Smith",
+                    LocalDate.of(2007, 1, 1).plusDays(r.nextInt(1500)), "S" + r.nextInt(50), null));
+        }
+        roster.add(new RosterRecord(id++, null, "Ava", "Wojciechowski", LocalDate.of(2008, 5, 5), "S1", null));
+        roster.add(new RosterRecord(id, null, "Ava", "Smith", LocalDate.of(2008, 5, 5), "S1", null));
+        RosterIndex index = RosterIndex.build(roster);
+        FsModel model = new FsModel(copy(ModelTrainer.PRIOR_M), copy(ModelTrainer.PRIOR_U), 0.9, false, 0, 0);
+        Matcher m = new Matcher(index, model, MatchSettings.defaults(), null);
+        Decision rare = m.match(new ResultRecord(1, null, null, "Ava", "Wojciechowski", LocalDate.of(2008, 5, 5),
+                "S1", null));
+        Decision common = m.match(new ResultRecord(2, null, null, "Ava", "Smith", LocalDate.of(2008, 5, 5), "S1",
+                null));
+        double rareLast = lastNameWeight(rare.candidates().get(0));
+        double commonLast = lastNameWeight(common.candidates().get(0));
+        assertTrue(rareLast > commonLast + 3, "rare surname weight " + rareLast + " vs common " + commonLast);
+        assertNotEquals(rare.candidates().get(0).score(), common.candidates().get(0).score());
+    }
+
+    static double[][] copy(double[][] a) {
+        double[][] c = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
+        }
+        return c;
+    }
+
+    private static double lastNameWeight(Candidate c) {
+        for (String reason : c.reasons()) {
+            if (reason.startsWith("last_name: exact, term-frequency adjusted")) {
+                String v = reason.substring(reason.lastIndexOf('(') + 1, reason.lastIndexOf(')'));
+                return Double.parseDouble(v.replace('\u2212', '-'));
+            }
+        }
+        throw new AssertionError("no TF-adjusted last-name reason in " + c.reasons());
+    }
+}
