@@ -12,7 +12,7 @@ function el(tag, attrs, ...children) {
     else if (k === 'text') e.textContent = v;
     else e.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined) continue;
     e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -99,6 +99,13 @@ function route() {
     quarantine: quarantinePage, status: statusPage, charts: chartsPage, acks: acksPage, ack: ackPage };
   (pages[page] || (() => view(el('p', { text: 'Nothing here.' }))))(arg ? decodeURIComponent(arg) : undefined)
     .catch?.(x => flash(x.message, 'error'));
+}
+
+// "2026-11-19 22:13:29.806+00" or ISO -> "2026-11-19 22:13"
+function when(ts) {
+  if (!ts) return '';
+  const m = String(ts).match(/^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})/);
+  return m ? m[1] + ' ' + m[2] + (String(ts).endsWith('Z') ? ' UTC' : '') : String(ts);
 }
 
 function table(id, columns, rows, rowAttrs) {
@@ -206,8 +213,8 @@ async function feedsPage() {
   view(el('h1', { text: 'Feeds' }),
     table('feeds-table', [['Feed', f => el('a', { href: '#/feed/' + f.feed, text: f.feed })], ['Kind', f => f.kind],
       ['Last delivery', f => f.last_source ? f.last_source + ' (' + f.last_status + ')' : 'none yet'],
-      ['When', f => f.last_received], ['Cadence', f => f.cadence],
-      ['Status', f => f.late ? el('span', { class: 'late-flag', text: 'LATE (due ' + f.due_by + ')' }) : el('span', { class: 'ok-flag', text: 'on time' })],
+      ['When', f => when(f.last_received)], ['Cadence', f => f.cadence],
+      ['Status', f => f.late ? el('span', { class: 'late-flag', text: 'LATE (due ' + when(f.due_by) + ')' }) : el('span', { class: 'ok-flag', text: 'on time' })],
       ['Deliveries', f => f.deliveries], ['Rows accepted', f => f.rows_accepted], ['Rows rejected', f => f.rows_rejected],
       ['Quarantined', f => f.quarantined], ['Match rate', f => f.match_rate == null ? '' : f.match_rate + '%'],
       ['Open exceptions', f => f.open_exceptions]],
@@ -218,14 +225,14 @@ async function feedPage(feed) {
   const data = await api('GET', '/api/feeds/' + encodeURIComponent(feed) + '/deliveries');
   view(el('h1', { text: 'Feed ' + feed }),
     table('deliveries-table', [['Delivery', d => el('a', { href: '#/delivery/' + d.id, text: d.id })], ['File', d => d.source],
-      ['Status', d => d.status], ['Received', d => d.received], ['Read', d => d.rows_read], ['Accepted', d => d.rows_accepted],
+      ['Status', d => d.status], ['Received', d => when(d.received)], ['Read', d => d.rows_read], ['Accepted', d => d.rows_accepted],
       ['Rejected', d => d.rows_rejected], ['Reason', d => d.reason]], data.deliveries));
 }
 
 async function deliveryPage(id) {
   const d = await api('GET', '/api/deliveries/' + id);
   view(el('h1', { text: 'Delivery ' + d.id + ': ' + d.source }),
-    el('p', { text: d.feed + ' · ' + d.status + ' · received ' + d.received + (d.reason ? ' · ' + d.reason : '') }),
+    el('p', { text: d.feed + ' · ' + d.status + ' · received ' + when(d.received) + (d.reason ? ' · ' + d.reason : '') }),
     el('h2', { text: 'Rows and what became of them' }),
     table('lineage-table', [['Row', r => r.row], ['Result', r => r.result], ['Exam', r => r.exam_code],
       ['Credential', r => r.credential], ['Passed', r => r.passed ? 'yes' : 'no'], ['Match', r => r.match_decision],
@@ -238,7 +245,7 @@ async function quarantinePage() {
   const data = await api('GET', '/api/quarantine');
   view(el('h1', { text: 'Quarantine' }),
     table('quarantine-table', [['Delivery', d => el('a', { href: '#/delivery/' + d.id, text: d.id })], ['Feed', d => d.feed],
-      ['File', d => d.source], ['Received', d => d.received], ['Reason', d => d.reason],
+      ['File', d => d.source], ['Received', d => when(d.received)], ['Reason', d => d.reason],
       ['', d => d.reprocessed ? 're-processed' : el('button', { class: 'reprocess', onclick: async () => {
         try { const r = await api('POST', '/api/deliveries/' + d.id + '/reprocess', {});
           await quarantinePage(); flash('Re-processed as delivery ' + r.delivery + ': ' + r.status); }
@@ -253,10 +260,10 @@ async function statusPage() {
     el('h2', { text: 'SFTP drop box' }), el('p', { text: s.sftp.status + (s.sftp.port ? ' on port ' + s.sftp.port + ', ' + s.sftp.accounts + ' vendor account(s)' : '') }),
     el('h2', { text: 'Routes' }), table('routes-table', [['Route', r => r.id], ['State', r => r.status]], s.routes),
     el('h2', { text: 'Scheduler' }), el('p', { text: (s.scheduler.running ? 'running' : 'stopped') + (s.scheduler.clustered ? ', clustered' : '') }),
-    table('triggers-table', [['Job', t => t.job], ['Next', t => t.next], ['Previous', t => t.previous], ['State', t => t.state]], s.scheduler.triggers || []),
+    table('triggers-table', [['Job', t => t.job], ['Next', t => when(t.next)], ['Previous', t => when(t.previous)], ['State', t => t.state]], s.scheduler.triggers || []),
     el('h2', { text: 'Reporting loads' }),
-    table('loads-table', [['Load', l => l.id], ['Trigger', l => l.trigger], ['Status', l => l.status], ['Started', l => l.started],
-      ['Finished', l => l.finished], ['Rows', l => l.rows_written]], s.loads));
+    table('loads-table', [['Load', l => l.id], ['Trigger', l => l.trigger], ['Status', l => l.status], ['Started', l => when(l.started)],
+      ['Finished', l => when(l.finished)], ['Rows', l => l.rows_written]], s.loads));
 }
 
 // ---------- charts (plain SVG) ----------
@@ -283,17 +290,25 @@ function barChart(id, title, bars) {
 }
 
 function lineChart(id, title, series) {
-  const w = 720, h = 260, pad = 40;
+  const w = 720, h = 260, pad = 40, legend = 130;
   const weeks = [...new Set(series.flatMap(s => s.points.map(p => p.x)))].sort();
   const s = svg('svg', { id, viewBox: `0 0 ${w} ${h}`, role: 'img', 'aria-label': title, class: 'chart' });
-  const x = (wk) => pad + (weeks.length < 2 ? 0 : (w - 2 * pad) * weeks.indexOf(wk) / (weeks.length - 1));
+  const right = w - legend;
+  const x = (wk) => weeks.length < 2 ? (pad + right) / 2 : pad + (right - pad) * weeks.indexOf(wk) / (weeks.length - 1);
   const y = (v) => h - pad - (h - 2 * pad) * v / 100;
-  s.append(svg('line', { x1: pad, y1: y(0), x2: w - pad, y2: y(0), class: 'axis' }),
-    svg('text', { x: 4, y: y(100) + 4, class: 'label' }, '100%'), svg('text', { x: 12, y: y(0) + 4, class: 'label' }, '0%'));
+  s.append(svg('line', { x1: pad, y1: y(0), x2: right, y2: y(0), class: 'axis' }),
+    svg('line', { x1: pad, y1: y(100), x2: right, y2: y(100), class: 'axis' }),
+    svg('text', { x: 2, y: y(100) + 4, class: 'label' }, '100%'), svg('text', { x: 12, y: y(0) + 4, class: 'label' }, '0%'));
+  if (weeks.length) {
+    s.append(svg('text', { x: pad, y: h - 12, class: 'label' }, 'week of ' + weeks[0]),
+      svg('text', { x: right, y: h - 12, 'text-anchor': 'end', class: 'label' }, weeks[weeks.length - 1]));
+  }
   series.forEach((ser, i) => {
     const pts = ser.points.map(p => x(p.x) + ',' + y(p.y)).join(' ');
-    s.append(svg('polyline', { points: pts, class: 'line s' + (i % 6) }),
-      svg('text', { x: w - pad + 4, y: 16 + 14 * i, class: 'legend s' + (i % 6) }, ser.name));
+    s.append(svg('polyline', { points: pts, class: 'line s' + (i % 6) }));
+    ser.points.forEach(p => s.append(svg('circle', { cx: x(p.x), cy: y(p.y), r: 3, class: 'dot s' + (i % 6) },
+      svg('title', {}, ser.name + ' ' + p.x + ': ' + p.y + '%'))));
+    s.append(svg('text', { x: right + 12, y: pad + 14 * i, class: 'legend s' + (i % 6) }, ser.name));
   });
   return el('figure', {}, el('figcaption', { text: title }), s);
 }
@@ -317,7 +332,7 @@ async function acksPage() {
   const data = await api('GET', '/api/acknowledgements');
   view(el('h1', { text: 'Acknowledgements' }),
     table('acks-table', [['File', a => el('a', { href: '#/ack/' + a.id, text: a.file })], ['Feed', a => a.feed],
-      ['Status', a => a.status], ['Received', a => a.received], ['Rows read', a => a.rows_read],
+      ['Status', a => a.status], ['Received', a => when(a.received)], ['Rows read', a => a.rows_read],
       ['Accepted', a => a.rows_accepted], ['Rejected', a => a.rows_rejected], ['Reason', a => a.reason]], data.acknowledgements));
 }
 

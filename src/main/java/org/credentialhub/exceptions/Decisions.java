@@ -31,7 +31,7 @@ public final class Decisions {
     }
 
     /** The key under which a decision is remembered for a vendor's candidate. */
-    static final String CANDIDATE_KEY = """
+    public static final String CANDIDATE_KEY = """
             coalesce(r.vendor_candidate_id, r.state_id_hash,
                      md5(lower(coalesce(i.first_name,'')) || '|' || lower(coalesce(i.last_name,'')) || '|'
                          || coalesce(i.birth_date::text, '')))""";

@@ -1,51 +1,194 @@
 package org.credentialhub.matching;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Header;
+import org.credentialhub.exceptions.Decisions;
 import org.credentialhub.intake.Intake;
+import org.credentialhub.store.CopyWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Decides whose result each staged row is, set-based over one delivery. This first tier links a
- * result to the roster student with the same (hashed) state student ID; rows it cannot settle are
- * left as {@code none} for the district.
+ * Decides whose result each row of a delivery is. Earlier district decisions come first (a rejected
+ * vendor candidate stays rejected, a linked one goes to the same student); then the matcher's tiers
+ * (corroborated state ID, Fellegi-Sunter) run against an in-memory index of the roster, which is
+ * rebuilt when the roster changes. Decisions and the candidates weighed are written back set-based.
  */
 public final class DeliveryMatcher {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryMatcher.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DataSource dataSource;
+    private final MatchSettings settings;
+    private RosterIndex index;
+    private String rosterVersion;
 
-    public DeliveryMatcher(DataSource dataSource) {
+    public DeliveryMatcher(DataSource dataSource, MatchSettings settings) {
         this.dataSource = dataSource;
+        this.settings = settings;
+    }
+
+    /** The roster index, rebuilt when students were added, changed or removed since it was built. */
+    public synchronized RosterIndex index() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            String version;
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("select count(*) || ':' || coalesce(max(student_id), 0) || ':' "
+                         + "|| coalesce(max(updated_at)::text, '') from student")) {
+                rs.next();
+                version = rs.getString(1);
+            }
+            if (index != null && version.equals(rosterVersion)) {
+                return index;
+            }
+            c.setAutoCommit(false);
+            RosterIndex.Builder builder = RosterIndex.builder();
+            try (Statement st = c.createStatement()) {
+                st.setFetchSize(20_000);
+                try (ResultSet rs = st.executeQuery("""
+                        select student_id, state_id_hash, first_name, last_name, birth_date, school_code, district_code
+                        from student""")) {
+                    while (rs.next()) {
+                        builder.add(new RosterRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getObject(5, LocalDate.class), rs.getString(6), rs.getString(7)));
+                    }
+                }
+            }
+            c.commit();
+            index = builder.build();
+            rosterVersion = version;
+            LOG.info("Roster index built: {} students in {} ms", index.size(), index.buildMillis());
+            return index;
+        }
     }
 
     public void matchDelivery(@Header(Intake.DELIVERY_ID) long deliveryId) throws SQLException {
+        RosterIndex roster = index();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            int matched;
+            int rejected = applyRejections(c, deliveryId);
+            List<ResultRecord> batch = new ArrayList<>();
+            Map<String, Long> links = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    update result r set student_id = s.student_id, match_decision = 'match',
-                                        match_tier = 'state-id', match_score = 1.0, updated_at = now()
-                    from student s
-                    where r.delivery_id = ? and r.match_decision is null and s.state_id_hash = r.state_id_hash""")) {
+                    select r.result_id, r.exam_code || '|' || r.attempted_on as group_key, r.state_id_hash,
+                           i.first_name, i.last_name, i.birth_date,
+                           coalesce(sc.school_code, sn.school_code, i.school_code) as school,
+                           coalesce(i.district_code, sc.district_code, sn.district_code) as district,
+                           %s as candidate_key, x.student_id as linked
+                    from result r
+                    left join result_identity i using (result_id)
+                    left join school sc on sc.school_code = i.school_code
+                    left join lateral (select min(s.school_code) as school_code, min(s.district_code) as district_code
+                                       from school s where lower(s.name) = lower(i.school_name)
+                                       having count(*) = 1) sn on true
+                    left join match_crosswalk x on x.feed_code = r.feed_code and x.decision = 'link'
+                                               and x.candidate_key = %s
+                    where r.delivery_id = ? and r.match_decision is null""".formatted(
+                    Decisions.CANDIDATE_KEY, Decisions.CANDIDATE_KEY))) {
+                ps.setFetchSize(10_000);
                 ps.setLong(1, deliveryId);
-                matched = ps.executeUpdate();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String key = rs.getString("candidate_key");
+                        long linked = rs.getLong("linked");
+                        if (!rs.wasNull() && key != null) {
+                            links.put(key, linked);
+                        }
+                        batch.add(new ResultRecord(rs.getLong("result_id"), rs.getString("group_key"),
+                                rs.getString("state_id_hash"), rs.getString("first_name"), rs.getString("last_name"),
+                                rs.getObject("birth_date", LocalDate.class), rs.getString("school"),
+                                rs.getString("district"), key));
+                    }
+                }
             }
-            int unmatched;
-            try (PreparedStatement ps = c.prepareStatement("""
-                    update result set student_id = null, match_decision = 'none', match_tier = null,
-                                      match_score = 0, updated_at = now()
-                    where delivery_id = ? and match_decision is null""")) {
-                ps.setLong(1, deliveryId);
-                unmatched = ps.executeUpdate();
-            }
+            List<Decision> decisions = batch.isEmpty() ? List.of()
+                    : Matcher.trained(roster, batch, settings, Crosswalk.of(links)).matchBatch(batch);
+            int[] counts = write(c, decisions);
             c.commit();
-            LOG.info("Delivery {}: {} result(s) matched, {} left for the district", deliveryId, matched, unmatched);
+            LOG.info("Delivery {}: {} matched, {} for review, {} without a match, {} rejected earlier by the district",
+                    deliveryId, counts[0], counts[1], counts[2], rejected);
+        }
+    }
+
+    /** Results whose vendor candidate a district rejected before stay rejected. */
+    private static int applyRejections(Connection c, long deliveryId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update result r set student_id = null, match_decision = 'rejected', match_tier = 'crosswalk',
+                                    match_score = 0, updated_at = now()
+                from result_identity i, match_crosswalk x
+                where r.delivery_id = ? and r.match_decision is null and i.result_id = r.result_id
+                  and x.feed_code = r.feed_code and x.decision = 'reject' and x.candidate_key = %s"""
+                .formatted(Decisions.CANDIDATE_KEY))) {
+            ps.setLong(1, deliveryId);
+            return ps.executeUpdate();
+        }
+    }
+
+    private static int[] write(Connection c, List<Decision> decisions) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("""
+                    create temp table stage_decision (result_id bigint, student_id bigint, decision text, tier text,
+                                                      score double precision) on commit drop;
+                    create temp table stage_candidate (result_id bigint, student_id bigint, rank int,
+                                                       score double precision, reasons text) on commit drop""");
+        }
+        int[] counts = new int[3];
+        try (CopyWriter copy = new CopyWriter(c, "stage_decision", "result_id", "student_id", "decision", "tier", "score")) {
+            for (Decision d : decisions) {
+                String decision = switch (d.outcome()) {
+                    case MATCH -> "match";
+                    case REVIEW -> "review";
+                    case NONE -> "none";
+                };
+                counts[d.outcome().ordinal()]++;
+                copy.value(d.resultId()).value(d.rosterId()).value(decision).value(d.tier()).value(d.score()).endRow();
+            }
+            copy.finish();
+        }
+        try (CopyWriter copy = new CopyWriter(c, "stage_candidate", "result_id", "student_id", "rank", "score", "reasons")) {
+            for (Decision d : decisions) {
+                if (d.outcome() == Outcome.MATCH) {
+                    continue;
+                }
+                int rank = 0;
+                for (Candidate cand : d.candidates()) {
+                    copy.value(d.resultId()).value(cand.rosterId()).value(++rank).value(cand.score())
+                            .value(json(cand.reasons())).endRow();
+                }
+            }
+            copy.finish();
+        }
+        try (Statement st = c.createStatement()) {
+            st.executeUpdate("""
+                    update result r set student_id = case when d.decision = 'match' then d.student_id end,
+                           match_decision = d.decision, match_tier = d.tier, match_score = d.score, updated_at = now()
+                    from stage_decision d where r.result_id = d.result_id""");
+            st.executeUpdate("delete from match_candidate where result_id in (select result_id from stage_decision)");
+            st.executeUpdate("""
+                    insert into match_candidate (result_id, student_id, rank, score, reasons)
+                    select distinct on (result_id, student_id) result_id, student_id, rank, score, reasons::jsonb
+                    from stage_candidate order by result_id, student_id, rank""");
+        }
+        return counts;
+    }
+
+    private static String json(List<String> reasons) {
+        try {
+            return JSON.writeValueAsString(reasons);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -124,7 +124,7 @@ public final class HubServices implements AutoCloseable {
         var ds = database.dataSource();
         int firstMonth = settings.getInt("hub.school-year.first-month", 7);
         this.intake = new Intake(ds, feeds, mappings, hmac, new SchoolYears(firstMonth), dataDir.resolve("archive"));
-        this.matcher = new DeliveryMatcher(ds);
+        this.matcher = new DeliveryMatcher(ds, org.credentialhub.matching.MatchSettings.defaults());
         this.reporting = new ReportingLoad(ds);
         this.acknowledgements = new Acknowledgements(ds);
         this.roster = new RosterLoader(ds, hmac);

@@ -40,9 +40,9 @@ public final class Fixtures {
         accounts.create("vendor-other", Role.VENDOR, null, "tradesreg", PASSWORD, "test");
         String file = "\uFEFFcandidateId,orgCandidateId,firstName,lastName,email,birthDate,examName,examCode,examFormId,"
                 + "deliveryDateTime,passFail,reportedScore,cutScore,rawScore,maxRawScore,percent,testCenterId,testCenterName\r\n"
-                + "K1,,Maria,Alvarez,,2007-03-04,Premiere,CE-420CC,F1,2025-02-03T09:00:00-05:00,Pass,800,700,40,50,80,910301,Riverside High\r\n"
-                + "K2,,Jamal,Brooks,,2008-06-07,Premiere,CE-420CC,F1,2025-02-04T09:00:00-05:00,Pass,800,700,40,50,80,910301,Riverside High\r\n"
-                + "K3,,Lena,Chen,,2007-09-10,Premiere,CE-420CC,F1,2025-02-05T09:00:00-05:00,Pass,800,700,40,50,80,920301,Pine Ridge High\r\n"
+                + "K1,,Tomas,Nadie,,2006-12-30,Premiere,CE-420CC,F1,2025-02-03T09:00:00-05:00,Pass,800,700,40,50,80,910301,Riverside High\r\n"
+                + "K2,,Ana,Ninguno,,2005-01-15,Premiere,CE-420CC,F1,2025-02-04T09:00:00-05:00,Pass,800,700,40,50,80,910301,Riverside High\r\n"
+                + "K3,,Jo,Nobody,,2006-02-20,Premiere,CE-420CC,F1,2025-02-05T09:00:00-05:00,Pass,800,700,40,50,80,920301,Pine Ridge High\r\n"
                 + "K4,2000000004,Omar,Dawson,,2008-01-02,Premiere,CE-420CC,F1,2025-02-06T09:00:00-05:00,Pass,800,700,40,50,80,920301,Pine Ridge High\r\n";
         try (SftpUpload up = new SftpUpload("127.0.0.1", hub.sftpPort(), "certexam", TestHub.CERTEXAM_PASSWORD)) {
             up.put("inbox/certexam_results_20250210.csv", file.getBytes(StandardCharsets.UTF_8));
