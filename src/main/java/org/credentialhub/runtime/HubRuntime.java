@@ -38,6 +38,14 @@ public final class HubRuntime implements AutoCloseable {
             }
 
             @Override
+            public void afterStart(BaseMainSupport m) {
+                var meters = m.getCamelContext().getRegistry().findByType(io.micrometer.core.instrument.MeterRegistry.class);
+                if (!meters.isEmpty()) {
+                    new org.credentialhub.web.HubMetrics(services.database.dataSource(), meters.iterator().next());
+                }
+            }
+
+            @Override
             public void afterConfigure(BaseMainSupport m) {
                 try {
                     addFeedRoutes(m.getCamelContext());
@@ -106,7 +114,8 @@ public final class HubRuntime implements AutoCloseable {
                     .parameter("password", s.servicePassword)
                     .parameter("knownHosts", s.knownHosts.toString())
                     .parameter("include", feed.sftp().include() == null ? ".*" : feed.sftp().include())
-                    .parameter("delay", feed.sftp().poll() == null ? "10s" : feed.sftp().poll())
+                    .parameter("delay", s.settings.get("hub.sftp.poll-override")
+                            .orElse(feed.sftp().poll() == null ? "10s" : feed.sftp().poll()))
                     .parameter("workDir", s.dataDir.resolve("work").resolve(feed.code()).toString())
                     .add();
         }

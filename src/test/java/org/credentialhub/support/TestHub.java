@@ -43,11 +43,13 @@ public final class TestHub implements AutoCloseable {
         props.put("hub.data.dir", dataDir.toString());
         props.put("camel.server.port", String.valueOf(http));
         props.put("camel.server.host", "127.0.0.1");
+        props.put("camel.management.port", String.valueOf(freePort()));
         props.put("hub.sftp.port", String.valueOf(freePort()));
         props.put("hub.sftp.bind", "127.0.0.1");
         props.put("hub.sftp.password.certexam", CERTEXAM_PASSWORD);
         props.put("hub.identity.hmac-key", "test-key-0123456789abcdef");
         props.put("hub.reporting.cron", "0/2 * * * * ?");
+        props.put("hub.sftp.poll-override", "1s");
         props.putAll(extra);
         HubRuntime runtime = new HubRuntime(props).start();
         return new TestHub(runtime, dataDir, http);
