@@ -409,9 +409,9 @@ final class Feeds {
                         n++;
                     }
                 }
-                try (OutputStream o = Files.newOutputStream(f)) {
-                    wb.write(o);
-                }
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                wb.write(bytes);
+                Files.write(f, fixedTimes(bytes.toByteArray()));
             }
             written.add(f);
             rowsOf.put(f, records);
@@ -432,6 +432,22 @@ final class Feeds {
                 counts.put(rel(copy), (long) rowsOf.get(original).size());
             }
         }
+    }
+
+    /** The same zip with every entry dated 2025-06-30, so that the same seed gives the same bytes. */
+    static byte[] fixedTimes(byte[] zip) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(zip.length);
+        try (var in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip));
+             var z = new java.util.zip.ZipOutputStream(out)) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                var n = new java.util.zip.ZipEntry(e.getName());
+                n.setTimeLocal(LocalDateTime.of(2025, 6, 30, 0, 0));
+                z.putNextEntry(n);
+                in.transferTo(z);
+                z.closeEntry();
+            }
+        }
+        return out.toByteArray();
     }
 
     // ---------------------------------------------------------------- badges (Open Badges 3.0)
