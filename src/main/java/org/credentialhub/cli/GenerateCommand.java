@@ -34,6 +34,8 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Apache POI logs through the Log4j API; without a provider it complains on stderr
+        System.setProperty("log4j2.loggerContextFactory", "org.apache.logging.log4j.simple.SimpleLoggerContextFactory");
         Generator.Inputs in = Generator.Inputs.of(scenario, Path.of(""), shared);
         if (catalog != null) {
             in = new Generator.Inputs(catalog, in.table10(), in.table11(), in.people());

@@ -263,7 +263,7 @@ public final class StatePlan {
         for (int d = 0; d < nd; d++) {
             String psu = tables.districts.get(d).psu();
             boolean single = !psu.chars().allMatch(Character::isDigit);
-            int n = single ? 1 : (int) Math.max(1, Math.min(14, Math.round(seats[d] / 1500.0)));
+            int n = single ? 1 : (int) Math.max(1, Math.min(14, Math.round(seats[d] / 900.0)));
             first[d] = schools.size();
             count[d] = n;
             String lea = psu.length() >= 3 ? psu.substring(0, 3) : "0".repeat(3 - psu.length()) + psu;
