@@ -616,6 +616,7 @@ final class Feeds {
         List<Attempt> sorted = new ArrayList<>(attempts);
         sorted.sort(java.util.Comparator.comparing((Attempt a) -> psu(a.person)).thenComparing(Attempts.ORDER));
         long n = 0;
+        java.util.Set<Path> dirs = new java.util.HashSet<>();
         try (CSVPrinter p = Roster.printer(dir.resolve("entries.csv"))) {
             p.printRecord("district_code", "state_id", "first_name", "last_name", "birth_date", "credential_code",
                     "earned_on", "score", "evidence_file");
@@ -626,7 +627,9 @@ final class Feeds {
                 boolean png = rnd.nextInt(5) == 0;
                 String evidence = psu + "/E" + String.format("%07d", n) + (png ? ".png" : ".pdf");
                 Path ef = ev.resolve(evidence);
-                Files.createDirectories(ef.getParent());
+                if (dirs.add(ef.getParent())) {
+                    Files.createDirectories(ef.getParent());
+                }
                 Files.write(ef, png ? Evidence.png() : Evidence.pdf("Certificate E" + String.format("%07d", n)));
                 p.printRecord(psu, s.id, s.first, s.last, s.birth == null ? "" : s.birth.toString(), a.credential,
                         a.date.toString(), rnd.nextInt(3) == 0 ? String.valueOf(70 + rnd.nextInt(31)) : "", evidence);

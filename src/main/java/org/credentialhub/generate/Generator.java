@@ -54,7 +54,9 @@ public final class Generator {
         }
     }
 
-    public Summary generate(Path out, Consumer<String> log) throws IOException {
+    public Summary generate(Path out, Consumer<String> sink) throws IOException {
+        long t0 = System.nanoTime();
+        Consumer<String> log = m -> sink.accept(String.format("[%5.1fs] %s", (System.nanoTime() - t0) / 1e9, m));
         if (Files.exists(out)) {
             try (var s = Files.list(out)) {
                 if (s.findAny().isPresent()) {
@@ -76,6 +78,7 @@ public final class Generator {
         int outsiders = (int) Math.max(3, Math.round(plan.earned.size() * 0.001));
         Roster roster = new Roster(plan, people, outsiders, new SplittableRandom(seed ^ 0x6666L));
         Map<String, Long> files = new TreeMap<>(roster.write(out.resolve("oneroster")));
+        log.accept("roster written");
         Attempts attempts = new Attempts(plan, roster, new SplittableRandom(seed ^ 0x7777L));
         long records;
         long decisions;
@@ -83,12 +86,19 @@ public final class Generator {
             Feeds feeds = new Feeds(out, plan, roster, ledger, new SplittableRandom(seed ^ 0x8888L));
             List<Attempts.Attempt> none = List.of();
             feeds.certexam(attempts.byFeed.getOrDefault("certexam", none));
+            log.accept("certexam written");
             feeds.tradesreg(attempts.byFeed.getOrDefault("tradesreg", none));
+            log.accept("tradesreg written");
             feeds.foodsafe(attempts.byFeed.getOrDefault("foodsafe", none));
+            log.accept("foodsafe written");
             feeds.workskills(attempts.byFeed.getOrDefault("workskills", none));
+            log.accept("workskills written");
             feeds.skillsxlsx(attempts.byFeed.getOrDefault("skillsxlsx", none));
+            log.accept("skillsxlsx written");
             feeds.badges(attempts.byFeed.getOrDefault("badges", none));
+            log.accept("badges written");
             feeds.issuedbadges(attempts.byFeed.getOrDefault("issuedbadges", none));
+            log.accept("issuedbadges written");
             feeds.district(attempts.byFeed.getOrDefault("district", none));
             files.putAll(feeds.counts);
             records = ledger.truthRows;
