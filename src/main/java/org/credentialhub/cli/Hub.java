@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code ./hub} command line: one entry point, one subcommand per task. */
 @Command(name = "hub", mixinStandardHelpOptions = true, version = "credential-hub 0.1.0",
         description = "Industry-certification results from vendors into the state's reporting database.",
-        subcommands = {DemoCommand.class, RunCommand.class, UserCommand.class, LinkCommand.class,
-                BenchCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, UserCommand.class, GenerateCommand.class,
+                LinkCommand.class, BenchCommand.class})
 public final class Hub implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,51 @@
+package org.credentialhub.generate;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The state catalog of one school year: courses, credentials (with the feed that delivers each) and alignments. */
+public final class Catalog {
+
+    public record Course(String code, String title) { }
+
+    public record Credential(String code, String name, String deliveredBy, String examCode, String combined) { }
+
+    public final Map<String, Course> courses = new LinkedHashMap<>();
+    public final Map<String, Credential> credentials = new LinkedHashMap<>();
+    /** course code -> aligned credential codes, in file order. */
+    public final Map<String, List<String>> alignments = new LinkedHashMap<>();
+
+    public static Catalog load(Path dir) throws IOException {
+        Catalog c = new Catalog();
+        for (CSVRecord r : read(dir.resolve("courses.csv"))) {
+            c.courses.put(r.get("course_code"), new Course(r.get("course_code"), r.get("course_title")));
+        }
+        for (CSVRecord r : read(dir.resolve("credentials.csv"))) {
+            String exam = r.isMapped("exam_code") ? r.get("exam_code") : r.get("vendor_exam_code");
+            c.credentials.put(r.get("credential_code"), new Credential(r.get("credential_code"), r.get("credential_name"),
+                    r.get("delivered_by"), exam, r.get("combined_credential")));
+        }
+        for (CSVRecord r : read(dir.resolve("course_credentials.csv"))) {
+            c.alignments.computeIfAbsent(r.get("course_code"), k -> new ArrayList<>()).add(r.get("credential_code"));
+        }
+        return c;
+    }
+
+    static List<CSVRecord> read(Path file) throws IOException {
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+             CSVParser p = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build().parse(in)) {
+            return p.getRecords();
+        }
+    }
+}

@@ -1,0 +1,641 @@
+package org.credentialhub.generate;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.poi.ss.usermodel.CellStyle;
+import org.apache.poi.ss.usermodel.CreationHelper;
+import org.apache.poi.ss.usermodel.Row;
+import org.apache.poi.ss.usermodel.Sheet;
+import org.apache.poi.ss.util.WorkbookUtil;
+import org.apache.poi.xssf.usermodel.XSSFWorkbook;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import org.credentialhub.generate.Attempts.Attempt;
+import org.credentialhub.generate.Attempts.Kind;
+
+/** Writes each feed's files in its vendor layout (see vendor-layouts.md), recording every row in the ledger. */
+final class Feeds {
+
+    static final DateTimeFormatter YMD = DateTimeFormatter.ofPattern("yyyyMMdd");
+    static final DateTimeFormatter MDY = DateTimeFormatter.ofPattern("MM/dd/yyyy");
+    static final DateTimeFormatter OFFSET = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX");
+    static final ZoneId EASTERN = ZoneId.of("America/New_York");
+    static final Charset CP1252 = Charset.forName("windows-1252");
+
+    private final Path out;
+    private final StatePlan plan;
+    private final Roster roster;
+    private final Ledger ledger;
+    private final SplittableRandom rnd;
+    final Map<String, Long> counts = new TreeMap<>();
+
+    Feeds(Path out, StatePlan plan, Roster roster, Ledger ledger, SplittableRandom rnd) {
+        this.out = out;
+        this.plan = plan;
+        this.roster = roster;
+        this.ledger = ledger;
+        this.rnd = rnd;
+    }
+
+    private Catalog.Credential cred(Attempt a) {
+        return plan.catalog.credentials.get(a.credential);
+    }
+
+    private StatePlan.School school(int person) {
+        return plan.schools.get(roster.school[person]);
+    }
+
+    private String psu(int person) {
+        return plan.tables.districts.get(school(person).district).psu();
+    }
+
+    private String rel(Path p) {
+        return out.relativize(p).toString().replace('\\', '/');
+    }
+
+    /** A row of a file: the attempt and how it shows its student. */
+    record Line(Attempt a, Shown s) { }
+
+    /** Groups attempts into deliveries: file key (date) -> lines; corrections go into the next delivery. */
+    private TreeMap<LocalDate, List<Line>> deliveries(List<Attempt> attempts, Shown.Profile prof,
+                                                     java.util.function.Function<LocalDate, LocalDate> fileDate,
+                                                     int correctionsPerThousand) {
+        TreeMap<LocalDate, List<Line>> files = new TreeMap<>();
+        for (Attempt a : attempts) {
+            Shown s = Shown.of(roster, a.person, prof, rnd);
+            LocalDate f = fileDate.apply(a.date);
+            files.computeIfAbsent(f, k -> new ArrayList<>()).add(new Line(a, s));
+            if (!s.idCorrect && a.person < roster.rosterSize && rnd.nextInt(1000) < correctionsPerThousand) {
+                LocalDate later = fileDate.apply(f.plusDays(1));
+                files.computeIfAbsent(later, k -> new ArrayList<>()).add(new Line(a, Shown.clean(roster, a.person)));
+            }
+        }
+        return files;
+    }
+
+    private Writer writer(Path file, Charset cs, boolean bom) throws IOException {
+        Files.createDirectories(file.getParent());
+        OutputStream o = Files.newOutputStream(file);
+        if (bom) {
+            o.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+        }
+        return new BufferedWriter(new OutputStreamWriter(o, cs.newEncoder()
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPLACE)), 1 << 16);
+    }
+
+    /** Re-sends {@code count} files of a feed: identical bytes under another name; their rows go to truth only. */
+    private void resend(String feed, List<Path> files, Map<Path, List<Integer>> persons, int count,
+                        java.util.function.Function<Path, Path> rename, java.util.function.LongUnaryOperator rowOf)
+            throws IOException {
+        if (files.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            Path original = files.get(rnd.nextInt(files.size()));
+            Path copy = rename.apply(original);
+            if (Files.exists(copy)) {
+                continue;
+            }
+            Files.copy(original, copy);
+            List<Integer> people = persons.get(original);
+            for (int r = 0; r < people.size(); r++) {
+                ledger.record(feed, copy.getFileName().toString(), rowOf.applyAsLong(r), people.get(r), false, false);
+            }
+            counts.put(rel(copy), (long) people.size());
+        }
+    }
+
+    // ---------------------------------------------------------------- certexam
+
+    void certexam(List<Attempt> attempts) throws IOException {
+        Path dir = out.resolve("sftp/certexam");
+        Shown.Profile prof = new Shown.Profile(720, 0, 30, 200, 120, true);
+        var files = deliveries(attempts, prof, d -> d.with(TemporalAdjusters.next(DayOfWeek.MONDAY)), 8);
+        List<Path> written = new ArrayList<>();
+        Map<Path, List<Integer>> persons = new LinkedHashMap<>();
+        CSVFormat fmt = CSVFormat.RFC4180.builder().setRecordSeparator("\r\n").build();
+        for (var e : files.entrySet()) {
+            Path f = dir.resolve("certexam_results_" + e.getKey().format(YMD) + ".csv");
+            List<Integer> people = new ArrayList<>();
+            try (CSVPrinter p = new CSVPrinter(writer(f, StandardCharsets.UTF_8, true), fmt)) {
+                p.printRecord("candidateId", "orgCandidateId", "firstName", "lastName", "email", "birthDate", "examName",
+                        "examCode", "examFormId", "deliveryDateTime", "passFail", "reportedScore", "cutScore", "rawScore",
+                        "maxRawScore", "percent", "testCenterId", "testCenterName");
+                long row = 1;
+                for (Line l : e.getValue()) {
+                    Attempt a = l.a();
+                    Shown s = l.s();
+                    Catalog.Credential c = cred(a);
+                    SplittableRandom r = new SplittableRandom(a.person * 31L + a.credential.hashCode() + a.date.toEpochDay());
+                    int raw = a.passed ? 35 + r.nextInt(16) : 12 + r.nextInt(23);
+                    int reported = a.passed ? 700 + (raw - 35) * 20 : 300 + (raw - 12) * 17;
+                    String email = switch (r.nextInt(5)) {
+                        case 0, 1, 2 -> roster.email[a.person];
+                        case 3 -> roster.personalEmail(a.person);
+                        default -> "";
+                    };
+                    String when = LocalDateTime.of(a.date, java.time.LocalTime.of(a.minute / 60, a.minute % 60))
+                            .atZone(EASTERN).toOffsetDateTime().format(OFFSET);
+                    StatePlan.School sch = school(a.person);
+                    p.printRecord("C" + (10_000_000 + a.person), s.id, s.first, s.last, email,
+                            s.birth == null ? "" : s.birth.toString(), c.name(), c.examCode(),
+                            c.examCode() + "-F" + (1 + r.nextInt(3)), when, a.passed ? "Pass" : "Fail", reported, 700, raw,
+                            50, raw * 2, "TC" + sch.code, sch.name);
+                    row++;
+                    ledger.record("certexam", f.getFileName().toString(), row, a.person, s.needsDecision(), true);
+                    people.add(a.person);
+                }
+            }
+            written.add(f);
+            persons.put(f, people);
+            counts.put(rel(f), (long) people.size());
+        }
+        resend("certexam", written, persons, 2, f -> f.resolveSibling("certexam_results_"
+                + LocalDate.parse(f.getFileName().toString().substring(17, 25), YMD).plusDays(1).format(YMD) + ".csv"),
+                r -> r + 2);
+    }
+
+    // ---------------------------------------------------------------- tradesreg
+
+    void tradesreg(List<Attempt> attempts) throws IOException {
+        Path dir = out.resolve("sftp/tradesreg");
+        Shown.Profile prof = new Shown.Profile(780, 70, 30, 80, 100, true);
+        TreeMap<LocalDate, List<Line>> files = new TreeMap<>();
+        for (Attempt a : attempts) {
+            Shown s = Shown.of(roster, a.person, prof, rnd);
+            LocalDate f = a.date.withDayOfMonth(1).plusMonths(1);
+            files.computeIfAbsent(f, k -> new ArrayList<>()).add(new Line(a, s));
+            if (a.date.getDayOfMonth() >= a.date.lengthOfMonth() - 2 && rnd.nextBoolean()) {
+                files.computeIfAbsent(f.plusMonths(1), k -> new ArrayList<>()).add(new Line(a, s));
+            }
+        }
+        List<Path> written = new ArrayList<>();
+        Map<Path, List<Integer>> persons = new LinkedHashMap<>();
+        for (var e : files.entrySet()) {
+            Path f = dir.resolve("tradesreg_modules_" + e.getKey() + ".tsv");
+            List<Integer> people = new ArrayList<>();
+            try (Writer w = writer(f, StandardCharsets.UTF_8, false)) {
+                w.write(String.join("\t", "CardNumber", "AlternateID", "LastName", "FirstName", "MI", "DOB", "ModuleID",
+                        "ModuleTitle", "CompletionDate", "WrittenScore", "PerformanceProfile", "InstructorName",
+                        "TrainingSponsorCode", "TrainingLocation") + "\n");
+                long row = 1;
+                for (Line l : e.getValue()) {
+                    Attempt a = l.a();
+                    Shown s = l.s();
+                    Catalog.Credential c = cred(a);
+                    SplittableRandom r = new SplittableRandom(a.person * 17L + a.credential.hashCode());
+                    StatePlan.School sch = school(a.person);
+                    w.write(String.join("\t", String.valueOf(20_000_000 + a.person), s.id, s.last, s.first,
+                            r.nextInt(4) == 0 ? "" : s.middle, s.birth == null ? "" : s.birth.format(MDY), c.examCode(),
+                            c.name().replace("NC NCCER Module ", "Module "), a.date.format(MDY),
+                            String.valueOf(70 + r.nextInt(31)), c.name().contains("Performance Profile") ? "Y" : "",
+                            "Instructor " + (char) ('A' + r.nextInt(26)) + ". " + sch.name.split(" ")[0],
+                            "TS" + psu(a.person), sch.name) + "\n");
+                    row++;
+                    ledger.record("tradesreg", f.getFileName().toString(), row, a.person, s.needsDecision(), true);
+                    people.add(a.person);
+                }
+            }
+            written.add(f);
+            persons.put(f, people);
+            counts.put(rel(f), (long) people.size());
+        }
+        resend("tradesreg", written, persons, 1, f -> f.resolveSibling("tradesreg_modules_"
+                + LocalDate.parse(f.getFileName().toString().substring(18, 28)).plusDays(1) + ".tsv"), r -> r + 2);
+    }
+
+    // ---------------------------------------------------------------- foodsafe
+
+    void foodsafe(List<Attempt> attempts) throws IOException {
+        Path dir = out.resolve("sftp/foodsafe");
+        Shown.Profile prof = new Shown.Profile(0, 0, 0, 40, 120, true);
+        LocalDate start = LocalDate.of(2024, 7, 1);
+        var files = deliveries(attempts, prof, d -> start.plusDays(14 * (Math.floorDiv(d.toEpochDay()
+                - start.toEpochDay(), 14) + 1)), 0);
+        int seq = 1;
+        int cut = files.isEmpty() ? -1 : rnd.nextInt(files.size());
+        int resent = files.isEmpty() ? -1 : rnd.nextInt(files.size());
+        int i = 0;
+        long examId = 5_000_000;
+        for (var e : files.entrySet()) {
+            List<Line> lines = e.getValue();
+            List<String> rows = new ArrayList<>();
+            for (Line l : lines) {
+                Attempt a = l.a();
+                Shown s = l.s();
+                Catalog.Credential c = cred(a);
+                StatePlan.School sch = school(a.person);
+                SplittableRandom r = new SplittableRandom(a.person * 13L + a.credential.hashCode() + a.date.toEpochDay());
+                int score = a.passed ? 75 + r.nextInt(26) : 40 + r.nextInt(35);
+                String city = plan.tables.districts.get(sch.district).name().split(" ")[0];
+                rows.add(String.join("|", "FS" + (examId++), s.last, s.first, s.birth == null ? "" : s.birth.format(YMD),
+                        sch.name, city, c.examCode(), String.valueOf(score), a.passed ? "P" : "F", a.date.format(YMD),
+                        a.passed ? "NC" + (7_000_000 + examId) : "", a.passed ? a.date.plusYears(5).format(YMD) : ""));
+            }
+            if (i == cut && lines.size() >= 4) {
+                writeFoodsafe(dir, seq++, rows, lines, lines.size() / 2, false);
+            }
+            Path f = writeFoodsafe(dir, seq++, rows, lines, lines.size(), true);
+            if (i == resent) {
+                Path copy = dir.resolve(String.format("FOODSAFE_EXPORT_%05d.txt", seq++));
+                Files.copy(f, copy);
+                for (int k = 0; k < lines.size(); k++) {
+                    ledger.record("foodsafe", copy.getFileName().toString(), k + 2, lines.get(k).a().person, false, false);
+                }
+                counts.put(rel(copy), (long) lines.size());
+            }
+            i++;
+        }
+    }
+
+    private Path writeFoodsafe(Path dir, int seq, List<String> rows, List<Line> lines, int n, boolean complete)
+            throws IOException {
+        Path f = dir.resolve(String.format("FOODSAFE_EXPORT_%05d.txt", seq));
+        try (Writer w = writer(f, CP1252, false)) {
+            w.write("ExamID|LastName|FirstName|BirthDate|SchoolName|SchoolCity|ExamType|Score|Result|ExamDate"
+                    + "|CertificateNumber|ExpirationDate\r\n");
+            for (int k = 0; k < n; k++) {
+                w.write(rows.get(k));
+                w.write("\r\n");
+                Line l = lines.get(k);
+                ledger.record("foodsafe", f.getFileName().toString(), k + 2, l.a().person, l.s().needsDecision(), complete);
+            }
+            w.write("TRL|" + rows.size() + "\r\n");
+        }
+        counts.put(rel(f), (long) n);
+        return f;
+    }
+
+    // ---------------------------------------------------------------- workskills
+
+    void workskills(List<Attempt> attempts) throws IOException {
+        Path dir = out.resolve("sftp/workskills");
+        Shown.Profile prof = new Shown.Profile(820, 0, 30, 50, 100, false);
+        var files = deliveries(attempts, prof, d -> d.with(TemporalAdjusters.next(DayOfWeek.FRIDAY)), 0);
+        List<Path> written = new ArrayList<>();
+        Map<Path, List<Integer>> persons = new LinkedHashMap<>();
+        for (var e : files.entrySet()) {
+            Path f = dir.resolve("WS" + e.getKey().format(YMD) + ".DAT");
+            List<Integer> people = new ArrayList<>();
+            try (Writer w = writer(f, StandardCharsets.US_ASCII, false)) {
+                w.write("H" + e.getKey().format(YMD) + pad("WORKSKILLS", 10) + "\r\n");
+                long line = 1;
+                for (Line l : e.getValue()) {
+                    Attempt a = l.a();
+                    Shown s = l.s();
+                    SplittableRandom r = new SplittableRandom(a.person * 7L + a.credential.hashCode() + a.date.toEpochDay());
+                    int score = a.passed ? 70 + r.nextInt(30) : 30 + r.nextInt(40);
+                    w.write("D" + pad(s.id, 10) + pad(Names.ascii(s.last).toUpperCase(), 25)
+                            + pad(Names.ascii(s.first).toUpperCase(), 15) + pad(s.birth == null ? "" : s.birth.format(YMD), 8)
+                            + pad(psu(a.person), 6) + pad(school(a.person).code, 6) + pad(cred(a).examCode(), 8)
+                            + a.date.format(YMD) + String.format("%03d%03d", score, 70) + (a.passed ? "Y" : "N") + "\r\n");
+                    line++;
+                    ledger.record("workskills", f.getFileName().toString(), line, a.person, s.needsDecision(), true);
+                    people.add(a.person);
+                }
+                w.write("T" + String.format("%09d", people.size()) + "\r\n");
+            }
+            written.add(f);
+            persons.put(f, people);
+            counts.put(rel(f), (long) people.size());
+        }
+        resend("workskills", written, persons, 1, f -> f.resolveSibling("WS"
+                + LocalDate.parse(f.getFileName().toString().substring(2, 10), YMD).plusDays(1).format(YMD) + ".DAT"),
+                r -> r + 2);
+    }
+
+    static String pad(String s, int width) {
+        if (s.length() >= width) {
+            return s.substring(0, width);
+        }
+        return s + " ".repeat(width - s.length());
+    }
+
+    // ---------------------------------------------------------------- skillsxlsx
+
+    void skillsxlsx(List<Attempt> attempts) throws IOException {
+        Path dir = out.resolve("sftp/skillsxlsx");
+        Files.createDirectories(dir);
+        Shown.Profile prof = new Shown.Profile(760, 160, 20, 1000, 100, true);
+        // file (district, date) -> school -> lines
+        TreeMap<String, TreeMap<Integer, List<Line>>> files = new TreeMap<>();
+        for (Attempt a : attempts) {
+            Shown s = Shown.of(roster, a.person, prof, rnd);
+            LocalDate f = a.date.isBefore(Roster.YEAR_START) ? LocalDate.of(2024, 7, 15)
+                    : a.date.isBefore(LocalDate.of(2025, 1, 25)) ? LocalDate.of(2025, 1, 31) : LocalDate.of(2025, 6, 20);
+            String name = "skills_" + psu(a.person) + "_" + f.format(YMD) + ".xlsx";
+            files.computeIfAbsent(name, k -> new TreeMap<>()).computeIfAbsent(roster.school[a.person],
+                    k -> new ArrayList<>()).add(new Line(a, s));
+        }
+        List<Path> written = new ArrayList<>();
+        Map<Path, List<String[]>> rowsOf = new LinkedHashMap<>();
+        Date created = Date.from(LocalDate.of(2025, 6, 30).atStartOfDay().toInstant(ZoneOffset.UTC));
+        for (var e : files.entrySet()) {
+            Path f = dir.resolve(e.getKey());
+            List<String[]> records = new ArrayList<>();
+            long n = 0;
+            try (XSSFWorkbook wb = new XSSFWorkbook()) {
+                wb.getProperties().getCoreProperties().setCreated(Optional.of(created));
+                wb.getProperties().getCoreProperties().setCreator("Skills Assessment Portal");
+                CreationHelper h = wb.getCreationHelper();
+                CellStyle dateStyle = wb.createCellStyle();
+                dateStyle.setDataFormat(h.createDataFormat().getFormat("m/d/yyyy"));
+                java.util.Set<String> used = new java.util.HashSet<>();
+                for (var se : e.getValue().entrySet()) {
+                    StatePlan.School sch = plan.schools.get(se.getKey());
+                    String sheetName = WorkbookUtil.createSafeSheetName(sch.name);
+                    for (int k = 2; !used.add(sheetName.toLowerCase()); k++) {
+                        sheetName = WorkbookUtil.createSafeSheetName(sch.name.substring(0, Math.min(26, sch.name.length()))
+                                + " " + k);
+                    }
+                    Sheet sh = wb.createSheet(sheetName);
+                    sh.createRow(0).createCell(0).setCellValue("End-of-Program Exam Results - " + sch.name);
+                    Row head = sh.createRow(2);
+                    String[] cols = {"Student ID", "Student Name", "Grade", "Exam", "Exam Code", "Date Taken", "Score",
+                        "Passed", "School"};
+                    for (int c = 0; c < cols.length; c++) {
+                        head.createCell(c).setCellValue(cols[c]);
+                    }
+                    int rowIndex = 3;
+                    for (Line l : se.getValue()) {
+                        Attempt a = l.a();
+                        Shown s = l.s();
+                        Catalog.Credential c = cred(a);
+                        SplittableRandom r = new SplittableRandom(a.person * 11L + a.credential.hashCode() + a.date.toEpochDay());
+                        Row row = sh.createRow(rowIndex++);
+                        row.createCell(0).setCellValue(s.id);
+                        row.createCell(1).setCellValue(s.last + ", " + s.first);
+                        row.createCell(2).setCellValue(roster.grade[a.person]);
+                        row.createCell(3).setCellValue(c.name());
+                        row.createCell(4).setCellValue(c.examCode());
+                        var dc = row.createCell(5);
+                        dc.setCellValue(a.date);
+                        dc.setCellStyle(dateStyle);
+                        row.createCell(6).setCellValue(a.passed ? 70 + r.nextInt(31) : 30 + r.nextInt(40));
+                        row.createCell(7).setCellValue(a.passed);
+                        row.createCell(8).setCellValue(sch.name);
+                        ledger.record("skillsxlsx", e.getKey() + "#" + sheetName, rowIndex, a.person, s.needsDecision(), true);
+                        records.add(new String[] {sheetName, String.valueOf(rowIndex), String.valueOf(a.person)});
+                        n++;
+                    }
+                }
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                wb.write(bytes);
+                Files.write(f, fixedTimes(bytes.toByteArray()));
+            }
+            written.add(f);
+            rowsOf.put(f, records);
+            counts.put(rel(f), n);
+        }
+        if (!written.isEmpty()) {
+            Path original = written.get(rnd.nextInt(written.size()));
+            String name = original.getFileName().toString();
+            int us = name.lastIndexOf('_');
+            Path copy = original.resolveSibling(name.substring(0, us + 1)
+                    + LocalDate.parse(name.substring(us + 1, us + 9), YMD).plusDays(1).format(YMD) + ".xlsx");
+            if (!Files.exists(copy)) {
+                Files.copy(original, copy);
+                for (String[] r : rowsOf.get(original)) {
+                    ledger.record("skillsxlsx", copy.getFileName() + "#" + r[0], Long.parseLong(r[1]),
+                            Integer.parseInt(r[2]), false, false);
+                }
+                counts.put(rel(copy), (long) rowsOf.get(original).size());
+            }
+        }
+    }
+
+    /** The same zip with every entry dated 2025-06-30, so that the same seed gives the same bytes. */
+    static byte[] fixedTimes(byte[] zip) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(zip.length);
+        try (var in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip));
+             var z = new java.util.zip.ZipOutputStream(out)) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                var n = new java.util.zip.ZipEntry(e.getName());
+                n.setTimeLocal(LocalDateTime.of(2025, 6, 30, 0, 0));
+                z.putNextEntry(n);
+                in.transferTo(z);
+                z.closeEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    // ---------------------------------------------------------------- badges (Open Badges 3.0)
+
+    private UUID uuid() {
+        long hi = (rnd.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L;
+        long lo = (rnd.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
+        return new UUID(hi, lo);
+    }
+
+    void badges(List<Attempt> attempts) throws IOException {
+        Path f = out.resolve("api/badges/credentials.json");
+        Files.createDirectories(f.getParent());
+        Shown.Profile prof = new Shown.Profile(600, 0, 20, 1000, 0, true);
+        JsonFactory jf = new JsonFactory();
+        long n = 0;
+        try (JsonGenerator g = jf.createGenerator(f.toFile(), JsonEncoding.UTF8)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeArrayFieldStart("credential");
+            for (Attempt a : attempts) {
+                Shown s = Shown.of(roster, a.person, prof, rnd);
+                Catalog.Credential c = cred(a);
+                String id = "urn:uuid:" + uuid();
+                g.writeStartObject();
+                g.writeArrayFieldStart("@context");
+                g.writeString("https://www.w3.org/ns/credentials/v2");
+                g.writeString("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json");
+                g.writeEndArray();
+                g.writeStringField("id", id);
+                g.writeArrayFieldStart("type");
+                g.writeString("VerifiableCredential");
+                g.writeString("OpenBadgeCredential");
+                g.writeEndArray();
+                g.writeObjectFieldStart("issuer");
+                g.writeStringField("id", "https://badges.example.org/issuers/workready");
+                g.writeArrayFieldStart("type");
+                g.writeString("Profile");
+                g.writeEndArray();
+                g.writeStringField("name", "WorkReady Credentials");
+                g.writeEndObject();
+                g.writeStringField("name", c.name());
+                g.writeStringField("validFrom", a.date.atTime(a.minute / 60, a.minute % 60).atZone(EASTERN)
+                        .withZoneSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ISO_INSTANT));
+                g.writeObjectFieldStart("credentialSubject");
+                g.writeArrayFieldStart("type");
+                g.writeString("AchievementSubject");
+                g.writeEndArray();
+                g.writeArrayFieldStart("identifier");
+                if (!s.id.isEmpty()) {
+                    identity(g, s.id, "studentId", null);
+                }
+                int x = rnd.nextInt(100);
+                if (s.id.isEmpty() || x < 30) {
+                    if (x < 15) {
+                        String salt = Long.toHexString(rnd.nextLong());
+                        identity(g, sha256(roster.email[a.person] + salt), "emailAddress", salt);
+                    } else if (x < 80 || a.person >= roster.rosterSize) {
+                        identity(g, a.person >= roster.rosterSize ? roster.personalEmail(a.person) : roster.email[a.person],
+                                "emailAddress", null);
+                    } else {
+                        identity(g, roster.personalEmail(a.person), "emailAddress", null);
+                    }
+                }
+                g.writeEndArray();
+                g.writeObjectFieldStart("achievement");
+                g.writeStringField("id", "https://badges.example.org/achievements/" + c.examCode());
+                g.writeArrayFieldStart("type");
+                g.writeString("Achievement");
+                g.writeEndArray();
+                g.writeStringField("name", c.name());
+                g.writeStringField("humanCode", c.examCode());
+                g.writeObjectFieldStart("criteria");
+                g.writeStringField("narrative", "Passed the " + c.name() + " assessment.");
+                g.writeEndObject();
+                g.writeEndObject();
+                g.writeEndObject();
+                g.writeEndObject();
+                ledger.record("badges", id, 1, a.person, s.needsDecision(), true);
+                n++;
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        counts.put(rel(f), n);
+    }
+
+    private static void identity(JsonGenerator g, String value, String type, String salt) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("type", "IdentityObject");
+        g.writeStringField("identityHash", value);
+        g.writeStringField("identityType", type);
+        g.writeBooleanField("hashed", salt != null);
+        if (salt != null) {
+            g.writeStringField("salt", salt);
+        }
+        g.writeEndObject();
+    }
+
+    static String sha256(String s) {
+        try {
+            return "sha256$" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- issuedbadges
+
+    void issuedbadges(List<Attempt> attempts) throws IOException {
+        Path f = out.resolve("api/issuedbadges/badges.json");
+        Files.createDirectories(f.getParent());
+        Shown.Profile prof = new Shown.Profile(700, 0, 30, 1000, 100, true);
+        long n = 0;
+        try (JsonGenerator g = new JsonFactory().createGenerator(f.toFile(), JsonEncoding.UTF8)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeArrayFieldStart("data");
+            for (Attempt a : attempts) {
+                Shown s = Shown.of(roster, a.person, prof, rnd);
+                Catalog.Credential c = cred(a);
+                String id = uuid().toString();
+                g.writeStartObject();
+                g.writeStringField("id", id);
+                g.writeStringField("state", a.kind == Kind.REVOKED ? "revoked" : a.kind == Kind.PENDING ? "pending"
+                        : "accepted");
+                g.writeStringField("issued_at", a.date.atTime(a.minute / 60, a.minute % 60).atZone(EASTERN)
+                        .toOffsetDateTime().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+                g.writeStringField("issued_to_first_name", s.first);
+                g.writeStringField("issued_to_last_name", s.last);
+                g.writeStringField("recipient_email", a.person < roster.rosterSize && rnd.nextInt(4) > 0
+                        ? roster.email[a.person] : roster.personalEmail(a.person));
+                if (s.id.isEmpty()) {
+                    g.writeNullField("issuer_earner_id");
+                } else {
+                    g.writeStringField("issuer_earner_id", s.id);
+                }
+                g.writeObjectFieldStart("badge_template");
+                g.writeStringField("id", c.examCode());
+                g.writeStringField("name", c.name());
+                g.writeEndObject();
+                g.writeEndObject();
+                ledger.record("issuedbadges", id, 1, a.person, s.needsDecision(), true);
+                n++;
+            }
+            g.writeEndArray();
+            g.writeObjectFieldStart("metadata");
+            g.writeNumberField("count", n);
+            g.writeNumberField("current_page", 1);
+            g.writeNumberField("total_pages", 1);
+            g.writeNullField("next_page_url");
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        counts.put(rel(f), n);
+    }
+
+    // ---------------------------------------------------------------- district entries
+
+    void district(List<Attempt> attempts) throws IOException {
+        Path dir = out.resolve("district");
+        Path ev = dir.resolve("evidence");
+        Files.createDirectories(ev);
+        Shown.Profile prof = new Shown.Profile(930, 0, 30, 20, 20, true);
+        List<Attempt> sorted = new ArrayList<>(attempts);
+        sorted.sort(java.util.Comparator.comparing((Attempt a) -> psu(a.person)).thenComparing(Attempts.ORDER));
+        long n = 0;
+        java.util.Set<Path> dirs = new java.util.HashSet<>();
+        try (CSVPrinter p = Roster.printer(dir.resolve("entries.csv"))) {
+            p.printRecord("district_code", "state_id", "first_name", "last_name", "birth_date", "credential_code",
+                    "earned_on", "score", "evidence_file");
+            for (Attempt a : sorted) {
+                Shown s = Shown.of(roster, a.person, prof, rnd);
+                n++;
+                String psu = psu(a.person);
+                boolean png = rnd.nextInt(5) == 0;
+                String evidence = psu + "/E" + String.format("%07d", n) + (png ? ".png" : ".pdf");
+                Path ef = ev.resolve(evidence);
+                if (dirs.add(ef.getParent())) {
+                    Files.createDirectories(ef.getParent());
+                }
+                Files.write(ef, png ? Evidence.png() : Evidence.pdf("Certificate E" + String.format("%07d", n)));
+                p.printRecord(psu, s.id, s.first, s.last, s.birth == null ? "" : s.birth.toString(), a.credential,
+                        a.date.toString(), rnd.nextInt(3) == 0 ? String.valueOf(70 + rnd.nextInt(31)) : "", evidence);
+                ledger.record("district", "entries.csv", n + 1, a.person, s.needsDecision(), true);
+            }
+        }
+        counts.put("district/entries.csv", n);
+    }
+}

@@ -1,0 +1,138 @@
+package org.credentialhub.generate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** Writes a generated state folder (layout: README, "Generated state folder"). */
+public final class Generator {
+
+    public static final String VERSION = "1";
+
+    /** Where the inputs are. */
+    public record Inputs(Path catalogDir, Path table10, Path table11, Path people) {
+
+        /** The inputs of a scenario ("nc-2024-25") from the project root and the shared folder. */
+        public static Inputs of(String scenario, Path projectRoot, Path shared) {
+            if (!scenario.equals("nc-2024-25")) {
+                throw new IllegalArgumentException("unknown scenario '" + scenario + "' (known: nc-2024-25)");
+            }
+            Path data = shared.resolve("data/nc-2024-25");
+            return new Inputs(projectRoot.resolve("config/catalog/nc/2024-2025"),
+                    data.resolve("table10_attainment_by_psu.csv"),
+                    data.resolve("table11_attainment_by_course_credential.csv"),
+                    shared.resolve("data/names/people.csv"));
+        }
+    }
+
+    /** What was generated (counts only). */
+    public record Summary(long districts, long schools, long students, long enrollments, long earned, long potential,
+                          long resultRecords, long decisions, Map<String, Long> files) { }
+
+    private final Inputs inputs;
+    private final String scenario;
+    private final long seed;
+    private final BigDecimal scale;
+
+    public Generator(Inputs inputs, String scenario, long seed, BigDecimal scale) {
+        this.inputs = inputs;
+        this.scenario = scenario;
+        this.seed = seed;
+        this.scale = scale;
+        if (scale.signum() <= 0 || scale.compareTo(BigDecimal.ONE) > 0) {
+            throw new IllegalArgumentException("--scale must be in (0, 1]");
+        }
+    }
+
+    public Summary generate(Path out, Consumer<String> sink) throws IOException {
+        long t0 = System.nanoTime();
+        Consumer<String> log = m -> sink.accept(String.format("[%5.1fs] %s", (System.nanoTime() - t0) / 1e9, m));
+        if (Files.exists(out)) {
+            try (var s = Files.list(out)) {
+                if (s.findAny().isPresent()) {
+                    throw new IOException(out + " is not empty");
+                }
+            }
+        }
+        Files.createDirectories(out);
+        Catalog catalog = Catalog.load(inputs.catalogDir());
+        PublishedTables published = PublishedTables.load(inputs.table10(), inputs.table11(), catalog);
+        PublishedTables target = published.scaled(scale);
+        log.accept("targets: " + target.districts.size() + " districts, " + target.courseCredentials.size()
+                + " course-credentials, earned " + target.totalEarned() + ", potential " + target.totalPotential());
+        StatePlan plan = new StatePlan(target, catalog, seed);
+        log.accept("plan: " + plan.schools.size() + " schools, " + plan.classes.size() + " classes, "
+                + plan.students.size() + " students, " + plan.enrollments + " enrollments, " + plan.earned.size()
+                + " earned");
+        List<Roster.Person> people = Roster.people(inputs.people());
+        int outsiders = (int) Math.max(3, Math.round(plan.earned.size() * 0.001));
+        Roster roster = new Roster(plan, people, outsiders, new SplittableRandom(seed ^ 0x6666L));
+        Map<String, Long> files = new TreeMap<>(roster.write(out.resolve("oneroster")));
+        log.accept("roster written");
+        Attempts attempts = new Attempts(plan, roster, new SplittableRandom(seed ^ 0x7777L));
+        long records;
+        long decisions;
+        try (Ledger ledger = new Ledger(out, roster)) {
+            Feeds feeds = new Feeds(out, plan, roster, ledger, new SplittableRandom(seed ^ 0x8888L));
+            List<Attempts.Attempt> none = List.of();
+            feeds.certexam(attempts.byFeed.getOrDefault("certexam", none));
+            log.accept("certexam written");
+            feeds.tradesreg(attempts.byFeed.getOrDefault("tradesreg", none));
+            log.accept("tradesreg written");
+            feeds.foodsafe(attempts.byFeed.getOrDefault("foodsafe", none));
+            log.accept("foodsafe written");
+            feeds.workskills(attempts.byFeed.getOrDefault("workskills", none));
+            log.accept("workskills written");
+            feeds.skillsxlsx(attempts.byFeed.getOrDefault("skillsxlsx", none));
+            log.accept("skillsxlsx written");
+            feeds.badges(attempts.byFeed.getOrDefault("badges", none));
+            log.accept("badges written");
+            feeds.issuedbadges(attempts.byFeed.getOrDefault("issuedbadges", none));
+            log.accept("issuedbadges written");
+            feeds.district(attempts.byFeed.getOrDefault("district", none));
+            files.putAll(feeds.counts);
+            records = ledger.truthRows;
+            decisions = ledger.decisionRows;
+        }
+        files.put("truth.csv", records);
+        files.put("district-decisions.csv", decisions);
+        Path expected = out.resolve("expected");
+        Files.createDirectories(expected);
+        target.writeTable10(expected.resolve("attainment-by-district.csv"));
+        target.writeTable11(expected.resolve("attainment-by-course-credential.csv"));
+        files.put("expected/attainment-by-district.csv", (long) target.districts.size());
+        files.put("expected/attainment-by-course-credential.csv", (long) target.courseCredentials.size());
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("scenario", scenario);
+        manifest.put("seed", seed);
+        manifest.put("scale", scale.stripTrailingZeros().toPlainString());
+        manifest.put("generator", "credential-hub generate " + VERSION);
+        manifest.put("schoolYear", Roster.YEAR);
+        Map<String, Long> totals = new LinkedHashMap<>();
+        totals.put("districts", (long) target.districts.size());
+        totals.put("schools", (long) plan.schools.size());
+        totals.put("students", (long) plan.students.size());
+        totals.put("enrollments", plan.enrollments);
+        totals.put("earned", target.totalEarned());
+        totals.put("potential", target.totalPotential());
+        totals.put("resultRecords", records);
+        totals.put("decisions", decisions);
+        manifest.put("totals", totals);
+        manifest.put("files", files);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("manifest.json").toFile(),
+                manifest);
+        log.accept("wrote " + files.size() + " files: " + records + " result records, " + decisions + " decisions");
+        return new Summary(target.districts.size(), plan.schools.size(), plan.students.size(), plan.enrollments,
+                target.totalEarned(), target.totalPotential(), records, decisions, files);
+    }
+}
