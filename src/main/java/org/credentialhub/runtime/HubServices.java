@@ -81,8 +81,9 @@ public final class HubServices implements AutoCloseable {
         DropBox box = null;
         try {
             registerFeeds();
-            new CatalogLoader(database.dataSource()).loadState(
-                    settings.path("hub.catalog.dir", "config/catalog").resolve(settings.get("hub.state", "nc")));
+            new CatalogLoader(database.dataSource()).loadAll(settings.path("hub.catalog.dir", "config/catalog"),
+                    java.util.Arrays.stream(settings.get("hub.catalog.states", "").split(","))
+                            .map(String::trim).filter(x -> !x.isEmpty()).toList());
 
             if (settings.getBoolean("hub.sftp.embedded", true)) {
                 servicePassword = randomSecret(24);
