@@ -10,6 +10,8 @@ import org.credentialhub.mapping.Mappings;
 import org.credentialhub.matching.DeliveryMatcher;
 import org.credentialhub.reporting.ReportingLoad;
 import org.credentialhub.roster.RosterLoader;
+import org.credentialhub.sis.OneRosterImport;
+import org.credentialhub.sis.SisIntake;
 import org.credentialhub.store.Database;
 import org.credentialhub.support.Hmac;
 import org.credentialhub.support.SchoolYears;
@@ -51,6 +53,8 @@ public final class HubServices implements AutoCloseable {
     public final ReportingLoad reporting;
     public final Acknowledgements acknowledgements;
     public final RosterLoader roster;
+    /** OneRoster bundles from SIS feeds and the configured folder ({@code hub.sis.folder}). */
+    public final SisIntake sis;
     public final String sftpHost;
     public final int sftpPort;
     public final String serviceUser;
@@ -69,7 +73,7 @@ public final class HubServices implements AutoCloseable {
         feedsFile.feeds().forEach(f -> feeds.put(f.code(), f));
         this.mappings = Mappings.load(settings.path("hub.mappings.dir", "mappings"));
         for (FeedConfig f : feeds.values()) {
-            if (!"district".equals(f.kind())) {
+            if (!"district".equals(f.kind()) && !"sis".equals(f.kind())) {
                 mappings.get(f.layoutName());
             }
         }
@@ -126,6 +130,10 @@ public final class HubServices implements AutoCloseable {
         this.reporting = new ReportingLoad(ds);
         this.acknowledgements = new Acknowledgements(ds);
         this.roster = new RosterLoader(ds, hmac);
+        this.sis = new SisIntake(new OneRosterImport(ds, hmac, firstMonth,
+                java.util.Arrays.stream(settings.get("hub.sis.state-id-types",
+                                String.join(",", OneRosterImport.defaultStateIdTypes())).split(","))
+                        .map(String::trim).filter(x -> !x.isEmpty()).toList()));
     }
 
     private DropBox.Account vendorAccount(FeedConfig f) throws IOException {
