@@ -109,7 +109,14 @@ public final class OneRosterImport {
                             String actual = manifest.files.get(f.name());
                             if (actual != null && f.columns(version) != null) {
                                 String mode = manifest.modes.getOrDefault(f.name(), "bulk");
+                                long t = System.nanoTime();
                                 rows.put(f.fileName(), stageFile(c, bundle, f, actual, "delta".equals(mode), version, problems));
+                                timed(t, "stage " + actual);
+                            }
+                        }
+                        try (Statement st = c.createStatement()) {
+                            for (FileSpec f : OneRosterSpec.FILES) {
+                                st.execute("analyze " + stageTable(f));
                             }
                         }
                         checkCopies(bundle, manifest, problems);
@@ -119,7 +126,9 @@ public final class OneRosterImport {
                         c.rollback();
                         return refused(c, feed, sourceName, sha, size, version, rows, problems);
                     }
+                    long tp = System.nanoTime();
                     publish(c, feed, deliveryId, manifest);
+                    timed(tp, "publish");
                     afterPublish(c, feed, manifest, problems);
                     long total = rows.values().stream().mapToLong(Long::longValue).sum();
                     finishDelivery(c, deliveryId, "accepted", total, total, 0, summary(problems, true));
@@ -640,45 +649,57 @@ public final class OneRosterImport {
 
     // ---------------------------------------------------------------- publishing
 
+    /**
+     * Bulk: the source's rows of the kind that the file no longer has are deleted, the others upserted
+     * (an unchanged row is not rewritten). Delta: {@code tobedeleted} rows are deleted, the others
+     * upserted unless older than what is stored.
+     */
     private static void publish(Connection c, String feed, long deliveryId, Manifest m) throws SQLException {
         for (FileSpec f : OneRosterSpec.FILES) {
             String mode = m.modes.get(f.name());
             if (f.table() == null || mode == null || f.columns(m.version) == null) {
                 continue;
             }
-            List<String> cols = f.publishedColumns();
-            String list = String.join(", ", cols);
-            String select = cols.stream().map(col -> "s." + col).collect(Collectors.joining(", "));
-            if (mode.equals("bulk")) {
-                try (PreparedStatement ps = c.prepareStatement("delete from " + f.table() + " where sis_source = ?")) {
-                    ps.setString(1, feed);
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement("insert into " + f.table() + " (sis_source, delivery_id, "
-                        + list + ") select ?, ?, " + select + " from " + stageTable(f)
-                        + " s where s.status <> 'tobedeleted'")) {
-                    ps.setString(1, feed);
-                    ps.setLong(2, deliveryId);
-                    ps.executeUpdate();
-                }
-            } else {
-                try (PreparedStatement ps = c.prepareStatement("delete from " + f.table() + " t using " + stageTable(f)
-                        + " s where t.sis_source = ? and t.sourced_id = s.sourced_id and s.status = 'tobedeleted'")) {
-                    ps.setString(1, feed);
-                    ps.executeUpdate();
-                }
-                String set = cols.stream().filter(col -> !col.equals("sourced_id"))
-                        .map(col -> col + " = excluded." + col).collect(Collectors.joining(", "));
-                try (PreparedStatement ps = c.prepareStatement("insert into " + f.table() + " (sis_source, delivery_id, "
-                        + list + ") select ?, ?, " + select + " from " + stageTable(f) + " s where s.status <> 'tobedeleted'"
-                        + " on conflict (sis_source, sourced_id) do update set " + set + ", delivery_id = excluded.delivery_id"
-                        + " where " + f.table() + ".date_last_modified is null or excluded.date_last_modified is null"
-                        + " or excluded.date_last_modified >= " + f.table() + ".date_last_modified")) {
-                    ps.setString(1, feed);
-                    ps.setLong(2, deliveryId);
-                    ps.executeUpdate();
-                }
+            String t = f.table();
+            List<String> cols = new ArrayList<>(f.publishedColumns());
+            List<String> select = new ArrayList<>(cols.stream().map(col -> "s." + col).toList());
+            String from = stageTable(f) + " s";
+            if (t.equals("sis_user")) {
+                // link to the roster in the same write where the student is already on it
+                cols.add("student_id");
+                select.add("st.student_id");
+                from += " left join student st on st.state_id_hash = s.state_id_hash";
             }
+            List<String> compared = cols.stream().filter(col -> !col.equals("sourced_id")).toList();
+            String set = compared.stream().map(col -> col + " = excluded." + col).collect(Collectors.joining(", "));
+            String changed = "(" + compared.stream().map(col -> t + "." + col).collect(Collectors.joining(", "))
+                    + ") is distinct from (" + compared.stream().map(col -> "excluded." + col).collect(Collectors.joining(", ")) + ")";
+            String delete;
+            String when;
+            if (mode.equals("bulk")) {
+                delete = "delete from " + t + " t where t.sis_source = ? and not exists (select 1 from " + stageTable(f)
+                        + " s where s.sourced_id = t.sourced_id and s.status <> 'tobedeleted')";
+                when = changed;
+            } else {
+                delete = "delete from " + t + " t using " + stageTable(f)
+                        + " s where t.sis_source = ? and t.sourced_id = s.sourced_id and s.status = 'tobedeleted'";
+                when = changed + " and (" + t + ".date_last_modified is null or excluded.date_last_modified is null"
+                        + " or excluded.date_last_modified >= " + t + ".date_last_modified)";
+            }
+            long t0 = System.nanoTime();
+            try (PreparedStatement ps = c.prepareStatement(delete)) {
+                ps.setString(1, feed);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("insert into " + t + " (sis_source, delivery_id, "
+                    + String.join(", ", cols) + ") select ?, ?, " + String.join(", ", select) + " from " + from
+                    + " where s.status <> 'tobedeleted' on conflict (sis_source, sourced_id) do update set " + set
+                    + ", delivery_id = excluded.delivery_id where " + when)) {
+                ps.setString(1, feed);
+                ps.setLong(2, deliveryId);
+                ps.executeUpdate();
+            }
+            timed(t0, "publish " + t);
         }
     }
 
@@ -731,33 +752,59 @@ public final class OneRosterImport {
                 where s.sis_source = ?1 and s.type = 'school' and s.status <> 'tobedeleted' and s.identifier is not null
                 order by s.identifier, s.sourced_id
                 on conflict (school_code) do update set district_code = excluded.district_code, name = excluded.name""");
-        // the roster: students of this bundle's users file (with a state ID)
+        // the roster: students of this bundle's users file (with a state ID), with their demographics
         update(c, feed, """
-                insert into student (state_id_hash, first_name, last_name, district_code, school_code, sis_source,
-                                     sourced_id, grade)
-                select distinct on (u.state_id_hash) u.state_id_hash, s.given_name, s.family_name,
+                insert into student (state_id_hash, first_name, last_name, birth_date, district_code, school_code,
+                                     sis_source, sourced_id, grade, sex, american_indian_or_alaska_native, asian,
+                                     black_or_african_american, native_hawaiian_or_other_pacific_islander, white,
+                                     two_or_more_races, hispanic_or_latino)
+                select distinct on (u.state_id_hash) u.state_id_hash, s.given_name, s.family_name, sd.birth_date,
                        case o.type when 'district' then o.identifier
                                    else case when p.type = 'district' then p.identifier end end,
                        case when o.type = 'school' then o.identifier end,
-                       u.sis_source, u.sourced_id, nullif(split_part(u.grades, ',', 1), '')
+                       u.sis_source, u.sourced_id, nullif(split_part(u.grades, ',', 1), ''),
+                       d.sex, d.american_indian_or_alaska_native, d.asian, d.black_or_african_american,
+                       d.native_hawaiian_or_other_pacific_islander, d.white, d.two_or_more_races, d.hispanic_or_latino
                 from sis_stage_users s
                 join sis_user u on u.sis_source = ?1 and u.sourced_id = s.sourced_id
                 left join sis_org o on o.sis_source = u.sis_source
                                    and o.sourced_id = coalesce(u.primary_org_sourced_id, u.org_sourced_ids[1])
                 left join sis_org p on p.sis_source = o.sis_source and p.sourced_id = o.parent_sourced_id
+                left join sis_demographics d on d.sis_source = u.sis_source and d.sourced_id = u.sourced_id
+                left join sis_stage_demographics sd on sd.sourced_id = u.sourced_id and sd.status <> 'tobedeleted'
                 where u.state_id_hash is not null
                   and (u.role = 'student' or exists (select 1 from sis_enrollment e where e.sis_source = u.sis_source
                                                      and e.user_sourced_id = u.sourced_id and e.role = 'student'))
                 order by u.state_id_hash, s.line desc
                 on conflict (state_id_hash) do update set
                     first_name = excluded.first_name, last_name = excluded.last_name,
+                    birth_date = coalesce(excluded.birth_date, student.birth_date),
                     district_code = coalesce(excluded.district_code, student.district_code),
                     school_code = coalesce(excluded.school_code, student.school_code),
                     sis_source = excluded.sis_source, sourced_id = excluded.sourced_id,
-                    grade = coalesce(excluded.grade, student.grade), updated_at = now()""");
+                    grade = coalesce(excluded.grade, student.grade),
+                    sex = excluded.sex, american_indian_or_alaska_native = excluded.american_indian_or_alaska_native,
+                    asian = excluded.asian, black_or_african_american = excluded.black_or_african_american,
+                    native_hawaiian_or_other_pacific_islander = excluded.native_hawaiian_or_other_pacific_islander,
+                    white = excluded.white, two_or_more_races = excluded.two_or_more_races,
+                    hispanic_or_latino = excluded.hispanic_or_latino, updated_at = now()
+                where (student.first_name, student.last_name, student.birth_date, student.district_code,
+                       student.school_code, student.sis_source, student.sourced_id, student.grade, student.sex,
+                       student.american_indian_or_alaska_native, student.asian, student.black_or_african_american,
+                       student.native_hawaiian_or_other_pacific_islander, student.white, student.two_or_more_races,
+                       student.hispanic_or_latino)
+                  is distinct from
+                      (excluded.first_name, excluded.last_name, coalesce(excluded.birth_date, student.birth_date),
+                       coalesce(excluded.district_code, student.district_code),
+                       coalesce(excluded.school_code, student.school_code), excluded.sis_source, excluded.sourced_id,
+                       coalesce(excluded.grade, student.grade), excluded.sex, excluded.american_indian_or_alaska_native,
+                       excluded.asian, excluded.black_or_african_american,
+                       excluded.native_hawaiian_or_other_pacific_islander, excluded.white, excluded.two_or_more_races,
+                       excluded.hispanic_or_latino)""");
         update(c, feed, """
                 update sis_user u set student_id = st.student_id from student st
                 where u.sis_source = ?1 and st.state_id_hash = u.state_id_hash and u.student_id is distinct from st.student_id""");
+        // demographics delivered without their users (a delta): onto the roster through the user's student
         update(c, feed, """
                 update student st set
                     birth_date = coalesce(sd.birth_date, st.birth_date),
@@ -766,11 +813,11 @@ public final class OneRosterImport {
                     native_hawaiian_or_other_pacific_islander = d.native_hawaiian_or_other_pacific_islander,
                     white = d.white, two_or_more_races = d.two_or_more_races, hispanic_or_latino = d.hispanic_or_latino,
                     updated_at = now()
-                from sis_user u
+                from sis_stage_demographics sd
+                join sis_user u on u.sis_source = ?1 and u.sourced_id = sd.sourced_id
                 join sis_demographics d on d.sis_source = u.sis_source and d.sourced_id = u.sourced_id
-                left join sis_stage_demographics sd on sd.sourced_id = u.sourced_id and sd.status <> 'tobedeleted'
-                where u.sis_source = ?1 and st.student_id = u.student_id
-                  and (sd.sourced_id is not null or exists (select 1 from sis_stage_users su where su.sourced_id = u.sourced_id))""");
+                where st.student_id = u.student_id and sd.status <> 'tobedeleted'
+                  and not exists (select 1 from sis_stage_users su where su.sourced_id = sd.sourced_id)""");
 
         // Warnings: what was loaded but cannot be used as is.
         warn(c, feed, problems, m, "users", null, "a student without a state student ID (identifier or userIds) is not put on the roster", """
@@ -813,12 +860,21 @@ public final class OneRosterImport {
     }
 
     private static void update(Connection c, String feed, String sql) throws SQLException {
+        long t = System.nanoTime();
         try (PreparedStatement ps = c.prepareStatement(sql.replace("?1", "?"))) {
             int n = ParameterCount.of(sql);
             for (int i = 1; i <= n; i++) {
                 ps.setString(i, feed);
             }
             ps.executeUpdate();
+        }
+        timed(t, sql);
+    }
+
+    private static void timed(long start, String sql) {
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (LOG.isDebugEnabled() || ms > 200) {
+            LOG.info("SIS step {} ms: {}", ms, sql.strip().lines().findFirst().orElse(""));
         }
     }
 
@@ -836,6 +892,7 @@ public final class OneRosterImport {
         if (name == null || !m.modes.containsKey(file)) {
             return;
         }
+        long t = System.nanoTime();
         try (PreparedStatement ps = c.prepareStatement(sql.replace("?1", "?"))) {
             int n = ParameterCount.of(sql);
             for (int i = 1; i <= n; i++) {
@@ -857,6 +914,7 @@ public final class OneRosterImport {
                 problems.warning(name, 0, column, more + " more line(s): " + message);
             }
         }
+        timed(t, sql);
     }
 
     /** Counts the {@code ?1} placeholders of a statement (each bound to the feed). */
