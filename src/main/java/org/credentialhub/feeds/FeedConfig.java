@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * One delivery channel, as configured in {@code config/feeds.yaml}.
  *
  * @param code        the feed's code (also its mapping's layout unless {@code layout} says otherwise)
- * @param kind        {@code sftp}, {@code api} or {@code district}
+ * @param kind        {@code sftp}, {@code api}, {@code district} or {@code sis} (OneRoster bundles from a SIS)
  * @param layout      the mapping file in {@code mappings/} ({@code <layout>.yaml})
  * @param description what the feed is, for people
  * @param cadence     how often a delivery is expected ({@code daily}, {@code weekly}, an ISO-8601 duration)

@@ -26,14 +26,19 @@ public record FeedsFile(List<FeedConfig> feeds) {
             if (!seen.add(feed.code())) {
                 throw new ConfigException(where + ".code: feed '" + feed.code() + "' is listed twice");
             }
-            if (!Set.of("sftp", "api", "district").contains(feed.kind())) {
-                throw new ConfigException(where + ".kind: '" + feed.kind() + "' is not one of sftp, api, district");
+            if (!Set.of("sftp", "api", "district", "sis").contains(feed.kind())) {
+                throw new ConfigException(where + ".kind: '" + feed.kind() + "' is not one of sftp, api, district, sis");
             }
             if ("sftp".equals(feed.kind()) && feed.sftp() == null) {
                 throw new ConfigException(where + ".sftp: an SFTP feed needs its sftp settings");
             }
         }
         return f;
+    }
+
+    /** SIS feeds: OneRoster bundles from a SIS (over SFTP when the feed has sftp settings). */
+    public List<FeedConfig> sisFeeds() {
+        return feeds.stream().filter(f -> "sis".equals(f.kind())).toList();
     }
 
     public List<FeedConfig> sftpFeeds() {

@@ -8,6 +8,7 @@ import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.credentialhub.feeds.FeedConfig;
+import org.credentialhub.sis.OneRosterImport;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -65,6 +66,7 @@ public final class HubRuntime implements AutoCloseable {
         registry.bind("matching", s.matcher);
         registry.bind("reporting", s.reporting);
         registry.bind("acknowledgements", s.acknowledgements);
+        registry.bind("sisIntake", s.sis);
         registry.bind("health", new org.credentialhub.web.Health(s.database.dataSource(), s.dropBox));
         registry.bind("deliveryFingerprints", new JdbcMessageIdRepository(s.database.dataSource(), "delivery-content"));
         registry.bind("exceptionQueue", s.exceptionQueue);
@@ -104,7 +106,7 @@ public final class HubRuntime implements AutoCloseable {
                     .parameter("password", s.servicePassword)
                     .parameter("knownHosts", s.knownHosts.toString())
                     .add();
-            TemplatedRouteBuilder.builder(camel, "sftp-intake")
+            TemplatedRouteBuilder.builder(camel, "sis".equals(feed.kind()) ? "sis-sftp-intake" : "sftp-intake")
                     .routeId("intake-" + feed.code())
                     .parameter("feed", feed.code())
                     .parameter("folder", feed.account())
@@ -118,6 +120,22 @@ public final class HubRuntime implements AutoCloseable {
                             .orElse(feed.sftp().poll() == null ? "10s" : feed.sftp().poll()))
                     .parameter("workDir", s.dataDir.resolve("work").resolve(feed.code()).toString())
                     .add();
+        }
+        // OneRoster bundles from a local folder (hub.sis.folder), for the SIS feed hub.sis.folder-feed
+        String folder = s.settings.get("hub.sis.folder", null);
+        if (folder != null) {
+            String feed = s.settings.get("hub.sis.folder-feed", OneRosterImport.DEFAULT_FEED);
+            String verdicts = s.dataDir.resolve("sis").resolve("verdicts").toString();
+            String delay = s.settings.get("hub.sis.folder-poll", "10s");
+            for (String template : new String[]{"sis-folder-zips", "sis-folder-bundle"}) {
+                TemplatedRouteBuilder.builder(camel, template)
+                        .routeId(template.replace("sis-folder", "intake-sis-folder"))
+                        .parameter("feed", feed)
+                        .parameter("folder", Path.of(folder).toAbsolutePath().toString())
+                        .parameter("delay", delay)
+                        .parameter("verdicts", verdicts)
+                        .add();
+            }
         }
     }
 

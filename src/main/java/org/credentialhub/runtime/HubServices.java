@@ -10,6 +10,8 @@ import org.credentialhub.mapping.Mappings;
 import org.credentialhub.matching.DeliveryMatcher;
 import org.credentialhub.reporting.ReportingLoad;
 import org.credentialhub.roster.RosterLoader;
+import org.credentialhub.sis.OneRosterImport;
+import org.credentialhub.sis.SisIntake;
 import org.credentialhub.store.Database;
 import org.credentialhub.support.Hmac;
 import org.credentialhub.support.SchoolYears;
@@ -54,6 +56,8 @@ public final class HubServices implements AutoCloseable {
     public final org.credentialhub.exceptions.ExceptionQueue exceptionQueue;
     public final org.credentialhub.exceptions.Decisions decisions;
     public final org.credentialhub.accounts.Accounts accounts;
+    /** OneRoster bundles from SIS feeds and the configured folder ({@code hub.sis.folder}). */
+    public final SisIntake sis;
     public final String sftpHost;
     public final int sftpPort;
     public final String serviceUser;
@@ -72,7 +76,7 @@ public final class HubServices implements AutoCloseable {
         feedsFile.feeds().forEach(f -> feeds.put(f.code(), f));
         this.mappings = Mappings.load(settings.path("hub.mappings.dir", "mappings"));
         for (FeedConfig f : feeds.values()) {
-            if (!"district".equals(f.kind())) {
+            if (!"district".equals(f.kind()) && !"sis".equals(f.kind())) {
                 mappings.get(f.layoutName());
             }
         }
@@ -84,8 +88,9 @@ public final class HubServices implements AutoCloseable {
         DropBox box = null;
         try {
             registerFeeds();
-            new CatalogLoader(database.dataSource()).loadState(
-                    settings.path("hub.catalog.dir", "config/catalog").resolve(settings.get("hub.state", "nc")));
+            new CatalogLoader(database.dataSource()).loadAll(settings.path("hub.catalog.dir", "config/catalog"),
+                    java.util.Arrays.stream(settings.get("hub.catalog.states", "").split(","))
+                            .map(String::trim).filter(x -> !x.isEmpty()).toList());
 
             if (settings.getBoolean("hub.sftp.embedded", true)) {
                 servicePassword = randomSecret(24);
@@ -131,6 +136,10 @@ public final class HubServices implements AutoCloseable {
         this.exceptionQueue = new org.credentialhub.exceptions.ExceptionQueue(ds);
         this.decisions = new org.credentialhub.exceptions.Decisions(ds, hmac);
         this.accounts = new org.credentialhub.accounts.Accounts(ds);
+        this.sis = new SisIntake(new OneRosterImport(ds, hmac, firstMonth,
+                java.util.Arrays.stream(settings.get("hub.sis.state-id-types",
+                                String.join(",", OneRosterImport.defaultStateIdTypes())).split(","))
+                        .map(String::trim).filter(x -> !x.isEmpty()).toList()));
     }
 
     private DropBox.Account vendorAccount(FeedConfig f) throws IOException {

@@ -1,0 +1,46 @@
+package org.credentialhub.sis;
+
+import org.credentialhub.store.Database;
+import org.credentialhub.support.Hmac;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * Measures a OneRoster import at state scale on a private embedded PostgreSQL:
+ * {@code java -cp 'target/credential-hub.jar:target/lib/*' org.credentialhub.sis.OneRosterBench 1500000 4}
+ * (students, enrollments per student). Writes a synthetic bulk bundle in a temporary folder, imports it
+ * twice (a first load and a bulk replacing it), prints the times and removes everything.
+ */
+public final class OneRosterBench {
+    private OneRosterBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int students = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int perStudent = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        Path dir = Files.createTempDirectory("oneroster-bench");
+        try {
+            long t0 = System.nanoTime();
+            SyntheticBundle.write(dir.resolve("bundle"), students, perStudent, 1);
+            System.out.printf("bundle: %,d students, %,d enrollments written in %.1f s%n", students,
+                    (long) students * perStudent, (System.nanoTime() - t0) / 1e9);
+            try (Database db = Database.open(null, null, null, dir.resolve("data"), 0, 2)) {
+                OneRosterImport importer = new OneRosterImport(db.dataSource(),
+                        new Hmac("bench-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)), 7,
+                        OneRosterImport.defaultStateIdTypes());
+                for (String run : new String[]{"first load", "bulk again (replaces)"}) {
+                    long t = System.nanoTime();
+                    Verdict v = importer.importBundle(dir.resolve("bundle"));
+                    System.out.printf("%s: %s in %.1f s, rows %s%n", run, v.status(), (System.nanoTime() - t) / 1e9, v.rows());
+                }
+            }
+        } finally {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}

@@ -1,0 +1,991 @@
+package org.credentialhub.sis;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.text.similarity.LevenshteinDistance;
+import org.credentialhub.sis.OneRosterSpec.Col;
+import org.credentialhub.sis.OneRosterSpec.FileSpec;
+import org.credentialhub.sis.OneRosterSpec.Kind;
+import org.credentialhub.store.CopyWriter;
+import org.credentialhub.support.Hmac;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Takes a OneRoster 1.1 or 1.2 CSV bundle (folder or zip, bulk or delta) from a SIS into the hub:
+ * reads the manifest, checks every file against the standard while streaming it into staging tables
+ * with COPY, and then either refuses the bundle whole (nothing applied, every problem listed) or
+ * publishes it set-based in the same transaction: a bulk file replaces the SIS source's rows of its
+ * kind, a delta file applies its changes ({@code tobedeleted} removes). Students go to the roster
+ * ({@code student}, state IDs as keyed hashes), orgs to {@code district} and {@code school}. Each
+ * bundle is recorded as a {@code delivery} with its problems in {@code delivery_problem}.
+ */
+public final class OneRosterImport {
+    private static final Logger LOG = LoggerFactory.getLogger(OneRosterImport.class);
+    /** Default feed (SIS source) of bundles taken through the plain Java API. */
+    public static final String DEFAULT_FEED = "sis";
+    private static final int MAX_LISTED_PER_CHECK = 100;
+    private static final CSVFormat CSV = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get();
+
+    private final DataSource dataSource;
+    private final Hmac hmac;
+    private final int firstMonth;
+    private final Set<String> stateIdTypes;
+
+    /**
+     * @param firstMonth   first month of the school year (7: July)
+     * @param stateIdTypes {@code userIds} types that hold the state student ID (compared without case and
+     *                     punctuation); a user without one has it in {@code identifier}
+     */
+    public OneRosterImport(DataSource dataSource, Hmac hmac, int firstMonth, Collection<String> stateIdTypes) {
+        this.dataSource = dataSource;
+        this.hmac = hmac;
+        this.firstMonth = firstMonth;
+        this.stateIdTypes = stateIdTypes.stream().map(OneRosterImport::normalType).collect(Collectors.toSet());
+    }
+
+    public static List<String> defaultStateIdTypes() {
+        return List.of("state", "stateid", "ssid", "statestudentid", "stateidentifier");
+    }
+
+    /** Imports a bundle (a folder with manifest.csv, or a zip) for the default SIS feed. */
+    public Verdict importBundle(Path folderOrZip) throws SQLException {
+        return importBundle(DEFAULT_FEED, folderOrZip, folderOrZip.getFileName().toString());
+    }
+
+    /**
+     * @param feed       the SIS source (feed code): a bulk file replaces this source's data
+     * @param sourceName the name the bundle was delivered under
+     */
+    public Verdict importBundle(String feed, Path folderOrZip, String sourceName) throws SQLException {
+        Problems problems = new Problems();
+        Map<String, Long> rows = new LinkedHashMap<>();
+        String version = null;
+        String sha;
+        long size;
+        try (Bundle bundle = Bundle.open(folderOrZip)) {
+            sha = bundle.sha256();
+            size = bundle.size();
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    ensureFeed(c, feed);
+                    long deliveryId = insertDelivery(c, feed, sourceName, sha, size, "processing", null);
+                    try (Statement st = c.createStatement()) {
+                        st.execute("set local time zone 'UTC'");
+                    }
+                    Manifest manifest = readManifest(bundle, problems);
+                    if (manifest != null) {
+                        version = manifest.version;
+                        createStageTables(c);
+                        for (FileSpec f : OneRosterSpec.FILES) {
+                            String actual = manifest.files.get(f.name());
+                            if (actual != null && f.columns(version) != null) {
+                                String mode = manifest.modes.getOrDefault(f.name(), "bulk");
+                                long t = System.nanoTime();
+                                rows.put(f.fileName(), stageFile(c, bundle, f, actual, "delta".equals(mode), version, problems));
+                                timed(t, "stage " + actual);
+                            }
+                        }
+                        try (Statement st = c.createStatement()) {
+                            for (FileSpec f : OneRosterSpec.FILES) {
+                                st.execute("analyze " + stageTable(f));
+                            }
+                        }
+                        checkCopies(bundle, manifest, problems);
+                        checkDuplicates(c, manifest, problems);
+                    }
+                    if (problems.hasErrors()) {
+                        c.rollback();
+                        return refused(c, feed, sourceName, sha, size, version, rows, problems);
+                    }
+                    long tp = System.nanoTime();
+                    publish(c, feed, deliveryId, manifest);
+                    timed(tp, "publish");
+                    afterPublish(c, feed, manifest, problems);
+                    long total = rows.values().stream().mapToLong(Long::longValue).sum();
+                    finishDelivery(c, deliveryId, "accepted", total, total, 0, summary(problems, true));
+                    recordProblems(c, deliveryId, problems);
+                    c.commit();
+                    LOG.info("SIS {}: {} accepted as delivery {} (OneRoster {}, {} rows, {} warning(s))", feed, sourceName,
+                            deliveryId, version, total, problems.count());
+                    return new Verdict(deliveryId, true, version, rows, List.copyOf(problems.list()), problems.count());
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            problems.error(null, 0, null, "the bundle cannot be read: " + e.getMessage());
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                ensureFeed(c, feed);
+                return refused(c, feed, sourceName, "unreadable:" + folderOrZip.getFileName(), 0, version, rows, problems);
+            }
+        }
+    }
+
+    private Verdict refused(Connection c, String feed, String sourceName, String sha, long size, String version,
+                            Map<String, Long> rows, Problems problems) throws SQLException {
+        long id = insertDelivery(c, feed, sourceName, sha, size, "quarantined", summary(problems, false));
+        long total = rows.values().stream().mapToLong(Long::longValue).sum();
+        finishDelivery(c, id, "quarantined", total, 0, total, summary(problems, false));
+        recordProblems(c, id, problems);
+        c.commit();
+        LOG.warn("SIS {}: {} refused as delivery {}: {}", feed, sourceName, id, summary(problems, false));
+        return new Verdict(id, false, version, rows, List.copyOf(problems.list()), problems.count());
+    }
+
+    private static String summary(Problems problems, boolean accepted) {
+        long errors = problems.errorCount();
+        long warnings = problems.count() - errors;
+        if (accepted) {
+            return warnings == 0 ? null : warnings + " warning(s)";
+        }
+        String first = problems.list().stream().filter(Problem::isError).findFirst().map(Problem::toString).orElse("");
+        return "refused: " + errors + " error(s), " + warnings + " warning(s); first " + first;
+    }
+
+    // ---------------------------------------------------------------- manifest
+
+    /** The manifest: version, and per file the mode ({@code bulk}, {@code delta}) and its name in the bundle. */
+    private static final class Manifest {
+        String version;
+        final Map<String, String> modes = new HashMap<>();
+        final Map<String, String> files = new HashMap<>();
+    }
+
+    private static Manifest readManifest(Bundle bundle, Problems problems) throws IOException {
+        String name = find(bundle, "manifest.csv", problems);
+        if (name == null) {
+            problems.error("manifest.csv", 0, null, "the bundle has no manifest.csv");
+            return null;
+        }
+        Manifest m = new Manifest();
+        Map<String, String> props = new LinkedHashMap<>();
+        Map<String, Integer> lines = new HashMap<>();
+        try (Reader r = reader(bundle.open(name)); CSVParser p = CSV.parse(r)) {
+            Iterator<CSVRecord> it = p.iterator();
+            if (!it.hasNext()) {
+                problems.error(name, 0, null, "the manifest is empty");
+                return null;
+            }
+            CSVRecord header = it.next();
+            if (header.size() < 2 || !stripBom(header.get(0)).trim().equals("propertyName") || !header.get(1).trim().equals("value")) {
+                problems.error(name, 1, null, "the header must be propertyName,value");
+            }
+            while (it.hasNext()) {
+                CSVRecord rec = it.next();
+                int line = (int) rec.getRecordNumber();
+                String key = rec.get(0).trim();
+                String value = rec.size() > 1 ? rec.get(1).trim() : "";
+                if (props.containsKey(key)) {
+                    problems.error(name, line, key, "repeats line " + lines.get(key));
+                    continue;
+                }
+                props.put(key, value);
+                lines.put(key, line);
+            }
+        }
+        String version = props.get("oneroster.version");
+        if (version == null) {
+            problems.error(name, 0, "oneroster.version", "missing: the bundle's OneRoster version (1.1 or 1.2)");
+            return null;
+        }
+        if (!version.equals("1.1") && !version.equals("1.2")) {
+            problems.error(name, lines.get("oneroster.version"), "oneroster.version",
+                    "'" + version + "' is not a OneRoster version the hub reads (1.1, 1.2)");
+            return null;
+        }
+        m.version = version;
+        String mv = props.get("manifest.version");
+        if (!"1.0".equals(mv)) {
+            problems.warning(name, lines.getOrDefault("manifest.version", 0), "manifest.version",
+                    mv == null ? "missing (1.0 assumed)" : "'" + mv + "' is not 1.0 (read as 1.0)");
+        }
+        Set<String> known = OneRosterSpec.FILES.stream().map(FileSpec::name).collect(Collectors.toSet());
+        Set<String> listed = new java.util.HashSet<>();
+        for (Map.Entry<String, String> e : props.entrySet()) {
+            String key = e.getKey();
+            if (!key.startsWith("file.")) {
+                continue;
+            }
+            String file = key.substring(5);
+            int line = lines.get(key);
+            String mode = e.getValue().toLowerCase(Locale.ROOT);
+            listed.add(file);
+            if (!known.contains(file) && !OneRosterSpec.UNUSED.contains(file)) {
+                problems.warning(name, line, key, "not a file of OneRoster " + version + "; ignored");
+                continue;
+            }
+            if (!Set.of("bulk", "delta", "absent").contains(mode)) {
+                problems.error(name, line, key, e.getValue().isEmpty()
+                        ? "has no value: it must be bulk, delta or absent"
+                        : "'" + e.getValue() + "' is not bulk, delta or absent");
+                // still check the file if it is there, so every problem is listed
+                String present = find(bundle, file + ".csv", problems);
+                if (present != null && known.contains(file)) {
+                    m.files.put(file, present);
+                }
+                continue;
+            }
+            if (!mode.equals(e.getValue())) {
+                problems.warning(name, line, key, "'" + e.getValue() + "' read as " + mode);
+            }
+            if (mode.equals("absent")) {
+                continue;
+            }
+            if (OneRosterSpec.UNUSED.contains(file)) {
+                problems.warning(file + ".csv", 0, null, "not used by the hub; not read");
+                continue;
+            }
+            FileSpec spec = OneRosterSpec.file(file);
+            if (spec.columns(version) == null) {
+                problems.warning(file + ".csv", 0, null, "not a file of OneRoster " + version + "; not read");
+                continue;
+            }
+            String present = find(bundle, spec.fileName(), problems);
+            if (present == null) {
+                problems.error(spec.fileName(), 0, null, "the manifest says " + mode + " but the file is not in the bundle");
+                continue;
+            }
+            m.modes.put(file, mode);
+            m.files.put(file, present);
+        }
+        for (String n : bundle.names()) {
+            if (n.equalsIgnoreCase("manifest.csv") || !n.toLowerCase(Locale.ROOT).endsWith(".csv")) {
+                continue;
+            }
+            String base = n.substring(0, n.length() - 4);
+            boolean inManifest = listed.stream().anyMatch(l -> l.equalsIgnoreCase(base));
+            if (!inManifest) {
+                problems.warning(n, 0, null, "in the bundle but not in the manifest; not read");
+            }
+        }
+        return m;
+    }
+
+    /** The file's name in the bundle: exact, or differing only in case (with a warning). */
+    private static String find(Bundle bundle, String standard, Problems problems) {
+        if (bundle.names().contains(standard)) {
+            return standard;
+        }
+        for (String n : bundle.names()) {
+            if (n.equalsIgnoreCase(standard)) {
+                problems.warning(n, 0, null, "named " + n + "; the standard name is " + standard + " (read as that)");
+                return n;
+            }
+        }
+        return null;
+    }
+
+    private static void checkCopies(Bundle bundle, Manifest m, Problems problems) throws IOException {
+        String roles = m.files.get("roles");
+        String profiles = m.files.get("userProfiles");
+        if (roles != null && profiles != null) {
+            byte[] a;
+            byte[] b;
+            try (InputStream in = bundle.open(roles)) {
+                a = in.readAllBytes();
+            }
+            try (InputStream in = bundle.open(profiles)) {
+                b = in.readAllBytes();
+            }
+            if (Arrays.equals(a, b)) {
+                problems.error(profiles, 0, null, "is a copy of " + roles + " (same content), not user profiles");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- staging
+
+    private static String stageTable(FileSpec f) {
+        return "sis_stage_" + f.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static void createStageTables(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            for (FileSpec f : OneRosterSpec.FILES) {
+                String cols = f.stageColumns().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                        .collect(Collectors.joining(", "));
+                st.execute("create temp table " + stageTable(f) + " (line int, " + cols + ") on commit drop");
+            }
+        }
+    }
+
+    private long stageFile(Connection c, Bundle bundle, FileSpec spec, String name, boolean delta, String version,
+                           Problems problems) throws IOException, SQLException {
+        List<Col> cols = spec.columns(version);
+        List<String> stage = new ArrayList<>(spec.stageColumns().keySet());
+        int[] index = new int[cols.size()];
+        Arrays.fill(index, -1);
+        long rows = 0;
+        try (Reader r = reader(bundle.open(name)); CSVParser p = CSV.parse(r)) {
+            Iterator<CSVRecord> it = p.iterator();
+            if (!it.hasNext()) {
+                problems.error(name, 0, null, "the file is empty: not even a header");
+                return 0;
+            }
+            CSVRecord header = it.next();
+            int lastNamed = readHeader(header, cols, index, name, version, problems);
+            int headerSize = header.size();
+            if (delta) {
+                for (int i = 0; i < cols.size(); i++) {
+                    String n = cols.get(i).name();
+                    if (index[i] < 0 && (n.equals("status") || n.equals("dateLastModified"))) {
+                        problems.error(name, 1, n, "missing column: a delta file must give status and dateLastModified");
+                    }
+                }
+            }
+            int[] target = new int[cols.size()];
+            for (int i = 0; i < cols.size(); i++) {
+                target[i] = cols.get(i).target() == null ? -1 : stage.indexOf(cols.get(i).target());
+            }
+            int userIdsCol = -1;
+            int identifierCol = -1;
+            int stateHashTarget = stage.indexOf("state_id_hash");
+            for (int i = 0; i < cols.size(); i++) {
+                if (cols.get(i).kind() == Kind.USERIDS) {
+                    userIdsCol = i;
+                }
+                if (cols.get(i).name().equals("identifier")) {
+                    identifierCol = i;
+                }
+            }
+            Object[] values = new Object[stage.size()];
+            String[] cols0 = stage.toArray(String[]::new);
+            String[] copyCols = new String[cols0.length + 1];
+            copyCols[0] = "line";
+            System.arraycopy(cols0, 0, copyCols, 1, cols0.length);
+            try (CopyWriter copy = new CopyWriter(c, stageTable(spec), copyCols)) {
+                while (true) {
+                    CSVRecord rec;
+                    try {
+                        if (!it.hasNext()) {
+                            break;
+                        }
+                        rec = it.next();
+                    } catch (UncheckedIOException e) {
+                        problems.error(name, (int) p.getRecordNumber() + 1, null, "cannot be read: " + cause(e));
+                        break;
+                    }
+                    rows++;
+                    int line = (int) rec.getRecordNumber();
+                    if (rec.size() > headerSize) {
+                        problems.error(name, line, null, "has " + rec.size() + " fields, the header " + headerSize);
+                    } else if (rec.size() < lastNamed + 1) {
+                        problems.error(name, line, null, "has " + rec.size() + " fields, the header names " + (lastNamed + 1));
+                    }
+                    Arrays.fill(values, null);
+                    for (int i = 0; i < cols.size(); i++) {
+                        int at = index[i];
+                        if (at < 0) {
+                            continue;
+                        }
+                        String raw = at < rec.size() ? rec.get(at).trim() : "";
+                        Col col = cols.get(i);
+                        Object v = value(col, raw, delta, new RowChecker.At(problems, name, line, col.name()));
+                        if (target[i] >= 0) {
+                            values[target[i]] = v;
+                        }
+                    }
+                    if (stateHashTarget >= 0) {
+                        String stateId = stateId(userIdsCol < 0 || index[userIdsCol] < 0 ? "" : field(rec, index[userIdsCol]),
+                                identifierCol < 0 || index[identifierCol] < 0 ? "" : field(rec, index[identifierCol]),
+                                name, line, problems);
+                        values[stateHashTarget] = stateId == null ? null : hmac.stateId(stateId);
+                    }
+                    copy.value(line);
+                    for (Object v : values) {
+                        copy.value(v);
+                    }
+                    copy.endRow();
+                }
+                copy.finish();
+            }
+        } catch (UncheckedIOException e) {
+            problems.error(name, 0, null, "cannot be read: " + cause(e));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            problems.error(name, 0, null, "is not UTF-8 text");
+        }
+        for (int i = 0; i < cols.size(); i++) {
+            Col col = cols.get(i);
+            if (index[i] < 0 && col.required()) {
+                if (rows > 0) {
+                    problems.error(name, 1, col.name(), "missing column: required in OneRoster " + version);
+                } else {
+                    problems.warning(name, 1, col.name(), "missing column (required in OneRoster " + version
+                            + "); the file has no rows, so nothing is lost");
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static String field(CSVRecord rec, int i) {
+        return i < rec.size() ? rec.get(i).trim() : "";
+    }
+
+    private static String cause(Exception e) {
+        Throwable t = e.getCause() == null ? e : e.getCause();
+        return t instanceof java.nio.charset.CharacterCodingException ? "not UTF-8 text" : "malformed CSV";
+    }
+
+    /** Maps the header onto the version's columns; returns the index of the last named column. */
+    private static int readHeader(CSVRecord header, List<Col> cols, int[] index, String file, String version,
+                                  Problems problems) {
+        int lastNamed = -1;
+        for (int i = 0; i < header.size(); i++) {
+            String h = (i == 0 ? stripBom(header.get(i)) : header.get(i)).trim();
+            if (h.isEmpty()) {
+                problems.error(file, 1, null, "column " + (i + 1) + " of the header has no name");
+                continue;
+            }
+            lastNamed = i;
+            if (h.startsWith("ext_") || h.startsWith("metadata.")) {
+                continue;   // extension columns never matter
+            }
+            int c = indexOf(cols, h, false, false);
+            if (c >= 0) {
+                if (index[c] >= 0) {
+                    problems.error(file, 1, h, "the column appears twice");
+                } else {
+                    index[c] = i;
+                }
+                continue;
+            }
+            c = indexOf(cols, h, true, false);
+            if (c >= 0 && index[c] < 0) {
+                problems.warning(file, 1, h, "is the OneRoster 1.0 name of " + cols.get(c).name() + "; read as that");
+                index[c] = i;
+                continue;
+            }
+            c = indexOf(cols, h, true, true);
+            if (c < 0) {
+                c = indexOf(cols, h, false, true);
+            }
+            if (c >= 0 && index[c] < 0) {
+                problems.warning(file, 1, h, "read as " + cols.get(c).name() + " (the standard's spelling)");
+                index[c] = i;
+                continue;
+            }
+            String suggestion = closest(h, cols);
+            problems.error(file, 1, h, "unknown column in OneRoster " + version + " " + file
+                    + (suggestion == null ? "" : "; did you mean " + suggestion + "?")
+                    + " (extension columns start with ext_ or metadata.)");
+        }
+        for (int i = 0; i < cols.size(); i++) {
+            if (index[i] < 0 && !cols.get(i).required()) {
+                problems.warning(file, 1, cols.get(i).name(), "missing column: read as empty");
+            }
+        }
+        return lastNamed;
+    }
+
+    private static int indexOf(List<Col> cols, String h, boolean alias, boolean ignoreCase) {
+        for (int i = 0; i < cols.size(); i++) {
+            String n = alias ? cols.get(i).alias() : cols.get(i).name();
+            if (n != null && (ignoreCase ? n.equalsIgnoreCase(h) : n.equals(h))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String closest(String h, List<Col> cols) {
+        LevenshteinDistance lev = new LevenshteinDistance(3);
+        String best = null;
+        int bestD = Integer.MAX_VALUE;
+        for (Col c : cols) {
+            int d = lev.apply(h.toLowerCase(Locale.ROOT), c.name().toLowerCase(Locale.ROOT));
+            if (d >= 0 && d < bestD) {
+                bestD = d;
+                best = c.name();
+            }
+        }
+        return best;
+    }
+
+    private static Object value(Col col, String raw, boolean delta, RowChecker.At at) {
+        if (col.kind() == Kind.STATUS) {
+            return RowChecker.status(raw, delta, at);
+        }
+        if (raw.isEmpty()) {
+            if (col.kind() == Kind.DATETIME && delta) {
+                at.error("dateLastModified is required in a delta file");
+            } else if (col.required()) {
+                at.error("required, but empty");
+            }
+            return null;
+        }
+        return switch (col.kind()) {
+            case DATETIME -> RowChecker.dateTime(raw, at);
+            case DATE -> RowChecker.date(raw, at);
+            case YEAR -> RowChecker.year(raw, at);
+            case BOOL, FLAG -> RowChecker.bool(raw, at);
+            case SEX -> RowChecker.sex(raw, at);
+            case ENUM -> RowChecker.enumeration(raw, col.values(), at);
+            case IDLIST -> arrayLiteral(raw);
+            default -> raw;
+        };
+    }
+
+    /** A PostgreSQL text[] literal of a comma-separated list. */
+    private static String arrayLiteral(String raw) {
+        StringBuilder sb = new StringBuilder("{");
+        boolean first = true;
+        for (String part : raw.split(",")) {
+            String s = part.trim();
+            if (s.isEmpty()) {
+                continue;
+            }
+            if (!first) {
+                sb.append(',');
+            }
+            first = false;
+            sb.append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                if (ch == '"' || ch == '\\') {
+                    sb.append('\\');
+                }
+                sb.append(ch);
+            }
+            sb.append('"');
+        }
+        return sb.append('}').toString();
+    }
+
+    /** The state student ID: a {@code userIds} entry of a state type, else {@code identifier}. */
+    private String stateId(String userIds, String identifier, String file, int line, Problems problems) {
+        if (!userIds.isEmpty()) {
+            int i = 0;
+            while (i < userIds.length()) {
+                int open = userIds.indexOf('{', i);
+                if (open < 0) {
+                    if (!userIds.substring(i).replace(",", "").isBlank()) {
+                        problems.warning(file, line, "userIds", "an entry is not in {type:identifier} form; ignored");
+                    }
+                    break;
+                }
+                if (!userIds.substring(i, open).replace(",", "").isBlank()) {
+                    problems.warning(file, line, "userIds", "an entry is not in {type:identifier} form; ignored");
+                }
+                int close = userIds.indexOf('}', open);
+                int colon = userIds.indexOf(':', open);
+                if (close < 0 || colon < 0 || colon > close) {
+                    problems.warning(file, line, "userIds", "an entry is not in {type:identifier} form; ignored");
+                    break;
+                }
+                if (stateIdTypes.contains(normalType(userIds.substring(open + 1, colon)))) {
+                    String id = userIds.substring(colon + 1, close).trim();
+                    if (!id.isEmpty()) {
+                        return id;
+                    }
+                }
+                i = close + 1;
+            }
+        }
+        return identifier.isEmpty() ? null : identifier;
+    }
+
+    private static String normalType(String t) {
+        return t.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    }
+
+    private static Reader reader(InputStream in) {
+        return new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+    }
+
+    private static String stripBom(String s) {
+        return s.startsWith("\uFEFF") ? s.substring(1) : s;
+    }
+
+    /** A sourcedId given twice in one file is an error: which row is meant cannot be told. */
+    private static void checkDuplicates(Connection c, Manifest m, Problems problems) throws SQLException {
+        for (FileSpec f : OneRosterSpec.FILES) {
+            String name = m.files.get(f.name());
+            if (name == null || f.columns(m.version) == null) {
+                continue;
+            }
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "select line, first from (select line, min(line) over (partition by sourced_id) as first from "
+                            + stageTable(f) + " where sourced_id is not null) d where line <> first order by line limit "
+                            + MAX_LISTED_PER_CHECK)) {
+                while (rs.next()) {
+                    problems.error(name, rs.getInt(1), "sourcedId", "the same sourcedId as line " + rs.getInt(2));
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    /**
+     * Bulk: the source's rows of the kind that the file no longer has are deleted, the others upserted
+     * (an unchanged row is not rewritten). Delta: {@code tobedeleted} rows are deleted, the others
+     * upserted unless older than what is stored.
+     */
+    private static void publish(Connection c, String feed, long deliveryId, Manifest m) throws SQLException {
+        for (FileSpec f : OneRosterSpec.FILES) {
+            String mode = m.modes.get(f.name());
+            if (f.table() == null || mode == null || f.columns(m.version) == null) {
+                continue;
+            }
+            String t = f.table();
+            List<String> cols = new ArrayList<>(f.publishedColumns());
+            List<String> select = new ArrayList<>(cols.stream().map(col -> "s." + col).toList());
+            String from = stageTable(f) + " s";
+            if (t.equals("sis_user")) {
+                // link to the roster in the same write where the student is already on it
+                cols.add("student_id");
+                select.add("st.student_id");
+                from += " left join student st on st.state_id_hash = s.state_id_hash";
+            }
+            List<String> compared = cols.stream().filter(col -> !col.equals("sourced_id")).toList();
+            String set = compared.stream().map(col -> col + " = excluded." + col).collect(Collectors.joining(", "));
+            String changed = "(" + compared.stream().map(col -> t + "." + col).collect(Collectors.joining(", "))
+                    + ") is distinct from (" + compared.stream().map(col -> "excluded." + col).collect(Collectors.joining(", ")) + ")";
+            String delete;
+            String when;
+            if (mode.equals("bulk")) {
+                delete = "delete from " + t + " t where t.sis_source = ? and not exists (select 1 from " + stageTable(f)
+                        + " s where s.sourced_id = t.sourced_id and s.status <> 'tobedeleted')";
+                when = changed;
+            } else {
+                delete = "delete from " + t + " t using " + stageTable(f)
+                        + " s where t.sis_source = ? and t.sourced_id = s.sourced_id and s.status = 'tobedeleted'";
+                when = changed + " and (" + t + ".date_last_modified is null or excluded.date_last_modified is null"
+                        + " or excluded.date_last_modified >= " + t + ".date_last_modified)";
+            }
+            long t0 = System.nanoTime();
+            try (PreparedStatement ps = c.prepareStatement(delete)) {
+                ps.setString(1, feed);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("insert into " + t + " (sis_source, delivery_id, "
+                    + String.join(", ", cols) + ") select ?, ?, " + String.join(", ", select) + " from " + from
+                    + " where s.status <> 'tobedeleted' on conflict (sis_source, sourced_id) do update set " + set
+                    + ", delivery_id = excluded.delivery_id where " + when)) {
+                ps.setString(1, feed);
+                ps.setLong(2, deliveryId);
+                ps.executeUpdate();
+            }
+            timed(t0, "publish " + t);
+        }
+    }
+
+    private String schoolYearOf(String date) {
+        String y = "extract(year from " + date + ")::int";
+        return "case when extract(month from " + date + ") >= " + firstMonth + " then " + y + " || '-' || (" + y
+                + " + 1) else (" + y + " - 1) || '-' || " + y + " end";
+    }
+
+    private void afterPublish(Connection c, String feed, Manifest m, Problems problems) throws SQLException {
+        // 1.2: a user's role and org are in roles.csv (the primary role first)
+        update(c, feed, """
+                update sis_user u set role = r.role,
+                       primary_org_sourced_id = coalesce(u.primary_org_sourced_id, r.org_sourced_id)
+                from (select distinct on (user_sourced_id) user_sourced_id, role, org_sourced_id from sis_role
+                      where sis_source = ?1 and status <> 'tobedeleted'
+                      order by user_sourced_id, (role_type = 'primary') desc, sourced_id) r
+                where u.sis_source = ?1 and u.sourced_id = r.user_sourced_id and u.role is null""");
+        // school years: a session's is its schoolYear parent's (else its own) dates' school year
+        update(c, feed, "update sis_academic_session s set school_year = coalesce("
+                + "(select " + schoolYearOf("p.start_date") + " from sis_academic_session p where p.sis_source = s.sis_source"
+                + " and p.sourced_id = s.parent_sourced_id and p.type = 'schoolYear'), "
+                + schoolYearOf("s.start_date") + ", (s.school_year_number - 1) || '-' || s.school_year_number)"
+                + " where s.sis_source = ?1");
+        update(c, feed, """
+                update sis_class c set school_year = coalesce(
+                    (select min(s.school_year) from sis_academic_session s
+                     where s.sis_source = c.sis_source and s.sourced_id = any (c.term_sourced_ids)),
+                    (select s.school_year from sis_course co join sis_academic_session s
+                       on s.sis_source = co.sis_source and s.sourced_id = co.school_year_sourced_id
+                     where co.sis_source = c.sis_source and co.sourced_id = c.course_sourced_id))
+                where c.sis_source = ?1 and c.school_year is distinct from coalesce(
+                    (select min(s.school_year) from sis_academic_session s
+                     where s.sis_source = c.sis_source and s.sourced_id = any (c.term_sourced_ids)),
+                    (select s.school_year from sis_course co join sis_academic_session s
+                       on s.sis_source = co.sis_source and s.sourced_id = co.school_year_sourced_id
+                     where co.sis_source = c.sis_source and co.sourced_id = c.course_sourced_id))""");
+        // the state's districts and schools
+        update(c, feed, """
+                insert into district (district_code, name)
+                select distinct on (identifier) identifier, name from sis_org
+                where sis_source = ?1 and type = 'district' and status <> 'tobedeleted' and identifier is not null
+                order by identifier, sourced_id
+                on conflict (district_code) do update set name = excluded.name""");
+        update(c, feed, """
+                insert into school (school_code, district_code, name)
+                select distinct on (s.identifier) s.identifier, d.identifier, s.name from sis_org s
+                join sis_org d on d.sis_source = s.sis_source and d.sourced_id = s.parent_sourced_id
+                              and d.type = 'district' and d.identifier is not null
+                where s.sis_source = ?1 and s.type = 'school' and s.status <> 'tobedeleted' and s.identifier is not null
+                order by s.identifier, s.sourced_id
+                on conflict (school_code) do update set district_code = excluded.district_code, name = excluded.name""");
+        // the roster: students of this bundle's users file (with a state ID), with their demographics
+        update(c, feed, """
+                insert into student (state_id_hash, first_name, last_name, birth_date, district_code, school_code,
+                                     sis_source, sourced_id, grade, sex, american_indian_or_alaska_native, asian,
+                                     black_or_african_american, native_hawaiian_or_other_pacific_islander, white,
+                                     two_or_more_races, hispanic_or_latino)
+                select distinct on (u.state_id_hash) u.state_id_hash, s.given_name, s.family_name, sd.birth_date,
+                       case o.type when 'district' then o.identifier
+                                   else case when p.type = 'district' then p.identifier end end,
+                       case when o.type = 'school' then o.identifier end,
+                       u.sis_source, u.sourced_id, nullif(split_part(u.grades, ',', 1), ''),
+                       d.sex, d.american_indian_or_alaska_native, d.asian, d.black_or_african_american,
+                       d.native_hawaiian_or_other_pacific_islander, d.white, d.two_or_more_races, d.hispanic_or_latino
+                from sis_stage_users s
+                join sis_user u on u.sis_source = ?1 and u.sourced_id = s.sourced_id
+                left join sis_org o on o.sis_source = u.sis_source
+                                   and o.sourced_id = coalesce(u.primary_org_sourced_id, u.org_sourced_ids[1])
+                left join sis_org p on p.sis_source = o.sis_source and p.sourced_id = o.parent_sourced_id
+                left join sis_demographics d on d.sis_source = u.sis_source and d.sourced_id = u.sourced_id
+                left join sis_stage_demographics sd on sd.sourced_id = u.sourced_id and sd.status <> 'tobedeleted'
+                where u.state_id_hash is not null
+                  and (u.role = 'student' or exists (select 1 from sis_enrollment e where e.sis_source = u.sis_source
+                                                     and e.user_sourced_id = u.sourced_id and e.role = 'student'))
+                order by u.state_id_hash, s.line desc
+                on conflict (state_id_hash) do update set
+                    first_name = excluded.first_name, last_name = excluded.last_name,
+                    birth_date = coalesce(excluded.birth_date, student.birth_date),
+                    district_code = coalesce(excluded.district_code, student.district_code),
+                    school_code = coalesce(excluded.school_code, student.school_code),
+                    sis_source = excluded.sis_source, sourced_id = excluded.sourced_id,
+                    grade = coalesce(excluded.grade, student.grade),
+                    sex = excluded.sex, american_indian_or_alaska_native = excluded.american_indian_or_alaska_native,
+                    asian = excluded.asian, black_or_african_american = excluded.black_or_african_american,
+                    native_hawaiian_or_other_pacific_islander = excluded.native_hawaiian_or_other_pacific_islander,
+                    white = excluded.white, two_or_more_races = excluded.two_or_more_races,
+                    hispanic_or_latino = excluded.hispanic_or_latino, updated_at = now()
+                where (student.first_name, student.last_name, student.birth_date, student.district_code,
+                       student.school_code, student.sis_source, student.sourced_id, student.grade, student.sex,
+                       student.american_indian_or_alaska_native, student.asian, student.black_or_african_american,
+                       student.native_hawaiian_or_other_pacific_islander, student.white, student.two_or_more_races,
+                       student.hispanic_or_latino)
+                  is distinct from
+                      (excluded.first_name, excluded.last_name, coalesce(excluded.birth_date, student.birth_date),
+                       coalesce(excluded.district_code, student.district_code),
+                       coalesce(excluded.school_code, student.school_code), excluded.sis_source, excluded.sourced_id,
+                       coalesce(excluded.grade, student.grade), excluded.sex, excluded.american_indian_or_alaska_native,
+                       excluded.asian, excluded.black_or_african_american,
+                       excluded.native_hawaiian_or_other_pacific_islander, excluded.white, excluded.two_or_more_races,
+                       excluded.hispanic_or_latino)""");
+        update(c, feed, """
+                update sis_user u set student_id = st.student_id from student st
+                where u.sis_source = ?1 and st.state_id_hash = u.state_id_hash and u.student_id is distinct from st.student_id""");
+        // demographics delivered without their users (a delta): onto the roster through the user's student
+        update(c, feed, """
+                update student st set
+                    birth_date = coalesce(sd.birth_date, st.birth_date),
+                    sex = d.sex, american_indian_or_alaska_native = d.american_indian_or_alaska_native, asian = d.asian,
+                    black_or_african_american = d.black_or_african_american,
+                    native_hawaiian_or_other_pacific_islander = d.native_hawaiian_or_other_pacific_islander,
+                    white = d.white, two_or_more_races = d.two_or_more_races, hispanic_or_latino = d.hispanic_or_latino,
+                    updated_at = now()
+                from sis_stage_demographics sd
+                join sis_user u on u.sis_source = ?1 and u.sourced_id = sd.sourced_id
+                join sis_demographics d on d.sis_source = u.sis_source and d.sourced_id = u.sourced_id
+                where st.student_id = u.student_id and sd.status <> 'tobedeleted'
+                  and not exists (select 1 from sis_stage_users su where su.sourced_id = sd.sourced_id)""");
+
+        // Warnings: what was loaded but cannot be used as is.
+        warn(c, feed, problems, m, "users", null, "a student without a state student ID (identifier or userIds) is not put on the roster", """
+                select s.line from sis_stage_users s join sis_user u on u.sis_source = ?1 and u.sourced_id = s.sourced_id
+                where s.state_id_hash is null and u.role = 'student' order by s.line""");
+        warn(c, feed, problems, m, "users", "identifier", "the same state student ID as another student of this file; the last line is kept", """
+                select line from (select line, count(*) over (partition by state_id_hash) n from sis_stage_users
+                                  where state_id_hash is not null and status <> 'tobedeleted' and role = 'student') d
+                where n > 1 order by line""");
+        warn(c, feed, problems, m, "orgs", "identifier", "a school without an identifier (the state's school code): not added to the schools", """
+                select line from sis_stage_orgs where type = 'school' and identifier is null and status <> 'tobedeleted' order by line""");
+        warn(c, feed, problems, m, "orgs", "parentSourcedId", "a school whose parent is not a district of this SIS: not added to the schools", """
+                select s.line from sis_stage_orgs s
+                left join sis_org d on d.sis_source = ?1 and d.sourced_id = s.parent_sourced_id and d.type = 'district'
+                where s.type = 'school' and s.identifier is not null and s.status <> 'tobedeleted' and d.sourced_id is null
+                order by s.line""");
+        dangling(c, feed, problems, m, "orgs", "parentSourcedId", "parent_sourced_id", "sis_org");
+        dangling(c, feed, problems, m, "academicSessions", "parentSourcedId", "parent_sourced_id", "sis_academic_session");
+        dangling(c, feed, problems, m, "courses", "orgSourcedId", "org_sourced_id", "sis_org");
+        dangling(c, feed, problems, m, "courses", "schoolYearSourcedId", "school_year_sourced_id", "sis_academic_session");
+        dangling(c, feed, problems, m, "classes", "courseSourcedId", "course_sourced_id", "sis_course");
+        dangling(c, feed, problems, m, "classes", "schoolSourcedId", "school_sourced_id", "sis_org");
+        warn(c, feed, problems, m, "classes", "termSourcedIds", "a term is not among this SIS's academic sessions", """
+                select s.line from sis_stage_classes s where s.status <> 'tobedeleted' and exists (
+                    select 1 from unnest(s.term_sourced_ids) t(id)
+                    where not exists (select 1 from sis_academic_session a where a.sis_source = ?1 and a.sourced_id = t.id))
+                order by s.line""");
+        dangling(c, feed, problems, m, "users", "primaryOrgSourcedId", "primary_org_sourced_id", "sis_org");
+        dangling(c, feed, problems, m, "enrollments", "classSourcedId", "class_sourced_id", "sis_class");
+        dangling(c, feed, problems, m, "enrollments", "userSourcedId", "user_sourced_id", "sis_user");
+        dangling(c, feed, problems, m, "enrollments", "schoolSourcedId", "school_sourced_id", "sis_org");
+        dangling(c, feed, problems, m, "roles", "userSourcedId", "user_sourced_id", "sis_user");
+        dangling(c, feed, problems, m, "demographics", "sourcedId", "sourced_id", "sis_user");
+        warn(c, feed, problems, m, "academicSessions", "schoolYear", "schoolYear does not fit the session's dates; the school year is taken from the dates", """
+                select s.line from sis_stage_academicsessions s
+                join sis_academic_session a on a.sis_source = ?1 and a.sourced_id = s.sourced_id
+                where s.school_year_number is not null and a.school_year is not null
+                  and s.school_year_number::text not in (split_part(a.school_year, '-', 1), split_part(a.school_year, '-', 2))
+                order by s.line""");
+    }
+
+    private static void update(Connection c, String feed, String sql) throws SQLException {
+        long t = System.nanoTime();
+        try (PreparedStatement ps = c.prepareStatement(sql.replace("?1", "?"))) {
+            int n = ParameterCount.of(sql);
+            for (int i = 1; i <= n; i++) {
+                ps.setString(i, feed);
+            }
+            ps.executeUpdate();
+        }
+        timed(t, sql);
+    }
+
+    private static void timed(long start, String sql) {
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (LOG.isDebugEnabled() || ms > 200) {
+            LOG.info("SIS step {} ms: {}", ms, sql.strip().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static void dangling(Connection c, String feed, Problems problems, Manifest m, String file, String column,
+                                 String stageColumn, String table) throws SQLException {
+        warn(c, feed, problems, m, file, column, "refers to a sourcedId that is not in this SIS's data (kept; not linked)",
+                "select s.line from " + stageTable(OneRosterSpec.file(file)) + " s where s." + stageColumn + " is not null"
+                        + " and s.status <> 'tobedeleted' and not exists (select 1 from " + table
+                        + " t where t.sis_source = ?1 and t.sourced_id = s." + stageColumn + ") order by s.line");
+    }
+
+    private static void warn(Connection c, String feed, Problems problems, Manifest m, String file, String column,
+                             String message, String sql) throws SQLException {
+        String name = m.files.get(file);
+        if (name == null || !m.modes.containsKey(file)) {
+            return;
+        }
+        long t = System.nanoTime();
+        try (PreparedStatement ps = c.prepareStatement(sql.replace("?1", "?"))) {
+            int n = ParameterCount.of(sql);
+            for (int i = 1; i <= n; i++) {
+                ps.setString(i, feed);
+            }
+            int listed = 0;
+            int more = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (listed < MAX_LISTED_PER_CHECK) {
+                        problems.warning(name, rs.getInt(1), column, message);
+                        listed++;
+                    } else {
+                        more++;
+                    }
+                }
+            }
+            if (more > 0) {
+                problems.warning(name, 0, column, more + " more line(s): " + message);
+            }
+        }
+        timed(t, sql);
+    }
+
+    /** Counts the {@code ?1} placeholders of a statement (each bound to the feed). */
+    private static final class ParameterCount {
+        static int of(String sql) {
+            int n = 0;
+            for (int i = sql.indexOf("?1"); i >= 0; i = sql.indexOf("?1", i + 2)) {
+                n++;
+            }
+            return n;
+        }
+    }
+
+    // ---------------------------------------------------------------- deliveries
+
+    private static void ensureFeed(Connection c, String feed) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into feed (feed_code, kind, layout, description) values (?, 'sis', 'oneroster', 'SIS enrollments (OneRoster CSV)')
+                on conflict (feed_code) do nothing""")) {
+            ps.setString(1, feed);
+            ps.executeUpdate();
+        }
+    }
+
+    private static long insertDelivery(Connection c, String feed, String name, String sha, long size, String status,
+                                       String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into delivery (feed_code, source_name, content_sha256, size_bytes, status, reason)
+                values (?, ?, ?, ?, ?, ?) returning delivery_id""")) {
+            ps.setString(1, feed);
+            ps.setString(2, name);
+            ps.setString(3, sha);
+            ps.setLong(4, size);
+            ps.setString(5, status);
+            ps.setString(6, reason);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static void finishDelivery(Connection c, long id, String status, long read, long accepted, long rejected,
+                                       String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update delivery set status = ?, rows_read = ?, rows_accepted = ?, rows_rejected = ?, reason = ?,
+                       processed_at = now() where delivery_id = ?""")) {
+            ps.setString(1, status);
+            ps.setLong(2, Math.min(read, Integer.MAX_VALUE));
+            ps.setLong(3, Math.min(accepted, Integer.MAX_VALUE));
+            ps.setLong(4, Math.min(rejected, Integer.MAX_VALUE));
+            ps.setString(5, reason);
+            ps.setLong(6, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void recordProblems(Connection c, long deliveryId, Problems problems) throws SQLException {
+        try (CopyWriter copy = new CopyWriter(c, "delivery_problem", "delivery_id", "seq", "severity", "file", "line",
+                "field", "message")) {
+            int seq = 0;
+            for (Problem p : problems.list()) {
+                copy.value(deliveryId).value(++seq).value(p.isError() ? "error" : "warning").value(p.file())
+                        .value(p.line()).value(p.field()).value(p.message()).endRow();
+            }
+            if (problems.count() > problems.list().size()) {
+                copy.value(deliveryId).value(++seq).value(problems.hasErrors() ? "error" : "warning").value(null).value(0)
+                        .value(null).value((problems.count() - problems.list().size()) + " more problem(s) not listed")
+                        .endRow();
+            }
+            copy.finish();
+        }
+    }
+}

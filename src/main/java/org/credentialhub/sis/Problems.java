@@ -1,0 +1,47 @@
+package org.credentialhub.sis;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The problems found in one bundle; keeps the first {@link #MAX_STORED}, counts them all. */
+final class Problems {
+    static final int MAX_STORED = 10_000;
+
+    private final List<Problem> list = new ArrayList<>();
+    private long count;
+    private long errors;
+
+    void error(String file, int line, String column, String message) {
+        add(new Problem(Problem.Severity.ERROR, file, line, column, message));
+    }
+
+    void warning(String file, int line, String column, String message) {
+        add(new Problem(Problem.Severity.WARNING, file, line, column, message));
+    }
+
+    void add(Problem p) {
+        count++;
+        if (p.isError()) {
+            errors++;
+        }
+        if (list.size() < MAX_STORED) {
+            list.add(p);
+        }
+    }
+
+    boolean hasErrors() {
+        return errors > 0;
+    }
+
+    long errorCount() {
+        return errors;
+    }
+
+    long count() {
+        return count;
+    }
+
+    List<Problem> list() {
+        return list;
+    }
+}

@@ -1,0 +1,113 @@
+package org.credentialhub.catalog;
+
+import org.credentialhub.store.Database;
+import org.credentialhub.support.ConfigException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The catalog folders in config/catalog (NC 2024-25, MS 2023-24) load with their counts, side by side. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CatalogLoaderTest {
+    private Path dir;
+    private Database db;
+    private CatalogLoader loader;
+
+    @BeforeAll
+    void open() throws Exception {
+        dir = Files.createTempDirectory("catalog-test");
+        db = Database.open(null, null, null, dir, 0, 2);
+        loader = new CatalogLoader(db.dataSource());
+    }
+
+    @AfterAll
+    void close() throws Exception {
+        db.close();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void everyStateFolderLoadsWithItsCounts() throws Exception {
+        List<CatalogLoader.Loaded> loaded = loader.loadAll(Path.of("config/catalog"), List.of());
+        assertTrue(loaded.stream().anyMatch(l -> l.state().equals("nc") && l.schoolYear().equals("2024-2025")));
+        assertTrue(loaded.stream().anyMatch(l -> l.state().equals("ms") && l.schoolYear().equals("2023-2024")));
+
+        assertEquals(130, count("select count(*) from catalog_course where state = 'nc' and school_year = '2024-2025'"));
+        assertEquals(292, count("select count(*) from catalog_credential where state = 'nc' and school_year = '2024-2025'"));
+        assertEquals(231, count("select count(*) from catalog_exam_code where state = 'nc' and school_year = '2024-2025'"));
+        assertEquals(328, count("select count(*) from catalog_alignment where state = 'nc' and school_year = '2024-2025'"));
+        assertEquals(140, count("select count(*) from catalog_combined where state = 'nc' and school_year = '2024-2025'"));
+        assertEquals(47, count("select count(*) from catalog_credential where state = 'nc' and high_value"));
+        assertEquals(15, count("select count(distinct combined_credential) from catalog_combined where state = 'nc' and high_value"));
+        assertEquals(1, count("""
+                select count(*) from catalog_credential where state = 'nc' and credential_code = 'NC-FF2B8E'
+                and high_value and tier = 2 and delivered_by = 'certexam'"""));
+        assertEquals(1, count("select count(*) from catalog_year where state = 'nc' and first_day = date '2024-07-01'"));
+
+        assertEquals(0, count("select count(*) from catalog_course where state = 'ms'"));
+        assertEquals(36, count("select count(*) from catalog_credential where state = 'ms' and school_year = '2023-2024'"));
+        assertEquals(36, count("select count(*) from catalog_credential where state = 'ms' and high_value and delivered_by = 'district'"));
+        assertEquals(0, count("select count(*) from catalog_exam_code where state = 'ms'"));
+        assertEquals(49, count("select count(*) from catalog_credential_program_area where state = 'ms'"));
+        assertEquals(10, count("""
+                select count(*) from catalog_credential_program_area a join catalog_credential c using (state, school_year, credential_code)
+                where c.state = 'ms' and c.credential_name = 'NCCER Core Curriculum'"""));
+        assertEquals(0, count("select count(*) from catalog_credential where state = 'ms' and credential_code !~ '^MS-[0-9A-F]{6}$'"));
+
+        // loading again replaces, never doubles
+        loader.loadAll(Path.of("config/catalog"), List.of("nc"));
+        assertEquals(292, count("select count(*) from catalog_credential where state = 'nc'"));
+    }
+
+    @Test
+    void sameYearOfTwoStatesDoesNotCollideAndABrokenFolderChangesNothing() throws Exception {
+        Path root = Files.createTempDirectory(dir, "cat");
+        Path a = copyYear(Path.of("config/catalog/nc/2024-2025"), root.resolve("nc/2024-2025"), "nc");
+        copyYear(Path.of("config/catalog/nc/2024-2025"), root.resolve("zz/2024-2025"), "zz");
+        loader.loadAll(root, List.of());
+        assertEquals(292, count("select count(*) from catalog_credential where state = 'zz' and school_year = '2024-2025'"));
+        assertEquals(292, count("select count(*) from catalog_credential where state = 'nc' and school_year = '2024-2025'"));
+
+        Files.writeString(a.resolve("course_credentials.csv"), "course_code,credential_code\nAA21,NC-NOSUCH\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.loadYear(a));
+        assertTrue(e.getMessage().contains("course_credentials.csv: row 1: credential_code NC-NOSUCH is not in credentials.csv"),
+                e.getMessage());
+        assertEquals(328, count("select count(*) from catalog_alignment where state = 'nc' and school_year = '2024-2025'"));
+        loader.loadAll(Path.of("config/catalog"), List.of("nc"));
+    }
+
+    private static Path copyYear(Path from, Path to, String state) throws Exception {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+        Files.writeString(to.resolve("catalog.yaml"), Files.readString(to.resolve("catalog.yaml"))
+                .replace("state: nc", "state: " + state));
+        return to;
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

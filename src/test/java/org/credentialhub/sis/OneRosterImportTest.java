@@ -1,0 +1,218 @@
+package org.credentialhub.sis;
+
+import org.credentialhub.store.Database;
+import org.credentialhub.support.Hmac;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A synthetic SIS end to end: a bulk bundle (columns out of order, extension columns) reaches the
+ * roster and the student_course_enrollment view; a delta changes it; a zip loads the same; a refused
+ * bundle leaves the earlier data untouched.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OneRosterImportTest {
+    private static final int STUDENTS = 300;
+    private static final int PER_STUDENT = 3;
+    private Path dir;
+    private Database db;
+    private Hmac hmac;
+    private OneRosterImport importer;
+    private Path bulk;
+
+    @BeforeAll
+    void open() throws Exception {
+        dir = Files.createTempDirectory("oneroster-import");
+        db = Database.open(null, null, null, dir, 0, 2);
+        hmac = new Hmac("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+        importer = new OneRosterImport(db.dataSource(), hmac, 7, OneRosterImport.defaultStateIdTypes());
+        bulk = dir.resolve("bulk");
+        SyntheticBundle.write(bulk, STUDENTS, PER_STUDENT, 42);
+    }
+
+    @AfterAll
+    void close() throws Exception {
+        db.close();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    @Order(1)
+    void bulkReachesRosterAndView() throws Exception {
+        Verdict v = importer.importBundle(bulk);
+        assertTrue(v.accepted(), () -> v.problems().toString());
+        assertTrue(v.problems().isEmpty(), () -> v.problems().toString());   // order and ext_/metadata. columns never matter
+        assertEquals(STUDENTS, count("select count(*) from student"));
+        assertEquals(STUDENTS * PER_STUDENT, count("select count(*) from student_course_enrollment"));
+        assertEquals(0, count("select count(*) from student_course_enrollment where school_year <> '2024-2025'"));
+        // student 7: state ID from userIds {state:...}, hashed; school and district from the orgs' identifiers
+        String hash = hmac.stateId(SyntheticBundle.stateId(7));
+        assertEquals(1, count("select count(*) from student where state_id_hash = '" + hash
+                + "' and district_code = '900' and school_code = '900000' and sourced_id = 'usr-7' and birth_date is not null"
+                + " and sex in ('male', 'female') and grade is not null"));
+        assertEquals(PER_STUDENT, count("""
+                select count(*) from student_course_enrollment e join student s using (student_id)
+                where s.state_id_hash = '%s' and e.district_code = '900' and e.school_code = '900000'
+                  and e.begin_date = date '2024-08-26' and e.course_code in (%s)""".formatted(hash, codes())));
+        assertNull(string("select state_id_hash from student where state_id_hash = '" + SyntheticBundle.stateId(7) + "'"));
+        assertEquals(1, count("select count(*) from district where district_code = '900'"));
+        assertEquals(1, count("select count(*) from school where school_code = '900000' and district_code = '900'"));
+        assertEquals("accepted", string("select status from delivery where delivery_id = " + v.deliveryId()));
+    }
+
+    @Test
+    @Order(2)
+    void deltaAppliesChanges() throws Exception {
+        Path delta = dir.resolve("delta");
+        Files.createDirectories(delta);
+        Files.writeString(delta.resolve("manifest.csv"), """
+                propertyName,value
+                manifest.version,1.0
+                oneroster.version,1.1
+                file.enrollments,delta
+                file.demographics,delta
+                file.users,delta
+                file.orgs,absent
+                """);
+        // usr-0 leaves one class, joins another; usr-1's demographics change; usr-2 is renamed
+        Files.writeString(delta.resolve("enrollments.csv"), """
+                sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate
+                enr-0-0,tobedeleted,2024-10-01T00:00:00Z,cls-0-0,org-s0,usr-0,student,false,,
+                enr-0-new,active,2024-10-01T00:00:00Z,cls-0-1,org-s0,usr-0,student,false,2024-10-01,2025-06-06
+                """);
+        Files.writeString(delta.resolve("demographics.csv"), """
+                sourcedId,status,dateLastModified,birthDate,sex,americanIndianOrAlaskaNative,asian,blackOrAfricanAmerican,nativeHawaiianOrOtherPacificIslander,white,demographicRaceTwoOrMoreRaces,hispanicOrLatinoEthnicity,countryOfBirthCode,stateOfBirthAbbreviation,cityOfBirth,publicSchoolResidenceStatus
+                usr-1,active,2024-10-01T00:00:00Z,2008-02-29,female,false,false,false,false,false,true,true,,,,
+                """);
+        Files.writeString(delta.resolve("users.csv"), """
+                sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password
+                usr-2,active,2024-10-01T00:00:00Z,true,org-s2,student,x,{state:%s},Zed,Renamed,,,,,,,11,
+                """.formatted(SyntheticBundle.stateId(2)));
+        Verdict v = importer.importBundle(delta);
+        assertTrue(v.accepted(), () -> v.problems().toString());
+        String h0 = hmac.stateId(SyntheticBundle.stateId(0));
+        assertEquals(0, count("select count(*) from sis_enrollment where sourced_id = 'enr-0-0'"));
+        assertEquals(1, count("select count(*) from student_course_enrollment e join student s using (student_id) "
+                + "where s.state_id_hash = '" + h0 + "' and e.class_sourced_id = 'cls-0-1' and e.begin_date = date '2024-10-01'"));
+        assertEquals(STUDENTS * PER_STUDENT, count("select count(*) from student_course_enrollment"));
+        assertEquals(1, count("select count(*) from student where sourced_id = 'usr-1' and birth_date = date '2008-02-29'"
+                + " and sex = 'female' and two_or_more_races and hispanic_or_latino"));
+        assertEquals(1, count("select count(*) from student where sourced_id = 'usr-2' and last_name = 'Renamed' and grade = '11'"));
+        assertEquals(STUDENTS, count("select count(*) from student"));
+
+        // an older change than what is stored is not applied
+        Files.writeString(delta.resolve("users.csv"), """
+                sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password
+                usr-2,active,2024-09-01T00:00:00Z,false,org-s2,student,x,{state:%s},Zed,Renamed,,,,,,,12,
+                """.formatted(SyntheticBundle.stateId(2)));
+        Files.delete(delta.resolve("enrollments.csv"));
+        Files.delete(delta.resolve("demographics.csv"));
+        Files.writeString(delta.resolve("manifest.csv"), "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\nfile.users,delta\n");
+        assertTrue(importer.importBundle(delta).accepted());
+        assertEquals(1, count("select count(*) from sis_user where sourced_id = 'usr-2' and enabled_user"));
+    }
+
+    @Test
+    @Order(3)
+    void zipOfABulkLoadsTheSame() throws Exception {
+        Path zip = dir.resolve("bundle.zip");
+        try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out);
+             Stream<Path> files = Files.list(bulk)) {
+            for (Path f : files.sorted().toList()) {
+                z.putNextEntry(new ZipEntry("export-2024/" + f.getFileName()));   // in one folder inside the zip
+                Files.copy(f, z);
+                z.closeEntry();
+            }
+        }
+        Verdict v = importer.importBundle(zip);
+        assertTrue(v.accepted(), () -> v.problems().toString());
+        // a bulk replaces the delta's changes
+        assertEquals(1, count("select count(*) from sis_enrollment where sourced_id = 'enr-0-0'"));
+        assertEquals(0, count("select count(*) from sis_enrollment where sourced_id = 'enr-0-new'"));
+        assertEquals(STUDENTS * PER_STUDENT, count("select count(*) from student_course_enrollment"));
+    }
+
+    @Test
+    @Order(4)
+    void refusedBundleLeavesEarlierDataUntouched() throws Exception {
+        Path bad = dir.resolve("bad");
+        SyntheticBundle.write(bad, 50, 2, 7);
+        // break the standard in the last line of enrollments and in users: a date and a misspelt header
+        Path enr = bad.resolve("enrollments.csv");
+        Files.writeString(enr, Files.readString(enr).stripTrailing().replaceAll("2025-06-06,active,([^\\n]*)$", "06/06/2025,active,$1") + "\n");
+        Path users = bad.resolve("users.csv");
+        Files.writeString(users, Files.readString(users).replaceFirst("givenName", "givenNmae"));
+        long enrollments = count("select count(*) from sis_enrollment");
+        long students = count("select count(*) from student");
+        String fingerprint = string("select md5(string_agg(sourced_id || coalesce(class_sourced_id, ''), ',' order by sourced_id)) from sis_enrollment");
+
+        Verdict v = importer.importBundle(bad);
+        assertFalse(v.accepted());
+        assertTrue(OneRosterFixturesTest.has(v, Problem.Severity.ERROR, "enrollments.csv", "endDate", "not an ISO 8601 date"));
+        assertTrue(v.problems().stream().anyMatch(p -> p.file().equals("enrollments.csv") && p.line() == 101));
+        assertTrue(OneRosterFixturesTest.has(v, Problem.Severity.ERROR, "users.csv", "givenNmae", "did you mean givenName?"));
+        assertTrue(OneRosterFixturesTest.has(v, Problem.Severity.ERROR, "users.csv", "givenName", "missing column"));
+        assertEquals(enrollments, count("select count(*) from sis_enrollment"));
+        assertEquals(students, count("select count(*) from student"));
+        assertEquals(fingerprint, string("select md5(string_agg(sourced_id || coalesce(class_sourced_id, ''), ',' order by sourced_id)) from sis_enrollment"));
+        assertEquals("quarantined", string("select status from delivery where delivery_id = " + v.deliveryId()));
+        assertEquals(v.problems().size(), count("select count(*) from delivery_problem where delivery_id = " + v.deliveryId()));
+        // no personal data in what is recorded
+        assertEquals(0, count("select count(*) from delivery_problem where message ~ '06/06/2025|Ana|Pena|1000000'"));
+    }
+
+    @Test
+    @Order(5)
+    void notABundle() throws Exception {
+        Path junk = dir.resolve("junk.zip");
+        Files.writeString(junk, "not a zip");
+        Verdict v = importer.importBundle(junk);
+        assertFalse(v.accepted());
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Verdict e = importer.importBundle(empty);
+        assertFalse(e.accepted());
+        assertTrue(OneRosterFixturesTest.has(e, Problem.Severity.ERROR, "manifest.csv", null, "no manifest.csv"));
+    }
+
+    private static String codes() {
+        return String.join(",", Stream.of(SyntheticBundle.COURSE_CODES).map(c -> "'" + c + "'").toList());
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private String string(String sql) throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+}
