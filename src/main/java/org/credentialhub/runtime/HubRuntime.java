@@ -19,6 +19,7 @@ import java.util.Map;
  * {@code sftp-intake} route template.
  */
 public final class HubRuntime implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HubRuntime.class);
     private final Main main = new Main();
     private volatile HubServices services;
 
@@ -57,6 +58,10 @@ public final class HubRuntime implements AutoCloseable {
         registry.bind("matching", s.matcher);
         registry.bind("reporting", s.reporting);
         registry.bind("acknowledgements", s.acknowledgements);
+        registry.bind("apiPull", s.apiPuller);
+        if (s.districtEntries != null) {
+            registry.bind("districtEntries", s.districtEntries);
+        }
         registry.bind("health", new org.credentialhub.web.Health(s.database.dataSource(), s.dropBox));
         registry.bind("deliveryFingerprints", new JdbcMessageIdRepository(s.database.dataSource(), "delivery-content"));
         camel.addService(new ServiceSupport() {
@@ -70,6 +75,10 @@ public final class HubRuntime implements AutoCloseable {
     private void addFeedRoutes(CamelContext camel) {
         HubServices s = services;
         for (FeedConfig feed : s.feeds.values()) {
+            if (feed.api() != null) {
+                addApiRoute(camel, feed);
+                continue;
+            }
             if (feed.sftp() == null) {
                 continue;
             }
@@ -83,10 +92,28 @@ public final class HubRuntime implements AutoCloseable {
                     .parameter("password", s.servicePassword)
                     .parameter("knownHosts", s.knownHosts.toString())
                     .parameter("include", feed.sftp().include() == null ? ".*" : feed.sftp().include())
-                    .parameter("delay", feed.sftp().poll() == null ? "10s" : feed.sftp().poll())
+                    .parameter("delay", s.settings.get("hub.sftp.poll." + feed.code(),
+                            feed.sftp().poll() == null ? "10s" : feed.sftp().poll()))
                     .parameter("workDir", s.dataDir.resolve("work").resolve(feed.code()).toString())
                     .add();
         }
+    }
+
+    private void addApiRoute(CamelContext camel, FeedConfig feed) {
+        HubServices s = services;
+        if (!s.apiPuller.configured(feed.code())) {
+            LOG.warn("API feed {} has no secret (hub.api.secret.{} / HUB_API_SECRET_{}): it is not pulled",
+                    feed.code(), feed.code(), feed.code().toUpperCase(java.util.Locale.ROOT));
+            return;
+        }
+        String poll = s.settings.get("hub.api.poll." + feed.code(),
+                feed.api().poll() == null ? "15m" : feed.api().poll());
+        TemplatedRouteBuilder.builder(camel, "api-intake")
+                .routeId("intake-" + feed.code())
+                .parameter("feed", feed.code())
+                .parameter("period", String.valueOf(FeedConfig.parseDuration(poll).toMillis()))
+                .parameter("delay", s.settings.get("hub.api.delay", "5000"))
+                .add();
     }
 
     /** Starts the hub and returns once it runs. */
