@@ -318,16 +318,17 @@ public final class ApiPuller {
     // ---- HTTP ----
 
     private HttpResponse<byte[]> get(String feed, FeedConfig.Api api, String url) throws Exception {
-        int attempts = api.retries() == null ? 6 : Math.max(1, api.retries());
-        Duration delay = api.backoff() == null ? Duration.ofSeconds(1) : FeedConfig.parseDuration(api.backoff());
+        int attempts = attempts(feed, api);
+        Duration delay = backoff(feed, api);
         boolean refreshed = false;
         String why = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
             HttpResponse<byte[]> r;
+            String authorization = authorization(feed, api);
             try {
                 HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
                         .header("Accept", "application/json")
-                        .header("Authorization", authorization(feed, api, false)).GET().build();
+                        .header("Authorization", authorization).GET().build();
                 r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             } catch (IOException e) {
                 why = e.getClass().getSimpleName();
@@ -362,6 +363,18 @@ public final class ApiPuller {
         throw new IOException("feed " + feed + ": " + label(url) + " failed after " + attempts + " attempts (" + why + ")");
     }
 
+    /** Attempts per request: {@code hub.api.retries.<feed>}, else the feed's {@code retries}, else 6. */
+    private int attempts(String feed, FeedConfig.Api api) {
+        return settings.apply("hub.api.retries." + feed).map(Integer::parseInt)
+                .orElse(api.retries() == null ? 6 : Math.max(1, api.retries()));
+    }
+
+    /** First back-off delay: {@code hub.api.backoff.<feed>}, else the feed's {@code backoff}, else 1 s. */
+    private Duration backoff(String feed, FeedConfig.Api api) {
+        return settings.apply("hub.api.backoff." + feed).map(FeedConfig::parseDuration)
+                .orElse(api.backoff() == null ? Duration.ofSeconds(1) : FeedConfig.parseDuration(api.backoff()));
+    }
+
     private static Optional<Duration> retryAfter(HttpResponse<?> r) {
         return r.headers().firstValue("Retry-After").flatMap(v -> {
             try {
@@ -382,7 +395,7 @@ public final class ApiPuller {
                 "feed " + feed + ": no secret (hub.api.secret." + feed + " / HUB_API_SECRET_" + feed.toUpperCase() + ")"));
     }
 
-    private String authorization(String feed, FeedConfig.Api api, boolean unused) throws Exception {
+    private String authorization(String feed, FeedConfig.Api api) throws Exception {
         if ("basic".equals(api.auth())) {
             String user = api.username() == null ? secret(feed) : api.username();
             String pass = api.username() == null ? "" : secret(feed);
@@ -405,8 +418,8 @@ public final class ApiPuller {
         String tokenUrl = api.tokenUrl() != null && !api.tokenUrl().startsWith("/") ? api.tokenUrl()
                 : baseUrl(feed) + (api.tokenUrl() == null ? "/oauth/token" : api.tokenUrl());
         String form = "grant_type=client_credentials" + (api.scope() == null ? "" : "&scope=" + enc(api.scope()));
-        int attempts = api.retries() == null ? 6 : Math.max(1, api.retries());
-        Duration delay = api.backoff() == null ? Duration.ofSeconds(1) : FeedConfig.parseDuration(api.backoff());
+        int attempts = attempts(feed, api);
+        Duration delay = backoff(feed, api);
         for (int attempt = 1; ; attempt++) {
             HttpRequest request = HttpRequest.newBuilder(URI.create(tokenUrl)).timeout(Duration.ofSeconds(30))
                     .header("Content-Type", "application/x-www-form-urlencoded")
