@@ -10,6 +10,11 @@ create index result_source_ref on result (feed_code, source_ref) where source_re
 alter table result drop constraint result_status_check;
 alter table result add constraint result_status_check check (status in ('active', 'revoked', 'pending', 'rejected'));
 
+-- A delivery whose every row was rejected is 'rejected' (not "accepted with rejections").
+alter table delivery drop constraint delivery_status_check;
+alter table delivery add constraint delivery_status_check check (status in
+    ('processing', 'accepted', 'accepted_with_rejections', 'rejected', 'quarantined', 'duplicate', 'failed'));
+
 -- When a feed is expected to deliver (from config/feeds.yaml cadence), for the overdue view.
 alter table feed add column expected_every interval;
 

@@ -271,13 +271,15 @@ public final class Intake {
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 update delivery set rows_read = ?, rows_accepted = ?, rows_rejected = ?,
-                       status = case when ? > 0 then 'accepted_with_rejections' else 'accepted' end
+                       status = case when ? = 0 then 'accepted' when ? = 0 then 'rejected'
+                                     else 'accepted_with_rejections' end
                 where delivery_id = ?""")) {
             ps.setInt(1, read);
             ps.setInt(2, accepted);
             ps.setInt(3, rejectedRows);
             ps.setInt(4, rejectedRows);
-            ps.setLong(5, deliveryId);
+            ps.setInt(5, accepted);
+            ps.setLong(6, deliveryId);
             ps.executeUpdate();
         }
         return new StageOutcome(deliveryId, read, accepted, rejectedRows, null);
