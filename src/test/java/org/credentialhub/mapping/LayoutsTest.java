@@ -224,6 +224,28 @@ class LayoutsTest {
         assertEquals(List.of(new RowRejection(3, "state_id", "does not match the expected pattern \\d{10}")), p.rejections());
     }
 
+    @Test
+    void readmeExampleVendorNeedsOnlyAMappingFile() throws Exception {
+        String file = "CareerSafe export 2025-03-18\r\n"
+                + "LearnerID;StudentNumber;Learner;Born;Course;Completed;Outcome;Points\r\n"
+                + "L-1;1000000001;Peña, Ana;01.05.2007;OSHA10-GI;14.03.2025;Passed;92\r\n"
+                + "L-2;;\"Okafor, Ben\";09.01.2008;OSHA10-CON;2025-03-15;Incomplete;\r\n"
+                + "L-3;;Lopez, Cara;23.11.2007;OSHA10-GI;31.02.2025;Passed;80\r\n";
+        Parsed p = parse(example("careersafe"), "careersafe_910_20250318.csv",
+                new ByteArrayInputStream(file.getBytes(StandardCharsets.ISO_8859_1)));
+        CanonicalResult ana = p.result(3);
+        assertEquals("Peña", ana.lastName());
+        assertEquals("Ana", ana.firstName());
+        assertEquals("WO-25219", ana.examCode());
+        assertEquals("910", ana.districtCode());
+        assertEquals(LocalDate.of(2025, 3, 14), ana.attemptedOn());
+        assertEquals(LocalDate.of(2007, 5, 1), ana.birthDate());
+        assertFalse(p.result(4).passed());
+        assertEquals("WO-6F1AF", p.result(4).examCode());
+        assertEquals(List.of(new RowRejection(5, "Completed", "not a valid date in the format dd.MM.yyyy or yyyy-MM-dd")),
+                p.rejections());
+    }
+
     // --- real public files from ../shared/fixtures through mappings written for them ---
 
     private static Mapping example(String name) {
