@@ -2,6 +2,8 @@ package org.credentialhub.feeds;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import java.time.Duration;
+
 /**
  * One delivery channel, as configured in {@code config/feeds.yaml}.
  *
@@ -9,8 +11,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param kind        {@code sftp}, {@code api}, {@code district} or {@code sis} (OneRoster bundles from a SIS)
  * @param layout      the mapping file in {@code mappings/} ({@code <layout>.yaml})
  * @param description what the feed is, for people
- * @param cadence     how often a delivery is expected ({@code daily}, {@code weekly}, an ISO-8601 duration)
+ * @param cadence     how often a delivery is expected ({@code daily}, {@code weekly}, {@code monthly},
+ *                    an ISO-8601 duration such as {@code PT6H}, or {@code none})
  * @param sftp        SFTP settings for {@code kind: sftp}
+ * @param api         API settings for {@code kind: api}
  */
 public record FeedConfig(
         @JsonProperty(required = true) String code,
@@ -18,7 +22,8 @@ public record FeedConfig(
         String layout,
         String description,
         String cadence,
-        Sftp sftp) {
+        Sftp sftp,
+        Api api) {
 
     /**
      * @param account        SFTP account name (default: the feed code); its home holds inbox/ and outbox/
@@ -32,11 +37,85 @@ public record FeedConfig(
                        @JsonProperty("authorized-keys") String authorizedKeys) {
     }
 
+    /**
+     * An API the hub pulls. The secret (OAuth client secret, API token) never sits here: it comes from
+     * {@code hub.api.secret.<feed>} / {@code HUB_API_SECRET_<FEED>}; {@code hub.api.base-url.<feed>}
+     * overrides the base URL.
+     *
+     * @param style      the API's paging style: {@code ob3} (Open Badges 3.0: limit/offset, Link rel=next,
+     *                   since) or {@code issued-badges} (page=N, metadata.next_page_url, filter=issued_at_min)
+     * @param baseUrl    the API's base URL
+     * @param auth       {@code oauth2} (client credentials) or {@code basic}
+     * @param tokenUrl   OAuth 2.0 token endpoint (default {@code <base-url>/oauth/token})
+     * @param clientId   OAuth 2.0 client id
+     * @param scope      OAuth 2.0 scope to ask for (optional)
+     * @param username   HTTP basic user name (default: the secret itself is the user, with no password,
+     *                   as badge platforms take API tokens)
+     * @param org        the organization id in the path ({@code issued-badges})
+     * @param pageSize   records per page
+     * @param poll       how often the API is pulled (Camel duration: 15m, 1h)
+     * @param start      the since-cursor of the very first pull (ISO-8601 timestamp; default: everything)
+     * @param retries    attempts per page on 429 and 5xx before the pull stops (default 6)
+     * @param backoff    first back-off delay (ISO-8601 or Camel-like duration: 500ms, 2s); doubles each retry
+     */
+    public record Api(String style,
+                      @JsonProperty(value = "base-url", required = true) String baseUrl,
+                      @JsonProperty(required = true) String auth,
+                      @JsonProperty("token-url") String tokenUrl,
+                      @JsonProperty("client-id") String clientId,
+                      String scope,
+                      String username,
+                      String org,
+                      @JsonProperty("page-size") Integer pageSize,
+                      String poll,
+                      String start,
+                      Integer retries,
+                      String backoff) {
+    }
+
     public String layoutName() {
         return layout == null || layout.isBlank() ? code : layout;
     }
 
     public String account() {
         return sftp == null || sftp.account() == null || sftp.account().isBlank() ? code : sftp.account();
+    }
+
+    /** The cadence as a duration, or null when none is expected. */
+    public Duration expectedEvery() {
+        return cadence == null ? null : parseCadence(cadence);
+    }
+
+    public static Duration parseCadence(String cadence) {
+        return switch (cadence.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "none", "" -> null;
+            case "hourly" -> Duration.ofHours(1);
+            case "daily" -> Duration.ofDays(1);
+            case "weekdays" -> Duration.ofDays(3);
+            case "weekly" -> Duration.ofDays(7);
+            case "monthly" -> Duration.ofDays(31);
+            case "quarterly" -> Duration.ofDays(92);
+            default -> Duration.parse(cadence.trim().toUpperCase(java.util.Locale.ROOT));
+        };
+    }
+
+    /** Camel-style durations (500ms, 10s, 15m, 1h) or ISO-8601 (PT10S). */
+    public static Duration parseDuration(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.startsWith("p")) {
+            return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(t);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration (500ms, 10s, 15m, 1h, PT1H)");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
     }
 }

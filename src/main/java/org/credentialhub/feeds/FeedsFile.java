@@ -8,7 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** {@code config/feeds.yaml}: the list of feeds. */
+/** {@code config/feeds.yaml}: the list of feeds, validated at start-up (errors name the file and the key). */
 public record FeedsFile(List<FeedConfig> feeds) {
 
     public static FeedsFile load(Path file) {
@@ -32,6 +32,29 @@ public record FeedsFile(List<FeedConfig> feeds) {
             if ("sftp".equals(feed.kind()) && feed.sftp() == null) {
                 throw new ConfigException(where + ".sftp: an SFTP feed needs its sftp settings");
             }
+            if (!"sftp".equals(feed.kind()) && feed.sftp() != null) {
+                throw new ConfigException(where + ".sftp: only an SFTP feed has sftp settings");
+            }
+            if ("api".equals(feed.kind())) {
+                checkApi(where + ".api", feed.api());
+            } else if (feed.api() != null) {
+                throw new ConfigException(where + ".api: only an API feed has api settings");
+            }
+            if (feed.cadence() != null) {
+                try {
+                    FeedConfig.parseCadence(feed.cadence());
+                } catch (RuntimeException e) {
+                    throw new ConfigException(where + ".cadence: '" + feed.cadence()
+                            + "' is not hourly, daily, weekdays, weekly, monthly, quarterly, none or an ISO-8601 duration");
+                }
+            }
+            if (feed.sftp() != null && feed.sftp().include() != null) {
+                try {
+                    java.util.regex.Pattern.compile(feed.sftp().include());
+                } catch (RuntimeException e) {
+                    throw new ConfigException(where + ".sftp.include: not a regular expression: " + e.getMessage());
+                }
+            }
         }
         return f;
     }
@@ -41,7 +64,48 @@ public record FeedsFile(List<FeedConfig> feeds) {
         return feeds.stream().filter(f -> "sis".equals(f.kind())).toList();
     }
 
+    private static void checkApi(String where, FeedConfig.Api api) {
+        if (api == null) {
+            throw new ConfigException(where + ": an API feed needs its api settings");
+        }
+        if (!Set.of("ob3", "issued-badges").contains(api.style() == null ? "" : api.style())) {
+            throw new ConfigException(where + ".style: '" + api.style() + "' is not ob3 or issued-badges");
+        }
+        if (!Set.of("oauth2", "basic").contains(api.auth())) {
+            throw new ConfigException(where + ".auth: '" + api.auth() + "' is not oauth2 or basic");
+        }
+        if ("oauth2".equals(api.auth()) && (api.clientId() == null || api.clientId().isBlank())) {
+            throw new ConfigException(where + ".client-id: OAuth 2.0 client credentials need a client id");
+        }
+        if ("issued-badges".equals(api.style()) && (api.org() == null || api.org().isBlank())) {
+            throw new ConfigException(where + ".org: the issued-badges API needs the organization id");
+        }
+        if (api.pageSize() != null && (api.pageSize() < 1 || api.pageSize() > 10_000)) {
+            throw new ConfigException(where + ".page-size: between 1 and 10000");
+        }
+        for (String[] d : new String[][]{{"poll", api.poll()}, {"backoff", api.backoff()}}) {
+            if (d[1] != null) {
+                try {
+                    FeedConfig.parseDuration(d[1]);
+                } catch (RuntimeException e) {
+                    throw new ConfigException(where + "." + d[0] + ": " + e.getMessage());
+                }
+            }
+        }
+        if (api.start() != null) {
+            try {
+                java.time.OffsetDateTime.parse(api.start());
+            } catch (RuntimeException e) {
+                throw new ConfigException(where + ".start: '" + api.start() + "' is not an ISO-8601 timestamp with offset");
+            }
+        }
+    }
+
     public List<FeedConfig> sftpFeeds() {
         return feeds.stream().filter(f -> "sftp".equals(f.kind())).toList();
+    }
+
+    public List<FeedConfig> apiFeeds() {
+        return feeds.stream().filter(f -> "api".equals(f.kind())).toList();
     }
 }

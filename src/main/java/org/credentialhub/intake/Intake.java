@@ -153,7 +153,29 @@ public final class Intake {
     public record StageOutcome(long deliveryId, int rowsRead, int rowsAccepted, int rowsRejected, String quarantineReason) {
     }
 
+    /**
+     * What a caller adds to staging (district entry): checks of each mapped row beyond the mapping, and
+     * work done in the staging transaction once the results are published (the {@code stage_result}
+     * temporary table still holds the delivery's rows, with {@code attempt_key} and {@code evidence_file}).
+     */
+    public interface Hooks {
+        Hooks NONE = new Hooks() {
+        };
+
+        default List<RowRejection> check(CanonicalResult result) {
+            return List.of();
+        }
+
+        default void afterPublish(Connection c, long deliveryId) throws SQLException {
+        }
+    }
+
     public StageOutcome stage(String feedCode, String sourceName, String sha256, Path file) throws IOException, SQLException {
+        return stage(feedCode, sourceName, sha256, file, Hooks.NONE);
+    }
+
+    public StageOutcome stage(String feedCode, String sourceName, String sha256, Path file, Hooks hooks)
+            throws IOException, SQLException {
         FeedConfig feed = feeds.get(feedCode);
         if (feed == null) {
             throw new IllegalArgumentException("unknown feed " + feedCode);
@@ -163,7 +185,7 @@ public final class Intake {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                StageOutcome outcome = stageInTransaction(c, feedCode, sourceName, sha256, size, mapping, file);
+                StageOutcome outcome = stageInTransaction(c, feed, sourceName, sha256, size, mapping, file, hooks);
                 c.commit();
                 LOG.info("Feed {}: {} staged as delivery {}: {} rows read, {} accepted, {} rejected", feedCode,
                         sourceName, outcome.deliveryId(), outcome.rowsRead(), outcome.rowsAccepted(), outcome.rowsRejected());
@@ -181,9 +203,10 @@ public final class Intake {
         }
     }
 
-    private StageOutcome stageInTransaction(Connection c, String feed, String sourceName, String sha256, long size,
-                                            Mapping mapping, Path file)
+    private StageOutcome stageInTransaction(Connection c, FeedConfig feedConfig, String sourceName, String sha256, long size,
+                                            Mapping mapping, Path file, Hooks hooks)
             throws SQLException, IOException, FileRejectedException {
+        String feed = feedConfig.code();
         long deliveryId = insertDelivery(c, feed, sourceName, sha256, size, "processing", null);
         try (Statement st = c.createStatement()) {
             st.execute("""
@@ -191,7 +214,8 @@ public final class Intake {
                         source_row int, attempt_key text, vendor_candidate_id text, state_id_hash text,
                         first_name text, last_name text, email text, birth_date date, district_code text,
                         school_code text, school_name text, exam_code text, school_year text,
-                        attempted_on date, attempted_at timestamptz, passed boolean, score numeric
+                        attempted_on date, attempted_at timestamptz, passed boolean, score numeric,
+                        ordinal int, source_ref text, credential_code text, revoked boolean, evidence_file text
                     ) on commit drop""");
         }
         int read = 0;
@@ -199,10 +223,11 @@ public final class Intake {
         int rejectedRows = 0;
         List<RowRejection> rejections = new ArrayList<>();
         try (InputStream in = Files.newInputStream(file);
-             RecordReader reader = mapping.open(in);
+             RecordReader reader = mapping.open(in, sourceName);
              CopyWriter copy = new CopyWriter(c, "stage_result", "source_row", "attempt_key", "vendor_candidate_id",
                      "state_id_hash", "first_name", "last_name", "email", "birth_date", "district_code", "school_code",
-                     "school_name", "exam_code", "school_year", "attempted_on", "attempted_at", "passed", "score")) {
+                     "school_name", "exam_code", "school_year", "attempted_on", "attempted_at", "passed", "score",
+                     "ordinal", "source_ref", "credential_code", "revoked", "evidence_file")) {
             SourceRow row;
             while ((row = reader.next()) != null) {
                 read++;
@@ -215,12 +240,26 @@ public final class Intake {
                     continue;
                 }
                 CanonicalResult r = outcome.result();
-                copy.value(r.row()).value(r.attemptKey()).value(r.vendorCandidateId()).value(hmac.stateId(r.stateStudentId()))
+                List<RowRejection> more = hooks.check(r);
+                if (!more.isEmpty()) {
+                    rejectedRows++;
+                    if (rejections.size() < MAX_STORED_REJECTIONS) {
+                        rejections.addAll(more);
+                    }
+                    continue;
+                }
+                // an API record is found by its own id (source_ref) and row 1; a file row by its row number
+                int sourceRow = r.sourceRef() != null ? 1 : r.row();
+                String key = mapping.attemptKeyIsPersonal() ? "k:" + hmac.stateId(
+                        HexFormat.of().formatHex(r.attemptKey().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                        : r.attemptKey();
+                copy.value(sourceRow).value(key).value(r.vendorCandidateId()).value(hmac.stateId(r.stateStudentId()))
                         .value(r.firstName()).value(r.lastName()).value(r.email()).value(r.birthDate())
                         .value(r.districtCode()).value(r.schoolCode()).value(r.schoolName()).value(r.examCode())
                         .value(schoolYears.of(r.attemptedOn())).value(r.attemptedOn())
                         .value(r.attemptedAt() == null ? null : r.attemptedAt().toString())
-                        .value(r.passed()).value(r.score());
+                        .value(r.passed()).value(r.score())
+                        .value(r.row()).value(r.sourceRef()).value(r.credentialCode()).value(r.revoked()).value(r.evidenceFile());
                 copy.endRow();
                 accepted++;
             }
@@ -230,7 +269,8 @@ public final class Intake {
             }
             copy.finish();
         }
-        publish(c, feed, deliveryId);
+        publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active");
+        hooks.afterPublish(c, deliveryId);
         try (CopyWriter copy = new CopyWriter(c, "delivery_rejection", "delivery_id", "row_number", "field", "reason")) {
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (RowRejection r : rejections) {
@@ -242,39 +282,47 @@ public final class Intake {
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 update delivery set rows_read = ?, rows_accepted = ?, rows_rejected = ?,
-                       status = case when ? > 0 then 'accepted_with_rejections' else 'accepted' end
+                       status = case when ? = 0 then 'accepted' when ? = 0 then 'rejected'
+                                     else 'accepted_with_rejections' end
                 where delivery_id = ?""")) {
             ps.setInt(1, read);
             ps.setInt(2, accepted);
             ps.setInt(3, rejectedRows);
             ps.setInt(4, rejectedRows);
-            ps.setLong(5, deliveryId);
+            ps.setInt(5, accepted);
+            ps.setLong(6, deliveryId);
             ps.executeUpdate();
         }
         return new StageOutcome(deliveryId, read, accepted, rejectedRows, null);
     }
 
     /** Set-based: staged rows become results (a re-delivered attempt updates its result), with lineage. */
-    private void publish(Connection c, String feed, long deliveryId) throws SQLException {
+    private void publish(Connection c, String feed, long deliveryId, String newStatus) throws SQLException {
+        // the last row of an attempt in the file wins; a revoked record retracts its result
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into result (feed_code, attempt_key, delivery_id, source_row, vendor_candidate_id, state_id_hash,
-                                    exam_code, credential_code, school_year, attempted_on, attempted_at, passed, score)
+                                    exam_code, credential_code, school_year, attempted_on, attempted_at, passed, score,
+                                    status, source_ref)
                 select distinct on (s.attempt_key) ?, s.attempt_key, ?, s.source_row, s.vendor_candidate_id, s.state_id_hash,
-                       s.exam_code, x.credential_code, s.school_year, s.attempted_on, s.attempted_at, s.passed, s.score
+                       coalesce(s.exam_code, s.credential_code), coalesce(s.credential_code, x.credential_code),
+                       s.school_year, s.attempted_on, s.attempted_at, s.passed, s.score,
+                       case when s.revoked then 'revoked' else ? end, s.source_ref
                 from stage_result s
                 left join catalog_exam_code x
                        on x.school_year = s.school_year and x.feed_code = ? and x.exam_code = s.exam_code
-                order by s.attempt_key, s.source_row desc
+                order by s.attempt_key, s.ordinal desc
                 on conflict (feed_code, attempt_key) do update set
                     delivery_id = excluded.delivery_id, source_row = excluded.source_row,
                     vendor_candidate_id = excluded.vendor_candidate_id, state_id_hash = excluded.state_id_hash,
                     exam_code = excluded.exam_code, credential_code = excluded.credential_code,
                     school_year = excluded.school_year, attempted_on = excluded.attempted_on,
                     attempted_at = excluded.attempted_at, passed = excluded.passed, score = excluded.score,
-                    status = 'active', match_decision = null, updated_at = now()""")) {
+                    status = excluded.status, source_ref = excluded.source_ref, match_decision = null,
+                    updated_at = now()""")) {
             ps.setString(1, feed);
             ps.setLong(2, deliveryId);
-            ps.setString(3, feed);
+            ps.setString(3, newStatus);
+            ps.setString(4, feed);
             ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement("""
@@ -292,7 +340,7 @@ public final class Intake {
                 select distinct on (r.result_id) r.result_id, s.first_name, s.last_name, s.birth_date, s.email,
                        s.school_code, s.school_name, s.district_code
                 from stage_result s join result r on r.feed_code = ? and r.attempt_key = s.attempt_key
-                order by r.result_id, s.source_row desc
+                order by r.result_id, s.ordinal desc
                 on conflict (result_id) do update set
                     first_name = excluded.first_name, last_name = excluded.last_name, birth_date = excluded.birth_date,
                     email = excluded.email, school_code = excluded.school_code, school_name = excluded.school_name,

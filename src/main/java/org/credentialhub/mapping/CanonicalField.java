@@ -19,7 +19,13 @@ public enum CanonicalField {
     ATTEMPTED_AT(Type.DATE_OR_DATETIME),
     PASSED(Type.BOOLEAN),
     SCORE(Type.DECIMAL),
-    CERTIFICATE_NUMBER(Type.TEXT);
+    CERTIFICATE_NUMBER(Type.TEXT),
+    /** The state catalog's credential code, when the source names it itself (district entry). */
+    CREDENTIAL_CODE(Type.TEXT),
+    /** True when the source withdraws the result (a revoked badge): the result is retracted. */
+    REVOKED(Type.BOOLEAN),
+    /** District entry: the name of the evidence file uploaded with the row. */
+    EVIDENCE_FILE(Type.TEXT);
 
     public enum Type { TEXT, DATE, DATE_OR_DATETIME, BOOLEAN, DECIMAL }
 

@@ -9,6 +9,7 @@ import java.time.OffsetDateTime;
  *
  * @param row        the record's row in the source (header included), for lineage and acknowledgements
  * @param attemptKey the feed's natural key of the attempt (a re-delivery of the same attempt updates it)
+ * @param sourceRef  the record's own id in its source (API records), or null
  */
 public record CanonicalResult(
         int row,
@@ -28,5 +29,9 @@ public record CanonicalResult(
         OffsetDateTime attemptedAt,
         boolean passed,
         BigDecimal score,
-        String certificateNumber) {
+        String certificateNumber,
+        String credentialCode,
+        boolean revoked,
+        String evidenceFile,
+        String sourceRef) {
 }

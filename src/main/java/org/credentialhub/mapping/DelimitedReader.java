@@ -4,14 +4,9 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -20,62 +15,79 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Reads CSV, TSV and pipe files: RFC 4180 quoting (or none), any line ending, a byte-order mark skipped. */
+/**
+ * Reads CSV, TSV and pipe files: RFC 4180 quoting (or none), any line ending, a byte-order mark skipped,
+ * a header line checked against the layout's columns (or positional columns without one), and an
+ * optional trailer record that counts the detail records.
+ */
 final class DelimitedReader implements RecordReader {
+    private final MappingSpec.Source source;
+    private final TextInput input;
     private final CSVParser parser;
     private final Iterator<CSVRecord> records;
     private final Map<String, Integer> index = new HashMap<>();
     private final int width;
+    private final MappingSpec.Trailer trailer;
+    private Long trailerCount;
+    private long trailerRow;
 
     DelimitedReader(InputStream raw, MappingSpec.Source source, List<String> expected) throws IOException, FileRejectedException {
-        Charset charset = Charset.forName(source.encoding() == null ? "UTF-8" : source.encoding());
-        InputStream in = skipBom(new BufferedInputStream(raw, 1 << 16));
-        InputStreamReader reader = new InputStreamReader(in, charset.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT));
+        this.source = source;
+        this.trailer = source.trailer();
+        input = TextInput.open(raw, source.encoding());
         String delimiter = source.delimiter() == null ? "," : source.delimiter();
         CSVFormat.Builder format = CSVFormat.RFC4180.builder()
                 .setDelimiter(delimiter)
                 .setIgnoreEmptyLines(true)
                 .setTrim(false);
         format.setQuote(source.quote() == null || source.quote().isEmpty() ? null : source.quote().charAt(0));
-        parser = CSVParser.builder().setReader(reader).setFormat(format.get()).get();
+        parser = CSVParser.builder().setReader(input.reader()).setFormat(format.get()).get();
         records = parser.iterator();
+        int skip = source.skipLines() == null ? 0 : source.skipLines();
+        for (int i = 0; i < skip && hasNext(); i++) {
+            nextRecord();
+        }
         if (!hasNext()) {
             throw new FileRejectedException("the file is empty: no header line and no rows");
         }
-        CSVRecord header = nextRecord();
-        List<String> names = new ArrayList<>();
-        for (String h : header) {
-            names.add(h.trim());
-        }
-        Set<String> missing = new LinkedHashSet<>(expected);
-        names.forEach(missing::remove);
-        Set<String> unknown = new LinkedHashSet<>(names);
-        expected.forEach(unknown::remove);
-        if (!missing.isEmpty() || !unknown.isEmpty()) {
-            StringBuilder why = new StringBuilder("header drift:");
-            if (!missing.isEmpty()) {
-                why.append(" missing column(s) ").append(String.join(", ", missing)).append(';');
+        if (!Boolean.FALSE.equals(source.header())) {
+            CSVRecord header = nextRecord();
+            List<String> names = new ArrayList<>();
+            for (String h : header) {
+                names.add(h.strip());
             }
-            if (!unknown.isEmpty()) {
-                why.append(" unknown column(s) ").append(String.join(", ", unknown)).append(';');
+            Set<String> missing = new LinkedHashSet<>(expected);
+            names.forEach(missing::remove);
+            Set<String> unknown = new LinkedHashSet<>(names);
+            expected.forEach(unknown::remove);
+            unknown.remove("");
+            if ("ignore".equals(source.extraColumns())) {
+                unknown.clear();
             }
-            throw new FileRejectedException(why.substring(0, why.length() - 1));
+            if (!missing.isEmpty() || !unknown.isEmpty()) {
+                throw headerDrift(missing, unknown);
+            }
+            for (int i = 0; i < names.size(); i++) {
+                index.putIfAbsent(names.get(i), i);
+            }
+            width = names.size();
+        } else {
+            for (int i = 0; i < expected.size(); i++) {
+                index.put(expected.get(i), i);
+            }
+            width = expected.size();
         }
-        for (int i = 0; i < names.size(); i++) {
-            index.put(names.get(i), i);
-        }
-        width = names.size();
     }
 
-    private static InputStream skipBom(BufferedInputStream in) throws IOException {
-        in.mark(3);
-        byte[] b = in.readNBytes(3);
-        if (!(b.length == 3 && (b[0] & 0xFF) == 0xEF && (b[1] & 0xFF) == 0xBB && (b[2] & 0xFF) == 0xBF)) {
-            in.reset();
+    static FileRejectedException headerDrift(Set<String> missing, Set<String> unknown) {
+        StringBuilder why = new StringBuilder("header drift:");
+        if (!missing.isEmpty()) {
+            why.append(" missing column(s) ").append(String.join(", ", missing)).append(';');
         }
-        return in;
+        if (!unknown.isEmpty()) {
+            why.append(" unknown column(s) ").append(String.join(", ", unknown)).append(';');
+        }
+        return new FileRejectedException(why.substring(0, why.length() - 1));
     }
 
     private boolean hasNext() throws FileRejectedException {
@@ -95,9 +107,9 @@ final class DelimitedReader implements RecordReader {
     }
 
     private FileRejectedException unreadable(UncheckedIOException e) {
-        if (e.getCause() instanceof CharacterCodingException) {
-            return new FileRejectedException("the file is not in its declared encoding (after record "
-                    + parser.getRecordNumber() + ")");
+        FileRejectedException enc = TextInput.undecodable(e, "after record " + parser.getRecordNumber());
+        if (enc != null) {
+            return enc;
         }
         return new FileRejectedException("the file cannot be parsed after record " + parser.getRecordNumber()
                 + ": " + e.getCause().getClass().getSimpleName() + " (unbalanced quotes?)");
@@ -110,6 +122,20 @@ final class DelimitedReader implements RecordReader {
         }
         CSVRecord record = nextRecord();
         int row = (int) record.getRecordNumber();
+        if (trailerCount != null) {
+            throw new FileRejectedException("record " + row + " follows the trailer record (line " + trailerRow + ")");
+        }
+        if (trailer != null && record.size() >= 1 && trailer.tag().equals(record.get(0).strip())) {
+            trailerRow = row;
+            int f = trailer.countField() == null ? 2 : trailer.countField();
+            String count = record.size() >= f ? record.get(f - 1).strip() : "";
+            try {
+                trailerCount = Long.parseLong(count);
+            } catch (NumberFormatException e) {
+                throw new FileRejectedException("the trailer record (line " + row + ") has no record count in field " + f);
+            }
+            return next();
+        }
         return new SourceRow() {
             @Override
             public int rowNumber() {
@@ -125,7 +151,8 @@ final class DelimitedReader implements RecordReader {
             @Override
             public String structuralProblem() {
                 return record.size() == width ? null
-                        : "the row has " + record.size() + " fields; the header has " + width;
+                        : "the row has " + record.size() + " fields; the " + (index.isEmpty() ? "layout" : "header")
+                        + " has " + width;
             }
 
             @Override
@@ -135,8 +162,26 @@ final class DelimitedReader implements RecordReader {
         };
     }
 
-    int width() {
-        return width;
+    @Override
+    public void finish(int detailRows) throws FileRejectedException {
+        input.finish(Boolean.TRUE.equals(source.endsWithNewline()));
+        checkTrailer(trailer, trailerCount, detailRows);
+    }
+
+    static void checkTrailer(MappingSpec.Trailer trailer, Long count, int detailRows) throws FileRejectedException {
+        if (trailer == null) {
+            return;
+        }
+        if (count == null) {
+            if (!Boolean.FALSE.equals(trailer.required())) {
+                throw new FileRejectedException("the file was cut short: its trailer record (" + trailer.tag() + ") is missing");
+            }
+            return;
+        }
+        if (count != detailRows) {
+            throw new FileRejectedException("the trailer counts " + count + " detail record(s) but the file holds "
+                    + detailRows + " (cut short or padded)");
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.math.BigDecimal;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -16,6 +17,7 @@ import java.time.format.ResolverStyle;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,23 +26,34 @@ import java.util.regex.Pattern;
 
 /**
  * A vendor layout, compiled from its mapping file: opens a file of that layout and turns each of its
- * records into a {@link CanonicalResult} or into the reasons it was rejected.
+ * records into a {@link CanonicalResult} or into the reasons it was rejected. Every mistake in the
+ * file is reported at start-up with the file and the key ({@code mappings/x.yaml: fields.passed.true}).
  */
 public final class Mapping {
-    private static final String ISO_OFFSET = "iso-offset-datetime";
+    static final String ISO_OFFSET = "iso-offset-datetime";
+    static final String ISO_DATE = "iso-date";
+    static final Set<String> FORMATS = Set.of("delimited", "fixed-width", "xlsx", "json");
+    private static final Set<CanonicalField> PERSONAL = Set.of(CanonicalField.STATE_STUDENT_ID,
+            CanonicalField.FIRST_NAME, CanonicalField.LAST_NAME, CanonicalField.BIRTH_DATE, CanonicalField.EMAIL);
 
     private final MappingSpec spec;
     private final Path file;
     private final Map<CanonicalField, Rule> rules = new EnumMap<>(CanonicalField.class);
-    private final List<String> columns;
+    private final List<String> columns = new ArrayList<>();
+    private final List<FixedWidthReader.Slot> slots = new ArrayList<>();
+    private final Map<String, List<JsonReader.JsonPath>> jsonColumns = new LinkedHashMap<>();
+    private final boolean personalKey;
+    private final Pattern fileName;
+    private final List<String> fileNameGroups = new ArrayList<>();
 
     private Mapping(MappingSpec spec, Path file) {
         this.spec = spec;
         this.file = file;
         String where = file.toString();
         MappingSpec.Source source = spec.source();
-        if (!"delimited".equals(source.format())) {
-            throw new ConfigException(where + ": source.format '" + source.format() + "' is not supported (delimited)");
+        String format = source.format();
+        if (!FORMATS.contains(format)) {
+            throw new ConfigException(where + ": source.format '" + format + "' is not one of " + FORMATS);
         }
         if (source.encoding() != null && !Charset.isSupported(source.encoding())) {
             throw new ConfigException(where + ": source.encoding '" + source.encoding() + "' is not a known character set");
@@ -48,27 +61,159 @@ public final class Mapping {
         if (source.columns() == null || source.columns().isEmpty()) {
             throw new ConfigException(where + ": source.columns must list the columns of the layout");
         }
-        columns = List.copyOf(source.columns());
-        Set<String> known = new HashSet<>(columns);
+        if (source.extraColumns() != null && !Set.of("reject", "ignore").contains(source.extraColumns())) {
+            throw new ConfigException(where + ": source.extra-columns: '" + source.extraColumns() + "' is not reject or ignore");
+        }
+        if (source.delimiter() != null && source.delimiter().length() != 1) {
+            throw new ConfigException(where + ": source.delimiter must be one character (\"\\t\" for tab)");
+        }
+        if (source.skipLines() != null && source.skipLines() < 0) {
+            throw new ConfigException(where + ": source.skip-lines must be 0 or more");
+        }
+        onlyFor(where, format, "delimited", "delimiter", source.delimiter(), "quote", source.quote());
+        onlyFor(where, format, "fixed-width", "record-tag", source.recordTag(), "detail-tag", source.detailTag(),
+                "header-record", source.headerRecord());
+        onlyFor(where, format, "xlsx", "sheets", source.sheets(), "header-row", source.headerRow());
+        onlyFor(where, format, "json", "records", source.records());
+        if (source.trailer() != null) {
+            if ("delimited".equals(format)) {
+                if (source.trailer().count() != null) {
+                    throw new ConfigException(where + ": source.trailer.count is for fixed-width files; use count-field");
+                }
+            } else if ("fixed-width".equals(format)) {
+                if (source.recordTag() == null) {
+                    throw new ConfigException(where + ": source.trailer needs source.record-tag (where the record type sits)");
+                }
+                if (source.trailer().count() == null) {
+                    throw new ConfigException(where + ": source.trailer.count: where the record count sits ({start, end})");
+                }
+                position(where + ": source.trailer.count", source.trailer().count());
+            } else {
+                throw new ConfigException(where + ": source.trailer is for delimited and fixed-width files");
+            }
+        }
+        if (source.recordTag() != null) {
+            position(where + ": source.record-tag", source.recordTag());
+        }
+        if (source.headerRow() != null && source.headerRow() < 1) {
+            throw new ConfigException(where + ": source.header-row is 1-based");
+        }
+        Set<String> known = new HashSet<>();
+        if (source.fileName() != null) {
+            try {
+                fileName = Pattern.compile(source.fileName());
+            } catch (RuntimeException e) {
+                throw new ConfigException(where + ": source.file-name: not a regular expression: " + e.getMessage());
+            }
+            java.util.regex.Matcher g = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>").matcher(source.fileName());
+            while (g.find()) {
+                fileNameGroups.add(g.group(1));
+                known.add(g.group(1));
+            }
+        } else {
+            fileName = null;
+        }
+        for (int i = 0; i < source.columns().size(); i++) {
+            MappingSpec.Column c = source.columns().get(i);
+            String at = where + ": source.columns[" + i + "]";
+            if (c.name() == null || c.name().isBlank()) {
+                throw new ConfigException(at + ".name is missing");
+            }
+            if (!known.add(c.name())) {
+                if (fileNameGroups.contains(c.name())) {
+                    throw new ConfigException(at + ": column '" + c.name() + "' is also a group of source.file-name");
+                }
+                throw new ConfigException(at + ": column '" + c.name() + "' is listed twice");
+            }
+            columns.add(c.name());
+            switch (format) {
+                case "fixed-width" -> {
+                    if (c.start() == null || (c.end() == null) == (c.length() == null)) {
+                        throw new ConfigException(at + " (" + c.name() + "): a fixed-width column needs start and end (or length)");
+                    }
+                    slots.add(FixedWidthReader.slot(c.name(), position(at, new MappingSpec.Position(c.start(), c.end(), c.length()))));
+                }
+                case "json" -> {
+                    List<String> paths = c.path() == null || c.path().isEmpty() ? List.of(c.name()) : c.path();
+                    List<JsonReader.JsonPath> compiled = new ArrayList<>();
+                    for (String p : paths) {
+                        try {
+                            compiled.add(new JsonReader.JsonPath(p));
+                        } catch (IllegalArgumentException e) {
+                            throw new ConfigException(at + ".path: '" + p + "': " + e.getMessage());
+                        }
+                    }
+                    jsonColumns.put(c.name(), compiled);
+                }
+                default -> {
+                    if (c.start() != null || c.end() != null || c.length() != null || c.path() != null) {
+                        throw new ConfigException(at + " (" + c.name() + "): start/end/length are for fixed-width "
+                                + "files, path for json; a " + format + " column is just its name");
+                    }
+                }
+            }
+        }
         spec.fields().forEach((key, f) -> {
             CanonicalField field = CanonicalField.byKey(key).orElseThrow(() -> new ConfigException(
                     where + ": fields." + key + ": not a canonical field; use one of " + keys()));
-            if (!known.contains(f.column())) {
+            if (f == null) {
+                throw new ConfigException(where + ": fields." + key + ": needs column or value");
+            }
+            if ((f.column() == null) == (f.value() == null)) {
+                throw new ConfigException(where + ": fields." + key + ": give either column or value");
+            }
+            if (f.column() != null && !known.contains(f.column())) {
                 throw new ConfigException(where + ": fields." + key + ".column: '" + f.column()
                         + "' is not in source.columns");
             }
             rules.put(field, new Rule(field, f, where + ": fields." + key));
         });
+        boolean personal = false;
         for (String k : spec.attemptKey()) {
             if (!known.contains(k)) {
                 throw new ConfigException(where + ": attempt-key: '" + k + "' is not in source.columns");
             }
+            for (Rule r : rules.values()) {
+                personal |= PERSONAL.contains(r.field) && k.equals(r.spec.column());
+            }
         }
-        for (CanonicalField must : List.of(CanonicalField.EXAM_CODE, CanonicalField.ATTEMPTED_AT, CanonicalField.PASSED)) {
+        personalKey = personal;
+        if (spec.recordId() != null && !known.contains(spec.recordId())) {
+            throw new ConfigException(where + ": record-id: '" + spec.recordId() + "' is not in source.columns");
+        }
+        if (!rules.containsKey(CanonicalField.EXAM_CODE) && !rules.containsKey(CanonicalField.CREDENTIAL_CODE)) {
+            throw new ConfigException(where + ": fields.exam_code (or fields.credential_code) is required in every mapping");
+        }
+        for (CanonicalField must : List.of(CanonicalField.ATTEMPTED_AT, CanonicalField.PASSED)) {
             if (!rules.containsKey(must)) {
                 throw new ConfigException(where + ": fields." + must.key() + " is required in every mapping");
             }
         }
+    }
+
+    /** Keys (name, value pairs) that only one format takes. */
+    private static void onlyFor(String where, String format, String wanted, Object... keyValues) {
+        if (!format.equals(wanted)) {
+            for (int i = 0; i + 1 < keyValues.length; i += 2) {
+                if (keyValues[i] != null && keyValues[i + 1] != null) {
+                    throw new ConfigException(where + ": source." + keyValues[i] + " is for " + wanted + " files, not " + format);
+                }
+            }
+        }
+    }
+
+    private static MappingSpec.Position position(String where, MappingSpec.Position p) {
+        if (p.start() == null || p.start() < 1) {
+            throw new ConfigException(where + ".start: a 1-based position is required");
+        }
+        if ((p.end() == null) == (p.length() == null)) {
+            throw new ConfigException(where + ": give end or length");
+        }
+        int end = p.end() != null ? p.end() : p.start() + p.length() - 1;
+        if (end < p.start()) {
+            throw new ConfigException(where + ": ends before it starts");
+        }
+        return p;
     }
 
     private static String keys() {
@@ -92,9 +237,86 @@ public final class Mapping {
         return file;
     }
 
+    public String format() {
+        return spec.source().format();
+    }
+
+    /**
+     * True when the attempt key holds personal data (a state ID, names, a birth date): the hub then
+     * stores only a keyed hash of it.
+     */
+    public boolean attemptKeyIsPersonal() {
+        return personalKey;
+    }
+
     /** Opens a file of this layout; a file whose structure is wrong is rejected whole. */
     public RecordReader open(InputStream in) throws IOException, FileRejectedException {
-        return new DelimitedReader(in, spec.source(), columns);
+        return open(in, null);
+    }
+
+    /** Opens a file of this layout delivered under the given name (which a {@code file-name} pattern checks). */
+    public RecordReader open(InputStream in, String name) throws IOException, FileRejectedException {
+        MappingSpec.Source source = spec.source();
+        Map<String, String> shared = new java.util.HashMap<>();
+        if (fileName != null) {
+            java.util.regex.Matcher m = name == null ? null : fileName.matcher(name);
+            if (m == null || !m.matches()) {
+                throw new FileRejectedException("the file name does not follow the layout (" + source.fileName() + ")");
+            }
+            for (String g : fileNameGroups) {
+                shared.put(g, m.group(g));
+            }
+        }
+        RecordReader reader = switch (source.format()) {
+            case "fixed-width" -> new FixedWidthReader(in, source, slots);
+            case "xlsx" -> new XlsxReader(in, source, columns);
+            case "json" -> new JsonReader(in, source, jsonColumns);
+            default -> new DelimitedReader(in, source, columns);
+        };
+        return shared.isEmpty() ? reader : new FileNameColumns(reader, shared);
+    }
+
+    /** Adds the file name's named groups as columns of every record. */
+    private record FileNameColumns(RecordReader reader, Map<String, String> shared) implements RecordReader {
+        @Override
+        public SourceRow next() throws IOException, FileRejectedException {
+            SourceRow row = reader.next();
+            if (row == null) {
+                return null;
+            }
+            return new SourceRow() {
+                @Override
+                public int rowNumber() {
+                    return row.rowNumber();
+                }
+
+                @Override
+                public String get(String column) {
+                    String v = shared.get(column);
+                    return v != null ? v : row.get(column);
+                }
+
+                @Override
+                public String structuralProblem() {
+                    return row.structuralProblem();
+                }
+
+                @Override
+                public String location() {
+                    return row.location();
+                }
+            };
+        }
+
+        @Override
+        public void finish(int detailRows) throws FileRejectedException {
+            reader.finish(detailRows);
+        }
+
+        @Override
+        public void close() throws IOException {
+            reader.close();
+        }
     }
 
     /** Result of mapping one record: either a canonical result or the reasons it was rejected. */
@@ -106,9 +328,10 @@ public final class Mapping {
 
     public Outcome apply(SourceRow row) {
         int n = row.rowNumber();
+        String at = row.location() == null ? "" : " (" + row.location() + ")";
         String structural = row.structuralProblem();
         if (structural != null) {
-            return new Outcome(null, List.of(new RowRejection(n, "*", structural)));
+            return new Outcome(null, List.of(new RowRejection(n, "*", structural + at)));
         }
         List<RowRejection> problems = new ArrayList<>(0);
         Map<CanonicalField, Object> v = new EnumMap<>(CanonicalField.class);
@@ -119,7 +342,7 @@ public final class Mapping {
                     v.put(rule.field, value);
                 }
             } catch (InvalidValue e) {
-                problems.add(new RowRejection(n, rule.spec.column(), e.getMessage()));
+                problems.add(new RowRejection(n, rule.name(), e.getMessage() + at));
             }
         }
         if (!problems.isEmpty()) {
@@ -131,11 +354,12 @@ public final class Mapping {
                 key.append('|');
             }
             String part = row.get(k);
-            key.append(part == null ? "" : part.trim());
+            key.append(part == null ? "" : part.strip());
         }
         Object when = v.get(CanonicalField.ATTEMPTED_AT);
-        OffsetDateTime at = when instanceof OffsetDateTime odt ? odt : null;
-        LocalDate on = at != null ? at.toLocalDate() : (LocalDate) when;
+        OffsetDateTime odt = when instanceof OffsetDateTime o ? o : null;
+        LocalDate on = odt != null ? odt.toLocalDate() : (LocalDate) when;
+        String ref = spec.recordId() == null ? null : row.get(spec.recordId());
         return new Outcome(new CanonicalResult(n, key.toString(),
                 (String) v.get(CanonicalField.VENDOR_CANDIDATE_ID),
                 (String) v.get(CanonicalField.STATE_STUDENT_ID),
@@ -148,10 +372,14 @@ public final class Mapping {
                 (String) v.get(CanonicalField.SCHOOL_NAME),
                 (String) v.get(CanonicalField.EXAM_CODE),
                 (String) v.get(CanonicalField.EXAM_NAME),
-                on, at,
+                on, odt,
                 (Boolean) v.get(CanonicalField.PASSED),
                 (BigDecimal) v.get(CanonicalField.SCORE),
-                (String) v.get(CanonicalField.CERTIFICATE_NUMBER)), List.of());
+                (String) v.get(CanonicalField.CERTIFICATE_NUMBER),
+                (String) v.get(CanonicalField.CREDENTIAL_CODE),
+                Boolean.TRUE.equals(v.get(CanonicalField.REVOKED)),
+                (String) v.get(CanonicalField.EVIDENCE_FILE),
+                ref == null || ref.isBlank() ? null : ref.strip()), List.of());
     }
 
     private static final class InvalidValue extends Exception {
@@ -162,13 +390,18 @@ public final class Mapping {
 
     /** How one canonical field is read from its column. */
     private static final class Rule {
+        private static final List<String> TRUE = List.of("true", "yes", "y", "1");
+        private static final List<String> FALSE = List.of("false", "no", "n", "0");
+
         final CanonicalField field;
         final MappingSpec.FieldSpec spec;
         final boolean required;
         final boolean blankWhenInvalid;
         final Pattern pattern;
-        final DateTimeFormatter dateFormat;
+        final List<DateTimeFormatter> dateFormats = new ArrayList<>();
         final boolean isoOffset;
+        final List<String> trueList;
+        final List<String> falseList;
         final Set<String> trueValues = new HashSet<>();
         final Set<String> falseValues = new HashSet<>();
 
@@ -176,7 +409,7 @@ public final class Mapping {
             this.field = field;
             this.spec = spec;
             boolean mustHave = field == CanonicalField.EXAM_CODE || field == CanonicalField.ATTEMPTED_AT
-                    || field == CanonicalField.PASSED;
+                    || field == CanonicalField.PASSED || field == CanonicalField.CREDENTIAL_CODE;
             this.required = mustHave || Boolean.TRUE.equals(spec.required());
             if (spec.invalid() != null && !Set.of("reject", "blank").contains(spec.invalid())) {
                 throw new ConfigException(where + ".invalid: '" + spec.invalid() + "' is not reject or blank");
@@ -187,43 +420,89 @@ public final class Mapping {
             } catch (RuntimeException e) {
                 throw new ConfigException(where + ".pattern: not a regular expression: " + e.getMessage());
             }
+            if ((spec.split() == null) != (spec.part() == null)) {
+                throw new ConfigException(where + ": split and part go together (split: \",\", part: 1)");
+            }
+            if (spec.part() != null && spec.part() < 1) {
+                throw new ConfigException(where + ".part is 1-based");
+            }
             CanonicalField.Type type = field.type();
+            List<String> formats = spec.format() == null ? List.of() : spec.format();
             if (type == CanonicalField.Type.DATE || type == CanonicalField.Type.DATE_OR_DATETIME) {
-                if (spec.format() == null) {
+                if (formats.isEmpty()) {
                     throw new ConfigException(where + ".format: a date field needs a format (e.g. yyyy-MM-dd"
                             + (type == CanonicalField.Type.DATE_OR_DATETIME ? " or " + ISO_OFFSET : "") + ")");
                 }
-                isoOffset = ISO_OFFSET.equals(spec.format());
+                isoOffset = formats.contains(ISO_OFFSET);
                 if (isoOffset && type == CanonicalField.Type.DATE) {
                     throw new ConfigException(where + ".format: " + ISO_OFFSET + " is for attempted_at only");
                 }
-                try {
-                    dateFormat = isoOffset ? null : DateTimeFormatter.ofPattern(spec.format().replace("yyyy", "uuuu"), Locale.ROOT)
-                            .withResolverStyle(ResolverStyle.STRICT);
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(where + ".format: not a date pattern: " + e.getMessage());
+                for (String f : formats) {
+                    if (ISO_OFFSET.equals(f)) {
+                        continue;
+                    }
+                    try {
+                        dateFormats.add(ISO_DATE.equals(f) ? DateTimeFormatter.ISO_LOCAL_DATE
+                                : new java.time.format.DateTimeFormatterBuilder()
+                                .appendPattern(f.replace("yyyy", "uuuu"))
+                                .parseDefaulting(java.time.temporal.ChronoField.MONTH_OF_YEAR, 1)
+                                .parseDefaulting(java.time.temporal.ChronoField.DAY_OF_MONTH, 1)
+                                .toFormatter(Locale.ROOT)
+                                .withResolverStyle(ResolverStyle.STRICT));
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(where + ".format: '" + f + "' is not a date pattern: " + e.getMessage());
+                    }
                 }
             } else {
-                dateFormat = null;
                 isoOffset = false;
-                if (spec.format() != null) {
+                if (!formats.isEmpty()) {
                     throw new ConfigException(where + ".format: only date fields take a format");
                 }
             }
             if (type == CanonicalField.Type.BOOLEAN) {
-                if (spec.trueValues() == null || spec.falseValues() == null) {
-                    throw new ConfigException(where + ": a boolean field needs 'true' and 'false' value lists");
+                if ((spec.trueValues() == null) != (spec.falseValues() == null)) {
+                    throw new ConfigException(where + ": a boolean field gives both 'true' and 'false' value lists (or neither)");
                 }
-                spec.trueValues().forEach(t -> trueValues.add(t.toLowerCase(Locale.ROOT)));
-                spec.falseValues().forEach(f -> falseValues.add(f.toLowerCase(Locale.ROOT)));
+                trueList = spec.trueValues() == null ? TRUE : spec.trueValues();
+                falseList = spec.falseValues() == null ? FALSE : spec.falseValues();
+                trueList.forEach(t -> trueValues.add(t.toLowerCase(Locale.ROOT)));
+                falseList.forEach(f -> falseValues.add(f.toLowerCase(Locale.ROOT)));
+                for (String t : trueValues) {
+                    if (falseValues.contains(t)) {
+                        throw new ConfigException(where + ": '" + t + "' is both a true and a false value");
+                    }
+                }
+            } else {
+                trueList = falseList = null;
+                if (spec.trueValues() != null || spec.falseValues() != null) {
+                    throw new ConfigException(where + ": only boolean fields take 'true' and 'false' value lists");
+                }
+            }
+            if (spec.value() != null) {
+                try {
+                    read(name -> null);
+                } catch (InvalidValue e) {
+                    throw new ConfigException(where + ".value: '" + spec.value() + "' " + e.getMessage());
+                }
             }
         }
 
-        Object read(SourceRow row) throws InvalidValue {
-            String raw = row.get(spec.column());
+        String name() {
+            return spec.column() != null ? spec.column() : field.key();
+        }
+
+        Object read(java.util.function.Function<String, String> row) throws InvalidValue {
+            String raw = spec.value() != null ? spec.value() : row.apply(spec.column());
             String value = raw == null ? null : raw.strip();
+            if (value != null && spec.split() != null) {
+                String[] parts = value.split(Pattern.quote(spec.split()), -1);
+                value = spec.part() <= parts.length ? parts[spec.part() - 1].strip() : null;
+            }
             if (value != null && spec.map() != null && spec.map().containsKey(value)) {
                 value = spec.map().get(value);
+            }
+            if ((value == null || value.isEmpty()) && spec.defaultValue() != null) {
+                value = spec.defaultValue();
             }
             if (value == null || value.isEmpty()) {
                 if (required) {
@@ -237,17 +516,45 @@ public final class Mapping {
                 }
                 return switch (field.type()) {
                     case TEXT -> value;
-                    case DATE, DATE_OR_DATETIME -> isoOffset ? OffsetDateTime.parse(value) : LocalDate.parse(value, dateFormat);
+                    case DATE, DATE_OR_DATETIME -> date(value);
                     case BOOLEAN -> bool(value);
                     case DECIMAL -> new BigDecimal(value);
                 };
-            } catch (DateTimeParseException e) {
-                return invalid("not a valid date in the format " + spec.format());
             } catch (NumberFormatException e) {
                 return invalid("not a number");
             } catch (InvalidValue e) {
                 return invalid(e.getMessage());
             }
+        }
+
+        Object read(SourceRow row) throws InvalidValue {
+            return read(row::get);
+        }
+
+        private Object date(String value) throws InvalidValue {
+            if (isoOffset) {
+                try {
+                    return OffsetDateTime.parse(value);
+                } catch (DateTimeParseException e) {
+                    // try the other formats
+                }
+            }
+            for (DateTimeFormatter f : dateFormats) {
+                try {
+                    return LocalDate.parse(value, f);
+                } catch (DateTimeParseException e) {
+                    // next format
+                }
+            }
+            if (isoOffset && dateFormats.isEmpty() && value.length() > 10) {
+                try {
+                    // a local date-time without offset still says which day
+                    return LocalDateTime.parse(value).toLocalDate();
+                } catch (DateTimeParseException e) {
+                    // fall through
+                }
+            }
+            throw new InvalidValue("not a valid date in the format " + String.join(" or ", spec.format()));
         }
 
         private Object invalid(String why) throws InvalidValue {
@@ -265,7 +572,7 @@ public final class Mapping {
             if (falseValues.contains(v)) {
                 return Boolean.FALSE;
             }
-            throw new InvalidValue("not one of " + spec.trueValues() + " / " + spec.falseValues());
+            throw new InvalidValue("not one of " + trueList + " / " + falseList);
         }
     }
 }

@@ -11,4 +11,9 @@ public interface SourceRow {
     default String structuralProblem() {
         return null;
     }
+
+    /** Where the record is when its row number alone does not say it (a workbook's sheet and row), or null. */
+    default String location() {
+        return null;
+    }
 }

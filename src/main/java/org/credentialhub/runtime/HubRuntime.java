@@ -20,6 +20,7 @@ import java.util.Map;
  * {@code sftp-intake} route template.
  */
 public final class HubRuntime implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HubRuntime.class);
     private final Main main = new Main();
     private volatile HubServices services;
 
@@ -67,6 +68,10 @@ public final class HubRuntime implements AutoCloseable {
         registry.bind("reporting", s.reporting);
         registry.bind("acknowledgements", s.acknowledgements);
         registry.bind("sisIntake", s.sis);
+        registry.bind("apiPull", s.apiPuller);
+        if (s.districtEntries != null) {
+            registry.bind("districtEntries", s.districtEntries);
+        }
         registry.bind("health", new org.credentialhub.web.Health(s.database.dataSource(), s.dropBox));
         registry.bind("deliveryFingerprints", new JdbcMessageIdRepository(s.database.dataSource(), "delivery-content"));
         registry.bind("exceptionQueue", s.exceptionQueue);
@@ -93,6 +98,10 @@ public final class HubRuntime implements AutoCloseable {
     private void addFeedRoutes(CamelContext camel) {
         HubServices s = services;
         for (FeedConfig feed : s.feeds.values()) {
+            if (feed.api() != null) {
+                addApiRoute(camel, feed);
+                continue;
+            }
             if (feed.sftp() == null) {
                 continue;
             }
@@ -116,7 +125,8 @@ public final class HubRuntime implements AutoCloseable {
                     .parameter("password", s.servicePassword)
                     .parameter("knownHosts", s.knownHosts.toString())
                     .parameter("include", feed.sftp().include() == null ? ".*" : feed.sftp().include())
-                    .parameter("delay", s.settings.get("hub.sftp.poll-override")
+                    .parameter("delay", s.settings.get("hub.sftp.poll." + feed.code())
+                            .or(() -> s.settings.get("hub.sftp.poll-override"))
                             .orElse(feed.sftp().poll() == null ? "10s" : feed.sftp().poll()))
                     .parameter("workDir", s.dataDir.resolve("work").resolve(feed.code()).toString())
                     .add();
@@ -137,6 +147,23 @@ public final class HubRuntime implements AutoCloseable {
                         .add();
             }
         }
+    }
+
+    private void addApiRoute(CamelContext camel, FeedConfig feed) {
+        HubServices s = services;
+        if (!s.apiPuller.configured(feed.code())) {
+            LOG.warn("API feed {} has no secret (hub.api.secret.{} / HUB_API_SECRET_{}): it is not pulled",
+                    feed.code(), feed.code(), feed.code().toUpperCase(java.util.Locale.ROOT));
+            return;
+        }
+        String poll = s.settings.get("hub.api.poll." + feed.code(),
+                feed.api().poll() == null ? "15m" : feed.api().poll());
+        TemplatedRouteBuilder.builder(camel, "api-intake")
+                .routeId("intake-" + feed.code())
+                .parameter("feed", feed.code())
+                .parameter("period", String.valueOf(FeedConfig.parseDuration(poll).toMillis()))
+                .parameter("delay", s.settings.get("hub.api.delay", "5000"))
+                .add();
     }
 
     /** Starts the hub and returns once it runs. */

@@ -58,6 +58,8 @@ public final class HubServices implements AutoCloseable {
     public final org.credentialhub.accounts.Accounts accounts;
     /** OneRoster bundles from SIS feeds and the configured folder ({@code hub.sis.folder}). */
     public final SisIntake sis;
+    public final org.credentialhub.pull.ApiPuller apiPuller;
+    public final org.credentialhub.district.DistrictEntries districtEntries;
     public final String sftpHost;
     public final int sftpPort;
     public final String serviceUser;
@@ -76,8 +78,13 @@ public final class HubServices implements AutoCloseable {
         feedsFile.feeds().forEach(f -> feeds.put(f.code(), f));
         this.mappings = Mappings.load(settings.path("hub.mappings.dir", "mappings"));
         for (FeedConfig f : feeds.values()) {
-            if (!"district".equals(f.kind()) && !"sis".equals(f.kind())) {
-                mappings.get(f.layoutName());
+            if ("sis".equals(f.kind())) {
+                continue;
+            }
+            mappings.get(f.layoutName());
+            if ("api".equals(f.kind()) && !"json".equals(mappings.get(f.layoutName()).format())) {
+                throw new org.credentialhub.support.ConfigException(settings.path("hub.feeds.file", "config/feeds.yaml")
+                        + ": feed " + f.code() + ": an API feed's mapping must have source.format json");
             }
         }
         this.hmac = new Hmac(identityKey());
@@ -140,6 +147,11 @@ public final class HubServices implements AutoCloseable {
                 java.util.Arrays.stream(settings.get("hub.sis.state-id-types",
                                 String.join(",", OneRosterImport.defaultStateIdTypes())).split(","))
                         .map(String::trim).filter(x -> !x.isEmpty()).toList()));
+        this.apiPuller = new org.credentialhub.pull.ApiPuller(ds, feeds, intake, settings::get, dataDir.resolve("archive"));
+        FeedConfig districtFeed = feeds.values().stream().filter(f -> "district".equals(f.kind())).findFirst().orElse(null);
+        this.districtEntries = districtFeed == null ? null : new org.credentialhub.district.DistrictEntries(ds, intake,
+                matcher, new SchoolYears(firstMonth), districtFeed.code(), dataDir.resolve("archive"),
+                settings.getInt("hub.district.evidence.max-bytes", 10 * 1024 * 1024));
     }
 
     private DropBox.Account vendorAccount(FeedConfig f) throws IOException {
@@ -163,18 +175,22 @@ public final class HubServices implements AutoCloseable {
     private void registerFeeds() throws java.sql.SQLException {
         try (Connection c = database.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("""
-                     insert into feed (feed_code, kind, layout, description, expected_cadence) values (?, ?, ?, ?, ?)
+                     insert into feed (feed_code, kind, layout, description, expected_cadence, expected_every)
+                     values (?, ?, ?, ?, ?, ?::interval)
                      on conflict (feed_code) do update set kind = excluded.kind, layout = excluded.layout,
                          description = excluded.description, expected_cadence = excluded.expected_cadence,
-                         updated_at = now()
-                     where (feed.kind, feed.layout, feed.description, feed.expected_cadence) is distinct from
-                           (excluded.kind, excluded.layout, excluded.description, excluded.expected_cadence)""")) {
+                         expected_every = excluded.expected_every, updated_at = now()
+                     where (feed.kind, feed.layout, feed.description, feed.expected_cadence, feed.expected_every)
+                           is distinct from (excluded.kind, excluded.layout, excluded.description,
+                                             excluded.expected_cadence, excluded.expected_every)""")) {
             for (FeedConfig f : feeds.values()) {
                 ps.setString(1, f.code());
                 ps.setString(2, f.kind());
                 ps.setString(3, f.layoutName());
                 ps.setString(4, f.description());
                 ps.setString(5, f.cadence());
+                java.time.Duration every = f.expectedEvery();
+                ps.setString(6, every == null ? null : every.getSeconds() + " seconds");
                 ps.addBatch();
             }
             ps.executeBatch();

@@ -1,0 +1,328 @@
+package org.credentialhub.district;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.credentialhub.acknowledge.Acknowledgements;
+import org.credentialhub.intake.Intake;
+import org.credentialhub.mapping.CanonicalResult;
+import org.credentialhub.mapping.RowRejection;
+import org.credentialhub.matching.DeliveryMatcher;
+import org.credentialhub.support.SchoolYears;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Results that districts enter themselves, for credentials no vendor delivers (catalog
+ * {@code delivered_by = district}): a CSV upload or a single entry, each row with an evidence file (the
+ * certificate as PDF, PNG or JPEG, checked by its first bytes and its size). Rows go through the same
+ * intake path as vendor files (mapping {@code mappings/district.yaml}, COPY, upsert by attempt key,
+ * students matched) but stay {@code pending}, out of every count, until a district administrator
+ * validates them. No HTTP endpoint here: the web layer (with accounts and roles) calls this service.
+ */
+public final class DistrictEntries {
+    private static final Logger LOG = LoggerFactory.getLogger(DistrictEntries.class);
+    public static final List<String> COLUMNS = List.of("district_code", "state_id", "first_name", "last_name",
+            "birth_date", "credential_code", "earned_on", "score", "evidence_file");
+
+    private final DataSource dataSource;
+    private final Intake intake;
+    private final DeliveryMatcher matcher;
+    private final SchoolYears schoolYears;
+    private final String feed;
+    private final Path archiveDir;
+    private final int maxEvidenceBytes;
+    private final Acknowledgements acknowledgements;
+
+    /** An evidence file as uploaded: its name (as the CSV names it) and its bytes. */
+    public record Evidence(String fileName, byte[] content) {
+    }
+
+    /** One result entered by hand. */
+    public record Entry(String districtCode, String stateId, String firstName, String lastName, LocalDate birthDate,
+                        String credentialCode, LocalDate earnedOn, BigDecimal score) {
+    }
+
+    /** A pending entry as an administrator reviews it (no student identifiers beyond the district's own). */
+    public record Pending(long resultId, String districtCode, String credentialCode, LocalDate earnedOn, String source,
+                          int row, String evidenceFile, String mediaType, int evidenceBytes, String enteredBy,
+                          Long studentId, String matchDecision) {
+    }
+
+    public DistrictEntries(DataSource dataSource, Intake intake, DeliveryMatcher matcher, SchoolYears schoolYears,
+                           String feed, Path archiveDir, int maxEvidenceBytes) {
+        this.dataSource = dataSource;
+        this.intake = intake;
+        this.matcher = matcher;
+        this.schoolYears = schoolYears;
+        this.feed = feed;
+        this.archiveDir = archiveDir;
+        this.maxEvidenceBytes = maxEvidenceBytes;
+        this.acknowledgements = new Acknowledgements(dataSource);
+    }
+
+    /** The media type of a PDF, PNG or JPEG file by its first bytes, or null when it is none of them. */
+    public static String mediaType(byte[] b) {
+        if (b.length >= 5 && b[0] == '%' && b[1] == 'P' && b[2] == 'D' && b[3] == 'F' && b[4] == '-') {
+            return "application/pdf";
+        }
+        if (b.length >= 8 && (b[0] & 0xFF) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G'
+                && b[4] == 0x0D && b[5] == 0x0A && b[6] == 0x1A && b[7] == 0x0A) {
+            return "image/png";
+        }
+        if (b.length >= 3 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xFF) == 0xD8 && (b[2] & 0xFF) == 0xFF) {
+            return "image/jpeg";
+        }
+        return null;
+    }
+
+    /**
+     * Takes an uploaded CSV (columns exactly {@link #COLUMNS}) with the evidence files it names. Returns
+     * the acknowledgement: status, counts and, per rejected row, row number, field and reason.
+     */
+    public Map<String, Object> upload(String fileName, byte[] csv, List<Evidence> evidence, String enteredBy)
+            throws IOException, SQLException {
+        if (enteredBy == null || enteredBy.isBlank()) {
+            throw new IllegalArgumentException("who enters the results must be known");
+        }
+        String name = Path.of(fileName).getFileName().toString();
+        Map<String, String> problems = new HashMap<>();
+        Map<String, Evidence> usable = new LinkedHashMap<>();
+        Map<String, String> types = new HashMap<>();
+        for (Evidence e : evidence) {
+            String n = Path.of(e.fileName()).getFileName().toString();
+            String type = mediaType(e.content());
+            if (e.content().length > maxEvidenceBytes) {
+                problems.put(n, "the evidence file is larger than " + maxEvidenceBytes + " bytes");
+            } else if (e.content().length == 0) {
+                problems.put(n, "the evidence file is empty");
+            } else if (type == null) {
+                problems.put(n, "the evidence file is not a PDF, PNG or JPEG");
+            } else {
+                usable.put(n, e);
+                types.put(n, type);
+            }
+        }
+        Set<String> districtCredentials = districtCredentials();
+        String sha = sha256(csv);
+        Path dir = archiveDir.resolve(feed);
+        Files.createDirectories(dir);
+        Path file = dir.resolve(sha);
+        Files.write(file, csv);
+        Intake.StageOutcome outcome = intake.stage(feed, name, sha, file, new Intake.Hooks() {
+            @Override
+            public List<RowRejection> check(CanonicalResult r) {
+                List<RowRejection> out = new ArrayList<>();
+                String year = schoolYears.of(r.attemptedOn());
+                if (!districtCredentials.contains(year + "|" + r.credentialCode())) {
+                    out.add(new RowRejection(r.row(), "credential_code",
+                            "not a district-entered credential of the catalog for " + year));
+                }
+                if (r.attemptedOn().isAfter(LocalDate.now())) {
+                    out.add(new RowRejection(r.row(), "earned_on", "is in the future"));
+                }
+                String ev = Path.of(r.evidenceFile()).getFileName().toString();
+                if (problems.containsKey(ev)) {
+                    out.add(new RowRejection(r.row(), "evidence_file", problems.get(ev)));
+                } else if (!usable.containsKey(ev)) {
+                    out.add(new RowRejection(r.row(), "evidence_file", "no evidence file of that name was uploaded"));
+                }
+                return out;
+            }
+
+            @Override
+            public void afterPublish(Connection c, long deliveryId) throws SQLException {
+                store(c, deliveryId, usable, types, enteredBy);
+            }
+        });
+        if (outcome.quarantineReason() == null) {
+            matcher.matchDelivery(outcome.deliveryId());
+            intake.complete(outcome.deliveryId());
+        }
+        LOG.info("District entry {}: delivery {}: {} row(s) accepted, {} rejected", name, outcome.deliveryId(),
+                outcome.rowsAccepted(), outcome.rowsRejected());
+        return acknowledgements.forDelivery(outcome.deliveryId());
+    }
+
+    /** One result entered through the API, with its evidence file: a one-row upload. */
+    public Map<String, Object> enter(Entry e, Evidence evidence, String enteredBy) throws IOException, SQLException {
+        StringWriter out = new StringWriter();
+        String evidenceName = Path.of(evidence.fileName()).getFileName().toString();
+        try (CSVPrinter p = new CSVPrinter(out, CSVFormat.RFC4180.builder().setRecordSeparator("\n").get())) {
+            p.printRecord(COLUMNS);
+            p.printRecord(e.districtCode(), e.stateId(), e.firstName(), e.lastName(),
+                    e.birthDate() == null ? "" : e.birthDate().toString(), e.credentialCode(),
+                    e.earnedOn() == null ? "" : e.earnedOn().toString(),
+                    e.score() == null ? "" : e.score().toPlainString(), evidenceName);
+        }
+        String name = "entry-" + LocalDate.now() + "-" + UUID.randomUUID().toString().substring(0, 8) + ".csv";
+        return upload(name, out.toString().getBytes(StandardCharsets.UTF_8),
+                List.of(new Evidence(evidenceName, evidence.content())), enteredBy);
+    }
+
+    private void store(Connection c, long deliveryId, Map<String, Evidence> usable, Map<String, String> types,
+                       String enteredBy) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into district_evidence (delivery_id, file_name, media_type, size_bytes, sha256, content)
+                select ?, ?, ?, ?, ?, ?
+                where exists (select 1 from stage_result where evidence_file = ?)""")) {
+            for (Evidence e : usable.values()) {
+                String n = Path.of(e.fileName()).getFileName().toString();
+                ps.setLong(1, deliveryId);
+                ps.setString(2, n);
+                ps.setString(3, types.get(n));
+                ps.setInt(4, e.content().length);
+                ps.setString(5, sha256(e.content()));
+                ps.setBytes(6, e.content());
+                ps.setString(7, n);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into district_entry (result_id, delivery_id, source_row, district_code, evidence_id, entered_by)
+                select distinct on (r.result_id) r.result_id, ?, s.source_row, s.district_code, e.evidence_id, ?
+                from stage_result s
+                join result r on r.feed_code = ? and r.attempt_key = s.attempt_key
+                join district_evidence e on e.delivery_id = ? and e.file_name = s.evidence_file
+                order by r.result_id, s.ordinal desc
+                on conflict (result_id) do update set
+                    delivery_id = excluded.delivery_id, source_row = excluded.source_row,
+                    district_code = excluded.district_code, evidence_id = excluded.evidence_id,
+                    entered_by = excluded.entered_by, entered_at = now(), decision = 'pending',
+                    validated_by = null, validated_at = null, decision_reason = null""")) {
+            ps.setLong(1, deliveryId);
+            ps.setString(2, enteredBy);
+            ps.setString(3, feed);
+            ps.setLong(4, deliveryId);
+            ps.executeUpdate();
+        }
+    }
+
+    private Set<String> districtCredentials() throws SQLException {
+        Set<String> out = new HashSet<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select school_year, credential_code from catalog_credential where delivered_by = 'district'");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + "|" + rs.getString(2));
+            }
+        }
+        return out;
+    }
+
+    /** The entries waiting for a district administrator (all districts when districtCode is null). */
+    public List<Pending> pending(String districtCode) throws SQLException {
+        List<Pending> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select r.result_id, e.district_code, r.credential_code, r.attempted_on, d.source_name, e.source_row,
+                            v.file_name, v.media_type, v.size_bytes, e.entered_by, r.student_id, r.match_decision
+                     from district_entry e
+                     join result r using (result_id)
+                     join delivery d on d.delivery_id = e.delivery_id
+                     join district_evidence v on v.evidence_id = e.evidence_id
+                     where e.decision = 'pending' and (?::text is null or e.district_code = ?)
+                     order by e.entered_at, r.result_id""")) {
+            ps.setString(1, districtCode);
+            ps.setString(2, districtCode);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Pending(rs.getLong(1), rs.getString(2), rs.getString(3),
+                            rs.getObject(4, LocalDate.class), rs.getString(5), rs.getInt(6), rs.getString(7),
+                            rs.getString(8), rs.getInt(9), rs.getString(10), (Long) rs.getObject(11), rs.getString(12)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The evidence file of an entry: name, media type, bytes. */
+    public Evidence evidence(long resultId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select v.file_name, v.content from district_entry e
+                     join district_evidence v on v.evidence_id = e.evidence_id where e.result_id = ?""")) {
+            ps.setLong(1, resultId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalArgumentException("no district entry " + resultId);
+                }
+                return new Evidence(rs.getString(1), rs.getBytes(2));
+            }
+        }
+    }
+
+    /** A district administrator accepts the entry: it counts from the next reporting load. */
+    public void validate(long resultId, String administrator) throws SQLException {
+        decide(resultId, administrator, "validated", "active", null);
+    }
+
+    /** A district administrator refuses the entry (the reason goes back to whoever entered it). */
+    public void reject(long resultId, String administrator, String reason) throws SQLException {
+        decide(resultId, administrator, "rejected", "rejected", reason);
+    }
+
+    private void decide(long resultId, String administrator, String decision, String status, String reason)
+            throws SQLException {
+        if (administrator == null || administrator.isBlank()) {
+            throw new IllegalArgumentException("the deciding administrator must be known");
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement e = c.prepareStatement("""
+                         update district_entry set decision = ?, validated_by = ?, validated_at = now(), decision_reason = ?
+                         where result_id = ? and decision = 'pending'""");
+                 PreparedStatement r = c.prepareStatement("""
+                         update result set status = ?, updated_at = now() where result_id = ? and status = 'pending'""")) {
+                e.setString(1, decision);
+                e.setString(2, administrator);
+                e.setString(3, reason);
+                e.setLong(4, resultId);
+                r.setString(1, status);
+                r.setLong(2, resultId);
+                if (e.executeUpdate() != 1 || r.executeUpdate() != 1) {
+                    c.rollback();
+                    throw new IllegalStateException("result " + resultId + " is not a pending district entry");
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException ex) {
+                c.rollback();
+                throw ex;
+            }
+        }
+        LOG.info("District entry {} {} by an administrator", resultId, decision);
+    }
+
+    private static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package org.credentialhub.mapping;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads JSON documents streaming (an API page, an exported file): the array at {@code records} (a
+ * dotted path of object keys; without it the document is the array, or one record), one record at a
+ * time; each column is a path into the record. Record numbers are the 1-based positions in the array.
+ */
+final class JsonReader implements RecordReader {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final JsonParser parser;
+    private final Map<String, List<JsonPath>> columns;
+    private final boolean single;
+    private boolean done;
+    private int position;
+
+    JsonReader(InputStream in, MappingSpec.Source source, Map<String, List<JsonPath>> columns)
+            throws IOException, FileRejectedException {
+        this.columns = columns;
+        JsonFactory factory = MAPPER.getFactory();
+        parser = factory.createParser(in);
+        try {
+            JsonToken t = parser.nextToken();
+            if (t == null) {
+                throw new FileRejectedException("the file is empty");
+            }
+            String path = source.records();
+            if (path == null || path.isBlank() || "$".equals(path)) {
+                single = t == JsonToken.START_OBJECT;
+                if (!single && t != JsonToken.START_ARRAY) {
+                    throw new FileRejectedException("the document is neither an array of records nor a record");
+                }
+                return;
+            }
+            single = false;
+            for (String key : path.replaceFirst("^\\$\\.", "").split("\\.")) {
+                if (t != JsonToken.START_OBJECT || !seek(key)) {
+                    throw new FileRejectedException("the document has no '" + path + "'");
+                }
+                t = parser.nextToken();
+            }
+            if (t != JsonToken.START_ARRAY) {
+                throw new FileRejectedException("'" + path + "' is not an array of records");
+            }
+        } catch (JsonProcessingException e) {
+            throw notJson(e);
+        }
+    }
+
+    private static FileRejectedException notJson(JsonProcessingException e) {
+        return new FileRejectedException("the file is not valid JSON (cut short?) at line "
+                + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()));
+    }
+
+    /** Moves inside the current object to the value of {@code key}; false when the object has none. */
+    private boolean seek(String key) throws IOException {
+        JsonToken t;
+        while ((t = parser.nextToken()) == JsonToken.FIELD_NAME) {
+            if (key.equals(parser.currentName())) {
+                return true;
+            }
+            parser.nextToken();
+            parser.skipChildren();
+        }
+        return false;
+    }
+
+    @Override
+    public SourceRow next() throws IOException, FileRejectedException {
+        if (done) {
+            return null;
+        }
+        try {
+            JsonNode node;
+            if (single) {
+                node = MAPPER.readTree(parser);
+                done = true;
+            } else {
+                JsonToken t = parser.nextToken();
+                if (t == JsonToken.END_ARRAY || t == null) {
+                    done = true;
+                    if (t == null) {
+                        throw new FileRejectedException("the file is not valid JSON: it ends inside the records (cut short?)");
+                    }
+                    return null;
+                }
+                node = MAPPER.readTree(parser);
+            }
+            int row = ++position;
+            JsonNode record = node;
+            return new SourceRow() {
+                @Override
+                public int rowNumber() {
+                    return row;
+                }
+
+                @Override
+                public String get(String column) {
+                    List<JsonPath> paths = columns.get(column);
+                    if (paths == null) {
+                        return null;
+                    }
+                    for (JsonPath p : paths) {
+                        String v = p.text(record);
+                        if (v != null && !v.isEmpty()) {
+                            return v;
+                        }
+                    }
+                    return null;
+                }
+
+                @Override
+                public String structuralProblem() {
+                    return record.isObject() ? null : "the record is not a JSON object";
+                }
+            };
+        } catch (JsonProcessingException e) {
+            throw notJson(e);
+        }
+    }
+
+    @Override
+    public void finish(int detailRows) throws FileRejectedException {
+        try {
+            while (parser.nextToken() != null) {
+                parser.skipChildren();
+            }
+        } catch (JsonProcessingException e) {
+            throw notJson(e);
+        } catch (IOException e) {
+            throw new FileRejectedException("the file cannot be read to its end");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        parser.close();
+    }
+
+    /**
+     * A path into a record: object keys separated by dots; a key may pick an array element by position
+     * ({@code identifier[0]}) or by the first element whose fields have the given values
+     * ({@code identifier[identityType=studentId,hashed=false]}). An array reached without a pick yields
+     * its first element.
+     */
+    static final class JsonPath {
+        private record Step(String key, Integer index, Map<String, String> where) {
+        }
+
+        private final String text;
+        private final List<Step> steps = new ArrayList<>();
+
+        JsonPath(String text) {
+            this.text = text;
+            for (String part : text.replaceFirst("^\\$\\.", "").split("\\.(?![^\\[]*\\])")) {
+                int b = part.indexOf('[');
+                if (b < 0) {
+                    steps.add(new Step(part, null, null));
+                    continue;
+                }
+                if (!part.endsWith("]")) {
+                    throw new IllegalArgumentException("unbalanced [ in '" + part + "'");
+                }
+                String key = part.substring(0, b);
+                String inner = part.substring(b + 1, part.length() - 1).trim();
+                if (inner.matches("\\d+")) {
+                    steps.add(new Step(key, Integer.parseInt(inner), null));
+                } else if (inner.equals("*")) {
+                    steps.add(new Step(key, 0, null));
+                } else {
+                    Map<String, String> where = new LinkedHashMap<>();
+                    for (String cond : inner.split(",")) {
+                        String[] kv = cond.split("=", 2);
+                        if (kv.length != 2 || kv[0].isBlank()) {
+                            throw new IllegalArgumentException("'" + cond + "' is not field=value");
+                        }
+                        where.put(kv[0].trim(), kv[1].trim().replaceAll("^['\"]|['\"]$", ""));
+                    }
+                    steps.add(new Step(key, null, where));
+                }
+            }
+        }
+
+        String text(JsonNode node) {
+            JsonNode n = node;
+            for (Step s : steps) {
+                if (n == null) {
+                    return null;
+                }
+                if (!s.key().isEmpty()) {
+                    if (n.isArray()) {
+                        n = n.get(0);
+                    }
+                    n = n == null ? null : n.get(s.key());
+                }
+                if (n == null) {
+                    return null;
+                }
+                if (s.index() != null) {
+                    n = n.isArray() ? n.get(s.index()) : (s.index() == 0 ? n : null);
+                } else if (s.where() != null) {
+                    JsonNode found = null;
+                    for (JsonNode e : n.isArray() ? n : List.of(n)) {
+                        boolean all = true;
+                        for (Map.Entry<String, String> w : s.where().entrySet()) {
+                            JsonNode f = e.get(w.getKey());
+                            if (f == null || !f.asText().equals(w.getValue())) {
+                                all = false;
+                                break;
+                            }
+                        }
+                        if (all) {
+                            found = e;
+                            break;
+                        }
+                    }
+                    n = found;
+                }
+            }
+            if (n == null || n.isNull() || n.isMissingNode()) {
+                return null;
+            }
+            if (n.isArray()) {
+                n = n.get(0);
+                if (n == null) {
+                    return null;
+                }
+            }
+            return n.isValueNode() ? n.asText() : n.toString();
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+}

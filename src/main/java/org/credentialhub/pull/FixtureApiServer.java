@@ -1,0 +1,359 @@
+package org.credentialhub.pull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A local stand-in for the vendors' APIs, on 127.0.0.1, serving fixture records the way the real APIs
+ * page them (../shared/vendor-layouts.md):
+ * <ul>
+ *   <li>Open Badges 3.0: {@code POST /oauth/token} (client credentials, client authenticated with HTTP
+ *       basic or form fields) and {@code GET /ims/ob/v3p0/credentials?limit=&offset=&since=} with a
+ *       bearer token; {@code Link: <...>; rel="next"} and {@code X-Total-Count};</li>
+ *   <li>issued badges: {@code GET /v1/organizations/{org}/badges?filter=issued_at_min::<ts>&page=N}
+ *       with HTTP basic auth (the API token as user name); {@code metadata.next_page_url}.</li>
+ * </ul>
+ * Records are filtered by their newest time (award or issue, or {@code updated_at} when a record has
+ * one, so a revocation shows up again). Tests can make it throttle (429 with Retry-After) or fail (5xx)
+ * the next requests. {@code ./hub ingest} serves generated fixtures ({@code api/badges/credentials.json}
+ * = {"credential": [...]}, {@code api/issuedbadges/badges.json} = {"data": [...]}) with it.
+ */
+public final class FixtureApiServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final List<JsonNode> credentials = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> badges = new CopyOnWriteArrayList<>();
+    private final Set<String> tokens = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger requests = new AtomicInteger();
+    private final List<Integer> injected = new CopyOnWriteArrayList<>();
+    private volatile String clientId = "credential-hub";
+    private volatile String clientSecret = "fixture-secret";
+    private volatile String apiToken = "fixture-token";
+    private volatile String org = "nc-cte";
+    private volatile int retryAfterSeconds = 1;
+    private volatile int maxPageSize = 1000;
+
+    private FixtureApiServer(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.createContext("/", this::handle);
+    }
+
+    /** Starts on 127.0.0.1 (port 0: any free port). */
+    public static FixtureApiServer start(int port) throws IOException {
+        FixtureApiServer s = new FixtureApiServer(port);
+        s.server.start();
+        return s;
+    }
+
+    /**
+     * Serves the generated fixtures under {@code dir}: {@code api/badges/credentials.json} and
+     * {@code api/issuedbadges/badges.json} (either may be missing).
+     */
+    public static FixtureApiServer serve(Path dir, int port) throws IOException {
+        FixtureApiServer s = start(port);
+        Path creds = dir.resolve("api/badges/credentials.json");
+        if (Files.isRegularFile(creds)) {
+            JSON.readTree(creds.toFile()).path("credential").forEach(s.credentials::add);
+        }
+        Path issued = dir.resolve("api/issuedbadges/badges.json");
+        if (Files.isRegularFile(issued)) {
+            JSON.readTree(issued.toFile()).path("data").forEach(s.badges::add);
+        }
+        return s;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public FixtureApiServer clientCredentials(String id, String secret) {
+        this.clientId = id;
+        this.clientSecret = secret;
+        return this;
+    }
+
+    public FixtureApiServer apiToken(String token) {
+        this.apiToken = token;
+        return this;
+    }
+
+    public FixtureApiServer organization(String org) {
+        this.org = org;
+        return this;
+    }
+
+    /** The most records a page holds whatever the client asks. */
+    public FixtureApiServer maxPageSize(int n) {
+        this.maxPageSize = n;
+        return this;
+    }
+
+    /** Adds or replaces (same id) OB 3.0 credentials. */
+    public FixtureApiServer credentials(List<String> json) throws IOException {
+        for (String j : json) {
+            put(credentials, JSON.readTree(j));
+        }
+        return this;
+    }
+
+    /** Adds or replaces (same id) issued badges. */
+    public FixtureApiServer badges(List<String> json) throws IOException {
+        for (String j : json) {
+            put(badges, JSON.readTree(j));
+        }
+        return this;
+    }
+
+    private static void put(List<JsonNode> list, JsonNode record) {
+        String id = record.path("id").asText();
+        list.removeIf(r -> r.path("id").asText().equals(id));
+        list.add(record);
+    }
+
+    /** Revokes an issued badge now: state revoked, updated_at now. */
+    public void revokeBadge(String id) {
+        for (int i = 0; i < badges.size(); i++) {
+            if (badges.get(i).path("id").asText().equals(id)) {
+                ObjectNode b = badges.get(i).deepCopy();
+                b.put("state", "revoked");
+                b.put("updated_at", Instant.now().toString());
+                badges.set(i, b);
+            }
+        }
+    }
+
+    /** The next {@code times} API requests answer {@code status} (429 comes with Retry-After). */
+    public void failNext(int status, int times) {
+        for (int i = 0; i < times; i++) {
+            injected.add(status);
+        }
+    }
+
+    public void retryAfter(int seconds) {
+        this.retryAfterSeconds = seconds;
+    }
+
+    public int requests() {
+        return requests.get();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            requests.incrementAndGet();
+            if (!injected.isEmpty()) {
+                int status = injected.remove(0);
+                if (status == 429) {
+                    ex.getResponseHeaders().add("Retry-After", String.valueOf(retryAfterSeconds));
+                }
+                send(ex, status, "{\"error\": \"injected " + status + "\"}");
+                return;
+            }
+            String path = ex.getRequestURI().getPath();
+            if (path.equals("/oauth/token") && "POST".equals(ex.getRequestMethod())) {
+                token(ex);
+            } else if (path.equals("/ims/ob/v3p0/credentials") && "GET".equals(ex.getRequestMethod())) {
+                ob3(ex);
+            } else if (path.matches("/v1/organizations/[^/]+/badges") && "GET".equals(ex.getRequestMethod())) {
+                issued(ex, path.split("/")[3]);
+            } else {
+                send(ex, 404, "{\"error\": \"not found\"}");
+            }
+        } catch (RuntimeException e) {
+            send(ex, 500, "{\"error\": \"" + e.getClass().getSimpleName() + "\"}");
+        }
+    }
+
+    private void token(HttpExchange ex) throws IOException {
+        Map<String, String> form = query(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        String id = form.get("client_id");
+        String secret = form.get("client_secret");
+        String[] basic = basic(ex);
+        if (basic != null) {
+            id = URLDecoder.decode(basic[0], StandardCharsets.UTF_8);
+            secret = URLDecoder.decode(basic[1], StandardCharsets.UTF_8);
+        }
+        if (!"client_credentials".equals(form.get("grant_type"))) {
+            send(ex, 400, "{\"error\": \"unsupported_grant_type\"}");
+        } else if (!clientId.equals(id) || !clientSecret.equals(secret)) {
+            send(ex, 401, "{\"error\": \"invalid_client\"}");
+        } else {
+            String t = UUID.randomUUID().toString();
+            tokens.add(t);
+            send(ex, 200, "{\"access_token\": \"" + t + "\", \"token_type\": \"Bearer\", \"expires_in\": 3600}");
+        }
+    }
+
+    private void ob3(HttpExchange ex) throws IOException {
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        if (auth == null || !auth.startsWith("Bearer ") || !tokens.contains(auth.substring(7))) {
+            send(ex, 401, "{\"error\": \"invalid_token\"}");
+            return;
+        }
+        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        int limit = Math.min(Integer.parseInt(q.getOrDefault("limit", "100")), maxPageSize);
+        int offset = Integer.parseInt(q.getOrDefault("offset", "0"));
+        Instant since = q.containsKey("since") ? OffsetDateTime.parse(q.get("since")).toInstant() : null;
+        List<JsonNode> all = select(credentials, since, false, "validFrom", "issuanceDate");
+        List<JsonNode> page = all.subList(Math.min(offset, all.size()), Math.min(offset + limit, all.size()));
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode arr = body.putArray("credential");
+        page.forEach(arr::add);
+        ex.getResponseHeaders().add("X-Total-Count", String.valueOf(all.size()));
+        String base = "/ims/ob/v3p0/credentials?limit=" + limit
+                + (since == null ? "" : "&since=" + URLEncoder.encode(q.get("since"), StandardCharsets.UTF_8));
+        List<String> links = new ArrayList<>();
+        if (offset + limit < all.size()) {
+            links.add("<" + baseUrl() + base + "&offset=" + (offset + limit) + ">; rel=\"next\"");
+        }
+        links.add("<" + baseUrl() + base + "&offset=" + Math.max(0, (all.size() - 1) / limit * limit) + ">; rel=\"last\"");
+        ex.getResponseHeaders().add("Link", String.join(", ", links));
+        send(ex, 200, JSON.writeValueAsString(body));
+    }
+
+    private void issued(HttpExchange ex, String pathOrg) throws IOException {
+        String[] basic = basic(ex);
+        if (basic == null || !apiToken.equals(basic[0])) {
+            ex.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"api\"");
+            send(ex, 401, "{\"error\": \"unauthorized\"}");
+            return;
+        }
+        if (!org.equals(pathOrg)) {
+            send(ex, 404, "{\"error\": \"no such organization\"}");
+            return;
+        }
+        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        int per = Math.min(Integer.parseInt(q.getOrDefault("per_page", "50")), maxPageSize);
+        int page = Math.max(1, Integer.parseInt(q.getOrDefault("page", "1")));
+        Instant since = null;
+        String filter = q.get("filter");
+        if (filter != null && filter.startsWith("issued_at_min::")) {
+            since = OffsetDateTime.parse(filter.substring("issued_at_min::".length())).toInstant();
+        }
+        List<JsonNode> all = select(badges, since, true, "issued_at");
+        int pages = Math.max(1, (all.size() + per - 1) / per);
+        List<JsonNode> slice = all.subList(Math.min((page - 1) * per, all.size()), Math.min(page * per, all.size()));
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode arr = body.putArray("data");
+        slice.forEach(arr::add);
+        ObjectNode meta = body.putObject("metadata");
+        meta.put("count", all.size());
+        meta.put("current_page", page);
+        meta.put("total_pages", pages);
+        if (page < pages) {
+            meta.put("next_page_url", baseUrl() + "/v1/organizations/" + pathOrg + "/badges?page=" + (page + 1)
+                    + "&per_page=" + per + (filter == null ? "" : "&filter=" + URLEncoder.encode(filter, StandardCharsets.UTF_8)));
+        } else {
+            meta.putNull("next_page_url");
+        }
+        send(ex, 200, JSON.writeValueAsString(body));
+    }
+
+    /** Records whose newest time is after (or, inclusive, not before) since, oldest first. */
+    private static List<JsonNode> select(List<JsonNode> records, Instant since, boolean inclusive, String... timeFields) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode r : records) {
+            Instant t = newest(r, timeFields);
+            if (since == null || (t != null && (inclusive ? !t.isBefore(since) : t.isAfter(since)))) {
+                out.add(r);
+            }
+        }
+        out.sort(Comparator.comparing((JsonNode r) -> {
+            Instant t = newest(r, timeFields);
+            return t == null ? Instant.EPOCH : t;
+        }).thenComparing(r -> r.path("id").asText()));
+        return out;
+    }
+
+    private static Instant newest(JsonNode r, String... fields) {
+        Instant max = null;
+        List<String> all = new ArrayList<>(List.of(fields));
+        all.add("updated_at");
+        for (String f : all) {
+            String v = r.path(f).asText(null);
+            if (v != null && !v.isBlank()) {
+                try {
+                    Instant t = OffsetDateTime.parse(v).toInstant();
+                    max = max == null || t.isAfter(max) ? t : max;
+                } catch (RuntimeException ignored) {
+                    // not a time
+                }
+            }
+        }
+        return max;
+    }
+
+    private static String[] basic(HttpExchange ex) {
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        if (auth == null || !auth.startsWith("Basic ")) {
+            return null;
+        }
+        String decoded = new String(Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
+        int colon = decoded.indexOf(':');
+        return colon < 0 ? new String[]{decoded, ""} : new String[]{decoded.substring(0, colon), decoded.substring(colon + 1)};
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (raw == null || raw.isBlank()) {
+            return out;
+        }
+        for (String kv : raw.split("&")) {
+            int eq = kv.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+            out.put(k, v);
+        }
+        return out;
+    }
+
+    private static void send(HttpExchange ex, int status, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, b.length);
+        ex.getResponseBody().write(b);
+    }
+
+    /** Serves generated fixtures: {@code FixtureApiServer <fixtures dir> [port]}. */
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args.length > 0 ? args[0] : ".");
+        FixtureApiServer s = serve(dir, args.length > 1 ? Integer.parseInt(args[1]) : 0);
+        System.out.println("fixture API on " + s.baseUrl() + " (client " + s.clientId + ", token " + s.apiToken + ")");
+        Thread.currentThread().join();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+}

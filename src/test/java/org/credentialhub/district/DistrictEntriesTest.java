@@ -1,0 +1,159 @@
+package org.credentialhub.district;
+
+import org.credentialhub.roster.RosterLoader;
+import org.credentialhub.support.TestHub;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * District-entered results on a real hub: a CSV upload with evidence files (checked by magic bytes and
+ * size) and a single entry, kept pending and out of the counts until a district administrator validates
+ * them; rejected rows say row, field and reason.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DistrictEntriesTest {
+    private static final byte[] PDF = pad("%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n", 200);
+    private static final byte[] PNG = pad(new String(new byte[]{(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A},
+            StandardCharsets.ISO_8859_1), 100);
+    private TestHub hub;
+    private DistrictEntries entries;
+
+    private static byte[] pad(String head, int size) {
+        byte[] b = Arrays.copyOf(head.getBytes(StandardCharsets.ISO_8859_1), size);
+        return b;
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        hub = TestHub.start(Map.of("hub.district.evidence.max-bytes", "1000"));
+        entries = hub.runtime.services().districtEntries;
+        hub.runtime.services().roster.load(List.of(
+                new RosterLoader.Student("1000000001", "Ana", "Peña", LocalDate.of(2007, 5, 1), "910", "910301"),
+                new RosterLoader.Student("1000000002", "Ben", "Okafor", LocalDate.of(2008, 1, 9), "910", "910301")));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (hub != null) {
+            hub.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void uploadedCsvWithEvidenceIsPendingWithRowRejections() throws Exception {
+        String csv = "district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file\n"
+                // row 2: good, IS-100 (district-entered)
+                + "910,1000000001,Ana,Peña,2007-05-01,NC-84A78D,2025-03-14,,ana-is100.pdf\n"
+                // row 3: a credential a vendor delivers (Excel, certexam) is not district-entered
+                + "910,1000000002,Ben,Okafor,2008-01-09,NC-745D94,2025-03-14,812,ben-excel.pdf\n"
+                // row 4: the evidence is not a PDF, PNG or JPEG
+                + "910,1000000002,Ben,Okafor,2008-01-09,NC-A52769,2025-03-14,,ben-is200.pdf\n"
+                // row 5: the evidence is too large
+                + "910,1000000002,Ben,Okafor,2008-01-09,NC-33E947,2025-03-15,,big.pdf\n"
+                // row 6: no such evidence uploaded
+                + "910,1000000002,Ben,Okafor,2008-01-09,NC-2F8369,2025-03-16,,missing.pdf\n"
+                // row 7: good, PNG evidence
+                + "910,1000000002,Ben,Okafor,2008-01-09,NC-2F8369,2025-03-17,,ben-is800.png\n";
+        Map<String, Object> ack = entries.upload("district_910_upload.csv", csv.getBytes(StandardCharsets.UTF_8), List.of(
+                new DistrictEntries.Evidence("ana-is100.pdf", PDF),
+                new DistrictEntries.Evidence("ben-excel.pdf", PDF),
+                new DistrictEntries.Evidence("ben-is200.pdf", "just text, renamed".getBytes(StandardCharsets.UTF_8)),
+                new DistrictEntries.Evidence("big.pdf", pad("%PDF-1.4", 5000)),
+                new DistrictEntries.Evidence("ben-is800.png", PNG)), "clerk@910");
+        assertEquals("accepted with rejections", ack.get("status"));
+        assertEquals(2, ack.get("rows_accepted"));
+        assertEquals(4, ack.get("rows_rejected"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rej = (List<Map<String, Object>>) ack.get("rejections");
+        assertEquals(List.of(3, 4, 5, 6), rej.stream().map(r -> r.get("row")).toList());
+        assertEquals("credential_code", rej.get(0).get("field"));
+        assertEquals(Map.of("row", 4, "field", "evidence_file", "reason", "the evidence file is not a PDF, PNG or JPEG"), rej.get(1));
+        assertEquals("the evidence file is larger than 1000 bytes", rej.get(2).get("reason"));
+        assertEquals("no evidence file of that name was uploaded", rej.get(3).get("reason"));
+        assertFalse(ack.toString().contains("1000000001") || ack.toString().contains("Peña"), ack.toString());
+
+        List<Map<String, Object>> results = hub.rows("""
+                select r.status, r.credential_code, r.match_decision, r.state_id_hash, d.source_name, l.source_row
+                from result r join result_lineage l using (result_id) join delivery d on d.delivery_id = l.delivery_id
+                where r.feed_code = 'district' order by l.source_row""");
+        assertEquals(2, results.size());
+        assertEquals("pending", results.get(0).get("status"));
+        assertEquals("NC-84A78D", results.get(0).get("credential_code"));
+        assertEquals("match", results.get(0).get("match_decision"));
+        assertEquals("district_910_upload.csv", results.get(0).get("source_name"));
+        assertEquals(2, results.get(0).get("source_row"));
+        assertEquals(7, results.get(1).get("source_row"));
+        assertEquals(0, hub.count("select count(*) from result where attempt_key like '%1000000001%'"));
+
+        List<DistrictEntries.Pending> pending = entries.pending("910");
+        assertEquals(2, pending.size());
+        assertEquals("application/pdf", pending.get(0).mediaType());
+        assertEquals("image/png", pending.get(1).mediaType());
+        assertEquals("clerk@910", pending.get(0).enteredBy());
+        assertEquals(1, hub.count("select count(*) from district_evidence where file_name = 'ana-is100.pdf'"));
+        assertEquals(0, hub.count("select count(*) from district_evidence where file_name = 'ben-excel.pdf'"),
+                "evidence of rejected rows is not kept");
+    }
+
+    @Test
+    @Order(2)
+    void pendingEntriesCountOnlyOnceValidated() throws Exception {
+        hub.runtime.services().reporting.load("test");
+        assertEquals(0, hub.count("select count(*) from rpt.earned_by_district_credential"));
+        List<DistrictEntries.Pending> pending = entries.pending("910");
+        entries.validate(pending.get(0).resultId(), "cte-admin@910");
+        entries.reject(pending.get(1).resultId(), "cte-admin@910", "certificate is for another course");
+        hub.runtime.services().reporting.load("test");
+        assertEquals(List.of(Map.of("district_code", "910", "credential_code", "NC-84A78D", "earned", 1)),
+                hub.rows("select district_code, credential_code, earned from rpt.earned_by_district_credential"));
+        assertEquals(List.of("active", "rejected"), hub.rows("select status from result where feed_code = 'district' order by source_row")
+                .stream().map(m -> m.get("status")).toList());
+        assertEquals("cte-admin@910", hub.rows("select validated_by from district_entry where decision = 'validated'").get(0).get("validated_by"));
+        assertThrows(IllegalStateException.class, () -> entries.validate(pending.get(0).resultId(), "cte-admin@910"),
+                "a decided entry is not decided again");
+        assertTrue(entries.pending("910").isEmpty());
+    }
+
+    @Test
+    @Order(3)
+    void singleEntryWithEvidence() throws Exception {
+        byte[] jpeg = pad(new String(new byte[]{(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0}, StandardCharsets.ISO_8859_1), 300);
+        Map<String, Object> ack = entries.enter(new DistrictEntries.Entry("910", "1000000002", "Ben", "Okafor",
+                        LocalDate.of(2008, 1, 9), "NC-A52769", LocalDate.of(2025, 4, 1), new BigDecimal("88")),
+                new DistrictEntries.Evidence("photo.jpg", jpeg), "clerk@910");
+        assertEquals("accepted", ack.get("status"), ack.toString());
+        DistrictEntries.Pending p = entries.pending("910").get(0);
+        assertEquals("NC-A52769", p.credentialCode());
+        assertEquals("image/jpeg", p.mediaType());
+        assertEquals(2, p.row());
+        assertTrue(p.source().startsWith("entry-"), p.source());
+        assertArrayEquals(jpeg, entries.evidence(p.resultId()).content());
+
+        Map<String, Object> bad = entries.enter(new DistrictEntries.Entry("910", "12345", "Ben", "Okafor",
+                        null, "NC-A52769", LocalDate.of(2025, 4, 1), null),
+                new DistrictEntries.Evidence("photo.gif", "GIF89a....".getBytes(StandardCharsets.US_ASCII)), "clerk@910");
+        assertEquals("rejected", bad.get("status"), bad.toString());
+        assertTrue(bad.toString().contains("state_id"), bad.toString());
+        assertFalse(bad.toString().contains("12345"), bad.toString());
+    }
+}

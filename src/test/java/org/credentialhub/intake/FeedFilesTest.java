@@ -1,0 +1,223 @@
+package org.credentialhub.intake;
+
+import org.credentialhub.dropbox.SftpUpload;
+import org.credentialhub.mapping.LayoutFiles;
+import org.credentialhub.roster.RosterLoader;
+import org.credentialhub.support.TestHub;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every SFTP layout end to end on a real hub (embedded PostgreSQL, SFTP drop box, Camel routes): files
+ * that follow vendor-layouts.md reach the results with their credential, lineage and acknowledgement;
+ * a later file corrects an attempt instead of adding one; and each file-level guard quarantines the file
+ * that trips it, with nothing of it applied and an acknowledgement saying why.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FeedFilesTest {
+    private static final Duration WAIT = Duration.ofSeconds(40);
+    private static final List<String> FEEDS = List.of("certexam", "tradesreg", "foodsafe", "workskills", "skillsxlsx");
+    private TestHub hub;
+
+    @BeforeAll
+    void start() throws Exception {
+        Map<String, String> props = new HashMap<>();
+        for (String f : FEEDS) {
+            props.put("hub.sftp.password." + f, "pw-" + f);
+            props.put("hub.sftp.poll." + f, "500");
+        }
+        hub = TestHub.start(props);
+        hub.runtime.services().roster.load(List.of(
+                new RosterLoader.Student("1000000001", "Ana", "Peña", LocalDate.of(2007, 5, 1), "910", "910301"),
+                new RosterLoader.Student("1000000003", "Cara", "Lopez", LocalDate.of(2007, 11, 23), "920", "920301")));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (hub != null) {
+            hub.close();
+        }
+    }
+
+    private String send(String feed, String name, byte[] content) throws Exception {
+        try (SftpUpload sftp = new SftpUpload("127.0.0.1", hub.sftpPort(), feed, "pw-" + feed)) {
+            sftp.put("inbox/" + name, content);
+            String[] ack = new String[1];
+            TestHub.await("the acknowledgement of " + name, WAIT, () -> {
+                if (!sftp.list("outbox").contains(name + ".ack.json")) {
+                    return false;
+                }
+                ack[0] = new String(sftp.get("outbox/" + name + ".ack.json"), StandardCharsets.UTF_8);
+                return ack[0].trim().endsWith("}");
+            });
+            return ack[0];
+        }
+    }
+
+    private Map<String, Object> delivery(String name) throws Exception {
+        return hub.rows("select * from delivery where source_name = '" + name + "'").get(0);
+    }
+
+    @Test
+    @Order(1)
+    void tradesregTsv() throws Exception {
+        String ack = send("tradesreg", "tradesreg_modules_2025-03-18.tsv", LayoutFiles.tradesreg());
+        assertTrue(ack.contains("\"status\" : \"accepted with rejections\""), ack);
+        assertTrue(ack.contains("\"row\" : 4") && ack.contains("\"field\" : \"CompletionDate\""), ack);
+        assertFalse(ack.contains("Peña") || ack.contains("1000000001") || ack.contains("2025-03-16"), ack);
+        List<Map<String, Object>> r = hub.rows("""
+                select r.attempt_key, r.credential_code, r.score, r.match_decision, l.source_row, r.source_ref
+                from result r join result_lineage l using (result_id) where r.feed_code = 'tradesreg' order by l.source_row""");
+        assertEquals(3, r.size());
+        assertEquals("NC1001|00101-NC", r.get(0).get("attempt_key"));
+        assertEquals("NC-57DAE6", r.get(0).get("credential_code"));
+        assertEquals("match", r.get(0).get("match_decision"));
+        assertEquals(null, r.get(0).get("source_ref"));
+        assertEquals(List.of(2, 3, 5), r.stream().map(m -> m.get("source_row")).toList());
+    }
+
+    @Test
+    @Order(2)
+    void laterFileCorrectsTheAttempt() throws Exception {
+        String correction = LayoutFiles.TRADESREG_HEADER
+                + "NC1001\t1000000001\tPeña\tAna\tM\t05/01/2007\t00101-NC\tBasic Safety\t03/14/2025\t95\tY\tJ. Teacher\tSP01\tRiverside High\n";
+        send("tradesreg", "tradesreg_modules_2025-03-19.tsv", correction.getBytes(StandardCharsets.UTF_8));
+        assertEquals(3, hub.count("select count(*) from result where feed_code = 'tradesreg'"));
+        Map<String, Object> r = hub.rows("select result_id, score from result where attempt_key = 'NC1001|00101-NC'").get(0);
+        assertEquals(0, new java.math.BigDecimal("95").compareTo((java.math.BigDecimal) r.get("score")));
+        assertEquals(2, hub.count("select count(*) from result_lineage where result_id = " + r.get("result_id")));
+    }
+
+    @Test
+    @Order(3)
+    void foodsafeWindows1252WithTrailer() throws Exception {
+        String ack = send("foodsafe", "FOODSAFE_EXPORT_000001.txt", LayoutFiles.foodsafe(3));
+        assertTrue(ack.contains("accepted with rejections"), ack);
+        assertEquals("Peña", hub.rows("""
+                select i.last_name from result r join result_identity i using (result_id)
+                where r.feed_code = 'foodsafe' and r.attempt_key = 'E9001'""").get(0).get("last_name"));
+        assertEquals("NC-64E7EA", hub.rows("select credential_code from result where attempt_key = 'E9001'").get(0).get("credential_code"));
+    }
+
+    @Test
+    @Order(4)
+    void workskillsFixedWidthKeyIsHashed() throws Exception {
+        String ack = send("workskills", "WS20250318.DAT", LayoutFiles.workskills(3));
+        assertTrue(ack.contains("\"rows_accepted\" : 2"), ack);
+        List<Map<String, Object>> r = hub.rows("select attempt_key, credential_code, passed from result where feed_code = 'workskills' order by source_row");
+        assertEquals(2, r.size());
+        assertTrue(r.get(0).get("attempt_key").toString().matches("k:[0-9a-f]{64}"), "a key with personal data is stored hashed");
+        assertEquals("NC-DB2973", r.get(0).get("credential_code"));
+        assertEquals(0, hub.count("select count(*) from result where attempt_key like '%1000000001%'"));
+    }
+
+    @Test
+    @Order(5)
+    void skillsxlsxWorkbook() throws Exception {
+        String ack = send("skillsxlsx", "skills_910_20250318.xlsx", LayoutFiles.skillsxlsx());
+        assertTrue(ack.contains("\"rows_accepted\" : 3"), ack);
+        assertTrue(ack.contains("sheet 'Pine Ridge High' row 5"), ack);
+        List<Map<String, Object>> r = hub.rows("""
+                select r.credential_code, r.attempted_on, i.first_name, i.last_name, i.district_code
+                from result r join result_identity i using (result_id) where r.feed_code = 'skillsxlsx' order by r.source_row""");
+        assertEquals(3, r.size());
+        assertEquals("NC-97A1A6", r.get(0).get("credential_code"));
+        assertEquals("Ana", r.get(0).get("first_name"));
+        assertEquals("Peña", r.get(0).get("last_name"));
+        assertEquals("910", r.get(0).get("district_code"));
+    }
+
+    // ---- file-level guards ----
+
+    private void quarantined(String feed, String name, byte[] content, String reason) throws Exception {
+        long before = hub.count("select count(*) from result");
+        long lineage = hub.count("select count(*) from result_lineage");
+        String ack = send(feed, name, content);
+        assertTrue(ack.contains("\"status\" : \"quarantined\""), ack);
+        Map<String, Object> d = delivery(name);
+        assertEquals("quarantined", d.get("status"));
+        assertTrue(d.get("reason").toString().contains(reason), d.get("reason").toString());
+        assertTrue(ack.contains(reason), ack);
+        assertEquals(before, hub.count("select count(*) from result"), "nothing of a quarantined file is applied");
+        assertEquals(lineage, hub.count("select count(*) from result_lineage"));
+        assertEquals(1, hub.count("select count(*) from ops_delivery_problem where source_name = '" + name + "'"),
+                "operations staff see it");
+    }
+
+    @Test
+    @Order(10)
+    void trailerCountThatDisagrees() throws Exception {
+        quarantined("foodsafe", "FOODSAFE_EXPORT_000002.txt", LayoutFiles.foodsafe(7), "the trailer counts 7");
+    }
+
+    @Test
+    @Order(11)
+    void cutShortFixedWidthWithoutTrailer() throws Exception {
+        String cut = new String(LayoutFiles.workskills(3), StandardCharsets.US_ASCII).replaceFirst("T0+3\r\n$", "");
+        quarantined("workskills", "WS20250319.DAT", cut.getBytes(StandardCharsets.US_ASCII), "trailer record (T) is missing");
+    }
+
+    @Test
+    @Order(12)
+    void cutShortCsvMidRecord() throws Exception {
+        String file = "\uFEFFcandidateId,orgCandidateId,firstName,lastName,email,birthDate,examName,examCode,examFormId,"
+                + "deliveryDateTime,passFail,reportedScore,cutScore,rawScore,maxRawScore,percent,testCenterId,testCenterName\r\n"
+                + "Z1,,Zed,Zed,,2007-01-01,Excel,CE-420CC,F1,2025-03-14T09:12:00-04:00,Pass,812,700,40,50,81,TC1,High\r\n"
+                + "Z2,,Zed,Zed,,2007-01-01,Excel,CE-420CC,F1,2025-03-14T09:12:00-04:00,Pa";
+        quarantined("certexam", "certexam_results_20250320.csv", file.getBytes(StandardCharsets.UTF_8), "cut short");
+    }
+
+    @Test
+    @Order(13)
+    void headerDriftMissingAndUnknownColumns() throws Exception {
+        String drifted = new String(LayoutFiles.tradesreg(), StandardCharsets.UTF_8).replace("\tMI\t", "\tMiddle\t");
+        quarantined("tradesreg", "tradesreg_modules_2025-03-20.tsv", drifted.getBytes(StandardCharsets.UTF_8),
+                "header drift: missing column(s) MI; unknown column(s) Middle");
+    }
+
+    @Test
+    @Order(14)
+    void undecodableEncoding() throws Exception {
+        byte[] utf8 = new String(LayoutFiles.foodsafe(3), Charset.forName("windows-1252")).getBytes(StandardCharsets.UTF_8);
+        quarantined("foodsafe", "FOODSAFE_EXPORT_000003.txt", utf8, "not in its declared encoding");
+    }
+
+    @Test
+    @Order(15)
+    void emptyFileNeverWipesEarlierData() throws Exception {
+        long results = hub.count("select count(*) from result where feed_code = 'workskills'");
+        quarantined("workskills", "WS20250321.DAT", new byte[0], "empty");
+        quarantined("tradesreg", "tradesreg_modules_2025-03-21.tsv",
+                LayoutFiles.TRADESREG_HEADER.getBytes(StandardCharsets.UTF_8), "no data rows");
+        assertEquals(results, hub.count("select count(*) from result where feed_code = 'workskills'"));
+    }
+
+    @Test
+    @Order(16)
+    void everyFeedShowsInTheOpsStatus() throws Exception {
+        List<Map<String, Object>> s = hub.rows("select feed_code, quarantined_7d, overdue from ops_feed_status order by feed_code");
+        assertEquals(List.of("badges", "certexam", "district", "foodsafe", "issuedbadges", "skillsxlsx", "tradesreg", "workskills"),
+                s.stream().map(m -> m.get("feed_code")).toList());
+        Map<String, Object> foodsafe = s.stream().filter(m -> m.get("feed_code").equals("foodsafe")).findFirst().orElseThrow();
+        assertEquals(2L, foodsafe.get("quarantined_7d"));
+        assertEquals(false, foodsafe.get("overdue"));
+    }
+}

@@ -1,0 +1,190 @@
+package org.credentialhub.pull;
+
+import org.credentialhub.mapping.LayoutFiles;
+import org.credentialhub.roster.RosterLoader;
+import org.credentialhub.runtime.HubServices;
+import org.credentialhub.support.TestHub;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The API feeds against a real local HTTP server ({@link FixtureApiServer} on 127.0.0.1) that pages,
+ * throttles and fails: OAuth 2.0 client credentials (badges), HTTP basic auth (issuedbadges), paging by
+ * Link header and by metadata, back-off on 429 and 5xx, the since-cursor kept in PostgreSQL (a restarted
+ * puller continues where the last one stopped), revocations retracting results.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ApiFeedsTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private FixtureApiServer api;
+    private TestHub hub;
+
+    @BeforeAll
+    void start() throws Exception {
+        api = FixtureApiServer.start(0).clientCredentials("credential-hub", "s3cret").apiToken("tok-123").maxPageSize(2);
+        List<String> creds = new ArrayList<>();
+        creds.add(LayoutFiles.ob3Credential("urn:uuid:c1", "1000000001", "a@example.org", "BA-32AAB", "2025-01-10T09:00:00Z"));
+        creds.add(LayoutFiles.ob3Credential("urn:uuid:c2", null, "b@example.org", "BA-3946D", "2025-01-11T09:00:00Z"));
+        creds.add(LayoutFiles.ob3Credential("urn:uuid:c3", "1000000003", "c@example.org", "BA-32AAB", "2025-01-12T09:00:00Z"));
+        creds.add(LayoutFiles.ob3Credential("urn:uuid:c4", "1000000003", "c@example.org", "NOT-A-CODE", "2025-01-13T09:00:00Z"));
+        creds.add(LayoutFiles.ob3Credential("urn:uuid:c5", "1000000001", "a@example.org", "BA-3946D", "2025-01-14T09:00:00Z"));
+        api.credentials(creds);
+        api.badges(List.of(
+                LayoutFiles.issuedBadge("ib-1", "accepted", "2025-02-01T10:00:00Z", "1000000001", "IS-19F2C"),
+                LayoutFiles.issuedBadge("ib-2", "pending", "2025-02-02T10:00:00Z", null, "IS-24A52"),
+                LayoutFiles.issuedBadge("ib-3", "accepted", "2025-02-03T10:00:00Z", "1000000003", "IS-24A52")));
+        // the first pulls meet a throttle and two server errors
+        api.retryAfter(1);
+        api.failNext(429, 1);
+        api.failNext(503, 2);
+        hub = TestHub.start(Map.of(
+                "hub.api.base-url.badges", api.baseUrl(),
+                "hub.api.secret.badges", "s3cret",
+                "hub.api.base-url.issuedbadges", api.baseUrl(),
+                "hub.api.secret.issuedbadges", "tok-123",
+                "hub.api.poll.badges", "1h",
+                "hub.api.poll.issuedbadges", "1h",
+                "hub.api.delay", "300",
+                "hub.api.backoff.badges", "100ms",
+                "hub.api.backoff.issuedbadges", "100ms"));
+        hub.runtime.services().roster.load(List.of(
+                new RosterLoader.Student("1000000001", "Ana", "Peña", LocalDate.of(2007, 5, 1), "910", "910301"),
+                new RosterLoader.Student("1000000003", "Cara", "Lopez", LocalDate.of(2007, 11, 23), "920", "920301")));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (hub != null) {
+            hub.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    private HubServices services() {
+        return hub.runtime.services();
+    }
+
+    /** A puller as a freshly started hub has it: nothing in memory, everything from PostgreSQL. */
+    private ApiPuller freshPuller(Map<String, String> overrides) {
+        HubServices s = services();
+        return new ApiPuller(s.database.dataSource(), s.feeds, s.intake,
+                key -> overrides.containsKey(key) ? Optional.of(overrides.get(key)) : s.settings.get(key),
+                s.dataDir.resolve("archive"));
+    }
+
+    private void matchAll(List<ApiPuller.Page> pages) throws Exception {
+        for (ApiPuller.Page p : pages) {
+            if ("staged".equals(p.status())) {
+                services().matcher.matchDelivery(p.deliveryId());
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void routesPullEveryPageThroughThrottlingAndFailures() throws Exception {
+        TestHub.await("both API feeds pulled", WAIT, () ->
+                hub.count("select count(*) from result where feed_code = 'badges' and match_decision is not null") == 5
+                        && hub.count("select count(*) from result where feed_code = 'issuedbadges' and match_decision is not null") == 3
+                        && hub.count("select count(*) from api_cursor where next_page is null and since is not null") == 2);
+        // 5 credentials, 2 per page: 3 deliveries; 3 badges, 2 per page: 2 deliveries
+        assertEquals(3, hub.count("select count(*) from delivery where feed_code = 'badges' and status = 'accepted_with_rejections' or feed_code = 'badges' and status = 'accepted'"));
+        assertEquals(2, hub.count("select count(*) from delivery where feed_code = 'issuedbadges'"));
+        assertTrue(api.requests() >= 3 + 2 + 1 + 3, "the throttled and failed requests were retried: " + api.requests());
+
+        Map<String, Object> c1 = hub.rows("""
+                select r.source_ref, r.credential_code, r.match_decision, l.source_row, d.source_name
+                from result r join result_lineage l using (result_id) join delivery d on d.delivery_id = l.delivery_id
+                where r.feed_code = 'badges' and r.attempt_key = 'urn:uuid:c1'""").get(0);
+        assertEquals("urn:uuid:c1", c1.get("source_ref"));
+        assertEquals(1, c1.get("source_row"), "an API record's lineage row is 1; it is found by its id");
+        assertEquals("NC-80B60A", c1.get("credential_code"));
+        assertEquals("match", c1.get("match_decision"));
+        assertTrue(c1.get("source_name").toString().startsWith("/ims/ob/v3p0/credentials?limit="), c1.toString());
+        // an exam code the catalog does not know is kept without a credential
+        assertNull(hub.rows("select credential_code from result where source_ref = 'urn:uuid:c4'").get(0).get("credential_code"));
+        assertEquals("2025-01-14T09:00:00Z", hub.rows("select since from api_cursor where feed_code = 'badges'").get(0).get("since"));
+        assertEquals("NC-80DF30", hub.rows("select credential_code from result where source_ref = 'ib-1'").get(0).get("credential_code"));
+        assertEquals("active", hub.rows("select status from result where source_ref = 'ib-1'").get(0).get("status"));
+    }
+
+    @Test
+    @Order(2)
+    void nothingNewMeansNoDelivery() throws Exception {
+        long deliveries = hub.count("select count(*) from delivery");
+        List<ApiPuller.Page> pages = freshPuller(Map.of()).pullAll("badges");
+        assertEquals(List.of("empty"), pages.stream().map(ApiPuller.Page::status).toList());
+        assertTrue(pages.get(0).url().contains("since=2025-01-14T09%3A00%3A00Z"), pages.get(0).url());
+        assertEquals(deliveries, hub.count("select count(*) from delivery"));
+    }
+
+    @Test
+    @Order(3)
+    void revokedBadgeRetractsItsResult() throws Exception {
+        api.revokeBadge("ib-1");
+        matchAll(freshPuller(Map.of()).pullAll("issuedbadges"));
+        assertEquals("revoked", hub.rows("select status from result where source_ref = 'ib-1'").get(0).get("status"));
+        assertEquals(3, hub.count("select count(*) from result where feed_code = 'issuedbadges'"), "retracted, not duplicated");
+        assertEquals(2, hub.count("select count(*) from result_lineage l join result r using (result_id) where r.source_ref = 'ib-1'"));
+    }
+
+    @Test
+    @Order(4)
+    void aRestartedPullContinuesWhereTheLastStopped() throws Exception {
+        api.credentials(List.of(
+                LayoutFiles.ob3Credential("urn:uuid:c6", "1000000001", "a@example.org", "BA-32AAB", "2025-03-01T09:00:00Z"),
+                LayoutFiles.ob3Credential("urn:uuid:c7", "1000000003", "c@example.org", "BA-32AAB", "2025-03-02T09:00:00Z"),
+                // a correction of c2: same credential id, now with a plain student ID
+                LayoutFiles.ob3Credential("urn:uuid:c2", "1000000003", "b@example.org", "BA-3946D", "2025-03-03T09:00:00Z")));
+        ApiPuller first = freshPuller(Map.of("hub.api.retries.badges", "2"));
+        ApiPuller.Page one = first.nextPage("badges");
+        assertEquals("staged", one.status());
+        assertTrue(one.more());
+        api.failNext(503, 2);
+        IOException down = assertThrows(IOException.class, () -> first.nextPage("badges"));
+        assertTrue(down.getMessage().contains("failed after 2 attempts (HTTP 503)"), down.getMessage());
+        String stoppedAt = (String) hub.rows("select next_page from api_cursor where feed_code = 'badges'").get(0).get("next_page");
+        assertTrue(stoppedAt.contains("offset=2"), stoppedAt);
+
+        List<ApiPuller.Page> rest = freshPuller(Map.of()).pullAll("badges");
+        assertEquals(1, rest.size());
+        assertTrue(rest.get(0).url().contains("offset=2"), rest.get(0).url());
+        matchAll(rest);
+        matchAll(List.of(one));
+        assertEquals(7, hub.count("select count(*) from result where feed_code = 'badges'"), "no page taken twice");
+        assertEquals("match", hub.rows("select match_decision from result where source_ref = 'urn:uuid:c2'").get(0).get("match_decision"));
+        assertEquals("2025-03-03T09:00:00Z", hub.rows("select since from api_cursor where feed_code = 'badges'").get(0).get("since"));
+    }
+
+    @Test
+    @Order(5)
+    void wrongSecretsAreRefused() {
+        IOException oauth = assertThrows(IOException.class,
+                () -> freshPuller(Map.of("hub.api.secret.badges", "wrong")).nextPage("badges"));
+        assertTrue(oauth.getMessage().contains("token endpoint answered HTTP 401"), oauth.getMessage());
+        IOException basic = assertThrows(IOException.class,
+                () -> freshPuller(Map.of("hub.api.secret.issuedbadges", "wrong")).nextPage("issuedbadges"));
+        assertTrue(basic.getMessage().contains("answered HTTP 401"), basic.getMessage());
+    }
+}
