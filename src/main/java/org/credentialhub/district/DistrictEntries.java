@@ -113,7 +113,7 @@ public final class DistrictEntries {
         Map<String, Evidence> usable = new LinkedHashMap<>();
         Map<String, String> types = new HashMap<>();
         for (Evidence e : evidence) {
-            String n = Path.of(e.fileName()).getFileName().toString();
+            String n = evidenceKey(e.fileName());
             String type = mediaType(e.content());
             if (e.content().length > maxEvidenceBytes) {
                 problems.put(n, "the evidence file is larger than " + maxEvidenceBytes + " bytes");
@@ -144,7 +144,7 @@ public final class DistrictEntries {
                 if (r.attemptedOn().isAfter(LocalDate.now())) {
                     out.add(new RowRejection(r.row(), "earned_on", "is in the future"));
                 }
-                String ev = Path.of(r.evidenceFile()).getFileName().toString();
+                String ev = evidenceKey(r.evidenceFile());
                 if (problems.containsKey(ev)) {
                     out.add(new RowRejection(r.row(), "evidence_file", problems.get(ev)));
                 } else if (!usable.containsKey(ev)) {
@@ -188,9 +188,10 @@ public final class DistrictEntries {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into district_evidence (delivery_id, file_name, media_type, size_bytes, sha256, content)
                 select ?, ?, ?, ?, ?, ?
-                where exists (select 1 from stage_result where evidence_file = ?)""")) {
+                where exists (select 1 from stage_result
+                              where regexp_replace(replace(evidence_file, '\\', '/'), '^(\\./|/)+', '') = ?)""")) {
             for (Evidence e : usable.values()) {
-                String n = Path.of(e.fileName()).getFileName().toString();
+                String n = evidenceKey(e.fileName());
                 ps.setLong(1, deliveryId);
                 ps.setString(2, n);
                 ps.setString(3, types.get(n));
@@ -207,7 +208,8 @@ public final class DistrictEntries {
                 select distinct on (r.result_id) r.result_id, ?, s.source_row, s.district_code, e.evidence_id, ?
                 from stage_result s
                 join result r on r.feed_code = ? and r.attempt_key = s.attempt_key
-                join district_evidence e on e.delivery_id = ? and e.file_name = s.evidence_file
+                join district_evidence e on e.delivery_id = ?
+                     and e.file_name = regexp_replace(replace(s.evidence_file, '\\', '/'), '^(\\./|/)+', '')
                 order by r.result_id, s.ordinal desc
                 on conflict (result_id) do update set
                     delivery_id = excluded.delivery_id, source_row = excluded.source_row,
@@ -220,6 +222,11 @@ public final class DistrictEntries {
             ps.setLong(4, deliveryId);
             ps.executeUpdate();
         }
+    }
+
+    /** An evidence file's name as entries refer to it: its path in the upload, with forward slashes. */
+    static String evidenceKey(String name) {
+        return name == null ? "" : name.replace('\\', '/').replaceAll("^(\\./|/)+", "");
     }
 
     private Set<String> districtCredentials() throws SQLException {

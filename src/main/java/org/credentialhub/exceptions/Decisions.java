@@ -131,6 +131,76 @@ public final class Decisions {
         return out;
     }
 
+    /** What a batch of decisions did. */
+    public record BatchOutcome(int linked, int rejected, int unknownStudent, int notFound) {
+    }
+
+    /**
+     * Applies many decisions at once, set-based, in the caller's transaction: the rows of the temporary
+     * table {@code decision_batch(result_id bigint, action text, state_id_hash text)} (action {@code link}
+     * or {@code reject}; rows whose result_id is null were not found). Same effects as {@link #decide}:
+     * results linked or rejected, the crosswalk remembers it, the exceptions close, every decision audited.
+     */
+    public BatchOutcome applyBatch(Connection c, Account who) throws SQLException {
+        int notFound = count(c, "select count(*) from decision_batch where result_id is null");
+        int unknown = count(c, """
+                select count(*) from decision_batch b where b.result_id is not null and b.action = 'link'
+                  and not exists (select 1 from student s where s.state_id_hash = b.state_id_hash)""");
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into audit_log (account_id, username, action, object_type, object_id, district_code, before, after)
+                select null, ?, 'decide-' || b.action, 'result', r.result_id::text, s.district_code,
+                       jsonb_build_object('student_id', r.student_id, 'match_decision', r.match_decision,
+                                          'match_tier', r.match_tier),
+                       case when b.action = 'link'
+                            then jsonb_build_object('student_id', s.student_id, 'match_decision', 'match', 'match_tier', 'district')
+                            else jsonb_build_object('match_decision', 'rejected') end
+                from decision_batch b join result r using (result_id)
+                left join student s on s.state_id_hash = b.state_id_hash
+                where b.action = 'reject' or s.student_id is not null""")) {
+            ps.setString(1, who.username());
+            ps.executeUpdate();
+        }
+        int linked;
+        int rejected;
+        try (java.sql.Statement st = c.createStatement()) {
+            linked = st.executeUpdate("""
+                    update result r set student_id = s.student_id, match_decision = 'match', match_tier = 'district',
+                                        match_score = 1.0, updated_at = now()
+                    from decision_batch b join student s on s.state_id_hash = b.state_id_hash
+                    where r.result_id = b.result_id and b.action = 'link'""");
+            rejected = st.executeUpdate("""
+                    update result r set student_id = null, match_decision = 'rejected', match_tier = 'district',
+                                        match_score = 0, updated_at = now()
+                    from decision_batch b where r.result_id = b.result_id and b.action = 'reject'""");
+            st.executeUpdate("""
+                    insert into match_crosswalk (feed_code, candidate_key, student_id, decision, decided_by)
+                    select distinct on (r.feed_code, %s) r.feed_code, %s, r.student_id,
+                           case when r.match_decision = 'match' then 'link' else 'reject' end, '%s'
+                    from decision_batch b join result r using (result_id) left join result_identity i using (result_id)
+                    where r.match_tier = 'district' and %s is not null
+                    order by r.feed_code, %s, r.result_id desc
+                    on conflict (feed_code, candidate_key) do update set student_id = excluded.student_id,
+                        decision = excluded.decision, decided_by = excluded.decided_by, decided_at = now()"""
+                    .formatted(CANDIDATE_KEY, CANDIDATE_KEY, who.username().replace("'", "''"), CANDIDATE_KEY, CANDIDATE_KEY));
+            st.executeUpdate("""
+                    update result_exception e set status = 'resolved',
+                           resolution = case when r.match_decision = 'match' then 'linked' else 'rejected' end,
+                           resolved_at = now(), resolved_by = '%s', updated_at = now()
+                    from decision_batch b join result r using (result_id)
+                    where e.result_id = b.result_id and e.status <> 'resolved' and r.match_tier = 'district'
+                      and (e.kind in ('no_match', 'ambiguous') or r.match_decision = 'rejected')"""
+                    .formatted(who.username().replace("'", "''")));
+        }
+        return new BatchOutcome(linked, rejected, unknown, notFound);
+    }
+
+    private static int count(Connection c, String sql) throws SQLException {
+        try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
     private long resolveStudent(Connection c, Account who, Long studentId, String stateId) throws SQLException {
         String sql = studentId != null ? "select student_id, district_code from student where student_id = ?"
                 : "select student_id, district_code from student where state_id_hash = ?";

@@ -34,8 +34,19 @@ public final class ExceptionQueue {
         this.dataSource = dataSource;
     }
 
+    /** Brings the queue up to date for the results a delivery touched (route step). */
+    public void refreshDelivery(@org.apache.camel.Header("hubDeliveryId") Long deliveryId) throws SQLException {
+        if (deliveryId != null) {
+            refresh("r.delivery_id = " + deliveryId.longValue());
+        }
+    }
+
     /** Brings the queue up to date for every result; returns the number of exceptions opened. */
     public int refresh() throws SQLException {
+        return refresh("true");
+    }
+
+    private int refresh(String scope) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             int opened;
@@ -51,23 +62,24 @@ public final class ExceptionQueue {
                             union all select 'unknown_exam_code' where r.credential_code is null
                                                                   and r.match_decision is distinct from 'rejected'
                         ) k
-                        where r.status = 'active'
+                        where r.status = 'active' and %s
                         on conflict (result_id, kind) do update
                             set status = 'open', resolution = null, resolved_at = null, resolved_by = null,
                                 updated_at = now()
                             where result_exception.status = 'resolved' and result_exception.resolution = 'auto'
-                        """.formatted(DISTRICT_OF_RESULT));
+                        """.formatted(DISTRICT_OF_RESULT, scope));
                 int closed = st.executeUpdate("""
                         update result_exception e set status = 'resolved', resolution = 'auto', resolved_at = now(),
                                resolved_by = 'system', updated_at = now()
                         from result r
-                        where r.result_id = e.result_id and e.status <> 'resolved' and not (
+                        where r.result_id = e.result_id and e.status <> 'resolved' and %s and not (
                               (e.kind = 'no_match' and r.match_decision = 'none')
                            or (e.kind = 'ambiguous' and r.match_decision = 'review')
                            or (e.kind = 'unknown_exam_code' and r.credential_code is null
                                and r.match_decision is distinct from 'rejected')
                            or e.kind in ('not_enrolled', 'pending_entry'))
-                           or (r.result_id = e.result_id and r.status <> 'active' and e.status <> 'resolved')""");
+                           or (r.result_id = e.result_id and r.status <> 'active' and e.status <> 'resolved' and %s)"""
+                        .formatted(scope, scope));
                 c.commit();
                 if (opened > 0 || closed > 0) {
                     LOG.info("Exception queue: {} opened or re-opened, {} closed", opened, closed);

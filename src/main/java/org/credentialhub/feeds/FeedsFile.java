@@ -32,8 +32,8 @@ public record FeedsFile(List<FeedConfig> feeds) {
             if ("sftp".equals(feed.kind()) && feed.sftp() == null) {
                 throw new ConfigException(where + ".sftp: an SFTP feed needs its sftp settings");
             }
-            if (!"sftp".equals(feed.kind()) && feed.sftp() != null) {
-                throw new ConfigException(where + ".sftp: only an SFTP feed has sftp settings");
+            if (!Set.of("sftp", "sis").contains(feed.kind()) && feed.sftp() != null) {
+                throw new ConfigException(where + ".sftp: only SFTP and SIS feeds have sftp settings");
             }
             if ("api".equals(feed.kind())) {
                 checkApi(where + ".api", feed.api());

@@ -303,14 +303,19 @@ public final class Intake {
                 insert into result (feed_code, attempt_key, delivery_id, source_row, vendor_candidate_id, state_id_hash,
                                     exam_code, credential_code, school_year, attempted_on, attempted_at, passed, score,
                                     status, source_ref)
-                select distinct on (s.attempt_key) ?, s.attempt_key, ?, s.source_row, s.vendor_candidate_id, s.state_id_hash,
-                       coalesce(s.exam_code, s.credential_code), coalesce(s.credential_code, x.credential_code),
-                       s.school_year, s.attempted_on, s.attempted_at, s.passed, s.score,
-                       case when s.revoked then 'revoked' else ? end, s.source_ref
-                from stage_result s
-                left join catalog_exam_code x
-                       on x.school_year = s.school_year and x.feed_code = ? and x.exam_code = s.exam_code
-                order by s.attempt_key, s.ordinal desc
+                select feed, attempt_key, delivery, source_row, vendor_candidate_id, state_id_hash, exam_code,
+                       credential_code, school_year, attempted_on, attempted_at, passed, score, status, source_ref
+                from (select distinct on (s.attempt_key) ? as feed, s.attempt_key, ? as delivery, s.source_row,
+                             s.vendor_candidate_id, s.state_id_hash,
+                             coalesce(s.exam_code, s.credential_code) as exam_code,
+                             coalesce(s.credential_code, x.credential_code) as credential_code,
+                             s.school_year, s.attempted_on, s.attempted_at, s.passed, s.score,
+                             case when s.revoked then 'revoked' else ? end as status, s.source_ref, s.ordinal
+                      from stage_result s
+                      left join catalog_exam_code x
+                             on x.school_year = s.school_year and x.feed_code = ? and x.exam_code = s.exam_code
+                      order by s.attempt_key, s.ordinal desc) latest
+                order by ordinal  -- new results are numbered in the file's order
                 on conflict (feed_code, attempt_key) do update set
                     delivery_id = excluded.delivery_id, source_row = excluded.source_row,
                     vendor_candidate_id = excluded.vendor_candidate_id, state_id_hash = excluded.state_id_hash,

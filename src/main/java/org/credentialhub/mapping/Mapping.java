@@ -305,6 +305,16 @@ public final class Mapping {
                 public String location() {
                     return row.location();
                 }
+
+                @Override
+                public String part() {
+                    return row.part();
+                }
+
+                @Override
+                public int partRow() {
+                    return row.partRow();
+                }
             };
         }
 

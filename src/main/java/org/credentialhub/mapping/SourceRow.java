@@ -12,6 +12,16 @@ public interface SourceRow {
         return null;
     }
 
+    /** The part of the file the record is in (a workbook's sheet), or null for files of one part. */
+    default String part() {
+        return null;
+    }
+
+    /** The record's row within its part (a sheet's own row number); its row number for one-part files. */
+    default int partRow() {
+        return rowNumber();
+    }
+
     /** Where the record is when its row number alone does not say it (a workbook's sheet and row), or null. */
     default String location() {
         return null;

@@ -236,6 +236,8 @@ final class XlsxReader implements RecordReader {
             }
             int number = offset + row.number();
             String where = "sheet '" + sheetName + "' row " + row.number();
+            String sheet = sheetName;
+            int sheetRow = row.number();
             Map<String, Integer> idx = index;
             int lastCol = row.cells().keySet().stream().mapToInt(Integer::intValue).max().orElse(-1);
             String structural = lastCol >= width && row.cells().entrySet().stream()
@@ -261,6 +263,16 @@ final class XlsxReader implements RecordReader {
                 @Override
                 public String location() {
                     return where;
+                }
+
+                @Override
+                public String part() {
+                    return sheet;
+                }
+
+                @Override
+                public int partRow() {
+                    return sheetRow;
                 }
             };
         }

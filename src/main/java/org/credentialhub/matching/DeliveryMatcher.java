@@ -122,6 +122,43 @@ public final class DeliveryMatcher {
         }
     }
 
+    /**
+     * Tries again, after the roster changed, every result the matcher could not settle (no match or for
+     * review; never a district's decision): a student who joined the roster later is found now.
+     * Returns the number of deliveries re-matched.
+     */
+    public int rematchUnsettled() throws SQLException {
+        List<Long> deliveries = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("""
+                     select distinct delivery_id from result
+                     where match_decision in ('none', 'review') and status in ('active', 'pending')
+                     order by delivery_id""")) {
+            while (rs.next()) {
+                deliveries.add(rs.getLong(1));
+            }
+        }
+        for (long id : deliveries) {
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement ps = c.prepareStatement("""
+                         update result set match_decision = null
+                         where delivery_id = ? and match_decision in ('none', 'review')""")) {
+                ps.setLong(1, id);
+                ps.executeUpdate();
+            }
+            matchDelivery(id);
+        }
+        if (!deliveries.isEmpty()) {
+            LOG.info("Re-matched the unsettled results of {} deliveries against the current roster", deliveries.size());
+        }
+        return deliveries.size();
+    }
+
+    /** Route step after a roster bundle was accepted (keeps the message as it is). */
+    public void afterRosterChange() throws SQLException {
+        rematchUnsettled();
+    }
+
     /** Results whose vendor candidate a district rejected before stay rejected. */
     private static int applyRejections(Connection c, long deliveryId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""

@@ -167,8 +167,11 @@ public final class Matcher {
                 boolean conflict = settings.requireFirstNameAgreementForSiblings()
                         && fl > Comparisons.FN_JW92
                         && otherStudentFitsNames(p, corroborated, wk);
+                boolean nothingSent = wk.lv[Comparisons.FIRST] < 0 && wk.lv[Comparisons.LAST] < 0 && wk.lv[Comparisons.DOB] < 0;
                 Candidate c = explain(p, corroborated, wk,
-                        conflict ? "decision: state ID agrees but first name does not, and another student has this row's names (sibling's ID?)" : "state_id: equal, corroborated");
+                        conflict ? "decision: state ID agrees but first name does not, and another student has this row's names (sibling's ID?)"
+                                : nothingSent ? "state_id: equal; no name or birth date was sent that could contradict it"
+                                : "state_id: equal, corroborated");
                 if (conflict) {
                     return new Decision(r.id(), Outcome.REVIEW, null, 1.0, Decision.TIER_STATE_ID, List.of(c));
                 }
@@ -210,10 +213,18 @@ public final class Matcher {
         return false;
     }
 
+    /**
+     * Whether a roster row with the same state ID is confirmed by the result: a name or the birth date
+     * agrees, or the result sent neither names nor birth date (an ID-only record, such as an Open Badges
+     * credential: nothing contradicts it). An ID whose names and birth date disagree is not trusted.
+     */
     private static boolean corroborates(int[] lv) {
         int f = lv[Comparisons.FIRST];
         int l = lv[Comparisons.LAST];
         int d = lv[Comparisons.DOB];
+        if (f < 0 && l < 0 && d < 0) {
+            return true;
+        }
         return (f >= 0 && f <= Comparisons.FN_JW92) || (l >= 0 && l <= Comparisons.LN_JW92)
                 || (d >= 0 && d <= Comparisons.DOB_ONE_DIGIT);
     }

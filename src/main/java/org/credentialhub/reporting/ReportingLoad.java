@@ -4,27 +4,48 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Loads the reporting tables from the matched results, set-based, in one transaction: readers see
- * the previous load until this one commits, and two loads never run at once (advisory lock).
+ * Loads the reporting database from the operational tables, set-based, in ONE transaction (readers see
+ * the previous load until it commits; a load that dies halfway leaves nothing). Incremental: only the
+ * school years whose inputs changed since the last load are rebuilt (all of them when the roster,
+ * enrollments or catalog changed); rebuilding a year is idempotent, so running a load twice, or again
+ * after a crash, gives identical tables. Two loads never run at once (advisory lock), whichever node
+ * starts them.
+ *
+ * <p>The counting rules (README, "Counting rules"): an attempt belongs to a school year by its date; a
+ * credential is earned once per student, credential and year (the first pass); it counts toward a
+ * course's attainment when the student was enrolled that year in a course aligned to it whose class
+ * offers it; potential is every enrollment times each aligned credential its class offers; a combined
+ * credential is derived when all its modules count toward the course in the same year.
  */
 public final class ReportingLoad {
     private static final Logger LOG = LoggerFactory.getLogger(ReportingLoad.class);
     private static final long LOCK_KEY = 0x4855425F52505400L; // "HUB_RPT"
 
     private final DataSource dataSource;
+    private final Reports reports;
+    /** For tests: fail the load after this step, as a crash would. */
+    private volatile String failAfter;
 
-    public ReportingLoad(DataSource dataSource) {
+    public ReportingLoad(DataSource dataSource, Reports reports) {
         this.dataSource = dataSource;
+        this.reports = reports;
     }
 
-    /** Runs one load; returns the number of reporting rows written. */
+    public void failAfter(String step) {
+        this.failAfter = step;
+    }
+
+    /** Runs one load; returns the number of fact rows written. */
     public int load(String trigger) throws SQLException {
         long loadId;
         try (Connection c = dataSource.getConnection();
@@ -37,29 +58,225 @@ public final class ReportingLoad {
             }
         }
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            int rows;
+            // one load at a time, on any node: wait for the lock BEFORE the load's snapshot is taken
             try (Statement st = c.createStatement()) {
-                st.execute("select pg_advisory_xact_lock(" + LOCK_KEY + ")");
-                st.execute("delete from rpt.earned_by_district_credential");
-                rows = st.executeUpdate("""
-                        insert into rpt.earned_by_district_credential
-                               (school_year, district_code, credential_code, earned, load_id)
-                        select r.school_year, s.district_code, r.credential_code, count(distinct r.student_id), %d
-                        from result r join student s on s.student_id = r.student_id
-                        where r.passed and r.status = 'active' and r.match_decision = 'match'
-                          and r.credential_code is not null
-                        group by r.school_year, s.district_code, r.credential_code""".formatted(loadId));
-                st.executeUpdate("update rpt.load_run set status = 'succeeded', finished_at = now(), rows_written = "
-                        + rows + " where load_id = " + loadId);
+                st.execute("select pg_advisory_lock(" + LOCK_KEY + ")");
+            }
+            try {
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                int rows = run(c, loadId);
                 c.commit();
+                return rows;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 markFailed(loadId, e);
                 throw e;
+            } finally {
+                c.setAutoCommit(true);
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                try (Statement st = c.createStatement()) {
+                    st.execute("select pg_advisory_unlock(" + LOCK_KEY + ")");
+                }
             }
-            LOG.info("Reporting load {} ({}) wrote {} row(s)", loadId, trigger, rows);
-            return rows;
+        }
+    }
+
+    private int run(Connection c, long loadId) throws SQLException {
+        List<String> years = changedYears(c);
+        int rows = 0;
+        if (!years.isEmpty()) {
+            Array y = c.createArrayOf("text", years.toArray());
+            exec(c, "insert into student_pseudonym (student_id) select student_id from student on conflict do nothing");
+            refreshDimensions(c);
+            step("dimensions");
+            for (String table : List.of("fact_attempt", "fact_earned", "fact_potential", "fact_course_earned", "fact_combined")) {
+                exec(c, "delete from rpt." + table + " where school_year = any (?)", y);
+            }
+            rows += exec(c, """
+                    insert into rpt.fact_attempt (school_year, student_key, credential_code, district_code, school_code,
+                                                  attempted_on, passed, source, feed_code, result_id)
+                    select r.school_year, p.student_key, r.credential_code, s.district_code, s.school_code,
+                           r.attempted_on, r.passed, case when r.feed_code = 'district' then 'district' else 'vendor' end,
+                           r.feed_code, r.result_id
+                    from result r join student s using (student_id) join student_pseudonym p using (student_id)
+                    where r.school_year = any (?) and r.status = 'active' and r.match_decision = 'match'
+                      and r.credential_code is not null""", y);
+            step("attempts");
+            rows += exec(c, """
+                    insert into rpt.fact_earned (school_year, student_key, credential_code, district_code, school_code,
+                                                 earned_on, source, feed_code, result_id, aligned)
+                    select distinct on (school_year, student_key, credential_code)
+                           school_year, student_key, credential_code, district_code, school_code, attempted_on,
+                           source, feed_code, result_id, false
+                    from rpt.fact_attempt where school_year = any (?) and passed
+                    order by school_year, student_key, credential_code, attempted_on, result_id""", y);
+            step("earned");
+            rows += exec(c, """
+                    insert into rpt.fact_potential (school_year, student_key, course_code, credential_code, district_code,
+                                                    school_code, class_sourced_id)
+                    select o.school_year, p.student_key, o.course_code, o.credential_code, o.district_code,
+                           o.school_code, o.class_sourced_id
+                    from student_course_offer o join student_pseudonym p using (student_id)
+                    where o.school_year = any (?)""", y);
+            step("potential");
+            rows += exec(c, """
+                    insert into rpt.fact_course_earned (school_year, student_key, course_code, credential_code,
+                                                        district_code, school_code, result_id)
+                    select distinct on (e.school_year, e.student_key, f.course_code, e.credential_code)
+                           e.school_year, e.student_key, f.course_code, e.credential_code, f.district_code,
+                           f.school_code, e.result_id
+                    from rpt.fact_earned e
+                    join rpt.fact_potential f on f.school_year = e.school_year and f.student_key = e.student_key
+                                             and f.credential_code = e.credential_code
+                    where e.school_year = any (?)
+                    order by e.school_year, e.student_key, f.course_code, e.credential_code, f.district_code""", y);
+            exec(c, """
+                    update rpt.fact_earned e set aligned = true
+                    where e.school_year = any (?) and exists (select 1 from rpt.fact_course_earned x
+                          where x.school_year = e.school_year and x.student_key = e.student_key
+                            and x.credential_code = e.credential_code)""", y);
+            step("course-earned");
+            rows += exec(c, """
+                    insert into rpt.fact_combined (school_year, student_key, combined_credential, course_code,
+                                                   district_code, earned_on)
+                    select x.school_year, x.student_key, cc.combined_credential, cc.course_code, min(x.district_code),
+                           max(e.earned_on)
+                    from catalog_combined cc
+                    join rpt.fact_course_earned x on x.school_year = cc.school_year and x.course_code = cc.course_code
+                                                 and x.credential_code = cc.module_credential_code
+                    join rpt.fact_earned e on e.result_id = x.result_id
+                    where cc.school_year = any (?)
+                    group by x.school_year, x.student_key, cc.state, cc.combined_credential, cc.course_code
+                    having count(distinct cc.module_credential_code) = (
+                        select count(distinct m.module_credential_code) from catalog_combined m
+                        where m.state = cc.state and m.school_year = x.school_year
+                          and m.combined_credential = cc.combined_credential and m.course_code = cc.course_code)""", y);
+            step("combined");
+            notEnrolledExceptions(c, y);
+            reports.writePublic(c, years);
+            step("public");
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                update rpt.load_run set status = 'succeeded', finished_at = clock_timestamp(), rows_written = ?,
+                       years = ?, watermark = transaction_timestamp() where load_id = ?""")) {
+            ps.setInt(1, rows);
+            ps.setArray(2, c.createArrayOf("text", years.toArray()));
+            ps.setLong(3, loadId);
+            ps.executeUpdate();
+        }
+        LOG.info("Reporting load {}: school year(s) {} rebuilt, {} fact row(s)", loadId,
+                years.isEmpty() ? "none (nothing changed)" : String.join(", ", years), rows);
+        return rows;
+    }
+
+    private void step(String name) {
+        if (name.equals(failAfter)) {
+            throw new IllegalStateException("load stopped after step " + name + " (test fault)");
+        }
+    }
+
+    /**
+     * The school years to rebuild: those with results changed since the last successful load (with an
+     * hour's margin for transactions still open then), or every year when the roster, enrollments or
+     * catalog changed, or on the first load.
+     */
+    private static List<String> changedYears(Connection c) throws SQLException {
+        List<String> years = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
+                with w as (select max(watermark) - interval '1 hour' as since from rpt.load_run where status = 'succeeded'),
+                all_years as (
+                    select distinct school_year from result
+                    union select school_year from rpt.fact_attempt
+                    union select distinct school_year from student_course_enrollment
+                    union select school_year from catalog_year),
+                everything as (
+                    select (select since from w) is null
+                        or exists (select 1 from student where updated_at > (select since from w))
+                        or exists (select 1 from delivery where feed_code in (select feed_code from feed where kind = 'sis')
+                                     and received_at > (select since from w))
+                        or exists (select 1 from catalog_year where loaded_at > (select since from w)) as yes)
+                select school_year from all_years where (select yes from everything)
+                union
+                select distinct school_year from result where updated_at > (select since from w)
+                order by 1""")) {
+            while (rs.next()) {
+                if (rs.getString(1) != null) {
+                    years.add(rs.getString(1));
+                }
+            }
+        }
+        return years;
+    }
+
+    /** Earned credentials of students not enrolled in an aligned course that year: the district's to resolve. */
+    private static void notEnrolledExceptions(Connection c, Array years) throws SQLException {
+        exec(c, """
+                insert into result_exception (result_id, kind, district_code)
+                select e.result_id, 'not_enrolled', e.district_code
+                from rpt.fact_earned e
+                where e.school_year = any (?) and not e.aligned
+                  and exists (select 1 from rpt.fact_potential f where f.school_year = e.school_year)
+                on conflict (result_id, kind) do update set status = 'open', resolution = null, resolved_at = null,
+                    resolved_by = null, updated_at = now()
+                where result_exception.status = 'resolved' and result_exception.resolution = 'auto'""", years);
+        exec(c, """
+                update result_exception x set status = 'resolved', resolution = 'auto', resolved_at = now(),
+                       resolved_by = 'system', updated_at = now()
+                from result r
+                where x.kind = 'not_enrolled' and x.status <> 'resolved' and r.result_id = x.result_id
+                  and r.school_year = any (?)
+                  and not exists (select 1 from rpt.fact_earned e where e.result_id = x.result_id and not e.aligned)""", years);
+    }
+
+    private static void refreshDimensions(Connection c) throws SQLException {
+        exec(c, """
+                insert into rpt.dim_district (district_code, name)
+                select district_code, name from district
+                on conflict (district_code) do update set name = excluded.name""");
+        exec(c, """
+                insert into rpt.dim_school (school_code, district_code, name)
+                select school_code, district_code, name from school
+                on conflict (school_code) do update set district_code = excluded.district_code, name = excluded.name""");
+        exec(c, "delete from rpt.dim_course");
+        exec(c, """
+                insert into rpt.dim_course (state, school_year, course_code, course_title, program_area)
+                select state, school_year, course_code, course_title, program_area from catalog_course""");
+        exec(c, "delete from rpt.dim_credential");
+        exec(c, """
+                insert into rpt.dim_credential (state, school_year, credential_code, credential_name, tier, high_value,
+                                                combined_credential, delivered_by, career_cluster)
+                select cc.state, cc.school_year, cc.credential_code, cc.credential_name, cc.tier, cc.high_value,
+                       cc.combined_credential, cc.delivered_by,
+                       (select min(pa.program_area) from catalog_credential_program_area pa
+                         where pa.state = cc.state and pa.school_year = cc.school_year
+                           and pa.credential_code = cc.credential_code)
+                from catalog_credential cc""");
+        exec(c, """
+                insert into rpt.dim_student (student_key, sex, grade, hispanic_or_latino, race)
+                select p.student_key, s.sex, s.grade, s.hispanic_or_latino,
+                       case when s.hispanic_or_latino then 'Hispanic/Latino'
+                            when (coalesce(s.american_indian_or_alaska_native, false)::int + coalesce(s.asian, false)::int
+                                  + coalesce(s.black_or_african_american, false)::int
+                                  + coalesce(s.native_hawaiian_or_other_pacific_islander, false)::int
+                                  + coalesce(s.white, false)::int) > 1 or s.two_or_more_races then 'Two or More Races'
+                            when s.american_indian_or_alaska_native then 'American Indian/Alaska Native'
+                            when s.asian then 'Asian'
+                            when s.black_or_african_american then 'Black/African American'
+                            when s.native_hawaiian_or_other_pacific_islander then 'Native Hawaiian/Pacific Islander'
+                            when s.white then 'White'
+                            else 'Not reported' end
+                from student s join student_pseudonym p using (student_id)
+                on conflict (student_key) do update set sex = excluded.sex, grade = excluded.grade,
+                    hispanic_or_latino = excluded.hispanic_or_latino, race = excluded.race""");
+    }
+
+    static int exec(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps.executeUpdate();
         }
     }
 
@@ -67,7 +284,7 @@ public final class ReportingLoad {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "update rpt.load_run set status = 'failed', finished_at = now(), message = ? where load_id = ?")) {
-            ps.setString(1, cause.getClass().getSimpleName());
+            ps.setString(1, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
             ps.setLong(2, loadId);
             ps.executeUpdate();
         } catch (SQLException e) {

@@ -129,6 +129,7 @@ public final class HubRuntime implements AutoCloseable {
                             .or(() -> s.settings.get("hub.sftp.poll-override"))
                             .orElse(feed.sftp().poll() == null ? "10s" : feed.sftp().poll()))
                     .parameter("workDir", s.dataDir.resolve("work").resolve(feed.code()).toString())
+                    .parameter("readLock", s.settings.get("hub.sftp.read-lock", "changed"))
                     .add();
         }
         // OneRoster bundles from a local folder (hub.sis.folder), for the SIS feed hub.sis.folder-feed

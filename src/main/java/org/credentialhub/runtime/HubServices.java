@@ -51,6 +51,7 @@ public final class HubServices implements AutoCloseable {
     public final Intake intake;
     public final DeliveryMatcher matcher;
     public final ReportingLoad reporting;
+    public final org.credentialhub.reporting.Reports reports;
     public final Acknowledgements acknowledgements;
     public final RosterLoader roster;
     public final org.credentialhub.exceptions.ExceptionQueue exceptionQueue;
@@ -137,7 +138,8 @@ public final class HubServices implements AutoCloseable {
         int firstMonth = settings.getInt("hub.school-year.first-month", 7);
         this.intake = new Intake(ds, feeds, mappings, hmac, new SchoolYears(firstMonth), dataDir.resolve("archive"));
         this.matcher = new DeliveryMatcher(ds, org.credentialhub.matching.MatchSettings.defaults());
-        this.reporting = new ReportingLoad(ds);
+        this.reports = reportsFrom(settings);
+        this.reporting = new ReportingLoad(ds, reports);
         this.acknowledgements = new Acknowledgements(ds);
         this.roster = new RosterLoader(ds, hmac);
         this.exceptionQueue = new org.credentialhub.exceptions.ExceptionQueue(ds);
@@ -152,6 +154,18 @@ public final class HubServices implements AutoCloseable {
         this.districtEntries = districtFeed == null ? null : new org.credentialhub.district.DistrictEntries(ds, intake,
                 matcher, new SchoolYears(firstMonth), districtFeed.code(), dataDir.resolve("archive"),
                 settings.getInt("hub.district.evidence.max-bytes", 10 * 1024 * 1024));
+    }
+
+    /**
+     * Suppression of public tables: {@code hub.reporting.suppression.threshold} (default 10), per table
+     * {@code hub.reporting.suppression.<table>} (0: published unsuppressed).
+     */
+    public static org.credentialhub.reporting.Reports reportsFrom(Settings settings) {
+        java.util.Map<String, Integer> perTable = new java.util.LinkedHashMap<>();
+        for (String name : org.credentialhub.reporting.Reports.names()) {
+            settings.get("hub.reporting.suppression." + name).ifPresent(v -> perTable.put(name, Integer.parseInt(v)));
+        }
+        return new org.credentialhub.reporting.Reports(settings.getInt("hub.reporting.suppression.threshold", 10), perTable);
     }
 
     private DropBox.Account vendorAccount(FeedConfig f) throws IOException {

@@ -35,7 +35,9 @@ class FeedsFileTest {
         FeedsFile f = FeedsFile.load(Path.of("config/feeds.yaml"));
         assertEquals(5, f.sftpFeeds().size());
         assertEquals(2, f.apiFeeds().size());
-        assertEquals(Duration.ofDays(7), f.feeds().get(1).expectedEvery());
+        assertEquals(1, f.sisFeeds().size());
+        assertEquals(Duration.ofDays(7), f.feeds().stream().filter(x -> x.code().equals("tradesreg")).findFirst()
+                .orElseThrow().expectedEvery());
     }
 
     @Test

@@ -85,6 +85,19 @@ class TiersTest {
     }
 
     @Test
+    void stateIdAloneMatchesWhenNothingElseWasSent() {
+        // an Open Badges credential carries the student ID and nothing to check it against
+        Decision d = matcher.match(row(3, null, "SID9003", null, null, null, null));
+        assertEquals(Outcome.MATCH, d.outcome());
+        assertEquals(9003L, d.rosterId());
+        assertEquals(Decision.TIER_STATE_ID, d.tier());
+        assertTrue(d.candidates().get(0).reasons().stream().anyMatch(x -> x.contains("no name or birth date")),
+                d.candidates().get(0).reasons().toString());
+        // an unknown ID with nothing else sent is no match at all
+        assertEquals(Outcome.NONE, matcher.match(row(4, null, "SID-unknown", null, null, null, null)).outcome());
+    }
+
+    @Test
     void crosswalkIsAppliedFirst() {
         ResultRecord r = new ResultRecord(5, null, HASH.hash("SID9003"), "Marguerite", "Oyelaran",
                 LocalDate.of(2007, 9, 14), "school-3", null, "vendor-cand-77");

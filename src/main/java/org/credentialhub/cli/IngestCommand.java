@@ -1,0 +1,286 @@
+package org.credentialhub.cli;
+
+import org.credentialhub.district.DistrictEntries;
+import org.credentialhub.dropbox.SftpUpload;
+import org.credentialhub.feeds.FeedConfig;
+import org.credentialhub.pull.FixtureApiServer;
+import org.credentialhub.runtime.HubRuntime;
+import org.credentialhub.runtime.HubServices;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Runs the whole pipeline over a state folder (the layout {@code ./hub generate} writes, README
+ * "Generated state folder") as production would: the OneRoster bundle to the SIS account of the drop
+ * box, each vendor's files to its SFTP inbox, the API fixtures served on a local HTTP server that the
+ * API feeds pull from, the district entries through the district-entry service; waits until every
+ * delivery is processed, runs a reporting load and prints a summary.
+ */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "Run the whole pipeline over a state folder (as ./hub generate writes it) and load the reporting database.")
+public final class IngestCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", description = "the state folder")
+    Path dir;
+
+    @Option(names = "--data-dir", description = "the hub's data folder (default: hub.data.dir, data)")
+    String dataDir;
+
+    @Option(names = "--timeout", defaultValue = "60", description = "minutes to wait for the deliveries (default ${DEFAULT-VALUE})")
+    int timeoutMinutes;
+
+    @Option(names = "--no-validate", description = "leave district-entered results pending (by default ingest, "
+            + "acting for the district administrators, validates those whose evidence passed the checks)")
+    boolean noValidate;
+
+    private final Map<String, Integer> expected = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isDirectory(dir)) {
+            System.err.println("ingest: no folder " + dir);
+            return 2;
+        }
+        long t0 = System.nanoTime();
+        String secret = "ingest-" + Long.toHexString(new java.security.SecureRandom().nextLong());
+        try (FixtureApiServer api = FixtureApiServer.serve(dir, 0)
+                .clientCredentials("credential-hub", secret).apiToken(secret).organization("nc-cte")) {
+            Map<String, String> o = new HashMap<>();
+            if (dataDir != null) {
+                o.put("hub.data.dir", dataDir);
+            }
+            o.put("camel.server.port", String.valueOf(freePort()));
+            o.put("camel.server.host", "127.0.0.1");
+            o.put("camel.management.port", String.valueOf(freePort()));
+            o.put("hub.sftp.port", String.valueOf(freePort()));
+            o.put("hub.sftp.bind", "127.0.0.1");
+            o.put("hub.sftp.poll-override", "1s");
+            o.put("hub.sftp.read-lock", "none");
+            o.put("hub.reporting.cron", "0 0 0 1 1 ? 2099");
+            o.put("hub.api.delay", "1000");
+            for (String feed : List.of("badges", "issuedbadges")) {
+                o.put("hub.api.base-url." + feed, api.baseUrl());
+                o.put("hub.api.secret." + feed, secret);
+                o.put("hub.api.poll." + feed, "3s");
+            }
+            Map<String, String> passwords = new HashMap<>();
+            HubRuntime probe = null;
+            for (String account : List.of("sis", "certexam", "tradesreg", "foodsafe", "workskills", "skillsxlsx")) {
+                String pw = "ingest-" + Long.toHexString(new java.security.SecureRandom().nextLong());
+                passwords.put(account, pw);
+                o.put("hub.sftp.password." + account, pw);
+            }
+            try (HubRuntime hub = new HubRuntime(o).start()) {
+                HubServices s = hub.services();
+                int port = s.dropBox.port();
+                sis(s, port, passwords.get("sis"));
+                vendorFiles(s, port, passwords);
+                district(s);
+                waitForFiles(s);
+                waitForApis(s);
+                s.matcher.rematchUnsettled();
+                s.exceptionQueue.refresh();
+                System.out.println("ingest: all deliveries processed; loading the reporting database");
+                s.reporting.load("ingest");
+                summary(s, (System.nanoTime() - t0) / 1e9);
+            }
+        }
+        return 0;
+    }
+
+    private void sis(HubServices s, int port, String password) throws Exception {
+        Path bundle = dir.resolve("oneroster");
+        if (!Files.isDirectory(bundle)) {
+            System.out.println("ingest: no oneroster/ bundle; the roster stays as it is");
+            return;
+        }
+        long before = count(s, "select count(*) from delivery where feed_code = 'sis'");
+        try (SftpUpload up = new SftpUpload("127.0.0.1", port, "sis", password)) {
+            up.put("inbox/oneroster-" + System.currentTimeMillis() + ".zip", zip(bundle));
+        }
+        await("the SIS bundle", () -> count(s, "select count(*) from delivery where feed_code = 'sis' "
+                + "and status <> 'processing'") > before);
+        String status = text(s, "select status || coalesce(': ' || reason, '') from delivery where feed_code = 'sis' "
+                + "order by delivery_id desc limit 1");
+        System.out.println("ingest: OneRoster bundle " + status);
+    }
+
+    private void vendorFiles(HubServices s, int port, Map<String, String> passwords) throws Exception {
+        Path sftp = dir.resolve("sftp");
+        if (!Files.isDirectory(sftp)) {
+            return;
+        }
+        for (FeedConfig feed : s.feeds.values()) {
+            Path folder = sftp.resolve(feed.code());
+            if (!"sftp".equals(feed.kind()) || !Files.isDirectory(folder)) {
+                continue;
+            }
+            List<Path> files;
+            try (Stream<Path> list = Files.list(folder)) {
+                files = list.filter(Files::isRegularFile).sorted().toList();
+            }
+            long before = count(s, "select count(*) from delivery where feed_code = '" + feed.code() + "'");
+            try (SftpUpload up = new SftpUpload("127.0.0.1", port, feed.account(), passwords.get(feed.account()))) {
+                for (Path f : files) {
+                    up.put("inbox/" + f.getFileName(), Files.readAllBytes(f));
+                }
+            }
+            expected.put(feed.code(), (int) before + files.size());
+            System.out.println("ingest: " + files.size() + " file(s) dropped in the " + feed.code() + " inbox");
+        }
+    }
+
+    private void district(HubServices s) throws Exception {
+        Path entries = dir.resolve("district/entries.csv");
+        if (!Files.isRegularFile(entries) || s.districtEntries == null) {
+            return;
+        }
+        List<DistrictEntries.Evidence> evidence = new ArrayList<>();
+        Path evidenceDir = dir.resolve("district/evidence");
+        if (Files.isDirectory(evidenceDir)) {
+            try (Stream<Path> walk = Files.walk(evidenceDir)) {
+                for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                    evidence.add(new DistrictEntries.Evidence(evidenceDir.relativize(p).toString(), Files.readAllBytes(p)));
+                }
+            }
+        }
+        Map<String, Object> out = s.districtEntries.upload("entries.csv", Files.readAllBytes(entries), evidence, "ingest");
+        System.out.println("ingest: district entries " + out.get("status") + " (" + out.get("rows_accepted")
+                + " accepted, " + out.get("rows_rejected") + " rejected)");
+        if (!noValidate) {
+            int validated = 0;
+            for (DistrictEntries.Pending p : s.districtEntries.pending(null)) {
+                s.districtEntries.validate(p.resultId(), "ingest");
+                validated++;
+            }
+            System.out.println("ingest: " + validated + " district entries validated");
+        }
+    }
+
+    private void waitForFiles(HubServices s) throws Exception {
+        for (Map.Entry<String, Integer> e : expected.entrySet()) {
+            await("the " + e.getKey() + " files", () -> count(s, "select count(*) from delivery where feed_code = '"
+                    + e.getKey() + "' and (status <> 'processing' or processed_at is not null)") >= e.getValue()
+                    && count(s, "select count(*) from delivery where feed_code = '" + e.getKey()
+                    + "' and processed_at is null and status not in ('duplicate', 'quarantined')") == 0);
+        }
+    }
+
+    private void waitForApis(HubServices s) throws Exception {
+        for (String feed : List.of("badges", "issuedbadges")) {
+            if (!s.feeds.containsKey(feed) || !Files.exists(dir.resolve("api").resolve(feed))) {
+                continue;
+            }
+            await("the " + feed + " pulls", () -> count(s, "select count(*) from api_cursor where feed_code = '" + feed
+                    + "' and next_page is null") > 0);
+            long[] last = {-1};
+            await("the " + feed + " pulls to settle", () -> {
+                long n = count(s, "select count(*) from delivery where feed_code = '" + feed + "'");
+                boolean stable = n == last[0] && count(s, "select count(*) from api_cursor where feed_code = '" + feed
+                        + "' and next_page is null") > 0 && count(s, "select count(*) from delivery where feed_code = '"
+                        + feed + "' and processed_at is null and status not in ('duplicate', 'quarantined')") == 0;
+                last[0] = n;
+                if (!stable) {
+                    Thread.sleep(4000);
+                }
+                return stable;
+            });
+        }
+    }
+
+    private void summary(HubServices s, double seconds) throws SQLException {
+        System.out.println();
+        System.out.println("feed           deliveries  accepted  w/rejections  quarantined  duplicates  rows accepted  rows rejected");
+        try (Connection c = s.database.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("""
+                     select feed_code, count(*), count(*) filter (where status = 'accepted'),
+                            count(*) filter (where status = 'accepted_with_rejections'),
+                            count(*) filter (where status = 'quarantined'), count(*) filter (where status = 'duplicate'),
+                            coalesce(sum(rows_accepted), 0), coalesce(sum(rows_rejected), 0)
+                     from delivery group by feed_code order by feed_code""")) {
+            while (rs.next()) {
+                System.out.printf("%-14s %10d %9d %13d %12d %11d %14d %14d%n", rs.getString(1), rs.getLong(2),
+                        rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8));
+            }
+        }
+        System.out.println();
+        System.out.println("results: " + text(s, """
+                select count(*) || ' (' || count(*) filter (where match_decision = 'match') || ' matched, '
+                       || count(*) filter (where match_decision = 'review') || ' for review, '
+                       || count(*) filter (where match_decision = 'none') || ' without a match, '
+                       || count(*) filter (where match_decision = 'rejected') || ' rejected)' from result"""));
+        System.out.println("open exceptions: " + text(s, """
+                select coalesce(string_agg(kind || ' ' || n, ', '), 'none') from (select kind, count(*) n
+                from result_exception where status in ('open', 'deferred') group by kind order by kind) x"""));
+        System.out.println("reporting load: " + text(s, """
+                select status || ', school year(s) ' || coalesce(array_to_string(years, ', '), '-') || ', '
+                       || coalesce(rows_written, 0) || ' fact rows' from rpt.load_run order by load_id desc limit 1"""));
+        System.out.printf("ingest took %.1f s%n", seconds);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private void await(String what, Check check) throws Exception {
+        long end = System.nanoTime() + Duration.ofMinutes(timeoutMinutes).toNanos();
+        while (!check.ok()) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("ingest: gave up waiting for " + what);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static long count(HubServices s, String sql) throws SQLException {
+        return Long.parseLong(text(s, sql));
+    }
+
+    private static String text(HubServices s, String sql) throws SQLException {
+        try (Connection c = s.database.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? String.valueOf(rs.getObject(1)) : "";
+        }
+    }
+
+    private static byte[] zip(Path folder) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(bytes); Stream<Path> files = Files.list(folder)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                z.putNextEntry(new ZipEntry(f.getFileName().toString()));
+                Files.copy(f, z);
+                z.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

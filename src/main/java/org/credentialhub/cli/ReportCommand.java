@@ -1,0 +1,135 @@
+package org.credentialhub.cli;
+
+import org.apache.poi.xssf.streaming.SXSSFWorkbook;
+import org.credentialhub.reporting.ReportingLoad;
+import org.credentialhub.reporting.Reports;
+import org.credentialhub.runtime.HubServices;
+import org.credentialhub.runtime.Standalone;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Print a published report (exact, or --public: small cells suppressed), list them, or load the reporting database.")
+public final class ReportCommand implements Callable<Integer> {
+
+    @Option(names = "--list", description = "list the reports")
+    boolean list;
+
+    @Option(names = "--load", description = "run a reporting load now")
+    boolean load;
+
+    @Option(names = "--year", description = "school year, e.g. 2024-2025")
+    String year;
+
+    @Option(names = "--table", description = "report name (see --list)")
+    String table;
+
+    @Option(names = "--format", defaultValue = "csv", description = "csv (default) or xlsx")
+    String format;
+
+    @Option(names = "--public", description = "the public form: small cells suppressed, rates near 0/100% banded")
+    boolean publicForm;
+
+    @Option(names = "--total", description = "add the total row")
+    boolean total;
+
+    @Option(names = "--out", description = "write to this file instead of standard output (required for xlsx)")
+    Path out;
+
+    @Option(names = "--data-dir", description = "the hub's data folder (default: hub.data.dir, data)")
+    String dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (list) {
+            for (Reports.Definition d : Reports.ALL) {
+                System.out.printf("%-32s %s%n", d.name(), d.title());
+            }
+            return 0;
+        }
+        if (!load && (table == null || (year == null && !Reports.definition(table).allYears()))) {
+            System.err.println("report: give --list, --load, or --year YEAR --table NAME");
+            return 2;
+        }
+        if (!List.of("csv", "xlsx").contains(format)) {
+            System.err.println("report: --format is csv or xlsx");
+            return 2;
+        }
+        Map<String, String> overrides = new HashMap<>();
+        if (dataDir != null) {
+            overrides.put("hub.data.dir", dataDir);
+        }
+        try (Standalone hub = new Standalone(overrides)) {
+            Reports reports = HubServices.reportsFrom(hub.settings);
+            if (load) {
+                int rows = new ReportingLoad(hub.database.dataSource(), reports).load("command");
+                System.err.println("report: reporting load done, " + rows + " fact rows written");
+                if (table == null) {
+                    return 0;
+                }
+            }
+            Reports.Table t;
+            try (Connection c = hub.database.dataSource().getConnection()) {
+                t = reports.compute(c, table, year == null ? "all" : year);
+            }
+            if (publicForm) {
+                t = reports.suppressed(t);
+            }
+            if ("xlsx".equals(format)) {
+                if (out == null) {
+                    System.err.println("report: --format xlsx needs --out FILE");
+                    return 2;
+                }
+                writeXlsx(t, out);
+            } else if (out != null) {
+                Files.writeString(out, Reports.csv(t, total || publicForm), StandardCharsets.UTF_8);
+            } else {
+                System.out.print(Reports.csv(t, total || publicForm));
+            }
+            return 0;
+        } catch (org.credentialhub.support.ConfigException e) {
+            System.err.println("report: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static void writeXlsx(Reports.Table t, Path file) throws Exception {
+        try (SXSSFWorkbook wb = new SXSSFWorkbook(); OutputStream os = Files.newOutputStream(file)) {
+            var sheet = wb.createSheet(t.definition().name());
+            var title = sheet.createRow(0);
+            title.createCell(0).setCellValue(t.definition().title() + (t.year() == null ? "" : ", " + t.year()));
+            var header = sheet.createRow(2);
+            for (int i = 0; i < t.header().size(); i++) {
+                header.createCell(i).setCellValue(t.header().get(i));
+            }
+            int r = 3;
+            List<List<Object>> rows = new java.util.ArrayList<>(t.rows());
+            if (t.total() != null) {
+                rows.add(t.total());
+            }
+            for (List<Object> row : rows) {
+                var x = sheet.createRow(r++);
+                for (int i = 0; i < row.size(); i++) {
+                    Object v = row.get(i);
+                    if (v instanceof Number n) {
+                        x.createCell(i).setCellValue(n.doubleValue());
+                    } else {
+                        x.createCell(i).setCellValue(v == null ? "" : v.toString());
+                    }
+                }
+            }
+            wb.write(os);
+            wb.dispose();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package org.credentialhub.cli;
+
+import org.credentialhub.accounts.Account;
+import org.credentialhub.accounts.Role;
+import org.credentialhub.exceptions.DecisionFile;
+import org.credentialhub.exceptions.Decisions;
+import org.credentialhub.runtime.Standalone;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "resolve", mixinStandardHelpOptions = true,
+        description = "Apply district decisions (CSV feed,source,row,decision) through the service the district page uses.")
+public final class ResolveCommand implements Callable<Integer> {
+
+    @Option(names = "--decisions", required = true, description = "CSV with columns feed,source,row,decision "
+            + "(decision: a student's state ID, or reject)")
+    Path decisions;
+
+    @Option(names = "--data-dir", description = "the hub's data folder (default: hub.data.dir, data)")
+    String dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(decisions)) {
+            System.err.println("resolve: no file " + decisions);
+            return 2;
+        }
+        Map<String, String> overrides = new HashMap<>();
+        if (dataDir != null) {
+            overrides.put("hub.data.dir", dataDir);
+        }
+        try (Standalone hub = new Standalone(overrides)) {
+            var ds = hub.database.dataSource();
+            var hmac = hub.hmac();
+            DecisionFile file = new DecisionFile(ds, new Decisions(ds, hmac), hmac, hub.feeds(), hub.mappings(),
+                    hub.dataDir.resolve("archive"));
+            Account who = new Account(0, "cli:" + System.getProperty("user.name", "operator"), Role.OPS, null, null);
+            long t0 = System.nanoTime();
+            Decisions.BatchOutcome out = file.apply(decisions, who);
+            System.out.printf("resolve: %d linked, %d rejected, %d naming a student not on the roster, "
+                    + "%d naming no result (%.1f s)%n", out.linked(), out.rejected(), out.unknownStudent(), out.notFound(),
+                    (System.nanoTime() - t0) / 1e9);
+            System.out.println("The next reporting load counts them (or run ./hub report --load).");
+            return out.notFound() > 0 || out.unknownStudent() > 0 ? 1 : 0;
+        } catch (IllegalArgumentException e) {
+            System.err.println("resolve: " + e.getMessage());
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package org.credentialhub.exceptions;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.credentialhub.accounts.Account;
+import org.credentialhub.feeds.FeedConfig;
+import org.credentialhub.mapping.FileRejectedException;
+import org.credentialhub.mapping.Mappings;
+import org.credentialhub.mapping.RecordReader;
+import org.credentialhub.mapping.SourceRow;
+import org.credentialhub.store.CopyWriter;
+import org.credentialhub.support.Hmac;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A file of district decisions ({@code feed,source,row,decision}), as {@code ./hub resolve --decisions}
+ * takes it: each line names a result by its lineage (feed; file name, or {@code file#sheet} for
+ * workbooks, or the API record id; row number, 1 for API records) and decides it: a student's state ID
+ * (link) or {@code reject}. Applied set-based through {@link Decisions#applyBatch}, in one transaction.
+ */
+public final class DecisionFile {
+    private final DataSource dataSource;
+    private final Decisions decisions;
+    private final Hmac hmac;
+    private final Map<String, FeedConfig> feeds;
+    private final Mappings mappings;
+    private final Path archiveDir;
+
+    public DecisionFile(DataSource dataSource, Decisions decisions, Hmac hmac, Map<String, FeedConfig> feeds,
+                        Mappings mappings, Path archiveDir) {
+        this.dataSource = dataSource;
+        this.decisions = decisions;
+        this.hmac = hmac;
+        this.feeds = feeds;
+        this.mappings = mappings;
+        this.archiveDir = archiveDir;
+    }
+
+    private record Line(String feed, String source, int row, String decision) {
+    }
+
+    public Decisions.BatchOutcome apply(Path file, Account who) throws IOException, SQLException {
+        List<Line> lines = new ArrayList<>();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+             CSVParser p = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
+            for (String col : List.of("feed", "source", "row", "decision")) {
+                if (!p.getHeaderMap().containsKey(col)) {
+                    throw new IllegalArgumentException(file + ": missing column '" + col + "' (feed,source,row,decision)");
+                }
+            }
+            for (CSVRecord rec : p) {
+                String decision = rec.get("decision").trim();
+                int row;
+                try {
+                    row = Integer.parseInt(rec.get("row").trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(file + ": line " + rec.getRecordNumber() + ": row is not a number");
+                }
+                if (decision.isEmpty()) {
+                    throw new IllegalArgumentException(file + ": line " + rec.getRecordNumber() + ": decision is empty");
+                }
+                lines.add(new Line(rec.get("feed").trim(), rec.get("source").trim(), row, decision));
+            }
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("""
+                        create temp table decision_lines (feed text, source text, row int, action text,
+                                                          state_id_hash text) on commit drop;
+                        create temp table decision_batch (result_id bigint, action text, state_id_hash text) on commit drop""");
+            }
+            // workbooks first: their rows are looked up before the COPY holds the connection
+            Map<String, Map<String, Integer>> workbookRows = new HashMap<>();
+            for (Line l : lines) {
+                int hash = l.source().indexOf('#');
+                if (hash > 0) {
+                    String fileName = l.source().substring(0, hash);
+                    workbookRows.computeIfAbsent(l.feed() + "/" + fileName, k -> workbook(c, l.feed(), fileName));
+                }
+            }
+            try (CopyWriter copy = new CopyWriter(c, "decision_lines", "feed", "source", "row", "action", "state_id_hash")) {
+                for (Line l : lines) {
+                    String source = l.source();
+                    int row = l.row();
+                    int hash = source.indexOf('#');
+                    if (hash > 0) {
+                        String fileName = source.substring(0, hash);
+                        Map<String, Integer> rows = workbookRows.get(l.feed() + "/" + fileName);
+                        Integer continuous = rows.get(source.substring(hash + 1) + "#" + row);
+                        source = fileName;
+                        row = continuous == null ? -1 : continuous;
+                    }
+                    boolean reject = l.decision().equalsIgnoreCase("reject");
+                    copy.value(l.feed()).value(source).value(row).value(reject ? "reject" : "link")
+                            .value(reject ? null : hmac.stateId(l.decision())).endRow();
+                }
+                copy.finish();
+            }
+            try (Statement st = c.createStatement()) {
+                st.execute("create index on decision_lines (feed, source, row)");
+                st.execute("analyze decision_lines");
+                st.executeUpdate("""
+                        insert into decision_batch (result_id, action, state_id_hash)
+                        select coalesce(
+                                 (select rl.result_id from delivery d join result_lineage rl using (delivery_id)
+                                  where d.feed_code = l.feed and d.source_name = l.source and rl.source_row = l.row
+                                  order by rl.delivery_id limit 1),
+                                 (select r.result_id from result r where r.feed_code = l.feed and r.source_ref = l.source
+                                  and l.row = 1 limit 1)),
+                               l.action, l.state_id_hash
+                        from decision_lines l""");
+            }
+            Decisions.BatchOutcome out = decisions.applyBatch(c, who);
+            c.commit();
+            return out;
+        }
+    }
+
+    /** For a workbook delivery: "sheet#sheetRow" → the row number its lineage carries. */
+    private Map<String, Integer> workbook(Connection c, String feed, String fileName) {
+        Map<String, Integer> map = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select content_sha256 from delivery where feed_code = ? and source_name = ?
+                  and status not in ('duplicate', 'quarantined') order by delivery_id limit 1""")) {
+            ps.setString(1, feed);
+            ps.setString(2, fileName);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return map;
+                }
+                Path archived = archiveDir.resolve(feed).resolve(rs.getString(1));
+                FeedConfig fc = feeds.get(feed);
+                if (fc == null || !Files.isRegularFile(archived)) {
+                    return map;
+                }
+                try (InputStream in = Files.newInputStream(archived);
+                     RecordReader reader = mappings.get(fc.layoutName()).open(in, fileName)) {
+                    SourceRow row;
+                    while ((row = reader.next()) != null) {
+                        map.put(row.part() + "#" + row.partRow(), row.rowNumber());
+                    }
+                }
+            }
+        } catch (SQLException | IOException | FileRejectedException e) {
+            throw new IllegalStateException("cannot read the archived workbook " + fileName + ": " + e.getMessage(), e);
+        }
+        return map;
+    }
+}
