@@ -62,7 +62,7 @@ async function signedIn(me) {
   document.getElementById('who').textContent = me.username + ' · ' + me.role + (me.district ? ' · district ' + me.district : '');
   const links = [];
   if (me.role === 'ops') links.push(['#/feeds', 'Feeds'], ['#/quarantine', 'Quarantine'], ['#/exceptions', 'Exceptions'],
-    ['#/charts', 'Charts'], ['#/status', 'System'], ['#/acks', 'Acknowledgements']);
+    ['#/reports', 'Reports'], ['#/charts', 'Charts'], ['#/status', 'System'], ['#/acks', 'Acknowledgements']);
   else if (me.role === 'vendor') links.push(['#/acks', 'Acknowledgements']);
   else links.push(['#/exceptions', 'Exceptions']);
   document.getElementById('nav').replaceChildren(...links.map(([h, t]) => el('a', { href: h, text: t })));
@@ -96,7 +96,8 @@ function route() {
   const [, page, arg] = location.hash.split('/');
   document.querySelectorAll('#nav a').forEach(a => a.classList.toggle('active', a.getAttribute('href') === '#/' + page));
   const pages = { exceptions: exceptionsPage, feeds: feedsPage, feed: feedPage, delivery: deliveryPage,
-    quarantine: quarantinePage, status: statusPage, charts: chartsPage, acks: acksPage, ack: ackPage };
+    quarantine: quarantinePage, status: statusPage, charts: chartsPage, acks: acksPage, ack: ackPage,
+    reports: reportsPage };
   (pages[page] || (() => view(el('p', { text: 'Nothing here.' }))))(arg ? decodeURIComponent(arg) : undefined)
     .catch?.(x => flash(x.message, 'error'));
 }
@@ -324,6 +325,56 @@ async function chartsPage() {
     lineChart('chart-match-rate', 'Match rate per feed, by week of delivery', Object.entries(byFeed).map(([name, points]) => ({ name, points }))),
     barChart('chart-exceptions', 'Open exceptions per district', Object.entries(exByDistrict).map(([label, value]) => ({ label, value }))),
     barChart('chart-attainment', 'Credentials earned per district (last reporting load)', at.bars.map(b => ({ label: b.name + ' ' + b.school_year, value: Number(b.earned) }))));
+}
+
+// ---------- published reports ----------
+
+const TRACEABLE = ['attainment-by-district', 'attainment-by-course-credential', 'attainment-by-tier',
+  'attainment-by-region', 'attempts-vs-earned', 'data-source-by-credential'];
+
+async function reportsPage() {
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const meta = await api('GET', '/api/reports');
+  const name = params.get('table') || meta.reports[0].name;
+  const year = params.get('year') || meta.years[0] || '';
+  const pub = params.get('public') === 'true';
+  const form = el('form', { id: 'report-form', class: 'filters', onsubmit: (e) => {
+    e.preventDefault();
+    location.hash = '#/reports?' + new URLSearchParams({ table: form.elements.table.value, year: form.elements.year.value,
+      public: form.elements.pub.checked }).toString();
+  } },
+    el('label', {}, 'Report ', el('select', { name: 'table' }, meta.reports.map(r =>
+      el('option', { value: r.name, text: r.title, selected: r.name === name })))),
+    el('label', {}, 'School year ', el('select', { name: 'year' }, meta.years.map(y =>
+      el('option', { value: y, text: y, selected: y === year })))),
+    el('label', {}, 'As the public sees it ', el('input', { type: 'checkbox', name: 'pub', checked: pub })),
+    el('button', { type: 'submit', text: 'Show' }));
+  const parts = [el('h1', { text: 'Reports' }), form];
+  if (!year && !meta.reports.find(r => r.name === name).allYears) {
+    view(...parts, el('p', { text: 'No reporting load has counted anything yet.' }));
+    return;
+  }
+  const t = await api('GET', '/api/reports/' + name + '?' + new URLSearchParams({ year, public: pub }).toString());
+  const traceBox = el('div', { id: 'trace' });
+  const keyOf = (r) => name === 'attainment-by-course-credential' ? r[0] + '/' + r[2] : r[0];
+  const rows = t.rows.concat(t.total ? [t.total] : []);
+  const tbl = el('table', { id: 'report-table', class: 'data' },
+    el('thead', {}, el('tr', {}, t.columns.map(c => el('th', { text: c.replaceAll('_', ' ') })))),
+    el('tbody', {}, rows.map(r => el('tr', {
+      class: TRACEABLE.includes(name) && r !== t.total ? 'clickable' : '',
+      onclick: TRACEABLE.includes(name) && r !== t.total ? async () => {
+        const tr = await api('GET', '/api/reports/' + name + '/trace?' + new URLSearchParams({ year, key: keyOf(r) }).toString());
+        traceBox.replaceChildren(el('h2', { text: 'Behind ' + keyOf(r) + ': ' + tr.results.length + ' result(s)' }),
+          table('trace-table', [['Result', x => x.result_id], ['Feed', x => x.feed], ['File', x => x.source],
+            ['Record', x => x.record], ['Row', x => x.row], ['Received', x => x.received], ['Attempted', x => x.attempted_on],
+            ['Matched by', x => x.matched_by]], tr.results));
+        traceBox.scrollIntoView();
+      } : null }, r.map(v => el('td', { text: v ?? '' }))))));
+  const rateCol = t.columns.findIndex(c => c.endsWith('rate'));
+  const chart = rateCol > 0 && !pub && t.rows.length <= 60 ? barChart('report-chart', t.title + ' — ' + t.columns[rateCol].replaceAll('_', ' '),
+    t.rows.filter(r => r[rateCol]).map(r => ({ label: String(r[1] ?? r[0]).slice(0, 34), value: parseFloat(r[rateCol]) }))) : null;
+  view(...parts, el('h2', { text: t.title + (year ? ', ' + year : '') + (pub ? ' (public: small cells suppressed)' : '') }),
+    chart, tbl, traceBox);
 }
 
 // ---------- vendor acknowledgements ----------

@@ -43,6 +43,10 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--total", description = "add the total row")
     boolean total;
 
+    @Option(names = "--trace", paramLabel = "KEY", description = "list the results, files and rows behind the row "
+            + "with this key (its first column; COURSE/CREDENTIAL for attainment-by-course-credential)")
+    String trace;
+
     @Option(names = "--out", description = "write to this file instead of standard output (required for xlsx)")
     Path out;
 
@@ -77,6 +81,22 @@ public final class ReportCommand implements Callable<Integer> {
                 if (table == null) {
                     return 0;
                 }
+            }
+            if (trace != null) {
+                try (Connection c = hub.database.dataSource().getConnection()) {
+                    List<Map<String, Object>> rows = org.credentialhub.reporting.Trace.of(c, table, year, trace, 1_000_000);
+                    StringBuilder sb = new StringBuilder();
+                    if (!rows.isEmpty()) {
+                        sb.append(String.join(",", rows.get(0).keySet())).append("\r\n");
+                    }
+                    for (Map<String, Object> r : rows) {
+                        sb.append(String.join(",", r.values().stream().map(v -> v == null ? "" : String.valueOf(v))
+                                .map(org.credentialhub.web.ExceptionsApi::csvCell).toList())).append("\r\n");
+                    }
+                    System.out.print(sb);
+                    System.err.println("report: " + rows.size() + " result(s) behind " + table + " " + trace + " (" + year + ")");
+                }
+                return 0;
             }
             Reports.Table t;
             try (Connection c = hub.database.dataSource().getConnection()) {

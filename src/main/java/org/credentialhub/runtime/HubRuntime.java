@@ -86,6 +86,7 @@ public final class HubRuntime implements AutoCloseable {
         registry.bind("exceptionsApi", new org.credentialhub.web.ExceptionsApi(ds, s.decisions, s.hmac));
         registry.bind("opsApi", new org.credentialhub.web.OpsApi(ds, health));
         registry.bind("vendorApi", new org.credentialhub.web.VendorApi(ds, s.acknowledgements));
+        registry.bind("reportsApi", new org.credentialhub.web.ReportsApi(ds, s.reports));
         registry.bind("pages", new org.credentialhub.web.Pages());
         camel.addService(new ServiceSupport() {
             @Override

@@ -1,0 +1,189 @@
+package org.credentialhub.reporting;
+
+import org.credentialhub.cli.Hub;
+import org.credentialhub.generate.Generator;
+import org.credentialhub.runtime.Standalone;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import picocli.CommandLine;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The acceptance run of the SIS and reporting issues, at a reduced scale: a generated state goes
+ * through the whole pipeline (ingest, the district's decisions, ingest again) and the attainment
+ * tables equal the ones the generated state reproduces by construction (NC's published Tables 10 and
+ * 11, scaled). Then the reporting load's guarantees: twice changes nothing, a load that dies halfway
+ * leaves the previous tables and a re-run gives the same, public tables never leave a suppressed cell
+ * recoverable from its column total.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AcceptanceTest {
+    private static final String YEAR = "2024-2025";
+    private Path state;
+    private Path data;
+
+    @BeforeAll
+    void generateAndIngest() throws Exception {
+        state = Files.createTempDirectory("state");
+        data = Files.createTempDirectory("hub-data");
+        new Generator(Generator.Inputs.of("nc-2024-25", Path.of(""), Path.of("../shared")), "nc-2024-25", 11,
+                new BigDecimal("0.03")).generate(state, line -> { });
+        assertEquals(0, hub("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10"));
+        assertEquals(0, hub("resolve", "--decisions", state.resolve("district-decisions.csv").toString(),
+                "--data-dir", data.toString()));
+        assertEquals(0, hub("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10"));
+    }
+
+    @AfterAll
+    void clean() throws Exception {
+        for (Path p : List.of(state, data)) {
+            try (var walk = Files.walk(p)) {
+                walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static int hub(String... args) {
+        return new CommandLine(new Hub()).execute(args);
+    }
+
+    private String report(String table, boolean publicForm) throws Exception {
+        Path out = Files.createTempFile("report", ".csv");
+        List<String> args = new ArrayList<>(List.of("report", "--year", YEAR, "--table", table, "--out", out.toString(),
+                "--data-dir", data.toString()));
+        if (publicForm) {
+            args.add("--public");
+        }
+        assertEquals(0, hub(args.toArray(String[]::new)));
+        return Files.readString(out, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    @Order(1)
+    void attainmentByDistrictEqualsTable10() throws Exception {
+        assertEquals(Files.readString(state.resolve("expected/attainment-by-district.csv")),
+                report("attainment-by-district", false));
+    }
+
+    @Test
+    @Order(2)
+    void attainmentByCourseAndCredentialEqualsTable11() throws Exception {
+        assertEquals(Files.readString(state.resolve("expected/attainment-by-course-credential.csv")),
+                report("attainment-by-course-credential", false));
+    }
+
+    private String facts() throws Exception {
+        try (Standalone s = new Standalone(Map.of("hub.data.dir", data.toString()));
+             Connection c = s.database.dataSource().getConnection(); Statement st = c.createStatement()) {
+            StringBuilder sb = new StringBuilder();
+            for (String table : List.of("fact_attempt", "fact_earned", "fact_potential", "fact_course_earned", "fact_combined")) {
+                try (ResultSet rs = st.executeQuery("select count(*) || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') "
+                        + "from rpt." + table + " t")) {
+                    rs.next();
+                    sb.append(table).append('=').append(rs.getString(1)).append('\n');
+                }
+            }
+            return sb.toString();
+        }
+    }
+
+    private ReportingLoad load(Standalone s) {
+        return new ReportingLoad(s.database.dataSource(), org.credentialhub.runtime.HubServices.reportsFrom(s.settings));
+    }
+
+    @Test
+    @Order(3)
+    void loadingAgainChangesNothing() throws Exception {
+        String before = facts();
+        String table10 = report("attainment-by-district", false);
+        try (Standalone s = new Standalone(Map.of("hub.data.dir", data.toString()))) {
+            // a forced full rebuild: touch every result so every school year is reloaded
+            try (Connection c = s.database.dataSource().getConnection(); Statement st = c.createStatement()) {
+                st.executeUpdate("update result set updated_at = now()");
+            }
+            load(s).load("test");
+            load(s).load("test");
+        }
+        assertEquals(before, facts());
+        assertEquals(table10, report("attainment-by-district", false));
+    }
+
+    @Test
+    @Order(4)
+    void aLoadThatDiesHalfwayLeavesThePreviousTablesAndARerunGivesTheSame() throws Exception {
+        String before = facts();
+        try (Standalone s = new Standalone(Map.of("hub.data.dir", data.toString()))) {
+            try (Connection c = s.database.dataSource().getConnection(); Statement st = c.createStatement()) {
+                st.executeUpdate("update result set updated_at = now()");
+            }
+            ReportingLoad dying = load(s);
+            dying.failAfter("potential");
+            assertThrows(IllegalStateException.class, () -> dying.load("test"));
+            assertEquals(before, facts(), "nothing of the failed load is visible");
+            try (Connection c = s.database.dataSource().getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("select status from rpt.load_run order by load_id desc limit 1")) {
+                rs.next();
+                assertEquals("failed", rs.getString(1));
+            }
+            load(s).load("test");
+        }
+        assertEquals(before, facts());
+    }
+
+    @Test
+    @Order(5)
+    void publicTablesNeverLeaveASuppressedCellRecoverable() throws Exception {
+        int suppressedTables = 0;
+        try (Standalone s = new Standalone(Map.of("hub.data.dir", data.toString()));
+             Connection c = s.database.dataSource().getConnection()) {
+            Reports reports = org.credentialhub.runtime.HubServices.reportsFrom(s.settings);
+            for (Reports.Definition d : Reports.ALL) {
+                Reports.Table pub = reports.suppressed(reports.compute(c, d.name(), d.allYears() ? "all" : YEAR));
+                for (int col : d.countColumns()) {
+                    long hidden = pub.rows().stream().filter(r -> Suppression.MARK.equals(r.get(col))).count();
+                    boolean totalShown = pub.total() != null && !Suppression.MARK.equals(pub.total().get(col));
+                    assertTrue(hidden != 1 || !totalShown,
+                            d.name() + " column " + d.columns().get(col) + ": a single suppressed cell beside a published total");
+                    for (List<Object> r : pub.rows()) {
+                        Object v = r.get(col);
+                        assertTrue(Suppression.MARK.equals(v) || ((Number) v).longValue() >= reports.threshold(d.name()),
+                                d.name() + ": a count below the threshold is shown: " + r);
+                    }
+                    if (hidden > 0) {
+                        suppressedTables++;
+                    }
+                }
+                d.rates().forEach((rateCol, nd) -> {
+                    for (List<Object> r : pub.rows()) {
+                        if (Suppression.MARK.equals(r.get(nd[0])) || Suppression.MARK.equals(r.get(nd[1]))) {
+                            assertEquals(Suppression.MARK, r.get(rateCol), d.name() + ": a rate gives a suppressed count away: " + r);
+                        }
+                    }
+                });
+            }
+        }
+        assertTrue(suppressedTables > 0, "a small state has small cells to suppress");
+        String pub = report("attainment-by-district", true);
+        assertTrue(pub.contains(",*,") || pub.contains(",*\r\n"), pub.substring(0, Math.min(400, pub.length())));
+    }
+}
