@@ -121,6 +121,7 @@ public final class OneRosterImport {
                         }
                         checkCopies(bundle, manifest, problems);
                         checkDuplicates(c, manifest, problems);
+                        checkClassResources(c, feed, manifest, problems);
                     }
                     if (problems.hasErrors()) {
                         c.rollback();
@@ -129,7 +130,9 @@ public final class OneRosterImport {
                     long tp = System.nanoTime();
                     publish(c, feed, deliveryId, manifest);
                     timed(tp, "publish");
-                    afterPublish(c, feed, manifest, problems);
+                    analyzePublished(c, manifest, false);
+                    afterPublish(c, feed, deliveryId, manifest, problems);
+                    analyzePublished(c, manifest, true);
                     long total = rows.values().stream().mapToLong(Long::longValue).sum();
                     finishDelivery(c, deliveryId, "accepted", total, total, 0, summary(problems, true));
                     recordProblems(c, deliveryId, problems);
@@ -647,6 +650,53 @@ public final class OneRosterImport {
         }
     }
 
+    /**
+     * A classResource must name a class and a resource that exist once the bundle is applied (in this
+     * bundle, or already stored and neither replaced by a bulk file nor deleted by this bundle): otherwise
+     * which credential a class offers cannot be told, and potentials would be counted wrong. An error.
+     */
+    private static void checkClassResources(Connection c, String feed, Manifest m, Problems problems)
+            throws SQLException {
+        String name = m.files.get("classResources");
+        if (name == null || !m.modes.containsKey("classResources")) {
+            return;
+        }
+        String[][] refs = {{"classSourcedId", "class_sourced_id", "classes", "sis_class", "class"},
+                {"resourceSourcedId", "resource_sourced_id", "resources", "sis_resource", "resource"}};
+        for (String[] r : refs) {
+            FileSpec target = OneRosterSpec.file(r[2]);
+            boolean replaced = "bulk".equals(m.modes.get(r[2]));
+            String sql = "select s.line from sis_stage_classresources s where s." + r[1] + " is not null"
+                    + " and s.status <> 'tobedeleted'"
+                    + " and not exists (select 1 from " + stageTable(target) + " x where x.sourced_id = s." + r[1]
+                    + " and x.status <> 'tobedeleted')"
+                    + (replaced ? "" : " and not exists (select 1 from " + r[3] + " t where t.sis_source = ?"
+                    + " and t.sourced_id = s." + r[1] + " and not exists (select 1 from " + stageTable(target)
+                    + " d where d.sourced_id = t.sourced_id and d.status = 'tobedeleted'))")
+                    + " order by s.line";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                if (!replaced) {
+                    ps.setString(1, feed);
+                }
+                int listed = 0;
+                int more = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (listed++ < MAX_LISTED_PER_CHECK) {
+                            problems.error(name, rs.getInt(1), r[0], "refers to a " + r[4]
+                                    + " that is neither in this bundle nor in this SIS's data");
+                        } else {
+                            more++;
+                        }
+                    }
+                }
+                if (more > 0) {
+                    problems.error(name, 0, r[0], more + " more line(s) refer to an unknown " + r[4]);
+                }
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- publishing
 
     /**
@@ -703,13 +753,39 @@ public final class OneRosterImport {
         }
     }
 
+    /**
+     * Fresh planner statistics for the tables a bulk file replaced (a first load would otherwise leave
+     * readers, e.g. the views, planning on empty tables until autovacuum gets there).
+     */
+    private static void analyzePublished(Connection c, Manifest m, boolean derived) throws SQLException {
+        long t = System.nanoTime();
+        try (Statement st = c.createStatement()) {
+            for (FileSpec f : derived ? List.<FileSpec>of() : OneRosterSpec.FILES) {
+                if (f.table() != null && "bulk".equals(m.modes.get(f.name())) && f.columns(m.version) != null) {
+                    st.execute("analyze " + f.table());
+                }
+            }
+            if (derived && "bulk".equals(m.modes.get("users"))) {
+                st.execute("analyze student");
+            }
+            if (derived && (m.modes.containsKey("resources") || m.modes.containsKey("classResources"))) {
+                st.execute("analyze sis_class_credential");
+            }
+        }
+        timed(t, "analyze");
+    }
+
     private String schoolYearOf(String date) {
         String y = "extract(year from " + date + ")::int";
         return "case when extract(month from " + date + ") >= " + firstMonth + " then " + y + " || '-' || (" + y
                 + " + 1) else (" + y + " - 1) || '-' || " + y + " end";
     }
 
-    private void afterPublish(Connection c, String feed, Manifest m, Problems problems) throws SQLException {
+    private void afterPublish(Connection c, String feed, long deliveryId, Manifest m, Problems problems)
+            throws SQLException {
+        if (m.modes.containsKey("resources") || m.modes.containsKey("classResources")) {
+            classCredentials(c, feed, deliveryId);
+        }
         // 1.2: a user's role and org are in roles.csv (the primary role first)
         update(c, feed, """
                 update sis_user u set role = r.role,
@@ -857,6 +933,23 @@ public final class OneRosterImport {
                 where s.school_year_number is not null and a.school_year is not null
                   and s.school_year_number::text not in (split_part(a.school_year, '-', 1), split_part(a.school_year, '-', 2))
                 order by s.line""");
+    }
+
+    /**
+     * Rebuilds the source's {@code sis_class_credential}: the distinct (class, vendorResourceId) of its
+     * active classResources whose resource is active. Unchanged rows stay as they are.
+     */
+    private static void classCredentials(Connection c, String feed, long deliveryId) throws SQLException {
+        String listed = """
+                select distinct cr.class_sourced_id, r.vendor_resource_id from sis_class_resource cr
+                join sis_resource r on r.sis_source = cr.sis_source and r.sourced_id = cr.resource_sourced_id
+                where cr.sis_source = ?1 and cr.status = 'active' and r.status = 'active'
+                  and cr.class_sourced_id is not null and r.vendor_resource_id is not null""";
+        update(c, feed, "delete from sis_class_credential k where k.sis_source = ?1 and (k.class_sourced_id, "
+                + "k.credential_code) not in (" + listed + ")");
+        update(c, feed, "insert into sis_class_credential (sis_source, class_sourced_id, credential_code, delivery_id) "
+                + "select ?1, l.* , " + deliveryId + " from (" + listed + ") l "
+                + "on conflict (sis_source, class_sourced_id, credential_code) do nothing");
     }
 
     private static void update(Connection c, String feed, String sql) throws SQLException {
