@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /** {@code ./hub bench}: measurements. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchCommand.Matching.class, BenchCommand.Linkage.class})
+        subcommands = {BenchCommand.Matching.class, BenchCommand.Linkage.class, BenchCommand.OneRoster.class})
 public final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -104,6 +104,24 @@ public final class BenchCommand implements Runnable {
                 System.out.println();
                 table.forEach(System.out::println);
             }
+            return 0;
+        }
+    }
+
+    /** Speed of a OneRoster bulk import (first load and a bulk replacing it) on a private embedded PostgreSQL. */
+    @Command(name = "oneroster", mixinStandardHelpOptions = true,
+            description = "Write a synthetic OneRoster bulk bundle, import it twice, report students/s, enrollments/s "
+                    + "and wall time.")
+    public static final class OneRoster implements Callable<Integer> {
+        @Option(names = "--students", description = "Students (default ${DEFAULT-VALUE})")
+        int students = 300_000;
+
+        @Option(names = "--enrollments-per-student", description = "Enrollments per student (default ${DEFAULT-VALUE})")
+        int perStudent = 4;
+
+        @Override
+        public Integer call() throws Exception {
+            org.credentialhub.sis.OneRosterBench.main(new String[]{Integer.toString(students), Integer.toString(perStudent)});
             return 0;
         }
     }

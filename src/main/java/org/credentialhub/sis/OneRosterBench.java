@@ -9,7 +9,8 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /**
- * Measures a OneRoster import at state scale on a private embedded PostgreSQL:
+ * Measures a OneRoster import at state scale on a private embedded PostgreSQL ({@code ./hub bench oneroster
+ * --students N --enrollments-per-student K}, or
  * {@code java -cp 'target/credential-hub.jar:target/lib/*' org.credentialhub.sis.OneRosterBench 1500000 4}
  * (students, enrollments per student). Writes a synthetic bulk bundle in a temporary folder, imports it
  * twice (a first load and a bulk replacing it), prints the times and removes everything.
@@ -34,7 +35,9 @@ public final class OneRosterBench {
                 for (String run : new String[]{"first load", "bulk again (replaces)"}) {
                     long t = System.nanoTime();
                     Verdict v = importer.importBundle(dir.resolve("bundle"));
-                    System.out.printf("%s: %s in %.1f s, rows %s%n", run, v.status(), (System.nanoTime() - t) / 1e9, v.rows());
+                    double secs = (System.nanoTime() - t) / 1e9;
+                    System.out.printf("%s: %s in %.1f s (%,.0f students/s, %,.0f enrollments/s), rows %s%n", run,
+                            v.status(), secs, students / secs, (double) students * perStudent / secs, v.rows());
                 }
             }
         } finally {

@@ -100,6 +100,8 @@ public final class OneRosterImport {
                     long deliveryId = insertDelivery(c, feed, sourceName, sha, size, "processing", null);
                     try (Statement st = c.createStatement()) {
                         st.execute("set local time zone 'UTC'");
+                        // a lost import (crash right after commit) is simply delivered again; nothing is half-applied
+                        st.execute("set local synchronous_commit = off");
                     }
                     Manifest manifest = readManifest(bundle, problems);
                     if (manifest != null) {
@@ -121,6 +123,7 @@ public final class OneRosterImport {
                         }
                         checkCopies(bundle, manifest, problems);
                         checkDuplicates(c, manifest, problems);
+                        checkClassResources(c, feed, manifest, problems);
                     }
                     if (problems.hasErrors()) {
                         c.rollback();
@@ -129,7 +132,9 @@ public final class OneRosterImport {
                     long tp = System.nanoTime();
                     publish(c, feed, deliveryId, manifest);
                     timed(tp, "publish");
-                    afterPublish(c, feed, manifest, problems);
+                    analyzePublished(c, manifest, false);
+                    afterPublish(c, feed, deliveryId, manifest, problems);
+                    analyzePublished(c, manifest, true);
                     long total = rows.values().stream().mapToLong(Long::longValue).sum();
                     finishDelivery(c, deliveryId, "accepted", total, total, 0, summary(problems, true));
                     recordProblems(c, deliveryId, problems);
@@ -647,6 +652,53 @@ public final class OneRosterImport {
         }
     }
 
+    /**
+     * A classResource must name a class and a resource that exist once the bundle is applied (in this
+     * bundle, or already stored and neither replaced by a bulk file nor deleted by this bundle): otherwise
+     * which credential a class offers cannot be told, and potentials would be counted wrong. An error.
+     */
+    private static void checkClassResources(Connection c, String feed, Manifest m, Problems problems)
+            throws SQLException {
+        String name = m.files.get("classResources");
+        if (name == null || !m.modes.containsKey("classResources")) {
+            return;
+        }
+        String[][] refs = {{"classSourcedId", "class_sourced_id", "classes", "sis_class", "class"},
+                {"resourceSourcedId", "resource_sourced_id", "resources", "sis_resource", "resource"}};
+        for (String[] r : refs) {
+            FileSpec target = OneRosterSpec.file(r[2]);
+            boolean replaced = "bulk".equals(m.modes.get(r[2]));
+            String sql = "select s.line from sis_stage_classresources s where s." + r[1] + " is not null"
+                    + " and s.status <> 'tobedeleted'"
+                    + " and not exists (select 1 from " + stageTable(target) + " x where x.sourced_id = s." + r[1]
+                    + " and x.status <> 'tobedeleted')"
+                    + (replaced ? "" : " and not exists (select 1 from " + r[3] + " t where t.sis_source = ?"
+                    + " and t.sourced_id = s." + r[1] + " and not exists (select 1 from " + stageTable(target)
+                    + " d where d.sourced_id = t.sourced_id and d.status = 'tobedeleted'))")
+                    + " order by s.line";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                if (!replaced) {
+                    ps.setString(1, feed);
+                }
+                int listed = 0;
+                int more = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (listed++ < MAX_LISTED_PER_CHECK) {
+                            problems.error(name, rs.getInt(1), r[0], "refers to a " + r[4]
+                                    + " that is neither in this bundle nor in this SIS's data");
+                        } else {
+                            more++;
+                        }
+                    }
+                }
+                if (more > 0) {
+                    problems.error(name, 0, r[0], more + " more line(s) refer to an unknown " + r[4]);
+                }
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- publishing
 
     /**
@@ -656,19 +708,32 @@ public final class OneRosterImport {
      */
     private static void publish(Connection c, String feed, long deliveryId, Manifest m) throws SQLException {
         for (FileSpec f : OneRosterSpec.FILES) {
+            if (!f.name().equals("users")) {   // users last, once their students are on the roster (afterPublish)
+                publishFile(c, feed, deliveryId, m, f);
+            }
+        }
+    }
+
+    private static void publishFile(Connection c, String feed, long deliveryId, Manifest m, FileSpec f)
+            throws SQLException {
+        {
             String mode = m.modes.get(f.name());
             if (f.table() == null || mode == null || f.columns(m.version) == null) {
-                continue;
+                return;
             }
             String t = f.table();
             List<String> cols = new ArrayList<>(f.publishedColumns());
             List<String> select = new ArrayList<>(cols.stream().map(col -> "s." + col).toList());
             String from = stageTable(f) + " s";
             if (t.equals("sis_user")) {
-                // link to the roster in the same write where the student is already on it
+                // 1.2: the role (and org) from roles.csv, and the roster's student: all in the one write
+                select.set(cols.indexOf("role"), "coalesce(s.role, r.role)");
+                select.set(cols.indexOf("primary_org_sourced_id"), "case when s.role is null then coalesce("
+                        + "s.primary_org_sourced_id, r.org_sourced_id) else s.primary_org_sourced_id end");
                 cols.add("student_id");
                 select.add("st.student_id");
-                from += " left join student st on st.state_id_hash = s.state_id_hash";
+                from += " left join student st on st.state_id_hash = s.state_id_hash left join (" + ROLE_OF_USER
+                        .replace("?1", "'" + feed.replace("'", "''") + "'") + ") r on r.user_sourced_id = s.sourced_id";
             }
             List<String> compared = cols.stream().filter(col -> !col.equals("sourced_id")).toList();
             String set = compared.stream().map(col -> col + " = excluded." + col).collect(Collectors.joining(", "));
@@ -691,10 +756,21 @@ public final class OneRosterImport {
                 ps.setString(1, feed);
                 ps.executeUpdate();
             }
+            // the source has none of these rows (a first load, or all deleted above): a plain insert, no
+            // per-row conflict check (sourcedIds are unique in the file: checked before publishing)
+            boolean empty;
+            try (PreparedStatement ps = c.prepareStatement("select not exists (select 1 from " + t
+                    + " where sis_source = ?)")) {
+                ps.setString(1, feed);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    empty = rs.getBoolean(1);
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("insert into " + t + " (sis_source, delivery_id, "
                     + String.join(", ", cols) + ") select ?, ?, " + String.join(", ", select) + " from " + from
-                    + " where s.status <> 'tobedeleted' on conflict (sis_source, sourced_id) do update set " + set
-                    + ", delivery_id = excluded.delivery_id where " + when)) {
+                    + " where s.status <> 'tobedeleted'" + (empty ? "" : " on conflict (sis_source, sourced_id) do update set "
+                    + set + ", delivery_id = excluded.delivery_id where " + when))) {
                 ps.setString(1, feed);
                 ps.setLong(2, deliveryId);
                 ps.executeUpdate();
@@ -703,21 +779,48 @@ public final class OneRosterImport {
         }
     }
 
+    /** A user's role and org from roles.csv (1.2): the primary role first. */
+    private static final String ROLE_OF_USER = """
+            select distinct on (user_sourced_id) user_sourced_id, role, org_sourced_id from sis_role
+            where sis_source = ?1 and status <> 'tobedeleted'
+            order by user_sourced_id, (role_type = 'primary') desc, sourced_id""";
+
+    /**
+     * Fresh planner statistics for the tables a bulk file replaced (a first load would otherwise leave
+     * readers, e.g. the views, planning on empty tables until autovacuum gets there).
+     */
+    private static void analyzePublished(Connection c, Manifest m, boolean derived) throws SQLException {
+        long t = System.nanoTime();
+        try (Statement st = c.createStatement()) {
+            for (FileSpec f : OneRosterSpec.FILES) {
+                // users are published after the roster (afterPublish): analysed in the second pass
+                if (f.table() != null && "bulk".equals(m.modes.get(f.name())) && f.columns(m.version) != null
+                        && derived == f.name().equals("users")) {
+                    st.execute("analyze " + f.table());
+                }
+            }
+            if (derived && "bulk".equals(m.modes.get("users"))) {
+                st.execute("analyze student");
+            }
+            if (derived && (m.modes.containsKey("resources") || m.modes.containsKey("classResources"))) {
+                st.execute("analyze sis_class_credential");
+            }
+        }
+        timed(t, "analyze");
+    }
+
     private String schoolYearOf(String date) {
         String y = "extract(year from " + date + ")::int";
         return "case when extract(month from " + date + ") >= " + firstMonth + " then " + y + " || '-' || (" + y
                 + " + 1) else (" + y + " - 1) || '-' || " + y + " end";
     }
 
-    private void afterPublish(Connection c, String feed, Manifest m, Problems problems) throws SQLException {
-        // 1.2: a user's role and org are in roles.csv (the primary role first)
-        update(c, feed, """
-                update sis_user u set role = r.role,
-                       primary_org_sourced_id = coalesce(u.primary_org_sourced_id, r.org_sourced_id)
-                from (select distinct on (user_sourced_id) user_sourced_id, role, org_sourced_id from sis_role
-                      where sis_source = ?1 and status <> 'tobedeleted'
-                      order by user_sourced_id, (role_type = 'primary') desc, sourced_id) r
-                where u.sis_source = ?1 and u.sourced_id = r.user_sourced_id and u.role is null""");
+    private void afterPublish(Connection c, String feed, long deliveryId, Manifest m, Problems problems)
+            throws SQLException {
+        boolean delta = "delta".equals(m.modes.get("users"));
+        if (m.modes.containsKey("resources") || m.modes.containsKey("classResources")) {
+            classCredentials(c, feed, deliveryId);
+        }
         // school years: a session's is its schoolYear parent's (else its own) dates' school year
         update(c, feed, "update sis_academic_session s set school_year = coalesce("
                 + "(select " + schoolYearOf("p.start_date") + " from sis_academic_session p where p.sis_source = s.sis_source"
@@ -766,15 +869,24 @@ public final class OneRosterImport {
                        d.sex, d.american_indian_or_alaska_native, d.asian, d.black_or_african_american,
                        d.native_hawaiian_or_other_pacific_islander, d.white, d.two_or_more_races, d.hispanic_or_latino
                 from sis_stage_users s
-                join sis_user u on u.sis_source = ?1 and u.sourced_id = s.sourced_id
+                join (select s2.sourced_id, ?1::text as sis_source, s2.state_id_hash, s2.grades,
+                             s2.org_sourced_ids, coalesce(s2.role, r.role) as role,
+                             case when s2.role is null then coalesce(s2.primary_org_sourced_id, r.org_sourced_id)
+                                  else s2.primary_org_sourced_id end as primary_org_sourced_id
+                      from sis_stage_users s2
+                      left join (%s) r on r.user_sourced_id = s2.sourced_id
+                      where s2.status <> 'tobedeleted'
+                        and not exists (select 1 from sis_user k where k.sis_source = ?1 and k.sourced_id = s2.sourced_id
+                                        and k.date_last_modified > s2.date_last_modified and %s)) u
+                  on u.sourced_id = s.sourced_id
                 left join sis_org o on o.sis_source = u.sis_source
                                    and o.sourced_id = coalesce(u.primary_org_sourced_id, u.org_sourced_ids[1])
                 left join sis_org p on p.sis_source = o.sis_source and p.sourced_id = o.parent_sourced_id
                 left join sis_demographics d on d.sis_source = u.sis_source and d.sourced_id = u.sourced_id
                 left join sis_stage_demographics sd on sd.sourced_id = u.sourced_id and sd.status <> 'tobedeleted'
                 where u.state_id_hash is not null
-                  and (u.role = 'student' or exists (select 1 from sis_enrollment e where e.sis_source = u.sis_source
-                                                     and e.user_sourced_id = u.sourced_id and e.role = 'student'))
+                  and (u.role = 'student' or u.sourced_id in (select e.user_sourced_id from sis_enrollment e
+                                                              where e.sis_source = ?1 and e.role = 'student'))
                 order by u.state_id_hash, s.line desc
                 on conflict (state_id_hash) do update set
                     first_name = excluded.first_name, last_name = excluded.last_name,
@@ -800,7 +912,16 @@ public final class OneRosterImport {
                        coalesce(excluded.grade, student.grade), excluded.sex, excluded.american_indian_or_alaska_native,
                        excluded.asian, excluded.black_or_african_american,
                        excluded.native_hawaiian_or_other_pacific_islander, excluded.white, excluded.two_or_more_races,
-                       excluded.hispanic_or_latino)""");
+                       excluded.hispanic_or_latino)""".formatted(ROLE_OF_USER, delta ? "true" : "false"));
+        // the users, linked to their students in the same write
+        publishFile(c, feed, deliveryId, m, OneRosterSpec.file("users"));
+        // 1.2: a user's role and org are in roles.csv (roles delivered without their users)
+        update(c, feed, """
+                update sis_user u set role = r.role,
+                       primary_org_sourced_id = coalesce(u.primary_org_sourced_id, r.org_sourced_id)
+                from (%s) r
+                where u.sis_source = ?1 and u.sourced_id = r.user_sourced_id and u.role is null""".formatted(ROLE_OF_USER));
+        // students who came onto the roster otherwise (e.g. by their enrollments of a later delta)
         update(c, feed, """
                 update sis_user u set student_id = st.student_id from student st
                 where u.sis_source = ?1 and st.state_id_hash = u.state_id_hash and u.student_id is distinct from st.student_id""");
@@ -857,6 +978,23 @@ public final class OneRosterImport {
                 where s.school_year_number is not null and a.school_year is not null
                   and s.school_year_number::text not in (split_part(a.school_year, '-', 1), split_part(a.school_year, '-', 2))
                 order by s.line""");
+    }
+
+    /**
+     * Rebuilds the source's {@code sis_class_credential}: the distinct (class, vendorResourceId) of its
+     * active classResources whose resource is active. Unchanged rows stay as they are.
+     */
+    private static void classCredentials(Connection c, String feed, long deliveryId) throws SQLException {
+        String listed = """
+                select distinct cr.class_sourced_id, r.vendor_resource_id from sis_class_resource cr
+                join sis_resource r on r.sis_source = cr.sis_source and r.sourced_id = cr.resource_sourced_id
+                where cr.sis_source = ?1 and cr.status = 'active' and r.status = 'active'
+                  and cr.class_sourced_id is not null and r.vendor_resource_id is not null""";
+        update(c, feed, "delete from sis_class_credential k where k.sis_source = ?1 and (k.class_sourced_id, "
+                + "k.credential_code) not in (" + listed + ")");
+        update(c, feed, "insert into sis_class_credential (sis_source, class_sourced_id, credential_code, delivery_id) "
+                + "select ?1, l.* , " + deliveryId + " from (" + listed + ") l "
+                + "on conflict (sis_source, class_sourced_id, credential_code) do nothing");
     }
 
     private static void update(Connection c, String feed, String sql) throws SQLException {

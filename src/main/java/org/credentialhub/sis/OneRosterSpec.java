@@ -79,8 +79,8 @@ final class OneRosterSpec {
     /** Every file the hub reads, in the order they are staged. */
     static final List<FileSpec> FILES = new ArrayList<>();
     /** Files of the standard the hub does not use (their manifest entries are accepted, the files not read). */
-    static final Set<String> UNUSED = Set.of("categories", "classResources", "courseResources", "lineItems",
-            "resources", "results", "lineItemLearningObjectiveIds", "lineItemScoreScales", "resultLearningObjectiveIds",
+    static final Set<String> UNUSED = Set.of("categories", "courseResources", "lineItems", "results",
+            "lineItemLearningObjectiveIds", "lineItemScoreScales", "resultLearningObjectiveIds",
             "resultScoreScales", "scoreScales", "userResources");
 
     static {
@@ -123,6 +123,23 @@ final class OneRosterSpec {
                 col("subjectCodes", Kind.TEXT, false, null),
                 col("periods", Kind.TEXT, false, null));
         FILES.add(new FileSpec("classes", "sis_class", classes, classes, Map.of(), Set.of()));
+
+        // resources: vendorResourceId is the state catalog's credential code of what a class offers
+        List<Col> resources = List.of(id(), status(), dlm(),
+                col("vendorResourceId", Kind.ID, true, "vendor_resource_id"),
+                col("title", Kind.TEXT, false, "title"),
+                col("roles", Kind.TEXT, false, null),
+                col("importance", Kind.TEXT, false, null),
+                col("vendorId", Kind.TEXT, false, "vendor_id"),
+                col("applicationId", Kind.TEXT, false, null));
+        FILES.add(new FileSpec("resources", "sis_resource", resources, resources, Map.of(), Set.of()));
+
+        List<Col> classResources = List.of(id(), status(), dlm(),
+                col("title", Kind.TEXT, false, "title"),
+                col("classSourcedId", Kind.ID, true, "class_sourced_id"),
+                col("resourceSourcedId", Kind.ID, true, "resource_sourced_id"));
+        FILES.add(new FileSpec("classResources", "sis_class_resource", classResources, classResources, Map.of(),
+                Set.of()));
 
         List<Col> users11 = List.of(id(), status(), dlm(),
                 col("enabledUser", Kind.BOOL, true, "enabled_user"),
