@@ -215,7 +215,7 @@ public final class Intake {
                         first_name text, last_name text, email text, birth_date date, district_code text,
                         school_code text, school_name text, exam_code text, school_year text,
                         attempted_on date, attempted_at timestamptz, passed boolean, score numeric,
-                        ordinal int, source_ref text, credential_code text, revoked boolean, evidence_file text
+                        ordinal int, source_ref text, credential_code text, revoked boolean, pending boolean, evidence_file text
                     ) on commit drop""");
         }
         int read = 0;
@@ -227,7 +227,7 @@ public final class Intake {
              CopyWriter copy = new CopyWriter(c, "stage_result", "source_row", "attempt_key", "vendor_candidate_id",
                      "state_id_hash", "first_name", "last_name", "email", "birth_date", "district_code", "school_code",
                      "school_name", "exam_code", "school_year", "attempted_on", "attempted_at", "passed", "score",
-                     "ordinal", "source_ref", "credential_code", "revoked", "evidence_file")) {
+                     "ordinal", "source_ref", "credential_code", "revoked", "pending", "evidence_file")) {
             SourceRow row;
             while ((row = reader.next()) != null) {
                 read++;
@@ -259,7 +259,7 @@ public final class Intake {
                         .value(schoolYears.of(r.attemptedOn())).value(r.attemptedOn())
                         .value(r.attemptedAt() == null ? null : r.attemptedAt().toString())
                         .value(r.passed()).value(r.score())
-                        .value(r.row()).value(r.sourceRef()).value(r.credentialCode()).value(r.revoked()).value(r.evidenceFile());
+                        .value(r.row()).value(r.sourceRef()).value(r.credentialCode()).value(r.revoked()).value(r.pending()).value(r.evidenceFile());
                 copy.endRow();
                 accepted++;
             }
@@ -310,7 +310,7 @@ public final class Intake {
                              coalesce(s.exam_code, s.credential_code) as exam_code,
                              coalesce(s.credential_code, x.credential_code) as credential_code,
                              s.school_year, s.attempted_on, s.attempted_at, s.passed, s.score,
-                             case when s.revoked then 'revoked' else ? end as status, s.source_ref, s.ordinal
+                             case when s.revoked then 'revoked' when s.pending then 'pending' else ? end as status, s.source_ref, s.ordinal
                       from stage_result s
                       left join catalog_exam_code x
                              on x.school_year = s.school_year and x.feed_code = ? and x.exam_code = s.exam_code

@@ -24,6 +24,11 @@ public enum CanonicalField {
     CREDENTIAL_CODE(Type.TEXT),
     /** True when the source withdraws the result (a revoked badge): the result is retracted. */
     REVOKED(Type.BOOLEAN),
+    /**
+     * True while the source has awarded the result but it is not final yet (a badge the student has not
+     * accepted): kept as an attempt, counted once a later delivery says it is no longer pending.
+     */
+    PENDING(Type.BOOLEAN),
     /** District entry: the name of the evidence file uploaded with the row. */
     EVIDENCE_FILE(Type.TEXT);
 

@@ -32,6 +32,7 @@ public record CanonicalResult(
         String certificateNumber,
         String credentialCode,
         boolean revoked,
+        boolean pending,
         String evidenceFile,
         String sourceRef) {
 }

@@ -388,6 +388,7 @@ public final class Mapping {
                 (String) v.get(CanonicalField.CERTIFICATE_NUMBER),
                 (String) v.get(CanonicalField.CREDENTIAL_CODE),
                 Boolean.TRUE.equals(v.get(CanonicalField.REVOKED)),
+                Boolean.TRUE.equals(v.get(CanonicalField.PENDING)),
                 (String) v.get(CanonicalField.EVIDENCE_FILE),
                 ref == null || ref.isBlank() ? null : ref.strip()), List.of());
     }
