@@ -94,6 +94,8 @@ public final class HubRuntime implements AutoCloseable {
                 s.close();
             }
         }, true, true);
+        // the quartz component's scheduler (clustered on PostgreSQL or not), before any route is configured
+        HubScheduler.configure(camel, s.settings, s.database.dataSource());
     }
 
     private void addFeedRoutes(CamelContext camel) {
