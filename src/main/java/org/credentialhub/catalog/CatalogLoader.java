@@ -255,13 +255,15 @@ public final class CatalogLoader {
                     exam.executeBatch();
                 }
                 try (PreparedStatement ps = c.prepareStatement("""
-                        insert into catalog_alignment (state, school_year, course_code, credential_code)
-                        values (?, ?, ?, ?) on conflict do nothing""")) {
+                        insert into catalog_alignment (state, school_year, course_code, credential_code, ordinal)
+                        values (?, ?, ?, ?, ?) on conflict do nothing""")) {
+                    int ordinal = 0;
                     for (CSVRecord r : alignments) {
                         ps.setString(1, state);
                         ps.setString(2, year);
                         ps.setString(3, r.get("course_code").trim());
                         ps.setString(4, r.get("credential_code").trim());
+                        ps.setInt(5, ++ordinal);
                         ps.addBatch();
                     }
                     ps.executeBatch();

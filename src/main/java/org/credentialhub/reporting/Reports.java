@@ -53,7 +53,9 @@ public final class Reports {
                     List.of("course_code", "course", "credential_code", "credential", "earned", "potential", "attainment_rate"),
                     new int[]{4, 5}, new int[]{5, -1}, Map.of(6, new int[]{4, 5}), 0, """
                     select x.course_code, coalesce(c.course_title, x.course_code) as course, x.credential_code,
-                           coalesce(k.credential_name, x.credential_code) as credential, x.earned, x.potential
+                           coalesce(k.credential_name, x.credential_code) as credential, x.earned, x.potential,
+                           coalesce((select min(a.ordinal) from catalog_alignment a where a.course_code = x.course_code
+                                     and a.credential_code = x.credential_code), 1000000) as ordinal
                     from (%s) x
                     left join lateral (select course_title from rpt.dim_course c where c.course_code = x.course_code
                                        and c.school_year = ? order by c.state limit 1) c on true
@@ -169,6 +171,7 @@ public final class Reports {
     public Table compute(Connection c, String name, String year) throws SQLException {
         Definition d = definition(name);
         List<List<Object>> rows = new ArrayList<>();
+        Map<List<Object>, Long> ordinals = new java.util.IdentityHashMap<>();
         try (PreparedStatement ps = c.prepareStatement(d.sql())) {
             int params = (int) d.sql().chars().filter(ch -> ch == '?').count();
             for (int i = 1; i <= params; i++) {
@@ -183,6 +186,9 @@ public final class Reports {
                         byName.put(md.getColumnLabel(i), v instanceof Number n && !(v instanceof BigDecimal) ? n.longValue() : v);
                     }
                     List<Object> row = new ArrayList<>();
+                    if (byName.get("ordinal") instanceof Number n) {
+                        ordinals.put(row, n.longValue());
+                    }
                     for (int i = 0; i < d.columns().size(); i++) {
                         String col = d.columns().get(i);
                         if (d.rates().containsKey(i)) {
@@ -208,7 +214,7 @@ public final class Reports {
         for (List<Object> row : rows) {
             d.rates().forEach((col, nd) -> row.set(col, rate(longAt(row, nd[0]), longAt(row, nd[1]), d.rateDecimals())));
         }
-        rows.sort(order(d));
+        rows.sort(order(d, ordinals));
         List<Object> total = null;
         if (d.countColumns().length > 0 && !d.name().equals("attainment-by-student-group")) {
             total = new ArrayList<>();
@@ -243,7 +249,7 @@ public final class Reports {
     }
 
     /** Published order: district codes numeric first, then alphanumeric; courses by code; else by first columns. */
-    private static Comparator<List<Object>> order(Definition d) {
+    private static Comparator<List<Object>> order(Definition d, Map<List<Object>, Long> ordinals) {
         Comparator<Object> code = Comparator.comparing(o -> {
             String s = String.valueOf(o);
             return s.matches("\\d+") ? String.format("0%020d", Long.parseLong(s)) : "1" + s;
@@ -251,6 +257,7 @@ public final class Reports {
         return switch (d.name()) {
             case "attainment-by-district" -> (a, b) -> code.compare(a.get(0), b.get(0));
             case "attainment-by-course-credential" -> Comparator.<List<Object>, String>comparing(r -> String.valueOf(r.get(0)))
+                    .thenComparing(r -> ordinals.getOrDefault(r, 0L))
                     .thenComparing(r -> String.valueOf(r.get(3)));
             default -> Comparator.<List<Object>, String>comparing(r -> String.valueOf(r.get(0)))
                     .thenComparing(r -> String.valueOf(r.get(1)));
