@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "hub", mixinStandardHelpOptions = true, version = "credential-hub 0.1.0",
         description = "Industry-certification results from vendors into the state's reporting database.",
         subcommands = {DemoCommand.class, RunCommand.class, UserCommand.class, GenerateCommand.class,
-                IngestCommand.class, ResolveCommand.class, ReportCommand.class,
+                IngestCommand.class, ResolveCommand.class, ReportCommand.class, PurgeCommand.class,
                 LinkCommand.class, BenchCommand.class})
 public final class Hub implements Runnable {
 

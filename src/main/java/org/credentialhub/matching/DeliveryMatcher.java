@@ -124,7 +124,9 @@ public final class DeliveryMatcher {
 
     /**
      * Tries again, after the roster changed, every result the matcher could not settle (no match or for
-     * review; never a district's decision): a student who joined the roster later is found now.
+     * review; never a district's decision): a student who joined the roster later is found now. A result
+     * whose vendor-sent identity was purged (retention, see {@code RetentionPurge}) keeps its decision:
+     * re-matched on the state ID alone it would be decided on less than the first time.
      * Returns the number of deliveries re-matched.
      */
     public int rematchUnsettled() throws SQLException {
@@ -133,6 +135,7 @@ public final class DeliveryMatcher {
              ResultSet rs = st.executeQuery("""
                      select distinct delivery_id from result
                      where match_decision in ('none', 'review') and status in ('active', 'pending')
+                       and exists (select 1 from result_identity i where i.result_id = result.result_id)
                      order by delivery_id""")) {
             while (rs.next()) {
                 deliveries.add(rs.getLong(1));
@@ -142,7 +145,8 @@ public final class DeliveryMatcher {
             try (Connection c = dataSource.getConnection();
                  PreparedStatement ps = c.prepareStatement("""
                          update result set match_decision = null
-                         where delivery_id = ? and match_decision in ('none', 'review')""")) {
+                         where delivery_id = ? and match_decision in ('none', 'review')
+                           and exists (select 1 from result_identity i where i.result_id = result.result_id)""")) {
                 ps.setLong(1, id);
                 ps.executeUpdate();
             }

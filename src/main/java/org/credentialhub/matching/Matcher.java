@@ -300,8 +300,8 @@ public final class Matcher {
         } else if (second >= 0 && ws[best] - ws[second] < settings.minMarginBits()) {
             blocker = "decision: runner-up too close (margin below " + settings.minMarginBits() + " bits)";
         } else {
-            boolean swapped = Comparisons.levels(p, index, bestRow, wk.lv);
-            if (settings.firstNameConflictBlocksAutoMatch() && wk.lv[Comparisons.FIRST] == Comparisons.FN_OTHER) {
+            if (settings.firstNameConflictBlocksAutoMatch()
+                    && firstNameLevel(p, bestRow, wk) == Comparisons.FN_OTHER) {
                 blocker = "decision: first name differs";
             } else if (settings.requireFirstNameAgreementForSiblings() && !wk.firstAgree[best]
                     && siblingAmongCandidates(best, s)) {
@@ -318,6 +318,11 @@ public final class Matcher {
             return new Decision(r.id(), Outcome.REVIEW, null, post, Decision.TIER_PROBABILISTIC, cs);
         }
         return new Decision(r.id(), Outcome.NONE, null, post, Decision.TIER_PROBABILISTIC, List.of());
+    }
+
+    private int firstNameLevel(Probe p, int row, Work wk) {
+        Comparisons.levels(p, index, row, wk.lv);
+        return wk.lv[Comparisons.FIRST];
     }
 
     /** Another candidate with the best one's surname and the same school or a birth year within 3 years. */
@@ -352,7 +357,7 @@ public final class Matcher {
 
     /** An upper bound of the candidate's score that needs no string comparison. */
     private double upperBound(Probe p, int row) {
-        double sum = w[Comparisons.DOB].length == 0 ? 0 : dobWeight(p.dob, index.dob(row));
+        double sum = w[Comparisons.DOB].length == 0 ? 0 : dobWeight(p.dobBcd, index.dobBcd(row));
         int pl = Comparisons.placeLevel(p.school, index.school(row), p.district, index.district(row));
         sum += pl < 0 ? 0 : w[Comparisons.SCHOOL][pl];
         int fc = index.first(row);
@@ -366,8 +371,9 @@ public final class Matcher {
         return sum;
     }
 
+    /** Weight of the birth-date level of two packed-decimal dates. */
     private double dobWeight(int a, int b) {
-        int l = Comparisons.birthDateLevel(a, b);
+        int l = Comparisons.birthDateLevelBcd(a, b);
         return l < 0 ? 0 : w[Comparisons.DOB][l];
     }
 
@@ -420,20 +426,28 @@ public final class Matcher {
         }
         List<Candidate> out = new ArrayList<>(count);
         for (int j = 0; j < count; j++) {
-            out.add(explain(p, rows[picked[j]], wk, j == 0 ? note : null));
+            out.add(new Candidate(index.idAt(rows[picked[j]]), ws[picked[j]],
+                    new Reasons(this, p, rows[picked[j]], j == 0 ? note : null)));
         }
         return out;
     }
 
-    /** A candidate with its per-field reasons (labels and weights only, never the values). */
+    /**
+     * A candidate with its match weight; its per-field reasons (labels and weights only, never the values) are
+     * built when first read (see {@link Reasons}).
+     */
     private Candidate explain(Probe p, int row, Work wk, String note) {
+        boolean swapped = Comparisons.levels(p, index, row, wk.lv);
+        return new Candidate(index.idAt(row), score(p, row, wk.lv, swapped), new Reasons(this, p, row, note));
+    }
+
+    /** The reason strings of one candidate, {@link Comparisons#FIELDS} entries plus the note, if any. */
+    private List<String> reasons(Probe p, int row, String note) {
         int[] lv = new int[Comparisons.FIELDS];
         boolean swapped = Comparisons.levels(p, index, row, lv);
         List<String> reasons = new ArrayList<>(Comparisons.FIELDS + 1);
-        double sum = 0;
         for (int f = 0; f < Comparisons.FIELDS; f++) {
             double fw = fieldWeight(p, row, f, lv[f], swapped);
-            sum += fw;
             StringBuilder b = new StringBuilder(48).append(Comparisons.FIELD_NAMES[f]).append(": ");
             if (lv[f] < 0) {
                 b.append("missing");
@@ -452,7 +466,46 @@ public final class Matcher {
         if (note != null) {
             reasons.add(note);
         }
-        return new Candidate(index.idAt(row), sum, List.copyOf(reasons));
+        return List.copyOf(reasons);
+    }
+
+    /**
+     * A candidate's reasons, built on first access: in bulk most rows are auto-matched and nobody reads their reasons
+     * (the pipeline stores candidates of reviews only), so building strings for every row would be wasted work. An
+     * immutable list; thread-safe (built at most a few times, always to the same strings).
+     */
+    private static final class Reasons extends java.util.AbstractList<String> implements java.util.RandomAccess {
+        private final Matcher matcher;
+        private final Probe probe;
+        private final int row;
+        private final String note;
+        private volatile List<String> built;
+
+        Reasons(Matcher matcher, Probe probe, int row, String note) {
+            this.matcher = matcher;
+            this.probe = probe;
+            this.row = row;
+            this.note = note;
+        }
+
+        private List<String> list() {
+            List<String> l = built;
+            if (l == null) {
+                l = matcher.reasons(probe, row, note);
+                built = l;
+            }
+            return l;
+        }
+
+        @Override
+        public String get(int i) {
+            return list().get(i);
+        }
+
+        @Override
+        public int size() {
+            return Comparisons.FIELDS + (note == null ? 0 : 1);
+        }
     }
 
     private static String oneDecimal(double v) {

@@ -56,7 +56,33 @@ public final class Names {
         if (t.isEmpty()) {
             return null;
         }
-        return t.toLowerCase(java.util.Locale.ROOT).replaceAll("\\s+", " ");
+        t = t.toLowerCase(java.util.Locale.ROOT);
+        // collapse runs of whitespace (regex \s: space, \t, \n, \u000B, \f, \r) to one space, without a regex
+        int n = t.length();
+        boolean collapse = false;
+        for (int i = 0; i < n && !collapse; i++) {
+            char c = t.charAt(i);
+            collapse = isSpace(c) && (c != ' ' || (i + 1 < n && isSpace(t.charAt(i + 1))));
+        }
+        if (!collapse) {
+            return t;
+        }
+        StringBuilder b = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            char c = t.charAt(i);
+            if (isSpace(c)) {
+                if (i == 0 || !isSpace(t.charAt(i - 1))) {
+                    b.append(' ');
+                }
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
     }
 
     /** Date as yyyymmdd int, 0 for null. */

@@ -14,6 +14,8 @@ final class Probe {
     long firstPh;
     long lastPh;
     int dob;
+    /** {@link #dob} as packed decimal digits ({@link Comparisons#bcd}). */
+    int dobBcd;
     int school;
     int district;
     long idFp;

@@ -49,7 +49,10 @@ public final class RosterIndex {
     final int n;
     final long[] ids;
     final long[] stateFp;
-    /** Per row, 8 ints: first-name code, last-name code, birth date (yyyymmdd), school code, district code, unused. */
+    /**
+     * Per row, 8 ints: first-name code, last-name code, birth date (yyyymmdd), school code, district code, birth date
+     * as packed decimal digits ({@link Comparisons#bcd}), unused.
+     */
     final int[] cols;
     static final int STRIDE_SHIFT = 3;
     final NameDict firstDict;
@@ -74,6 +77,7 @@ public final class RosterIndex {
             cols[o + 2] = b.dob[row];
             cols[o + 3] = b.school[row];
             cols[o + 4] = b.district[row];
+            cols[o + 5] = Comparisons.bcd(b.dob[row]);
         }
         b.releaseArrays();
         this.firstDict = b.firstNames.freeze();
@@ -168,6 +172,11 @@ public final class RosterIndex {
 
     int dob(int row) {
         return cols[(row << STRIDE_SHIFT) + 2];
+    }
+
+    /** Birth date as packed decimal digits (0 = missing). */
+    int dobBcd(int row) {
+        return cols[(row << STRIDE_SHIFT) + 5];
     }
 
     int school(int row) {
@@ -287,6 +296,7 @@ public final class RosterIndex {
         p.firstPh = p.first == null ? 0 : p.firstCode >= 0 ? firstDict.ph[p.firstCode] : phonetic(p.first);
         p.lastPh = p.last == null ? 0 : p.lastCode >= 0 ? lastDict.ph[p.lastCode] : phonetic(p.last);
         p.dob = Names.dateToInt(r.birthDate());
+        p.dobBcd = Comparisons.bcd(p.dob);
         p.school = placeCode(schoolDict, r.school());
         p.district = placeCode(districtDict, r.district());
         p.idFp = fingerprint(r.stateIdHash());
@@ -321,28 +331,88 @@ public final class RosterIndex {
         return k;
     }
 
-    /** Scratch buffers for candidate collection; one per thread. */
+    /**
+     * Scratch buffers for candidate collection; one per thread. Rows are de-duplicated while they are collected, in an
+     * open-addressing set whose slots are stamped with a generation number (so it is never cleared).
+     */
     static final class Scratch {
         int[] rows = new int[256];
         int count;
         int skippedBlocks;
         final long[] perScheme = new long[SCHEMES];
+        private boolean dedup;
+        private int[] setRows = new int[4096];
+        private int[] setGen = new int[4096];
+        private int gen;
+
+        /** Starts a new collection; with {@code dedup} every row is kept once. */
+        void reset(boolean dedup) {
+            count = 0;
+            skippedBlocks = 0;
+            this.dedup = dedup;
+            if (dedup && ++gen == 0) {
+                java.util.Arrays.fill(setGen, 0);
+                gen = 1;
+            }
+        }
 
         void add(long[] arr, int from, int to) {
             int len = to - from;
             if (count + len > rows.length) {
                 rows = Arrays.copyOf(rows, Math.max(rows.length * 2, count + len));
             }
+            if (!dedup) {
+                for (int i = from; i < to; i++) {
+                    rows[count++] = (int) (arr[i] & ROW_MASK);
+                }
+                return;
+            }
+            if ((count + len) * 2 > setRows.length) {
+                growSet(count + len);
+            }
+            int mask = setRows.length - 1;
             for (int i = from; i < to; i++) {
-                rows[count++] = (int) (arr[i] & ROW_MASK);
+                int row = (int) (arr[i] & ROW_MASK);
+                int h = (row * 0x9E3779B1) >>> 7 & mask;
+                while (true) {
+                    if (setGen[h] != gen) {
+                        setGen[h] = gen;
+                        setRows[h] = row;
+                        rows[count++] = row;
+                        break;
+                    }
+                    if (setRows[h] == row) {
+                        break;
+                    }
+                    h = (h + 1) & mask;
+                }
+            }
+        }
+
+        private void growSet(int needed) {
+            int cap = setRows.length;
+            while (needed * 2 > cap) {
+                cap <<= 1;
+            }
+            setRows = new int[cap];
+            setGen = new int[cap];
+            gen = 1;
+            int mask = cap - 1;
+            for (int i = 0; i < count; i++) {
+                int row = rows[i];
+                int h = (row * 0x9E3779B1) >>> 7 & mask;
+                while (setGen[h] == gen) {
+                    h = (h + 1) & mask;
+                }
+                setGen[h] = gen;
+                setRows[h] = row;
             }
         }
     }
 
     /** Collects the distinct candidate rows of a probe into {@code s.rows[0..s.count)}. */
     void candidates(Probe p, int maxBlock, Scratch s) {
-        s.count = 0;
-        s.skippedBlocks = 0;
+        s.reset(true);
         int fi = p.first == null ? 0 : p.first.charAt(0);
         int li = p.last == null ? 0 : p.last.charAt(0);
         int swappedDob = swapDayMonth(p.dob);
@@ -360,20 +430,13 @@ public final class RosterIndex {
         lookup(7, key(7, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
         lookup(8, key(8, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
         if (s.count > 1) {
-            Arrays.sort(s.rows, 0, s.count);
-            int k = 1;
-            for (int i = 1; i < s.count; i++) {
-                if (s.rows[i] != s.rows[k - 1]) {
-                    s.rows[k++] = s.rows[i];
-                }
-            }
-            s.count = k;
+            Arrays.sort(s.rows, 0, s.count); // distinct already; ascending row order keeps decisions deterministic
         }
     }
 
     /** Candidates sharing one scheme's key with the probe (straight query only), for model training. */
     void candidatesOfScheme(Probe p, int scheme, int maxBlock, Scratch s) {
-        s.count = 0;
+        s.reset(false);
         int fi = p.first == null ? 0 : p.first.charAt(0);
         int li = p.last == null ? 0 : p.last.charAt(0);
         lookup(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, p.dob, p.school, prefix3(p.first), prefix3(p.last)),

@@ -75,6 +75,7 @@ public final class HubRuntime implements AutoCloseable {
         registry.bind("health", new org.credentialhub.web.Health(s.database.dataSource(), s.dropBox));
         registry.bind("deliveryFingerprints", new JdbcMessageIdRepository(s.database.dataSource(), "delivery-content"));
         registry.bind("exceptionQueue", s.exceptionQueue);
+        registry.bind("retention", s.retention);
         var ds = s.database.dataSource();
         var sessions = new org.credentialhub.accounts.Sessions(ds,
                 java.time.Duration.ofMinutes(s.settings.getInt("hub.web.session-idle-minutes", 30)),

@@ -61,6 +61,7 @@ public final class HubServices implements AutoCloseable {
     public final SisIntake sis;
     public final org.credentialhub.pull.ApiPuller apiPuller;
     public final org.credentialhub.district.DistrictEntries districtEntries;
+    public final org.credentialhub.retention.RetentionPurge retention;
     public final String sftpHost;
     public final int sftpPort;
     public final String serviceUser;
@@ -150,6 +151,7 @@ public final class HubServices implements AutoCloseable {
                                 String.join(",", OneRosterImport.defaultStateIdTypes())).split(","))
                         .map(String::trim).filter(x -> !x.isEmpty()).toList()));
         this.apiPuller = new org.credentialhub.pull.ApiPuller(ds, feeds, intake, settings::get, dataDir.resolve("archive"));
+        this.retention = org.credentialhub.retention.RetentionPurge.from(settings, ds, dataDir.resolve("archive"));
         FeedConfig districtFeed = feeds.values().stream().filter(f -> "district".equals(f.kind())).findFirst().orElse(null);
         this.districtEntries = districtFeed == null ? null : new org.credentialhub.district.DistrictEntries(ds, intake,
                 matcher, new SchoolYears(firstMonth), districtFeed.code(), dataDir.resolve("archive"),
