@@ -65,10 +65,20 @@ public final class DemoData {
                     school = sc[2];
                 }
             }
+            // rows without a state ID: some typed clean, some with a typo, some by people the roster lacks
+            String first = s.firstName();
+            String last = s.lastName();
+            if (i < withoutId && i % 3 == 1) {
+                last = last.substring(0, last.length() - 1);
+                birth = s.birthDate().plusDays(31).toString();
+            } else if (i < withoutId && i % 3 == 2) {
+                first = "Quinn";
+                last = "Nobody" + (char) ('a' + i % 26);
+            }
             sb.append("C").append(100000 + i).append(',')
                     .append(i < withoutId ? "" : s.stateId()).append(',')
-                    .append(s.firstName()).append(',')
-                    .append('"').append(s.lastName()).append('"').append(',')
+                    .append(first).append(',')
+                    .append('"').append(last).append('"').append(',')
                     .append(s.firstName().toLowerCase()).append(i).append("@example.org,")
                     .append(birth).append(',')
                     .append("\"Certification exam ").append(code).append("\",")
