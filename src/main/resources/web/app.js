@@ -64,7 +64,7 @@ async function signedIn(me) {
   if (me.role === 'ops') links.push(['#/feeds', 'Feeds'], ['#/quarantine', 'Quarantine'], ['#/exceptions', 'Exceptions'],
     ['#/reports', 'Reports'], ['#/charts', 'Charts'], ['#/status', 'System'], ['#/acks', 'Acknowledgements']);
   else if (me.role === 'vendor') links.push(['#/acks', 'Acknowledgements']);
-  else links.push(['#/exceptions', 'Exceptions']);
+  else links.push(['#/exceptions', 'Exceptions'], ['#/entries', 'District entries']);
   document.getElementById('nav').replaceChildren(...links.map(([h, t]) => el('a', { href: h, text: t })));
   if (!location.hash || location.hash === '#/') location.hash = links[0][0];
   else route();
@@ -97,7 +97,7 @@ function route() {
   document.querySelectorAll('#nav a').forEach(a => a.classList.toggle('active', a.getAttribute('href') === '#/' + page));
   const pages = { exceptions: exceptionsPage, feeds: feedsPage, feed: feedPage, delivery: deliveryPage,
     quarantine: quarantinePage, status: statusPage, charts: chartsPage, acks: acksPage, ack: ackPage,
-    reports: reportsPage };
+    reports: reportsPage, entries: entriesPage };
   (pages[page] || (() => view(el('p', { text: 'Nothing here.' }))))(arg ? decodeURIComponent(arg) : undefined)
     .catch?.(x => flash(x.message, 'error'));
 }
@@ -325,6 +325,73 @@ async function chartsPage() {
     lineChart('chart-match-rate', 'Match rate per feed, by week of delivery', Object.entries(byFeed).map(([name, points]) => ({ name, points }))),
     barChart('chart-exceptions', 'Open exceptions per district', Object.entries(exByDistrict).map(([label, value]) => ({ label, value }))),
     barChart('chart-attainment', 'Credentials earned per district (last reporting load)', at.bars.map(b => ({ label: b.name + ' ' + b.school_year, value: Number(b.earned) }))));
+}
+
+// ---------- district-entered results ----------
+
+function fileBase64(file) {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).split(',')[1] || '');
+    r.onerror = reject;
+    r.readAsDataURL(file);
+  });
+}
+
+async function entriesPage() {
+  const data = await api('GET', '/api/district-entries/pending');
+  const admin = state.me.role === 'district-admin' || state.me.role === 'ops';
+  const decide = async (id, action) => {
+    const body = action === 'reject' ? { reason: prompt('Why is it rejected?') || '' } : {};
+    try { await api('POST', '/api/district-entries/' + id + '/' + action, body); await entriesPage(); flash('Entry ' + id + ' ' + action + 'd.'); }
+    catch (x) { flash(x.message, 'error'); }
+  };
+  const single = el('form', { id: 'entry-form', class: 'filters', onsubmit: async (e) => {
+    e.preventDefault();
+    const f = single.elements;
+    try {
+      const ack = await api('POST', '/api/district-entries', { stateId: f.stateId.value, firstName: f.firstName.value,
+        lastName: f.lastName.value, birthDate: f.birthDate.value || null, credentialCode: f.credentialCode.value,
+        earnedOn: f.earnedOn.value, score: f.score.value || null,
+        evidence: { fileName: f.evidence.files[0]?.name || 'evidence', content: f.evidence.files[0] ? await fileBase64(f.evidence.files[0]) : '' } });
+      flash('Entered: ' + ack.status + (ack.rejections?.length ? ' — ' + ack.rejections.map(r => r.field + ': ' + r.reason).join('; ') : ''),
+        ack.rows_rejected ? 'error' : 'ok');
+      await entriesPage();
+    } catch (x) { flash(x.message, 'error'); }
+  } },
+    [['stateId', 'State ID'], ['firstName', 'First name'], ['lastName', 'Last name']].map(([n, t]) => el('label', {}, t + ' ', el('input', { name: n }))),
+    el('label', {}, 'Born ', el('input', { name: 'birthDate', type: 'date' })),
+    el('label', {}, 'Credential code ', el('input', { name: 'credentialCode', required: true, size: 10 })),
+    el('label', {}, 'Earned on ', el('input', { name: 'earnedOn', type: 'date', required: true })),
+    el('label', {}, 'Score ', el('input', { name: 'score', size: 5 })),
+    el('label', {}, 'Evidence (PDF, PNG, JPEG) ', el('input', { name: 'evidence', type: 'file', accept: '.pdf,.png,.jpg,.jpeg', required: true })),
+    el('button', { type: 'submit', text: 'Enter result' }));
+  const upload = el('form', { id: 'entry-upload', class: 'filters', onsubmit: async (e) => {
+    e.preventDefault();
+    const f = upload.elements;
+    try {
+      const evidence = [];
+      for (const file of f.evidence.files) evidence.push({ fileName: file.name, content: await fileBase64(file) });
+      const ack = await api('POST', '/api/district-entries/upload', { fileName: f.csv.files[0].name,
+        csv: await fileBase64(f.csv.files[0]), evidence });
+      flash('Uploaded: ' + ack.status + ', ' + ack.rows_accepted + ' accepted, ' + ack.rows_rejected + ' rejected', ack.rows_rejected ? 'error' : 'ok');
+      await entriesPage();
+    } catch (x) { flash(x.message, 'error'); }
+  } },
+    el('label', {}, 'CSV (district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file) ',
+      el('input', { name: 'csv', type: 'file', accept: '.csv', required: true })),
+    el('label', {}, 'Evidence files ', el('input', { name: 'evidence', type: 'file', multiple: true })),
+    el('button', { type: 'submit', text: 'Upload' }));
+  view(el('h1', { text: 'District-entered results' }),
+    el('h2', { text: 'Awaiting validation by a district administrator' }),
+    table('entries-table', [['Result', p => p.result], ['District', p => p.district], ['Credential', p => p.credential],
+      ['Earned on', p => p.earned_on], ['Entered by', p => p.entered_by], ['File / row', p => p.source + ' #' + p.row],
+      ['Student matched', p => p.matched ? 'yes' : 'no'],
+      ['Evidence', p => el('a', { href: '/api/district-entries/' + p.result + '/evidence', text: p.evidence_file + ' (' + p.media_type + ')' })],
+      ['', p => admin ? el('span', {}, el('button', { class: 'validate', onclick: () => decide(p.result, 'validate') }, 'Validate'), ' ',
+        el('button', { class: 'danger', onclick: () => decide(p.result, 'reject') }, 'Reject')) : '']], data.pending),
+    el('h2', { text: 'Enter one result' }), single,
+    el('h2', { text: 'Upload a CSV of results' }), upload);
 }
 
 // ---------- published reports ----------

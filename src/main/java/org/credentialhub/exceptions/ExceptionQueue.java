@@ -57,12 +57,14 @@ public final class ExceptionQueue {
                         from result r
                         left join result_identity i using (result_id)
                         cross join lateral (
-                            select 'no_match' as kind where r.match_decision = 'none'
-                            union all select 'ambiguous' where r.match_decision = 'review'
-                            union all select 'unknown_exam_code' where r.credential_code is null
+                            select 'no_match' as kind where r.match_decision = 'none' and r.status = 'active'
+                            union all select 'ambiguous' where r.match_decision = 'review' and r.status = 'active'
+                            union all select 'unknown_exam_code' where r.credential_code is null and r.status = 'active'
                                                                   and r.match_decision is distinct from 'rejected'
+                            union all select 'pending_entry' where r.status = 'pending' and exists (
+                                select 1 from district_entry de where de.result_id = r.result_id and de.decision = 'pending')
                         ) k
-                        where r.status = 'active' and %s
+                        where r.status in ('active', 'pending') and %s
                         on conflict (result_id, kind) do update
                             set status = 'open', resolution = null, resolved_at = null, resolved_by = null,
                                 updated_at = now()
@@ -77,8 +79,11 @@ public final class ExceptionQueue {
                            or (e.kind = 'ambiguous' and r.match_decision = 'review')
                            or (e.kind = 'unknown_exam_code' and r.credential_code is null
                                and r.match_decision is distinct from 'rejected')
-                           or e.kind in ('not_enrolled', 'pending_entry'))
-                           or (r.result_id = e.result_id and r.status <> 'active' and e.status <> 'resolved' and %s)"""
+                           or (e.kind = 'pending_entry' and exists (select 1 from district_entry de
+                                 where de.result_id = r.result_id and de.decision = 'pending'))
+                           or e.kind = 'not_enrolled')
+                           or (r.result_id = e.result_id and r.status not in ('active', 'pending')
+                               and e.status <> 'resolved' and %s)"""
                         .formatted(scope, scope));
                 c.commit();
                 if (opened > 0 || closed > 0) {

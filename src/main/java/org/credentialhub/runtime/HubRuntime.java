@@ -88,6 +88,9 @@ public final class HubRuntime implements AutoCloseable {
         registry.bind("opsApi", new org.credentialhub.web.OpsApi(ds, health));
         registry.bind("vendorApi", new org.credentialhub.web.VendorApi(ds, s.acknowledgements));
         registry.bind("reportsApi", new org.credentialhub.web.ReportsApi(ds, s.reports));
+        if (s.districtEntries != null) {
+            registry.bind("districtEntriesApi", new org.credentialhub.web.DistrictEntriesApi(ds, s.districtEntries, s.exceptionQueue));
+        }
         registry.bind("pages", new org.credentialhub.web.Pages());
         camel.addService(new ServiceSupport() {
             @Override

@@ -33,6 +33,10 @@ class AuthorizationTest {
     private long exceptionB;
     private long studentB;
     private long delivery;
+    private long entryA;
+    private long entryB;
+    private static final byte[] PNG = new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
+    private static final String PNG64 = java.util.Base64.getEncoder().encodeToString(PNG);
 
     @BeforeAll
     void start() throws Exception {
@@ -46,6 +50,14 @@ class AuthorizationTest {
         exceptionB = hub.count("select min(exception_id) from result_exception where district_code = '920'");
         studentB = hub.count("select student_id from student where last_name = 'Chen'");
         delivery = hub.count("select min(delivery_id) from delivery");
+        var entries = hub.runtime.services().districtEntries;
+        for (String credential : List.of("NC-84A78D", "NC-A52769")) {
+            entries.enter(new org.credentialhub.district.DistrictEntries.Entry("910", "2000000001", "Maria", "Alvarez",
+                    java.time.LocalDate.of(2007, 3, 4), credential, java.time.LocalDate.of(2025, 3, 1), null),
+                    new org.credentialhub.district.DistrictEntries.Evidence("cert.png", PNG), "test");
+        }
+        entryA = hub.count("select min(result_id) from district_entry where decision = 'pending'");
+        entryB = hub.count("select max(result_id) from district_entry where decision = 'pending'");
     }
 
     @AfterAll
@@ -100,6 +112,25 @@ class AuthorizationTest {
                 statuses(401, 200, 403, 403, 403, 403, 403)));
         m.put("api-report-trace", new Case("GET", "/api/reports/attainment-by-district/trace?year=2024-2025&key=910", null,
                 statuses(401, 200, 403, 403, 403, 403, 403)));
+        String csv = java.util.Base64.getEncoder().encodeToString(("district_code,state_id,first_name,last_name,birth_date,"
+                + "credential_code,earned_on,score,evidence_file\n910,2000000002,Jamal,Brooks,2008-06-07,NC-33E947,2025-02-02,,e.png\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        m.put("api-district-entries-upload", new Case("POST", "/api/district-entries/upload",
+                "{\"fileName\":\"entries.csv\",\"csv\":\"" + csv + "\",\"evidence\":[{\"fileName\":\"e.png\",\"content\":\"" + PNG64 + "\"}]}",
+                statuses(401, 201, 201, 201, 400, 403, 403)));
+        m.put("api-district-entries-enter", new Case("POST", "/api/district-entries",
+                "{\"districtCode\":\"910\",\"stateId\":\"2000000002\",\"firstName\":\"Jamal\",\"lastName\":\"Brooks\","
+                        + "\"credentialCode\":\"NC-2F8369\",\"earnedOn\":\"2025-02-03\",\"evidence\":{\"fileName\":\"p.png\",\"content\":\"" + PNG64 + "\"}}",
+                statuses(401, 201, 201, 201, 201, 403, 403)));
+        m.put("api-district-entries-pending", new Case("GET", "/api/district-entries/pending", null,
+                statuses(401, 200, 200, 200, 200, 403, 403)));
+        m.put("api-district-entry-evidence", new Case("GET", "/api/district-entries/" + entryA + "/evidence", null,
+                statuses(401, 200, 200, 200, 404, 403, 403)));
+        // ops validates first; afterwards the entry is no longer pending for anyone
+        m.put("api-district-entry-validate", new Case("POST", "/api/district-entries/" + entryA + "/validate", "{}",
+                statuses(401, 200, 403, 404, 403, 403, 403)));
+        m.put("api-district-entry-reject", new Case("POST", "/api/district-entries/" + entryB + "/reject", "{\"reason\":\"wrong course\"}",
+                statuses(401, 200, 403, 404, 403, 403, 403)));
         m.put("api-acks", new Case("GET", "/api/acknowledgements", null, statuses(401, 200, 403, 403, 403, 200, 200)));
         m.put("api-ack", new Case("GET", "/api/acknowledgements/" + delivery, null, statuses(401, 200, 403, 403, 403, 200, 404)));
         return m;
@@ -141,7 +172,7 @@ class AuthorizationTest {
     void districtANeverReadsOrCountsDistrictB() throws Exception {
         ApiClient a = as.get("staff910");
         JsonNode list = a.get("/api/exceptions?status=all").json();
-        assertEquals(2, list.get("total").asInt());
+        assertEquals(2, list.get("counts").get("no_match").asInt());
         for (JsonNode item : list.get("items")) {
             assertEquals("910", item.get("district").asText());
         }
@@ -168,6 +199,25 @@ class AuthorizationTest {
         ApiClient.Response r = a.post("/api/exceptions/" + exceptionA + "/decision", "{\"action\":\"link\",\"studentId\":" + studentB + "}");
         assertEquals(400, r.status(), r.body());
         assertEquals(0, hub.count("select count(*) from result where student_id = " + studentB + " and match_tier = 'district'"));
+    }
+
+    @Test
+    void pendingEntriesWaitInTheirDistrictsQueueUntilItsAdministratorDecides() throws Exception {
+        var entries = hub.runtime.services().districtEntries;
+        entries.enter(new org.credentialhub.district.DistrictEntries.Entry("910", "2000000002", "Jamal", "Brooks",
+                java.time.LocalDate.of(2008, 6, 7), "NC-2F8369", java.time.LocalDate.of(2025, 4, 1), null),
+                new org.credentialhub.district.DistrictEntries.Evidence("x.png", PNG), "test");
+        hub.runtime.services().exceptionQueue.refresh();
+        long entry = hub.count("select max(result_id) from district_entry where decision = 'pending'");
+        JsonNode queue = as.get("staff910").get("/api/exceptions?kind=pending_entry").json();
+        assertTrue(queue.get("total").asInt() >= 1, queue.toString());
+        assertEquals(0, as.get("staff920").get("/api/exceptions?kind=pending_entry").json().get("total").asInt());
+        assertEquals(403, as.get("staff910").post("/api/district-entries/" + entry + "/validate", "{}").status());
+        assertEquals(403, as.get("staff920").post("/api/district-entries/" + entry + "/validate", "{}").status());
+        assertEquals(200, as.get("admin910").post("/api/district-entries/" + entry + "/validate", "{}").status());
+        assertEquals("active", hub.rows("select status from result where result_id = " + entry).get(0).get("status"));
+        assertEquals("resolved", hub.rows("select status from result_exception where kind = 'pending_entry' and result_id = "
+                + entry).get(0).get("status"));
     }
 
     @Test
