@@ -263,6 +263,9 @@ async function statusPage() {
     el('h2', { text: 'Scheduler' }), el('p', { text: (s.scheduler.running ? 'running' : 'stopped') + (s.scheduler.clustered ? ', clustered' : '') }),
     table('triggers-table', [['Job', t => t.job], ['Next', t => when(t.next)], ['Previous', t => when(t.previous)], ['State', t => t.state]], s.scheduler.triggers || []),
     el('h2', { text: 'Reporting loads' }),
+    el('button', { id: 'load-now', onclick: async () => {
+      try { const r = await api('POST', '/api/reporting/load', {}); await statusPage(); flash('Reporting load done: ' + r.rows + ' fact rows.'); }
+      catch (x) { flash(x.message, 'error'); } } }, 'Load now'),
     table('loads-table', [['Load', l => l.id], ['Trigger', l => l.trigger], ['Status', l => l.status], ['Started', l => when(l.started)],
       ['Finished', l => when(l.finished)], ['Rows', l => l.rows_written]], s.loads));
 }

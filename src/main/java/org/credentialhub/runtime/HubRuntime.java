@@ -85,7 +85,7 @@ public final class HubRuntime implements AutoCloseable {
         registry.bind("web", web);
         registry.bind("authApi", new org.credentialhub.web.AuthApi(ds, s.accounts, sessions, web));
         registry.bind("exceptionsApi", new org.credentialhub.web.ExceptionsApi(ds, s.decisions, s.hmac));
-        registry.bind("opsApi", new org.credentialhub.web.OpsApi(ds, health));
+        registry.bind("opsApi", new org.credentialhub.web.OpsApi(ds, health, s.reporting));
         registry.bind("vendorApi", new org.credentialhub.web.VendorApi(ds, s.acknowledgements));
         registry.bind("reportsApi", new org.credentialhub.web.ReportsApi(ds, s.reports));
         if (s.districtEntries != null) {

@@ -22,10 +22,12 @@ import static org.credentialhub.web.ExceptionsApi.query;
 public final class OpsApi {
     private final DataSource dataSource;
     private final Health health;
+    private final org.credentialhub.reporting.ReportingLoad reporting;
 
-    public OpsApi(DataSource dataSource, Health health) {
+    public OpsApi(DataSource dataSource, Health health, org.credentialhub.reporting.ReportingLoad reporting) {
         this.dataSource = dataSource;
         this.health = health;
+        this.reporting = reporting;
     }
 
     /** How long a feed may go without a delivery before it is late, from its configured cadence. */
@@ -222,6 +224,13 @@ public final class OpsApi {
                            rows_written from rpt.load_run order by load_id desc limit 10""", List.of()));
         }
         Web.json(ex, out);
+    }
+
+    /** POST /api/reporting/load: runs a reporting load now (ops). */
+    public void loadNow(Exchange ex) throws SQLException {
+        Account a = Web.caller(ex, Role.OPS);
+        int rows = reporting.load("console:" + a.username());
+        Web.json(ex, Map.of("rows", rows));
     }
 
     /** GET /api/charts/match-rate: per feed and week, the share of results matched. */

@@ -107,6 +107,7 @@ class AuthorizationTest {
         m.put("api-chart-match-rate", new Case("GET", "/api/charts/match-rate", null, statuses(401, 200, 403, 403, 403, 403, 403)));
         m.put("api-chart-exceptions", new Case("GET", "/api/charts/exceptions-by-district", null, statuses(401, 200, 403, 403, 403, 403, 403)));
         m.put("api-chart-attainment", new Case("GET", "/api/charts/attainment-by-district", null, statuses(401, 200, 403, 403, 403, 403, 403)));
+        m.put("api-reporting-load", new Case("POST", "/api/reporting/load", "{}", statuses(401, 200, 403, 403, 403, 403, 403)));
         m.put("api-reports", new Case("GET", "/api/reports", null, statuses(401, 200, 403, 403, 403, 403, 403)));
         m.put("api-report", new Case("GET", "/api/reports/attainment-by-district?year=2024-2025", null,
                 statuses(401, 200, 403, 403, 403, 403, 403)));
