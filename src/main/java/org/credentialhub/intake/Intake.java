@@ -192,7 +192,7 @@ public final class Intake {
                 return outcome;
             } catch (FileRejectedException e) {
                 c.rollback();
-                long id = insertDelivery(c, feedCode, sourceName, sha256, size, "quarantined", e.getMessage());
+                long id = org.credentialhub.store.Deliveries.insert(c, feedCode, sourceName, sha256, size, "quarantined", e.getMessage());
                 c.commit();
                 LOG.warn("Feed {}: {} quarantined as delivery {}: {}", feedCode, sourceName, id, e.getMessage());
                 return new StageOutcome(id, 0, 0, 0, e.getMessage());
@@ -207,7 +207,7 @@ public final class Intake {
                                             Mapping mapping, Path file, Hooks hooks)
             throws SQLException, IOException, FileRejectedException {
         String feed = feedConfig.code();
-        long deliveryId = insertDelivery(c, feed, sourceName, sha256, size, "processing", null);
+        long deliveryId = org.credentialhub.store.Deliveries.insert(c, feed, sourceName, sha256, size, "processing", null);
         try (Statement st = c.createStatement()) {
             st.execute("""
                     create temp table stage_result (
@@ -352,26 +352,6 @@ public final class Intake {
                     district_code = excluded.district_code, received_at = now()""")) {
             ps.setString(1, feed);
             ps.executeUpdate();
-        }
-    }
-
-    private static long insertDelivery(Connection c, String feed, String name, String sha, long size, String status,
-                                       String reason) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into delivery (feed_code, source_name, content_sha256, size_bytes, status, reason, processed_at)
-                values (?, ?, ?, ?, ?, ?, case when ? = 'processing' then null else now() end)
-                returning delivery_id""")) {
-            ps.setString(1, feed);
-            ps.setString(2, name);
-            ps.setString(3, sha);
-            ps.setLong(4, size);
-            ps.setString(5, status);
-            ps.setString(6, reason);
-            ps.setString(7, status);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
         }
     }
 

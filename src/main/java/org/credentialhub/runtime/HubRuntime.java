@@ -112,25 +112,11 @@ public final class HubRuntime implements AutoCloseable {
             if (feed.sftp() == null) {
                 continue;
             }
-            TemplatedRouteBuilder.builder(camel, "sftp-outbox")
+            sftpAccess(TemplatedRouteBuilder.builder(camel, "sftp-outbox"), feed)
                     .routeId("outbox-" + feed.code())
-                    .parameter("feed", feed.code())
-                    .parameter("folder", feed.account())
-                    .parameter("host", s.sftpHost)
-                    .parameter("port", String.valueOf(s.sftpPort))
-                    .parameter("user", s.serviceUser)
-                    .parameter("password", s.servicePassword)
-                    .parameter("knownHosts", s.knownHosts.toString())
                     .add();
-            TemplatedRouteBuilder.builder(camel, "sis".equals(feed.kind()) ? "sis-sftp-intake" : "sftp-intake")
+            sftpAccess(TemplatedRouteBuilder.builder(camel, "sis".equals(feed.kind()) ? "sis-sftp-intake" : "sftp-intake"), feed)
                     .routeId("intake-" + feed.code())
-                    .parameter("feed", feed.code())
-                    .parameter("folder", feed.account())
-                    .parameter("host", s.sftpHost)
-                    .parameter("port", String.valueOf(s.sftpPort))
-                    .parameter("user", s.serviceUser)
-                    .parameter("password", s.servicePassword)
-                    .parameter("knownHosts", s.knownHosts.toString())
                     .parameter("include", feed.sftp().include() == null ? ".*" : feed.sftp().include())
                     .parameter("delay", s.settings.get("hub.sftp.poll." + feed.code())
                             .or(() -> s.settings.get("hub.sftp.poll-override"))
@@ -172,6 +158,18 @@ public final class HubRuntime implements AutoCloseable {
                 .parameter("period", String.valueOf(FeedConfig.parseDuration(poll).toMillis()))
                 .parameter("delay", s.settings.get("hub.api.delay", "5000"))
                 .add();
+    }
+
+    /** The parameters every SFTP route template of a feed takes: its folder and the hub's access to the drop box. */
+    private TemplatedRouteBuilder sftpAccess(TemplatedRouteBuilder b, FeedConfig feed) {
+        HubServices s = services;
+        return b.parameter("feed", feed.code())
+                .parameter("folder", feed.account())
+                .parameter("host", s.sftpHost)
+                .parameter("port", String.valueOf(s.sftpPort))
+                .parameter("user", s.serviceUser)
+                .parameter("password", s.servicePassword)
+                .parameter("knownHosts", s.knownHosts.toString());
     }
 
     /** Starts the hub and returns once it runs. */

@@ -97,7 +97,7 @@ public final class OneRosterImport {
                 c.setAutoCommit(false);
                 try {
                     ensureFeed(c, feed);
-                    long deliveryId = insertDelivery(c, feed, sourceName, sha, size, "processing", null);
+                    long deliveryId = org.credentialhub.store.Deliveries.insert(c, feed, sourceName, sha, size, "processing", null);
                     try (Statement st = c.createStatement()) {
                         st.execute("set local time zone 'UTC'");
                         // a lost import (crash right after commit) is simply delivered again; nothing is half-applied
@@ -159,7 +159,7 @@ public final class OneRosterImport {
 
     private Verdict refused(Connection c, String feed, String sourceName, String sha, long size, String version,
                             Map<String, Long> rows, Problems problems) throws SQLException {
-        long id = insertDelivery(c, feed, sourceName, sha, size, "quarantined", summary(problems, false));
+        long id = org.credentialhub.store.Deliveries.insert(c, feed, sourceName, sha, size, "quarantined", summary(problems, false));
         long total = rows.values().stream().mapToLong(Long::longValue).sum();
         finishDelivery(c, id, "quarantined", total, 0, total, summary(problems, false));
         recordProblems(c, id, problems);
@@ -1074,24 +1074,6 @@ public final class OneRosterImport {
                 on conflict (feed_code) do nothing""")) {
             ps.setString(1, feed);
             ps.executeUpdate();
-        }
-    }
-
-    private static long insertDelivery(Connection c, String feed, String name, String sha, long size, String status,
-                                       String reason) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into delivery (feed_code, source_name, content_sha256, size_bytes, status, reason)
-                values (?, ?, ?, ?, ?, ?) returning delivery_id""")) {
-            ps.setString(1, feed);
-            ps.setString(2, name);
-            ps.setString(3, sha);
-            ps.setLong(4, size);
-            ps.setString(5, status);
-            ps.setString(6, reason);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
         }
     }
 

@@ -1,0 +1,36 @@
+package org.credentialhub.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/** The delivery record every intake (files, API pages, SIS bundles, district uploads) starts with. */
+public final class Deliveries {
+    private Deliveries() {
+    }
+
+    /**
+     * Records a delivery in the caller's transaction; a delivery in any status but {@code processing} is
+     * recorded as processed now. Returns its id.
+     */
+    public static long insert(Connection c, String feed, String name, String sha256, long size, String status,
+                              String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into delivery (feed_code, source_name, content_sha256, size_bytes, status, reason, processed_at)
+                values (?, ?, ?, ?, ?, ?, case when ? = 'processing' then null else now() end)
+                returning delivery_id""")) {
+            ps.setString(1, feed);
+            ps.setString(2, name);
+            ps.setString(3, sha256);
+            ps.setLong(4, size);
+            ps.setString(5, status);
+            ps.setString(6, reason);
+            ps.setString(7, status);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}
