@@ -41,6 +41,11 @@ public final class ExceptionQueue {
         }
     }
 
+    /** Route step: the whole queue up to date (after the roster changed), keeping the message as it is. */
+    public void refreshAll() throws SQLException {
+        refresh();
+    }
+
     /** Brings the queue up to date for every result; returns the number of exceptions opened. */
     public int refresh() throws SQLException {
         return refresh("true");

@@ -75,10 +75,15 @@ public final class DeliveryMatcher {
     }
 
     public void matchDelivery(@Header(Intake.DELIVERY_ID) long deliveryId) throws SQLException {
+        match("r.delivery_id = " + deliveryId, "Delivery " + deliveryId);
+    }
+
+    /** Matches every result in scope (a SQL condition on {@code r}) whose decision is open, as one batch. */
+    private void match(String scope, String what) throws SQLException {
         RosterIndex roster = index();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            int rejected = applyRejections(c, deliveryId);
+            int rejected = applyRejections(c, scope);
             List<ResultRecord> batch = new ArrayList<>();
             Map<String, Long> links = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("""
@@ -95,10 +100,9 @@ public final class DeliveryMatcher {
                                        having count(*) = 1) sn on true
                     left join match_crosswalk x on x.feed_code = r.feed_code and x.decision = 'link'
                                                and x.candidate_key = %s
-                    where r.delivery_id = ? and r.match_decision is null""".formatted(
-                    Decisions.CANDIDATE_KEY, Decisions.CANDIDATE_KEY))) {
+                    where %s and r.match_decision is null""".formatted(
+                    Decisions.CANDIDATE_KEY, Decisions.CANDIDATE_KEY, scope))) {
                 ps.setFetchSize(10_000);
-                ps.setLong(1, deliveryId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         String key = rs.getString("candidate_key");
@@ -117,8 +121,8 @@ public final class DeliveryMatcher {
                     : Matcher.trained(roster, batch, settings, Crosswalk.of(links)).matchBatch(batch);
             int[] counts = write(c, decisions);
             c.commit();
-            LOG.info("Delivery {}: {} matched, {} for review, {} without a match, {} rejected earlier by the district",
-                    deliveryId, counts[0], counts[1], counts[2], rejected);
+            LOG.info("{}: {} matched, {} for review, {} without a match, {} rejected earlier by the district",
+                    what, counts[0], counts[1], counts[2], rejected);
         }
     }
 
@@ -130,32 +134,18 @@ public final class DeliveryMatcher {
      * Returns the number of deliveries re-matched.
      */
     public int rematchUnsettled() throws SQLException {
-        List<Long> deliveries = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("""
-                     select distinct delivery_id from result
+        int reopened;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     update result set match_decision = null
                      where match_decision in ('none', 'review') and status in ('active', 'pending')
-                       and exists (select 1 from result_identity i where i.result_id = result.result_id)
-                     order by delivery_id""")) {
-            while (rs.next()) {
-                deliveries.add(rs.getLong(1));
-            }
+                       and exists (select 1 from result_identity i where i.result_id = result.result_id)""")) {
+            reopened = ps.executeUpdate();
         }
-        for (long id : deliveries) {
-            try (Connection c = dataSource.getConnection();
-                 PreparedStatement ps = c.prepareStatement("""
-                         update result set match_decision = null
-                         where delivery_id = ? and match_decision in ('none', 'review')
-                           and exists (select 1 from result_identity i where i.result_id = result.result_id)""")) {
-                ps.setLong(1, id);
-                ps.executeUpdate();
-            }
-            matchDelivery(id);
+        if (reopened > 0) {
+            match("true", "Re-match of " + reopened + " unsettled result(s) against the current roster");
         }
-        if (!deliveries.isEmpty()) {
-            LOG.info("Re-matched the unsettled results of {} deliveries against the current roster", deliveries.size());
-        }
-        return deliveries.size();
+        return reopened;
     }
 
     /** Route step after a roster bundle was accepted (keeps the message as it is). */
@@ -164,15 +154,14 @@ public final class DeliveryMatcher {
     }
 
     /** Results whose vendor candidate a district rejected before stay rejected. */
-    private static int applyRejections(Connection c, long deliveryId) throws SQLException {
+    private static int applyRejections(Connection c, String scope) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 update result r set student_id = null, match_decision = 'rejected', match_tier = 'crosswalk',
                                     match_score = 0, updated_at = now()
                 from result_identity i, match_crosswalk x
-                where r.delivery_id = ? and r.match_decision is null and i.result_id = r.result_id
+                where %s and r.match_decision is null and i.result_id = r.result_id
                   and x.feed_code = r.feed_code and x.decision = 'reject' and x.candidate_key = %s"""
-                .formatted(Decisions.CANDIDATE_KEY))) {
-            ps.setLong(1, deliveryId);
+                .formatted(scope, Decisions.CANDIDATE_KEY))) {
             return ps.executeUpdate();
         }
     }
