@@ -76,7 +76,8 @@ public final class DecisionFile {
                 if (decision.isEmpty()) {
                     throw new IllegalArgumentException(file + ": line " + rec.getRecordNumber() + ": decision is empty");
                 }
-                lines.add(new Line(rec.get("feed").trim(), rec.get("source").trim(), row, decision));
+                // the source is exact: a sheet name may end in a space (Excel cuts names at 31 characters)
+                lines.add(new Line(rec.get("feed").trim(), rec.get("source"), row, decision));
             }
         }
         try (Connection c = dataSource.getConnection()) {
