@@ -91,7 +91,7 @@ public final class ReportCommand implements Callable<Integer> {
                     }
                     for (Map<String, Object> r : rows) {
                         sb.append(String.join(",", r.values().stream().map(v -> v == null ? "" : String.valueOf(v))
-                                .map(org.credentialhub.web.ExceptionsApi::csvCell).toList())).append("\r\n");
+                                .map(org.credentialhub.web.Web::csvCell).toList())).append("\r\n");
                     }
                     System.out.print(sb);
                     System.err.println("report: " + rows.size() + " result(s) behind " + table + " " + trace + " (" + year + ")");

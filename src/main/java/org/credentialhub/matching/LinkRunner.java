@@ -78,14 +78,14 @@ public final class LinkRunner {
             key = new byte[32];
             new SecureRandom().nextBytes(key);
         }
-        IdHasher hasher = new IdHasher(key);
+        org.credentialhub.support.Hmac hasher = new org.credentialhub.support.Hmac(key);
         long t0 = System.nanoTime();
         Table rt = read(roster, "roster");
         RosterIndex.Builder ib = RosterIndex.builder();
         int[] badDates = new int[1];
         for (int i = 0; i < rt.rows.size(); i++) {
             String[] c = rt.rows.get(i);
-            ib.add(new RosterRecord(i, hasher.hash(c[1]), c[2], c[3], date(c[4], badDates), c[5], c[6]));
+            ib.add(new RosterRecord(i, hasher.stateId(c[1]), c[2], c[3], date(c[4], badDates), c[5], c[6]));
         }
         RosterIndex index = ib.build();
         long t1 = System.nanoTime();
@@ -93,7 +93,7 @@ public final class LinkRunner {
         List<ResultRecord> batch = new ArrayList<>(st.rows.size());
         for (int i = 0; i < st.rows.size(); i++) {
             String[] c = st.rows.get(i);
-            batch.add(new ResultRecord(i, blankToNull(c[7]), hasher.hash(c[1]), c[2], c[3], date(c[4], badDates),
+            batch.add(new ResultRecord(i, blankToNull(c[7]), hasher.stateId(c[1]), c[2], c[3], date(c[4], badDates),
                     c[5], c[6], blankToNull(c[8])));
         }
         Map<String, Integer> rosterRow = new HashMap<>();

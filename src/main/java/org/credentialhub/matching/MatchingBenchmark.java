@@ -35,7 +35,7 @@ public final class MatchingBenchmark {
     private final long seed;
     private final String[] firstNames;
     private final String[] lastNames;
-    private final IdHasher hasher = new IdHasher("bench-key-not-secret-0123456789".getBytes(StandardCharsets.UTF_8));
+    private final org.credentialhub.support.Hmac hasher = new org.credentialhub.support.Hmac("bench-key-not-secret-0123456789".getBytes(StandardCharsets.UTF_8));
     private final Map<String, String[]> nick = Names.nicknameGroups();
 
     public MatchingBenchmark(int rosterSize, int resultRows, long seed, Path namesCsv) throws IOException {
@@ -122,7 +122,7 @@ public final class MatchingBenchmark {
     }
 
     private RosterRecord rosterRecord(Student s) {
-        return new RosterRecord(s.id, hasher.hash(s.rawStateId), s.first, s.last, toDate(s.dob), "S" + s.school,
+        return new RosterRecord(s.id, hasher.stateId(s.rawStateId), s.first, s.last, toDate(s.dob), "S" + s.school,
                 district(s.school));
     }
 
@@ -220,7 +220,7 @@ public final class MatchingBenchmark {
                     sid = typo(sid, r).replaceAll("[^0-9]", "7");
                 }
             }
-            rows.add(new ResultRecord(k, "exam-" + (k % 40), hasher.hash(sid), first, last, toDate(dob), schoolStr,
+            rows.add(new ResultRecord(k, "exam-" + (k % 40), hasher.stateId(sid), first, last, toDate(dob), schoolStr,
                     schoolStr == null ? null : district(school)));
         }
         return new Synth(rows, truth);

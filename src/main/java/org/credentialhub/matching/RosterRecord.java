@@ -6,7 +6,7 @@ import java.time.LocalDate;
  * One student of the state roster, as handed to {@link RosterIndex}.
  *
  * @param id          the roster's own numeric key (returned in decisions)
- * @param stateIdHash the state student ID as an opaque string, normally {@link IdHasher#hash(String)} of the raw ID;
+ * @param stateIdHash the state student ID as an opaque string, normally {@link org.credentialhub.support.Hmac#stateId(String)} of the raw ID;
  *                    compared by equality only; may be null
  * @param firstName   given name, may be null
  * @param lastName    surname, may be null

@@ -150,7 +150,7 @@ public final class DistrictEntriesApi {
     /** GET /api/district-entries/{id}/evidence: the evidence file, for its district (and ops). */
     public void evidence(Exchange ex) throws SQLException {
         Account a = Web.caller(ex, DISTRICT);
-        long id = ExceptionsApi.parseLong(ex.getIn().getHeader("id", String.class));
+        long id = Web.parseLong(ex.getIn().getHeader("id", String.class));
         DistrictEntries.Pending p = own(a, id);
         DistrictEntries.Evidence e = entries.evidence(p.resultId());
         Web.clearHeaders(ex);
@@ -172,7 +172,7 @@ public final class DistrictEntriesApi {
 
     private void decide(Exchange ex, boolean valid) throws SQLException {
         Account a = Web.caller(ex, Role.OPS, Role.DISTRICT_ADMIN);
-        long id = ExceptionsApi.parseLong(ex.getIn().getHeader("id", String.class));
+        long id = Web.parseLong(ex.getIn().getHeader("id", String.class));
         DistrictEntries.Pending p = own(a, id);
         String reason = null;
         if (!valid) {

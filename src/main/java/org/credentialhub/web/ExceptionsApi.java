@@ -8,6 +8,12 @@ import org.credentialhub.exceptions.Decisions;
 import org.credentialhub.support.Hmac;
 
 import javax.sql.DataSource;
+
+import static org.credentialhub.web.Web.csvCell;
+import static org.credentialhub.web.Web.param;
+import static org.credentialhub.web.Web.parseInt;
+import static org.credentialhub.web.Web.parseLong;
+import static org.credentialhub.web.Web.query;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -90,11 +96,6 @@ public final class ExceptionsApi {
             w.append(" and ").append(column).append(" = ?");
             p.add(v);
         }
-    }
-
-    static String param(Exchange ex, String name) {
-        String v = ex.getIn().getHeader(name, String.class);
-        return v == null || v.isBlank() ? null : v.trim();
     }
 
     private static final String FROM = """
@@ -284,56 +285,4 @@ public final class ExceptionsApi {
         ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
     }
 
-    /** Quotes a CSV cell and defuses spreadsheet formulas (=, +, -, @, tab, CR at the start). */
-    public static String csvCell(String v) {
-        String s = v;
-        if (!s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0) {
-            s = "'" + s;
-        }
-        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") || !s.equals(v)) {
-            s = "\"" + s.replace("\"", "\"\"") + "\"";
-        }
-        return s;
-    }
-
-    static List<Map<String, Object>> query(Connection c, String sql, List<Object> params) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.size(); i++) {
-                ps.setObject(i + 1, params.get(i));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
-                List<Map<String, Object>> out = new ArrayList<>();
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int i = 1; i <= md.getColumnCount(); i++) {
-                        Object v = rs.getObject(i);
-                        if (v instanceof java.sql.Timestamp || v instanceof java.time.temporal.Temporal
-                                || v instanceof java.sql.Date || v instanceof java.math.BigDecimal) {
-                            v = v.toString();
-                        }
-                        row.put(md.getColumnLabel(i), v);
-                    }
-                    out.add(row);
-                }
-                return out;
-            }
-        }
-    }
-
-    static int parseInt(String s, int fallback) {
-        try {
-            return s == null ? fallback : Math.max(0, Integer.parseInt(s));
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest("not a whole number");
-        }
-    }
-
-    static long parseLong(String s) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException | NullPointerException e) {
-            throw ApiException.notFound();
-        }
-    }
 }

@@ -16,7 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static org.credentialhub.web.ExceptionsApi.query;
+import static org.credentialhub.web.Web.query;
 
 /** The operations console: feeds and their lateness, deliveries and lineage, quarantine, system state, charts. */
 public final class OpsApi {
@@ -116,7 +116,7 @@ public final class OpsApi {
     /** GET /api/deliveries/{id}: lineage of one delivery: its rows, what became of each, rejections. */
     public void delivery(Exchange ex) throws SQLException {
         Web.caller(ex, Role.OPS);
-        long id = ExceptionsApi.parseLong(ex.getIn().getHeader("id", String.class));
+        long id = Web.parseLong(ex.getIn().getHeader("id", String.class));
         try (Connection c = dataSource.getConnection()) {
             List<Map<String, Object>> d = query(c, """
                     select delivery_id as id, feed_code as feed, source_name as source, content_sha256 as sha256, status,
@@ -161,7 +161,7 @@ public final class OpsApi {
      */
     public void reprocess(Exchange ex) throws SQLException {
         Account a = Web.caller(ex, Role.OPS);
-        long id = ExceptionsApi.parseLong(ex.getIn().getHeader("id", String.class));
+        long id = Web.parseLong(ex.getIn().getHeader("id", String.class));
         List<Map<String, Object>> d;
         try (Connection c = dataSource.getConnection()) {
             d = query(c, "select feed_code, source_name, content_sha256, status from delivery where delivery_id = ?", List.of(id));

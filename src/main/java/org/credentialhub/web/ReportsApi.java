@@ -40,7 +40,7 @@ public final class ReportsApi {
             out.add(m);
         }
         try (Connection c = dataSource.getConnection()) {
-            List<Object> years = ExceptionsApi.query(c, "select distinct school_year from rpt.fact_earned "
+            List<Object> years = Web.query(c, "select distinct school_year from rpt.fact_earned "
                     + "union select distinct school_year from rpt.fact_potential order by 1 desc", List.of())
                     .stream().map(r -> r.get("school_year")).toList();
             Web.json(ex, Map.of("reports", out, "years", years));
@@ -57,13 +57,13 @@ public final class ReportsApi {
         } catch (RuntimeException e) {
             throw ApiException.notFound();
         }
-        String year = ExceptionsApi.param(ex, "year");
+        String year = Web.param(ex, "year");
         if (year == null && !d.allYears()) {
             throw ApiException.badRequest("year is required, e.g. 2024-2025");
         }
         try (Connection c = dataSource.getConnection()) {
             Reports.Table t = reports.compute(c, name, d.allYears() ? "all" : year);
-            if ("true".equals(ExceptionsApi.param(ex, "public"))) {
+            if ("true".equals(Web.param(ex, "public"))) {
                 t = reports.suppressed(t);
             }
             Map<String, Object> out = new LinkedHashMap<>();
@@ -81,8 +81,8 @@ public final class ReportsApi {
     public void trace(Exchange ex) throws SQLException {
         Web.caller(ex, Role.OPS);
         String name = ex.getIn().getHeader("table", String.class);
-        String year = ExceptionsApi.param(ex, "year");
-        String key = ExceptionsApi.param(ex, "key");
+        String year = Web.param(ex, "year");
+        String key = Web.param(ex, "key");
         if (year == null || key == null) {
             throw ApiException.badRequest("year and key are required");
         }

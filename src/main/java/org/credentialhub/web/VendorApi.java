@@ -25,7 +25,7 @@ public final class VendorApi {
     public void list(Exchange ex) throws SQLException {
         Account a = Web.caller(ex, Role.VENDOR, Role.OPS);
         try (Connection c = dataSource.getConnection()) {
-            Web.json(ex, Map.of("acknowledgements", ExceptionsApi.query(c, """
+            Web.json(ex, Map.of("acknowledgements", Web.query(c, """
                     select delivery_id as id, feed_code as feed, source_name as file, status, received_at::text as received,
                            rows_read, rows_accepted, rows_rejected, reason
                     from delivery where (? or feed_code = ?) order by received_at desc limit 500""",
@@ -36,7 +36,7 @@ public final class VendorApi {
     /** GET /api/acknowledgements/{id}: one acknowledgement, as in the outbox. */
     public void get(Exchange ex) throws SQLException {
         Account a = Web.caller(ex, Role.VENDOR, Role.OPS);
-        long id = ExceptionsApi.parseLong(ex.getIn().getHeader("id", String.class));
+        long id = Web.parseLong(ex.getIn().getHeader("id", String.class));
         Map<String, Object> ack;
         try {
             ack = acknowledgements.forDelivery(id);

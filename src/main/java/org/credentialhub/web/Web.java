@@ -10,6 +10,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.sql.ResultSetMetaData;
+import java.sql.ResultSet;
+import java.sql.PreparedStatement;
+import java.sql.Connection;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -132,5 +139,63 @@ public final class Web {
             }
         }
         return null;
+    }
+
+    /** Quotes a CSV cell and defuses spreadsheet formulas (=, +, -, @, tab, CR at the start). */
+    public static String csvCell(String v) {
+        String s = v;
+        if (!s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0) {
+            s = "'" + s;
+        }
+        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") || !s.equals(v)) {
+            s = "\"" + s.replace("\"", "\"\"") + "\"";
+        }
+        return s;
+    }
+
+    public static List<Map<String, Object>> query(Connection c, String sql, List<Object> params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                ResultSetMetaData md = rs.getMetaData();
+                List<Map<String, Object>> out = new ArrayList<>();
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= md.getColumnCount(); i++) {
+                        Object v = rs.getObject(i);
+                        if (v instanceof java.sql.Timestamp || v instanceof java.time.temporal.Temporal
+                                || v instanceof java.sql.Date || v instanceof java.math.BigDecimal) {
+                            v = v.toString();
+                        }
+                        row.put(md.getColumnLabel(i), v);
+                    }
+                    out.add(row);
+                }
+                return out;
+            }
+        }
+    }
+
+    public static int parseInt(String s, int fallback) {
+        try {
+            return s == null ? fallback : Math.max(0, Integer.parseInt(s));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("not a whole number");
+        }
+    }
+
+    public static long parseLong(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException | NullPointerException e) {
+            throw ApiException.notFound();
+        }
+    }
+
+    public static String param(Exchange ex, String name) {
+        String v = ex.getIn().getHeader(name, String.class);
+        return v == null || v.isBlank() ? null : v.trim();
     }
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The decision tiers: crosswalk, state ID (corroborated / untrusted), probabilistic, twins, one-to-one. */
 class TiersTest {
-    static final IdHasher HASH = new IdHasher("test-key-0123456789".getBytes(StandardCharsets.UTF_8));
+    static final org.credentialhub.support.Hmac HASH = new org.credentialhub.support.Hmac("test-key-0123456789".getBytes(StandardCharsets.UTF_8));
     static final String[] FIRSTS = {"ava", "liam", "noah", "emma", "mia", "lucas", "ella", "owen", "zoe", "leo",
         "isaac", "chloe", "henry", "grace", "jack", "ruby", "finn", "ivy", "eli", "nora"};
     static final String[] LASTS = {"smith", "garcia", "nguyen", "okafor", "kowalski", "brown", "lee", "patel",
@@ -30,15 +30,15 @@ class TiersTest {
         List<RosterRecord> roster = new ArrayList<>();
         SplittableRandom r = new SplittableRandom(11);
         for (int i = 0; i < 3000; i++) {
-            roster.add(new RosterRecord(i, HASH.hash("SID" + i), FIRSTS[r.nextInt(FIRSTS.length)],
+            roster.add(new RosterRecord(i, HASH.stateId("SID" + i), FIRSTS[r.nextInt(FIRSTS.length)],
                     LASTS[r.nextInt(LASTS.length)], LocalDate.of(2006, 1, 1).plusDays(r.nextInt(1800)),
                     "school-" + r.nextInt(40), "district-" + r.nextInt(5)));
         }
-        roster.add(new RosterRecord(9001, HASH.hash("SID9001"), "Jacob", "Pemberton", LocalDate.of(2008, 4, 2),
+        roster.add(new RosterRecord(9001, HASH.stateId("SID9001"), "Jacob", "Pemberton", LocalDate.of(2008, 4, 2),
                 "school-7", "district-1"));
-        roster.add(new RosterRecord(9002, HASH.hash("SID9002"), "Jason", "Pemberton", LocalDate.of(2008, 4, 2),
+        roster.add(new RosterRecord(9002, HASH.stateId("SID9002"), "Jason", "Pemberton", LocalDate.of(2008, 4, 2),
                 "school-7", "district-1"));
-        roster.add(new RosterRecord(9003, HASH.hash("SID9003"), "Marguerite", "Oyelaran", LocalDate.of(2007, 9, 14),
+        roster.add(new RosterRecord(9003, HASH.stateId("SID9003"), "Marguerite", "Oyelaran", LocalDate.of(2007, 9, 14),
                 "school-3", "district-2"));
         index = RosterIndex.build(roster);
         FsModel model = new FsModel(ComparisonsTest.copy(ModelTrainer.PRIOR_M), ComparisonsTest.copy(ModelTrainer.PRIOR_U),
@@ -49,7 +49,7 @@ class TiersTest {
 
     private static ResultRecord row(long id, String group, String sid, String first, String last, String dob,
                                     String school) {
-        return new ResultRecord(id, group, sid == null ? null : HASH.hash(sid), first, last,
+        return new ResultRecord(id, group, sid == null ? null : HASH.stateId(sid), first, last,
                 dob == null ? null : LocalDate.parse(dob), school, null);
     }
 
@@ -99,7 +99,7 @@ class TiersTest {
 
     @Test
     void crosswalkIsAppliedFirst() {
-        ResultRecord r = new ResultRecord(5, null, HASH.hash("SID9003"), "Marguerite", "Oyelaran",
+        ResultRecord r = new ResultRecord(5, null, HASH.stateId("SID9003"), "Marguerite", "Oyelaran",
                 LocalDate.of(2007, 9, 14), "school-3", null, "vendor-cand-77");
         Decision d = matcher.match(r);
         assertEquals(Outcome.MATCH, d.outcome());
@@ -172,17 +172,17 @@ class TiersTest {
     }
 
     @Test
-    void idHasherIsKeyedHexAndDeterministic() {
-        IdHasher a = new IdHasher("k1".getBytes(StandardCharsets.UTF_8));
-        IdHasher b = new IdHasher("k2".getBytes(StandardCharsets.UTF_8));
-        assertEquals(a.hash("123456"), a.hash(" 123456 "));
-        assertTrue(a.hash("123456").matches("[0-9a-f]{64}"));
-        assertNotEquals(a.hash("123456"), b.hash("123456"));
-        assertNull(a.hash("  "));
-        // RFC 4231 test case 2
-        IdHasher rfc = new IdHasher("Jefe".getBytes(StandardCharsets.UTF_8));
-        assertEquals("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
-                rfc.hash("what do ya want for nothing?"));
+    void stateIdHashIsKeyedHexAndDeterministic() {
+        org.credentialhub.support.Hmac a = new org.credentialhub.support.Hmac("key-one-0123456789".getBytes(StandardCharsets.UTF_8));
+        org.credentialhub.support.Hmac b = new org.credentialhub.support.Hmac("key-two-0123456789".getBytes(StandardCharsets.UTF_8));
+        assertEquals(a.stateId("123456"), a.stateId(" 123456 "));
+        assertTrue(a.stateId("123456").matches("[0-9a-f]{64}"));
+        assertNotEquals(a.stateId("123456"), b.stateId("123456"));
+        assertNull(a.stateId("  "));
+        // standard HMAC-SHA256 of the normalized ID
+        assertEquals(new org.apache.commons.codec.digest.HmacUtils(
+                        org.apache.commons.codec.digest.HmacAlgorithms.HMAC_SHA_256, "key-one-0123456789").hmacHex("1234567890"),
+                a.stateId("123-456-7890"));
         assertFalse(new RosterRecord(1, "x", "Secretname", "Secretlast", null, null, null).toString()
                 .contains("Secret"));
     }
