@@ -30,6 +30,10 @@ public final class LinkCommand implements Callable<Integer> {
     @Option(names = "--crosswalk", description = "Earlier decisions CSV candidate_key,roster_id (applied first)")
     Path crosswalk;
 
+    @Option(names = "--explain", description = "Also write each review's candidates and reasons: "
+            + "result_id,rank,roster_id,score,reasons")
+    Path explain;
+
     @Option(names = "--match-probability", description = "Auto-match threshold on the posterior (default ${DEFAULT-VALUE})")
     double matchProbability = MatchSettings.defaults().matchProbability();
 
@@ -40,7 +44,11 @@ public final class LinkCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         MatchSettings s = MatchSettings.defaults().withMatchProbability(matchProbability)
                 .withReviewProbability(reviewProbability);
-        new LinkRunner(s).run(roster, results, out, truth, crosswalk, System.out);
+        LinkRunner runner = new LinkRunner(s);
+        if (explain != null) {
+            runner.explainTo(explain);
+        }
+        runner.run(roster, results, out, truth, crosswalk, System.out);
         return 0;
     }
 }

@@ -169,12 +169,14 @@ public final class Mapping {
             rules.put(field, new Rule(field, f, where + ": fields." + key));
         });
         boolean personal = false;
-        for (String k : spec.attemptKey()) {
-            if (!known.contains(k)) {
-                throw new ConfigException(where + ": attempt-key: '" + k + "' is not in source.columns");
-            }
-            for (Rule r : rules.values()) {
-                personal |= PERSONAL.contains(r.field) && k.equals(r.spec.column());
+        for (String element : spec.attemptKey()) {
+            for (String k : alternatives(element)) {
+                if (!known.contains(k)) {
+                    throw new ConfigException(where + ": attempt-key: '" + k + "' is not in source.columns");
+                }
+                for (Rule r : rules.values()) {
+                    personal |= PERSONAL.contains(r.field) && k.equals(r.spec.column());
+                }
             }
         }
         personalKey = personal;
@@ -235,6 +237,23 @@ public final class Mapping {
 
     public Path file() {
         return file;
+    }
+
+    /** An attempt-key element {@code A|B} names alternatives: the first column that is not blank. */
+    private static List<String> alternatives(String element) {
+        return java.util.Arrays.stream(element.split("\\|")).map(String::strip).toList();
+    }
+
+    private static String keyPart(SourceRow row, String element) {
+        List<String> columns = alternatives(element);
+        for (int i = 0; i < columns.size(); i++) {
+            String value = row.get(columns.get(i));
+            if (value != null && !value.isBlank()) {
+                // which alternative was used is part of the key: an ID never equals a name by accident
+                return columns.size() == 1 ? value.strip() : i + ":" + value.strip().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+        return "";
     }
 
     public String format() {
@@ -359,12 +378,11 @@ public final class Mapping {
             return new Outcome(null, problems);
         }
         StringBuilder key = new StringBuilder();
-        for (String k : spec.attemptKey()) {
+        for (String element : spec.attemptKey()) {
             if (!key.isEmpty()) {
                 key.append('|');
             }
-            String part = row.get(k);
-            key.append(part == null ? "" : part.strip());
+            key.append(keyPart(row, element));
         }
         Object when = v.get(CanonicalField.ATTEMPTED_AT);
         OffsetDateTime odt = when instanceof OffsetDateTime o ? o : null;

@@ -52,6 +52,7 @@ public final class LinkRunner {
 
     private final MatchSettings settings;
     private byte[] hmacKey;
+    private Path explain;
 
     public LinkRunner(MatchSettings settings) {
         this.settings = settings;
@@ -60,6 +61,12 @@ public final class LinkRunner {
     /** Uses this HMAC key for state IDs instead of a random per-run key. */
     public LinkRunner hmacKey(byte[] key) {
         this.hmacKey = key.clone();
+        return this;
+    }
+
+    /** Also writes the candidates of every review and their reasons to this CSV. */
+    public LinkRunner explainTo(Path file) {
+        this.explain = file;
         return this;
     }
 
@@ -142,6 +149,9 @@ public final class LinkRunner {
                 p.printRecord(resultId, rosterId, dec, String.format(Locale.ROOT, "%.6f", d.score()));
             }
         }
+        if (explain != null) {
+            writeExplanations(decisions, st.ids, rt.ids);
+        }
         console.printf(Locale.ROOT, "roster=%d results=%d index_build_ms=%d fit_ms=%d match_ms=%d%n",
                 rt.rows.size(), st.rows.size(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
         console.printf(Locale.ROOT, "match=%d review=%d none=%d%n", matches, reviews, nones);
@@ -165,6 +175,25 @@ public final class LinkRunner {
                 matches - correct);
         console.println(m.line());
         return m;
+    }
+
+    /** {@code result_id,rank,roster_id,score,reasons}: the reasons name comparison levels, never values. */
+    private void writeExplanations(List<Decision> decisions, List<String> resultIds, List<String> rosterIds)
+            throws IOException {
+        try (Writer wr = Files.newBufferedWriter(explain, StandardCharsets.UTF_8);
+             CSVPrinter p = new CSVPrinter(wr, CSVFormat.DEFAULT.builder()
+                     .setHeader("result_id", "rank", "roster_id", "score", "reasons").setRecordSeparator('\n').get())) {
+            for (Decision d : decisions) {
+                if (d.outcome() != Outcome.REVIEW) {
+                    continue;
+                }
+                int rank = 0;
+                for (Candidate c : d.candidates()) {
+                    p.printRecord(resultIds.get((int) d.resultId()), ++rank, rosterIds.get((int) c.rosterId()),
+                            String.format(Locale.ROOT, "%.3f", c.score()), String.join("; ", c.reasons()));
+                }
+            }
+        }
     }
 
     private static String blankToNull(String s) {

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *       The posterior of the best candidate accounts for all competing candidates and the prior (match share / roster
  *       size). Auto-match needs posterior ≥ {@link MatchSettings#matchProbability()}, a margin of
  *       {@link MatchSettings#minMarginBits()} over the runner-up, no clear first-name conflict, and first-name
- *       agreement when a likely sibling or twin (same surname, same school or close birth year) is among the
+ *       agreement when a likely sibling or twin (same surname; same school, or close birth year in the same district) is among the
  *       candidates. Otherwise review (posterior ≥ {@link MatchSettings#reviewProbability()}) or none.</li>
  * </ol>
  * Within one {@link #matchBatch} call, rows with the same non-null {@link ResultRecord#groupKey()} never auto-match the
@@ -188,15 +188,50 @@ public final class Matcher {
                 }
                 return new Decision(r.id(), Outcome.REVIEW, null, 1.0, Decision.TIER_STATE_ID, cs);
             }
+            if (k == 1) {
+                Decision weak = weaklyCorroborated(r, p, wk, wk.idRows[0]);
+                if (weak != null) {
+                    return weak;
+                }
+            }
             // untrusted or unknown ID: scored like a row without ID
         }
         return probabilistic(r, p, wk);
+    }
+
+    /**
+     * An ID whose student is only like the row's names (Jaro-Winkler ≥ 0.80 on first or last name, a damaged spelling
+     * rather than another person's name): the ID stands unless the names point at someone else. The row is scored as
+     * without ID; if that finds another student to auto-match, the ID was a typo and the names win, else the ID's
+     * student is matched. Null when the ID is not weakly corroborated.
+     */
+    private Decision weaklyCorroborated(ResultRecord r, Probe p, Work wk, int idRow) {
+        Comparisons.levels(p, index, idRow, wk.lv);
+        int f = wk.lv[Comparisons.FIRST];
+        int l = wk.lv[Comparisons.LAST];
+        boolean alike = (f >= 0 && f <= Comparisons.FN_JW80) || (l >= 0 && l <= Comparisons.LN_JW80);
+        if (!alike) {
+            return null;
+        }
+        Decision byNames = probabilistic(r, p, wk);
+        if (byNames.outcome() == Outcome.MATCH && byNames.rosterId() != index.idAt(idRow)) {
+            return byNames;
+        }
+        if (settings.requireFirstNameAgreementForSiblings() && f > Comparisons.FN_JW92
+                && otherStudentFitsNames(p, idRow, wk)) {
+            return null;
+        }
+        Comparisons.levels(p, index, idRow, wk.lv);
+        Candidate c = explain(p, idRow, wk, "state_id: equal; names alike but damaged, and no other student fits them");
+        return new Decision(r.id(), Outcome.MATCH, index.idAt(idRow), 1.0, Decision.TIER_STATE_ID, List.of(c));
     }
 
     /** Whether another roster student (a blocked candidate) agrees with the row on first and last name. */
     private boolean otherStudentFitsNames(Probe p, int idRow, Work wk) {
         RosterIndex.Scratch s = wk.scratch;
         index.candidates(p, settings.maxBlockSize(), s);
+        int[] id = new int[Comparisons.FIELDS];
+        Comparisons.levels(p, index, idRow, id);
         int[] lv = new int[Comparisons.FIELDS];
         for (int i = 0; i < s.count; i++) {
             int row = s.rows[i];
@@ -206,11 +241,20 @@ public final class Matcher {
             Comparisons.levels(p, index, row, lv);
             int f = lv[Comparisons.FIRST];
             int l = lv[Comparisons.LAST];
-            if (f >= 0 && f <= Comparisons.FN_JW92 && l >= 0 && l <= Comparisons.LN_JW92) {
+            // the sibling must fit the row's names, and be the ID's student's equal on birth date and place:
+            // a namesake elsewhere, or one whose birth date the row does not carry, is not the one who typed it
+            if (f >= 0 && f <= Comparisons.FN_JW92 && l >= 0 && l <= Comparisons.LN_JW92
+                    && noWorse(lv[Comparisons.DOB], id[Comparisons.DOB])
+                    && noWorse(lv[Comparisons.SCHOOL], id[Comparisons.SCHOOL])) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Level {@code a} agrees at least as well as {@code b} (lower is better; missing compares equal to anything). */
+    private static boolean noWorse(int a, int b) {
+        return a == Comparisons.MISSING || b == Comparisons.MISSING || a <= b;
     }
 
     /**
@@ -325,7 +369,10 @@ public final class Matcher {
         return wk.lv[Comparisons.FIRST];
     }
 
-    /** Another candidate with the best one's surname and the same school or a birth year within 3 years. */
+    /**
+     * Another candidate with the best one's surname and another first name, in the same school, or born within 3
+     * years in the same district (or where either school is unknown).
+     */
     private boolean siblingAmongCandidates(int best, RosterIndex.Scratch s) {
         int b = s.rows[best];
         int lb = index.last(b);
@@ -337,11 +384,15 @@ public final class Matcher {
             if (i == best || index.last(c) != lb || index.first(c) == index.first(b)) {
                 continue;
             }
-            boolean sameSchool = index.school(b) >= 0 && index.school(b) == index.school(c);
+            // siblings live together: same school, or close in age in the same district (or where the place is
+            // not known). Age alone is no evidence among high-school students, who are all close in age.
+            boolean placeKnown = index.school(b) >= 0 && index.school(c) >= 0;
+            boolean sameSchool = placeKnown && index.school(b) == index.school(c);
+            boolean sameDistrict = index.district(b) >= 0 && index.district(b) == index.district(c);
             int yb = index.dob(b) / 10000;
             int yc = index.dob(c) / 10000;
             boolean closeYear = yb > 0 && yc > 0 && Math.abs(yb - yc) <= 3;
-            if (sameSchool || closeYear) {
+            if (sameSchool || closeYear && (sameDistrict || !placeKnown)) {
                 return true;
             }
         }

@@ -71,6 +71,24 @@ class MappingTest {
     }
 
     @Test
+    void attemptKeyAlternativeTakesTheFirstNonBlankColumn() throws Exception {
+        Mapping m = write(VALID.replace("attempt-key: [id, code, when]", "attempt-key: [sid|id, code, when]"));
+        String data = "id|sid|dob|code|when|ok\n"
+                + "Ann|1234567890|02/28/2008|X1|20250301|P\n"
+                + "Ann||02/28/2008|X1|20250301|P\n"
+                + "Bob||02/28/2008|X1|20250301|P\n";
+        try (RecordReader r = m.open(new ByteArrayInputStream(data.getBytes(StandardCharsets.UTF_8)))) {
+            assertEquals("0:1234567890|X1|20250301", m.apply(r.next()).result().attemptKey());
+            assertEquals("1:ann|X1|20250301", m.apply(r.next()).result().attemptKey());
+            assertEquals("1:bob|X1|20250301", m.apply(r.next()).result().attemptKey(),
+                    "two students without an ID, same exam and day: two attempts");
+        }
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> write(VALID.replace("attempt-key: [id, code, when]", "attempt-key: [sid|name, code, when]")));
+        assertTrue(e.getMessage().contains("attempt-key: 'name' is not in source.columns"), e.getMessage());
+    }
+
+    @Test
     void rowsMapToCanonicalResultsOrRejections() throws Exception {
         Mapping m = write(VALID);
         String data = "id|sid|dob|code|when|ok\n"

@@ -40,6 +40,11 @@ class TiersTest {
                 "school-7", "district-1"));
         roster.add(new RosterRecord(9003, HASH.stateId("SID9003"), "Marguerite", "Oyelaran", LocalDate.of(2007, 9, 14),
                 "school-3", "district-2"));
+        // Maria Sudderth, and a Maya Sudderth in another district born another day
+        roster.add(new RosterRecord(9004, HASH.stateId("SID9004"), "Maria", "Sudderth", LocalDate.of(2008, 4, 9),
+                "school-30", "district-3"));
+        roster.add(new RosterRecord(9005, HASH.stateId("SID9005"), "Maya", "Sudderth", LocalDate.of(2008, 11, 2),
+                "school-31", "district-4"));
         index = RosterIndex.build(roster);
         FsModel model = new FsModel(ComparisonsTest.copy(ModelTrainer.PRIOR_M), ComparisonsTest.copy(ModelTrainer.PRIOR_U),
                 0.9, false, 0, 0);
@@ -142,6 +147,19 @@ class TiersTest {
         // a sibling's state ID with the other twin's first name: review, not a match
         Decision sibId = matcher.match(row(11, null, "SID9001", "Jason", "Pemberton", "2008-04-02", "school-7"));
         assertEquals(Outcome.REVIEW, sibId.outcome());
+    }
+
+    @Test
+    void aNamesakeElsewhereDoesNotMakeAnIdASiblings() {
+        // Maria's ID, her birth date and school, her first name mistyped closer to Maya's (another district,
+        // another birth date): Maya did not type Maria's ID, so the ID stands
+        Decision typo = matcher.match(row(12, null, "SID9004", "Mayia", "Sudderth", "2008-04-09", "school-30"));
+        assertEquals(Outcome.MATCH, typo.outcome(), typo.candidates().toString());
+        assertEquals(9004L, typo.rosterId());
+        assertEquals(Decision.TIER_STATE_ID, typo.tier());
+        // Maya's own row with Maria's ID (Maya's birth date and school): the sibling rule holds it for review
+        Decision borrowed = matcher.match(row(13, null, "SID9004", "Maya", "Sudderth", "2008-11-02", "school-31"));
+        assertNotEquals(Outcome.MATCH, borrowed.outcome());
     }
 
     @Test
