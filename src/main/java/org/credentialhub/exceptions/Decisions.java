@@ -30,11 +30,11 @@ public final class Decisions {
         this.hmac = hmac;
     }
 
-    /** The key under which a decision is remembered for a vendor's candidate. */
-    public static final String CANDIDATE_KEY = """
-            coalesce(r.vendor_candidate_id, r.state_id_hash,
-                     md5(lower(coalesce(i.first_name,'')) || '|' || lower(coalesce(i.last_name,'')) || '|'
-                         || coalesce(i.birth_date::text, '')))""";
+    /**
+     * The key under which a decision is remembered for a vendor's candidate: the vendor's candidate id, else the
+     * state-ID hash, else the keyed hash of the names and birth date the vendor sent ({@code Hmac.identity}).
+     */
+    public static final String CANDIDATE_KEY = "coalesce(r.vendor_candidate_id, r.state_id_hash, i.identity_key)";
 
     /**
      * Decides one result. For {@code LINK}, the student is given by roster id or by clear state ID

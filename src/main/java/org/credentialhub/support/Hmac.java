@@ -33,6 +33,20 @@ public final class Hmac {
         }
     }
 
+    /**
+     * The keyed hash of a student as a vendor sent them (names and birth date), for remembering a district's decision
+     * about a vendor candidate that has no candidate or state ID; null when nothing was sent.
+     */
+    public String identity(String firstName, String lastName, java.time.LocalDate birthDate) {
+        String first = firstName == null ? "" : firstName.strip().toLowerCase(java.util.Locale.ROOT);
+        String last = lastName == null ? "" : lastName.strip().toLowerCase(java.util.Locale.ROOT);
+        if (first.isEmpty() && last.isEmpty() && birthDate == null) {
+            return null;
+        }
+        String value = "identity|" + first + "|" + last + "|" + (birthDate == null ? "" : birthDate);
+        return HexFormat.of().formatHex(mac.get().doFinal(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
     /** Normalizes a state student ID (drops blanks, dashes and dots) and returns its keyed hash, or null. */
     public String stateId(String clear) {
         if (clear == null) {

@@ -131,6 +131,32 @@ class FeedFilesTest {
 
     @Test
     @Order(5)
+    void decisionOnACandidateWithoutIdsIsRememberedByAKeyedHash() throws Exception {
+        // Ben Okafor (no state ID, no vendor candidate ID) matched nobody; ops links him to Cara's record
+        long resultId = hub.count("select result_id from result where feed_code = 'workskills' and state_id_hash is null");
+        long cara = hub.count("select student_id from student where district_code = '920'");
+        hub.runtime.services().decisions.decide(new org.credentialhub.accounts.Account(0, "ops-test",
+                org.credentialhub.accounts.Role.OPS, null, null), resultId,
+                org.credentialhub.exceptions.Decisions.Action.LINK, cara, null, "test");
+        List<Map<String, Object>> x = hub.rows("select candidate_key from match_crosswalk where feed_code = 'workskills'");
+        assertEquals(1, x.size());
+        assertTrue(x.get(0).get("candidate_key").toString().matches("[0-9a-f]{64}"), "keyed hash, not a value or an MD5");
+        // his next attempt, in another file, follows the decision
+        String next = "H20250325" + "WORKSKILLS" + "\r\n"
+                + LayoutFiles.detail("", "OKAFOR", "BEN", "20080109", "910", "910301", "WO-6F1AF", "20250321", "075", "070", "Y")
+                + "T000000001\r\n";
+        send("workskills", "WS20250325.DAT", next.getBytes(StandardCharsets.US_ASCII));
+        TestHub.await("the second attempt is matched", WAIT, () -> hub.count(
+                "select count(*) from result where feed_code = 'workskills' and match_decision is not null"
+                        + " and attempted_on = date '2025-03-21'") == 1);
+        List<Map<String, Object>> r = hub.rows("select student_id, match_tier from result where feed_code = 'workskills'"
+                + " and attempted_on = date '2025-03-21'");
+        assertEquals(cara, ((Number) r.get(0).get("student_id")).longValue());
+        assertEquals("crosswalk", r.get(0).get("match_tier"));
+    }
+
+    @Test
+    @Order(6)
     void skillsxlsxWorkbook() throws Exception {
         String ack = send("skillsxlsx", "skills_910_20250318.xlsx", LayoutFiles.skillsxlsx());
         assertTrue(ack.contains("\"rows_accepted\" : 3"), ack);
