@@ -84,6 +84,24 @@ public final class Acknowledgements {
                 }
             }
             ack.put("rejections", rejections);
+            List<Map<String, Object>> warnings = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select line, field, message from delivery_problem
+                    where delivery_id = ? and severity = 'warning' order by seq""")) {
+                ps.setLong(1, deliveryId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> w = new LinkedHashMap<>();
+                        w.put("row", rs.getInt(1));
+                        w.put("field", rs.getString(2));
+                        w.put("warning", rs.getString(3));
+                        warnings.add(w);
+                    }
+                }
+            }
+            if (!warnings.isEmpty()) {
+                ack.put("warnings", warnings);
+            }
         }
         return ack;
     }

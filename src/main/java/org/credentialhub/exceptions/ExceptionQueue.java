@@ -41,6 +41,11 @@ public final class ExceptionQueue {
         }
     }
 
+    /** Brings the queue up to date for the feed's staged, unprocessed deliveries (route step after a pull). */
+    public void refreshBacklog(@org.apache.camel.Header("hubFeed") String feed) throws SQLException {
+        refresh(org.credentialhub.intake.Intake.backlogScope(feed));
+    }
+
     /** Route step: the whole queue up to date (after the roster changed), keeping the message as it is. */
     public void refreshAll() throws SQLException {
         refresh();

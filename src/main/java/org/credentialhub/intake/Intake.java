@@ -271,6 +271,7 @@ public final class Intake {
             }
             copy.finish();
         }
+        warnRepeatedAttempts(c, deliveryId);
         publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active");
         hooks.afterPublish(c, deliveryId);
         try (CopyWriter copy = new CopyWriter(c, "delivery_rejection", "delivery_id", "row_number", "field", "reason")) {
@@ -296,6 +297,26 @@ public final class Intake {
             ps.executeUpdate();
         }
         return new StageOutcome(deliveryId, read, accepted, rejectedRows, null);
+    }
+
+    /**
+     * Rows of one file with the same attempt key are one attempt, and the last of them is kept: the vendor is told,
+     * in the acknowledgement's warnings, which rows repeated which (a key that is too coarse shows up here).
+     */
+    private static void warnRepeatedAttempts(Connection c, long deliveryId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into delivery_problem (delivery_id, seq, severity, line, field, message)
+                select ?, row_number() over (order by ordinal), 'warning', ordinal, 'attempt-key',
+                       'repeats the attempt of row ' || first_row || ' (same attempt key); the later row is kept'
+                from (select ordinal, first_value(ordinal) over (partition by attempt_key order by ordinal) as first_row
+                      from stage_result) s
+                where ordinal <> first_row
+                order by ordinal
+                limit ?""")) {
+            ps.setLong(1, deliveryId);
+            ps.setInt(2, MAX_STORED_REJECTIONS);
+            ps.executeUpdate();
+        }
     }
 
     /** Set-based: staged rows become results (a re-delivered attempt updates its result), with lineage. */
@@ -353,6 +374,25 @@ public final class Intake {
                     email = excluded.email, school_code = excluded.school_code, school_name = excluded.school_name,
                     district_code = excluded.district_code, identity_key = excluded.identity_key,
                     received_at = now()""")) {
+            ps.setString(1, feed);
+            ps.executeUpdate();
+        }
+    }
+
+    /** SQL condition on {@code r}: the result came from a delivery of the feed that is staged but not processed. */
+    public static String backlogScope(String feed) {
+        if (!feed.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException("not a feed code: " + feed);
+        }
+        return "r.delivery_id in (select delivery_id from delivery where feed_code = '" + feed
+                + "' and processed_at is null)";
+    }
+
+    /** Marks every staged delivery of the feed processed (after {@link #backlogScope} was matched). */
+    public void completeBacklog(@Header(FEED) String feed) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "update delivery set processed_at = now() where feed_code = ? and processed_at is null")) {
             ps.setString(1, feed);
             ps.executeUpdate();
         }

@@ -78,6 +78,14 @@ public final class DeliveryMatcher {
         match("r.delivery_id = " + deliveryId, "Delivery " + deliveryId);
     }
 
+    /**
+     * Route step after a pull: matches, as one batch, the results of every delivery of the feed that is staged but
+     * not yet processed (all pages of this pull, and any a failed pull left behind).
+     */
+    public void matchBacklog(@Header(Intake.FEED) String feed) throws SQLException {
+        match(Intake.backlogScope(feed), "Feed " + feed + " (staged pages)");
+    }
+
     /** Matches every result in scope (a SQL condition on {@code r}) whose decision is open, as one batch. */
     private void match(String scope, String what) throws SQLException {
         RosterIndex roster = index();

@@ -171,6 +171,25 @@ class FeedFilesTest {
         assertEquals("910", r.get(0).get("district_code"));
     }
 
+    @Test
+    @Order(7)
+    void aClassWithoutIdsIsOneAttemptPerStudentAndARepeatedRowIsWarned() throws Exception {
+        LocalDate day = LocalDate.of(2025, 5, 6);
+        byte[] book = LayoutFiles.skillsxlsx(LayoutFiles.SKILLS_HEADER, List.of(List.of(
+                        new LayoutFiles.SheetRow("", "Okafor, Ben", "Welding I", "SK-0046E", day, 80.0, true, "Riverside High"),
+                        new LayoutFiles.SheetRow("", "Okafor, Bea", "Welding I", "SK-0046E", day, 82.0, true, "Riverside High"),
+                        new LayoutFiles.SheetRow("", "Lopez, Cy", "Welding I", "SK-0046E", day, 75.0, true, "Riverside High"),
+                        new LayoutFiles.SheetRow("", "Lopez, Cy", "Welding I", "SK-0046E", day, 76.0, true, "Riverside High"))),
+                List.of("Riverside High"));
+        String ack = send("skillsxlsx", "skills_910_20250507.xlsx", book);
+        assertTrue(ack.contains("\"rows_accepted\" : 4"), ack);
+        assertEquals(3, hub.count("select count(*) from result where feed_code = 'skillsxlsx' and attempted_on = date '2025-05-06'"),
+                "three students without an ID took the exam that day: three attempts");
+        assertTrue(ack.contains("repeats the attempt of row 6 (same attempt key); the later row is kept"), ack);
+        assertEquals(76, hub.count("select score from result where feed_code = 'skillsxlsx' and attempted_on = date '2025-05-06'"
+                + " and source_row = 7"));
+    }
+
     // ---- file-level guards ----
 
     private void quarantined(String feed, String name, byte[] content, String reason) throws Exception {
