@@ -159,7 +159,7 @@ public final class DistrictEntries {
             }
         });
         if (outcome.quarantineReason() == null) {
-            matcher.matchDelivery(outcome.deliveryId());
+            matcher.matchDelivery(feed, outcome.deliveryId());
             intake.complete(outcome.deliveryId());
         }
         LOG.info("District entry {}: delivery {}: {} row(s) accepted, {} rejected", name, outcome.deliveryId(),

@@ -34,6 +34,11 @@ public final class DeliveryMatcher {
     private final MatchSettings settings;
     private RosterIndex index;
     private String rosterVersion;
+    /** Per feed, the model last fitted on its results against the current roster index. */
+    private final Map<String, Fitted> models = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Fitted(RosterIndex roster, FsModel model, int rows) {
+    }
 
     public DeliveryMatcher(DataSource dataSource, MatchSettings settings) {
         this.dataSource = dataSource;
@@ -74,20 +79,25 @@ public final class DeliveryMatcher {
         }
     }
 
-    public void matchDelivery(@Header(Intake.DELIVERY_ID) long deliveryId) throws SQLException {
-        match("r.delivery_id = " + deliveryId, "Delivery " + deliveryId);
+    public void matchDelivery(@Header(Intake.FEED) String feed, @Header(Intake.DELIVERY_ID) long deliveryId)
+            throws SQLException {
+        match("r.delivery_id = " + deliveryId, feed, "Delivery " + deliveryId);
     }
+
 
     /**
      * Route step after a pull: matches, as one batch, the results of every delivery of the feed that is staged but
      * not yet processed (all pages of this pull, and any a failed pull left behind).
      */
     public void matchBacklog(@Header(Intake.FEED) String feed) throws SQLException {
-        match(Intake.backlogScope(feed), "Feed " + feed + " (staged pages)");
+        match(Intake.backlogScope(feed), feed, "Feed " + feed + " (staged pages)");
     }
 
-    /** Matches every result in scope (a SQL condition on {@code r}) whose decision is open, as one batch. */
-    private void match(String scope, String what) throws SQLException {
+    /**
+     * Matches every result in scope (a SQL condition on {@code r}) whose decision is open, as one batch, with the
+     * feed's model (see {@link #model}); {@code feed} null when the scope spans feeds.
+     */
+    private void match(String scope, String feed, String what) throws SQLException {
         RosterIndex roster = index();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -126,7 +136,7 @@ public final class DeliveryMatcher {
                 }
             }
             List<Decision> decisions = batch.isEmpty() ? List.of()
-                    : Matcher.trained(roster, batch, settings, Crosswalk.of(links)).matchBatch(batch);
+                    : new Matcher(roster, model(feed, roster, batch), settings, Crosswalk.of(links)).matchBatch(batch);
             int[] counts = write(c, decisions);
             c.commit();
             LOG.info("{}: {} matched, {} for review, {} without a match, {} rejected earlier by the district",
@@ -151,9 +161,33 @@ public final class DeliveryMatcher {
             reopened = ps.executeUpdate();
         }
         if (reopened > 0) {
-            match("true", "Re-match of " + reopened + " unsettled result(s) against the current roster");
+            match("true", null, "Re-match of " + reopened + " unsettled result(s) against the current roster");
         }
         return reopened;
+    }
+
+    /**
+     * The m/u model for a batch. Fitting costs about a second whatever the batch's size (u is sampled from random
+     * roster pairs), and a weekly file of a few rows says little about a vendor's error rates, so a feed's model is
+     * fitted once per roster and again only on a batch more than twice as large as the one it was fitted on (up to
+     * the trainer's sample size): a state's hundreds of small files then cost a handful of fits, not hundreds.
+     */
+    private FsModel model(String feed, RosterIndex roster, List<ResultRecord> batch) {
+        Fitted fitted = feed == null ? null : models.get(feed);
+        if (fitted != null && fitted.roster() == roster
+                && (batch.size() <= 2 * fitted.rows() || fitted.rows() >= ModelTrainer.SAMPLE_RESULTS)) {
+            return fitted.model();
+        }
+        long t0 = System.nanoTime();
+        FsModel model = new ModelTrainer().maxBlockSize(settings.maxBlockSize()).train(roster, batch);
+        LOG.info("Model for {} fitted on {} results in {} ms (EM {}, {} candidate pairs)",
+                feed == null ? "a batch across feeds" : "feed " + feed, batch.size(), (System.nanoTime() - t0) / 1_000_000,
+                model.estimated() ? "converged after " + model.emIterations + " iterations" : "skipped: too few pairs",
+                model.trainingPairs);
+        if (feed != null) {
+            models.put(feed, new Fitted(roster, model, batch.size()));
+        }
+        return model;
     }
 
     /** Route step after a roster bundle was accepted (keeps the message as it is). */

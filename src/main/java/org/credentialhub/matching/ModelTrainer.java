@@ -38,7 +38,10 @@ public final class ModelTrainer {
     };
     static final double M_FLOOR = 0.002;
 
-    private int maxSampleResults = 8000;
+    /** How many result rows a fit samples by default. */
+    public static final int SAMPLE_RESULTS = 8000;
+
+    private int maxSampleResults = SAMPLE_RESULTS;
     private int randomPairs = 200_000;
     private int maxIterations = 200;
     private long seed = 42;

@@ -96,7 +96,7 @@ class ApiFeedsTest {
     private void matchAll(List<ApiPuller.Page> pages) throws Exception {
         for (ApiPuller.Page p : pages) {
             if ("staged".equals(p.status())) {
-                services().matcher.matchDelivery(p.deliveryId());
+                services().matcher.matchDelivery(null, p.deliveryId());
             }
         }
     }
