@@ -244,6 +244,15 @@ public final class DistrictEntries {
 
     /** The entries waiting for a district administrator (all districts when districtCode is null). */
     public List<Pending> pending(String districtCode) throws SQLException {
+        return pending(districtCode, null);
+    }
+
+    /** One pending entry of the district (any district when null), if there is one. */
+    public java.util.Optional<Pending> pendingEntry(String districtCode, long resultId) throws SQLException {
+        return pending(districtCode, resultId).stream().findFirst();
+    }
+
+    private List<Pending> pending(String districtCode, Long resultId) throws SQLException {
         List<Pending> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
@@ -254,9 +263,12 @@ public final class DistrictEntries {
                      join delivery d on d.delivery_id = e.delivery_id
                      join district_evidence v on v.evidence_id = e.evidence_id
                      where e.decision = 'pending' and (?::text is null or e.district_code = ?)
+                       and (?::bigint is null or e.result_id = ?)
                      order by e.entered_at, r.result_id""")) {
             ps.setString(1, districtCode);
             ps.setString(2, districtCode);
+            ps.setObject(3, resultId, java.sql.Types.BIGINT);
+            ps.setObject(4, resultId, java.sql.Types.BIGINT);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Pending(rs.getLong(1), rs.getString(2), rs.getString(3),

@@ -143,8 +143,7 @@ public final class DistrictEntriesApi {
     }
 
     private DistrictEntries.Pending own(Account a, long resultId) throws SQLException {
-        return entries.pending(a.isOps() ? null : a.districtCode()).stream().filter(p -> p.resultId() == resultId)
-                .findFirst().orElseThrow(ApiException::notFound);
+        return entries.pendingEntry(a.isOps() ? null : a.districtCode(), resultId).orElseThrow(ApiException::notFound);
     }
 
     /** GET /api/district-entries/{id}/evidence: the evidence file, for its district (and ops). */
