@@ -35,6 +35,7 @@ public final class ReportingLoad {
     private final Reports reports;
     /** For tests: fail the load after this step, as a crash would. */
     private volatile String failAfter;
+    private long stepStarted;
 
     public ReportingLoad(DataSource dataSource, Reports reports) {
         this.dataSource = dataSource;
@@ -87,6 +88,7 @@ public final class ReportingLoad {
         int rows = 0;
         if (!years.isEmpty()) {
             Array y = c.createArrayOf("text", years.toArray());
+            stepStarted = System.nanoTime();
             exec(c, "insert into student_pseudonym (student_id) select student_id from student on conflict do nothing");
             refreshDimensions(c);
             step("dimensions");
@@ -154,6 +156,7 @@ public final class ReportingLoad {
                           and m.combined_credential = cc.combined_credential and m.course_code = cc.course_code)""", y);
             step("combined");
             notEnrolledExceptions(c, y);
+            step("not-enrolled");
             reports.writePublic(c, years);
             step("public");
         }
@@ -171,6 +174,9 @@ public final class ReportingLoad {
     }
 
     private void step(String name) {
+        long now = System.nanoTime();
+        LOG.info("Reporting load step {}: {} ms", name, (now - stepStarted) / 1_000_000);
+        stepStarted = now;
         if (name.equals(failAfter)) {
             throw new IllegalStateException("load stopped after step " + name + " (test fault)");
         }

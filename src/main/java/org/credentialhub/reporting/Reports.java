@@ -65,11 +65,12 @@ public final class Reports {
             new Definition("attainment-by-tier", "Attainment by credential tier (NC Chart 2)", false,
                     List.of("tier", "earned", "potential", "attainment_rate"),
                     new int[]{1, 2}, new int[]{2, -1}, Map.of(3, new int[]{1, 2}), 1, """
-                    select x.tier, x.earned, x.potential from (%s) x""".formatted(
-                    EARNED_POTENTIAL.formatted("tier", """
-                            left join lateral (select coalesce((select k.tier::text from rpt.dim_credential k
-                                               where k.credential_code = f.credential_code and k.school_year = f.school_year
-                                               limit 1), 'No tier') as tier) k on true"""))),
+                    select coalesce(k.tier, 'No tier') as tier, sum(x.earned)::bigint as earned,
+                           sum(x.potential)::bigint as potential
+                    from (%s) x
+                    left join lateral (select k.tier::text as tier from rpt.dim_credential k
+                                       where k.credential_code = x.credential_code and k.school_year = ? limit 1) k on true
+                    group by 1""".formatted(EARNED_POTENTIAL.formatted("credential_code", ""))),
             new Definition("attainment-by-student-group", "Students earning credentials by student group, with representation flags (NC Table 4)", false,
                     List.of("group_type", "student_group", "students_earning", "students_enrolled", "attainment_rate",
                             "share_of_earners", "share_of_enrolled", "difference_pp", "flag"),
@@ -92,13 +93,15 @@ public final class Reports {
             new Definition("individual-to-combined", "Individual credentials and the combined credentials they add up to (NC Table 2)", false,
                     List.of("course_code", "individual_credential", "individual_earned", "combined_credential", "combined_earned"),
                     new int[]{2, 4}, new int[]{-1, -1}, Map.of(), 0, """
+                    with i as (select course_code, credential_code, count(*) as n from rpt.fact_course_earned
+                               where school_year = ? group by 1, 2),
+                         b as (select course_code, combined_credential, count(*) as n from rpt.fact_combined
+                               where school_year = ? group by 1, 2)
                     select cc.course_code, coalesce(k.credential_name, cc.module_credential_code) as individual_credential,
-                           (select count(*) from rpt.fact_course_earned x where x.school_year = ? and x.course_code = cc.course_code
-                              and x.credential_code = cc.module_credential_code) as individual_earned,
-                           cc.combined_credential,
-                           (select count(*) from rpt.fact_combined b where b.school_year = ? and b.course_code = cc.course_code
-                              and b.combined_credential = cc.combined_credential) as combined_earned
+                           coalesce(i.n, 0) as individual_earned, cc.combined_credential, coalesce(b.n, 0) as combined_earned
                     from catalog_combined cc
+                    left join i on i.course_code = cc.course_code and i.credential_code = cc.module_credential_code
+                    left join b on b.course_code = cc.course_code and b.combined_credential = cc.combined_credential
                     left join lateral (select credential_name from rpt.dim_credential k where k.credential_code = cc.module_credential_code
                                        and k.school_year = cc.school_year limit 1) k on true
                     where cc.school_year = ?"""),
@@ -112,24 +115,25 @@ public final class Reports {
             new Definition("attainment-by-region", "Attainment by region", false,
                     List.of("region", "earned", "potential", "attainment_rate"),
                     new int[]{1, 2}, new int[]{2, -1}, Map.of(3, new int[]{1, 2}), 1, """
-                    select x.region, x.earned, x.potential from (%s) x""".formatted(
-                    EARNED_POTENTIAL.formatted("region", """
-                            left join lateral (select coalesce((select d.region from rpt.dim_district d
-                                               where d.district_code = f.district_code), 'Unassigned') as region) r on true"""))),
+                    select coalesce(d.region, 'Unassigned') as region, sum(x.earned)::bigint as earned,
+                           sum(x.potential)::bigint as potential
+                    from (%s) x left join rpt.dim_district d using (district_code)
+                    group by 1""".formatted(EARNED_POTENTIAL.formatted("district_code", ""))),
             new Definition("attempts-vs-earned", "Attempts and credentials earned, high-value or not", false,
                     List.of("credential_code", "credential", "high_value", "attempts", "passed_attempts", "students_attempting",
                             "earned", "pass_rate"),
                     new int[]{3, 4, 5, 6}, new int[]{-1, 3, -1, 5}, Map.of(7, new int[]{4, 3}), 1, """
+                    with a as (select credential_code, count(*) as attempts, count(*) filter (where passed) as passed_attempts,
+                                      count(distinct student_key) as students_attempting
+                               from rpt.fact_attempt where school_year = ? group by credential_code),
+                         e as (select credential_code, count(*) as earned from rpt.fact_earned
+                               where school_year = ? group by credential_code)
                     select a.credential_code, coalesce(k.credential_name, a.credential_code) as credential,
                            case when coalesce(k.high_value, false) then 'yes' else 'no' end as high_value,
-                           count(*) as attempts, count(*) filter (where a.passed) as passed_attempts,
-                           count(distinct a.student_key) as students_attempting,
-                           (select count(*) from rpt.fact_earned e where e.school_year = a.school_year
-                              and e.credential_code = a.credential_code) as earned
-                    from rpt.fact_attempt a
+                           a.attempts, a.passed_attempts, a.students_attempting, coalesce(e.earned, 0) as earned
+                    from a left join e using (credential_code)
                     left join lateral (select credential_name, high_value from rpt.dim_credential k
-                                       where k.credential_code = a.credential_code and k.school_year = a.school_year limit 1) k on true
-                    where a.school_year = ? group by a.school_year, a.credential_code, k.credential_name, k.high_value"""),
+                                       where k.credential_code = a.credential_code and k.school_year = ? limit 1) k on true"""),
             new Definition("data-source-by-credential", "Where each credential's data comes from: vendor feed or district entry", false,
                     List.of("credential_code", "credential", "delivered_by", "high_value", "earned_from_vendor_feeds",
                             "earned_from_district_entry", "earned"),
