@@ -169,12 +169,9 @@ public final class IngestCommand implements Callable<Integer> {
         System.out.println("ingest: district entries " + out.get("status") + " (" + out.get("rows_accepted")
                 + " accepted, " + out.get("rows_rejected") + " rejected)");
         if (!noValidate) {
-            int validated = 0;
-            for (DistrictEntries.Pending p : s.districtEntries.pending(null)) {
-                s.districtEntries.validate(p.resultId(), "ingest");
-                validated++;
-            }
-            System.out.println("ingest: " + validated + " district entries validated");
+            List<Long> pending = s.districtEntries.pending(null).stream().map(DistrictEntries.Pending::resultId).toList();
+            s.districtEntries.validateAll(pending, "ingest");
+            System.out.println("ingest: " + pending.size() + " district entries validated");
         }
     }
 

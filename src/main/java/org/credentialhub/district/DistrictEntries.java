@@ -298,35 +298,46 @@ public final class DistrictEntries {
 
     /** A district administrator accepts the entry: it counts from the next reporting load. */
     public void validate(long resultId, String administrator) throws SQLException {
-        decide(resultId, administrator, "validated", "active", null);
+        decide(List.of(resultId), administrator, "validated", "active", null);
+    }
+
+    /** A district administrator validates several entries at once (all or none: each must be pending). */
+    public void validateAll(List<Long> resultIds, String administrator) throws SQLException {
+        decide(resultIds, administrator, "validated", "active", null);
     }
 
     /** A district administrator refuses the entry (the reason goes back to whoever entered it). */
     public void reject(long resultId, String administrator, String reason) throws SQLException {
-        decide(resultId, administrator, "rejected", "rejected", reason);
+        decide(List.of(resultId), administrator, "rejected", "rejected", reason);
     }
 
-    private void decide(long resultId, String administrator, String decision, String status, String reason)
+    private void decide(List<Long> resultIds, String administrator, String decision, String status, String reason)
             throws SQLException {
         if (administrator == null || administrator.isBlank()) {
             throw new IllegalArgumentException("the deciding administrator must be known");
+        }
+        if (resultIds.isEmpty()) {
+            return;
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement e = c.prepareStatement("""
                          update district_entry set decision = ?, validated_by = ?, validated_at = now(), decision_reason = ?
-                         where result_id = ? and decision = 'pending'""");
+                         where result_id = any (?) and decision = 'pending'""");
                  PreparedStatement r = c.prepareStatement("""
-                         update result set status = ?, updated_at = now() where result_id = ? and status = 'pending'""")) {
+                         update result set status = ?, updated_at = now() where result_id = any (?) and status = 'pending'""")) {
+                java.sql.Array ids = c.createArrayOf("bigint", resultIds.toArray());
                 e.setString(1, decision);
                 e.setString(2, administrator);
                 e.setString(3, reason);
-                e.setLong(4, resultId);
+                e.setArray(4, ids);
                 r.setString(1, status);
-                r.setLong(2, resultId);
-                if (e.executeUpdate() != 1 || r.executeUpdate() != 1) {
+                r.setArray(2, ids);
+                int n = resultIds.size();
+                if (e.executeUpdate() != n || r.executeUpdate() != n) {
                     c.rollback();
-                    throw new IllegalStateException("result " + resultId + " is not a pending district entry");
+                    throw new IllegalStateException(n == 1 ? "result " + resultIds.get(0) + " is not a pending district entry"
+                            : "not every one of the " + n + " results is a pending district entry; none was " + decision);
                 }
                 c.commit();
             } catch (SQLException | RuntimeException ex) {
@@ -334,7 +345,11 @@ public final class DistrictEntries {
                 throw ex;
             }
         }
-        LOG.info("District entry {} {} by an administrator", resultId, decision);
+        if (resultIds.size() == 1) {
+            LOG.info("District entry {} {} by an administrator", resultIds.get(0), decision);
+        } else {
+            LOG.info("{} district entries {} by an administrator", resultIds.size(), decision);
+        }
     }
 
     private static String sha256(byte[] b) {
