@@ -24,6 +24,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -185,20 +186,34 @@ public final class DistrictEntries {
 
     private void store(Connection c, long deliveryId, Map<String, Evidence> usable, Map<String, String> types,
                        String enteredBy) throws SQLException {
+        // each staged row's evidence name, normalized once (as evidenceKey does), not once per joined pair
+        Set<String> named = new java.util.HashSet<>();
+        try (Statement st = c.createStatement()) {
+            st.execute("""
+                    create temp table stage_evidence on commit drop as
+                    select attempt_key, source_row, district_code, ordinal,
+                           regexp_replace(replace(evidence_file, '\\', '/'), '^(\\./|/)+', '') as evidence_key
+                    from stage_result""");
+            try (ResultSet rs = st.executeQuery("select distinct evidence_key from stage_evidence")) {
+                while (rs.next()) {
+                    named.add(rs.getString(1));
+                }
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into district_evidence (delivery_id, file_name, media_type, size_bytes, sha256, content)
-                select ?, ?, ?, ?, ?, ?
-                where exists (select 1 from stage_result
-                              where regexp_replace(replace(evidence_file, '\\', '/'), '^(\\./|/)+', '') = ?)""")) {
+                values (?, ?, ?, ?, ?, ?)""")) {
             for (Evidence e : usable.values()) {
                 String n = evidenceKey(e.fileName());
+                if (!named.contains(n)) {
+                    continue;
+                }
                 ps.setLong(1, deliveryId);
                 ps.setString(2, n);
                 ps.setString(3, types.get(n));
                 ps.setInt(4, e.content().length);
                 ps.setString(5, sha256(e.content()));
                 ps.setBytes(6, e.content());
-                ps.setString(7, n);
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -206,10 +221,9 @@ public final class DistrictEntries {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into district_entry (result_id, delivery_id, source_row, district_code, evidence_id, entered_by)
                 select distinct on (r.result_id) r.result_id, ?, s.source_row, s.district_code, e.evidence_id, ?
-                from stage_result s
+                from stage_evidence s
                 join result r on r.feed_code = ? and r.attempt_key = s.attempt_key
-                join district_evidence e on e.delivery_id = ?
-                     and e.file_name = regexp_replace(replace(s.evidence_file, '\\', '/'), '^(\\./|/)+', '')
+                join district_evidence e on e.delivery_id = ? and e.file_name = s.evidence_key
                 order by r.result_id, s.ordinal desc
                 on conflict (result_id) do update set
                     delivery_id = excluded.delivery_id, source_row = excluded.source_row,

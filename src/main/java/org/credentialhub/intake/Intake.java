@@ -207,6 +207,7 @@ public final class Intake {
                                             Mapping mapping, Path file, Hooks hooks)
             throws SQLException, IOException, FileRejectedException {
         String feed = feedConfig.code();
+        long started = System.nanoTime();
         long deliveryId = org.credentialhub.store.Deliveries.insert(c, feed, sourceName, sha256, size, "processing", null);
         try (Statement st = c.createStatement()) {
             st.execute("""
@@ -271,9 +272,14 @@ public final class Intake {
             }
             copy.finish();
         }
+        long parsed = System.nanoTime();
         warnRepeatedAttempts(c, deliveryId);
         publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active");
+        long published = System.nanoTime();
         hooks.afterPublish(c, deliveryId);
+        LOG.info("Feed {}: delivery {}: read and staged in {} ms, published in {} ms, feed's own step {} ms", feed,
+                deliveryId, (parsed - started) / 1_000_000, (published - parsed) / 1_000_000,
+                (System.nanoTime() - published) / 1_000_000);
         try (CopyWriter copy = new CopyWriter(c, "delivery_rejection", "delivery_id", "row_number", "field", "reason")) {
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (RowRejection r : rejections) {
