@@ -62,7 +62,7 @@ public final class IngestCommand implements Callable<Integer> {
             System.err.println("ingest: no folder " + dir);
             return 2;
         }
-        long t0 = System.nanoTime();
+        t0 = System.nanoTime();
         String secret = "ingest-" + Long.toHexString(new java.security.SecureRandom().nextLong());
         try (FixtureApiServer api = FixtureApiServer.serve(dir, 0)
                 .clientCredentials("credential-hub", secret).apiToken(secret).organization("nc-cte")) {
@@ -99,9 +99,10 @@ public final class IngestCommand implements Callable<Integer> {
                 district(s);
                 waitForFiles(s);
                 waitForApis(s);
+                say("all deliveries processed");
                 s.matcher.rematchUnsettled();
                 s.exceptionQueue.refresh();
-                System.out.println("ingest: all deliveries processed; loading the reporting database");
+                say("unsettled results re-matched against the roster; loading the reporting database");
                 s.reporting.load("ingest");
                 summary(s, (System.nanoTime() - t0) / 1e9);
             }
@@ -109,10 +110,17 @@ public final class IngestCommand implements Callable<Integer> {
         return 0;
     }
 
+    private long t0;
+
+    /** A progress line, with the seconds since the start: where a run spends its time shows in the output. */
+    private void say(String what) {
+        System.out.printf(java.util.Locale.ROOT, "ingest [%6.1f s]: %s%n", (System.nanoTime() - t0) / 1e9, what);
+    }
+
     private void sis(HubServices s, int port, String password) throws Exception {
         Path bundle = dir.resolve("oneroster");
         if (!Files.isDirectory(bundle)) {
-            System.out.println("ingest: no oneroster/ bundle; the roster stays as it is");
+            say("no oneroster/ bundle; the roster stays as it is");
             return;
         }
         long before = count(s, "select count(*) from delivery where feed_code = 'sis'");
@@ -123,7 +131,7 @@ public final class IngestCommand implements Callable<Integer> {
                 + "and status <> 'processing'") > before);
         String status = text(s, "select status || coalesce(': ' || reason, '') from delivery where feed_code = 'sis' "
                 + "order by delivery_id desc limit 1");
-        System.out.println("ingest: OneRoster bundle " + status);
+        say("OneRoster bundle " + status);
     }
 
     private void vendorFiles(HubServices s, int port, Map<String, String> passwords) throws Exception {
@@ -147,7 +155,7 @@ public final class IngestCommand implements Callable<Integer> {
                 }
             }
             expected.put(feed.code(), (int) before + files.size());
-            System.out.println("ingest: " + files.size() + " file(s) dropped in the " + feed.code() + " inbox");
+            say(files.size() + " file(s) dropped in the " + feed.code() + " inbox");
         }
     }
 
@@ -166,12 +174,12 @@ public final class IngestCommand implements Callable<Integer> {
             }
         }
         Map<String, Object> out = s.districtEntries.upload("entries.csv", Files.readAllBytes(entries), evidence, "ingest");
-        System.out.println("ingest: district entries " + out.get("status") + " (" + out.get("rows_accepted")
+        say("district entries " + out.get("status") + " (" + out.get("rows_accepted")
                 + " accepted, " + out.get("rows_rejected") + " rejected)");
         if (!noValidate) {
             List<Long> pending = s.districtEntries.pending(null).stream().map(DistrictEntries.Pending::resultId).toList();
             s.districtEntries.validateAll(pending, "ingest");
-            System.out.println("ingest: " + pending.size() + " district entries validated");
+            say(pending.size() + " district entries validated");
         }
     }
 

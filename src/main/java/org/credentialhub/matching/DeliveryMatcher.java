@@ -105,6 +105,9 @@ public final class DeliveryMatcher {
             List<ResultRecord> batch = new ArrayList<>();
             Map<String, Long> links = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("""
+                    with unique_name as (select lower(name) as name, min(school_code) as school_code,
+                                                min(district_code) as district_code
+                                         from school group by lower(name) having count(*) = 1)
                     select r.result_id, r.exam_code || '|' || r.attempted_on as group_key, r.state_id_hash,
                            i.first_name, i.last_name, i.birth_date,
                            coalesce(sc.school_code, sn.school_code, i.school_code) as school,
@@ -113,9 +116,7 @@ public final class DeliveryMatcher {
                     from result r
                     left join result_identity i using (result_id)
                     left join school sc on sc.school_code = i.school_code
-                    left join lateral (select min(s.school_code) as school_code, min(s.district_code) as district_code
-                                       from school s where lower(s.name) = lower(i.school_name)
-                                       having count(*) = 1) sn on true
+                    left join unique_name sn on sn.name = lower(i.school_name)
                     left join match_crosswalk x on x.feed_code = r.feed_code and x.decision = 'link'
                                                and x.candidate_key = %s
                     where %s and r.match_decision is null""".formatted(
