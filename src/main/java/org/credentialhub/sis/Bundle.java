@@ -3,6 +3,8 @@ package org.credentialhub.sis;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -25,13 +27,30 @@ import java.util.zip.ZipFile;
  */
 abstract class Bundle implements Closeable {
 
-    /** File names in the bundle (no folders). */
+    /** File names in the bundle (no folders), in name order. */
     abstract List<String> names();
 
     abstract InputStream open(String name) throws IOException;
 
-    /** SHA-256 of the bundle: of the zip file, or of a folder's file names and contents in name order. */
-    abstract String sha256() throws IOException;
+    /**
+     * The bundle's content fingerprint (SHA-256), whatever holds it: over its files in name order, each
+     * file's name and the SHA-256 of its bytes. The zip container (timestamps, compression, entry order,
+     * a folder inside the zip) does not count, so a folder, a zip of it and the same folder zipped again
+     * later all have the same fingerprint.
+     */
+    String fingerprint() throws IOException {
+        MessageDigest all = sha();
+        for (String name : names()) {
+            MessageDigest file = sha();
+            try (InputStream in = new DigestInputStream(open(name), file)) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+            all.update(name.getBytes(StandardCharsets.UTF_8));
+            all.update((byte) 0);
+            all.update(file.digest());
+        }
+        return HexFormat.of().formatHex(all.digest());
+    }
 
     abstract long size() throws IOException;
 
@@ -72,19 +91,6 @@ abstract class Bundle implements Closeable {
         @Override
         InputStream open(String name) throws IOException {
             return Files.newInputStream(dir.resolve(name));
-        }
-
-        @Override
-        String sha256() throws IOException {
-            MessageDigest sha = sha();
-            for (String n : names) {
-                sha.update(n.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                sha.update((byte) 0);
-                try (InputStream in = new DigestInputStream(open(n), sha)) {
-                    in.transferTo(OutputStreamSink.INSTANCE);
-                }
-            }
-            return HexFormat.of().formatHex(sha.digest());
         }
 
         @Override
@@ -148,15 +154,6 @@ abstract class Bundle implements Closeable {
         }
 
         @Override
-        String sha256() throws IOException {
-            MessageDigest sha = sha();
-            try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
-                in.transferTo(OutputStreamSink.INSTANCE);
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        }
-
-        @Override
         long size() throws IOException {
             return Files.size(file);
         }
@@ -164,19 +161,6 @@ abstract class Bundle implements Closeable {
         @Override
         public void close() throws IOException {
             zip.close();
-        }
-    }
-
-    /** Discards what is written (for digesting streams). */
-    private static final class OutputStreamSink extends java.io.OutputStream {
-        static final OutputStreamSink INSTANCE = new OutputStreamSink();
-
-        @Override
-        public void write(int b) {
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
         }
     }
 }

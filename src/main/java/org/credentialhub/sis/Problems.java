@@ -29,6 +29,16 @@ final class Problems {
         }
     }
 
+    /** Adds another list's problems after this one's (its stored ones, and the count of those it did not keep). */
+    void addAll(Problems other) {
+        for (Problem p : other.list) {
+            add(p);
+        }
+        long storedErrors = other.list.stream().filter(Problem::isError).count();
+        count += other.count - other.list.size();
+        errors += other.errors - storedErrors;
+    }
+
     boolean hasErrors() {
         return errors > 0;
     }

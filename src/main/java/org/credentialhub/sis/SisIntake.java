@@ -69,7 +69,10 @@ public final class SisIntake {
         m.put("bundle", name);
         m.put("feed", feed);
         m.put("delivery", v.deliveryId());
-        m.put("status", v.accepted() ? "accepted" : "refused");
+        m.put("status", v.duplicate() ? "duplicate" : v.accepted() ? "accepted" : "refused");
+        if (v.duplicate()) {
+            m.put("duplicate_of", v.duplicateOf());
+        }
         m.put("oneroster_version", v.version());
         m.put("rows", v.rows());
         m.put("problems", v.problemCount());

@@ -10,19 +10,47 @@ import java.time.LocalDate;
 
 /**
  * Streams rows into PostgreSQL with {@code COPY ... FROM STDIN} (text format), buffering a few hundred
- * kilobytes at a time: the way every bulk write of the hub reaches the database.
+ * kilobytes at a time: the way every bulk write of the hub reaches the database. A buffering writer
+ * ({@link #buffering(Sink)}) encodes the rows the same way but hands each chunk to its caller, so rows
+ * can be encoded on other threads than the one that owns the connection.
  */
 public final class CopyWriter implements AutoCloseable {
     private static final int FLUSH_AT = 256 * 1024;
+    /** Larger chunks for a buffering writer: its reader may start a COPY per chunk. */
+    private static final int CHUNK_AT = 1024 * 1024;
+
+    /** Receives the COPY text of a buffering writer, whole rows at a time. */
+    @FunctionalInterface
+    public interface Sink {
+        void write(byte[] copyText) throws SQLException;
+    }
 
     private final CopyIn copyIn;
-    private final StringBuilder buffer = new StringBuilder(FLUSH_AT + 4096);
+    private final Sink sink;
+    private final int flushAt;
+    private final StringBuilder buffer;
     private boolean firstInRow = true;
     private long rows;
 
     public CopyWriter(Connection connection, String table, String... columns) throws SQLException {
-        String sql = "COPY " + table + " (" + String.join(", ", columns) + ") FROM STDIN";
-        this.copyIn = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+        this(connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql(table, columns)), null);
+    }
+
+    private CopyWriter(CopyIn copyIn, Sink sink) {
+        this.copyIn = copyIn;
+        this.sink = sink;
+        this.flushAt = copyIn != null ? FLUSH_AT : CHUNK_AT;
+        this.buffer = new StringBuilder(flushAt + 4096);
+    }
+
+    /** A writer whose encoded rows go to {@code sink} instead of a connection. */
+    public static CopyWriter buffering(Sink sink) {
+        return new CopyWriter(null, sink);
+    }
+
+    /** The {@code COPY ... FROM STDIN} statement this class's text is meant for. */
+    public static String copySql(String table, String... columns) {
+        return "COPY " + table + " (" + String.join(", ", columns) + ") FROM STDIN";
     }
 
     public CopyWriter value(Object value) {
@@ -44,7 +72,7 @@ public final class CopyWriter implements AutoCloseable {
         buffer.append('\n');
         firstInRow = true;
         rows++;
-        if (buffer.length() >= FLUSH_AT) {
+        if (buffer.length() >= flushAt) {
             flush();
         }
     }
@@ -55,6 +83,18 @@ public final class CopyWriter implements AutoCloseable {
 
     private void escape(String s) {
         for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+                buffer.append(s, 0, i);
+                escapeFrom(s, i);
+                return;
+            }
+        }
+        buffer.append(s);   // the usual case: nothing to escape
+    }
+
+    private void escapeFrom(String s, int start) {
+        for (int i = start; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '\\' -> buffer.append("\\\\");
@@ -69,20 +109,24 @@ public final class CopyWriter implements AutoCloseable {
     private void flush() throws SQLException {
         if (buffer.length() > 0) {
             byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
-            copyIn.writeToCopy(bytes, 0, bytes.length);
+            if (copyIn != null) {
+                copyIn.writeToCopy(bytes, 0, bytes.length);
+            } else {
+                sink.write(bytes);
+            }
             buffer.setLength(0);
         }
     }
 
-    /** Finishes the COPY; returns the number of rows the server took. */
+    /** Finishes the COPY; returns the number of rows the server took (a buffering writer: rows written). */
     public long finish() throws SQLException {
         flush();
-        return copyIn.endCopy();
+        return copyIn != null ? copyIn.endCopy() : rows;
     }
 
     @Override
     public void close() throws SQLException {
-        if (copyIn.isActive()) {
+        if (copyIn != null && copyIn.isActive()) {
             copyIn.cancelCopy();
         }
     }

@@ -33,4 +33,29 @@ public final class Deliveries {
             }
         }
     }
+
+    /**
+     * Records a delivery whose content the hub already took as delivery {@code earlier}: status
+     * {@code duplicate}, {@code duplicate_of} set, and the reason the feed intakes give. Returns its id.
+     */
+    public static long insertDuplicate(Connection c, String feed, String name, String sha256, long size, long earlier)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into delivery (feed_code, source_name, content_sha256, size_bytes, status, duplicate_of,
+                                      processed_at, reason)
+                select ?, ?, ?, ?, 'duplicate', d.delivery_id, now(),
+                       'same content as ' || d.source_name || ' received ' || to_char(d.received_at, 'YYYY-MM-DD HH24:MI')
+                from delivery d where d.delivery_id = ?
+                returning delivery_id""")) {
+            ps.setString(1, feed);
+            ps.setString(2, name);
+            ps.setString(3, sha256);
+            ps.setLong(4, size);
+            ps.setLong(5, earlier);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
 }

@@ -5,12 +5,14 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
+import java.util.regex.Pattern;
 
 /**
  * Keyed hashes (HMAC-SHA256) of state student IDs: the hub stores and compares these, never the clear
  * ID. The key comes from configuration or the environment ({@code HUB_ID_HMAC_KEY}).
  */
 public final class Hmac {
+    private static final Pattern SEPARATORS = Pattern.compile("[\\s.\\-]");
     private final SecretKeySpec key;
 
     public Hmac(byte[] key) {
@@ -52,7 +54,7 @@ public final class Hmac {
         if (clear == null) {
             return null;
         }
-        String normalized = clear.replaceAll("[\\s.\\-]", "");
+        String normalized = SEPARATORS.matcher(clear).replaceAll("");
         if (normalized.isEmpty()) {
             return null;
         }
