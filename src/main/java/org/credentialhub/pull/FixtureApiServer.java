@@ -279,19 +279,25 @@ public final class FixtureApiServer implements AutoCloseable {
     }
 
     /** Records whose newest time is after (or, inclusive, not before) since, oldest first. */
-    private static List<JsonNode> select(List<JsonNode> records, Instant since, boolean inclusive, String... timeFields) {
-        List<JsonNode> out = new ArrayList<>();
+    /** Each record's newest time, worked out once: a page request must not parse every record's dates again. */
+    private final Map<JsonNode, Instant> times = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
+    private record Timed(JsonNode node, Instant time) {
+    }
+
+    private List<JsonNode> select(List<JsonNode> records, Instant since, boolean inclusive, String... timeFields) {
+        List<Timed> out = new ArrayList<>();
         for (JsonNode r : records) {
-            Instant t = newest(r, timeFields);
-            if (since == null || (t != null && (inclusive ? !t.isBefore(since) : t.isAfter(since)))) {
-                out.add(r);
+            Instant t = times.computeIfAbsent(r, n -> {
+                Instant newest = newest(n, timeFields);
+                return newest == null ? Instant.EPOCH : newest;
+            });
+            if (since == null || (!t.equals(Instant.EPOCH) && (inclusive ? !t.isBefore(since) : t.isAfter(since)))) {
+                out.add(new Timed(r, t));
             }
         }
-        out.sort(Comparator.comparing((JsonNode r) -> {
-            Instant t = newest(r, timeFields);
-            return t == null ? Instant.EPOCH : t;
-        }).thenComparing(r -> r.path("id").asText()));
-        return out;
+        out.sort(Comparator.comparing(Timed::time).thenComparing(x -> x.node().path("id").asText()));
+        return out.stream().map(Timed::node).toList();
     }
 
     private static Instant newest(JsonNode r, String... fields) {
