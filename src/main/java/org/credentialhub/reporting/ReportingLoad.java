@@ -90,6 +90,10 @@ public final class ReportingLoad {
             Array y = c.createArrayOf("text", years.toArray());
             stepStarted = System.nanoTime();
             exec(c, "insert into student_pseudonym (student_id) select student_id from student on conflict do nothing");
+            // a load right after a first roster import must not plan its joins on empty-table statistics (it
+            // would take hours): fresh statistics of the roster side cost well under a second
+            exec(c, "analyze student, student_pseudonym, sis_user, sis_enrollment, sis_class, sis_course, sis_org,"
+                    + " sis_class_credential, result");
             refreshDimensions(c);
             step("dimensions");
             for (String table : List.of("fact_attempt", "fact_earned", "fact_potential", "fact_course_earned", "fact_combined")) {
