@@ -113,21 +113,13 @@ public final class Intake {
         long size = Files.size(Path.of(exchange.getIn().getHeader(ARCHIVED, String.class)));
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
-                     insert into delivery (feed_code, source_name, content_sha256, size_bytes, status, duplicate_of,
-                                           processed_at, reason)
-                     select ?, ?, ?, ?, 'duplicate', d.delivery_id, now(),
-                            'same content as ' || d.source_name || ' received ' || to_char(d.received_at, 'YYYY-MM-DD HH24:MI')
-                     from (select delivery_id, source_name, received_at from delivery
-                           where content_sha256 = ? and status <> 'duplicate' order by delivery_id limit 1) d
-                     returning delivery_id""")) {
-            ps.setString(1, feed);
-            ps.setString(2, name);
-            ps.setString(3, sha);
-            ps.setLong(4, size);
-            ps.setString(5, sha);
+                     select delivery_id from delivery where content_sha256 = ? and status <> 'duplicate'
+                     order by delivery_id limit 1""")) {
+            ps.setString(1, sha);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
-                    exchange.getIn().setHeader(DELIVERY_ID, rs.getLong(1));
+                    exchange.getIn().setHeader(DELIVERY_ID,
+                            org.credentialhub.store.Deliveries.insertDuplicate(c, feed, name, sha, size, rs.getLong(1)));
                 }
             }
         }

@@ -1,14 +1,12 @@
 package org.credentialhub.sis;
 
 import org.credentialhub.store.Database;
-import org.credentialhub.support.Hmac;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -38,24 +36,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OneRosterDuplicateTest {
+    private SisTestDb sis;
     private Path dir;
     private Database db;
     private OneRosterImport importer;
 
     @BeforeAll
     void open() throws Exception {
-        dir = Files.createTempDirectory("oneroster-duplicate");
-        db = Database.open(null, null, null, dir, 0, 2);
-        importer = new OneRosterImport(db.dataSource(), new Hmac("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)),
-                7, OneRosterImport.defaultStateIdTypes());
+        sis = SisTestDb.open("oneroster-duplicate");
+        dir = sis.dir;
+        db = sis.db;
+        importer = sis.importer;
     }
 
     @AfterAll
     void close() throws Exception {
-        db.close();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        }
+        sis.close();
     }
 
     @Test

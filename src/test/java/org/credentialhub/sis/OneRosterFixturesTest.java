@@ -1,21 +1,17 @@
 package org.credentialhub.sis;
 
 import org.credentialhub.store.Database;
-import org.credentialhub.support.Hmac;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,24 +25,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OneRosterFixturesTest {
     static final Path FIXTURES = Path.of("../shared/fixtures/oneroster");
+    private SisTestDb sis;
     private Path dir;
     private Database db;
     private OneRosterImport importer;
 
     @BeforeAll
     void open() throws Exception {
-        dir = Files.createTempDirectory("oneroster-fixtures");
-        db = Database.open(null, null, null, dir, 0, 2);
-        importer = new OneRosterImport(db.dataSource(), new Hmac("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)),
-                7, OneRosterImport.defaultStateIdTypes());
+        sis = SisTestDb.open("oneroster-fixtures");
+        dir = sis.dir;
+        db = sis.db;
+        importer = sis.importer;
     }
 
     @AfterAll
     void close() throws Exception {
-        db.close();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        }
+        sis.close();
     }
 
     private Verdict run(String bundle, String feed) throws Exception {

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -37,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OneRosterImportTest {
     private static final int STUDENTS = 300;
     private static final int PER_STUDENT = 3;
+    private SisTestDb sis;
     private Path dir;
     private Database db;
     private Hmac hmac;
@@ -45,20 +45,18 @@ class OneRosterImportTest {
 
     @BeforeAll
     void open() throws Exception {
-        dir = Files.createTempDirectory("oneroster-import");
-        db = Database.open(null, null, null, dir, 0, 2);
-        hmac = new Hmac("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
-        importer = new OneRosterImport(db.dataSource(), hmac, 7, OneRosterImport.defaultStateIdTypes());
+        sis = SisTestDb.open("oneroster-import");
+        dir = sis.dir;
+        db = sis.db;
+        hmac = SisTestDb.HMAC;
+        importer = sis.importer;
         bulk = dir.resolve("bulk");
         SyntheticBundle.write(bulk, STUDENTS, PER_STUDENT, 42);
     }
 
     @AfterAll
     void close() throws Exception {
-        db.close();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        }
+        sis.close();
     }
 
     @Test

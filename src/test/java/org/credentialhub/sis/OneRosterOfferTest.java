@@ -2,7 +2,6 @@ package org.credentialhub.sis;
 
 import org.credentialhub.catalog.CatalogLoader;
 import org.credentialhub.store.Database;
-import org.credentialhub.support.Hmac;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,7 +17,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,25 +30,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OneRosterOfferTest {
+    private SisTestDb sis;
     private Path dir;
     private Database db;
     private OneRosterImport importer;
 
     @BeforeAll
     void open() throws Exception {
-        dir = Files.createTempDirectory("oneroster-offer");
-        db = Database.open(null, null, null, dir, 0, 2);
+        sis = SisTestDb.open("oneroster-offer");
+        dir = sis.dir;
+        db = sis.db;
         new CatalogLoader(db.dataSource()).loadYear(Path.of("config/catalog/nc/2024-2025"));
-        importer = new OneRosterImport(db.dataSource(), new Hmac("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)),
-                7, OneRosterImport.defaultStateIdTypes());
+        importer = sis.importer;
     }
 
     @AfterAll
     void close() throws Exception {
-        db.close();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        }
+        sis.close();
     }
 
     private Path bundle(String name, String resources, String classResources) throws Exception {

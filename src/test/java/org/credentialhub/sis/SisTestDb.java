@@ -1,0 +1,36 @@
+package org.credentialhub.sis;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.credentialhub.store.Database;
+import org.credentialhub.support.Hmac;
+
+/** A private embedded PostgreSQL in a temporary folder with a OneRoster importer on it, for the SIS tests. */
+final class SisTestDb implements AutoCloseable {
+    static final Hmac HMAC = new Hmac("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+
+    final Path dir;
+    final Database db;
+    final OneRosterImport importer;
+
+    private SisTestDb(Path dir, Database db) {
+        this.dir = dir;
+        this.db = db;
+        this.importer = new OneRosterImport(db.dataSource(), HMAC, 7, OneRosterImport.defaultStateIdTypes());
+    }
+
+    static SisTestDb open(String name) throws Exception {
+        Path dir = Files.createTempDirectory(name);
+        return new SisTestDb(dir, Database.open(null, null, null, dir, 0, 2));
+    }
+
+    @Override
+    public void close() throws Exception {
+        db.close();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
