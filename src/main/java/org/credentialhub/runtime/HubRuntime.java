@@ -5,7 +5,6 @@ import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
-import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.credentialhub.feeds.FeedConfig;
 import org.credentialhub.sis.OneRosterImport;
@@ -73,7 +72,8 @@ public final class HubRuntime implements AutoCloseable {
             registry.bind("districtEntries", s.districtEntries);
         }
         registry.bind("health", new org.credentialhub.web.Health(s.database.dataSource(), s.dropBox));
-        registry.bind("deliveryFingerprints", new JdbcMessageIdRepository(s.database.dataSource(), "delivery-content"));
+        registry.bind("faults", s.faults);
+        registry.bind("deliveryFlow", s.deliveryFlow);
         registry.bind("exceptionQueue", s.exceptionQueue);
         registry.bind("retention", s.retention);
         var ds = s.database.dataSource();
@@ -115,15 +115,29 @@ public final class HubRuntime implements AutoCloseable {
             sftpAccess(TemplatedRouteBuilder.builder(camel, "sftp-outbox"), feed)
                     .routeId("outbox-" + feed.code())
                     .add();
-            sftpAccess(TemplatedRouteBuilder.builder(camel, "sis".equals(feed.kind()) ? "sis-sftp-intake" : "sftp-intake"), feed)
+            String delay = s.settings.get("hub.sftp.poll." + feed.code())
+                    .or(() -> s.settings.get("hub.sftp.poll-override"))
+                    .orElse(feed.sftp().poll() == null ? "10s" : feed.sftp().poll());
+            String workDir = s.dataDir.resolve("work").resolve(feed.code()).toString();
+            boolean sis = "sis".equals(feed.kind());
+            var intake = sftpAccess(TemplatedRouteBuilder.builder(camel, sis ? "sis-sftp-intake" : "sftp-intake"), feed)
                     .routeId("intake-" + feed.code())
                     .parameter("include", feed.sftp().include() == null ? ".*" : feed.sftp().include())
-                    .parameter("delay", s.settings.get("hub.sftp.poll." + feed.code())
-                            .or(() -> s.settings.get("hub.sftp.poll-override"))
-                            .orElse(feed.sftp().poll() == null ? "10s" : feed.sftp().poll()))
-                    .parameter("workDir", s.dataDir.resolve("work").resolve(feed.code()).toString())
-                    .parameter("readLock", s.settings.get("hub.sftp.read-lock", "changed"))
-                    .add();
+                    .parameter("delay", delay)
+                    .parameter("workDir", workDir)
+                    .parameter("readLock", s.settings.get("hub.sftp.read-lock", "changed"));
+            if (!sis) {
+                intake.parameter("bootId", s.bootId);
+            }
+            intake.add();
+            if (!sis) {
+                sftpAccess(TemplatedRouteBuilder.builder(camel, "sftp-retake"), feed)
+                        .routeId("retake-" + feed.code())
+                        .parameter("delay", s.settings.get("hub.intake.retake-poll", "30s"))
+                        .parameter("workDir", workDir)
+                        .parameter("bootId", s.bootId)
+                        .add();
+            }
         }
         // OneRoster bundles from a local folder (hub.sis.folder), for the SIS feed hub.sis.folder-feed
         String folder = s.settings.get("hub.sis.folder", null);
