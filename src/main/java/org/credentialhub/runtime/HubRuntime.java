@@ -71,7 +71,7 @@ public final class HubRuntime implements AutoCloseable {
         if (s.districtEntries != null) {
             registry.bind("districtEntries", s.districtEntries);
         }
-        registry.bind("health", new org.credentialhub.web.Health(s.database.dataSource(), s.dropBox));
+        registry.bind("health", new org.credentialhub.web.Health(s.database.dataSource(), s.dropBox, s.faults));
         registry.bind("faults", s.faults);
         registry.bind("deliveryFlow", s.deliveryFlow);
         registry.bind("exceptionQueue", s.exceptionQueue);
@@ -81,7 +81,7 @@ public final class HubRuntime implements AutoCloseable {
                 java.time.Duration.ofMinutes(s.settings.getInt("hub.web.session-idle-minutes", 30)),
                 java.time.Duration.ofHours(s.settings.getInt("hub.web.session-hours", 12)));
         var web = new org.credentialhub.web.Web(sessions, s.settings.getBoolean("hub.web.secure-cookies", false));
-        var health = new org.credentialhub.web.Health(ds, s.dropBox);
+        var health = new org.credentialhub.web.Health(ds, s.dropBox, s.faults);
         registry.bind("web", web);
         registry.bind("authApi", new org.credentialhub.web.AuthApi(ds, s.accounts, sessions, web));
         registry.bind("exceptionsApi", new org.credentialhub.web.ExceptionsApi(ds, s.decisions, s.hmac));
