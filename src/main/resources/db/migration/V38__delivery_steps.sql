@@ -24,3 +24,7 @@ alter table delivery add column claimed_until timestamptz;
 alter table delivery add column attempts int not null default 0;
 alter table delivery add column last_error text;
 create index delivery_unfinished on delivery (delivery_id) where acknowledged_at is null;
+
+-- A SIS bundle's verdict beyond the delivery row (OneRoster version, rows per file), so that the verdict
+-- of a bundle imported just before a crash can be acknowledged after the restart exactly as it was.
+alter table delivery add column verdict_detail jsonb;

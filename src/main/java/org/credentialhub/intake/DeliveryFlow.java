@@ -48,11 +48,9 @@ public final class DeliveryFlow {
      */
     public void receive(Exchange exchange) throws SQLException, java.io.IOException {
         String feed = exchange.getIn().getHeader(Intake.FEED, String.class);
-        String taken = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
-        int mark = taken.indexOf(PICKUP_MARK);
-        String pickup = mark > 0 ? taken.substring(0, mark) : null;
-        String name = mark > 0 ? taken.substring(mark + 1) : taken;
-        exchange.getIn().setHeader(Exchange.FILE_NAME_ONLY, name);
+        Taken taken = Taken.of(exchange);
+        String pickup = taken.pickupRef();
+        String name = taken.name();
         String sha = exchange.getIn().getHeader(Intake.SHA256, String.class);
         long size = Files.size(Path.of(exchange.getIn().getHeader(Intake.ARCHIVED, String.class)));
         Deliveries.Step step = Deliveries.receive(dataSource, feed, name, sha, size, pickup);
@@ -62,6 +60,21 @@ public final class DeliveryFlow {
         if ("duplicate".equals(step.status())) {
             LOG.info("Feed {}: {} has the content of an earlier delivery of the feed; skipped as delivery {}", feed,
                     name, step.id());
+        }
+    }
+
+    /**
+     * A file taken from an inbox: the pickup reference and the vendor's own file name, from the name it was
+     * moved to ({@code <pickup>~<name>}); a name without the mark is the vendor's name, with no pickup.
+     */
+    public record Taken(String pickupRef, String name) {
+        /** Reads the exchange's file name and puts the vendor's own name back in {@code CamelFileNameOnly}. */
+        public static Taken of(Exchange exchange) {
+            String taken = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+            int mark = taken.indexOf(PICKUP_MARK);
+            Taken t = mark > 0 ? new Taken(taken.substring(0, mark), taken.substring(mark + 1)) : new Taken(null, taken);
+            exchange.getIn().setHeader(Exchange.FILE_NAME_ONLY, t.name());
+            return t;
         }
     }
 

@@ -120,24 +120,21 @@ public final class HubRuntime implements AutoCloseable {
                     .orElse(feed.sftp().poll() == null ? "10s" : feed.sftp().poll());
             String workDir = s.dataDir.resolve("work").resolve(feed.code()).toString();
             boolean sis = "sis".equals(feed.kind());
-            var intake = sftpAccess(TemplatedRouteBuilder.builder(camel, sis ? "sis-sftp-intake" : "sftp-intake"), feed)
+            sftpAccess(TemplatedRouteBuilder.builder(camel, sis ? "sis-sftp-intake" : "sftp-intake"), feed)
                     .routeId("intake-" + feed.code())
                     .parameter("include", feed.sftp().include() == null ? ".*" : feed.sftp().include())
                     .parameter("delay", delay)
                     .parameter("workDir", workDir)
-                    .parameter("readLock", s.settings.get("hub.sftp.read-lock", "changed"));
-            if (!sis) {
-                intake.parameter("bootId", s.bootId);
-            }
-            intake.add();
-            if (!sis) {
-                sftpAccess(TemplatedRouteBuilder.builder(camel, "sftp-retake"), feed)
-                        .routeId("retake-" + feed.code())
-                        .parameter("delay", s.settings.get("hub.intake.retake-poll", "30s"))
-                        .parameter("workDir", workDir)
-                        .parameter("bootId", s.bootId)
-                        .add();
-            }
+                    .parameter("readLock", s.settings.get("hub.sftp.read-lock", "changed"))
+                    .parameter("bootId", s.bootId)
+                    .add();
+            sftpAccess(TemplatedRouteBuilder.builder(camel, "sftp-retake"), feed)
+                    .routeId("retake-" + feed.code())
+                    .parameter("target", sis ? "direct:sis-bundle" : "direct:receive")
+                    .parameter("delay", s.settings.get("hub.intake.retake-poll", "30s"))
+                    .parameter("workDir", workDir)
+                    .parameter("bootId", s.bootId)
+                    .add();
         }
         // OneRoster bundles from a local folder (hub.sis.folder), for the SIS feed hub.sis.folder-feed
         String folder = s.settings.get("hub.sis.folder", null);

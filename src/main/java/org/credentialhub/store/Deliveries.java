@@ -59,6 +59,34 @@ public final class Deliveries {
         }
     }
 
+    /**
+     * Marks a delivery (in the caller's transaction) as the one of a file taken from an inbox with this pickup
+     * reference, and not yet acknowledged; nothing when {@code pickupRef} is null.
+     */
+    public static void setPickup(Connection c, long deliveryId, String pickupRef) throws SQLException {
+        if (pickupRef == null) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "update delivery set pickup_ref = ?, acknowledged_at = null where delivery_id = ?")) {
+            ps.setString(1, pickupRef);
+            ps.setLong(2, deliveryId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The delivery made for a pickup of the feed, or null. */
+    public static Long ofPickup(Connection c, String feed, String pickupRef) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select delivery_id from delivery where feed_code = ? and pickup_ref = ?")) {
+            ps.setString(1, feed);
+            ps.setString(2, pickupRef);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
     /** A delivery as the steps after pickup see it. */
     public record Step(long id, String feed, String status, boolean processed, boolean acknowledged, String sourceName,
                        String sha256) {
@@ -92,27 +120,12 @@ public final class Deliveries {
                     ps.setString(1, feed);
                     ps.execute();
                 }
-                Long id = null;
-                if (pickupRef != null) {
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "select delivery_id from delivery where feed_code = ? and pickup_ref = ?")) {
-                        ps.setString(1, feed);
-                        ps.setString(2, pickupRef);
-                        try (ResultSet rs = ps.executeQuery()) {
-                            id = rs.next() ? rs.getLong(1) : null;
-                        }
-                    }
-                }
+                Long id = pickupRef == null ? null : ofPickup(c, feed, pickupRef);
                 if (id == null) {
                     Long earlier = earlierWithContent(c, feed, sha256);
                     id = earlier != null ? insertDuplicate(c, feed, name, sha256, size, earlier)
                             : insert(c, feed, name, sha256, size, "received", null);
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "update delivery set pickup_ref = ?, acknowledged_at = null where delivery_id = ?")) {
-                        ps.setString(1, pickupRef);
-                        ps.setLong(2, id);
-                        ps.executeUpdate();
-                    }
+                    setPickup(c, id, pickupRef);
                 }
                 c.commit();
                 return step(c, id);
@@ -226,10 +239,10 @@ public final class Deliveries {
         java.util.List<Long> ids = new java.util.ArrayList<>();
         try (Connection c = ds.getConnection();
              PreparedStatement ps = c.prepareStatement("""
-                     select delivery_id from delivery
-                     where acknowledged_at is null and pickup_ref is not null and attempts < ?
-                       and (claimed_until is null or claimed_until < now())
-                     order by delivery_id""")) {
+                     select d.delivery_id from delivery d join feed f using (feed_code)
+                     where d.acknowledged_at is null and d.pickup_ref is not null and d.attempts < ?
+                       and (d.claimed_until is null or d.claimed_until < now()) and f.kind <> 'sis'
+                     order by d.delivery_id""")) {
             ps.setInt(1, maxAttempts);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
