@@ -26,12 +26,15 @@ public final class DeliveryFlow {
     public static final char PICKUP_MARK = '~';
 
     private final DataSource dataSource;
+    private final java.util.Map<String, org.credentialhub.feeds.FeedConfig> feeds;
     private final String owner;
     private final int leaseSeconds;
     private final int maxAttempts;
 
-    public DeliveryFlow(DataSource dataSource, String owner, int leaseSeconds, int maxAttempts) throws SQLException {
+    public DeliveryFlow(DataSource dataSource, java.util.Map<String, org.credentialhub.feeds.FeedConfig> feeds, String owner,
+                        int leaseSeconds, int maxAttempts) throws SQLException {
         this.dataSource = dataSource;
+        this.feeds = feeds;
         this.owner = owner;
         this.leaseSeconds = leaseSeconds;
         this.maxAttempts = maxAttempts;
@@ -54,6 +57,15 @@ public final class DeliveryFlow {
         String sha = exchange.getIn().getHeader(Intake.SHA256, String.class);
         long size = Files.size(Path.of(exchange.getIn().getHeader(Intake.ARCHIVED, String.class)));
         Deliveries.Step step = Deliveries.receive(dataSource, feed, name, sha, size, pickup);
+        String include = feeds.containsKey(feed) && feeds.get(feed).sftp() != null ? feeds.get(feed).sftp().include() : null;
+        if ("received".equals(step.status()) && include != null && !name.matches(include)) {
+            Deliveries.quarantine(dataSource, step.id(), "the file name does not match the names this feed takes ("
+                    + include + "); nothing of it was read");
+            try (Connection c = dataSource.getConnection()) {
+                step = Deliveries.step(c, step.id());
+            }
+            LOG.warn("Feed {}: {} does not match the feed's file names; quarantined as delivery {}", feed, name, step.id());
+        }
         exchange.getIn().setHeader(Intake.DELIVERY_ID, step.id());
         exchange.getIn().setHeader(Intake.STATUS, step.status());
         exchange.getIn().setHeader(STEP, step.next());

@@ -128,6 +128,16 @@ public final class HubRuntime implements AutoCloseable {
                     .parameter("readLock", s.settings.get("hub.sftp.read-lock", "changed"))
                     .parameter("bootId", s.bootId)
                     .add();
+            if (!sis && feed.sftp().include() != null) {
+                sftpAccess(TemplatedRouteBuilder.builder(camel, "sftp-unmatched"), feed)
+                        .routeId("unmatched-" + feed.code())
+                        .parameter("include", feed.sftp().include())
+                        .parameter("delay", s.settings.get("hub.intake.unmatched-poll", "30s"))
+                        .parameter("workDir", workDir)
+                        .parameter("bootId", s.bootId)
+                        .parameter("minAge", s.settings.get("hub.intake.unmatched-min-age", "60s"))
+                        .add();
+            }
             sftpAccess(TemplatedRouteBuilder.builder(camel, "sftp-retake"), feed)
                     .routeId("retake-" + feed.code())
                     .parameter("target", sis ? "direct:sis-bundle" : "direct:receive")

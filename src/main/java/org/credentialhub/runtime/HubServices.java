@@ -143,7 +143,7 @@ public final class HubServices implements AutoCloseable {
         var ds = database.dataSource();
         int firstMonth = settings.getInt("hub.school-year.first-month", 7);
         this.intake = new Intake(ds, feeds, mappings, hmac, new SchoolYears(firstMonth), dataDir.resolve("archive"));
-        this.deliveryFlow = new org.credentialhub.intake.DeliveryFlow(ds, nodeName(),
+        this.deliveryFlow = new org.credentialhub.intake.DeliveryFlow(ds, feeds, nodeName(),
                 settings.getInt("hub.intake.lease-seconds", 600), settings.getInt("hub.intake.max-attempts", 5));
         this.matcher = new DeliveryMatcher(ds, org.credentialhub.matching.MatchSettings.defaults());
         this.reports = reportsFrom(settings);
