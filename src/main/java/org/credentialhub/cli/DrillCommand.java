@@ -49,6 +49,10 @@ public final class DrillCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed of the jitter of the kill times (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--steps", defaultValue = "ingest,resolve,ingest", split = ",",
+            description = "the commands of a run, among ingest and resolve (default ${DEFAULT-VALUE})")
+    List<String> stepNames;
+
     @Option(names = "--timeout", defaultValue = "20", description = "minutes a command may take (default ${DEFAULT-VALUE})")
     int timeoutMinutes;
 
@@ -77,8 +81,11 @@ public final class DrillCommand implements Callable<Integer> {
         for (double t : took) {
             total += t;
         }
-        System.out.printf(Locale.ROOT, "drill: uninterrupted run: ingest %.0f s, resolve %.0f s, ingest again %.0f s%n",
-                took[0], took[1], took[2]);
+        StringBuilder times = new StringBuilder();
+        for (int k = 0; k < steps.size(); k++) {
+            times.append(k == 0 ? "" : ", ").append(steps.get(k).get(0)).append(String.format(Locale.ROOT, " %.0f s", took[k]));
+        }
+        System.out.println("drill: uninterrupted run: " + times);
         Random random = new Random(seed);
         int same = 0;
         for (int i = 1; i <= points; i++) {
@@ -92,7 +99,7 @@ public final class DrillCommand implements Callable<Integer> {
                 if (where == null && at < before + took[k]) {
                     double into = at - before;
                     boolean killed = run(command, into);
-                    where = String.format(Locale.ROOT, "%s at %.1f s%s", steps.get(k).get(0) + (k == 2 ? " again" : ""),
+                    where = String.format(Locale.ROOT, "%s (step %d) at %.1f s%s", steps.get(k).get(0), k + 1,
                             into, killed ? "" : " (it had ended)");
                     run(command, 0);
                 } else {
@@ -114,10 +121,16 @@ public final class DrillCommand implements Callable<Integer> {
     }
 
     private List<List<String>> steps() {
-        Path decisions = state.resolve("district-decisions.csv");
-        return List.of(List.of("ingest", state.toString()),
-                List.of("resolve", "--decisions", decisions.toString()),
-                List.of("ingest", state.toString()));
+        List<List<String>> steps = new ArrayList<>();
+        for (String name : stepNames) {
+            switch (name.trim()) {
+                case "ingest" -> steps.add(List.of("ingest", state.toString()));
+                case "resolve" -> steps.add(List.of("resolve", "--decisions", state.resolve("district-decisions.csv").toString()));
+                default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "drill: a step is ingest or resolve, not " + name);
+            }
+        }
+        return steps;
     }
 
     private static List<String> with(List<String> step, Path dataDir) {
