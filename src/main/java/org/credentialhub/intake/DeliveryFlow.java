@@ -76,6 +76,26 @@ public final class DeliveryFlow {
     }
 
     /**
+     * Re-processing (ops console): the archived content of a quarantined delivery becomes a new delivery,
+     * received, which then goes through the same steps as a file taken from an inbox (and is resumed like one).
+     */
+    public void reprocess(Exchange exchange) throws SQLException, java.io.IOException {
+        String feed = exchange.getIn().getHeader(Intake.FEED, String.class);
+        String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        String sha = exchange.getIn().getHeader(Intake.SHA256, String.class);
+        long size = Files.size(Path.of(exchange.getIn().getHeader(Intake.ARCHIVED, String.class)));
+        long id;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            id = Deliveries.insert(c, feed, name, sha, size, "received", null);
+            Deliveries.setPickup(c, id, "reprocess-" + java.util.UUID.randomUUID());
+            c.commit();
+        }
+        exchange.getIn().setHeader(Intake.DELIVERY_ID, id);
+        exchange.getIn().setHeader(Intake.STATUS, "received");
+    }
+
+    /**
      * A file taken from an inbox: the pickup reference and the vendor's own file name, from the name it was
      * moved to ({@code <pickup>~<name>}); a name without the mark is the vendor's name, with no pickup.
      */

@@ -106,20 +106,6 @@ public final class Intake {
     }
 
     /**
-     * Parses the archived file with its feed's mapping and stages its rows. Sets {@link #DELIVERY_ID}
-     * and {@link #STATUS} ({@code staged} or {@code quarantined}).
-     */
-    public void stage(Exchange exchange) throws IOException, SQLException {
-        String feed = exchange.getIn().getHeader(FEED, String.class);
-        String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
-        String sha = exchange.getIn().getHeader(SHA256, String.class);
-        Path file = Path.of(exchange.getIn().getHeader(ARCHIVED, String.class));
-        StageOutcome outcome = stage(feed, name, sha, file);
-        exchange.getIn().setHeader(DELIVERY_ID, outcome.deliveryId());
-        exchange.getIn().setHeader(STATUS, outcome.quarantineReason() == null ? "staged" : "quarantined");
-    }
-
-    /**
      * Stages a delivery recorded as {@code received} (routes/delivery.yaml) from its archived file: the same
      * one transaction as {@link #stage(String, String, String, Path, Hooks)}, which also moves the delivery
      * out of {@code received}, so staging twice is impossible and a crash mid-way leaves it received.
