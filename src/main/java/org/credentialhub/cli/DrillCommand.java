@@ -243,6 +243,9 @@ public final class DrillCommand implements Callable<Integer> {
             for (Path ack : acks) {
                 ObjectNode node = (ObjectNode) JSON.readTree(Files.readAllBytes(ack));
                 node.remove(List.of("delivery", "received", "duplicate_of"));
+                if (node.hasNonNull("reason")) {
+                    node.put("reason", node.get("reason").asText().replaceAll(" received [0-9: -]+$", ""));
+                }
                 out.append(dropbox.relativize(ack)).append(' ').append(JSON.writeValueAsString(JSON.treeToValue(node, Object.class)))
                         .append('\n');
             }

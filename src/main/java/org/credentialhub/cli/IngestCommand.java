@@ -129,7 +129,7 @@ public final class IngestCommand implements Callable<Integer> {
         String name = "oneroster-" + sha256(zip).substring(0, 16) + ".zip";
         if (count(s, "select count(*) from delivery where feed_code = 'sis' and source_name = '" + name + "'") == 0) {
             try (SftpUpload up = new SftpUpload("127.0.0.1", port, "sis", password)) {
-                if (!up.exists("inbox/" + name)) {
+                if (!waiting(up).contains(name)) {
                     up.put("inbox/" + name, zip);
                 }
             }
@@ -162,12 +162,13 @@ public final class IngestCommand implements Callable<Integer> {
             Map<String, String> shas = new LinkedHashMap<>();
             int sent = 0;
             try (SftpUpload up = new SftpUpload("127.0.0.1", port, feed.account(), passwords.get(feed.account()))) {
+                java.util.Set<String> waiting = waiting(up);
                 for (Path f : files) {
                     byte[] content = Files.readAllBytes(f);
                     String name = f.getFileName().toString();
                     String sha = sha256(content);
                     shas.put(name, sha);
-                    if (delivered(s, feed.code(), name, sha) || up.exists("inbox/" + name)) {
+                    if (delivered(s, feed.code(), name, sha) || waiting.contains(name)) {
                         continue;
                     }
                     up.put("inbox/" + name, content);
@@ -178,6 +179,17 @@ public final class IngestCommand implements Callable<Integer> {
             say(sent + " file(s) dropped in the " + feed.code() + " inbox" + (sent < files.size()
                     ? " (" + (files.size() - sent) + " sent before)" : ""));
         }
+    }
+
+    /** The names of the files in an account's inbox, or taken from it and not yet done with (inbox/.taken). */
+    private static java.util.Set<String> waiting(SftpUpload up) throws IOException {
+        java.util.Set<String> names = new java.util.HashSet<>(up.list("inbox"));
+        if (up.exists("inbox/.taken")) {
+            for (String taken : up.list("inbox/.taken")) {
+                names.add(taken.substring(taken.indexOf(org.credentialhub.intake.DeliveryFlow.PICKUP_MARK) + 1));
+            }
+        }
+        return names;
     }
 
     private static boolean delivered(HubServices s, String feed, String name, String sha) throws SQLException {

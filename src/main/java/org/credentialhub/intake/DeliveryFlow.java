@@ -56,7 +56,7 @@ public final class DeliveryFlow {
         String name = taken.name();
         String sha = exchange.getIn().getHeader(Intake.SHA256, String.class);
         long size = Files.size(Path.of(exchange.getIn().getHeader(Intake.ARCHIVED, String.class)));
-        Deliveries.Step step = Deliveries.receive(dataSource, feed, name, sha, size, pickup);
+        Deliveries.Step step = Deliveries.receive(dataSource, feed, name, sha, size, pickup, holder(exchange), leaseSeconds);
         String include = feeds.containsKey(feed) && feeds.get(feed).sftp() != null ? feeds.get(feed).sftp().include() : null;
         if ("received".equals(step.status()) && include != null && !name.matches(include)) {
             Deliveries.quarantine(dataSource, step.id(), "the file name does not match the names this feed takes ("
@@ -91,6 +91,7 @@ public final class DeliveryFlow {
             Deliveries.setPickup(c, id, "reprocess-" + java.util.UUID.randomUUID());
             c.commit();
         }
+        Deliveries.claim(dataSource, id, holder(exchange), leaseSeconds);
         exchange.getIn().setHeader(Intake.DELIVERY_ID, id);
         exchange.getIn().setHeader(Intake.STATUS, "received");
     }
@@ -116,7 +117,7 @@ public final class DeliveryFlow {
      */
     public void claim(Exchange exchange) throws SQLException {
         long id = exchange.getIn().getHeader(Intake.DELIVERY_ID, Long.class);
-        if (!Deliveries.claim(dataSource, id, owner, leaseSeconds)) {
+        if (!Deliveries.claim(dataSource, id, holder(exchange), leaseSeconds)) {
             exchange.getIn().setHeader(STEP, "none");
             return;
         }
@@ -128,6 +129,11 @@ public final class DeliveryFlow {
             exchange.getIn().setHeader(Exchange.FILE_NAME_ONLY, step.sourceName());
             exchange.getIn().setHeader(STEP, step.next());
         }
+    }
+
+    /** Who works on a delivery: this node, and the exchange (a lease is one piece of work's, not the node's). */
+    private String holder(Exchange exchange) {
+        return owner + "/" + exchange.getExchangeId();
     }
 
     /** Sets {@link #STEP} from the delivery's state after a step. */

@@ -112,6 +112,12 @@ public final class Deliveries {
      */
     public static Step receive(javax.sql.DataSource ds, String feed, String name, String sha256, long size,
                                String pickupRef) throws SQLException {
+        return receive(ds, feed, name, sha256, size, pickupRef, null, 0);
+    }
+
+    /** As {@link #receive(javax.sql.DataSource, String, String, String, long, String)}, a new delivery leased to {@code holder}. */
+    public static Step receive(javax.sql.DataSource ds, String feed, String name, String sha256, long size,
+                               String pickupRef, String holder, int leaseSeconds) throws SQLException {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -126,6 +132,16 @@ public final class Deliveries {
                     id = earlier != null ? insertDuplicate(c, feed, name, sha256, size, earlier)
                             : insert(c, feed, name, sha256, size, "received", null);
                     setPickup(c, id, pickupRef);
+                    if (holder != null) {
+                        try (PreparedStatement ps = c.prepareStatement("""
+                                update delivery set claimed_by = ?, claimed_until = now() + make_interval(secs => ?)
+                                where delivery_id = ?""")) {
+                            ps.setString(1, holder);
+                            ps.setInt(2, leaseSeconds);
+                            ps.setLong(3, id);
+                            ps.executeUpdate();
+                        }
+                    }
                 }
                 c.commit();
                 return step(c, id);
@@ -166,29 +182,29 @@ public final class Deliveries {
     }
 
     /**
-     * Takes the lease on an unfinished delivery for {@code owner} (a node): true unless another node holds a
-     * lease that has not run out, or the delivery is finished.
+     * Takes the lease on an unfinished delivery for {@code holder} ({@code <node>/<work>}: one piece of work on
+     * one node): true unless someone else holds a lease that has not run out, or the delivery is finished.
      */
-    public static boolean claim(javax.sql.DataSource ds, long deliveryId, String owner, int leaseSeconds) throws SQLException {
+    public static boolean claim(javax.sql.DataSource ds, long deliveryId, String holder, int leaseSeconds) throws SQLException {
         try (Connection c = ds.getConnection();
              PreparedStatement ps = c.prepareStatement("""
                      update delivery set claimed_by = ?, claimed_until = now() + make_interval(secs => ?)
                      where delivery_id = ? and acknowledged_at is null
                        and (claimed_by is null or claimed_by = ? or claimed_until < now())""")) {
-            ps.setString(1, owner);
+            ps.setString(1, holder);
             ps.setInt(2, leaseSeconds);
             ps.setLong(3, deliveryId);
-            ps.setString(4, owner);
+            ps.setString(4, holder);
             return ps.executeUpdate() == 1;
         }
     }
 
-    /** Lets go of every lease {@code owner} holds (a node that starts holds none yet). */
-    public static int releaseAll(javax.sql.DataSource ds, String owner) throws SQLException {
+    /** Lets go of every lease a node holds (a node that starts holds none yet). */
+    public static int releaseAll(javax.sql.DataSource ds, String node) throws SQLException {
         try (Connection c = ds.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "update delivery set claimed_by = null, claimed_until = null where claimed_by = ?")) {
-            ps.setString(1, owner);
+                     "update delivery set claimed_by = null, claimed_until = null where starts_with(claimed_by, ?)")) {
+            ps.setString(1, node + "/");
             return ps.executeUpdate();
         }
     }

@@ -126,15 +126,15 @@ class IntakeFaultsTest {
         String shortCopy = certexam("S", 3, 0, null);
         String full = certexam("S", 8, 0, null);
         try (Connection lock = hub.db().getConnection(); Statement st = lock.createStatement()) {
-            lock.setAutoCommit(false);
-            // staging waits on this lock: the short copy is taken and recorded, but not yet staged
-            st.execute("lock table result in exclusive mode");
+            // recording a certexam delivery waits on this lock: the short copy is taken out of the inbox and in
+            // the hub's hands, but not yet recorded
+            st.execute("select pg_advisory_lock(hashtext('delivery:certexam'))");
             put("certexam", TestHub.CERTEXAM_PASSWORD, name, shortCopy);
-            TestHub.await("the short copy to be received", WAIT, () ->
-                    hub.count("select count(*) from delivery where source_name = '" + name + "' and status = 'received'") == 1);
+            Path taken = inbox("certexam").resolve(".taken");
+            TestHub.await("the short copy to be taken", WAIT, () -> files(taken) == 1 && !Files.exists(inbox("certexam").resolve(name)));
             put("certexam", TestHub.CERTEXAM_PASSWORD, name, full);
             Thread.sleep(1500);
-            lock.rollback();
+            st.execute("select pg_advisory_unlock(hashtext('delivery:certexam'))");
         }
         TestHub.await("both copies acknowledged", WAIT, () -> acknowledged(name) == 2);
         assertEquals(8, hub.count("select count(*) from result where vendor_candidate_id like 'S%'"));
