@@ -44,7 +44,7 @@ class IntakeFaultsTest {
     void start() throws Exception {
         hub = TestHub.start(Map.of("hub.sftp.password.tradesreg", TRADESREG_PASSWORD,
                 "hub.intake.recovery-period-ms", "1000", "hub.intake.recovery-delay-ms", "500",
-                "hub.intake.retake-poll", "1s"));
+                "hub.intake.retake-poll", "1s", "hub.intake.unmatched-poll", "1s", "hub.intake.unmatched-min-age", "2s"));
     }
 
     @AfterAll
@@ -209,5 +209,20 @@ class IntakeFaultsTest {
         Map<String, Object> other = hub.rows("select * from delivery where source_name = '" + tsv + "'").get(0);
         assertNotEquals("duplicate", other.get("status"));
         assertFalse(String.valueOf(other.get("reason")).contains(name), String.valueOf(other.get("reason")));
+    }
+
+    @Test
+    void aFileWhoseNameMatchesNoneOfTheFeedsNamesIsAcknowledgedNotLeftInTheInbox() throws Exception {
+        put("certexam", TestHub.CERTEXAM_PASSWORD, "results-march.csv", certexam("X", 2, 0, null));
+        TestHub.await("the file acknowledged", WAIT, () -> acknowledged("results-march.csv") == 1);
+        Map<String, Object> d = hub.rows("select * from delivery where source_name = 'results-march.csv'").get(0);
+        assertEquals("quarantined", d.get("status"));
+        assertTrue(d.get("reason").toString().contains("does not match the names this feed takes"), d.toString());
+        assertEquals(0, hub.count("select count(*) from result where vendor_candidate_id like 'X%'"));
+        try (SftpUpload sftp = new SftpUpload("127.0.0.1", hub.sftpPort(), "certexam", TestHub.CERTEXAM_PASSWORD)) {
+            String ack = new String(sftp.get("outbox/results-march.csv.ack.json"), StandardCharsets.UTF_8);
+            assertTrue(ack.contains("\"status\" : \"quarantined\"") && ack.contains("certexam_results_"), ack);
+        }
+        TestHub.await("the inbox emptied", WAIT, () -> files(inbox("certexam")) == 0);
     }
 }
