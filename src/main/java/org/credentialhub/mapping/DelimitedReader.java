@@ -56,7 +56,7 @@ final class DelimitedReader implements RecordReader {
             for (String h : header) {
                 names.add(h.strip());
             }
-            checkNamedOnce(names, "");
+            checkNamedOnce(names, expected, "");
             Set<String> missing = new LinkedHashSet<>(expected);
             names.forEach(missing::remove);
             Set<String> unknown = new LinkedHashSet<>(names);
@@ -82,12 +82,13 @@ final class DelimitedReader implements RecordReader {
 
     /**
      * A header that names a column twice is refused: which copy holds the value cannot be known (the
-     * second one would be silently ignored). {@code where} prefixes the message (a workbook's sheet).
+     * second one would be silently ignored). Only the layout's columns count: a column that
+     * {@code extra-columns: ignore} passes over may repeat. {@code where} prefixes the message (a sheet).
      */
-    static void checkNamedOnce(List<String> names, String where) throws FileRejectedException {
+    static void checkNamedOnce(List<String> names, List<String> layout, String where) throws FileRejectedException {
         Set<String> seen = new java.util.HashSet<>();
         for (String n : names) {
-            if (!n.isEmpty() && !seen.add(n)) {
+            if (layout.contains(n) && !seen.add(n)) {
                 throw new FileRejectedException(where + "the header names column '" + n + "' twice");
             }
         }

@@ -328,7 +328,7 @@ final class XlsxReader implements RecordReader {
                 width = Math.max(width, e.getKey() + 1);
             }
         }
-        DelimitedReader.checkNamedOnce(names, "sheet '" + sheetName + "': ");
+        DelimitedReader.checkNamedOnce(names, expected, "sheet '" + sheetName + "': ");
         Set<String> missing = new LinkedHashSet<>(expected);
         names.forEach(missing::remove);
         Set<String> unknown = new LinkedHashSet<>(names);
