@@ -19,7 +19,7 @@ import java.time.LocalDate;
  *       but a date outside these bounds is a typo in any result file).</li>
  * </ul>
  */
-final class StorableValue {
+public final class StorableValue {
     static final int MAX_TEXT = 255;
     static final int MAX_INTEGER_DIGITS = 15;
     static final int MAX_FRACTION_DIGITS = 20;
@@ -32,10 +32,23 @@ final class StorableValue {
     }
 
     /** Why the text cannot be stored, or null. */
-    static String text(String v) {
+    public static String text(String v) {
         if (v == null) {
             return null;
         }
+        String problem = characters(v);
+        if (problem != null) {
+            return problem;
+        }
+        int length = v.codePointCount(0, v.length());
+        if (length > MAX_TEXT) {
+            return "is " + length + " characters long; at most " + MAX_TEXT + " are taken";
+        }
+        return null;
+    }
+
+    /** Why the text holds something no text column can (NUL, an unpaired surrogate), whatever its length; or null. */
+    public static String characters(String v) {
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
             if (c == '\0') {
@@ -51,10 +64,6 @@ final class StorableValue {
             if (Character.isLowSurrogate(c)) {
                 return "holds an unpaired UTF-16 surrogate (not a character)";
             }
-        }
-        int length = v.codePointCount(0, v.length());
-        if (length > MAX_TEXT) {
-            return "is " + length + " characters long; at most " + MAX_TEXT + " are taken";
         }
         return null;
     }
@@ -80,7 +89,7 @@ final class StorableValue {
     }
 
     /** Why the date cannot be stored, or null. */
-    static String date(LocalDate d) {
+    public static String date(LocalDate d) {
         if (d.isBefore(EARLIEST) || d.isAfter(LATEST)) {
             return "out of range: not between " + EARLIEST + " and " + LATEST;
         }

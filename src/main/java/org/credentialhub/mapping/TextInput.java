@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  * and whether a file declared in a single-byte encoding (Windows-1252, ISO-8859-x) is really UTF-8
  * (every byte above 127 forms a valid UTF-8 sequence: names such as Peña would be read as PeÃ±a).
  */
-final class TextInput extends FilterInputStream {
+public final class TextInput extends FilterInputStream {
     private final Charset charset;
     private final boolean sniffUtf8;
     private int last = -1;
@@ -54,6 +54,16 @@ final class TextInput extends FilterInputStream {
      */
     Reader reader() {
         return new StrictReader(this, charset.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT));
+    }
+
+    /**
+     * Text decoded strictly in {@code charset}, failing ({@link CharacterCodingException}) only when the
+     * reader reaches a byte that does not decode: for other readers of text files (OneRoster bundles).
+     */
+    public static Reader strict(InputStream in, Charset charset) {
+        return new StrictReader(in, charset.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT));
     }

@@ -822,7 +822,7 @@ class BadInputCatalogTest {
     @Test
     void theCatalogueCoversEveryLayout() {
         List<Case> all = cases();
-        assertTrue(all.size() >= 75, "cases: " + all.size());
+        assertTrue(all.size() + sisCases().size() >= 75, "cases: " + all.size());
         assertEquals(new TreeSet<>(MAPPINGS.all().keySet()),
                 all.stream().map(c -> c.layout().feed).collect(Collectors.toCollection(TreeSet::new)));
     }
@@ -904,6 +904,109 @@ class BadInputCatalogTest {
                     }
                 }
         }
+    }
+
+    // ---------------------------------------------------------------- OneRoster bundles
+
+    /**
+     * A SIS bundle case: one file of a ten-student synthetic bundle edited. A bundle is all or nothing by
+     * design (OneRosterImport), so a value PostgreSQL would refuse refuses the bundle with one error naming
+     * the file, line and column, and the roster keeps what the last good bundle gave it.
+     */
+    record SisCase(String name, String file, UnaryOperator<byte[]> edit, int line, String column, String reason,
+                   List<String> secrets) {
+        @Override
+        public String toString() {
+            return "sis: " + name;
+        }
+    }
+
+    /** Edits the line of {@code file} that starts with {@code start}. */
+    private static UnaryOperator<byte[]> line(String start, UnaryOperator<String> edit) {
+        return b -> {
+            String text = new String(b, StandardCharsets.UTF_8);
+            int at = text.indexOf("\n" + start) + 1;
+            int end = text.indexOf('\n', at);
+            return (text.substring(0, at) + edit.apply(text.substring(at, end)) + text.substring(end)).getBytes(StandardCharsets.UTF_8);
+        };
+    }
+
+    private static UnaryOperator<byte[]> rawLine(String start, String find, byte[] replacement) {
+        return b -> {
+            String text = new String(b, StandardCharsets.UTF_8);
+            int line = text.indexOf("\n" + start) + 1;
+            int at = text.indexOf(find, line);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.write(b, 0, at);
+            out.writeBytes(replacement);
+            out.write(b, at + find.length(), b.length - at - find.length());
+            return out.toByteArray();
+        };
+    }
+
+    static List<SisCase> sisCases() {
+        String nul = "holds a NUL character";
+        String state4 = org.credentialhub.sis.SyntheticBundle.stateId(4);
+        List<SisCase> all = new ArrayList<>();
+        all.add(new SisCase("NUL in a given name", "users.csv", line("usr-4,", l -> l.replaceFirst("\\}\",(\\w+),", "}\",Zo" + NUL + "e,")),
+                6, "givenName", nul, List.of(state4)));
+        all.add(new SisCase("NUL in a family name", "users.csv", line("usr-4,", l -> l.replaceFirst("\\}\",(\\w+),(\\w+),", "}\",$1,Qu" + NUL + "ill,")),
+                6, "familyName", nul, List.of(state4)));
+        all.add(new SisCase("NUL in a local identifier", "users.csv", line("usr-4,", l -> l.replace(",L4,", ",L" + NUL + "4,")),
+                6, "identifier", nul, List.of(state4)));
+        all.add(new SisCase("NUL in an enrollment id", "enrollments.csv", line("enr-4-0,", l -> l.replace("enr-4-0,", "enr-4" + NUL + "0,")),
+                6, "sourcedId", nul, List.of()));
+        all.add(new SisCase("NUL in a school name", "orgs.csv", line("org-s0,", l -> l.replace("School 0", "Sch" + NUL + "ool")),
+                3, "name", nul, List.of()));
+        all.add(new SisCase("NUL in a class title", "classes.csv", line("cls-0-4,", l -> l.replace("Class 4", "Cla" + NUL + "ss")),
+                6, "title", nul, List.of()));
+        all.add(new SisCase("birth date in year 0000", "demographics.csv", line("usr-4,", l -> l.replaceFirst(",\\d{4}-\\d{2}-\\d{2},", ",0000-01-01,")),
+                6, "birthDate", "out of range", List.of("0000-01-01")));
+        all.add(new SisCase("birth date in 1850", "demographics.csv", line("usr-4,", l -> l.replaceFirst(",\\d{4}-\\d{2}-\\d{2},", ",1850-03-01,")),
+                6, "birthDate", "out of range", List.of("1850-03-01")));
+        all.add(new SisCase("enrollment begins in year 0001", "enrollments.csv", line("enr-4-0,", l -> l.replace("2024-08-26", "0001-08-26")),
+                6, "beginDate", "out of range", List.of()));
+        all.add(new SisCase("invalid UTF-8 byte in line 6", "users.csv", rawLine("usr-4,", "usr-4,active", new byte[]{'u', (byte) 0xC3, '(', ',', 'a'}),
+                6, null, "not UTF-8", List.of(state4)));
+        return all;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> oneRosterBundles() {
+        return sisCases().stream().map(k -> DynamicTest.dynamicTest(k.toString(), () -> runSis(k)));
+    }
+
+    private void runSis(SisCase k) throws Exception {
+        org.credentialhub.sis.OneRosterImport importer = new org.credentialhub.sis.OneRosterImport(db.dataSource(), HMAC, 7,
+                org.credentialhub.sis.OneRosterImport.defaultStateIdTypes());
+        Path good = dir.resolve("sis-good");
+        if (!Files.isDirectory(good)) {
+            org.credentialhub.sis.SyntheticBundle.write(good, ROWS, 1, 7);
+        }
+        org.credentialhub.sis.Verdict first = importer.importBundle("sis", good, "sis-good");
+        assertTrue(first.accepted() || first.duplicateOf() != null, () -> first.problems().toString());
+        List<String> before = strings("select string_agg(sourced_id || ':' || coalesce(birth_date::text, ''), ',' order by sourced_id) "
+                + "from student where ? > 0", 1);
+        Path bad = dir.resolve("sis-" + k.name().replaceAll("\\W+", "-"));
+        org.credentialhub.sis.SyntheticBundle.write(bad, ROWS, 1, 7);
+        Files.write(bad.resolve(k.file()), k.edit().apply(Files.readAllBytes(bad.resolve(k.file()))));
+        org.credentialhub.sis.Verdict v = importer.importBundle("sis", bad, "sis-" + k.name());
+        assertFalse(v.accepted(), "refused whole");
+        List<org.credentialhub.sis.Problem> errors = v.problems().stream().filter(org.credentialhub.sis.Problem::isError).toList();
+        assertEquals(1, errors.size(), errors::toString);
+        org.credentialhub.sis.Problem p = errors.get(0);
+        assertEquals(List.of(k.file(), k.line()), List.of(p.file(), p.line()), p::toString);
+        assertEquals(k.column(), p.column(), p::toString);
+        assertTrue(p.message().contains(k.reason()), p::toString);
+        String reason = strings("select reason from delivery where delivery_id = ?", v.deliveryId()).get(0);
+        String problems = String.join("\n", strings("select coalesce(message, '') from delivery_problem where delivery_id = ?", v.deliveryId()));
+        for (String secret : k.secrets()) {
+            assertFalse(reason.contains(secret) || problems.contains(secret) || p.message().contains(secret),
+                    "the refusal repeats student data: " + reason);
+        }
+        assertEquals(before, strings("select string_agg(sourced_id || ':' || coalesce(birth_date::text, ''), ',' order by sourced_id) "
+                + "from student where ? > 0", 1), "nothing of a refused bundle is applied");
+        assertEquals(ROWS, ints("select count(*) from student where ? > 0", 1).get(0));
     }
 
     private List<Integer> ints(String sql, long id) throws Exception {
