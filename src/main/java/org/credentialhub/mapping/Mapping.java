@@ -649,7 +649,7 @@ public final class Mapping {
             if ((field == CanonicalField.ATTEMPTED_AT || field == CanonicalField.BIRTH_DATE)
                     && day.isAfter(LocalDate.now(TODAY).plusDays(1))) {
                 throw new InvalidValue((field == CanonicalField.ATTEMPTED_AT ? "the attempt" : "the birth")
-                        + " is dated in the future (after " + LocalDate.now(TODAY) + ", the day the file was read)");
+                        + " is dated in the future (later than " + LocalDate.now(TODAY).plusDays(1) + ")");
             }
             return parsed;
         }

@@ -684,6 +684,9 @@ class BadInputCatalogTest {
         all.add(row(CERTEXAM, "score with 16 integer digits", "reportedScore", "1234567890123456", rejected("reportedScore", "digits before")));
         all.add(row(CERTEXAM, "score with 21 decimals", "reportedScore", "81.123456789012345678901", rejected("reportedScore", "digits after")));
         all.add(row(CERTEXAM, "score not a number", "reportedScore", "eight", rejected("reportedScore", "not a number")));
+        String emoji = "\uD83D\uDE00".repeat(250);   // 250 characters, 1000 bytes of UTF-8
+        all.add(file(CERTEXAM, "attempt key over 2000 bytes", c -> CERTEXAM.with(c, Map.of("candidateId", emoji, "examCode", emoji)),
+                rejected("attempt-key", "the attempt key is 2027 bytes long; at most 2000")));
         all.add(row(CERTEXAM, "300-character first name", "firstName", LONG, rejected("firstName", tooLong)));
         all.add(row(CERTEXAM, "attempt dated in the future", "deliveryDateTime", FUTURE + "T09:00:00-04:00", rejected("deliveryDateTime", future)));
         all.add(row(CERTEXAM, "attempt in year 10000", "deliveryDateTime", "+10000-03-14T09:12:00-04:00", rejected("deliveryDateTime", range)));
@@ -770,6 +773,8 @@ class BadInputCatalogTest {
         // skillsxlsx: workbook; the score blanks when invalid
         // a control character in a cell is written _xHHHH_ in the sheet's XML (ECMA-376)
         all.add(row(SKILLSXLSX, "NUL in a student name (_x0000_)", "Student Name", "Raven_x0000_s, Io", rejected("Student Name", nul)));
+        all.add(row(SKILLSXLSX, "unpaired surrogate in a school (_xD800_)", "School", "River_xD800_side",
+                rejected("School", "unpaired UTF-16 surrogate")));
         all.add(row(SKILLSXLSX, "score 1e200000 is blanked", "Score", "1e200000", blanked("score")));
         all.add(row(SKILLSXLSX, "score Infinity is blanked", "Score", "Infinity", blanked("score")));
         all.add(row(SKILLSXLSX, "date taken in the future", "Date Taken", FUTURE, rejected("Date Taken", future)));
