@@ -29,12 +29,18 @@ public final class Acknowledgements {
         this.dataSource = dataSource;
     }
 
-    /** Replaces the body with the acknowledgement of the exchange's delivery and names it {@code <file>.ack.json}. */
+    /**
+     * Replaces the body with the acknowledgement of the exchange's delivery, named {@code <file>.ack.json}, or
+     * {@code <file>.<delivery>.ack.json} when the feed had a delivery of that name before: one per delivery,
+     * none replacing another.
+     */
     public void write(Exchange exchange) throws SQLException, java.io.IOException {
         long deliveryId = exchange.getIn().getHeader(Intake.DELIVERY_ID, Long.class);
         Map<String, Object> ack = forDelivery(deliveryId);
         exchange.getIn().setBody(JSON.writeValueAsBytes(ack));
-        exchange.getIn().setHeader(Exchange.FILE_NAME, ack.get("file") + ".ack.json");
+        try (Connection c = dataSource.getConnection()) {
+            exchange.getIn().setHeader(Exchange.FILE_NAME, org.credentialhub.store.Deliveries.acknowledgementName(c, deliveryId));
+        }
     }
 
     public Map<String, Object> forDelivery(long deliveryId) throws SQLException {
@@ -42,7 +48,7 @@ public final class Acknowledgements {
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement("""
                     select feed_code, source_name, content_sha256, status, received_at, rows_read, rows_accepted,
-                           rows_rejected, reason
+                           rows_rejected, reason, duplicate_of
                     from delivery where delivery_id = ?""")) {
                 ps.setLong(1, deliveryId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -65,6 +71,9 @@ public final class Acknowledgements {
                     ack.put("rows_rejected", rs.getInt("rows_rejected"));
                     if (rs.getString("reason") != null) {
                         ack.put("reason", rs.getString("reason"));
+                    }
+                    if (rs.getObject("duplicate_of") != null) {
+                        ack.put("duplicate_of", rs.getLong("duplicate_of"));
                     }
                 }
             }

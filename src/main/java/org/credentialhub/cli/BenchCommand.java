@@ -3,6 +3,7 @@ package org.credentialhub.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.credentialhub.matching.LinkRunner;
 import org.credentialhub.matching.LinkageSets;
 import org.credentialhub.matching.MatchSettings;
 import org.credentialhub.matching.MatchingBenchmark;
+import org.credentialhub.support.Reference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,22 +43,24 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--seed", description = "Random seed (default ${DEFAULT-VALUE})")
         long seed = 1;
 
-        @Option(names = "--names", description = "Name list CSV (default ${DEFAULT-VALUE}; built-in list if absent)")
-        Path names = Path.of("../shared/data/names/people.csv");
+        @Option(names = "--names", description = "Name list CSV (default: the hub's copy, reference/names/people.csv; "
+                + "built-in list if absent)")
+        Path names;
 
         @Override
         public Integer call() throws Exception {
-            new MatchingBenchmark(rosterSize, results, seed, names).run(System.out);
+            new MatchingBenchmark(rosterSize, results, seed, names != null ? names : Reference.path("names/people.csv"))
+                    .run(System.out);
             return 0;
         }
     }
 
     /** Converts the linkage sets and measures precision/recall/F1/review rate per set and ID condition. */
     @Command(name = "linkage", mixinStandardHelpOptions = true,
-            description = "Convert ../shared/linkage sets to roster/results/truth CSVs and run link on each condition.")
+            description = "Convert the linkage sets to roster/results/truth CSVs and run link on each condition.")
     public static final class Linkage implements Callable<Integer> {
-        @Option(names = "--data", description = "Linkage data folder (default ${DEFAULT-VALUE})")
-        Path data = Path.of("../shared/linkage");
+        @Option(names = "--data", description = "Linkage data folder (default: the hub's copy, reference/linkage)")
+        Path data;
 
         @Option(names = "--out", description = "Where CSVs and decisions go (default ${DEFAULT-VALUE})")
         Path out = Path.of("target/linkage");
@@ -72,6 +76,11 @@ public final class BenchCommand implements Runnable {
             List<String> table = new ArrayList<>();
             table.add("| set | state ID on | precision | recall | F1 | review rate | matches | reviews | results |");
             table.add("|---|---|---|---|---|---|---|---|---|");
+            Path data = this.data != null ? this.data : Reference.path("linkage");
+            if (!Files.isDirectory(data)) {
+                System.err.println("bench linkage: no such folder: " + data);
+                return 2;
+            }
             for (LinkageSets.Converted c : LinkageSets.all(data)) {
                 if (only != null && !c.name().contains(only)) {
                     continue;

@@ -1,11 +1,15 @@
 package org.credentialhub.cli;
 
 import org.credentialhub.generate.Generator;
+import org.credentialhub.support.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -25,8 +29,14 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Folder to write (must be empty or absent).")
     Path out;
 
-    @Option(names = "--shared", defaultValue = "../shared",
-            description = "Shared data folder (published tables, names; default ${DEFAULT-VALUE}).")
+    @Option(names = "--reference",
+            description = "Folder with the published tables and names, laid out like the hub's reference data "
+                    + "(<scenario>/table10_…csv, <scenario>/table11_…csv, names/people.csv; default: the copy "
+                    + "shipped with the hub, src/main/resources/reference).")
+    Path reference;
+
+    @Option(names = "--shared", description = "A folder laid out like the hand-over folder (data/<scenario>/…, "
+            + "data/names/…): the same as --reference DIR/data.")
     Path shared;
 
     @Option(names = "--catalog", description = "Catalog folder (default: config/catalog/nc/2024-2025).")
@@ -36,15 +46,30 @@ public final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // Apache POI logs through the Log4j API; without a provider it complains on stderr
         System.setProperty("log4j2.loggerContextFactory", "org.apache.logging.log4j.simple.SimpleLoggerContextFactory");
-        Generator.Inputs in = Generator.Inputs.of(scenario, Path.of(""), shared);
-        if (catalog != null) {
-            in = new Generator.Inputs(catalog, in.table10(), in.table11(), in.people());
+        try {
+            Generator.Inputs in = reference != null ? Generator.Inputs.of(scenario, Path.of(""), reference)
+                    : shared != null ? Generator.Inputs.of(scenario, Path.of(""), shared.resolve("data"))
+                    : Generator.Inputs.of(scenario, Path.of(""));
+            if (catalog != null) {
+                in = new Generator.Inputs(catalog, in.table10(), in.table11(), in.people());
+            }
+            Optional<Path> missing = in.missing();
+            if (missing.isPresent()) {
+                System.err.println("generate: no such file or folder: " + missing.get());
+                return 2;
+            }
+            long start = System.nanoTime();
+            Generator.Summary s = new Generator(in, scenario, seed, scale)
+                    .generate(out, line -> System.err.println("generate: " + line));
+            System.err.printf("generate: done in %.1f s: %d districts, %d students, %d enrollments, earned %d of potential %d%n",
+                    (System.nanoTime() - start) / 1e9, s.districts(), s.students(), s.enrollments(), s.earned(), s.potential());
+            return 0;
+        } catch (NoSuchFileException e) {
+            System.err.println("generate: no such file or folder: " + e.getFile());
+            return 2;
+        } catch (IOException | IllegalArgumentException | ConfigException e) {
+            System.err.println("generate: " + (e.getMessage() != null ? e.getMessage() : e));
+            return 2;
         }
-        long start = System.nanoTime();
-        Generator.Summary s = new Generator(in, scenario, seed, scale)
-                .generate(out, line -> System.err.println("generate: " + line));
-        System.err.printf("generate: done in %.1f s: %d districts, %d students, %d enrollments, earned %d of potential %d%n",
-                (System.nanoTime() - start) / 1e9, s.districts(), s.students(), s.enrollments(), s.earned(), s.potential());
-        return 0;
     }
 }

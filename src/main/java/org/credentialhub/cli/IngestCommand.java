@@ -54,7 +54,8 @@ public final class IngestCommand implements Callable<Integer> {
             + "acting for the district administrators, validates those whose evidence passed the checks)")
     boolean noValidate;
 
-    private final Map<String, Integer> expected = new LinkedHashMap<>();
+    /** Per feed, the files sent (or found sent before): name to SHA-256. */
+    private final Map<String, Map<String, String>> expected = new LinkedHashMap<>();
 
     @Override
     public Integer call() throws Exception {
@@ -123,17 +124,27 @@ public final class IngestCommand implements Callable<Integer> {
             say("no oneroster/ bundle; the roster stays as it is");
             return;
         }
-        long before = count(s, "select count(*) from delivery where feed_code = 'sis'");
-        try (SftpUpload up = new SftpUpload("127.0.0.1", port, "sis", password)) {
-            up.put("inbox/oneroster-" + System.currentTimeMillis() + ".zip", zip(bundle));
+        byte[] zip = zip(bundle);
+        // named by its content: a run that resumes after a crash finds the bundle it sent before
+        String name = "oneroster-" + sha256(zip).substring(0, 16) + ".zip";
+        if (count(s, "select count(*) from delivery where feed_code = 'sis' and source_name = '" + name + "'") == 0) {
+            try (SftpUpload up = new SftpUpload("127.0.0.1", port, "sis", password)) {
+                if (!up.exists("inbox/" + name)) {
+                    up.put("inbox/" + name, zip);
+                }
+            }
         }
-        await("the SIS bundle", () -> count(s, "select count(*) from delivery where feed_code = 'sis' "
-                + "and status <> 'processing'") > before);
+        await("the SIS bundle", () -> count(s, "select count(*) from delivery where feed_code = 'sis' and source_name = '"
+                + name + "' and status not in ('processing', 'received')") > 0);
         String status = text(s, "select status || coalesce(': ' || reason, '') from delivery where feed_code = 'sis' "
-                + "order by delivery_id desc limit 1");
+                + "and source_name = '" + name + "' order by delivery_id limit 1");
         say("OneRoster bundle " + status);
     }
 
+    /**
+     * Drops each vendor file in its feed's inbox, unless the hub has it already (a delivery of that name and
+     * content) or it waits there (a run that died after sending it): so a run that resumes sends nothing twice.
+     */
     private void vendorFiles(HubServices s, int port, Map<String, String> passwords) throws Exception {
         Path sftp = dir.resolve("sftp");
         if (!Files.isDirectory(sftp)) {
@@ -148,14 +159,38 @@ public final class IngestCommand implements Callable<Integer> {
             try (Stream<Path> list = Files.list(folder)) {
                 files = list.filter(Files::isRegularFile).sorted().toList();
             }
-            long before = count(s, "select count(*) from delivery where feed_code = '" + feed.code() + "'");
+            Map<String, String> shas = new LinkedHashMap<>();
+            int sent = 0;
             try (SftpUpload up = new SftpUpload("127.0.0.1", port, feed.account(), passwords.get(feed.account()))) {
                 for (Path f : files) {
-                    up.put("inbox/" + f.getFileName(), Files.readAllBytes(f));
+                    byte[] content = Files.readAllBytes(f);
+                    String name = f.getFileName().toString();
+                    String sha = sha256(content);
+                    shas.put(name, sha);
+                    if (delivered(s, feed.code(), name, sha) || up.exists("inbox/" + name)) {
+                        continue;
+                    }
+                    up.put("inbox/" + name, content);
+                    sent++;
                 }
             }
-            expected.put(feed.code(), (int) before + files.size());
-            say(files.size() + " file(s) dropped in the " + feed.code() + " inbox");
+            expected.put(feed.code(), shas);
+            say(sent + " file(s) dropped in the " + feed.code() + " inbox" + (sent < files.size()
+                    ? " (" + (files.size() - sent) + " sent before)" : ""));
+        }
+    }
+
+    private static boolean delivered(HubServices s, String feed, String name, String sha) throws SQLException {
+        try (Connection c = s.database.dataSource().getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("""
+                     select count(*) from delivery where feed_code = ? and source_name = ? and content_sha256 = ?""")) {
+            ps.setString(1, feed);
+            ps.setString(2, name);
+            ps.setString(3, sha);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
         }
     }
 
@@ -164,18 +199,25 @@ public final class IngestCommand implements Callable<Integer> {
         if (!Files.isRegularFile(entries) || s.districtEntries == null) {
             return;
         }
-        List<DistrictEntries.Evidence> evidence = new ArrayList<>();
-        Path evidenceDir = dir.resolve("district/evidence");
-        if (Files.isDirectory(evidenceDir)) {
-            try (Stream<Path> walk = Files.walk(evidenceDir)) {
-                for (Path p : walk.filter(Files::isRegularFile).toList()) {
-                    evidence.add(new DistrictEntries.Evidence(evidenceDir.relativize(p).toString(), Files.readAllBytes(p)));
+        byte[] csv = Files.readAllBytes(entries);
+        String feed = s.feeds.values().stream().filter(f -> "district".equals(f.kind())).findFirst().orElseThrow().code();
+        if (count(s, "select count(*) from delivery where feed_code = '" + feed + "' and content_sha256 = '"
+                + sha256(csv) + "' and status <> 'duplicate'") > 0) {
+            say("district entries taken before");
+        } else {
+            List<DistrictEntries.Evidence> evidence = new ArrayList<>();
+            Path evidenceDir = dir.resolve("district/evidence");
+            if (Files.isDirectory(evidenceDir)) {
+                try (Stream<Path> walk = Files.walk(evidenceDir)) {
+                    for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                        evidence.add(new DistrictEntries.Evidence(evidenceDir.relativize(p).toString(), Files.readAllBytes(p)));
+                    }
                 }
             }
+            Map<String, Object> out = s.districtEntries.upload("entries.csv", csv, evidence, "ingest");
+            say("district entries " + out.get("status") + " (" + out.get("rows_accepted")
+                    + " accepted, " + out.get("rows_rejected") + " rejected)");
         }
-        Map<String, Object> out = s.districtEntries.upload("entries.csv", Files.readAllBytes(entries), evidence, "ingest");
-        say("district entries " + out.get("status") + " (" + out.get("rows_accepted")
-                + " accepted, " + out.get("rows_rejected") + " rejected)");
         if (!noValidate) {
             List<Long> pending = s.districtEntries.pending(null).stream().map(DistrictEntries.Pending::resultId).toList();
             s.districtEntries.validateAll(pending, "ingest");
@@ -183,12 +225,29 @@ public final class IngestCommand implements Callable<Integer> {
         }
     }
 
+    /** Waits until every file sent to a feed is an acknowledged delivery and the feed has nothing unfinished. */
     private void waitForFiles(HubServices s) throws Exception {
-        for (Map.Entry<String, Integer> e : expected.entrySet()) {
-            await("the " + e.getKey() + " files", () -> count(s, "select count(*) from delivery where feed_code = '"
-                    + e.getKey() + "' and (status <> 'processing' or processed_at is not null)") >= e.getValue()
-                    && count(s, "select count(*) from delivery where feed_code = '" + e.getKey()
-                    + "' and processed_at is null and status not in ('duplicate', 'quarantined')") == 0);
+        for (Map.Entry<String, Map<String, String>> e : expected.entrySet()) {
+            String feed = e.getKey();
+            await("the " + feed + " files", () -> {
+                long done = 0;
+                for (Map.Entry<String, String> f : e.getValue().entrySet()) {
+                    try (Connection c = s.database.dataSource().getConnection();
+                         java.sql.PreparedStatement ps = c.prepareStatement("""
+                                 select count(*) from delivery where feed_code = ? and source_name = ?
+                                 and content_sha256 = ? and acknowledged_at is not null""")) {
+                        ps.setString(1, feed);
+                        ps.setString(2, f.getKey());
+                        ps.setString(3, f.getValue());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            done += rs.getLong(1) > 0 ? 1 : 0;
+                        }
+                    }
+                }
+                return done == e.getValue().size() && count(s, "select count(*) from delivery where feed_code = '" + feed
+                        + "' and acknowledged_at is null and pickup_ref is not null") == 0;
+            });
         }
     }
 
@@ -275,12 +334,22 @@ public final class IngestCommand implements Callable<Integer> {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream z = new ZipOutputStream(bytes); Stream<Path> files = Files.list(folder)) {
             for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-                z.putNextEntry(new ZipEntry(f.getFileName().toString()));
+                ZipEntry entry = new ZipEntry(f.getFileName().toString());
+                entry.setTime(0);   // the same folder makes the same bytes
+                z.putNextEntry(entry);
                 Files.copy(f, z);
                 z.closeEntry();
             }
         }
         return bytes.toByteArray();
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static int freePort() throws IOException {

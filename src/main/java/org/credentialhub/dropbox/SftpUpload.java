@@ -35,13 +35,38 @@ public final class SftpUpload implements AutoCloseable {
         }
     }
 
-    /** Writes a file under a temporary name and renames it, so the hub never sees it half-written. */
+    /**
+     * Writes a file under a temporary hidden name of its own and renames it, so the hub never sees it
+     * half-written and an upload that died half-way leaves nothing in the way of the next.
+     */
     public void put(String path, byte[] content) throws IOException {
-        String tmp = path + ".part";
+        int slash = path.lastIndexOf('/');
+        String tmp = path.substring(0, slash + 1) + "." + path.substring(slash + 1) + "."
+                + Long.toHexString(RANDOM.nextLong()) + ".part";
         try (OutputStream out = sftp.write(tmp)) {
             out.write(content);
         }
-        sftp.rename(tmp, path);
+        try {
+            sftp.rename(tmp, path);
+        } catch (IOException e) {
+            sftp.remove(tmp);
+            throw e;
+        }
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** Whether the path names a file (or folder) on the server. */
+    public boolean exists(String path) throws IOException {
+        try {
+            sftp.stat(path);
+            return true;
+        } catch (org.apache.sshd.sftp.common.SftpException e) {
+            if (e.getStatus() == org.apache.sshd.sftp.common.SftpConstants.SSH_FX_NO_SUCH_FILE) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     public byte[] get(String path) throws IOException {

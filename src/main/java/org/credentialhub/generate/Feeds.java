@@ -43,7 +43,7 @@ import java.util.UUID;
 import org.credentialhub.generate.Attempts.Attempt;
 import org.credentialhub.generate.Attempts.Kind;
 
-/** Writes each feed's files in its vendor layout (see vendor-layouts.md), recording every row in the ledger. */
+/** Writes each feed's files in its vendor layout (see docs/vendor-layouts.md), recording every row in the ledger. */
 final class Feeds {
 
     static final DateTimeFormatter YMD = DateTimeFormatter.ofPattern("yyyyMMdd");

@@ -2,6 +2,7 @@ package org.credentialhub.generate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.credentialhub.support.Reference;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -22,16 +23,30 @@ public final class Generator {
     /** Where the inputs are. */
     public record Inputs(Path catalogDir, Path table10, Path table11, Path people) {
 
-        /** The inputs of a scenario ("nc-2024-25") from the project root and the shared folder. */
-        public static Inputs of(String scenario, Path projectRoot, Path shared) {
+        /** The inputs of a scenario ("nc-2024-25") from the project root and the reference data shipped with the hub. */
+        public static Inputs of(String scenario, Path projectRoot) {
+            return of(scenario, projectRoot, Reference.root());
+        }
+
+        /**
+         * The inputs of a scenario from the project root and a folder laid out like the hub's reference data
+         * ({@code <scenario>/table10_…csv}, {@code <scenario>/table11_…csv}, {@code names/people.csv}).
+         */
+        public static Inputs of(String scenario, Path projectRoot, Path reference) {
             if (!scenario.equals("nc-2024-25")) {
                 throw new IllegalArgumentException("unknown scenario '" + scenario + "' (known: nc-2024-25)");
             }
-            Path data = shared.resolve("data/nc-2024-25");
+            Path data = reference.resolve(scenario);
             return new Inputs(projectRoot.resolve("config/catalog/nc/2024-2025"),
                     data.resolve("table10_attainment_by_psu.csv"),
                     data.resolve("table11_attainment_by_course_credential.csv"),
-                    shared.resolve("data/names/people.csv"));
+                    reference.resolve("names/people.csv"));
+        }
+
+        /** The first input that does not exist, if any. */
+        public java.util.Optional<Path> missing() {
+            return java.util.stream.Stream.of(catalogDir, table10, table11, people).filter(p -> !Files.exists(p))
+                    .findFirst();
         }
     }
 

@@ -105,40 +105,21 @@ public final class Intake {
         exchange.getIn().setHeader(ARCHIVED, archived.toString());
     }
 
-    /** Records a file whose content the hub already took (under any name): it is skipped. */
-    public void recordDuplicate(Exchange exchange) throws SQLException, IOException {
-        String feed = exchange.getIn().getHeader(FEED, String.class);
-        String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
-        String sha = exchange.getIn().getHeader(SHA256, String.class);
-        long size = Files.size(Path.of(exchange.getIn().getHeader(ARCHIVED, String.class)));
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     select delivery_id from delivery where content_sha256 = ? and status <> 'duplicate'
-                     order by delivery_id limit 1""")) {
-            ps.setString(1, sha);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    exchange.getIn().setHeader(DELIVERY_ID,
-                            org.credentialhub.store.Deliveries.insertDuplicate(c, feed, name, sha, size, rs.getLong(1)));
-                }
-            }
-        }
-        exchange.getIn().setHeader(STATUS, "duplicate");
-        LOG.info("Feed {}: {} has the content of an earlier delivery; skipped", feed, name);
-    }
-
     /**
-     * Parses the archived file with its feed's mapping and stages its rows. Sets {@link #DELIVERY_ID}
-     * and {@link #STATUS} ({@code staged} or {@code quarantined}).
+     * Stages a delivery recorded as {@code received} (routes/delivery.yaml) from its archived file: the same
+     * one transaction as {@link #stage(String, String, String, Path, Hooks)}, which also moves the delivery
+     * out of {@code received}, so staging twice is impossible and a crash mid-way leaves it received.
      */
-    public void stage(Exchange exchange) throws IOException, SQLException {
-        String feed = exchange.getIn().getHeader(FEED, String.class);
-        String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+    public void stageReceived(Exchange exchange) throws IOException, SQLException {
+        long id = exchange.getIn().getHeader(DELIVERY_ID, Long.class);
+        String feedCode = exchange.getIn().getHeader(FEED, String.class);
         String sha = exchange.getIn().getHeader(SHA256, String.class);
-        Path file = Path.of(exchange.getIn().getHeader(ARCHIVED, String.class));
-        StageOutcome outcome = stage(feed, name, sha, file);
-        exchange.getIn().setHeader(DELIVERY_ID, outcome.deliveryId());
-        exchange.getIn().setHeader(STATUS, outcome.quarantineReason() == null ? "staged" : "quarantined");
+        Path file = archiveDir.resolve(feedCode).resolve(sha);
+        if (!Files.isRegularFile(file)) {
+            org.credentialhub.store.Deliveries.quarantine(dataSource, id, "the archived copy of the file is gone");
+            return;
+        }
+        stage(feedCode, exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class), sha, file, Hooks.NONE, id);
     }
 
     /** What staging a file did. */
@@ -168,6 +149,11 @@ public final class Intake {
 
     public StageOutcome stage(String feedCode, String sourceName, String sha256, Path file, Hooks hooks)
             throws IOException, SQLException {
+        return stage(feedCode, sourceName, sha256, file, hooks, null);
+    }
+
+    private StageOutcome stage(String feedCode, String sourceName, String sha256, Path file, Hooks hooks, Long received)
+            throws IOException, SQLException {
         FeedConfig feed = feeds.get(feedCode);
         if (feed == null) {
             throw new IllegalArgumentException("unknown feed " + feedCode);
@@ -177,15 +163,25 @@ public final class Intake {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                StageOutcome outcome = stageInTransaction(c, feed, sourceName, sha256, size, mapping, file, hooks);
+                if (received != null && !takeReceived(c, received)) {
+                    c.rollback();
+                    return new StageOutcome(received, 0, 0, 0, null);
+                }
+                StageOutcome outcome = stageInTransaction(c, feed, sourceName, sha256, size, mapping, file, hooks, received);
                 c.commit();
                 LOG.info("Feed {}: {} staged as delivery {}: {} rows read, {} accepted, {} rejected", feedCode,
                         sourceName, outcome.deliveryId(), outcome.rowsRead(), outcome.rowsAccepted(), outcome.rowsRejected());
                 return outcome;
             } catch (FileRejectedException e) {
                 c.rollback();
-                long id = org.credentialhub.store.Deliveries.insert(c, feedCode, sourceName, sha256, size, "quarantined", e.getMessage());
-                c.commit();
+                long id;
+                if (received == null) {
+                    id = org.credentialhub.store.Deliveries.insert(c, feedCode, sourceName, sha256, size, "quarantined", e.getMessage());
+                    c.commit();
+                } else {
+                    id = received;
+                    org.credentialhub.store.Deliveries.quarantine(dataSource, id, e.getMessage());
+                }
                 LOG.warn("Feed {}: {} quarantined as delivery {}: {}", feedCode, sourceName, id, e.getMessage());
                 return new StageOutcome(id, 0, 0, 0, e.getMessage());
             } catch (SQLException | IOException | RuntimeException e) {
@@ -195,12 +191,24 @@ public final class Intake {
         }
     }
 
+    /** Locks a received delivery for staging; false when it is no longer received (staged already). */
+    private static boolean takeReceived(Connection c, long deliveryId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select status from delivery where delivery_id = ? for update")) {
+            ps.setLong(1, deliveryId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && "received".equals(rs.getString(1));
+            }
+        }
+    }
+
     private StageOutcome stageInTransaction(Connection c, FeedConfig feedConfig, String sourceName, String sha256, long size,
-                                            Mapping mapping, Path file, Hooks hooks)
+                                            Mapping mapping, Path file, Hooks hooks, Long received)
             throws SQLException, IOException, FileRejectedException {
         String feed = feedConfig.code();
         long started = System.nanoTime();
-        long deliveryId = org.credentialhub.store.Deliveries.insert(c, feed, sourceName, sha256, size, "processing", null);
+        long deliveryId = received != null ? received
+                : org.credentialhub.store.Deliveries.insert(c, feed, sourceName, sha256, size, "processing", null);
         try (Statement st = c.createStatement()) {
             st.execute("""
                     create temp table stage_result (

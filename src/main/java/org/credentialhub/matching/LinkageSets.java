@@ -43,7 +43,7 @@ public final class LinkageSets {
     /** ID conditions written for each set. */
     public static final String[] CONDITIONS = {"none", "half", "all"};
 
-    /** All sets found under {@code dataDir} ({@code ../shared/linkage} from the project root). */
+    /** All sets found under {@code dataDir} (the hub's copy: {@code Reference.path("linkage")}). */
     public static List<Converted> all(Path dataDir) throws IOException {
         List<Converted> out = new ArrayList<>();
         for (String f : new String[] {"dataset1", "dataset2"}) {

@@ -21,7 +21,7 @@ import org.apache.commons.csv.CSVRecord;
 
 /**
  * {@code ./hub bench matching}: a synthetic state roster (names drawn with their real frequencies from
- * {@code ../shared/data/names/people.csv} if present, birth years of high schoolers, ~2,600 schools in ~175
+ * the hub's {@code reference/names/people.csv} if present, birth years of high schoolers, ~2,600 schools in ~175
  * districts, 3% twins and 7% siblings at the same school) and noisy vendor results (typos, nicknames, swapped day and
  * month, one-digit date typos, school changes, state ID on about half the rows, 5% of rows with no roster student).
  * Reports index build time, model fitting time, matching rows/s and peak heap.

@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A local stand-in for the vendors' APIs, on 127.0.0.1, serving fixture records the way the real APIs
- * page them (../shared/vendor-layouts.md):
+ * page them (docs/vendor-layouts.md):
  * <ul>
  *   <li>Open Badges 3.0: {@code POST /oauth/token} (client credentials, client authenticated with HTTP
  *       basic or form fields) and {@code GET /ims/ob/v3p0/credentials?limit=&offset=&since=} with a

@@ -5,7 +5,6 @@ import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
-import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.credentialhub.feeds.FeedConfig;
 import org.credentialhub.sis.OneRosterImport;
@@ -72,8 +71,9 @@ public final class HubRuntime implements AutoCloseable {
         if (s.districtEntries != null) {
             registry.bind("districtEntries", s.districtEntries);
         }
-        registry.bind("health", new org.credentialhub.web.Health(s.database.dataSource(), s.dropBox));
-        registry.bind("deliveryFingerprints", new JdbcMessageIdRepository(s.database.dataSource(), "delivery-content"));
+        registry.bind("health", new org.credentialhub.web.Health(s.database.dataSource(), s.dropBox, s.faults));
+        registry.bind("faults", s.faults);
+        registry.bind("deliveryFlow", s.deliveryFlow);
         registry.bind("exceptionQueue", s.exceptionQueue);
         registry.bind("retention", s.retention);
         var ds = s.database.dataSource();
@@ -81,7 +81,7 @@ public final class HubRuntime implements AutoCloseable {
                 java.time.Duration.ofMinutes(s.settings.getInt("hub.web.session-idle-minutes", 30)),
                 java.time.Duration.ofHours(s.settings.getInt("hub.web.session-hours", 12)));
         var web = new org.credentialhub.web.Web(sessions, s.settings.getBoolean("hub.web.secure-cookies", false));
-        var health = new org.credentialhub.web.Health(ds, s.dropBox);
+        var health = new org.credentialhub.web.Health(ds, s.dropBox, s.faults);
         registry.bind("web", web);
         registry.bind("authApi", new org.credentialhub.web.AuthApi(ds, s.accounts, sessions, web));
         registry.bind("exceptionsApi", new org.credentialhub.web.ExceptionsApi(ds, s.decisions, s.hmac));
@@ -115,14 +115,35 @@ public final class HubRuntime implements AutoCloseable {
             sftpAccess(TemplatedRouteBuilder.builder(camel, "sftp-outbox"), feed)
                     .routeId("outbox-" + feed.code())
                     .add();
-            sftpAccess(TemplatedRouteBuilder.builder(camel, "sis".equals(feed.kind()) ? "sis-sftp-intake" : "sftp-intake"), feed)
+            String delay = s.settings.get("hub.sftp.poll." + feed.code())
+                    .or(() -> s.settings.get("hub.sftp.poll-override"))
+                    .orElse(feed.sftp().poll() == null ? "10s" : feed.sftp().poll());
+            String workDir = s.dataDir.resolve("work").resolve(feed.code()).toString();
+            boolean sis = "sis".equals(feed.kind());
+            sftpAccess(TemplatedRouteBuilder.builder(camel, sis ? "sis-sftp-intake" : "sftp-intake"), feed)
                     .routeId("intake-" + feed.code())
                     .parameter("include", feed.sftp().include() == null ? ".*" : feed.sftp().include())
-                    .parameter("delay", s.settings.get("hub.sftp.poll." + feed.code())
-                            .or(() -> s.settings.get("hub.sftp.poll-override"))
-                            .orElse(feed.sftp().poll() == null ? "10s" : feed.sftp().poll()))
-                    .parameter("workDir", s.dataDir.resolve("work").resolve(feed.code()).toString())
+                    .parameter("delay", delay)
+                    .parameter("workDir", workDir)
                     .parameter("readLock", s.settings.get("hub.sftp.read-lock", "changed"))
+                    .parameter("bootId", s.bootId)
+                    .add();
+            if (!sis && feed.sftp().include() != null) {
+                sftpAccess(TemplatedRouteBuilder.builder(camel, "sftp-unmatched"), feed)
+                        .routeId("unmatched-" + feed.code())
+                        .parameter("include", feed.sftp().include())
+                        .parameter("delay", s.settings.get("hub.intake.unmatched-poll", "30s"))
+                        .parameter("workDir", workDir)
+                        .parameter("bootId", s.bootId)
+                        .parameter("minAge", s.settings.get("hub.intake.unmatched-min-age", "60s"))
+                        .add();
+            }
+            sftpAccess(TemplatedRouteBuilder.builder(camel, "sftp-retake"), feed)
+                    .routeId("retake-" + feed.code())
+                    .parameter("target", sis ? "direct:sis-bundle" : "direct:receive")
+                    .parameter("delay", s.settings.get("hub.intake.retake-poll", "30s"))
+                    .parameter("workDir", workDir)
+                    .parameter("bootId", s.bootId)
                     .add();
         }
         // OneRoster bundles from a local folder (hub.sis.folder), for the SIS feed hub.sis.folder-feed

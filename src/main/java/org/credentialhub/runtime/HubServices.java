@@ -49,6 +49,11 @@ public final class HubServices implements AutoCloseable {
     public final Mappings mappings;
     public final Hmac hmac;
     public final Intake intake;
+    /** The steps of a delivery taken from an inbox, and their faults (routes/delivery.yaml). */
+    public final org.credentialhub.intake.DeliveryFlow deliveryFlow;
+    public final org.credentialhub.intake.Faults faults = new org.credentialhub.intake.Faults();
+    /** This start of this node: what it takes from an inbox is marked with it. */
+    public final String bootId = Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
     public final DeliveryMatcher matcher;
     public final ReportingLoad reporting;
     public final org.credentialhub.reporting.Reports reports;
@@ -138,6 +143,8 @@ public final class HubServices implements AutoCloseable {
         var ds = database.dataSource();
         int firstMonth = settings.getInt("hub.school-year.first-month", 7);
         this.intake = new Intake(ds, feeds, mappings, hmac, new SchoolYears(firstMonth), dataDir.resolve("archive"));
+        this.deliveryFlow = new org.credentialhub.intake.DeliveryFlow(ds, feeds, nodeName(),
+                settings.getInt("hub.intake.lease-seconds", 600), settings.getInt("hub.intake.max-attempts", 5));
         this.matcher = new DeliveryMatcher(ds, org.credentialhub.matching.MatchSettings.defaults());
         this.reports = reportsFrom(settings);
         this.reporting = new ReportingLoad(ds, reports);
@@ -168,6 +175,24 @@ public final class HubServices implements AutoCloseable {
             settings.get("hub.reporting.suppression." + name).ifPresent(v -> perTable.put(name, Integer.parseInt(v)));
         }
         return new org.credentialhub.reporting.Reports(settings.getInt("hub.reporting.suppression.threshold", 10), perTable);
+    }
+
+    /**
+     * This node's name, the same across its restarts (so a restart lets go of the leases the node held):
+     * {@code hub.scheduler.instance-id} when it is set, else the host name and the data folder.
+     */
+    private String nodeName() {
+        String configured = settings.get("hub.scheduler.instance-id", "AUTO");
+        if (!"AUTO".equals(configured)) {
+            return configured;
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        return host + ":" + dataDir;
     }
 
     private DropBox.Account vendorAccount(FeedConfig f) throws IOException {

@@ -91,6 +91,24 @@ public final class OneRosterImport {
      * @param sourceName the name the bundle was delivered under
      */
     public Verdict importBundle(String feed, Path folderOrZip, String sourceName) throws SQLException {
+        return importBundle(feed, folderOrZip, sourceName, null);
+    }
+
+    /**
+     * @param pickupRef the pickup a bundle taken from an SFTP inbox came with (null otherwise): a bundle whose
+     *                  pickup already has a delivery was imported before a crash, and its verdict is that one's
+     */
+    public Verdict importBundle(String feed, Path folderOrZip, String sourceName, String pickupRef) throws SQLException {
+        if (pickupRef != null) {
+            try (Connection c = dataSource.getConnection()) {
+                Verdict before = Verdicts.ofPickup(c, feed, pickupRef);
+                if (before != null) {
+                    LOG.info("SIS {}: {} was imported as delivery {} before a restart; its verdict stands", feed,
+                            sourceName, before.deliveryId());
+                    return before;
+                }
+            }
+        }
         Problems problems = new Problems();
         Map<String, Long> rows = new LinkedHashMap<>();
         Set<String> mayRepeat = new java.util.HashSet<>();   // files that may give a sourcedId twice
@@ -106,9 +124,10 @@ public final class OneRosterImport {
                     ensureFeed(c, feed);
                     Long same = lastAcceptedWithContent(c, feed, sha);
                     if (same != null) {
-                        return duplicate(c, feed, sourceName, sha, size, same);
+                        return duplicate(c, feed, sourceName, sha, size, same, pickupRef);
                     }
                     long deliveryId = org.credentialhub.store.Deliveries.insert(c, feed, sourceName, sha, size, "processing", null);
+                    org.credentialhub.store.Deliveries.setPickup(c, deliveryId, pickupRef);
                     try (Statement st = c.createStatement()) {
                         st.execute("set local time zone 'UTC'");
                         // a lost import (crash right after commit) is simply delivered again; nothing is half-applied
@@ -134,7 +153,7 @@ public final class OneRosterImport {
                     }
                     if (problems.hasErrors()) {
                         c.rollback();
-                        return refused(c, feed, sourceName, sha, size, version, rows, problems);
+                        return refused(c, feed, sourceName, sha, size, version, rows, problems, pickupRef);
                     }
                     long tp = System.nanoTime();
                     publish(c, feed, deliveryId, manifest);
@@ -143,6 +162,7 @@ public final class OneRosterImport {
                     afterPublish(c, feed, deliveryId, manifest, problems);
                     long total = rows.values().stream().mapToLong(Long::longValue).sum();
                     finishDelivery(c, deliveryId, "accepted", total, total, 0, summary(problems, true));
+                    Verdicts.record(c, deliveryId, version, rows);
                     recordProblems(c, deliveryId, problems);
                     c.commit();
                     LOG.info("SIS {}: {} accepted as delivery {} (OneRoster {}, {} rows, {} warning(s))", feed, sourceName,
@@ -158,14 +178,17 @@ public final class OneRosterImport {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
                 ensureFeed(c, feed);
-                return refused(c, feed, sourceName, "unreadable:" + folderOrZip.getFileName(), 0, version, rows, problems);
+                return refused(c, feed, sourceName, "unreadable:" + folderOrZip.getFileName(), 0, version, rows, problems,
+                        pickupRef);
             }
         }
     }
 
     private Verdict refused(Connection c, String feed, String sourceName, String sha, long size, String version,
-                            Map<String, Long> rows, Problems problems) throws SQLException {
+                            Map<String, Long> rows, Problems problems, String pickupRef) throws SQLException {
         long id = org.credentialhub.store.Deliveries.insert(c, feed, sourceName, sha, size, "quarantined", summary(problems, false));
+        org.credentialhub.store.Deliveries.setPickup(c, id, pickupRef);
+        Verdicts.record(c, id, version, rows);
         long total = rows.values().stream().mapToLong(Long::longValue).sum();
         finishDelivery(c, id, "quarantined", total, 0, total, summary(problems, false));
         recordProblems(c, id, problems);
@@ -191,8 +214,9 @@ public final class OneRosterImport {
     }
 
     private static Verdict duplicate(Connection c, String feed, String sourceName, String fingerprint, long size,
-                                     long earlier) throws SQLException {
+                                     long earlier, String pickupRef) throws SQLException {
         long id = org.credentialhub.store.Deliveries.insertDuplicate(c, feed, sourceName, fingerprint, size, earlier);
+        org.credentialhub.store.Deliveries.setPickup(c, id, pickupRef);
         c.commit();
         LOG.info("SIS {}: {} has the content of delivery {}, the source's last accepted bundle; skipped as delivery {}",
                 feed, sourceName, earlier, id);

@@ -32,12 +32,15 @@ public final class SisIntake {
         return importer;
     }
 
-    /** A zip from the SIS's SFTP inbox, archived by {@code intake.fingerprint}. */
+    /**
+     * A zip taken from the SIS's SFTP inbox (moved to its pickup folder), archived by {@code intake.fingerprint};
+     * a zip whose pickup was imported before a restart keeps that verdict.
+     */
     public void importDelivered(Exchange exchange) throws SQLException, IOException {
         String feed = exchange.getIn().getHeader(Intake.FEED, String.class);
-        String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        org.credentialhub.intake.DeliveryFlow.Taken taken = org.credentialhub.intake.DeliveryFlow.Taken.of(exchange);
         Path archived = Path.of(exchange.getIn().getHeader(Intake.ARCHIVED, String.class));
-        answer(exchange, feed, name, importer.importBundle(feed, archived, name));
+        answer(exchange, feed, taken.name(), importer.importBundle(feed, archived, taken.name(), taken.pickupRef()));
     }
 
     /** A zip in the configured folder. */

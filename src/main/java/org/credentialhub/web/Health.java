@@ -15,14 +15,33 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /api/health}: the state of the database, the SFTP drop box and every route. */
+/**
+ * {@code GET /api/health}: the state of the database, the SFTP drop box and every route, within a second
+ * whatever the database does (a database that does not answer in time is DOWN); and what intake waits for.
+ */
 public final class Health {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Health.class);
+    /** The database probe runs here, so that a database that hangs cannot hang the answer. */
+    private static final java.util.concurrent.ExecutorService PROBE = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "health-probe");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final long PROBE_MS = 1000;
+
     private final DataSource dataSource;
     private final DropBox dropBox;
+    private final org.credentialhub.intake.Faults faults;
+    private volatile boolean databaseWasUp = true;
 
     public Health(DataSource dataSource, DropBox dropBox) {
+        this(dataSource, dropBox, null);
+    }
+
+    public Health(DataSource dataSource, DropBox dropBox, org.credentialhub.intake.Faults faults) {
         this.dataSource = dataSource;
         this.dropBox = dropBox;
+        this.faults = faults;
     }
 
     public void check(Exchange exchange) throws Exception {
@@ -33,17 +52,38 @@ public final class Health {
     public Map<String, Object> report(CamelContext camel) {
         boolean up = true;
         Map<String, Object> db = new LinkedHashMap<>();
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.setQueryTimeout(5);
-            try (ResultSet rs = st.executeQuery("select current_setting('server_version')")) {
-                rs.next();
-                db.put("status", "UP");
-                db.put("version", rs.getString(1));
+        long unfinished = -1;
+        java.util.concurrent.Future<long[]> probe = PROBE.submit(() -> {
+            try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+                st.setQueryTimeout(1);
+                try (ResultSet rs = st.executeQuery("select current_setting('server_version_num')::bigint, "
+                        + "(select count(*) from delivery where acknowledged_at is null and pickup_ref is not null)")) {
+                    rs.next();
+                    return new long[]{rs.getLong(1), rs.getLong(2)};
+                }
             }
+        });
+        try {
+            long[] r = probe.get(PROBE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            db.put("status", "UP");
+            db.put("version", r[0] / 10000 + "." + r[0] % 10000);
+            unfinished = r[1];
+            if (!databaseWasUp) {
+                LOG.info("The database answers again");
+            }
+            databaseWasUp = true;
         } catch (Exception e) {
+            probe.cancel(true);
             up = false;
             db.put("status", "DOWN");
-            db.put("error", e.getClass().getSimpleName());
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            String error = cause instanceof java.util.concurrent.TimeoutException
+                    ? "no answer within " + PROBE_MS + " ms" : cause.getClass().getSimpleName();
+            db.put("error", error);
+            if (databaseWasUp) {
+                LOG.error("The database is DOWN: {}; intake waits and retries until it answers", error);
+            }
+            databaseWasUp = false;
         }
         Map<String, Object> sftp = new LinkedHashMap<>();
         if (dropBox == null) {
@@ -69,6 +109,22 @@ public final class Health {
         body.put("database", db);
         body.put("sftp", sftp);
         body.put("routes", routes);
+        if (faults != null) {
+            Map<String, Object> intake = new LinkedHashMap<>();
+            if (unfinished >= 0) {
+                intake.put("unfinished_deliveries", unfinished);
+            }
+            List<Map<String, Object>> waits = new ArrayList<>();
+            faults.waiting().forEach((route, w) -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("route", route);
+                m.put("since", w.since().toString());
+                m.put("waiting_for", w.what());
+                waits.add(m);
+            });
+            intake.put("waiting", waits);
+            body.put("intake", intake);
+        }
         return body;
     }
 }

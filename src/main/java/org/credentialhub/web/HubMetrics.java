@@ -62,6 +62,8 @@ public final class HubMetrics {
                        count(*)::float8 from result group by feed_code, match_decision
                      union all select 'hub_exceptions_open', 'kind=' || kind, count(*)::float8
                        from result_exception where status in ('open', 'deferred') group by kind
+                     union all select 'hub_deliveries_unfinished', '', count(*)::float8
+                       from delivery where acknowledged_at is null and pickup_ref is not null
                      union all select 'hub_feed_last_delivery_seconds', 'feed=' || feed_code,
                        extract(epoch from max(received_at))::float8 from delivery group by feed_code
                      union all select 'hub_reporting_last_load_seconds', '',

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GenerateTest {
 
     static final Path ROOT = Path.of("").toAbsolutePath();
-    static final Generator.Inputs INPUTS = Generator.Inputs.of("nc-2024-25", ROOT, ROOT.resolve("../shared"));
+    static final Generator.Inputs INPUTS = Generator.Inputs.of("nc-2024-25", ROOT);
 
     @TempDir
     static Path tmp;

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every SFTP layout end to end on a real hub (embedded PostgreSQL, SFTP drop box, Camel routes): files
- * that follow vendor-layouts.md reach the results with their credential, lineage and acknowledgement;
+ * that follow docs/vendor-layouts.md reach the results with their credential, lineage and acknowledgement;
  * a later file corrects an attempt instead of adding one; and each file-level guard quarantines the file
  * that trips it, with nothing of it applied and an acknowledgement saying why.
  */

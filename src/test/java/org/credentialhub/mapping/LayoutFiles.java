@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.List;
 
-/** Small synthetic files in each vendor layout of ../shared/vendor-layouts.md, with their quirks. */
+/** Small synthetic files in each vendor layout of docs/vendor-layouts.md, with their quirks. */
 public final class LayoutFiles {
     private LayoutFiles() {
     }

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every vendor layout of vendor-layouts.md parses through its mapping file, quirks included. */
+/** Every vendor layout of docs/vendor-layouts.md parses through its mapping file, quirks included. */
 class LayoutsTest {
     static final Mappings MAPPINGS = Mappings.load(Path.of("mappings"));
 
@@ -246,7 +246,7 @@ class LayoutsTest {
                 p.rejections());
     }
 
-    // --- real public files from ../shared/fixtures through mappings written for them ---
+    // --- real public files from src/test/resources/fixtures through mappings written for them ---
 
     private static Mapping example(String name) {
         return Mapping.load(Path.of("mappings/examples/" + name + ".yaml"));
@@ -256,7 +256,7 @@ class LayoutsTest {
     void openBadges3FixturesParse() throws Exception {
         Mapping m = example("ob3-credential");
         for (String f : List.of("simple.json", "complete.json")) {
-            Path file = Path.of("../shared/fixtures/ob3-clr2/ob30/" + f);
+            Path file = Path.of("src/test/resources/fixtures/ob3-clr2/ob30/" + f);
             try (InputStream in = Files.newInputStream(file)) {
                 Parsed p = parse(m, f, in);
                 assertEquals(1, p.results().size(), f + ": " + p.rejections());
@@ -266,13 +266,13 @@ class LayoutsTest {
                         r.examCode(), "humanCode, else the achievement's id");
             }
         }
-        try (InputStream in = Files.newInputStream(Path.of("../shared/fixtures/ob3-clr2/ob30/complete.json"))) {
+        try (InputStream in = Files.newInputStream(Path.of("src/test/resources/fixtures/ob3-clr2/ob30/complete.json"))) {
             CanonicalResult r = parse(m, "complete.json", in).results().get(0);
             assertEquals("student@1edtech.edu", r.email());
             assertEquals(LocalDate.of(2010, 1, 1), r.attemptedOn());
         }
         // an (older, 3.0 draft) credential without an achievement: the record is rejected, naming the field
-        try (InputStream in = Files.newInputStream(Path.of("../shared/fixtures/ob3-clr2/ob30/simple-noproof.json"))) {
+        try (InputStream in = Files.newInputStream(Path.of("src/test/resources/fixtures/ob3-clr2/ob30/simple-noproof.json"))) {
             Parsed p = parse(m, "simple-noproof.json", in);
             assertEquals(List.of(new RowRejection(1, "code", "required value is missing")), p.rejections());
         }
@@ -280,7 +280,7 @@ class LayoutsTest {
 
     @Test
     void edfiVendorCsvFixtureParses() throws Exception {
-        try (InputStream in = Files.newInputStream(Path.of("../shared/fixtures/edfi-assessment-vendor-files/SAT.csv"))) {
+        try (InputStream in = Files.newInputStream(Path.of("src/test/resources/fixtures/edfi-assessment-vendor-files/SAT.csv"))) {
             Parsed p = parse(example("edfi-sat"), "SAT.csv", in);
             assertEquals(9, p.results().size(), p.rejections().toString());
             CanonicalResult first = p.result(2);
@@ -293,7 +293,7 @@ class LayoutsTest {
 
     @Test
     void edfiFixedWidthFixtureParses() throws Exception {
-        Path f = Path.of("../shared/fixtures/edfi-dataimport/DI-QA-STUDENT-ASSESSMENTS-2018-GrandBend - Fixed Width.txt");
+        Path f = Path.of("src/test/resources/fixtures/edfi-dataimport/DI-QA-STUDENT-ASSESSMENTS-2018-GrandBend - Fixed Width.txt");
         try (InputStream in = Files.newInputStream(f)) {
             Parsed p = parse(example("edfi-fixed-width"), f.getFileName().toString(), in);
             assertEquals(10, p.results().size(), p.rejections().toString());

@@ -15,18 +15,17 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.credentialhub.cli.LinkCommand;
-import org.junit.jupiter.api.Assumptions;
+import org.credentialhub.support.Reference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code ./hub link} end to end, in-process: output format, and no identifier in any log or console output. */
 class LinkCommandLoggingTest {
-    static final Path DATA = Path.of("../shared/linkage");
+    static final Path DATA = Reference.path("linkage");
 
     @Test
     void linkLogsNoIdentifiers(@TempDir Path tmp) throws Exception {
-        Assumptions.assumeTrue(Files.isDirectory(DATA.resolve("febrl-dsgen")), "linkage data not present");
         LinkageSets.Converted c = LinkageSets.dsgen("dsgen_D_1000", DATA.resolve("febrl-dsgen"), "D", 1000, false);
         LinkageSets.write(c, tmp);
 

@@ -5,22 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
+import org.credentialhub.support.Reference;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Accuracy on FEBRL generator sets D and F (1000), state ID withheld on all rows; data in ../shared/linkage. */
+/** Accuracy on FEBRL generator sets D and F (1000), state ID withheld on all rows; data in the hub's reference/linkage. */
 class LinkageAccuracyTest {
-    static final Path DATA = Path.of("../shared/linkage");
+    static final Path DATA = Reference.path("linkage");
 
     @ParameterizedTest
     @CsvSource({"D, 0.999, 0.99, 0.99", "F, 0.999, 0.85, 0.90"})
     void precisionAndRecallStayAboveTargets(String set, double minPrecision, double minRecall, double minF1,
                                             @TempDir Path tmp) throws Exception {
-        Assumptions.assumeTrue(Files.isDirectory(DATA.resolve("febrl-dsgen")), "linkage data not present");
         LinkageSets.Converted c = LinkageSets.dsgen("dsgen_" + set + "_1000", DATA.resolve("febrl-dsgen"), set, 1000,
                 false);
         LinkageSets.write(c, tmp);

@@ -46,7 +46,7 @@ class AcceptanceTest {
     void generateAndIngest() throws Exception {
         state = Files.createTempDirectory("state");
         data = Files.createTempDirectory("hub-data");
-        new Generator(Generator.Inputs.of("nc-2024-25", Path.of(""), Path.of("../shared")), "nc-2024-25", 11,
+        new Generator(Generator.Inputs.of("nc-2024-25", Path.of("")), "nc-2024-25", 11,
                 new BigDecimal("0.03")).generate(state, line -> { });
         assertEquals(0, hub("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10"));
         assertEquals(0, hub("resolve", "--decisions", state.resolve("district-decisions.csv").toString(),

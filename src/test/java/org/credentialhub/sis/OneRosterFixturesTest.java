@@ -18,13 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The four public OneRoster fixture bundles in ../shared/fixtures/oneroster/, read in place, and their
+ * The four public OneRoster fixture bundles in src/test/resources/fixtures/oneroster/, read in place, and their
  * verdicts: the moodle 1.1 and 1.2 test data load; the NEGATIVE bundle is refused with its specific
  * errors; the oat-sa bundle (pre-1.1 names, other date formats) gets a verdict per problem.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OneRosterFixturesTest {
-    static final Path FIXTURES = Path.of("../shared/fixtures/oneroster");
+    static final Path FIXTURES = Path.of("src/test/resources/fixtures/oneroster");
     private SisTestDb sis;
     private Path dir;
     private Database db;

@@ -36,7 +36,7 @@ class OneRosterGeneratedTest {
         Path dir = Files.createTempDirectory("oneroster-generated");
         try {
             Path out = dir.resolve("state");
-            new Generator(Generator.Inputs.of("nc-2024-25", Path.of(""), Path.of("../shared")), "nc-2024-25", 1,
+            new Generator(Generator.Inputs.of("nc-2024-25", Path.of("")), "nc-2024-25", 1,
                     new BigDecimal("0.05")).generate(out, line -> { });
             try (Database db = Database.open(null, null, null, dir.resolve("db"), 0, 2)) {
                 new CatalogLoader(db.dataSource()).loadYear(Path.of("config/catalog/nc/2024-2025"));

@@ -1,0 +1,283 @@
+package org.credentialhub.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.credentialhub.reporting.Reports;
+import org.credentialhub.store.Database;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The crash drill (docs/reliability.md): runs {@code ingest}, {@code resolve} and {@code ingest} again over a
+ * generated state, once without interruption and then once per kill point, killing the hub's process with
+ * SIGKILL at that moment and starting the interrupted command again; each run must end with the same reports,
+ * results, exceptions and acknowledgements as the uninterrupted one. Prints one line per point and exits 1
+ * when any run differs. Differences are shown by section and line number only (the data is student data).
+ */
+@Command(name = "drill", mixinStandardHelpOptions = true,
+        description = "Crash drill: SIGKILL the hub at N points of ingest, resolve and a second ingest, restart it, "
+                + "and compare every run with an uninterrupted one.")
+public final class DrillCommand implements Callable<Integer> {
+
+    @Option(names = "--state", description = "a state folder written by ./hub generate (default: generate "
+            + "--scenario nc-2024-25 --seed 5 --scale 0.02 into the work folder)")
+    Path state;
+
+    @Option(names = "--work", defaultValue = "target/drill", description = "where the runs' data folders go (default ${DEFAULT-VALUE})")
+    Path work;
+
+    @Option(names = "--points", defaultValue = "20", description = "kill points (default ${DEFAULT-VALUE})")
+    int points;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the jitter of the kill times (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--steps", defaultValue = "ingest,resolve,ingest", split = ",",
+            description = "the commands of a run, among ingest and resolve (default ${DEFAULT-VALUE})")
+    List<String> stepNames;
+
+    @Option(names = "--timeout", defaultValue = "20", description = "minutes a command may take (default ${DEFAULT-VALUE})")
+    int timeoutMinutes;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(work);
+        if (state == null) {
+            state = work.resolve("state");
+            if (!Files.isDirectory(state)) {
+                run(List.of("generate", "--scenario", "nc-2024-25", "--seed", "5", "--scale", "0.02", "--out", state.toString()), 0);
+            }
+        }
+        List<List<String>> steps = steps();
+        Path base = fresh(work.resolve("run-0"));
+        double[] took = new double[steps.size()];
+        for (int k = 0; k < steps.size(); k++) {
+            long t0 = System.nanoTime();
+            run(with(steps.get(k), base), 0);
+            took[k] = (System.nanoTime() - t0) / 1e9;
+        }
+        String baseline = snapshot(base);
+        Files.writeString(work.resolve("run-0.txt"), baseline);
+        double total = 0;
+        for (double t : took) {
+            total += t;
+        }
+        StringBuilder times = new StringBuilder();
+        for (int k = 0; k < steps.size(); k++) {
+            times.append(k == 0 ? "" : ", ").append(steps.get(k).get(0)).append(String.format(Locale.ROOT, " %.0f s", took[k]));
+        }
+        System.out.println("drill: uninterrupted run: " + times);
+        Random random = new Random(seed);
+        int same = 0;
+        for (int i = 1; i <= points; i++) {
+            // spread over the whole run, each point jittered within its slot
+            double at = total * (i - 1 + 0.15 + 0.7 * random.nextDouble()) / points;
+            Path dir = fresh(work.resolve("run-" + i));
+            String where = null;
+            double before = 0;
+            for (int k = 0; k < steps.size(); k++) {
+                List<String> command = with(steps.get(k), dir);
+                if (where == null && at < before + took[k]) {
+                    double into = at - before;
+                    boolean killed = run(command, into);
+                    where = String.format(Locale.ROOT, "%s (step %d) at %.1f s%s", steps.get(k).get(0), k + 1,
+                            into, killed ? "" : " (it had ended)");
+                    run(command, 0);
+                } else {
+                    run(command, 0);
+                }
+                before += took[k];
+            }
+            String snapshot = snapshot(dir);
+            Files.writeString(work.resolve("run-" + i + ".txt"), snapshot);
+            String diff = firstDifference(baseline, snapshot);
+            if (diff == null) {
+                same++;
+            }
+            System.out.printf(Locale.ROOT, "drill: point %2d, SIGKILL during %s: %s%n", i, where,
+                    diff == null ? "identical" : "DIFFERENT (" + diff + ")");
+        }
+        System.out.printf(Locale.ROOT, "drill: %d/%d runs identical to the uninterrupted run%n", same, points);
+        return same == points ? 0 : 1;
+    }
+
+    private List<List<String>> steps() {
+        List<List<String>> steps = new ArrayList<>();
+        for (String name : stepNames) {
+            switch (name.trim()) {
+                case "ingest" -> steps.add(List.of("ingest", state.toString()));
+                case "resolve" -> steps.add(List.of("resolve", "--decisions", state.resolve("district-decisions.csv").toString()));
+                default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "drill: a step is ingest or resolve, not " + name);
+            }
+        }
+        return steps;
+    }
+
+    private static List<String> with(List<String> step, Path dataDir) {
+        List<String> c = new ArrayList<>(step);
+        c.add("--data-dir");
+        c.add(dataDir.toString());
+        return c;
+    }
+
+    private static Path fresh(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            stopDatabase(dir);
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    /**
+     * Runs a hub command in a process of its own; with {@code killAfter} > 0, kills it with SIGKILL after that
+     * many seconds (true when it was still running). A command that ends by itself must succeed.
+     */
+    private boolean run(List<String> args, double killAfter) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("-Xmx1g");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Hub.class.getName());
+        command.addAll(args);
+        Path log = work.resolve("last-command.log");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // every run hashes IDs with the same key, so that runs compare
+        pb.environment().put("HUB_IDENTITY_HMAC_KEY", "credential-hub-crash-drill-key");
+        Process p = pb.start();
+        if (killAfter > 0) {
+            if (!p.waitFor((long) (killAfter * 1000), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();   // SIGKILL: no shutdown hook, no clean stop
+                p.waitFor();
+                return true;
+            }
+        } else if (!p.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("drill: " + args.get(0) + " did not end within " + timeoutMinutes + " minutes");
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("drill: " + String.join(" ", args) + " failed (exit " + p.exitValue()
+                    + "); see " + log);
+        }
+        return false;
+    }
+
+    /** A killed hub leaves its embedded PostgreSQL running: stop it (it holds the run's data folder). */
+    private static void stopDatabase(Path dataDir) {
+        Path pid = dataDir.resolve("postgres/postmaster.pid");
+        try {
+            if (Files.isRegularFile(pid)) {
+                long p = Long.parseLong(Files.readAllLines(pid).get(0).trim());
+                ProcessHandle.of(p).ifPresent(h -> {
+                    h.destroy();
+                    h.onExit().orTimeout(30, TimeUnit.SECONDS).join();
+                });
+            }
+        } catch (Exception ignored) {
+            // nothing to stop
+        }
+    }
+
+    /**
+     * What a run ended with, as canonical text: every report table, every result and exception by natural key,
+     * every delivery of a file or bundle, every acknowledgement (less delivery ids and receipt times).
+     */
+    static String snapshot(Path dataDir) throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (Database db = Database.open(null, null, null, dataDir, 0, 2);
+             Connection c = db.dataSource().getConnection()) {
+            section(out, c, "results", """
+                    select r.feed_code, r.attempt_key, r.exam_code, r.credential_code, r.school_year, r.passed, r.score,
+                           r.status, r.match_decision, s.state_id_hash, r.source_ref
+                    from result r left join student s using (student_id) order by 1, 2""");
+            section(out, c, "exceptions", """
+                    select r.feed_code, r.attempt_key, e.kind, e.status
+                    from result_exception e join result r using (result_id) order by 1, 2, 3, 4""");
+            section(out, c, "deliveries", """
+                    select feed_code, source_name, content_sha256, status, rows_read, rows_accepted, rows_rejected,
+                           regexp_replace(coalesce(reason, ''), ' received [0-9: -]+$', ''), acknowledged_at is not null
+                    from delivery where pickup_ref is not null or feed_code in (select feed_code from feed where kind = 'district')
+                    order by 1, 2, 3, 4""");
+            section(out, c, "rejections", """
+                    select d.feed_code, d.source_name, x.row_number, x.field, x.reason
+                    from delivery_rejection x join delivery d using (delivery_id)
+                    where d.pickup_ref is not null order by 1, 2, 3, 4""");
+            Reports reports = new Reports(10, java.util.Map.of());
+            for (String name : Reports.names()) {
+                for (String year : List.of("2024-2025")) {
+                    out.append("== report ").append(name).append('\n');
+                    out.append(Reports.csv(reports.compute(c, name, year), true));
+                }
+            }
+        }
+        Path dropbox = dataDir.resolve("dropbox");
+        if (Files.isDirectory(dropbox)) {
+            List<Path> acks;
+            try (Stream<Path> walk = Files.walk(dropbox)) {
+                acks = walk.filter(p -> p.getFileName().toString().endsWith(".ack.json")).sorted().toList();
+            }
+            out.append("== acknowledgements\n");
+            for (Path ack : acks) {
+                ObjectNode node = (ObjectNode) JSON.readTree(Files.readAllBytes(ack));
+                node.remove(List.of("delivery", "received", "duplicate_of"));
+                out.append(dropbox.relativize(ack)).append(' ').append(JSON.writeValueAsString(JSON.treeToValue(node, Object.class)))
+                        .append('\n');
+            }
+        }
+        stopDatabase(dataDir);
+        return out.toString();
+    }
+
+    private static void section(StringBuilder out, Connection c, String name, String sql) throws SQLException {
+        out.append("== ").append(name).append('\n');
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            ResultSetMetaData md = rs.getMetaData();
+            while (rs.next()) {
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    out.append(i > 1 ? "|" : "").append(rs.getString(i));
+                }
+                out.append('\n');
+            }
+        }
+    }
+
+    /** Where two snapshots first differ, by section and line (never the line itself), or null. */
+    static String firstDifference(String a, String b) {
+        String[] x = a.split("\n", -1);
+        String[] y = b.split("\n", -1);
+        String section = "";
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            String l = i < x.length ? x[i] : null;
+            if (l != null && l.startsWith("== ")) {
+                section = l.substring(3);
+            }
+            if (i >= y.length || l == null || !l.equals(y[i])) {
+                return "first difference in " + section + ", line " + (i + 1) + "; " + x.length + " vs " + y.length + " lines";
+            }
+        }
+        return null;
+    }
+}

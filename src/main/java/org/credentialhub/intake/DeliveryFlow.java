@@ -1,0 +1,184 @@
+package org.credentialhub.intake;
+
+import org.apache.camel.Exchange;
+import org.credentialhub.store.Deliveries;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * The steps of a delivery taken from an inbox (routes/delivery.yaml): received, staged, matched,
+ * acknowledged, each recorded in the transaction of its effect (store/Deliveries). A node holds a lease on
+ * the delivery it works on; a delivery that is not acknowledged and that no live lease holds is resumed by
+ * the recovery route, from its archived file, so a crash at any moment ends as if it had not happened.
+ */
+public final class DeliveryFlow {
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryFlow.class);
+    /** Header: what is left to do (stage, match, acknowledge, none). */
+    public static final String STEP = "hubStep";
+    /** Separates the pickup folder's reference from the vendor's file name in a taken file's name. */
+    public static final char PICKUP_MARK = '~';
+
+    private final DataSource dataSource;
+    private final java.util.Map<String, org.credentialhub.feeds.FeedConfig> feeds;
+    private final String owner;
+    private final int leaseSeconds;
+    private final int maxAttempts;
+
+    public DeliveryFlow(DataSource dataSource, java.util.Map<String, org.credentialhub.feeds.FeedConfig> feeds, String owner,
+                        int leaseSeconds, int maxAttempts) throws SQLException {
+        this.dataSource = dataSource;
+        this.feeds = feeds;
+        this.owner = owner;
+        this.leaseSeconds = leaseSeconds;
+        this.maxAttempts = maxAttempts;
+        int released = Deliveries.releaseAll(dataSource, owner);
+        if (released > 0) {
+            LOG.info("Released {} unfinished delivery lease(s) this node held before it stopped; they are resumed", released);
+        }
+    }
+
+    /**
+     * After {@code intake.fingerprint}: records the taken file as a delivery. The file was moved out of the inbox
+     * to {@code .taken/<pickup>~<name>}: the vendor's name is restored, and the pickup reference makes a file
+     * found there again after a crash resume its delivery.
+     */
+    public void receive(Exchange exchange) throws SQLException, java.io.IOException {
+        String feed = exchange.getIn().getHeader(Intake.FEED, String.class);
+        Taken taken = Taken.of(exchange);
+        String pickup = taken.pickupRef();
+        String name = taken.name();
+        String sha = exchange.getIn().getHeader(Intake.SHA256, String.class);
+        long size = Files.size(Path.of(exchange.getIn().getHeader(Intake.ARCHIVED, String.class)));
+        Deliveries.Step step = Deliveries.receive(dataSource, feed, name, sha, size, pickup);
+        String include = feeds.containsKey(feed) && feeds.get(feed).sftp() != null ? feeds.get(feed).sftp().include() : null;
+        if ("received".equals(step.status()) && include != null && !name.matches(include)) {
+            Deliveries.quarantine(dataSource, step.id(), "the file name does not match the names this feed takes ("
+                    + include + "); nothing of it was read");
+            try (Connection c = dataSource.getConnection()) {
+                step = Deliveries.step(c, step.id());
+            }
+            LOG.warn("Feed {}: {} does not match the feed's file names; quarantined as delivery {}", feed, name, step.id());
+        }
+        exchange.getIn().setHeader(Intake.DELIVERY_ID, step.id());
+        exchange.getIn().setHeader(Intake.STATUS, step.status());
+        exchange.getIn().setHeader(STEP, step.next());
+        if ("duplicate".equals(step.status())) {
+            LOG.info("Feed {}: {} has the content of an earlier delivery of the feed; skipped as delivery {}", feed,
+                    name, step.id());
+        }
+    }
+
+    /**
+     * Re-processing (ops console): the archived content of a quarantined delivery becomes a new delivery,
+     * received, which then goes through the same steps as a file taken from an inbox (and is resumed like one).
+     */
+    public void reprocess(Exchange exchange) throws SQLException, java.io.IOException {
+        String feed = exchange.getIn().getHeader(Intake.FEED, String.class);
+        String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        String sha = exchange.getIn().getHeader(Intake.SHA256, String.class);
+        long size = Files.size(Path.of(exchange.getIn().getHeader(Intake.ARCHIVED, String.class)));
+        long id;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            id = Deliveries.insert(c, feed, name, sha, size, "received", null);
+            Deliveries.setPickup(c, id, "reprocess-" + java.util.UUID.randomUUID());
+            c.commit();
+        }
+        exchange.getIn().setHeader(Intake.DELIVERY_ID, id);
+        exchange.getIn().setHeader(Intake.STATUS, "received");
+    }
+
+    /**
+     * A file taken from an inbox: the pickup reference and the vendor's own file name, from the name it was
+     * moved to ({@code <pickup>~<name>}); a name without the mark is the vendor's name, with no pickup.
+     */
+    public record Taken(String pickupRef, String name) {
+        /** Reads the exchange's file name and puts the vendor's own name back in {@code CamelFileNameOnly}. */
+        public static Taken of(Exchange exchange) {
+            String taken = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+            int mark = taken.indexOf(PICKUP_MARK);
+            Taken t = mark > 0 ? new Taken(taken.substring(0, mark), taken.substring(mark + 1)) : new Taken(null, taken);
+            exchange.getIn().setHeader(Exchange.FILE_NAME_ONLY, t.name());
+            return t;
+        }
+    }
+
+    /**
+     * Takes the lease on the exchange's delivery and sets what is left to do ({@link #STEP}: {@code none} when
+     * another node holds it or it is finished), with the headers the steps read.
+     */
+    public void claim(Exchange exchange) throws SQLException {
+        long id = exchange.getIn().getHeader(Intake.DELIVERY_ID, Long.class);
+        if (!Deliveries.claim(dataSource, id, owner, leaseSeconds)) {
+            exchange.getIn().setHeader(STEP, "none");
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            Deliveries.Step step = Deliveries.step(c, id);
+            exchange.getIn().setHeader(Intake.FEED, step.feed());
+            exchange.getIn().setHeader(Intake.STATUS, step.status());
+            exchange.getIn().setHeader(Intake.SHA256, step.sha256());
+            exchange.getIn().setHeader(Exchange.FILE_NAME_ONLY, step.sourceName());
+            exchange.getIn().setHeader(STEP, step.next());
+        }
+    }
+
+    /** Sets {@link #STEP} from the delivery's state after a step. */
+    public void next(Exchange exchange) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Deliveries.Step step = Deliveries.step(c, exchange.getIn().getHeader(Intake.DELIVERY_ID, Long.class));
+            exchange.getIn().setHeader(Intake.STATUS, step.status());
+            exchange.getIn().setHeader(STEP, step.next());
+        }
+    }
+
+    /**
+     * The fault clause's step for a fault of the data: a delivery not yet staged is quarantined with the kind of
+     * fault (its acknowledgement follows); one that is staged keeps what it applied, records the fault and is
+     * tried again by recovery. Nothing of the fault's own text is kept: it may quote the data.
+     */
+    public void fail(Exchange exchange) throws SQLException {
+        Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Long id = exchange.getIn().getHeader(Intake.DELIVERY_ID, Long.class);
+        String feed = exchange.getIn().getHeader(Intake.FEED, String.class);
+        String reason = Faults.describe(t);
+        if (id == null) {
+            LOG.error("Feed {}: a taken file failed before it was recorded ({}); it stays in the pickup folder and is "
+                    + "taken again at the next start", feed, t == null ? "?" : t.getClass().getName());
+            exchange.getIn().setHeader(STEP, "none");
+            return;
+        }
+        String step = exchange.getIn().getHeader(STEP, "stage", String.class);
+        if ("stage".equals(step)) {
+            Deliveries.quarantine(dataSource, id, reason + "; nothing of it was applied");
+            LOG.warn("Feed {}: delivery {} quarantined: {} ({})", feed, id, reason, t == null ? "?" : t.getClass().getName());
+            next(exchange);
+        } else {
+            Deliveries.failedStep(dataSource, id, reason);
+            LOG.error("Feed {}: delivery {} failed in step {} ({}); recovery tries it again", feed, id, step,
+                    t == null ? "?" : t.getClass().getName());
+            exchange.getIn().setHeader(STEP, "none");
+        }
+    }
+
+    /** The acknowledgement is in the vendor's outbox: the delivery is done. */
+    public void acknowledged(Exchange exchange) throws SQLException {
+        Deliveries.acknowledged(dataSource, exchange.getIn().getHeader(Intake.DELIVERY_ID, Long.class));
+    }
+
+    /** Deliveries to resume (the recovery route's body). */
+    public List<Long> unfinished() throws SQLException {
+        List<Long> ids = Deliveries.unfinished(dataSource, maxAttempts);
+        if (!ids.isEmpty()) {
+            LOG.info("Resuming {} unfinished deliver{}", ids.size(), ids.size() == 1 ? "y" : "ies");
+        }
+        return ids;
+    }
+}

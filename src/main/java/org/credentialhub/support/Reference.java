@@ -1,0 +1,65 @@
+package org.credentialhub.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.FileSystemAlreadyExistsException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The reference data shipped with the hub ({@code src/main/resources/reference/}: published tables, names, linkage
+ * sets; see its README). A folder when the hub runs from its classes, a folder inside the jar otherwise: either way a
+ * {@link Path} that {@code Files} reads, so the commands work with nothing beside the checkout and from any folder.
+ */
+public final class Reference {
+    private static final String MARKER = "/reference/README.md";
+    private static volatile Path root;
+
+    private Reference() {
+    }
+
+    /** The {@code reference} folder. */
+    public static Path root() {
+        Path r = root;
+        if (r == null) {
+            synchronized (Reference.class) {
+                if (root == null) {
+                    root = locate();
+                }
+                r = root;
+            }
+        }
+        return r;
+    }
+
+    /** A file or folder of the reference data, e.g. {@code "names/people.csv"}. */
+    public static Path path(String relative) {
+        return root().resolve(relative);
+    }
+
+    private static Path locate() {
+        URL url = Reference.class.getResource(MARKER);
+        if (url == null) {
+            throw new IllegalStateException("the hub's reference data is missing from the class path (" + MARKER + ")");
+        }
+        try {
+            URI uri = url.toURI();
+            if ("jar".equals(uri.getScheme())) {
+                try {
+                    FileSystems.newFileSystem(uri, Map.of());
+                } catch (FileSystemAlreadyExistsException e) {
+                    // opened before: Path.of finds it
+                }
+            }
+            return Path.of(uri).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("reference data at an unreadable location: " + url, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the hub's jar to read its reference data", e);
+        }
+    }
+}
