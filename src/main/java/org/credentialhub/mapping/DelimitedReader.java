@@ -56,6 +56,7 @@ final class DelimitedReader implements RecordReader {
             for (String h : header) {
                 names.add(h.strip());
             }
+            checkNamedOnce(names, expected, "");
             Set<String> missing = new LinkedHashSet<>(expected);
             names.forEach(missing::remove);
             Set<String> unknown = new LinkedHashSet<>(names);
@@ -76,6 +77,20 @@ final class DelimitedReader implements RecordReader {
                 index.put(expected.get(i), i);
             }
             width = expected.size();
+        }
+    }
+
+    /**
+     * A header that names a column twice is refused: which copy holds the value cannot be known (the
+     * second one would be silently ignored). Only the layout's columns count: a column that
+     * {@code extra-columns: ignore} passes over may repeat. {@code where} prefixes the message (a sheet).
+     */
+    static void checkNamedOnce(List<String> names, List<String> layout, String where) throws FileRejectedException {
+        Set<String> seen = new java.util.HashSet<>();
+        for (String n : names) {
+            if (layout.contains(n) && !seen.add(n)) {
+                throw new FileRejectedException(where + "the header names column '" + n + "' twice");
+            }
         }
     }
 
@@ -107,11 +122,13 @@ final class DelimitedReader implements RecordReader {
     }
 
     private FileRejectedException unreadable(UncheckedIOException e) {
-        FileRejectedException enc = TextInput.undecodable(e, "after record " + parser.getRecordNumber());
+        // the record being read when the error came: the one after the last complete record
+        long row = parser.getRecordNumber() + 1;
+        FileRejectedException enc = TextInput.undecodable(e, "row " + row);
         if (enc != null) {
             return enc;
         }
-        return new FileRejectedException("the file cannot be parsed after record " + parser.getRecordNumber()
+        return new FileRejectedException("the file cannot be parsed at row " + row
                 + ": " + e.getCause().getClass().getSimpleName() + " (unbalanced quotes?)");
     }
 

@@ -25,6 +25,9 @@ final class FixedWidthReader implements RecordReader {
     private final BufferedReader lines;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final int minLength;
+    /** Where the layout's last column ends: a detail record with anything but spaces past it is too long. */
+    private final int maxLength;
+    private final boolean quarantineLongLines;
     private final Slot tag;
     private final Slot trailerCount;
     private int lineNumber;
@@ -37,6 +40,8 @@ final class FixedWidthReader implements RecordReader {
         columns.forEach(s -> slots.put(s.name(), s));
         minLength = columns.stream().mapToInt(Slot::from).max().orElse(0) + 1;
         tag = source.recordTag() == null ? null : slot("record-tag", source.recordTag());
+        maxLength = Math.max(columns.stream().mapToInt(Slot::to).max().orElse(0), tag == null ? 0 : tag.to());
+        quarantineLongLines = "quarantine".equals(source.overLongLines());
         trailerCount = source.trailer() == null || source.trailer().count() == null ? null
                 : slot("trailer", source.trailer().count());
         input = TextInput.open(raw, source.encoding());
@@ -102,8 +107,9 @@ final class FixedWidthReader implements RecordReader {
             }
             return line;
         } catch (IOException e) {
-            FileRejectedException enc = TextInput.undecodable(e, "after line " + lineNumber);
-            throw enc != null ? enc : new FileRejectedException("the file cannot be read after line " + lineNumber);
+            // the line being read when the error came: the one after the last complete line
+            FileRejectedException enc = TextInput.undecodable(e, "line " + (lineNumber + 1));
+            throw enc != null ? enc : new FileRejectedException("the file cannot be read at line " + (lineNumber + 1));
         }
     }
 
@@ -155,6 +161,12 @@ final class FixedWidthReader implements RecordReader {
                 problem = "unknown record type (expected " + source.detailTag() + ")";
             } else if (line.length() < minLength) {
                 problem = "the record has " + line.length() + " characters; the layout needs at least " + minLength;
+            } else if (line.length() > maxLength && !line.substring(maxLength).isBlank()) {
+                problem = "the record has " + line.length() + " characters; the layout ends at column " + maxLength
+                        + " (the rest would be dropped)";
+                if (quarantineLongLines) {
+                    throw new FileRejectedException("line " + row + ": " + problem);
+                }
             }
             String structural = problem;
             return new SourceRow() {

@@ -66,6 +66,15 @@ final class JsonReader implements RecordReader {
                 + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()));
     }
 
+    /** Not JSON inside the records: names the record being read (and the line, for a pretty-printed page). */
+    private FileRejectedException notJsonInRecord(JsonProcessingException e) {
+        String why = e instanceof com.fasterxml.jackson.core.io.JsonEOFException ? "(cut short?)"
+                : e.getOriginalMessage() != null && e.getOriginalMessage().contains("UTF-8")
+                ? "(a byte sequence that is not UTF-8)" : "(cut short?)";
+        return new FileRejectedException("the file is not valid JSON " + why + " at record " + (position + 1)
+                + " (line " + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + ")");
+    }
+
     /** Moves inside the current object to the value of {@code key}; false when the object has none. */
     private boolean seek(String key) throws IOException {
         JsonToken t;
@@ -129,7 +138,7 @@ final class JsonReader implements RecordReader {
                 }
             };
         } catch (JsonProcessingException e) {
-            throw notJson(e);
+            throw notJsonInRecord(e);
         }
     }
 

@@ -36,6 +36,9 @@ public final class Mapping {
     private static final Set<CanonicalField> PERSONAL = Set.of(CanonicalField.STATE_STUDENT_ID,
             CanonicalField.FIRST_NAME, CanonicalField.LAST_NAME, CanonicalField.BIRTH_DATE, CanonicalField.EMAIL);
 
+    /** What "today" is for the future-date checks: UTC, one day of slack for the vendor's time zone. */
+    private static final java.time.Clock TODAY = java.time.Clock.systemUTC();
+
     private final MappingSpec spec;
     private final Path file;
     private final Map<CanonicalField, Rule> rules = new EnumMap<>(CanonicalField.class);
@@ -64,6 +67,12 @@ public final class Mapping {
         if (source.extraColumns() != null && !Set.of("reject", "ignore").contains(source.extraColumns())) {
             throw new ConfigException(where + ": source.extra-columns: '" + source.extraColumns() + "' is not reject or ignore");
         }
+        if (source.overLongLines() != null && !Set.of("reject", "quarantine").contains(source.overLongLines())) {
+            throw new ConfigException(where + ": source.over-long-lines: '" + source.overLongLines() + "' is not reject or quarantine");
+        }
+        if (source.hiddenSheets() != null && !Set.of("skip", "quarantine").contains(source.hiddenSheets())) {
+            throw new ConfigException(where + ": source.hidden-sheets: '" + source.hiddenSheets() + "' is not skip or quarantine");
+        }
         if (source.delimiter() != null && source.delimiter().length() != 1) {
             throw new ConfigException(where + ": source.delimiter must be one character (\"\\t\" for tab)");
         }
@@ -73,7 +82,9 @@ public final class Mapping {
         onlyFor(where, format, "delimited", "delimiter", source.delimiter(), "quote", source.quote());
         onlyFor(where, format, "fixed-width", "record-tag", source.recordTag(), "detail-tag", source.detailTag(),
                 "header-record", source.headerRecord());
-        onlyFor(where, format, "xlsx", "sheets", source.sheets(), "header-row", source.headerRow());
+        onlyFor(where, format, "xlsx", "sheets", source.sheets(), "header-row", source.headerRow(),
+                "hidden-sheets", source.hiddenSheets());
+        onlyFor(where, format, "fixed-width", "over-long-lines", source.overLongLines());
         onlyFor(where, format, "json", "records", source.records());
         if (source.trailer() != null) {
             if ("delimited".equals(format)) {
@@ -343,6 +354,11 @@ public final class Mapping {
         }
 
         @Override
+        public List<String> warnings() {
+            return reader.warnings();
+        }
+
+        @Override
         public void close() throws IOException {
             reader.close();
         }
@@ -383,6 +399,18 @@ public final class Mapping {
                 key.append('|');
             }
             key.append(keyPart(row, element));
+            for (String column : alternatives(element)) {
+                storable(row, column, problems, at);
+            }
+        }
+        if (spec.recordId() != null) {
+            storable(row, spec.recordId(), problems, at);
+        }
+        if (problems.isEmpty() && !personalKey && StorableValue.key(key.toString()) != null) {
+            problems.add(new RowRejection(n, "attempt-key", StorableValue.key(key.toString()) + at));
+        }
+        if (!problems.isEmpty()) {
+            return new Outcome(null, problems);
         }
         Object when = v.get(CanonicalField.ATTEMPTED_AT);
         OffsetDateTime odt = when instanceof OffsetDateTime o ? o : null;
@@ -409,6 +437,15 @@ public final class Mapping {
                 Boolean.TRUE.equals(v.get(CanonicalField.PENDING)),
                 (String) v.get(CanonicalField.EVIDENCE_FILE),
                 ref == null || ref.isBlank() ? null : ref.strip()), List.of());
+    }
+
+    /** A column that goes to the tables as read (attempt key, record id) must be storable text too. */
+    private void storable(SourceRow row, String column, List<RowRejection> problems, String at) {
+        String value = row.get(column);
+        String problem = value == null ? null : StorableValue.text(value.strip());
+        if (problem != null && problems.stream().noneMatch(p -> p.field().equals(column))) {
+            problems.add(new RowRejection(row.rowNumber(), column, problem + at));
+        }
     }
 
     private static final class InvalidValue extends Exception {
@@ -544,10 +581,10 @@ public final class Mapping {
                     throw new InvalidValue("does not match the expected pattern " + pattern.pattern());
                 }
                 return switch (field.type()) {
-                    case TEXT -> value;
-                    case DATE, DATE_OR_DATETIME -> date(value);
+                    case TEXT -> storable(value, StorableValue.text(value));
+                    case DATE, DATE_OR_DATETIME -> checkedDate(date(value));
                     case BOOLEAN -> bool(value);
-                    case DECIMAL -> new BigDecimal(value);
+                    case DECIMAL -> decimal(value);
                 };
             } catch (NumberFormatException e) {
                 return invalid("not a number");
@@ -584,6 +621,37 @@ public final class Mapping {
                 }
             }
             throw new InvalidValue("not a valid date in the format " + String.join(" or ", spec.format()));
+        }
+
+        private Object storable(Object value, String problem) throws InvalidValue {
+            if (problem != null) {
+                throw new InvalidValue(problem);
+            }
+            return value;
+        }
+
+        private Object decimal(String value) throws InvalidValue {
+            String v = value.toLowerCase(Locale.ROOT);
+            if (v.contains("nan") || v.contains("inf")) {
+                throw new InvalidValue("not a finite number");
+            }
+            BigDecimal d = new BigDecimal(value);
+            return storable(d, StorableValue.decimal(d));
+        }
+
+        /** A date the tables can hold; an attempt or a birth after tomorrow (UTC: any time zone's today) is refused. */
+        private Object checkedDate(Object parsed) throws InvalidValue {
+            LocalDate day = parsed instanceof OffsetDateTime o ? o.toLocalDate() : (LocalDate) parsed;
+            String problem = StorableValue.date(day);
+            if (problem != null) {
+                throw new InvalidValue(problem);
+            }
+            if ((field == CanonicalField.ATTEMPTED_AT || field == CanonicalField.BIRTH_DATE)
+                    && day.isAfter(LocalDate.now(TODAY).plusDays(1))) {
+                throw new InvalidValue((field == CanonicalField.ATTEMPTED_AT ? "the attempt" : "the birth")
+                        + " is dated in the future (later than " + LocalDate.now(TODAY).plusDays(1) + ")");
+            }
+            return parsed;
         }
 
         private Object invalid(String why) throws InvalidValue {

@@ -41,6 +41,10 @@ public record MappingSpec(
      * @param records         json: the dotted path of the array of records (default: the document itself)
      * @param fileName        a regular expression the file name must match; its named groups
      *                        ({@code (?<district>\\d+)}) are columns every record of the file shares
+     * @param overLongLines   fixed-width: a detail record with text past the layout's last column: {@code reject}
+     *                        the row (default) or {@code quarantine} the file
+     * @param hiddenSheets    xlsx: a hidden sheet the mapping does not list by name: {@code skip} it with a
+     *                        warning (default) or {@code quarantine} the file
      */
     public record Source(
             @JsonProperty(required = true) String format,
@@ -59,7 +63,9 @@ public record MappingSpec(
             List<String> sheets,
             @JsonProperty("header-row") Integer headerRow,
             String records,
-            @JsonProperty("file-name") String fileName) {
+            @JsonProperty("file-name") String fileName,
+            @JsonProperty("over-long-lines") String overLongLines,
+            @JsonProperty("hidden-sheets") String hiddenSheets) {
     }
 
     /**

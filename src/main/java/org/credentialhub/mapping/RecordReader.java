@@ -11,4 +11,12 @@ public interface RecordReader extends Closeable {
     /** Checks made once the whole file was read (trailer counts and the like). */
     default void finish(int detailRows) throws FileRejectedException {
     }
+
+    /**
+     * What the reader passed over on purpose and the vendor should hear of (a hidden sheet skipped), for
+     * the delivery's warnings; never personal data.
+     */
+    default java.util.List<String> warnings() {
+        return java.util.List.of();
+    }
 }

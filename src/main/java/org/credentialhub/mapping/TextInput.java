@@ -4,10 +4,13 @@ import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.Charset;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
@@ -18,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  * and whether a file declared in a single-byte encoding (Windows-1252, ISO-8859-x) is really UTF-8
  * (every byte above 127 forms a valid UTF-8 sequence: names such as Peña would be read as PeÃ±a).
  */
-final class TextInput extends FilterInputStream {
+public final class TextInput extends FilterInputStream {
     private final Charset charset;
     private final boolean sniffUtf8;
     private int last = -1;
@@ -44,10 +47,92 @@ final class TextInput extends FilterInputStream {
         return new TextInput(in, charset);
     }
 
+    /**
+     * The decoded text. A byte that does not decode fails the read only when the reader reaches it: every
+     * character before it is handed out first, so the record being read when the error comes is the one
+     * that holds the bad byte (an {@link java.io.InputStreamReader} fails a whole buffer ahead).
+     */
     Reader reader() {
-        return new InputStreamReader(this, charset.newDecoder()
+        return new StrictReader(this, charset.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT));
+    }
+
+    /**
+     * Text decoded strictly in {@code charset}, failing ({@link CharacterCodingException}) only when the
+     * reader reaches a byte that does not decode: for other readers of text files (OneRoster bundles).
+     */
+    public static Reader strict(InputStream in, Charset charset) {
+        return new StrictReader(in, charset.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT));
+    }
+
+    private static final class StrictReader extends Reader {
+        private final InputStream in;
+        private final CharsetDecoder decoder;
+        private final ByteBuffer bytes = ByteBuffer.allocate(1 << 16).flip();
+        private CoderResult pending;
+        private boolean eof;
+        private boolean flushed;
+
+        StrictReader(InputStream in, CharsetDecoder decoder) {
+            this.in = in;
+            this.decoder = decoder;
+        }
+
+        @Override
+        public int read(char[] buf, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (pending != null) {
+                CoderResult error = pending;
+                pending = null;
+                error.throwException();
+            }
+            if (flushed) {
+                return -1;
+            }
+            CharBuffer out = CharBuffer.wrap(buf, off, len);
+            while (true) {
+                CoderResult r = decoder.decode(bytes, out, eof);
+                if (r.isError()) {
+                    if (out.position() > off) {
+                        pending = r;   // hand out what came before the bad byte first
+                        break;
+                    }
+                    r.throwException();
+                }
+                if (r.isOverflow()) {
+                    break;
+                }
+                if (eof) {
+                    if (decoder.flush(out).isOverflow()) {
+                        break;
+                    }
+                    flushed = true;
+                    return out.position() > off ? out.position() - off : -1;
+                }
+                if (out.position() > off && in.available() <= 0) {
+                    break;
+                }
+                bytes.compact();
+                int n = in.read(bytes.array(), bytes.position(), bytes.remaining());
+                if (n < 0) {
+                    eof = true;
+                } else {
+                    bytes.position(bytes.position() + n);
+                }
+                bytes.flip();
+            }
+            return out.position() - off;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 
     @Override
@@ -105,11 +190,13 @@ final class TextInput extends FilterInputStream {
         }
     }
 
+    /** The file-level refusal for a byte that does not decode at {@code where} ("row 5"), or null for other errors. */
     static FileRejectedException undecodable(Throwable e, String where) {
         Throwable t = e;
         while (t != null && !(t instanceof CharacterCodingException)) {
             t = t.getCause();
         }
-        return t != null ? new FileRejectedException("the file is not in its declared encoding (" + where + ")") : null;
+        return t != null ? new FileRejectedException("the file is not in its declared encoding: " + where
+                + " holds a byte sequence that does not decode") : null;
     }
 }

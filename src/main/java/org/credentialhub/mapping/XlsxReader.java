@@ -32,10 +32,13 @@ import java.util.Set;
  * {@code header-row}; data follows. Date cells read as ISO dates ({@code 2025-03-14}, or
  * {@code 2025-03-14T10:30} with a time), boolean cells as {@code true}/{@code false}, numbers in plain
  * notation. Row numbers run on through the workbook (the second sheet's rows follow the first sheet's
- * last row), so each record has one number; rejections name the sheet and its own row too.
+ * last row), so each record has one number; rejections name the sheet and its own row too. A hidden
+ * sheet is not read unless the mapping lists it by name ({@code hidden-sheets}: skipped with a warning,
+ * or the file quarantined).
  */
 final class XlsxReader implements RecordReader {
     private static final XMLInputFactory XML = XMLInputFactory.newFactory();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(XlsxReader.class);
 
     static {
         XML.setProperty(XMLInputFactory.SUPPORT_DTD, false);
@@ -50,6 +53,8 @@ final class XlsxReader implements RecordReader {
     private final StylesTable styles;
     private final XSSFReader.SheetIterator sheets;
     private final int headerRow;
+    private final Set<String> hidden;
+    private final List<String> warnings = new ArrayList<>();
     private String sheetName;
     private InputStream sheetStream;
     private XMLStreamReader xml;
@@ -74,11 +79,33 @@ final class XlsxReader implements RecordReader {
             strings = new ReadOnlySharedStringsTable(pkg, false);
             styles = reader.getStylesTable();
             sheets = (XSSFReader.SheetIterator) reader.getSheetsData();
+            try (InputStream wb = reader.getWorkbookData()) {
+                hidden = hiddenSheets(wb);
+            }
         } catch (Exception | LinkageError e) {
             Files.deleteIfExists(temp);
             throw new FileRejectedException("the file is not a readable Excel workbook (.xlsx): "
                     + e.getClass().getSimpleName());
         }
+    }
+
+    /** The names of the workbook's hidden (and very hidden) sheets, from {@code xl/workbook.xml}. */
+    private static Set<String> hiddenSheets(InputStream workbook) throws XMLStreamException {
+        Set<String> out = new LinkedHashSet<>();
+        XMLStreamReader x = XML.createXMLStreamReader(workbook);
+        try {
+            while (x.hasNext()) {
+                if (x.next() == XMLStreamConstants.START_ELEMENT && "sheet".equals(x.getLocalName())) {
+                    String state = x.getAttributeValue(null, "state");
+                    if (state != null && !"visible".equals(state)) {
+                        out.add(x.getAttributeValue(null, "name"));
+                    }
+                }
+            }
+        } finally {
+            x.close();
+        }
+        return out;
     }
 
     private boolean nextSheet() throws FileRejectedException {
@@ -88,6 +115,17 @@ final class XlsxReader implements RecordReader {
             String name = sheets.getSheetName();
             if (source.sheets() != null && !source.sheets().contains(name)) {
                 close(in);
+                continue;
+            }
+            if (source.sheets() == null && hidden.contains(name)) {
+                // a hidden sheet is a workbook's scratch space (lookups, old data), not results
+                close(in);
+                String why = "sheet '" + name + "' is hidden and the mapping does not list it by name";
+                if ("quarantine".equals(source.hiddenSheets())) {
+                    throw new FileRejectedException(why);
+                }
+                warnings.add(why + ": skipped");
+                LOG.warn("{}: skipped", why);
                 continue;
             }
             sheetName = name;
@@ -290,6 +328,7 @@ final class XlsxReader implements RecordReader {
                 width = Math.max(width, e.getKey() + 1);
             }
         }
+        DelimitedReader.checkNamedOnce(names, expected, "sheet '" + sheetName + "': ");
         Set<String> missing = new LinkedHashSet<>(expected);
         names.forEach(missing::remove);
         Set<String> unknown = new LinkedHashSet<>(names);
@@ -301,6 +340,11 @@ final class XlsxReader implements RecordReader {
             FileRejectedException drift = DelimitedReader.headerDrift(missing, unknown);
             throw new FileRejectedException("sheet '" + sheetName + "': " + drift.getMessage());
         }
+    }
+
+    @Override
+    public List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     private void closeSheet() {

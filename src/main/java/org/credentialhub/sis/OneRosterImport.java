@@ -15,10 +15,8 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -655,6 +653,11 @@ public final class OneRosterImport {
             }
             return null;
         }
+        String unstorable = org.credentialhub.mapping.StorableValue.characters(raw);
+        if (unstorable != null) {
+            at.error(unstorable);   // PostgreSQL would refuse it in the middle of the COPY
+            return null;
+        }
         return switch (col.kind()) {
             case DATETIME -> RowChecker.dateTime(raw, at);
             case DATE -> RowChecker.date(raw, at);
@@ -730,9 +733,9 @@ public final class OneRosterImport {
         return NOT_TYPE_CHARS.matcher(t.toLowerCase(Locale.ROOT)).replaceAll("");
     }
 
+    /** UTF-8, strictly: a byte that does not decode fails the record that holds it (its line is named). */
     private static Reader reader(InputStream in) {
-        return new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+        return org.credentialhub.mapping.TextInput.strict(in, StandardCharsets.UTF_8);
     }
 
     private static String stripBom(String s) {

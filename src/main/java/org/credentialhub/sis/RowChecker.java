@@ -120,7 +120,13 @@ final class RowChecker {
             at.error("not a valid date");
             return null;
         }
-        return LocalDate.of(year, month, day);
+        LocalDate date = LocalDate.of(year, month, day);
+        String range = org.credentialhub.mapping.StorableValue.date(date);
+        if (range != null) {
+            at.error(range);   // year 0000 is not a date PostgreSQL takes
+            return null;
+        }
+        return date;
     }
 
     static Integer year(String v, At at) {
