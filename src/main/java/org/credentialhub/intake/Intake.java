@@ -224,6 +224,7 @@ public final class Intake {
         int accepted = 0;
         int rejectedRows = 0;
         List<RowRejection> rejections = new ArrayList<>();
+        List<String> readerWarnings;
         try (InputStream in = Files.newInputStream(file);
              RecordReader reader = mapping.open(in, sourceName);
              CopyWriter copy = new CopyWriter(c, "stage_result", "source_row", "attempt_key", "vendor_candidate_id",
@@ -267,13 +268,24 @@ public final class Intake {
                 accepted++;
             }
             reader.finish(read);
+            readerWarnings = reader.warnings();
             if (read == 0) {
                 throw new FileRejectedException("the file has no data rows (an empty delivery never replaces earlier data)");
             }
             copy.finish();
         }
         long parsed = System.nanoTime();
-        warnRepeatedAttempts(c, deliveryId);
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into delivery_problem (delivery_id, seq, severity, line, field, message) values (?, ?, 'warning', 0, null, ?)""")) {
+            for (int i = 0; i < readerWarnings.size(); i++) {
+                ps.setLong(1, deliveryId);
+                ps.setInt(2, i + 1);
+                ps.setString(3, readerWarnings.get(i));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        warnRepeatedAttempts(c, deliveryId, readerWarnings.size());
         publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active");
         long published = System.nanoTime();
         hooks.afterPublish(c, deliveryId);
@@ -309,10 +321,10 @@ public final class Intake {
      * Rows of one file with the same attempt key are one attempt, and the last of them is kept: the vendor is told,
      * in the acknowledgement's warnings, which rows repeated which (a key that is too coarse shows up here).
      */
-    private static void warnRepeatedAttempts(Connection c, long deliveryId) throws SQLException {
+    private static void warnRepeatedAttempts(Connection c, long deliveryId, int seqAfter) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into delivery_problem (delivery_id, seq, severity, line, field, message)
-                select ?, row_number() over (order by ordinal), 'warning', ordinal, 'attempt-key',
+                select ?, ? + row_number() over (order by ordinal), 'warning', ordinal, 'attempt-key',
                        'repeats the attempt of row ' || first_row || ' (same attempt key); the later row is kept'
                 from (select ordinal, first_value(ordinal) over (partition by attempt_key order by ordinal) as first_row
                       from stage_result) s
@@ -320,7 +332,8 @@ public final class Intake {
                 order by ordinal
                 limit ?""")) {
             ps.setLong(1, deliveryId);
-            ps.setInt(2, MAX_STORED_REJECTIONS);
+            ps.setInt(2, seqAfter);
+            ps.setInt(3, MAX_STORED_REJECTIONS);
             ps.executeUpdate();
         }
     }

@@ -898,15 +898,8 @@ class BadInputCatalogTest {
                     assertEquals(java.util.Collections.singletonList(null), v, "the invalid value is blanked");
                 }
                 if (a.warning() != null) {
-                    Mapping m = MAPPINGS.get(l.feed);
-                    try (RecordReader reader = m.open(new ByteArrayInputStream(content), name)) {
-                        int n = 0;
-                        while (reader.next() != null) {
-                            n++;
-                        }
-                        reader.finish(n);
-                        assertEquals(List.of(a.warning()), reader.warnings());
-                    }
+                    // the reader's warning reaches the vendor, in the acknowledgement
+                    assertTrue(String.valueOf(ack.get("warnings")).contains(a.warning()), ackText);
                 }
         }
     }
