@@ -43,7 +43,11 @@ public final class DeliveryMatcher {
     public DeliveryMatcher(DataSource dataSource, MatchSettings settings) {
         this.dataSource = dataSource;
         this.settings = settings;
+        this.stored = new ModelStore(dataSource);
     }
+
+    /** The fitted models as they were before a restart. */
+    private final ModelStore stored;
 
     /** The roster index, rebuilt when students were added, changed or removed since it was built. */
     public synchronized RosterIndex index() throws SQLException {
@@ -173,8 +177,16 @@ public final class DeliveryMatcher {
      * fitted once per roster and again only on a batch more than twice as large as the one it was fitted on (up to
      * the trainer's sample size): a state's hundreds of small files then cost a handful of fits, not hundreds.
      */
-    private FsModel model(String feed, RosterIndex roster, List<ResultRecord> batch) {
+    private FsModel model(String feed, RosterIndex roster, List<ResultRecord> batch) throws SQLException {
         Fitted fitted = feed == null ? null : models.get(feed);
+        String version = rosterVersion;
+        if (feed != null && (fitted == null || fitted.roster() != roster)) {
+            ModelStore.Loaded before = stored.load(feed, version);
+            fitted = before == null ? null : new Fitted(roster, before.model(), before.rows());
+            if (fitted != null) {
+                models.put(feed, fitted);
+            }
+        }
         if (fitted != null && fitted.roster() == roster
                 && (batch.size() <= 2 * fitted.rows() || fitted.rows() >= ModelTrainer.SAMPLE_RESULTS)) {
             return fitted.model();
@@ -187,6 +199,7 @@ public final class DeliveryMatcher {
                 model.trainingPairs);
         if (feed != null) {
             models.put(feed, new Fitted(roster, model, batch.size()));
+            stored.save(feed, version, model, batch.size());
         }
         return model;
     }

@@ -1,0 +1,71 @@
+package org.credentialhub.matching;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * A feed's fitted model in PostgreSQL (table {@code match_model}), for the roster version it was fitted against:
+ * a restarted hub goes on with the model it had, so a crash changes no match decision.
+ */
+final class ModelStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The stored form of an {@link FsModel}. */
+    record Stored(double[][] m, double[][] u, double matchShare, boolean estimated, int emIterations, long trainingPairs) {
+    }
+
+    /** A model and the number of results it was fitted on. */
+    record Loaded(FsModel model, int rows) {
+    }
+
+    private final DataSource dataSource;
+
+    ModelStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    Loaded load(String feed, String rosterVersion) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select fitted_rows, model::text from match_model where feed_code = ? and roster_version = ?")) {
+            ps.setString(1, feed);
+            ps.setString(2, rosterVersion);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                Stored s = JSON.readValue(rs.getString(2), Stored.class);
+                return new Loaded(new FsModel(s.m(), s.u(), s.matchShare(), s.estimated(), s.emIterations(), s.trainingPairs()),
+                        rs.getInt(1));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return null;   // a model in another form: fitted again
+            }
+        }
+    }
+
+    void save(String feed, String rosterVersion, FsModel model, int rows) throws SQLException {
+        String json;
+        try {
+            json = JSON.writeValueAsString(new Stored(model.m, model.u, model.matchShare, model.estimated,
+                    model.emIterations, model.trainingPairs));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     insert into match_model (feed_code, roster_version, fitted_rows, model) values (?, ?, ?, ?::jsonb)
+                     on conflict (feed_code) do update set roster_version = excluded.roster_version,
+                         fitted_rows = excluded.fitted_rows, model = excluded.model, fitted_at = now()""")) {
+            ps.setString(1, feed);
+            ps.setString(2, rosterVersion);
+            ps.setInt(3, rows);
+            ps.setString(4, json);
+            ps.executeUpdate();
+        }
+    }
+}
