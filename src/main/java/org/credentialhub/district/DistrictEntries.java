@@ -106,6 +106,16 @@ public final class DistrictEntries {
      */
     public Map<String, Object> upload(String fileName, byte[] csv, List<Evidence> evidence, String enteredBy)
             throws IOException, SQLException {
+        return upload(fileName, csv, evidence, enteredBy, null);
+    }
+
+    /**
+     * As {@link #upload(String, byte[], List, String)}, for a caller limited to one district (null: any,
+     * for ops): a row whose staged district is another is rejected (field district_code), and before anything is
+     * published the staged rows are checked once more, so no reading of the file can place an entry elsewhere.
+     */
+    public Map<String, Object> upload(String fileName, byte[] csv, List<Evidence> evidence, String enteredBy,
+                                      String district) throws IOException, SQLException {
         if (enteredBy == null || enteredBy.isBlank()) {
             throw new IllegalArgumentException("who enters the results must be known");
         }
@@ -137,6 +147,9 @@ public final class DistrictEntries {
             @Override
             public List<RowRejection> check(CanonicalResult r) {
                 List<RowRejection> out = new ArrayList<>();
+                if (district != null && !district.equals(r.districtCode() == null ? null : r.districtCode().trim())) {
+                    out.add(new RowRejection(r.row(), "district_code", "must be your district, " + district));
+                }
                 String year = schoolYears.of(r.attemptedOn());
                 if (!districtCredentials.contains(year + "|" + r.credentialCode())) {
                     out.add(new RowRejection(r.row(), "credential_code",
@@ -156,6 +169,9 @@ public final class DistrictEntries {
 
             @Override
             public void afterPublish(Connection c, long deliveryId) throws SQLException {
+                if (district != null) {
+                    refuseOtherDistricts(c, district);
+                }
                 store(c, deliveryId, usable, types, enteredBy);
             }
         });
@@ -235,6 +251,21 @@ public final class DistrictEntries {
             ps.setString(3, feed);
             ps.setLong(4, deliveryId);
             ps.executeUpdate();
+        }
+    }
+
+    /** Fails (and so rolls the delivery back) when a staged row belongs to a district other than the caller's. */
+    private static void refuseOtherDistricts(Connection c, String district) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select count(*) from stage_result where district_code is distinct from ?")) {
+            ps.setString(1, district);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    LOG.warn("District entry refused: {} staged row(s) outside the caller's district {}", rs.getLong(1), district);
+                    throw new SecurityException("a staged row belongs to another district than " + district);
+                }
+            }
         }
     }
 

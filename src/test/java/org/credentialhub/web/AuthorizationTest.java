@@ -221,6 +221,45 @@ class AuthorizationTest {
                 + entry).get(0).get("status"));
     }
 
+    private static String uploadBody(String csv) {
+        return "{\"fileName\":\"entries.csv\",\"csv\":\"" + java.util.Base64.getEncoder().encodeToString(
+                csv.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "\",\"evidence\":[{\"fileName\":\"e.png\",\"content\":\""
+                + PNG64 + "\"}]}";
+    }
+
+    /** Hole 1 of issue 13: a header naming district_code twice (920 first, 910 last) put an entry in 920's queue. */
+    @Test
+    void aDuplicatedHeaderCannotPlaceAnEntryInAnotherDistrict() throws Exception {
+        long before = hub.count("select count(*) from district_entry where district_code = '920'");
+        String csv = "district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file,district_code\n"
+                + "920,2000000003,Lena,Chen,2007-09-10,NC-84A78D,2025-01-15,,e.png,910\n";
+        ApiClient.Response r = as.get("staff910").post("/api/district-entries/upload", uploadBody(csv));
+        assertEquals(400, r.status(), r.body());
+        assertTrue(r.body().contains("district_code") && r.body().contains("more than once"), r.body());
+        assertFalse(r.body().contains("Chen") || r.body().contains("2000000003"), r.body());
+        // the same with the header names differing only in case or spaces
+        String csv2 = "district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file, DISTRICT_CODE\n"
+                + "920,2000000003,Lena,Chen,2007-09-10,NC-84A78D,2025-01-16,,e.png,910\n";
+        assertEquals(400, as.get("staff910").post("/api/district-entries/upload", uploadBody(csv2)).status());
+        assertEquals(before, hub.count("select count(*) from district_entry where district_code = '920'"));
+    }
+
+    /** Defence in depth: whatever the API's own check of the CSV says, a staged row of another district is refused. */
+    @Test
+    void stagedRowsOfAnotherDistrictAreRefused() throws Exception {
+        long before = hub.count("select count(*) from district_entry where district_code = '920'");
+        String csv = "district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file\n"
+                + "920,2000000003,Lena,Chen,2007-09-10,NC-84A78D,2025-01-17,,e.png\n"
+                + "910,2000000002,Jamal,Brooks,2008-06-07,NC-84A78D,2025-01-17,,e.png\n";
+        Map<String, Object> ack = hub.runtime.services().districtEntries.upload("entries.csv",
+                csv.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                List.of(new org.credentialhub.district.DistrictEntries.Evidence("e.png", PNG)), "staff910", "910");
+        assertEquals(1, ack.get("rows_accepted"), ack.toString());
+        assertEquals(1, ack.get("rows_rejected"), ack.toString());
+        assertTrue(ack.toString().contains("district_code"), ack.toString());
+        assertEquals(before, hub.count("select count(*) from district_entry where district_code = '920'"));
+    }
+
     @Test
     void vendorsSeeOnlyTheirOwnAcknowledgements() throws Exception {
         JsonNode own = as.get("vendor-certexam").get("/api/acknowledgements").json().get("acknowledgements");
