@@ -260,6 +260,59 @@ class AuthorizationTest {
         assertEquals(before, hub.count("select count(*) from district_entry where district_code = '920'"));
     }
 
+    private static String entryBody(String stateId, String first, String last, String birth, String earned) {
+        return "{\"stateId\":" + (stateId == null ? "null" : "\"" + stateId + "\"") + ",\"firstName\":\"" + first
+                + "\",\"lastName\":\"" + last + "\",\"birthDate\":\"" + birth + "\",\"credentialCode\":\"NC-33E947\","
+                + "\"earnedOn\":\"" + earned + "\",\"evidence\":{\"fileName\":\"m.png\",\"content\":\"" + PNG64 + "\"}}";
+    }
+
+    private JsonNode pendingEntry(ApiClient client, long resultId) throws Exception {
+        for (JsonNode p : client.get("/api/district-entries/pending").json().get("pending")) {
+            if (p.get("result").asLong() == resultId) {
+                return p;
+            }
+        }
+        throw new AssertionError("entry " + resultId + " is not pending");
+    }
+
+    /**
+     * Hole 2 of issue 13: a district's entries are matched within its own students only. Entering another
+     * district's student (by name and birth date, or by ID) answers exactly as entering nobody does.
+     */
+    @Test
+    void districtEntriesMatchOnlyTheEnteringDistrictsStudents() throws Exception {
+        ApiClient a = as.get("staff910");
+        Map<String, JsonNode> seen = new LinkedHashMap<>();
+        String[][] people = {
+                {"own", "2000000001", "Maria", "Alvarez", "2007-03-04"},
+                {"other-by-name", null, "Lena", "Chen", "2007-09-10"},
+                {"other-by-id", "2000000004", "Omar", "Dawson", "2008-01-02"},
+                {"nobody", null, "Zeno", "Quarrington", "2006-11-12"},
+                {"nobody-id", "2999999999", "Ilse", "Varga", "2006-04-05"}};
+        int day = 1;
+        for (String[] p : people) {
+            ApiClient.Response r = a.post("/api/district-entries", entryBody(p[1], p[2], p[3], p[4], "2025-05-0" + day++));
+            assertEquals(201, r.status(), r.body());
+            long id = hub.count("select max(result_id) from district_entry");
+            seen.put(p[0], pendingEntry(a, id));
+        }
+        assertTrue(seen.get("own").get("matched").asBoolean(), seen.get("own").toString());
+        for (String who : List.of("other-by-name", "other-by-id")) {
+            JsonNode e = seen.get(who);
+            assertFalse(e.get("matched").asBoolean(), who + ": " + e);
+            String nobody = who.endsWith("id") ? "nobody-id" : "nobody";
+            assertEquals(seen.get(nobody).get("match_decision"), e.get("match_decision"), who + " answers as nobody does");
+        }
+        // no candidate of another district is kept for review either, and a re-match after a roster change holds
+        String otherDistrict = "select count(*) from result r join district_entry e using (result_id) "
+                + "left join match_candidate c using (result_id) join student s on s.student_id in (r.student_id, c.student_id) "
+                + "where e.district_code <> s.district_code";
+        assertEquals(0, hub.count(otherDistrict));
+        hub.runtime.services().matcher.rematchUnsettled();
+        assertEquals(0, hub.count(otherDistrict));
+        assertFalse(pendingEntry(a, seen.get("other-by-name").get("result").asLong()).get("matched").asBoolean());
+    }
+
     @Test
     void vendorsSeeOnlyTheirOwnAcknowledgements() throws Exception {
         JsonNode own = as.get("vendor-certexam").get("/api/acknowledgements").json().get("acknowledgements");
