@@ -92,6 +92,8 @@ public final class HubRuntime implements AutoCloseable {
             registry.bind("districtEntriesApi", new org.credentialhub.web.DistrictEntriesApi(ds, s.districtEntries, s.exceptionQueue));
         }
         registry.bind("pages", new org.credentialhub.web.Pages());
+        // see camel.component.platform-http.header-filter-strategy in config/application.properties
+        registry.bind("responseHeaderFilter", new org.credentialhub.web.ResponseHeaderFilter());
         camel.addService(new ServiceSupport() {
             @Override
             protected void doStop() throws Exception {

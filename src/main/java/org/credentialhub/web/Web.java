@@ -96,7 +96,15 @@ public final class Web {
         }
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+    }
+
+    /**
+     * Route configuration {@code api}, on completion before the response is written: no API response (student
+     * records, exception lists, CSV exports, who am I) is kept by browsers or proxies, nor typed by sniffing.
+     */
+    public void securityHeaders(Exchange exchange) {
         exchange.getMessage().setHeader("Cache-Control", "no-store");
+        exchange.getMessage().setHeader("X-Content-Type-Options", "nosniff");
     }
 
     public static void json(Exchange exchange, Object body) {
