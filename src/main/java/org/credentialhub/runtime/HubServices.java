@@ -145,7 +145,12 @@ public final class HubServices implements AutoCloseable {
         this.roster = new RosterLoader(ds, hmac);
         this.exceptionQueue = new org.credentialhub.exceptions.ExceptionQueue(ds);
         this.decisions = new org.credentialhub.exceptions.Decisions(ds, hmac);
-        this.accounts = new org.credentialhub.accounts.Accounts(ds);
+        this.accounts = new org.credentialhub.accounts.Accounts(ds, new org.credentialhub.accounts.PasswordPolicy(
+                settings.getInt("hub.web.password.min-length", 12), settings.getInt("hub.web.password.max-length", 128),
+                settings.get("hub.web.password.deny-list").filter(x -> !x.isBlank()).map(Path::of).orElse(null)),
+                new org.credentialhub.accounts.Accounts.Throttle(settings.getInt("hub.web.sign-in.free-failures", 3),
+                        java.time.Duration.ofSeconds(settings.getInt("hub.web.sign-in.base-delay-seconds", 1)),
+                        java.time.Duration.ofSeconds(settings.getInt("hub.web.sign-in.max-delay-seconds", 900))));
         this.sis = new SisIntake(new OneRosterImport(ds, hmac, firstMonth,
                 java.util.Arrays.stream(settings.get("hub.sis.state-id-types",
                                 String.join(",", OneRosterImport.defaultStateIdTypes())).split(","))

@@ -44,6 +44,12 @@ public final class Web {
     public void authenticate(Exchange exchange) throws SQLException {
         String token = cookie(exchange.getIn().getHeader("Cookie", String.class), COOKIE);
         Sessions.Session session = sessions.find(token).orElseThrow(() -> new ApiException(401, "sign in first"));
+        checkCsrf(exchange, session);
+        exchange.setProperty(ACCOUNT, session.account());
+    }
+
+    /** On unsafe methods, the session's CSRF token must come in the X-CSRF-Token header (403 otherwise). */
+    static void checkCsrf(Exchange exchange, Sessions.Session session) {
         String method = exchange.getIn().getHeader(Exchange.HTTP_METHOD, String.class);
         if (method != null && !SAFE.contains(method)) {
             String sent = exchange.getIn().getHeader("X-CSRF-Token", String.class);
@@ -51,7 +57,21 @@ public final class Web {
                 throw new ApiException(403, "missing or wrong CSRF token");
             }
         }
-        exchange.setProperty(ACCOUNT, session.account());
+    }
+
+    /** For routes open to anyone (GET /api/health): notes who calls when a valid session comes along, else nobody. */
+    public void identify(Exchange exchange) throws SQLException {
+        String token = cookie(exchange.getIn().getHeader("Cookie", String.class), COOKIE);
+        sessions.find(token).ifPresent(s -> exchange.setProperty(ACCOUNT, s.account()));
+    }
+
+    /** The caller's network address (the TCP peer; a proxy in front is one source for all its clients). */
+    public static String source(Exchange exchange) {
+        Object a = exchange.getIn().getHeader("CamelVertxPlatformHttpRemoteAddress");
+        if (a instanceof io.vertx.core.net.SocketAddress s) {
+            return s.hostAddress() != null ? s.hostAddress() : s.host();
+        }
+        return a == null ? "unknown" : a.toString().replaceFirst(":\\d+$", "");
     }
 
     /** The authenticated caller, failing with 403 unless it has one of the roles. */
