@@ -140,9 +140,9 @@ public final class DistrictEntries {
         Set<String> districtCredentials = districtCredentials();
         String sha = sha256(csv);
         Path dir = archiveDir.resolve(feed);
-        Files.createDirectories(dir);
+        org.credentialhub.support.PrivateFiles.folder(dir);
         Path file = dir.resolve(sha);
-        Files.write(file, csv);
+        org.credentialhub.support.PrivateFiles.write(file, csv);
         Intake.StageOutcome outcome = intake.stage(feed, name, sha, file, new Intake.Hooks() {
             @Override
             public List<RowRejection> check(CanonicalResult r) {

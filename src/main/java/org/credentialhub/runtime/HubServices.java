@@ -74,7 +74,11 @@ public final class HubServices implements AutoCloseable {
         this.settings = settings;
         this.demo = settings.getBoolean("hub.demo", false);
         this.dataDir = settings.path("hub.data.dir", "data").toAbsolutePath();
-        Files.createDirectories(dataDir);
+        // student data is the hub's alone: data folders 0700, their files 0600 (existing ones tightened too)
+        org.credentialhub.support.PrivateFiles.folder(dataDir);
+        for (String sub : new String[]{"archive", "dropbox", "secrets", "work", "sis"}) {
+            org.credentialhub.support.PrivateFiles.tree(dataDir.resolve(sub));
+        }
 
         FeedsFile feedsFile = FeedsFile.load(settings.path("hub.feeds.file", "config/feeds.yaml"));
         feedsFile.feeds().forEach(f -> feeds.put(f.code(), f));
@@ -113,7 +117,12 @@ public final class HubServices implements AutoCloseable {
                 box = new DropBox(settings.path("hub.sftp.root", dataDir.resolve("dropbox").toString()),
                         settings.get("hub.sftp.bind", "0.0.0.0"), settings.getInt("hub.sftp.port", 2222),
                         dataDir.resolve("secrets/sftp-host-key.ser"), accounts,
-                        new DropBox.Account(serviceUser, servicePassword, null));
+                        new DropBox.Account(serviceUser, servicePassword, null),
+                        new DropBox.Limits(settings.getInt("hub.sftp.quota.max-file-mb", 256) * 1024L * 1024L,
+                                settings.getInt("hub.sftp.quota.max-files", 500),
+                                settings.getInt("hub.sftp.auth.free-failures", 3),
+                                java.time.Duration.ofSeconds(settings.getInt("hub.sftp.auth.base-delay-seconds", 1)),
+                                java.time.Duration.ofSeconds(settings.getInt("hub.sftp.auth.max-delay-seconds", 300))));
                 box.start();
                 sftpHost = "127.0.0.1";
                 sftpPort = box.port();

@@ -22,13 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SecurityTest {
+    private static final String TRADESREG = "tradesreg-sftp-password";
     private TestHub hub;
     private ApiClient ops;
     private ApiClient staff;
 
     @BeforeAll
     void start() throws Exception {
-        hub = TestHub.start(Map.of("hub.web.sign-in.base-delay-seconds", "2"));
+        hub = TestHub.start(Map.of("hub.web.sign-in.base-delay-seconds", "2", "hub.sftp.password.tradesreg", TRADESREG,
+                "hub.sftp.quota.max-file-mb", "1", "hub.sftp.quota.max-files", "4", "hub.sftp.auth.base-delay-seconds", "3"));
         try (var c = hub.db().getConnection(); var st = c.createStatement()) {
             st.execute("insert into district values ('910', 'Demo City Schools')");
         }
@@ -189,5 +191,139 @@ class SecurityTest {
         Thread.sleep(1000L * (first + 1));
         accounts.signIn("grow-user", "wrong-password-x", "192.0.2.9");
         assertTrue(accounts.retryAfterSeconds("grow-user", "192.0.2.9") > first);
+    }
+
+    private static final String CERTEXAM_CSV = "candidateId,orgCandidateId,firstName,lastName,email,birthDate,examName,examCode,"
+            + "examFormId,deliveryDateTime,passFail,reportedScore,cutScore,rawScore,maxRawScore,percent,testCenterId,testCenterName\r\n"
+            + "K1,,Tomas,Nadie,,2006-12-30,Premiere,CE-420CC,F1,2025-02-03T09:00:00-05:00,Pass,800,700,40,50,80,910301,Riverside High\r\n";
+
+    private org.apache.sshd.sftp.client.SftpClient sftp(org.apache.sshd.client.SshClient client, String user, String password)
+            throws Exception {
+        var session = client.connect(user, "127.0.0.1", hub.sftpPort()).verify(java.time.Duration.ofSeconds(15)).getSession();
+        session.addPasswordIdentity(password);
+        session.auth().verify(java.time.Duration.ofSeconds(15));
+        return org.apache.sshd.sftp.client.SftpClientFactory.instance().createSftpClient(session);
+    }
+
+    private static boolean refused(org.junit.jupiter.api.function.Executable e) {
+        try {
+            e.execute();
+            return false;
+        } catch (Throwable t) {
+            return true;
+        }
+    }
+
+    private static java.util.Set<java.nio.file.attribute.PosixFilePermission> mode(java.nio.file.Path p) throws Exception {
+        return java.nio.file.Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Vendors' SFTP rights are least privilege: home list-only, inbox write-only (no reading back, overwriting or
+     * deleting), outbox read-only, no folders or links, quotas per file and file count; files 0600, folders 0700.
+     */
+    @Test
+    void sftpVendorsHaveLeastPrivilegeAndFilesArePrivate() throws Exception {
+        try (org.credentialhub.dropbox.SftpUpload up = new org.credentialhub.dropbox.SftpUpload("127.0.0.1", hub.sftpPort(),
+                "certexam", TestHub.CERTEXAM_PASSWORD)) {
+            up.put("inbox/certexam_results_20250301.csv", CERTEXAM_CSV.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        TestHub.await("the delivery's acknowledgement", java.time.Duration.ofSeconds(60), () -> java.nio.file.Files.list(
+                hub.dataDir.resolve("dropbox/certexam/outbox")).findAny().isPresent());
+        var client = org.apache.sshd.client.SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier((session, address, key) -> true);
+        client.start();
+        try (var s = sftp(client, "certexam", TestHub.CERTEXAM_PASSWORD)) {
+            byte[] note = "a note".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            try (var out = s.write("inbox/note.txt")) {
+                out.write(note);
+            }
+            java.nio.file.Path home = hub.dataDir.resolve("dropbox/certexam");
+            assertEquals(org.credentialhub.support.PrivateFiles.FILE, mode(home.resolve("inbox/note.txt")));
+            List<String> allowedButShouldNot = new ArrayList<>();
+            Map<String, org.junit.jupiter.api.function.Executable> forbidden = new java.util.LinkedHashMap<>();
+            forbidden.put("read back from the inbox", () -> s.read("inbox/note.txt").readAllBytes());
+            forbidden.put("overwrite a delivered file", () -> {
+                try (var out = s.write("inbox/note.txt")) {
+                    out.write(note);
+                }
+            });
+            forbidden.put("delete a delivered file", () -> s.remove("inbox/note.txt"));
+            forbidden.put("write in the home", () -> {
+                try (var out = s.write("evil.txt")) {
+                    out.write(note);
+                }
+            });
+            forbidden.put("make a folder in the home", () -> s.mkdir("mine"));
+            forbidden.put("make a folder in the inbox", () -> s.mkdir("inbox/sub"));
+            forbidden.put("symlink", () -> s.symLink("inbox/link", "/outbox"));
+            String ackName = java.nio.file.Files.list(home.resolve("outbox")).findFirst().orElseThrow().getFileName().toString();
+            forbidden.put("delete an acknowledgement", () -> s.remove("outbox/" + ackName));
+            forbidden.put("forge an acknowledgement", () -> {
+                try (var out = s.write("outbox/forged.json")) {
+                    out.write(note);
+                }
+            });
+            forbidden.put("rename an acknowledgement", () -> s.rename("outbox/" + ackName, "outbox/x.json"));
+            forbidden.put("move a delivered file out of the inbox", () -> s.rename("inbox/note.txt", "outbox/note.txt"));
+            forbidden.put("a file over the size quota", () -> {
+                try (var out = s.write("inbox/big.bin")) {
+                    out.write(new byte[2 * 1024 * 1024]);
+                }
+            });
+            for (var e : forbidden.entrySet()) {
+                if (!refused(e.getValue())) {
+                    allowedButShouldNot.add(e.getKey());
+                }
+            }
+            assertTrue(allowedButShouldNot.isEmpty(), "allowed: " + allowedButShouldNot);
+            assertTrue(s.read("outbox/" + ackName).readAllBytes().length > 0, "acknowledgements are readable");
+            // the file-count quota (4): note.txt and perhaps a partial big.bin are there already
+            int written = 0;
+            for (int i = 0; i < 6; i++) {
+                int n = i;
+                if (!refused(() -> {
+                    try (var out = s.write("inbox/fill-" + n + ".txt")) {
+                        out.write(note);
+                    }
+                })) {
+                    written++;
+                }
+            }
+            assertTrue(written < 4, "the inbox takes at most 4 files, took " + written + " more");
+        } finally {
+            client.stop();
+        }
+        // every data folder 0700, every file 0600: the archive (vendor files, district uploads) and the drop box
+        refused(() -> hub.runtime.services().districtEntries.upload("x.csv",
+                "district_code\n910\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of(), "staff910", "910"));
+        assertTrue(java.nio.file.Files.isDirectory(hub.dataDir.resolve("archive/district")));
+        List<String> open = new ArrayList<>();
+        for (String dir : List.of("archive", "dropbox")) {
+            try (var walk = java.nio.file.Files.walk(hub.dataDir.resolve(dir))) {
+                for (java.nio.file.Path p : walk.toList()) {
+                    var expected = java.nio.file.Files.isDirectory(p) ? org.credentialhub.support.PrivateFiles.FOLDER
+                            : org.credentialhub.support.PrivateFiles.FILE;
+                    if (!mode(p).equals(expected)) {
+                        open.add(hub.dataDir.relativize(p) + " " + java.nio.file.attribute.PosixFilePermissions.toString(mode(p)));
+                    }
+                }
+            }
+        }
+        assertTrue(open.isEmpty(), "not private: " + open);
+        assertEquals(org.credentialhub.support.PrivateFiles.FOLDER, mode(hub.dataDir));
+    }
+
+    /** Repeated wrong SFTP passwords close the account to that address for a growing while, right password or not. */
+    @Test
+    void sftpPasswordSignInsAreThrottled() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertTrue(refused(() -> new org.credentialhub.dropbox.SftpUpload("127.0.0.1", hub.sftpPort(), "tradesreg",
+                    "wrong-password").close()));
+        }
+        assertTrue(refused(() -> new org.credentialhub.dropbox.SftpUpload("127.0.0.1", hub.sftpPort(), "tradesreg",
+                TRADESREG).close()), "the right password waits too");
+        Thread.sleep(3500);
+        new org.credentialhub.dropbox.SftpUpload("127.0.0.1", hub.sftpPort(), "tradesreg", TRADESREG).close();
     }
 }
