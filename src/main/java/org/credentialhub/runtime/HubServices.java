@@ -80,6 +80,10 @@ public final class HubServices implements AutoCloseable {
             org.credentialhub.support.PrivateFiles.tree(dataDir.resolve(sub));
         }
 
+        org.credentialhub.support.ZipBounds.configure(new org.credentialhub.support.ZipBounds.Limits(
+                settings.getInt("hub.bounds.zip.max-entry-mb", 1024) * 1024L * 1024L,
+                settings.getInt("hub.bounds.zip.max-total-mb", 4096) * 1024L * 1024L,
+                settings.getInt("hub.bounds.zip.max-ratio", 100), settings.getInt("hub.bounds.zip.max-entries", 1000)));
         FeedsFile feedsFile = FeedsFile.load(settings.path("hub.feeds.file", "config/feeds.yaml"));
         feedsFile.feeds().forEach(f -> feeds.put(f.code(), f));
         this.mappings = Mappings.load(settings.path("hub.mappings.dir", "mappings"));
