@@ -39,7 +39,7 @@ import java.util.UUID;
 /**
  * Results that districts enter themselves, for credentials no vendor delivers (catalog
  * {@code delivered_by = district}): a CSV upload or a single entry, each row with an evidence file (the
- * certificate as PDF, PNG or JPEG, checked by its first bytes and its size). Rows go through the same
+ * certificate as PDF, PNG or JPEG, typed by its first bytes, parsed with PDFBox or ImageIO, and bounded in size). Rows go through the same
  * intake path as vendor files (mapping {@code mappings/district.yaml}, COPY, upsert by attempt key,
  * students matched) but stay {@code pending}, out of every count, until a district administrator
  * validates them. No HTTP endpoint here: the web layer (with accounts and roles) calls this service.
@@ -85,6 +85,50 @@ public final class DistrictEntries {
         this.acknowledgements = new Acknowledgements(dataSource);
     }
 
+    /** Images beyond this many pixels are refused before they are decoded (a small PNG can claim a huge canvas). */
+    public static final long MAX_PIXELS = 50_000_000L;
+
+    /**
+     * Whether the evidence really is what its first bytes say: parsed with a kept library (PDFBox for PDF: a
+     * document with at least one page; ImageIO for PNG and JPEG: an image of at most {@link #MAX_PIXELS} that
+     * decodes). Returns null when it is, else the reason (without the content).
+     */
+    public static String unreadable(byte[] b, String type) {
+        try {
+            if ("application/pdf".equals(type)) {
+                try (org.apache.pdfbox.pdmodel.PDDocument doc = org.apache.pdfbox.Loader.loadPDF(b)) {
+                    if (doc.getNumberOfPages() < 1) {
+                        return "the PDF has no pages";
+                    }
+                    doc.getPage(0).getMediaBox();
+                }
+                return null;
+            }
+            String format = "image/png".equals(type) ? "png" : "jpeg";
+            try (javax.imageio.stream.ImageInputStream in = javax.imageio.ImageIO.createImageInputStream(
+                    new java.io.ByteArrayInputStream(b))) {
+                java.util.Iterator<javax.imageio.ImageReader> readers = javax.imageio.ImageIO.getImageReadersByFormatName(format);
+                if (!readers.hasNext()) {
+                    return "no reader for " + format;
+                }
+                javax.imageio.ImageReader reader = readers.next();
+                try {
+                    reader.setInput(in, true, true);
+                    long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                    if (pixels <= 0 || pixels > MAX_PIXELS) {
+                        return "the image is larger than " + MAX_PIXELS + " pixels";
+                    }
+                    reader.read(0);
+                } finally {
+                    reader.dispose();
+                }
+            }
+            return null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return "does not parse";
+        }
+    }
+
     /** The media type of a PDF, PNG or JPEG file by its first bytes, or null when it is none of them. */
     public static String mediaType(byte[] b) {
         if (b.length >= 5 && b[0] == '%' && b[1] == 'P' && b[2] == 'D' && b[3] == 'F' && b[4] == '-') {
@@ -126,12 +170,16 @@ public final class DistrictEntries {
         for (Evidence e : evidence) {
             String n = evidenceKey(e.fileName());
             String type = mediaType(e.content());
+            String why;
             if (e.content().length > maxEvidenceBytes) {
                 problems.put(n, "the evidence file is larger than " + maxEvidenceBytes + " bytes");
             } else if (e.content().length == 0) {
                 problems.put(n, "the evidence file is empty");
             } else if (type == null) {
                 problems.put(n, "the evidence file is not a PDF, PNG or JPEG");
+            } else if ((why = unreadable(e.content(), type)) != null) {
+                problems.put(n, "the evidence file is not a readable " + (type.equals("application/pdf") ? "PDF"
+                        : type.equals("image/png") ? "PNG" : "JPEG") + " (" + why + ")");
             } else {
                 usable.put(n, e);
                 types.put(n, type);

@@ -27,7 +27,8 @@ import java.util.Map;
  * Results that districts enter for credentials with no vendor feed, with their evidence: a CSV upload
  * or a single entry (district staff and administrators, their own district only; ops any), pending
  * until a district administrator of that district validates or rejects each one. Files travel as
- * base64 in JSON; evidence is checked by type (PDF, PNG, JPEG) and size.
+ * base64 in JSON (the HTTP body limit, camel.server.max-body-size, fits one evidence file of the documented
+ * 10 MB); evidence is typed by its first bytes, parsed (PDFBox, ImageIO) and bounded in size.
  */
 public final class DistrictEntriesApi {
     private static final Role[] DISTRICT = {Role.OPS, Role.DISTRICT_ADMIN, Role.DISTRICT_STAFF};

@@ -35,7 +35,7 @@ class AuthorizationTest {
     private long delivery;
     private long entryA;
     private long entryB;
-    private static final byte[] PNG = new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
+    private static final byte[] PNG = org.credentialhub.support.EvidenceFiles.png();
     private static final String PNG64 = java.util.Base64.getEncoder().encodeToString(PNG);
 
     @BeforeAll

@@ -326,4 +326,28 @@ class SecurityTest {
         Thread.sleep(3500);
         new org.credentialhub.dropbox.SftpUpload("127.0.0.1", hub.sftpPort(), "tradesreg", TRADESREG).close();
     }
+
+    /** The HTTP body limit fits one evidence file of the documented 10 MB, and refuses what is far beyond it. */
+    @Test
+    void bodyLimitFitsTenMegabyteEvidence() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(1800, 1900, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                img.setRGB(x, y, random.nextInt());
+            }
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "png", out);
+        byte[] png = out.toByteArray();
+        assertTrue(png.length > 9_500_000 && png.length <= 10 * 1024 * 1024, "about 10 MB: " + png.length);
+        String body = "{\"stateId\":\"1234567890\",\"firstName\":\"A\",\"lastName\":\"B\",\"credentialCode\":\"NC-33E947\","
+                + "\"earnedOn\":\"2025-02-03\",\"evidence\":{\"fileName\":\"scan.png\",\"content\":\""
+                + java.util.Base64.getEncoder().encodeToString(png) + "\"}}";
+        ApiClient.Response r = staff.post("/api/district-entries", body);
+        assertEquals(201, r.status(), r.body().length() > 500 ? r.body().substring(0, 500) : r.body());
+        assertTrue(!r.body().contains("evidence_file"), "the evidence is accepted: " + r.body());
+        String tooBig = "{\"pad\":\"" + "x".repeat(20 * 1024 * 1024) + "\"}";
+        assertEquals(413, staff.post("/api/district-entries", tooBig).status());
+    }
 }
