@@ -34,10 +34,22 @@ public final class Web {
 
     private final Sessions sessions;
     private final boolean secureCookies;
+    /** Strict-Transport-Security value when the hub serves HTTPS itself, else null. */
+    private final String hsts;
 
     public Web(Sessions sessions, boolean secureCookies) {
+        this(sessions, secureCookies, null);
+    }
+
+    /**
+     * @param secureCookies session cookies only over HTTPS (always when the hub serves TLS itself; set it too when
+     *                      a TLS proxy is in front)
+     * @param hsts          the Strict-Transport-Security header when the hub serves TLS itself, or null
+     */
+    public Web(Sessions sessions, boolean secureCookies, String hsts) {
         this.sessions = sessions;
         this.secureCookies = secureCookies;
+        this.hsts = hsts;
     }
 
     /** Identifies the caller from the session cookie (401 without one) and checks CSRF on unsafe methods. */
@@ -125,6 +137,14 @@ public final class Web {
     public void securityHeaders(Exchange exchange) {
         exchange.getMessage().setHeader("Cache-Control", "no-store");
         exchange.getMessage().setHeader("X-Content-Type-Options", "nosniff");
+        transportHeaders(exchange);
+    }
+
+    /** Route configurations api and pages: over the hub's own HTTPS, browsers are told to use nothing else (HSTS). */
+    public void transportHeaders(Exchange exchange) {
+        if (hsts != null) {
+            exchange.getMessage().setHeader("Strict-Transport-Security", hsts);
+        }
     }
 
     public static void json(Exchange exchange, Object body) {
