@@ -132,6 +132,8 @@ public final class HubServices implements AutoCloseable {
                 sftpPort = box.port();
                 knownHosts = dataDir.resolve("secrets/known_hosts");
                 box.writeKnownHosts(knownHosts, sftpHost);
+                // the host key and known_hosts just written: 0600 like every secret
+                org.credentialhub.support.PrivateFiles.tree(dataDir.resolve("secrets"));
             } else {
                 serviceUser = settings.get("hub.sftp.user").orElseThrow(() ->
                         new org.credentialhub.support.ConfigException("hub.sftp.user is required when hub.sftp.embedded=false"));

@@ -294,12 +294,12 @@ class SecurityTest {
         } finally {
             client.stop();
         }
-        // every data folder 0700, every file 0600: the archive (vendor files, district uploads) and the drop box
+        // every data folder 0700, every file 0600: the archive (vendor files, district uploads), the drop box, secrets
         refused(() -> hub.runtime.services().districtEntries.upload("x.csv",
                 "district_code\n910\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of(), "staff910", "910"));
         assertTrue(java.nio.file.Files.isDirectory(hub.dataDir.resolve("archive/district")));
         List<String> open = new ArrayList<>();
-        for (String dir : List.of("archive", "dropbox")) {
+        for (String dir : List.of("archive", "dropbox", "secrets")) {
             try (var walk = java.nio.file.Files.walk(hub.dataDir.resolve(dir))) {
                 for (java.nio.file.Path p : walk.toList()) {
                     var expected = java.nio.file.Files.isDirectory(p) ? org.credentialhub.support.PrivateFiles.FOLDER
