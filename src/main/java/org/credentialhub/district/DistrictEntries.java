@@ -56,6 +56,7 @@ public final class DistrictEntries {
     private final String feed;
     private final Path archiveDir;
     private final int maxEvidenceBytes;
+    private final long maxEvidencePixels;
     private final Acknowledgements acknowledgements;
 
     /** An evidence file as uploaded: its name (as the CSV names it) and its bytes. */
@@ -75,6 +76,12 @@ public final class DistrictEntries {
 
     public DistrictEntries(DataSource dataSource, Intake intake, DeliveryMatcher matcher, SchoolYears schoolYears,
                            String feed, Path archiveDir, int maxEvidenceBytes) {
+        this(dataSource, intake, matcher, schoolYears, feed, archiveDir, maxEvidenceBytes, MAX_PIXELS);
+    }
+
+    public DistrictEntries(DataSource dataSource, Intake intake, DeliveryMatcher matcher, SchoolYears schoolYears,
+                           String feed, Path archiveDir, int maxEvidenceBytes, long maxEvidencePixels) {
+        this.maxEvidencePixels = maxEvidencePixels;
         this.dataSource = dataSource;
         this.intake = intake;
         this.matcher = matcher;
@@ -94,6 +101,11 @@ public final class DistrictEntries {
      * decodes). Returns null when it is, else the reason (without the content).
      */
     public static String unreadable(byte[] b, String type) {
+        return unreadable(b, type, MAX_PIXELS);
+    }
+
+    /** As {@link #unreadable(byte[], String)}, with images refused beyond {@code maxPixels}. */
+    public static String unreadable(byte[] b, String type, long maxPixels) {
         try {
             if ("application/pdf".equals(type)) {
                 try (org.apache.pdfbox.pdmodel.PDDocument doc = org.apache.pdfbox.Loader.loadPDF(b)) {
@@ -115,8 +127,8 @@ public final class DistrictEntries {
                 try {
                     reader.setInput(in, true, true);
                     long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                    if (pixels <= 0 || pixels > MAX_PIXELS) {
-                        return "the image is larger than " + MAX_PIXELS + " pixels";
+                    if (pixels <= 0 || pixels > maxPixels) {
+                        return "the image is larger than " + maxPixels + " pixels";
                     }
                     reader.read(0);
                 } finally {
@@ -177,7 +189,7 @@ public final class DistrictEntries {
                 problems.put(n, "the evidence file is empty");
             } else if (type == null) {
                 problems.put(n, "the evidence file is not a PDF, PNG or JPEG");
-            } else if ((why = unreadable(e.content(), type)) != null) {
+            } else if ((why = unreadable(e.content(), type, maxEvidencePixels)) != null) {
                 problems.put(n, "the evidence file is not a readable " + (type.equals("application/pdf") ? "PDF"
                         : type.equals("image/png") ? "PNG" : "JPEG") + " (" + why + ")");
             } else {

@@ -175,7 +175,8 @@ public final class HubServices implements AutoCloseable {
         FeedConfig districtFeed = feeds.values().stream().filter(f -> "district".equals(f.kind())).findFirst().orElse(null);
         this.districtEntries = districtFeed == null ? null : new org.credentialhub.district.DistrictEntries(ds, intake,
                 matcher, new SchoolYears(firstMonth), districtFeed.code(), dataDir.resolve("archive"),
-                settings.getInt("hub.district.evidence.max-bytes", 10 * 1024 * 1024));
+                settings.getInt("hub.district.evidence.max-bytes", 10 * 1024 * 1024),
+                settings.getInt("hub.district.evidence.max-megapixels", 50) * 1_000_000L);
     }
 
     /**
