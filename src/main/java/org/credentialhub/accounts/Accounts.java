@@ -13,19 +13,49 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Accounts: creation (by an ops user or {@code ./hub user add}), sign-in with lock-out after repeated
- * failures, and listing. Passwords are hashed with Argon2id.
+ * Accounts: creation (by an ops user or {@code ./hub user add}) under the {@link PasswordPolicy}, sign-in
+ * throttled per account name and source address with growing delays, and listing. Passwords are hashed with
+ * Argon2id.
  */
 public final class Accounts {
     private static final Logger LOG = LoggerFactory.getLogger(Accounts.class);
-    public static final int MAX_FAILURES = 5;
-    public static final int LOCK_MINUTES = 15;
-    public static final int MIN_PASSWORD_LENGTH = 12;
+    public static final int MIN_PASSWORD_LENGTH = PasswordPolicy.DEFAULT_MIN;
 
     private final DataSource dataSource;
+    private final PasswordPolicy policy;
+    private final Throttle throttle;
+
+    /**
+     * Sign-in throttling: the first {@code freeFailures} failures of an account name from a source cost nothing;
+     * each further one makes that source wait {@code baseDelay}, doubled per failure, at most {@code maxDelay}.
+     * Nothing is ever locked: the account signs in from elsewhere, and here again once the wait is over.
+     */
+    public record Throttle(int freeFailures, java.time.Duration baseDelay, java.time.Duration maxDelay) {
+        public static Throttle defaults() {
+            return new Throttle(3, java.time.Duration.ofSeconds(1), java.time.Duration.ofMinutes(15));
+        }
+
+        long delaySeconds(int failures) {
+            if (failures < freeFailures) {
+                return 0;
+            }
+            int doublings = Math.min(failures - freeFailures, 30);
+            return Math.min(maxDelay.toSeconds(), baseDelay.toSeconds() << doublings);
+        }
+    }
 
     public Accounts(DataSource dataSource) {
+        this(dataSource, PasswordPolicy.defaults(), Throttle.defaults());
+    }
+
+    public Accounts(DataSource dataSource, PasswordPolicy policy, Throttle throttle) {
         this.dataSource = dataSource;
+        this.policy = policy;
+        this.throttle = throttle;
+    }
+
+    public PasswordPolicy policy() {
+        return policy;
     }
 
     public Account create(String username, Role role, String district, String feed, String password, String createdBy)
@@ -33,9 +63,7 @@ public final class Accounts {
         if (username == null || !username.matches("[A-Za-z0-9._@-]{3,64}")) {
             throw new IllegalArgumentException("a user name is 3-64 letters, digits, '.', '_', '@' or '-'");
         }
-        if (password == null || password.length() < MIN_PASSWORD_LENGTH) {
-            throw new IllegalArgumentException("a password has at least " + MIN_PASSWORD_LENGTH + " characters");
-        }
+        policy.check(username, password);
         if (role.isDistrict() && (district == null || district.isBlank())) {
             throw new IllegalArgumentException("a district role needs --district");
         }
@@ -69,56 +97,104 @@ public final class Accounts {
     }
 
     /** Result of a sign-in attempt. */
-    public enum SignIn { OK, BAD_CREDENTIALS, LOCKED }
+    public enum SignIn { OK, BAD_CREDENTIALS, THROTTLED }
 
-    public record SignInResult(SignIn outcome, Account account) {
-    }
-
-    public SignInResult signIn(String username, String password) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select account_id, username, role, district_code, feed_code, password_hash, failed_logins,
-                           locked_until > now() as locked, disabled
-                    from account where username = ? for update""")) {
-                ps.setString(1, username);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        Passwords.burn(password == null ? "" : password);
-                        c.rollback();
-                        return new SignInResult(SignIn.BAD_CREDENTIALS, null);
-                    }
-                    long id = rs.getLong("account_id");
-                    if (rs.getBoolean("locked")) {
-                        c.rollback();
-                        return new SignInResult(SignIn.LOCKED, null);
-                    }
-                    boolean ok = !rs.getBoolean("disabled") && password != null
-                            && Passwords.verify(password, rs.getString("password_hash"));
-                    if (ok) {
-                        update(c, "update account set failed_logins = 0, locked_until = null where account_id = ?", id);
-                        c.commit();
-                        return new SignInResult(SignIn.OK, map(rs));
-                    }
-                    int failures = rs.getInt("failed_logins") + 1;
-                    if (failures >= MAX_FAILURES) {
-                        update(c, "update account set failed_logins = 0, locked_until = now() + interval '"
-                                + LOCK_MINUTES + " minutes' where account_id = ?", id);
-                        LOG.warn("Account {} locked for {} minutes after {} failed sign-ins", id, LOCK_MINUTES, failures);
-                    } else {
-                        update(c, "update account set failed_logins = failed_logins + 1 where account_id = ?", id);
-                    }
-                    c.commit();
-                    return new SignInResult(failures >= MAX_FAILURES ? SignIn.LOCKED : SignIn.BAD_CREDENTIALS, null);
-                }
-            }
+    /** @param retryAfterSeconds when THROTTLED, how long the source waits before it is heard again */
+    public record SignInResult(SignIn outcome, Account account, long retryAfterSeconds) {
+        public SignInResult(SignIn outcome, Account account) {
+            this(outcome, account, 0);
         }
     }
 
-    private static void update(Connection c, String sql, long id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, id);
-            ps.executeUpdate();
+    /** A sign-in from an unknown source (the command line, tests). */
+    public SignInResult signIn(String username, String password) throws SQLException {
+        return signIn(username, password, "local");
+    }
+
+    /**
+     * Signs in. Known and unknown account names take the same path (a throttle row per name as typed and
+     * source, a password hash either way), so the answers never tell whether an account exists.
+     */
+    public SignInResult signIn(String username, String password, String source) throws SQLException {
+        String name = username == null ? "" : username;
+        String from = source == null || source.isBlank() ? "unknown" : source;
+        if (name.length() > 64) {
+            return new SignInResult(SignIn.BAD_CREDENTIALS, null);
+        }
+        long wait = retryAfterSeconds(name, from);
+        if (wait > 0) {
+            return new SignInResult(SignIn.THROTTLED, null, wait);
+        }
+        Account account = null;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select account_id, username, role, district_code, feed_code, password_hash, disabled
+                     from account where username = ?""")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                boolean found = rs.next();
+                if (password == null || policy.tooLong(password)) {
+                    // never hashed: it cannot be anyone's password
+                    account = null;
+                } else if (!found) {
+                    Passwords.burn(password);
+                } else if (Passwords.verify(password, rs.getString("password_hash")) && !rs.getBoolean("disabled")) {
+                    account = map(rs);
+                }
+            }
+        }
+        try (Connection c = dataSource.getConnection()) {
+            if (account != null) {
+                try (PreparedStatement ps = c.prepareStatement("delete from sign_in_throttle where username = ? and source = ?")) {
+                    ps.setString(1, name);
+                    ps.setString(2, from);
+                    ps.executeUpdate();
+                }
+                return new SignInResult(SignIn.OK, account);
+            }
+            int failures;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into sign_in_throttle as t (username, source, failures) values (?, ?, 1)
+                    on conflict (username, source) do update set failures = t.failures + 1, last_failure_at = now()
+                    returning failures""")) {
+                ps.setString(1, name);
+                ps.setString(2, from);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    failures = rs.getInt(1);
+                }
+            }
+            long delay = throttle.delaySeconds(failures);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update sign_in_throttle set next_allowed_at = now() + make_interval(secs => ?)
+                    where username = ? and source = ?""")) {
+                ps.setLong(1, delay);
+                ps.setString(2, name);
+                ps.setString(3, from);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "delete from sign_in_throttle where last_failure_at < now() - interval '1 day' and next_allowed_at < now()")) {
+                ps.executeUpdate();
+            }
+            if (delay > 0) {
+                LOG.warn("{} failed sign-ins in a row for one account name from one source: it waits {} s", failures, delay);
+            }
+            return new SignInResult(SignIn.BAD_CREDENTIALS, null);
+        }
+    }
+
+    /** How long (seconds, rounded up) the account name waits before a sign-in from the source is heard; 0: now. */
+    public long retryAfterSeconds(String username, String source) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select ceil(extract(epoch from next_allowed_at - now()))::bigint from sign_in_throttle
+                     where username = ? and source = ? and next_allowed_at > now()""")) {
+            ps.setString(1, username);
+            ps.setString(2, source);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Math.max(1, rs.getLong(1)) : 0;
+            }
         }
     }
 

@@ -39,7 +39,7 @@ import java.util.UUID;
 /**
  * Results that districts enter themselves, for credentials no vendor delivers (catalog
  * {@code delivered_by = district}): a CSV upload or a single entry, each row with an evidence file (the
- * certificate as PDF, PNG or JPEG, checked by its first bytes and its size). Rows go through the same
+ * certificate as PDF, PNG or JPEG, typed by its first bytes, parsed with PDFBox or ImageIO, and bounded in size). Rows go through the same
  * intake path as vendor files (mapping {@code mappings/district.yaml}, COPY, upsert by attempt key,
  * students matched) but stay {@code pending}, out of every count, until a district administrator
  * validates them. No HTTP endpoint here: the web layer (with accounts and roles) calls this service.
@@ -56,6 +56,7 @@ public final class DistrictEntries {
     private final String feed;
     private final Path archiveDir;
     private final int maxEvidenceBytes;
+    private final long maxEvidencePixels;
     private final Acknowledgements acknowledgements;
 
     /** An evidence file as uploaded: its name (as the CSV names it) and its bytes. */
@@ -75,6 +76,12 @@ public final class DistrictEntries {
 
     public DistrictEntries(DataSource dataSource, Intake intake, DeliveryMatcher matcher, SchoolYears schoolYears,
                            String feed, Path archiveDir, int maxEvidenceBytes) {
+        this(dataSource, intake, matcher, schoolYears, feed, archiveDir, maxEvidenceBytes, MAX_PIXELS);
+    }
+
+    public DistrictEntries(DataSource dataSource, Intake intake, DeliveryMatcher matcher, SchoolYears schoolYears,
+                           String feed, Path archiveDir, int maxEvidenceBytes, long maxEvidencePixels) {
+        this.maxEvidencePixels = maxEvidencePixels;
         this.dataSource = dataSource;
         this.intake = intake;
         this.matcher = matcher;
@@ -83,6 +90,55 @@ public final class DistrictEntries {
         this.archiveDir = archiveDir;
         this.maxEvidenceBytes = maxEvidenceBytes;
         this.acknowledgements = new Acknowledgements(dataSource);
+    }
+
+    /** Images beyond this many pixels are refused before they are decoded (a small PNG can claim a huge canvas). */
+    public static final long MAX_PIXELS = 50_000_000L;
+
+    /**
+     * Whether the evidence really is what its first bytes say: parsed with a kept library (PDFBox for PDF: a
+     * document with at least one page; ImageIO for PNG and JPEG: an image of at most {@link #MAX_PIXELS} that
+     * decodes). Returns null when it is, else the reason (without the content).
+     */
+    public static String unreadable(byte[] b, String type) {
+        return unreadable(b, type, MAX_PIXELS);
+    }
+
+    /** As {@link #unreadable(byte[], String)}, with images refused beyond {@code maxPixels}. */
+    public static String unreadable(byte[] b, String type, long maxPixels) {
+        try {
+            if ("application/pdf".equals(type)) {
+                try (org.apache.pdfbox.pdmodel.PDDocument doc = org.apache.pdfbox.Loader.loadPDF(b)) {
+                    if (doc.getNumberOfPages() < 1) {
+                        return "the PDF has no pages";
+                    }
+                    doc.getPage(0).getMediaBox();
+                }
+                return null;
+            }
+            String format = "image/png".equals(type) ? "png" : "jpeg";
+            try (javax.imageio.stream.ImageInputStream in = javax.imageio.ImageIO.createImageInputStream(
+                    new java.io.ByteArrayInputStream(b))) {
+                java.util.Iterator<javax.imageio.ImageReader> readers = javax.imageio.ImageIO.getImageReadersByFormatName(format);
+                if (!readers.hasNext()) {
+                    return "no reader for " + format;
+                }
+                javax.imageio.ImageReader reader = readers.next();
+                try {
+                    reader.setInput(in, true, true);
+                    long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                    if (pixels <= 0 || pixels > maxPixels) {
+                        return "the image is larger than " + maxPixels + " pixels";
+                    }
+                    reader.read(0);
+                } finally {
+                    reader.dispose();
+                }
+            }
+            return null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return "does not parse";
+        }
     }
 
     /** The media type of a PDF, PNG or JPEG file by its first bytes, or null when it is none of them. */
@@ -106,6 +162,16 @@ public final class DistrictEntries {
      */
     public Map<String, Object> upload(String fileName, byte[] csv, List<Evidence> evidence, String enteredBy)
             throws IOException, SQLException {
+        return upload(fileName, csv, evidence, enteredBy, null);
+    }
+
+    /**
+     * As {@link #upload(String, byte[], List, String)}, for a caller limited to one district (null: any,
+     * for ops): a row whose staged district is another is rejected (field district_code), and before anything is
+     * published the staged rows are checked once more, so no reading of the file can place an entry elsewhere.
+     */
+    public Map<String, Object> upload(String fileName, byte[] csv, List<Evidence> evidence, String enteredBy,
+                                      String district) throws IOException, SQLException {
         if (enteredBy == null || enteredBy.isBlank()) {
             throw new IllegalArgumentException("who enters the results must be known");
         }
@@ -116,12 +182,16 @@ public final class DistrictEntries {
         for (Evidence e : evidence) {
             String n = evidenceKey(e.fileName());
             String type = mediaType(e.content());
+            String why;
             if (e.content().length > maxEvidenceBytes) {
                 problems.put(n, "the evidence file is larger than " + maxEvidenceBytes + " bytes");
             } else if (e.content().length == 0) {
                 problems.put(n, "the evidence file is empty");
             } else if (type == null) {
                 problems.put(n, "the evidence file is not a PDF, PNG or JPEG");
+            } else if ((why = unreadable(e.content(), type, maxEvidencePixels)) != null) {
+                problems.put(n, "the evidence file is not a readable " + (type.equals("application/pdf") ? "PDF"
+                        : type.equals("image/png") ? "PNG" : "JPEG") + " (" + why + ")");
             } else {
                 usable.put(n, e);
                 types.put(n, type);
@@ -130,13 +200,16 @@ public final class DistrictEntries {
         Set<String> districtCredentials = districtCredentials();
         String sha = sha256(csv);
         Path dir = archiveDir.resolve(feed);
-        Files.createDirectories(dir);
+        org.credentialhub.support.PrivateFiles.folder(dir);
         Path file = dir.resolve(sha);
-        Files.write(file, csv);
+        org.credentialhub.support.PrivateFiles.write(file, csv);
         Intake.StageOutcome outcome = intake.stage(feed, name, sha, file, new Intake.Hooks() {
             @Override
             public List<RowRejection> check(CanonicalResult r) {
                 List<RowRejection> out = new ArrayList<>();
+                if (district != null && !district.equals(r.districtCode() == null ? null : r.districtCode().trim())) {
+                    out.add(new RowRejection(r.row(), "district_code", "must be your district, " + district));
+                }
                 String year = schoolYears.of(r.attemptedOn());
                 if (!districtCredentials.contains(year + "|" + r.credentialCode())) {
                     out.add(new RowRejection(r.row(), "credential_code",
@@ -156,6 +229,9 @@ public final class DistrictEntries {
 
             @Override
             public void afterPublish(Connection c, long deliveryId) throws SQLException {
+                if (district != null) {
+                    refuseOtherDistricts(c, district);
+                }
                 store(c, deliveryId, usable, types, enteredBy);
             }
         });
@@ -235,6 +311,21 @@ public final class DistrictEntries {
             ps.setString(3, feed);
             ps.setLong(4, deliveryId);
             ps.executeUpdate();
+        }
+    }
+
+    /** Fails (and so rolls the delivery back) when a staged row belongs to a district other than the caller's. */
+    private static void refuseOtherDistricts(Connection c, String district) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select count(*) from stage_result where district_code is distinct from ?")) {
+            ps.setString(1, district);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    LOG.warn("District entry refused: {} staged row(s) outside the caller's district {}", rs.getLong(1), district);
+                    throw new SecurityException("a staged row belongs to another district than " + district);
+                }
+            }
         }
     }
 

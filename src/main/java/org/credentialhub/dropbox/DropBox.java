@@ -43,15 +43,38 @@ public final class DropBox implements AutoCloseable {
     private final SimpleGeneratorHostKeyProvider hostKeys;
     private final List<String> vendorNames = new ArrayList<>();
 
+    /**
+     * Vendor limits: per file and file count in an inbox (quotas), and password sign-in throttling per account
+     * and source address (the first {@code freeFailures} failures cost nothing, then each closes that account to
+     * that address for {@code baseDelay}, doubled per failure, at most {@code maxDelay}; unknown accounts alike).
+     */
+    public record Limits(long maxFileBytes, int maxFiles, int freeFailures, java.time.Duration baseDelay,
+                         java.time.Duration maxDelay) {
+        public static Limits defaults() {
+            return new Limits(256L * 1024 * 1024, 500, 3, java.time.Duration.ofSeconds(1), java.time.Duration.ofMinutes(5));
+        }
+    }
+
+    private final Limits limits;
+    private final Map<String, long[]> failures = new ConcurrentHashMap<>();
+
     public DropBox(Path root, String host, int port, Path hostKey, Collection<Account> vendorAccounts,
                    Account serviceAccount) throws IOException {
+        this(root, host, port, hostKey, vendorAccounts, serviceAccount, Limits.defaults());
+    }
+
+    public DropBox(Path root, String host, int port, Path hostKey, Collection<Account> vendorAccounts,
+                   Account serviceAccount, Limits limits) throws IOException {
         this.root = root.toAbsolutePath();
-        Files.createDirectories(this.root);
+        this.limits = limits;
+        // the drop box's folders 0700 and files 0600 (existing ones tightened)
+        org.credentialhub.support.PrivateFiles.tree(this.root);
         VirtualFileSystemFactory fileSystems = new VirtualFileSystemFactory();
         for (Account account : vendorAccounts) {
             Path home = this.root.resolve(account.name());
-            Files.createDirectories(home.resolve("inbox"));
-            Files.createDirectories(home.resolve("outbox"));
+            org.credentialhub.support.PrivateFiles.folder(home);
+            org.credentialhub.support.PrivateFiles.folder(home.resolve("inbox"));
+            org.credentialhub.support.PrivateFiles.folder(home.resolve("outbox"));
             fileSystems.setUserHomeDir(account.name(), home);
             accounts.put(account.name(), account);
             vendorNames.add(account.name());
@@ -66,9 +89,15 @@ public final class DropBox implements AutoCloseable {
         hostKeys = new SimpleGeneratorHostKeyProvider(hostKey);
         server.setKeyPairProvider(hostKeys);
         server.setFileSystemFactory(fileSystems);
-        server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+        SftpSubsystemFactory sftp = new SftpSubsystemFactory();
+        VendorAccess access = new VendorAccess(serviceAccount.name(), limits.maxFileBytes(), limits.maxFiles());
+        sftp.setFileSystemAccessor(access);
+        sftp.addSftpEventListener(access);
+        server.setSubsystemFactories(List.of(sftp));
         server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
-        server.setPasswordAuthenticator((user, password, session) -> checkPassword(user, password));
+        org.apache.sshd.core.CoreModuleProperties.MAX_AUTH_REQUESTS.set(server, 6);
+        server.setPasswordAuthenticator((user, password, session) -> throttledPassword(user, password,
+                session.getClientAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : "?"));
         server.setPublickeyAuthenticator((user, key, session) -> checkKey(user, key));
     }
 
@@ -110,6 +139,35 @@ public final class DropBox implements AutoCloseable {
 
     public List<String> vendorAccounts() {
         return vendorNames;
+    }
+
+    /**
+     * Password sign-in, throttled per account name (known or not) and source address: while an account waits
+     * after repeated failures from an address, every password from there is refused without being looked at.
+     */
+    boolean throttledPassword(String user, String password, String source) {
+        String key = user + "\u0000" + source;
+        long now = System.currentTimeMillis();
+        long[] f = failures.get(key);
+        if (f != null && f[1] > now) {
+            return false;
+        }
+        if (checkPassword(user, password)) {
+            failures.remove(key);
+            return true;
+        }
+        long[] updated = failures.merge(key, new long[]{1, 0}, (a, b) -> new long[]{a[0] + 1, a[1]});
+        int n = (int) updated[0];
+        if (n >= limits.freeFailures()) {
+            long delay = Math.min(limits.maxDelay().toMillis(),
+                    limits.baseDelay().toMillis() << Math.min(n - limits.freeFailures(), 30));
+            updated[1] = now + delay;
+            LOG.warn("SFTP: {} failed password sign-ins in a row for one account from one address: it waits {} ms", n, delay);
+        }
+        if (failures.size() > 10_000) {
+            failures.entrySet().removeIf(e -> e.getValue()[1] < now - limits.maxDelay().toMillis());
+        }
+        return false;
     }
 
     private boolean checkPassword(String user, String password) {

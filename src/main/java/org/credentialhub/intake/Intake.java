@@ -72,8 +72,7 @@ public final class Intake {
     /** Computes the file's SHA-256 while copying it into the hub's archive; sets the fingerprint headers. */
     public void fingerprint(Exchange exchange) throws IOException {
         String feed = exchange.getIn().getHeader(FEED, String.class);
-        Path dir = archiveDir.resolve(feed);
-        Files.createDirectories(dir);
+        Path dir = org.credentialhub.support.PrivateFiles.folder(archiveDir.resolve(feed));
         Path tmp = Files.createTempFile(dir, "incoming", ".part");
         MessageDigest sha;
         try {
@@ -89,6 +88,7 @@ public final class Intake {
         }
         String hex = HexFormat.of().formatHex(sha.digest());
         Path archived = dir.resolve(hex);
+        org.credentialhub.support.PrivateFiles.chmod(tmp, org.credentialhub.support.PrivateFiles.FILE);
         Files.move(tmp, archived, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         exchange.getIn().setHeader(SHA256, hex);
         exchange.getIn().setHeader(ARCHIVED, archived.toString());

@@ -83,6 +83,49 @@ public final class DeliveryMatcher {
         }
     }
 
+    /** One district's students: the index its entries are matched against, and their roster ids. */
+    private record District(RosterIndex index, java.util.Set<Long> students) {
+    }
+
+    private final Map<String, District> districts = new HashMap<>();
+    private String districtsVersion;
+
+    /**
+     * The index of one district's students only: results a district enters itself (feeds of kind district) are
+     * matched within the entering district, so an entry never tells its district whether a person is a student
+     * elsewhere, nor credits another district's student. Rebuilt with the roster index.
+     */
+    private synchronized District districtIndex(String districtCode) throws SQLException {
+        index();
+        if (!rosterVersion.equals(districtsVersion)) {
+            districts.clear();
+            districtsVersion = rosterVersion;
+        }
+        District cached = districts.get(districtCode);
+        if (cached != null) {
+            return cached;
+        }
+        RosterIndex.Builder builder = RosterIndex.builder();
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select student_id, state_id_hash, first_name, last_name, birth_date, school_code, district_code
+                     from student where district_code = ?""")) {
+            ps.setString(1, districtCode);
+            ps.setFetchSize(20_000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                    builder.add(new RosterRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getObject(5, LocalDate.class), rs.getString(6), rs.getString(7)));
+                }
+            }
+        }
+        District d = new District(builder.build(), java.util.Set.copyOf(ids));
+        districts.put(districtCode, d);
+        return d;
+    }
+
     public void matchDelivery(@Header(Intake.FEED) String feed, @Header(Intake.DELIVERY_ID) long deliveryId)
             throws SQLException {
         match("r.delivery_id = " + deliveryId, feed, "Delivery " + deliveryId);
@@ -108,6 +151,9 @@ public final class DeliveryMatcher {
             int rejected = applyRejections(c, scope);
             List<ResultRecord> batch = new ArrayList<>();
             Map<String, Long> links = new HashMap<>();
+            // district-entered results, by the district that entered them: matched within its students only
+            Map<String, List<ResultRecord>> entered = new java.util.TreeMap<>();
+            Map<String, Map<String, Long>> enteredLinks = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     with unique_name as (select lower(name) as name, min(school_code) as school_code,
                                                 min(district_code) as district_code
@@ -116,9 +162,12 @@ public final class DeliveryMatcher {
                            i.first_name, i.last_name, i.birth_date,
                            coalesce(sc.school_code, sn.school_code, i.school_code) as school,
                            coalesce(i.district_code, sc.district_code, sn.district_code) as district,
-                           %s as candidate_key, x.student_id as linked
+                           %s as candidate_key, x.student_id as linked,
+                           f.kind = 'district' as entered, coalesce(de.district_code, i.district_code, '') as entered_by
                     from result r
-                    left join result_identity i using (result_id)
+                    join feed f on f.feed_code = r.feed_code
+                    left join district_entry de on de.result_id = r.result_id
+                    left join result_identity i on i.result_id = r.result_id
                     left join school sc on sc.school_code = i.school_code
                     left join unique_name sn on sn.name = lower(i.school_name)
                     left join match_crosswalk x on x.feed_code = r.feed_code and x.decision = 'link'
@@ -130,18 +179,32 @@ public final class DeliveryMatcher {
                     while (rs.next()) {
                         String key = rs.getString("candidate_key");
                         long linked = rs.getLong("linked");
-                        if (!rs.wasNull() && key != null) {
-                            links.put(key, linked);
+                        boolean isLinked = !rs.wasNull() && key != null;
+                        List<ResultRecord> into = batch;
+                        Map<String, Long> linksInto = links;
+                        if (rs.getBoolean("entered")) {
+                            into = entered.computeIfAbsent(rs.getString("entered_by"), d -> new ArrayList<>());
+                            linksInto = enteredLinks.computeIfAbsent(rs.getString("entered_by"), d -> new HashMap<>());
                         }
-                        batch.add(new ResultRecord(rs.getLong("result_id"), rs.getString("group_key"),
+                        if (isLinked) {
+                            linksInto.put(key, linked);
+                        }
+                        into.add(new ResultRecord(rs.getLong("result_id"), rs.getString("group_key"),
                                 rs.getString("state_id_hash"), rs.getString("first_name"), rs.getString("last_name"),
                                 rs.getObject("birth_date", LocalDate.class), rs.getString("school"),
                                 rs.getString("district"), key));
                     }
                 }
             }
-            List<Decision> decisions = batch.isEmpty() ? List.of()
-                    : new Matcher(roster, model(feed, roster, batch), settings, Crosswalk.of(links)).matchBatch(batch);
+            List<Decision> decisions = new ArrayList<>(batch.isEmpty() ? List.of()
+                    : new Matcher(roster, model(feed, roster, batch), settings, Crosswalk.of(links)).matchBatch(batch));
+            for (Map.Entry<String, List<ResultRecord>> d : entered.entrySet()) {
+                District district = districtIndex(d.getKey());
+                Map<String, Long> own = new HashMap<>(enteredLinks.getOrDefault(d.getKey(), Map.of()));
+                own.values().removeIf(student -> !district.students().contains(student));
+                decisions.addAll(new Matcher(district.index(), model(feed, roster, d.getValue()), settings,
+                        Crosswalk.of(own)).matchBatch(d.getValue()));
+            }
             int[] counts = write(c, decisions);
             c.commit();
             LOG.info("{}: {} matched, {} for review, {} without a match, {} rejected earlier by the district",

@@ -151,11 +151,11 @@ public final class ApiPuller {
             LOG.info("Feed {}: {} has the content of an earlier page; skipped", feed, label);
             return new Page(url, "duplicate", null, count, next != null);
         }
-        Path dir = archiveDir.resolve(feed);
-        Files.createDirectories(dir);
+        Path dir = org.credentialhub.support.PrivateFiles.folder(archiveDir.resolve(feed));
         Path archived = dir.resolve(sha);
         Path tmp = Files.createTempFile(dir, "page", ".part");
         Files.write(tmp, body);
+        org.credentialhub.support.PrivateFiles.chmod(tmp, org.credentialhub.support.PrivateFiles.FILE);
         Files.move(tmp, archived, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         String finalNext = next;
         String finalRunMax = runMax;

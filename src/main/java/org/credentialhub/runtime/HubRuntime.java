@@ -80,7 +80,10 @@ public final class HubRuntime implements AutoCloseable {
         var sessions = new org.credentialhub.accounts.Sessions(ds,
                 java.time.Duration.ofMinutes(s.settings.getInt("hub.web.session-idle-minutes", 30)),
                 java.time.Duration.ofHours(s.settings.getInt("hub.web.session-hours", 12)));
-        var web = new org.credentialhub.web.Web(sessions, s.settings.getBoolean("hub.web.secure-cookies", false));
+        // HTTPS on the hub's own server (hub.web.tls: Camel's global SSL context from camel.ssl.*): Secure cookies, HSTS
+        boolean tls = s.settings.getBoolean("hub.web.tls", false);
+        var web = new org.credentialhub.web.Web(sessions, tls || s.settings.getBoolean("hub.web.secure-cookies", false),
+                tls ? "max-age=" + s.settings.getInt("hub.web.hsts-max-age", 31_536_000) : null);
         var health = new org.credentialhub.web.Health(ds, s.dropBox, s.faults);
         registry.bind("web", web);
         registry.bind("authApi", new org.credentialhub.web.AuthApi(ds, s.accounts, sessions, web));
@@ -92,6 +95,8 @@ public final class HubRuntime implements AutoCloseable {
             registry.bind("districtEntriesApi", new org.credentialhub.web.DistrictEntriesApi(ds, s.districtEntries, s.exceptionQueue));
         }
         registry.bind("pages", new org.credentialhub.web.Pages());
+        // see camel.component.platform-http.header-filter-strategy in config/application.properties
+        registry.bind("responseHeaderFilter", new org.credentialhub.web.ResponseHeaderFilter());
         camel.addService(new ServiceSupport() {
             @Override
             protected void doStop() throws Exception {

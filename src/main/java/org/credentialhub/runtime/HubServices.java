@@ -79,8 +79,16 @@ public final class HubServices implements AutoCloseable {
         this.settings = settings;
         this.demo = settings.getBoolean("hub.demo", false);
         this.dataDir = settings.path("hub.data.dir", "data").toAbsolutePath();
-        Files.createDirectories(dataDir);
+        // student data is the hub's alone: data folders 0700, their files 0600 (existing ones tightened too)
+        org.credentialhub.support.PrivateFiles.folder(dataDir);
+        for (String sub : new String[]{"archive", "dropbox", "secrets", "work", "sis"}) {
+            org.credentialhub.support.PrivateFiles.tree(dataDir.resolve(sub));
+        }
 
+        org.credentialhub.support.ZipBounds.configure(new org.credentialhub.support.ZipBounds.Limits(
+                settings.getInt("hub.bounds.zip.max-entry-mb", 1024) * 1024L * 1024L,
+                settings.getInt("hub.bounds.zip.max-total-mb", 4096) * 1024L * 1024L,
+                settings.getInt("hub.bounds.zip.max-ratio", 100), settings.getInt("hub.bounds.zip.max-entries", 1000)));
         FeedsFile feedsFile = FeedsFile.load(settings.path("hub.feeds.file", "config/feeds.yaml"));
         feedsFile.feeds().forEach(f -> feeds.put(f.code(), f));
         this.mappings = Mappings.load(settings.path("hub.mappings.dir", "mappings"));
@@ -118,12 +126,19 @@ public final class HubServices implements AutoCloseable {
                 box = new DropBox(settings.path("hub.sftp.root", dataDir.resolve("dropbox").toString()),
                         settings.get("hub.sftp.bind", "0.0.0.0"), settings.getInt("hub.sftp.port", 2222),
                         dataDir.resolve("secrets/sftp-host-key.ser"), accounts,
-                        new DropBox.Account(serviceUser, servicePassword, null));
+                        new DropBox.Account(serviceUser, servicePassword, null),
+                        new DropBox.Limits(settings.getInt("hub.sftp.quota.max-file-mb", 256) * 1024L * 1024L,
+                                settings.getInt("hub.sftp.quota.max-files", 500),
+                                settings.getInt("hub.sftp.auth.free-failures", 3),
+                                java.time.Duration.ofSeconds(settings.getInt("hub.sftp.auth.base-delay-seconds", 1)),
+                                java.time.Duration.ofSeconds(settings.getInt("hub.sftp.auth.max-delay-seconds", 300))));
                 box.start();
                 sftpHost = "127.0.0.1";
                 sftpPort = box.port();
                 knownHosts = dataDir.resolve("secrets/known_hosts");
                 box.writeKnownHosts(knownHosts, sftpHost);
+                // the host key and known_hosts just written: 0600 like every secret
+                org.credentialhub.support.PrivateFiles.tree(dataDir.resolve("secrets"));
             } else {
                 serviceUser = settings.get("hub.sftp.user").orElseThrow(() ->
                         new org.credentialhub.support.ConfigException("hub.sftp.user is required when hub.sftp.embedded=false"));
@@ -152,7 +167,12 @@ public final class HubServices implements AutoCloseable {
         this.roster = new RosterLoader(ds, hmac);
         this.exceptionQueue = new org.credentialhub.exceptions.ExceptionQueue(ds);
         this.decisions = new org.credentialhub.exceptions.Decisions(ds, hmac);
-        this.accounts = new org.credentialhub.accounts.Accounts(ds);
+        this.accounts = new org.credentialhub.accounts.Accounts(ds, new org.credentialhub.accounts.PasswordPolicy(
+                settings.getInt("hub.web.password.min-length", 12), settings.getInt("hub.web.password.max-length", 128),
+                settings.get("hub.web.password.deny-list").filter(x -> !x.isBlank()).map(Path::of).orElse(null)),
+                new org.credentialhub.accounts.Accounts.Throttle(settings.getInt("hub.web.sign-in.free-failures", 3),
+                        java.time.Duration.ofSeconds(settings.getInt("hub.web.sign-in.base-delay-seconds", 1)),
+                        java.time.Duration.ofSeconds(settings.getInt("hub.web.sign-in.max-delay-seconds", 900))));
         this.sis = new SisIntake(new OneRosterImport(ds, hmac, firstMonth,
                 java.util.Arrays.stream(settings.get("hub.sis.state-id-types",
                                 String.join(",", OneRosterImport.defaultStateIdTypes())).split(","))
@@ -162,7 +182,8 @@ public final class HubServices implements AutoCloseable {
         FeedConfig districtFeed = feeds.values().stream().filter(f -> "district".equals(f.kind())).findFirst().orElse(null);
         this.districtEntries = districtFeed == null ? null : new org.credentialhub.district.DistrictEntries(ds, intake,
                 matcher, new SchoolYears(firstMonth), districtFeed.code(), dataDir.resolve("archive"),
-                settings.getInt("hub.district.evidence.max-bytes", 10 * 1024 * 1024));
+                settings.getInt("hub.district.evidence.max-bytes", 10 * 1024 * 1024),
+                settings.getInt("hub.district.evidence.max-megapixels", 50) * 1_000_000L);
     }
 
     /**

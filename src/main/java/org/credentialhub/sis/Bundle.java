@@ -141,7 +141,21 @@ abstract class Bundle implements Closeable {
                     entries.put(n.substring(prefix.length()), e);
                 }
             }
+            long largest = 0;
+            long declared = 0;
+            for (ZipEntry e : all) {
+                largest = Math.max(largest, e.getSize());
+                declared += Math.max(0, e.getSize());
+            }
+            try {
+                org.credentialhub.support.ZipBounds.checkDeclared(all.size(), largest, declared);
+            } catch (IOException e) {
+                zip.close();
+                throw e;
+            }
         }
+
+        private final org.credentialhub.support.ZipBounds.Total inflated = org.credentialhub.support.ZipBounds.total();
 
         @Override
         List<String> names() {
@@ -150,7 +164,9 @@ abstract class Bundle implements Closeable {
 
         @Override
         InputStream open(String name) throws IOException {
-            return zip.getInputStream(entries.get(name));
+            ZipEntry e = entries.get(name);
+            // bounded while read: a zip's directory may lie about sizes
+            return org.credentialhub.support.ZipBounds.bounded(zip.getInputStream(e), name, e.getCompressedSize(), inflated);
         }
 
         @Override

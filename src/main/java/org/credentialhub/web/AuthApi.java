@@ -29,15 +29,23 @@ public final class AuthApi {
         this.web = web;
     }
 
-    /** POST /api/login {username, password}: opens a session (cookie) and returns the account and CSRF token. */
+    /**
+     * POST /api/login {username, password}: opens a session (cookie) and returns the account and CSRF token.
+     * Failures answer 401 and, once an account name failed too often from the caller's address, 429 with
+     * Retry-After, alike for existing and unknown accounts.
+     */
     public void login(Exchange exchange) throws SQLException {
         JsonNode body = Web.body(exchange);
         String user = body.path("username").asText("");
         String password = body.path("password").asText("");
-        Accounts.SignInResult result = accounts.signIn(user, password);
+        Accounts.SignInResult result = accounts.signIn(user, password, Web.source(exchange));
         switch (result.outcome()) {
-            case LOCKED -> throw new ApiException(429, "too many failed sign-ins; try again in "
-                    + Accounts.LOCK_MINUTES + " minutes");
+            case THROTTLED -> {
+                Web.json(exchange, 429, Map.of("error", "too many failed sign-ins; try again in "
+                        + result.retryAfterSeconds() + " seconds"));
+                exchange.getMessage().setHeader("Retry-After", String.valueOf(result.retryAfterSeconds()));
+                return;
+            }
             case BAD_CREDENTIALS -> throw new ApiException(401, "wrong user name or password");
             default -> {
             }
@@ -51,9 +59,14 @@ public final class AuthApi {
         Web.json(exchange, me(result.account(), opened.session().csrfToken()));
     }
 
-    /** POST /api/logout. */
+    /** POST /api/logout: closes the session (with its CSRF token, like every state change); clears the cookie. */
     public void logout(Exchange exchange) throws SQLException {
-        sessions.close(Web.cookie(exchange.getIn().getHeader("Cookie", String.class), Web.COOKIE));
+        String token = Web.cookie(exchange.getIn().getHeader("Cookie", String.class), Web.COOKIE);
+        var session = sessions.find(token);
+        if (session.isPresent()) {
+            Web.checkCsrf(exchange, session.get());
+            sessions.close(token);
+        }
         exchange.getMessage().setHeader("Set-Cookie", web.sessionCookie("", 0));
         Web.json(exchange, Map.of("signedOut", true));
     }

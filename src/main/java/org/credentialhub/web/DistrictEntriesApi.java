@@ -27,7 +27,8 @@ import java.util.Map;
  * Results that districts enter for credentials with no vendor feed, with their evidence: a CSV upload
  * or a single entry (district staff and administrators, their own district only; ops any), pending
  * until a district administrator of that district validates or rejects each one. Files travel as
- * base64 in JSON; evidence is checked by type (PDF, PNG, JPEG) and size.
+ * base64 in JSON (the HTTP body limit, camel.server.max-body-size, fits one evidence file of the documented
+ * 10 MB); evidence is typed by its first bytes, parsed (PDFBox, ImageIO) and bounded in size.
  */
 public final class DistrictEntriesApi {
     private static final Role[] DISTRICT = {Role.OPS, Role.DISTRICT_ADMIN, Role.DISTRICT_STAFF};
@@ -85,8 +86,10 @@ public final class DistrictEntriesApi {
         Account a = Web.caller(ex, DISTRICT);
         JsonNode body = Web.body(ex);
         byte[] csv = base64(body.path("csv"), "csv");
+        refuseDuplicateHeaders(csv);
         if (!a.isOps()) {
-            try (CSVParser p = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
+            try (CSVParser p = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
+                    .setDuplicateHeaderMode(org.apache.commons.csv.DuplicateHeaderMode.DISALLOW).get()
                     .parse(new StringReader(new String(csv, StandardCharsets.UTF_8)))) {
                 for (CSVRecord r : p) {
                     if (!p.getHeaderMap().containsKey("district_code") || !a.districtCode().equals(r.get("district_code").trim())) {
@@ -103,7 +106,32 @@ public final class DistrictEntriesApi {
             evidence.add(new DistrictEntries.Evidence(e.path("fileName").asText(), base64(e.path("content"), "evidence")));
         }
         String name = body.path("fileName").asText("entries.csv");
-        Web.json(ex, 201, queued(entries.upload(name, csv, evidence, a.username())));
+        // the district of every staged row is checked again against the caller's (ops: any)
+        Web.json(ex, 201, queued(entries.upload(name, csv, evidence, a.username(), a.isOps() ? null : a.districtCode())));
+    }
+
+    /**
+     * Refuses a CSV whose header names a column twice (compared as the mapping readers compare them: trimmed,
+     * case-insensitive, without a byte-order mark): one reader may take the first such column and another the
+     * last, so the district this API checks would not be the district that is staged.
+     */
+    static void refuseDuplicateHeaders(byte[] csv) {
+        try (CSVParser p = CSVFormat.RFC4180.parse(new StringReader(new String(csv, StandardCharsets.UTF_8)))) {
+            java.util.Iterator<CSVRecord> it = p.iterator();
+            if (!it.hasNext()) {
+                return;
+            }
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (String h : it.next()) {
+                String key = h.replace("\uFEFF", "").trim().toLowerCase(java.util.Locale.ROOT);
+                if (!key.isEmpty() && !seen.add(key)) {
+                    throw ApiException.badRequest("the CSV header names the column " + key
+                            + " more than once; name each column once");
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw ApiException.badRequest("the CSV cannot be read");
+        }
     }
 
     /**

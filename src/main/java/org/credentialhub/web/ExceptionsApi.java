@@ -281,7 +281,6 @@ public final class ExceptionsApi {
         ex.getMessage().setBody(sb.toString().getBytes(StandardCharsets.UTF_8));
         ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/csv; charset=utf-8");
         ex.getMessage().setHeader("Content-Disposition", "attachment; filename=\"exceptions.csv\"");
-        ex.getMessage().setHeader("Cache-Control", "no-store");
         ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
     }
 

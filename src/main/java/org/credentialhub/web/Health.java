@@ -17,7 +17,9 @@ import java.util.Map;
 
 /**
  * {@code GET /api/health}: the state of the database, the SFTP drop box and every route, within a second
- * whatever the database does (a database that does not answer in time is DOWN); and what intake waits for.
+ * whatever the database does (a database that does not answer in time is DOWN), and what intake waits for;
+ * anonymous callers (load balancers) get the status only, ops the details (the management port has Camel's
+ * own health checks).
  */
 public final class Health {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Health.class);
@@ -44,9 +46,12 @@ public final class Health {
         this.faults = faults;
     }
 
+    /** 200 when up, 503 otherwise; the details (versions, ports, routes) only for a signed-in ops user. */
     public void check(Exchange exchange) throws Exception {
         Map<String, Object> body = report(exchange.getContext());
-        Web.json(exchange, "UP".equals(body.get("status")) ? 200 : 503, body);
+        int status = "UP".equals(body.get("status")) ? 200 : 503;
+        org.credentialhub.accounts.Account caller = exchange.getProperty(Web.ACCOUNT, org.credentialhub.accounts.Account.class);
+        Web.json(exchange, status, caller != null && caller.isOps() ? body : Map.of("status", body.get("status")));
     }
 
     public Map<String, Object> report(CamelContext camel) {

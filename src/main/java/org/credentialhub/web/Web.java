@@ -34,16 +34,34 @@ public final class Web {
 
     private final Sessions sessions;
     private final boolean secureCookies;
+    /** Strict-Transport-Security value when the hub serves HTTPS itself, else null. */
+    private final String hsts;
 
     public Web(Sessions sessions, boolean secureCookies) {
+        this(sessions, secureCookies, null);
+    }
+
+    /**
+     * @param secureCookies session cookies only over HTTPS (always when the hub serves TLS itself; set it too when
+     *                      a TLS proxy is in front)
+     * @param hsts          the Strict-Transport-Security header when the hub serves TLS itself, or null
+     */
+    public Web(Sessions sessions, boolean secureCookies, String hsts) {
         this.sessions = sessions;
         this.secureCookies = secureCookies;
+        this.hsts = hsts;
     }
 
     /** Identifies the caller from the session cookie (401 without one) and checks CSRF on unsafe methods. */
     public void authenticate(Exchange exchange) throws SQLException {
         String token = cookie(exchange.getIn().getHeader("Cookie", String.class), COOKIE);
         Sessions.Session session = sessions.find(token).orElseThrow(() -> new ApiException(401, "sign in first"));
+        checkCsrf(exchange, session);
+        exchange.setProperty(ACCOUNT, session.account());
+    }
+
+    /** On unsafe methods, the session's CSRF token must come in the X-CSRF-Token header (403 otherwise). */
+    static void checkCsrf(Exchange exchange, Sessions.Session session) {
         String method = exchange.getIn().getHeader(Exchange.HTTP_METHOD, String.class);
         if (method != null && !SAFE.contains(method)) {
             String sent = exchange.getIn().getHeader("X-CSRF-Token", String.class);
@@ -51,7 +69,21 @@ public final class Web {
                 throw new ApiException(403, "missing or wrong CSRF token");
             }
         }
-        exchange.setProperty(ACCOUNT, session.account());
+    }
+
+    /** For routes open to anyone (GET /api/health): notes who calls when a valid session comes along, else nobody. */
+    public void identify(Exchange exchange) throws SQLException {
+        String token = cookie(exchange.getIn().getHeader("Cookie", String.class), COOKIE);
+        sessions.find(token).ifPresent(s -> exchange.setProperty(ACCOUNT, s.account()));
+    }
+
+    /** The caller's network address (the TCP peer; a proxy in front is one source for all its clients). */
+    public static String source(Exchange exchange) {
+        Object a = exchange.getIn().getHeader("CamelVertxPlatformHttpRemoteAddress");
+        if (a instanceof io.vertx.core.net.SocketAddress s) {
+            return s.hostAddress() != null ? s.hostAddress() : s.host();
+        }
+        return a == null ? "unknown" : a.toString().replaceFirst(":\\d+$", "");
     }
 
     /** The authenticated caller, failing with 403 unless it has one of the roles. */
@@ -96,7 +128,23 @@ public final class Web {
         }
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+    }
+
+    /**
+     * Route configuration {@code api}, on completion before the response is written: no API response (student
+     * records, exception lists, CSV exports, who am I) is kept by browsers or proxies, nor typed by sniffing.
+     */
+    public void securityHeaders(Exchange exchange) {
         exchange.getMessage().setHeader("Cache-Control", "no-store");
+        exchange.getMessage().setHeader("X-Content-Type-Options", "nosniff");
+        transportHeaders(exchange);
+    }
+
+    /** Route configurations api and pages: over the hub's own HTTPS, browsers are told to use nothing else (HSTS). */
+    public void transportHeaders(Exchange exchange) {
+        if (hsts != null) {
+            exchange.getMessage().setHeader("Strict-Transport-Security", hsts);
+        }
     }
 
     public static void json(Exchange exchange, Object body) {

@@ -31,9 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DistrictEntriesTest {
-    private static final byte[] PDF = pad("%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n", 200);
-    private static final byte[] PNG = pad(new String(new byte[]{(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A},
-            StandardCharsets.ISO_8859_1), 100);
+    private static final byte[] PDF = org.credentialhub.support.EvidenceFiles.pdf();
+    private static final byte[] PNG = org.credentialhub.support.EvidenceFiles.png();
     private TestHub hub;
     private DistrictEntries entries;
 
@@ -44,7 +43,7 @@ class DistrictEntriesTest {
 
     @BeforeAll
     void start() throws Exception {
-        hub = TestHub.start(Map.of("hub.district.evidence.max-bytes", "1000"));
+        hub = TestHub.start(Map.of("hub.district.evidence.max-bytes", "2000"));
         entries = hub.runtime.services().districtEntries;
         hub.runtime.services().roster.load(List.of(
                 new RosterLoader.Student("1000000001", "Ana", "Peña", LocalDate.of(2007, 5, 1), "910", "910301"),
@@ -88,7 +87,7 @@ class DistrictEntriesTest {
         assertEquals(List.of(3, 4, 5, 6), rej.stream().map(r -> r.get("row")).toList());
         assertEquals("credential_code", rej.get(0).get("field"));
         assertEquals(Map.of("row", 4, "field", "evidence_file", "reason", "the evidence file is not a PDF, PNG or JPEG"), rej.get(1));
-        assertEquals("the evidence file is larger than 1000 bytes", rej.get(2).get("reason"));
+        assertEquals("the evidence file is larger than 2000 bytes", rej.get(2).get("reason"));
         assertEquals("no evidence file of that name was uploaded", rej.get(3).get("reason"));
         assertFalse(ack.toString().contains("1000000001") || ack.toString().contains("Peña"), ack.toString());
 
@@ -137,7 +136,7 @@ class DistrictEntriesTest {
     @Test
     @Order(3)
     void singleEntryWithEvidence() throws Exception {
-        byte[] jpeg = pad(new String(new byte[]{(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0}, StandardCharsets.ISO_8859_1), 300);
+        byte[] jpeg = org.credentialhub.support.EvidenceFiles.jpeg();
         Map<String, Object> ack = entries.enter(new DistrictEntries.Entry("910", "1000000002", "Ben", "Okafor",
                         LocalDate.of(2008, 1, 9), "NC-A52769", LocalDate.of(2025, 4, 1), new BigDecimal("88")),
                 new DistrictEntries.Evidence("photo.jpg", jpeg), "clerk@910");
@@ -155,5 +154,38 @@ class DistrictEntriesTest {
         assertEquals("rejected", bad.get("status"), bad.toString());
         assertTrue(bad.toString().contains("state_id"), bad.toString());
         assertFalse(bad.toString().contains("12345"), bad.toString());
+    }
+
+    /** Evidence is parsed, not only typed by its first bytes: a PDF header before HTML, or a broken image, is refused. */
+    @Test
+    @Order(4)
+    void evidenceThatDoesNotParseIsRefused() throws Exception {
+        byte[] html = "%PDF-1.4\n<html><script>alert(1)</script></html>\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] png = PNG.clone();
+        java.util.Arrays.fill(png, 16, png.length, (byte) 0x41);
+        byte[] jpeg = pad(new String(new byte[]{(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0}, StandardCharsets.ISO_8859_1), 300);
+        String csv = "district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file\n"
+                + "910,1000000002,Ben,Okafor,2008-01-09,NC-33E947,2025-05-01,,html.pdf\n"
+                + "910,1000000002,Ben,Okafor,2008-01-09,NC-33E947,2025-05-02,,broken.png\n"
+                + "910,1000000002,Ben,Okafor,2008-01-09,NC-33E947,2025-05-03,,fake.jpg\n";
+        Map<String, Object> ack = entries.upload("bad-evidence.csv", csv.getBytes(StandardCharsets.UTF_8), List.of(
+                new DistrictEntries.Evidence("html.pdf", html), new DistrictEntries.Evidence("broken.png", png),
+                new DistrictEntries.Evidence("fake.jpg", jpeg)), "clerk@910");
+        assertEquals(3, ack.get("rows_rejected"), ack.toString());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rej = (List<Map<String, Object>>) ack.get("rejections");
+        assertTrue(String.valueOf(rej.get(0).get("reason")).startsWith("the evidence file is not a readable PDF"), rej.toString());
+        assertTrue(String.valueOf(rej.get(1).get("reason")).startsWith("the evidence file is not a readable PNG"), rej.toString());
+        assertTrue(String.valueOf(rej.get(2).get("reason")).startsWith("the evidence file is not a readable JPEG"), rej.toString());
+        // a tiny PNG that claims a canvas of 60,000 x 60,000 pixels is refused before it is decoded
+        assertTrue(String.valueOf(DistrictEntries.unreadable(hugeCanvasPng(), "image/png")).contains("pixels"));
+        assertEquals(null, DistrictEntries.unreadable(PDF, "application/pdf"));
+    }
+
+    private static byte[] hugeCanvasPng() {
+        byte[] b = PNG.clone();
+        // IHDR width and height at bytes 16..23; its CRC at 29..32 is then wrong, but the size is read first
+        java.nio.ByteBuffer.wrap(b, 16, 8).putInt(60_000).putInt(60_000);
+        return b;
     }
 }

@@ -192,7 +192,12 @@ class SftpIntakeTest {
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hub.httpPort + "/api/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
-        String body = response.body();
+        // anonymous callers (load balancers) get the status only; the details are for ops
+        assertEquals("{\"status\":\"UP\"}", response.body());
+        hub.runtime.services().accounts.create("ops-health", org.credentialhub.accounts.Role.OPS, null, null,
+                org.credentialhub.support.Fixtures.PASSWORD, "test");
+        String body = org.credentialhub.support.ApiClient.signedIn(hub.httpPort, "ops-health",
+                org.credentialhub.support.Fixtures.PASSWORD).get("/api/health").body();
         assertTrue(body.contains("\"status\":\"UP\""), body);
         assertTrue(body.contains("\"database\":{\"status\":\"UP\""), body);
         assertTrue(body.contains("\"sftp\":{\"status\":\"UP\""), body);

@@ -16,7 +16,12 @@ public final class ApiClient {
     private final String base;
     private String csrf;
 
-    public record Response(int status, String body) {
+    public record Response(int status, String body, java.net.http.HttpHeaders headers) {
+        /** The response header's value, or null. */
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
         public JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -54,6 +59,11 @@ public final class ApiClient {
         return send(b);
     }
 
+    /** The CSRF token this client sends (null when not signed in). */
+    public String csrf() {
+        return csrf;
+    }
+
     /** A POST without the CSRF header, to check it is refused. */
     public Response postWithoutCsrf(String path, String json) throws Exception {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
@@ -62,6 +72,6 @@ public final class ApiClient {
 
     private Response send(HttpRequest.Builder b) throws Exception {
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Response(r.statusCode(), r.body());
+        return new Response(r.statusCode(), r.body(), r.headers());
     }
 }

@@ -35,12 +35,12 @@ class AuthorizationTest {
     private long delivery;
     private long entryA;
     private long entryB;
-    private static final byte[] PNG = new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
+    private static final byte[] PNG = org.credentialhub.support.EvidenceFiles.png();
     private static final String PNG64 = java.util.Base64.getEncoder().encodeToString(PNG);
 
     @BeforeAll
     void start() throws Exception {
-        hub = TestHub.start(Map.of());
+        hub = TestHub.start(Map.of("hub.web.sign-in.base-delay-seconds", "60"));
         Fixtures.twoDistricts(hub);
         as.put("anonymous", new ApiClient(hub.httpPort));
         for (String user : List.of("ops1", "staff910", "admin910", "staff920", "vendor-certexam", "vendor-other")) {
@@ -221,6 +221,98 @@ class AuthorizationTest {
                 + entry).get(0).get("status"));
     }
 
+    private static String uploadBody(String csv) {
+        return "{\"fileName\":\"entries.csv\",\"csv\":\"" + java.util.Base64.getEncoder().encodeToString(
+                csv.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "\",\"evidence\":[{\"fileName\":\"e.png\",\"content\":\""
+                + PNG64 + "\"}]}";
+    }
+
+    /** Hole 1 of issue 13: a header naming district_code twice (920 first, 910 last) put an entry in 920's queue. */
+    @Test
+    void aDuplicatedHeaderCannotPlaceAnEntryInAnotherDistrict() throws Exception {
+        long before = hub.count("select count(*) from district_entry where district_code = '920'");
+        String csv = "district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file,district_code\n"
+                + "920,2000000003,Lena,Chen,2007-09-10,NC-84A78D,2025-01-15,,e.png,910\n";
+        ApiClient.Response r = as.get("staff910").post("/api/district-entries/upload", uploadBody(csv));
+        assertEquals(400, r.status(), r.body());
+        assertTrue(r.body().contains("district_code") && r.body().contains("more than once"), r.body());
+        assertFalse(r.body().contains("Chen") || r.body().contains("2000000003"), r.body());
+        // the same with the header names differing only in case or spaces
+        String csv2 = "district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file, DISTRICT_CODE\n"
+                + "920,2000000003,Lena,Chen,2007-09-10,NC-84A78D,2025-01-16,,e.png,910\n";
+        assertEquals(400, as.get("staff910").post("/api/district-entries/upload", uploadBody(csv2)).status());
+        assertEquals(before, hub.count("select count(*) from district_entry where district_code = '920'"));
+    }
+
+    /** Defence in depth: whatever the API's own check of the CSV says, a staged row of another district is refused. */
+    @Test
+    void stagedRowsOfAnotherDistrictAreRefused() throws Exception {
+        long before = hub.count("select count(*) from district_entry where district_code = '920'");
+        String csv = "district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file\n"
+                + "920,2000000003,Lena,Chen,2007-09-10,NC-84A78D,2025-01-17,,e.png\n"
+                + "910,2000000002,Jamal,Brooks,2008-06-07,NC-84A78D,2025-01-17,,e.png\n";
+        Map<String, Object> ack = hub.runtime.services().districtEntries.upload("entries.csv",
+                csv.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                List.of(new org.credentialhub.district.DistrictEntries.Evidence("e.png", PNG)), "staff910", "910");
+        assertEquals(1, ack.get("rows_accepted"), ack.toString());
+        assertEquals(1, ack.get("rows_rejected"), ack.toString());
+        assertTrue(ack.toString().contains("district_code"), ack.toString());
+        assertEquals(before, hub.count("select count(*) from district_entry where district_code = '920'"));
+    }
+
+    private static String entryBody(String stateId, String first, String last, String birth, String earned) {
+        return "{\"stateId\":" + (stateId == null ? "null" : "\"" + stateId + "\"") + ",\"firstName\":\"" + first
+                + "\",\"lastName\":\"" + last + "\",\"birthDate\":\"" + birth + "\",\"credentialCode\":\"NC-33E947\","
+                + "\"earnedOn\":\"" + earned + "\",\"evidence\":{\"fileName\":\"m.png\",\"content\":\"" + PNG64 + "\"}}";
+    }
+
+    private JsonNode pendingEntry(ApiClient client, long resultId) throws Exception {
+        for (JsonNode p : client.get("/api/district-entries/pending").json().get("pending")) {
+            if (p.get("result").asLong() == resultId) {
+                return p;
+            }
+        }
+        throw new AssertionError("entry " + resultId + " is not pending");
+    }
+
+    /**
+     * Hole 2 of issue 13: a district's entries are matched within its own students only. Entering another
+     * district's student (by name and birth date, or by ID) answers exactly as entering nobody does.
+     */
+    @Test
+    void districtEntriesMatchOnlyTheEnteringDistrictsStudents() throws Exception {
+        ApiClient a = as.get("staff910");
+        Map<String, JsonNode> seen = new LinkedHashMap<>();
+        String[][] people = {
+                {"own", "2000000001", "Maria", "Alvarez", "2007-03-04"},
+                {"other-by-name", null, "Omar", "Dawson", "2008-01-02"},
+                {"other-by-id", "2000000003", "Lena", "Xhen", "2007-09-10"},
+                {"nobody", null, "Zeno", "Quarrington", "2006-11-12"},
+                {"nobody-id", "2999999999", "Ilse", "Varga", "2006-04-05"}};
+        int day = 1;
+        for (String[] p : people) {
+            ApiClient.Response r = a.post("/api/district-entries", entryBody(p[1], p[2], p[3], p[4], "2025-05-0" + day++));
+            assertEquals(201, r.status(), r.body());
+            long id = hub.count("select max(result_id) from district_entry");
+            seen.put(p[0], pendingEntry(a, id));
+        }
+        assertTrue(seen.get("own").get("matched").asBoolean(), seen.get("own").toString());
+        for (String who : List.of("other-by-name", "other-by-id")) {
+            JsonNode e = seen.get(who);
+            assertFalse(e.get("matched").asBoolean(), who + ": " + e);
+            String nobody = who.endsWith("id") ? "nobody-id" : "nobody";
+            assertEquals(seen.get(nobody).get("match_decision"), e.get("match_decision"), who + " answers as nobody does");
+        }
+        // no candidate of another district is kept for review either, and a re-match after a roster change holds
+        String otherDistrict = "select count(*) from result r join district_entry e using (result_id) "
+                + "left join match_candidate c using (result_id) join student s on s.student_id in (r.student_id, c.student_id) "
+                + "where e.district_code <> s.district_code";
+        assertEquals(0, hub.count(otherDistrict));
+        hub.runtime.services().matcher.rematchUnsettled();
+        assertEquals(0, hub.count(otherDistrict));
+        assertFalse(pendingEntry(a, seen.get("other-by-name").get("result").asLong()).get("matched").asBoolean());
+    }
+
     @Test
     void vendorsSeeOnlyTheirOwnAcknowledgements() throws Exception {
         JsonNode own = as.get("vendor-certexam").get("/api/acknowledgements").json().get("acknowledgements");
@@ -238,16 +330,18 @@ class AuthorizationTest {
         assertTrue(r.body().contains("CSRF"), r.body());
     }
 
+    /** Failed sign-ins slow the account name down from that source; an unknown name answers the same (SecurityTest). */
     @Test
-    void repeatedFailedSignInsLockTheAccount() throws Exception {
+    void repeatedFailedSignInsAreThrottledAlikeForUnknownUsers() throws Exception {
         ApiClient anon = new ApiClient(hub.httpPort);
         hub.runtime.services().accounts.create("lockme", org.credentialhub.accounts.Role.OPS, null, null, Fixtures.PASSWORD, "test");
-        for (int i = 0; i < 4; i++) {
-            assertEquals(401, anon.post("/api/login", "{\"username\":\"lockme\",\"password\":\"wrong-password\"}").status());
+        for (String user : List.of("lockme", "nobody")) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(401, anon.post("/api/login", "{\"username\":\"" + user + "\",\"password\":\"wrong-password\"}").status());
+            }
+            assertEquals(429, anon.post("/api/login", "{\"username\":\"" + user + "\",\"password\":\"wrong-password\"}").status());
         }
-        assertEquals(429, anon.post("/api/login", "{\"username\":\"lockme\",\"password\":\"wrong-password\"}").status());
-        // locked: even the right password is refused until the lock expires
+        // throttled (this hub waits 60 s after the third failure): even the right password waits
         assertEquals(429, anon.post("/api/login", "{\"username\":\"lockme\",\"password\":\"" + Fixtures.PASSWORD + "\"}").status());
-        assertEquals(401, anon.post("/api/login", "{\"username\":\"nobody\",\"password\":\"whatever\"}").status());
     }
 }
