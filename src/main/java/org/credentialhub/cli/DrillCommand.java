@@ -226,9 +226,13 @@ public final class DrillCommand implements Callable<Integer> {
                     select r.feed_code, r.attempt_key, r.exam_code, r.credential_code, r.school_year, r.passed, r.score,
                            r.status, r.match_decision, s.state_id_hash, r.source_ref
                     from result r left join student s using (student_id) order by 1, 2""");
+            // what districts see and decided; not the exceptions that closed themselves ('auto': the condition went
+            // away as other feeds' files arrived), whose history depends on how concurrent feeds interleave and
+            // differs between two uninterrupted runs too
             section(out, c, "exceptions", """
-                    select r.feed_code, r.attempt_key, e.kind, e.status
-                    from result_exception e join result r using (result_id) order by 1, 2, 3, 4""");
+                    select r.feed_code, r.attempt_key, e.kind, e.district_code, e.status, e.resolution, e.resolved_by
+                    from result_exception e join result r using (result_id)
+                    where e.resolution is distinct from 'auto' order by 1, 2, 3, 4""");
             section(out, c, "deliveries", """
                     select feed_code, source_name, content_sha256, status, rows_read, rows_accepted, rows_rejected,
                            regexp_replace(coalesce(reason, ''), ' received [0-9: -]+$', ''), acknowledged_at is not null
