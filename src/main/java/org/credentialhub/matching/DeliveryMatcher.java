@@ -172,7 +172,10 @@ public final class DeliveryMatcher {
                     left join unique_name sn on sn.name = lower(i.school_name)
                     left join match_crosswalk x on x.feed_code = r.feed_code and x.decision = 'link'
                                                and x.candidate_key = %s
-                    where %s and r.match_decision is null""".formatted(
+                    where %s and r.match_decision is null
+                    -- in a fixed order: the model's sample and the one-to-one assignment depend on it, and a batch
+                    -- must match alike however the rows lie on disk (a restarted hub, another node)
+                    order by r.feed_code, r.attempt_key""".formatted(
                     Decisions.CANDIDATE_KEY, Decisions.CANDIDATE_KEY, scope))) {
                 ps.setFetchSize(10_000);
                 try (ResultSet rs = ps.executeQuery()) {
