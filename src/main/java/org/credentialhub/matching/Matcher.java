@@ -217,7 +217,8 @@ public final class Matcher {
             // the ID is nobody's, or another student's whose last name and birth date disagree: scored on names, the
             // ID weighing against every candidate whose ID it is not
             Decision byNames = probabilistic(r, p, wk);
-            if (k > 0 && byNames.outcome() == Outcome.MATCH && byNames.rosterId() != index.idAt(wk.idRows[0])) {
+            if (k > 0 && byNames.outcome() == Outcome.MATCH && byNames.rosterId() != index.idAt(wk.idRows[0])
+                    && !isNear(byNames.rosterId(), wk)) {
                 // the ID lands on another student while the names point elsewhere: never automatic
                 List<Candidate> cs = new ArrayList<>(byNames.candidates());
                 cs.add(explain(p, wk.idRows[0], wk,
@@ -280,14 +281,26 @@ public final class Matcher {
         return score(p, row, wk.lv, swapped);
     }
 
+    /** Whether a roster student's ID is one edit from the sent one. */
+    private boolean isNear(Long rosterId, Work wk) {
+        for (int q = 0; q < wk.nearCount; q++) {
+            if (rosterId != null && index.idAt(wk.nearRows[q]) == rosterId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * A sent ID one edit from exactly one student's ID (one digit changed or two adjacent digits swapped) whose first
-     * name, last name and birth date agree: that student, with the reason, unless scoring the row on its names
-     * auto-matches someone else (then review). Null when no such student.
+     * and last name agree, and whose birth date agrees (or none was sent, and scoring the row on its names
+     * auto-matches that student too): that student, with the reason; review when the names auto-match someone else.
+     * Null when no such student.
      */
     private Decision oneEditOff(ResultRecord r, Probe p, Work wk) {
         int found = -1;
         int nFound = 0;
+        boolean dobAgrees = false;
         for (int i = 0; i < wk.nearCount; i++) {
             int row = wk.nearRows[i];
             Comparisons.levels(p, index, row, wk.lv);
@@ -295,15 +308,19 @@ public final class Matcher {
             int l = wk.lv[Comparisons.LAST];
             int d = wk.lv[Comparisons.DOB];
             if (f >= 0 && f <= Comparisons.FN_JW92 && l >= 0 && l <= Comparisons.LN_JW92
-                    && d >= 0 && d <= Comparisons.DOB_ONE_DIGIT) {
+                    && d <= Comparisons.DOB_ONE_DIGIT) {
                 found = row;
                 nFound++;
+                dobAgrees = d >= 0;
             }
         }
         if (nFound != 1) {
             return null;
         }
         Decision byNames = probabilistic(r, p, wk);
+        if (!dobAgrees && (byNames.outcome() != Outcome.MATCH || byNames.rosterId() != index.idAt(found))) {
+            return null;
+        }
         if (byNames.outcome() == Outcome.MATCH && byNames.rosterId() != index.idAt(found)) {
             List<Candidate> cs = new ArrayList<>(byNames.candidates());
             cs.add(explain(p, found, wk, "decision: state ID one digit off from this student's, but the names point at "

@@ -110,6 +110,10 @@ class TiersTest {
         assertEquals(9008L, landed.rosterId());
         assertEquals(Decision.TIER_STATE_ID, landed.tier());
         assertTrue(anyReason(landed, "one digit off"), landed.candidates().toString());
+        // no birth date sent: the names point at the student one edit away, and agree with the ID's typo
+        Decision noDob = matcher.match(row(53, null, "4000012345", "Tobias", "Fairbrook", null, "school-14"));
+        assertEquals(Outcome.MATCH, noDob.outcome(), noDob.toString());
+        assertEquals(9008L, noDob.rosterId());
         // a digit typo that is nobody's ID, the result carrying its neighbourhood
         Decision nobodys = matcher.match(rowWithNear(51, "4000012394", "Tobias", "Fairbrook", "2007-05-23", null));
         assertEquals(Outcome.MATCH, nobodys.outcome(), nobodys.toString());
