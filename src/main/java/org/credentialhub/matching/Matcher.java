@@ -392,8 +392,8 @@ public final class Matcher {
         if (p.idFp == 0) {
             return 0;
         }
-        long f = index.stateFp[row];
-        if (f == 0 || f == p.idFp) {
+        int tag = index.idTagAt(row); // in the row's columns, already in cache; the full fingerprint only on a tie
+        if (tag == 0 || tag == RosterIndex.idTag(p.idFp) && index.stateFp[row] == p.idFp) {
             return 0;
         }
         for (int q = 0; q < wk.nearCount; q++) {

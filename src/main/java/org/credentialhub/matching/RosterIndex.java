@@ -51,7 +51,8 @@ public final class RosterIndex {
     final long[] stateFp;
     /**
      * Per row, 8 ints: first-name code, last-name code, birth date (yyyymmdd), school code, district code, birth date
-     * as packed decimal digits ({@link Comparisons#bcd}), unused.
+     * as packed decimal digits ({@link Comparisons#bcd}), state-ID tag ({@link #idTag}: the ID fingerprint's low bits,
+     * read with the other columns), unused.
      */
     final int[] cols;
     static final int STRIDE_SHIFT = 3;
@@ -70,6 +71,7 @@ public final class RosterIndex {
     final long[] nearFp;
     final int[] nearStart;
     final long[] nearBlock;
+    final int[] nearDir;
     /** Mean number of other students whose ID is one edit from a student's (from a sample; 0 without neighbourhoods). */
     final double meanIdNeighbours;
     final long buildNanos;
@@ -87,6 +89,7 @@ public final class RosterIndex {
             cols[o + 3] = b.school[row];
             cols[o + 4] = b.district[row];
             cols[o + 5] = Comparisons.bcd(b.dob[row]);
+            cols[o + 6] = idTag(b.stateFp[row]);
         }
         b.releaseArrays();
         this.firstDict = b.firstNames.freeze();
@@ -130,9 +133,24 @@ public final class RosterIndex {
         }
         Arrays.parallelSort(nearArr);
         this.nearBlock = nearArr;
+        this.nearDir = directory(nearArr);
         b.releaseNear();
         this.meanIdNeighbours = sampleIdNeighbours();
         this.buildNanos = System.nanoTime() - startNanos;
+    }
+
+    /** 32 bits of a state-ID fingerprint, never 0 for a present ID; 0 when missing. */
+    static int idTag(long fp) {
+        if (fp == 0) {
+            return 0;
+        }
+        int t = (int) fp;
+        return t == 0 ? 1 : t;
+    }
+
+    /** The state-ID tag of a row (see {@link #idTag}). */
+    int idTagAt(int row) {
+        return cols[(row << STRIDE_SHIFT) + 6];
     }
 
     /** Bucket directory over the top {@code dirBits} bits of the key: entries of bucket b are [dir[b], dir[b+1]). */
@@ -386,7 +404,13 @@ public final class RosterIndex {
         int k = 0;
         for (int i = 0; i < len; i++) {
             long key = mix(near[i]) >>> (64 - KEY_BITS);
-            int j = lowerBound(nearBlock, key << ROW_BITS);
+            int bucket = (int) (key >>> (KEY_BITS - dirBits));
+            int j = nearDir[bucket];
+            int end = nearDir[bucket + 1];
+            long lo = key << ROW_BITS;
+            while (j < end && nearBlock[j] < lo) {
+                j++;
+            }
             while (j < nearBlock.length && (nearBlock[j] >>> ROW_BITS) == key) {
                 int row = (int) (nearBlock[j] & ROW_MASK);
                 j++;
