@@ -155,6 +155,9 @@ public final class Matcher {
         Work wk = work.get();
         // tier 3: crosswalk of earlier decisions
         Long linked = crosswalk.lookup(r.candidateKey());
+        if (linked != null && r.candidateKey().equals(r.stateIdHash()) && idConfirmsAnother(r, linked, wk)) {
+            linked = null; // a decision about a mistyped ID that is this row's student's own: not about this row
+        }
         if (linked != null) {
             return new Decision(r.id(), Outcome.MATCH, linked, 1.0, Decision.TIER_CROSSWALK,
                     List.of(new Candidate(linked, Double.NaN, List.of("crosswalk: linked by an earlier decision"))));
@@ -229,6 +232,27 @@ public final class Matcher {
             return byNames;
         }
         return probabilistic(r, p, wk);
+    }
+
+    /**
+     * Whether the row's state ID is another roster student's than {@code linked}, and that student's last name or birth
+     * date agrees with the row. An earlier decision keyed by a state ID (a vendor that sends no candidate id) may have
+     * been made for a row whose ID was mistyped onto this student's ID; it must not carry this student's own results
+     * to the student the typo's row was linked to.
+     */
+    private boolean idConfirmsAnother(ResultRecord r, long linked, Work wk) {
+        Probe p = index.probe(r);
+        int k = index.rowsWithStateId(p.idFp, wk.idRows);
+        for (int i = 0; i < k; i++) {
+            if (index.idAt(wk.idRows[i]) != linked) {
+                Comparisons.levels(p, index, wk.idRows[i], wk.lv);
+                int f = wk.lv[Comparisons.FIRST];
+                if (corroborates(wk.lv) && f <= Comparisons.FN_JW92 && (f >= 0 || wk.lv[Comparisons.LAST] >= 0)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -366,9 +390,8 @@ public final class Matcher {
 
     /**
      * Whether a roster row with the same state ID is confirmed by the result: the last name (Jaro-Winkler ≥ 0.92, or
-     * first and last name swapped) or the birth date (exact, day/month swapped, one digit off) agrees, and not a
-     * clearly different first name together with a disagreeing birth date (a brother's or sister's ID). A first name
-     * alone does not confirm an ID: a digit typo that lands on another student's ID often keeps a common first name.
+     * first and last name swapped) or the birth date (exact, day/month swapped, one digit off) agrees (a sibling's ID,
+     * same surname, is then caught by the sibling check of the caller). A first name alone does not confirm an ID: a digit typo that lands on another student's ID often keeps a common first name.
      * A result that sent neither names nor birth date (an ID-only record, such as an Open Badges credential) has
      * nothing that could contradict it and is confirmed.
      */
@@ -381,10 +404,7 @@ public final class Matcher {
         }
         boolean lastAgrees = l >= 0 && l <= Comparisons.LN_JW92;
         boolean dobAgrees = d >= 0 && d <= Comparisons.DOB_ONE_DIGIT;
-        if (!lastAgrees && !dobAgrees) {
-            return false;
-        }
-        return !(f == Comparisons.FN_OTHER && d > Comparisons.DOB_ONE_DIGIT);
+        return lastAgrees || dobAgrees;
     }
 
     /** Weight of the sent state ID against a candidate: 0 when either is missing or they are equal. */

@@ -59,7 +59,10 @@ class TiersTest {
         index = RosterIndex.build(withIds);
         FsModel model = new FsModel(ComparisonsTest.copy(ModelTrainer.PRIOR_M), ComparisonsTest.copy(ModelTrainer.PRIOR_U),
                 0.9, false, 0, 0);
-        Crosswalk cw = new Crosswalk.Builder().put("vendor-cand-77", 9002).build();
+        // a district linked a row that carried Dolores's ID (a typo) to Tobias; the vendor sends no candidate id, so
+        // the decision is keyed by the state-ID hash
+        Crosswalk cw = new Crosswalk.Builder().put("vendor-cand-77", 9002).put(HASH.stateId("4000012345"), 9008)
+                .build();
         matcher = new Matcher(index, model, MatchSettings.defaults(), cw);
     }
 
@@ -130,6 +133,22 @@ class TiersTest {
                         || low.contains("4000012"), "reason leaks a value");
             }
         }
+    }
+
+    @Test
+    void aDecisionAboutATypoDoesNotTakeTheIdsOwnStudentsResults() {
+        String key = HASH.stateId("4000012345");
+        // Dolores's own result, her ID and names: hers, not the student the typo's row was linked to
+        Decision own = matcher.match(new ResultRecord(70, null, key, "Dolores", "Whitfield", LocalDate.of(2008, 3, 10),
+                null, null, key));
+        assertEquals(Outcome.MATCH, own.outcome());
+        assertEquals(9006L, own.rosterId());
+        assertEquals(Decision.TIER_STATE_ID, own.tier());
+        // the row the decision was made on (Tobias's names) still follows the decision
+        Decision typo = matcher.match(new ResultRecord(71, null, key, "Tobias", "Fairbrook", null, null, null, key));
+        assertEquals(Outcome.MATCH, typo.outcome());
+        assertEquals(9008L, typo.rosterId());
+        assertEquals(Decision.TIER_CROSSWALK, typo.tier());
     }
 
     @Test
