@@ -18,11 +18,14 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li><b>crosswalk</b> (tier 3 of the issue, applied first): the row's {@code candidateKey} was linked to a roster
  *       student before → match;</li>
- *   <li><b>state_id</b>: a roster student has the same state-ID hash and agrees on first or last name (Jaro-Winkler
- *       ≥ 0.92 or nickname) or birth date (exact, day/month swapped or one digit off) → match. An ID that agrees
- *       but whose first name does not, while another roster student has the row's first and last name, goes to
- *       review (a sibling's ID). An ID whose names and birth date all
- *       disagree is not trusted, and the row is scored as if it had no ID;</li>
+ *   <li><b>state_id</b>: a roster student has the same state-ID hash and agrees on last name (Jaro-Winkler ≥ 0.92,
+ *       or names swapped) or birth date (exact, day/month swapped or one digit off) → match; a first name alone does
+ *       not confirm an ID. An ID that agrees but whose first name does not, while another roster student has the
+ *       row's first and last name, goes to review (a sibling's ID). A partly alike ID's student stands unless
+ *       something points elsewhere; a student whose ID is one edit from the sent one (keyed deletion neighbourhoods,
+ *       {@link RosterIndex#rowsOneEditAway}) and whose names and birth date agree is matched ("one digit off");
+ *       otherwise the row is scored on its names with the ID weighing against candidates it is not, and an ID that
+ *       is another student's while the names point elsewhere goes to review, never automatic;</li>
  *   <li><b>probabilistic</b>: Fellegi-Sunter over the blocked candidates ({@link RosterIndex}) with the levels of
  *       {@link Comparisons}, weights log2(m/u) from {@link FsModel} and term-frequency adjusted exact name weights.
  *       The posterior of the best candidate accounts for all competing candidates and the prior (match share / roster
