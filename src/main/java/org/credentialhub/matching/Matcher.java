@@ -270,11 +270,14 @@ public final class Matcher {
         int f = wk.lv[Comparisons.FIRST];
         int l = wk.lv[Comparisons.LAST];
         int d = wk.lv[Comparisons.DOB];
+        // (alike: Jaro-Winkler ≥ 0.80, or one typing mistake apart, which Jaro-Winkler misses on short names)
         // one name alike is not enough on its own: the other must be alike too, or the student be at the row's
         // school with no birth date against it (a first name and a wholly different surname elsewhere, or with a
         // birth date years off, is a typo landing on another student's ID)
-        boolean firstAlike = f >= 0 && f <= Comparisons.FN_JW80;
-        boolean lastAlike = l >= 0 && l <= Comparisons.LN_JW80;
+        boolean firstAlike = f >= 0 && f <= Comparisons.FN_JW80
+                || f == Comparisons.FN_OTHER && Comparisons.oneTypoApart(p.first, index.firstName(idRow));
+        boolean lastAlike = l >= 0 && l <= Comparisons.LN_JW80
+                || l == Comparisons.LN_OTHER && Comparisons.oneTypoApart(p.last, index.lastName(idRow));
         boolean alike = firstAlike && lastAlike;
         boolean atSchool = (firstAlike || lastAlike) && wk.lv[Comparisons.SCHOOL] == Comparisons.PLACE_SAME_SCHOOL
                 && d <= Comparisons.DOB_ONE_DIGIT;

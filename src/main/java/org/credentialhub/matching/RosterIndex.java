@@ -226,6 +226,18 @@ public final class RosterIndex {
         return cols[(row << STRIDE_SHIFT) + 4];
     }
 
+    /** Normalised first name of a row, or null. */
+    String firstName(int row) {
+        int c = first(row);
+        return c >= 0 ? firstDict.values[c] : null;
+    }
+
+    /** Normalised last name of a row, or null. */
+    String lastName(int row) {
+        int c = last(row);
+        return c >= 0 ? lastDict.values[c] : null;
+    }
+
     /** Roster id of the student at an internal row. */
     long idAt(int row) {
         return ids[row];

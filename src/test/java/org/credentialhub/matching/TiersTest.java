@@ -50,6 +50,7 @@ class TiersTest {
                 "district-2"));
         roster.add(new RosterRecord(9008, null, "Tobias", "Fairbrook", LocalDate.of(2007, 5, 23), "school-14",
                 "district-2"));
+        roster.add(new RosterRecord(9009, null, "Marco", "Key", LocalDate.of(2008, 1, 15), "school-20", "district-1"));
         List<RosterRecord> withIds = new ArrayList<>();
         for (RosterRecord s : roster) {
             String raw = s.id() == 9006 ? "4000012345" : s.id() == 9008 ? "4000012354" : "SID" + s.id();
@@ -99,6 +100,16 @@ class TiersTest {
         assertEquals(Outcome.MATCH, typoLast.outcome());
         assertEquals(9006L, typoLast.rosterId());
         assertEquals(Decision.TIER_STATE_ID, typoLast.tier());
+        // a short surname with two letters swapped (Jaro-Winkler 0.60), nothing else sent: still the ID's student
+        Decision shortTypo = matcher.match(row(45, null, "SID9009", "Marco", "Kye", null, null));
+        assertEquals(Outcome.MATCH, shortTypo.outcome(), shortTypo.toString());
+        assertEquals(9009L, shortTypo.rosterId());
+        assertTrue(Comparisons.oneTypoApart("kye", "key"));
+        assertTrue(Comparisons.oneTypoApart("das", "dsa"));
+        assertTrue(Comparisons.oneTypoApart("lee", "le"));
+        assertTrue(Comparisons.oneTypoApart("ng", "nog"));
+        assertFalse(Comparisons.oneTypoApart("kye", "kay") && Comparisons.oneTypoApart("abernathy", "whitfield"));
+        assertFalse(Comparisons.oneTypoApart("key", "yek"));
         Decision byDob = matcher.match(row(44, null, "4000012345", "Lola", "Whitfield-Aragon", "2008-10-03", null));
         assertEquals(Outcome.MATCH, byDob.outcome());
         assertEquals(9006L, byDob.rosterId());
