@@ -103,6 +103,7 @@ public final class IngestCommand implements Callable<Integer> {
                 say("all deliveries processed");
                 s.matcher.rematchUnsettled();
                 s.exceptionQueue.refresh();
+                truth(s);
                 say("unsettled results re-matched against the roster; loading the reporting database");
                 s.reporting.load("ingest");
                 summary(s, (System.nanoTime() - t0) / 1e9);
@@ -112,6 +113,23 @@ public final class IngestCommand implements Callable<Integer> {
     }
 
     private long t0;
+
+    /**
+     * A generated state says who every record is ({@code truth.csv}): counts the matcher's automatic matches that
+     * credit another student than truth says (or one not on the roster), before any district decision.
+     */
+    private void truth(HubServices s) throws Exception {
+        Path truth = dir.resolve("truth.csv");
+        if (!Files.isRegularFile(truth)) {
+            return;
+        }
+        org.credentialhub.exceptions.DecisionFile.TruthCount t = new org.credentialhub.exceptions.DecisionFile(
+                s.database.dataSource(), s.decisions, s.hmac, s.feeds, s.mappings, s.dataDir.resolve("archive"))
+                .countAgainstTruth(truth);
+        System.out.printf(java.util.Locale.ROOT, "wrong automatic matches: %d of %d (%.2f per 10,000 results; "
+                        + "%d results named by truth.csv)%n", t.wrong(), t.automatic(),
+                t.results() == 0 ? 0.0 : t.wrong() * 10_000.0 / t.results(), t.results());
+    }
 
     /** A progress line, with the seconds since the start: where a run spends its time shows in the output. */
     private void say(String what) {

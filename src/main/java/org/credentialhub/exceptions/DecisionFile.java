@@ -57,16 +57,65 @@ public final class DecisionFile {
     }
 
     public Decisions.BatchOutcome apply(Path file, Account who) throws IOException, SQLException {
+        List<Line> lines = read(file, "decision", false);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            stage(c, lines);
+            Decisions.BatchOutcome out = decisions.applyBatch(c, who);
+            c.commit();
+            return out;
+        }
+    }
+
+    /**
+     * Automatic matches measured against a generated state's {@code truth.csv} ({@code feed,source,row,state_id}, the
+     * same lineage as a decision file; an empty state ID: the student is not on the roster).
+     *
+     * @param wrong     results matched by the matcher (tier state_id or probabilistic) to another student than truth
+     *                  says, or to a student although truth says none is on the roster
+     * @param automatic results matched by the matcher
+     * @param results   distinct results that truth names
+     */
+    public record TruthCount(long wrong, long automatic, long results) {
+    }
+
+    /** Counts wrong automatic matches against {@code truth.csv} (read only; nothing is applied). */
+    public TruthCount countAgainstTruth(Path truthFile) throws IOException, SQLException {
+        List<Line> lines = read(truthFile, "state_id", true);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            stage(c, lines);
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("""
+                         select count(*) filter (where automatic and (b.action = 'reject'
+                                                  or s.state_id_hash is distinct from b.state_id_hash)),
+                                count(*) filter (where automatic), count(*)
+                         from (select distinct on (result_id) result_id, action, state_id_hash from decision_batch
+                               where result_id is not null order by result_id) b
+                         join (select result_id, student_id, match_decision = 'match'
+                                      and match_tier in ('state_id', 'probabilistic') as automatic
+                               from result) r using (result_id)
+                         left join student s on s.student_id = r.student_id""")) {
+                rs.next();
+                TruthCount out = new TruthCount(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+                c.rollback();
+                return out;
+            }
+        }
+    }
+
+    private static List<Line> read(Path file, String decisionColumn, boolean emptyIsReject) throws IOException {
         List<Line> lines = new ArrayList<>();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
              CSVParser p = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
-            for (String col : List.of("feed", "source", "row", "decision")) {
+            for (String col : List.of("feed", "source", "row", decisionColumn)) {
                 if (!p.getHeaderMap().containsKey(col)) {
-                    throw new IllegalArgumentException(file + ": missing column '" + col + "' (feed,source,row,decision)");
+                    throw new IllegalArgumentException(file + ": missing column '" + col + "' (feed,source,row,"
+                            + decisionColumn + ")");
                 }
             }
             for (CSVRecord rec : p) {
-                String decision = rec.get("decision").trim();
+                String decision = rec.get(decisionColumn).trim();
                 int row;
                 try {
                     row = Integer.parseInt(rec.get("row").trim());
@@ -74,64 +123,66 @@ public final class DecisionFile {
                     throw new IllegalArgumentException(file + ": line " + rec.getRecordNumber() + ": row is not a number");
                 }
                 if (decision.isEmpty()) {
-                    throw new IllegalArgumentException(file + ": line " + rec.getRecordNumber() + ": decision is empty");
+                    if (!emptyIsReject) {
+                        throw new IllegalArgumentException(file + ": line " + rec.getRecordNumber() + ": decision is empty");
+                    }
+                    decision = "reject";
                 }
                 // the source is exact: a sheet name may end in a space (Excel cuts names at 31 characters)
                 lines.add(new Line(rec.get("feed").trim(), rec.get("source"), row, decision));
             }
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                st.execute("""
-                        create temp table decision_lines (feed text, source text, row int, action text,
-                                                          state_id_hash text) on commit drop;
-                        create temp table decision_batch (result_id bigint, action text, state_id_hash text) on commit drop""");
+        return lines;
+    }
+
+    /** Finds each line's result by its lineage, into temp table {@code decision_batch(result_id, action, state_id_hash)}. */
+    private void stage(Connection c, List<Line> lines) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("""
+                    create temp table decision_lines (feed text, source text, row int, action text,
+                                                      state_id_hash text) on commit drop;
+                    create temp table decision_batch (result_id bigint, action text, state_id_hash text) on commit drop""");
+        }
+        // workbooks first: their rows are looked up before the COPY holds the connection
+        Map<String, Map<String, Integer>> workbookRows = new HashMap<>();
+        for (Line l : lines) {
+            int hash = l.source().indexOf('#');
+            if (hash > 0) {
+                String fileName = l.source().substring(0, hash);
+                workbookRows.computeIfAbsent(l.feed() + "/" + fileName, k -> workbook(c, l.feed(), fileName));
             }
-            // workbooks first: their rows are looked up before the COPY holds the connection
-            Map<String, Map<String, Integer>> workbookRows = new HashMap<>();
+        }
+        try (CopyWriter copy = new CopyWriter(c, "decision_lines", "feed", "source", "row", "action", "state_id_hash")) {
             for (Line l : lines) {
-                int hash = l.source().indexOf('#');
+                String source = l.source();
+                int row = l.row();
+                int hash = source.indexOf('#');
                 if (hash > 0) {
-                    String fileName = l.source().substring(0, hash);
-                    workbookRows.computeIfAbsent(l.feed() + "/" + fileName, k -> workbook(c, l.feed(), fileName));
+                    String fileName = source.substring(0, hash);
+                    Map<String, Integer> rows = workbookRows.get(l.feed() + "/" + fileName);
+                    Integer continuous = rows.get(source.substring(hash + 1) + "#" + row);
+                    source = fileName;
+                    row = continuous == null ? -1 : continuous;
                 }
+                boolean reject = l.decision().equalsIgnoreCase("reject");
+                copy.value(l.feed()).value(source).value(row).value(reject ? "reject" : "link")
+                        .value(reject ? null : hmac.stateId(l.decision())).endRow();
             }
-            try (CopyWriter copy = new CopyWriter(c, "decision_lines", "feed", "source", "row", "action", "state_id_hash")) {
-                for (Line l : lines) {
-                    String source = l.source();
-                    int row = l.row();
-                    int hash = source.indexOf('#');
-                    if (hash > 0) {
-                        String fileName = source.substring(0, hash);
-                        Map<String, Integer> rows = workbookRows.get(l.feed() + "/" + fileName);
-                        Integer continuous = rows.get(source.substring(hash + 1) + "#" + row);
-                        source = fileName;
-                        row = continuous == null ? -1 : continuous;
-                    }
-                    boolean reject = l.decision().equalsIgnoreCase("reject");
-                    copy.value(l.feed()).value(source).value(row).value(reject ? "reject" : "link")
-                            .value(reject ? null : hmac.stateId(l.decision())).endRow();
-                }
-                copy.finish();
-            }
-            try (Statement st = c.createStatement()) {
-                st.execute("create index on decision_lines (feed, source, row)");
-                st.execute("analyze decision_lines");
-                st.executeUpdate("""
-                        insert into decision_batch (result_id, action, state_id_hash)
-                        select coalesce(
-                                 (select rl.result_id from delivery d join result_lineage rl using (delivery_id)
-                                  where d.feed_code = l.feed and d.source_name = l.source and rl.source_row = l.row
-                                  order by rl.delivery_id limit 1),
-                                 (select r.result_id from result r where r.feed_code = l.feed and r.source_ref = l.source
-                                  and l.row = 1 limit 1)),
-                               l.action, l.state_id_hash
-                        from decision_lines l""");
-            }
-            Decisions.BatchOutcome out = decisions.applyBatch(c, who);
-            c.commit();
-            return out;
+            copy.finish();
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("create index on decision_lines (feed, source, row)");
+            st.execute("analyze decision_lines");
+            st.executeUpdate("""
+                    insert into decision_batch (result_id, action, state_id_hash)
+                    select coalesce(
+                             (select rl.result_id from delivery d join result_lineage rl using (delivery_id)
+                              where d.feed_code = l.feed and d.source_name = l.source and rl.source_row = l.row
+                              order by rl.delivery_id limit 1),
+                             (select r.result_id from result r where r.feed_code = l.feed and r.source_ref = l.source
+                              and l.row = 1 limit 1)),
+                           l.action, l.state_id_hash
+                    from decision_lines l""");
         }
     }
 

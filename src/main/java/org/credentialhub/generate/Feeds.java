@@ -139,7 +139,7 @@ final class Feeds {
 
     void certexam(List<Attempt> attempts) throws IOException {
         Path dir = out.resolve("sftp/certexam");
-        Shown.Profile prof = new Shown.Profile(720, 0, 30, 200, 120, true);
+        Shown.Profile prof = new Shown.Profile(720, 0, 30, 200, 120, true, 10);
         var files = deliveries(attempts, prof, d -> d.with(TemporalAdjusters.next(DayOfWeek.MONDAY)), 8);
         List<Path> written = new ArrayList<>();
         Map<Path, List<Integer>> persons = new LinkedHashMap<>();
@@ -189,7 +189,7 @@ final class Feeds {
 
     void tradesreg(List<Attempt> attempts) throws IOException {
         Path dir = out.resolve("sftp/tradesreg");
-        Shown.Profile prof = new Shown.Profile(780, 70, 30, 80, 100, true);
+        Shown.Profile prof = new Shown.Profile(780, 70, 30, 80, 100, true, 10);
         TreeMap<LocalDate, List<Line>> files = new TreeMap<>();
         for (Attempt a : attempts) {
             Shown s = Shown.of(roster, a.person, prof, rnd);
@@ -300,7 +300,7 @@ final class Feeds {
 
     void workskills(List<Attempt> attempts) throws IOException {
         Path dir = out.resolve("sftp/workskills");
-        Shown.Profile prof = new Shown.Profile(820, 0, 30, 50, 100, false);
+        Shown.Profile prof = new Shown.Profile(820, 0, 30, 50, 100, false, 10);
         var files = deliveries(attempts, prof, d -> d.with(TemporalAdjusters.next(DayOfWeek.FRIDAY)), 0);
         List<Path> written = new ArrayList<>();
         Map<Path, List<Integer>> persons = new LinkedHashMap<>();
@@ -346,7 +346,7 @@ final class Feeds {
     void skillsxlsx(List<Attempt> attempts) throws IOException {
         Path dir = out.resolve("sftp/skillsxlsx");
         Files.createDirectories(dir);
-        Shown.Profile prof = new Shown.Profile(760, 160, 20, 1000, 100, true);
+        Shown.Profile prof = new Shown.Profile(760, 160, 20, 1000, 100, true, 10);
         // file (district, date) -> school -> lines
         TreeMap<String, TreeMap<Integer, List<Line>>> files = new TreeMap<>();
         for (Attempt a : attempts) {
@@ -561,7 +561,7 @@ final class Feeds {
     void issuedbadges(List<Attempt> attempts) throws IOException {
         Path f = out.resolve("api/issuedbadges/badges.json");
         Files.createDirectories(f.getParent());
-        Shown.Profile prof = new Shown.Profile(700, 0, 30, 1000, 100, true);
+        Shown.Profile prof = new Shown.Profile(700, 0, 30, 1000, 100, true, 10);
         long n = 0;
         try (JsonGenerator g = new JsonFactory().createGenerator(f.toFile(), JsonEncoding.UTF8)) {
             g.useDefaultPrettyPrinter();
@@ -612,7 +612,7 @@ final class Feeds {
         Path dir = out.resolve("district");
         Path ev = dir.resolve("evidence");
         Files.createDirectories(ev);
-        Shown.Profile prof = new Shown.Profile(930, 0, 30, 20, 20, true);
+        Shown.Profile prof = new Shown.Profile(930, 0, 30, 20, 20, true, 10);
         List<Attempt> sorted = new ArrayList<>(attempts);
         sorted.sort(java.util.Comparator.comparing((Attempt a) -> psu(a.person)).thenComparing(Attempts.ORDER));
         long n = 0;

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +42,8 @@ public final class Roster {
     public final int[] grade;
     public final int[] school;
     final Set<String> allIds = new HashSet<>();
+    /** Whose state ID each one is (index into the arrays). */
+    final Map<String, Integer> idOwner = new HashMap<>();
     private final StatePlan plan;
     /** teachers: per school, the first teacher index; names. */
     private final List<String[]> teachers = new ArrayList<>();
@@ -94,10 +97,11 @@ public final class Roster {
             last[i] = l;
             sex[i] = p.sex().toLowerCase().startsWith("f") ? "female" : "male";
             race[i] = p.race();
-            String id;
-            do {
-                id = String.valueOf(1_000_000_000L + (rnd.nextLong() & Long.MAX_VALUE) % 9_000_000_000L);
-            } while (!allIds.add(id));
+            // a dense range, as states assign IDs in sequence: every other number of 1000000000.. is someone's, so a
+            // digit typo often lands on another student's ID (one draw per person, as before)
+            String id = String.valueOf(1_000_000_000L + 2L * i + (rnd.nextLong() & 1));
+            allIds.add(id);
+            idOwner.put(id, i);
             stateId[i] = id;
             String loc;
             do {

@@ -6,11 +6,22 @@ import java.util.SplittableRandom;
 /** How one result record presents its student: the ID, names and birth date the vendor received, with noise. */
 final class Shown {
 
-    /** Probabilities (per thousand) of one feed's identifiers. */
-    record Profile(int stateId, int localId, int mistypedId, int birthMissing, int nameNoise, boolean keepsAccents) { }
+    /**
+     * Probabilities (per thousand) of one feed's identifiers. {@code landedId}: the state ID typed with one digit wrong
+     * or two adjacent digits swapped so that it is another roster student's ID (taken from the rows that would
+     * otherwise carry no ID).
+     */
+    record Profile(int stateId, int localId, int mistypedId, int birthMissing, int nameNoise, boolean keepsAccents,
+                   int landedId) {
+        Profile(int stateId, int localId, int mistypedId, int birthMissing, int nameNoise, boolean keepsAccents) {
+            this(stateId, localId, mistypedId, birthMissing, nameNoise, keepsAccents, 0);
+        }
+    }
 
     String id = "";
     boolean idCorrect;
+    /** The ID is another roster student's (a typo landing on it). */
+    boolean landed;
     boolean localId;
     String first;
     String last;
@@ -34,6 +45,9 @@ final class Shown {
             s.localId = true;
         } else if (x < prof.stateId() + prof.localId() + prof.mistypedId()) {
             s.id = mistype(r, r.stateId[p], rnd);
+        } else if (x < prof.stateId() + prof.localId() + prof.mistypedId() + prof.landedId()) {
+            s.id = landOnAnother(r, p, rnd);
+            s.landed = !s.id.equals(r.stateId[p]);
         }
         s.first = r.first[p];
         s.last = r.last[p];
@@ -87,6 +101,55 @@ final class Shown {
         s.middle = r.middle[p];
         s.birth = r.birth[p];
         return s;
+    }
+
+    /**
+     * The student's state ID with one digit changed or two adjacent digits swapped so that it is another roster
+     * student's ID, chosen at random among those one edit away (half the time among those with the same first name,
+     * if any); a plain mistype when there is none.
+     */
+    static String landOnAnother(Roster r, int p, SplittableRandom rnd) {
+        String id = r.stateId[p];
+        java.util.List<String> near = new java.util.ArrayList<>();
+        char[] c = id.toCharArray();
+        for (int i = 1; i < c.length; i++) {
+            char was = c[i];
+            for (char d = '0'; d <= '9'; d++) {
+                if (d != was) {
+                    c[i] = d;
+                    addIfOtherStudent(r, p, new String(c), near);
+                }
+            }
+            c[i] = was;
+            if (i + 1 < c.length && c[i] != c[i + 1]) {
+                c[i] = c[i + 1];
+                c[i + 1] = was;
+                addIfOtherStudent(r, p, new String(c), near);
+                c[i + 1] = c[i];
+                c[i] = was;
+            }
+        }
+        if (near.isEmpty()) {
+            return mistype(r, id, rnd);
+        }
+        // half of them on a student with the same first name when there is one: the case that goes wrong when a
+        // first name is taken to confirm an ID
+        if (rnd.nextBoolean()) {
+            java.util.List<String> sameFirst = near.stream()
+                    .filter(x -> Names.ascii(r.first[r.idOwner.get(x)]).equalsIgnoreCase(Names.ascii(r.first[p])))
+                    .toList();
+            if (!sameFirst.isEmpty()) {
+                return sameFirst.get(rnd.nextInt(sameFirst.size()));
+            }
+        }
+        return near.get(rnd.nextInt(near.size()));
+    }
+
+    private static void addIfOtherStudent(Roster r, int p, String id, java.util.List<String> out) {
+        Integer owner = r.idOwner.get(id);
+        if (owner != null && owner != p && owner < r.rosterSize) {
+            out.add(id);
+        }
     }
 
     /** A state ID with one digit wrong or two swapped, never another roster student's ID. */

@@ -212,7 +212,7 @@ public final class Intake {
         try (Statement st = c.createStatement()) {
             st.execute("""
                     create temp table stage_result (
-                        source_row int, attempt_key text, vendor_candidate_id text, state_id_hash text,
+                        source_row int, attempt_key text, vendor_candidate_id text, state_id_hash text, state_id_near text,
                         first_name text, last_name text, email text, birth_date date, district_code text,
                         school_code text, school_name text, exam_code text, school_year text,
                         attempted_on date, attempted_at timestamptz, passed boolean, score numeric,
@@ -228,7 +228,7 @@ public final class Intake {
         try (InputStream in = Files.newInputStream(file);
              RecordReader reader = mapping.open(in, sourceName);
              CopyWriter copy = new CopyWriter(c, "stage_result", "source_row", "attempt_key", "vendor_candidate_id",
-                     "state_id_hash", "first_name", "last_name", "email", "birth_date", "district_code", "school_code",
+                     "state_id_hash", "state_id_near", "first_name", "last_name", "email", "birth_date", "district_code", "school_code",
                      "school_name", "exam_code", "school_year", "attempted_on", "attempted_at", "passed", "score",
                      "ordinal", "source_ref", "credential_code", "revoked", "pending", "evidence_file", "identity_key")) {
             SourceRow row;
@@ -257,6 +257,7 @@ public final class Intake {
                         HexFormat.of().formatHex(r.attemptKey().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                         : r.attemptKey();
                 copy.value(sourceRow).value(key).value(r.vendorCandidateId()).value(hmac.stateId(r.stateStudentId()))
+                        .value(hmac.stateIdNear(r.stateStudentId()))
                         .value(r.firstName()).value(r.lastName()).value(r.email()).value(r.birthDate())
                         .value(r.districtCode()).value(r.schoolCode()).value(r.schoolName()).value(r.examCode())
                         .value(schoolYears.of(r.attemptedOn())).value(r.attemptedOn())
@@ -343,12 +344,12 @@ public final class Intake {
         // the last row of an attempt in the file wins; a revoked record retracts its result
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into result (feed_code, attempt_key, delivery_id, source_row, vendor_candidate_id, state_id_hash,
-                                    exam_code, credential_code, school_year, attempted_on, attempted_at, passed, score,
+                                    state_id_near, exam_code, credential_code, school_year, attempted_on, attempted_at, passed, score,
                                     status, source_ref)
-                select feed, attempt_key, delivery, source_row, vendor_candidate_id, state_id_hash, exam_code,
+                select feed, attempt_key, delivery, source_row, vendor_candidate_id, state_id_hash, state_id_near, exam_code,
                        credential_code, school_year, attempted_on, attempted_at, passed, score, status, source_ref
                 from (select distinct on (s.attempt_key) ? as feed, s.attempt_key, ? as delivery, s.source_row,
-                             s.vendor_candidate_id, s.state_id_hash,
+                             s.vendor_candidate_id, s.state_id_hash, s.state_id_near,
                              coalesce(s.exam_code, s.credential_code) as exam_code,
                              coalesce(s.credential_code, x.credential_code) as credential_code,
                              s.school_year, s.attempted_on, s.attempted_at, s.passed, s.score,
@@ -361,7 +362,7 @@ public final class Intake {
                 on conflict (feed_code, attempt_key) do update set
                     delivery_id = excluded.delivery_id, source_row = excluded.source_row,
                     vendor_candidate_id = excluded.vendor_candidate_id, state_id_hash = excluded.state_id_hash,
-                    exam_code = excluded.exam_code, credential_code = excluded.credential_code,
+                    state_id_near = excluded.state_id_near, exam_code = excluded.exam_code, credential_code = excluded.credential_code,
                     school_year = excluded.school_year, attempted_on = excluded.attempted_on,
                     attempted_at = excluded.attempted_at, passed = excluded.passed, score = excluded.score,
                     status = excluded.status, source_ref = excluded.source_ref, match_decision = null,

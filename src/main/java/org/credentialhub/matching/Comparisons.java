@@ -80,6 +80,36 @@ public final class Comparisons {
         return jw >= 0.92 ? LN_JW92 : jw >= 0.80 ? LN_JW80 : LN_OTHER;
     }
 
+    /**
+     * Whether two normalised names are one typing mistake apart: one letter replaced, dropped or added, or two adjacent
+     * letters swapped. Jaro-Winkler misses this on short names ("key"/"kye" scores 0.60), so the state-ID tier uses it
+     * to tell a damaged spelling of the ID's student's name from another person's name.
+     */
+    static boolean oneTypoApart(String a, String b) {
+        if (a == null || b == null || a.equals(b)) {
+            return false;
+        }
+        int la = a.length();
+        int lb = b.length();
+        if (Math.abs(la - lb) > 1) {
+            return false;
+        }
+        int i = 0;
+        while (i < Math.min(la, lb) && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        if (la == lb) {
+            if (a.regionMatches(i + 1, b, i + 1, la - i - 1)) {
+                return true; // one letter replaced
+            }
+            return i + 1 < la && a.charAt(i) == b.charAt(i + 1) && a.charAt(i + 1) == b.charAt(i)
+                    && a.regionMatches(i + 2, b, i + 2, la - i - 2); // two adjacent letters swapped
+        }
+        String longer = la > lb ? a : b;
+        String shorter = la > lb ? b : a;
+        return longer.regionMatches(i + 1, shorter, i, shorter.length() - i); // one letter dropped or added
+    }
+
     /** Birth-date level of two yyyymmdd ints (0 = missing). */
     public static int birthDateLevel(int a, int b) {
         if (a == 0 || b == 0) {

@@ -67,11 +67,12 @@ public final class DeliveryMatcher {
             try (Statement st = c.createStatement()) {
                 st.setFetchSize(20_000);
                 try (ResultSet rs = st.executeQuery("""
-                        select student_id, state_id_hash, first_name, last_name, birth_date, school_code, district_code
+                        select student_id, state_id_hash, first_name, last_name, birth_date, school_code, district_code,
+                               state_id_near
                         from student""")) {
                     while (rs.next()) {
                         builder.add(new RosterRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getObject(5, LocalDate.class), rs.getString(6), rs.getString(7)));
+                                rs.getObject(5, LocalDate.class), rs.getString(6), rs.getString(7), rs.getString(8)));
                     }
                 }
             }
@@ -158,7 +159,7 @@ public final class DeliveryMatcher {
                     with unique_name as (select lower(name) as name, min(school_code) as school_code,
                                                 min(district_code) as district_code
                                          from school group by lower(name) having count(*) = 1)
-                    select r.result_id, r.exam_code || '|' || r.attempted_on as group_key, r.state_id_hash,
+                    select r.result_id, r.exam_code || '|' || r.attempted_on as group_key, r.state_id_hash, r.state_id_near,
                            i.first_name, i.last_name, i.birth_date,
                            coalesce(sc.school_code, sn.school_code, i.school_code) as school,
                            coalesce(i.district_code, sc.district_code, sn.district_code) as district,
@@ -195,7 +196,7 @@ public final class DeliveryMatcher {
                         into.add(new ResultRecord(rs.getLong("result_id"), rs.getString("group_key"),
                                 rs.getString("state_id_hash"), rs.getString("first_name"), rs.getString("last_name"),
                                 rs.getObject("birth_date", LocalDate.class), rs.getString("school"),
-                                rs.getString("district"), key));
+                                rs.getString("district"), key, rs.getString("state_id_near")));
                     }
                 }
             }

@@ -13,8 +13,22 @@ public final class FsModel {
     final boolean estimated;
     final int emIterations;
     final long trainingPairs;
+    /** P(the sent state ID is not the student's | match, both IDs present): weighs a disagreeing ID. */
+    final double idOtherM;
+    /** P(the sent state ID is one edit from the student's | match, both IDs present). */
+    final double idNearM;
+    /** Priors of {@link #idOtherM} and {@link #idNearM} when the data cannot tell. */
+    static final double PRIOR_ID_OTHER_M = 0.10;
+    static final double PRIOR_ID_NEAR_M = 0.03;
 
     FsModel(double[][] m, double[][] u, double matchShare, boolean estimated, int emIterations, long trainingPairs) {
+        this(m, u, matchShare, estimated, emIterations, trainingPairs, PRIOR_ID_OTHER_M, PRIOR_ID_NEAR_M);
+    }
+
+    FsModel(double[][] m, double[][] u, double matchShare, boolean estimated, int emIterations, long trainingPairs,
+            double idOtherM, double idNearM) {
+        this.idOtherM = idOtherM;
+        this.idNearM = idNearM;
         this.m = m;
         this.u = u;
         this.matchShare = matchShare;
@@ -57,6 +71,7 @@ public final class FsModel {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "model: %s, em_iterations=%d, pairs=%d, match_share=%.3f%n",
                 estimated ? "EM-estimated" : "prior", emIterations, trainingPairs, matchShare));
+        b.append(String.format(Locale.ROOT, "  state_id: [other m=%.4f] [one edit off m=%.4f]%n", idOtherM, idNearM));
         for (int f = 0; f < Comparisons.FIELDS; f++) {
             b.append("  ").append(Comparisons.FIELD_NAMES[f]).append(':');
             for (int l = 0; l < m[f].length; l++) {

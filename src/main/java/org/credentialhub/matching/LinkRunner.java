@@ -92,7 +92,8 @@ public final class LinkRunner {
         int[] badDates = new int[1];
         for (int i = 0; i < rt.rows.size(); i++) {
             String[] c = rt.rows.get(i);
-            ib.add(new RosterRecord(i, hasher.stateId(c[1]), c[2], c[3], date(c[4], badDates), c[5], c[6]));
+            ib.add(new RosterRecord(i, hasher.stateId(c[1]), c[2], c[3], date(c[4], badDates), c[5], c[6],
+                    hasher.stateIdNear(c[1])));
         }
         RosterIndex index = ib.build();
         long t1 = System.nanoTime();
@@ -101,7 +102,7 @@ public final class LinkRunner {
         for (int i = 0; i < st.rows.size(); i++) {
             String[] c = st.rows.get(i);
             batch.add(new ResultRecord(i, blankToNull(c[7]), hasher.stateId(c[1]), c[2], c[3], date(c[4], badDates),
-                    c[5], c[6], blankToNull(c[8])));
+                    c[5], c[6], blankToNull(c[8]), hasher.stateIdNear(c[1])));
         }
         Map<String, Integer> rosterRow = new HashMap<>();
         for (int i = 0; i < rt.ids.size(); i++) {

@@ -18,11 +18,14 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li><b>crosswalk</b> (tier 3 of the issue, applied first): the row's {@code candidateKey} was linked to a roster
  *       student before → match;</li>
- *   <li><b>state_id</b>: a roster student has the same state-ID hash and agrees on first or last name (Jaro-Winkler
- *       ≥ 0.92 or nickname) or birth date (exact, day/month swapped or one digit off) → match. An ID that agrees
- *       but whose first name does not, while another roster student has the row's first and last name, goes to
- *       review (a sibling's ID). An ID whose names and birth date all
- *       disagree is not trusted, and the row is scored as if it had no ID;</li>
+ *   <li><b>state_id</b>: a roster student has the same state-ID hash and agrees on last name (Jaro-Winkler ≥ 0.92,
+ *       or names swapped) or birth date (exact, day/month swapped or one digit off) → match; a first name alone does
+ *       not confirm an ID. An ID that agrees but whose first name does not, while another roster student has the
+ *       row's first and last name, goes to review (a sibling's ID). A partly alike ID's student stands unless
+ *       something points elsewhere; a student whose ID is one edit from the sent one (keyed deletion neighbourhoods,
+ *       {@link RosterIndex#rowsOneEditAway}) and whose names and birth date agree is matched ("one digit off");
+ *       otherwise the row is scored on its names with the ID weighing against candidates it is not, and an ID that
+ *       is another student's while the names point elsewhere goes to review, never automatic;</li>
  *   <li><b>probabilistic</b>: Fellegi-Sunter over the blocked candidates ({@link RosterIndex}) with the levels of
  *       {@link Comparisons}, weights log2(m/u) from {@link FsModel} and term-frequency adjusted exact name weights.
  *       The posterior of the best candidate accounts for all competing candidates and the prior (match share / roster
@@ -47,6 +50,9 @@ public final class Matcher {
     private final float[] tfFirst;
     private final float[] tfLast;
     private final double logPriorOdds;
+    /** Weight of a sent state ID that is not the candidate's (evidence against it), and of one one edit off. */
+    private final double idOtherW;
+    private final double idNearW;
     /** Largest non-TF weight per field (for upper bounds). */
     private final double[] maxW;
     /** Candidates whose score bound is this far below the best are not scored in full. */
@@ -79,6 +85,11 @@ public final class Matcher {
         this.tfLast = tfWeights(index.lastDict, Comparisons.LAST);
         double share = model.matchShare();
         this.logPriorOdds = FsModel.log2(share / (1 - share)) - FsModel.log2(Math.max(1, index.size()));
+        // u of "one edit off": the chance that a random student's ID is one edit from the sent one (at least half a
+        // student, so that a sparse sample does not make it infinitely strong)
+        double uNear = Math.min(0.5, Math.max(0.5, index.meanIdNeighbours) / Math.max(1, index.size()));
+        this.idNearW = FsModel.log2(model.idNearM / uNear);
+        this.idOtherW = FsModel.log2(model.idOtherM / (1 - uNear));
     }
 
     /** Estimates the model from this batch and the roster (EM, see {@link ModelTrainer}) and returns a matcher. */
@@ -119,6 +130,9 @@ public final class Matcher {
         final RosterIndex.Scratch scratch = new RosterIndex.Scratch();
         final int[] lv = new int[Comparisons.FIELDS];
         final int[] idRows = new int[16];
+        /** Rows whose state ID is one edit from the sent one (this row's). */
+        final int[] nearRows = new int[64];
+        int nearCount;
         double[] weights = new double[256];
         double[] bounds = new double[256];
         boolean[] firstAgree = new boolean[256];
@@ -144,14 +158,22 @@ public final class Matcher {
         Work wk = work.get();
         // tier 3: crosswalk of earlier decisions
         Long linked = crosswalk.lookup(r.candidateKey());
+        if (linked != null && r.candidateKey().equals(r.stateIdHash()) && idConfirmsAnother(r, linked, wk)) {
+            linked = null; // a decision about a mistyped ID that is this row's student's own: not about this row
+        }
         if (linked != null) {
             return new Decision(r.id(), Outcome.MATCH, linked, 1.0, Decision.TIER_CROSSWALK,
                     List.of(new Candidate(linked, Double.NaN, List.of("crosswalk: linked by an earlier decision"))));
         }
         Probe p = index.probe(r);
-        // tier 1: state ID, corroborated
+        wk.nearCount = 0;
+        // tier 1: state ID, corroborated by last name or birth date
         if (p.idFp != 0) {
             int k = index.rowsWithStateId(p.idFp, wk.idRows);
+            if (p.near == null && k > 0) {
+                p.near = index.nearOf(wk.idRows[0]); // the same ID: its student's neighbourhood is the sent one's
+            }
+            wk.nearCount = index.rowsOneEditAway(p.near, p.idFp, wk.nearRows);
             int corroborated = -1;
             int nCorroborated = 0;
             for (int i = 0; i < k; i++) {
@@ -171,7 +193,7 @@ public final class Matcher {
                 Candidate c = explain(p, corroborated, wk,
                         conflict ? "decision: state ID agrees but first name does not, and another student has this row's names (sibling's ID?)"
                                 : nothingSent ? "state_id: equal; no name or birth date was sent that could contradict it"
-                                : "state_id: equal, corroborated");
+                                : "state_id: equal, corroborated by last name or birth date");
                 if (conflict) {
                     return new Decision(r.id(), Outcome.REVIEW, null, 1.0, Decision.TIER_STATE_ID, List.of(c));
                 }
@@ -194,36 +216,151 @@ public final class Matcher {
                     return weak;
                 }
             }
-            // untrusted or unknown ID: scored like a row without ID
+            Decision off = oneEditOff(r, p, wk);
+            if (off != null) {
+                return off;
+            }
+            // the ID is nobody's, or another student's whose last name and birth date disagree: scored on names, the
+            // ID weighing against every candidate whose ID it is not
+            Decision byNames = probabilistic(r, p, wk);
+            if (k > 0 && byNames.outcome() == Outcome.MATCH && byNames.rosterId() != index.idAt(wk.idRows[0])
+                    && !isNear(byNames.rosterId(), wk)) {
+                // the ID lands on another student while the names point elsewhere: never automatic
+                List<Candidate> cs = new ArrayList<>(byNames.candidates());
+                cs.add(explain(p, wk.idRows[0], wk,
+                        "decision: the state ID is another student's, whose last name and birth date disagree"));
+                return new Decision(r.id(), Outcome.REVIEW, null, byNames.score(), Decision.TIER_STATE_ID,
+                        List.copyOf(cs));
+            }
+            return byNames;
         }
         return probabilistic(r, p, wk);
     }
 
     /**
-     * An ID whose student is only like the row's names (Jaro-Winkler ≥ 0.80 on first or last name, a damaged spelling
-     * rather than another person's name): the ID stands unless the names point at someone else. The row is scored as
-     * without ID; if that finds another student to auto-match, the ID was a typo and the names win, else the ID's
-     * student is matched. Null when the ID is not weakly corroborated.
+     * Whether the row's state ID is another roster student's than {@code linked}, and that student's last name or birth
+     * date agrees with the row. An earlier decision keyed by a state ID (a vendor that sends no candidate id) may have
+     * been made for a row whose ID was mistyped onto this student's ID; it must not carry this student's own results
+     * to the student the typo's row was linked to.
+     */
+    private boolean idConfirmsAnother(ResultRecord r, long linked, Work wk) {
+        Probe p = index.probe(r);
+        int k = index.rowsWithStateId(p.idFp, wk.idRows);
+        for (int i = 0; i < k; i++) {
+            if (index.idAt(wk.idRows[i]) != linked) {
+                Comparisons.levels(p, index, wk.idRows[i], wk.lv);
+                int f = wk.lv[Comparisons.FIRST];
+                if (corroborates(wk.lv) && f <= Comparisons.FN_JW92 && (f >= 0 || wk.lv[Comparisons.LAST] >= 0)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * An ID whose student is only partly corroborated: both names alike (Jaro-Winkler ≥ 0.80, a damaged spelling rather
+     * than another person's name), or one of them at the same school with no birth date against it. Such an ID
+     * stands unless something points at someone else: a student whose ID is one edit from the sent one fits the row
+     * better (the ID was mistyped), scoring the row on its names auto-matches another student, or a sibling fits the
+     * names. Null when the ID does not stand this way.
      */
     private Decision weaklyCorroborated(ResultRecord r, Probe p, Work wk, int idRow) {
         Comparisons.levels(p, index, idRow, wk.lv);
         int f = wk.lv[Comparisons.FIRST];
         int l = wk.lv[Comparisons.LAST];
-        boolean alike = (f >= 0 && f <= Comparisons.FN_JW80) || (l >= 0 && l <= Comparisons.LN_JW80);
-        if (!alike) {
+        int d = wk.lv[Comparisons.DOB];
+        // (alike: Jaro-Winkler ≥ 0.80, or one typing mistake apart, which Jaro-Winkler misses on short names)
+        // one name alike is not enough on its own: the other must be alike too, or the student be at the row's
+        // school with no birth date against it (a first name and a wholly different surname elsewhere, or with a
+        // birth date years off, is a typo landing on another student's ID)
+        boolean firstAlike = f >= 0 && f <= Comparisons.FN_JW80
+                || f == Comparisons.FN_OTHER && Comparisons.oneTypoApart(p.first, index.firstName(idRow));
+        boolean lastAlike = l >= 0 && l <= Comparisons.LN_JW80
+                || l == Comparisons.LN_OTHER && Comparisons.oneTypoApart(p.last, index.lastName(idRow));
+        boolean alike = firstAlike && lastAlike;
+        boolean atSchool = (firstAlike || lastAlike) && wk.lv[Comparisons.SCHOOL] == Comparisons.PLACE_SAME_SCHOOL
+                && d <= Comparisons.DOB_ONE_DIGIT;
+        if (!alike && !atSchool) {
             return null;
+        }
+        double idScore = fieldScore(p, idRow, wk);
+        for (int q = 0; q < wk.nearCount; q++) {
+            if (fieldScore(p, wk.nearRows[q], wk) > idScore) {
+                return null;
+            }
         }
         Decision byNames = probabilistic(r, p, wk);
         if (byNames.outcome() == Outcome.MATCH && byNames.rosterId() != index.idAt(idRow)) {
-            return byNames;
+            return null;
         }
         if (settings.requireFirstNameAgreementForSiblings() && f > Comparisons.FN_JW92
                 && otherStudentFitsNames(p, idRow, wk)) {
             return null;
         }
         Comparisons.levels(p, index, idRow, wk.lv);
-        Candidate c = explain(p, idRow, wk, "state_id: equal; names alike but damaged, and no other student fits them");
+        Candidate c = explain(p, idRow, wk, alike
+                ? "state_id: equal; names alike but damaged, and no other student fits them"
+                : "state_id: equal; a name alike and the same school, no birth date against it, and no other student fits");
         return new Decision(r.id(), Outcome.MATCH, index.idAt(idRow), 1.0, Decision.TIER_STATE_ID, List.of(c));
+    }
+
+    /** The row's match weight against a roster row on names, birth date and school (no state ID). */
+    private double fieldScore(Probe p, int row, Work wk) {
+        boolean swapped = Comparisons.levels(p, index, row, wk.lv);
+        return score(p, row, wk.lv, swapped);
+    }
+
+    /** Whether a roster student's ID is one edit from the sent one. */
+    private boolean isNear(Long rosterId, Work wk) {
+        for (int q = 0; q < wk.nearCount; q++) {
+            if (rosterId != null && index.idAt(wk.nearRows[q]) == rosterId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A sent ID one edit from exactly one student's ID (one digit changed or two adjacent digits swapped) whose first
+     * and last name agree, and whose birth date agrees (or none was sent, and scoring the row on its names
+     * auto-matches that student too): that student, with the reason; review when the names auto-match someone else.
+     * Null when no such student.
+     */
+    private Decision oneEditOff(ResultRecord r, Probe p, Work wk) {
+        int found = -1;
+        int nFound = 0;
+        boolean dobAgrees = false;
+        for (int i = 0; i < wk.nearCount; i++) {
+            int row = wk.nearRows[i];
+            Comparisons.levels(p, index, row, wk.lv);
+            int f = wk.lv[Comparisons.FIRST];
+            int l = wk.lv[Comparisons.LAST];
+            int d = wk.lv[Comparisons.DOB];
+            if (f >= 0 && f <= Comparisons.FN_JW92 && l >= 0 && l <= Comparisons.LN_JW92
+                    && d <= Comparisons.DOB_ONE_DIGIT) {
+                found = row;
+                nFound++;
+                dobAgrees = d >= 0;
+            }
+        }
+        if (nFound != 1) {
+            return null;
+        }
+        Decision byNames = probabilistic(r, p, wk);
+        if (!dobAgrees && (byNames.outcome() != Outcome.MATCH || byNames.rosterId() != index.idAt(found))) {
+            return null;
+        }
+        if (byNames.outcome() == Outcome.MATCH && byNames.rosterId() != index.idAt(found)) {
+            List<Candidate> cs = new ArrayList<>(byNames.candidates());
+            cs.add(explain(p, found, wk, "decision: state ID one digit off from this student's, but the names point at "
+                    + "another student"));
+            return new Decision(r.id(), Outcome.REVIEW, null, byNames.score(), Decision.TIER_STATE_ID,
+                    List.copyOf(cs));
+        }
+        Candidate c = explain(p, found, wk,
+                "state_id: one digit off (one digit changed or two adjacent digits swapped); names and birth date agree");
+        return new Decision(r.id(), Outcome.MATCH, index.idAt(found), 1.0, Decision.TIER_STATE_ID, List.of(c));
     }
 
     /** Whether another roster student (a blocked candidate) agrees with the row on first and last name. */
@@ -258,24 +395,53 @@ public final class Matcher {
     }
 
     /**
-     * Whether a roster row with the same state ID is confirmed by the result: a name or the birth date
-     * agrees, or the result sent neither names nor birth date (an ID-only record, such as an Open Badges
-     * credential: nothing contradicts it). An ID whose names and birth date disagree is not trusted.
+     * Whether a roster row with the same state ID is confirmed by the result: the last name (Jaro-Winkler ≥ 0.92, or
+     * first and last name swapped) or the birth date (exact, day/month swapped, one digit off) agrees (a sibling's ID,
+     * same surname, is then caught by the sibling check of the caller). A first name alone does not confirm an ID: a digit typo that lands on another student's ID often keeps a common first name.
+     * A result that sent neither names nor birth date (an ID-only record, such as an Open Badges credential) has
+     * nothing that could contradict it and is confirmed.
      */
-    private static boolean corroborates(int[] lv) {
+    static boolean corroborates(int[] lv) {
         int f = lv[Comparisons.FIRST];
         int l = lv[Comparisons.LAST];
         int d = lv[Comparisons.DOB];
         if (f < 0 && l < 0 && d < 0) {
             return true;
         }
-        return (f >= 0 && f <= Comparisons.FN_JW92) || (l >= 0 && l <= Comparisons.LN_JW92)
-                || (d >= 0 && d <= Comparisons.DOB_ONE_DIGIT);
+        boolean lastAgrees = l >= 0 && l <= Comparisons.LN_JW92;
+        boolean dobAgrees = d >= 0 && d <= Comparisons.DOB_ONE_DIGIT;
+        return lastAgrees || dobAgrees;
+    }
+
+    /** Weight of the sent state ID against a candidate: 0 when either is missing or they are equal. */
+    private double idWeight(Probe p, int row, Work wk) {
+        if (p.idFp == 0) {
+            return 0;
+        }
+        int tag = index.idTagAt(row); // in the row's columns, already in cache; the full fingerprint only on a tie
+        if (tag == 0 || tag == RosterIndex.idTag(p.idFp) && index.stateFp[row] == p.idFp) {
+            return 0;
+        }
+        for (int q = 0; q < wk.nearCount; q++) {
+            if (wk.nearRows[q] == row) {
+                return idNearW;
+            }
+        }
+        return idOtherW;
     }
 
     private Decision probabilistic(ResultRecord r, Probe p, Work wk) {
         RosterIndex.Scratch s = wk.scratch;
         index.candidates(p, settings.maxBlockSize(), s);
+        if (wk.nearCount > 0) {
+            int before = s.count;
+            for (int q = 0; q < wk.nearCount; q++) {
+                s.addRow(wk.nearRows[q]);
+            }
+            if (s.count > before) {
+                Arrays.sort(s.rows, 0, s.count);
+            }
+        }
         int n = s.count;
         if (n == 0) {
             return new Decision(r.id(), Outcome.NONE, null, 0.0, Decision.TIER_PROBABILISTIC, List.of());
@@ -289,7 +455,7 @@ public final class Matcher {
         // Phase 1: cheap upper bound per candidate (birth date, school, exact-name codes; best case for other names).
         int best = -1;
         for (int i = 0; i < n; i++) {
-            ws[i] = upperBound(p, s.rows[i]);
+            ws[i] = upperBound(p, s.rows[i]) + idWeight(p, s.rows[i], wk);
             if (best < 0 || ws[i] > ws[best]) {
                 best = i;
             }
@@ -403,7 +569,7 @@ public final class Matcher {
         boolean swapped = Comparisons.levels(p, index, row, wk.lv);
         int fl = wk.lv[Comparisons.FIRST];
         wk.firstAgree[i] = fl >= 0 && fl <= Comparisons.FN_JW92;
-        return score(p, row, wk.lv, swapped);
+        return score(p, row, wk.lv, swapped) + idWeight(p, row, wk);
     }
 
     /** An upper bound of the candidate's score that needs no string comparison. */
@@ -478,7 +644,7 @@ public final class Matcher {
         List<Candidate> out = new ArrayList<>(count);
         for (int j = 0; j < count; j++) {
             out.add(new Candidate(index.idAt(rows[picked[j]]), ws[picked[j]],
-                    new Reasons(this, p, rows[picked[j]], j == 0 ? note : null)));
+                    new Reasons(this, p, rows[picked[j]], idWeight(p, rows[picked[j]], wk), j == 0 ? note : null)));
         }
         return out;
     }
@@ -489,11 +655,12 @@ public final class Matcher {
      */
     private Candidate explain(Probe p, int row, Work wk, String note) {
         boolean swapped = Comparisons.levels(p, index, row, wk.lv);
-        return new Candidate(index.idAt(row), score(p, row, wk.lv, swapped), new Reasons(this, p, row, note));
+        double idW = idWeight(p, row, wk);
+        return new Candidate(index.idAt(row), score(p, row, wk.lv, swapped) + idW, new Reasons(this, p, row, idW, note));
     }
 
     /** The reason strings of one candidate, {@link Comparisons#FIELDS} entries plus the note, if any. */
-    private List<String> reasons(Probe p, int row, String note) {
+    private List<String> reasons(Probe p, int row, double idW, String note) {
         int[] lv = new int[Comparisons.FIELDS];
         boolean swapped = Comparisons.levels(p, index, row, lv);
         List<String> reasons = new ArrayList<>(Comparisons.FIELDS + 1);
@@ -514,6 +681,10 @@ public final class Matcher {
             b.append(" (").append(fw >= 0 ? "+" : "\u2212").append(oneDecimal(Math.abs(fw))).append(')');
             reasons.add(b.toString());
         }
+        if (idW != 0) {
+            reasons.add("state_id: " + (idW == idNearW ? "one digit off" : "different") + " ("
+                    + (idW >= 0 ? "+" : "\u2212") + oneDecimal(Math.abs(idW)) + ')');
+        }
         if (note != null) {
             reasons.add(note);
         }
@@ -530,19 +701,21 @@ public final class Matcher {
         private final Probe probe;
         private final int row;
         private final String note;
+        private final double idW;
         private volatile List<String> built;
 
-        Reasons(Matcher matcher, Probe probe, int row, String note) {
+        Reasons(Matcher matcher, Probe probe, int row, double idW, String note) {
             this.matcher = matcher;
             this.probe = probe;
             this.row = row;
+            this.idW = idW;
             this.note = note;
         }
 
         private List<String> list() {
             List<String> l = built;
             if (l == null) {
-                l = matcher.reasons(probe, row, note);
+                l = matcher.reasons(probe, row, idW, note);
                 built = l;
             }
             return l;
@@ -555,7 +728,7 @@ public final class Matcher {
 
         @Override
         public int size() {
-            return Comparisons.FIELDS + (note == null ? 0 : 1);
+            return Comparisons.FIELDS + (idW == 0 ? 0 : 1) + (note == null ? 0 : 1);
         }
     }
 

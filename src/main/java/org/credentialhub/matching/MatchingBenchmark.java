@@ -123,7 +123,7 @@ public final class MatchingBenchmark {
 
     private RosterRecord rosterRecord(Student s) {
         return new RosterRecord(s.id, hasher.stateId(s.rawStateId), s.first, s.last, toDate(s.dob), "S" + s.school,
-                district(s.school));
+                district(s.school), hasher.stateIdNear(s.rawStateId));
     }
 
     private static String typo(String s, SplittableRandom r) {
@@ -221,7 +221,8 @@ public final class MatchingBenchmark {
                 }
             }
             rows.add(new ResultRecord(k, "exam-" + (k % 40), hasher.stateId(sid), first, last, toDate(dob), schoolStr,
-                    schoolStr == null ? null : district(school)));
+                    schoolStr == null ? null : district(school), null,
+                    hasher.stateIdNear(sid)));
         }
         return new Synth(rows, truth);
     }

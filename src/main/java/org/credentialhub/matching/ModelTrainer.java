@@ -163,7 +163,67 @@ public final class ModelTrainer {
             estimated |= b;
         }
         double share = estimated ? matchShare(index, probes, m, u) : 0.9;
-        return new FsModel(m, u, share, estimated, iterations, pairsUsed);
+        double[] id = stateIdRates(index, probes, share);
+        return new FsModel(m, u, share, estimated, iterations, pairsUsed, id[0], id[1]);
+    }
+
+    /**
+     * How often a matched row's state ID is not its student's ({@code [0]}), and how often it is one edit off
+     * ({@code [1]}): among sampled rows that sent an ID, those whose ID's student agrees on first and last name
+     * (typos, nicknames and swaps allowed) are taken as right, those whose ID is one edit from such a student's as one
+     * off; the rest of the rows that have a student ({@code share}) are wrong. Rows whose names are damaged count as
+     * wrong IDs, which makes a disagreeing ID weigh less, never more. Priors when fewer than 200 rows sent an ID.
+     */
+    private static double[] stateIdRates(RosterIndex index, List<Probe> probes, double share) {
+        int sent = 0;
+        int right = 0;
+        int nearRight = 0;
+        int withNear = 0;
+        int[] rows = new int[16];
+        int[] lv = new int[Comparisons.FIELDS];
+        for (Probe p : probes) {
+            if (p.idFp == 0) {
+                continue;
+            }
+            sent++;
+            int k = index.rowsWithStateId(p.idFp, rows);
+            boolean ok = false;
+            for (int i = 0; i < k && !ok; i++) {
+                ok = namesAgree(p, index, rows[i], lv);
+            }
+            if (ok) {
+                right++;
+                continue;
+            }
+            long[] near = p.near != null ? p.near : k > 0 ? index.nearOf(rows[0]) : null;
+            if (near == null) {
+                continue;
+            }
+            withNear++;
+            int j = index.rowsOneEditAway(near, p.idFp, rows);
+            for (int i = 0; i < j; i++) {
+                if (namesAgree(p, index, rows[i], lv)) {
+                    nearRight++;
+                    break;
+                }
+            }
+        }
+        if (sent < 200) {
+            return new double[] {FsModel.PRIOR_ID_OTHER_M, FsModel.PRIOR_ID_NEAR_M};
+        }
+        double matched = Math.max(1, sent * share);
+        double other = Math.min(0.5, Math.max(0.01, 1 - right / matched));
+        double near = withNear < 50 ? FsModel.PRIOR_ID_NEAR_M
+                : Math.min(other, Math.max(0.002, nearRight / matched * sent / (double) withNear));
+        return new double[] {other, Math.min(near, other)};
+    }
+
+    /** First and last name agree (exact, nickname, Jaro-Winkler ≥ 0.92, or swapped). */
+    static boolean namesAgree(Probe p, RosterIndex index, int row, int[] lv) {
+        Comparisons.levels(p, index, row, lv);
+        int f = lv[Comparisons.FIRST];
+        int l = lv[Comparisons.LAST];
+        return f >= 0 && f <= Comparisons.FN_JW92 && l >= 0 && l <= Comparisons.LN_JW92;
     }
 
     /**

@@ -19,4 +19,6 @@ final class Probe {
     int school;
     int district;
     long idFp;
+    /** The sent ID's deletion neighbourhood (keyed hashes by position), or null. */
+    long[] near;
 }

@@ -16,14 +16,24 @@ import java.time.LocalDate;
  * @param school       may be null
  * @param district     may be null
  * @param candidateKey the vendor's own candidate id, looked up in the {@link Crosswalk} (tier 3); may be null
+ * @param stateIdNear  the sent state ID's deletion neighbourhood as keyed hashes
+ *                     ({@link org.credentialhub.support.Hmac#stateIdNear(String)}); may be null (then an ID one digit
+ *                     off is recognised only when it lands on another student's ID)
  */
 public record ResultRecord(long id, String groupKey, String stateIdHash, String firstName, String lastName,
-                           LocalDate birthDate, String school, String district, String candidateKey) {
+                           LocalDate birthDate, String school, String district, String candidateKey,
+                           String stateIdNear) {
+
+    /** A result row without the ID's neighbourhood. */
+    public ResultRecord(long id, String groupKey, String stateIdHash, String firstName, String lastName,
+                        LocalDate birthDate, String school, String district, String candidateKey) {
+        this(id, groupKey, stateIdHash, firstName, lastName, birthDate, school, district, candidateKey, null);
+    }
 
     /** A result row without vendor candidate key. */
     public ResultRecord(long id, String groupKey, String stateIdHash, String firstName, String lastName,
                         LocalDate birthDate, String school, String district) {
-        this(id, groupKey, stateIdHash, firstName, lastName, birthDate, school, district, null);
+        this(id, groupKey, stateIdHash, firstName, lastName, birthDate, school, district, null, null);
     }
 
     /** Never prints identifying values (FERPA-minimal). */

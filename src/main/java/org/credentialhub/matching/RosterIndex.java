@@ -51,7 +51,8 @@ public final class RosterIndex {
     final long[] stateFp;
     /**
      * Per row, 8 ints: first-name code, last-name code, birth date (yyyymmdd), school code, district code, birth date
-     * as packed decimal digits ({@link Comparisons#bcd}), unused.
+     * as packed decimal digits ({@link Comparisons#bcd}), state-ID tag ({@link #idTag}: the ID fingerprint's low bits,
+     * read with the other columns), unused.
      */
     final int[] cols;
     static final int STRIDE_SHIFT = 3;
@@ -63,6 +64,16 @@ public final class RosterIndex {
     final int[][] dirs;
     final int dirBits;
     final long[] idBlock;
+    /**
+     * State IDs' deletion neighbourhoods ({@link org.credentialhub.support.Hmac#stateIdNear}): entries of row r are
+     * {@code nearFp[nearStart[r] .. nearStart[r + 1])}, in position order; {@link #nearBlock} indexes them all.
+     */
+    final long[] nearFp;
+    final int[] nearStart;
+    final long[] nearBlock;
+    final int[] nearDir;
+    /** Mean number of other students whose ID is one edit from a student's (from a sample; 0 without neighbourhoods). */
+    final double meanIdNeighbours;
     final long buildNanos;
 
     private RosterIndex(Builder b, long startNanos) {
@@ -78,6 +89,7 @@ public final class RosterIndex {
             cols[o + 3] = b.school[row];
             cols[o + 4] = b.district[row];
             cols[o + 5] = Comparisons.bcd(b.dob[row]);
+            cols[o + 6] = idTag(b.stateFp[row]);
         }
         b.releaseArrays();
         this.firstDict = b.firstNames.freeze();
@@ -111,7 +123,34 @@ public final class RosterIndex {
         idArr = Arrays.copyOf(idArr, k);
         Arrays.parallelSort(idArr);
         this.idBlock = idArr;
+        this.nearFp = Arrays.copyOf(b.nearFp, b.nearCount);
+        this.nearStart = Arrays.copyOf(b.nearStart, n + 1);
+        long[] nearArr = new long[nearFp.length];
+        for (int row = 0; row < n; row++) {
+            for (int e = nearStart[row]; e < nearStart[row + 1]; e++) {
+                nearArr[e] = (mix(nearFp[e]) >>> (64 - KEY_BITS)) << ROW_BITS | row;
+            }
+        }
+        Arrays.parallelSort(nearArr);
+        this.nearBlock = nearArr;
+        this.nearDir = directory(nearArr);
+        b.releaseNear();
+        this.meanIdNeighbours = sampleIdNeighbours();
         this.buildNanos = System.nanoTime() - startNanos;
+    }
+
+    /** 32 bits of a state-ID fingerprint, never 0 for a present ID; 0 when missing. */
+    static int idTag(long fp) {
+        if (fp == 0) {
+            return 0;
+        }
+        int t = (int) fp;
+        return t == 0 ? 1 : t;
+    }
+
+    /** The state-ID tag of a row (see {@link #idTag}). */
+    int idTagAt(int row) {
+        return cols[(row << STRIDE_SHIFT) + 6];
     }
 
     /** Bucket directory over the top {@code dirBits} bits of the key: entries of bucket b are [dir[b], dir[b+1]). */
@@ -185,6 +224,18 @@ public final class RosterIndex {
 
     int district(int row) {
         return cols[(row << STRIDE_SHIFT) + 4];
+    }
+
+    /** Normalised first name of a row, or null. */
+    String firstName(int row) {
+        int c = first(row);
+        return c >= 0 ? firstDict.values[c] : null;
+    }
+
+    /** Normalised last name of a row, or null. */
+    String lastName(int row) {
+        int c = last(row);
+        return c >= 0 ? lastDict.values[c] : null;
     }
 
     /** Roster id of the student at an internal row. */
@@ -300,7 +351,101 @@ public final class RosterIndex {
         p.school = placeCode(schoolDict, r.school());
         p.district = placeCode(districtDict, r.district());
         p.idFp = fingerprint(r.stateIdHash());
+        p.near = p.idFp == 0 ? null : parseNear(r.stateIdNear());
         return p;
+    }
+
+    /** The entries of a {@link org.credentialhub.support.Hmac#stateIdNear} string, or null when absent or malformed. */
+    static long[] parseNear(String near) {
+        int w = org.credentialhub.support.Hmac.NEAR_HEX;
+        if (near == null || near.isEmpty() || near.length() % w != 0) {
+            return null;
+        }
+        long[] out = new long[near.length() / w];
+        try {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = Long.parseUnsignedLong(near, i * w, (i + 1) * w, 16);
+            }
+        } catch (NumberFormatException e) {
+            return null; // no value in the message: the string is a keyed hash, but say nothing of it
+        }
+        return out;
+    }
+
+    /** The deletion neighbourhood of a row's state ID, or null when the roster did not provide it. */
+    long[] nearOf(int row) {
+        int from = nearStart[row];
+        int to = nearStart[row + 1];
+        return from == to ? null : Arrays.copyOfRange(nearFp, from, to);
+    }
+
+    /** Mean count of IDs one edit from a student's ID, over up to 2,000 students spread over the roster. */
+    private double sampleIdNeighbours() {
+        if (nearFp.length == 0) {
+            return 0;
+        }
+        int step = Math.max(1, n / 2000);
+        int[] out = new int[256];
+        long sum = 0;
+        int sampled = 0;
+        for (int row = 0; row < n; row += step) {
+            long[] near = nearOf(row);
+            if (near != null) {
+                sum += rowsOneEditAway(near, stateFp[row], out);
+                sampled++;
+            }
+        }
+        return sampled == 0 ? 0 : sum / (double) sampled;
+    }
+
+    /** Whether any student's ID neighbourhood is indexed (else IDs one edit away cannot be found). */
+    boolean hasNear() {
+        return nearFp.length > 0;
+    }
+
+    /**
+     * Rows whose state ID is one edit from the ID of the neighbourhood {@code near} (one character replaced, or two
+     * adjacent characters swapped; same length), other than rows whose ID fingerprint is {@code idFp}. Written to
+     * {@code out} (at most its length), count returned.
+     */
+    int rowsOneEditAway(long[] near, long idFp, int[] out) {
+        if (near == null || nearBlock.length == 0) {
+            return 0;
+        }
+        int len = near.length;
+        int k = 0;
+        for (int i = 0; i < len; i++) {
+            long key = mix(near[i]) >>> (64 - KEY_BITS);
+            int bucket = (int) (key >>> (KEY_BITS - dirBits));
+            int j = nearDir[bucket];
+            int end = nearDir[bucket + 1];
+            long lo = key << ROW_BITS;
+            while (j < end && nearBlock[j] < lo) {
+                j++;
+            }
+            while (j < nearBlock.length && (nearBlock[j] >>> ROW_BITS) == key) {
+                int row = (int) (nearBlock[j] & ROW_MASK);
+                j++;
+                if (stateFp[row] == idFp || nearStart[row + 1] - nearStart[row] != len) {
+                    continue;
+                }
+                int o = nearStart[row];
+                boolean oneEdit = nearFp[o + i] == near[i]
+                        || i + 1 < len && nearFp[o + i + 1] == near[i] && nearFp[o + i] == near[i + 1]
+                        || i > 0 && nearFp[o + i - 1] == near[i] && nearFp[o + i] == near[i - 1];
+                if (!oneEdit) {
+                    continue;
+                }
+                boolean seen = false;
+                for (int q = 0; q < k; q++) {
+                    seen |= out[q] == row;
+                }
+                if (!seen && k < out.length) {
+                    out[k++] = row;
+                }
+            }
+        }
+        return k;
     }
 
     private static int placeCode(HashMap<String, Integer> dict, String raw) {
@@ -354,6 +499,12 @@ public final class RosterIndex {
                 java.util.Arrays.fill(setGen, 0);
                 gen = 1;
             }
+        }
+
+        /** Adds one row (de-duplicated like the others). */
+        void addRow(int row) {
+            long[] one = {row};
+            add(one, 0, 1);
         }
 
         void add(long[] arr, int from, int to) {
@@ -561,6 +712,9 @@ public final class RosterIndex {
         private final NameDict lastNames = new NameDict();
         private final HashMap<String, Integer> schools = new HashMap<>();
         private final HashMap<String, Integer> districts = new HashMap<>();
+        private long[] nearFp = new long[0];
+        private int[] nearStart = new int[1025];
+        private int nearCount;
         private boolean built;
 
         private Builder() {
@@ -582,6 +736,7 @@ public final class RosterIndex {
                 dob = Arrays.copyOf(dob, cap);
                 school = Arrays.copyOf(school, cap);
                 district = Arrays.copyOf(district, cap);
+                nearStart = Arrays.copyOf(nearStart, cap + 1);
             }
             ids[n] = r.id();
             stateFp[n] = fingerprint(r.stateIdHash());
@@ -592,6 +747,15 @@ public final class RosterIndex {
             dob[n] = Names.dateToInt(r.birthDate());
             school[n] = place(schools, r.school());
             district[n] = place(districts, r.district());
+            long[] near = stateFp[n] == 0 ? null : parseNear(r.stateIdNear());
+            if (near != null) {
+                if (nearCount + near.length > nearFp.length) {
+                    nearFp = Arrays.copyOf(nearFp, Math.max(nearFp.length * 2, nearCount + near.length + 1024));
+                }
+                System.arraycopy(near, 0, nearFp, nearCount, near.length);
+                nearCount += near.length;
+            }
+            nearStart[n + 1] = nearCount;
             n++;
             return this;
         }
@@ -602,6 +766,11 @@ public final class RosterIndex {
                 return Probe.MISSING;
             }
             return dict.computeIfAbsent(v, k -> dict.size());
+        }
+
+        private void releaseNear() {
+            nearFp = null;
+            nearStart = null;
         }
 
         private void releaseArrays() {

@@ -36,23 +36,26 @@ public final class RosterLoader {
             }
             long rows;
             try (CopyWriter copy = new CopyWriter(c, "stage_student", "state_id_hash", "first_name", "last_name",
-                    "birth_date", "district_code", "school_code")) {
+                    "birth_date", "district_code", "school_code", "state_id_near")) {
                 for (Student s : students) {
                     copy.value(hmac.stateId(s.stateId())).value(s.firstName()).value(s.lastName())
-                            .value(s.birthDate()).value(s.districtCode()).value(s.schoolCode()).endRow();
+                            .value(s.birthDate()).value(s.districtCode()).value(s.schoolCode())
+                            .value(hmac.stateIdNear(s.stateId())).endRow();
                 }
                 rows = copy.finish();
             }
             try (Statement st = c.createStatement()) {
                 st.executeUpdate("""
-                        insert into student (state_id_hash, first_name, last_name, birth_date, district_code, school_code)
+                        insert into student (state_id_hash, first_name, last_name, birth_date, district_code, school_code,
+                                             state_id_near)
                         select distinct on (state_id_hash) state_id_hash, first_name, last_name, birth_date,
-                               district_code, school_code
+                               district_code, school_code, state_id_near
                         from stage_student where state_id_hash is not null
                         on conflict (state_id_hash) do update set
                             first_name = excluded.first_name, last_name = excluded.last_name,
                             birth_date = excluded.birth_date, district_code = excluded.district_code,
-                            school_code = excluded.school_code, updated_at = now()""");
+                            school_code = excluded.school_code, state_id_near = excluded.state_id_near,
+                            updated_at = now()""");
             }
             c.commit();
             return rows;

@@ -482,6 +482,7 @@ public final class OneRosterImport {
             int userIdsCol = -1;
             int identifierCol = -1;
             int stateHashTarget = stage.indexOf("state_id_hash");
+            int stateNearTarget = stage.indexOf("state_id_near");
             for (int i = 0; i < cols.size(); i++) {
                 if (cols.get(i).kind() == Kind.USERIDS) {
                     userIdsCol = i;
@@ -527,6 +528,9 @@ public final class OneRosterImport {
                             identifierCol < 0 || index[identifierCol] < 0 ? "" : field(rec, index[identifierCol]),
                             name, line, problems);
                     values[stateHashTarget] = stateId == null ? null : hmac.stateId(stateId);
+                    if (stateNearTarget >= 0) {
+                        values[stateNearTarget] = stateId == null ? null : hmac.stateIdNear(stateId);
+                    }
                 }
                 if (values[sourcedIdTarget] != null) {
                     ids.add((String) values[sourcedIdTarget]);
@@ -1049,7 +1053,7 @@ public final class OneRosterImport {
                 insert into student (state_id_hash, first_name, last_name, birth_date, district_code, school_code,
                                      sis_source, sourced_id, grade, sex, american_indian_or_alaska_native, asian,
                                      black_or_african_american, native_hawaiian_or_other_pacific_islander, white,
-                                     two_or_more_races, hispanic_or_latino)
+                                     two_or_more_races, hispanic_or_latino, state_id_near)
                 select i.* from (
                 select distinct on (u.state_id_hash) u.state_id_hash, u.given_name as first_name, u.family_name as last_name,
                        sd.birth_date,
@@ -1058,8 +1062,9 @@ public final class OneRosterImport {
                        case when o.type = 'school' then o.identifier end as school_code,
                        u.sis_source, u.sourced_id, nullif(split_part(u.grades, ',', 1), '') as grade,
                        d.sex, d.american_indian_or_alaska_native, d.asian, d.black_or_african_american,
-                       d.native_hawaiian_or_other_pacific_islander, d.white, d.two_or_more_races, d.hispanic_or_latino
-                from (select s2.line, s2.sourced_id, ?1::text as sis_source, s2.state_id_hash, s2.grades,
+                       d.native_hawaiian_or_other_pacific_islander, d.white, d.two_or_more_races, d.hispanic_or_latino,
+                       u.state_id_near
+                from (select s2.line, s2.sourced_id, ?1::text as sis_source, s2.state_id_hash, s2.state_id_near, s2.grades,
                              s2.given_name, s2.family_name, s2.org_sourced_ids, coalesce(s2.role, r.role) as role,
                              case when s2.role is null then coalesce(s2.primary_org_sourced_id, r.org_sourced_id)
                                   else s2.primary_org_sourced_id end as primary_org_sourced_id
@@ -1084,14 +1089,14 @@ public final class OneRosterImport {
                       and (st.first_name, st.last_name, st.birth_date, st.district_code, st.school_code, st.sis_source,
                            st.sourced_id, st.grade, st.sex, st.american_indian_or_alaska_native, st.asian,
                            st.black_or_african_american, st.native_hawaiian_or_other_pacific_islander, st.white,
-                           st.two_or_more_races, st.hispanic_or_latino)
+                           st.two_or_more_races, st.hispanic_or_latino, st.state_id_near)
                       is not distinct from
                           (i.first_name, i.last_name, coalesce(i.birth_date, st.birth_date),
                            coalesce(i.district_code, st.district_code), coalesce(i.school_code, st.school_code),
                            i.sis_source, i.sourced_id, coalesce(i.grade, st.grade), i.sex,
                            i.american_indian_or_alaska_native, i.asian, i.black_or_african_american,
                            i.native_hawaiian_or_other_pacific_islander, i.white, i.two_or_more_races,
-                           i.hispanic_or_latino))
+                           i.hispanic_or_latino, i.state_id_near))
                 order by i.state_id_hash
                 on conflict (state_id_hash) do update set
                     first_name = excluded.first_name, last_name = excluded.last_name,
@@ -1104,7 +1109,8 @@ public final class OneRosterImport {
                     asian = excluded.asian, black_or_african_american = excluded.black_or_african_american,
                     native_hawaiian_or_other_pacific_islander = excluded.native_hawaiian_or_other_pacific_islander,
                     white = excluded.white, two_or_more_races = excluded.two_or_more_races,
-                    hispanic_or_latino = excluded.hispanic_or_latino, updated_at = now()
+                    hispanic_or_latino = excluded.hispanic_or_latino, state_id_near = excluded.state_id_near,
+                    updated_at = now()
                 where (student.first_name, student.last_name, student.birth_date, student.district_code,
                        student.school_code, student.sis_source, student.sourced_id, student.grade, student.sex,
                        student.american_indian_or_alaska_native, student.asian, student.black_or_african_american,

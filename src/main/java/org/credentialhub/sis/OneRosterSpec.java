@@ -177,8 +177,11 @@ final class OneRosterSpec {
                 col("preferredFamilyName", Kind.TEXT, false, null),
                 col("primaryOrgSourcedId", Kind.ID, false, "primary_org_sourced_id"),
                 col("pronouns", Kind.TEXT, false, null));
-        FILES.add(new FileSpec("users", "sis_user", users11, users12, Map.of("state_id_hash", "text"),
-                Set.of("given_name", "family_name")));
+        Map<String, String> userExtra = new LinkedHashMap<>();
+        userExtra.put("state_id_hash", "text");
+        userExtra.put("state_id_near", "text"); // the ID's keyed deletion neighbourhood, for the roster only
+        FILES.add(new FileSpec("users", "sis_user", users11, users12, userExtra,
+                Set.of("given_name", "family_name", "state_id_near")));
 
         List<Col> roles = List.of(id(), status(), dlm(),
                 col("userSourcedId", Kind.ID, true, "user_sourced_id"),

@@ -51,13 +51,45 @@ public final class Hmac {
 
     /** Normalizes a state student ID (drops blanks, dashes and dots) and returns its keyed hash, or null. */
     public String stateId(String clear) {
+        String normalized = normalizedStateId(clear);
+        if (normalized == null) {
+            return null;
+        }
+        return HexFormat.of().formatHex(mac.get().doFinal(normalized.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Hex characters of one entry of {@link #stateIdNear}. */
+    public static final int NEAR_HEX = 16;
+
+    /**
+     * The keyed hashes of a state ID's deletion neighbourhood, for finding IDs one edit away without storing or
+     * comparing clear IDs: for each position i of the normalized ID (as in {@link #stateId}), the HMAC of the ID with
+     * its i-th character deleted (in its own domain, so it never equals an ID's hash), truncated to 64 bits; the
+     * entries concatenated in position order, {@link #NEAR_HEX} hex characters each. Two IDs of equal length differ
+     * in one character at i exactly when their i-th entries are equal, and by the swap of characters i and i+1 when
+     * entry i of one equals entry i+1 of the other and the other way round. Null for a missing or one-character ID.
+     */
+    public String stateIdNear(String clear) {
+        String normalized = normalizedStateId(clear);
+        if (normalized == null || normalized.length() < 2) {
+            return null;
+        }
+        Mac m = mac.get();
+        StringBuilder b = new StringBuilder(normalized.length() * NEAR_HEX);
+        HexFormat hex = HexFormat.of();
+        for (int i = 0; i < normalized.length(); i++) {
+            String deleted = "near|" + normalized.substring(0, i) + normalized.substring(i + 1);
+            byte[] h = m.doFinal(deleted.getBytes(StandardCharsets.UTF_8));
+            b.append(hex.formatHex(h, 0, NEAR_HEX / 2));
+        }
+        return b.toString();
+    }
+
+    private static String normalizedStateId(String clear) {
         if (clear == null) {
             return null;
         }
         String normalized = SEPARATORS.matcher(clear).replaceAll("");
-        if (normalized.isEmpty()) {
-            return null;
-        }
-        return HexFormat.of().formatHex(mac.get().doFinal(normalized.getBytes(StandardCharsets.UTF_8)));
+        return normalized.isEmpty() ? null : normalized;
     }
 }

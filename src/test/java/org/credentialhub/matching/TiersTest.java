@@ -45,10 +45,25 @@ class TiersTest {
                 "school-30", "district-3"));
         roster.add(new RosterRecord(9005, HASH.stateId("SID9005"), "Maya", "Sudderth", LocalDate.of(2008, 11, 2),
                 "school-31", "district-4"));
-        index = RosterIndex.build(roster);
+        // Dolores Whitfield and Tobias Fairbrook: IDs two adjacent digits apart (a dense ID range)
+        roster.add(new RosterRecord(9006, null, "Dolores", "Whitfield", LocalDate.of(2008, 3, 10), "school-12",
+                "district-2"));
+        roster.add(new RosterRecord(9008, null, "Tobias", "Fairbrook", LocalDate.of(2007, 5, 23), "school-14",
+                "district-2"));
+        roster.add(new RosterRecord(9009, null, "Marco", "Key", LocalDate.of(2008, 1, 15), "school-20", "district-1"));
+        List<RosterRecord> withIds = new ArrayList<>();
+        for (RosterRecord s : roster) {
+            String raw = s.id() == 9006 ? "4000012345" : s.id() == 9008 ? "4000012354" : "SID" + s.id();
+            withIds.add(new RosterRecord(s.id(), HASH.stateId(raw), s.firstName(), s.lastName(), s.birthDate(),
+                    s.school(), s.district(), HASH.stateIdNear(raw)));
+        }
+        index = RosterIndex.build(withIds);
         FsModel model = new FsModel(ComparisonsTest.copy(ModelTrainer.PRIOR_M), ComparisonsTest.copy(ModelTrainer.PRIOR_U),
                 0.9, false, 0, 0);
-        Crosswalk cw = new Crosswalk.Builder().put("vendor-cand-77", 9002).build();
+        // a district linked a row that carried Dolores's ID (a typo) to Tobias; the vendor sends no candidate id, so
+        // the decision is keyed by the state-ID hash
+        Crosswalk cw = new Crosswalk.Builder().put("vendor-cand-77", 9002).put(HASH.stateId("4000012345"), 9008)
+                .build();
         matcher = new Matcher(index, model, MatchSettings.defaults(), cw);
     }
 
@@ -56,6 +71,141 @@ class TiersTest {
                                     String school) {
         return new ResultRecord(id, group, sid == null ? null : HASH.stateId(sid), first, last,
                 dob == null ? null : LocalDate.parse(dob), school, null);
+    }
+
+    /** A row that also carries the sent ID's deletion neighbourhood (as the pipeline and {@code link} send it). */
+    private static ResultRecord rowWithNear(long id, String sid, String first, String last, String dob, String school) {
+        return new ResultRecord(id, null, HASH.stateId(sid), first, last, dob == null ? null : LocalDate.parse(dob),
+                school, null, null, HASH.stateIdNear(sid));
+    }
+
+    private static boolean anyReason(Decision d, String part) {
+        return d.candidates().stream().anyMatch(c -> c.reasons().stream().anyMatch(x -> x.contains(part)));
+    }
+
+    @Test
+    void anIdIsNotAcceptedOnTheFirstNameAlone() {
+        // issue 12: same first name, another last name, birth date three years off: not the ID's student
+        Decision sameFirst = matcher.match(row(40, null, "4000012345", "Dolores", "Abernathy", "2011-03-10", null));
+        assertNotEquals(9006L, sameFirst.rosterId(), sameFirst.toString());
+        assertNotEquals(Outcome.MATCH, sameFirst.outcome());
+        // first name one letter off, last name wholly different (with and without a birth date)
+        Decision oneLetter = matcher.match(row(41, null, "4000012345", "Doloris", "Castellanos", null, null));
+        assertNotEquals(Outcome.MATCH, oneLetter.outcome());
+        Decision oneLetterDob = matcher.match(row(42, null, "4000012345", "Doloris", "Castellanos", "2010-06-21",
+                "school-12"));
+        assertNotEquals(Outcome.MATCH, oneLetterDob.outcome());
+        // the ID's own student, surname or birth date agreeing (with a typo), is still matched on the ID
+        Decision typoLast = matcher.match(row(43, null, "4000012345", "Dolores", "Whitfeild", null, null));
+        assertEquals(Outcome.MATCH, typoLast.outcome());
+        assertEquals(9006L, typoLast.rosterId());
+        assertEquals(Decision.TIER_STATE_ID, typoLast.tier());
+        // a short surname with two letters swapped (Jaro-Winkler 0.60), nothing else sent: still the ID's student
+        Decision shortTypo = matcher.match(row(45, null, "SID9009", "Marco", "Kye", null, null));
+        assertEquals(Outcome.MATCH, shortTypo.outcome(), shortTypo.toString());
+        assertEquals(9009L, shortTypo.rosterId());
+        assertTrue(Comparisons.oneTypoApart("kye", "key"));
+        assertTrue(Comparisons.oneTypoApart("das", "dsa"));
+        assertTrue(Comparisons.oneTypoApart("lee", "le"));
+        assertTrue(Comparisons.oneTypoApart("ng", "nog"));
+        assertFalse(Comparisons.oneTypoApart("kye", "kay") && Comparisons.oneTypoApart("abernathy", "whitfield"));
+        assertFalse(Comparisons.oneTypoApart("key", "yek"));
+        Decision byDob = matcher.match(row(44, null, "4000012345", "Lola", "Whitfield-Aragon", "2008-10-03", null));
+        assertEquals(Outcome.MATCH, byDob.outcome());
+        assertEquals(9006L, byDob.rosterId());
+    }
+
+    @Test
+    void anIdOneDigitOffFindsTheStudentWhoseNamesAndBirthDateAgree() {
+        // the ID typed with two digits swapped lands on Dolores's ID; names and birth date are Tobias's, whose ID is
+        // one edit away: found through the roster's stored neighbourhoods, without the result's
+        Decision landed = matcher.match(row(50, null, "4000012345", "Tobias", "Fairbrook", "2007-05-23", null));
+        assertEquals(Outcome.MATCH, landed.outcome(), landed.toString());
+        assertEquals(9008L, landed.rosterId());
+        assertEquals(Decision.TIER_STATE_ID, landed.tier());
+        assertTrue(anyReason(landed, "one digit off"), landed.candidates().toString());
+        // no birth date sent: the names point at the student one edit away, and agree with the ID's typo
+        Decision noDob = matcher.match(row(53, null, "4000012345", "Tobias", "Fairbrook", null, "school-14"));
+        assertEquals(Outcome.MATCH, noDob.outcome(), noDob.toString());
+        assertEquals(9008L, noDob.rosterId());
+        // a digit typo that is nobody's ID, the result carrying its neighbourhood
+        Decision nobodys = matcher.match(rowWithNear(51, "4000012394", "Tobias", "Fairbrook", "2007-05-23", null));
+        assertEquals(Outcome.MATCH, nobodys.outcome(), nobodys.toString());
+        assertEquals(9008L, nobodys.rosterId());
+        assertEquals(Decision.TIER_STATE_ID, nobodys.tier());
+        // one edit away but the birth date disagrees: not on the ID's strength
+        Decision otherDob = matcher.match(rowWithNear(52, "4000012394", "Tobias", "Fairbrook", "2001-01-17", null));
+        assertNotEquals(Decision.TIER_STATE_ID, otherDob.outcome() == Outcome.MATCH ? otherDob.tier() : "");
+        // reasons name levels, never values
+        for (Candidate c : landed.candidates()) {
+            for (String reason : c.reasons()) {
+                String low = reason.toLowerCase();
+                assertFalse(low.contains("tobias") || low.contains("fairbrook") || low.contains("2007")
+                        || low.contains("4000012"), "reason leaks a value");
+            }
+        }
+    }
+
+    @Test
+    void aDecisionAboutATypoDoesNotTakeTheIdsOwnStudentsResults() {
+        String key = HASH.stateId("4000012345");
+        // Dolores's own result, her ID and names: hers, not the student the typo's row was linked to
+        Decision own = matcher.match(new ResultRecord(70, null, key, "Dolores", "Whitfield", LocalDate.of(2008, 3, 10),
+                null, null, key));
+        assertEquals(Outcome.MATCH, own.outcome());
+        assertEquals(9006L, own.rosterId());
+        assertEquals(Decision.TIER_STATE_ID, own.tier());
+        // the row the decision was made on (Tobias's names) still follows the decision
+        Decision typo = matcher.match(new ResultRecord(71, null, key, "Tobias", "Fairbrook", null, null, null, key));
+        assertEquals(Outcome.MATCH, typo.outcome());
+        assertEquals(9008L, typo.rosterId());
+        assertEquals(Decision.TIER_CROSSWALK, typo.tier());
+    }
+
+    @Test
+    void anIdLandingOnAnotherStudentWhileNamesPointElsewhereGoesToReview() {
+        // Dolores's ID on Marguerite's full row (Marguerite's ID is not one edit from it): never automatic
+        Decision d = matcher.match(row(60, null, "4000012345", "Marguerite", "Oyelaran", "2007-09-14", "school-3"));
+        assertEquals(Outcome.REVIEW, d.outcome(), d.toString());
+        assertNull(d.rosterId());
+        assertTrue(d.candidates().stream().anyMatch(c -> c.rosterId() == 9003L));
+    }
+
+    @Test
+    void aDisagreeingIdWeighsAgainstANameCandidate() {
+        // an ID that is nobody's (and nowhere near Marguerite's): her names and birth date still win, with less weight
+        Decision withId = matcher.match(rowWithNear(61, "7777777", "Marguerite", "Oyelaran", "2007-09-14", "school-3"));
+        Decision without = matcher.match(row(61, null, null, "Marguerite", "Oyelaran", "2007-09-14", "school-3"));
+        assertEquals(Outcome.MATCH, withId.outcome());
+        assertEquals(9003L, withId.rosterId());
+        assertTrue(withId.candidates().get(0).score() < without.candidates().get(0).score() - 1,
+                withId.candidates().get(0).score() + " vs " + without.candidates().get(0).score());
+        assertTrue(anyReason(withId, "state_id: different"), withId.candidates().toString());
+        // a weaker name-only candidate (no birth date, no school) is not auto-matched against a disagreeing ID
+        Decision weak = matcher.match(rowWithNear(62, "7777777", "Marguerite", "Oyelaran", null, null));
+        Decision weakNoId = matcher.match(row(62, null, null, "Marguerite", "Oyelaran", null, null));
+        assertTrue(weak.score() < weakNoId.score(), weak.score() + " vs " + weakNoId.score());
+    }
+
+    @Test
+    void stateIdNeighbourhoodIsKeyedAndPositional() {
+        String a = HASH.stateIdNear("123-456-7890");
+        assertEquals(10 * org.credentialhub.support.Hmac.NEAR_HEX, a.length());
+        assertTrue(a.matches("[0-9a-f]+"));
+        assertEquals(a, HASH.stateIdNear("1234567890"));
+        assertNotEquals(a, new org.credentialhub.support.Hmac("key-two-0123456789".getBytes(StandardCharsets.UTF_8))
+                .stateIdNear("1234567890"));
+        // no entry is the ID's own hash, nor any hash of the deleted strings as IDs
+        assertFalse(a.contains(HASH.stateId("1234567890").substring(0, 16)));
+        assertFalse(a.contains(HASH.stateId("234567890").substring(0, 16)));
+        long[] x = RosterIndex.parseNear(a);
+        long[] sub = RosterIndex.parseNear(HASH.stateIdNear("1234507890"));
+        long[] swap = RosterIndex.parseNear(HASH.stateIdNear("1234657890"));
+        assertEquals(x[5], sub[5]);
+        assertNotEquals(x[4], sub[4]);
+        assertEquals(x[4], swap[5]);
+        assertEquals(x[5], swap[4]);
+        assertNull(HASH.stateIdNear(" "));
     }
 
     @Test
@@ -75,14 +225,12 @@ class TiersTest {
 
     @Test
     void stateIdWithNamesAndBirthDateAllDifferentIsNotTrusted() {
-        // someone else's ID typed on Marguerite's row: scored like a row without ID
+        // Jacob's ID on Marguerite's row: her own ID is one digit from it, and her names and birth date agree
         Decision withWrongId = matcher.match(row(3, null, "SID9001", "Marguerite", "Oyelaran", "2007-09-14",
                 "school-3"));
-        Decision withoutId = matcher.match(row(3, null, null, "Marguerite", "Oyelaran", "2007-09-14", "school-3"));
-        assertEquals(Decision.TIER_PROBABILISTIC, withWrongId.tier());
+        assertEquals(Outcome.MATCH, withWrongId.outcome());
         assertEquals(9003L, withWrongId.rosterId());
-        assertEquals(withoutId.outcome(), withWrongId.outcome());
-        assertEquals(withoutId.score(), withWrongId.score(), 1e-12);
+        assertTrue(anyReason(withWrongId, "one digit off"), withWrongId.candidates().toString());
 
         // an unknown student's ID on a row that matches nobody: no match
         Decision stranger = matcher.match(row(4, null, "SID9001", "Quentin", "Zabrowski", "2001-12-30", null));
