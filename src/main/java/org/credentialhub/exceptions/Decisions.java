@@ -132,7 +132,8 @@ public final class Decisions {
     }
 
     /** What a batch of decisions did. */
-    public record BatchOutcome(int linked, int rejected, int unknownStudent, int notFound) {
+    public record BatchOutcome(int linked, int rejected, int unknownStudent, int notFound, int replaced, int conflicting,
+                               java.util.List<String> reported) {
     }
 
     /**
@@ -191,7 +192,7 @@ public final class Decisions {
                       and (e.kind in ('no_match', 'ambiguous') or r.match_decision = 'rejected')"""
                     .formatted(who.username().replace("'", "''")));
         }
-        return new BatchOutcome(linked, rejected, unknown, notFound);
+        return new BatchOutcome(linked, rejected, unknown, notFound, 0, 0, java.util.List.of());
     }
 
     private static int count(Connection c, String sql) throws SQLException {
