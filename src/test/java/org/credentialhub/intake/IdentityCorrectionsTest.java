@@ -231,7 +231,7 @@ class IdentityCorrectionsTest {
         assertNull(r.get("open_exceptions"));
         assertEquals(1, hub.count("""
                 select count(*) from audit_log where object_type = 'result' and object_id = '%s'
-                  and after ? 'version' and after ? 'content_hash' and after ->> 'lineage' = 'FOODSAFE_EXPORT_000002.txt, row 2'"""
+                  and after ? 'version' and after ? 'content_hash' and after ->> 'lineage' = 'foodsafe FOODSAFE_EXPORT_000002.txt, row 2'"""
                 .formatted(r.get("result_id"))));
     }
 
