@@ -42,10 +42,20 @@ public final class Decisions {
      */
     public Map<String, Object> decide(Account who, long resultId, Action action, Long studentId, String stateId,
                                       String note) throws SQLException {
+        return decide(who, resultId, action, studentId, stateId, note, null);
+    }
+
+    /**
+     * As {@link #decide(Account, long, Action, Long, String, String)}, bound to the version of the result the decider
+     * saw ({@code version}, null: the current one): when an identity-changing correction replaced it since, nothing
+     * is decided and the message says why.
+     */
+    public Map<String, Object> decide(Account who, long resultId, Action action, Long studentId, String stateId,
+                                      String note, Integer version) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Map<String, Object> out = decide(c, who, resultId, action, studentId, stateId, note);
+                Map<String, Object> out = decide(c, who, resultId, action, studentId, stateId, note, version);
                 c.commit();
                 return out;
             } catch (SQLException | RuntimeException e) {
@@ -56,7 +66,7 @@ public final class Decisions {
     }
 
     Map<String, Object> decide(Connection c, Account who, long resultId, Action action, Long studentId,
-                               String stateId, String note) throws SQLException {
+                               String stateId, String note, Integer seenVersion) throws SQLException {
         Map<String, Object> before = new LinkedHashMap<>();
         // the version decided on (its number, the content hash and lineage of its latest row): audited with the decision
         Map<String, Object> version = new LinkedHashMap<>();
@@ -65,6 +75,7 @@ public final class Decisions {
         String district;
         try (PreparedStatement ps = c.prepareStatement("""
                 select r.feed_code, r.student_id, r.match_decision, r.match_tier, %s as candidate_key, r.version,
+                       r.hold_reason,
                        (select rl.content_hash from result_lineage rl where rl.result_id = r.result_id
                           and rl.version = r.version order by rl.delivery_id desc, rl.source_row desc limit 1) as content_hash,
                        (select coalesce(r.source_ref, d.source_name) || ', row ' || rl.source_row
@@ -89,6 +100,11 @@ public final class Decisions {
                 version.put("version", rs.getInt("version"));
                 version.put("content_hash", rs.getString("content_hash"));
                 version.put("lineage", rs.getString("lineage"));
+                if (seenVersion != null && seenVersion != rs.getInt("version")) {
+                    throw new DecisionException("result " + resultId + " was replaced since it was shown (now version "
+                            + rs.getInt("version") + (rs.getString("hold_reason") == null ? ""
+                            : ": " + rs.getString("hold_reason")) + "); decide again on what it is now");
+                }
                 if (!rs.getBoolean("has_exception") && !who.isOps()) {
                     throw new DecisionException("result " + resultId + " has no exception to decide");
                 }
