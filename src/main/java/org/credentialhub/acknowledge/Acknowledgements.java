@@ -48,7 +48,7 @@ public final class Acknowledgements {
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement("""
                     select feed_code, source_name, content_sha256, status, received_at, rows_read, rows_accepted,
-                           rows_rejected, reason, duplicate_of
+                           rows_rejected, rows_held, reason, duplicate_of
                     from delivery where delivery_id = ?""")) {
                 ps.setLong(1, deliveryId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -69,6 +69,10 @@ public final class Acknowledgements {
                     ack.put("rows_read", rs.getInt("rows_read"));
                     ack.put("rows_accepted", rs.getInt("rows_accepted"));
                     ack.put("rows_rejected", rs.getInt("rows_rejected"));
+                    if (rs.getInt("rows_held") > 0) {
+                        // rows that name another person or exam than the attempt's version before them (warnings)
+                        ack.put("held_for_review", rs.getInt("rows_held"));
+                    }
                     if (rs.getString("reason") != null) {
                         ack.put("reason", rs.getString("reason"));
                     }

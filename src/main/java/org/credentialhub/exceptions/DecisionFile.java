@@ -33,7 +33,10 @@ import java.util.Map;
  * A file of district decisions ({@code feed,source,row,decision}), as {@code ./hub resolve --decisions}
  * takes it: each line names a result by its lineage (feed; file name, or {@code file#sheet} for
  * workbooks, or the API record id; row number, 1 for API records) and decides it: a student's state ID
- * (link) or {@code reject}. Applied set-based through {@link Decisions#applyBatch}, in one transaction.
+ * (link) or {@code reject}. Applied set-based through {@link Decisions#applyBatch}, in one transaction. A decision
+ * is bound to the version of the result its row belongs to (the row's lineage and content hash): one made on a
+ * version that an identity-changing correction replaced is reported, not applied, as are decisions for one result
+ * that disagree.
  */
 public final class DecisionFile {
     private final DataSource dataSource;
@@ -140,8 +143,9 @@ public final class DecisionFile {
         try (Statement st = c.createStatement()) {
             st.execute("""
                     create temp table decision_lines (feed text, source text, row int, action text,
-                                                      state_id_hash text) on commit drop;
-                    create temp table decision_batch (result_id bigint, action text, state_id_hash text) on commit drop""");
+                                                      state_id_hash text, lineage text) on commit drop;
+                    create temp table decision_batch (result_id bigint, action text, state_id_hash text,
+                                                      version int, content_hash text, lineage text) on commit drop""");
         }
         // workbooks first: their rows are looked up before the COPY holds the connection
         Map<String, Map<String, Integer>> workbookRows = new HashMap<>();
@@ -152,7 +156,8 @@ public final class DecisionFile {
                 workbookRows.computeIfAbsent(l.feed() + "/" + fileName, k -> workbook(c, l.feed(), fileName));
             }
         }
-        try (CopyWriter copy = new CopyWriter(c, "decision_lines", "feed", "source", "row", "action", "state_id_hash")) {
+        try (CopyWriter copy = new CopyWriter(c, "decision_lines", "feed", "source", "row", "action", "state_id_hash",
+                "lineage")) {
             for (Line l : lines) {
                 String source = l.source();
                 int row = l.row();
@@ -166,7 +171,8 @@ public final class DecisionFile {
                 }
                 boolean reject = l.decision().equalsIgnoreCase("reject");
                 copy.value(l.feed()).value(source).value(row).value(reject ? "reject" : "link")
-                        .value(reject ? null : hmac.stateId(l.decision())).endRow();
+                        .value(reject ? null : hmac.stateId(l.decision()))
+                        .value(l.feed() + " " + l.source() + ", row " + l.row()).endRow();
             }
             copy.finish();
         }
@@ -174,15 +180,20 @@ public final class DecisionFile {
             st.execute("create index on decision_lines (feed, source, row)");
             st.execute("analyze decision_lines");
             st.executeUpdate("""
-                    insert into decision_batch (result_id, action, state_id_hash)
-                    select coalesce(
-                             (select rl.result_id from delivery d join result_lineage rl using (delivery_id)
-                              where d.feed_code = l.feed and d.source_name = l.source and rl.source_row = l.row
-                              order by rl.delivery_id limit 1),
-                             (select r.result_id from result r where r.feed_code = l.feed and r.source_ref = l.source
-                              and l.row = 1 limit 1)),
-                           l.action, l.state_id_hash
-                    from decision_lines l""");
+                    insert into decision_batch (result_id, action, state_id_hash, version, content_hash, lineage)
+                    select coalesce(f.result_id, a.result_id), l.action, l.state_id_hash,
+                           coalesce(f.version, a.version), f.content_hash, l.lineage
+                    from decision_lines l
+                    -- the row the decision names: its result and the version of the result that row belongs to
+                    left join lateral (
+                             select rl.result_id, rl.version, rl.content_hash
+                             from delivery d join result_lineage rl using (delivery_id)
+                             where d.feed_code = l.feed and d.source_name = l.source and rl.source_row = l.row
+                             order by rl.delivery_id limit 1) f on true
+                    -- an API record, by its own id: decided on the record as it stands
+                    left join lateral (
+                             select r.result_id, r.version from result r where f.result_id is null
+                               and r.feed_code = l.feed and r.source_ref = l.source and l.row = 1 limit 1) a on true""");
         }
     }
 

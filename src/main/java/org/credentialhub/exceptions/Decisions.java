@@ -42,10 +42,20 @@ public final class Decisions {
      */
     public Map<String, Object> decide(Account who, long resultId, Action action, Long studentId, String stateId,
                                       String note) throws SQLException {
+        return decide(who, resultId, action, studentId, stateId, note, null);
+    }
+
+    /**
+     * As {@link #decide(Account, long, Action, Long, String, String)}, bound to the version of the result the decider
+     * saw ({@code version}, null: the current one): when an identity-changing correction replaced it since, nothing
+     * is decided and the message says why.
+     */
+    public Map<String, Object> decide(Account who, long resultId, Action action, Long studentId, String stateId,
+                                      String note, Integer version) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Map<String, Object> out = decide(c, who, resultId, action, studentId, stateId, note);
+                Map<String, Object> out = decide(c, who, resultId, action, studentId, stateId, note, version);
                 c.commit();
                 return out;
             } catch (SQLException | RuntimeException e) {
@@ -56,13 +66,21 @@ public final class Decisions {
     }
 
     Map<String, Object> decide(Connection c, Account who, long resultId, Action action, Long studentId,
-                               String stateId, String note) throws SQLException {
+                               String stateId, String note, Integer seenVersion) throws SQLException {
         Map<String, Object> before = new LinkedHashMap<>();
+        // the version decided on (its number, the content hash and lineage of its latest row): audited with the decision
+        Map<String, Object> version = new LinkedHashMap<>();
         String feed;
         String candidateKey;
         String district;
         try (PreparedStatement ps = c.prepareStatement("""
-                select r.feed_code, r.student_id, r.match_decision, r.match_tier, %s as candidate_key,
+                select r.feed_code, r.student_id, r.match_decision, r.match_tier, %s as candidate_key, r.version,
+                       r.hold_reason,
+                       (select rl.content_hash from result_lineage rl where rl.result_id = r.result_id
+                          and rl.version = r.version order by rl.delivery_id desc, rl.source_row desc limit 1) as content_hash,
+                       (select coalesce(r.source_ref, d.source_name) || ', row ' || rl.source_row
+                          from result_lineage rl join delivery d using (delivery_id) where rl.result_id = r.result_id
+                          and rl.version = r.version order by rl.delivery_id desc, rl.source_row desc limit 1) as lineage,
                        (select string_agg(distinct e.district_code, ',') from result_exception e
                          where e.result_id = r.result_id and e.status <> 'resolved') as districts,
                        exists (select 1 from result_exception e where e.result_id = r.result_id) as has_exception
@@ -79,6 +97,14 @@ public final class Decisions {
                 before.put("student_id", rs.getObject("student_id"));
                 before.put("match_decision", rs.getString("match_decision"));
                 before.put("match_tier", rs.getString("match_tier"));
+                version.put("version", rs.getInt("version"));
+                version.put("content_hash", rs.getString("content_hash"));
+                version.put("lineage", rs.getString("lineage"));
+                if (seenVersion != null && seenVersion != rs.getInt("version")) {
+                    throw new DecisionException("result " + resultId + " was replaced since it was shown (now version "
+                            + rs.getInt("version") + (rs.getString("hold_reason") == null ? ""
+                            : ": " + rs.getString("hold_reason")) + "); decide again on what it is now");
+                }
                 if (!rs.getBoolean("has_exception") && !who.isOps()) {
                     throw new DecisionException("result " + resultId + " has no exception to decide");
                 }
@@ -93,9 +119,10 @@ public final class Decisions {
                 long student = resolveStudent(c, who, studentId, stateId);
                 exec(c, """
                         update result set student_id = ?, match_decision = 'match', match_tier = 'district',
-                                          match_score = 1.0, updated_at = now() where result_id = ?""", student, resultId);
+                                          match_score = 1.0, status = case when status = 'held' then 'active' else status end,
+                                          updated_at = now() where result_id = ?""", student, resultId);
                 remember(c, feed, candidateKey, student, "link", who);
-                close(c, resultId, "linked", who, "no_match", "ambiguous");
+                close(c, resultId, "linked", who, "no_match", "ambiguous", "identity_changed");
                 after.put("student_id", student);
                 after.put("match_decision", "match");
                 after.put("match_tier", "district");
@@ -103,9 +130,11 @@ public final class Decisions {
             case REJECT -> {
                 exec(c, """
                         update result set student_id = null, match_decision = 'rejected', match_tier = 'district',
-                                          match_score = 0, updated_at = now() where result_id = ?""", resultId);
+                                          match_score = 0, status = case when status = 'held' then 'active' else status end,
+                                          updated_at = now() where result_id = ?""", resultId);
                 remember(c, feed, candidateKey, null, "reject", who);
-                close(c, resultId, "rejected", who, "no_match", "ambiguous", "unknown_exam_code", "not_enrolled");
+                close(c, resultId, "rejected", who, "no_match", "ambiguous", "unknown_exam_code", "not_enrolled",
+                        "identity_changed");
                 after.put("match_decision", "rejected");
             }
             case DEFER -> {
@@ -122,6 +151,9 @@ public final class Decisions {
         if (note != null && !note.isBlank()) {
             after.put("note", note.length() > 500 ? note.substring(0, 500) : note);
         }
+        if (action != Action.DEFER) {
+            after.putAll(version);
+        }
         Audit.record(c, who, "decide-" + action.name().toLowerCase(), "result", String.valueOf(resultId),
                 who.isOps() ? district : who.districtCode(), before, after);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -131,17 +163,47 @@ public final class Decisions {
         return out;
     }
 
-    /** What a batch of decisions did. */
-    public record BatchOutcome(int linked, int rejected, int unknownStudent, int notFound) {
+    /**
+     * What a batch of decisions did. {@code replaced}: decisions made on a version of the result that a later
+     * delivery replaced (its identity changed), reported and not applied; {@code conflicting}: decisions for one
+     * result that disagree, reported and none of them applied; {@code reported}: one line for each (the decision's
+     * lineage and why; never the decision's state ID).
+     */
+    public record BatchOutcome(int linked, int rejected, int unknownStudent, int notFound, int replaced, int conflicting,
+                               java.util.List<String> reported) {
     }
 
     /**
      * Applies many decisions at once, set-based, in the caller's transaction: the rows of the temporary
-     * table {@code decision_batch(result_id bigint, action text, state_id_hash text)} (action {@code link}
-     * or {@code reject}; rows whose result_id is null were not found). Same effects as {@link #decide}:
-     * results linked or rejected, the crosswalk remembers it, the exceptions close, every decision audited.
+     * table {@code decision_batch(result_id bigint, action text, state_id_hash text, version int, content_hash text,
+     * lineage text)} (action {@code link} or {@code reject}; rows whose result_id is null were not found; version
+     * and content hash: of the row the decision names, i.e. the version it was made on; lineage: the decision as
+     * its file names it). Same effects as {@link #decide}: results linked or rejected, a hold released, the
+     * crosswalk remembers it, the exceptions close, every decision audited with the version it was made on.
+     * A decision made on a replaced version, and decisions for one result that disagree, are reported, not applied.
      */
     public BatchOutcome applyBatch(Connection c, Account who) throws SQLException {
+        java.util.List<String> reported = new java.util.ArrayList<>();
+        int replaced = report(c, reported, """
+                select b.lineage || ': decided on version ' || coalesce(b.version, 1) || ' of the attempt, which was '
+                       || 'replaced (' || coalesce(r.hold_reason, 'another version') || ', now version ' || r.version
+                       || '); not applied'
+                from decision_batch b join result r using (result_id)
+                where b.version is distinct from r.version order by b.lineage""");
+        exec(c, """
+                delete from decision_batch b using result r
+                where r.result_id = b.result_id and b.version is distinct from r.version""");
+        String disagreeing = """
+                select result_id from decision_batch where result_id is not null group by result_id
+                having count(distinct action || coalesce(state_id_hash, '')) > 1""";
+        int conflicting = report(c, reported, """
+                select lineage || ': conflicts with another decision for the same result; none of them is applied'
+                from decision_batch where result_id in (%s) order by lineage""".formatted(disagreeing));
+        exec(c, "delete from decision_batch where result_id in (" + disagreeing + ")");
+        // the same decision named twice (e.g. two rows of one version): applied and audited once
+        exec(c, """
+                delete from decision_batch b where b.result_id is not null and b.ctid <> (
+                    select min(x.ctid) from decision_batch x where x.result_id = b.result_id)""");
         int notFound = count(c, "select count(*) from decision_batch where result_id is null");
         int unknown = count(c, """
                 select count(*) from decision_batch b where b.result_id is not null and b.action = 'link'
@@ -154,6 +216,7 @@ public final class Decisions {
                        case when b.action = 'link'
                             then jsonb_build_object('student_id', s.student_id, 'match_decision', 'match', 'match_tier', 'district')
                             else jsonb_build_object('match_decision', 'rejected') end
+                       || jsonb_build_object('version', r.version, 'content_hash', b.content_hash, 'lineage', b.lineage)
                 from decision_batch b join result r using (result_id)
                 left join student s on s.state_id_hash = b.state_id_hash
                 where b.action = 'reject' or s.student_id is not null""")) {
@@ -165,12 +228,14 @@ public final class Decisions {
         try (java.sql.Statement st = c.createStatement()) {
             linked = st.executeUpdate("""
                     update result r set student_id = s.student_id, match_decision = 'match', match_tier = 'district',
-                                        match_score = 1.0, updated_at = now()
+                                        match_score = 1.0, status = case when r.status = 'held' then 'active' else r.status end,
+                                        updated_at = now()
                     from decision_batch b join student s on s.state_id_hash = b.state_id_hash
                     where r.result_id = b.result_id and b.action = 'link'""");
             rejected = st.executeUpdate("""
                     update result r set student_id = null, match_decision = 'rejected', match_tier = 'district',
-                                        match_score = 0, updated_at = now()
+                                        match_score = 0, status = case when r.status = 'held' then 'active' else r.status end,
+                                        updated_at = now()
                     from decision_batch b where r.result_id = b.result_id and b.action = 'reject'""");
             st.executeUpdate("""
                     insert into match_crosswalk (feed_code, candidate_key, student_id, decision, decided_by)
@@ -188,10 +253,21 @@ public final class Decisions {
                            resolved_at = now(), resolved_by = '%s', updated_at = now()
                     from decision_batch b join result r using (result_id)
                     where e.result_id = b.result_id and e.status <> 'resolved' and r.match_tier = 'district'
-                      and (e.kind in ('no_match', 'ambiguous') or r.match_decision = 'rejected')"""
+                      and (e.kind in ('no_match', 'ambiguous', 'identity_changed') or r.match_decision = 'rejected')"""
                     .formatted(who.username().replace("'", "''")));
         }
-        return new BatchOutcome(linked, rejected, unknown, notFound);
+        return new BatchOutcome(linked, rejected, unknown, notFound, replaced, conflicting, java.util.List.copyOf(reported));
+    }
+
+    private static int report(Connection c, java.util.List<String> into, String sql) throws SQLException {
+        int n = 0;
+        try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                into.add(rs.getString(1));
+                n++;
+            }
+        }
+        return n;
     }
 
     private static int count(Connection c, String sql) throws SQLException {

@@ -10,7 +10,8 @@ import java.sql.Statement;
 
 /**
  * Keeps the exception queue in step with the results, set-based: opens an exception for each result
- * the hub cannot settle (no match, ambiguous, unknown exam code), assigns it to the student's district
+ * the hub cannot settle (no match, ambiguous, unknown exam code, a version whose identity changed and that is
+ * held for review), assigns it to the student's district
  * as far as it can be told (the district or school the vendor sent, else the best candidate's district;
  * none: the state's queue), and closes those whose cause went away.
  */
@@ -73,8 +74,9 @@ public final class ExceptionQueue {
                                                                   and r.match_decision is distinct from 'rejected'
                             union all select 'pending_entry' where r.status = 'pending' and exists (
                                 select 1 from district_entry de where de.result_id = r.result_id and de.decision = 'pending')
+                            union all select 'identity_changed' where r.status = 'held'
                         ) k
-                        where r.status in ('active', 'pending') and %s
+                        where r.status in ('active', 'pending', 'held') and %s
                         on conflict (result_id, kind) do update
                             set status = 'open', resolution = null, resolved_at = null, resolved_by = null,
                                 updated_at = now()
@@ -91,8 +93,10 @@ public final class ExceptionQueue {
                                and r.match_decision is distinct from 'rejected')
                            or (e.kind = 'pending_entry' and exists (select 1 from district_entry de
                                  where de.result_id = r.result_id and de.decision = 'pending'))
+                           or (e.kind = 'identity_changed' and r.status = 'held')
                            or e.kind = 'not_enrolled')
                            or (r.result_id = e.result_id and r.status not in ('active', 'pending')
+                               and not (r.status = 'held' and e.kind = 'identity_changed')
                                and e.status <> 'resolved' and %s)"""
                         .formatted(scope, scope));
                 c.commit();

@@ -89,15 +89,24 @@ final class Feeds {
     /** Groups attempts into deliveries: file key (date) -> lines; corrections go into the next delivery. */
     private TreeMap<LocalDate, List<Line>> deliveries(List<Attempt> attempts, Shown.Profile prof,
                                                      java.util.function.Function<LocalDate, LocalDate> fileDate,
-                                                     int correctionsPerThousand) {
+                                                     int correctionsPerThousand, int identityChangesPerThousand) {
         TreeMap<LocalDate, List<Line>> files = new TreeMap<>();
         for (Attempt a : attempts) {
             Shown s = Shown.of(roster, a.person, prof, rnd);
             LocalDate f = fileDate.apply(a.date);
-            files.computeIfAbsent(f, k -> new ArrayList<>()).add(new Line(a, s));
+            LocalDate later = fileDate.apply(f.plusDays(1));
             if (!s.idCorrect && a.person < roster.rosterSize && rnd.nextInt(1000) < correctionsPerThousand) {
-                LocalDate later = fileDate.apply(f.plusDays(1));
-                files.computeIfAbsent(later, k -> new ArrayList<>()).add(new Line(a, Shown.clean(roster, a.person)));
+                files.computeIfAbsent(f, k -> new ArrayList<>()).add(new Line(a, s));
+                Shown fixed = Shown.clean(roster, a.person);
+                fixed.corrected = true;
+                files.computeIfAbsent(later, k -> new ArrayList<>()).add(new Line(a, fixed));
+                continue;
+            }
+            // identity-changing corrections: another person's details first, the right ones in the next file
+            Shown wrong = IdentityCorrections.wrongVersion(roster, a, prof, identityChangesPerThousand);
+            files.computeIfAbsent(f, k -> new ArrayList<>()).add(new Line(a, wrong != null ? wrong : s));
+            if (wrong != null) {
+                files.computeIfAbsent(later, k -> new ArrayList<>()).add(new Line(a, IdentityCorrections.corrected(roster, a)));
             }
         }
         return files;
@@ -140,7 +149,8 @@ final class Feeds {
     void certexam(List<Attempt> attempts) throws IOException {
         Path dir = out.resolve("sftp/certexam");
         Shown.Profile prof = new Shown.Profile(720, 0, 30, 200, 120, true, 10);
-        var files = deliveries(attempts, prof, d -> d.with(TemporalAdjusters.next(DayOfWeek.MONDAY)), 8);
+        var files = deliveries(attempts, prof, d -> d.with(TemporalAdjusters.next(DayOfWeek.MONDAY)), 8,
+                IdentityCorrections.CERTEXAM_PER_THOUSAND);
         List<Path> written = new ArrayList<>();
         Map<Path, List<Integer>> persons = new LinkedHashMap<>();
         CSVFormat fmt = CSVFormat.RFC4180.builder().setRecordSeparator("\r\n").build();
@@ -241,12 +251,14 @@ final class Feeds {
         Shown.Profile prof = new Shown.Profile(0, 0, 0, 40, 120, true);
         LocalDate start = LocalDate.of(2024, 7, 1);
         var files = deliveries(attempts, prof, d -> start.plusDays(14 * (Math.floorDiv(d.toEpochDay()
-                - start.toEpochDay(), 14) + 1)), 0);
+                - start.toEpochDay(), 14) + 1)), 0, IdentityCorrections.FOODSAFE_PER_THOUSAND);
         int seq = 1;
         int cut = files.isEmpty() ? -1 : rnd.nextInt(files.size());
         int resent = files.isEmpty() ? -1 : rnd.nextInt(files.size());
         int i = 0;
         long examId = 5_000_000;
+        // an attempt sent again (an identity-changing correction) keeps its ExamID: the attempt key
+        Map<Attempt, Long> examIds = new java.util.IdentityHashMap<>();
         for (var e : files.entrySet()) {
             List<Line> lines = e.getValue();
             List<String> rows = new ArrayList<>();
@@ -258,9 +270,12 @@ final class Feeds {
                 SplittableRandom r = new SplittableRandom(a.person * 13L + a.credential.hashCode() + a.date.toEpochDay());
                 int score = a.passed ? 75 + r.nextInt(26) : 40 + r.nextInt(35);
                 String city = plan.tables.districts.get(sch.district).name().split(" ")[0];
-                rows.add(String.join("|", "FS" + (examId++), s.last, s.first, s.birth == null ? "" : s.birth.format(YMD),
+                Long known = examIds.get(a);
+                long id = known != null ? known : examId++;
+                examIds.put(a, id);
+                rows.add(String.join("|", "FS" + id, s.last, s.first, s.birth == null ? "" : s.birth.format(YMD),
                         sch.name, city, c.examCode(), String.valueOf(score), a.passed ? "P" : "F", a.date.format(YMD),
-                        a.passed ? "NC" + (7_000_000 + examId) : "", a.passed ? a.date.plusYears(5).format(YMD) : ""));
+                        a.passed ? "NC" + (7_000_000 + id + 1) : "", a.passed ? a.date.plusYears(5).format(YMD) : ""));
             }
             if (i == cut && lines.size() >= 4) {
                 writeFoodsafe(dir, seq++, rows, lines, lines.size() / 2, false);
@@ -301,7 +316,7 @@ final class Feeds {
     void workskills(List<Attempt> attempts) throws IOException {
         Path dir = out.resolve("sftp/workskills");
         Shown.Profile prof = new Shown.Profile(820, 0, 30, 50, 100, false, 10);
-        var files = deliveries(attempts, prof, d -> d.with(TemporalAdjusters.next(DayOfWeek.FRIDAY)), 0);
+        var files = deliveries(attempts, prof, d -> d.with(TemporalAdjusters.next(DayOfWeek.FRIDAY)), 0, 0);
         List<Path> written = new ArrayList<>();
         Map<Path, List<Integer>> persons = new LinkedHashMap<>();
         for (var e : files.entrySet()) {

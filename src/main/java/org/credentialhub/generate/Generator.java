@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 /** Writes a generated state folder (layout: README, "Generated state folder"). */
 public final class Generator {
 
-    public static final String VERSION = "1";
+    public static final String VERSION = "2";
 
     /** Where the inputs are. */
     public record Inputs(Path catalogDir, Path table10, Path table11, Path people) {

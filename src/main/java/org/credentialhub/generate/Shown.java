@@ -27,6 +27,10 @@ final class Shown {
     String last;
     String middle;
     LocalDate birth;
+    /** A version the vendor replaced by an identity-changing correction (IdentityCorrections): decided by nobody. */
+    boolean replaced;
+    /** A later version of an attempt that the vendor corrected: the hub may hold it for review, a district decides it. */
+    boolean corrected;
 
     static Shown of(Roster r, int p, Profile prof, SplittableRandom rnd) {
         Shown s = new Shown();
@@ -172,6 +176,6 @@ final class Shown {
     }
 
     boolean needsDecision() {
-        return !idCorrect;
+        return !replaced && (!idCorrect || corrected);
     }
 }

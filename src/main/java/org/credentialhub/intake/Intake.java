@@ -286,7 +286,9 @@ public final class Intake {
             }
             ps.executeBatch();
         }
-        warnRepeatedAttempts(c, deliveryId, readerWarnings.size());
+        AttemptVersions.Counted versions = AttemptVersions.compute(c, feed, sourceName);
+        int warned = warnIdentityChanges(c, deliveryId, readerWarnings.size());
+        warnRepeatedAttempts(c, deliveryId, readerWarnings.size() + warned);
         publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active");
         long published = System.nanoTime();
         hooks.afterPublish(c, deliveryId);
@@ -303,19 +305,41 @@ public final class Intake {
             copy.finish();
         }
         try (PreparedStatement ps = c.prepareStatement("""
-                update delivery set rows_read = ?, rows_accepted = ?, rows_rejected = ?,
+                update delivery set rows_read = ?, rows_accepted = ?, rows_rejected = ?, rows_held = ?,
                        status = case when ? = 0 then 'accepted' when ? = 0 then 'rejected'
                                      else 'accepted_with_rejections' end
                 where delivery_id = ?""")) {
             ps.setInt(1, read);
             ps.setInt(2, accepted);
             ps.setInt(3, rejectedRows);
-            ps.setInt(4, rejectedRows);
-            ps.setInt(5, accepted);
-            ps.setLong(6, deliveryId);
+            ps.setInt(4, versions.changedRows());
+            ps.setInt(5, rejectedRows);
+            ps.setInt(6, accepted);
+            ps.setLong(7, deliveryId);
             ps.executeUpdate();
         }
         return new StageOutcome(deliveryId, read, accepted, rejectedRows, null);
+    }
+
+    /**
+     * Rows that name another person or exam than the version of their attempt before them (an earlier delivery, or
+     * an earlier row of this file; see {@link AttemptVersions}) are new versions held for review: the vendor is told,
+     * in the acknowledgement's warnings, which row changed the identity of which. Returns the warnings written.
+     */
+    private static int warnIdentityChanges(Connection c, long deliveryId, int seqAfter) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into delivery_problem (delivery_id, seq, severity, line, field, message)
+                select ?, ? + row_number() over (order by v.ordinal), 'warning', v.ordinal, 'attempt-key',
+                       'identity changed since ' || v.since || ': the same attempt key names another person or exam; '
+                       || 'held for review by the district, not counted until decided'
+                from stage_version v where v.changed
+                order by v.ordinal
+                limit ?""")) {
+            ps.setLong(1, deliveryId);
+            ps.setInt(2, seqAfter);
+            ps.setInt(3, MAX_STORED_REJECTIONS);
+            return ps.executeUpdate();
+        }
     }
 
     /**
@@ -327,9 +351,11 @@ public final class Intake {
                 insert into delivery_problem (delivery_id, seq, severity, line, field, message)
                 select ?, ? + row_number() over (order by ordinal), 'warning', ordinal, 'attempt-key',
                        'repeats the attempt of row ' || first_row || ' (same attempt key); the later row is kept'
-                from (select ordinal, first_value(ordinal) over (partition by attempt_key order by ordinal) as first_row
+                from (select ordinal, attempt_key, first_value(ordinal) over (partition by attempt_key order by ordinal) as first_row
                       from stage_result) s
                 where ordinal <> first_row
+                  and not exists (select 1 from stage_version v   -- an identity change is warned as such
+                                  where v.attempt_key = s.attempt_key and v.ordinal = s.ordinal and v.changed)
                 order by ordinal
                 limit ?""")) {
             ps.setLong(1, deliveryId);
@@ -344,17 +370,22 @@ public final class Intake {
         // the last row of an attempt in the file wins; a revoked record retracts its result
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into result (feed_code, attempt_key, delivery_id, source_row, vendor_candidate_id, state_id_hash,
-                                    state_id_near, exam_code, credential_code, school_year, attempted_on, attempted_at, passed, score,
-                                    status, source_ref)
+                                    state_id_near, exam_code, credential_code, school_year, attempted_on, attempted_at,
+                                    passed, score, status, source_ref, version, hold_reason)
                 select feed, attempt_key, delivery, source_row, vendor_candidate_id, state_id_hash, state_id_near, exam_code,
-                       credential_code, school_year, attempted_on, attempted_at, passed, score, status, source_ref
+                       credential_code, school_year, attempted_on, attempted_at, passed, score, status, source_ref,
+                       version, hold_reason
                 from (select distinct on (s.attempt_key) ? as feed, s.attempt_key, ? as delivery, s.source_row,
                              s.vendor_candidate_id, s.state_id_hash, s.state_id_near,
                              coalesce(s.exam_code, s.credential_code) as exam_code,
                              coalesce(s.credential_code, x.credential_code) as credential_code,
                              s.school_year, s.attempted_on, s.attempted_at, s.passed, s.score,
-                             case when s.revoked then 'revoked' when s.pending then 'pending' else ? end as status, s.source_ref, s.ordinal
+                             -- a version that names another person or exam is held for review (AttemptVersions)
+                             case when s.revoked then 'revoked' when s.pending then 'pending'
+                                  when k.hold and ?::text = 'active' then 'held' else ?::text end as status,
+                             s.source_ref, s.ordinal, coalesce(k.version, 1) as version, k.reason as hold_reason
                       from stage_result s
+                      left join stage_key k on k.attempt_key = s.attempt_key
                       left join catalog_exam_code x
                              on x.school_year = s.school_year and x.feed_code = ? and x.exam_code = s.exam_code
                       order by s.attempt_key, s.ordinal desc) latest
@@ -366,17 +397,23 @@ public final class Intake {
                     school_year = excluded.school_year, attempted_on = excluded.attempted_on,
                     attempted_at = excluded.attempted_at, passed = excluded.passed, score = excluded.score,
                     status = excluded.status, source_ref = excluded.source_ref, match_decision = null,
+                    version = excluded.version, hold_reason = coalesce(excluded.hold_reason, result.hold_reason),
                     updated_at = now()""")) {
             ps.setString(1, feed);
             ps.setLong(2, deliveryId);
             ps.setString(3, newStatus);
-            ps.setString(4, feed);
+            ps.setString(4, newStatus);
+            ps.setString(5, feed);
             ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement("""
-                insert into result_lineage (result_id, delivery_id, source_row)
-                select r.result_id, ?, s.source_row
+                insert into result_lineage (result_id, delivery_id, source_row, version, content_hash)
+                select r.result_id, ?, s.source_row, coalesce(v.version, r.version),
+                       -- the row's keyed identity and exam: binds a district's decision to this version
+                       encode(sha256(convert_to(coalesce(s.state_id_hash, '') || '|' || coalesce(s.identity_key, '')
+                              || '|' || coalesce(s.exam_code, s.credential_code, ''), 'UTF8')), 'hex')
                 from stage_result s join result r on r.feed_code = ? and r.attempt_key = s.attempt_key
+                left join stage_version v on v.attempt_key = s.attempt_key and v.ordinal = s.ordinal
                 on conflict do nothing""")) {
             ps.setLong(1, deliveryId);
             ps.setString(2, feed);

@@ -126,7 +126,8 @@ public final class ExceptionsApi {
                     select e.exception_id as id, e.kind, e.status, e.district_code as district, r.result_id as result,
                            r.feed_code as feed, d.source_name as source, r.source_row as row,
                            r.exam_code, r.credential_code as credential, cc.credential_name,
-                           r.attempted_on::text as attempted_on, r.passed, i.first_name, i.last_name,
+                           r.attempted_on::text as attempted_on, r.passed, r.version, r.hold_reason,
+                           i.first_name, i.last_name,
                            i.birth_date::text as birth_date, i.school_name, e.created_at::text as created,
                            (now()::date - e.created_at::date) as age_days
                     """ + FROM + " where " + f.where() + " order by e.created_at, e.exception_id limit " + PAGE
@@ -204,7 +205,9 @@ public final class ExceptionsApi {
         Long studentId = body.hasNonNull("studentId") ? body.get("studentId").asLong() : null;
         String stateId = body.hasNonNull("stateId") ? body.get("stateId").asText() : null;
         try {
-            return decisions.decide(a, resultId, action, studentId, stateId, body.path("note").asText(null));
+            // the version the page showed (items[].version): a decision is bound to it
+            Integer version = body.hasNonNull("version") ? body.get("version").asInt() : null;
+            return decisions.decide(a, resultId, action, studentId, stateId, body.path("note").asText(null), version);
         } catch (Decisions.DecisionException e) {
             throw ApiException.badRequest(e.getMessage());
         }

@@ -199,6 +199,46 @@ class GenerateTest {
         assertTrue(rejects > 0);
     }
 
+    /**
+     * Identity-changing corrections (issue 12): a foodsafe ExamID sent again in a later file under another person;
+     * truth names the attempt's own student for both rows, and only the corrected row has a district decision.
+     */
+    @Test
+    void identityChangingCorrectionsAreInTheFilesTruthAndDecisions() throws IOException {
+        Map<String, String> firstSeen = new TreeMap<>();   // ExamID -> file|row|last name
+        List<String[]> changed = new java.util.ArrayList<>(); // {earlier file|row, later file|row}
+        for (Path f : Recount.files(small.resolve("sftp/foodsafe"))) {
+            List<String> lines = Files.readAllLines(f, java.nio.charset.Charset.forName("windows-1252"));
+            if (!lines.get(lines.size() - 1).equals("TRL|" + (lines.size() - 2))) {
+                continue; // the cut-short file
+            }
+            for (int i = 1; i < lines.size() - 1; i++) {
+                String[] c = lines.get(i).split("\\|", -1);
+                String here = f.getFileName() + "|" + (i + 1);
+                String before = firstSeen.putIfAbsent(c[0], here + "|" + c[1] + "|" + c[3]);
+                if (before != null && !before.substring(before.indexOf('|', before.indexOf('|') + 1) + 1)
+                        .equals(c[1] + "|" + c[3]) && !before.startsWith(f.getFileName() + "|")) {
+                    changed.add(new String[] {before.substring(0, before.indexOf('|', before.indexOf('|') + 1)), here});
+                }
+            }
+        }
+        assertFalse(changed.isEmpty(), "some foodsafe exams are sent again under another person");
+        Map<String, String> truth = new TreeMap<>();
+        for (CSVRecord r : Recount.csv(small.resolve("truth.csv"))) {
+            truth.put(r.get("feed") + "|" + r.get("source") + "|" + r.get("row"), r.get("state_id"));
+        }
+        java.util.Set<String> decided = new java.util.HashSet<>();
+        for (CSVRecord r : Recount.csv(small.resolve("district-decisions.csv"))) {
+            decided.add(r.get("feed") + "|" + r.get("source") + "|" + r.get("row"));
+        }
+        for (String[] ch : changed) {
+            assertEquals(truth.get("foodsafe|" + ch[0]), truth.get("foodsafe|" + ch[1]), "whose attempt it is");
+            assertFalse(truth.get("foodsafe|" + ch[1]).isEmpty());
+            assertFalse(decided.contains("foodsafe|" + ch[0]), "no decision for the replaced version");
+            assertTrue(decided.contains("foodsafe|" + ch[1]), "the held version is decided");
+        }
+    }
+
     static void assertRecountEqualsExpected(Path dir) throws IOException {
         Recount rc = new Recount(dir, catalog);
         assertTrue(rc.skippedDuplicates > 0);

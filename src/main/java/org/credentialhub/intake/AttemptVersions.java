@@ -1,0 +1,207 @@
+package org.credentialhub.intake;
+
+import org.credentialhub.matching.Comparisons;
+import org.credentialhub.matching.Names;
+import org.credentialhub.store.CopyWriter;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Versions of an attempt (issue 12): a row whose attempt key the hub already has (from an earlier delivery, or an
+ * earlier row of the same file) corrects the attempt. When the row names another person or another exam than the
+ * version before it, it is a new version, held for review with the reason {@code identity changed since <file>, row
+ * <n>}, not a silent overwrite; a correction of the same person (a score, pass/fail, the date, a name's spelling, a
+ * state ID filled in or a mistyped one fixed) stays the same version and replaces the attempt as before.
+ *
+ * <p>Runs in the staging transaction, before the staged rows ({@code stage_result}) are published; writes the
+ * temporary tables {@code stage_version(attempt_key, ordinal, version, changed, since)} (each staged row of a key
+ * that has a version before it) and {@code stage_key(attempt_key, version, hold, reason)} (per such key, the
+ * version the result ends at and whether it is held). Keys seen for the first time are in neither: version 1.
+ *
+ * <p>Who a version names is compared as the matcher compares a row with a student ({@link Comparisons}): names
+ * agree at Jaro-Winkler 0.80, as nicknames or swapped; birth dates agree exactly, with day and month swapped, one
+ * digit off or the year off by one. A value that one version lacks is no disagreement. State IDs are compared only
+ * by their keyed hashes.
+ */
+final class AttemptVersions {
+    private AttemptVersions() {
+    }
+
+    /** Who a version names, and which row it is (for the reason). */
+    private record Identity(String stateIdHash, String first, String last, int birth, String exam, String where) {
+    }
+
+    /** Counts of what {@link #compute} found. */
+    record Counted(int changedRows, int heldKeys) {
+    }
+
+    static Counted compute(Connection c, String feed, String sourceName) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("""
+                    create temp table stage_version (attempt_key text, ordinal int, version int, changed boolean,
+                                                     since text) on commit drop;
+                    create temp table stage_key (attempt_key text primary key, version int, hold boolean,
+                                                 reason text) on commit drop""");
+        }
+        List<Object[]> versions = new ArrayList<>();
+        List<Object[]> keys = new ArrayList<>();
+        int changedRows = 0;
+        int held = 0;
+        try (PreparedStatement ps = c.prepareStatement("""
+                select s.attempt_key, s.ordinal, s.source_row, s.source_ref, s.state_id_hash, s.first_name, s.last_name,
+                       s.birth_date, coalesce(s.exam_code, s.credential_code) as exam,
+                       r.result_id, r.version, r.status, r.state_id_hash as r_state_id_hash, i.first_name as r_first,
+                       i.last_name as r_last, i.birth_date as r_birth, r.exam_code as r_exam,
+                       coalesce(r.source_ref, d.source_name) as r_source,
+                       case when r.source_ref is not null then 1 else r.source_row end as r_row
+                from stage_result s
+                left join result r on r.feed_code = ? and r.attempt_key = s.attempt_key
+                left join result_identity i on i.result_id = r.result_id
+                left join delivery d on d.delivery_id = r.delivery_id
+                where r.result_id is not null
+                   or s.attempt_key in (select attempt_key from stage_result group by attempt_key having count(*) > 1)
+                order by s.attempt_key, s.ordinal""")) {
+            ps.setString(1, feed);
+            ps.setFetchSize(10_000);
+            try (ResultSet rs = ps.executeQuery()) {
+                String key = null;
+                Identity prev = null;
+                int version = 0;
+                boolean hold = false;
+                boolean changed = false;
+                String reason = null;
+                while (rs.next()) {
+                    String k = rs.getString("attempt_key");
+                    if (!k.equals(key)) {
+                        if (key != null) {
+                            keys.add(new Object[] {key, version, hold || changed, changed ? reason : null});
+                            held += hold || changed ? 1 : 0;
+                        }
+                        key = k;
+                        changed = false;
+                        reason = null;
+                        rs.getLong("result_id");
+                        if (rs.wasNull()) {
+                            prev = null;
+                            version = 1;
+                            hold = false;
+                        } else {
+                            version = rs.getInt("version");
+                            hold = "held".equals(rs.getString("status"));
+                            prev = new Identity(rs.getString("r_state_id_hash"), Names.normalizeName(rs.getString("r_first")),
+                                    Names.normalizeName(rs.getString("r_last")),
+                                    Names.dateToInt(rs.getObject("r_birth", LocalDate.class)), rs.getString("r_exam"),
+                                    rs.getString("r_source") + ", row " + rs.getInt("r_row"));
+                        }
+                    }
+                    String ref = rs.getString("source_ref");
+                    Identity row = new Identity(rs.getString("state_id_hash"), Names.normalizeName(rs.getString("first_name")),
+                            Names.normalizeName(rs.getString("last_name")),
+                            Names.dateToInt(rs.getObject("birth_date", LocalDate.class)), rs.getString("exam"),
+                            (ref != null ? ref : sourceName) + ", row " + (ref != null ? 1 : rs.getInt("source_row")));
+                    String since = null;
+                    if (prev != null && changes(prev, row)) {
+                        version++;
+                        changed = true;
+                        since = prev.where();
+                        reason = "identity changed since " + since;
+                        changedRows++;
+                    }
+                    versions.add(new Object[] {k, rs.getInt("ordinal"), version, since != null, since});
+                    prev = row;
+                }
+                if (key != null) {
+                    keys.add(new Object[] {key, version, hold || changed, changed ? reason : null});
+                    held += hold || changed ? 1 : 0;
+                }
+            }
+        }
+        try (CopyWriter copy = new CopyWriter(c, "stage_version", "attempt_key", "ordinal", "version", "changed", "since")) {
+            for (Object[] v : versions) {
+                copy.value((String) v[0]).value((Integer) v[1]).value((Integer) v[2]).value((Boolean) v[3])
+                        .value((String) v[4]).endRow();
+            }
+            copy.finish();
+        }
+        try (CopyWriter copy = new CopyWriter(c, "stage_key", "attempt_key", "version", "hold", "reason")) {
+            for (Object[] k : keys) {
+                copy.value((String) k[0]).value((Integer) k[1]).value((Boolean) k[2]).value((String) k[3]).endRow();
+            }
+            copy.finish();
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("create index on stage_version (attempt_key, ordinal)");
+            st.execute("analyze stage_version");
+            st.execute("analyze stage_key");
+        }
+        return new Counted(changedRows, held);
+    }
+
+    /** Whether a version names another person or exam than the one before it. */
+    static boolean changes(Identity before, Identity after) {
+        if (before.exam() != null && after.exam() != null && !before.exam().equals(after.exam())) {
+            return true;
+        }
+        int compared = 0;
+        int disagree = 0;
+        if (before.first() != null && after.first() != null || before.last() != null && after.last() != null) {
+            compared++;
+            if (!namesAgree(before, after)) {
+                disagree++;
+            }
+        }
+        if (before.birth() != 0 && after.birth() != 0) {
+            compared++;
+            if (!birthAgrees(before.birth(), after.birth())) {
+                disagree++;
+            }
+        }
+        if (disagree > 0) {
+            return true;
+        }
+        // the same names and birth date with another state ID: a mistyped ID corrected, the same person;
+        // nothing else to compare: another ID is another person
+        boolean idsDiffer = before.stateIdHash() != null && after.stateIdHash() != null
+                && !before.stateIdHash().equals(after.stateIdHash());
+        return idsDiffer && compared == 0;
+    }
+
+    private static boolean namesAgree(Identity a, Identity b) {
+        return (agreeFirst(a.first(), b.first()) && agreeLast(a.last(), b.last()))
+                || (agreeFirst(a.first(), b.last()) && agreeLast(a.last(), b.first()));
+    }
+
+    private static boolean agreeFirst(String a, String b) {
+        int level = Comparisons.firstNameLevel(a, b);
+        return level == Comparisons.MISSING || level != Comparisons.FN_OTHER;
+    }
+
+    private static boolean agreeLast(String a, String b) {
+        int level = Comparisons.lastNameLevel(a, b);
+        return level == Comparisons.MISSING || level != Comparisons.LN_OTHER;
+    }
+
+    private static boolean birthAgrees(int a, int b) {
+        int level = Comparisons.birthDateLevel(a, b);
+        if (level == Comparisons.DOB_EXACT || level == Comparisons.DOB_SWAPPED || level == Comparisons.DOB_ONE_DIGIT) {
+            return true;
+        }
+        return a % 10000 == b % 10000 && Math.abs(a / 10000 - b / 10000) == 1;
+    }
+
+    /** For tests of the rule: the same comparison on plain values (names normalised here). */
+    static boolean changes(String idA, String firstA, String lastA, LocalDate birthA, String examA,
+                           String idB, String firstB, String lastB, LocalDate birthB, String examB) {
+        return changes(new Identity(idA, Names.normalizeName(firstA), Names.normalizeName(lastA), Names.dateToInt(birthA),
+                        examA, ""),
+                new Identity(idB, Names.normalizeName(firstB), Names.normalizeName(lastB), Names.dateToInt(birthB),
+                        examB, ""));
+    }
+}
