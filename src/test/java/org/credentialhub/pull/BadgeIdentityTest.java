@@ -60,10 +60,10 @@ class BadgeIdentityTest {
                 ob3Credential("urn:uuid:b5", "BA-32AAB", "2025-01-14T09:00:00Z", List.of(
                         identity("studentId", A, null), identity("name", "Ana Peña", "s5"),
                         identity("ext:birthDate", "2007-05-01", "s6"))),
-                // an e-mail only, with a name and birth date of B's: the e-mail does not decide
+                // A's e-mail, with B's name (written Last, First) and hashed birth date: the e-mail does not decide
                 ob3Credential("urn:uuid:b6", "BA-32AAB", "2025-01-15T09:00:00Z", List.of(
-                        identity("emailAddress", "ana.pena@example.org", null), identity("name", B_NAME, "s7"),
-                        identity("ext:birthDate", B_BIRTH, null)))));
+                        identity("emailAddress", "ana.pena@example.org", null), identity("name", "Whitfield, Marcus", null),
+                        identity("ext:birthDate", B_BIRTH, "s7")))));
         api.badges(List.of(
                 // the earner ID is A's; names and birth date B's
                 issuedBadge("ib-1", "2025-02-01T10:00:00Z", A, "Marcus", "Whitfield", null, "IS-19F2C",
