@@ -194,7 +194,7 @@ public final class HashedIdentity {
     }
 
     /** The ways a vendor may have written the name it hashed: first-last and last-comma-first, in four cases, accents kept or folded. */
-    static Set<String> nameForms(String first, String last) {
+    public static Set<String> nameForms(String first, String last) {
         String f = first == null ? "" : first.strip();
         String l = last == null ? "" : last.strip();
         Set<String> forms = new LinkedHashSet<>();
