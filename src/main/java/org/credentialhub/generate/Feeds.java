@@ -21,7 +21,6 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -31,7 +30,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +40,8 @@ import java.util.UUID;
 
 import org.credentialhub.generate.Attempts.Attempt;
 import org.credentialhub.generate.Attempts.Kind;
+import org.credentialhub.matching.HashedIdentity;
+import org.credentialhub.support.Hmac;
 
 /** Writes each feed's files in its vendor layout (see docs/vendor-layouts.md), recording every row in the ledger. */
 final class Feeds {
@@ -476,7 +476,7 @@ final class Feeds {
     void badges(List<Attempt> attempts) throws IOException {
         Path f = out.resolve("api/badges/credentials.json");
         Files.createDirectories(f.getParent());
-        Shown.Profile prof = new Shown.Profile(600, 0, 20, 1000, 0, true);
+        Shown.Profile prof = new Shown.Profile(600, 0, 20, 150, 40, true);
         JsonFactory jf = new JsonFactory();
         long n = 0;
         try (JsonGenerator g = jf.createGenerator(f.toFile(), JsonEncoding.UTF8)) {
@@ -485,6 +485,7 @@ final class Feeds {
             g.writeArrayFieldStart("credential");
             for (Attempt a : attempts) {
                 Shown s = Shown.of(roster, a.person, prof, rnd);
+                otherStudentsId(s, a.person, 15);
                 Catalog.Credential c = cred(a);
                 String id = "urn:uuid:" + uuid();
                 g.writeStartObject();
@@ -519,7 +520,7 @@ final class Feeds {
                 if (s.id.isEmpty() || x < 30) {
                     if (x < 15) {
                         String salt = Long.toHexString(rnd.nextLong());
-                        identity(g, sha256(roster.email[a.person] + salt), "emailAddress", salt);
+                        identity(g, Hmac.SaltedHash.of(roster.email[a.person], salt), "emailAddress", salt);
                     } else if (x < 80 || a.person >= roster.rosterSize) {
                         identity(g, a.person >= roster.rosterSize ? roster.personalEmail(a.person) : roster.email[a.person],
                                 "emailAddress", null);
@@ -527,6 +528,7 @@ final class Feeds {
                         identity(g, roster.personalEmail(a.person), "emailAddress", null);
                     }
                 }
+                boolean unverifiable = nameAndBirthIdentifiers(g, s, a.person, "name", "ext:birthDate");
                 g.writeEndArray();
                 g.writeObjectFieldStart("achievement");
                 g.writeStringField("id", "https://badges.example.org/achievements/" + c.examCode());
@@ -541,13 +543,59 @@ final class Feeds {
                 g.writeEndObject();
                 g.writeEndObject();
                 g.writeEndObject();
-                ledger.record("badges", id, 1, a.person, s.needsDecision(), true);
+                ledger.record("badges", id, 1, a.person, s.needsDecision() || unverifiable, true);
                 n++;
             }
             g.writeEndArray();
             g.writeEndObject();
         }
         counts.put(rel(f), n);
+    }
+
+    /**
+     * A record that carries another roster student's state ID (a classmate's record copied), per thousand records
+     * with the student's own ID: the names and birth date sent with it stay the student's own. truth.csv keeps the
+     * student; the record no longer carries its student's ID, so a district decides it if the hub does not.
+     */
+    private void otherStudentsId(Shown s, int person, int perThousand) {
+        if (s.idCorrect && rnd.nextInt(1000) < perThousand) {
+            int other = rnd.nextInt(roster.rosterSize);
+            if (other != person) {
+                s.id = roster.stateId[other];
+                s.idCorrect = false;
+            }
+        }
+    }
+
+    /**
+     * The name and birth-date IdentityObjects of an Open Badges subject, as shown (with the profile's noise): the
+     * name in 70 % of records (always when the ID is not the student's own), written {@code First Last} or
+     * {@code Last, First}; the birth date in 60 % of those that have one; each hashed with its own salt 40 % of the
+     * time. Returns true when the record's only identity beside its correct ID is hashed and none of it is in a form
+     * the hub can reproduce (noise in a hashed value): the hub cannot corroborate the ID, so a district decides it.
+     */
+    private boolean nameAndBirthIdentifiers(JsonGenerator g, Shown s, int person, String nameType, String birthType)
+            throws IOException {
+        boolean sendName = !s.idCorrect || rnd.nextInt(100) < 70;
+        boolean sendBirth = s.birth != null && rnd.nextInt(100) < 60;
+        boolean hashName = sendName && rnd.nextInt(100) < 40;
+        boolean hashBirth = sendBirth && rnd.nextInt(100) < 40;
+        String name = rnd.nextInt(10) == 0 ? s.last + ", " + s.first : s.first + " " + s.last;
+        boolean onRoster = person < roster.rosterSize;
+        if (sendName) {
+            String salt = hashName ? Long.toHexString(rnd.nextLong()) : null;
+            identity(g, hashName ? Hmac.SaltedHash.of(name, salt) : name, nameType, salt);
+        }
+        if (sendBirth) {
+            String salt = hashBirth ? Long.toHexString(rnd.nextLong()) : null;
+            identity(g, hashBirth ? Hmac.SaltedHash.of(s.birth.toString(), salt) : s.birth.toString(), birthType, salt);
+        }
+        if (!onRoster || !s.idCorrect || !(hashName || hashBirth) || (sendName && !hashName) || (sendBirth && !hashBirth)) {
+            return false;
+        }
+        boolean nameVerifies = hashName && HashedIdentity.nameForms(roster.first[person], roster.last[person]).contains(name);
+        boolean birthVerifies = hashBirth && s.birth.equals(roster.birth[person]);
+        return !nameVerifies && !birthVerifies;
     }
 
     private static void identity(JsonGenerator g, String value, String type, String salt) throws IOException {
@@ -562,21 +610,12 @@ final class Feeds {
         g.writeEndObject();
     }
 
-    static String sha256(String s) {
-        try {
-            return "sha256$" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     // ---------------------------------------------------------------- issuedbadges
 
     void issuedbadges(List<Attempt> attempts) throws IOException {
         Path f = out.resolve("api/issuedbadges/badges.json");
         Files.createDirectories(f.getParent());
-        Shown.Profile prof = new Shown.Profile(700, 0, 30, 1000, 100, true, 10);
+        Shown.Profile prof = new Shown.Profile(700, 0, 30, 200, 100, true, 10);
         long n = 0;
         try (JsonGenerator g = new JsonFactory().createGenerator(f.toFile(), JsonEncoding.UTF8)) {
             g.useDefaultPrettyPrinter();
@@ -584,6 +623,7 @@ final class Feeds {
             g.writeArrayFieldStart("data");
             for (Attempt a : attempts) {
                 Shown s = Shown.of(roster, a.person, prof, rnd);
+                otherStudentsId(s, a.person, 15);
                 Catalog.Credential c = cred(a);
                 String id = uuid().toString();
                 g.writeStartObject();
@@ -592,14 +632,27 @@ final class Feeds {
                         : "accepted");
                 g.writeStringField("issued_at", a.date.atTime(a.minute / 60, a.minute % 60).atZone(EASTERN)
                         .toOffsetDateTime().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-                g.writeStringField("issued_to_first_name", s.first);
-                g.writeStringField("issued_to_last_name", s.last);
+                if (rnd.nextInt(10) == 0) {
+                    // the whole name only
+                    g.writeStringField("issued_to", s.first + " " + s.last);
+                } else {
+                    g.writeStringField("issued_to_first_name", s.first);
+                    g.writeStringField("issued_to_last_name", s.last);
+                }
                 g.writeStringField("recipient_email", a.person < roster.rosterSize && rnd.nextInt(4) > 0
                         ? roster.email[a.person] : roster.personalEmail(a.person));
                 if (s.id.isEmpty()) {
                     g.writeNullField("issuer_earner_id");
                 } else {
                     g.writeStringField("issuer_earner_id", s.id);
+                }
+                if (s.birth != null && rnd.nextInt(10) < 8) {
+                    // the earner's birth date as an OB 3.0 identifier, plain or hashed with a salt
+                    String salt = rnd.nextInt(8) < 3 ? Long.toHexString(rnd.nextLong()) : null;
+                    g.writeArrayFieldStart("earner_identifiers");
+                    identity(g, salt == null ? s.birth.toString() : Hmac.SaltedHash.of(s.birth.toString(), salt),
+                            "ext:birthDate", salt);
+                    g.writeEndArray();
                 }
                 g.writeObjectFieldStart("badge_template");
                 g.writeStringField("id", c.examCode());

@@ -217,7 +217,7 @@ public final class Intake {
                         school_code text, school_name text, exam_code text, school_year text,
                         attempted_on date, attempted_at timestamptz, passed boolean, score numeric,
                         ordinal int, source_ref text, credential_code text, revoked boolean, pending boolean, evidence_file text,
-                        identity_key text
+                        identity_key text, name_hash text, name_salt text, birth_date_hash text, birth_date_salt text
                     ) on commit drop""");
         }
         int read = 0;
@@ -230,7 +230,8 @@ public final class Intake {
              CopyWriter copy = new CopyWriter(c, "stage_result", "source_row", "attempt_key", "vendor_candidate_id",
                      "state_id_hash", "state_id_near", "first_name", "last_name", "email", "birth_date", "district_code", "school_code",
                      "school_name", "exam_code", "school_year", "attempted_on", "attempted_at", "passed", "score",
-                     "ordinal", "source_ref", "credential_code", "revoked", "pending", "evidence_file", "identity_key")) {
+                     "ordinal", "source_ref", "credential_code", "revoked", "pending", "evidence_file", "identity_key",
+                     "name_hash", "name_salt", "birth_date_hash", "birth_date_salt")) {
             SourceRow row;
             while ((row = reader.next()) != null) {
                 read++;
@@ -264,7 +265,11 @@ public final class Intake {
                         .value(r.attemptedAt() == null ? null : r.attemptedAt().toString())
                         .value(r.passed()).value(r.score())
                         .value(r.row()).value(r.sourceRef()).value(r.credentialCode()).value(r.revoked()).value(r.pending()).value(r.evidenceFile())
-                        .value(hmac.identity(r.firstName(), r.lastName(), r.birthDate()));
+                        .value(hmac.identity(r.firstName(), r.lastName(), r.birthDate()))
+                        .value(r.nameHash() == null ? null : r.nameHash().hash())
+                        .value(r.nameHash() == null ? null : r.nameHash().salt())
+                        .value(r.birthDateHash() == null ? null : r.birthDateHash().hash())
+                        .value(r.birthDateHash() == null ? null : r.birthDateHash().salt());
                 copy.endRow();
                 accepted++;
             }
@@ -421,15 +426,19 @@ public final class Intake {
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into result_identity (result_id, first_name, last_name, birth_date, email, school_code,
-                                             school_name, district_code, identity_key)
+                                             school_name, district_code, identity_key,
+                                             name_hash, name_salt, birth_date_hash, birth_date_salt)
                 select distinct on (r.result_id) r.result_id, s.first_name, s.last_name, s.birth_date, s.email,
-                       s.school_code, s.school_name, s.district_code, s.identity_key
+                       s.school_code, s.school_name, s.district_code, s.identity_key,
+                       s.name_hash, s.name_salt, s.birth_date_hash, s.birth_date_salt
                 from stage_result s join result r on r.feed_code = ? and r.attempt_key = s.attempt_key
                 order by r.result_id, s.ordinal desc
                 on conflict (result_id) do update set
                     first_name = excluded.first_name, last_name = excluded.last_name, birth_date = excluded.birth_date,
                     email = excluded.email, school_code = excluded.school_code, school_name = excluded.school_name,
                     district_code = excluded.district_code, identity_key = excluded.identity_key,
+                    name_hash = excluded.name_hash, name_salt = excluded.name_salt,
+                    birth_date_hash = excluded.birth_date_hash, birth_date_salt = excluded.birth_date_salt,
                     received_at = now()""")) {
             ps.setString(1, feed);
             ps.executeUpdate();

@@ -9,8 +9,17 @@ public enum CanonicalField {
     STATE_STUDENT_ID(Type.TEXT),
     FIRST_NAME(Type.TEXT),
     LAST_NAME(Type.TEXT),
+    /**
+     * The whole name in one value ({@code Ana Peña}, {@code Peña, Ana}; an Open Badges identifier of type name): split
+     * into first and last name ({@code matching.Names#split}) where the mapping gives no first or last name.
+     */
+    FULL_NAME(Type.TEXT),
     EMAIL(Type.TEXT),
     BIRTH_DATE(Type.DATE),
+    /** The whole name as a vendor hashed it with a salt (Open Badges {@code hashed: true}): see {@link Type#HASH}. */
+    NAME_HASH(Type.HASH),
+    /** The birth date (ISO {@code yyyy-MM-dd}) as a vendor hashed it with a salt: see {@link Type#HASH}. */
+    BIRTH_DATE_HASH(Type.HASH),
     DISTRICT_CODE(Type.TEXT),
     SCHOOL_CODE(Type.TEXT),
     SCHOOL_NAME(Type.TEXT),
@@ -32,7 +41,11 @@ public enum CanonicalField {
     /** District entry: the name of the evidence file uploaded with the row. */
     EVIDENCE_FILE(Type.TEXT);
 
-    public enum Type { TEXT, DATE, DATE_OR_DATETIME, BOOLEAN, DECIMAL }
+    /**
+     * {@code HASH}: an identity hash, {@code sha256$<hex>} (or {@code md5$<hex>}) of the value followed by the salt
+     * that the field's {@code salt} column holds; compared by hashing the roster candidates' values the same way.
+     */
+    public enum Type { TEXT, DATE, DATE_OR_DATETIME, BOOLEAN, DECIMAL, HASH }
 
     private final Type type;
 

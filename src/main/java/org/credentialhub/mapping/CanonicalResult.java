@@ -10,6 +10,8 @@ import java.time.OffsetDateTime;
  * @param row        the record's row in the source (header included), for lineage and acknowledgements
  * @param attemptKey the feed's natural key of the attempt (a re-delivery of the same attempt updates it)
  * @param sourceRef  the record's own id in its source (API records), or null
+ * @param nameHash   the whole name as the vendor hashed it with a salt, or null
+ * @param birthDateHash the birth date as the vendor hashed it with a salt, or null
  */
 public record CanonicalResult(
         int row,
@@ -34,5 +36,15 @@ public record CanonicalResult(
         boolean revoked,
         boolean pending,
         String evidenceFile,
-        String sourceRef) {
+        String sourceRef,
+        Hashed nameHash,
+        Hashed birthDateHash) {
+
+    /** An identity hash as sent ({@code sha256$<hex>}) and its salt (may be null). Never printed. */
+    public record Hashed(String hash, String salt) {
+        @Override
+        public String toString() {
+            return "Hashed";
+        }
+    }
 }

@@ -34,7 +34,8 @@ public final class Mapping {
     static final String ISO_DATE = "iso-date";
     static final Set<String> FORMATS = Set.of("delimited", "fixed-width", "xlsx", "json");
     private static final Set<CanonicalField> PERSONAL = Set.of(CanonicalField.STATE_STUDENT_ID,
-            CanonicalField.FIRST_NAME, CanonicalField.LAST_NAME, CanonicalField.BIRTH_DATE, CanonicalField.EMAIL);
+            CanonicalField.FIRST_NAME, CanonicalField.LAST_NAME, CanonicalField.BIRTH_DATE, CanonicalField.EMAIL,
+            CanonicalField.FULL_NAME, CanonicalField.NAME_HASH, CanonicalField.BIRTH_DATE_HASH);
 
     /** What "today" is for the future-date checks: UTC, one day of slack for the vendor's time zone. */
     private static final java.time.Clock TODAY = java.time.Clock.systemUTC();
@@ -175,6 +176,10 @@ public final class Mapping {
             }
             if (f.column() != null && !known.contains(f.column())) {
                 throw new ConfigException(where + ": fields." + key + ".column: '" + f.column()
+                        + "' is not in source.columns");
+            }
+            if (f.salt() != null && !known.contains(f.salt())) {
+                throw new ConfigException(where + ": fields." + key + ".salt: '" + f.salt()
                         + "' is not in source.columns");
             }
             rules.put(field, new Rule(field, f, where + ": fields." + key));
@@ -416,11 +421,18 @@ public final class Mapping {
         OffsetDateTime odt = when instanceof OffsetDateTime o ? o : null;
         LocalDate on = odt != null ? odt.toLocalDate() : (LocalDate) when;
         String ref = spec.recordId() == null ? null : row.get(spec.recordId());
+        String first = (String) v.get(CanonicalField.FIRST_NAME);
+        String last = (String) v.get(CanonicalField.LAST_NAME);
+        if (first == null && last == null && v.get(CanonicalField.FULL_NAME) != null) {
+            String[] split = org.credentialhub.matching.Names.split((String) v.get(CanonicalField.FULL_NAME));
+            first = split[0];
+            last = split[1];
+        }
         return new Outcome(new CanonicalResult(n, key.toString(),
                 (String) v.get(CanonicalField.VENDOR_CANDIDATE_ID),
                 (String) v.get(CanonicalField.STATE_STUDENT_ID),
-                (String) v.get(CanonicalField.FIRST_NAME),
-                (String) v.get(CanonicalField.LAST_NAME),
+                first,
+                last,
                 (String) v.get(CanonicalField.EMAIL),
                 (LocalDate) v.get(CanonicalField.BIRTH_DATE),
                 (String) v.get(CanonicalField.DISTRICT_CODE),
@@ -436,7 +448,9 @@ public final class Mapping {
                 Boolean.TRUE.equals(v.get(CanonicalField.REVOKED)),
                 Boolean.TRUE.equals(v.get(CanonicalField.PENDING)),
                 (String) v.get(CanonicalField.EVIDENCE_FILE),
-                ref == null || ref.isBlank() ? null : ref.strip()), List.of());
+                ref == null || ref.isBlank() ? null : ref.strip(),
+                (CanonicalResult.Hashed) v.get(CanonicalField.NAME_HASH),
+                (CanonicalResult.Hashed) v.get(CanonicalField.BIRTH_DATE_HASH)), List.of());
     }
 
     /** A column that goes to the tables as read (attempt key, record id) must be storable text too. */
@@ -525,6 +539,9 @@ public final class Mapping {
                     throw new ConfigException(where + ".format: only date fields take a format");
                 }
             }
+            if (spec.salt() != null && type != CanonicalField.Type.HASH) {
+                throw new ConfigException(where + ".salt: only hashed fields (name_hash, birth_date_hash) take a salt column");
+            }
             if (type == CanonicalField.Type.BOOLEAN) {
                 if ((spec.trueValues() == null) != (spec.falseValues() == null)) {
                     throw new ConfigException(where + ": a boolean field gives both 'true' and 'false' value lists (or neither)");
@@ -585,6 +602,7 @@ public final class Mapping {
                     case DATE, DATE_OR_DATETIME -> checkedDate(date(value));
                     case BOOLEAN -> bool(value);
                     case DECIMAL -> decimal(value);
+                    case HASH -> hashed(value, spec.salt() == null ? null : row.apply(spec.salt()));
                 };
             } catch (NumberFormatException e) {
                 return invalid("not a number");
@@ -628,6 +646,18 @@ public final class Mapping {
                 throw new InvalidValue(problem);
             }
             return value;
+        }
+
+        /** An identity hash ({@code sha256$<hex>}) with its salt; the salt goes to the tables as read, so it is checked too. */
+        private Object hashed(String value, String salt) throws InvalidValue {
+            if (!org.credentialhub.support.Hmac.SaltedHash.isIdentityHash(value)) {
+                throw new InvalidValue("is not an identity hash (sha256$ and 64 hex digits, or md5$ and 32)");
+            }
+            String s = salt == null || salt.isEmpty() ? null : salt;
+            if (s != null && StorableValue.text(s) != null) {
+                throw new InvalidValue("its salt " + StorableValue.text(s));
+            }
+            return new CanonicalResult.Hashed(value.strip(), s);
         }
 
         private Object decimal(String value) throws InvalidValue {

@@ -124,6 +124,7 @@ public record MappingSpec(
      * @param map         a crosswalk of source values to canonical values
      * @param split       a separator that cuts the value into parts ({@code ","} for {@code Last, First})
      * @param part        the part (1-based) the field takes
+     * @param salt        hashed fields ({@code name_hash}, {@code birth_date_hash}): the column holding the salt
      */
     public record FieldSpec(
             String column,
@@ -137,6 +138,7 @@ public record MappingSpec(
             String invalid,
             LinkedHashMap<String, String> map,
             String split,
-            Integer part) {
+            Integer part,
+            String salt) {
     }
 }

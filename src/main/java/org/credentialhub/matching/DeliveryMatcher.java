@@ -155,6 +155,7 @@ public final class DeliveryMatcher {
             // district-entered results, by the district that entered them: matched within its students only
             Map<String, List<ResultRecord>> entered = new java.util.TreeMap<>();
             Map<String, Map<String, Long>> enteredLinks = new HashMap<>();
+            Map<Long, HashedIdentity.Sent> hashed = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     with unique_name as (select lower(name) as name, min(school_code) as school_code,
                                                 min(district_code) as district_code
@@ -164,7 +165,8 @@ public final class DeliveryMatcher {
                            coalesce(sc.school_code, sn.school_code, i.school_code) as school,
                            coalesce(i.district_code, sc.district_code, sn.district_code) as district,
                            %s as candidate_key, x.student_id as linked,
-                           f.kind = 'district' as entered, coalesce(de.district_code, i.district_code, '') as entered_by
+                           f.kind = 'district' as entered, coalesce(de.district_code, i.district_code, '') as entered_by,
+                           i.name_hash, i.name_salt, i.birth_date_hash, i.birth_date_salt
                     from result r
                     join feed f on f.feed_code = r.feed_code
                     left join district_entry de on de.result_id = r.result_id
@@ -193,12 +195,23 @@ public final class DeliveryMatcher {
                         if (isLinked) {
                             linksInto.put(key, linked);
                         }
+                        HashedIdentity.Sent sent = HashedIdentity.Sent.of(rs.getString("name_hash"),
+                                rs.getString("name_salt"), rs.getString("birth_date_hash"), rs.getString("birth_date_salt"));
+                        if (sent != null && into == batch) {
+                            hashed.put(rs.getLong("result_id"), sent);
+                        }
                         into.add(new ResultRecord(rs.getLong("result_id"), rs.getString("group_key"),
                                 rs.getString("state_id_hash"), rs.getString("first_name"), rs.getString("last_name"),
                                 rs.getObject("birth_date", LocalDate.class), rs.getString("school"),
                                 rs.getString("district"), key, rs.getString("state_id_near")));
                     }
                 }
+            }
+            if (!hashed.isEmpty()) {
+                HashedIdentity.Counts h = HashedIdentity.resolve(roster, batch, hashed, settings.maxBlockSize(),
+                        ids -> students(c, ids));
+                LOG.info("{}: {} result(s) sent hashed identities: {} agreed with a candidate, {} IDs not trusted",
+                        what, h.rows(), h.resolved(), h.idsDistrusted());
             }
             List<Decision> decisions = new ArrayList<>(batch.isEmpty() ? List.of()
                     : new Matcher(roster, model(feed, roster, batch), settings, Crosswalk.of(links)).matchBatch(batch));
@@ -214,6 +227,24 @@ public final class DeliveryMatcher {
             LOG.info("{}: {} matched, {} for review, {} without a match, {} rejected earlier by the district",
                     what, counts[0], counts[1], counts[2], rejected);
         }
+    }
+
+    /** The plain name and birth date of the given students, for comparing hashed identities ({@link HashedIdentity}). */
+    private static Map<Long, RosterRecord> students(Connection c, java.util.Collection<Long> ids) {
+        Map<Long, RosterRecord> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "select student_id, first_name, last_name, birth_date from student where student_id = any(?)")) {
+            ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getLong(1), new RosterRecord(rs.getLong(1), null, rs.getString(2), rs.getString(3),
+                            rs.getObject(4, LocalDate.class), null, null));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading candidates' names for hashed identities failed: " + e.getSQLState(), e);
+        }
+        return out;
     }
 
     /**

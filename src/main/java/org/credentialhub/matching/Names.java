@@ -3,6 +3,7 @@ package org.credentialhub.matching;
 import java.text.Normalizer;
 import java.time.LocalDate;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Normalisation of names, places and dates, and a small built-in nickname table. */
@@ -45,6 +46,41 @@ public final class Names {
             }
         }
         return b.length() == 0 ? null : b.toString();
+    }
+
+    private static final java.util.Set<String> SURNAME_PARTICLES = java.util.Set.of("de", "del", "della", "der", "den",
+            "di", "da", "das", "dos", "du", "la", "le", "van", "von", "st", "st.", "mac", "bin", "al", "el", "y");
+    private static final java.util.Set<String> SUFFIXES = java.util.Set.of("jr", "jr.", "sr", "sr.", "ii", "iii", "iv");
+
+    /**
+     * Splits a whole name as one value ({@code Ana Peña}, {@code Ana María de la Cruz}, {@code Peña, Ana}) into
+     * {first, last}, the way the matcher compares them: {@code Last, First} at the comma; otherwise the first word is
+     * the first name and the last word, with the particles before it ({@code de la}, {@code van}), the last name;
+     * middle names and suffixes ({@code Jr.}, {@code III}) are dropped. A single word is a last name. Null parts when
+     * nothing is there.
+     */
+    public static String[] split(String full) {
+        if (full == null || full.isBlank()) {
+            return new String[2];
+        }
+        int comma = full.indexOf(',');
+        if (comma >= 0) {
+            String last = full.substring(0, comma).strip();
+            String[] rest = full.substring(comma + 1).strip().split("\\s+");
+            return new String[] {rest[0].isEmpty() ? null : rest[0], last.isEmpty() ? null : last};
+        }
+        List<String> words = new java.util.ArrayList<>(List.of(full.strip().split("\\s+")));
+        while (words.size() > 1 && SUFFIXES.contains(words.get(words.size() - 1).toLowerCase(java.util.Locale.ROOT))) {
+            words.remove(words.size() - 1);
+        }
+        if (words.size() == 1) {
+            return new String[] {null, words.get(0)};
+        }
+        int start = words.size() - 1;
+        while (start > 1 && SURNAME_PARTICLES.contains(words.get(start - 1).toLowerCase(java.util.Locale.ROOT))) {
+            start--;
+        }
+        return new String[] {words.get(0), String.join(" ", words.subList(start, words.size()))};
     }
 
     /** Trimmed, lower-cased, inner whitespace collapsed; null if blank. */

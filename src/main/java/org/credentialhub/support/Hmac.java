@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * Keyed hashes (HMAC-SHA256) of state student IDs: the hub stores and compares these, never the clear
- * ID. The key comes from configuration or the environment ({@code HUB_ID_HMAC_KEY}).
+ * ID. Also the one place that checks vendors' salted identity hashes ({@link SaltedHash}: Open Badges). The key comes from configuration or the environment ({@code HUB_ID_HMAC_KEY}).
  */
 public final class Hmac {
     private static final Pattern SEPARATORS = Pattern.compile("[\\s.\\-]");
@@ -91,5 +91,88 @@ public final class Hmac {
         }
         String normalized = SEPARATORS.matcher(clear).replaceAll("");
         return normalized.isEmpty() ? null : normalized;
+    }
+
+    /**
+     * An identity hash as Open Badges sends it ({@code IdentityObject.identityHash} with {@code hashed: true}):
+     * {@code sha256$<hex>} (or {@code md5$<hex>}) of the value followed by the salt. The hub cannot read the value
+     * back; it can only tell whether a value it already has (a roster candidate's name or birth date) is the one
+     * hashed, with {@link #matches}. No key is involved: these are the vendor's hashes, not the hub's.
+     */
+    public static final class SaltedHash {
+        private static final Pattern FORM = Pattern.compile("(?i)(sha256|md5)\\$([0-9a-f]+)");
+        private static final ThreadLocal<java.security.MessageDigest> SHA256 = digest("SHA-256");
+        private static final ThreadLocal<java.security.MessageDigest> MD5 = digest("MD5");
+
+        private final boolean sha256;
+        private final byte[] hash;
+        private final byte[] salt;
+
+        private SaltedHash(boolean sha256, byte[] hash, byte[] salt) {
+            this.sha256 = sha256;
+            this.hash = hash;
+            this.salt = salt;
+        }
+
+        /** Whether the text has the form of an identity hash ({@code sha256$<hex>}, {@code md5$<hex>}). */
+        public static boolean isIdentityHash(String text) {
+            return text != null && FORM.matcher(text.strip()).matches()
+                    && parse(text, null) != null;
+        }
+
+        /** The identity hash with its salt (null or blank: none), or null when the text is not an identity hash. */
+        public static SaltedHash parse(String identityHash, String salt) {
+            if (identityHash == null) {
+                return null;
+            }
+            java.util.regex.Matcher m = FORM.matcher(identityHash.strip());
+            if (!m.matches()) {
+                return null;
+            }
+            boolean sha = m.group(1).equalsIgnoreCase("sha256");
+            String hex = m.group(2);
+            if (hex.length() != (sha ? 64 : 32)) {
+                return null;
+            }
+            return new SaltedHash(sha, HexFormat.of().parseHex(hex.toLowerCase(java.util.Locale.ROOT)),
+                    salt == null ? new byte[0] : salt.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The identity hash of a value with a salt, as a vendor writes it ({@code sha256$<hex>}). */
+        public static String of(String value, String salt) {
+            java.security.MessageDigest d = SHA256.get();
+            d.update(value.getBytes(StandardCharsets.UTF_8));
+            if (salt != null) {
+                d.update(salt.getBytes(StandardCharsets.UTF_8));
+            }
+            return "sha256$" + HexFormat.of().formatHex(d.digest());
+        }
+
+        /** Whether this is the hash of {@code value} (followed by the salt). */
+        public boolean matches(String value) {
+            if (value == null) {
+                return false;
+            }
+            java.security.MessageDigest d = (sha256 ? SHA256 : MD5).get();
+            d.update(value.getBytes(StandardCharsets.UTF_8));
+            d.update(salt);
+            return java.security.MessageDigest.isEqual(d.digest(), hash);
+        }
+
+        private static ThreadLocal<java.security.MessageDigest> digest(String algorithm) {
+            return ThreadLocal.withInitial(() -> {
+                try {
+                    return java.security.MessageDigest.getInstance(algorithm);
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException(algorithm + " is not available", e);
+                }
+            });
+        }
+
+        /** Never prints the hash or the salt. */
+        @Override
+        public String toString() {
+            return "SaltedHash";
+        }
     }
 }

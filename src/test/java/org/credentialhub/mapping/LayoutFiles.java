@@ -153,4 +153,61 @@ public final class LayoutFiles {
                  "badge_template": {"id": "%s", "name": "Template %s"}}
                 """.formatted(id, state, issuedAt, earnerId == null ? "null" : "\"" + earnerId + "\"", templateId, templateId);
     }
+
+    /**
+     * An OB 3.0 IdentityObject: plain ({@code salt} null) or hashed as the spec says, {@code sha256$<hex>} of the
+     * value followed by the salt (computed here with MessageDigest, independently of the hub).
+     */
+    public static String identity(String type, String value, String salt) {
+        if (salt == null) {
+            return """
+                    {"type": "IdentityObject", "identityType": "%s", "hashed": false, "identityHash": "%s"}"""
+                    .formatted(type, value);
+        }
+        return """
+                {"type": "IdentityObject", "identityType": "%s", "hashed": true, "identityHash": "%s", "salt": "%s"}"""
+                .formatted(type, sha256(value + salt), salt);
+    }
+
+    public static String sha256(String s) {
+        try {
+            return "sha256$" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An OB 3.0 AchievementCredential whose subject carries the given identifiers ({@link #identity}). */
+    public static String ob3Credential(String id, String humanCode, String validFrom, List<String> identifiers) {
+        return """
+                {"@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+                 "id": "%s", "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                 "issuer": {"id": "https://vendor.example/issuers/1", "type": ["Profile"], "name": "Badge Vendor"},
+                 "validFrom": "%s", "name": "Badge",
+                 "credentialSubject": {"type": ["AchievementSubject"],
+                   "identifier": [%s],
+                   "achievement": {"id": "https://vendor.example/achievements/%s", "type": ["Achievement"],
+                     "humanCode": "%s", "name": "Achievement %s", "criteria": {"narrative": "passed"}}}}
+                """.formatted(id, validFrom, String.join(",", identifiers), humanCode, humanCode, humanCode);
+    }
+
+    /**
+     * An issued badge with the earner's names (null: left out; {@code fullName} is {@code issued_to}) and the OB 3.0
+     * identifiers the platform sends for the earner ({@code earner_identifiers}).
+     */
+    public static String issuedBadge(String id, String issuedAt, String earnerId, String first, String last,
+                                     String fullName, String templateId, List<String> identifiers) {
+        return """
+                {"id": "%s", "state": "accepted", "issued_at": "%s", "issued_to": %s, "issued_to_first_name": %s,
+                 "issued_to_last_name": %s, "recipient_email": "someone@example.org", "issuer_earner_id": %s,
+                 "earner_identifiers": [%s],
+                 "badge_template": {"id": "%s", "name": "Template %s"}}
+                """.formatted(id, issuedAt, quoted(fullName), quoted(first), quoted(last), quoted(earnerId),
+                String.join(",", identifiers), templateId, templateId);
+    }
+
+    private static String quoted(String s) {
+        return s == null ? "null" : "\"" + s + "\"";
+    }
 }
