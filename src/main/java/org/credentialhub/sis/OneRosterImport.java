@@ -320,6 +320,11 @@ public final class OneRosterImport {
                 problems.warning(name, line, key, "'" + e.getValue() + "' read as " + mode);
             }
             if (mode.equals("absent")) {
+                String present = find(bundle, file + ".csv", null);
+                if (present != null) {
+                    problems.warning(present, 0, null, "in the bundle but marked absent in the manifest (" + key
+                            + "); not read: if it should be, mark it bulk or delta");
+                }
                 continue;
             }
             if (OneRosterSpec.UNUSED.contains(file)) {
@@ -359,7 +364,9 @@ public final class OneRosterImport {
         }
         for (String n : bundle.names()) {
             if (n.equalsIgnoreCase(standard)) {
-                problems.warning(n, 0, null, "named " + n + "; the standard name is " + standard + " (read as that)");
+                if (problems != null) {
+                    problems.warning(n, 0, null, "named " + n + "; the standard name is " + standard + " (read as that)");
+                }
                 return n;
             }
         }
@@ -458,13 +465,14 @@ public final class OneRosterImport {
         int[] index = new int[cols.size()];
         Arrays.fill(index, -1);
         long rows = 0;
-        try (Reader r = reader(bundle.open(name)); CSVParser p = CSV.parse(r)) {
+        try (StrictQuotes r = new StrictQuotes(reader(bundle.open(name))); CSVParser p = CSV.parse(r)) {
             Iterator<CSVRecord> it = p.iterator();
             if (!it.hasNext()) {
                 problems.error(name, 0, null, "the file is empty: not even a header");
                 return 0;
             }
             CSVRecord header = it.next();
+            strayQuote(r, header, header, name, problems);
             int lastNamed = readHeader(header, cols, index, name, version, problems);
             int headerSize = header.size();
             if (delta) {
@@ -505,6 +513,7 @@ public final class OneRosterImport {
                 }
                 rows++;
                 int line = (int) rec.getRecordNumber();
+                strayQuote(r, rec, header, name, problems);
                 if (rec.size() > headerSize) {
                     problems.error(name, line, null, "has " + rec.size() + " fields, the header " + headerSize);
                 } else if (rec.size() < lastNamed + 1) {
@@ -735,6 +744,16 @@ public final class OneRosterImport {
 
     private static String normalType(String t) {
         return NOT_TYPE_CHARS.matcher(t.toLowerCase(Locale.ROOT)).replaceAll("");
+    }
+
+    /** A record holding a double quote inside an unquoted field is an error naming its row and column. */
+    private static void strayQuote(StrictQuotes quotes, CSVRecord rec, CSVRecord header, String name, Problems problems) {
+        int at = quotes.strayQuoteIn(rec.getRecordNumber());
+        if (at >= 0) {
+            String column = at < header.size() ? stripBom(header.get(at)).trim() : null;
+            problems.error(name, (int) rec.getRecordNumber(), column, "a double quote inside a field that is not "
+                    + "enclosed in double quotes (RFC 4180: enclose the field in double quotes and double the quote)");
+        }
     }
 
     /** UTF-8, strictly: a byte that does not decode fails the record that holds it (its line is named). */

@@ -17,6 +17,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -195,6 +197,49 @@ class OneRosterImportTest {
         Verdict e = importer.importBundle(empty);
         assertFalse(e.accepted());
         assertTrue(OneRosterFixturesTest.has(e, Problem.Severity.ERROR, "manifest.csv", null, "no manifest.csv"));
+    }
+
+    @Test
+    @Order(6)
+    void aQuoteInsideAnUnquotedFieldIsRefusedWithItsRowAndColumn() throws Exception {
+        Path bad = dir.resolve("stray-quote");
+        SyntheticBundle.write(bad, 20, 1, 11);
+        Path users = bad.resolve("users.csv");
+        List<String> lines = new ArrayList<>(Files.readAllLines(users));
+        // row 6 (the file's 6th record, header included): a stray quote inside the unquoted given name (the field
+        // after the quoted userIds); row 8: a correctly quoted value with a doubled quote, which RFC 4180 allows
+        lines.set(5, givenName(lines.get(5), "Ma\"ria"));
+        lines.set(7, givenName(lines.get(7), "\"O\"\"Neil\""));
+        Files.write(users, lines);
+        long students = count("select count(*) from student");
+
+        Verdict v = importer.importBundle(bad);
+        assertFalse(v.accepted());
+        assertTrue(v.problems().stream().anyMatch(p -> p.severity() == Problem.Severity.ERROR
+                && p.file().equals("users.csv") && p.line() == 6 && "givenName".equals(p.column())
+                && p.message().contains("RFC 4180")), () -> v.problems().toString());
+        assertEquals(1, v.errors().size(), () -> v.problems().toString());   // row 8 is fine
+        assertFalse(v.problems().toString().contains("Ma\"ria"));
+        assertEquals(students, count("select count(*) from student"));
+    }
+
+    @Test
+    @Order(7)
+    void aFileMarkedAbsentButPresentIsNamedInAWarning() throws Exception {
+        Path odd = dir.resolve("absent-present");
+        SyntheticBundle.write(odd, 20, 1, 12);
+        Path manifest = odd.resolve("manifest.csv");
+        Files.writeString(manifest, Files.readString(manifest).replaceFirst("file\\.demographics,bulk", "file.demographics,absent"));
+        assertTrue(Files.readString(manifest).contains("file.demographics,absent"));
+        Verdict v = importer.importBundle(odd);
+        assertTrue(OneRosterFixturesTest.has(v, Problem.Severity.WARNING, "demographics.csv", null,
+                "marked absent in the manifest"), () -> v.problems().toString());
+    }
+
+    /** The users.csv line with its given name (the field after the quoted userIds) replaced. */
+    private static String givenName(String line, String value) {
+        int from = line.indexOf("}\",") + 3;
+        return line.substring(0, from) + value + line.substring(line.indexOf(',', from));
     }
 
     private static String codes() {

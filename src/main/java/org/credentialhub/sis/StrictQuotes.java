@@ -1,0 +1,111 @@
+package org.credentialhub.sis;
+
+import java.io.FilterReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * RFC 4180's quoting rule, which Commons CSV does not enforce: a double quote may appear only in a field that is
+ * enclosed in double quotes (and there doubled). Passes the text through unchanged while watching it, and remembers,
+ * per record, the first field that breaks the rule ({@code bad"quote}); the parser reads the same characters, so
+ * record numbers agree with {@link org.apache.commons.csv.CSVRecord#getRecordNumber()} (empty lines are not
+ * records). Only the position is kept, never the text.
+ */
+final class StrictQuotes extends FilterReader {
+    private enum State { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED }
+
+    /** Offences not yet taken, by record number; the parser takes them as it reaches each record. */
+    private final Map<Long, Integer> offences = new HashMap<>();
+    private State state = State.FIELD_START;
+    private long record = 1;
+    private int field;
+    private boolean recordHasText;
+
+    StrictQuotes(Reader in) {
+        super(in);
+    }
+
+    /** The 0-based field of the record's first stray quote, or -1; forgets it (and any of earlier records). */
+    int strayQuoteIn(long recordNumber) {
+        offences.keySet().removeIf(r -> r < recordNumber);
+        Integer f = offences.remove(recordNumber);
+        return f == null ? -1 : f;
+    }
+
+    @Override
+    public int read() throws IOException {
+        int c = super.read();
+        if (c >= 0) {
+            watch((char) c);
+        }
+        return c;
+    }
+
+    @Override
+    public int read(char[] buf, int off, int len) throws IOException {
+        int n = super.read(buf, off, len);
+        for (int i = 0; i < n; i++) {
+            watch(buf[off + i]);
+        }
+        return n;
+    }
+
+    private void watch(char c) {
+        switch (state) {
+            case QUOTED -> {
+                if (c == '"') {
+                    state = State.QUOTE_IN_QUOTED;
+                }
+                return;
+            }
+            case QUOTE_IN_QUOTED -> {
+                if (c == '"') {           // a doubled quote inside the quoted field
+                    state = State.QUOTED;
+                    return;
+                }
+                state = State.UNQUOTED;   // after the closing quote: a delimiter or line end follows (the parser checks)
+            }
+            default -> { }
+        }
+        switch (c) {
+            case ',' -> {
+                field++;
+                recordHasText = true;
+                state = State.FIELD_START;
+            }
+            case '\n' -> {
+                if (recordHasText) {
+                    record++;
+                }
+                field = 0;
+                recordHasText = false;
+                state = State.FIELD_START;
+            }
+            case '\r' -> { }
+            case '"' -> {
+                recordHasText = true;
+                if (state == State.FIELD_START) {
+                    state = State.QUOTED;
+                } else {
+                    offences.putIfAbsent(record, field);
+                }
+            }
+            case '\uFEFF' -> {
+                if (record > 1 || recordHasText) {   // a byte-order mark is text only after the file's start
+                    recordHasText = true;
+                    if (state == State.FIELD_START) {
+                        state = State.UNQUOTED;
+                    }
+                }
+            }
+            default -> {
+                recordHasText = true;
+                if (state == State.FIELD_START) {
+                    state = State.UNQUOTED;
+                }
+            }
+        }
+    }
+}
