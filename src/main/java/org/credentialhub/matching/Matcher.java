@@ -514,7 +514,7 @@ public final class Matcher {
                     && firstNameLevel(p, bestRow, wk) == Comparisons.FN_OTHER) {
                 blocker = "decision: first name differs";
             } else if (settings.requireFirstNameAgreementForSiblings() && !wk.firstAgree[best]
-                    && siblingAmongCandidates(best, s)) {
+                    && siblingAmongCandidates(p, best, s)) {
                 blocker = "decision: possible sibling/twin among candidates and first name does not agree";
             }
         }
@@ -537,14 +537,19 @@ public final class Matcher {
 
     /**
      * Another candidate with the best one's surname and another first name, in the same school, or born within 3
-     * years in the same district (or where either school is unknown).
+     * years in the same district (or where either school is unknown), whom the row does not tell apart from the best:
+     * its first name fits the sibling at least as well as the best (or was not sent), and so does its birth date. A
+     * row whose first name is the best's misspelt (and not the sibling's), or whose birth date is the best's and not
+     * the sibling's, is the best's (issue 12: true matches with a typo in the first name went to review).
      */
-    private boolean siblingAmongCandidates(int best, RosterIndex.Scratch s) {
+    private boolean siblingAmongCandidates(Probe p, int best, RosterIndex.Scratch s) {
         int b = s.rows[best];
         int lb = index.last(b);
         if (lb < 0) {
             return false;
         }
+        int[] bl = null;
+        int[] cl = null;
         for (int i = 0; i < s.count; i++) {
             int c = s.rows[i];
             if (i == best || index.last(c) != lb || index.first(c) == index.first(b)) {
@@ -558,7 +563,16 @@ public final class Matcher {
             int yb = index.dob(b) / 10000;
             int yc = index.dob(c) / 10000;
             boolean closeYear = yb > 0 && yc > 0 && Math.abs(yb - yc) <= 3;
-            if (sameSchool || closeYear && (sameDistrict || !placeKnown)) {
+            if (!(sameSchool || closeYear && (sameDistrict || !placeKnown))) {
+                continue;
+            }
+            if (bl == null) {
+                bl = new int[Comparisons.FIELDS];
+                cl = new int[Comparisons.FIELDS];
+                Comparisons.levels(p, index, b, bl);
+            }
+            Comparisons.levels(p, index, c, cl);
+            if (noWorse(cl[Comparisons.FIRST], bl[Comparisons.FIRST]) && noWorse(cl[Comparisons.DOB], bl[Comparisons.DOB])) {
                 return true;
             }
         }
