@@ -53,6 +53,8 @@ public final class Matcher {
     /** Weight of a sent state ID that is not the candidate's (evidence against it), and of one one edit off. */
     private final double idOtherW;
     private final double idNearW;
+    /** Weight of a sent state ID equal to the candidate's (see {@link #idEqualWeight}). */
+    private final double idEqualW;
     /** Largest non-TF weight per field (for upper bounds). */
     private final double[] maxW;
     /** Candidates whose score bound is this far below the best are not scored in full. */
@@ -90,6 +92,38 @@ public final class Matcher {
         double uNear = Math.min(0.5, Math.max(0.5, index.meanIdNeighbours) / Math.max(1, index.size()));
         this.idNearW = FsModel.log2(model.idNearM / uNear);
         this.idOtherW = FsModel.log2(model.idOtherM / (1 - uNear));
+        this.idEqualW = idEqualWeight(index, model.idOtherM);
+    }
+
+    /**
+     * Weight of a sent state ID equal to the candidate's, in the probabilistic tier (an ID that did not stand on its
+     * own there): log2((1 - m) / (m · ρ)), m = share of rows whose ID is not their student's, ρ = the chance that a
+     * wrong ID lands on some roster student's ID, measured on the roster as the mean number of IDs one edit from a
+     * roster ID over the number of one-edit variants of an ID (9 per digit, one per adjacent pair). In a sparse ID
+     * range a landing is implausible and an equal ID is strong evidence; in a state's dense range (every other
+     * number taken) it is a few bits, which names and birth date that disagree outweigh. 0 without neighbourhoods.
+     */
+    private static double idEqualWeight(RosterIndex index, double idOtherM) {
+        if (!index.hasNear()) {
+            return 0;
+        }
+        long len = 0;
+        int seen = 0;
+        int step = Math.max(1, index.size() / 500);
+        for (int row = 0; row < index.size(); row += step) {
+            long[] near = index.nearOf(row);
+            if (near != null) {
+                len += near.length;
+                seen++;
+            }
+        }
+        if (seen == 0) {
+            return 0;
+        }
+        double l = len / (double) seen;
+        double variants = Math.max(1, 9 * l + (l - 1));
+        double rho = Math.min(1, Math.max(1e-6, index.meanIdNeighbours / variants));
+        return Math.max(0, FsModel.log2((1 - idOtherM) / (idOtherM * rho)));
     }
 
     /** Estimates the model from this batch and the roster (EM, see {@link ModelTrainer}) and returns a matcher. */
@@ -413,14 +447,17 @@ public final class Matcher {
         return lastAgrees || dobAgrees;
     }
 
-    /** Weight of the sent state ID against a candidate: 0 when either is missing or they are equal. */
+    /** Weight of the sent state ID for a candidate: 0 when either is missing; equal, one edit off or different. */
     private double idWeight(Probe p, int row, Work wk) {
         if (p.idFp == 0) {
             return 0;
         }
         int tag = index.idTagAt(row); // in the row's columns, already in cache; the full fingerprint only on a tie
-        if (tag == 0 || tag == RosterIndex.idTag(p.idFp) && index.stateFp[row] == p.idFp) {
+        if (tag == 0) {
             return 0;
+        }
+        if (tag == RosterIndex.idTag(p.idFp) && index.stateFp[row] == p.idFp) {
+            return idEqualW;
         }
         for (int q = 0; q < wk.nearCount; q++) {
             if (wk.nearRows[q] == row) {
@@ -696,7 +733,7 @@ public final class Matcher {
             reasons.add(b.toString());
         }
         if (idW != 0) {
-            reasons.add("state_id: " + (idW == idNearW ? "one digit off" : "different") + " ("
+            reasons.add("state_id: " + (idW == idEqualW ? "equal" : idW == idNearW ? "one digit off" : "different") + " ("
                     + (idW >= 0 ? "+" : "\u2212") + oneDecimal(Math.abs(idW)) + ')');
         }
         if (note != null) {
