@@ -334,6 +334,17 @@ class TiersTest {
         Decision firstLastSchool = matcher.match(row(66, null, "SID9003", null, "Marguerite", null, "school-3"));
         assertEquals(Outcome.MATCH, firstLastSchool.outcome(), firstLastSchool.toString());
         assertEquals(9003L, firstLastSchool.rosterId());
+        // her ID, first name and school, no surname, a birth date years off: nothing but the birth date against it
+        Decision noSurname = matcher.match(row(67, null, "SID9003", "Marguerite", null, "2011-01-30", "school-3"));
+        assertEquals(Outcome.MATCH, noSurname.outcome(), noSurname.toString());
+        assertEquals(9003L, noSurname.rosterId());
+        // the same with another surname sent: names and birth date disagree, not automatic
+        Decision otherSurname = matcher.match(row(68, null, "SID9003", "Marguerite", "Castellanos", "2011-01-30",
+                "school-3"));
+        assertNotEquals(Outcome.MATCH, otherSurname.outcome(), otherSurname.toString());
+        // and without her school
+        Decision elsewhere = matcher.match(row(69, null, "SID9003", "Marguerite", null, "2011-01-30", "school-4"));
+        assertNotEquals(Outcome.MATCH, elsewhere.outcome(), elsewhere.toString());
         // a single name that is neither of hers is no corroboration
         Decision other = matcher.match(row(65, null, "SID9003", "Pemberton", null, null, null));
         assertNotEquals(Outcome.MATCH, other.outcome());
