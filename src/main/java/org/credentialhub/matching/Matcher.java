@@ -24,15 +24,16 @@ import org.slf4j.LoggerFactory;
  *       row's first and last name, goes to review (a sibling's ID). A partly alike ID's student stands unless
  *       something points elsewhere; a student whose ID is one edit from the sent one (keyed deletion neighbourhoods,
  *       {@link RosterIndex#rowsOneEditAway}) and whose names and birth date agree is matched ("one digit off");
- *       otherwise the row is scored on its names with the ID weighing against candidates it is not, and an ID that
- *       is another student's while the names point elsewhere goes to review, never automatic;</li>
+ *       otherwise the row is scored on its names with the ID weighing against candidates it is not and for the one it
+ *       is (by the roster's ID density, {@link #idEqualWeight}), and an ID that is another student's while the names
+ *       point elsewhere goes to review, never automatic;</li>
  *   <li><b>probabilistic</b>: Fellegi-Sunter over the blocked candidates ({@link RosterIndex}) with the levels of
  *       {@link Comparisons}, weights log2(m/u) from {@link FsModel} and term-frequency adjusted exact name weights.
  *       The posterior of the best candidate accounts for all competing candidates and the prior (match share / roster
  *       size). Auto-match needs posterior ≥ {@link MatchSettings#matchProbability()}, a margin of
  *       {@link MatchSettings#minMarginBits()} over the runner-up, no clear first-name conflict, and first-name
  *       agreement when a likely sibling or twin (same surname; same school, or close birth year in the same district) is among the
- *       candidates. Otherwise review (posterior ≥ {@link MatchSettings#reviewProbability()}) or none.</li>
+ *       candidates and the row's first name and birth date do not tell it from the best. Otherwise review (posterior ≥ {@link MatchSettings#reviewProbability()}) or none.</li>
  * </ol>
  * Within one {@link #matchBatch} call, rows with the same non-null {@link ResultRecord#groupKey()} never auto-match the
  * same student twice: only the strongest claim stays a match, the others become reviews.
