@@ -168,6 +168,8 @@ public final class Matcher {
         /** Rows whose state ID is one edit from the sent one (this row's). */
         final int[] nearRows = new int[64];
         int nearCount;
+        /** Rows whose state ID is the sent one. */
+        int idCount;
         double[] weights = new double[256];
         double[] bounds = new double[256];
         boolean[] firstAgree = new boolean[256];
@@ -202,9 +204,11 @@ public final class Matcher {
         }
         Probe p = index.probe(r);
         wk.nearCount = 0;
+        wk.idCount = 0;
         // tier 1: state ID, corroborated by last name or birth date
         if (p.idFp != 0) {
             int k = index.rowsWithStateId(p.idFp, wk.idRows);
+            wk.idCount = Math.min(k, wk.idRows.length);
             if (p.near == null && k > 0) {
                 p.near = index.nearOf(wk.idRows[0]); // the same ID: its student's neighbourhood is the sent one's
             }
@@ -476,10 +480,14 @@ public final class Matcher {
     private Decision probabilistic(ResultRecord r, Probe p, Work wk) {
         RosterIndex.Scratch s = wk.scratch;
         index.candidates(p, settings.maxBlockSize(), s);
-        if (wk.nearCount > 0) {
+        if (wk.nearCount > 0 || wk.idCount > 0) {
+            // the students the sent ID is, or is one edit from, are candidates whatever the blocking found
             int before = s.count;
             for (int q = 0; q < wk.nearCount; q++) {
                 s.addRow(wk.nearRows[q]);
+            }
+            for (int q = 0; q < wk.idCount; q++) {
+                s.addRow(wk.idRows[q]);
             }
             if (s.count > before) {
                 Arrays.sort(s.rows, 0, s.count);

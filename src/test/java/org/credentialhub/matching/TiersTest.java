@@ -193,6 +193,19 @@ class TiersTest {
     }
 
     @Test
+    void anEqualIdWeighsForItsStudentButDoesNotOutweighDisagreeingNames() {
+        // Marguerite's ID with her first name and another surname (no birth date, no school): the ID does not stand on
+        // its own, but in the scoring it counts for her, by the roster's ID density (this roster's IDs are dense)
+        Decision withId = matcher.match(rowWithNear(70, "SID9003", "Marguerite", "Castellanos", null, null));
+        Decision without = matcher.match(row(70, null, null, "Marguerite", "Castellanos", null, null));
+        assertEquals(Decision.TIER_PROBABILISTIC, withId.tier(), withId.toString());
+        assertNotEquals(Outcome.MATCH, withId.outcome(), withId.toString());
+        assertEquals(9003L, withId.candidates().get(0).rosterId());
+        assertTrue(anyReason(withId, "state_id: equal"), withId.candidates().toString());
+        assertTrue(withId.score() > without.score(), withId.score() + " vs " + without.score());
+    }
+
+    @Test
     void stateIdNeighbourhoodIsKeyedAndPositional() {
         String a = HASH.stateIdNear("123-456-7890");
         assertEquals(10 * org.credentialhub.support.Hmac.NEAR_HEX, a.length());
