@@ -198,7 +198,9 @@ public final class Comparisons {
 
     /**
      * All levels of a probe against a roster row, into {@code out[FIELDS]}. Names are also compared crosswise
-     * (first vs last); the crosswise reading is used when it is clearly better (names swapped). Returns true then.
+     * (first vs last); the crosswise reading is used when it is clearly better (names swapped), and a single name sent
+     * is read as the other field when it agrees there and not in its own (a name in the wrong field). Returns true
+     * then.
      */
     static boolean levels(Probe p, RosterIndex ix, int row, int[] out) {
         int fc = ix.first(row);
@@ -231,6 +233,26 @@ public final class Comparisons {
                 f = sf;
                 l = sl;
                 swapped = true;
+            }
+        }
+        if (!swapped && (p.first == null) != (p.last == null) && rf != null && rl != null) {
+            // a single name sent, possibly in the wrong field (a surname in the first-name column, or the reverse):
+            // compared with the roster's other name too, and read crosswise when that agrees where the straight
+            // reading does not
+            if (p.first == null && l >= LN_JW80) {
+                int sf = firstNameLevel(p.last, rf);
+                if (sf >= 0 && sf <= FN_JW92) {
+                    f = sf;
+                    l = MISSING;
+                    swapped = true;
+                }
+            } else if (p.last == null && f >= FN_JW80) {
+                int sl = lastNameLevel(p.first, rl);
+                if (sl >= 0 && sl <= LN_JW92) {
+                    f = MISSING;
+                    l = sl;
+                    swapped = true;
+                }
             }
         }
         out[FIRST] = f;

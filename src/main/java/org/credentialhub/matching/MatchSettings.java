@@ -10,7 +10,8 @@ package org.credentialhub.matching;
  * @param maxBlockSize          blocks larger than this (very common key values) are skipped for a row
  * @param reportedCandidates    how many candidates a REVIEW decision lists
  * @param requireFirstNameAgreementForSiblings when the candidates contain a likely sibling/twin of the best
- *                              (same surname; same school, or birth year within 3 in the same district), auto-match only on first-name agreement
+ *                              (same surname; same school, or birth year within 3 in the same district) whom the row's
+ *                              first name and birth date do not tell apart from it, auto-match only on first-name agreement
  * @param firstNameConflictBlocksAutoMatch a first name present on both sides that clearly disagrees prevents auto-match
  * @param explain               build per-field reason strings for the listed candidates
  */

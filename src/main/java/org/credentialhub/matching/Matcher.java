@@ -24,15 +24,16 @@ import org.slf4j.LoggerFactory;
  *       row's first and last name, goes to review (a sibling's ID). A partly alike ID's student stands unless
  *       something points elsewhere; a student whose ID is one edit from the sent one (keyed deletion neighbourhoods,
  *       {@link RosterIndex#rowsOneEditAway}) and whose names and birth date agree is matched ("one digit off");
- *       otherwise the row is scored on its names with the ID weighing against candidates it is not, and an ID that
- *       is another student's while the names point elsewhere goes to review, never automatic;</li>
+ *       otherwise the row is scored on its names with the ID weighing against candidates it is not and for the one it
+ *       is (by the roster's ID density, {@link #idEqualWeight}), and an ID that is another student's while the names
+ *       point elsewhere goes to review, never automatic;</li>
  *   <li><b>probabilistic</b>: Fellegi-Sunter over the blocked candidates ({@link RosterIndex}) with the levels of
  *       {@link Comparisons}, weights log2(m/u) from {@link FsModel} and term-frequency adjusted exact name weights.
  *       The posterior of the best candidate accounts for all competing candidates and the prior (match share / roster
  *       size). Auto-match needs posterior ≥ {@link MatchSettings#matchProbability()}, a margin of
  *       {@link MatchSettings#minMarginBits()} over the runner-up, no clear first-name conflict, and first-name
  *       agreement when a likely sibling or twin (same surname; same school, or close birth year in the same district) is among the
- *       candidates. Otherwise review (posterior ≥ {@link MatchSettings#reviewProbability()}) or none.</li>
+ *       candidates and the row's first name and birth date do not tell it from the best. Otherwise review (posterior ≥ {@link MatchSettings#reviewProbability()}) or none.</li>
  * </ol>
  * Within one {@link #matchBatch} call, rows with the same non-null {@link ResultRecord#groupKey()} never auto-match the
  * same student twice: only the strongest claim stays a match, the others become reviews.
@@ -53,6 +54,8 @@ public final class Matcher {
     /** Weight of a sent state ID that is not the candidate's (evidence against it), and of one one edit off. */
     private final double idOtherW;
     private final double idNearW;
+    /** Weight of a sent state ID equal to the candidate's (see {@link #idEqualWeight}). */
+    private final double idEqualW;
     /** Largest non-TF weight per field (for upper bounds). */
     private final double[] maxW;
     /** Candidates whose score bound is this far below the best are not scored in full. */
@@ -90,6 +93,38 @@ public final class Matcher {
         double uNear = Math.min(0.5, Math.max(0.5, index.meanIdNeighbours) / Math.max(1, index.size()));
         this.idNearW = FsModel.log2(model.idNearM / uNear);
         this.idOtherW = FsModel.log2(model.idOtherM / (1 - uNear));
+        this.idEqualW = idEqualWeight(index, model.idOtherM);
+    }
+
+    /**
+     * Weight of a sent state ID equal to the candidate's, in the probabilistic tier (an ID that did not stand on its
+     * own there): log2((1 - m) / (m · ρ)), m = share of rows whose ID is not their student's, ρ = the chance that a
+     * wrong ID lands on some roster student's ID, measured on the roster as the mean number of IDs one edit from a
+     * roster ID over the number of one-edit variants of an ID (9 per digit, one per adjacent pair). In a sparse ID
+     * range a landing is implausible and an equal ID is strong evidence; in a state's dense range (every other
+     * number taken) it is a few bits, which names and birth date that disagree outweigh. 0 without neighbourhoods.
+     */
+    private static double idEqualWeight(RosterIndex index, double idOtherM) {
+        if (!index.hasNear()) {
+            return 0;
+        }
+        long len = 0;
+        int seen = 0;
+        int step = Math.max(1, index.size() / 500);
+        for (int row = 0; row < index.size(); row += step) {
+            long[] near = index.nearOf(row);
+            if (near != null) {
+                len += near.length;
+                seen++;
+            }
+        }
+        if (seen == 0) {
+            return 0;
+        }
+        double l = len / (double) seen;
+        double variants = Math.max(1, 9 * l + (l - 1));
+        double rho = Math.min(1, Math.max(1e-6, index.meanIdNeighbours / variants));
+        return Math.max(0, FsModel.log2((1 - idOtherM) / (idOtherM * rho)));
     }
 
     /** Estimates the model from this batch and the roster (EM, see {@link ModelTrainer}) and returns a matcher. */
@@ -133,6 +168,8 @@ public final class Matcher {
         /** Rows whose state ID is one edit from the sent one (this row's). */
         final int[] nearRows = new int[64];
         int nearCount;
+        /** Rows whose state ID is the sent one. */
+        int idCount;
         double[] weights = new double[256];
         double[] bounds = new double[256];
         boolean[] firstAgree = new boolean[256];
@@ -167,9 +204,11 @@ public final class Matcher {
         }
         Probe p = index.probe(r);
         wk.nearCount = 0;
+        wk.idCount = 0;
         // tier 1: state ID, corroborated by last name or birth date
         if (p.idFp != 0) {
             int k = index.rowsWithStateId(p.idFp, wk.idRows);
+            wk.idCount = Math.min(k, wk.idRows.length);
             if (p.near == null && k > 0) {
                 p.near = index.nearOf(wk.idRows[0]); // the same ID: its student's neighbourhood is the sent one's
             }
@@ -279,8 +318,13 @@ public final class Matcher {
         boolean lastAlike = l >= 0 && l <= Comparisons.LN_JW80
                 || l == Comparisons.LN_OTHER && Comparisons.oneTypoApart(p.last, index.lastName(idRow));
         boolean alike = firstAlike && lastAlike;
+        // a name that agrees (not merely alike) at the student's school while the other name was not sent: nothing
+        // but the birth date is against it, and a birth date is mistyped more often than a state ID lands on a
+        // schoolmate with the same name (issue 12: fake_1000 rows with their ID, first name and place, no surname)
+        boolean oneNameOnly = f >= 0 && f <= Comparisons.FN_JW92 && l < 0
+                || l >= 0 && l <= Comparisons.LN_JW92 && f < 0;
         boolean atSchool = (firstAlike || lastAlike) && wk.lv[Comparisons.SCHOOL] == Comparisons.PLACE_SAME_SCHOOL
-                && d <= Comparisons.DOB_ONE_DIGIT;
+                && (d <= Comparisons.DOB_ONE_DIGIT || oneNameOnly);
         if (!alike && !atSchool) {
             return null;
         }
@@ -413,14 +457,17 @@ public final class Matcher {
         return lastAgrees || dobAgrees;
     }
 
-    /** Weight of the sent state ID against a candidate: 0 when either is missing or they are equal. */
+    /** Weight of the sent state ID for a candidate: 0 when either is missing; equal, one edit off or different. */
     private double idWeight(Probe p, int row, Work wk) {
         if (p.idFp == 0) {
             return 0;
         }
         int tag = index.idTagAt(row); // in the row's columns, already in cache; the full fingerprint only on a tie
-        if (tag == 0 || tag == RosterIndex.idTag(p.idFp) && index.stateFp[row] == p.idFp) {
+        if (tag == 0) {
             return 0;
+        }
+        if (tag == RosterIndex.idTag(p.idFp) && index.stateFp[row] == p.idFp) {
+            return idEqualW;
         }
         for (int q = 0; q < wk.nearCount; q++) {
             if (wk.nearRows[q] == row) {
@@ -433,10 +480,14 @@ public final class Matcher {
     private Decision probabilistic(ResultRecord r, Probe p, Work wk) {
         RosterIndex.Scratch s = wk.scratch;
         index.candidates(p, settings.maxBlockSize(), s);
-        if (wk.nearCount > 0) {
+        if (wk.nearCount > 0 || wk.idCount > 0) {
+            // the students the sent ID is, or is one edit from, are candidates whatever the blocking found
             int before = s.count;
             for (int q = 0; q < wk.nearCount; q++) {
                 s.addRow(wk.nearRows[q]);
+            }
+            for (int q = 0; q < wk.idCount; q++) {
+                s.addRow(wk.idRows[q]);
             }
             if (s.count > before) {
                 Arrays.sort(s.rows, 0, s.count);
@@ -514,7 +565,7 @@ public final class Matcher {
                     && firstNameLevel(p, bestRow, wk) == Comparisons.FN_OTHER) {
                 blocker = "decision: first name differs";
             } else if (settings.requireFirstNameAgreementForSiblings() && !wk.firstAgree[best]
-                    && siblingAmongCandidates(best, s)) {
+                    && siblingAmongCandidates(p, best, s)) {
                 blocker = "decision: possible sibling/twin among candidates and first name does not agree";
             }
         }
@@ -537,14 +588,19 @@ public final class Matcher {
 
     /**
      * Another candidate with the best one's surname and another first name, in the same school, or born within 3
-     * years in the same district (or where either school is unknown).
+     * years in the same district (or where either school is unknown), whom the row does not tell apart from the best:
+     * its first name fits the sibling at least as well as the best (or was not sent), and so does its birth date. A
+     * row whose first name is the best's misspelt (and not the sibling's), or whose birth date is the best's and not
+     * the sibling's, is the best's (issue 12: true matches with a typo in the first name went to review).
      */
-    private boolean siblingAmongCandidates(int best, RosterIndex.Scratch s) {
+    private boolean siblingAmongCandidates(Probe p, int best, RosterIndex.Scratch s) {
         int b = s.rows[best];
         int lb = index.last(b);
         if (lb < 0) {
             return false;
         }
+        int[] bl = null;
+        int[] cl = null;
         for (int i = 0; i < s.count; i++) {
             int c = s.rows[i];
             if (i == best || index.last(c) != lb || index.first(c) == index.first(b)) {
@@ -558,7 +614,16 @@ public final class Matcher {
             int yb = index.dob(b) / 10000;
             int yc = index.dob(c) / 10000;
             boolean closeYear = yb > 0 && yc > 0 && Math.abs(yb - yc) <= 3;
-            if (sameSchool || closeYear && (sameDistrict || !placeKnown)) {
+            if (!(sameSchool || closeYear && (sameDistrict || !placeKnown))) {
+                continue;
+            }
+            if (bl == null) {
+                bl = new int[Comparisons.FIELDS];
+                cl = new int[Comparisons.FIELDS];
+                Comparisons.levels(p, index, b, bl);
+            }
+            Comparisons.levels(p, index, c, cl);
+            if (noWorse(cl[Comparisons.FIRST], bl[Comparisons.FIRST]) && noWorse(cl[Comparisons.DOB], bl[Comparisons.DOB])) {
                 return true;
             }
         }
@@ -682,7 +747,7 @@ public final class Matcher {
             reasons.add(b.toString());
         }
         if (idW != 0) {
-            reasons.add("state_id: " + (idW == idNearW ? "one digit off" : "different") + " ("
+            reasons.add("state_id: " + (idW == idEqualW ? "equal" : idW == idNearW ? "one digit off" : "different") + " ("
                     + (idW >= 0 ? "+" : "\u2212") + oneDecimal(Math.abs(idW)) + ')');
         }
         if (note != null) {

@@ -20,6 +20,12 @@ import java.util.SplittableRandom;
  *       posterior "this row has a match" over a sample.</li>
  * </ul>
  * Fields without enough data (fewer than 100 pairs) keep the documented prior m.
+ *
+ * <p>The fit is made sturdy three ways (issue 12): EM is maximum a posteriori with a Dirichlet prior of
+ * {@link #PRIOR_STRENGTH} pseudo-matches centred on {@link #PRIOR_M}, so a session whose latent class collapses (all
+ * pairs taken as non-matches, m left without data) falls back towards the prior instead of to uniform m; afterwards
+ * every field is checked ({@link #constrain}): agreement never weighs less than disagreement, and exact agreement
+ * weighs more than nothing, else the field's m is the prior's (a degenerate fit).
  */
 public final class ModelTrainer {
     /** Prior m (also EM's starting point), per field and level. */
@@ -37,6 +43,11 @@ public final class ModelTrainer {
         {0.01, 0.04, 0.95},
     };
     static final double M_FLOOR = 0.002;
+    /**
+     * Strength of the Dirichlet prior on m, in pseudo-matches: small against the thousands of pairs of a normal fit,
+     * decisive when EM's match class empties.
+     */
+    static final double PRIOR_STRENGTH = 20;
 
     /** How many result rows a fit samples by default. */
     public static final int SAMPLE_RESULTS = 8000;
@@ -158,6 +169,11 @@ public final class ModelTrainer {
                 }
             }
         }
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            if (estimatedField[f] && !constrain(f, m[f], u[f])) {
+                estimatedField[f] = false; // degenerate fit: the field keeps its prior m
+            }
+        }
         boolean estimated = false;
         for (boolean b : estimatedField) {
             estimated |= b;
@@ -276,7 +292,11 @@ public final class ModelTrainer {
                 if (!free[f]) {
                     continue;
                 }
-                double[] nm = normalize(mAcc[f], 0.5, M_FLOOR);
+                double[] acc = mAcc[f];
+                for (int l = 0; l < acc.length; l++) {
+                    acc[l] += PRIOR_STRENGTH * PRIOR_M[f][l]; // MAP: Dirichlet prior centred on the documented m
+                }
+                double[] nm = normalize(acc, 0.5, M_FLOOR);
                 for (int l = 0; l < nm.length; l++) {
                     delta = Math.max(delta, Math.abs(nm[l] - m[f][l]));
                 }
@@ -288,6 +308,31 @@ public final class ModelTrainer {
             }
         }
         return iter;
+    }
+
+    /**
+     * Checks one field's fitted m against u and repairs it in place: every agreement level (all but the last,
+     * "different") weighs at least as much as disagreement — a level that does not is raised to the disagreement's
+     * likelihood ratio, taking the mass from "different". When exact agreement (level 0) weighs no more than
+     * disagreement, or not more than nothing (a negative weight for an exact name, issue 12), the fit is degenerate: {@code m} is replaced by the prior and false is returned.
+     */
+    static boolean constrain(int field, double[] m, double[] u) {
+        int other = m.length - 1;
+        double rOther = m[other] / u[other];
+        if (m[0] / u[0] <= Math.max(1.0, rOther)) {
+            System.arraycopy(PRIOR_M[field], 0, m, 0, m.length);
+            return false;
+        }
+        for (int l = 1; l < other; l++) {
+            double r = m[l] / u[l];
+            if (r < rOther) {
+                double raise = rOther * u[l] - m[l];
+                m[l] += raise;
+                m[other] -= raise;
+                rOther = m[other] / u[other];
+            }
+        }
+        return true;
     }
 
     /**

@@ -51,6 +51,11 @@ class TiersTest {
         roster.add(new RosterRecord(9008, null, "Tobias", "Fairbrook", LocalDate.of(2007, 5, 23), "school-14",
                 "district-2"));
         roster.add(new RosterRecord(9009, null, "Marco", "Key", LocalDate.of(2008, 1, 15), "school-20", "district-1"));
+        // Katherine and her brother Oliver Lindqvist: same school, born a year apart
+        roster.add(new RosterRecord(9010, null, "Katherine", "Lindqvist", LocalDate.of(2007, 2, 11), "school-9",
+                "district-1"));
+        roster.add(new RosterRecord(9011, null, "Oliver", "Lindqvist", LocalDate.of(2008, 6, 30), "school-9",
+                "district-1"));
         List<RosterRecord> withIds = new ArrayList<>();
         for (RosterRecord s : roster) {
             String raw = s.id() == 9006 ? "4000012345" : s.id() == 9008 ? "4000012354" : "SID" + s.id();
@@ -188,6 +193,19 @@ class TiersTest {
     }
 
     @Test
+    void anEqualIdWeighsForItsStudentButDoesNotOutweighDisagreeingNames() {
+        // Marguerite's ID with her first name and another surname (no birth date, no school): the ID does not stand on
+        // its own, but in the scoring it counts for her, by the roster's ID density (this roster's IDs are dense)
+        Decision withId = matcher.match(rowWithNear(70, "SID9003", "Marguerite", "Castellanos", null, null));
+        Decision without = matcher.match(row(70, null, null, "Marguerite", "Castellanos", null, null));
+        assertEquals(Decision.TIER_PROBABILISTIC, withId.tier(), withId.toString());
+        assertNotEquals(Outcome.MATCH, withId.outcome(), withId.toString());
+        assertEquals(9003L, withId.candidates().get(0).rosterId());
+        assertTrue(anyReason(withId, "state_id: equal"), withId.candidates().toString());
+        assertTrue(withId.score() > without.score(), withId.score() + " vs " + without.score());
+    }
+
+    @Test
     void stateIdNeighbourhoodIsKeyedAndPositional() {
         String a = HASH.stateIdNear("123-456-7890");
         assertEquals(10 * org.credentialhub.support.Hmac.NEAR_HEX, a.length());
@@ -295,6 +313,54 @@ class TiersTest {
         // a sibling's state ID with the other twin's first name: review, not a match
         Decision sibId = matcher.match(row(11, null, "SID9001", "Jason", "Pemberton", "2008-04-02", "school-7"));
         assertEquals(Outcome.REVIEW, sibId.outcome());
+    }
+
+    @Test
+    void aSiblingDoesNotSendAMisspeltFirstNameToReview() {
+        // issue 12: Katherine's surname, birth date and school, her first name misspelt (Jaro-Winkler 0.80-0.92, not
+        // a nickname); her brother at the same school does not fit that first name nor that birth date
+        assertEquals(Comparisons.FN_JW80, Comparisons.firstNameLevel("kathryn", "katherine"));
+        Decision typo = matcher.match(row(60, null, null, "Kathryn", "Lindqvist", "2007-02-11", "school-9"));
+        assertEquals(Outcome.MATCH, typo.outcome(), typo.candidates().toString());
+        assertEquals(9010L, typo.rosterId());
+        // no first name: Katherine's birth date tells her from her brother
+        Decision noFirst = matcher.match(row(61, null, null, null, "Lindqvist", "2007-02-11", "school-9"));
+        assertEquals(9010L, noFirst.rosterId(), noFirst.toString());
+        // neither first name nor birth date: Katherine or Oliver? not automatic
+        Decision neither = matcher.match(row(62, null, null, null, "Lindqvist", null, "school-9"));
+        assertNotEquals(Outcome.MATCH, neither.outcome());
+    }
+
+    @Test
+    void anExactIdWithItsSingleNameInTheWrongFieldIsMatched() {
+        // issue 12: the ID is Marguerite Oyelaran's, the only name sent is her surname in the first-name column (or
+        // her first name in the surname column), no birth date
+        Decision surnameFirst = matcher.match(row(63, null, "SID9003", "Oyelaran", null, null, null));
+        assertEquals(Outcome.MATCH, surnameFirst.outcome(), surnameFirst.toString());
+        assertEquals(9003L, surnameFirst.rosterId());
+        assertEquals(Decision.TIER_STATE_ID, surnameFirst.tier());
+        assertTrue(anyReason(surnameFirst, "first/last names swapped"), surnameFirst.candidates().toString());
+        // her first name in the surname column is read as a first name, and a first name alone confirms no ID
+        Decision firstLast = matcher.match(row(64, null, "SID9003", null, "Marguerite", null, null));
+        assertNotEquals(Outcome.MATCH, firstLast.outcome(), firstLast.toString());
+        // with her school it is her (an ID with a name alike at the student's school, nothing against it)
+        Decision firstLastSchool = matcher.match(row(66, null, "SID9003", null, "Marguerite", null, "school-3"));
+        assertEquals(Outcome.MATCH, firstLastSchool.outcome(), firstLastSchool.toString());
+        assertEquals(9003L, firstLastSchool.rosterId());
+        // her ID, first name and school, no surname, a birth date years off: nothing but the birth date against it
+        Decision noSurname = matcher.match(row(67, null, "SID9003", "Marguerite", null, "2011-01-30", "school-3"));
+        assertEquals(Outcome.MATCH, noSurname.outcome(), noSurname.toString());
+        assertEquals(9003L, noSurname.rosterId());
+        // the same with another surname sent: names and birth date disagree, not automatic
+        Decision otherSurname = matcher.match(row(68, null, "SID9003", "Marguerite", "Castellanos", "2011-01-30",
+                "school-3"));
+        assertNotEquals(Outcome.MATCH, otherSurname.outcome(), otherSurname.toString());
+        // and without her school
+        Decision elsewhere = matcher.match(row(69, null, "SID9003", "Marguerite", null, "2011-01-30", "school-4"));
+        assertNotEquals(Outcome.MATCH, elsewhere.outcome(), elsewhere.toString());
+        // a single name that is neither of hers is no corroboration
+        Decision other = matcher.match(row(65, null, "SID9003", "Pemberton", null, null, null));
+        assertNotEquals(Outcome.MATCH, other.outcome());
     }
 
     @Test
