@@ -9,7 +9,6 @@ import org.credentialhub.accounts.Role;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,28 +29,6 @@ public final class OpsApi {
         this.reporting = reporting;
     }
 
-    /** How long a feed may go without a delivery before it is late, from its configured cadence. */
-    static Duration allowance(String cadence) {
-        if (cadence == null || cadence.isBlank()) {
-            return null;
-        }
-        Duration base = switch (cadence.trim().toLowerCase()) {
-            case "hourly" -> Duration.ofHours(1);
-            case "daily" -> Duration.ofDays(1);
-            case "weekdays" -> Duration.ofDays(3);
-            case "weekly" -> Duration.ofDays(7);
-            case "monthly" -> Duration.ofDays(31);
-            default -> {
-                try {
-                    yield Duration.parse(cadence.trim());
-                } catch (java.time.format.DateTimeParseException e) {
-                    yield null;
-                }
-            }
-        };
-        return base == null ? null : base.plus(base.dividedBy(4));
-    }
-
     /** GET /api/feeds: every feed with its last delivery, counts, match rate, open exceptions and lateness. */
     public void feeds(Exchange ex) throws SQLException {
         Web.caller(ex, Role.OPS);
@@ -60,7 +37,7 @@ public final class OpsApi {
                     select f.feed_code as feed, f.kind, f.layout, f.description, f.expected_cadence as cadence,
                            f.updated_at::text as configured,
                            last.source_name as last_source,
-                           extract(epoch from coalesce(last.received_at, f.updated_at))::bigint as since_epoch,
+                           extract(epoch from st.due_by)::bigint as due_epoch, st.overdue,
                            last.received_at::text as last_received, last.status as last_status,
                            coalesce(agg.deliveries, 0) as deliveries,
                            coalesce(agg.rows_accepted, 0) as rows_accepted,
@@ -70,7 +47,7 @@ public final class OpsApi {
                            res.results, res.matched,
                            case when res.results > 0 then round(100.0 * res.matched / res.results, 1) end as match_rate,
                            coalesce(exc.open, 0) as open_exceptions
-                    from feed f
+                    from feed f join ops_feed_status st using (feed_code)
                     left join lateral (select source_name, received_at, status from delivery d
                                        where d.feed_code = f.feed_code order by received_at desc limit 1) last on true
                     left join lateral (select count(*) as deliveries, sum(rows_accepted) as rows_accepted,
@@ -84,15 +61,12 @@ public final class OpsApi {
                     left join lateral (select count(*) as open from result_exception e join result r using (result_id)
                                        where r.feed_code = f.feed_code and e.status in ('open', 'deferred')) exc on true
                     order by f.feed_code""", List.of());
-            Instant now = Instant.now();
             for (Map<String, Object> f : feeds) {
-                Duration allowed = allowance((String) f.get("cadence"));
-                Instant since = Instant.ofEpochSecond(((Number) f.remove("since_epoch")).longValue());
-                boolean late = false;
-                if (allowed != null && "sftp,api".contains((String) f.get("kind"))) {
-                    Instant due = since.plus(allowed);
-                    late = due.isBefore(now);
-                    f.put("due_by", due.toString());
+                // lateness is the view's, against the late_after that feeds.Cadence gives each feed
+                Number due = (Number) f.remove("due_epoch");
+                Object late = f.remove("overdue");
+                if (due != null) {
+                    f.put("due_by", Instant.ofEpochSecond(due.longValue()).toString());
                 }
                 f.put("late", late);
             }
