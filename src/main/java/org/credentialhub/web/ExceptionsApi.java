@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
 import org.credentialhub.accounts.Account;
 import org.credentialhub.accounts.Role;
+import org.credentialhub.support.CsvOut;
 import org.credentialhub.exceptions.Decisions;
 import org.credentialhub.support.Hmac;
 
 import javax.sql.DataSource;
 
-import static org.credentialhub.web.Web.csvCell;
 import static org.credentialhub.web.Web.param;
 import static org.credentialhub.web.Web.parseInt;
 import static org.credentialhub.web.Web.parseLong;
@@ -262,19 +262,15 @@ public final class ExceptionsApi {
     public void exportCsv(Exchange ex) throws SQLException {
         Account a = Web.caller(ex, DECIDERS);
         Filter f = filter(ex, a);
-        StringBuilder sb = new StringBuilder(
-                "exception_id,kind,status,district,feed,source,row,exam_code,credential,attempted_on,passed,first_name,last_name,birth_date,school_name\r\n");
+        CsvOut sb = new CsvOut().row("exception_id", "kind", "status", "district", "feed", "source", "row", "exam_code",
+                "credential", "attempted_on", "passed", "first_name", "last_name", "birth_date", "school_name");
         try (Connection c = dataSource.getConnection()) {
             for (Map<String, Object> r : query(c, """
                     select e.exception_id, e.kind, e.status, e.district_code, r.feed_code, d.source_name, r.source_row,
                            r.exam_code, r.credential_code, r.attempted_on::text, r.passed, i.first_name, i.last_name,
                            i.birth_date::text, i.school_name
                     """ + FROM + " where " + f.where() + " order by e.exception_id limit 100000", f.params())) {
-                List<String> cells = new ArrayList<>();
-                for (Object v : r.values()) {
-                    cells.add(csvCell(v == null ? "" : v.toString()));
-                }
-                sb.append(String.join(",", cells)).append("\r\n");
+                sb.row(r.values());
             }
         }
         Web.clearHeaders(ex);

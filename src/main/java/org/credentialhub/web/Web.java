@@ -189,18 +189,6 @@ public final class Web {
         return null;
     }
 
-    /** Quotes a CSV cell and defuses spreadsheet formulas (=, +, -, @, tab, CR at the start). */
-    public static String csvCell(String v) {
-        String s = v;
-        if (!s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0) {
-            s = "'" + s;
-        }
-        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") || !s.equals(v)) {
-            s = "\"" + s.replace("\"", "\"\"") + "\"";
-        }
-        return s;
-    }
-
     public static List<Map<String, Object>> query(Connection c, String sql, List<Object> params) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.size(); i++) {
