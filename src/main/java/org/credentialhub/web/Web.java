@@ -189,31 +189,6 @@ public final class Web {
         return null;
     }
 
-    public static List<Map<String, Object>> query(Connection c, String sql, List<Object> params) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.size(); i++) {
-                ps.setObject(i + 1, params.get(i));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
-                List<Map<String, Object>> out = new ArrayList<>();
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int i = 1; i <= md.getColumnCount(); i++) {
-                        Object v = rs.getObject(i);
-                        if (v instanceof java.sql.Timestamp || v instanceof java.time.temporal.Temporal
-                                || v instanceof java.sql.Date || v instanceof java.math.BigDecimal) {
-                            v = v.toString();
-                        }
-                        row.put(md.getColumnLabel(i), v);
-                    }
-                    out.add(row);
-                }
-                return out;
-            }
-        }
-    }
-
     public static int parseInt(String s, int fallback) {
         try {
             return s == null ? fallback : Math.max(0, Integer.parseInt(s));
