@@ -167,6 +167,9 @@ public final class Web {
                     exchange.getIn().getHeader(Exchange.HTTP_PATH), e == null ? "?" : e.getClass().getName());
             json(exchange, 500, Map.of("error", "internal error; see the hub's log"));
         }
+        // also here: a request refused before its route ran (route configuration signed-in) never reaches
+        // the route's on-completion
+        securityHeaders(exchange);
     }
 
     public String sessionCookie(String token, long maxAgeSeconds) {
