@@ -85,13 +85,12 @@ public final class ReportCommand implements Callable<Integer> {
             if (trace != null) {
                 try (Connection c = hub.database.dataSource().getConnection()) {
                     List<Map<String, Object>> rows = org.credentialhub.reporting.Trace.of(c, table, year, trace, 1_000_000);
-                    StringBuilder sb = new StringBuilder();
+                    org.credentialhub.support.CsvOut sb = new org.credentialhub.support.CsvOut();
                     if (!rows.isEmpty()) {
-                        sb.append(String.join(",", rows.get(0).keySet())).append("\r\n");
+                        sb.row(rows.get(0).keySet());
                     }
                     for (Map<String, Object> r : rows) {
-                        sb.append(String.join(",", r.values().stream().map(v -> v == null ? "" : String.valueOf(v))
-                                .map(org.credentialhub.web.Web::csvCell).toList())).append("\r\n");
+                        sb.row(r.values());
                     }
                     System.out.print(sb);
                     System.err.println("report: " + rows.size() + " result(s) behind " + table + " " + trace + " (" + year + ")");

@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param layout      the mapping file in {@code mappings/} ({@code <layout>.yaml})
  * @param description what the feed is, for people
  * @param cadence     how often a delivery is expected ({@code daily}, {@code weekly}, {@code monthly},
- *                    an ISO-8601 duration such as {@code PT6H}, or {@code none})
+ *                    an ISO-8601 duration such as {@code PT6H}, or {@code none}: see {@link Cadence})
  * @param sftp        SFTP settings for {@code kind: sftp}
  * @param api         API settings for {@code kind: api}
  */
@@ -81,22 +81,19 @@ public record FeedConfig(
         return sftp == null || sftp.account() == null || sftp.account().isBlank() ? code : sftp.account();
     }
 
-    /** The cadence as a duration, or null when none is expected. */
-    public Duration expectedEvery() {
-        return cadence == null ? null : parseCadence(cadence);
+    /** The feed's cadence and lateness rule ({@link Cadence#NONE} when no delivery is expected). */
+    public Cadence expected() {
+        return Cadence.parse(cadence);
     }
 
-    public static Duration parseCadence(String cadence) {
-        return switch (cadence.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "none", "" -> null;
-            case "hourly" -> Duration.ofHours(1);
-            case "daily" -> Duration.ofDays(1);
-            case "weekdays" -> Duration.ofDays(3);
-            case "weekly" -> Duration.ofDays(7);
-            case "monthly" -> Duration.ofDays(31);
-            case "quarterly" -> Duration.ofDays(92);
-            default -> Duration.parse(cadence.trim().toUpperCase(java.util.Locale.ROOT));
-        };
+    /** The cadence as a duration, or null when none is expected. */
+    public Duration expectedEvery() {
+        return expected().every();
+    }
+
+    /** How long the feed may go without a delivery before it is late, or null when it never is. */
+    public Duration lateAfter() {
+        return expected().lateAfter(kind);
     }
 
     /** Camel-style durations (500ms, 10s, 15m, 1h) or ISO-8601 (PT10S). */

@@ -42,10 +42,9 @@ public record FeedsFile(List<FeedConfig> feeds) {
             }
             if (feed.cadence() != null) {
                 try {
-                    FeedConfig.parseCadence(feed.cadence());
-                } catch (RuntimeException e) {
-                    throw new ConfigException(where + ".cadence: '" + feed.cadence()
-                            + "' is not hourly, daily, weekdays, weekly, monthly, quarterly, none or an ISO-8601 duration");
+                    Cadence.parse(feed.cadence());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(where + ".cadence: " + e.getMessage());
                 }
             }
             if (feed.sftp() != null && feed.sftp().include() != null) {

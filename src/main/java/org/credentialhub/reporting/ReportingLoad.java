@@ -1,5 +1,6 @@
 package org.credentialhub.reporting;
 
+import org.credentialhub.store.Rows;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,30 @@ public final class ReportingLoad {
     public ReportingLoad(DataSource dataSource, Reports reports) {
         this.dataSource = dataSource;
         this.reports = reports;
+    }
+
+    /** The last {@code n} reporting loads, newest first (for the operations console). */
+    public List<java.util.Map<String, Object>> recentLoads(int n) throws SQLException {
+        return Rows.list(dataSource, """
+                select load_id as id, trigger, status, started_at::text as started, finished_at::text as finished,
+                       rows_written from rpt.load_run order by load_id desc limit ?""", List.of(n));
+    }
+
+    /** Earned credentials per school year and district, from the last load. */
+    public List<java.util.Map<String, Object>> earnedByDistrict() throws SQLException {
+        return Rows.list(dataSource, """
+                select r.school_year, r.district_code as district, coalesce(d.name, r.district_code) as name,
+                       sum(r.earned) as earned
+                from rpt.earned_by_district_credential r left join district d using (district_code)
+                group by 1, 2, 3 order by 1, 2""", List.of());
+    }
+
+    /** The reporting gauge of the hub's metrics: when the last load succeeded (epoch seconds, 0: never). */
+    public static void gauges(Connection c, java.util.Map<String, Double> into) throws SQLException {
+        Rows.gauges(c, """
+                select 'hub_reporting_last_load_seconds', '',
+                  coalesce(extract(epoch from max(finished_at)), 0)::float8 from rpt.load_run where status = 'succeeded'""",
+                into);
     }
 
     public void failAfter(String step) {

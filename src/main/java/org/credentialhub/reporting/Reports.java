@@ -1,5 +1,7 @@
 package org.credentialhub.reporting;
 
+import org.credentialhub.support.CsvOut;
+
 import org.credentialhub.support.ConfigException;
 
 import java.math.BigDecimal;
@@ -382,56 +384,39 @@ public final class Reports {
      * "CODE-Title" labels, thousands separators); other tables with their column names.
      */
     public static String csv(Table t, boolean withTotal) {
-        StringBuilder sb = new StringBuilder();
+        CsvOut csv = new CsvOut();
         List<List<Object>> rows = new ArrayList<>(t.rows());
         if (withTotal && t.total() != null) {
             rows.add(t.total());
         }
         switch (t.definition().name()) {
             case "attainment-by-district" -> {
-                line(sb, List.of("Public School Unit (PSU)", "Earned", "Potential", "Attainment Rate"));
+                csv.row(List.of("Public School Unit (PSU)", "Earned", "Potential", "Attainment Rate"));
                 for (List<Object> r : rows) {
                     String label = "Total".equals(r.get(0)) ? "Total" : r.get(1) + " (" + r.get(0) + ")";
-                    line(sb, List.of(label, num(r.get(2)), num(r.get(3)), String.valueOf(r.get(4))));
+                    csv.row(List.of(label, num(r.get(2)), num(r.get(3)), String.valueOf(r.get(4))));
                 }
             }
             case "attainment-by-course-credential" -> {
-                line(sb, List.of("Course", "Credential Name", "Earned", "Potential", "Attainment Rate"));
+                csv.row(List.of("Course", "Credential Name", "Earned", "Potential", "Attainment Rate"));
                 for (List<Object> r : rows) {
                     String course = "Total".equals(r.get(0)) ? "Total" : r.get(0) + "-" + r.get(1);
-                    line(sb, List.of(course, r.get(3) == null ? "" : String.valueOf(r.get(3)), num(r.get(4)), num(r.get(5)),
+                    csv.row(List.of(course, r.get(3) == null ? "" : String.valueOf(r.get(3)), num(r.get(4)), num(r.get(5)),
                             String.valueOf(r.get(6))));
                 }
             }
             default -> {
-                line(sb, t.header());
+                csv.row(t.header());
                 for (List<Object> r : rows) {
-                    line(sb, r.stream().map(v -> v == null ? "" : String.valueOf(v)).toList());
+                    csv.row(r);
                 }
             }
         }
-        return sb.toString();
+        return csv.toString();
     }
 
     private static String num(Object v) {
         return v instanceof Number n ? THOUSANDS.format(n.longValue()) : v == null ? "" : String.valueOf(v);
-    }
-
-    private static void line(StringBuilder sb, List<String> cells) {
-        for (int i = 0; i < cells.size(); i++) {
-            if (i > 0) {
-                sb.append(',');
-            }
-            String c = cells.get(i) == null ? "" : cells.get(i);
-            if (!c.isEmpty() && "=+-@".indexOf(c.charAt(0)) >= 0 && !c.matches("-?[\\d.,]+%?")) {
-                c = "'" + c;
-            }
-            if (c.contains(",") || c.contains("\"") || c.contains("\n")) {
-                c = "\"" + c.replace("\"", "\"\"") + "\"";
-            }
-            sb.append(c);
-        }
-        sb.append("\r\n");
     }
 
     public static List<String> names() {

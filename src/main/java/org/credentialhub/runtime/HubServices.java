@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.sql.PreparedStatement;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -109,7 +108,7 @@ public final class HubServices implements AutoCloseable {
                 settings.getInt("hub.db.pool-size", 12));
         DropBox box = null;
         try {
-            registerFeeds();
+            org.credentialhub.feeds.FeedTable.register(database.dataSource(), feeds.values());
             new CatalogLoader(database.dataSource()).loadAll(settings.path("hub.catalog.dir", "config/catalog"),
                     java.util.Arrays.stream(settings.get("hub.catalog.states", "").split(","))
                             .map(String::trim).filter(x -> !x.isEmpty()).toList());
@@ -232,31 +231,6 @@ public final class HubServices implements AutoCloseable {
                     account, account);
         }
         return new DropBox.Account(account, password, keys == null ? null : Path.of(keys));
-    }
-
-    private void registerFeeds() throws java.sql.SQLException {
-        try (Connection c = database.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     insert into feed (feed_code, kind, layout, description, expected_cadence, expected_every)
-                     values (?, ?, ?, ?, ?, ?::interval)
-                     on conflict (feed_code) do update set kind = excluded.kind, layout = excluded.layout,
-                         description = excluded.description, expected_cadence = excluded.expected_cadence,
-                         expected_every = excluded.expected_every, updated_at = now()
-                     where (feed.kind, feed.layout, feed.description, feed.expected_cadence, feed.expected_every)
-                           is distinct from (excluded.kind, excluded.layout, excluded.description,
-                                             excluded.expected_cadence, excluded.expected_every)""")) {
-            for (FeedConfig f : feeds.values()) {
-                ps.setString(1, f.code());
-                ps.setString(2, f.kind());
-                ps.setString(3, f.layoutName());
-                ps.setString(4, f.description());
-                ps.setString(5, f.cadence());
-                java.time.Duration every = f.expectedEvery();
-                ps.setString(6, every == null ? null : every.getSeconds() + " seconds");
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
     }
 
     private byte[] identityKey() throws IOException {

@@ -9,6 +9,7 @@ import org.credentialhub.sis.OneRosterSpec.FileSpec;
 import org.credentialhub.sis.OneRosterSpec.Kind;
 import org.credentialhub.store.CopyWriter;
 import org.credentialhub.support.Hmac;
+import org.credentialhub.support.SchoolYears;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,7 @@ public final class OneRosterImport {
 
     private final DataSource dataSource;
     private final Hmac hmac;
-    private final int firstMonth;
+    private final SchoolYears schoolYears;
     private final Set<String> stateIdTypes;
 
     /**
@@ -73,7 +74,7 @@ public final class OneRosterImport {
     public OneRosterImport(DataSource dataSource, Hmac hmac, int firstMonth, Collection<String> stateIdTypes) {
         this.dataSource = dataSource;
         this.hmac = hmac;
-        this.firstMonth = firstMonth;
+        this.schoolYears = new SchoolYears(firstMonth);
         this.stateIdTypes = stateIdTypes.stream().map(OneRosterImport::normalType).collect(Collectors.toSet());
     }
 
@@ -1021,12 +1022,6 @@ public final class OneRosterImport {
         timed(t, "analyze");
     }
 
-    private String schoolYearOf(String date) {
-        String y = "extract(year from " + date + ")::int";
-        return "case when extract(month from " + date + ") >= " + firstMonth + " then " + y + " || '-' || (" + y
-                + " + 1) else (" + y + " - 1) || '-' || " + y + " end";
-    }
-
     private void afterPublish(Connection c, String feed, long deliveryId, Manifest m, Problems problems)
             throws SQLException {
         boolean delta = "delta".equals(m.modes.get("users"));
@@ -1035,9 +1030,9 @@ public final class OneRosterImport {
         }
         // school years: a session's is its schoolYear parent's (else its own) dates' school year
         update(c, feed, "update sis_academic_session s set school_year = coalesce("
-                + "(select " + schoolYearOf("p.start_date") + " from sis_academic_session p where p.sis_source = s.sis_source"
+                + "(select " + schoolYears.sqlOf("p.start_date") + " from sis_academic_session p where p.sis_source = s.sis_source"
                 + " and p.sourced_id = s.parent_sourced_id and p.type = 'schoolYear'), "
-                + schoolYearOf("s.start_date") + ", (s.school_year_number - 1) || '-' || s.school_year_number)"
+                + schoolYears.sqlOf("s.start_date") + ", " + schoolYears.sqlOfEndingYear("s.school_year_number") + ")"
                 + " where s.sis_source = ?1");
         update(c, feed, """
                 update sis_class c set school_year = coalesce(

@@ -4,10 +4,99 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
 
 /** The delivery record every intake (files, API pages, SIS bundles, district uploads) starts with. */
 public final class Deliveries {
     private Deliveries() {
+    }
+
+    // What the operations console reads (GET /api/feeds/{feed}/deliveries, /api/deliveries/{id}, /api/quarantine,
+    // /api/charts/match-rate), as rows for the JSON API.
+
+    /** A feed's deliveries, newest first (at most 500). */
+    public static List<Map<String, Object>> ofFeed(DataSource ds, String feed) throws SQLException {
+        return Rows.list(ds, """
+                select delivery_id as id, source_name as source, status, received_at::text as received,
+                       processed_at::text as processed, rows_read, rows_accepted, rows_rejected, reason,
+                       duplicate_of, size_bytes
+                from delivery where feed_code = ? order by received_at desc limit 500""", List.of(feed));
+    }
+
+    /** A delivery's lineage: itself, its rows and what became of each, its rejections; null when there is none. */
+    public static Map<String, Object> lineage(DataSource ds, long id) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            List<Map<String, Object>> d = Rows.list(c, """
+                    select delivery_id as id, feed_code as feed, source_name as source, content_sha256 as sha256, status,
+                           received_at::text as received, processed_at::text as processed, rows_read, rows_accepted,
+                           rows_rejected, reason, duplicate_of from delivery where delivery_id = ?""", List.of(id));
+            if (d.isEmpty()) {
+                return null;
+            }
+            Map<String, Object> out = d.get(0);
+            out.put("rows", Rows.list(c, """
+                    select l.source_row as row, r.result_id as result, r.exam_code, r.credential_code as credential,
+                           r.passed, r.status, r.match_decision, r.match_tier,
+                           (select string_agg(e.kind || ':' || e.status, ',') from result_exception e
+                             where e.result_id = r.result_id) as exceptions,
+                           (r.delivery_id <> l.delivery_id) as superseded
+                    from result_lineage l join result r using (result_id)
+                    where l.delivery_id = ? order by l.source_row limit 10000""", List.of(id)));
+            out.put("rejections", Rows.list(c, """
+                    select row_number as row, field, reason from delivery_rejection where delivery_id = ?
+                    order by row_number, field limit 10000""", List.of(id)));
+            return out;
+        }
+    }
+
+    /** Quarantined deliveries, newest first, each saying whether the same content was accepted since. */
+    public static List<Map<String, Object>> quarantined(DataSource ds) throws SQLException {
+        return Rows.list(ds, """
+                select d.delivery_id as id, d.feed_code as feed, d.source_name as source, d.reason,
+                       d.received_at::text as received,
+                       exists (select 1 from delivery x where x.feed_code = d.feed_code
+                                 and x.content_sha256 = d.content_sha256 and x.delivery_id > d.delivery_id
+                                 and x.status in ('accepted', 'accepted_with_rejections')) as reprocessed
+                from delivery d where d.status = 'quarantined' order by d.received_at desc limit 500""", List.of());
+    }
+
+    /** What re-processing a delivery needs: feed_code, source_name, content_sha256, status; null when there is none. */
+    public static Map<String, Object> archived(DataSource ds, long id) throws SQLException {
+        List<Map<String, Object>> d = Rows.list(ds,
+                "select feed_code, source_name, content_sha256, status from delivery where delivery_id = ?", List.of(id));
+        return d.isEmpty() ? null : d.get(0);
+    }
+
+    /** Per feed and week of delivery, the share of results matched. */
+    public static List<Map<String, Object>> matchRateByWeek(DataSource ds) throws SQLException {
+        return Rows.list(ds, """
+                select r.feed_code as feed, to_char(date_trunc('week', d.received_at), 'YYYY-MM-DD') as week,
+                       count(*) as results, count(*) filter (where r.match_decision = 'match') as matched,
+                       round(100.0 * count(*) filter (where r.match_decision = 'match') / count(*), 1) as rate
+                from result r join delivery d on d.delivery_id = r.delivery_id
+                group by 1, 2 order by 1, 2""", List.of());
+    }
+
+    /**
+     * The delivery gauges of the hub's metrics (name|tags to value): deliveries by feed and status, rows
+     * accepted and rejected, deliveries not yet acknowledged, each feed's last delivery, results by decision.
+     */
+    public static void gauges(Connection c, Map<String, Double> into) throws SQLException {
+        Rows.gauges(c, """
+                select 'hub_deliveries', 'feed=' || feed_code || ',status=' || status, count(*)::float8
+                  from delivery group by feed_code, status
+                union all select 'hub_rows', 'feed=' || feed_code || ',outcome=accepted', sum(rows_accepted)::float8
+                  from delivery group by feed_code
+                union all select 'hub_rows', 'feed=' || feed_code || ',outcome=rejected', sum(rows_rejected)::float8
+                  from delivery group by feed_code
+                union all select 'hub_results', 'feed=' || feed_code || ',decision=' || coalesce(match_decision, 'pending'),
+                  count(*)::float8 from result group by feed_code, match_decision
+                union all select 'hub_deliveries_unfinished', '', count(*)::float8
+                  from delivery where acknowledged_at is null and pickup_ref is not null
+                union all select 'hub_feed_last_delivery_seconds', 'feed=' || feed_code,
+                  extract(epoch from max(received_at))::float8 from delivery group by feed_code""", into);
     }
 
     /**

@@ -2,7 +2,12 @@ package org.credentialhub.support;
 
 import java.time.LocalDate;
 
-/** School years as the state names them ("2024-2025"), running from a configured first month (July). */
+/**
+ * School years as the state names them ("2024-2025"), running from a configured first month
+ * ({@code hub.school-year.first-month}, July). A year that starts in January is the calendar year ("2024").
+ * The one owner of that naming: results take it from {@link #of}, the roster's SQL from {@link #sqlOf}
+ * and {@link #sqlOfEndingYear}, so that results and classes join.
+ */
 public final class SchoolYears {
     private final int firstMonth;
 
@@ -13,8 +18,37 @@ public final class SchoolYears {
         this.firstMonth = firstMonth;
     }
 
+    public int firstMonth() {
+        return firstMonth;
+    }
+
+    /** The school year a date falls in. */
     public String of(LocalDate date) {
         int start = date.getMonthValue() >= firstMonth ? date.getYear() : date.getYear() - 1;
+        return ofStartYear(start);
+    }
+
+    /** The school year that ends in the given year (OneRoster's {@code schoolYear} number: 2025 for 2024-2025). */
+    public String ofEndingYear(int year) {
+        return ofStartYear(firstMonth == 1 ? year : year - 1);
+    }
+
+    private String ofStartYear(int start) {
         return firstMonth == 1 ? Integer.toString(start) : start + "-" + (start + 1);
+    }
+
+    /** A PostgreSQL expression giving {@link #of} of a date expression (null for null). */
+    public String sqlOf(String date) {
+        String y = "extract(year from " + date + ")::int";
+        if (firstMonth == 1) {
+            return "(" + y + ")::text";
+        }
+        return "(case when extract(month from " + date + ") >= " + firstMonth + " then " + y + " || '-' || (" + y
+                + " + 1) else (" + y + " - 1) || '-' || " + y + " end)";
+    }
+
+    /** A PostgreSQL expression giving {@link #ofEndingYear} of an integer expression (null for null). */
+    public String sqlOfEndingYear(String year) {
+        return firstMonth == 1 ? "(" + year + ")::text" : "((" + year + ") - 1 || '-' || (" + year + "))";
     }
 }

@@ -4,24 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
 import org.credentialhub.accounts.Account;
 import org.credentialhub.accounts.Role;
+import org.credentialhub.support.CsvOut;
 import org.credentialhub.exceptions.Decisions;
+import org.credentialhub.exceptions.QueueView;
+import org.credentialhub.roster.RosterSearch;
 import org.credentialhub.support.Hmac;
 
 import javax.sql.DataSource;
 
-import static org.credentialhub.web.Web.csvCell;
 import static org.credentialhub.web.Web.param;
 import static org.credentialhub.web.Web.parseInt;
 import static org.credentialhub.web.Web.parseLong;
-import static org.credentialhub.web.Web.query;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,148 +28,59 @@ import java.util.Map;
  */
 public final class ExceptionsApi {
     private static final Role[] DECIDERS = {Role.OPS, Role.DISTRICT_ADMIN, Role.DISTRICT_STAFF};
-    private static final int PAGE = 100;
 
     private final DataSource dataSource;
+    private final QueueView queue;
     private final Decisions decisions;
     private final Hmac hmac;
 
     public ExceptionsApi(DataSource dataSource, Decisions decisions, Hmac hmac) {
         this.dataSource = dataSource;
+        this.queue = new QueueView(dataSource);
         this.decisions = decisions;
         this.hmac = hmac;
     }
 
-    /** The WHERE clause and its parameters for the caller's scope and the request's filters. */
-    private record Filter(String where, List<Object> params) {
-    }
-
-    private Filter filter(Exchange ex, Account a) {
-        StringBuilder w = new StringBuilder("true");
-        List<Object> p = new ArrayList<>();
-        if (!a.isOps()) {
-            w.append(" and e.district_code = ?");
-            p.add(a.districtCode());
-        } else if (param(ex, "district") != null) {
-            if ("none".equals(param(ex, "district"))) {
-                w.append(" and e.district_code is null");
-            } else {
-                w.append(" and e.district_code = ?");
-                p.add(param(ex, "district"));
-            }
-        }
-        String status = param(ex, "status");
-        if (status == null || "open".equals(status)) {
-            w.append(" and e.status in ('open', 'deferred')");
-        } else if (!"all".equals(status)) {
-            w.append(" and e.status = ?");
-            p.add(status);
-        }
-        addEq(ex, "kind", "e.kind", w, p);
-        addEq(ex, "feed", "r.feed_code", w, p);
-        addEq(ex, "credential", "r.credential_code", w, p);
-        String school = param(ex, "school");
-        if (school != null) {
-            w.append(" and (i.school_code = ? or i.school_name ilike ?)");
-            p.add(school);
-            p.add("%" + school.replace("%", "") + "%");
-        }
+    /** The caller's scope and the request's filters. */
+    private static QueueView.Query query(Exchange ex, Account a) {
+        Integer minAge = null;
         String age = param(ex, "minAgeDays");
         if (age != null) {
             try {
-                w.append(" and e.created_at < now() - make_interval(days => ?)");
-                p.add(Integer.parseInt(age));
+                minAge = Integer.parseInt(age);
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("minAgeDays is a whole number");
             }
         }
-        return new Filter(w.toString(), p);
+        return new QueueView.Query(a, a.isOps() ? param(ex, "district") : null, param(ex, "status"),
+                param(ex, "kind"), param(ex, "feed"), param(ex, "credential"), param(ex, "school"), minAge);
     }
-
-    private static void addEq(Exchange ex, String name, String column, StringBuilder w, List<Object> p) {
-        String v = param(ex, name);
-        if (v != null) {
-            w.append(" and ").append(column).append(" = ?");
-            p.add(v);
-        }
-    }
-
-    private static final String FROM = """
-            from result_exception e
-            join result r using (result_id)
-            left join result_identity i using (result_id)
-            left join catalog_credential cc on cc.school_year = r.school_year and cc.credential_code = r.credential_code
-            left join delivery d on d.delivery_id = r.delivery_id
-            """;
 
     /** GET /api/exceptions: counts by kind and a page of exceptions matching the filters. */
     public void list(Exchange ex) throws SQLException {
         Account a = Web.caller(ex, DECIDERS);
-        Filter f = filter(ex, a);
-        int offset = parseInt(param(ex, "offset"), 0);
-        Map<String, Object> out = new LinkedHashMap<>();
-        try (Connection c = dataSource.getConnection()) {
-            Map<String, Object> counts = new LinkedHashMap<>();
-            for (Map<String, Object> row : query(c, "select e.kind, count(*) as n " + FROM + " where " + f.where()
-                    + " group by e.kind order by e.kind", f.params())) {
-                counts.put((String) row.get("kind"), row.get("n"));
-            }
-            out.put("counts", counts);
-            out.put("total", counts.values().stream().mapToLong(v -> ((Number) v).longValue()).sum());
-            List<Object> params = new ArrayList<>(f.params());
-            params.add(offset);
-            out.put("items", query(c, """
-                    select e.exception_id as id, e.kind, e.status, e.district_code as district, r.result_id as result,
-                           r.feed_code as feed, d.source_name as source, r.source_row as row,
-                           r.exam_code, r.credential_code as credential, cc.credential_name,
-                           r.attempted_on::text as attempted_on, r.passed, r.version, r.hold_reason,
-                           i.first_name, i.last_name,
-                           i.birth_date::text as birth_date, i.school_name, e.created_at::text as created,
-                           (now()::date - e.created_at::date) as age_days
-                    """ + FROM + " where " + f.where() + " order by e.created_at, e.exception_id limit " + PAGE
-                    + " offset ?", params));
-        }
-        Web.json(ex, out);
+        QueueView.Query q = query(ex, a);
+        Web.json(ex, queue.page(q, parseInt(param(ex, "offset"), 0)));
     }
 
     /** GET /api/exceptions/{id}: what the vendor sent, and the candidate students with scores and reasons. */
     public void detail(Exchange ex) throws SQLException {
         Account a = Web.caller(ex, DECIDERS);
         long id = parseLong(ex.getIn().getHeader("id", String.class));
-        try (Connection c = dataSource.getConnection()) {
-            List<Object> params = new ArrayList<>();
-            params.add(id);
-            List<Map<String, Object>> rows = query(c, """
-                    select e.exception_id as id, e.kind, e.status, e.resolution, e.district_code as district,
-                           r.result_id as result, r.feed_code as feed, d.source_name as source, r.source_row as row,
-                           r.vendor_candidate_id, r.exam_code, r.credential_code as credential, cc.credential_name,
-                           r.attempted_on::text as attempted_on, r.passed, r.score, r.match_decision,
-                           i.first_name, i.last_name, i.birth_date::text as birth_date, i.email, i.school_code,
-                           i.school_name, i.district_code as sent_district
-                    """ + FROM + " where e.exception_id = ?", params);
-            if (rows.isEmpty() || !a.canSeeDistrict((String) rows.get(0).get("district"))) {
-                throw ApiException.notFound();
-            }
-            Map<String, Object> out = rows.get(0);
-            List<Object> rp = new ArrayList<>();
-            rp.add(out.get("result"));
-            rp.add(a.isOps());
-            rp.add(a.districtCode());
-            out.put("candidates", query(c, """
-                    select s.student_id, s.first_name, s.last_name, s.birth_date::text as birth_date,
-                           s.school_code, sc.name as school_name, s.district_code, mc.score, mc.reasons::text as reasons
-                    from match_candidate mc join student s using (student_id)
-                    left join school sc on sc.school_code = s.school_code
-                    where mc.result_id = ? and (? or s.district_code = ?) order by mc.rank""", rp));
+        Map<String, Object> out = queue.detail(id, a);
+        if (out == null) {
+            throw ApiException.notFound();
+        }
+        try {
             for (Object o : (List<?>) out.get("candidates")) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> cand = (Map<String, Object>) o;
                 cand.put("reasons", Web.JSON.readTree(String.valueOf(cand.get("reasons"))));
             }
-            Web.json(ex, out);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        Web.json(ex, out);
     }
 
     /** POST /api/exceptions/{id}/decision {action: link|reject|defer, studentId | stateId, note}. */
@@ -185,16 +92,9 @@ public final class ExceptionsApi {
     }
 
     private Map<String, Object> decideOne(Account a, long exceptionId, JsonNode body) throws SQLException {
-        long resultId;
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select result_id, district_code from result_exception where exception_id = ?")) {
-            ps.setLong(1, exceptionId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || !a.canSeeDistrict(rs.getString(2))) {
-                    throw ApiException.notFound();
-                }
-                resultId = rs.getLong(1);
-            }
+        Long resultId = queue.resultOf(exceptionId, a);
+        if (resultId == null) {
+            throw ApiException.notFound();
         }
         Decisions.Action action;
         try {
@@ -242,43 +142,18 @@ public final class ExceptionsApi {
         if (q == null || q.length() < 2) {
             throw ApiException.badRequest("q needs at least 2 characters");
         }
-        List<Object> p = new ArrayList<>();
         String byId = q.replaceAll("[\\s.-]", "").matches("\\d{6,}") ? hmac.stateId(q) : null;
-        p.add(byId);
         String[] words = q.toLowerCase().split("[\\s,]+");
-        p.add(words[0] + "%");
-        p.add(words[words.length - 1] + "%");
-        p.add(a.isOps());
-        p.add(a.districtCode());
-        try (Connection c = dataSource.getConnection()) {
-            Web.json(ex, Map.of("students", query(c, """
-                    select s.student_id, s.first_name, s.last_name, s.birth_date::text as birth_date, s.school_code,
-                           sc.name as school_name, s.district_code
-                    from student s left join school sc on sc.school_code = s.school_code
-                    where (s.state_id_hash = ? or lower(s.last_name) like ? or lower(s.first_name) like ?)
-                      and (? or s.district_code = ?)
-                    order by s.last_name, s.first_name limit 50""", p)));
-        }
+        Web.json(ex, Map.of("students", RosterSearch.search(dataSource, a, byId, words[0], words[words.length - 1])));
     }
 
     /** GET /api/exceptions.csv: the filtered queue as CSV, spreadsheet formulas escaped. */
     public void exportCsv(Exchange ex) throws SQLException {
         Account a = Web.caller(ex, DECIDERS);
-        Filter f = filter(ex, a);
-        StringBuilder sb = new StringBuilder(
-                "exception_id,kind,status,district,feed,source,row,exam_code,credential,attempted_on,passed,first_name,last_name,birth_date,school_name\r\n");
-        try (Connection c = dataSource.getConnection()) {
-            for (Map<String, Object> r : query(c, """
-                    select e.exception_id, e.kind, e.status, e.district_code, r.feed_code, d.source_name, r.source_row,
-                           r.exam_code, r.credential_code, r.attempted_on::text, r.passed, i.first_name, i.last_name,
-                           i.birth_date::text, i.school_name
-                    """ + FROM + " where " + f.where() + " order by e.exception_id limit 100000", f.params())) {
-                List<String> cells = new ArrayList<>();
-                for (Object v : r.values()) {
-                    cells.add(csvCell(v == null ? "" : v.toString()));
-                }
-                sb.append(String.join(",", cells)).append("\r\n");
-            }
+        CsvOut sb = new CsvOut().row("exception_id", "kind", "status", "district", "feed", "source", "row", "exam_code",
+                "credential", "attempted_on", "passed", "first_name", "last_name", "birth_date", "school_name");
+        for (Map<String, Object> r : queue.export(query(ex, a))) {
+            sb.row(r.values());
         }
         Web.clearHeaders(ex);
         ex.getMessage().setBody(sb.toString().getBytes(StandardCharsets.UTF_8));

@@ -40,7 +40,7 @@ public final class ReportsApi {
             out.add(m);
         }
         try (Connection c = dataSource.getConnection()) {
-            List<Object> years = Web.query(c, "select distinct school_year from rpt.fact_earned "
+            List<Object> years = org.credentialhub.store.Rows.list(c, "select distinct school_year from rpt.fact_earned "
                     + "union select distinct school_year from rpt.fact_potential order by 1 desc", List.of())
                     .stream().map(r -> r.get("school_year")).toList();
             Web.json(ex, Map.of("reports", out, "years", years));

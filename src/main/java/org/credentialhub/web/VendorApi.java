@@ -25,7 +25,7 @@ public final class VendorApi {
     public void list(Exchange ex) throws SQLException {
         Account a = Web.caller(ex, Role.VENDOR, Role.OPS);
         try (Connection c = dataSource.getConnection()) {
-            Web.json(ex, Map.of("acknowledgements", Web.query(c, """
+            Web.json(ex, Map.of("acknowledgements", org.credentialhub.store.Rows.list(c, """
                     select delivery_id as id, feed_code as feed, source_name as file, status, received_at::text as received,
                            rows_read, rows_accepted, rows_rejected, reason
                     from delivery where (? or feed_code = ?) order by received_at desc limit 500""",

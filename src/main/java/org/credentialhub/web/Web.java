@@ -167,6 +167,9 @@ public final class Web {
                     exchange.getIn().getHeader(Exchange.HTTP_PATH), e == null ? "?" : e.getClass().getName());
             json(exchange, 500, Map.of("error", "internal error; see the hub's log"));
         }
+        // also here: a request refused before its route ran (route configuration signed-in) never reaches
+        // the route's on-completion
+        securityHeaders(exchange);
     }
 
     public String sessionCookie(String token, long maxAgeSeconds) {
@@ -187,43 +190,6 @@ public final class Web {
             }
         }
         return null;
-    }
-
-    /** Quotes a CSV cell and defuses spreadsheet formulas (=, +, -, @, tab, CR at the start). */
-    public static String csvCell(String v) {
-        String s = v;
-        if (!s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0) {
-            s = "'" + s;
-        }
-        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") || !s.equals(v)) {
-            s = "\"" + s.replace("\"", "\"\"") + "\"";
-        }
-        return s;
-    }
-
-    public static List<Map<String, Object>> query(Connection c, String sql, List<Object> params) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.size(); i++) {
-                ps.setObject(i + 1, params.get(i));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
-                List<Map<String, Object>> out = new ArrayList<>();
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int i = 1; i <= md.getColumnCount(); i++) {
-                        Object v = rs.getObject(i);
-                        if (v instanceof java.sql.Timestamp || v instanceof java.time.temporal.Temporal
-                                || v instanceof java.sql.Date || v instanceof java.math.BigDecimal) {
-                            v = v.toString();
-                        }
-                        row.put(md.getColumnLabel(i), v);
-                    }
-                    out.add(row);
-                }
-                return out;
-            }
-        }
     }
 
     public static int parseInt(String s, int fallback) {

@@ -1,0 +1,188 @@
+package org.credentialhub.exceptions;
+
+import org.credentialhub.accounts.Account;
+import org.credentialhub.store.Rows;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The exception queue as people see it: filtered pages, one exception with its candidate students, the
+ * export, counts for charts and metrics. Every read is scoped to its caller: a district account sees only
+ * its own district's exceptions and candidates; operations see every district and the state's queue.
+ */
+public final class QueueView {
+    public static final int PAGE = 100;
+
+    private static final String FROM = """
+            from result_exception e
+            join result r using (result_id)
+            left join result_identity i using (result_id)
+            left join catalog_credential cc on cc.school_year = r.school_year and cc.credential_code = r.credential_code
+            left join delivery d on d.delivery_id = r.delivery_id
+            """;
+
+    private final DataSource dataSource;
+
+    public QueueView(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Who asks and what for.
+     *
+     * @param caller       who asks: operations see every district, a district account only its own
+     * @param district     operations only: one district's code, or {@code none} for the state's queue
+     * @param status       {@code open} (default: open and deferred), {@code all} or one status
+     * @param minAgeDays   only exceptions older than this many days
+     */
+    public record Query(Account caller, String district, String status, String kind,
+                        String feed, String credential, String school, Integer minAgeDays) {
+
+        private Where where() {
+            StringBuilder w = new StringBuilder("true");
+            List<Object> p = new ArrayList<>();
+            if (!caller.isOps()) {
+                w.append(" and e.district_code = ?");
+                p.add(caller.districtCode());
+            } else if (district != null) {
+                if ("none".equals(district)) {
+                    w.append(" and e.district_code is null");
+                } else {
+                    w.append(" and e.district_code = ?");
+                    p.add(district);
+                }
+            }
+            if (status == null || "open".equals(status)) {
+                w.append(" and e.status in ('open', 'deferred')");
+            } else if (!"all".equals(status)) {
+                w.append(" and e.status = ?");
+                p.add(status);
+            }
+            eq(kind, "e.kind", w, p);
+            eq(feed, "r.feed_code", w, p);
+            eq(credential, "r.credential_code", w, p);
+            if (school != null) {
+                w.append(" and (i.school_code = ? or i.school_name ilike ?)");
+                p.add(school);
+                p.add("%" + school.replace("%", "") + "%");
+            }
+            if (minAgeDays != null) {
+                w.append(" and e.created_at < now() - make_interval(days => ?)");
+                p.add(minAgeDays);
+            }
+            return new Where(w.toString(), p);
+        }
+
+        private static void eq(String v, String column, StringBuilder w, List<Object> p) {
+            if (v != null) {
+                w.append(" and ").append(column).append(" = ?");
+                p.add(v);
+            }
+        }
+    }
+
+    private record Where(String sql, List<Object> params) {
+    }
+
+    /** Counts by kind, their total, and the page of exceptions from {@code offset} (oldest first). */
+    public Map<String, Object> page(Query q, int offset) throws SQLException {
+        Where f = q.where();
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            Map<String, Object> counts = new LinkedHashMap<>();
+            for (Map<String, Object> row : Rows.list(c, "select e.kind, count(*) as n " + FROM + " where " + f.sql()
+                    + " group by e.kind order by e.kind", f.params())) {
+                counts.put((String) row.get("kind"), row.get("n"));
+            }
+            out.put("counts", counts);
+            out.put("total", counts.values().stream().mapToLong(v -> ((Number) v).longValue()).sum());
+            List<Object> params = new ArrayList<>(f.params());
+            params.add(offset);
+            out.put("items", Rows.list(c, """
+                    select e.exception_id as id, e.kind, e.status, e.district_code as district, r.result_id as result,
+                           r.feed_code as feed, d.source_name as source, r.source_row as row,
+                           r.exam_code, r.credential_code as credential, cc.credential_name,
+                           r.attempted_on::text as attempted_on, r.passed, r.version, r.hold_reason,
+                           i.first_name, i.last_name,
+                           i.birth_date::text as birth_date, i.school_name, e.created_at::text as created,
+                           (now()::date - e.created_at::date) as age_days
+                    """ + FROM + " where " + f.sql() + " order by e.created_at, e.exception_id limit " + PAGE
+                    + " offset ?", params));
+        }
+        return out;
+    }
+
+    /**
+     * One exception: what the vendor sent and the candidate students (their {@code reasons} as JSON text)
+     * the caller may see; null when there is no such exception or it is another district's.
+     */
+    public Map<String, Object> detail(long id, Account caller) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            List<Map<String, Object>> rows = Rows.list(c, """
+                    select e.exception_id as id, e.kind, e.status, e.resolution, e.district_code as district,
+                           r.result_id as result, r.feed_code as feed, d.source_name as source, r.source_row as row,
+                           r.vendor_candidate_id, r.exam_code, r.credential_code as credential, cc.credential_name,
+                           r.attempted_on::text as attempted_on, r.passed, r.score, r.match_decision,
+                           i.first_name, i.last_name, i.birth_date::text as birth_date, i.email, i.school_code,
+                           i.school_name, i.district_code as sent_district
+                    """ + FROM + " where e.exception_id = ?", List.of(id));
+            if (rows.isEmpty() || !caller.canSeeDistrict((String) rows.get(0).get("district"))) {
+                return null;
+            }
+            Map<String, Object> out = rows.get(0);
+            List<Object> rp = new ArrayList<>();
+            rp.add(out.get("result"));
+            rp.add(caller.isOps());
+            rp.add(caller.districtCode());
+            out.put("candidates", Rows.list(c, """
+                    select s.student_id, s.first_name, s.last_name, s.birth_date::text as birth_date,
+                           s.school_code, sc.name as school_name, s.district_code, mc.score, mc.reasons::text as reasons
+                    from match_candidate mc join student s using (student_id)
+                    left join school sc on sc.school_code = s.school_code
+                    where mc.result_id = ? and (? or s.district_code = ?) order by mc.rank""", rp));
+            return out;
+        }
+    }
+
+    /** The result an exception is about, when the caller may see the exception; else null. */
+    public Long resultOf(long exceptionId, Account caller) throws SQLException {
+        List<Map<String, Object>> rows = Rows.list(dataSource,
+                "select result_id, district_code from result_exception where exception_id = ?", List.of(exceptionId));
+        if (rows.isEmpty() || !caller.canSeeDistrict((String) rows.get(0).get("district_code"))) {
+            return null;
+        }
+        return ((Number) rows.get(0).get("result_id")).longValue();
+    }
+
+    /** Every exception the query selects (at most 100,000), in the export's columns. */
+    public List<Map<String, Object>> export(Query q) throws SQLException {
+        Where f = q.where();
+        return Rows.list(dataSource, """
+                select e.exception_id, e.kind, e.status, e.district_code, r.feed_code, d.source_name, r.source_row,
+                       r.exam_code, r.credential_code, r.attempted_on::text, r.passed, i.first_name, i.last_name,
+                       i.birth_date::text, i.school_name
+                """ + FROM + " where " + f.sql() + " order by e.exception_id limit 100000", f.params());
+    }
+
+    /** Open exceptions per district (the state's queue as {@code state}) and kind. */
+    public List<Map<String, Object>> openByDistrict() throws SQLException {
+        return Rows.list(dataSource, """
+                select coalesce(e.district_code, 'state') as district, coalesce(d.name, 'No district known') as name,
+                       e.kind, count(*) as open
+                from result_exception e left join district d using (district_code)
+                where e.status in ('open', 'deferred') group by 1, 2, 3 order by 1, 3""", List.of());
+    }
+
+    /** The queue's gauge of the hub's metrics: open exceptions by kind. */
+    public static void gauges(Connection c, Map<String, Double> into) throws SQLException {
+        Rows.gauges(c, """
+                select 'hub_exceptions_open', 'kind=' || kind, count(*)::float8
+                from result_exception where status in ('open', 'deferred') group by kind""", into);
+    }
+}

@@ -1,0 +1,60 @@
+package org.credentialhub.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A query's rows as ordered maps (column label to value), with times, dates and decimals as text: what
+ * the stages hand to the JSON API and the console.
+ */
+public final class Rows {
+    private Rows() {
+    }
+
+    public static List<Map<String, Object>> list(Connection c, String sql, List<?> params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                ResultSetMetaData md = rs.getMetaData();
+                List<Map<String, Object>> out = new ArrayList<>();
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= md.getColumnCount(); i++) {
+                        Object v = rs.getObject(i);
+                        if (v instanceof java.sql.Timestamp || v instanceof java.time.temporal.Temporal
+                                || v instanceof java.sql.Date || v instanceof java.math.BigDecimal) {
+                            v = v.toString();
+                        }
+                        row.put(md.getColumnLabel(i), v);
+                    }
+                    out.add(row);
+                }
+                return out;
+            }
+        }
+    }
+
+    public static List<Map<String, Object>> list(javax.sql.DataSource ds, String sql, List<?> params) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            return list(c, sql, params);
+        }
+    }
+
+    /** Adds the gauges of a query whose rows are (name, comma-separated tag=value pairs, value) to a snapshot. */
+    public static void gauges(Connection c, String sql, Map<String, Double> into) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                into.put(rs.getString(1) + "|" + rs.getString(2), rs.getDouble(3));
+            }
+        }
+    }
+}
