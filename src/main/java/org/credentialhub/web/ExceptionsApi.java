@@ -106,11 +106,31 @@ public final class ExceptionsApi {
             left join delivery d on d.delivery_id = r.delivery_id
             """;
 
+    /** The columns the queue can be sorted by ({@code sort=}), each with its SQL; ties go by age, then id. */
+    private static final Map<String, String> SORTS = Map.of(
+            "kind", "e.kind", "status", "e.status", "district", "e.district_code", "feed", "r.feed_code",
+            "source", "d.source_name", "credential", "coalesce(cc.credential_name, r.exam_code)",
+            "attempted", "r.attempted_on", "name", "lower(i.last_name || ' ' || i.first_name)",
+            "school", "lower(i.school_name)", "age", "e.created_at");
+
+    /** The ORDER BY of a list request: {@code sort} (one of {@link #SORTS}) and {@code dir} (asc, desc). */
+    private static String order(Exchange ex) {
+        String sort = param(ex, "sort");
+        String dir = "desc".equalsIgnoreCase(param(ex, "dir")) ? "desc" : "asc";
+        if (sort == null || !SORTS.containsKey(sort)) {
+            return "e.created_at, e.exception_id";
+        }
+        // age ascending = youngest first = created last
+        String d = "age".equals(sort) ? ("asc".equals(dir) ? "desc" : "asc") : dir;
+        return SORTS.get(sort) + " " + d + " nulls last, e.created_at, e.exception_id";
+    }
+
     /** GET /api/exceptions: counts by kind and a page of exceptions matching the filters. */
     public void list(Exchange ex) throws SQLException {
         Account a = Web.caller(ex, DECIDERS);
         Filter f = filter(ex, a);
-        int offset = parseInt(param(ex, "offset"), 0);
+        int offset = Math.max(0, parseInt(param(ex, "offset"), 0));
+        String order = order(ex);
         Map<String, Object> out = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection()) {
             Map<String, Object> counts = new LinkedHashMap<>();
@@ -120,6 +140,8 @@ public final class ExceptionsApi {
             }
             out.put("counts", counts);
             out.put("total", counts.values().stream().mapToLong(v -> ((Number) v).longValue()).sum());
+            out.put("offset", offset);
+            out.put("limit", PAGE);
             List<Object> params = new ArrayList<>(f.params());
             params.add(offset);
             out.put("items", query(c, """
@@ -128,8 +150,8 @@ public final class ExceptionsApi {
                            r.exam_code, r.credential_code as credential, cc.credential_name,
                            r.attempted_on::text as attempted_on, r.passed, i.first_name, i.last_name,
                            i.birth_date::text as birth_date, i.school_name, e.created_at::text as created,
-                           (now()::date - e.created_at::date) as age_days
-                    """ + FROM + " where " + f.where() + " order by e.created_at, e.exception_id limit " + PAGE
+                           (now()::date - e.created_at::date) as age_days, e.resolution
+                    """ + FROM + " where " + f.where() + " order by " + order + " limit " + PAGE
                     + " offset ?", params));
         }
         Web.json(ex, out);
@@ -144,6 +166,7 @@ public final class ExceptionsApi {
             params.add(id);
             List<Map<String, Object>> rows = query(c, """
                     select e.exception_id as id, e.kind, e.status, e.resolution, e.district_code as district,
+                           e.resolved_by, e.resolved_at::text as resolved_at,
                            r.result_id as result, r.feed_code as feed, d.source_name as source, r.source_row as row,
                            r.vendor_candidate_id, r.exam_code, r.credential_code as credential, cc.credential_name,
                            r.attempted_on::text as attempted_on, r.passed, r.score, r.match_decision,
@@ -154,6 +177,7 @@ public final class ExceptionsApi {
                 throw ApiException.notFound();
             }
             Map<String, Object> out = rows.get(0);
+            out.put("decisions", decisionsOf(c, out.get("result")));
             List<Object> rp = new ArrayList<>();
             rp.add(out.get("result"));
             rp.add(a.isOps());
@@ -173,6 +197,19 @@ public final class ExceptionsApi {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The decisions taken on a result (from the audit log): who, when, which action and the note, oldest first.
+     * Only actions and notes: the before/after student ids stay in the audit log.
+     */
+    private static List<Map<String, Object>> decisionsOf(Connection c, Object resultId) throws SQLException {
+        List<Object> p = new ArrayList<>();
+        p.add(String.valueOf(resultId));
+        return query(c, """
+                select substring(action from 8) as action, username as by, at::text as at, after ->> 'note' as note
+                from audit_log where object_type = 'result' and object_id = ? and action like 'decide-%'
+                order by at, audit_id""", p);
     }
 
     /** POST /api/exceptions/{id}/decision {action: link|reject|defer, studentId | stateId, note}. */
@@ -242,9 +279,36 @@ public final class ExceptionsApi {
         List<Object> p = new ArrayList<>();
         String byId = q.replaceAll("[\\s.-]", "").matches("\\d{6,}") ? hmac.stateId(q) : null;
         p.add(byId);
-        String[] words = q.toLowerCase().split("[\\s,]+");
-        p.add(words[0] + "%");
-        p.add(words[words.length - 1] + "%");
+        // "Last, First" names the last name first; "First Last" either way round; one word either name
+        String last;
+        String first;
+        String lower = q.toLowerCase().trim();
+        if (lower.contains(",")) {
+            last = lower.substring(0, lower.indexOf(',')).trim();
+            first = lower.substring(lower.indexOf(',') + 1).trim();
+        } else {
+            String[] words = lower.split("\\s+");
+            first = words.length > 1 ? String.join(" ", java.util.Arrays.copyOf(words, words.length - 1)) : "";
+            last = words[words.length - 1];
+        }
+        String l = like(last);
+        String fi = like(first);
+        String nameMatch;
+        if (first.isEmpty() || last.isEmpty()) {
+            String one = first.isEmpty() ? l : fi;
+            p.add(one);
+            p.add(one);
+            nameMatch = "lower(s.last_name) like ? or lower(s.first_name) like ?";
+        } else {
+            p.add(l);
+            p.add(fi);
+            nameMatch = "(lower(s.last_name) like ? and lower(s.first_name) like ?)";
+            if (!lower.contains(",")) {
+                p.add(fi);
+                p.add(l);
+                nameMatch += " or (lower(s.last_name) like ? and lower(s.first_name) like ?)";
+            }
+        }
         p.add(a.isOps());
         p.add(a.districtCode());
         try (Connection c = dataSource.getConnection()) {
@@ -252,10 +316,15 @@ public final class ExceptionsApi {
                     select s.student_id, s.first_name, s.last_name, s.birth_date::text as birth_date, s.school_code,
                            sc.name as school_name, s.district_code
                     from student s left join school sc on sc.school_code = s.school_code
-                    where (s.state_id_hash = ? or lower(s.last_name) like ? or lower(s.first_name) like ?)
+                    where (s.state_id_hash = ? or """ + nameMatch + """
+                    )
                       and (? or s.district_code = ?)
                     order by s.last_name, s.first_name limit 50""", p)));
         }
+    }
+
+    private static String like(String prefix) {
+        return prefix.replace("\\", "").replace("%", "").replace("_", "\\_") + "%";
     }
 
     /** GET /api/exceptions.csv: the filtered queue as CSV, spreadsheet formulas escaped. */

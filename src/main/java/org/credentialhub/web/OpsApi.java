@@ -23,11 +23,30 @@ public final class OpsApi {
     private final DataSource dataSource;
     private final Health health;
     private final org.credentialhub.reporting.ReportingLoad reporting;
+    /** Whether an API feed can be pulled (its secret is configured). */
+    private final java.util.function.Predicate<String> pullable;
 
-    public OpsApi(DataSource dataSource, Health health, org.credentialhub.reporting.ReportingLoad reporting) {
+    public OpsApi(DataSource dataSource, Health health, org.credentialhub.reporting.ReportingLoad reporting,
+                  java.util.function.Predicate<String> pullable) {
         this.dataSource = dataSource;
         this.health = health;
         this.reporting = reporting;
+        this.pullable = pullable;
+    }
+
+    /**
+     * The state the feeds page shows (field {@code state}): {@code not_pulled} (an API feed without its secret),
+     * {@code never_delivered} (nothing ever came), {@code late}, {@code on_time}, or null for a feed without a
+     * cadence to be late against. Lateness still counts from when the hub received the last file.
+     */
+    static String state(String kind, boolean delivered, boolean late, boolean pullable) {
+        if ("api".equals(kind) && !pullable) {
+            return "not_pulled";
+        }
+        if (!delivered && "sftp,api".contains(kind)) {
+            return "never_delivered";
+        }
+        return late ? "late" : ("sftp,api".contains(kind) ? "on_time" : null);
     }
 
     /** How long a feed may go without a delivery before it is late, from its configured cadence. */
@@ -95,6 +114,8 @@ public final class OpsApi {
                     f.put("due_by", due.toString());
                 }
                 f.put("late", late);
+                f.put("state", state((String) f.get("kind"), f.get("last_source") != null, late,
+                        pullable.test((String) f.get("feed"))));
             }
             Web.json(ex, Map.of("feeds", feeds));
         }
@@ -150,8 +171,17 @@ public final class OpsApi {
                            d.received_at::text as received,
                            exists (select 1 from delivery x where x.feed_code = d.feed_code
                                      and x.content_sha256 = d.content_sha256 and x.delivery_id > d.delivery_id
-                                     and x.status in ('accepted', 'accepted_with_rejections')) as reprocessed
-                    from delivery d where d.status = 'quarantined' order by d.received_at desc limit 500""", List.of())));
+                                     and x.status in ('accepted', 'accepted_with_rejections')) as reprocessed,
+                           later.delivery_id as reprocessed_as, later.status as reprocessed_status,
+                           fix.after ->> 'file' as corrected_file, fix.at::text as corrected_at
+                    from delivery d
+                    left join lateral (select x.delivery_id, x.status from delivery x
+                                       where x.feed_code = d.feed_code and x.content_sha256 = d.content_sha256
+                                         and x.delivery_id > d.delivery_id order by x.delivery_id limit 1) later on true
+                    left join lateral (select a.after, a.at from audit_log a where a.action = 'upload-corrected'
+                                         and a.object_type = 'delivery' and a.object_id = d.delivery_id::text
+                                       order by a.at desc limit 1) fix on true
+                    where d.status = 'quarantined' order by d.received_at desc limit 500""", List.of())));
         }
     }
 
@@ -183,8 +213,19 @@ public final class OpsApi {
             if (done.getException() != null) {
                 throw new IllegalStateException(done.getException());
             }
-            Web.json(ex, Map.of("delivery", done.getMessage().getHeader("hubDeliveryId"),
-                    "status", String.valueOf(done.getMessage().getHeader("hubDeliveryStatus"))));
+            Object newId = done.getMessage().getHeader("hubDeliveryId");
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("delivery", newId);
+            out.put("status", String.valueOf(done.getMessage().getHeader("hubDeliveryStatus")));
+            try (Connection c = dataSource.getConnection()) {
+                List<Map<String, Object>> now = query(c, "select status, reason from delivery where delivery_id = ?",
+                        List.of(Web.parseLong(String.valueOf(newId))));
+                if (!now.isEmpty()) {
+                    out.put("status", now.get(0).get("status"));
+                    out.put("reason", now.get(0).get("reason"));
+                }
+            }
+            Web.json(ex, out);
         } finally {
             try {
                 template.stop();
