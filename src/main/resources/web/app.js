@@ -306,7 +306,7 @@ async function exceptionDetail(id) {
         cands.map(s => el('td', { class: 'weight', text: Number(s.score).toFixed(1) }))),
       el('tr', {}, el('th', { scope: 'row', text: 'Why' }), el('td', { text: '' }),
         cands.map(s => el('td', {}, el('ul', { class: 'reasons' }, (s.reasons || []).map(plainReason).map(r =>
-          el('li', { class: r.against ? 'against' : 'for' }, r.text, r.weight ? el('span', { class: 'w', text: ' (' + r.weight + ')' }) : '')))))),
+          el('li', { class: r.weight === null ? 'note' : r.against ? 'against' : 'for' }, r.text, r.weight ? el('span', { class: 'w', text: ' (' + r.weight + ')' }) : '')))))),
       open ? el('tr', {}, el('th', { scope: 'row', text: '' }), el('td', { text: '' }),
         cands.map((s, i) => el('td', {}, linkButton(s, i), ' ', el('kbd', { text: String(i + 1) })))) : null)))
     : el('p', { text: 'The matcher found no candidate in this district.' });

@@ -316,7 +316,7 @@ public final class ExceptionsApi {
                     select s.student_id, s.first_name, s.last_name, s.birth_date::text as birth_date, s.school_code,
                            sc.name as school_name, s.district_code
                     from student s left join school sc on sc.school_code = s.school_code
-                    where (s.state_id_hash = ? or """ + nameMatch + """
+                    where (s.state_id_hash = ?""" + " or " + nameMatch + """
                     )
                       and (? or s.district_code = ?)
                     order by s.last_name, s.first_name limit 50""", p)));
