@@ -118,8 +118,18 @@ function when(ts) {
 }
 
 // A table in its own scrolling box (the page itself never scrolls sideways). A column is
-// [header, cell, sortKey]; with sort = { key, dir, onSort(key) } headers with a sortKey are buttons.
+// [header, cell, sortKey]; with sort = { key, dir, onSort(key) } headers with a sortKey are buttons
+// that ask the server; with sort = 'here' every titled column sorts the rows shown, in the page.
 function table(id, columns, rows, rowAttrs, sort) {
+  if (sort === 'here') {
+    const t = table(id, columns, rows, rowAttrs);
+    t.querySelectorAll('thead th').forEach((h, i) => {
+      if (!columns[i][0]) return;
+      const b = el('button', { type: 'button', class: 'sort', 'data-sort': i, onclick: () => sortHere(t, i, h) }, columns[i][0]);
+      h.replaceChildren(b);
+    });
+    return t;
+  }
   const th = (c) => {
     const header = c[0];
     if (!sort || !c[2]) return el('th', { scope: 'col' }, header);
@@ -132,6 +142,23 @@ function table(id, columns, rows, rowAttrs, sort) {
     el('thead', {}, el('tr', {}, columns.map(th))),
     el('tbody', {}, rows.map(r => el('tr', rowAttrs ? rowAttrs(r) : {},
       columns.map(c => { const v = c[1](r); return el('td', {}, v instanceof Node ? v : (v ?? '')); }))))));
+}
+
+// Sorts a table's rows by one column, in the page: numbers as numbers, then text; again reverses.
+function sortHere(wrap, col, th) {
+  const dir = th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending';
+  wrap.querySelectorAll('thead th').forEach(h => h.removeAttribute('aria-sort'));
+  th.setAttribute('aria-sort', dir);
+  const body = wrap.querySelector('tbody');
+  const key = (tr) => (tr.children[col]?.textContent || '').trim();
+  const rows = [...body.children].sort((a, b) => {
+    const x = key(a), y = key(b);
+    const nx = parseFloat(x), ny = parseFloat(y);
+    const c = (!isNaN(nx) && !isNaN(ny) && /^[\d.\-%]+$/.test(x) && /^[\d.\-%]+$/.test(y)) ? nx - ny
+      : x.localeCompare(y, undefined, { numeric: true, sensitivity: 'base' });
+    return dir === 'ascending' ? c : -c;
+  });
+  body.replaceChildren(...rows);
 }
 
 function hashParams() { return new URLSearchParams(location.hash.split('?')[1] || ''); }
@@ -386,7 +413,7 @@ async function feedsPage() {
       ['Quarantined', f => f.quarantined], ['Match rate', f => f.match_rate == null ? '' : f.match_rate + '%'],
       ['Open exceptions', f => f.open_exceptions]],
       data.feeds, f => ({ 'data-feed': f.feed, 'data-state': f.state || '',
-        class: ['late', 'never_delivered', 'not_pulled'].includes(f.state) ? 'late' : '' })));
+        class: ['late', 'never_delivered', 'not_pulled'].includes(f.state) ? 'late' : '' }), 'here'));
 }
 
 async function feedPage(feed) {
@@ -394,7 +421,8 @@ async function feedPage(feed) {
   view(el('h1', { text: 'Feed ' + feed }),
     table('deliveries-table', [['Delivery', d => el('a', { href: '#/delivery/' + d.id, text: d.id })], ['File', d => d.source],
       ['Status', d => d.status], ['Received', d => when(d.received)], ['Read', d => d.rows_read], ['Accepted', d => d.rows_accepted],
-      ['Rejected', d => d.rows_rejected], ['Reason', d => d.reason]], data.deliveries));
+      ['Rejected', d => d.rows_rejected], ['Reason', d => d.reason]], data.deliveries, null, 'here'),
+    el('p', { class: 'counts', text: data.deliveries.length + ' deliveries shown' + (data.deliveries.length >= 500 ? ' (the latest 500)' : '') }));
 }
 
 async function deliveryPage(id) {
@@ -442,7 +470,8 @@ async function quarantinePage() {
         d.reprocessed_as ? el('p', { class: 'reprocessed', text: 're-processed as delivery ' + d.reprocessed_as + ' (' + d.reprocessed_status + ')' }) : null,
         d.corrected_file ? el('p', { class: 'corrected-sent', text: 'corrected file ' + d.corrected_file + ' sent ' + when(d.corrected_at) }) : null,
         d.reprocessed_as || d.reprocessed ? null : el('button', { class: 'reprocess', onclick: () => reprocess(d) }, 'Re-process'),
-        d.corrected_file || d.reprocessed_as ? null : corrected(d))]], data.deliveries, d => ({ 'data-delivery': d.id })));
+        d.corrected_file || d.reprocessed_as ? null : corrected(d))]], data.deliveries, d => ({ 'data-delivery': d.id }), 'here'),
+    el('p', { class: 'counts', text: data.deliveries.length + ' quarantined deliveries' + (data.deliveries.length >= 500 ? ' shown (the latest 500)' : '') }));
 }
 
 async function statusPage() {
@@ -646,7 +675,7 @@ async function acksPage() {
   view(el('h1', { text: 'Acknowledgements' }),
     table('acks-table', [['File', a => el('a', { href: '#/ack/' + a.id, text: a.file })], ['Feed', a => a.feed],
       ['Status', a => a.status], ['Received', a => when(a.received)], ['Rows read', a => a.rows_read],
-      ['Accepted', a => a.rows_accepted], ['Rejected', a => a.rows_rejected], ['Reason', a => a.reason]], data.acknowledgements));
+      ['Accepted', a => a.rows_accepted], ['Rejected', a => a.rows_rejected], ['Reason', a => a.reason]], data.acknowledgements, null, 'here'));
 }
 
 async function ackPage(id) {

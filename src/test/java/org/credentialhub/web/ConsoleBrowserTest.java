@@ -377,6 +377,13 @@ class ConsoleBrowserTest {
         assertFalse(trades.getText().contains("on time"), trades.getText());
         WebElement certexam = driver.findElement(By.cssSelector("#feeds-table tr[data-feed='certexam']"));
         assertTrue(certexam.getText().contains("on time"), certexam.getText());
+
+        // the columns sort in the page: by feed twice, the last feed comes first
+        String lastFeed = hub.rows("select feed_code from feed order by feed_code desc limit 1").get(0).get("feed_code").toString();
+        driver.findElement(By.cssSelector("#feeds-table th button[data-sort='0']")).click();
+        driver.findElement(By.cssSelector("#feeds-table th button[data-sort='0']")).click();
+        wait.until(d -> "descending".equals(d.findElement(By.cssSelector("#feeds-table th[aria-sort]")).getAttribute("aria-sort")));
+        assertEquals(lastFeed, driver.findElement(By.cssSelector("#feeds-table tbody tr")).getAttribute("data-feed"));
     }
 
     // ---------- a phone, the keyboard and screen readers ----------
