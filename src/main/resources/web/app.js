@@ -2,7 +2,8 @@
 // Data is always put in the page as text (never as HTML).
 'use strict';
 
-const state = { me: null, csrf: null };
+// nav counts navigations: a page still loading when another one is asked for never draws itself
+const state = { me: null, csrf: null, nav: 0 };
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -23,9 +24,12 @@ async function api(method, path, body) {
   const headers = { 'Accept': 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
+  const nav = state.nav;
   const r = await fetch(path, { method, headers, credentials: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body) });
   const data = r.headers.get('Content-Type')?.includes('json') ? await r.json() : await r.text();
+  // an answer for a page the user has already left: that page stops here (it would draw over the new one)
+  if (method === 'GET' && nav !== state.nav) return new Promise(() => {});
   if (r.status === 401 && path !== '/api/login') { showLogin(); throw new Error('sign in first'); }
   if (!r.ok) throw new Error((data && data.error) || ('HTTP ' + r.status));
   return data;
@@ -100,6 +104,7 @@ document.addEventListener('DOMContentLoaded', async () => {
 
 function route() {
   if (!state.me) return;
+  state.nav++;
   // "#/exceptions?kind=no_match" or "#/feed/certexam": the page and its argument come before the "?"
   const [, page, arg] = location.hash.split('?')[0].split('/');
   document.querySelectorAll('#nav a').forEach(a => a.classList.toggle('active', a.getAttribute('href') === '#/' + page));

@@ -61,7 +61,7 @@ public final class CorrectedFiles {
         if (inbox == null) {
             throw ApiException.badRequest("the drop box is not the hub's own: send the corrected file to the feed's SFTP inbox");
         }
-        String name = body.path("fileName").asText("").replaceAll(".*[/\\\\]", "");
+        String name = body.path("fileName").asText("");
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._ -]{0,200}")) {
             throw ApiException.badRequest("fileName is a plain file name (letters, digits, . _ - and spaces)");
         }

@@ -70,6 +70,7 @@ class ConsoleBrowserTest {
                         && hub.count("select count(*) from result where vendor_candidate_id = 'R1'") == 1);
         driver = Browser.start();
         wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     }
 
     @AfterAll
@@ -350,6 +351,13 @@ class ConsoleBrowserTest {
 
         // the corrected file, under a name the feed takes, goes to the inbox and becomes a delivery
         long again = hub.count("select max(delivery_id) from delivery where source_name = 'certexam_results_20250303.csv'");
+        ApiClient ops = ApiClient.signedIn(hub.httpPort, "ops1", Fixtures.PASSWORD);
+        String one = java.util.Base64.getEncoder().encodeToString("x".getBytes(StandardCharsets.UTF_8));
+        for (String refused : List.of("../certexam/inbox/certexam_results_1.csv", ".certexam_results_1.csv", "results.csv")) {
+            ApiClient.Response r = ops.post("/api/deliveries/" + again + "/corrected",
+                    "{\"fileName\":\"" + refused + "\",\"content\":\"" + one + "\"}");
+            assertEquals(400, r.status(), refused + ": " + r.body());
+        }
         Path fixed = Files.createTempDirectory("corrected").resolve("certexam_results_20250304.csv");
         Files.writeString(fixed, HEADER
                 + "K9,2000000002,Jamal,Brooks,,2008-06-07,Premiere,CE-420CC,F1,2025-03-04T09:00:00-05:00,Pass,800,700,40,50,80,910301,Riverside High\r\n");
