@@ -407,6 +407,7 @@ class ConsoleBrowserTest {
             Thread.sleep(300);
             long wide = ((Number) js("return document.documentElement.scrollWidth;")).longValue();
             assertTrue(wide <= inner, page + " is " + wide + " px wide in a " + inner + " px window");
+            Browser.screenshot(driver, "phone-" + page.substring(2));
         }
         driver.manage().deleteAllCookies();
         signIn("ops1");
@@ -416,6 +417,7 @@ class ConsoleBrowserTest {
             Thread.sleep(300);
             long wide = ((Number) js("return document.documentElement.scrollWidth;")).longValue();
             assertTrue(wide <= inner, page + " is " + wide + " px wide in a " + inner + " px window");
+            Browser.screenshot(driver, "phone-" + page.substring(2));
         }
     }
 
