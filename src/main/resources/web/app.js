@@ -2,7 +2,8 @@
 // Data is always put in the page as text (never as HTML).
 'use strict';
 
-const state = { me: null, csrf: null };
+// nav counts navigations: a page still loading when another one is asked for never draws itself
+const state = { me: null, csrf: null, nav: 0 };
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -23,9 +24,12 @@ async function api(method, path, body) {
   const headers = { 'Accept': 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
+  const nav = state.nav;
   const r = await fetch(path, { method, headers, credentials: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body) });
   const data = r.headers.get('Content-Type')?.includes('json') ? await r.json() : await r.text();
+  // an answer for a page the user has already left: that page stops here (it would draw over the new one)
+  if (method === 'GET' && nav !== state.nav) return new Promise(() => {});
   if (r.status === 401 && path !== '/api/login') { showLogin(); throw new Error('sign in first'); }
   if (!r.ok) throw new Error((data && data.error) || ('HTTP ' + r.status));
   return data;
@@ -33,7 +37,7 @@ async function api(method, path, body) {
 
 function view(...children) {
   const v = document.getElementById('view');
-  v.replaceChildren(...children);
+  v.replaceChildren(...children.filter(c => c !== null && c !== undefined && c !== false));
   return v;
 }
 
@@ -88,12 +92,21 @@ document.addEventListener('DOMContentLoaded', async () => {
     showLogin();
   });
   window.addEventListener('hashchange', route);
+  // the skip link moves focus to the content without touching the page's address (the hash is the router's)
+  document.getElementById('skip-link').addEventListener('click', (e) => {
+    e.preventDefault();
+    const m = document.getElementById('main');
+    m.focus();
+    m.scrollIntoView();
+  });
   try { await signedIn(await api('GET', '/api/me')); } catch (x) { showLogin(); }
 });
 
 function route() {
   if (!state.me) return;
-  const [, page, arg] = location.hash.split('/');
+  state.nav++;
+  // "#/exceptions?kind=no_match" or "#/feed/certexam": the page and its argument come before the "?"
+  const [, page, arg] = location.hash.split('?')[0].split('/');
   document.querySelectorAll('#nav a').forEach(a => a.classList.toggle('active', a.getAttribute('href') === '#/' + page));
   const pages = { exceptions: exceptionsPage, feeds: feedsPage, feed: feedPage, delivery: deliveryPage,
     quarantine: quarantinePage, status: statusPage, charts: chartsPage, acks: acksPage, ack: ackPage,
@@ -109,11 +122,58 @@ function when(ts) {
   return m ? m[1] + ' ' + m[2] + (String(ts).endsWith('Z') ? ' UTC' : '') : String(ts);
 }
 
-function table(id, columns, rows, rowAttrs) {
-  return el('table', { id, class: 'data' },
-    el('thead', {}, el('tr', {}, columns.map(c => el('th', { text: c[0] })))),
+// A table in its own scrolling box (the page itself never scrolls sideways). A column is
+// [header, cell, sortKey]; with sort = { key, dir, onSort(key) } headers with a sortKey are buttons
+// that ask the server; with sort = 'here' every titled column sorts the rows shown, in the page.
+function table(id, columns, rows, rowAttrs, sort) {
+  if (sort === 'here') {
+    const t = table(id, columns, rows, rowAttrs);
+    t.querySelectorAll('thead th').forEach((h, i) => {
+      if (!columns[i][0]) return;
+      const b = el('button', { type: 'button', class: 'sort', 'data-sort': i, onclick: () => sortHere(t, i, h) }, columns[i][0]);
+      h.replaceChildren(b);
+    });
+    return t;
+  }
+  const th = (c) => {
+    const header = c[0];
+    if (!sort || !c[2]) return el('th', { scope: 'col' }, header);
+    const on = sort.key === c[2];
+    return el('th', { scope: 'col', 'aria-sort': on ? (sort.dir === 'desc' ? 'descending' : 'ascending') : null },
+      el('button', { type: 'button', class: 'sort', 'data-sort': c[2], onclick: () => sort.onSort(c[2]) },
+        header, on ? (sort.dir === 'desc' ? ' ▼' : ' ▲') : ''));
+  };
+  return el('div', { class: 'table-wrap' }, el('table', { id, class: 'data' },
+    el('thead', {}, el('tr', {}, columns.map(th))),
     el('tbody', {}, rows.map(r => el('tr', rowAttrs ? rowAttrs(r) : {},
-      columns.map(c => { const v = c[1](r); return el('td', {}, v instanceof Node ? v : (v ?? '')); })))));
+      columns.map(c => { const v = c[1](r); return el('td', {}, v instanceof Node ? v : (v ?? '')); }))))));
+}
+
+// Sorts a table's rows by one column, in the page: numbers as numbers, then text; again reverses.
+function sortHere(wrap, col, th) {
+  const dir = th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending';
+  wrap.querySelectorAll('thead th').forEach(h => h.removeAttribute('aria-sort'));
+  th.setAttribute('aria-sort', dir);
+  const body = wrap.querySelector('tbody');
+  const key = (tr) => (tr.children[col]?.textContent || '').trim();
+  const rows = [...body.children].sort((a, b) => {
+    const x = key(a), y = key(b);
+    const nx = parseFloat(x), ny = parseFloat(y);
+    const c = (!isNaN(nx) && !isNaN(ny) && /^[\d.\-%]+$/.test(x) && /^[\d.\-%]+$/.test(y)) ? nx - ny
+      : x.localeCompare(y, undefined, { numeric: true, sensitivity: 'base' });
+    return dir === 'ascending' ? c : -c;
+  });
+  body.replaceChildren(...rows);
+}
+
+function hashParams() { return new URLSearchParams(location.hash.split('?')[1] || ''); }
+
+// The same page with some parameters changed (null removes one).
+function withParams(changes) {
+  const p = hashParams();
+  for (const [k, v] of Object.entries(changes)) { if (v === null || v === '' || v === undefined) p.delete(k); else p.set(k, v); }
+  const page = location.hash.split('?')[0] || '#/';
+  return page + (p.toString() ? '?' + p.toString() : '');
 }
 
 // ---------- district exception queue ----------
@@ -121,14 +181,19 @@ function table(id, columns, rows, rowAttrs) {
 const KINDS = { no_match: 'No match', ambiguous: 'Two or more candidates', not_enrolled: 'Not enrolled in an aligned course',
   unknown_exam_code: 'Unknown exam code', pending_entry: 'District entry to validate' };
 
-async function exceptionsPage() {
-  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+// The queue as last shown: its rows (for next/previous) and the exception open in the detail panel.
+const queue = { items: [], current: null, detail: null };
+
+async function exceptionsPage(openId) {
+  const params = hashParams();
   const filters = ['kind', 'feed', 'school', 'credential', 'minAgeDays', 'status'];
   const form = el('form', { id: 'exception-filters', class: 'filters', onsubmit: (e) => {
     e.preventDefault();
     const q = new URLSearchParams();
     for (const f of filters) { const v = form.elements[f].value.trim(); if (v) q.set(f, v); }
-    location.hash = '#/exceptions?' + q.toString();
+    for (const k of ['sort', 'dir']) if (params.get(k)) q.set(k, params.get(k));
+    const target = '#/exceptions' + (q.toString() ? '?' + q.toString() : '');
+    if (location.hash === target) route(); else location.hash = target;
   } },
     el('label', {}, 'Kind ', el('select', { name: 'kind' }, el('option', { value: '', text: 'all' }),
       Object.entries(KINDS).map(([k, t]) => el('option', { value: k, text: t, selected: params.get('kind') === k })))),
@@ -139,75 +204,208 @@ async function exceptionsPage() {
       el('option', { value: s, text: s, selected: (params.get('status') || 'open') === s })))),
     el('button', { type: 'submit', text: 'Filter' }));
   const data = await api('GET', '/api/exceptions?' + params.toString());
+  queue.items = data.items;
   const counts = el('p', { id: 'exception-counts', class: 'counts' }, 'Total ', el('strong', { id: 'exception-total', text: data.total }),
     Object.entries(data.counts).map(([k, n]) => el('span', { class: 'badge', text: (KINDS[k] || k) + ': ' + n })));
   const selected = new Set();
+  const noteFor = () => document.getElementById('bulk-note')?.value || '';
   const bulk = el('div', { class: 'bulk' },
-    el('button', { id: 'bulk-reject', onclick: () => bulkDecide('reject', selected) }, 'Reject selected'),
-    el('button', { id: 'bulk-defer', onclick: () => bulkDecide('defer', selected) }, 'Defer selected'),
+    el('label', { class: 'inline' }, el('input', { type: 'checkbox', id: 'select-page', onclick: (e) => {
+      document.querySelectorAll('#exceptions-table input.select-row').forEach(b => {
+        b.checked = e.target.checked; const id = Number(b.dataset.id); e.target.checked ? selected.add(id) : selected.delete(id); });
+    } }), 'Select all on this page'),
+    el('button', { id: 'bulk-reject', class: 'danger', onclick: () => bulkDecide('reject', selected, noteFor()) }, 'Reject selected'),
+    el('button', { id: 'bulk-defer', onclick: () => bulkDecide('defer', selected, noteFor()) }, 'Defer selected'),
+    el('input', { id: 'bulk-note', placeholder: 'note for the selected (optional)', 'aria-label': 'note for the selected exceptions', size: 24 }),
     el('a', { href: '/api/exceptions.csv?' + params.toString(), id: 'export-csv', text: 'Export CSV' }));
+  const offset = Number(data.offset || 0), limit = Number(data.limit || data.items.length || 100);
+  const pager = (where) => el('nav', { class: 'pager', 'aria-label': 'pages of the queue (' + where + ')' },
+    el('span', { class: 'range', id: where === 'top' ? 'exception-range' : null,
+      text: data.total ? 'Showing ' + (offset + 1) + '–' + (offset + data.items.length) + ' of ' + data.total : 'Nothing to show' }),
+    el('a', { class: 'button prev', href: withParams({ offset: offset - limit > 0 ? offset - limit : null }),
+      'aria-disabled': offset <= 0 ? 'true' : null, hidden: offset <= 0 }, '← Previous ' + limit),
+    el('a', { class: 'button next', href: withParams({ offset: offset + limit }),
+      hidden: offset + data.items.length >= data.total }, 'Next ' + Math.min(limit, data.total - offset - data.items.length) + ' →'));
+  const sortKey = params.get('sort'), dir = params.get('dir') || 'asc';
+  const sort = { key: sortKey, dir, onSort: (k) => {
+    location.hash = withParams({ sort: k, dir: k === sortKey && dir === 'asc' ? 'desc' : 'asc', offset: null }); } };
   const tbl = table('exceptions-table', [
-    ['', r => el('input', { type: 'checkbox', 'aria-label': 'select', onclick: (e) => {
-      e.stopPropagation(); e.target.checked ? selected.add(r.id) : selected.delete(r.id); } })],
-    ['Kind', r => KINDS[r.kind] || r.kind], ['Status', r => r.status], ['District', r => r.district || 'state'],
-    ['Feed', r => r.feed], ['File / record', r => r.source + ' #' + r.row],
-    ['Credential', r => r.credential_name || r.exam_code], ['Attempted', r => r.attempted_on],
-    ['Passed', r => r.passed ? 'yes' : 'no'], ['Name sent', r => [r.last_name, r.first_name].filter(Boolean).join(', ')],
-    ['School sent', r => r.school_name], ['Age (days)', r => r.age_days]],
-    data.items, r => ({ 'data-id': r.id, class: 'clickable', onclick: () => exceptionDetail(r.id) }));
-  view(el('h1', { text: 'Exceptions' }), form, counts, bulk, tbl, el('div', { id: 'exception-detail' }));
+    ['', r => el('input', { type: 'checkbox', class: 'select-row', 'data-id': r.id, 'aria-label': 'select exception ' + r.id,
+      onclick: (e) => { e.stopPropagation(); e.target.checked ? selected.add(r.id) : selected.delete(r.id); } })],
+    ['Kind', r => KINDS[r.kind] || r.kind, 'kind'], ['Status', r => r.status + (r.resolution ? ' (' + r.resolution + ')' : ''), 'status'],
+    ['District', r => r.district || 'state', 'district'],
+    ['Feed', r => r.feed, 'feed'], ['File / record', r => r.source + ' #' + r.row, 'source'],
+    ['Credential', r => r.credential_name || r.exam_code, 'credential'], ['Attempted', r => r.attempted_on, 'attempted'],
+    ['Passed', r => r.passed ? 'yes' : 'no'], ['Name sent', r => [r.last_name, r.first_name].filter(Boolean).join(', '), 'name'],
+    ['School sent', r => r.school_name, 'school'], ['Age (days)', r => r.age_days, 'age']],
+    data.items, r => ({ 'data-id': r.id, class: 'clickable', tabindex: 0,
+      onclick: () => exceptionDetail(r.id), onkeydown: (e) => { if (e.key === 'Enter') exceptionDetail(r.id); } }), sort);
+  view(el('h1', { text: 'Exceptions' }), form, counts, bulk,
+    el('p', { class: 'shortcuts', id: 'shortcuts' }, 'Keys: ', el('kbd', { text: 'j' }), ' / ', el('kbd', { text: 'k' }),
+      ' next / previous exception, ', el('kbd', { text: '1' }), '–', el('kbd', { text: '3' }), ' link to candidate 1–3, ',
+      el('kbd', { text: 'r' }), ' reject, ', el('kbd', { text: 'd' }), ' defer (then the next exception opens).'),
+    pager('top'), el('div', { id: 'exception-detail' }), tbl, pager('bottom'));
+  queue.current = null;
+  if (openId && queue.items.some(i => i.id === Number(openId))) await exceptionDetail(Number(openId));
 }
 
-async function bulkDecide(action, selected) {
+async function bulkDecide(action, selected, note) {
   if (!selected.size) { flash('Select exceptions first.', 'error'); return; }
-  const r = await api('POST', '/api/exceptions/bulk', { ids: [...selected], action });
-  flash(r.decided.length + ' decided' + (r.failed.length ? ', ' + r.failed.length + ' failed' : ''));
-  await exceptionsPage();
+  try {
+    const r = await api('POST', '/api/exceptions/bulk', { ids: [...selected], action, note: note || undefined });
+    await exceptionsPage();
+    const verb = action === 'reject' ? 'rejected' : 'deferred';
+    flash(r.decided.length + ' ' + verb + (r.failed.length ? '; ' + r.failed.length + ' not decided: '
+      + r.failed.map(f => 'exception ' + f.id + ' (' + f.error + ')').join(', ') : '') + '.', r.failed.length ? 'error' : 'ok');
+  } catch (x) { flash('Nothing was ' + (action === 'reject' ? 'rejected' : 'deferred') + ': ' + x.message, 'error'); }
+}
+
+// The matcher's reasons ("birth_date: different (−4.1)") in plain words, with the weight kept.
+const FIELD_WORDS = { first_name: 'first name', last_name: 'last name', birth_date: 'birth date', school: 'school', state_id: 'state ID' };
+function plainReason(reason) {
+  const m = String(reason).match(/^(\w+): (.*?)(?: \(([+\u2212-])([\d.]+)\))?$/);
+  if (!m) return { text: String(reason), weight: null };
+  const [, field, level, sign, w] = m;
+  const name = FIELD_WORDS[field] || field.replaceAll('_', ' ');
+  const swapped = level.includes('first/last names swapped') ? ' (first and last names swapped)' : '';
+  const base = level.split(',')[0].trim();
+  const words = {
+    'exact': name + ' same', 'nickname': 'first name is a nickname', 'different': name + ' differs',
+    'missing': name + ' not sent', 'jaro-winkler ≥ 0.92': name + ' nearly the same', 'jaro-winkler ≥ 0.80': name + ' similar',
+    'day/month swapped': 'birth date with day and month swapped', 'one digit differs': name + ' one digit off',
+    'one digit off': name + ' one digit off', 'same year only': 'birth date: same year only',
+    'same school': 'same school', 'same district, other school': 'other school, same district' };
+  const text = (words[base] || name + ': ' + base) + swapped;
+  return { text, weight: w ? (sign === '+' ? '+' : '−') + w : null, against: sign && sign !== '+' };
+}
+
+const norm = (v) => String(v ?? '').trim().toLowerCase();
+
+function decisionText(x) {
+  const verb = { link: 'Linked', reject: 'Rejected', defer: 'Deferred' }[x.action] || x.action;
+  return verb + ' by ' + x.by + ' on ' + when(x.at) + (x.note ? ' — note: ' + x.note : '');
 }
 
 async function exceptionDetail(id) {
   const d = await api('GET', '/api/exceptions/' + id);
+  queue.current = id;
+  document.querySelectorAll('#exceptions-table tr.current').forEach(t => t.classList.remove('current'));
+  document.querySelector('#exceptions-table tr[data-id="' + id + '"]')?.classList.add('current');
+  const open = d.status !== 'resolved';
+  const note = el('input', { id: 'decision-note', placeholder: 'note (optional)', 'aria-label': 'note on the decision', size: 30 });
   const decide = async (body) => {
+    body.note = note.value || undefined;
+    const at = queue.items.findIndex(i => i.id === id);
+    const after = queue.items.slice(at + 1).map(i => i.id).concat(queue.items.slice(0, Math.max(at, 0)).map(i => i.id));
     try {
       await api('POST', '/api/exceptions/' + id + '/decision', body);
-      await exceptionsPage();
-      flash('Decision saved for exception ' + id + '.');
-    } catch (x) { flash(x.message, 'error'); }
+    } catch (x) { flash(x.message, 'error'); return; }
+    await exceptionsPage();
+    const next = after.find(n => n !== id && queue.items.some(i => i.id === n));
+    if (next) await exceptionDetail(next);
+    flash('Decision saved for exception ' + id + '.' + (next ? ' Next: exception ' + next + '.' : ' No more exceptions on this page.'));
   };
-  const linkButton = (s) => el('button', { class: 'link-student', 'data-student': s.student_id,
-    onclick: () => decide({ action: 'link', studentId: s.student_id }) }, 'Link');
+  const linkButton = (s, i) => el('button', { class: 'link-student', 'data-student': s.student_id,
+    onclick: () => decide({ action: 'link', studentId: s.student_id }) }, i === undefined ? 'Link' : 'Link candidate ' + (i + 1));
   const results = el('div', { id: 'roster-results' });
-  const search = el('form', { id: 'roster-search', onsubmit: async (e) => {
+  const search = el('form', { id: 'roster-search', role: 'search', onsubmit: async (e) => {
     e.preventDefault();
     try {
       const r = await api('GET', '/api/roster/search?q=' + encodeURIComponent(search.elements.q.value));
-      results.replaceChildren(table('roster-table', [['Name', s => s.last_name + ', ' + s.first_name],
-        ['Born', s => s.birth_date], ['School', s => s.school_name || s.school_code], ['', linkButton]], r.students));
+      results.replaceChildren(r.students.length ? table('roster-table', [['Name', s => s.last_name + ', ' + s.first_name],
+        ['Born', s => s.birth_date], ['School', s => s.school_name || s.school_code], ['', s => linkButton(s)]], r.students)
+        : el('p', { id: 'roster-none', text: 'No student of your district by that name or state ID.' }));
     } catch (x) { flash(x.message, 'error'); }
-  } }, el('input', { name: 'q', placeholder: 'name or state ID', 'aria-label': 'search the roster' }),
+  } }, el('label', { class: 'inline' }, 'Search the roster ',
+    el('input', { name: 'q', placeholder: 'Last, First · First Last · state ID', size: 28 })),
     el('button', { type: 'submit', text: 'Search roster' }));
-  const note = el('input', { id: 'decision-note', placeholder: 'note (optional)', size: 30 });
-  const panel = el('section', { class: 'card', id: 'detail-' + id },
-    el('h2', { text: (KINDS[d.kind] || d.kind) + ' — exception ' + d.id }),
+  // side by side: what the vendor sent, and each candidate, differing fields marked
+  const cands = d.candidates.slice(0, 3);
+  const fields = [['Last name', 'last_name', 'last_name'], ['First name', 'first_name', 'first_name'],
+    ['Birth date', 'birth_date', 'birth_date'], ['School', 'school_name', 'school_name']];
+  const cell = (sent, got) => {
+    if (!norm(sent) || !norm(got)) return el('td', {}, got ?? '');
+    const same = norm(sent) === norm(got);
+    return el('td', { class: same ? 'same' : 'differs' }, got, same ? '' : el('span', { class: 'tag', text: ' differs' }));
+  };
+  const compare = cands.length ? el('div', { class: 'table-wrap' }, el('table', { id: 'compare-table', class: 'data compare' },
+    el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: '' }), el('th', { scope: 'col', text: 'Sent by the vendor' }),
+      cands.map((s, i) => el('th', { scope: 'col', text: 'Candidate ' + (i + 1) })))),
+    el('tbody', {},
+      fields.map(([label, sentKey, candKey]) => el('tr', {}, el('th', { scope: 'row', text: label }), el('td', { text: d[sentKey] ?? '' }),
+        cands.map(s => cell(d[sentKey], s[candKey] ?? (candKey === 'school_name' ? s.school_code : ''))))),
+      el('tr', {}, el('th', { scope: 'row', text: 'Match weight' }), el('td', { text: '' }),
+        cands.map(s => el('td', { class: 'weight', text: Number(s.score).toFixed(1) }))),
+      el('tr', {}, el('th', { scope: 'row', text: 'Why' }), el('td', { text: '' }),
+        cands.map(s => el('td', {}, el('ul', { class: 'reasons' }, (s.reasons || []).map(plainReason).map(r =>
+          el('li', { class: r.weight === null ? 'note' : r.against ? 'against' : 'for' }, r.text, r.weight ? el('span', { class: 'w', text: ' (' + r.weight + ')' }) : '')))))),
+      open ? el('tr', {}, el('th', { scope: 'row', text: '' }), el('td', { text: '' }),
+        cands.map((s, i) => el('td', {}, linkButton(s, i), ' ', el('kbd', { text: String(i + 1) })))) : null)))
+    : el('p', { text: 'The matcher found no candidate in this district.' });
+  const history = d.decisions && d.decisions.length ? el('section', { id: 'decision', class: 'decision' },
+    el('h3', { text: open ? 'Earlier decisions' : 'Decision' }),
+    el('ul', {}, d.decisions.map(x => el('li', { text: decisionText(x) })))) : (!open ? el('section', { id: 'decision', class: 'decision' },
+      el('h3', { text: 'Decision' }), el('p', { text: (d.resolution || 'resolved') + (d.resolved_by ? ' by ' + d.resolved_by : '')
+        + (d.resolved_at ? ' on ' + when(d.resolved_at) : '') })) : null);
+  const at = queue.items.findIndex(i => i.id === id);
+  const panel = el('section', { class: 'card detail', id: 'detail-' + id, tabindex: -1, 'aria-label': 'exception ' + id },
+    el('div', { class: 'detail-head' },
+      el('h2', { text: (KINDS[d.kind] || d.kind) + ' — exception ' + d.id + (open ? '' : ' (resolved: ' + (d.resolution || '') + ')') }),
+      el('span', { class: 'position', text: at >= 0 ? (at + 1) + ' of ' + queue.items.length + ' on this page' : '' }),
+      el('button', { type: 'button', class: 'secondary', id: 'prev-exception', onclick: () => step(-1), disabled: at <= 0 }, '← Previous (k)'),
+      el('button', { type: 'button', class: 'secondary', id: 'next-exception', onclick: () => step(1), disabled: at < 0 || at >= queue.items.length - 1 }, 'Next (j) →'),
+      el('button', { type: 'button', class: 'secondary', id: 'close-detail', onclick: () => {
+        queue.current = null; document.getElementById('exception-detail').replaceChildren(); } }, 'Close')),
+    history,
     el('dl', { class: 'facts' }, [['Feed', d.feed], ['File / record', d.source + ' #' + d.row],
       ['Vendor candidate', d.vendor_candidate_id], ['Exam code', d.exam_code], ['Credential', d.credential_name],
-      ['Attempted', d.attempted_on], ['Passed', d.passed ? 'yes' : 'no'], ['Score', d.score],
-      ['Name sent', [d.last_name, d.first_name].filter(Boolean).join(', ')], ['Born (sent)', d.birth_date],
-      ['School sent', d.school_name], ['E-mail sent', d.email]].map(([k, v]) => [el('dt', { text: k }), el('dd', { text: v ?? '' })])),
-    el('h3', { text: 'Candidate students' }),
-    d.candidates.length ? table('candidates-table', [['Name', s => s.last_name + ', ' + s.first_name],
-      ['Born', s => s.birth_date], ['School', s => s.school_name || s.school_code], ['Score', s => Number(s.score).toFixed(2)],
-      ['Why', s => el('ul', { class: 'reasons' }, (s.reasons || []).map(r => el('li', { text: r })))], ['', linkButton]],
-      d.candidates) : el('p', { text: 'The matcher found no candidate in this district.' }),
-    el('h3', { text: 'Find the student' }), search, results,
-    el('div', { class: 'actions' }, note,
-      el('button', { id: 'reject', class: 'danger', onclick: () => decide({ action: 'reject', note: note.value }) }, 'Reject (not our student / invalid)'),
-      el('button', { id: 'defer', onclick: () => decide({ action: 'defer', note: note.value }) }, 'Defer')));
+      ['Attempted', d.attempted_on], ['Passed', d.passed ? 'yes' : 'no'], ['Exam score', d.score],
+      ['E-mail sent', d.email]].map(([k, v]) => [el('dt', { text: k }), el('dd', { text: v ?? '' })])),
+    el('h3', { text: 'Sent by the vendor and the candidate students' }),
+    cands.length ? compare : el('div', {}, el('table', { id: 'compare-table', class: 'data compare' },
+      el('tbody', {}, fields.map(([label, sentKey]) => el('tr', {}, el('th', { scope: 'row', text: label }), el('td', { text: d[sentKey] ?? '' }))))),
+      compare),
+    open ? [el('h3', { text: 'Find the student' }), search, results,
+      el('div', { class: 'actions' }, note,
+        el('button', { id: 'reject', class: 'danger', onclick: () => decide({ action: 'reject' }) }, 'Reject (not our student / invalid) (r)'),
+        el('button', { id: 'defer', onclick: () => decide({ action: 'defer' }) }, 'Defer (d)'))] : null);
+  queue.detail = { id, decide, candidates: cands, open };
   document.getElementById('exception-detail').replaceChildren(panel);
-  panel.scrollIntoView();
+  panel.scrollIntoView({ block: 'start' });
+  panel.focus({ preventScroll: true });
 }
 
+function step(delta) {
+  const at = queue.items.findIndex(i => i.id === queue.current);
+  const next = queue.items[at < 0 ? 0 : at + delta];
+  if (next) exceptionDetail(next.id).catch(x => flash(x.message, 'error'));
+}
+
+// Keys on the exception queue (not while typing in a field).
+document.addEventListener('keydown', (e) => {
+  if (!document.getElementById('exceptions-table') || e.ctrlKey || e.metaKey || e.altKey) return;
+  const t = e.target;
+  if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+  const d = queue.detail && queue.detail.id === queue.current ? queue.detail : null;
+  if (e.key === 'j') { step(1); e.preventDefault(); }
+  else if (e.key === 'k') { step(-1); e.preventDefault(); }
+  else if (d && d.open && ['1', '2', '3'].includes(e.key) && d.candidates[Number(e.key) - 1]) {
+    e.preventDefault(); d.decide({ action: 'link', studentId: d.candidates[Number(e.key) - 1].student_id });
+  } else if (d && d.open && e.key === 'r') { e.preventDefault(); d.decide({ action: 'reject' }); }
+  else if (d && d.open && e.key === 'd') { e.preventDefault(); d.decide({ action: 'defer' }); }
+});
+
 // ---------- operations console ----------
+
+// What a feed's state means to the person on duty (see GET /api/feeds, field state).
+function feedState(f) {
+  const st = f.state || (f.late ? 'late' : 'on_time');
+  if (st === 'late') return el('span', { class: 'flag late-flag', text: 'LATE (due ' + when(f.due_by) + ')' });
+  if (st === 'never_delivered') return el('span', { class: 'flag late-flag', text: 'never delivered' });
+  if (st === 'not_pulled') return el('span', { class: 'flag late-flag', text: 'not pulled (no secret)' });
+  if (st === 'on_time') return el('span', { class: 'flag ok-flag', text: 'on time' });
+  return el('span', { class: 'flag', text: '—' });
+}
 
 async function feedsPage() {
   const data = await api('GET', '/api/feeds');
@@ -215,11 +413,12 @@ async function feedsPage() {
     table('feeds-table', [['Feed', f => el('a', { href: '#/feed/' + f.feed, text: f.feed })], ['Kind', f => f.kind],
       ['Last delivery', f => f.last_source ? f.last_source + ' (' + f.last_status + ')' : 'none yet'],
       ['When', f => when(f.last_received)], ['Cadence', f => f.cadence],
-      ['Status', f => f.late ? el('span', { class: 'late-flag', text: 'LATE (due ' + when(f.due_by) + ')' }) : el('span', { class: 'ok-flag', text: 'on time' })],
+      ['Status', feedState],
       ['Deliveries', f => f.deliveries], ['Rows accepted', f => f.rows_accepted], ['Rows rejected', f => f.rows_rejected],
       ['Quarantined', f => f.quarantined], ['Match rate', f => f.match_rate == null ? '' : f.match_rate + '%'],
       ['Open exceptions', f => f.open_exceptions]],
-      data.feeds, f => ({ 'data-feed': f.feed, class: f.late ? 'late' : '' })));
+      data.feeds, f => ({ 'data-feed': f.feed, 'data-state': f.state || '',
+        class: ['late', 'never_delivered', 'not_pulled'].includes(f.state) ? 'late' : '' }), 'here'));
 }
 
 async function feedPage(feed) {
@@ -227,7 +426,8 @@ async function feedPage(feed) {
   view(el('h1', { text: 'Feed ' + feed }),
     table('deliveries-table', [['Delivery', d => el('a', { href: '#/delivery/' + d.id, text: d.id })], ['File', d => d.source],
       ['Status', d => d.status], ['Received', d => when(d.received)], ['Read', d => d.rows_read], ['Accepted', d => d.rows_accepted],
-      ['Rejected', d => d.rows_rejected], ['Reason', d => d.reason]], data.deliveries));
+      ['Rejected', d => d.rows_rejected], ['Reason', d => d.reason]], data.deliveries, null, 'here'),
+    el('p', { class: 'counts', text: data.deliveries.length + ' deliveries shown' + (data.deliveries.length >= 500 ? ' (the latest 500)' : '') }));
 }
 
 async function deliveryPage(id) {
@@ -244,13 +444,39 @@ async function deliveryPage(id) {
 
 async function quarantinePage() {
   const data = await api('GET', '/api/quarantine');
+  const reprocess = async (d) => {
+    let r;
+    try { r = await api('POST', '/api/deliveries/' + d.id + '/reprocess', {}); }
+    catch (x) { flash(x.message, 'error'); return; }
+    await quarantinePage();
+    if (r.status === 'quarantined') {
+      flash('Re-processed as delivery ' + r.delivery + ', and it was quarantined again' + (r.reason ? ': ' + r.reason : '')
+        + '. Fix the feed or its mapping, or upload a corrected file.', 'error');
+    } else flash('Re-processed as delivery ' + r.delivery + ': ' + r.status + '.');
+  };
+  const corrected = (d) => {
+    const form = el('form', { class: 'corrected', 'data-delivery': d.id, onsubmit: async (e) => {
+      e.preventDefault();
+      const file = form.elements.file.files[0];
+      if (!file) { flash('Choose the corrected file first.', 'error'); return; }
+      try {
+        const r = await api('POST', '/api/deliveries/' + d.id + '/corrected', { fileName: file.name, content: await fileBase64(file) });
+        await quarantinePage();
+        flash('Corrected file ' + r.file + ' is in the ' + r.feed + ' inbox; it becomes a new delivery of the feed.');
+      } catch (x) { flash(x.message, 'error'); }
+    } }, el('label', { class: 'inline' }, 'Corrected file ', el('input', { type: 'file', name: 'file' })),
+      el('button', { type: 'submit', class: 'secondary' }, 'Upload corrected file'));
+    return form;
+  };
   view(el('h1', { text: 'Quarantine' }),
     table('quarantine-table', [['Delivery', d => el('a', { href: '#/delivery/' + d.id, text: d.id })], ['Feed', d => d.feed],
       ['File', d => d.source], ['Received', d => when(d.received)], ['Reason', d => d.reason],
-      ['', d => d.reprocessed ? 're-processed' : el('button', { class: 'reprocess', onclick: async () => {
-        try { const r = await api('POST', '/api/deliveries/' + d.id + '/reprocess', {});
-          await quarantinePage(); flash('Re-processed as delivery ' + r.delivery + ': ' + r.status); }
-        catch (x) { flash(x.message, 'error'); } } }, 'Re-process')]], data.deliveries));
+      ['What was done', d => el('div', { class: 'done' },
+        d.reprocessed_as ? el('p', { class: 'reprocessed', text: 're-processed as delivery ' + d.reprocessed_as + ' (' + d.reprocessed_status + ')' }) : null,
+        d.corrected_file ? el('p', { class: 'corrected-sent', text: 'corrected file ' + d.corrected_file + ' sent ' + when(d.corrected_at) }) : null,
+        d.reprocessed_as || d.reprocessed ? null : el('button', { class: 'reprocess', onclick: () => reprocess(d) }, 'Re-process'),
+        d.corrected_file || d.reprocessed_as ? null : corrected(d))]], data.deliveries, d => ({ 'data-delivery': d.id }), 'here'),
+    el('p', { class: 'counts', text: data.deliveries.length + ' quarantined deliveries' + (data.deliveries.length >= 500 ? ' shown (the latest 500)' : '') }));
 }
 
 async function statusPage() {
@@ -444,7 +670,7 @@ async function reportsPage() {
   const chart = rateCol > 0 && !pub && t.rows.length <= 60 ? barChart('report-chart', t.title + ' — ' + t.columns[rateCol].replaceAll('_', ' '),
     t.rows.filter(r => r[rateCol]).map(r => ({ label: String(r[1] ?? r[0]).slice(0, 34), value: parseFloat(r[rateCol]) }))) : null;
   view(...parts, el('h2', { text: t.title + (year ? ', ' + year : '') + (pub ? ' (public: small cells suppressed)' : '') }),
-    chart, tbl, traceBox);
+    chart, el('div', { class: 'table-wrap' }, tbl), traceBox);
 }
 
 // ---------- vendor acknowledgements ----------
@@ -454,7 +680,7 @@ async function acksPage() {
   view(el('h1', { text: 'Acknowledgements' }),
     table('acks-table', [['File', a => el('a', { href: '#/ack/' + a.id, text: a.file })], ['Feed', a => a.feed],
       ['Status', a => a.status], ['Received', a => when(a.received)], ['Rows read', a => a.rows_read],
-      ['Accepted', a => a.rows_accepted], ['Rejected', a => a.rows_rejected], ['Reason', a => a.reason]], data.acknowledgements));
+      ['Accepted', a => a.rows_accepted], ['Rejected', a => a.rows_rejected], ['Reason', a => a.reason]], data.acknowledgements, null, 'here'));
 }
 
 async function ackPage(id) {

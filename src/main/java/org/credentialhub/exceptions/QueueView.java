@@ -27,6 +27,13 @@ public final class QueueView {
             left join delivery d on d.delivery_id = r.delivery_id
             """;
 
+    /** The columns the queue can be sorted by ({@code sort=}), each with its SQL; ties go by age, then id. */
+    private static final Map<String, String> SORTS = Map.of(
+            "kind", "e.kind", "status", "e.status", "district", "e.district_code", "feed", "r.feed_code",
+            "source", "d.source_name", "credential", "coalesce(cc.credential_name, r.exam_code)",
+            "attempted", "r.attempted_on", "name", "lower(i.last_name || ' ' || i.first_name)",
+            "school", "lower(i.school_name)", "age", "e.created_at");
+
     private final DataSource dataSource;
 
     public QueueView(DataSource dataSource) {
@@ -90,8 +97,30 @@ public final class QueueView {
     private record Where(String sql, List<Object> params) {
     }
 
+    /** The ORDER BY for {@code sort} (one of {@link #SORTS}; else oldest first) and {@code dir} (asc, desc). */
+    private static String order(String sort, String dir) {
+        String d = "desc".equalsIgnoreCase(dir) ? "desc" : "asc";
+        if (sort == null || !SORTS.containsKey(sort)) {
+            return "e.created_at, e.exception_id";
+        }
+        // age ascending = youngest first = created last
+        String by = "age".equals(sort) ? ("asc".equals(d) ? "desc" : "asc") : d;
+        return SORTS.get(sort) + " " + by + " nulls last, e.created_at, e.exception_id";
+    }
+
     /** Counts by kind, their total, and the page of exceptions from {@code offset} (oldest first). */
     public Map<String, Object> page(Query q, int offset) throws SQLException {
+        return page(q, offset, null, null);
+    }
+
+    /**
+     * Counts by kind, their total, and the page of exceptions from {@code offset} ({@code offset}, {@code limit}
+     * in the answer), sorted by {@code sort} ({@code kind, status, district, feed, source, credential, attempted,
+     * name, school, age}; default: oldest first) in direction {@code dir}.
+     */
+    public Map<String, Object> page(Query q, int offset, String sort, String dir) throws SQLException {
+        offset = Math.max(0, offset);
+        String order = order(sort, dir);
         Where f = q.where();
         Map<String, Object> out = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection()) {
@@ -102,6 +131,8 @@ public final class QueueView {
             }
             out.put("counts", counts);
             out.put("total", counts.values().stream().mapToLong(v -> ((Number) v).longValue()).sum());
+            out.put("offset", offset);
+            out.put("limit", PAGE);
             List<Object> params = new ArrayList<>(f.params());
             params.add(offset);
             out.put("items", Rows.list(c, """
@@ -111,8 +142,8 @@ public final class QueueView {
                            r.attempted_on::text as attempted_on, r.passed, r.version, r.hold_reason,
                            i.first_name, i.last_name,
                            i.birth_date::text as birth_date, i.school_name, e.created_at::text as created,
-                           (now()::date - e.created_at::date) as age_days
-                    """ + FROM + " where " + f.sql() + " order by e.created_at, e.exception_id limit " + PAGE
+                           (now()::date - e.created_at::date) as age_days, e.resolution
+                    """ + FROM + " where " + f.sql() + " order by " + order + " limit " + PAGE
                     + " offset ?", params));
         }
         return out;
@@ -126,6 +157,7 @@ public final class QueueView {
         try (Connection c = dataSource.getConnection()) {
             List<Map<String, Object>> rows = Rows.list(c, """
                     select e.exception_id as id, e.kind, e.status, e.resolution, e.district_code as district,
+                           e.resolved_by, e.resolved_at::text as resolved_at,
                            r.result_id as result, r.feed_code as feed, d.source_name as source, r.source_row as row,
                            r.vendor_candidate_id, r.exam_code, r.credential_code as credential, cc.credential_name,
                            r.attempted_on::text as attempted_on, r.passed, r.score, r.match_decision,
@@ -136,6 +168,7 @@ public final class QueueView {
                 return null;
             }
             Map<String, Object> out = rows.get(0);
+            out.put("decisions", decisionsOf(c, out.get("result")));
             List<Object> rp = new ArrayList<>();
             rp.add(out.get("result"));
             rp.add(caller.isOps());
@@ -148,6 +181,17 @@ public final class QueueView {
                     where mc.result_id = ? and (? or s.district_code = ?) order by mc.rank""", rp));
             return out;
         }
+    }
+
+    /**
+     * The decisions taken on a result (from the audit log): who, when, which action and the note, oldest first.
+     * Only actions and notes: the before/after student ids stay in the audit log.
+     */
+    private static List<Map<String, Object>> decisionsOf(Connection c, Object resultId) throws SQLException {
+        return Rows.list(c, """
+                select substring(action from 8) as action, username as by, at::text as at, after ->> 'note' as note
+                from audit_log where object_type = 'result' and object_id = ? and action like 'decide-%'
+                order by at, audit_id""", List.of(String.valueOf(resultId)));
     }
 
     /** The result an exception is about, when the caller may see the exception; else null. */

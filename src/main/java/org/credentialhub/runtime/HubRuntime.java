@@ -88,7 +88,10 @@ public final class HubRuntime implements AutoCloseable {
         registry.bind("web", web);
         registry.bind("authApi", new org.credentialhub.web.AuthApi(ds, s.accounts, sessions, web));
         registry.bind("exceptionsApi", new org.credentialhub.web.ExceptionsApi(ds, s.decisions, s.hmac));
-        registry.bind("opsApi", new org.credentialhub.web.OpsApi(ds, health, s.reporting));
+        registry.bind("opsApi", new org.credentialhub.web.OpsApi(ds, health, s.reporting, s.apiPuller::configured));
+        registry.bind("correctedFiles", new org.credentialhub.web.CorrectedFiles(ds, s.feeds,
+                s.dropBox == null ? null : new org.credentialhub.web.CorrectedFiles.Inbox(s.sftpHost, s.sftpPort, s.serviceUser, s.servicePassword),
+                s.settings.getInt("hub.web.corrected-file.max-mb", 10) * 1024L * 1024L));
         registry.bind("vendorApi", new org.credentialhub.web.VendorApi(ds, s.acknowledgements));
         registry.bind("reportsApi", new org.credentialhub.web.ReportsApi(ds, s.reports));
         if (s.districtEntries != null) {

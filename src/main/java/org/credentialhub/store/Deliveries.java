@@ -58,8 +58,24 @@ public final class Deliveries {
                        d.received_at::text as received,
                        exists (select 1 from delivery x where x.feed_code = d.feed_code
                                  and x.content_sha256 = d.content_sha256 and x.delivery_id > d.delivery_id
-                                 and x.status in ('accepted', 'accepted_with_rejections')) as reprocessed
-                from delivery d where d.status = 'quarantined' order by d.received_at desc limit 500""", List.of());
+                                 and x.status in ('accepted', 'accepted_with_rejections')) as reprocessed,
+                       later.delivery_id as reprocessed_as, later.status as reprocessed_status,
+                       fix.after ->> 'file' as corrected_file, fix.at::text as corrected_at
+                from delivery d
+                left join lateral (select x.delivery_id, x.status from delivery x
+                                   where x.feed_code = d.feed_code and x.content_sha256 = d.content_sha256
+                                     and x.delivery_id > d.delivery_id order by x.delivery_id limit 1) later on true
+                left join lateral (select a.after, a.at from audit_log a where a.action = 'upload-corrected'
+                                     and a.object_type = 'delivery' and a.object_id = d.delivery_id::text
+                                   order by a.at desc limit 1) fix on true
+                where d.status = 'quarantined' order by d.received_at desc limit 500""", List.of());
+    }
+
+    /** A delivery's feed_code, status and reason; null when there is none. */
+    public static Map<String, Object> outcome(DataSource ds, long id) throws SQLException {
+        List<Map<String, Object>> d = Rows.list(ds,
+                "select feed_code, status, reason from delivery where delivery_id = ?", List.of(id));
+        return d.isEmpty() ? null : d.get(0);
     }
 
     /** What re-processing a delivery needs: feed_code, source_name, content_sha256, status; null when there is none. */

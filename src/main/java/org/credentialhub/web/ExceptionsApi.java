@@ -60,7 +60,7 @@ public final class ExceptionsApi {
     public void list(Exchange ex) throws SQLException {
         Account a = Web.caller(ex, DECIDERS);
         QueueView.Query q = query(ex, a);
-        Web.json(ex, queue.page(q, parseInt(param(ex, "offset"), 0)));
+        Web.json(ex, queue.page(q, parseInt(param(ex, "offset"), 0), param(ex, "sort"), param(ex, "dir")));
     }
 
     /** GET /api/exceptions/{id}: what the vendor sent, and the candidate students with scores and reasons. */
@@ -143,8 +143,7 @@ public final class ExceptionsApi {
             throw ApiException.badRequest("q needs at least 2 characters");
         }
         String byId = q.replaceAll("[\\s.-]", "").matches("\\d{6,}") ? hmac.stateId(q) : null;
-        String[] words = q.toLowerCase().split("[\\s,]+");
-        Web.json(ex, Map.of("students", RosterSearch.search(dataSource, a, byId, words[0], words[words.length - 1])));
+        Web.json(ex, Map.of("students", RosterSearch.search(dataSource, a, byId, q)));
     }
 
     /** GET /api/exceptions.csv: the filtered queue as CSV, spreadsheet formulas escaped. */

@@ -25,12 +25,31 @@ public final class OpsApi {
     private final QueueView queue;
     private final Health health;
     private final org.credentialhub.reporting.ReportingLoad reporting;
+    /** Whether an API feed can be pulled (its secret is configured). */
+    private final java.util.function.Predicate<String> pullable;
 
-    public OpsApi(DataSource dataSource, Health health, org.credentialhub.reporting.ReportingLoad reporting) {
+    public OpsApi(DataSource dataSource, Health health, org.credentialhub.reporting.ReportingLoad reporting,
+                  java.util.function.Predicate<String> pullable) {
         this.dataSource = dataSource;
         this.queue = new QueueView(dataSource);
         this.health = health;
         this.reporting = reporting;
+        this.pullable = pullable;
+    }
+
+    /**
+     * The state the feeds page shows (field {@code state}): {@code not_pulled} (an API feed without its secret),
+     * {@code never_delivered} (nothing ever came), {@code late}, {@code on_time}, or null for a feed without a
+     * cadence to be late against. Lateness still counts from when the hub received the last file.
+     */
+    static String state(String kind, boolean delivered, boolean late, boolean pullable) {
+        if ("api".equals(kind) && !pullable) {
+            return "not_pulled";
+        }
+        if (!delivered && "sftp,api".contains(kind)) {
+            return "never_delivered";
+        }
+        return late ? "late" : ("sftp,api".contains(kind) ? "on_time" : null);
     }
 
     /** GET /api/feeds: every feed with its last delivery, counts, match rate, open exceptions and lateness. */
@@ -45,6 +64,8 @@ public final class OpsApi {
                 f.put("due_by", Instant.ofEpochSecond(due.longValue()).toString());
             }
             f.put("late", late);
+            f.put("state", state((String) f.get("kind"), f.get("last_source") != null, Boolean.TRUE.equals(late),
+                    pullable.test((String) f.get("feed"))));
         }
         Web.json(ex, Map.of("feeds", feeds));
     }
@@ -100,8 +121,16 @@ public final class OpsApi {
             if (done.getException() != null) {
                 throw new IllegalStateException(done.getException());
             }
-            Web.json(ex, Map.of("delivery", done.getMessage().getHeader("hubDeliveryId"),
-                    "status", String.valueOf(done.getMessage().getHeader("hubDeliveryStatus"))));
+            Object newId = done.getMessage().getHeader("hubDeliveryId");
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("delivery", newId);
+            out.put("status", String.valueOf(done.getMessage().getHeader("hubDeliveryStatus")));
+            Map<String, Object> now = Deliveries.outcome(dataSource, Web.parseLong(String.valueOf(newId)));
+            if (now != null) {
+                out.put("status", now.get("status"));
+                out.put("reason", now.get("reason"));
+            }
+            Web.json(ex, out);
         } finally {
             try {
                 template.stop();

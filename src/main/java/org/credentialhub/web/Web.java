@@ -164,7 +164,9 @@ public final class Web {
             json(exchange, 400, Map.of("error", String.valueOf(iae.getMessage())));
         } else {
             LOG.error("API request {} {} failed: {}", exchange.getIn().getHeader(Exchange.HTTP_METHOD),
-                    exchange.getIn().getHeader(Exchange.HTTP_PATH), e == null ? "?" : e.getClass().getName());
+                    exchange.getIn().getHeader(Exchange.HTTP_PATH), e == null ? "?" : e.getClass().getName()
+                            // the SQLState is a code of the kind of failure, never data
+                            + (e instanceof java.sql.SQLException sql ? " (SQLState " + sql.getSQLState() + ")" : ""));
             json(exchange, 500, Map.of("error", "internal error; see the hub's log"));
         }
         // also here: a request refused before its route ran (route configuration signed-in) never reaches

@@ -102,6 +102,8 @@ class AuthorizationTest {
         m.put("api-delivery", new Case("GET", "/api/deliveries/" + delivery, null, statuses(401, 200, 403, 403, 403, 403, 403)));
         m.put("api-delivery-reprocess", new Case("POST", "/api/deliveries/" + delivery + "/reprocess", "{}",
                 statuses(401, 400, 403, 403, 403, 403, 403)));
+        m.put("api-delivery-corrected", new Case("POST", "/api/deliveries/" + delivery + "/corrected",
+                "{\"fileName\":\"certexam_results_x.csv\",\"content\":\"YQ==\"}", statuses(401, 400, 403, 403, 403, 403, 403)));
         m.put("api-quarantine", new Case("GET", "/api/quarantine", null, statuses(401, 200, 403, 403, 403, 403, 403)));
         m.put("api-status", new Case("GET", "/api/status", null, statuses(401, 200, 403, 403, 403, 403, 403)));
         m.put("api-chart-match-rate", new Case("GET", "/api/charts/match-rate", null, statuses(401, 200, 403, 403, 403, 403, 403)));
