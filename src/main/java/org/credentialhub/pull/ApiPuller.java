@@ -279,20 +279,33 @@ public final class ApiPuller {
         return next == null ? null : URI.create(url).resolve(next).toString();
     }
 
-    /** The newest record time on the page (award, issue or update), as the next since-cursor. */
+    /**
+     * The newest record time on the page (award, issue or update) that is not in the future, as the next
+     * since-cursor: a credential valid only from a later date (or a wrong clock at the vendor) never moves the
+     * cursor past now, so every record issued meanwhile is still pulled, and the early one is met again.
+     */
     private static String newest(FeedConfig.Api api, JsonNode records) {
         List<String> fields = "ob3".equals(api.style()) ? List.of("validFrom", "issuanceDate", "updated_at")
                 : List.of("issued_at", "updated_at");
+        java.time.Instant now = java.time.Instant.now();
         String max = null;
         for (JsonNode r : records) {
             for (String f : fields) {
                 String v = r.path(f).asText(null);
-                if (v != null && !v.isBlank()) {
+                if (v != null && !v.isBlank() && !inFuture(v, now)) {
                     max = max(max, v);
                 }
             }
         }
         return max;
+    }
+
+    private static boolean inFuture(String time, java.time.Instant now) {
+        try {
+            return OffsetDateTime.parse(time).toInstant().isAfter(now);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static String max(String a, String b) {

@@ -187,4 +187,24 @@ class ApiFeedsTest {
                 () -> freshPuller(Map.of("hub.api.secret.issuedbadges", "wrong")).nextPage("issuedbadges"));
         assertTrue(basic.getMessage().contains("answered HTTP 401"), basic.getMessage());
     }
+
+    @Test
+    @Order(6)
+    void aCredentialNotYetValidDoesNotStopLaterPulls() throws Exception {
+        // issue 16: a credential valid from 2099 made the since-cursor 2099, and nothing issued before it was pulled again
+        api.credentials(List.of(
+                LayoutFiles.ob3Credential("urn:uuid:c8", "1000000001", "a@example.org", "BA-32AAB", "2025-04-01T09:00:00Z"),
+                LayoutFiles.ob3Credential("urn:uuid:c9", "1000000003", "c@example.org", "BA-32AAB", "2099-01-01T00:00:00Z")));
+        matchAll(freshPuller(Map.of()).pullAll("badges"));
+        assertEquals(1, hub.count("select count(*) from result where source_ref = 'urn:uuid:c8'"));
+        String since = (String) hub.rows("select since from api_cursor where feed_code = 'badges'").get(0).get("since");
+        assertEquals("2025-04-01T09:00:00Z", since, "the cursor never passes now");
+
+        api.credentials(List.of(
+                LayoutFiles.ob3Credential("urn:uuid:c9", "1000000003", "c@example.org", "BA-32AAB", "2099-01-01T00:00:00Z"),
+                LayoutFiles.ob3Credential("urn:uuid:c10", "1000000003", "c@example.org", "BA-3946D", "2025-04-02T09:00:00Z")));
+        matchAll(freshPuller(Map.of()).pullAll("badges"));
+        assertEquals(1, hub.count("select count(*) from result where source_ref = 'urn:uuid:c10'"), "issued later, still pulled");
+        assertEquals("2025-04-02T09:00:00Z", hub.rows("select since from api_cursor where feed_code = 'badges'").get(0).get("since"));
+    }
 }
