@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
-/** Writes a generated state folder (layout: README, "Generated state folder"). */
+/** Writes a generated state folder (layout: docs/generator.md). */
 public final class Generator {
 
     public static final String VERSION = "2";

@@ -22,7 +22,7 @@ import java.util.List;
  * after a crash, gives identical tables. Two loads never run at once (advisory lock), whichever node
  * starts them.
  *
- * <p>The counting rules (README, "Counting rules"): an attempt belongs to a school year by its date; a
+ * <p>The counting rules (docs/reporting.md, "Counting rules"): an attempt belongs to a school year by its date; a
  * credential is earned once per student, credential and year (the first pass); it counts toward a
  * course's attainment when the student was enrolled that year in a course aligned to it whose class
  * offers it; potential is every enrollment times each aligned credential its class offers; a combined
