@@ -85,6 +85,25 @@ public final class Comparisons {
      * letters swapped. Jaro-Winkler misses this on short names ("key"/"kye" scores 0.60), so the state-ID tier uses it
      * to tell a damaged spelling of the ID's student's name from another person's name.
      */
+    /**
+     * Whether one surname is a whole part of the other, at its start or end ({@code lopez} in {@code garcialopez},
+     * {@code smith} in {@code smithjones}; names as {@link Names#normalizeName} gives them, spaces and hyphens
+     * dropped): a double surname of which one part was sent, or a whole name split at the wrong word ({@code Ana
+     * Garcia Lopez} read as first name Ana, surname Lopez). Both the part and the rest have at least four letters, so
+     * {@code john} is not a part of {@code johnson}.
+     */
+    static boolean sharesSurnamePart(String a, String b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        String shorter = a.length() <= b.length() ? a : b;
+        String longer = shorter == a ? b : a;
+        if (shorter.length() < 4 || longer.length() - shorter.length() < 4) {
+            return false;
+        }
+        return longer.startsWith(shorter) || longer.endsWith(shorter);
+    }
+
     static boolean oneTypoApart(String a, String b) {
         if (a == null || b == null || a.equals(b)) {
             return false;

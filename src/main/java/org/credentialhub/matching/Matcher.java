@@ -316,7 +316,8 @@ public final class Matcher {
         boolean firstAlike = f >= 0 && f <= Comparisons.FN_JW80
                 || f == Comparisons.FN_OTHER && Comparisons.oneTypoApart(p.first, index.firstName(idRow));
         boolean lastAlike = l >= 0 && l <= Comparisons.LN_JW80
-                || l == Comparisons.LN_OTHER && Comparisons.oneTypoApart(p.last, index.lastName(idRow));
+                || l == Comparisons.LN_OTHER && (Comparisons.oneTypoApart(p.last, index.lastName(idRow))
+                        || Comparisons.sharesSurnamePart(p.last, index.lastName(idRow)));
         boolean alike = firstAlike && lastAlike;
         // a name that agrees (not merely alike) at the student's school while the other name was not sent: nothing
         // but the birth date is against it, and a birth date is mistyped more often than a state ID lands on a

@@ -56,6 +56,9 @@ class TiersTest {
                 "district-1"));
         roster.add(new RosterRecord(9011, null, "Oliver", "Lindqvist", LocalDate.of(2008, 6, 30), "school-9",
                 "district-1"));
+        // Lucia Garcia Lopez: a double surname
+        roster.add(new RosterRecord(9012, null, "Lucia", "Garcia Lopez", LocalDate.of(2008, 2, 3), "school-21",
+                "district-3"));
         List<RosterRecord> withIds = new ArrayList<>();
         for (RosterRecord s : roster) {
             String raw = s.id() == 9006 ? "4000012345" : s.id() == 9008 ? "4000012354" : "SID" + s.id();
@@ -329,6 +332,24 @@ class TiersTest {
         // neither first name nor birth date: Katherine or Oliver? not automatic
         Decision neither = matcher.match(row(62, null, null, null, "Lindqvist", null, "school-9"));
         assertNotEquals(Outcome.MATCH, neither.outcome());
+    }
+
+    @Test
+    void anIdWithOnePartOfADoubleSurnameIsMatched() {
+        // a badge's whole name "Lucia Garcia Lopez" read as first name Lucia, surname Lopez; her ID, no birth date
+        Decision second = matcher.match(row(70, null, "SID9012", "Lucia", "Lopez", null, null));
+        assertEquals(Outcome.MATCH, second.outcome(), second.toString());
+        assertEquals(9012L, second.rosterId());
+        assertEquals(Decision.TIER_STATE_ID, second.tier());
+        Decision first = matcher.match(row(71, null, "SID9012", "Lucia", "Garcia", null, null));
+        assertEquals(Outcome.MATCH, first.outcome(), first.toString());
+        // another surname is no corroboration, nor is a short shared part
+        Decision other = matcher.match(row(72, null, "SID9012", "Lucia", "Perez", null, null));
+        assertNotEquals(Outcome.MATCH, other.outcome(), other.toString());
+        assertFalse(Comparisons.sharesSurnamePart("delacruz", "delarosa"));
+        assertFalse(Comparisons.sharesSurnamePart("lopez", "lopes"));
+        assertFalse(Comparisons.sharesSurnamePart("john", "johnson"));
+        assertTrue(Comparisons.sharesSurnamePart("smithjones", "jones"));
     }
 
     @Test
