@@ -201,9 +201,12 @@ public final class Decisions {
                 from decision_batch where result_id in (%s) order by lineage""".formatted(disagreeing));
         exec(c, "delete from decision_batch where result_id in (" + disagreeing + ")");
         // the same decision named twice (e.g. two rows of one version): applied and audited once
+        // set-based (a correlated min() per row is quadratic without an index: hours for a state's 126k decisions)
         exec(c, """
-                delete from decision_batch b where b.result_id is not null and b.ctid <> (
-                    select min(x.ctid) from decision_batch x where x.result_id = b.result_id)""");
+                delete from decision_batch b using (
+                    select result_id, min(ctid) as keep from decision_batch where result_id is not null group by result_id
+                ) k
+                where b.result_id = k.result_id and b.ctid <> k.keep""");
         int notFound = count(c, "select count(*) from decision_batch where result_id is null");
         int unknown = count(c, """
                 select count(*) from decision_batch b where b.result_id is not null and b.action = 'link'
