@@ -590,10 +590,11 @@ final class Feeds {
             String salt = hashBirth ? Long.toHexString(rnd.nextLong()) : null;
             identity(g, hashBirth ? Hmac.SaltedHash.of(s.birth.toString(), salt) : s.birth.toString(), birthType, salt);
         }
-        if (onRoster && s.idCorrect && sendName && !hashName && !(sendBirth && !hashBirth)
+        if (onRoster && s.idCorrect && sendName && !hashName
+                && !(sendBirth && !hashBirth && s.birth.equals(roster.birth[person]))
                 && !org.credentialhub.matching.Names.normalizeName(s.first + s.last)
                         .equals(org.credentialhub.matching.Names.normalizeName(roster.first[person] + roster.last[person]))) {
-            // a damaged plain name is all that can corroborate the ID (no birth date the hub can read): whether the
+            // a damaged plain name is all that can corroborate the ID (no right birth date the hub can read): whether the
             // hub's state-ID tier takes it depends on the damage, so a district decides it (a decision that confirms
             // an automatic match changes nothing)
             return true;
