@@ -71,17 +71,14 @@ public final class Deliveries {
                 where d.status = 'quarantined' order by d.received_at desc limit 500""", List.of());
     }
 
-    /** A delivery's feed_code, status and reason; null when there is none. */
-    public static Map<String, Object> outcome(DataSource ds, long id) throws SQLException {
-        List<Map<String, Object>> d = Rows.list(ds,
-                "select feed_code, status, reason from delivery where delivery_id = ?", List.of(id));
-        return d.isEmpty() ? null : d.get(0);
-    }
-
-    /** What re-processing a delivery needs: feed_code, source_name, content_sha256, status; null when there is none. */
+    /**
+     * One delivery as re-processing and its outcome need it: feed_code, source_name, content_sha256 (its archived
+     * file), status, reason; null when there is none.
+     */
     public static Map<String, Object> archived(DataSource ds, long id) throws SQLException {
-        List<Map<String, Object>> d = Rows.list(ds,
-                "select feed_code, source_name, content_sha256, status from delivery where delivery_id = ?", List.of(id));
+        List<Map<String, Object>> d = Rows.list(ds, """
+                select feed_code, source_name, content_sha256, status, reason from delivery
+                where delivery_id = ?""", List.of(id));
         return d.isEmpty() ? null : d.get(0);
     }
 

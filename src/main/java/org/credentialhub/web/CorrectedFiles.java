@@ -44,7 +44,7 @@ public final class CorrectedFiles {
         Account a = Web.caller(ex, Role.OPS);
         long id = Web.parseLong(ex.getIn().getHeader("id", String.class));
         JsonNode body = Web.body(ex);
-        Map<String, Object> d = org.credentialhub.store.Deliveries.outcome(dataSource, id);
+        Map<String, Object> d = org.credentialhub.store.Deliveries.archived(dataSource, id);
         if (d == null) {
             throw ApiException.notFound();
         }

@@ -6,6 +6,7 @@ import org.credentialhub.accounts.Account;
 import org.credentialhub.accounts.Audit;
 import org.credentialhub.accounts.Role;
 import org.credentialhub.exceptions.QueueView;
+import org.credentialhub.feeds.Cadence;
 import org.credentialhub.feeds.FeedTable;
 import org.credentialhub.store.Deliveries;
 
@@ -46,10 +47,11 @@ public final class OpsApi {
         if ("api".equals(kind) && !pullable) {
             return "not_pulled";
         }
-        if (!delivered && "sftp,api".contains(kind)) {
+        boolean delivers = Cadence.EXPECTS_DELIVERIES.contains(kind);
+        if (!delivered && delivers) {
             return "never_delivered";
         }
-        return late ? "late" : ("sftp,api".contains(kind) ? "on_time" : null);
+        return late ? "late" : (delivers ? "on_time" : null);
     }
 
     /** GET /api/feeds: every feed with its last delivery, counts, match rate, open exceptions and lateness. */
@@ -125,7 +127,7 @@ public final class OpsApi {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("delivery", newId);
             out.put("status", String.valueOf(done.getMessage().getHeader("hubDeliveryStatus")));
-            Map<String, Object> now = Deliveries.outcome(dataSource, Web.parseLong(String.valueOf(newId)));
+            Map<String, Object> now = Deliveries.archived(dataSource, Web.parseLong(String.valueOf(newId)));
             if (now != null) {
                 out.put("status", now.get("status"));
                 out.put("reason", now.get("reason"));
