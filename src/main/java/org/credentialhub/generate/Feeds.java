@@ -571,8 +571,9 @@ final class Feeds {
      * The name and birth-date IdentityObjects of an Open Badges subject, as shown (with the profile's noise): the
      * name in 70 % of records (always when the ID is not the student's own), written {@code First Last} or
      * {@code Last, First}; the birth date in 60 % of those that have one; each hashed with its own salt 40 % of the
-     * time. Returns true when the record's only identity beside its correct ID is hashed and none of it is in a form
-     * the hub can reproduce (noise in a hashed value): the hub cannot corroborate the ID, so a district decides it.
+     * time. Returns true when the record carries its student's correct ID with a name or birth date, and none of those
+     * is the roster's exactly (a damaged plain value, or noise in a hashed one): whether the hub's state-ID tier takes
+     * the ID then depends on the damage, so a district decides it.
      */
     private boolean nameAndBirthIdentifiers(JsonGenerator g, Shown s, int person, String nameType, String birthType)
             throws IOException {
@@ -590,21 +591,20 @@ final class Feeds {
             String salt = hashBirth ? Long.toHexString(rnd.nextLong()) : null;
             identity(g, hashBirth ? Hmac.SaltedHash.of(s.birth.toString(), salt) : s.birth.toString(), birthType, salt);
         }
-        if (onRoster && s.idCorrect && sendName && !hashName
-                && !(sendBirth && !hashBirth && s.birth.equals(roster.birth[person]))
-                && !org.credentialhub.matching.Names.normalizeName(s.first + s.last)
-                        .equals(org.credentialhub.matching.Names.normalizeName(roster.first[person] + roster.last[person]))) {
-            // a damaged plain name is all that can corroborate the ID (no right birth date the hub can read): whether the
-            // hub's state-ID tier takes it depends on the damage, so a district decides it (a decision that confirms
-            // an automatic match changes nothing)
-            return true;
-        }
-        if (!onRoster || !s.idCorrect || !(hashName || hashBirth) || (sendName && !hashName) || (sendBirth && !hashBirth)) {
+        if (!onRoster || !s.idCorrect || (!sendName && !sendBirth)) {
+            // not the student's own ID (decided anyway), or an ID-only record (nothing can contradict it)
             return false;
         }
-        boolean nameVerifies = hashName && HashedIdentity.nameForms(roster.first[person], roster.last[person]).contains(name);
-        boolean birthVerifies = hashBirth && s.birth.equals(roster.birth[person]);
-        return !nameVerifies && !birthVerifies;
+        // what can corroborate the ID, as the hub reads it: a name or birth date, plain or hashed, that is the
+        // roster's exactly. Anything less (a damaged plain name, a wrong birth date, a hashed value with noise)
+        // leaves the outcome to the hub's tolerance for that damage, so a district decides it (a decision that
+        // confirms an automatic match changes nothing).
+        boolean nameRight = sendName && (hashName
+                ? HashedIdentity.nameForms(roster.first[person], roster.last[person]).contains(name)
+                : org.credentialhub.matching.Names.normalizeName(s.first + s.last).equals(
+                        org.credentialhub.matching.Names.normalizeName(roster.first[person] + roster.last[person])));
+        boolean birthRight = sendBirth && s.birth.equals(roster.birth[person]);
+        return !nameRight && !birthRight;
     }
 
     private static void identity(JsonGenerator g, String value, String type, String salt) throws IOException {
@@ -710,7 +710,10 @@ final class Feeds {
                 Files.write(ef, png ? Evidence.png() : Evidence.pdf("Certificate E" + String.format("%07d", n)));
                 p.printRecord(psu, s.id, s.first, s.last, s.birth == null ? "" : s.birth.toString(), a.credential,
                         a.date.toString(), rnd.nextInt(3) == 0 ? String.valueOf(70 + rnd.nextInt(31)) : "", evidence);
-                ledger.record("district", "entries.csv", n + 1, a.person, s.needsDecision(), true);
+                // an entry dated in an earlier school year is refused at entry (the credential is not one the
+                // catalog of that year lets districts enter): no result, so no district decision either
+                ledger.record("district", "entries.csv", n + 1, a.person, s.needsDecision(),
+                        a.kind != Attempts.Kind.PRIOR_YEAR);
             }
         }
         counts.put("district/entries.csv", n);

@@ -26,7 +26,8 @@ import java.util.List;
  * version the result ends at and whether it is held). Keys seen for the first time are in neither: version 1.
  *
  * <p>Who a version names is compared as the matcher compares a row with a student ({@link Comparisons}): names
- * agree at Jaro-Winkler 0.80, as nicknames or swapped; birth dates agree exactly, with day and month swapped, one
+ * agree at Jaro-Winkler 0.80, one typing mistake apart (short names: "Rya"/"Ray" scores 0.60), as nicknames or
+ * swapped; birth dates agree exactly, with day and month swapped, one
  * digit off or the year off by one. A value that one version lacks is no disagreement. State IDs are compared only
  * by their keyed hashes.
  */
@@ -180,12 +181,12 @@ final class AttemptVersions {
 
     private static boolean agreeFirst(String a, String b) {
         int level = Comparisons.firstNameLevel(a, b);
-        return level == Comparisons.MISSING || level != Comparisons.FN_OTHER;
+        return level == Comparisons.MISSING || level != Comparisons.FN_OTHER || Comparisons.oneTypoApart(a, b);
     }
 
     private static boolean agreeLast(String a, String b) {
         int level = Comparisons.lastNameLevel(a, b);
-        return level == Comparisons.MISSING || level != Comparisons.LN_OTHER;
+        return level == Comparisons.MISSING || level != Comparisons.LN_OTHER || Comparisons.oneTypoApart(a, b);
     }
 
     private static boolean birthAgrees(int a, int b) {

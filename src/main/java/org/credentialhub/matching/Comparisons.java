@@ -81,11 +81,6 @@ public final class Comparisons {
     }
 
     /**
-     * Whether two normalised names are one typing mistake apart: one letter replaced, dropped or added, or two adjacent
-     * letters swapped. Jaro-Winkler misses this on short names ("key"/"kye" scores 0.60), so the state-ID tier uses it
-     * to tell a damaged spelling of the ID's student's name from another person's name.
-     */
-    /**
      * Whether one surname is a whole part of the other, at its start or end ({@code lopez} in {@code garcialopez},
      * {@code smith} in {@code smithjones}; names as {@link Names#normalizeName} gives them, spaces and hyphens
      * dropped): a double surname of which one part was sent, or a whole name split at the wrong word ({@code Ana
@@ -104,7 +99,12 @@ public final class Comparisons {
         return longer.startsWith(shorter) || longer.endsWith(shorter);
     }
 
-    static boolean oneTypoApart(String a, String b) {
+    /**
+     * Whether two normalised names are one typing mistake apart: one letter replaced, dropped or added, or two adjacent
+     * letters swapped. Jaro-Winkler misses this on short names ("key"/"kye" scores 0.60), so the state-ID tier uses it
+     * to tell a damaged spelling of the ID's student's name from another person's name.
+     */
+    public static boolean oneTypoApart(String a, String b) {
         if (a == null || b == null || a.equals(b)) {
             return false;
         }
