@@ -1,5 +1,6 @@
 package org.credentialhub.catalog;
 
+import org.credentialhub.support.SharedPostgres;
 import org.credentialhub.store.Database;
 import org.credentialhub.support.ConfigException;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +31,7 @@ class CatalogLoaderTest {
     @BeforeAll
     void open() throws Exception {
         dir = Files.createTempDirectory("catalog-test");
-        db = Database.open(null, null, null, dir, 0, 2);
+        db = SharedPostgres.open(dir, 2);
         loader = new CatalogLoader(db.dataSource());
     }
 

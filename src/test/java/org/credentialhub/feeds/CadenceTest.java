@@ -1,5 +1,6 @@
 package org.credentialhub.feeds;
 
+import org.credentialhub.support.SharedPostgres;
 import org.credentialhub.store.Database;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +64,7 @@ class CadenceTest {
 
     @Test
     void theViewIsLateExactlyWhenTheCadenceSays() throws Exception {
-        try (Database db = Database.open(null, null, null, dir, 0, 2)) {
+        try (Database db = SharedPostgres.open(dir, 2)) {
             FeedTable.register(db.dataSource(), List.of(
                     feed("daily29h", "sftp", "daily"), feed("daily31h", "sftp", "daily"),
                     feed("quarter100d", "api", "quarterly"), feed("quarter116d", "api", "quarterly"),

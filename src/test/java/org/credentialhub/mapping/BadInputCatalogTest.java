@@ -1,5 +1,6 @@
 package org.credentialhub.mapping;
 
+import org.credentialhub.support.SharedPostgres;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.poi.ss.usermodel.Row;
 import org.apache.poi.ss.usermodel.Sheet;
@@ -78,7 +79,7 @@ class BadInputCatalogTest {
     @BeforeAll
     void start() throws Exception {
         dir = Files.createTempDirectory("bad-input");
-        db = Database.open(null, null, null, dir, 0, 4);
+        db = SharedPostgres.open(dir, 4);
         Map<String, FeedConfig> feeds = new HashMap<>();
         FeedsFile.load(Path.of("config/feeds.yaml")).feeds().forEach(f -> feeds.put(f.code(), f));
         try (Connection c = db.dataSource().getConnection();

@@ -1,5 +1,6 @@
 package org.credentialhub.sis;
 
+import org.credentialhub.support.SharedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,7 +8,7 @@ import java.util.stream.Stream;
 import org.credentialhub.store.Database;
 import org.credentialhub.support.Hmac;
 
-/** A private embedded PostgreSQL in a temporary folder with a OneRoster importer on it, for the SIS tests. */
+/** A database of its own on the test run's PostgreSQL with a OneRoster importer on it, for the SIS tests. */
 final class SisTestDb implements AutoCloseable {
     static final Hmac HMAC = new Hmac("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
 
@@ -23,7 +24,7 @@ final class SisTestDb implements AutoCloseable {
 
     static SisTestDb open(String name) throws Exception {
         Path dir = Files.createTempDirectory(name);
-        return new SisTestDb(dir, Database.open(null, null, null, dir, 0, 2));
+        return new SisTestDb(dir, SharedPostgres.open(dir, 2));
     }
 
     @Override

@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * A whole hub for a test: its own embedded PostgreSQL, SFTP drop box on a free port, HTTP on a free
- * port, data in a temporary folder. Nothing is mocked.
+ * A whole hub for a test: its own database on the test run's one PostgreSQL ({@link SharedPostgres}), SFTP drop box
+ * on a free port, HTTP on a free port, data in a temporary folder. Nothing is mocked.
  */
 public final class TestHub implements AutoCloseable {
     public static final String CERTEXAM_PASSWORD = "test-certexam-password";
@@ -30,7 +30,10 @@ public final class TestHub implements AutoCloseable {
     public final Path dataDir;
     public final int httpPort;
 
-    private TestHub(HubRuntime runtime, Path dataDir, int httpPort) {
+    private final String sharedDb;
+
+    private TestHub(HubRuntime runtime, Path dataDir, int httpPort, String sharedDb) {
+        this.sharedDb = sharedDb;
         this.runtime = runtime;
         this.dataDir = dataDir;
         this.httpPort = httpPort;
@@ -51,8 +54,16 @@ public final class TestHub implements AutoCloseable {
         props.put("hub.reporting.cron", "0/2 * * * * ?");
         props.put("hub.sftp.poll-override", "1s");
         props.putAll(extra);
+        String sharedDb = null;
+        if (!props.containsKey("hub.db.url")) {
+            // a database of its own on the test run's one PostgreSQL (set hub.db.url, even blank, to choose another)
+            sharedDb = SharedPostgres.newDatabase();
+            props.put("hub.db.url", sharedDb);
+            props.put("hub.db.user", "postgres");
+            props.put("hub.db.password", "");
+        }
         HubRuntime runtime = new HubRuntime(props).start();
-        return new TestHub(runtime, dataDir, http);
+        return new TestHub(runtime, dataDir, http, sharedDb);
     }
 
     public static int freePort() throws IOException {
@@ -106,6 +117,7 @@ public final class TestHub implements AutoCloseable {
     @Override
     public void close() throws Exception {
         runtime.close();
+        SharedPostgres.drop(sharedDb);
         try (var walk = Files.walk(dataDir)) {
             walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
         }
