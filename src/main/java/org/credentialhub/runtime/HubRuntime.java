@@ -134,6 +134,7 @@ public final class HubRuntime implements AutoCloseable {
                     .parameter("delay", delay)
                     .parameter("workDir", workDir)
                     .parameter("readLock", s.settings.get("hub.sftp.read-lock", "changed"))
+                    .parameter("readLockMinAge", s.settings.get("hub.sftp.read-lock-min-age", "2s"))
                     .parameter("bootId", s.bootId)
                     .add();
             if (!sis && feed.sftp().include() != null) {
