@@ -52,17 +52,20 @@ public final class DeliveryMatcher {
     /** The roster index, rebuilt when students were added, changed or removed since it was built. */
     public synchronized RosterIndex index() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
+            // the version and the students it labels from one snapshot (migration V49: one row, bumped with
+            // every change to student, instead of a scan of the whole table per delivery)
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             String version;
             try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("select count(*) || ':' || coalesce(max(student_id), 0) || ':' "
-                         + "|| coalesce(max(updated_at)::text, '') from student")) {
+                 ResultSet rs = st.executeQuery("select version from roster_version")) {
                 rs.next();
-                version = rs.getString(1);
+                version = "v" + rs.getLong(1);
             }
             if (index != null && version.equals(rosterVersion)) {
+                c.commit();
                 return index;
             }
-            c.setAutoCommit(false);
             RosterIndex.Builder builder = RosterIndex.builder();
             try (Statement st = c.createStatement()) {
                 st.setFetchSize(20_000);

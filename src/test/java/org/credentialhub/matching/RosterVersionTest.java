@@ -1,0 +1,61 @@
+package org.credentialhub.matching;
+
+import org.credentialhub.store.Database;
+import org.credentialhub.support.SharedPostgres;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.Statement;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+/**
+ * The matcher's roster index is rebuilt exactly when the students change (issue 17: the version is one row that
+ * every change to {@code student} bumps in its own transaction, migration V49, not a scan of the table per delivery).
+ */
+class RosterVersionTest {
+
+    @Test
+    void theIndexIsKeptUntilAStudentIsAddedChangedOrRemoved() throws Exception {
+        try (Database db = SharedPostgres.open(Files.createTempDirectory("roster-version"), 2)) {
+            DeliveryMatcher matcher = new DeliveryMatcher(db.dataSource(), MatchSettings.defaults());
+            sql(db, "insert into student (state_id_hash, first_name, last_name, district_code) values ('h1', 'ana', 'pena', 'd1')");
+            RosterIndex first = matcher.index();
+            assertEquals(1, first.size());
+            assertSame(first, matcher.index(), "nothing changed: the same index");
+
+            sql(db, "insert into student (state_id_hash, first_name, last_name, district_code) values ('h2', 'bo', 'li', 'd1')");
+            RosterIndex added = matcher.index();
+            assertNotSame(first, added, "a student added");
+            assertEquals(2, added.size());
+
+            sql(db, "update student set last_name = 'lee' where state_id_hash = 'h2'");
+            RosterIndex changed = matcher.index();
+            assertNotSame(added, changed, "a student changed (the count and the largest id stay)");
+
+            // a change that is rolled back is no change
+            try (Connection c = db.dataSource().getConnection()) {
+                c.setAutoCommit(false);
+                try (Statement st = c.createStatement()) {
+                    st.executeUpdate("delete from student where state_id_hash = 'h1'");
+                }
+                c.rollback();
+            }
+            assertSame(changed, matcher.index(), "a rolled-back change");
+
+            sql(db, "delete from student where state_id_hash = 'h1'");
+            RosterIndex removed = matcher.index();
+            assertNotSame(changed, removed, "a student removed");
+            assertEquals(1, removed.size());
+        }
+    }
+
+    private static void sql(Database db, String sql) throws Exception {
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.executeUpdate(sql);
+        }
+    }
+}
