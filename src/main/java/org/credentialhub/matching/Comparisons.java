@@ -36,8 +36,9 @@ public final class Comparisons {
     public static final int DOB_OTHER = 4;
     // school (with district)
     public static final int PLACE_SAME_SCHOOL = 0;
-    public static final int PLACE_SAME_DISTRICT = 1;
-    public static final int PLACE_OTHER = 2;
+    public static final int PLACE_SCHOOL_ONE_EDIT = 1;
+    public static final int PLACE_SAME_DISTRICT = 2;
+    public static final int PLACE_OTHER = 3;
 
     public static final int MISSING = -1;
 
@@ -46,7 +47,7 @@ public final class Comparisons {
         {"exact", "nickname", "jaro-winkler ≥ 0.92", "jaro-winkler ≥ 0.80", "different"},
         {"exact", "jaro-winkler ≥ 0.92", "jaro-winkler ≥ 0.80", "different"},
         {"exact", "day/month swapped", "one digit differs", "same year only", "different"},
-        {"same school", "same district, other school", "different"},
+        {"same school", "school code one typing mistake off", "same district, other school", "different"},
     };
 
     public static int levels(int field) {
@@ -201,12 +202,21 @@ public final class Comparisons {
 
     /**
      * School level from dictionary codes (MISSING = absent, UNKNOWN = present but not in the roster): same school;
-     * else same district; else different; missing when neither school nor district can be compared.
+     * else the roster school's code is one typing mistake from the sent one (one character changed or two adjacent
+     * swapped, {@code probeNear} from {@link RosterIndex#schoolsOneEditAway}); else same district; else different;
+     * missing when neither school nor district can be compared.
      */
-    static int placeLevel(int probeSchool, int rosterSchool, int probeDistrict, int rosterDistrict) {
+    static int placeLevel(int probeSchool, int rosterSchool, int probeDistrict, int rosterDistrict, int[] probeNear) {
         boolean schools = probeSchool != Probe.MISSING && rosterSchool >= 0;
         if (schools && probeSchool == rosterSchool) {
             return PLACE_SAME_SCHOOL;
+        }
+        if (schools && probeNear != null) {
+            for (int c : probeNear) {
+                if (c == rosterSchool) {
+                    return PLACE_SCHOOL_ONE_EDIT;
+                }
+            }
         }
         boolean districts = probeDistrict != Probe.MISSING && rosterDistrict >= 0;
         if (districts && probeDistrict == rosterDistrict) {
@@ -277,7 +287,7 @@ public final class Comparisons {
         out[FIRST] = f;
         out[LAST] = l;
         out[DOB] = birthDateLevelBcd(p.dobBcd, ix.dobBcd(row));
-        out[SCHOOL] = placeLevel(p.school, ix.school(row), p.district, ix.district(row));
+        out[SCHOOL] = placeLevel(p.school, ix.school(row), p.district, ix.district(row), p.schoolNear);
         return swapped;
     }
 }

@@ -90,13 +90,41 @@ class ComparisonsTest {
         assertEquals(0, RosterIndex.swapDayMonth(20080325));
     }
 
+    /**
+     * A school code typed one character wrong (a digit changed, two adjacent digits swapped) is its own level, between
+     * the same school and another school: a vendor's typo in a postcode or school number still names the school.
+     */
+    @Test
+    void schoolCodeOneTypingMistakeOff() {
+        List<RosterRecord> roster = new ArrayList<>();
+        String[] schools = {"4117", "4171", "4118", "2272", "S1", "S2"};
+        for (int i = 0; i < schools.length; i++) {
+            roster.add(new RosterRecord(i, null, "Ann", "Lee", LocalDate.of(2008, 1, 1), schools[i], null));
+        }
+        RosterIndex ix = RosterIndex.build(roster);
+        int[] lv = new int[Comparisons.FIELDS];
+        java.util.function.BiFunction<String, Integer, Integer> level = (school, row) -> {
+            Probe p = ix.probe(new ResultRecord(1, null, null, "Ann", "Lee", null, school, null, null));
+            Comparisons.levels(p, ix, row, lv);
+            return lv[Comparisons.SCHOOL];
+        };
+        assertEquals(Comparisons.PLACE_SAME_SCHOOL, level.apply("4117", 0));
+        assertEquals(Comparisons.PLACE_SCHOOL_ONE_EDIT, level.apply("4117", 1)); // adjacent digits swapped
+        assertEquals(Comparisons.PLACE_SCHOOL_ONE_EDIT, level.apply("4117", 2)); // one digit changed
+        assertEquals(Comparisons.PLACE_OTHER, level.apply("4117", 3));
+        assertEquals(Comparisons.PLACE_SCHOOL_ONE_EDIT, level.apply("4177", 0)); // a code not in the roster
+        assertEquals(Comparisons.PLACE_SCHOOL_ONE_EDIT, level.apply("4177", 1));
+        assertEquals(Comparisons.PLACE_OTHER, level.apply("4177", 3));
+        assertEquals(Comparisons.PLACE_OTHER, level.apply("S1", 5)); // codes this short are not compared for typos
+    }
+
     @Test
     void schoolLevels() {
-        assertEquals(Comparisons.PLACE_SAME_SCHOOL, Comparisons.placeLevel(3, 3, 1, 1));
-        assertEquals(Comparisons.PLACE_SAME_DISTRICT, Comparisons.placeLevel(3, 4, 1, 1));
-        assertEquals(Comparisons.PLACE_OTHER, Comparisons.placeLevel(3, 4, 1, 2));
-        assertEquals(Comparisons.PLACE_OTHER, Comparisons.placeLevel(Probe.UNKNOWN, 4, Probe.MISSING, 2));
-        assertEquals(Comparisons.MISSING, Comparisons.placeLevel(Probe.MISSING, 4, Probe.MISSING, 2));
+        assertEquals(Comparisons.PLACE_SAME_SCHOOL, Comparisons.placeLevel(3, 3, 1, 1, null));
+        assertEquals(Comparisons.PLACE_SAME_DISTRICT, Comparisons.placeLevel(3, 4, 1, 1, null));
+        assertEquals(Comparisons.PLACE_OTHER, Comparisons.placeLevel(3, 4, 1, 2, null));
+        assertEquals(Comparisons.PLACE_OTHER, Comparisons.placeLevel(Probe.UNKNOWN, 4, Probe.MISSING, 2, null));
+        assertEquals(Comparisons.MISSING, Comparisons.placeLevel(Probe.MISSING, 4, Probe.MISSING, 2, null));
     }
 
     @Test
