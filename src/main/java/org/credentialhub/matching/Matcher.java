@@ -314,9 +314,9 @@ public final class Matcher {
         // school with no birth date against it (a first name and a wholly different surname elsewhere, or with a
         // birth date years off, is a typo landing on another student's ID)
         boolean firstAlike = f >= 0 && f <= Comparisons.FN_JW80
-                || f == Comparisons.FN_OTHER && Comparisons.oneTypoApart(p.first, index.firstName(idRow));
+                || f >= Comparisons.FN_TWO_EDITS && Comparisons.oneTypoApart(p.first, index.firstName(idRow));
         boolean lastAlike = l >= 0 && l <= Comparisons.LN_JW80
-                || l == Comparisons.LN_OTHER && (Comparisons.oneTypoApart(p.last, index.lastName(idRow))
+                || l >= Comparisons.LN_TWO_EDITS && (Comparisons.oneTypoApart(p.last, index.lastName(idRow))
                         || Comparisons.sharesSurnamePart(p.last, index.lastName(idRow)));
         boolean alike = firstAlike && lastAlike;
         // a name that agrees (not merely alike) at the student's school while the other name was not sent: nothing
