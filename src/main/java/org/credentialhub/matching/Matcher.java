@@ -680,6 +680,17 @@ public final class Matcher {
                 return tfLast[index.last(row)];
             }
         }
+        // a name merely alike never weighs more than the sent name agreeing exactly would: for a common name
+        // (williams) the term-frequency adjusted exact weight is low, and a roster student with a similar name
+        // (williamson) must not outscore the one whose name it is
+        if (!swapped && level > 0) {
+            if (f == Comparisons.FIRST && p.firstCode >= 0 && level < Comparisons.FN_OTHER) {
+                return Math.min(w[f][level], tfFirst[p.firstCode]);
+            }
+            if (f == Comparisons.LAST && p.lastCode >= 0 && level < Comparisons.LN_OTHER) {
+                return Math.min(w[f][level], tfLast[p.lastCode]);
+            }
+        }
         return w[f][level];
     }
 
