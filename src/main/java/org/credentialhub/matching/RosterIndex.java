@@ -656,12 +656,10 @@ public final class RosterIndex {
         lookup(3, key(3, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
         lookup(7, key(7, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
         lookup(8, key(8, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
-        if (p.schoolNear != null) {
-            // a school code typed one character wrong: the surname (or, without one, the first name) at the schools
-            // it may have meant
-            int scheme = p.lastPh != 0 ? 5 : 6;
+        if (p.schoolNear != null && p.lastPh != 0) {
+            // a school code typed one character wrong: the surname at the schools it may have meant
             for (int c : p.schoolNear) {
-                lookup(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, p.dob, c, fp3, lp3), maxBlock, s);
+                lookup(5, key(5, p.firstPh, p.lastPh, fi, li, p.dob, c, fp3, lp3), maxBlock, s);
             }
         }
         if (s.count > 1) {
