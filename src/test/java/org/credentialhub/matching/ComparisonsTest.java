@@ -1,6 +1,7 @@
 package org.credentialhub.matching;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -116,6 +117,47 @@ class ComparisonsTest {
         assertEquals(Comparisons.PLACE_SCHOOL_ONE_EDIT, level.apply("4177", 1));
         assertEquals(Comparisons.PLACE_OTHER, level.apply("4177", 3));
         assertEquals(Comparisons.PLACE_OTHER, level.apply("S1", 5)); // codes this short are not compared for typos
+    }
+
+    /**
+     * Names that Jaro-Winkler scores below 0.80 but that are two typing mistakes apart have their own level; short
+     * names (fewer than four letters) and three mistakes stay "different", and the identity check of intake
+     * (AttemptVersions) still reads the level as another name.
+     */
+    @Test
+    void twoTypingMistakesIsItsOwnLevel() {
+        assertEquals(Comparisons.LN_TWO_EDITS, Comparisons.lastNameLevel("cobqs", "coats"));
+        assertEquals(Comparisons.LN_TWO_EDITS, Comparisons.lastNameLevel("brhde", "bruce"));
+        assertEquals(Comparisons.FN_TWO_EDITS, Comparisons.firstNameLevel("ebna", "emma"));
+        assertEquals(Comparisons.FN_OTHER, Comparisons.firstNameLevel("amy", "ana")); // too short
+        assertEquals(Comparisons.LN_OTHER, Comparisons.lastNameLevel("wibnt", "white")); // three mistakes
+        assertEquals(Comparisons.LN_OTHER, Comparisons.lastNameLevel("smith", "nguyen"));
+        assertTrue(Comparisons.twoTypingMistakes("abcdef", "badcef")); // two adjacent swaps
+        assertFalse(Comparisons.twoTypingMistakes("abcdef", "abcdefxyz"));
+        // a name only this far from the other is another person's for intake's identity check
+        assertTrue(Comparisons.firstNameLevel("ebna", "emma") > Comparisons.FN_JW80);
+    }
+
+    /** A school code typed one character wrong still blocks the surname at the school it meant. */
+    @Test
+    void blockingLooksAtTheSchoolsOneTypingMistakeAway() {
+        List<RosterRecord> roster = new ArrayList<>();
+        roster.add(new RosterRecord(1, null, "Jayden", "Quick", LocalDate.of(1969, 9, 19), "5062", null));
+        for (int i = 0; i < 50; i++) {
+            roster.add(new RosterRecord(100 + i, null, "Ann", "Lee" + (char) ('a' + i % 26), null, "70" + (10 + i), null));
+        }
+        RosterIndex ix = RosterIndex.build(roster);
+        RosterIndex.Scratch s = new RosterIndex.Scratch();
+        ix.candidates(ix.probe(new ResultRecord(1, null, null, "Nicolas", "Quick", null, "5026", null)), 2000, s);
+        boolean found = false;
+        for (int i = 0; i < s.count; i++) {
+            found |= ix.idAt(s.rows[i]) == 1;
+        }
+        assertTrue(found, "the student at the school one transposition away is a candidate");
+        ix.candidates(ix.probe(new ResultRecord(2, null, null, "Nicolas", "Quick", null, "5099", null)), 2000, s);
+        for (int i = 0; i < s.count; i++) {
+            assertNotEquals(1L, ix.idAt(s.rows[i]), "a school two characters away is another school");
+        }
     }
 
     @Test
