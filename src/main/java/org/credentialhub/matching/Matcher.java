@@ -56,6 +56,12 @@ public final class Matcher {
     private final double idNearW;
     /** Weight of a sent state ID equal to the candidate's (see {@link #idEqualWeight}). */
     private final double idEqualW;
+    /**
+     * Whether blocking also looks at the schools one typing mistake from the sent one: only when the fitted model
+     * weighs such a school as evidence for a match (where school codes are dense and students change schools, a
+     * neighbouring code is chance and the lookups would only add candidates).
+     */
+    private final boolean blockNearSchools;
     /** Largest non-TF weight per field (for upper bounds). */
     private final double[] maxW;
     /** Candidates whose score bound is this far below the best are not scored in full. */
@@ -80,6 +86,7 @@ public final class Matcher {
                 w[f][l] = model.weight(f, l);
             }
         }
+        this.blockNearSchools = w[Comparisons.SCHOOL][Comparisons.PLACE_SCHOOL_ONE_EDIT] > 0;
         this.maxW = new double[Comparisons.FIELDS];
         for (int f = 0; f < Comparisons.FIELDS; f++) {
             maxW[f] = Arrays.stream(w[f]).max().orElse(0);
@@ -411,7 +418,7 @@ public final class Matcher {
     /** Whether another roster student (a blocked candidate) agrees with the row on first and last name. */
     private boolean otherStudentFitsNames(Probe p, int idRow, Work wk) {
         RosterIndex.Scratch s = wk.scratch;
-        index.candidates(p, settings.maxBlockSize(), s);
+        index.candidates(p, settings.maxBlockSize(), blockNearSchools, s);
         int[] id = new int[Comparisons.FIELDS];
         Comparisons.levels(p, index, idRow, id);
         int[] lv = new int[Comparisons.FIELDS];
@@ -480,7 +487,7 @@ public final class Matcher {
 
     private Decision probabilistic(ResultRecord r, Probe p, Work wk) {
         RosterIndex.Scratch s = wk.scratch;
-        index.candidates(p, settings.maxBlockSize(), s);
+        index.candidates(p, settings.maxBlockSize(), blockNearSchools, s);
         if (wk.nearCount > 0 || wk.idCount > 0) {
             // the students the sent ID is, or is one edit from, are candidates whatever the blocking found
             int before = s.count;

@@ -345,10 +345,12 @@ public final class ModelTrainer {
         int[] lv = new int[Comparisons.FIELDS];
         double[] sumL = new double[k];
         double logN = Math.log(Math.max(1, index.size()));
+        int near = Comparisons.PLACE_SCHOOL_ONE_EDIT;
+        boolean nearSchools = m[Comparisons.SCHOOL][near] > u[Comparisons.SCHOOL][near]; // as the matcher will block
         int rows = 0;
         for (int i = 0; i < k; i++) {
             Probe p = probes.get(i);
-            index.candidates(p, maxBlockSize, s);
+            index.candidates(p, maxBlockSize, nearSchools, s);
             if (s.count == 0) {
                 continue; // never scored: the share is the prior of rows that have candidates
             }

@@ -639,6 +639,14 @@ public final class RosterIndex {
 
     /** Collects the distinct candidate rows of a probe into {@code s.rows[0..s.count)}. */
     void candidates(Probe p, int maxBlock, Scratch s) {
+        candidates(p, maxBlock, false, s);
+    }
+
+    /**
+     * Candidates of a probe; with {@code nearSchools} also the surname at the schools one typing mistake from the sent
+     * one (worth its lookups only where the fitted model finds a mistyped school code to be evidence of a match).
+     */
+    void candidates(Probe p, int maxBlock, boolean nearSchools, Scratch s) {
         s.reset(true);
         int fi = p.first == null ? 0 : p.first.charAt(0);
         int li = p.last == null ? 0 : p.last.charAt(0);
@@ -656,7 +664,7 @@ public final class RosterIndex {
         lookup(3, key(3, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
         lookup(7, key(7, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
         lookup(8, key(8, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
-        if (p.schoolNear != null && p.lastPh != 0) {
+        if (nearSchools && p.schoolNear != null && p.lastPh != 0) {
             // a school code typed one character wrong: the surname at the schools it may have meant
             for (int c : p.schoolNear) {
                 lookup(5, key(5, p.firstPh, p.lastPh, fi, li, p.dob, c, fp3, lp3), maxBlock, s);

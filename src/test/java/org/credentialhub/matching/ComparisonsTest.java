@@ -148,13 +148,19 @@ class ComparisonsTest {
         }
         RosterIndex ix = RosterIndex.build(roster);
         RosterIndex.Scratch s = new RosterIndex.Scratch();
-        ix.candidates(ix.probe(new ResultRecord(1, null, null, "Nicolas", "Quick", null, "5026", null)), 2000, s);
+        Probe typo = ix.probe(new ResultRecord(1, null, null, "Nicolas", "Quick", null, "5026", null));
+        ix.candidates(typo, 2000, true, s);
         boolean found = false;
         for (int i = 0; i < s.count; i++) {
             found |= ix.idAt(s.rows[i]) == 1;
         }
         assertTrue(found, "the student at the school one transposition away is a candidate");
-        ix.candidates(ix.probe(new ResultRecord(2, null, null, "Nicolas", "Quick", null, "5099", null)), 2000, s);
+        // not looked for where the model does not weigh a neighbouring school code as evidence (the matcher's switch)
+        ix.candidates(typo, 2000, false, s);
+        for (int i = 0; i < s.count; i++) {
+            assertNotEquals(1L, ix.idAt(s.rows[i]));
+        }
+        ix.candidates(ix.probe(new ResultRecord(2, null, null, "Nicolas", "Quick", null, "5099", null)), 2000, true, s);
         for (int i = 0; i < s.count; i++) {
             assertNotEquals(1L, ix.idAt(s.rows[i]), "a school two characters away is another school");
         }
