@@ -98,7 +98,23 @@ public final class Comparisons {
         if (la < MIN_TWO_EDITS_LENGTH || lb < MIN_TWO_EDITS_LENGTH || Math.abs(la - lb) > 2) {
             return false;
         }
+        // two edits remove at most two of a name's distinct letters from the other: most pairs end here, without
+        // the alignment
+        long ma = letters(a);
+        long mb = letters(b);
+        if (Long.bitCount(ma & ~mb) > 2 || Long.bitCount(mb & ~ma) > 2) {
+            return false;
+        }
         return osaDistanceAtMost2(a, b);
+    }
+
+    /** The set of characters of a string as 64 bits (a character's low 6 bits; a superset test, never a false no). */
+    private static long letters(String s) {
+        long m = 0;
+        for (int i = 0; i < s.length(); i++) {
+            m |= 1L << (s.charAt(i) & 63);
+        }
+        return m;
     }
 
     /** Optimal string alignment distance ≤ 2, in a band of width 5 around the diagonal. */
