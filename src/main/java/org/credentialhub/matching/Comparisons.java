@@ -180,6 +180,15 @@ public final class Comparisons {
         return longer.startsWith(shorter) || longer.endsWith(shorter);
     }
 
+    /**
+     * Two codes of the same length (at least {@link RosterIndex#MIN_SCHOOL_EDIT_LENGTH}) that differ in one character,
+     * or by two adjacent characters swapped.
+     */
+    static boolean oneCharOff(String a, String b) {
+        return a != null && b != null && a.length() == b.length() && a.length() >= RosterIndex.MIN_SCHOOL_EDIT_LENGTH
+                && oneTypoApart(a, b);
+    }
+
     static boolean oneTypoApart(String a, String b) {
         if (a == null || b == null || a.equals(b)) {
             return false;
@@ -277,21 +286,18 @@ public final class Comparisons {
 
     /**
      * School level from dictionary codes (MISSING = absent, UNKNOWN = present but not in the roster): same school;
-     * else the roster school's code is one typing mistake from the sent one (one character changed or two adjacent
-     * swapped, {@code probeNear} from {@link RosterIndex#schoolsOneEditAway}); else same district; else different;
-     * missing when neither school nor district can be compared.
+     * else the roster school's value is one typing mistake from the sent one ({@link #oneCharOff}: one character changed
+     * or two adjacent swapped, values of {@link RosterIndex#MIN_SCHOOL_EDIT_LENGTH}+ characters); else same district;
+     * else different; missing when neither school nor district can be compared.
      */
-    static int placeLevel(int probeSchool, int rosterSchool, int probeDistrict, int rosterDistrict, int[] probeNear) {
+    static int placeLevel(int probeSchool, int rosterSchool, int probeDistrict, int rosterDistrict, String probeValue,
+                          String rosterValue) {
         boolean schools = probeSchool != Probe.MISSING && rosterSchool >= 0;
         if (schools && probeSchool == rosterSchool) {
             return PLACE_SAME_SCHOOL;
         }
-        if (schools && probeNear != null) {
-            for (int c : probeNear) {
-                if (c == rosterSchool) {
-                    return PLACE_SCHOOL_ONE_EDIT;
-                }
-            }
+        if (schools && oneCharOff(probeValue, rosterValue)) {
+            return PLACE_SCHOOL_ONE_EDIT;
         }
         boolean districts = probeDistrict != Probe.MISSING && rosterDistrict >= 0;
         if (districts && probeDistrict == rosterDistrict) {
@@ -362,7 +368,7 @@ public final class Comparisons {
         out[FIRST] = f;
         out[LAST] = l;
         out[DOB] = birthDateLevelBcd(p.dobBcd, ix.dobBcd(row));
-        out[SCHOOL] = placeLevel(p.school, ix.school(row), p.district, ix.district(row), p.schoolNear);
+        out[SCHOOL] = placeLevel(p.school, ix.school(row), p.district, ix.district(row), p.schoolValue, ix.schoolValue(row));
         return swapped;
     }
 }

@@ -648,7 +648,8 @@ public final class Matcher {
     /** An upper bound of the candidate's score that needs no string comparison. */
     private double upperBound(Probe p, int row) {
         double sum = w[Comparisons.DOB].length == 0 ? 0 : dobWeight(p.dobBcd, index.dobBcd(row));
-        int pl = Comparisons.placeLevel(p.school, index.school(row), p.district, index.district(row), p.schoolNear);
+        int pl = Comparisons.placeLevel(p.school, index.school(row), p.district, index.district(row), p.schoolValue,
+                index.schoolValue(row));
         sum += pl < 0 ? 0 : w[Comparisons.SCHOOL][pl];
         int fc = index.first(row);
         if (p.first != null && fc >= 0) {

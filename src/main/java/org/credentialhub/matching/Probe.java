@@ -17,8 +17,8 @@ final class Probe {
     /** {@link #dob} as packed decimal digits ({@link Comparisons#bcd}). */
     int dobBcd;
     int school;
-    /** Roster school codes one typing mistake from the sent school ({@link RosterIndex#schoolsOneEditAway}), or null. */
-    int[] schoolNear;
+    /** The sent school, normalised ({@link Names#normalizePlace}), or null: compared for one typing mistake. */
+    String schoolValue;
     int district;
     long idFp;
     /** The sent ID's deletion neighbourhood (keyed hashes by position), or null. */

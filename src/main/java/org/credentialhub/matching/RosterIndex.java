@@ -66,6 +66,8 @@ public final class RosterIndex {
      * a wildcard, mapped to the schools that have it ({@link #schoolsOneEditAway}).
      */
     private final HashMap<String, int[]> schoolWild;
+    /** School values by code. */
+    final String[] schoolValues;
     final long[][] blocks;
     final int[][] dirs;
     final int dirBits;
@@ -103,6 +105,10 @@ public final class RosterIndex {
         this.schoolDict = b.schools;
         this.districtDict = b.districts;
         this.schoolWild = wildcards(schoolDict);
+        this.schoolValues = new String[schoolDict.size()];
+        for (Map.Entry<String, Integer> e : schoolDict.entrySet()) {
+            schoolValues[e.getValue()] = e.getKey();
+        }
         this.blocks = new long[SCHEMES][];
         this.dirs = new int[SCHEMES][];
         this.dirBits = Math.max(8, Math.min(22, 64 - Long.numberOfLeadingZeros(Math.max(1, n))));
@@ -227,6 +233,12 @@ public final class RosterIndex {
 
     int school(int row) {
         return cols[(row << STRIDE_SHIFT) + 3];
+    }
+
+    /** A row's school value (normalised), or null. */
+    String schoolValue(int row) {
+        int c = school(row);
+        return c >= 0 ? schoolValues[c] : null;
     }
 
     int district(int row) {
@@ -356,7 +368,7 @@ public final class RosterIndex {
         p.dob = Names.dateToInt(r.birthDate());
         p.dobBcd = Comparisons.bcd(p.dob);
         p.school = placeCode(schoolDict, r.school());
-        p.schoolNear = p.school == Probe.MISSING ? null : schoolsOneEditAway(Names.normalizePlace(r.school()), p.school);
+        p.schoolValue = p.school == Probe.MISSING ? null : Names.normalizePlace(r.school());
         p.district = placeCode(districtDict, r.district());
         p.idFp = fingerprint(r.stateIdHash());
         p.near = p.idFp == 0 ? null : parseNear(r.stateIdNear());
@@ -664,9 +676,10 @@ public final class RosterIndex {
         lookup(3, key(3, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
         lookup(7, key(7, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
         lookup(8, key(8, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
-        if (nearSchools && p.schoolNear != null && p.lastPh != 0) {
+        int[] near = nearSchools && p.lastPh != 0 ? schoolsOneEditAway(p.schoolValue, p.school) : null;
+        if (near != null) {
             // a school code typed one character wrong: the surname at the schools it may have meant
-            for (int c : p.schoolNear) {
+            for (int c : near) {
                 lookup(5, key(5, p.firstPh, p.lastPh, fi, li, p.dob, c, fp3, lp3), maxBlock, s);
             }
         }

@@ -168,11 +168,11 @@ class ComparisonsTest {
 
     @Test
     void schoolLevels() {
-        assertEquals(Comparisons.PLACE_SAME_SCHOOL, Comparisons.placeLevel(3, 3, 1, 1, null));
-        assertEquals(Comparisons.PLACE_SAME_DISTRICT, Comparisons.placeLevel(3, 4, 1, 1, null));
-        assertEquals(Comparisons.PLACE_OTHER, Comparisons.placeLevel(3, 4, 1, 2, null));
-        assertEquals(Comparisons.PLACE_OTHER, Comparisons.placeLevel(Probe.UNKNOWN, 4, Probe.MISSING, 2, null));
-        assertEquals(Comparisons.MISSING, Comparisons.placeLevel(Probe.MISSING, 4, Probe.MISSING, 2, null));
+        assertEquals(Comparisons.PLACE_SAME_SCHOOL, Comparisons.placeLevel(3, 3, 1, 1, null, null));
+        assertEquals(Comparisons.PLACE_SAME_DISTRICT, Comparisons.placeLevel(3, 4, 1, 1, null, null));
+        assertEquals(Comparisons.PLACE_OTHER, Comparisons.placeLevel(3, 4, 1, 2, null, null));
+        assertEquals(Comparisons.PLACE_OTHER, Comparisons.placeLevel(Probe.UNKNOWN, 4, Probe.MISSING, 2, null, null));
+        assertEquals(Comparisons.MISSING, Comparisons.placeLevel(Probe.MISSING, 4, Probe.MISSING, 2, null, null));
     }
 
     @Test
