@@ -181,12 +181,12 @@ final class AttemptVersions {
 
     private static boolean agreeFirst(String a, String b) {
         int level = Comparisons.firstNameLevel(a, b);
-        return level == Comparisons.MISSING || level != Comparisons.FN_OTHER || Comparisons.oneTypoApart(a, b);
+        return level == Comparisons.MISSING || level <= Comparisons.FN_JW80 || Comparisons.oneTypoApart(a, b);
     }
 
     private static boolean agreeLast(String a, String b) {
         int level = Comparisons.lastNameLevel(a, b);
-        return level == Comparisons.MISSING || level != Comparisons.LN_OTHER || Comparisons.oneTypoApart(a, b);
+        return level == Comparisons.MISSING || level <= Comparisons.LN_JW80 || Comparisons.oneTypoApart(a, b);
     }
 
     private static boolean birthAgrees(int a, int b) {

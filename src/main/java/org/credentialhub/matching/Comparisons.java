@@ -22,12 +22,14 @@ public final class Comparisons {
     public static final int FN_NICKNAME = 1;
     public static final int FN_JW92 = 2;
     public static final int FN_JW80 = 3;
-    public static final int FN_OTHER = 4;
+    public static final int FN_TWO_EDITS = 4;
+    public static final int FN_OTHER = 5;
     // last name
     public static final int LN_EXACT = 0;
     public static final int LN_JW92 = 1;
     public static final int LN_JW80 = 2;
-    public static final int LN_OTHER = 3;
+    public static final int LN_TWO_EDITS = 3;
+    public static final int LN_OTHER = 4;
     // birth date
     public static final int DOB_EXACT = 0;
     public static final int DOB_SWAPPED = 1;
@@ -36,17 +38,18 @@ public final class Comparisons {
     public static final int DOB_OTHER = 4;
     // school (with district)
     public static final int PLACE_SAME_SCHOOL = 0;
-    public static final int PLACE_SAME_DISTRICT = 1;
-    public static final int PLACE_OTHER = 2;
+    public static final int PLACE_SCHOOL_ONE_EDIT = 1;
+    public static final int PLACE_SAME_DISTRICT = 2;
+    public static final int PLACE_OTHER = 3;
 
     public static final int MISSING = -1;
 
     /** Human-readable level labels (used in reasons); never contain values. */
     public static final String[][] LEVEL_LABELS = {
-        {"exact", "nickname", "jaro-winkler ≥ 0.92", "jaro-winkler ≥ 0.80", "different"},
-        {"exact", "jaro-winkler ≥ 0.92", "jaro-winkler ≥ 0.80", "different"},
+        {"exact", "nickname", "jaro-winkler ≥ 0.92", "jaro-winkler ≥ 0.80", "two typing mistakes apart", "different"},
+        {"exact", "jaro-winkler ≥ 0.92", "jaro-winkler ≥ 0.80", "two typing mistakes apart", "different"},
         {"exact", "day/month swapped", "one digit differs", "same year only", "different"},
-        {"same school", "same district, other school", "different"},
+        {"same school", "school code one typing mistake off", "same district, other school", "different"},
     };
 
     public static int levels(int field) {
@@ -65,7 +68,7 @@ public final class Comparisons {
             return FN_NICKNAME;
         }
         double jw = JaroWinkler.similarity(a, b);
-        return jw >= 0.92 ? FN_JW92 : jw >= 0.80 ? FN_JW80 : FN_OTHER;
+        return jw >= 0.92 ? FN_JW92 : jw >= 0.80 ? FN_JW80 : twoTypingMistakes(a, b) ? FN_TWO_EDITS : FN_OTHER;
     }
 
     /** Last-name level of two normalised names. */
@@ -77,7 +80,80 @@ public final class Comparisons {
             return LN_EXACT;
         }
         double jw = JaroWinkler.similarity(a, b);
-        return jw >= 0.92 ? LN_JW92 : jw >= 0.80 ? LN_JW80 : LN_OTHER;
+        return jw >= 0.92 ? LN_JW92 : jw >= 0.80 ? LN_JW80 : twoTypingMistakes(a, b) ? LN_TWO_EDITS : LN_OTHER;
+    }
+
+    /** Names shorter than this are not compared for two typing mistakes (two edits make most short names alike). */
+    static final int MIN_TWO_EDITS_LENGTH = 4;
+
+    /**
+     * Whether two names of at least {@link #MIN_TWO_EDITS_LENGTH} letters are at most two typing mistakes apart
+     * (optimal string alignment distance ≤ 2: letters replaced, dropped, added, or adjacent letters swapped). Jaro-Winkler
+     * scores a name with two letters damaged in its middle or at its start below 0.80 ({@code cobqs}/{@code coats},
+     * {@code brhde}/{@code bruce}); this level lets the data say how much such a pair weighs.
+     */
+    static boolean twoTypingMistakes(String a, String b) {
+        int la = a.length();
+        int lb = b.length();
+        if (la < MIN_TWO_EDITS_LENGTH || lb < MIN_TWO_EDITS_LENGTH || Math.abs(la - lb) > 2) {
+            return false;
+        }
+        // two edits remove at most two of a name's distinct letters from the other: most pairs end here, without
+        // the alignment
+        long ma = letters(a);
+        long mb = letters(b);
+        if (Long.bitCount(ma & ~mb) > 2 || Long.bitCount(mb & ~ma) > 2) {
+            return false;
+        }
+        return osaDistanceAtMost2(a, b);
+    }
+
+    /** The set of characters of a string as 64 bits (a character's low 6 bits; a superset test, never a false no). */
+    private static long letters(String s) {
+        long m = 0;
+        for (int i = 0; i < s.length(); i++) {
+            m |= 1L << (s.charAt(i) & 63);
+        }
+        return m;
+    }
+
+    /** Optimal string alignment distance ≤ 2, in a band of width 5 around the diagonal. */
+    private static boolean osaDistanceAtMost2(String a, String b) {
+        final int k = 2;
+        final int inf = k + 1;
+        int la = a.length();
+        int lb = b.length();
+        int[] prev2 = new int[lb + 1];
+        int[] prev = new int[lb + 1];
+        int[] cur = new int[lb + 1];
+        for (int j = 0; j <= lb; j++) {
+            prev[j] = Math.min(j, inf);
+        }
+        for (int i = 1; i <= la; i++) {
+            int lo = Math.max(1, i - k);
+            int hi = Math.min(lb, i + k);
+            java.util.Arrays.fill(cur, inf);
+            cur[0] = Math.min(i, inf);
+            int rowMin = cur[0];
+            char ca = a.charAt(i - 1);
+            for (int j = lo; j <= hi; j++) {
+                char cb = b.charAt(j - 1);
+                int v = Math.min(prev[j - 1] + (ca == cb ? 0 : 1), Math.min(prev[j], cur[j - 1]) + 1);
+                if (i > 1 && j > 1 && ca == b.charAt(j - 2) && a.charAt(i - 2) == cb) {
+                    v = Math.min(v, prev2[j - 2] + 1);
+                }
+                cur[j] = Math.min(v, inf);
+                rowMin = Math.min(rowMin, cur[j]);
+            }
+            if (rowMin > k) {
+                return false;
+            }
+            int[] t = prev2;
+            prev2 = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[lb] <= k;
     }
 
     /**
@@ -97,6 +173,15 @@ public final class Comparisons {
             return false;
         }
         return longer.startsWith(shorter) || longer.endsWith(shorter);
+    }
+
+    /**
+     * Two codes of the same length (at least {@link RosterIndex#MIN_SCHOOL_EDIT_LENGTH}) that differ in one character,
+     * or by two adjacent characters swapped.
+     */
+    static boolean oneCharOff(String a, String b) {
+        return a != null && b != null && a.length() == b.length() && a.length() >= RosterIndex.MIN_SCHOOL_EDIT_LENGTH
+                && oneTypoApart(a, b);
     }
 
     /**
@@ -201,12 +286,18 @@ public final class Comparisons {
 
     /**
      * School level from dictionary codes (MISSING = absent, UNKNOWN = present but not in the roster): same school;
-     * else same district; else different; missing when neither school nor district can be compared.
+     * else the roster school's value is one typing mistake from the sent one ({@link #oneCharOff}: one character changed
+     * or two adjacent swapped, values of {@link RosterIndex#MIN_SCHOOL_EDIT_LENGTH}+ characters); else same district;
+     * else different; missing when neither school nor district can be compared.
      */
-    static int placeLevel(int probeSchool, int rosterSchool, int probeDistrict, int rosterDistrict) {
+    static int placeLevel(int probeSchool, int rosterSchool, int probeDistrict, int rosterDistrict, String probeValue,
+                          String rosterValue) {
         boolean schools = probeSchool != Probe.MISSING && rosterSchool >= 0;
         if (schools && probeSchool == rosterSchool) {
             return PLACE_SAME_SCHOOL;
+        }
+        if (schools && oneCharOff(probeValue, rosterValue)) {
+            return PLACE_SCHOOL_ONE_EDIT;
         }
         boolean districts = probeDistrict != Probe.MISSING && rosterDistrict >= 0;
         if (districts && probeDistrict == rosterDistrict) {
@@ -277,7 +368,7 @@ public final class Comparisons {
         out[FIRST] = f;
         out[LAST] = l;
         out[DOB] = birthDateLevelBcd(p.dobBcd, ix.dobBcd(row));
-        out[SCHOOL] = placeLevel(p.school, ix.school(row), p.district, ix.district(row));
+        out[SCHOOL] = placeLevel(p.school, ix.school(row), p.district, ix.district(row), p.schoolValue, ix.schoolValue(row));
         return swapped;
     }
 }

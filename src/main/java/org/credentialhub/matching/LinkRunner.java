@@ -153,6 +153,7 @@ public final class LinkRunner {
         if (explain != null) {
             writeExplanations(decisions, st.ids, rt.ids);
         }
+        console.print(matcher.model().describe());
         console.printf(Locale.ROOT, "roster=%d results=%d index_build_ms=%d fit_ms=%d match_ms=%d%n",
                 rt.rows.size(), st.rows.size(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
         console.printf(Locale.ROOT, "match=%d review=%d none=%d%n", matches, reviews, nones);

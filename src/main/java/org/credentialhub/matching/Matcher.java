@@ -56,6 +56,12 @@ public final class Matcher {
     private final double idNearW;
     /** Weight of a sent state ID equal to the candidate's (see {@link #idEqualWeight}). */
     private final double idEqualW;
+    /**
+     * Whether blocking also looks at the schools one typing mistake from the sent one: only when the fitted model
+     * weighs such a school as evidence for a match (where school codes are dense and students change schools, a
+     * neighbouring code is chance and the lookups would only add candidates).
+     */
+    private final boolean blockNearSchools;
     /** Largest non-TF weight per field (for upper bounds). */
     private final double[] maxW;
     /** Candidates whose score bound is this far below the best are not scored in full. */
@@ -80,6 +86,7 @@ public final class Matcher {
                 w[f][l] = model.weight(f, l);
             }
         }
+        this.blockNearSchools = w[Comparisons.SCHOOL][Comparisons.PLACE_SCHOOL_ONE_EDIT] > 0;
         this.maxW = new double[Comparisons.FIELDS];
         for (int f = 0; f < Comparisons.FIELDS; f++) {
             maxW[f] = Arrays.stream(w[f]).max().orElse(0);
@@ -314,9 +321,9 @@ public final class Matcher {
         // school with no birth date against it (a first name and a wholly different surname elsewhere, or with a
         // birth date years off, is a typo landing on another student's ID)
         boolean firstAlike = f >= 0 && f <= Comparisons.FN_JW80
-                || f == Comparisons.FN_OTHER && Comparisons.oneTypoApart(p.first, index.firstName(idRow));
+                || f >= Comparisons.FN_TWO_EDITS && Comparisons.oneTypoApart(p.first, index.firstName(idRow));
         boolean lastAlike = l >= 0 && l <= Comparisons.LN_JW80
-                || l == Comparisons.LN_OTHER && (Comparisons.oneTypoApart(p.last, index.lastName(idRow))
+                || l >= Comparisons.LN_TWO_EDITS && (Comparisons.oneTypoApart(p.last, index.lastName(idRow))
                         || Comparisons.sharesSurnamePart(p.last, index.lastName(idRow)));
         boolean alike = firstAlike && lastAlike;
         // a name that agrees (not merely alike) at the student's school while the other name was not sent: nothing
@@ -411,7 +418,7 @@ public final class Matcher {
     /** Whether another roster student (a blocked candidate) agrees with the row on first and last name. */
     private boolean otherStudentFitsNames(Probe p, int idRow, Work wk) {
         RosterIndex.Scratch s = wk.scratch;
-        index.candidates(p, settings.maxBlockSize(), s);
+        index.candidates(p, settings.maxBlockSize(), blockNearSchools, s);
         int[] id = new int[Comparisons.FIELDS];
         Comparisons.levels(p, index, idRow, id);
         int[] lv = new int[Comparisons.FIELDS];
@@ -480,7 +487,7 @@ public final class Matcher {
 
     private Decision probabilistic(ResultRecord r, Probe p, Work wk) {
         RosterIndex.Scratch s = wk.scratch;
-        index.candidates(p, settings.maxBlockSize(), s);
+        index.candidates(p, settings.maxBlockSize(), blockNearSchools, s);
         if (wk.nearCount > 0 || wk.idCount > 0) {
             // the students the sent ID is, or is one edit from, are candidates whatever the blocking found
             int before = s.count;
@@ -641,7 +648,8 @@ public final class Matcher {
     /** An upper bound of the candidate's score that needs no string comparison. */
     private double upperBound(Probe p, int row) {
         double sum = w[Comparisons.DOB].length == 0 ? 0 : dobWeight(p.dobBcd, index.dobBcd(row));
-        int pl = Comparisons.placeLevel(p.school, index.school(row), p.district, index.district(row));
+        int pl = Comparisons.placeLevel(p.school, index.school(row), p.district, index.district(row), p.schoolValue,
+                index.schoolValue(row));
         sum += pl < 0 ? 0 : w[Comparisons.SCHOOL][pl];
         int fc = index.first(row);
         if (p.first != null && fc >= 0) {
@@ -678,6 +686,17 @@ public final class Matcher {
             }
             if (f == Comparisons.LAST) {
                 return tfLast[index.last(row)];
+            }
+        }
+        // a name merely alike never weighs more than the sent name agreeing exactly would: for a common name
+        // (williams) the term-frequency adjusted exact weight is low, and a roster student with a similar name
+        // (williamson) must not outscore the one whose name it is
+        if (!swapped && level > 0) {
+            if (f == Comparisons.FIRST && p.firstCode >= 0 && level < Comparisons.FN_OTHER) {
+                return Math.min(w[f][level], tfFirst[p.firstCode]);
+            }
+            if (f == Comparisons.LAST && p.lastCode >= 0 && level < Comparisons.LN_OTHER) {
+                return Math.min(w[f][level], tfLast[p.lastCode]);
             }
         }
         return w[f][level];

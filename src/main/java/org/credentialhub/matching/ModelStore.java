@@ -40,12 +40,28 @@ final class ModelStore {
                     return null;
                 }
                 Stored s = JSON.readValue(rs.getString(2), Stored.class);
+                if (!fits(s.m()) || !fits(s.u())) {
+                    return null;   // fitted with other comparison levels: fitted again
+                }
                 return new Loaded(new FsModel(s.m(), s.u(), s.matchShare(), s.estimated(), s.emIterations(), s.trainingPairs()),
                         rs.getInt(1));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 return null;   // a model in another form: fitted again
             }
         }
+    }
+
+    /** Whether stored m or u has this version's fields and levels ({@link Comparisons}). */
+    static boolean fits(double[][] p) {
+        if (p == null || p.length != Comparisons.FIELDS) {
+            return false;
+        }
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            if (p[f] == null || p[f].length != Comparisons.levels(f)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     void save(String feed, String rosterVersion, FsModel model, int rows) throws SQLException {

@@ -30,17 +30,17 @@ import java.util.SplittableRandom;
 public final class ModelTrainer {
     /** Prior m (also EM's starting point), per field and level. */
     static final double[][] PRIOR_M = {
-        {0.86, 0.02, 0.05, 0.03, 0.04},
-        {0.88, 0.05, 0.03, 0.04},
+        {0.86, 0.02, 0.05, 0.03, 0.02, 0.02},
+        {0.88, 0.05, 0.03, 0.02, 0.02},
         {0.88, 0.02, 0.05, 0.02, 0.03},
-        {0.85, 0.05, 0.10},
+        {0.85, 0.02, 0.03, 0.10},
     };
     /** Fallback u when the roster is too small to sample. */
     static final double[][] PRIOR_U = {
-        {0.005, 0.001, 0.004, 0.03, 0.96},
-        {0.002, 0.003, 0.03, 0.965},
+        {0.005, 0.001, 0.004, 0.03, 0.01, 0.95},
+        {0.002, 0.003, 0.03, 0.01, 0.955},
         {0.0005, 0.0001, 0.003, 0.2, 0.7964},
-        {0.01, 0.04, 0.95},
+        {0.01, 0.005, 0.04, 0.945},
     };
     static final double M_FLOOR = 0.002;
     /**
@@ -345,9 +345,15 @@ public final class ModelTrainer {
         int[] lv = new int[Comparisons.FIELDS];
         double[] sumL = new double[k];
         double logN = Math.log(Math.max(1, index.size()));
+        int near = Comparisons.PLACE_SCHOOL_ONE_EDIT;
+        boolean nearSchools = m[Comparisons.SCHOOL][near] > u[Comparisons.SCHOOL][near]; // as the matcher will block
+        int rows = 0;
         for (int i = 0; i < k; i++) {
             Probe p = probes.get(i);
-            index.candidates(p, maxBlockSize, s);
+            index.candidates(p, maxBlockSize, nearSchools, s);
+            if (s.count == 0) {
+                continue; // never scored: the share is the prior of rows that have candidates
+            }
             double sum = 0;
             for (int j = 0; j < s.count; j++) {
                 Comparisons.levels(p, index, s.rows[j], lv);
@@ -359,16 +365,19 @@ public final class ModelTrainer {
                 }
                 sum += Math.exp(Math.min(700, w - logN));
             }
-            sumL[i] = sum;
+            sumL[rows++] = sum;
+        }
+        if (rows == 0) {
+            return 0.9;
         }
         double pi = 0.9;
         for (int it = 0; it < 50; it++) {
             double acc = 0;
-            for (int i = 0; i < k; i++) {
+            for (int i = 0; i < rows; i++) {
                 double a = pi * sumL[i];
                 acc += a / ((1 - pi) + a);
             }
-            double next = Math.min(0.99, Math.max(0.01, acc / k));
+            double next = Math.min(0.99, Math.max(0.01, acc / rows));
             if (Math.abs(next - pi) < 1e-5) {
                 pi = next;
                 break;

@@ -17,6 +17,8 @@ final class Probe {
     /** {@link #dob} as packed decimal digits ({@link Comparisons#bcd}). */
     int dobBcd;
     int school;
+    /** The sent school, normalised ({@link Names#normalizePlace}), or null: compared for one typing mistake. */
+    String schoolValue;
     int district;
     long idFp;
     /** The sent ID's deletion neighbourhood (keyed hashes by position), or null. */

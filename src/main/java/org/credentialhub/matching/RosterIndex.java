@@ -3,6 +3,7 @@ package org.credentialhub.matching;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Map;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -60,6 +61,13 @@ public final class RosterIndex {
     final NameDict lastDict;
     final HashMap<String, Integer> schoolDict;
     final HashMap<String, Integer> districtDict;
+    /**
+     * School codes one character apart: for each school value and position, the value with that character replaced by
+     * a wildcard, mapped to the schools that have it ({@link #schoolsOneEditAway}).
+     */
+    private final HashMap<String, int[]> schoolWild;
+    /** School values by code. */
+    final String[] schoolValues;
     final long[][] blocks;
     final int[][] dirs;
     final int dirBits;
@@ -96,6 +104,11 @@ public final class RosterIndex {
         this.lastDict = b.lastNames.freeze();
         this.schoolDict = b.schools;
         this.districtDict = b.districts;
+        this.schoolWild = wildcards(schoolDict);
+        this.schoolValues = new String[schoolDict.size()];
+        for (Map.Entry<String, Integer> e : schoolDict.entrySet()) {
+            schoolValues[e.getValue()] = e.getKey();
+        }
         this.blocks = new long[SCHEMES][];
         this.dirs = new int[SCHEMES][];
         this.dirBits = Math.max(8, Math.min(22, 64 - Long.numberOfLeadingZeros(Math.max(1, n))));
@@ -220,6 +233,12 @@ public final class RosterIndex {
 
     int school(int row) {
         return cols[(row << STRIDE_SHIFT) + 3];
+    }
+
+    /** A row's school value (normalised), or null. */
+    String schoolValue(int row) {
+        int c = school(row);
+        return c >= 0 ? schoolValues[c] : null;
     }
 
     int district(int row) {
@@ -349,6 +368,7 @@ public final class RosterIndex {
         p.dob = Names.dateToInt(r.birthDate());
         p.dobBcd = Comparisons.bcd(p.dob);
         p.school = placeCode(schoolDict, r.school());
+        p.schoolValue = p.school == Probe.MISSING ? null : Names.normalizePlace(r.school());
         p.district = placeCode(districtDict, r.district());
         p.idFp = fingerprint(r.stateIdHash());
         p.near = p.idFp == 0 ? null : parseNear(r.stateIdNear());
@@ -446,6 +466,74 @@ public final class RosterIndex {
             }
         }
         return k;
+    }
+
+    private static HashMap<String, int[]> wildcards(HashMap<String, Integer> dict) {
+        HashMap<String, int[]> out = new HashMap<>();
+        for (Map.Entry<String, Integer> e : dict.entrySet()) {
+            String v = e.getKey();
+            if (v.length() < MIN_SCHOOL_EDIT_LENGTH) {
+                continue;
+            }
+            for (int i = 0; i < v.length(); i++) {
+                out.merge(wildcard(v, i), new int[] {e.getValue()}, (a, c) -> {
+                    int[] r = Arrays.copyOf(a, a.length + 1);
+                    r[a.length] = c[0];
+                    return r;
+                });
+            }
+        }
+        return out;
+    }
+
+    /** Codes of this length and longer are compared for one typing mistake (a one-letter code is no code to mistype). */
+    static final int MIN_SCHOOL_EDIT_LENGTH = 3;
+
+    private static String wildcard(String v, int i) {
+        return new StringBuilder(v.length()).append(v, 0, i).append('\u0000').append(v, i + 1, v.length()).toString();
+    }
+
+    /**
+     * Roster school codes one typing mistake from a sent school value (one character changed, or two adjacent
+     * characters swapped), without the sent value's own code; null when there are none. A vendor that types a school
+     * code wrong (a postcode's digit, two digits swapped) still names the student's school.
+     */
+    int[] schoolsOneEditAway(String v, int own) {
+        if (v == null || v.length() < MIN_SCHOOL_EDIT_LENGTH) {
+            return null;
+        }
+        int[] out = null;
+        int k = 0;
+        for (int i = 0; i < v.length(); i++) {
+            int[] codes = schoolWild.get(wildcard(v, i));
+            if (codes != null) {
+                for (int c : codes) {
+                    if (c != own) {
+                        out = addCode(out, k++, c);
+                    }
+                }
+            }
+            if (i + 1 < v.length() && v.charAt(i) != v.charAt(i + 1)) {
+                char[] sw = v.toCharArray();
+                sw[i] = v.charAt(i + 1);
+                sw[i + 1] = v.charAt(i);
+                Integer c = schoolDict.get(new String(sw));
+                if (c != null && c != own) {
+                    out = addCode(out, k++, c);
+                }
+            }
+        }
+        return out == null ? null : Arrays.copyOf(out, k);
+    }
+
+    private static int[] addCode(int[] out, int k, int c) {
+        if (out == null) {
+            out = new int[4];
+        } else if (k == out.length) {
+            out = Arrays.copyOf(out, k * 2);
+        }
+        out[k] = c;
+        return out;
     }
 
     private static int placeCode(HashMap<String, Integer> dict, String raw) {
@@ -563,6 +651,14 @@ public final class RosterIndex {
 
     /** Collects the distinct candidate rows of a probe into {@code s.rows[0..s.count)}. */
     void candidates(Probe p, int maxBlock, Scratch s) {
+        candidates(p, maxBlock, false, s);
+    }
+
+    /**
+     * Candidates of a probe; with {@code nearSchools} also the surname at the schools one typing mistake from the sent
+     * one (worth its lookups only where the fitted model finds a mistyped school code to be evidence of a match).
+     */
+    void candidates(Probe p, int maxBlock, boolean nearSchools, Scratch s) {
         s.reset(true);
         int fi = p.first == null ? 0 : p.first.charAt(0);
         int li = p.last == null ? 0 : p.last.charAt(0);
@@ -580,6 +676,13 @@ public final class RosterIndex {
         lookup(3, key(3, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
         lookup(7, key(7, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
         lookup(8, key(8, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
+        int[] near = nearSchools && p.lastPh != 0 ? schoolsOneEditAway(p.schoolValue, p.school) : null;
+        if (near != null) {
+            // a school code typed one character wrong: the surname at the schools it may have meant
+            for (int c : near) {
+                lookup(5, key(5, p.firstPh, p.lastPh, fi, li, p.dob, c, fp3, lp3), maxBlock, s);
+            }
+        }
         if (s.count > 1) {
             Arrays.sort(s.rows, 0, s.count); // distinct already; ascending row order keeps decisions deterministic
         }

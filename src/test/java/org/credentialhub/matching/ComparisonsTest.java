@@ -1,6 +1,7 @@
 package org.credentialhub.matching;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,13 +91,88 @@ class ComparisonsTest {
         assertEquals(0, RosterIndex.swapDayMonth(20080325));
     }
 
+    /**
+     * A school code typed one character wrong (a digit changed, two adjacent digits swapped) is its own level, between
+     * the same school and another school: a vendor's typo in a postcode or school number still names the school.
+     */
+    @Test
+    void schoolCodeOneTypingMistakeOff() {
+        List<RosterRecord> roster = new ArrayList<>();
+        String[] schools = {"4117", "4171", "4118", "2272", "S1", "S2"};
+        for (int i = 0; i < schools.length; i++) {
+            roster.add(new RosterRecord(i, null, "Ann", "Lee", LocalDate.of(2008, 1, 1), schools[i], null));
+        }
+        RosterIndex ix = RosterIndex.build(roster);
+        int[] lv = new int[Comparisons.FIELDS];
+        java.util.function.BiFunction<String, Integer, Integer> level = (school, row) -> {
+            Probe p = ix.probe(new ResultRecord(1, null, null, "Ann", "Lee", null, school, null, null));
+            Comparisons.levels(p, ix, row, lv);
+            return lv[Comparisons.SCHOOL];
+        };
+        assertEquals(Comparisons.PLACE_SAME_SCHOOL, level.apply("4117", 0));
+        assertEquals(Comparisons.PLACE_SCHOOL_ONE_EDIT, level.apply("4117", 1)); // adjacent digits swapped
+        assertEquals(Comparisons.PLACE_SCHOOL_ONE_EDIT, level.apply("4117", 2)); // one digit changed
+        assertEquals(Comparisons.PLACE_OTHER, level.apply("4117", 3));
+        assertEquals(Comparisons.PLACE_SCHOOL_ONE_EDIT, level.apply("4177", 0)); // a code not in the roster
+        assertEquals(Comparisons.PLACE_SCHOOL_ONE_EDIT, level.apply("4177", 1));
+        assertEquals(Comparisons.PLACE_OTHER, level.apply("4177", 3));
+        assertEquals(Comparisons.PLACE_OTHER, level.apply("S1", 5)); // codes this short are not compared for typos
+    }
+
+    /**
+     * Names that Jaro-Winkler scores below 0.80 but that are two typing mistakes apart have their own level; short
+     * names (fewer than four letters) and three mistakes stay "different", and the identity check of intake
+     * (AttemptVersions) still reads the level as another name.
+     */
+    @Test
+    void twoTypingMistakesIsItsOwnLevel() {
+        assertEquals(Comparisons.LN_TWO_EDITS, Comparisons.lastNameLevel("cobqs", "coats"));
+        assertEquals(Comparisons.LN_TWO_EDITS, Comparisons.lastNameLevel("brhde", "bruce"));
+        assertEquals(Comparisons.FN_TWO_EDITS, Comparisons.firstNameLevel("ebna", "emma"));
+        assertEquals(Comparisons.FN_OTHER, Comparisons.firstNameLevel("amy", "ana")); // too short
+        assertEquals(Comparisons.LN_OTHER, Comparisons.lastNameLevel("wibnt", "white")); // three mistakes
+        assertEquals(Comparisons.LN_OTHER, Comparisons.lastNameLevel("smith", "nguyen"));
+        assertTrue(Comparisons.twoTypingMistakes("abcdef", "badcef")); // two adjacent swaps
+        assertFalse(Comparisons.twoTypingMistakes("abcdef", "abcdefxyz"));
+        // a name only this far from the other is another person's for intake's identity check
+        assertTrue(Comparisons.firstNameLevel("ebna", "emma") > Comparisons.FN_JW80);
+    }
+
+    /** A school code typed one character wrong still blocks the surname at the school it meant. */
+    @Test
+    void blockingLooksAtTheSchoolsOneTypingMistakeAway() {
+        List<RosterRecord> roster = new ArrayList<>();
+        roster.add(new RosterRecord(1, null, "Jayden", "Quick", LocalDate.of(1969, 9, 19), "5062", null));
+        for (int i = 0; i < 50; i++) {
+            roster.add(new RosterRecord(100 + i, null, "Ann", "Lee" + (char) ('a' + i % 26), null, "70" + (10 + i), null));
+        }
+        RosterIndex ix = RosterIndex.build(roster);
+        RosterIndex.Scratch s = new RosterIndex.Scratch();
+        Probe typo = ix.probe(new ResultRecord(1, null, null, "Nicolas", "Quick", null, "5026", null));
+        ix.candidates(typo, 2000, true, s);
+        boolean found = false;
+        for (int i = 0; i < s.count; i++) {
+            found |= ix.idAt(s.rows[i]) == 1;
+        }
+        assertTrue(found, "the student at the school one transposition away is a candidate");
+        // not looked for where the model does not weigh a neighbouring school code as evidence (the matcher's switch)
+        ix.candidates(typo, 2000, false, s);
+        for (int i = 0; i < s.count; i++) {
+            assertNotEquals(1L, ix.idAt(s.rows[i]));
+        }
+        ix.candidates(ix.probe(new ResultRecord(2, null, null, "Nicolas", "Quick", null, "5099", null)), 2000, true, s);
+        for (int i = 0; i < s.count; i++) {
+            assertNotEquals(1L, ix.idAt(s.rows[i]), "a school two characters away is another school");
+        }
+    }
+
     @Test
     void schoolLevels() {
-        assertEquals(Comparisons.PLACE_SAME_SCHOOL, Comparisons.placeLevel(3, 3, 1, 1));
-        assertEquals(Comparisons.PLACE_SAME_DISTRICT, Comparisons.placeLevel(3, 4, 1, 1));
-        assertEquals(Comparisons.PLACE_OTHER, Comparisons.placeLevel(3, 4, 1, 2));
-        assertEquals(Comparisons.PLACE_OTHER, Comparisons.placeLevel(Probe.UNKNOWN, 4, Probe.MISSING, 2));
-        assertEquals(Comparisons.MISSING, Comparisons.placeLevel(Probe.MISSING, 4, Probe.MISSING, 2));
+        assertEquals(Comparisons.PLACE_SAME_SCHOOL, Comparisons.placeLevel(3, 3, 1, 1, null, null));
+        assertEquals(Comparisons.PLACE_SAME_DISTRICT, Comparisons.placeLevel(3, 4, 1, 1, null, null));
+        assertEquals(Comparisons.PLACE_OTHER, Comparisons.placeLevel(3, 4, 1, 2, null, null));
+        assertEquals(Comparisons.PLACE_OTHER, Comparisons.placeLevel(Probe.UNKNOWN, 4, Probe.MISSING, 2, null, null));
+        assertEquals(Comparisons.MISSING, Comparisons.placeLevel(Probe.MISSING, 4, Probe.MISSING, 2, null, null));
     }
 
     @Test

@@ -91,6 +91,37 @@ class TiersTest {
         return d.candidates().stream().anyMatch(c -> c.reasons().stream().anyMatch(x -> x.contains(part)));
     }
 
+    /**
+     * Term-frequency adjustment lowers an exact common surname's weight; a surname merely like the sent one must not
+     * then weigh more than the sent surname itself (a Williamson outscoring the Williams the row names).
+     */
+    @Test
+    void aSimilarNameNeverOutweighsTheSentNameAgreeingExactly() {
+        List<RosterRecord> roster = new ArrayList<>();
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < 300; i++) {
+            roster.add(new RosterRecord(i, null, FIRSTS[r.nextInt(FIRSTS.length)], i % 2 == 0 ? "Williams" : LASTS[r.nextInt(LASTS.length)],
+                    LocalDate.of(2006, 1, 1).plusDays(r.nextInt(1800)), "school-" + r.nextInt(40), null));
+        }
+        roster.add(new RosterRecord(501, null, "Jadwiga", "Williams", LocalDate.of(2008, 4, 2), "school-7", null));
+        roster.add(new RosterRecord(502, null, "Jadwiga", "Williamson", LocalDate.of(2007, 1, 9), "school-8", null));
+        RosterIndex ix = RosterIndex.build(roster);
+        Matcher m = new Matcher(ix, new FsModel(ComparisonsTest.copy(ModelTrainer.PRIOR_M),
+                ComparisonsTest.copy(ModelTrainer.PRIOR_U), 0.9, false, 0, 0), MatchSettings.defaults(), null);
+        Decision d = m.match(row(1, null, null, "Jadwiga", "Williams", null, "school-30"));
+        double exact = Double.NaN;
+        double alike = Double.NaN;
+        for (Candidate c : d.candidates()) {
+            if (c.rosterId() == 501) {
+                exact = c.score();
+            } else if (c.rosterId() == 502) {
+                alike = c.score();
+            }
+        }
+        assertTrue(exact >= alike, d.toString());
+        assertNotEquals(502L, d.rosterId(), d.toString());
+    }
+
     @Test
     void anIdIsNotAcceptedOnTheFirstNameAlone() {
         // issue 12: same first name, another last name, birth date three years off: not the ID's student
