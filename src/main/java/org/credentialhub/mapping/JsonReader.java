@@ -30,6 +30,7 @@ final class JsonReader implements RecordReader {
     private final boolean single;
     private boolean done;
     private int position;
+    private int records;
 
     JsonReader(InputStream in, MappingSpec.Source source, Map<String, List<JsonPath>> columns)
             throws IOException, FileRejectedException {
@@ -112,12 +113,14 @@ final class JsonReader implements RecordReader {
             if (node == null) {
                 return null;
             }
-            int row = ++position;
-            if (check == null || !node.isObject()) {
-                return row(row, node, null, Map.of(), null);
+            if (check == null || !(node.isObject() || node.isTextual())) {
+                return row(++position, node, null, Map.of(), null);
             }
+            // each credential is a row of its own, a CLR's wrapped ones too (their location names the CLR)
+            int record = ++records;
             for (RecordCheck.Checked c : check.check(node)) {
-                checked.add(row(row, c.credential(), c.rejection(), c.columns(), c.location()));
+                checked.add(row(++position, c.credential(), c.rejection(), c.columns(),
+                        c.location() == null ? null : c.location() + " at record " + record));
             }
         }
     }

@@ -175,7 +175,7 @@ public final class IssuerKeys {
 
     private static final String B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
-    static String base58(byte[] data) {
+    public static String base58(byte[] data) {
         BigInteger n = new BigInteger(1, data);
         StringBuilder b = new StringBuilder();
         BigInteger base = BigInteger.valueOf(58);
