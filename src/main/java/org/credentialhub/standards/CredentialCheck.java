@@ -72,8 +72,17 @@ public final class CredentialCheck implements RecordCheck {
         }
         List<Checked> out = new ArrayList<>();
         int i = 0;
+        JsonNode learner = c.path("credentialSubject").path("identifier");
         for (JsonNode inner : wrapped) {
-            out.add(one(inner, "credential " + ++i + " of " + wrapped.size() + " in the CLR"));
+            Checked checked = one(inner, "credential " + ++i + " of " + wrapped.size() + " in the CLR");
+            JsonNode subject = checked.credential().path("credentialSubject");
+            if (checked.rejection() == null && subject.isObject() && !subject.has("identifier") && !learner.isMissingNode()) {
+                // verified as sent; the learner is the CLR's subject where the wrapped credential names no one
+                com.fasterxml.jackson.databind.node.ObjectNode copy = checked.credential().deepCopy();
+                ((com.fasterxml.jackson.databind.node.ObjectNode) copy.get("credentialSubject")).set("identifier", learner);
+                checked = new Checked(copy, null, checked.columns(), checked.location());
+            }
+            out.add(checked);
         }
         return out;
     }
@@ -90,6 +99,10 @@ public final class CredentialCheck implements RecordCheck {
             return Checked.refused(c, "the credential is " + (types.isEmpty() ? "of no type"
                     : "of type " + String.join("/", types))
                     + ", not an award (OpenBadgeCredential or AchievementCredential)", location);
+        }
+        if (!c.path("credentialSubject").path("achievement").isObject()) {
+            return Checked.refused(c, "the credential names no achievement (credentialSubject.achievement, required by"
+                    + " Open Badges 3.0): nothing says what was earned", location);
         }
         String problem = proofProblem(opened);
         if (problem != null) {

@@ -77,6 +77,13 @@ class CredentialStandardsTest {
                     cadence: daily
                     verify: { proof: "off", status: "off" }
                     api: { style: ob3, base-url: https://x.example, auth: oauth2, client-id: credential-hub }
+
+                  - code: clr
+                    kind: sftp
+                    description: CLR 2.0 files (the 1EdTech examples, signed by example keys no one holds)
+                    cadence: none
+                    verify: { proof: "off", status: "off" }
+                    sftp: { include: '.*\\.json' }
                 """);
         Map<String, String> props = new java.util.HashMap<>();
         for (String feed : List.of("badges", "signedbadges", "examples")) {
@@ -127,6 +134,7 @@ class CredentialStandardsTest {
                     ZZ-DEG,Degree,1,false,,examples,
                     ZZ-WELD,Welding,1,false,,signedbadges,
                     ZZ-SAFE,Safety,1,false,,signedbadges,
+                    ZZ-CLRTEAM,Teamwork (CLR),1,false,,clr,
                     """);
             Files.writeString(dir.resolve("achievement_ids.csv"), """
                     credential_code,identifier
@@ -134,6 +142,7 @@ class CredentialStandardsTest {
                     ZZ-DEG,R1
                     ZZ-WELD,https://issuer.test/achievements/welding
                     ZZ-SAFE,ce-5b3a9c2e-0000-4000-8000-00000000safe
+                    ZZ-CLRTEAM,https://example.com/achievements/21st-century-skills/teamwork
                     """);
             Files.writeString(dir.resolve("course_credentials.csv"), "course_code,credential_code\nZZ1,ZZ-TEAM\n");
             Files.writeString(dir.resolve("combined_credentials.csv"), "combined_credential,course_code,module_credential_code\n");
@@ -178,10 +187,16 @@ class CredentialStandardsTest {
     void theOneEdTechExamplesLoadAndTheirAchievementIdentifiersMapThem() throws Exception {
         api.clearCredentials().credentials(List.of(
                 Files.readString(EXAMPLES.resolve("ob30/simple.json")),
-                Files.readString(EXAMPLES.resolve("ob30/complete.json"))));
+                Files.readString(EXAMPLES.resolve("ob30/complete.json")),
+                Files.readString(EXAMPLES.resolve("ob30/simple-noproof.json")),
+                JSON.writeValueAsString(Files.readString(EXAMPLES.resolve("ob30/simple.jwt")).strip())));
         List<ApiPuller.Page> pages = pull("examples");
         assertEquals("staged", pages.get(0).status());
-        assertNull(problem(pages.get(0).deliveryId()), "every valid example loads");
+        // the two that name an achievement load; simple-noproof and simple.jwt name none (OB 3.0 requires one)
+        String problems = problem(pages.get(0).deliveryId());
+        assertEquals(2, hub.count("select count(*) from delivery_rejection where delivery_id = " + pages.get(0).deliveryId()
+                + " and reason like 'the credential names no achievement%'"), problems);
+        assertEquals(2, hub.count("select count(*) from result where feed_code = 'examples'"), problems);
         // no humanCode: the achievement's id maps it
         Map<String, Object> simple = result("examples", "http://example.com/credentials/3527");
         assertEquals("ZZ-TEAM", simple.get("credential_code"));
@@ -191,6 +206,37 @@ class CredentialStandardsTest {
         Map<String, Object> complete = result("examples", "http://1edtech.edu/credentials/3732");
         assertEquals("ZZ-DEG", complete.get("credential_code"));
         assertEquals("active", complete.get("status"));
+    }
+
+    @Test
+    void aClrFileIsReadCredentialByCredentialAsOpenBadges() throws Exception {
+        for (String name : List.of("simple.json", "complex.json")) {
+            Path file = EXAMPLES.resolve("clr20/" + name);
+            String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(file)));
+            var outcome = services().intake.stage("clr", name, sha, file);
+            assertNull(outcome.quarantineReason());
+            int wrapped = name.equals("simple.json") ? 1 : 6;
+            assertEquals(wrapped, outcome.rowsRead(), "each wrapped credential is a record");
+            assertEquals(wrapped, outcome.rowsAccepted(), name);
+        }
+        Map<String, Object> team = result("clr", "http://example.com/credentials/3527");
+        assertEquals("ZZ-CLRTEAM", team.get("credential_code"), "the wrapped credential's achievement id maps it");
+        assertEquals(7, hub.count("select count(*) from result where feed_code = 'clr'"));
+        // an endorsement wrapped in a CLR is refused, the rest taken
+        ObjectNode clr = (ObjectNode) JSON.readTree(EXAMPLES.resolve("clr20/simple.json").toFile());
+        ObjectNode inner = (ObjectNode) clr.path("credentialSubject").path("verifiableCredential").get(0);
+        ObjectNode endorsement = inner.deepCopy();
+        endorsement.put("id", "urn:uuid:clr-endorsement");
+        endorsement.set("type", JSON.valueToTree(List.of("VerifiableCredential", "EndorsementCredential")));
+        ((com.fasterxml.jackson.databind.node.ArrayNode) clr.path("credentialSubject").path("verifiableCredential")).add(endorsement);
+        Path file = Files.createTempFile("clr", ".json");
+        Files.write(file, JSON.writeValueAsBytes(clr));
+        var outcome = services().intake.stage("clr", "with-endorsement.json", "x".repeat(64), file);
+        assertEquals(1, outcome.rowsAccepted());
+        assertEquals(1, outcome.rowsRejected());
+        assertTrue(problem(outcome.deliveryId()).contains("of type EndorsementCredential")
+                && problem(outcome.deliveryId()).contains("credential 2 of 2 in the CLR"), problem(outcome.deliveryId()));
     }
 
     @Test
@@ -225,7 +271,7 @@ class CredentialStandardsTest {
                 "2025-02-04T09:00:00Z", null);
         expiredC.put("validUntil", "2025-03-01T00:00:00Z");
         ObjectNode expired = sign(expiredC);
-        Instant validFrom = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(20);
+        Instant validFrom = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(45);
         ObjectNode later = sign(credential("urn:uuid:s-later", "https://issuer.test/achievements/welding",
                 validFrom.toString(), null));
         ObjectNode endorsementC = credential("urn:uuid:s-endorse", "https://issuer.test/achievements/welding",
