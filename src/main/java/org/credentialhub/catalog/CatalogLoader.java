@@ -32,7 +32,10 @@ import java.util.stream.Stream;
  * Loads the state catalog, one folder per state and school year ({@code config/catalog/<state>/<year>/}),
  * into the catalog tables: {@code catalog.yaml} (state, school-year, first-day, last-day),
  * {@code courses.csv}, {@code credentials.csv}, {@code course_credentials.csv},
- * {@code combined_credentials.csv} and, optionally, {@code credential_program_areas.csv}. A folder is
+ * {@code combined_credentials.csv} and, optionally, {@code credential_program_areas.csv} and
+ * {@code achievement_ids.csv} (credential_code, identifier: further identifiers that denote a credential in its
+ * feed, such as an Open Badges achievement id, an alignment's target code or URL, a CTDL CTID; any of them maps
+ * a badge, as the exam code does). A folder is
  * checked whole (columns, keys, references between its files) before anything is written, then its
  * state and year are replaced in one transaction. A new year is a new folder.
  */
@@ -134,6 +137,10 @@ public final class CatalogLoader {
         List<CSVRecord> areas = Files.isRegularFile(areasFile)
                 ? read(areasFile, List.of("credential_code", "program_area", "pathway")) : List.of();
 
+        Path idsFile = yearDir.resolve("achievement_ids.csv");
+        List<CSVRecord> ids = Files.isRegularFile(idsFile)
+                ? read(idsFile, List.of("credential_code", "identifier")) : List.of();
+
         // Check the folder whole before writing anything.
         Set<String> courseCodes = new HashSet<>();
         for (CSVRecord r : courses) {
@@ -162,6 +169,25 @@ public final class CatalogLoader {
                     throw new ConfigException(where + ": exam_code " + exam + " of feed " + r.get("delivered_by").trim()
                             + " is also credential " + before + "'s");
                 }
+            }
+        }
+        Map<String, String> feedOf = new HashMap<>();
+        for (CSVRecord r : credentials) {
+            feedOf.put(r.get("credential_code").trim(), r.get("delivered_by").trim());
+        }
+        List<String[]> moreIds = new ArrayList<>();
+        for (CSVRecord r : ids) {
+            String where = idsFile + ": row " + r.getRecordNumber();
+            String code = required(r, "credential_code", where);
+            known(credentialCodes, code, where, "credential_code", credentialsFile);
+            String id = required(r, "identifier", where);
+            String before = examCodes.put(feedOf.get(code) + "\u0000" + id, code);
+            if (before != null && !before.equals(code)) {
+                throw new ConfigException(where + ": identifier " + id + " of feed " + feedOf.get(code)
+                        + " is also credential " + before + "'s");
+            }
+            if (before == null) {
+                moreIds.add(new String[]{feedOf.get(code), id, code});
             }
         }
         for (CSVRecord r : alignments) {
@@ -250,6 +276,15 @@ public final class CatalogLoader {
                             exam.addBatch();
                             exams++;
                         }
+                    }
+                    for (String[] m : moreIds) {
+                        exam.setString(1, state);
+                        exam.setString(2, year);
+                        exam.setString(3, m[0]);
+                        exam.setString(4, m[1]);
+                        exam.setString(5, m[2]);
+                        exam.addBatch();
+                        exams++;
                     }
                     cred.executeBatch();
                     exam.executeBatch();

@@ -76,7 +76,11 @@ public final class ReportCommand implements Callable<Integer> {
         try (Standalone hub = new Standalone(overrides)) {
             Reports reports = HubServices.reportsFrom(hub.settings);
             if (load) {
-                int rows = new ReportingLoad(hub.database.dataSource(), reports).load("command");
+                // credentials revoked or valid since are brought up to date first, as every load does
+                var standing = new org.credentialhub.standards.Standing(hub.database.dataSource(),
+                        new org.credentialhub.standards.StatusLists(java.net.http.HttpClient.newHttpClient(),
+                                java.time.Duration.ZERO));
+                int rows = new ReportingLoad(hub.database.dataSource(), reports, standing::recheckAll).load("command");
                 System.err.println("report: reporting load done, " + rows + " fact rows written");
                 if (table == null) {
                     return 0;

@@ -15,6 +15,7 @@ import java.time.Duration;
  *                    an ISO-8601 duration such as {@code PT6H}, or {@code none}: see {@link Cadence})
  * @param sftp        SFTP settings for {@code kind: sftp}
  * @param api         API settings for {@code kind: api}
+ * @param verify      how the feed's verifiable credentials are checked (layouts with a {@code source.standard})
  */
 public record FeedConfig(
         @JsonProperty(required = true) String code,
@@ -23,7 +24,28 @@ public record FeedConfig(
         String description,
         String cadence,
         Sftp sftp,
-        Api api) {
+        Api api,
+        Verify verify) {
+
+    /**
+     * How a feed's verifiable credentials (Open Badges 3.0, CLR 2.0) are verified: docs/open-badges.md.
+     *
+     * @param proof  {@code required} (a credential without a proof that verifies is refused), {@code if-present}
+     *               (default: a proof that is there must verify) or {@code off}
+     * @param keys   issuer keys configured for the feed, beside those of {@code did:key} and {@code did:web}
+     *               issuers: {@code did:key:z6Mk...} or a multibase Ed25519 key ({@code z6Mk...})
+     * @param status {@code check} (default: credentialStatus is checked on every pull and before every reporting
+     *               load) or {@code off}
+     */
+    public record Verify(String proof, java.util.List<String> keys, String status) {
+        public String proofMode() {
+            return proof == null ? "if-present" : proof;
+        }
+
+        public boolean checksStatus() {
+            return !"off".equals(status);
+        }
+    }
 
     /**
      * @param account        SFTP account name (default: the feed code); its home holds inbox/ and outbox/

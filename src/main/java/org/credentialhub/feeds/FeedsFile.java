@@ -40,6 +40,21 @@ public record FeedsFile(List<FeedConfig> feeds) {
             } else if (feed.api() != null) {
                 throw new ConfigException(where + ".api: only an API feed has api settings");
             }
+            if (feed.verify() != null) {
+                if (!Set.of("required", "if-present", "off").contains(feed.verify().proofMode())) {
+                    throw new ConfigException(where + ".verify.proof: '" + feed.verify().proof()
+                            + "' is not one of required, if-present, off");
+                }
+                if (feed.verify().status() != null && !Set.of("check", "off").contains(feed.verify().status())) {
+                    throw new ConfigException(where + ".verify.status: '" + feed.verify().status() + "' is not check or off");
+                }
+                for (String key : feed.verify().keys() == null ? java.util.List.<String>of() : feed.verify().keys()) {
+                    if (!key.matches("(did:key:)?z[1-9A-HJ-NP-Za-km-z]+")) {
+                        throw new ConfigException(where + ".verify.keys: '" + key
+                                + "' is not a did:key or a multibase (z...) Ed25519 public key");
+                    }
+                }
+            }
             if (feed.cadence() != null) {
                 try {
                     Cadence.parse(feed.cadence());

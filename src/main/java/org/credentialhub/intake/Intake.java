@@ -58,9 +58,17 @@ public final class Intake {
     private final Hmac hmac;
     private final SchoolYears schoolYears;
     private final Path archiveDir;
+    private final org.credentialhub.mapping.RecordCheck.Factory checks;
 
     public Intake(DataSource dataSource, Map<String, FeedConfig> feeds, Mappings mappings, Hmac hmac,
                   SchoolYears schoolYears, Path archiveDir) {
+        this(dataSource, feeds, mappings, hmac, schoolYears, archiveDir, null);
+    }
+
+    /** @param checks the checks of layouts whose records are credentials of a standard (null: read unchecked) */
+    public Intake(DataSource dataSource, Map<String, FeedConfig> feeds, Mappings mappings, Hmac hmac,
+                  SchoolYears schoolYears, Path archiveDir, org.credentialhub.mapping.RecordCheck.Factory checks) {
+        this.checks = checks;
         this.dataSource = dataSource;
         this.feeds = feeds;
         this.mappings = mappings;
@@ -217,7 +225,8 @@ public final class Intake {
                         school_code text, school_name text, exam_code text, school_year text,
                         attempted_on date, attempted_at timestamptz, passed boolean, score numeric,
                         ordinal int, source_ref text, credential_code text, revoked boolean, pending boolean, evidence_file text,
-                        identity_key text, name_hash text, name_salt text, birth_date_hash text, birth_date_salt text
+                        identity_key text, name_hash text, name_salt text, birth_date_hash text, birth_date_salt text,
+                        exam_name text, exam_ids text[], held_until timestamptz, status_entries text[]
                     ) on commit drop""");
         }
         int read = 0;
@@ -226,12 +235,14 @@ public final class Intake {
         List<RowRejection> rejections = new ArrayList<>();
         List<String> readerWarnings;
         try (InputStream in = Files.newInputStream(file);
-             RecordReader reader = mapping.open(in, sourceName);
+             RecordReader reader = mapping.open(in, sourceName, mapping.standard() == null || checks == null ? null
+                     : checks.forFeed(feed, mapping.standard()));
              CopyWriter copy = new CopyWriter(c, "stage_result", "source_row", "attempt_key", "vendor_candidate_id",
                      "state_id_hash", "state_id_near", "first_name", "last_name", "email", "birth_date", "district_code", "school_code",
                      "school_name", "exam_code", "school_year", "attempted_on", "attempted_at", "passed", "score",
                      "ordinal", "source_ref", "credential_code", "revoked", "pending", "evidence_file", "identity_key",
-                     "name_hash", "name_salt", "birth_date_hash", "birth_date_salt")) {
+                     "name_hash", "name_salt", "birth_date_hash", "birth_date_salt", "exam_name", "exam_ids",
+                     "held_until", "status_entries")) {
             SourceRow row;
             while ((row = reader.next()) != null) {
                 read++;
@@ -269,7 +280,9 @@ public final class Intake {
                         .value(r.nameHash() == null ? null : r.nameHash().hash())
                         .value(r.nameHash() == null ? null : r.nameHash().salt())
                         .value(r.birthDateHash() == null ? null : r.birthDateHash().hash())
-                        .value(r.birthDateHash() == null ? null : r.birthDateHash().salt());
+                        .value(r.birthDateHash() == null ? null : r.birthDateHash().salt())
+                        .value(r.examName()).value(textArray(r.examIds()))
+                        .value(r.heldUntil() == null ? null : r.heldUntil().toString()).value(textArray(r.statusEntries()));
                 copy.endRow();
                 accepted++;
             }
@@ -376,23 +389,32 @@ public final class Intake {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into result (feed_code, attempt_key, delivery_id, source_row, vendor_candidate_id, state_id_hash,
                                     state_id_near, exam_code, credential_code, school_year, attempted_on, attempted_at,
-                                    passed, score, status, source_ref, version, hold_reason)
+                                    passed, score, status, source_ref, version, hold_reason, exam_name, exam_ids,
+                                    held_until, status_entries)
                 select feed, attempt_key, delivery, source_row, vendor_candidate_id, state_id_hash, state_id_near, exam_code,
                        credential_code, school_year, attempted_on, attempted_at, passed, score, status, source_ref,
-                       version, hold_reason
+                       version, hold_reason, exam_name, exam_ids, held_until, status_entries
                 from (select distinct on (s.attempt_key) ? as feed, s.attempt_key, ? as delivery, s.source_row,
                              s.vendor_candidate_id, s.state_id_hash, s.state_id_near,
                              coalesce(s.exam_code, s.credential_code) as exam_code,
                              coalesce(s.credential_code, x.credential_code) as credential_code,
                              s.school_year, s.attempted_on, s.attempted_at, s.passed, s.score,
-                             -- a version that names another person or exam is held for review (AttemptVersions)
+                             -- a version that names another person or exam is held for review (AttemptVersions);
+                             -- a credential not yet valid is kept pending until it is (standards.Standing releases it)
                              case when s.revoked then 'revoked' when s.pending then 'pending'
+                                  when s.held_until > now() then 'pending'
                                   when k.hold and ?::text = 'active' then 'held' else ?::text end as status,
-                             s.source_ref, s.ordinal, coalesce(k.version, 1) as version, k.reason as hold_reason
+                             s.source_ref, s.ordinal, coalesce(k.version, 1) as version, k.reason as hold_reason,
+                             s.exam_name, s.exam_ids, s.held_until, s.status_entries
                       from stage_result s
                       left join stage_key k on k.attempt_key = s.attempt_key
-                      left join catalog_exam_code x
-                             on x.school_year = s.school_year and x.feed_code = ? and x.exam_code = s.exam_code
+                      -- the catalog's credential: the exam code's, else the first further identifier it knows
+                      left join lateral (select x.credential_code from catalog_exam_code x
+                                         where x.school_year = s.school_year and x.feed_code = ?
+                                           and (x.exam_code = s.exam_code or x.exam_code = any(s.exam_ids))
+                                         order by x.exam_code is distinct from s.exam_code,
+                                                  array_position(s.exam_ids, x.exam_code)
+                                         limit 1) x on true
                       order by s.attempt_key, s.ordinal desc) latest
                 order by ordinal  -- new results are numbered in the file's order
                 on conflict (feed_code, attempt_key) do update set
@@ -403,7 +425,8 @@ public final class Intake {
                     attempted_at = excluded.attempted_at, passed = excluded.passed, score = excluded.score,
                     status = excluded.status, source_ref = excluded.source_ref, match_decision = null,
                     version = excluded.version, hold_reason = coalesce(excluded.hold_reason, result.hold_reason),
-                    updated_at = now()""")) {
+                    exam_name = excluded.exam_name, exam_ids = excluded.exam_ids, held_until = excluded.held_until,
+                    status_entries = excluded.status_entries, updated_at = now()""")) {
             ps.setString(1, feed);
             ps.setLong(2, deliveryId);
             ps.setString(3, newStatus);
@@ -443,6 +466,21 @@ public final class Intake {
             ps.setString(1, feed);
             ps.executeUpdate();
         }
+    }
+
+    /** A list as a PostgreSQL text[] literal for COPY ({@code {"a","b"}}), or null when empty. */
+    private static String textArray(List<String> values) {
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder("{");
+        for (String v : values) {
+            if (b.length() > 1) {
+                b.append(',');
+            }
+            b.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return b.append('}').toString();
     }
 
     /** SQL condition on {@code r}: the result came from a delivery of the feed that is staged but not processed. */

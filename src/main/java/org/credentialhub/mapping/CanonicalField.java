@@ -25,6 +25,16 @@ public enum CanonicalField {
     SCHOOL_NAME(Type.TEXT),
     EXAM_CODE(Type.TEXT),
     EXAM_NAME(Type.TEXT),
+    /**
+     * Further identifiers of what was earned, any of which the state catalog may know (an Open Badges achievement's
+     * id, alignment target codes and URLs, a CTDL CTID): the catalog's credential is the first that it knows, after
+     * the exam code. One value a line (a json column with {@code all: true}).
+     */
+    EXAM_IDS(Type.TEXT_LIST),
+    /** A credential not yet valid: kept, not counted until this time, then counted (as its attempt date says). */
+    HELD_UNTIL(Type.DATE_OR_DATETIME),
+    /** The credential's status entries (revocation lists) the hub re-checks: {@code org.credentialhub.standards}. */
+    STATUS_ENTRIES(Type.TEXT_LIST),
     ATTEMPTED_AT(Type.DATE_OR_DATETIME),
     PASSED(Type.BOOLEAN),
     SCORE(Type.DECIMAL),
@@ -45,7 +55,7 @@ public enum CanonicalField {
      * {@code HASH}: an identity hash, {@code sha256$<hex>} (or {@code md5$<hex>}) of the value followed by the salt
      * that the field's {@code salt} column holds; compared by hashing the roster candidates' values the same way.
      */
-    public enum Type { TEXT, DATE, DATE_OR_DATETIME, BOOLEAN, DECIMAL, HASH }
+    public enum Type { TEXT, TEXT_LIST, DATE, DATE_OR_DATETIME, BOOLEAN, DECIMAL, HASH }
 
     private final Type type;
 

@@ -12,6 +12,9 @@ import java.time.OffsetDateTime;
  * @param sourceRef  the record's own id in its source (API records), or null
  * @param nameHash   the whole name as the vendor hashed it with a salt, or null
  * @param birthDateHash the birth date as the vendor hashed it with a salt, or null
+ * @param examIds    further identifiers of what was earned, any of which the catalog may know (may be empty)
+ * @param heldUntil  a credential not yet valid: counted from this time on; or null
+ * @param statusEntries the credential's status entries the hub re-checks (may be empty)
  */
 public record CanonicalResult(
         int row,
@@ -38,7 +41,10 @@ public record CanonicalResult(
         String evidenceFile,
         String sourceRef,
         Hashed nameHash,
-        Hashed birthDateHash) {
+        Hashed birthDateHash,
+        java.util.List<String> examIds,
+        OffsetDateTime heldUntil,
+        java.util.List<String> statusEntries) {
 
     /** An identity hash as sent ({@code sha256$<hex>}) and its salt (may be null). Never printed. */
     public record Hashed(String hash, String salt) {

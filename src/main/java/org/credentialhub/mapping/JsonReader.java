@@ -24,13 +24,28 @@ final class JsonReader implements RecordReader {
 
     private final JsonParser parser;
     private final Map<String, List<JsonPath>> columns;
+    private final java.util.Set<String> allValues;
+    private final RecordCheck check;
+    private final java.util.ArrayDeque<SourceRow> checked = new java.util.ArrayDeque<>();
     private final boolean single;
     private boolean done;
     private int position;
+    private int records;
 
     JsonReader(InputStream in, MappingSpec.Source source, Map<String, List<JsonPath>> columns)
             throws IOException, FileRejectedException {
+        this(in, source, columns, java.util.Set.of(), null);
+    }
+
+    /**
+     * @param allValues the columns that take every value of every path ({@code all: true}), one a line
+     * @param check     checks each record as a credential of the mapping's standard first, or null
+     */
+    JsonReader(InputStream in, MappingSpec.Source source, Map<String, List<JsonPath>> columns,
+               java.util.Set<String> allValues, RecordCheck check) throws IOException, FileRejectedException {
         this.columns = columns;
+        this.allValues = allValues;
+        this.check = check;
         JsonFactory factory = MAPPER.getFactory();
         parser = factory.createParser(in);
         try {
@@ -90,56 +105,92 @@ final class JsonReader implements RecordReader {
 
     @Override
     public SourceRow next() throws IOException, FileRejectedException {
+        while (true) {
+            if (!checked.isEmpty()) {
+                return checked.poll();
+            }
+            JsonNode node = nextNode();
+            if (node == null) {
+                return null;
+            }
+            if (check == null || !(node.isObject() || node.isTextual())) {
+                return row(++position, node, null, Map.of(), null);
+            }
+            // each credential is a row of its own, a CLR's wrapped ones too (their location names the CLR)
+            int record = ++records;
+            for (RecordCheck.Checked c : check.check(node)) {
+                checked.add(row(++position, c.credential(), c.rejection(), c.columns(),
+                        c.location() == null ? null : c.location() + " at record " + record));
+            }
+        }
+    }
+
+    private JsonNode nextNode() throws IOException, FileRejectedException {
         if (done) {
             return null;
         }
         try {
-            JsonNode node;
             if (single) {
-                node = MAPPER.readTree(parser);
                 done = true;
-            } else {
-                JsonToken t = parser.nextToken();
-                if (t == JsonToken.END_ARRAY || t == null) {
-                    done = true;
-                    if (t == null) {
-                        throw new FileRejectedException("the file is not valid JSON: it ends inside the records (cut short?)");
-                    }
-                    return null;
-                }
-                node = MAPPER.readTree(parser);
+                return MAPPER.readTree(parser);
             }
-            int row = ++position;
-            JsonNode record = node;
-            return new SourceRow() {
-                @Override
-                public int rowNumber() {
-                    return row;
+            JsonToken t = parser.nextToken();
+            if (t == JsonToken.END_ARRAY || t == null) {
+                done = true;
+                if (t == null) {
+                    throw new FileRejectedException("the file is not valid JSON: it ends inside the records (cut short?)");
                 }
-
-                @Override
-                public String get(String column) {
-                    List<JsonPath> paths = columns.get(column);
-                    if (paths == null) {
-                        return null;
-                    }
-                    for (JsonPath p : paths) {
-                        String v = p.text(record);
-                        if (v != null && !v.isEmpty()) {
-                            return v;
-                        }
-                    }
-                    return null;
-                }
-
-                @Override
-                public String structuralProblem() {
-                    return record.isObject() ? null : "the record is not a JSON object";
-                }
-            };
+                return null;
+            }
+            return MAPPER.readTree(parser);
         } catch (JsonProcessingException e) {
             throw notJsonInRecord(e);
         }
+    }
+
+    private SourceRow row(int row, JsonNode record, String rejection, Map<String, String> verdict, String where) {
+        return new SourceRow() {
+            @Override
+            public int rowNumber() {
+                return row;
+            }
+
+            @Override
+            public String get(String column) {
+                String v = verdict.get(column);
+                if (v != null) {
+                    return v.isEmpty() ? null : v;
+                }
+                List<JsonPath> paths = columns.get(column);
+                if (paths == null) {
+                    return null;
+                }
+                if (allValues.contains(column)) {
+                    java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+                    for (JsonPath p : paths) {
+                        all.addAll(p.texts(record));
+                    }
+                    return all.isEmpty() ? null : String.join("\n", all);
+                }
+                for (JsonPath p : paths) {
+                    String v2 = p.text(record);
+                    if (v2 != null && !v2.isEmpty()) {
+                        return v2;
+                    }
+                }
+                return null;
+            }
+
+            @Override
+            public String structuralProblem() {
+                return !record.isObject() ? "the record is not a JSON object" : rejection;
+            }
+
+            @Override
+            public String location() {
+                return where;
+            }
+        };
     }
 
     @Override
@@ -250,6 +301,48 @@ final class JsonReader implements RecordReader {
                 }
             }
             return n.isValueNode() ? n.asText() : n.toString();
+        }
+
+        /** Every value the path reaches: an array met on the way (or at the end) gives all its elements. */
+        List<String> texts(JsonNode node) {
+            List<JsonNode> at = new ArrayList<>(List.of(node));
+            for (Step s : steps) {
+                List<JsonNode> next = new ArrayList<>();
+                for (JsonNode n : at) {
+                    for (JsonNode e : n.isArray() ? n : List.of(n)) {
+                        JsonNode v = s.key().isEmpty() ? e : e.get(s.key());
+                        if (v == null || v.isNull()) {
+                            continue;
+                        }
+                        if (s.index() != null) {
+                            v = v.isArray() ? v.get(s.index()) : (s.index() == 0 ? v : null);
+                        } else if (s.where() != null) {
+                            JsonNode found = null;
+                            for (JsonNode c : v.isArray() ? v : List.of(v)) {
+                                if (s.where().entrySet().stream().allMatch(w -> c.get(w.getKey()) != null
+                                        && c.get(w.getKey()).asText().equals(w.getValue()))) {
+                                    found = c;
+                                    break;
+                                }
+                            }
+                            v = found;
+                        }
+                        if (v != null) {
+                            next.add(v);
+                        }
+                    }
+                }
+                at = next;
+            }
+            List<String> out = new ArrayList<>();
+            for (JsonNode n : at) {
+                for (JsonNode e : n.isArray() ? n : List.of(n)) {
+                    if (e.isValueNode() && !e.asText().isBlank()) {
+                        out.add(e.asText().strip());
+                    }
+                }
+            }
+            return out;
         }
 
         @Override

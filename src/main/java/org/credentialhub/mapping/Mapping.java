@@ -46,6 +46,8 @@ public final class Mapping {
     private final List<String> columns = new ArrayList<>();
     private final List<FixedWidthReader.Slot> slots = new ArrayList<>();
     private final Map<String, List<JsonReader.JsonPath>> jsonColumns = new LinkedHashMap<>();
+    private final Set<String> allValueColumns = new HashSet<>();
+    static final Set<String> STANDARDS = Set.of("open-badges-3", "clr-2");
     private final boolean personalKey;
     private final Pattern fileName;
     private final List<String> fileNameGroups = new ArrayList<>();
@@ -86,7 +88,10 @@ public final class Mapping {
         onlyFor(where, format, "xlsx", "sheets", source.sheets(), "header-row", source.headerRow(),
                 "hidden-sheets", source.hiddenSheets());
         onlyFor(where, format, "fixed-width", "over-long-lines", source.overLongLines());
-        onlyFor(where, format, "json", "records", source.records());
+        onlyFor(where, format, "json", "records", source.records(), "standard", source.standard());
+        if (source.standard() != null && !STANDARDS.contains(source.standard())) {
+            throw new ConfigException(where + ": source.standard '" + source.standard() + "' is not one of " + STANDARDS);
+        }
         if (source.trailer() != null) {
             if ("delimited".equals(format)) {
                 if (source.trailer().count() != null) {
@@ -125,11 +130,23 @@ public final class Mapping {
         } else {
             fileName = null;
         }
+        if (source.standard() != null) {
+            known.addAll(RecordCheck.COLUMNS);   // the check's verdict (RecordCheck)
+        }
         for (int i = 0; i < source.columns().size(); i++) {
             MappingSpec.Column c = source.columns().get(i);
             String at = where + ": source.columns[" + i + "]";
             if (c.name() == null || c.name().isBlank()) {
                 throw new ConfigException(at + ".name is missing");
+            }
+            if (RecordCheck.COLUMNS.contains(c.name()) && source.standard() != null) {
+                throw new ConfigException(at + ": column '" + c.name() + "' is the standard's verdict; give it another name");
+            }
+            if (Boolean.TRUE.equals(c.all()) && !"json".equals(format)) {
+                throw new ConfigException(at + " (" + c.name() + "): all is for json columns");
+            }
+            if (Boolean.TRUE.equals(c.all())) {
+                allValueColumns.add(c.name());
             }
             if (!known.add(c.name())) {
                 if (fileNameGroups.contains(c.name())) {
@@ -276,6 +293,11 @@ public final class Mapping {
         return spec.source().format();
     }
 
+    /** The standard whose credentials the records are ({@code source.standard}), or null. */
+    public String standard() {
+        return spec.source().standard();
+    }
+
     /**
      * True when the attempt key holds personal data (a state ID, names, a birth date): the hub then
      * stores only a keyed hash of it.
@@ -291,6 +313,14 @@ public final class Mapping {
 
     /** Opens a file of this layout delivered under the given name (which a {@code file-name} pattern checks). */
     public RecordReader open(InputStream in, String name) throws IOException, FileRejectedException {
+        return open(in, name, null);
+    }
+
+    /**
+     * Opens a file of this layout delivered under the given name, each record checked first as a credential of
+     * the layout's standard (null: unchecked; a layout that names a standard is then read without its verdict).
+     */
+    public RecordReader open(InputStream in, String name, RecordCheck check) throws IOException, FileRejectedException {
         MappingSpec.Source source = spec.source();
         Map<String, String> shared = new java.util.HashMap<>();
         if (fileName != null) {
@@ -305,7 +335,7 @@ public final class Mapping {
         RecordReader reader = switch (source.format()) {
             case "fixed-width" -> new FixedWidthReader(in, source, slots);
             case "xlsx" -> new XlsxReader(in, source, columns);
-            case "json" -> new JsonReader(in, source, jsonColumns);
+            case "json" -> new JsonReader(in, source, jsonColumns, allValueColumns, check);
             default -> new DelimitedReader(in, source, columns);
         };
         return shared.isEmpty() ? reader : new FileNameColumns(reader, shared);
@@ -395,6 +425,14 @@ public final class Mapping {
                 problems.add(new RowRejection(n, rule.name(), e.getMessage() + at));
             }
         }
+        Object attempted = v.get(CanonicalField.ATTEMPTED_AT);
+        LocalDate attemptDay = attempted instanceof OffsetDateTime o ? o.toLocalDate() : (LocalDate) attempted;
+        if (attemptDay != null && v.get(CanonicalField.HELD_UNTIL) == null
+                && attemptDay.isAfter(LocalDate.now(TODAY).plusDays(1))) {
+            // a credential not yet valid is held (held_until), not refused; any other attempt in the future is
+            problems.add(new RowRejection(n, rules.get(CanonicalField.ATTEMPTED_AT).name(),
+                    "the attempt is dated in the future (later than " + LocalDate.now(TODAY).plusDays(1) + ")" + at));
+        }
         if (!problems.isEmpty()) {
             return new Outcome(null, problems);
         }
@@ -450,7 +488,16 @@ public final class Mapping {
                 (String) v.get(CanonicalField.EVIDENCE_FILE),
                 ref == null || ref.isBlank() ? null : ref.strip(),
                 (CanonicalResult.Hashed) v.get(CanonicalField.NAME_HASH),
-                (CanonicalResult.Hashed) v.get(CanonicalField.BIRTH_DATE_HASH)), List.of());
+                (CanonicalResult.Hashed) v.get(CanonicalField.BIRTH_DATE_HASH),
+                list(v.get(CanonicalField.EXAM_IDS)),
+                v.get(CanonicalField.HELD_UNTIL) instanceof OffsetDateTime h ? h
+                        : v.get(CanonicalField.HELD_UNTIL) instanceof LocalDate d ? d.atStartOfDay().atOffset(java.time.ZoneOffset.UTC) : null,
+                list(v.get(CanonicalField.STATUS_ENTRIES))), List.of());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> list(Object value) {
+        return value == null ? List.of() : (List<String>) value;
     }
 
     /** A column that goes to the tables as read (attempt key, record id) must be storable text too. */
@@ -599,6 +646,7 @@ public final class Mapping {
                 }
                 return switch (field.type()) {
                     case TEXT -> storable(value, StorableValue.text(value));
+                    case TEXT_LIST -> textList(value);
                     case DATE, DATE_OR_DATETIME -> checkedDate(date(value));
                     case BOOLEAN -> bool(value);
                     case DECIMAL -> decimal(value);
@@ -641,6 +689,19 @@ public final class Mapping {
             throw new InvalidValue("not a valid date in the format " + String.join(" or ", spec.format()));
         }
 
+        /** One value a line (a json column with {@code all: true}); each must be storable text. */
+        private Object textList(String value) throws InvalidValue {
+            List<String> list = new ArrayList<>();
+            for (String line : value.split("\n")) {
+                String item = line.strip();
+                if (!item.isEmpty() && !list.contains(item)) {
+                    storable(item, StorableValue.text(item));
+                    list.add(item);
+                }
+            }
+            return list.isEmpty() ? null : List.copyOf(list);
+        }
+
         private Object storable(Object value, String problem) throws InvalidValue {
             if (problem != null) {
                 throw new InvalidValue(problem);
@@ -676,10 +737,8 @@ public final class Mapping {
             if (problem != null) {
                 throw new InvalidValue(problem);
             }
-            if ((field == CanonicalField.ATTEMPTED_AT || field == CanonicalField.BIRTH_DATE)
-                    && day.isAfter(LocalDate.now(TODAY).plusDays(1))) {
-                throw new InvalidValue((field == CanonicalField.ATTEMPTED_AT ? "the attempt" : "the birth")
-                        + " is dated in the future (later than " + LocalDate.now(TODAY).plusDays(1) + ")");
+            if (field == CanonicalField.BIRTH_DATE && day.isAfter(LocalDate.now(TODAY).plusDays(1))) {
+                throw new InvalidValue("the birth is dated in the future (later than " + LocalDate.now(TODAY).plusDays(1) + ")");
             }
             return parsed;
         }

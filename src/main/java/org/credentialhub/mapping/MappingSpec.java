@@ -45,6 +45,9 @@ public record MappingSpec(
      *                        the row (default) or {@code quarantine} the file
      * @param hiddenSheets    xlsx: a hidden sheet the mapping does not list by name: {@code skip} it with a
      *                        warning (default) or {@code quarantine} the file
+     * @param standard        json: the records are verifiable credentials of a standard the hub checks before
+     *                        mapping them ({@code open-badges-3}, {@code clr-2}: {@link RecordCheck}); the check's
+     *                        verdict adds the columns {@link RecordCheck#COLUMNS}
      */
     public record Source(
             @JsonProperty(required = true) String format,
@@ -65,31 +68,34 @@ public record MappingSpec(
             String records,
             @JsonProperty("file-name") String fileName,
             @JsonProperty("over-long-lines") String overLongLines,
-            @JsonProperty("hidden-sheets") String hiddenSheets) {
+            @JsonProperty("hidden-sheets") String hiddenSheets,
+            String standard) {
     }
 
     /**
      * A column of the layout. Written as its name alone ({@code examCode}) or with its place:
      * {@code {name: testCode, start: 72, end: 79}} (fixed-width, 1-based, inclusive; or {@code length}),
      * {@code {name: examCode, path: credentialSubject.achievement.humanCode}} (json; a list of paths
-     * takes the first that has a value).
+     * takes the first that has a value; {@code all: true} takes every value of every path, one a line, for a
+     * list field such as {@code exam_ids}).
      */
     public record Column(@JsonProperty(required = true) String name, Integer start, Integer end, Integer length,
-                         List<String> path) {
+                         List<String> path, Boolean all) {
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public static Column named(String name) {
-            return new Column(name, null, null, null, null);
+            return new Column(name, null, null, null, null, null);
         }
 
         @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
         public Column(@JsonProperty(value = "name", required = true) String name, @JsonProperty("start") Integer start,
                       @JsonProperty("end") Integer end, @JsonProperty("length") Integer length,
-                      @JsonProperty("path") List<String> path) {
+                      @JsonProperty("path") List<String> path, @JsonProperty("all") Boolean all) {
             this.name = name;
             this.start = start;
             this.end = end;
             this.length = length;
             this.path = path;
+            this.all = all;
         }
     }
 

@@ -51,6 +51,7 @@ public final class FixtureApiServer implements AutoCloseable {
 
     private final HttpServer server;
     private final List<JsonNode> credentials = new CopyOnWriteArrayList<>();
+    private final Map<String, String> documents = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<JsonNode> badges = new CopyOnWriteArrayList<>();
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
     private final AtomicInteger requests = new AtomicInteger();
@@ -134,10 +135,34 @@ public final class FixtureApiServer implements AutoCloseable {
         return this;
     }
 
+    /** Another record of the same issuer and id replaces it (the issuer's id, or its name where it is a string). */
     private static void put(List<JsonNode> list, JsonNode record) {
-        String id = record.path("id").asText();
-        list.removeIf(r -> r.path("id").asText().equals(id));
+        String key = key(record);
+        list.removeIf(r -> key(r).equals(key));
         list.add(record);
+    }
+
+    private static String key(JsonNode r) {
+        if (r.isTextual()) {
+            return r.asText();   // a compact JWS
+        }
+        JsonNode issuer = r.path("issuer");
+        return (issuer.isTextual() ? issuer.asText() : issuer.path("id").asText()) + "|" + r.path("id").asText();
+    }
+
+    /** Removes every OB 3.0 credential. */
+    public FixtureApiServer clearCredentials() {
+        credentials.clear();
+        return this;
+    }
+
+    /**
+     * Serves a document at a path without sign-in, as an issuer's server does: a status list credential, a
+     * revocation list, a did:web DID document ({@code /.well-known/did.json}). Served again replaces it.
+     */
+    public FixtureApiServer document(String path, String json) {
+        documents.put(path, json);
+        return this;
     }
 
     /** Revokes an issued badge now: state revoked, updated_at now. */
@@ -179,7 +204,10 @@ public final class FixtureApiServer implements AutoCloseable {
                 return;
             }
             String path = ex.getRequestURI().getPath();
-            if (path.equals("/oauth/token") && "POST".equals(ex.getRequestMethod())) {
+            String doc = documents.get(path);
+            if (doc != null && "GET".equals(ex.getRequestMethod())) {
+                send(ex, 200, doc);
+            } else if (path.equals("/oauth/token") && "POST".equals(ex.getRequestMethod())) {
                 token(ex);
             } else if (path.equals("/ims/ob/v3p0/credentials") && "GET".equals(ex.getRequestMethod())) {
                 ob3(ex);

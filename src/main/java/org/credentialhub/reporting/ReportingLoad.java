@@ -38,9 +38,22 @@ public final class ReportingLoad {
     private volatile String failAfter;
     private long stepStarted;
 
+    /** A step run before every load (the credentials' standing: org.credentialhub.standards.Standing), or null. */
+    private final Before before;
+
+    /** A step run before every load. */
+    public interface Before {
+        Object run() throws SQLException;
+    }
+
     public ReportingLoad(DataSource dataSource, Reports reports) {
+        this(dataSource, reports, null);
+    }
+
+    public ReportingLoad(DataSource dataSource, Reports reports, Before before) {
         this.dataSource = dataSource;
         this.reports = reports;
+        this.before = before;
     }
 
     /** The last {@code n} reporting loads, newest first (for the operations console). */
@@ -73,6 +86,9 @@ public final class ReportingLoad {
 
     /** Runs one load; returns the number of fact rows written. */
     public int load(String trigger) throws SQLException {
+        if (before != null) {
+            before.run();   // a credential revoked since, or valid since, is counted as it now stands
+        }
         long loadId;
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(

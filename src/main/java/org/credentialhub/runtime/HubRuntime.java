@@ -68,6 +68,7 @@ public final class HubRuntime implements AutoCloseable {
         registry.bind("acknowledgements", s.acknowledgements);
         registry.bind("sisIntake", s.sis);
         registry.bind("apiPull", s.apiPuller);
+        registry.bind("credentialStanding", s.standing);
         if (s.districtEntries != null) {
             registry.bind("districtEntries", s.districtEntries);
         }

@@ -64,6 +64,9 @@ public final class HubServices implements AutoCloseable {
     /** OneRoster bundles from SIS feeds and the configured folder ({@code hub.sis.folder}). */
     public final SisIntake sis;
     public final org.credentialhub.pull.ApiPuller apiPuller;
+    /** Verification of verifiable credentials (Open Badges 3.0, CLR 2.0) and their standing between deliveries. */
+    public final org.credentialhub.standards.Verification verification;
+    public final org.credentialhub.standards.Standing standing;
     public final org.credentialhub.district.DistrictEntries districtEntries;
     public final org.credentialhub.retention.RetentionPurge retention;
     public final String sftpHost;
@@ -156,12 +159,19 @@ public final class HubServices implements AutoCloseable {
         this.dropBox = box;
         var ds = database.dataSource();
         int firstMonth = settings.getInt("hub.school-year.first-month", 7);
-        this.intake = new Intake(ds, feeds, mappings, hmac, new SchoolYears(firstMonth), dataDir.resolve("archive"));
+        this.verification = new org.credentialhub.standards.Verification(feeds,
+                FeedConfig.parseDuration(settings.get("hub.standards.status-cache", "5m")),
+                FeedConfig.parseDuration(settings.get("hub.standards.did-cache", "1h")),
+                settings.get("hub.standards.did-web.scheme", "https"),
+                settings.path("hub.standards.contexts.dir", "config/jsonld-contexts"));
+        this.standing = new org.credentialhub.standards.Standing(ds, verification.statusLists());
+        this.intake = new Intake(ds, feeds, mappings, hmac, new SchoolYears(firstMonth), dataDir.resolve("archive"),
+                verification);
         this.deliveryFlow = new org.credentialhub.intake.DeliveryFlow(ds, feeds, nodeName(),
                 settings.getInt("hub.intake.lease-seconds", 600), settings.getInt("hub.intake.max-attempts", 5));
         this.matcher = new DeliveryMatcher(ds, org.credentialhub.matching.MatchSettings.defaults());
         this.reports = reportsFrom(settings);
-        this.reporting = new ReportingLoad(ds, reports);
+        this.reporting = new ReportingLoad(ds, reports, standing::recheckAll);
         this.acknowledgements = new Acknowledgements(ds);
         this.roster = new RosterLoader(ds, hmac);
         this.exceptionQueue = new org.credentialhub.exceptions.ExceptionQueue(ds);

@@ -96,6 +96,6 @@ class CadenceTest {
     }
 
     private static FeedConfig feed(String code, String kind, String cadence) {
-        return new FeedConfig(code, kind, null, null, cadence, null, null);
+        return new FeedConfig(code, kind, null, null, cadence, null, null, null);
     }
 }

@@ -801,7 +801,8 @@ class BadInputCatalogTest {
         all.add(row(BADGES, "NUL in the credential id (record id)", "id", "urn:uuid:" + NUL + "x", rejected("id", nul)));
         all.add(row(BADGES, "awarded in the future", "validFrom", FUTURE + "T10:00:00Z", rejected("validFrom", future)));
         all.add(row(BADGES, "awarded in year 1000", "validFrom", "1000-03-14T10:00:00Z", rejected("validFrom", range)));
-        all.add(row(BADGES, "human code missing", "humanCode", "", rejected("humanCode", "required value is missing")));
+        // no humanCode and no achievement id (this page's achievements have none): nothing says what was earned
+        all.add(row(BADGES, "human code missing", "humanCode", "", rejected("achievementCode", "required value is missing")));
         all.add(row(BADGES, "300-character e-mail", "email", LONG, rejected("email", tooLong)));
         all.add(file(BADGES, "invalid UTF-8 byte in record 5", rawBytes(BADGES, "id", new byte[]{'W', (byte) 0xC0, 'x'}),
                 quarantined("at record 5")));
@@ -829,8 +830,11 @@ class BadInputCatalogTest {
     void theCatalogueCoversEveryLayout() {
         List<Case> all = cases();
         assertTrue(all.size() + sisCases().size() >= 75, "cases: " + all.size());
-        assertEquals(new TreeSet<>(MAPPINGS.all().keySet()),
-                all.stream().map(c -> c.layout().feed).collect(Collectors.toCollection(TreeSet::new)));
+        // clr (CLR 2.0 files) is read only through its standard's check, which unwraps the CLR: its bad input (wrong
+        // types, an endorsement, no achievement, tampered, revoked) is in pull.CredentialStandardsTest
+        TreeSet<String> layouts = new TreeSet<>(MAPPINGS.all().keySet());
+        layouts.remove("clr");
+        assertEquals(layouts, all.stream().map(c -> c.layout().feed).collect(Collectors.toCollection(TreeSet::new)));
     }
 
     @TestFactory

@@ -58,7 +58,7 @@ class LayoutsTest {
 
     @Test
     void everyLayoutHasItsMapping() {
-        assertEquals(List.of("badges", "certexam", "district", "foodsafe", "issuedbadges", "skillsxlsx", "tradesreg",
+        assertEquals(List.of("badges", "certexam", "clr", "district", "foodsafe", "issuedbadges", "skillsxlsx", "tradesreg",
                 "workskills"), List.copyOf(MAPPINGS.all().keySet()));
         assertTrue(MAPPINGS.get("workskills").attemptKeyIsPersonal());
         assertFalse(MAPPINGS.get("certexam").attemptKeyIsPersonal());

@@ -116,8 +116,11 @@ class ApiFeedsTest {
         Map<String, Object> c1 = hub.rows("""
                 select r.source_ref, r.credential_code, r.match_decision, l.source_row, d.source_name
                 from result r join result_lineage l using (result_id) join delivery d on d.delivery_id = l.delivery_id
-                where r.feed_code = 'badges' and r.attempt_key = 'urn:uuid:c1'""").get(0);
+                where r.feed_code = 'badges' and r.source_ref = 'urn:uuid:c1'""").get(0);
         assertEquals("urn:uuid:c1", c1.get("source_ref"));
+        // issue 16: the issuer and the credential's id key the award
+        assertEquals("https://vendor.example/issuers/1|urn:uuid:c1", hub.rows(
+                "select attempt_key from result where source_ref = 'urn:uuid:c1'").get(0).get("attempt_key"));
         assertEquals(1, c1.get("source_row"), "an API record's lineage row is 1; it is found by its id");
         assertEquals("NC-80B60A", c1.get("credential_code"));
         assertEquals("match", c1.get("match_decision"));
@@ -197,6 +200,8 @@ class ApiFeedsTest {
                 LayoutFiles.ob3Credential("urn:uuid:c9", "1000000003", "c@example.org", "BA-32AAB", "2099-01-01T00:00:00Z")));
         matchAll(freshPuller(Map.of()).pullAll("badges"));
         assertEquals(1, hub.count("select count(*) from result where source_ref = 'urn:uuid:c8'"));
+        // held, not refused: kept pending until 2099, then counted (standards.Standing)
+        assertEquals("pending", hub.rows("select status from result where source_ref = 'urn:uuid:c9'").get(0).get("status"));
         String since = (String) hub.rows("select since from api_cursor where feed_code = 'badges'").get(0).get("since");
         assertEquals("2025-04-01T09:00:00Z", since, "the cursor never passes now");
 

@@ -1,0 +1,104 @@
+package org.credentialhub.standards;
+
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Keeps the results of verifiable credentials standing as their standards say, between deliveries: on every pull
+ * of a feed (route step) and before every reporting load ({@code ReportingLoad}),
+ * <ul>
+ *   <li>a credential held because it was not yet valid ({@code held_until}) is counted once it is;</li>
+ *   <li>every credential with status entries is checked against its lists again ({@link StatusLists}): one newly
+ *       revoked retracts its result (status {@code revoked}, as a revoked issued badge does); one held while its
+ *       list could not be read is counted once the list says it is not revoked.</li>
+ * </ul>
+ */
+public final class Standing {
+    private static final Logger LOG = LoggerFactory.getLogger(Standing.class);
+
+    /** What one re-check did. */
+    public record Outcome(int released, int revoked) {
+    }
+
+    private final DataSource dataSource;
+    private final StatusLists statusLists;
+
+    public Standing(DataSource dataSource, StatusLists statusLists) {
+        this.dataSource = dataSource;
+        this.statusLists = statusLists;
+    }
+
+    /** Route step: re-checks one feed's credentials. */
+    public Outcome recheck(@Header("hubFeed") String feed) throws SQLException {
+        return run(feed);
+    }
+
+    /** Re-checks every feed's credentials (before a reporting load). */
+    public Outcome recheckAll() throws SQLException {
+        return run(null);
+    }
+
+    private Outcome run(String feed) throws SQLException {
+        String scope = feed == null ? "" : " and feed_code = ?";
+        int released;
+        int revoked = 0;
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update result set status = 'active', updated_at = now()
+                    where status = 'pending' and held_until <= now() and status_entries is null""" + scope)) {
+                if (feed != null) {
+                    ps.setString(1, feed);
+                }
+                released = ps.executeUpdate();
+            }
+            record Entry(long id, String status, boolean due, List<String> entries) {
+            }
+            List<Entry> entries = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select result_id, status, coalesce(held_until <= now(), true), status_entries from result
+                    where status_entries is not null and status in ('active', 'pending')""" + scope)) {
+                if (feed != null) {
+                    ps.setString(1, feed);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Array a = rs.getArray(4);
+                        entries.add(new Entry(rs.getLong(1), rs.getString(2), rs.getBoolean(3),
+                                Arrays.asList((String[]) a.getArray())));
+                    }
+                }
+            }
+            try (PreparedStatement revoke = c.prepareStatement(
+                    "update result set status = 'revoked', updated_at = now() where result_id = ? and status <> 'revoked'");
+                 PreparedStatement release = c.prepareStatement(
+                         "update result set status = 'active', updated_at = now() where result_id = ? and status = 'pending'")) {
+                for (Entry e : entries) {
+                    StatusLists.State state = statusLists.state(e.entries());
+                    if (state == StatusLists.State.REVOKED) {
+                        revoke.setLong(1, e.id());
+                        revoked += revoke.executeUpdate();
+                    } else if (state == StatusLists.State.CLEAR && "pending".equals(e.status()) && e.due()) {
+                        release.setLong(1, e.id());
+                        released += release.executeUpdate();
+                    }
+                }
+            }
+        }
+        if (released > 0 || revoked > 0) {
+            LOG.info("Credentials{}: {} now valid and counted, {} newly revoked and retracted",
+                    feed == null ? "" : " of feed " + feed, released, revoked);
+        }
+        return new Outcome(released, revoked);
+    }
+}
