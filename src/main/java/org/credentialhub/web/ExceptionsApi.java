@@ -253,11 +253,7 @@ public final class ExceptionsApi {
         for (Map<String, Object> r : queue.export(query(ex, a))) {
             sb.row(r.values());
         }
-        Web.clearHeaders(ex);
-        ex.getMessage().setBody(sb.toString().getBytes(StandardCharsets.UTF_8));
-        ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/csv; charset=utf-8");
-        ex.getMessage().setHeader("Content-Disposition", "attachment; filename=\"exceptions.csv\"");
-        ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        Web.csv(ex, sb.toString(), "exceptions.csv");
     }
 
 }
