@@ -144,7 +144,8 @@ function table(id, columns, rows, rowAttrs, sort) {
       el('button', { type: 'button', class: 'sort', 'data-sort': c[2], onclick: () => sort.onSort(c[2]) },
         header, on ? (sort.dir === 'desc' ? ' ▼' : ' ▲') : ''));
   };
-  return el('div', { class: 'table-wrap' }, el('table', { id, class: 'data' },
+  // a box that scrolls sideways is reachable by keyboard (tab to it, then the arrow keys)
+  return el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'table: ' + id.replaceAll('-', ' ') }, el('table', { id, class: 'data' },
     el('thead', {}, el('tr', {}, columns.map(th))),
     el('tbody', {}, rows.map(r => el('tr', rowAttrs ? rowAttrs(r) : {},
       columns.map(c => { const v = c[1](r); return el('td', {}, v instanceof Node ? v : (v ?? '')); }))))));
@@ -262,7 +263,7 @@ async function exceptionsPage(openId) {
     ['Kind', r => KINDS[r.kind] || r.kind, 'kind'], ['Status', r => r.status + (r.resolution ? ' (' + r.resolution + ')' : ''), 'status'],
     stateQ ? null : ['District', r => r.district || 'state', 'district'],
     ['Feed', r => r.feed, 'feed'], [stateQ ? 'Record' : 'File / record', sourceOf, 'source'],
-    stateQ ? ['Earner id sent', r => r.vendor_candidate_id] : null, stateQ ? ['E-mail sent', r => r.email] : null,
+    stateQ ? ['Vendor candidate id', r => r.vendor_candidate_id] : null, stateQ ? ['E-mail sent', r => r.email] : null,
     ['Credential', r => r.credential_name || r.exam_code, 'credential'], ['Attempted', r => r.attempted_on, 'attempted'],
     ['Passed', r => r.passed ? 'yes' : 'no'], ['Name sent', r => [r.last_name, r.first_name].filter(Boolean).join(', '), 'name'],
     stateQ ? null : ['School sent', r => r.school_name, 'school'],
@@ -411,7 +412,7 @@ async function exceptionDetail(id) {
     const same = norm(sent) === norm(got);
     return el('td', { class: same ? 'same' : 'differs' }, got, same ? '' : el('span', { class: 'tag', text: ' differs' }));
   };
-  const compare = cands.length ? el('div', { class: 'table-wrap' }, el('table', { id: 'compare-table', class: 'data compare' },
+  const compare = cands.length ? el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'sent and candidates side by side' }, el('table', { id: 'compare-table', class: 'data compare' },
     el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: '' }), el('th', { scope: 'col', text: 'Sent by the vendor' }),
       cands.map((s, i) => el('th', { scope: 'col', text: 'Candidate ' + (i + 1) })))),
     el('tbody', {},
@@ -841,7 +842,7 @@ async function reportsPage() {
   const chart = rateCol > 0 && !pub && t.rows.length <= 60 ? barChart('report-chart', t.title + ' — ' + t.columns[rateCol].replaceAll('_', ' '),
     t.rows.filter(r => r[rateCol]).map(r => ({ label: String(r[1] ?? r[0]), value: parseFloat(r[rateCol]) })), t.columns[rateCol].replaceAll('_', ' ')) : null;
   view(...parts, el('h2', { text: t.title + (year ? ', ' + year : '') + (pub ? ' (public: small cells suppressed)' : '') }),
-    chart, el('div', { class: 'table-wrap' }, tbl), traceBox);
+    chart, el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'report table' }, tbl), traceBox);
 }
 
 // ---------- vendor acknowledgements ----------

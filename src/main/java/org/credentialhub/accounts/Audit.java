@@ -76,7 +76,8 @@ public final class Audit {
                            a.after ->> 'note' as note, a.after ->> 'match_decision' as decision,
                            a.after ->> 'assigned_to' as assigned_to, a.after ->> 'undone' as undone,
                            a.after ->> 'file' as file
-                    from audit_log a where """ + w + " order by a.at desc, a.audit_id desc limit " + PAGE + " offset ?", pp));
+                    from audit_log a
+                    """ + " where " + w + " order by a.at desc, a.audit_id desc limit " + PAGE + " offset ?", pp));
         }
         return out;
     }

@@ -277,7 +277,8 @@ public final class QueueView {
                            top.top_weight, top.runner_up_weight, r.match_score as top_probability
                     """ + FROM + TOP_CANDIDATE + """
                     left join school sc on sc.school_code = ts.school_code
-                    where e.exception_id = any (?) and (? or e.district_code = ?) and """ + suggest.sql(caller)
+                    where e.exception_id = any (?) and (? or e.district_code = ?)
+                    """ + " and " + suggest.sql(caller)
                     + " order by e.exception_id", params);
         }
     }

@@ -67,7 +67,8 @@ class ConsoleTasksBrowserTest {
 
     @BeforeAll
     void start() throws Exception {
-        hub = TestHub.start(Map.of("hub.api.delay", "3600000"));
+        // a lower bar than the default 0.80, so that the small roster's reviews fall on both sides of it
+        hub = TestHub.start(Map.of("hub.api.delay", "3600000", "hub.exceptions.suggest.min-probability", "0.5"));
         Fixtures.twoDistricts(hub);
         hub.runtime.services().accounts.create("staff920b", Role.DISTRICT_STAFF, "920", null, Fixtures.PASSWORD, "test");
         // near misses of roster students: the matcher asks a person about them, some with one candidate far ahead
@@ -78,7 +79,9 @@ class ConsoleTasksBrowserTest {
                 + row("S4", "J", "Brooks", "", 13, "910301,Riverside High")
                 + row("S5", "Lena", "Chen", "2007-10-09", 14, "920301,Pine Ridge High")
                 + row("S6", "Omar", "Dawson", "2009-01-02", 15, "920301,Pine Ridge High")
-                + row("S7", "Omarr", "Dawsen", "2008-01-12", 16, "920301,Pine Ridge High");
+                + row("S7", "Omarr", "Dawsen", "2008-01-12", 16, "920301,Pine Ridge High")
+                + row("N1", "Zeb", "Nomatch", "2006-05-05", 17, "920301,Pine Ridge High")
+                + row("N2", "Zia", "Nomatchtoo", "2006-06-06", 18, "920301,Pine Ridge High");
         // a file with two rows that cannot be read among good ones
         String bad = HEADER
                 + row("B1", "Tomas", "Nadie", "2006-12-30", 17, "910301,Riverside High")
@@ -161,7 +164,8 @@ class ConsoleTasksBrowserTest {
 
     /**
      * The documented rule, written out here on its own: open "two or more candidates" exceptions of the district whose
-     * top candidate has a posterior of at least 0.80 and a weight at least 5 bits above the runner-up's.
+     * top candidate has a posterior of at least 0.5 (this hub's setting) and a weight at least 5 bits above the
+     * runner-up's.
      */
     private Set<Long> clearlyAhead(String district) throws Exception {
         Set<Long> out = new TreeSet<>();
@@ -177,7 +181,7 @@ class ConsoleTasksBrowserTest {
             double p = ((Number) r.get("match_score")).doubleValue();
             double top = ((Number) r.get("top")).doubleValue();
             Number second = (Number) r.get("second");
-            if (p >= 0.80 && (second == null || top - second.doubleValue() >= 5.0) && district.equals(r.get("top_district"))) {
+            if (p >= 0.5 && (second == null || top - second.doubleValue() >= 5.0) && district.equals(r.get("top_district"))) {
                 out.add(((Number) r.get("exception_id")).longValue());
             }
         }
@@ -298,7 +302,10 @@ class ConsoleTasksBrowserTest {
         assertTrue(history.getText().contains("Taken by staff910"), history.getText());
 
         driver.findElement(By.cssSelector("#nav a[href='#/audit']")).click();
-        WebElement audit = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("audit-table")));
+        wait.until(ExpectedConditions.or(ExpectedConditions.visibilityOfElementLocated(By.id("audit-table")),
+                ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#flash.error"))));
+        assertTrue(driver.findElements(By.cssSelector("#flash.error")).isEmpty(), () -> driver.findElement(By.id("flash")).getText());
+        WebElement audit = driver.findElement(By.id("audit-table"));
         assertTrue(audit.getText().contains("assigned"), audit.getText());
         Set<String> districts = driver.findElements(By.cssSelector("#audit-table tbody tr td:nth-child(5)")).stream()
                 .map(WebElement::getText).collect(Collectors.toSet());
@@ -322,7 +329,9 @@ class ConsoleTasksBrowserTest {
         WebElement badge = queueRows().stream().filter(r -> r.getText().contains("issuedbadges")).findFirst().orElseThrow();
         String text = badge.getText();
         assertTrue(text.contains("record ib-5521"), text);
-        assertTrue(text.contains("EARNER-77"), text);
+        // the badge's own identifiers as the vendor sent them: its record id, the e-mail and the name
+        assertTrue(text.contains("someone@example.org"), text);
+        assertTrue(text.contains("Unmatched, Quinn"), text);
         assertFalse(text.contains("#1"), text);
         assertFalse(text.contains("http"), text);
         assertTrue(driver.findElements(By.cssSelector("#exceptions-table th button[data-sort='district']")).isEmpty());
@@ -448,7 +457,10 @@ class ConsoleTasksBrowserTest {
                     }
                     long wide = ((Number) js("return document.documentElement.scrollWidth;")).longValue();
                     if (wide > inner) {
-                        failures.add(who.getKey() + " " + page + " is " + wide + " px wide in a " + inner + " px window");
+                        failures.add(who.getKey() + " " + page + " is " + wide + " px wide in a " + inner + " px window, by "
+                                + js("""
+                                return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth
+                                    && !e.closest('.table-wrap')).map(e => e.tagName + '#' + e.id + '.' + e.className).slice(-3).join(' ');"""));
                     }
                     String name = (size.width < 500 ? "phone-" : "desktop-") + who.getKey().replaceAll("\\d+$", "") + "-"
                             + page.substring(2).replaceAll("[^a-z-]", "");
