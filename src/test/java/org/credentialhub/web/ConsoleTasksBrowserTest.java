@@ -310,11 +310,14 @@ class ConsoleTasksBrowserTest {
         Set<String> districts = driver.findElements(By.cssSelector("#audit-table tbody tr td:nth-child(5)")).stream()
                 .map(WebElement::getText).collect(Collectors.toSet());
         assertEquals(Set.of("910"), districts, "district staff see their district's audit only");
-        assertEquals(hub.count("select count(*) from audit_log where district_code = '910'"),
-                ApiClient.signedIn(hub.httpPort, "staff910", Fixtures.PASSWORD).get("/api/audit").json().get("total").asLong());
-        long all = hub.count("select count(*) from audit_log");
-        assertTrue(all > hub.count("select count(*) from audit_log where district_code = '910'"), "fixture: other entries");
-        assertEquals(all, ApiClient.signedIn(hub.httpPort, "ops1", Fixtures.PASSWORD).get("/api/audit").json().get("total").asLong());
+        // signing in is audited too: the clients sign in first, then the trail is counted
+        ApiClient staff = ApiClient.signedIn(hub.httpPort, "staff910", Fixtures.PASSWORD);
+        ApiClient ops = ApiClient.signedIn(hub.httpPort, "ops1", Fixtures.PASSWORD);
+        long staffTotal = staff.get("/api/audit").json().get("total").asLong();
+        long opsTotal = ops.get("/api/audit").json().get("total").asLong();
+        assertEquals(hub.count("select count(*) from audit_log where district_code = '910'"), staffTotal);
+        assertEquals(hub.count("select count(*) from audit_log"), opsTotal);
+        assertTrue(opsTotal > staffTotal, "fixture: entries of other districts");
     }
 
     // ---------- the state's queue: badges of unknown earners ----------
@@ -429,7 +432,10 @@ class ConsoleTasksBrowserTest {
     @Test
     void everyPageHasNoSeriousOrCriticalAccessibilityViolationsOnADeskAndAPhone() throws Exception {
         List<String> failures = new ArrayList<>();
-        long exception = hub.count("select min(exception_id) from result_exception where district_code = '920' and status <> 'resolved'");
+        // an exception with candidates when there is one: the side-by-side view is checked too
+        long exception = hub.count("""
+                select exception_id from result_exception where district_code = '920' and status <> 'resolved'
+                order by (kind = 'ambiguous') desc, exception_id limit 1""");
         Map<String, List<String>> pages = new java.util.LinkedHashMap<>();
         pages.put("staff920", List.of("#/exceptions", "#/exceptions/" + exception, "#/exceptions?status=resolved", "#/entries", "#/audit"));
         pages.put("ops1", List.of("#/feeds", "#/feed/certexam", "#/delivery/" + rejectingDelivery, "#/quarantine", "#/exceptions",
