@@ -278,6 +278,18 @@ class ConsoleTasksBrowserTest {
         assertTrue(history.getText().contains("Undone (reopened) by staff920"), history.getText());
         assertTrue(driver.findElements(By.id("undo-decision")).isEmpty(), "an undo is not undone again");
         assertTrue(driver.findElements(By.id("reject")).size() == 1, "the reopened exception can be decided again");
+
+        // a decision older than hub.exceptions.undo-minutes (30) stays
+        ApiClient own = ApiClient.signedIn(hub.httpPort, "staff920", Fixtures.PASSWORD);
+        assertEquals(200, own.post("/api/exceptions/" + first + "/decision", "{\"action\":\"defer\"}").status());
+        try (var c = hub.db().getConnection(); var st = c.createStatement()) {
+            st.executeUpdate("update audit_log set at = at - interval '31 minutes' where action = 'decide-defer' and object_id = '"
+                    + result + "'");
+        }
+        ApiClient.Response late = own.post("/api/exceptions/" + first + "/reopen", "{}");
+        assertEquals(400, late.status(), late.body());
+        assertTrue(late.body().contains("more than 30 minutes ago"), late.body());
+        assertEquals("deferred", hub.rows("select status from result_exception where exception_id = " + first).get(0).get("status"));
     }
 
     // ---------- "mine", the history and the audit page (scoped) ----------
