@@ -115,11 +115,6 @@ class ConsoleTasksBrowserTest {
             }
         }
         s.exceptionQueue.refresh();
-        System.out.println("FIXTURE " + hub.rows("""
-                select r.vendor_candidate_id, r.match_decision, r.match_tier, r.match_score, e.kind, e.district_code,
-                       (select string_agg(mc.rank || ':' || round(mc.score::numeric, 1), ' ' order by mc.rank)
-                        from match_candidate mc where mc.result_id = r.result_id) as cands
-                from result r left join result_exception e using (result_id) order by r.result_id"""));
         driver = Browser.start();
         wait = new WebDriverWait(driver, Duration.ofSeconds(20));
         wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
