@@ -66,9 +66,10 @@ async function signedIn(me) {
   document.getElementById('who').textContent = me.username + ' · ' + me.role + (me.district ? ' · district ' + me.district : '');
   const links = [];
   if (me.role === 'ops') links.push(['#/feeds', 'Feeds'], ['#/quarantine', 'Quarantine'], ['#/exceptions', 'Exceptions'],
-    ['#/reports', 'Reports'], ['#/charts', 'Charts'], ['#/status', 'System'], ['#/acks', 'Acknowledgements']);
+    ['#/state-queue', 'State queue'], ['#/reports', 'Reports'], ['#/charts', 'Charts'], ['#/status', 'System'],
+    ['#/audit', 'Audit'], ['#/acks', 'Acknowledgements']);
   else if (me.role === 'vendor') links.push(['#/acks', 'Acknowledgements']);
-  else links.push(['#/exceptions', 'Exceptions'], ['#/entries', 'District entries']);
+  else links.push(['#/exceptions', 'Exceptions'], ['#/entries', 'District entries'], ['#/audit', 'Audit']);
   document.getElementById('nav').replaceChildren(...links.map(([h, t]) => el('a', { href: h, text: t })));
   if (!location.hash || location.hash === '#/') location.hash = links[0][0];
   else route();
@@ -108,7 +109,7 @@ function route() {
   // "#/exceptions?kind=no_match" or "#/feed/certexam": the page and its argument come before the "?"
   const [, page, arg] = location.hash.split('?')[0].split('/');
   document.querySelectorAll('#nav a').forEach(a => a.classList.toggle('active', a.getAttribute('href') === '#/' + page));
-  const pages = { exceptions: exceptionsPage, feeds: feedsPage, feed: feedPage, delivery: deliveryPage,
+  const pages = { exceptions: exceptionsPage, 'state-queue': exceptionsPage, audit: auditPage, feeds: feedsPage, feed: feedPage, delivery: deliveryPage,
     quarantine: quarantinePage, status: statusPage, charts: chartsPage, acks: acksPage, ack: ackPage,
     reports: reportsPage, entries: entriesPage };
   (pages[page] || (() => view(el('p', { text: 'Nothing here.' }))))(arg ? decodeURIComponent(arg) : undefined)
@@ -143,7 +144,8 @@ function table(id, columns, rows, rowAttrs, sort) {
       el('button', { type: 'button', class: 'sort', 'data-sort': c[2], onclick: () => sort.onSort(c[2]) },
         header, on ? (sort.dir === 'desc' ? ' ▼' : ' ▲') : ''));
   };
-  return el('div', { class: 'table-wrap' }, el('table', { id, class: 'data' },
+  // a box that scrolls sideways is reachable by keyboard (tab to it, then the arrow keys)
+  return el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'table: ' + id.replaceAll('-', ' ') }, el('table', { id, class: 'data' },
     el('thead', {}, el('tr', {}, columns.map(th))),
     el('tbody', {}, rows.map(r => el('tr', rowAttrs ? rowAttrs(r) : {},
       columns.map(c => { const v = c[1](r); return el('td', {}, v instanceof Node ? v : (v ?? '')); }))))));
@@ -184,15 +186,28 @@ const KINDS = { no_match: 'No match', ambiguous: 'Two or more candidates', not_e
 // The queue as last shown: its rows (for next/previous) and the exception open in the detail panel.
 const queue = { items: [], current: null, detail: null };
 
+// The state's queue (#/state-queue, operations): exceptions no district could be told for, e.g. badges of
+// unknown earners, shown with the identifiers the vendor sent (record id, earner id, e-mail, name).
+const stateQueue = () => location.hash.startsWith('#/state-queue');
+
+// Where a row came from: an API record by its own id, a file by its name and row.
+const sourceOf = (r) => r.source_ref ? 'record ' + r.source_ref : (r.source || '') + ' #' + r.row;
+
 async function exceptionsPage(openId) {
   const params = hashParams();
-  const filters = ['kind', 'feed', 'school', 'credential', 'minAgeDays', 'status'];
+  const base = location.hash.split('?')[0] || '#/exceptions';
+  const stateQ = stateQueue();
+  const filters = ['kind', 'feed', 'school', 'credential', 'minAgeDays', 'status', 'assignee', 'suggested'];
   const form = el('form', { id: 'exception-filters', class: 'filters', onsubmit: (e) => {
     e.preventDefault();
     const q = new URLSearchParams();
-    for (const f of filters) { const v = form.elements[f].value.trim(); if (v) q.set(f, v); }
+    for (const f of filters) {
+      const e = form.elements[f];
+      const v = e.type === 'checkbox' ? (e.checked ? 'true' : '') : e.value.trim();
+      if (v) q.set(f, v);
+    }
     for (const k of ['sort', 'dir']) if (params.get(k)) q.set(k, params.get(k));
-    const target = '#/exceptions' + (q.toString() ? '?' + q.toString() : '');
+    const target = base + (q.toString() ? '?' + q.toString() : '');
     if (location.hash === target) route(); else location.hash = target;
   } },
     el('label', {}, 'Kind ', el('select', { name: 'kind' }, el('option', { value: '', text: 'all' }),
@@ -202,8 +217,14 @@ async function exceptionsPage(openId) {
     el('label', {}, 'Older than (days) ', el('input', { name: 'minAgeDays', type: 'number', min: 0, value: params.get('minAgeDays') || '', size: 4 })),
     el('label', {}, 'Status ', el('select', { name: 'status' }, ['open', 'resolved', 'all'].map(s =>
       el('option', { value: s, text: s, selected: (params.get('status') || 'open') === s })))),
+    el('label', {}, 'Assigned ', el('select', { name: 'assignee' }, [['', 'anyone'], ['me', 'mine'], ['none', 'nobody']].map(([v, t]) =>
+      el('option', { value: v, text: t, selected: (params.get('assignee') || '') === v })))),
+    el('label', { class: 'inline' }, el('input', { type: 'checkbox', name: 'suggested', checked: params.get('suggested') === 'true' }),
+      'Only clearly-ahead suggestions'),
     el('button', { type: 'submit', text: 'Filter' }));
-  const data = await api('GET', '/api/exceptions?' + params.toString());
+  const apiParams = new URLSearchParams(params);
+  if (stateQ) apiParams.set('district', 'none');
+  const data = await api('GET', '/api/exceptions?' + apiParams.toString());
   queue.items = data.items;
   const counts = el('p', { id: 'exception-counts', class: 'counts' }, 'Total ', el('strong', { id: 'exception-total', text: data.total }),
     Object.entries(data.counts).map(([k, n]) => el('span', { class: 'badge', text: (KINDS[k] || k) + ': ' + n })));
@@ -214,10 +235,16 @@ async function exceptionsPage(openId) {
       document.querySelectorAll('#exceptions-table input.select-row').forEach(b => {
         b.checked = e.target.checked; const id = Number(b.dataset.id); e.target.checked ? selected.add(id) : selected.delete(id); });
     } }), 'Select all on this page'),
+    el('button', { type: 'button', id: 'select-suggested', class: 'secondary', onclick: () => {
+      document.querySelectorAll('#exceptions-table input.select-row').forEach(b => {
+        const on = b.dataset.suggested === 'true'; b.checked = on; const id = Number(b.dataset.id); on ? selected.add(id) : selected.delete(id); });
+    } }, 'Select the clearly-ahead suggestions'),
+    el('button', { id: 'bulk-accept', onclick: () => previewAccept(selected, noteFor()) }, 'Accept suggestions of selected…'),
     el('button', { id: 'bulk-reject', class: 'danger', onclick: () => bulkDecide('reject', selected, noteFor()) }, 'Reject selected'),
     el('button', { id: 'bulk-defer', onclick: () => bulkDecide('defer', selected, noteFor()) }, 'Defer selected'),
+    el('button', { id: 'bulk-take', class: 'secondary', onclick: () => bulkAssign(selected, true) }, 'Take selected (mine)'),
     el('input', { id: 'bulk-note', placeholder: 'note for the selected (optional)', 'aria-label': 'note for the selected exceptions', size: 24 }),
-    el('a', { href: '/api/exceptions.csv?' + params.toString(), id: 'export-csv', text: 'Export CSV' }));
+    el('a', { href: '/api/exceptions.csv?' + apiParams.toString(), id: 'export-csv', text: 'Export CSV' }));
   const offset = Number(data.offset || 0), limit = Number(data.limit || data.items.length || 100);
   const pager = (where) => el('nav', { class: 'pager', 'aria-label': 'pages of the queue (' + where + ')' },
     el('span', { class: 'range', id: where === 'top' ? 'exception-range' : null,
@@ -229,24 +256,33 @@ async function exceptionsPage(openId) {
   const sortKey = params.get('sort'), dir = params.get('dir') || 'asc';
   const sort = { key: sortKey, dir, onSort: (k) => {
     location.hash = withParams({ sort: k, dir: k === sortKey && dir === 'asc' ? 'desc' : 'asc', offset: null }); } };
-  const tbl = table('exceptions-table', [
-    ['', r => el('input', { type: 'checkbox', class: 'select-row', 'data-id': r.id, 'aria-label': 'select exception ' + r.id,
+  const columns = [
+    ['', r => el('input', { type: 'checkbox', class: 'select-row', 'data-id': r.id, 'data-suggested': r.suggested ? 'true' : 'false',
+      'aria-label': 'select exception ' + r.id,
       onclick: (e) => { e.stopPropagation(); e.target.checked ? selected.add(r.id) : selected.delete(r.id); } })],
     ['Kind', r => KINDS[r.kind] || r.kind, 'kind'], ['Status', r => r.status + (r.resolution ? ' (' + r.resolution + ')' : ''), 'status'],
-    ['District', r => r.district || 'state', 'district'],
-    ['Feed', r => r.feed, 'feed'], ['File / record', r => r.source + ' #' + r.row, 'source'],
+    stateQ ? null : ['District', r => r.district || 'state', 'district'],
+    ['Feed', r => r.feed, 'feed'], [stateQ ? 'Record' : 'File / record', sourceOf, 'source'],
+    stateQ ? ['Vendor candidate id', r => r.vendor_candidate_id] : null, stateQ ? ['E-mail sent', r => r.email] : null,
     ['Credential', r => r.credential_name || r.exam_code, 'credential'], ['Attempted', r => r.attempted_on, 'attempted'],
     ['Passed', r => r.passed ? 'yes' : 'no'], ['Name sent', r => [r.last_name, r.first_name].filter(Boolean).join(', '), 'name'],
-    ['School sent', r => r.school_name, 'school'], ['Age (days)', r => r.age_days, 'age']],
+    stateQ ? null : ['School sent', r => r.school_name, 'school'],
+    ['Suggestion', r => r.suggested ? el('span', { class: 'suggested', title: 'match weight ' + Number(r.top_weight).toFixed(1)
+      + (r.runner_up_weight == null ? ', no runner-up' : ' vs ' + Number(r.runner_up_weight).toFixed(1)) }, 'clearly ahead') : ''],
+    ['Assigned', r => r.assigned_to || ''], ['Age (days)', r => r.age_days, 'age']].filter(Boolean);
+  const tbl = table('exceptions-table', columns,
     data.items, r => ({ 'data-id': r.id, class: 'clickable', tabindex: 0,
       onclick: () => exceptionDetail(r.id), onkeydown: (e) => { if (e.key === 'Enter') exceptionDetail(r.id); } }), sort);
-  view(el('h1', { text: 'Exceptions' }), form, counts, bulk,
+  view(el('h1', { text: stateQ ? 'State queue: exceptions no district could be told for' : 'Exceptions' }),
+    stateQ ? el('p', { class: 'hint', text: 'Records whose earner no district could be told for (e.g. badges of unknown earners), '
+      + 'with the identifiers the vendor sent. Link one to a student of any district, or reject it.' }) : null,
+    form, counts, bulk, el('div', { id: 'accept-preview' }),
     el('p', { class: 'shortcuts', id: 'shortcuts' }, 'Keys: ', el('kbd', { text: 'j' }), ' / ', el('kbd', { text: 'k' }),
       ' next / previous exception, ', el('kbd', { text: '1' }), '–', el('kbd', { text: '3' }), ' link to candidate 1–3, ',
       el('kbd', { text: 'r' }), ' reject, ', el('kbd', { text: 'd' }), ' defer (then the next exception opens).'),
     pager('top'), el('div', { id: 'exception-detail' }), tbl, pager('bottom'));
   queue.current = null;
-  if (openId && queue.items.some(i => i.id === Number(openId))) await exceptionDetail(Number(openId));
+  if (openId) await exceptionDetail(Number(openId));
 }
 
 async function bulkDecide(action, selected, note) {
@@ -258,6 +294,46 @@ async function bulkDecide(action, selected, note) {
     flash(r.decided.length + ' ' + verb + (r.failed.length ? '; ' + r.failed.length + ' not decided: '
       + r.failed.map(f => 'exception ' + f.id + ' (' + f.error + ')').join(', ') : '') + '.', r.failed.length ? 'error' : 'ok');
   } catch (x) { flash('Nothing was ' + (action === 'reject' ? 'rejected' : 'deferred') + ': ' + x.message, 'error'); }
+}
+
+// Bulk accept of suggestions: a preview of what would be linked (each selected exception whose top candidate is
+// clearly ahead, and the skipped ones), then the links in one action.
+async function previewAccept(selected, note) {
+  const box = document.getElementById('accept-preview');
+  if (!selected.size) { flash('Select exceptions first.', 'error'); return; }
+  let p;
+  try { p = await api('POST', '/api/exceptions/accept-suggestions', { ids: [...selected], preview: true }); }
+  catch (x) { flash(x.message, 'error'); return; }
+  const w = (v) => v == null ? '—' : Number(v).toFixed(1);
+  box.replaceChildren(el('section', { class: 'card', id: 'accept-preview-card', 'aria-label': 'preview of the suggestions to accept' },
+    el('h2', { text: 'Accept ' + p.suggestions.length + ' suggestion(s)?' }),
+    p.skipped.length ? el('p', { id: 'accept-skipped', text: p.skipped.length + ' selected exception(s) have no clearly-ahead suggestion and stay as they are: '
+      + p.skipped.join(', ') + '.' }) : null,
+    p.suggestions.length ? table('accept-table', [['Exception', s => s.id],
+      ['Name sent', s => [s.sent_last_name, s.sent_first_name].filter(Boolean).join(', ')],
+      ['Link to', s => s.last_name + ', ' + s.first_name], ['Born', s => s.birth_date], ['School', s => s.school_name],
+      ['Match weight', s => w(s.top_weight)], ['Runner-up', s => w(s.runner_up_weight)],
+      ['Probability', s => Math.round(100 * Number(s.top_probability)) + '%']], p.suggestions) : null,
+    el('div', { class: 'actions' },
+      p.suggestions.length ? el('button', { id: 'accept-confirm', onclick: async () => {
+        try {
+          const r = await api('POST', '/api/exceptions/accept-suggestions', { ids: p.suggestions.map(s => s.id), note: note || undefined });
+          await exceptionsPage();
+          flash(r.decided.length + ' linked to the suggested student' + (r.failed.length ? '; ' + r.failed.length + ' not decided: '
+            + r.failed.map(f => 'exception ' + f.id + ' (' + f.error + ')').join(', ') : '') + '.', r.failed.length ? 'error' : 'ok');
+        } catch (x) { flash('Nothing was linked: ' + x.message, 'error'); }
+      } }, 'Link ' + p.suggestions.length) : null,
+      el('button', { class: 'secondary', id: 'accept-cancel', onclick: () => box.replaceChildren() }, 'Cancel'))));
+  box.scrollIntoView({ block: 'start' });
+}
+
+async function bulkAssign(selected, take) {
+  if (!selected.size) { flash('Select exceptions first.', 'error'); return; }
+  try {
+    const r = await api('POST', '/api/exceptions/assign', { ids: [...selected], take });
+    await exceptionsPage();
+    flash(r.changed.length + (take ? ' taken: they are yours now.' : ' given back.'));
+  } catch (x) { flash(x.message, 'error'); }
 }
 
 // The matcher's reasons ("birth_date: different (−4.1)") in plain words, with the weight kept.
@@ -282,8 +358,16 @@ function plainReason(reason) {
 const norm = (v) => String(v ?? '').trim().toLowerCase();
 
 function decisionText(x) {
-  const verb = { link: 'Linked', reject: 'Rejected', defer: 'Deferred' }[x.action] || x.action;
+  if (x.action === 'assign') return (x.assigned_to ? 'Taken by ' + x.assigned_to : 'Given back by ' + x.by) + ' on ' + when(x.at);
+  const verb = { link: 'Linked', reject: 'Rejected', defer: 'Deferred', reopen: 'Undone (reopened)' }[x.action] || x.action;
   return verb + ' by ' + x.by + ' on ' + when(x.at) + (x.note ? ' — note: ' + x.note : '');
+}
+
+// The caller's own latest decision on the exception, when it can still be undone.
+function undoable(d) {
+  const last = [...(d.decisions || [])].reverse().find(x => x.action !== 'assign');
+  return last && ['link', 'reject', 'defer'].includes(last.action) && last.by === state.me.username
+    && Number(last.minutes_ago) < Number(d.undo_minutes) ? last : null;
 }
 
 async function exceptionDetail(id) {
@@ -328,7 +412,7 @@ async function exceptionDetail(id) {
     const same = norm(sent) === norm(got);
     return el('td', { class: same ? 'same' : 'differs' }, got, same ? '' : el('span', { class: 'tag', text: ' differs' }));
   };
-  const compare = cands.length ? el('div', { class: 'table-wrap' }, el('table', { id: 'compare-table', class: 'data compare' },
+  const compare = cands.length ? el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'sent and candidates side by side' }, el('table', { id: 'compare-table', class: 'data compare' },
     el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: '' }), el('th', { scope: 'col', text: 'Sent by the vendor' }),
       cands.map((s, i) => el('th', { scope: 'col', text: 'Candidate ' + (i + 1) })))),
     el('tbody', {},
@@ -342,9 +426,17 @@ async function exceptionDetail(id) {
       open ? el('tr', {}, el('th', { scope: 'row', text: '' }), el('td', { text: '' }),
         cands.map((s, i) => el('td', {}, linkButton(s, i), ' ', el('kbd', { text: String(i + 1) })))) : null)))
     : el('p', { text: 'The matcher found no candidate in this district.' });
+  const mine = undoable(d);
+  const undo = mine ? el('button', { type: 'button', id: 'undo-decision', class: 'secondary', onclick: async () => {
+    try { await api('POST', '/api/exceptions/' + id + '/reopen', {}); }
+    catch (x) { flash(x.message, 'error'); return; }
+    await exceptionsPage();
+    await exceptionDetail(id);
+    flash('Your decision (' + mine.action + ') is undone: exception ' + id + ' is open again.');
+  } }, 'Undo my decision (' + mine.action + ')') : null;
   const history = d.decisions && d.decisions.length ? el('section', { id: 'decision', class: 'decision' },
-    el('h3', { text: open ? 'Earlier decisions' : 'Decision' }),
-    el('ul', {}, d.decisions.map(x => el('li', { text: decisionText(x) })))) : (!open ? el('section', { id: 'decision', class: 'decision' },
+    el('h3', { text: open ? 'History' : 'Decision and history' }),
+    el('ul', { id: 'decision-history' }, d.decisions.map(x => el('li', { text: decisionText(x) }))), undo) : (!open ? el('section', { id: 'decision', class: 'decision' },
       el('h3', { text: 'Decision' }), el('p', { text: (d.resolution || 'resolved') + (d.resolved_by ? ' by ' + d.resolved_by : '')
         + (d.resolved_at ? ' on ' + when(d.resolved_at) : '') })) : null);
   const at = queue.items.findIndex(i => i.id === id);
@@ -354,11 +446,16 @@ async function exceptionDetail(id) {
       el('span', { class: 'position', text: at >= 0 ? (at + 1) + ' of ' + queue.items.length + ' on this page' : '' }),
       el('button', { type: 'button', class: 'secondary', id: 'prev-exception', onclick: () => step(-1), disabled: at <= 0 }, '← Previous (k)'),
       el('button', { type: 'button', class: 'secondary', id: 'next-exception', onclick: () => step(1), disabled: at < 0 || at >= queue.items.length - 1 }, 'Next (j) →'),
+      open ? el('button', { type: 'button', class: 'secondary', id: 'take-exception', onclick: async () => {
+        try { await api('POST', '/api/exceptions/assign', { ids: [id], take: d.assigned_to !== state.me.username }); }
+        catch (x) { flash(x.message, 'error'); return; }
+        await exceptionsPage(); await exceptionDetail(id);
+      } }, d.assigned_to === state.me.username ? 'Give back' : (d.assigned_to ? 'Take (from ' + d.assigned_to + ')' : 'Take (mine)')) : null,
       el('button', { type: 'button', class: 'secondary', id: 'close-detail', onclick: () => {
         queue.current = null; document.getElementById('exception-detail').replaceChildren(); } }, 'Close')),
     history,
-    el('dl', { class: 'facts' }, [['Feed', d.feed], ['File / record', d.source + ' #' + d.row],
-      ['Vendor candidate', d.vendor_candidate_id], ['Exam code', d.exam_code], ['Credential', d.credential_name],
+    el('dl', { class: 'facts' }, [['Feed', d.feed], [d.source_ref ? 'Record' : 'File / record', sourceOf(d)],
+      ['Assigned to', d.assigned_to || 'nobody'], ['Vendor candidate', d.vendor_candidate_id], ['Exam code', d.exam_code], ['Credential', d.credential_name],
       ['Attempted', d.attempted_on], ['Passed', d.passed ? 'yes' : 'no'], ['Exam score', d.score],
       ['E-mail sent', d.email]].map(([k, v]) => [el('dt', { text: k }), el('dd', { text: v ?? '' })])),
     el('h3', { text: 'Sent by the vendor and the candidate students' }),
@@ -432,8 +529,16 @@ async function feedPage(feed) {
 
 async function deliveryPage(id) {
   const d = await api('GET', '/api/deliveries/' + id);
+  const sum = d.summary || {};
+  const fact = (id, label, n) => el('div', { class: 'stat', id }, el('span', { class: 'n', text: n ?? 0 }), el('span', { class: 'l', text: label }));
   view(el('h1', { text: 'Delivery ' + d.id + ': ' + d.source }),
     el('p', { text: d.feed + ' · ' + d.status + ' · received ' + when(d.received) + (d.reason ? ' · ' + d.reason : '') }),
+    el('h2', { text: 'Import summary' }),
+    el('div', { class: 'stats', id: 'delivery-summary' }, fact('sum-read', 'rows read', d.rows_read),
+      fact('sum-accepted', 'rows accepted', d.rows_accepted), fact('sum-rejected', 'rows rejected', d.rows_rejected),
+      fact('sum-matched', 'results matched to a student', sum.matched), fact('sum-review', 'results to review (open exceptions)', sum.to_review)),
+    Number(d.rows_rejected) > 0 || d.rejections.length ? el('p', {}, el('a', { class: 'button', id: 'rejected-csv', download: '',
+      href: '/api/deliveries/' + d.id + '/rejected.csv' }, 'Download the rejected rows and reasons (CSV)')) : null,
     el('h2', { text: 'Rows and what became of them' }),
     table('lineage-table', [['Row', r => r.row], ['Result', r => r.result], ['Exam', r => r.exam_code],
       ['Credential', r => r.credential], ['Passed', r => r.passed ? 'yes' : 'no'], ['Match', r => r.match_decision],
@@ -496,64 +601,90 @@ async function statusPage() {
       ['Finished', l => when(l.finished)], ['Rows', l => l.rows_written]], s.loads));
 }
 
-// ---------- charts (plain SVG) ----------
+// ---------- charts (Apache ECharts, served from the hub's jar; each with its table) ----------
 
-const SVG = 'http://www.w3.org/2000/svg';
-function svg(tag, attrs, ...children) {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return e;
-}
-
-function barChart(id, title, bars) {
-  const w = 720, rowH = 22, h = Math.max(60, bars.length * rowH + 30), left = 220;
-  const max = Math.max(1, ...bars.map(b => b.value));
-  const s = svg('svg', { id, viewBox: `0 0 ${w} ${h}`, role: 'img', 'aria-label': title, class: 'chart' });
-  bars.forEach((b, i) => {
-    const y = 10 + i * rowH, bw = (w - left - 60) * b.value / max;
-    s.append(svg('text', { x: left - 8, y: y + 14, 'text-anchor': 'end', class: 'label' }, b.label),
-      svg('rect', { x: left, y, width: Math.max(1, bw), height: rowH - 6, class: 'bar' }),
-      svg('text', { x: left + bw + 6, y: y + 14, class: 'value' }, b.value));
+let echartsLoading = null;
+// ECharts is loaded on the first page that draws a chart (it is large; most pages need none).
+function loadECharts() {
+  if (window.echarts) return Promise.resolve(window.echarts);
+  echartsLoading ||= new Promise((resolve, reject) => {
+    const sc = document.createElement('script');
+    sc.src = '/ui/lib/echarts.min.js';
+    sc.onload = () => resolve(window.echarts);
+    sc.onerror = () => { echartsLoading = null; reject(new Error('the chart library could not be loaded')); };
+    document.head.append(sc);
   });
-  return el('figure', {}, el('figcaption', { text: title }), s);
+  return echartsLoading;
 }
 
+const charts = [];
+window.addEventListener('resize', () => charts.forEach(c => c.isDisposed() || c.resize()));
+const COLORS = ['#1f5fa8', '#b3261e', '#1e7a3c', '#8a5a00', '#6b3fa0', '#00707a', '#5b6675', '#c2410c'];
+
+// A chart with its title, the same numbers as a table below it (for screen readers, keyboards and copying).
+function chartFigure(id, title, height, option, tableEl) {
+  const box = el('div', { id, class: 'echart', role: 'img', 'aria-label': title + ' (the table below has the same numbers)' });
+  box.style.height = height + 'px';
+  const fig = el('figure', { class: 'chart-figure' }, el('figcaption', { text: title }), box,
+    el('details', { class: 'chart-table' }, el('summary', { text: 'Table of ' + title.toLowerCase() }), tableEl));
+  requestAnimationFrame(async () => {
+    const ec = await loadECharts();
+    const c = ec.init(box, null, { renderer: 'canvas' });
+    c.setOption(Object.assign({ color: COLORS, animation: false, textStyle: { fontSize: 12, color: '#1d2733' },
+      tooltip: { renderMode: 'richText' } }, option));
+    charts.push(c);
+  });
+  return fig;
+}
+
+// Horizontal bars, largest first, labels kept readable (long names cut with an ellipsis, the whole name in the table).
+function barChart(id, title, bars, unit) {
+  const sorted = [...bars].sort((a, b) => b.value - a.value || String(a.label).localeCompare(String(b.label)));
+  const tbl = table(id + '-table', [['Name', b => b.label], [unit || 'Value', b => b.value]], sorted, null, 'here');
+  const shown = sorted.slice().reverse();
+  return chartFigure(id, title, Math.max(120, 26 * sorted.length + 50), {
+    grid: { left: 8, right: 48, top: 8, bottom: 24, containLabel: true },
+    xAxis: { type: 'value', name: unit || '', nameLocation: 'end', axisLabel: { color: '#1d2733' } },
+    yAxis: { type: 'category', data: shown.map(b => b.label),
+      axisLabel: { color: '#1d2733', width: 200, overflow: 'truncate', interval: 0 } },
+    tooltip: { trigger: 'axis', renderMode: 'richText' },
+    series: [{ type: 'bar', data: shown.map(b => b.value), label: { show: true, position: 'right', color: '#1d2733' } }]
+  }, tbl);
+}
+
+// One line per series over weeks, 0–100 %.
 function lineChart(id, title, series) {
-  const w = 720, h = 260, pad = 40, legend = 130;
   const weeks = [...new Set(series.flatMap(s => s.points.map(p => p.x)))].sort();
-  const s = svg('svg', { id, viewBox: `0 0 ${w} ${h}`, role: 'img', 'aria-label': title, class: 'chart' });
-  const right = w - legend;
-  const x = (wk) => weeks.length < 2 ? (pad + right) / 2 : pad + (right - pad) * weeks.indexOf(wk) / (weeks.length - 1);
-  const y = (v) => h - pad - (h - 2 * pad) * v / 100;
-  s.append(svg('line', { x1: pad, y1: y(0), x2: right, y2: y(0), class: 'axis' }),
-    svg('line', { x1: pad, y1: y(100), x2: right, y2: y(100), class: 'axis' }),
-    svg('text', { x: 2, y: y(100) + 4, class: 'label' }, '100%'), svg('text', { x: 12, y: y(0) + 4, class: 'label' }, '0%'));
-  if (weeks.length) {
-    s.append(svg('text', { x: pad, y: h - 12, class: 'label' }, 'week of ' + weeks[0]),
-      svg('text', { x: right, y: h - 12, 'text-anchor': 'end', class: 'label' }, weeks[weeks.length - 1]));
-  }
-  series.forEach((ser, i) => {
-    const pts = ser.points.map(p => x(p.x) + ',' + y(p.y)).join(' ');
-    s.append(svg('polyline', { points: pts, class: 'line s' + (i % 6) }));
-    ser.points.forEach(p => s.append(svg('circle', { cx: x(p.x), cy: y(p.y), r: 3, class: 'dot s' + (i % 6) },
-      svg('title', {}, ser.name + ' ' + p.x + ': ' + p.y + '%'))));
-    s.append(svg('text', { x: right + 12, y: pad + 14 * i, class: 'legend s' + (i % 6) }, ser.name));
-  });
-  return el('figure', {}, el('figcaption', { text: title }), s);
+  const rows = series.flatMap(s => s.points.map(p => ({ feed: s.name, week: p.x, rate: p.y, results: p.n })));
+  const tbl = table(id + '-table', [['Feed', r => r.feed], ['Week of', r => r.week], ['Match rate (%)', r => r.rate],
+    ['Results', r => r.results]], rows, null, 'here');
+  return chartFigure(id, title, 320, {
+    grid: { left: 8, right: 24, top: 40, bottom: 24, containLabel: true },
+    legend: { type: 'scroll', top: 0, textStyle: { color: '#1d2733' } },
+    tooltip: { trigger: 'axis', renderMode: 'richText' },
+    xAxis: { type: 'category', data: weeks, axisLabel: { color: '#1d2733', hideOverlap: true } },
+    yAxis: { type: 'value', min: 0, max: 100, name: '%', axisLabel: { color: '#1d2733' } },
+    series: series.map(s => ({ name: s.name, type: 'line', symbolSize: 6, connectNulls: false,
+      data: weeks.map(w => { const p = s.points.find(q => q.x === w); return p ? p.y : null; }) }))
+  }, tbl);
 }
 
 async function chartsPage() {
+  charts.splice(0).forEach(c => c.dispose());
   const [mr, ex, at] = await Promise.all([api('GET', '/api/charts/match-rate'),
     api('GET', '/api/charts/exceptions-by-district'), api('GET', '/api/charts/attainment-by-district')]);
   const byFeed = {};
-  mr.series.forEach(p => (byFeed[p.feed] ||= []).push({ x: p.week, y: Number(p.rate) }));
+  mr.series.forEach(p => (byFeed[p.feed] ||= []).push({ x: p.week, y: Number(p.rate), n: Number(p.results) }));
   const exByDistrict = {};
   ex.bars.forEach(b => exByDistrict[b.name] = (exByDistrict[b.name] || 0) + Number(b.open));
+  const years = [...new Set(at.bars.map(b => b.school_year))].sort().reverse();
+  const year = years[0];
   view(el('h1', { text: 'Charts' }),
-    lineChart('chart-match-rate', 'Match rate per feed, by week of delivery', Object.entries(byFeed).map(([name, points]) => ({ name, points }))),
-    barChart('chart-exceptions', 'Open exceptions per district', Object.entries(exByDistrict).map(([label, value]) => ({ label, value }))),
-    barChart('chart-attainment', 'Credentials earned per district (last reporting load)', at.bars.map(b => ({ label: b.name + ' ' + b.school_year, value: Number(b.earned) }))));
+    lineChart('chart-match-rate', 'Match rate per feed, by week of delivery', Object.entries(byFeed).sort().map(([name, points]) => ({ name, points }))),
+    barChart('chart-exceptions', 'Open exceptions per district', Object.entries(exByDistrict).map(([label, value]) => ({ label, value })), 'open exceptions'),
+    year ? barChart('chart-attainment', 'Credentials earned per district, ' + year + ' (last reporting load)',
+      at.bars.filter(b => b.school_year === year).map(b => ({ label: b.name, value: Number(b.earned) })), 'credentials earned')
+      : el('p', { id: 'chart-attainment-none', text: 'No reporting load has counted a credential yet.' }));
 }
 
 // ---------- district-entered results ----------
@@ -568,7 +699,13 @@ function fileBase64(file) {
 }
 
 async function entriesPage() {
-  const data = await api('GET', '/api/district-entries/pending');
+  const [data, creds] = await Promise.all([api('GET', '/api/district-entries/pending'), api('GET', '/api/district-entries/credentials')]);
+  const byYear = {};
+  creds.credentials.forEach(c => (byYear[c.school_year] ||= []).push(c));
+  const picker = el('select', { name: 'credentialCode', required: true, id: 'credential-picker' },
+    el('option', { value: '', text: creds.credentials.length ? 'choose a credential' : 'no district-entered credential in the catalog' }),
+    Object.keys(byYear).sort().reverse().map(y => el('optgroup', { label: 'School year ' + y },
+      byYear[y].map(c => el('option', { value: c.code, text: c.name + ' (' + c.code + ')' })))));
   const admin = state.me.role === 'district-admin' || state.me.role === 'ops';
   const decide = async (id, action) => {
     const body = action === 'reject' ? { reason: prompt('Why is it rejected?') || '' } : {};
@@ -590,7 +727,7 @@ async function entriesPage() {
   } },
     [['stateId', 'State ID'], ['firstName', 'First name'], ['lastName', 'Last name']].map(([n, t]) => el('label', {}, t + ' ', el('input', { name: n }))),
     el('label', {}, 'Born ', el('input', { name: 'birthDate', type: 'date' })),
-    el('label', {}, 'Credential code ', el('input', { name: 'credentialCode', required: true, size: 10 })),
+    el('label', {}, 'Credential ', picker),
     el('label', {}, 'Earned on ', el('input', { name: 'earnedOn', type: 'date', required: true })),
     el('label', {}, 'Score ', el('input', { name: 'score', size: 5 })),
     el('label', {}, 'Evidence (PDF, PNG, JPEG) ', el('input', { name: 'evidence', type: 'file', accept: '.pdf,.png,.jpg,.jpeg', required: true })),
@@ -607,8 +744,9 @@ async function entriesPage() {
       await entriesPage();
     } catch (x) { flash(x.message, 'error'); }
   } },
-    el('label', {}, 'CSV (district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file) ',
-      el('input', { name: 'csv', type: 'file', accept: '.csv', required: true })),
+    el('p', { class: 'hint' }, 'Columns: district_code, state_id, first_name, last_name, birth_date, credential_code, earned_on, score, evidence_file. ',
+      el('a', { href: '/api/district-entries/template.csv', id: 'entries-template', download: '' }, 'Download the CSV template')),
+    el('label', {}, 'CSV file ', el('input', { name: 'csv', type: 'file', accept: '.csv', required: true })),
     el('label', {}, 'Evidence files ', el('input', { name: 'evidence', type: 'file', multiple: true })),
     el('button', { type: 'submit', text: 'Upload' }));
   view(el('h1', { text: 'District-entered results' }),
@@ -621,6 +759,40 @@ async function entriesPage() {
         el('button', { class: 'danger', onclick: () => decide(p.result, 'reject') }, 'Reject')) : '']], data.pending),
     el('h2', { text: 'Enter one result' }), single,
     el('h2', { text: 'Upload a CSV of results' }), upload);
+}
+
+// ---------- the audit page: who did what, when (district accounts: their district's) ----------
+
+const AUDIT_ACTIONS = { 'decide-link': 'linked', 'decide-reject': 'rejected', 'decide-defer': 'deferred', reopen: 'undid a decision',
+  assign: 'assigned', 'upload-corrected': 'uploaded a corrected file' };
+
+async function auditPage() {
+  const params = hashParams();
+  const data = await api('GET', '/api/audit?' + params.toString());
+  const form = el('form', { id: 'audit-filters', class: 'filters', onsubmit: (e) => {
+    e.preventDefault();
+    const q = new URLSearchParams();
+    for (const f of ['user', 'action']) { const v = form.elements[f].value.trim(); if (v) q.set(f, v); }
+    const target = '#/audit' + (q.toString() ? '?' + q.toString() : '');
+    if (location.hash === target) route(); else location.hash = target;
+  } },
+    el('label', {}, 'User ', el('input', { name: 'user', value: params.get('user') || '', size: 14 })),
+    el('label', {}, 'Action ', el('select', { name: 'action' }, el('option', { value: '', text: 'all' }),
+      Object.entries(AUDIT_ACTIONS).map(([k, t]) => el('option', { value: k, text: t, selected: params.get('action') === k })))),
+    el('button', { type: 'submit', text: 'Filter' }));
+  const offset = Number(data.offset || 0), limit = Number(data.limit || 100);
+  const what = (a) => [a.decision ? 'decision: ' + a.decision : null, a.undone ? 'undid: ' + a.undone : null,
+    a.assigned_to ? 'to ' + a.assigned_to : (a.action === 'assign' ? 'given back' : null), a.file ? 'file ' + a.file : null,
+    a.note ? 'note: ' + a.note : null].filter(Boolean).join(' · ');
+  view(el('h1', { text: 'Audit' + (state.me.district ? ': district ' + state.me.district : '') }), form,
+    el('nav', { class: 'pager', 'aria-label': 'pages of the audit trail' },
+      el('span', { class: 'range', id: 'audit-range', text: data.total ? 'Showing ' + (offset + 1) + '–' + (offset + data.entries.length) + ' of ' + data.total : 'Nothing to show' }),
+      el('a', { class: 'button prev', href: withParams({ offset: offset - limit > 0 ? offset - limit : null }), hidden: offset <= 0 }, '← Newer'),
+      el('a', { class: 'button next', href: withParams({ offset: offset + limit }), hidden: offset + data.entries.length >= data.total }, 'Older →')),
+    table('audit-table', [['When', a => when(a.at)], ['Who', a => a.by], ['Action', a => AUDIT_ACTIONS[a.action] || a.action],
+      ['On', a => a.exception ? el('a', { href: '#/exceptions/' + a.exception + '?status=all', text: 'exception ' + a.exception })
+        : (a.object_type || '') + ' ' + (a.object_id || '')],
+      ['District', a => a.district || ''], ['What', what]], data.entries, a => ({ 'data-audit': a.id })));
 }
 
 // ---------- published reports ----------
@@ -668,9 +840,9 @@ async function reportsPage() {
       } : null }, r.map(v => el('td', { text: v ?? '' }))))));
   const rateCol = t.columns.findIndex(c => c.endsWith('rate'));
   const chart = rateCol > 0 && !pub && t.rows.length <= 60 ? barChart('report-chart', t.title + ' — ' + t.columns[rateCol].replaceAll('_', ' '),
-    t.rows.filter(r => r[rateCol]).map(r => ({ label: String(r[1] ?? r[0]).slice(0, 34), value: parseFloat(r[rateCol]) }))) : null;
+    t.rows.filter(r => r[rateCol]).map(r => ({ label: String(r[1] ?? r[0]), value: parseFloat(r[rateCol]) })), t.columns[rateCol].replaceAll('_', ' ')) : null;
   view(...parts, el('h2', { text: t.title + (year ? ', ' + year : '') + (pub ? ' (public: small cells suppressed)' : '') }),
-    chart, el('div', { class: 'table-wrap' }, tbl), traceBox);
+    chart, el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'report table' }, tbl), traceBox);
 }
 
 // ---------- vendor acknowledgements ----------

@@ -334,6 +334,13 @@ public final class DistrictEntries {
         return name == null ? "" : name.replace('\\', '/').replaceAll("^(\\./|/)+", "");
     }
 
+    /** The credentials districts enter themselves (the catalog's, per school year, newest year first, by name). */
+    public List<Map<String, Object>> credentials() throws SQLException {
+        return org.credentialhub.store.Rows.list(dataSource, """
+                select school_year, credential_code as code, credential_name as name from catalog_credential
+                where delivered_by = 'district' order by school_year desc, credential_name, credential_code""", List.of());
+    }
+
     private Set<String> districtCredentials() throws SQLException {
         Set<String> out = new HashSet<>();
         try (Connection c = dataSource.getConnection();

@@ -22,6 +22,8 @@ import java.util.Map;
 public final class Decisions {
     public enum Action { LINK, REJECT, DEFER }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private final DataSource dataSource;
     private final Hmac hmac;
 
@@ -75,7 +77,7 @@ public final class Decisions {
         String district;
         try (PreparedStatement ps = c.prepareStatement("""
                 select r.feed_code, r.student_id, r.match_decision, r.match_tier, %s as candidate_key, r.version,
-                       r.hold_reason,
+                       r.hold_reason, r.match_score, r.status,
                        (select rl.content_hash from result_lineage rl where rl.result_id = r.result_id
                           and rl.version = r.version order by rl.delivery_id desc, rl.source_row desc limit 1) as content_hash,
                        (select coalesce(r.source_ref, d.source_name) || ', row ' || rl.source_row
@@ -97,6 +99,9 @@ public final class Decisions {
                 before.put("student_id", rs.getObject("student_id"));
                 before.put("match_decision", rs.getString("match_decision"));
                 before.put("match_tier", rs.getString("match_tier"));
+                // what an undo (reopen) puts back
+                before.put("match_score", rs.getObject("match_score"));
+                before.put("status", rs.getString("status"));
                 version.put("version", rs.getInt("version"));
                 version.put("content_hash", rs.getString("content_hash"));
                 version.put("lineage", rs.getString("lineage"));
@@ -112,6 +117,9 @@ public final class Decisions {
         }
         if (!who.isOps() && (district == null || !district.equals(who.districtCode()))) {
             throw new DecisionException("result " + resultId + " is not in your district's queue");
+        }
+        if (action != Action.DEFER && candidateKey != null) {
+            before.put("crosswalk", crosswalk(c, feed, candidateKey));
         }
         Map<String, Object> after = new LinkedHashMap<>();
         switch (action) {
@@ -161,6 +169,154 @@ public final class Decisions {
         out.put("action", action.name().toLowerCase());
         out.putAll(after);
         return out;
+    }
+
+    /**
+     * Undoes (reopens) the caller's own latest decision on a result, made at most {@code withinMinutes} ago and not
+     * undone since: a link or reject puts back the result's student, decision, tier, weight and status as they
+     * were, the crosswalk entry as it was (or none) and reopens the exceptions the decision closed; a defer makes
+     * the deferred exceptions open again. Audited as {@code reopen}. A result changed since the decision (by a later
+     * delivery or decision) is not touched and the message says so.
+     */
+    public Map<String, Object> reopen(Account who, long resultId, int withinMinutes) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Map<String, Object> out = reopen(c, who, resultId, withinMinutes);
+                c.commit();
+                return out;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private Map<String, Object> reopen(Connection c, Account who, long resultId, int withinMinutes) throws SQLException {
+        String feed;
+        String candidateKey;
+        Long student;
+        String decision;
+        try (PreparedStatement ps = c.prepareStatement("""
+                select r.feed_code, %s as candidate_key, r.student_id, r.match_decision
+                from result r left join result_identity i using (result_id) where r.result_id = ? for update of r"""
+                .formatted(CANDIDATE_KEY))) {
+            ps.setLong(1, resultId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new DecisionException("no result " + resultId);
+                }
+                feed = rs.getString(1);
+                candidateKey = rs.getString(2);
+                student = (Long) rs.getObject(3);
+                decision = rs.getString(4);
+            }
+        }
+        com.fasterxml.jackson.databind.JsonNode before;
+        com.fasterxml.jackson.databind.JsonNode after;
+        String action;
+        String district;
+        try (PreparedStatement ps = c.prepareStatement("""
+                select action, username, before::text, after::text, district_code,
+                       at < now() - make_interval(mins => ?) as too_old
+                from audit_log where object_type = 'result' and object_id = ?
+                  and (action like 'decide-%' or action = 'reopen')
+                order by at desc, audit_id desc limit 1""")) {
+            ps.setInt(1, withinMinutes);
+            ps.setString(2, String.valueOf(resultId));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getString(1).equals("reopen")) {
+                    throw new DecisionException("result " + resultId + " has no decision to undo");
+                }
+                if (!rs.getString(2).equals(who.username())) {
+                    throw new DecisionException("result " + resultId + " was last decided by someone else; only they can undo it");
+                }
+                if (rs.getBoolean(6)) {
+                    throw new DecisionException("result " + resultId + " was decided more than " + withinMinutes
+                            + " minutes ago; it can no longer be undone");
+                }
+                action = rs.getString(1).substring("decide-".length());
+                district = rs.getString(5);
+                try {
+                    before = JSON.readTree(rs.getString(3));
+                    after = JSON.readTree(rs.getString(4));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        if (!who.isOps() && (district == null || !district.equals(who.districtCode()))) {
+            throw new DecisionException("result " + resultId + " is not in your district's queue");
+        }
+        Map<String, Object> now = new LinkedHashMap<>();
+        now.put("student_id", student);
+        now.put("match_decision", decision);
+        if (action.equals("defer")) {
+            exec(c, """
+                    update result_exception set status = 'open', updated_at = now()
+                    where result_id = ? and status = 'deferred'""", resultId);
+        } else {
+            // the result must still be as the decision left it
+            Long decided = after.hasNonNull("student_id") ? after.get("student_id").asLong() : null;
+            if (!java.util.Objects.equals(decided, student) || !after.path("match_decision").asText().equals(decision)) {
+                throw new DecisionException("result " + resultId + " changed since the decision; it cannot be undone");
+            }
+            exec(c, """
+                    update result set student_id = ?, match_decision = ?, match_tier = ?, match_score = ?,
+                                      status = coalesce(?, status), updated_at = now() where result_id = ?""",
+                    before.hasNonNull("student_id") ? before.get("student_id").asLong() : null,
+                    before.path("match_decision").asText(null), before.path("match_tier").asText(null),
+                    before.hasNonNull("match_score") ? before.get("match_score").asDouble() : null,
+                    before.path("status").asText(null), resultId);
+            if (candidateKey != null) {
+                com.fasterxml.jackson.databind.JsonNode was = before.path("crosswalk");
+                if (was.isObject()) {
+                    exec(c, """
+                            update match_crosswalk set student_id = ?, decision = ?, decided_by = ?, decided_at = now()
+                            where feed_code = ? and candidate_key = ?""",
+                            was.hasNonNull("student_id") ? was.get("student_id").asLong() : null,
+                            was.path("decision").asText(), was.path("decided_by").asText(), feed, candidateKey);
+                } else {
+                    exec(c, "delete from match_crosswalk where feed_code = ? and candidate_key = ? and decided_by = ?",
+                            feed, candidateKey, who.username());
+                }
+            }
+            exec(c, """
+                    update result_exception set status = 'open', resolution = null, resolved_at = null,
+                           resolved_by = null, updated_at = now()
+                    where result_id = ? and status = 'resolved' and resolution = ? and resolved_by = ?""",
+                    resultId, action.equals("link") ? "linked" : "rejected", who.username());
+        }
+        Map<String, Object> restored = new LinkedHashMap<>();
+        restored.put("undone", action);
+        if (!action.equals("defer")) {
+            restored.put("student_id", before.hasNonNull("student_id") ? before.get("student_id").asLong() : null);
+            restored.put("match_decision", before.path("match_decision").asText(null));
+        }
+        Audit.record(c, who, "reopen", "result", String.valueOf(resultId), district, now, restored);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("result", resultId);
+        out.putAll(restored);
+        return out;
+    }
+
+    /** The crosswalk's entry for a vendor candidate (student, decision, by whom), or null. */
+    private static Map<String, Object> crosswalk(Connection c, String feed, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                select student_id, decision, decided_by from match_crosswalk where feed_code = ? and candidate_key = ?""")) {
+            ps.setString(1, feed);
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("student_id", rs.getObject(1));
+                out.put("decision", rs.getString(2));
+                out.put("decided_by", rs.getString(3));
+                return out;
+            }
+        }
     }
 
     /**

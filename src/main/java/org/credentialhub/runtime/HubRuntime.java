@@ -88,7 +88,11 @@ public final class HubRuntime implements AutoCloseable {
         var health = new org.credentialhub.web.Health(ds, s.dropBox, s.faults);
         registry.bind("web", web);
         registry.bind("authApi", new org.credentialhub.web.AuthApi(ds, s.accounts, sessions, web));
-        registry.bind("exceptionsApi", new org.credentialhub.web.ExceptionsApi(ds, s.decisions, s.hmac));
+        registry.bind("exceptionsApi", new org.credentialhub.web.ExceptionsApi(ds, s.decisions, s.hmac,
+                new org.credentialhub.exceptions.QueueView.Suggest(
+                        Double.parseDouble(s.settings.get("hub.exceptions.suggest.min-probability", "0.80")),
+                        Double.parseDouble(s.settings.get("hub.exceptions.suggest.min-margin-bits", "5.0"))),
+                s.settings.getInt("hub.exceptions.undo-minutes", 30)));
         registry.bind("opsApi", new org.credentialhub.web.OpsApi(ds, health, s.reporting, s.apiPuller::configured));
         registry.bind("correctedFiles", new org.credentialhub.web.CorrectedFiles(ds, s.feeds,
                 s.dropBox == null ? null : new org.credentialhub.web.CorrectedFiles.Inbox(s.sftpHost, s.sftpPort, s.serviceUser, s.servicePassword),

@@ -36,6 +36,14 @@ public final class Deliveries {
                 return null;
             }
             Map<String, Object> out = d.get(0);
+            // the import summary: rows accepted and rejected (above), and of the results the rows made or touched,
+            // how many were matched to a student and how many wait for a person (an open or deferred exception)
+            out.put("summary", Rows.list(c, """
+                    select count(distinct r.result_id) as results,
+                           count(distinct r.result_id) filter (where r.match_decision = 'match') as matched,
+                           count(distinct r.result_id) filter (where exists (select 1 from result_exception e
+                               where e.result_id = r.result_id and e.status <> 'resolved')) as to_review
+                    from result_lineage l join result r using (result_id) where l.delivery_id = ?""", List.of(id)).get(0));
             out.put("rows", Rows.list(c, """
                     select l.source_row as row, r.result_id as result, r.exam_code, r.credential_code as credential,
                            r.passed, r.status, r.match_decision, r.match_tier,
@@ -49,6 +57,13 @@ public final class Deliveries {
                     order by row_number, field limit 10000""", List.of(id)));
             return out;
         }
+    }
+
+    /** Every rejected row of a delivery with its field and reason (the reasons name no personal data). */
+    public static List<Map<String, Object>> rejections(DataSource ds, long id) throws SQLException {
+        return Rows.list(ds, """
+                select row_number as row, field, reason from delivery_rejection where delivery_id = ?
+                order by row_number, field""", List.of(id));
     }
 
     /** Quarantined deliveries, newest first, each saying whether the same content was accepted since. */

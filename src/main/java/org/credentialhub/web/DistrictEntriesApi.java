@@ -170,6 +170,19 @@ public final class DistrictEntriesApi {
         Web.json(ex, Map.of("pending", list.stream().map(DistrictEntriesApi::json).toList()));
     }
 
+    /** GET /api/district-entries/credentials: the credentials a district may enter, for the picker. */
+    public void credentials(Exchange ex) throws SQLException {
+        Web.caller(ex, DISTRICT);
+        Web.json(ex, Map.of("credentials", entries.credentials()));
+    }
+
+    /** GET /api/district-entries/template.csv: the upload's header row, to fill in. */
+    public void template(Exchange ex) {
+        Web.caller(ex, DISTRICT);
+        Web.csv(ex, new org.credentialhub.support.CsvOut().row(DistrictEntries.COLUMNS).toString(),
+                "district-entries-template.csv");
+    }
+
     private DistrictEntries.Pending own(Account a, long resultId) throws SQLException {
         return entries.pendingEntry(a.isOps() ? null : a.districtCode(), resultId).orElseThrow(ApiException::notFound);
     }

@@ -33,12 +33,24 @@ public final class ExceptionsApi {
     private final QueueView queue;
     private final Decisions decisions;
     private final Hmac hmac;
+    private final org.credentialhub.exceptions.Assignments assignments;
+    private final int undoMinutes;
 
     public ExceptionsApi(DataSource dataSource, Decisions decisions, Hmac hmac) {
+        this(dataSource, decisions, hmac, QueueView.Suggest.defaults(), 30);
+    }
+
+    /**
+     * @param suggest     when a top candidate is clearly ahead (hub.exceptions.suggest.*)
+     * @param undoMinutes how long one's own decision can be undone (hub.exceptions.undo-minutes)
+     */
+    public ExceptionsApi(DataSource dataSource, Decisions decisions, Hmac hmac, QueueView.Suggest suggest, int undoMinutes) {
         this.dataSource = dataSource;
-        this.queue = new QueueView(dataSource);
+        this.queue = new QueueView(dataSource, suggest);
         this.decisions = decisions;
         this.hmac = hmac;
+        this.assignments = new org.credentialhub.exceptions.Assignments(dataSource);
+        this.undoMinutes = undoMinutes;
     }
 
     /** The caller's scope and the request's filters. */
@@ -52,15 +64,23 @@ public final class ExceptionsApi {
                 throw ApiException.badRequest("minAgeDays is a whole number");
             }
         }
+        String assignee = param(ex, "assignee");
+        if (assignee != null && !assignee.equals("me") && !assignee.equals("none")) {
+            throw ApiException.badRequest("assignee is me or none");
+        }
         return new QueueView.Query(a, a.isOps() ? param(ex, "district") : null, param(ex, "status"),
-                param(ex, "kind"), param(ex, "feed"), param(ex, "credential"), param(ex, "school"), minAge);
+                param(ex, "kind"), param(ex, "feed"), param(ex, "credential"), param(ex, "school"), minAge,
+                assignee, "true".equals(param(ex, "suggested")));
     }
 
     /** GET /api/exceptions: counts by kind and a page of exceptions matching the filters. */
     public void list(Exchange ex) throws SQLException {
         Account a = Web.caller(ex, DECIDERS);
         QueueView.Query q = query(ex, a);
-        Web.json(ex, queue.page(q, parseInt(param(ex, "offset"), 0), param(ex, "sort"), param(ex, "dir")));
+        Map<String, Object> page = queue.page(q, parseInt(param(ex, "offset"), 0), param(ex, "sort"), param(ex, "dir"));
+        page.put("suggest", Map.of("minProbability", queue.suggest().minProbability(),
+                "minMarginBits", queue.suggest().minMarginBits()));
+        Web.json(ex, page);
     }
 
     /** GET /api/exceptions/{id}: what the vendor sent, and the candidate students with scores and reasons. */
@@ -71,6 +91,7 @@ public final class ExceptionsApi {
         if (out == null) {
             throw ApiException.notFound();
         }
+        out.put("undo_minutes", undoMinutes);
         try {
             for (Object o : (List<?>) out.get("candidates")) {
                 @SuppressWarnings("unchecked")
@@ -135,6 +156,84 @@ public final class ExceptionsApi {
         Web.json(ex, Map.of("decided", done, "failed", failed));
     }
 
+    /** The ids of a request body ({@code ids}: 1 to 1000 exception ids). */
+    private static List<Long> ids(JsonNode body) {
+        if (!body.path("ids").isArray() || body.path("ids").isEmpty() || body.path("ids").size() > 1000) {
+            throw ApiException.badRequest("ids is a list of 1 to 1000 exception ids");
+        }
+        List<Long> ids = new ArrayList<>();
+        for (JsonNode id : body.get("ids")) {
+            if (!id.canConvertToLong()) {
+                throw ApiException.badRequest("ids is a list of 1 to 1000 exception ids");
+            }
+            ids.add(id.asLong());
+        }
+        return ids;
+    }
+
+    /**
+     * POST /api/exceptions/accept-suggestions {ids, preview, note?}: of the selected exceptions, those whose top
+     * candidate is clearly ahead ({@link QueueView.Suggest}). With {@code preview: true} it only lists them (and the
+     * others as skipped); else it links each to its top candidate, bound to the version shown, and says which failed.
+     */
+    public void acceptSuggestions(Exchange ex) throws SQLException {
+        Account a = Web.caller(ex, DECIDERS);
+        JsonNode body = Web.body(ex);
+        List<Long> ids = ids(body);
+        List<Map<String, Object>> clear = queue.suggestions(ids, a);
+        java.util.Set<Long> eligible = new java.util.HashSet<>();
+        clear.forEach(s -> eligible.add(((Number) s.get("id")).longValue()));
+        List<Long> skipped = ids.stream().filter(i -> !eligible.contains(i)).toList();
+        if (body.path("preview").asBoolean(false)) {
+            Web.json(ex, Map.of("suggestions", clear, "skipped", skipped));
+            return;
+        }
+        String note = body.path("note").asText("").isBlank() ? "accepted the suggested candidate"
+                : "accepted the suggested candidate: " + body.path("note").asText();
+        List<Object> done = new ArrayList<>();
+        List<Object> failed = new ArrayList<>();
+        for (Map<String, Object> s : clear) {
+            long result = ((Number) s.get("result")).longValue();
+            try {
+                done.add(decisions.decide(a, result, Decisions.Action.LINK, ((Number) s.get("student_id")).longValue(),
+                        null, note, ((Number) s.get("version")).intValue()));
+            } catch (Decisions.DecisionException e) {
+                failed.add(Map.of("id", s.get("id"), "error", e.getMessage()));
+            }
+        }
+        Web.json(ex, Map.of("decided", done, "failed", failed, "skipped", skipped));
+    }
+
+    /** POST /api/exceptions/{id}/reopen: undoes the caller's own recent decision on the exception's result. */
+    public void reopen(Exchange ex) throws SQLException {
+        Account a = Web.caller(ex, DECIDERS);
+        long id = parseLong(ex.getIn().getHeader("id", String.class));
+        Long resultId = queue.resultOf(id, a);
+        if (resultId == null) {
+            throw ApiException.notFound();
+        }
+        try {
+            Web.json(ex, decisions.reopen(a, resultId, undoMinutes));
+        } catch (Decisions.DecisionException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    /** POST /api/exceptions/assign {ids, take}: the caller takes the exceptions (take true) or gives them back. */
+    public void assign(Exchange ex) throws SQLException {
+        Account a = Web.caller(ex, DECIDERS);
+        JsonNode body = Web.body(ex);
+        List<Long> ids = ids(body);
+        Web.json(ex, Map.of("changed", assignments.assign(a, ids, body.path("take").asBoolean(true))));
+    }
+
+    /** GET /api/audit?user=&action=&offset=: the audit trail, newest first; district accounts their district's. */
+    public void audit(Exchange ex) throws SQLException {
+        Account a = Web.caller(ex, DECIDERS);
+        Web.json(ex, org.credentialhub.accounts.Audit.page(dataSource, a, param(ex, "user"), param(ex, "action"),
+                parseInt(param(ex, "offset"), 0)));
+    }
+
     /** GET /api/roster/search?q=: students of the caller's district by name or state ID (ops: all). */
     public void searchRoster(Exchange ex) throws SQLException {
         Account a = Web.caller(ex, DECIDERS);
@@ -154,11 +253,7 @@ public final class ExceptionsApi {
         for (Map<String, Object> r : queue.export(query(ex, a))) {
             sb.row(r.values());
         }
-        Web.clearHeaders(ex);
-        ex.getMessage().setBody(sb.toString().getBytes(StandardCharsets.UTF_8));
-        ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/csv; charset=utf-8");
-        ex.getMessage().setHeader("Content-Disposition", "attachment; filename=\"exceptions.csv\"");
-        ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        Web.csv(ex, sb.toString(), "exceptions.csv");
     }
 
 }

@@ -90,6 +90,21 @@ public final class OpsApi {
         Web.json(ex, out);
     }
 
+    /** GET /api/deliveries/{id}/rejected.csv: the delivery's rejected rows with field and reason, as CSV. */
+    public void rejectedCsv(Exchange ex) throws SQLException {
+        Web.caller(ex, Role.OPS);
+        long id = Web.parseLong(ex.getIn().getHeader("id", String.class));
+        Map<String, Object> d = Deliveries.archived(dataSource, id);
+        if (d == null) {
+            throw ApiException.notFound();
+        }
+        org.credentialhub.support.CsvOut csv = new org.credentialhub.support.CsvOut().row("row", "field", "reason");
+        for (Map<String, Object> r : Deliveries.rejections(dataSource, id)) {
+            csv.row(r.values());
+        }
+        Web.csv(ex, csv.toString(), "delivery-" + id + "-rejected-rows.csv");
+    }
+
     /** GET /api/quarantine: quarantined deliveries with their reasons. */
     public void quarantine(Exchange ex) throws SQLException {
         Web.caller(ex, Role.OPS);

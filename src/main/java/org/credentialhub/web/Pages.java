@@ -15,6 +15,13 @@ public final class Pages {
             "html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8",
             "css", "text/css; charset=utf-8", "svg", "image/svg+xml", "ico", "image/x-icon");
 
+    /**
+     * Libraries the pages use, served from their WebJars on the classpath (kept in the jar, nothing fetched at run
+     * time): Apache ECharts for the charts page.
+     */
+    private static final Map<String, String> LIBRARIES = Map.of(
+            "/lib/echarts.min.js", "META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js");
+
     public void serve(Exchange ex) throws IOException {
         String path = ex.getIn().getHeader(Exchange.HTTP_PATH, String.class);
         String uri = ex.getIn().getHeader(Exchange.HTTP_URI, String.class);
@@ -34,7 +41,8 @@ public final class Pages {
             return;
         }
         String ext = p.substring(p.lastIndexOf('.') + 1);
-        try (InputStream in = Pages.class.getClassLoader().getResourceAsStream("web" + p)) {
+        String resource = LIBRARIES.getOrDefault(p, "web" + p);
+        try (InputStream in = Pages.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null || !TYPES.containsKey(ext)) {
                 notFound(ex);
                 return;

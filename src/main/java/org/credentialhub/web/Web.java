@@ -147,6 +147,15 @@ public final class Web {
         }
     }
 
+    /** Answers with a CSV download of the given name. */
+    public static void csv(Exchange ex, String csv, String fileName) {
+        clearHeaders(ex);
+        ex.getMessage().setBody(csv.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/csv; charset=utf-8");
+        ex.getMessage().setHeader("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
+        ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+    }
+
     public static void json(Exchange exchange, Object body) {
         json(exchange, 200, body);
     }

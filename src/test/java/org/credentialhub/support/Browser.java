@@ -31,11 +31,20 @@ public final class Browser {
         return new ChromeDriver(service, options);
     }
 
-    /** Saves a screenshot under target/screenshots for people to look at. */
+    /**
+     * Saves a screenshot under target/screenshots for people to look at; with the system property
+     * {@code hub.screenshots.docs} (a folder, e.g. {@code docs/screenshots}) a copy goes there too (the README's).
+     */
     public static void screenshot(WebDriver driver, String name) throws IOException {
         Path dir = Path.of("target/screenshots");
         Files.createDirectories(dir);
         File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
         Files.copy(shot.toPath(), dir.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        String docs = System.getProperty("hub.screenshots.docs");
+        if (docs != null && !docs.isBlank()) {
+            Path to = Path.of(docs);
+            Files.createDirectories(to);
+            Files.copy(shot.toPath(), to.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 }

@@ -96,6 +96,14 @@ class AuthorizationTest {
                 statuses(401, 200, 404, 404, 200, 403, 403)));
         m.put("api-exceptions-bulk", new Case("POST", "/api/exceptions/bulk", "{\"ids\":[" + exceptionB + "],\"action\":\"defer\"}",
                 statuses(401, 200, 200, 200, 200, 403, 403)));
+        // after the decisions above the last one on B's exception is staff920's (bulk defer): only they can undo it
+        m.put("api-exception-reopen", new Case("POST", "/api/exceptions/" + exceptionB + "/reopen", "{}",
+                statuses(401, 400, 404, 404, 200, 403, 403)));
+        m.put("api-exceptions-accept", new Case("POST", "/api/exceptions/accept-suggestions", "{\"ids\":[" + exceptionB + "],\"preview\":true}",
+                statuses(401, 200, 200, 200, 200, 403, 403)));
+        m.put("api-exceptions-assign", new Case("POST", "/api/exceptions/assign", "{\"ids\":[" + exceptionB + "],\"take\":true}",
+                statuses(401, 200, 200, 200, 200, 403, 403)));
+        m.put("api-audit", new Case("GET", "/api/audit", null, statuses(401, 200, 200, 200, 200, 403, 403)));
         m.put("api-roster-search", new Case("GET", "/api/roster/search?q=Chen", null, statuses(401, 200, 200, 200, 200, 403, 403)));
         m.put("api-feeds", new Case("GET", "/api/feeds", null, statuses(401, 200, 403, 403, 403, 403, 403)));
         m.put("api-feed-deliveries", new Case("GET", "/api/feeds/certexam/deliveries", null, statuses(401, 200, 403, 403, 403, 403, 403)));
@@ -104,6 +112,8 @@ class AuthorizationTest {
                 statuses(401, 400, 403, 403, 403, 403, 403)));
         m.put("api-delivery-corrected", new Case("POST", "/api/deliveries/" + delivery + "/corrected",
                 "{\"fileName\":\"certexam_results_x.csv\",\"content\":\"YQ==\"}", statuses(401, 400, 403, 403, 403, 403, 403)));
+        m.put("api-delivery-rejected-csv", new Case("GET", "/api/deliveries/" + delivery + "/rejected.csv", null,
+                statuses(401, 200, 403, 403, 403, 403, 403)));
         m.put("api-quarantine", new Case("GET", "/api/quarantine", null, statuses(401, 200, 403, 403, 403, 403, 403)));
         m.put("api-status", new Case("GET", "/api/status", null, statuses(401, 200, 403, 403, 403, 403, 403)));
         m.put("api-chart-match-rate", new Case("GET", "/api/charts/match-rate", null, statuses(401, 200, 403, 403, 403, 403, 403)));
@@ -126,6 +136,10 @@ class AuthorizationTest {
                         + "\"credentialCode\":\"NC-2F8369\",\"earnedOn\":\"2025-02-03\",\"evidence\":{\"fileName\":\"p.png\",\"content\":\"" + PNG64 + "\"}}",
                 statuses(401, 201, 201, 201, 201, 403, 403)));
         m.put("api-district-entries-pending", new Case("GET", "/api/district-entries/pending", null,
+                statuses(401, 200, 200, 200, 200, 403, 403)));
+        m.put("api-district-entries-credentials", new Case("GET", "/api/district-entries/credentials", null,
+                statuses(401, 200, 200, 200, 200, 403, 403)));
+        m.put("api-district-entries-template", new Case("GET", "/api/district-entries/template.csv", null,
                 statuses(401, 200, 200, 200, 200, 403, 403)));
         m.put("api-district-entry-evidence", new Case("GET", "/api/district-entries/" + entryA + "/evidence", null,
                 statuses(401, 200, 200, 200, 404, 403, 403)));
@@ -197,6 +211,14 @@ class AuthorizationTest {
         JsonNode bulk = a.post("/api/exceptions/bulk", "{\"ids\":[" + exceptionB + "],\"action\":\"reject\"}").json();
         assertEquals(0, bulk.get("decided").size());
         assertEquals(1, bulk.get("failed").size());
+        JsonNode accepted = a.post("/api/exceptions/accept-suggestions", "{\"ids\":[" + exceptionB + "]}").json();
+        assertEquals(0, accepted.get("decided").size());
+        assertEquals(List.of(exceptionB), List.of(accepted.get("skipped").get(0).asLong()));
+        assertEquals(0, a.post("/api/exceptions/assign", "{\"ids\":[" + exceptionB + "],\"take\":true}").json().get("changed").size());
+        assertEquals(404, a.post("/api/exceptions/" + exceptionB + "/reopen", "{}").status());
+        for (JsonNode entry : a.get("/api/audit").json().get("entries")) {
+            assertEquals("910", entry.get("district").asText(), entry.toString());
+        }
         assertEquals(before, hub.rows("select status, resolution from result_exception where exception_id = " + exceptionB).toString());
         // nor link its own exception to B's student
         ApiClient.Response r = a.post("/api/exceptions/" + exceptionA + "/decision", "{\"action\":\"link\",\"studentId\":" + studentB + "}");

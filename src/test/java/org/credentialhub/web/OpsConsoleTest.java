@@ -103,7 +103,7 @@ class OpsConsoleTest {
     @Test
     void theQueueIsScopedToTheCallersDistrict() throws Exception {
         JsonNode all = ops.get("/api/exceptions").json();
-        assertEquals(List.of("counts", "total", "offset", "limit", "items"), keys(all));
+        assertEquals(List.of("counts", "total", "offset", "limit", "items", "suggest"), keys(all));
         assertEquals(3, all.get("total").asInt());
         JsonNode own = staff910.get("/api/exceptions?district=920").json();   // the filter is ops' only
         assertEquals(2, own.get("total").asInt());
