@@ -67,6 +67,7 @@ public final class HubRuntime implements AutoCloseable {
         registry.bind("reporting", s.reporting);
         registry.bind("acknowledgements", s.acknowledgements);
         registry.bind("sisIntake", s.sis);
+        registry.bind("sisHolds", s.sisHolds);
         registry.bind("apiPull", s.apiPuller);
         if (s.districtEntries != null) {
             registry.bind("districtEntries", s.districtEntries);
@@ -92,6 +93,22 @@ public final class HubRuntime implements AutoCloseable {
         registry.bind("correctedFiles", new org.credentialhub.web.CorrectedFiles(ds, s.feeds,
                 s.dropBox == null ? null : new org.credentialhub.web.CorrectedFiles.Inbox(s.sftpHost, s.sftpPort, s.serviceUser, s.servicePassword),
                 s.settings.getInt("hub.web.corrected-file.max-mb", 10) * 1024L * 1024L));
+        // the operational guards (docs/guards.md)
+        var webhook = new org.credentialhub.guards.Webhook(s.settings.get("hub.guards.webhook.url", ""));
+        var alarms = new org.credentialhub.guards.Alarms(ds,
+                webhook.configured() || s.settings.getBoolean("hub.guards.mail.enabled", false));
+        java.util.Set<String> correctionFeeds = new java.util.LinkedHashSet<>();
+        s.feeds.keySet().forEach(f -> {
+            if (s.settings.getBoolean("hub.guards.corrections." + f, false)) {
+                correctionFeeds.add(f);
+            }
+        });
+        var corrections = new org.credentialhub.guards.Corrections(ds, correctionFeeds);
+        registry.bind("webhook", webhook);
+        registry.bind("alarms", alarms);
+        registry.bind("corrections", corrections);
+        registry.bind("matchRates", new org.credentialhub.guards.MatchRates(ds, s.settings::get));
+        registry.bind("guardsApi", new org.credentialhub.web.GuardsApi(s.sisHolds, alarms, corrections, s.exceptionQueue));
         registry.bind("vendorApi", new org.credentialhub.web.VendorApi(ds, s.acknowledgements));
         registry.bind("reportsApi", new org.credentialhub.web.ReportsApi(ds, s.reports));
         if (s.districtEntries != null) {

@@ -37,10 +37,13 @@ public final class SisHolds {
 
     private final DataSource dataSource;
     private final OneRosterImport importer;
+    private final Path verdicts;
 
-    public SisHolds(DataSource dataSource, OneRosterImport importer) {
+    /** @param verdicts where outcomes go for a feed without an SFTP outbox (the folder bundles' verdicts) */
+    public SisHolds(DataSource dataSource, OneRosterImport importer, Path verdicts) {
         this.dataSource = dataSource;
         this.importer = importer;
+        this.verdicts = verdicts;
     }
 
     // ------------------------------------------------------------------ recorded by the import
@@ -362,6 +365,25 @@ public final class SisHolds {
                 return rs.getBoolean(1) ? source + "." + id + ".outcome.ack.json" : source + ".outcome.ack.json";
             }
         }
+    }
+
+    /**
+     * The outcomes not yet sent as the route sends them (routes/intake-sis.yaml): each also says where it goes,
+     * {@code outbox} (the feed's SFTP outbox route) or {@code verdicts} (a folder, for a feed without one).
+     */
+    public void outcomes(org.apache.camel.Exchange exchange) throws SQLException, IOException {
+        List<Map<String, Object>> out = outcomes();
+        for (Map<String, Object> m : out) {
+            boolean outbox = exchange.getContext().getRoute("outbox-" + m.get("feed")) != null;
+            m.put("outbox", outbox);
+            m.put("verdicts", verdicts == null ? "" : verdicts.toString());
+        }
+        exchange.getIn().setBody(out);
+    }
+
+    /** The route's step once an outcome is written: header {@code hubDeliveryId}. */
+    public void sent(org.apache.camel.Exchange exchange) throws SQLException {
+        sent(exchange.getIn().getHeader("hubDeliveryId", Long.class));
     }
 
     /** The outcome of a held delivery is in the SIS's outbox: it is not sent again. */

@@ -35,7 +35,7 @@ class SisHoldTest {
     void open() throws Exception {
         sis = SisTestDb.open("sis-hold");
         sis.importer.guarded(SisGuard.defaults(), sis.dir.resolve("held"));
-        holds = new SisHolds(sis.db.dataSource(), sis.importer);
+        holds = new SisHolds(sis.db.dataSource(), sis.importer, null);
         Path first = sis.dir.resolve("first");
         SyntheticBundle.write(first, 100, 2, 7);
         Verdict v = sis.importer.importBundle("sis", first, "first");
