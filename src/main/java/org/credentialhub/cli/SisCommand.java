@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code ./hub sis approve|reject DELIVERY}: decides a SIS bundle held for approval (docs/guards.md). The running
- * hub sends the outcome to the SIS's outbox ({@code hub.sis.hold.outcome-poll}).
+ * hub sends the outcome to the SIS's outbox ({@code hub.sis.hold.outcome-poll-ms}).
  */
 @Command(name = "sis", mixinStandardHelpOptions = true,
         description = "SIS bundles held for approval: list, approve (apply it as it is) or reject (apply nothing of it).",

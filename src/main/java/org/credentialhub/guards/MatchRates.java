@@ -43,7 +43,7 @@ public final class MatchRates {
     }
 
     /** Route step after matching: headers {@code hubFeed}, {@code hubDeliveryId}. */
-    public void check(Exchange exchange) throws SQLException {
+    public void afterMatch(Exchange exchange) throws SQLException {
         String feed = exchange.getIn().getHeader("hubFeed", String.class);
         Long id = exchange.getIn().getHeader("hubDeliveryId", Long.class);
         if (feed != null && id != null) {
@@ -82,16 +82,18 @@ public final class MatchRates {
                 }
             }
             for (Map<String, Object> r : Rows.list(c, """
-                    select m.district_code, m.results, m.rate,
+                    select m.district_code, m.results, m.rate::float8 as rate,
                            (select percentile_cont(0.5) within group (order by p.rate) from (
                                select rate from delivery_match_rate p where p.feed_code = m.feed_code
                                  and p.district_code = m.district_code and p.delivery_id < m.delivery_id
-                                 and p.results >= ? order by p.delivery_id desc limit ?) p) as median,
+                                 and p.results >= case when m.district_code = '' then ? else ? end
+                                 order by p.delivery_id desc limit ?) p) as median,
                            (select count(*) from (select 1 from delivery_match_rate p where p.feed_code = m.feed_code
                                  and p.district_code = m.district_code and p.delivery_id < m.delivery_id
-                                 and p.results >= ? order by p.delivery_id desc limit ?) p) as history
+                                 and p.results >= case when m.district_code = '' then ? else ? end
+                                 order by p.delivery_id desc limit ?) p) as history
                     from delivery_match_rate m where m.delivery_id = ? order by m.district_code""",
-                    List.of(minDistrict, history, minDistrict, history, deliveryId))) {
+                    List.of(minResults, minDistrict, history, minResults, minDistrict, history, deliveryId))) {
                 String district = (String) r.get("district_code");
                 boolean whole = district.isEmpty();
                 int results = ((Number) r.get("results")).intValue();

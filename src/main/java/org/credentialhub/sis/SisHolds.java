@@ -371,7 +371,7 @@ public final class SisHolds {
      * The outcomes not yet sent as the route sends them (routes/intake-sis.yaml): each also says where it goes,
      * {@code outbox} (the feed's SFTP outbox route) or {@code verdicts} (a folder, for a feed without one).
      */
-    public void outcomes(org.apache.camel.Exchange exchange) throws SQLException, IOException {
+    public void outcomesToSend(org.apache.camel.Exchange exchange) throws SQLException, IOException {
         List<Map<String, Object>> out = outcomes();
         for (Map<String, Object> m : out) {
             boolean outbox = exchange.getContext().getRoute("outbox-" + m.get("feed")) != null;
@@ -382,7 +382,7 @@ public final class SisHolds {
     }
 
     /** The route's step once an outcome is written: header {@code hubDeliveryId}. */
-    public void sent(org.apache.camel.Exchange exchange) throws SQLException {
+    public void outcomeSent(org.apache.camel.Exchange exchange) throws SQLException {
         sent(exchange.getIn().getHeader("hubDeliveryId", Long.class));
     }
 
