@@ -228,7 +228,18 @@ public final class SisHolds {
         }
         Map<Long, String> outcomes = new LinkedHashMap<>();
         if (approve) {
-            Verdict v = importer.importBundle(feed, bundle, source, null, deliveryId, true);
+            Verdict v;
+            try {
+                v = importer.importBundle(feed, bundle, source, null, deliveryId, true);
+            } catch (SQLException | RuntimeException e) {
+                // not applied (the database failed): the bundle stays held, to be approved again
+                try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                        "update sis_hold set decision = null, decided_by = null, decided_at = null where delivery_id = ?")) {
+                    ps.setLong(1, deliveryId);
+                    ps.executeUpdate();
+                }
+                throw e;
+            }
             setOutcome(deliveryId, v.status());
             outcomes.put(deliveryId, v.status());
         } else {
