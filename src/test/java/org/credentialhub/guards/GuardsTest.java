@@ -164,6 +164,7 @@ class GuardsTest {
         long delivery = drops.get(0).get("delivery").asLong();
         assertEquals("DEGRADED", ops.get("/api/health").json().get("status").asText());
         assertTrue(ops.get("/api/status").json().get("guards").get("open_alarms").asInt() >= 1);
+        statusPageShowsTheAlarm();
         // held: its two rows nobody matched are not queued for the districts ...
         String queued = "select count(*) from result_exception e join result r using (result_id) where r.delivery_id = " + delivery;
         assertEquals(0, hub.count(queued));
@@ -215,6 +216,32 @@ class GuardsTest {
         assertTrue(mails.get(0).getContent().toString().contains("feed tradesreg is late: weekly cadence"),
                 mails.get(0).getContent().toString());
         assertEquals(1, hub.count("select count(*) from guard_alarm where kind = 'feed_late' and feed_code = 'tradesreg'"));
+    }
+
+    /** The console's System page lists the open alarm (headless Chromium). */
+    private void statusPageShowsTheAlarm() throws Exception {
+        org.openqa.selenium.WebDriver driver = org.credentialhub.support.Browser.start();
+        try {
+            var wait = new org.openqa.selenium.support.ui.WebDriverWait(driver, Duration.ofSeconds(30));
+            driver.get("http://127.0.0.1:" + hub.httpPort + "/ui/");
+            wait.until(org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated(
+                    org.openqa.selenium.By.id("login-username"))).sendKeys("ops1");
+            driver.findElement(org.openqa.selenium.By.id("login-password")).sendKeys(Fixtures.PASSWORD);
+            driver.findElement(org.openqa.selenium.By.id("login-submit")).click();
+            wait.until(org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated(
+                    org.openqa.selenium.By.id("logout")));
+            driver.get("http://127.0.0.1:" + hub.httpPort + "/ui/#/status");
+            String status = wait.until(org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated(
+                    org.openqa.selenium.By.id("guards-status"))).getText();
+            assertTrue(status.matches("\\d+ open alarm\\(s\\), \\d+ SIS bundle\\(s\\) held for approval.*") && !status.startsWith("0 "),
+                    status);
+            String alarms = driver.findElement(org.openqa.selenium.By.id("alarms-table")).getText();
+            assertTrue(alarms.contains("match_rate_drop") && alarms.contains("50.0 %"), alarms);
+            assertEquals("DEGRADED", driver.findElement(org.openqa.selenium.By.id("system-status")).getText());
+            org.credentialhub.support.Browser.screenshot(driver, "guards-status");
+        } finally {
+            driver.quit();
+        }
     }
 
     private List<MimeMessage> lateMails() {
