@@ -47,6 +47,9 @@ class GuardsTest {
     private static final String SIS_PASSWORD = "test-sis-password";
     private TestHub hub;
     private GreenMail smtp;
+    /** A real HTTP server on loopback that takes the webhook's POSTs. */
+    private com.sun.net.httpserver.HttpServer webhook;
+    private final List<String> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
     private ApiClient ops;
     private Path work;
 
@@ -56,12 +59,20 @@ class GuardsTest {
         int smtpPort = TestHub.freePort();
         smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
+        webhook = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        webhook.createContext("/alarms", exchange -> {
+            posted.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        webhook.start();
         Map<String, String> props = new HashMap<>();
         props.put("hub.sftp.password.sis", SIS_PASSWORD);
         props.put("hub.guards.mail.enabled", "true");
         props.put("hub.guards.mail.host", "127.0.0.1");
         props.put("hub.guards.mail.port", String.valueOf(smtpPort));
         props.put("hub.guards.mail.to", "ops@example.test");
+        props.put("hub.guards.webhook.url", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/alarms");
         props.put("hub.guards.check-period-ms", "1000");
         props.put("hub.guards.check-delay-ms", "1000");
         props.put("hub.guards.corrections.period-ms", "1000");
@@ -80,6 +91,9 @@ class GuardsTest {
         }
         if (smtp != null) {
             smtp.stop();
+        }
+        if (webhook != null) {
+            webhook.stop(0);
         }
         try (Stream<Path> walk = Files.walk(work)) {
             walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
@@ -216,6 +230,10 @@ class GuardsTest {
         assertTrue(mails.get(0).getContent().toString().contains("feed tradesreg is late: weekly cadence"),
                 mails.get(0).getContent().toString());
         assertEquals(1, hub.count("select count(*) from guard_alarm where kind = 'feed_late' and feed_code = 'tradesreg'"));
+        // and the webhook got it once too
+        List<String> late = posted.stream().filter(p -> p.contains("\"feed_late\"") && p.contains("\"tradesreg\"")).toList();
+        assertEquals(1, late.size(), posted::toString);
+        assertTrue(late.get(0).contains("is late: weekly cadence"), late.get(0));
     }
 
     /** The console's System page lists the open alarm (headless Chromium). */
