@@ -22,6 +22,7 @@ public final class HubRuntime implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HubRuntime.class);
     private final Main main = new Main();
     private volatile HubServices services;
+    private final java.util.concurrent.atomic.AtomicBoolean metricsAttached = new java.util.concurrent.atomic.AtomicBoolean();
 
     public HubRuntime(Map<String, String> overrides) {
         main.setPropertyPlaceholderLocations("file:config/application.properties");
@@ -40,10 +41,7 @@ public final class HubRuntime implements AutoCloseable {
 
             @Override
             public void afterStart(BaseMainSupport m) {
-                var meters = m.getCamelContext().getRegistry().findByType(io.micrometer.core.instrument.MeterRegistry.class);
-                if (!meters.isEmpty()) {
-                    new org.credentialhub.web.HubMetrics(services.database.dataSource(), meters.iterator().next());
-                }
+                attachMetrics(m.getCamelContext());
             }
 
             @Override
@@ -218,9 +216,24 @@ public final class HubRuntime implements AutoCloseable {
                 .parameter("knownHosts", s.knownHosts.toString());
     }
 
+    /**
+     * The hub's own gauges on the registry Prometheus scrapes, once. Camel Main tells its listeners
+     * {@code afterStart} only from {@code run()}, so {@link #start()} attaches them itself (before, a hub
+     * started that way - the tests, ./hub ingest - had none of the hub_* metrics).
+     */
+    private void attachMetrics(CamelContext camel) {
+        if (metricsAttached.compareAndSet(false, true)) {
+            var meters = camel.getRegistry().findByType(io.micrometer.core.instrument.MeterRegistry.class);
+            if (!meters.isEmpty()) {
+                new org.credentialhub.web.HubMetrics(services.database.dataSource(), meters.iterator().next());
+            }
+        }
+    }
+
     /** Starts the hub and returns once it runs. */
     public HubRuntime start() throws Exception {
         main.start();
+        attachMetrics(main.getCamelContext());
         return this;
     }
 

@@ -179,6 +179,13 @@ class GuardsTest {
         assertEquals("DEGRADED", ops.get("/api/health").json().get("status").asText());
         assertTrue(ops.get("/api/status").json().get("guards").get("open_alarms").asInt() >= 1);
         statusPageShowsTheAlarm();
+        // and in the metrics Prometheus scrapes (refreshed at most every 15 s)
+        String metrics = "http://127.0.0.1:" + hub.runtime.camel().getPropertiesComponent()
+                .resolveProperty("camel.management.port").orElseThrow() + "/observe/metrics";
+        TestHub.await("the alarm in the metrics", WAIT, () -> java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(metrics)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body().lines()
+                .anyMatch(l -> l.startsWith("hub_guard_alarms_open{") && l.contains("kind=\"match_rate_drop\"") && l.endsWith(" 1.0")));
         // held: its two rows nobody matched are not queued for the districts ...
         String queued = "select count(*) from result_exception e join result r using (result_id) where r.delivery_id = " + delivery;
         assertEquals(0, hub.count(queued));
