@@ -586,8 +586,14 @@ async function quarantinePage() {
 
 async function statusPage() {
   const s = await api('GET', '/api/status');
+  const alarms = (await api('GET', '/api/guards/alarms')).alarms;   // the operational guards (docs/guards.md)
   view(el('h1', { text: 'System' }),
     el('p', {}, 'Overall ', el('strong', { id: 'system-status', text: s.status })),
+    el('h2', { text: 'Guards' }),
+    el('p', { id: 'guards-status', text: s.guards ? s.guards.open_alarms + ' open alarm(s), ' + s.guards.sis_bundles_held
+      + ' SIS bundle(s) held for approval (GET /api/sis/holds)' : 'unknown' }),
+    table('alarms-table', [['Alarm', a => a.kind], ['Feed', a => a.feed], ['Delivery', a => a.delivery],
+      ['What', a => a.message], ['Raised', a => when(a.raised_at)]], alarms),
     el('h2', { text: 'Database' }), el('p', { text: s.database.status + (s.database.version ? ' (PostgreSQL ' + s.database.version + ')' : '') }),
     el('h2', { text: 'SFTP drop box' }), el('p', { text: s.sftp.status + (s.sftp.port ? ' on port ' + s.sftp.port + ', ' + s.sftp.accounts + ' vendor account(s)' : '') }),
     el('h2', { text: 'Routes' }), table('routes-table', [['Route', r => r.id], ['State', r => r.status]], s.routes),

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Industry-certification results from vendors into the state's reporting database.",
         subcommands = {DemoCommand.class, RunCommand.class, UserCommand.class, GenerateCommand.class,
                 IngestCommand.class, ResolveCommand.class, ReportCommand.class, PurgeCommand.class,
-                LinkCommand.class, BenchCommand.class, DrillCommand.class})
+                LinkCommand.class, BenchCommand.class, DrillCommand.class, SisCommand.class})
 public final class Hub implements Runnable {
 
     @CommandLine.Spec

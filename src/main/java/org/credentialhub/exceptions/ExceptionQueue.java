@@ -19,7 +19,7 @@ public final class ExceptionQueue {
     private static final Logger LOG = LoggerFactory.getLogger(ExceptionQueue.class);
 
     /** The district a result most likely belongs to. */
-    static final String DISTRICT_OF_RESULT = """
+    public static final String DISTRICT_OF_RESULT = """
             coalesce(
               (select d.district_code from district d where d.district_code = i.district_code),
               (select s.district_code from school s where s.school_code = i.school_code),
@@ -77,6 +77,8 @@ public final class ExceptionQueue {
                             union all select 'identity_changed' where r.status = 'held'
                         ) k
                         where r.status in ('active', 'pending', 'held') and %s
+                          -- a delivery held by its match-rate alarm (docs/guards.md) queues nothing until released
+                          and not exists (select 1 from guard_alarm a where a.delivery_id = r.delivery_id and a.holding)
                         on conflict (result_id, kind) do update
                             set status = 'open', resolution = null, resolved_at = null, resolved_by = null,
                                 updated_at = now()

@@ -22,6 +22,7 @@ public final class HubRuntime implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HubRuntime.class);
     private final Main main = new Main();
     private volatile HubServices services;
+    private final java.util.concurrent.atomic.AtomicBoolean metricsAttached = new java.util.concurrent.atomic.AtomicBoolean();
 
     public HubRuntime(Map<String, String> overrides) {
         main.setPropertyPlaceholderLocations("file:config/application.properties");
@@ -40,10 +41,7 @@ public final class HubRuntime implements AutoCloseable {
 
             @Override
             public void afterStart(BaseMainSupport m) {
-                var meters = m.getCamelContext().getRegistry().findByType(io.micrometer.core.instrument.MeterRegistry.class);
-                if (!meters.isEmpty()) {
-                    new org.credentialhub.web.HubMetrics(services.database.dataSource(), meters.iterator().next());
-                }
+                attachMetrics(m.getCamelContext());
             }
 
             @Override
@@ -67,6 +65,7 @@ public final class HubRuntime implements AutoCloseable {
         registry.bind("reporting", s.reporting);
         registry.bind("acknowledgements", s.acknowledgements);
         registry.bind("sisIntake", s.sis);
+        registry.bind("sisHolds", s.sisHolds);
         registry.bind("apiPull", s.apiPuller);
         registry.bind("credentialStanding", s.standing);
         if (s.districtEntries != null) {
@@ -97,6 +96,22 @@ public final class HubRuntime implements AutoCloseable {
         registry.bind("correctedFiles", new org.credentialhub.web.CorrectedFiles(ds, s.feeds,
                 s.dropBox == null ? null : new org.credentialhub.web.CorrectedFiles.Inbox(s.sftpHost, s.sftpPort, s.serviceUser, s.servicePassword),
                 s.settings.getInt("hub.web.corrected-file.max-mb", 10) * 1024L * 1024L));
+        // the operational guards (docs/guards.md)
+        var webhook = new org.credentialhub.guards.Webhook(s.settings.get("hub.guards.webhook.url", ""));
+        var alarms = new org.credentialhub.guards.Alarms(ds,
+                webhook.configured() || s.settings.getBoolean("hub.guards.mail.enabled", false));
+        java.util.Set<String> correctionFeeds = new java.util.LinkedHashSet<>();
+        s.feeds.keySet().forEach(f -> {
+            if (s.settings.getBoolean("hub.guards.corrections." + f, false)) {
+                correctionFeeds.add(f);
+            }
+        });
+        var corrections = new org.credentialhub.guards.Corrections(ds, correctionFeeds);
+        registry.bind("webhook", webhook);
+        registry.bind("alarms", alarms);
+        registry.bind("corrections", corrections);
+        registry.bind("matchRates", new org.credentialhub.guards.MatchRates(ds, s.settings::get));
+        registry.bind("guardsApi", new org.credentialhub.web.GuardsApi(s.sisHolds, alarms, corrections, s.exceptionQueue));
         registry.bind("vendorApi", new org.credentialhub.web.VendorApi(ds, s.acknowledgements));
         registry.bind("reportsApi", new org.credentialhub.web.ReportsApi(ds, s.reports));
         if (s.districtEntries != null) {
@@ -207,9 +222,24 @@ public final class HubRuntime implements AutoCloseable {
                 .parameter("knownHosts", s.knownHosts.toString());
     }
 
+    /**
+     * The hub's own gauges on the registry Prometheus scrapes, once. Camel Main tells its listeners
+     * {@code afterStart} only from {@code run()}, so {@link #start()} attaches them itself (before, a hub
+     * started that way - the tests, ./hub ingest - had none of the hub_* metrics).
+     */
+    private void attachMetrics(CamelContext camel) {
+        if (metricsAttached.compareAndSet(false, true)) {
+            var meters = camel.getRegistry().findByType(io.micrometer.core.instrument.MeterRegistry.class);
+            if (!meters.isEmpty()) {
+                new org.credentialhub.web.HubMetrics(services.database.dataSource(), meters.iterator().next());
+            }
+        }
+    }
+
     /** Starts the hub and returns once it runs. */
     public HubRuntime start() throws Exception {
         main.start();
+        attachMetrics(main.getCamelContext());
         return this;
     }
 

@@ -63,6 +63,8 @@ public final class HubServices implements AutoCloseable {
     public final org.credentialhub.accounts.Accounts accounts;
     /** OneRoster bundles from SIS feeds and the configured folder ({@code hub.sis.folder}). */
     public final SisIntake sis;
+    /** SIS bundles held for approval (docs/guards.md). */
+    public final org.credentialhub.sis.SisHolds sisHolds;
     public final org.credentialhub.pull.ApiPuller apiPuller;
     /** Verification of verifiable credentials (Open Badges 3.0, CLR 2.0) and their standing between deliveries. */
     public final org.credentialhub.standards.Verification verification;
@@ -182,10 +184,8 @@ public final class HubServices implements AutoCloseable {
                 new org.credentialhub.accounts.Accounts.Throttle(settings.getInt("hub.web.sign-in.free-failures", 3),
                         java.time.Duration.ofSeconds(settings.getInt("hub.web.sign-in.base-delay-seconds", 1)),
                         java.time.Duration.ofSeconds(settings.getInt("hub.web.sign-in.max-delay-seconds", 900))));
-        this.sis = new SisIntake(new OneRosterImport(ds, hmac, firstMonth,
-                java.util.Arrays.stream(settings.get("hub.sis.state-id-types",
-                                String.join(",", OneRosterImport.defaultStateIdTypes())).split(","))
-                        .map(String::trim).filter(x -> !x.isEmpty()).toList()));
+        this.sis = new SisIntake(oneRoster(settings, ds, hmac, dataDir));
+        this.sisHolds = new org.credentialhub.sis.SisHolds(ds, sis.importer(), dataDir.resolve("sis").resolve("verdicts"));
         this.apiPuller = new org.credentialhub.pull.ApiPuller(ds, feeds, intake, settings::get, dataDir.resolve("archive"));
         this.retention = org.credentialhub.retention.RetentionPurge.from(settings, ds, dataDir.resolve("archive"));
         FeedConfig districtFeed = feeds.values().stream().filter(f -> "district".equals(f.kind())).findFirst().orElse(null);
@@ -193,6 +193,31 @@ public final class HubServices implements AutoCloseable {
                 matcher, new SchoolYears(firstMonth), districtFeed.code(), dataDir.resolve("archive"),
                 settings.getInt("hub.district.evidence.max-bytes", 10 * 1024 * 1024),
                 settings.getInt("hub.district.evidence.max-megapixels", 50) * 1_000_000L);
+    }
+
+    /**
+     * The OneRoster import as the hub and {@code ./hub sis} use it: state ID types ({@code hub.sis.state-id-types}),
+     * and unless {@code hub.sis.hold.enabled} is false its guard ({@code hub.sis.hold.*}; docs/guards.md), held
+     * bundles kept in {@code <data>/sis/held}.
+     */
+    public static OneRosterImport oneRoster(Settings settings, javax.sql.DataSource ds, org.credentialhub.support.Hmac hmac,
+                                            Path dataDir) {
+        OneRosterImport importer = new OneRosterImport(ds, hmac, settings.getInt("hub.school-year.first-month", 7),
+                java.util.Arrays.stream(settings.get("hub.sis.state-id-types",
+                                String.join(",", OneRosterImport.defaultStateIdTypes())).split(","))
+                        .map(String::trim).filter(x -> !x.isEmpty()).toList());
+        if (!settings.getBoolean("hub.sis.hold.enabled", true)) {
+            return importer;
+        }
+        org.credentialhub.sis.SisGuard d = org.credentialhub.sis.SisGuard.defaults();
+        java.util.Map<String, Double> shares = new java.util.LinkedHashMap<>();
+        for (String kind : new String[]{"students", "enrollments", "classes"}) {
+            double fallback = d.maxShare().get(kind) * 100;
+            shares.put(kind, Double.parseDouble(settings.get("hub.sis.hold.max-percent." + kind, String.valueOf(fallback))) / 100);
+        }
+        return importer.guarded(new org.credentialhub.sis.SisGuard(shares,
+                Long.parseLong(settings.get("hub.sis.hold.delta-max-rows", String.valueOf(d.deltaMaxRows()))),
+                settings.getInt("hub.sis.hold.samples", d.samples())), dataDir.resolve("sis").resolve("held"));
     }
 
     /**

@@ -65,6 +65,8 @@ public final class OneRosterImport {
     private final Hmac hmac;
     private final SchoolYears schoolYears;
     private final Set<String> stateIdTypes;
+    private volatile SisGuard guard;
+    private volatile Path holdDir;
 
     /**
      * @param firstMonth   first month of the school year (7: July)
@@ -100,6 +102,30 @@ public final class OneRosterImport {
      *                  pickup already has a delivery was imported before a crash, and its verdict is that one's
      */
     public Verdict importBundle(String feed, Path folderOrZip, String sourceName, String pickupRef) throws SQLException {
+        return importBundle(feed, folderOrZip, sourceName, pickupRef, null, false);
+    }
+
+    /**
+     * Holds bundles that would change too much of a source's data (docs/guards.md): with a guard, a bundle
+     * whose {@link SisGuard#impact} says so, and every later bundle of its source until it is decided, is
+     * recorded as {@code held} with a copy of it in {@code holdDir}, nothing of it applied.
+     */
+    public OneRosterImport guarded(SisGuard guard, Path holdDir) {
+        this.guard = guard;
+        this.holdDir = holdDir;
+        return this;
+    }
+
+    public SisGuard guard() {
+        return guard;
+    }
+
+    /**
+     * @param held     a held delivery being taken up again (after a decision): its row is reused, not a new one made
+     * @param approved operations approved it: the guard does not hold it again
+     */
+    Verdict importBundle(String feed, Path folderOrZip, String sourceName, String pickupRef, Long held, boolean approved)
+            throws SQLException {
         if (pickupRef != null) {
             try (Connection c = dataSource.getConnection()) {
                 Verdict before = Verdicts.ofPickup(c, feed, pickupRef);
@@ -124,11 +150,26 @@ public final class OneRosterImport {
                 try {
                     ensureFeed(c, feed);
                     Long same = lastAcceptedWithContent(c, feed, sha);
-                    if (same != null) {
+                    if (same != null && held == null) {
                         return duplicate(c, feed, sourceName, sha, size, same, pickupRef);
                     }
-                    long deliveryId = org.credentialhub.store.Deliveries.insert(c, feed, sourceName, sha, size, "processing", null);
-                    org.credentialhub.store.Deliveries.setPickup(c, deliveryId, pickupRef);
+                    Long waitsFor = guard == null || held != null ? null : SisHolds.pending(c, feed);
+                    if (waitsFor != null) {
+                        return hold(c, null, feed, sourceName, sha, size, pickupRef, folderOrZip, waitsFor, null,
+                                "waits for the decision on delivery " + waitsFor + ", held before it");
+                    }
+                    long deliveryId;
+                    if (held != null) {
+                        deliveryId = held;
+                        try (PreparedStatement ps = c.prepareStatement(
+                                "update delivery set status = 'processing', reason = null where delivery_id = ?")) {
+                            ps.setLong(1, held);
+                            ps.executeUpdate();
+                        }
+                    } else {
+                        deliveryId = org.credentialhub.store.Deliveries.insert(c, feed, sourceName, sha, size, "processing", null);
+                        org.credentialhub.store.Deliveries.setPickup(c, deliveryId, pickupRef);
+                    }
                     try (Statement st = c.createStatement()) {
                         st.execute("set local time zone 'UTC'");
                         // a lost import (crash right after commit) is simply delivered again; nothing is half-applied
@@ -154,7 +195,24 @@ public final class OneRosterImport {
                     }
                     if (problems.hasErrors()) {
                         c.rollback();
+                        if (held != null) {
+                            return refusedHeld(c, held, version, rows, problems);
+                        }
                         return refused(c, feed, sourceName, sha, size, version, rows, problems, pickupRef);
+                    }
+                    if (guard != null && !approved) {
+                        Map<String, String> modes = new HashMap<>();
+                        manifest.modes.forEach((file, mode) -> {
+                            if (mode.equals("bulk") || mode.equals("delta")) {
+                                modes.put(file, mode);
+                            }
+                        });
+                        SisGuard.Impact impact = guard.impact(c, feed, modes);
+                        if (impact.held()) {
+                            c.rollback();
+                            return hold(c, held, feed, sourceName, sha, size, pickupRef, folderOrZip, null,
+                                    impact.detail(), impact.reason());
+                        }
                     }
                     long tp = System.nanoTime();
                     publish(c, feed, deliveryId, manifest);
@@ -168,7 +226,7 @@ public final class OneRosterImport {
                     c.commit();
                     LOG.info("SIS {}: {} accepted as delivery {} (OneRoster {}, {} rows, {} warning(s))", feed, sourceName,
                             deliveryId, version, total, problems.count());
-                    return new Verdict(deliveryId, true, version, rows, List.copyOf(problems.list()), problems.count(), null);
+                    return new Verdict(deliveryId, true, version, rows, List.copyOf(problems.list()), problems.count(), null, null);
                 } catch (SQLException | RuntimeException e) {
                     c.rollback();
                     throw e;
@@ -185,6 +243,50 @@ public final class OneRosterImport {
         }
     }
 
+    /**
+     * Records the bundle as held (a new delivery, or the held one taken up again), with a copy of it under
+     * {@code holdDir} that a decision takes up later; nothing of it is applied.
+     */
+    private Verdict hold(Connection c, Long held, String feed, String sourceName, String sha, long size, String pickupRef,
+                         Path bundle, Long waitsFor, Map<String, Object> impact, String reason) throws SQLException {
+        long id;
+        if (held == null) {
+            id = org.credentialhub.store.Deliveries.insert(c, feed, sourceName, sha, size, "held", "held for approval: " + reason);
+            org.credentialhub.store.Deliveries.setPickup(c, id, pickupRef);
+        } else {
+            id = held;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update delivery set status = 'held', reason = ? where delivery_id = ?")) {
+                ps.setString(1, "held for approval: " + reason);
+                ps.setLong(2, id);
+                ps.executeUpdate();
+            }
+        }
+        SisHolds.record(c, id, feed, held == null ? SisHolds.keep(holdDir, id, bundle) : bundle, reason, impact, waitsFor);
+        c.commit();
+        LOG.warn("SIS {}: {} held for approval as delivery {}: {}", feed, sourceName, id, reason);
+        Map<String, Object> hold = new LinkedHashMap<>();
+        hold.put("reason", reason);
+        if (waitsFor != null) {
+            hold.put("waits_for", waitsFor);
+        }
+        if (impact != null) {
+            hold.put("impact", impact);
+        }
+        return new Verdict(id, false, null, Map.of(), List.of(), 0, null, hold);
+    }
+
+    /** A held bundle taken up again that is now refused (a stored class or resource it relied on is gone). */
+    private Verdict refusedHeld(Connection c, long id, String version, Map<String, Long> rows, Problems problems)
+            throws SQLException {
+        Verdicts.record(c, id, version, rows);
+        long total = rows.values().stream().mapToLong(Long::longValue).sum();
+        finishDelivery(c, id, "quarantined", total, 0, total, summary(problems, false));
+        recordProblems(c, id, problems);
+        c.commit();
+        return new Verdict(id, false, version, rows, List.copyOf(problems.list()), problems.count(), null, null);
+    }
+
     private Verdict refused(Connection c, String feed, String sourceName, String sha, long size, String version,
                             Map<String, Long> rows, Problems problems, String pickupRef) throws SQLException {
         long id = org.credentialhub.store.Deliveries.insert(c, feed, sourceName, sha, size, "quarantined", summary(problems, false));
@@ -195,7 +297,7 @@ public final class OneRosterImport {
         recordProblems(c, id, problems);
         c.commit();
         LOG.warn("SIS {}: {} refused as delivery {}: {}", feed, sourceName, id, summary(problems, false));
-        return new Verdict(id, false, version, rows, List.copyOf(problems.list()), problems.count(), null);
+        return new Verdict(id, false, version, rows, List.copyOf(problems.list()), problems.count(), null, null);
     }
 
     /**

@@ -72,9 +72,14 @@ public final class SisIntake {
         m.put("bundle", name);
         m.put("feed", feed);
         m.put("delivery", v.deliveryId());
-        m.put("status", v.duplicate() ? "duplicate" : v.accepted() ? "accepted" : "refused");
+        m.put("status", v.duplicate() ? "duplicate" : v.held() ? "held for approval" : v.accepted() ? "accepted" : "refused");
         if (v.duplicate()) {
             m.put("duplicate_of", v.duplicateOf());
+        }
+        if (v.held()) {
+            // why, and what it would do (counts per kind and district, samples by sourcedId only); the outcome
+            // follows as <bundle>.outcome.ack.json once operations approve or reject it
+            m.put("hold", v.hold());
         }
         m.put("oneroster_version", v.version());
         m.put("rows", v.rows());

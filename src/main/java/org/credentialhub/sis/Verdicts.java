@@ -64,6 +64,9 @@ final class Verdicts {
         if (duplicateOf != null) {
             return Verdict.duplicate(id, duplicateOf);
         }
+        if ("held".equals(status)) {
+            return new Verdict(id, false, null, Map.of(), List.of(), 0, null, SisHolds.holdOf(c, id));
+        }
         List<Problem> problems = new ArrayList<>();
         long count = 0;
         try (PreparedStatement ps = c.prepareStatement("""
@@ -84,6 +87,6 @@ final class Verdicts {
                 }
             }
         }
-        return new Verdict(id, "accepted".equals(status), version, rows, List.copyOf(problems), count, null);
+        return new Verdict(id, "accepted".equals(status), version, rows, List.copyOf(problems), count, null, null);
     }
 }

@@ -56,6 +56,7 @@ public final class HubMetrics {
             Deliveries.gauges(c, m);
             QueueView.gauges(c, m);
             ReportingLoad.gauges(c, m);
+            org.credentialhub.guards.Alarms.gauges(c, m);
         } catch (SQLException e) {
             LOG.warn("Hub metrics could not be read: {}", e.getClass().getSimpleName());
             return;

@@ -150,6 +150,17 @@ class AuthorizationTest {
                 statuses(401, 200, 403, 404, 403, 403, 403)));
         m.put("api-acks", new Case("GET", "/api/acknowledgements", null, statuses(401, 200, 403, 403, 403, 200, 200)));
         m.put("api-ack", new Case("GET", "/api/acknowledgements/" + delivery, null, statuses(401, 200, 403, 403, 403, 200, 404)));
+        // the operational guards (docs/guards.md): ops only, but a vendor's own corrections
+        m.put("api-sis-holds", new Case("GET", "/api/sis/holds", null, statuses(401, 200, 403, 403, 403, 403, 403)));
+        m.put("api-sis-hold", new Case("GET", "/api/sis/holds/999999", null, statuses(401, 404, 403, 403, 403, 403, 403)));
+        m.put("api-sis-hold-approve", new Case("POST", "/api/sis/holds/999999/approve", "{}",
+                statuses(401, 400, 403, 403, 403, 403, 403)));
+        m.put("api-sis-hold-reject", new Case("POST", "/api/sis/holds/999999/reject", "{}",
+                statuses(401, 400, 403, 403, 403, 403, 403)));
+        m.put("api-guard-alarms", new Case("GET", "/api/guards/alarms", null, statuses(401, 200, 403, 403, 403, 403, 403)));
+        m.put("api-guard-alarm-clear", new Case("POST", "/api/guards/alarms/999999/clear", "{}",
+                statuses(401, 404, 403, 403, 403, 403, 403)));
+        m.put("api-corrections", new Case("GET", "/api/corrections", null, statuses(401, 200, 403, 403, 403, 200, 200)));
         return m;
     }
 

@@ -1,0 +1,141 @@
+package org.credentialhub.guards;
+
+import org.apache.camel.Exchange;
+import org.credentialhub.exceptions.ExceptionQueue;
+import org.credentialhub.store.Rows;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Guard 2 (docs/guards.md): match-rate floors and drift alarms. Right after a vendor delivery is matched
+ * (routes/delivery.yaml), its automatic match rate - the share of its results the matcher itself matched -
+ * is recorded, whole and per district, and compared with the feed's floor
+ * ({@code hub.guards.match-rate.floor[.<feed>]}, percent) and with the trailing median of the feed's (the
+ * district's) last {@code history} deliveries; a rate below the floor or more than {@code drop-percent} under
+ * the median raises an alarm ({@code guard_alarm}), shown by the console API, health (DEGRADED) and metrics.
+ * A feed with {@code hub.guards.match-rate.hold.<feed>} true holds such a delivery: its exceptions are not
+ * queued until operations release it.
+ */
+public final class MatchRates {
+    private static final Logger LOG = LoggerFactory.getLogger(MatchRates.class);
+
+    private final DataSource dataSource;
+    private final Function<String, Optional<String>> settings;
+
+    public MatchRates(DataSource dataSource, Function<String, Optional<String>> settings) {
+        this.dataSource = dataSource;
+        this.settings = settings;
+    }
+
+    private double number(String key, String feed, double fallback) {
+        return settings.apply(key + "." + feed).or(() -> settings.apply(key)).map(Double::parseDouble).orElse(fallback);
+    }
+
+    /** Route step after matching: headers {@code hubFeed}, {@code hubDeliveryId}. */
+    public void afterMatch(Exchange exchange) throws SQLException {
+        String feed = exchange.getIn().getHeader("hubFeed", String.class);
+        Long id = exchange.getIn().getHeader("hubDeliveryId", Long.class);
+        if (feed != null && id != null) {
+            check(feed, id);
+        }
+    }
+
+    /** Records the delivery's rates and raises its alarms; returns the alarms' messages. */
+    public List<String> check(String feed, long deliveryId) throws SQLException {
+        int history = (int) number("hub.guards.match-rate.history", feed, 10);
+        int minHistory = (int) number("hub.guards.match-rate.min-history", feed, 3);
+        double floor = number("hub.guards.match-rate.floor", feed, 0);
+        double drop = number("hub.guards.match-rate.drop-percent", feed, 30) / 100;
+        int minResults = (int) number("hub.guards.match-rate.min-results", feed, 20);
+        int minDistrict = (int) number("hub.guards.match-rate.min-district-results", feed, 10);
+        boolean hold = settings.apply("hub.guards.match-rate.hold." + feed).or(() -> settings.apply("hub.guards.match-rate.hold"))
+                .map(Boolean::parseBoolean).orElse(false);
+        List<String> alarms = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into delivery_match_rate (delivery_id, feed_code, district_code, results, matched, rate)
+                    select ?, ?, coalesce(d, ''), count(*), count(*) filter (where m), round(100.0 * count(*) filter (where m) / count(*), 2)
+                    from (select %s as d, r.match_decision = 'match' as m
+                          from result r left join result_identity i using (result_id)
+                          where r.delivery_id = ? and r.status in ('active', 'held')) x
+                    group by grouping sets ((), (d))
+                    having grouping(d) = 1 or d is not null
+                    on conflict (delivery_id, district_code) do nothing""".formatted(ExceptionQueue.DISTRICT_OF_RESULT))) {
+                ps.setLong(1, deliveryId);
+                ps.setString(2, feed);
+                ps.setLong(3, deliveryId);
+                if (ps.executeUpdate() == 0) {
+                    c.commit();
+                    return alarms;   // no results (or checked before)
+                }
+            }
+            for (Map<String, Object> r : Rows.list(c, """
+                    select m.district_code, m.results, m.rate::float8 as rate,
+                           (select percentile_cont(0.5) within group (order by p.rate) from (
+                               select rate from delivery_match_rate p where p.feed_code = m.feed_code
+                                 and p.district_code = m.district_code and p.delivery_id < m.delivery_id
+                                 and p.results >= case when m.district_code = '' then ? else ? end
+                                 order by p.delivery_id desc limit ?) p) as median,
+                           (select count(*) from (select 1 from delivery_match_rate p where p.feed_code = m.feed_code
+                                 and p.district_code = m.district_code and p.delivery_id < m.delivery_id
+                                 and p.results >= case when m.district_code = '' then ? else ? end
+                                 order by p.delivery_id desc limit ?) p) as history
+                    from delivery_match_rate m where m.delivery_id = ? order by m.district_code""",
+                    List.of(minResults, minDistrict, history, minResults, minDistrict, history, deliveryId))) {
+                String district = (String) r.get("district_code");
+                boolean whole = district.isEmpty();
+                int results = ((Number) r.get("results")).intValue();
+                double rate = ((Number) r.get("rate")).doubleValue();
+                if (results < (whole ? minResults : minDistrict)) {
+                    continue;
+                }
+                if (whole && rate < floor) {
+                    alarms.add(raise(c, "match_rate_floor", feed, deliveryId, null, hold, String.format(Locale.ROOT,
+                            "automatic match rate %.1f %% of %d results is below the feed's floor of %.1f %%", rate, results, floor)));
+                }
+                Number median = (Number) r.get("median");
+                if (median != null && ((Number) r.get("history")).intValue() >= minHistory
+                        && rate < median.doubleValue() * (1 - drop)) {
+                    alarms.add(raise(c, whole ? "match_rate_drop" : "district_match_rate_drop", feed, deliveryId,
+                            whole ? null : district, hold, String.format(Locale.ROOT,
+                                    "automatic match rate %.1f %% of %d results%s, against a median of %.1f %% over the last %d deliveries",
+                                    rate, results, whole ? "" : " in district " + district, median.doubleValue(),
+                                    ((Number) r.get("history")).intValue())));
+                }
+            }
+            c.commit();
+        }
+        for (String a : alarms) {
+            LOG.warn("Feed {}: delivery {}: {}{}", feed, deliveryId, a, hold ? " (held: exceptions wait for release)" : "");
+        }
+        return alarms;
+    }
+
+    private static String raise(Connection c, String kind, String feed, long deliveryId, String district, boolean hold,
+                                String message) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into guard_alarm (kind, feed_code, delivery_id, district_code, message, holding)
+                values (?, ?, ?, ?, ?, ?)""")) {
+            ps.setString(1, kind);
+            ps.setString(2, feed);
+            ps.setLong(3, deliveryId);
+            ps.setString(4, district);
+            ps.setString(5, message);
+            ps.setBoolean(6, hold);
+            ps.executeUpdate();
+        }
+        return message;
+    }
+}
