@@ -308,4 +308,66 @@ class AnnualReportTest {
             }
         }
     }
+
+    @Test
+    void thePublishedHtmlHasEveryTableAndChartAndNoSmallCell() throws Exception {
+        Path out = Files.createTempFile("report", ".html");
+        assertEquals(0, hub("report", "--publish", "--year", YEAR, "--format", "html", "--out", out.toString(),
+                "--data-dir", data.toString()));
+        org.jsoup.nodes.Document doc = org.jsoup.Jsoup.parse(Files.readString(out, StandardCharsets.UTF_8));
+        org.jsoup.nodes.Element contents = doc.getElementById("contents");
+        assertTrue(contents != null && contents.text().contains("Contents"));
+        assertTrue(doc.getElementById("rules").text().contains("shown as *"), "the counting rules, small cells included");
+        int threshold = 10;
+        int cells = 0;
+        int stars = 0;
+        for (Publication.Part part : Publication.PARTS) {
+            org.jsoup.nodes.Element section = doc.getElementById(part.id());
+            assertTrue(section != null, part.label() + " is in the report");
+            assertFalse(contents.select("a[href='#" + part.id() + "']").isEmpty(), part.label() + " is in the contents");
+            if (part.chart()) {
+                assertTrue(section.selectFirst("img[src^='data:image/png;base64,']") != null, part.label() + " is drawn");
+                if ("career-readiness-trend".equals(part.table())) {
+                    continue;
+                }
+            }
+            org.jsoup.nodes.Element table = section.selectFirst("table");
+            assertTrue(table != null, part.label() + " has its table");
+            Reports.Definition d = Reports.definition(part.table());
+            var rows = table.select("tbody tr");
+            assertFalse(rows.isEmpty(), part.label() + " has rows");
+            for (org.jsoup.nodes.Element tr : rows) {
+                var tds = tr.select("td");
+                assertEquals(d.columns().size(), tds.size(), part.label());
+                for (int col : d.countColumns()) {
+                    String v = tds.get(col).text();
+                    cells++;
+                    if (v.equals("*")) {
+                        stars++;
+                    } else if (!v.isEmpty()) {
+                        assertTrue(num(v) >= threshold, part.label() + ": a count under " + threshold + " is published: " + tr.text());
+                    }
+                }
+            }
+        }
+        assertTrue(cells > 1000 && stars > 0, cells + " counts, " + stars + " suppressed");
+    }
+
+    @Test
+    void thePublishedPdfOpensAndBeginsWithTheContents() throws Exception {
+        Path out = Files.createTempFile("report", ".pdf");
+        assertEquals(0, hub("report", "--publish", "--year", YEAR, "--format", "pdf", "--out", out.toString(),
+                "--data-dir", data.toString()));
+        try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(out.toFile())) {
+            assertTrue(pdf.getNumberOfPages() > 10, pdf.getNumberOfPages() + " pages");
+            org.apache.pdfbox.text.PDFTextStripper text = new org.apache.pdfbox.text.PDFTextStripper();
+            text.setStartPage(1);
+            text.setEndPage(1);
+            String first = text.getText(pdf);
+            assertTrue(first.contains("Contents"), first);
+            for (Publication.Part part : Publication.PARTS) {
+                assertTrue(first.contains(part.label() + "."), part.label() + " in the contents page");
+            }
+        }
+    }
 }
