@@ -355,7 +355,7 @@ class AnnualReportTest {
 
     @Test
     void thePublishedPdfOpensAndBeginsWithTheContents() throws Exception {
-        Path out = Files.createTempFile("report", ".pdf");
+        Path out = Path.of("target/annual-report-test.pdf"); // kept for a look after the run
         assertEquals(0, hub("report", "--publish", "--year", YEAR, "--format", "pdf", "--out", out.toString(),
                 "--data-dir", data.toString()));
         try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(out.toFile())) {
