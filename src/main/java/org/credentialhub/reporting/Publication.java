@@ -73,8 +73,8 @@ public final class Publication {
             body.append("<section id=\"").append(p.id()).append("\"><h2>").append(esc(title)).append("</h2>");
             if (p.chart()) {
                 body.append("<img alt=\"").append(esc(title)).append("\" src=\"data:image/png;base64,")
-                        .append(ReportCharts.pngBase64(t, title)).append("\" width=\"640\" height=\"360\"/>")
-                        .append("<p class=\"note\">Rates as published; a bar is left out where its rate is suppressed (*) or given as a band (a bar is left out where its rate is suppressed (*).lt;5%, a bar is left out where its rate is suppressed (*).gt;95%).</p>");
+                        .append(ReportCharts.pngBase64(t, p.label() + ". " + title(d, false))).append("\" width=\"640\" height=\"360\"/>")
+                        .append("<p class=\"note\">Rates as published; a bar is left out where its rate is suppressed (*) or given as a band (&lt;5%, &gt;95%).</p>");
                 if (!"career-readiness-trend".equals(p.table())) {
                     body.append(table(t, year));
                 }
