@@ -823,7 +823,10 @@ async function reportsPage() {
       el('option', { value: y, text: y, selected: y === year })))),
     el('label', {}, 'As the public sees it ', el('input', { type: 'checkbox', name: 'pub', checked: pub })),
     el('button', { type: 'submit', text: 'Show' }));
-  const parts = [el('h1', { text: 'Reports' }), form];
+  const publication = '/api/publication?' + new URLSearchParams({ year }).toString();
+  const parts = [el('h1', { text: 'Reports' }), form, el('p', { id: 'publication' },
+    el('a', { href: publication, target: '_blank', text: 'The whole ' + year + ' report (public form)' }), ' · ',
+    el('a', { href: publication + '&download=true', text: 'download' }))];
   if (!year && !meta.reports.find(r => r.name === name).allYears) {
     view(...parts, el('p', { text: 'No reporting load has counted anything yet.' }));
     return;

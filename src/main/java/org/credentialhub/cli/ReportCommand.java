@@ -34,8 +34,12 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--table", description = "report name (see --list)")
     String table;
 
-    @Option(names = "--format", defaultValue = "csv", description = "csv (default) or xlsx")
+    @Option(names = "--format", description = "csv (default) or xlsx; with --publish html (default) or pdf")
     String format;
+
+    @Option(names = "--publish", description = "write the whole annual report for --year (every table small-cell "
+            + "suppressed, charts, contents, counting rules) to --out, as --format html or pdf")
+    boolean publish;
 
     @Option(names = "--public", description = "the public form: small cells suppressed, rates near 0/100% banded")
     boolean publicForm;
@@ -60,6 +64,12 @@ public final class ReportCommand implements Callable<Integer> {
                 System.out.printf("%-32s %s%n", d.name(), d.title());
             }
             return 0;
+        }
+        if (publish) {
+            return publish();
+        }
+        if (format == null) {
+            format = "csv";
         }
         if (!load && (table == null || (year == null && !Reports.definition(table).allYears()))) {
             System.err.println("report: give --list, --load, or --year YEAR --table NAME");
@@ -119,6 +129,35 @@ public final class ReportCommand implements Callable<Integer> {
             } else {
                 System.out.print(Reports.csv(t, total || publicForm));
             }
+            return 0;
+        } catch (org.credentialhub.support.ConfigException e) {
+            System.err.println("report: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private int publish() throws Exception {
+        String f = format == null ? "html" : format;
+        if (year == null || out == null || !List.of("html", "pdf").contains(f)) {
+            System.err.println("report: --publish needs --year YEAR --out FILE [--format html|pdf]");
+            return 2;
+        }
+        Map<String, String> overrides = new HashMap<>();
+        if (dataDir != null) {
+            overrides.put("hub.data.dir", dataDir);
+        }
+        try (Standalone hub = new Standalone(overrides);
+             Connection c = hub.database.dataSource().getConnection()) {
+            org.credentialhub.reporting.Publication publication =
+                    new org.credentialhub.reporting.Publication(HubServices.reportsFrom(hub.settings));
+            if ("pdf".equals(f)) {
+                try (OutputStream os = Files.newOutputStream(out)) {
+                    publication.pdf(c, year, os);
+                }
+            } else {
+                Files.writeString(out, publication.html(c, year), StandardCharsets.UTF_8);
+            }
+            System.err.println("report: the " + year + " report written to " + out + " (" + f + ")");
             return 0;
         } catch (org.credentialhub.support.ConfigException e) {
             System.err.println("report: " + e.getMessage());

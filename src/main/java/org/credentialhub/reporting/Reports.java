@@ -44,6 +44,19 @@ public final class Reports {
             select %1$s, coalesce(e.earned, 0) as earned, coalesce(p.potential, 0) as potential
             from p full join e using (%1$s)""";
 
+    /** Every catalog alignment of the year (NC Tables 1 and 3), with its earned and potential; %s: extra leading columns. */
+    private static final String ALIGNED = """
+            with p as (select course_code, credential_code, count(*) as n from rpt.fact_potential where school_year = ? group by 1, 2),
+                 e as (select course_code, credential_code, count(*) as n from rpt.fact_course_earned where school_year = ? group by 1, 2)
+            select %s coalesce(c.program_area, '') as program_area, a.course_code, c.course_title as course, a.credential_code,
+                   k.credential_name as credential, coalesce(e.n, 0) as earned, coalesce(p.n, 0) as potential, a.ordinal
+            from catalog_alignment a
+            join rpt.dim_course c on c.state = a.state and c.school_year = a.school_year and c.course_code = a.course_code
+            join rpt.dim_credential k on k.state = a.state and k.school_year = a.school_year and k.credential_code = a.credential_code
+            left join p on p.course_code = a.course_code and p.credential_code = a.credential_code
+            left join e on e.course_code = a.course_code and e.credential_code = a.credential_code
+            where a.school_year = ?""";
+
     public static final List<Definition> ALL = List.of(
             new Definition("attainment-by-district", "Attainment by public school unit (NC Table 10)", false,
                     List.of("district_code", "district", "earned", "potential", "attainment_rate"),
@@ -147,17 +160,59 @@ public final class Reports {
                            count(e.*) as earned
                     from rpt.dim_credential k
                     left join rpt.fact_earned e on e.credential_code = k.credential_code and e.school_year = k.school_year
-                    where k.school_year = ? group by k.credential_code, k.credential_name, k.delivered_by, k.high_value"""));
+                    where k.school_year = ? group by k.credential_code, k.credential_name, k.delivered_by, k.high_value"""),
+            new Definition("credentials-by-course", "Credentials by course, with earned and potential (NC Table 1)", false,
+                    List.of("program_area", "course_code", "course", "credential_code", "credential", "earned", "potential",
+                            "attainment_rate"),
+                    new int[]{5, 6}, new int[]{6, -1}, Map.of(7, new int[]{5, 6}), 0, ALIGNED.formatted("")),
+            new Definition("credentials-by-tier", "Credentials by tier, with earned and potential (NC Table 3)", false,
+                    List.of("tier", "program_area", "course_code", "course", "credential_code", "credential", "earned",
+                            "potential", "attainment_rate"),
+                    new int[]{6, 7}, new int[]{7, -1}, Map.of(8, new int[]{6, 7}), 0,
+                    ALIGNED.formatted("coalesce(k.tier::text, 'No tier') as tier,")),
+            new Definition("workforce-credentials", "High-value credentials (NC Workforce Credentials) earned (NC Table 7)", false,
+                    List.of("career_cluster", "credential_code", "credential", "kind", "tier", "earned"),
+                    new int[]{5}, new int[]{-1}, Map.of(), 0, """
+                    with e as (select credential_code, count(*) as n from rpt.fact_course_earned where school_year = ? group by 1),
+                         b as (select combined_credential, count(*) as n from rpt.fact_combined where school_year = ? group by 1)
+                    select coalesce(k.career_cluster, '') as career_cluster, k.credential_code, k.credential_name as credential,
+                           'individual' as kind, k.tier::text as tier, coalesce(e.n, 0) as earned
+                    from rpt.dim_credential k left join e using (credential_code)
+                    where k.school_year = ? and k.high_value
+                    union all
+                    select '', c.combined_credential, c.combined_credential, 'combined', null, coalesce(b.n, 0)
+                    from (select distinct combined_credential from catalog_combined where school_year = ? and high_value) c
+                    left join b using (combined_credential)"""),
+            new Definition("districts-by-rate", "Top public school units by attainment rate (NC Table 9)", false,
+                    List.of("rank", "district_code", "district", "earned", "potential", "attainment_rate"),
+                    new int[]{3, 4}, new int[]{4, -1}, Map.of(5, new int[]{3, 4}), 1, null),
+            new Definition("top-districts-by-earned", "Top public school units by credentials earned, three school years (NC Table 8)", false,
+                    List.of("rank", "district_code", "district", "earned_two_years_before", "earned_year_before", "earned"),
+                    new int[]{3, 4, 5}, new int[]{-1, -1, -1}, Map.of(), 0, null));
+
+    /** Tables without a total row: rankings (a top ten has no meaningful total). */
+    private static final java.util.Set<String> NO_TOTAL = java.util.Set.of("attainment-by-student-group", "districts-by-rate",
+            "top-districts-by-earned");
 
     private final Map<String, Integer> thresholds = new LinkedHashMap<>();
     private final int defaultThreshold;
+    private final int topDistricts;
 
     /**
      * @param defaultThreshold counts below it are suppressed in public tables (default 10)
      * @param perTable         per-table thresholds; 0 publishes a table unsuppressed
      */
     public Reports(int defaultThreshold, Map<String, Integer> perTable) {
+        this(defaultThreshold, perTable, 10);
+    }
+
+    /** @param topDistricts how many public school units the rankings (NC Tables 8 and 9) list */
+    public Reports(int defaultThreshold, Map<String, Integer> perTable, int topDistricts) {
+        if (topDistricts < 1) {
+            throw new ConfigException("hub.reporting.top-districts must be at least 1, not " + topDistricts);
+        }
         this.defaultThreshold = defaultThreshold;
+        this.topDistricts = topDistricts;
         perTable.forEach((k, v) -> {
             definition(k);
             thresholds.put(k, v);
@@ -176,6 +231,9 @@ public final class Reports {
     /** Computes a report's exact rows for a school year. */
     public Table compute(Connection c, String name, String year) throws SQLException {
         Definition d = definition(name);
+        if (d.sql() == null) {
+            return ranking(c, d, year);
+        }
         List<List<Object>> rows = new ArrayList<>();
         Map<List<Object>, Long> ordinals = new java.util.IdentityHashMap<>();
         try (PreparedStatement ps = c.prepareStatement(d.sql())) {
@@ -222,7 +280,7 @@ public final class Reports {
         }
         rows.sort(order(d, ordinals));
         List<Object> total = null;
-        if (d.countColumns().length > 0 && !d.name().equals("attainment-by-student-group")) {
+        if (d.countColumns().length > 0 && !NO_TOTAL.contains(d.name())) {
             total = new ArrayList<>();
             for (int i = 0; i < d.columns().size(); i++) {
                 total.add(i == 0 ? "Total" : null);
@@ -238,6 +296,64 @@ public final class Reports {
             d.rates().forEach((col, nd) -> t.set(col, rate(longAt(t, nd[0]), longAt(t, nd[1]), d.rateDecimals())));
         }
         return new Table(d, year, d.columns(), rows, total);
+    }
+
+    /**
+     * The rankings, derived from Table 10 (attainment-by-district) of the year and the years before: the
+     * top public school units by rate (Table 9) or by earned (Table 8). Only units whose earned and
+     * potential are at least the table's suppression threshold are ranked, so a public ranking never
+     * names a unit by a suppressed figure. Ties: the larger earned, then the district code.
+     */
+    private Table ranking(Connection c, Definition d, String year) throws SQLException {
+        Table byDistrict = compute(c, "attainment-by-district", year);
+        int min = Math.max(threshold(d.name()), 1);
+        List<List<Object>> eligible = new ArrayList<>(byDistrict.rows().stream()
+                .filter(r -> longAt(r, 2) >= min && longAt(r, 3) >= min).toList());
+        Comparator<List<Object>> byEarned = Comparator.comparingLong(r -> -longAt(r, 2));
+        Comparator<List<Object>> byRate = (a, b) -> Long.compare(longAt(b, 2) * longAt(a, 3), longAt(a, 2) * longAt(b, 3));
+        eligible.sort((d.name().equals("districts-by-rate") ? byRate.thenComparing(byEarned) : byEarned)
+                .thenComparing(r -> String.valueOf(r.get(0))));
+        List<List<Object>> top = eligible.subList(0, Math.min(topDistricts, eligible.size()));
+        List<List<Object>> rows = new ArrayList<>();
+        if (d.name().equals("districts-by-rate")) {
+            for (int i = 0; i < top.size(); i++) {
+                List<Object> r = top.get(i);
+                rows.add(new ArrayList<>(List.of((long) i + 1, r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))));
+            }
+        } else {
+            String before = org.credentialhub.support.SchoolYears.previous(year);
+            Map<Object, Long> yearBefore = earnedByDistrict(c, before);
+            Map<Object, Long> twoBefore = earnedByDistrict(c, org.credentialhub.support.SchoolYears.previous(before));
+            for (int i = 0; i < top.size(); i++) {
+                List<Object> r = top.get(i);
+                List<Object> row = new ArrayList<>(List.of((long) i + 1, r.get(0), r.get(1)));
+                row.add(twoBefore == null ? null : twoBefore.getOrDefault(r.get(0), 0L));
+                row.add(yearBefore == null ? null : yearBefore.getOrDefault(r.get(0), 0L));
+                row.add(r.get(2));
+                rows.add(row);
+            }
+        }
+        return new Table(d, year, d.columns(), rows, null);
+    }
+
+    /** Earned by district code in a school year, or null when that year has no facts loaded. */
+    private Map<Object, Long> earnedByDistrict(Connection c, String year) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select exists (select 1 from rpt.fact_potential where school_year = ?) "
+                + "or exists (select 1 from rpt.fact_earned where school_year = ?)")) {
+            ps.setString(1, year);
+            ps.setString(2, year);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return null;
+                }
+            }
+        }
+        Map<Object, Long> out = new java.util.HashMap<>();
+        for (List<Object> r : compute(c, "attainment-by-district", year).rows()) {
+            out.put(r.get(0), longAt(r, 2));
+        }
+        return out;
     }
 
     private static long longAt(List<Object> row, int i) {
@@ -265,6 +381,18 @@ public final class Reports {
             case "attainment-by-course-credential" -> Comparator.<List<Object>, String>comparing(r -> String.valueOf(r.get(0)))
                     .thenComparing(r -> ordinals.getOrDefault(r, 0L))
                     .thenComparing(r -> String.valueOf(r.get(3)));
+            case "credentials-by-course" -> Comparator.<List<Object>, String>comparing(r -> String.valueOf(r.get(0)))
+                    .thenComparing(r -> String.valueOf(r.get(1)))
+                    .thenComparing(r -> ordinals.getOrDefault(r, 0L))
+                    .thenComparing(r -> String.valueOf(r.get(4)));
+            case "credentials-by-tier" -> Comparator.<List<Object>, String>comparing(r -> String.valueOf(r.get(0)))
+                    .thenComparing(r -> String.valueOf(r.get(1)))
+                    .thenComparing(r -> String.valueOf(r.get(2)))
+                    .thenComparing(r -> ordinals.getOrDefault(r, 0L))
+                    .thenComparing(r -> String.valueOf(r.get(5)));
+            case "workforce-credentials" -> Comparator.<List<Object>, String>comparing(r -> String.valueOf(r.get(3)))
+                    .reversed().thenComparing(r -> String.valueOf(r.get(2)));
+            case "districts-by-rate", "top-districts-by-earned" -> Comparator.comparingLong(r -> longAt(r, 0));
             default -> Comparator.<List<Object>, String>comparing(r -> String.valueOf(r.get(0)))
                     .thenComparing(r -> String.valueOf(r.get(1)));
         };
@@ -281,7 +409,8 @@ public final class Reports {
         long[][] counts = new long[t.rows().size()][cols.length];
         for (int r = 0; r < counts.length; r++) {
             for (int k = 0; k < cols.length; k++) {
-                counts[r][k] = longAt(t.rows().get(r), cols[k]);
+                // no figure (a school year not loaded) is not a small count: never suppressed, shown empty
+                counts[r][k] = t.rows().get(r).get(cols[k]) == null ? Long.MAX_VALUE : longAt(t.rows().get(r), cols[k]);
             }
         }
         int[] depends = new int[cols.length];

@@ -229,7 +229,8 @@ public final class HubServices implements AutoCloseable {
         for (String name : org.credentialhub.reporting.Reports.names()) {
             settings.get("hub.reporting.suppression." + name).ifPresent(v -> perTable.put(name, Integer.parseInt(v)));
         }
-        return new org.credentialhub.reporting.Reports(settings.getInt("hub.reporting.suppression.threshold", 10), perTable);
+        return new org.credentialhub.reporting.Reports(settings.getInt("hub.reporting.suppression.threshold", 10), perTable,
+                settings.getInt("hub.reporting.top-districts", 10));
     }
 
     /**

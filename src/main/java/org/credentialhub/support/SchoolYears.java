@@ -33,6 +33,18 @@ public final class SchoolYears {
         return ofStartYear(firstMonth == 1 ? year : year - 1);
     }
 
+    /** The school year before a named one ("2023-2024" before "2024-2025", "2023" before "2024"). */
+    public static String previous(String year) {
+        if (year.matches("\\d{4}-\\d{4}")) {
+            int start = Integer.parseInt(year.substring(0, 4));
+            return (start - 1) + "-" + start;
+        }
+        if (year.matches("\\d{4}")) {
+            return Integer.toString(Integer.parseInt(year) - 1);
+        }
+        throw new ConfigException("not a school year: '" + year + "' (e.g. 2024-2025)");
+    }
+
     private String ofStartYear(int start) {
         return firstMonth == 1 ? Integer.toString(start) : start + "-" + (start + 1);
     }

@@ -77,6 +77,29 @@ public final class ReportsApi {
         }
     }
 
+    /**
+     * GET /api/publication?year=&amp;download=: the whole annual report for a school year as the public sees
+     * it (HTML, the page {@code ./hub report --publish} writes); {@code download=true} as an attachment.
+     */
+    public void publication(Exchange ex) throws SQLException {
+        Web.caller(ex, Role.OPS);
+        String year = Web.param(ex, "year");
+        if (year == null || !year.matches("\\d{4}(-\\d{4})?")) {
+            throw ApiException.badRequest("year is required, e.g. 2024-2025");
+        }
+        String html;
+        try (Connection c = dataSource.getConnection()) {
+            html = new org.credentialhub.reporting.Publication(reports).html(c, year);
+        }
+        Web.clearHeaders(ex);
+        ex.getMessage().setBody(html.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/html; charset=utf-8");
+        if ("true".equals(Web.param(ex, "download"))) {
+            ex.getMessage().setHeader("Content-Disposition", "attachment; filename=\"credential-attainment-" + year + ".html\"");
+        }
+        ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+    }
+
     /** GET /api/reports/{table}/trace?year=&key=: the results, files and rows behind one row. */
     public void trace(Exchange ex) throws SQLException {
         Web.caller(ex, Role.OPS);

@@ -27,6 +27,14 @@ class SchoolYearsTest {
     }
 
     @Test
+    void theYearBeforeANamedYear() {
+        assertEquals("2023-2024", SchoolYears.previous("2024-2025"));
+        assertEquals("2022-2023", SchoolYears.previous(SchoolYears.previous("2024-2025")));
+        assertEquals("2023", SchoolYears.previous("2024"));
+        assertThrows(ConfigException.class, () -> SchoolYears.previous("all"));
+    }
+
+    @Test
     void theFirstMonthIsAMonth() {
         assertThrows(ConfigException.class, () -> new SchoolYears(0));
         assertThrows(ConfigException.class, () -> new SchoolYears(13));

@@ -125,6 +125,8 @@ class AuthorizationTest {
                 statuses(401, 200, 403, 403, 403, 403, 403)));
         m.put("api-report-trace", new Case("GET", "/api/reports/attainment-by-district/trace?year=2024-2025&key=910", null,
                 statuses(401, 200, 403, 403, 403, 403, 403)));
+        m.put("api-publication", new Case("GET", "/api/publication?year=2024-2025", null,
+                statuses(401, 200, 403, 403, 403, 403, 403)));
         String csv = java.util.Base64.getEncoder().encodeToString(("district_code,state_id,first_name,last_name,birth_date,"
                 + "credential_code,earned_on,score,evidence_file\n910,2000000002,Jamal,Brooks,2008-06-07,NC-33E947,2025-02-02,,e.png\n")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -1,0 +1,373 @@
+package org.credentialhub.reporting;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.credentialhub.cli.Hub;
+import org.credentialhub.generate.Generator;
+import org.credentialhub.runtime.HubServices;
+import org.credentialhub.runtime.Standalone;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The tables of NC's annual report the hub adds to Tables 10 and 11 (Tables 1, 3, 7, 8, 9 and Chart 1),
+ * on a small generated state taken through the whole pipeline: each figure against the generator's truth
+ * (the scaled Tables 10 and 11 it reproduces) or, for listings, against the published table itself.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AnnualReportTest {
+    static final String YEAR = "2024-2025";
+    static final Path PUBLISHED = Path.of("src/main/resources/reference/nc-2024-25");
+    static final Path CATALOG = Path.of("config/catalog/nc/2024-2025");
+    private Path state;
+    private Path data;
+
+    @BeforeAll
+    void generateAndIngest() throws Exception {
+        state = Files.createTempDirectory("state");
+        data = Files.createTempDirectory("hub-data");
+        new Generator(Generator.Inputs.of("nc-2024-25", Path.of("")), "nc-2024-25", 18,
+                new BigDecimal("0.05")).generate(state, line -> { });
+        assertEquals(0, hub("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10"));
+        assertEquals(0, hub("resolve", "--decisions", state.resolve("district-decisions.csv").toString(),
+                "--data-dir", data.toString()));
+        assertEquals(0, hub("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10"));
+    }
+
+    @AfterAll
+    void clean() throws Exception {
+        for (Path p : List.of(state, data)) {
+            try (var walk = Files.walk(p)) {
+                walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    static int hub(String... args) {
+        return new CommandLine(new Hub()).execute(args);
+    }
+
+    Path data() {
+        return data;
+    }
+
+    /** A report through `./hub report`, parsed (header row first). */
+    private List<CSVRecord> report(String table, boolean publicForm) throws Exception {
+        Path out = Files.createTempFile("report", ".csv");
+        List<String> args = new ArrayList<>(List.of("report", "--year", YEAR, "--table", table, "--out", out.toString(),
+                "--data-dir", data.toString()));
+        if (publicForm) {
+            args.add("--public");
+        }
+        assertEquals(0, hub(args.toArray(String[]::new)));
+        return csv(Files.readString(out, StandardCharsets.UTF_8));
+    }
+
+    static List<CSVRecord> csv(String text) throws IOException {
+        return CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(new StringReader(text)).getRecords();
+    }
+
+    static List<CSVRecord> csv(Path file) throws IOException {
+        return csv(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    static long num(String s) {
+        return Long.parseLong(s.replace(",", ""));
+    }
+
+    /** The generator's truth: Table 11 it reproduces, by "course code/credential name" → {earned, potential}. */
+    private Map<String, long[]> truth11() throws IOException {
+        Map<String, long[]> out = new HashMap<>();
+        for (CSVRecord r : csv(state.resolve("expected/attainment-by-course-credential.csv"))) {
+            if (!"Total".equals(r.get("Course"))) {
+                out.put(r.get("Course").split("-", 2)[0] + "/" + r.get("Credential Name"),
+                        new long[]{num(r.get("Earned")), num(r.get("Potential"))});
+            }
+        }
+        return out;
+    }
+
+    /** The generator's truth: Table 10 it reproduces, as [code, name, earned, potential] rows. */
+    private List<String[]> truth10() throws IOException {
+        List<String[]> out = new ArrayList<>();
+        for (CSVRecord r : csv(state.resolve("expected/attainment-by-district.csv"))) {
+            String label = r.get("Public School Unit (PSU)");
+            if (!"Total".equals(label)) {
+                int open = label.lastIndexOf(" (");
+                out.add(new String[]{label.substring(open + 2, label.length() - 1), label.substring(0, open),
+                        String.valueOf(num(r.get("Earned"))), String.valueOf(num(r.get("Potential")))});
+            }
+        }
+        return out;
+    }
+
+    private void assertFiguresAreTable11s(List<CSVRecord> rows) throws IOException {
+        Map<String, long[]> truth = truth11();
+        Set<String> seen = new HashSet<>();
+        long earned = 0;
+        for (CSVRecord r : rows) {
+            if ("Total".equals(r.get(0))) {
+                continue;
+            }
+            String key = r.get("course_code") + "/" + r.get("credential");
+            long[] t = truth.getOrDefault(key, new long[]{0, 0});
+            assertEquals(t[0], num(r.get("earned")), key + " earned");
+            assertEquals(t[1], num(r.get("potential")), key + " potential");
+            seen.add(key);
+            earned += t[0];
+        }
+        assertTrue(seen.containsAll(truth.keySet()), "every course and credential of Table 11 is listed");
+        assertTrue(earned > 0);
+    }
+
+    @Test
+    void table1ListsThePublishedCoursesAndCredentialsWithTable11sFigures() throws Exception {
+        List<CSVRecord> rows = report("credentials-by-course", false);
+        Set<String> published = new TreeSet<>();
+        for (CSVRecord r : csv(PUBLISHED.resolve("table01_credentials_by_course.csv"))) {
+            published.add(r.get("Program Area") + "|" + r.get("Course").split("-", 2)[0] + "|" + r.get("Credential Name"));
+        }
+        Set<String> ours = new TreeSet<>();
+        for (CSVRecord r : rows) {
+            if (!"Total".equals(r.get(0))) {
+                ours.add(r.get("program_area") + "|" + r.get("course_code") + "|" + r.get("credential"));
+            }
+        }
+        assertEquals(published, ours);
+        assertEquals(ours.size(), rows.size(), "one row per course and credential");
+        assertFiguresAreTable11s(rows);
+    }
+
+    @Test
+    void table3GivesEachCredentialItsPublishedTier() throws Exception {
+        List<CSVRecord> rows = report("credentials-by-tier", false);
+        Map<String, String> tierOf = new HashMap<>();
+        for (CSVRecord r : rows) {
+            if (!"Total".equals(r.get(0))) {
+                tierOf.put(r.get("course_code") + "/" + r.get("credential"), r.get("tier"));
+            }
+        }
+        int agree = 0;
+        for (CSVRecord r : csv(PUBLISHED.resolve("table03_credentials_by_tier.csv"))) {
+            String tier = tierOf.get(r.get("Course").split("-", 2)[0] + "/" + r.get("Credential Name"));
+            if (tier != null) {
+                assertEquals(r.get("Credential Tier"), tier, r.toString());
+                agree++;
+            }
+        }
+        assertTrue(agree > 100, "most of the published Table 3 is in the catalog: " + agree);
+        List<String> tiers = rows.stream().filter(r -> !"Total".equals(r.get(0))).map(r -> r.get("tier")).toList();
+        assertEquals(tiers.stream().sorted().toList(), tiers, "ordered by tier");
+        assertFiguresAreTable11s(rows);
+    }
+
+    @Test
+    void table7CountsEveryHighValueCredentialAsTable11SumsIt() throws Exception {
+        List<CSVRecord> rows = report("workforce-credentials", false);
+        Map<String, Long> earnedByName = new HashMap<>();
+        truth11().forEach((key, t) -> earnedByName.merge(key.split("/", 2)[1], t[0], Long::sum));
+        Set<String> highValue = new TreeSet<>();
+        for (CSVRecord r : csv(CATALOG.resolve("credentials.csv"))) {
+            if ("true".equals(r.get("high_value"))) {
+                highValue.add(r.get("credential_code"));
+            }
+        }
+        Set<String> combined = new TreeSet<>();
+        for (CSVRecord r : csv(CATALOG.resolve("combined_credentials.csv"))) {
+            if ("true".equals(r.get("high_value"))) {
+                combined.add(r.get("combined_credential"));
+            }
+        }
+        Set<String> individual = new TreeSet<>();
+        Set<String> combinedSeen = new TreeSet<>();
+        for (CSVRecord r : rows) {
+            if ("Total".equals(r.get(0))) {
+                continue;
+            }
+            if ("individual".equals(r.get("kind"))) {
+                individual.add(r.get("credential_code"));
+                assertEquals(earnedByName.getOrDefault(r.get("credential"), 0L), num(r.get("earned")), r.get("credential"));
+            } else {
+                combinedSeen.add(r.get("credential_code"));
+            }
+        }
+        assertEquals(highValue, individual);
+        assertEquals(combined, combinedSeen);
+        assertTrue(individual.size() + combined.size() > 50);
+    }
+
+    private List<String[]> ranked(Comparator<String[]> order) throws IOException {
+        List<String[]> eligible = new ArrayList<>(truth10().stream()
+                .filter(r -> Long.parseLong(r[2]) >= 10 && Long.parseLong(r[3]) >= 10).toList());
+        eligible.sort(order.thenComparing(r -> -Long.parseLong(r[2])).thenComparing(r -> r[0]));
+        return eligible.subList(0, Math.min(10, eligible.size()));
+    }
+
+    @Test
+    void table9IsTheTopTenOfTable10ByRate() throws Exception {
+        List<String[]> expected = ranked(Comparator.comparing(r -> -Double.parseDouble(r[2]) / Double.parseDouble(r[3])));
+        List<CSVRecord> rows = report("districts-by-rate", false);
+        assertEquals(10, expected.size(), "a small state still has ten units to rank");
+        assertEquals(expected.size(), rows.size());
+        for (int i = 0; i < expected.size(); i++) {
+            CSVRecord r = rows.get(i);
+            String[] e = expected.get(i);
+            assertEquals(String.valueOf(i + 1), r.get("rank"));
+            assertEquals(e[0], r.get("district_code"));
+            assertEquals(e[1], r.get("district"));
+            assertEquals(e[2], r.get("earned"));
+            assertEquals(e[3], r.get("potential"));
+            String rate = new BigDecimal(e[2]).multiply(BigDecimal.valueOf(100))
+                    .divide(new BigDecimal(e[3]), 1, RoundingMode.HALF_UP).toPlainString() + "%";
+            assertEquals(rate, r.get("attainment_rate"));
+        }
+    }
+
+    @Test
+    void table8IsTheTopTenOfTable10ByEarnedWithNoFiguresForYearsNotLoaded() throws Exception {
+        List<String[]> expected = ranked(Comparator.comparing(r -> -Long.parseLong(r[2])));
+        List<CSVRecord> rows = report("top-districts-by-earned", false);
+        assertEquals(expected.size(), rows.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i)[0], rows.get(i).get("district_code"));
+            assertEquals(expected.get(i)[2], rows.get(i).get("earned"));
+            assertEquals("", rows.get(i).get("earned_year_before"), "2023-2024 is not loaded");
+            assertEquals("", rows.get(i).get("earned_two_years_before"));
+        }
+    }
+
+    @Test
+    void chart1sYearIsTable10sTotal() throws Exception {
+        Path out = Files.createTempFile("report", ".csv");
+        assertEquals(0, hub("report", "--table", "career-readiness-trend", "--out", out.toString(), "--data-dir", data.toString()));
+        List<CSVRecord> rows = csv(out);
+        long earned = truth10().stream().mapToLong(r -> Long.parseLong(r[2])).sum();
+        long potential = truth10().stream().mapToLong(r -> Long.parseLong(r[3])).sum();
+        CSVRecord year = rows.stream().filter(r -> YEAR.equals(r.get("school_year"))).findFirst().orElseThrow();
+        assertEquals(earned, num(year.get("earned")));
+        assertEquals(potential, num(year.get("potential")));
+    }
+
+    @Test
+    void theNewTablesPublicFormsShowNoSmallCell() throws Exception {
+        int suppressed = 0;
+        try (Standalone s = new Standalone(Map.of("hub.data.dir", data.toString()));
+             Connection c = s.database.dataSource().getConnection()) {
+            Reports reports = HubServices.reportsFrom(s.settings);
+            for (String name : List.of("credentials-by-course", "credentials-by-tier", "workforce-credentials",
+                    "districts-by-rate", "top-districts-by-earned")) {
+                Reports.Definition d = Reports.definition(name);
+                Reports.Table exact = reports.compute(c, name, YEAR);
+                Reports.Table pub = reports.suppressed(exact);
+                assertFalse(exact.rows().isEmpty(), name);
+                for (int r = 0; r < pub.rows().size(); r++) {
+                    for (int col : d.countColumns()) {
+                        Object v = pub.rows().get(r).get(col);
+                        Object x = exact.rows().get(r).get(col);
+                        if (Suppression.MARK.equals(v)) {
+                            suppressed++;
+                        } else if (x == null) {
+                            assertNull(v, name + ": no figure stays no figure");
+                        } else {
+                            assertTrue(((Number) v).longValue() >= reports.threshold(name), name + ": small cell shown " + pub.rows().get(r));
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(suppressed > 0, "a small state has small cells to suppress");
+        for (CSVRecord r : report("credentials-by-course", true)) {
+            for (String col : List.of("earned", "potential")) {
+                String v = r.get(col);
+                assertTrue(v.equals("*") || num(v) >= 10, r.toString());
+            }
+        }
+    }
+
+    @Test
+    void thePublishedHtmlHasEveryTableAndChartAndNoSmallCell() throws Exception {
+        Path out = Files.createTempFile("report", ".html");
+        assertEquals(0, hub("report", "--publish", "--year", YEAR, "--format", "html", "--out", out.toString(),
+                "--data-dir", data.toString()));
+        org.jsoup.nodes.Document doc = org.jsoup.Jsoup.parse(Files.readString(out, StandardCharsets.UTF_8));
+        org.jsoup.nodes.Element contents = doc.getElementById("contents");
+        assertTrue(contents != null && contents.text().contains("Contents"));
+        assertTrue(doc.getElementById("rules").text().contains("shown as *"), "the counting rules, small cells included");
+        int threshold = 10;
+        int cells = 0;
+        int stars = 0;
+        for (Publication.Part part : Publication.PARTS) {
+            org.jsoup.nodes.Element section = doc.getElementById(part.id());
+            assertTrue(section != null, part.label() + " is in the report");
+            assertFalse(contents.select("a[href='#" + part.id() + "']").isEmpty(), part.label() + " is in the contents");
+            if (part.chart()) {
+                assertTrue(section.selectFirst("img[src^='data:image/png;base64,']") != null, part.label() + " is drawn");
+                if ("career-readiness-trend".equals(part.table())) {
+                    continue;
+                }
+            }
+            org.jsoup.nodes.Element table = section.selectFirst("table");
+            assertTrue(table != null, part.label() + " has its table");
+            Reports.Definition d = Reports.definition(part.table());
+            var rows = table.select("tbody tr");
+            assertFalse(rows.isEmpty(), part.label() + " has rows");
+            for (org.jsoup.nodes.Element tr : rows) {
+                var tds = tr.select("td");
+                assertEquals(d.columns().size(), tds.size(), part.label());
+                for (int col : d.countColumns()) {
+                    String v = tds.get(col).text();
+                    cells++;
+                    if (v.equals("*")) {
+                        stars++;
+                    } else if (!v.isEmpty()) {
+                        assertTrue(num(v) >= threshold, part.label() + ": a count under " + threshold + " is published: " + tr.text());
+                    }
+                }
+            }
+        }
+        assertTrue(cells > 1000 && stars > 0, cells + " counts, " + stars + " suppressed");
+    }
+
+    @Test
+    void thePublishedPdfOpensAndBeginsWithTheContents() throws Exception {
+        Path out = Path.of("target/annual-report-test.pdf"); // kept for a look after the run
+        assertEquals(0, hub("report", "--publish", "--year", YEAR, "--format", "pdf", "--out", out.toString(),
+                "--data-dir", data.toString()));
+        try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(out.toFile())) {
+            assertTrue(pdf.getNumberOfPages() > 10, pdf.getNumberOfPages() + " pages");
+            org.apache.pdfbox.text.PDFTextStripper text = new org.apache.pdfbox.text.PDFTextStripper();
+            text.setStartPage(1);
+            text.setEndPage(1);
+            String first = text.getText(pdf);
+            assertTrue(first.contains("Contents"), first);
+            for (Publication.Part part : Publication.PARTS) {
+                assertTrue(first.contains(part.label() + "."), part.label() + " in the contents page");
+            }
+        }
+    }
+}
