@@ -7,6 +7,7 @@ import org.credentialhub.catalog.CatalogLoader;
 import org.credentialhub.roster.RosterLoader;
 import org.credentialhub.runtime.HubServices;
 import org.credentialhub.standards.IssuerKeys;
+import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,12 +109,7 @@ class CredentialStandardsTest {
 
     @AfterAll
     void stop() throws Exception {
-        if (hub != null) {
-            hub.close();
-        }
-        if (api != null) {
-            api.close();
-        }
+        Fixtures.closeAll(hub, api);
     }
 
     private HubServices services() {
