@@ -46,7 +46,8 @@ final class MatchExplanation {
         List<Candidate> out = new ArrayList<>(count);
         for (int j = 0; j < count; j++) {
             out.add(new Candidate(index.idAt(rows[picked[j]]), ws[picked[j]],
-                    new Reasons(this, p, rows[picked[j]], weights.idWeight(p, rows[picked[j]], nearRows, nearCount), j == 0 ? note : null)));
+                    new Reasons(this, p, rows[picked[j]], weights.idWeight(p, rows[picked[j]], nearRows, nearCount),
+                            j == 0 ? note : null)));
         }
         return out;
     }

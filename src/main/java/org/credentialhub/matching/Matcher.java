@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  *       something points elsewhere; a student whose ID is one edit from the sent one (keyed deletion neighbourhoods,
  *       {@link RosterIndex#rowsOneEditAway}) and whose names and birth date agree is matched ("one digit off");
  *       otherwise the row is scored on its names with the ID weighing against candidates it is not and for the one it
- *       is (by the roster's ID density, {@link MatchWeights#idEqualWeight}), and an ID that is another student's while the names
- *       point elsewhere goes to review, never automatic;</li>
+ *       is (by the roster's ID density, {@link MatchWeights#idEqualWeight}), and an ID that is another student's while
+ *       the names point elsewhere goes to review, never automatic;</li>
  *   <li><b>probabilistic</b>: Fellegi-Sunter over the blocked candidates ({@link RosterIndex}) with the levels of
  *       {@link Comparisons}, weights log2(m/u) from {@link FsModel} and term-frequency adjusted exact name weights.
  *       The posterior of the best candidate accounts for all competing candidates and the prior (match share / roster
