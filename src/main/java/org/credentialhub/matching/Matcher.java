@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * Within one {@link #matchBatch} call, rows with the same non-null {@link ResultRecord#groupKey()} never auto-match the
  * same student twice: only the strongest claim stays a match, the others become reviews ({@link OneToOneAssignment}).
  *
+ * <p>This class holds the tiers and the scoring flow; the model's weights over the roster are {@link MatchWeights},
+ * the candidates' reasons are built by {@link MatchExplanation}, and {@link OneToOneAssignment} settles competing claims.
+ *
  * <p>The matcher logs counts and timings only, never names, dates or IDs, and its exceptions carry no values.
  */
 public final class Matcher {
