@@ -3,6 +3,7 @@ package org.credentialhub.mapping;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.credentialhub.support.ConfigException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -204,5 +205,36 @@ final class DelimitedReader implements RecordReader {
     @Override
     public void close() throws IOException {
         parser.close();
+    }
+
+    /** The keys of {@code source} only delimited files take, name then value. */
+    static Object[] keys(MappingSpec.Source source) {
+        return new Object[] {"delimiter", source.delimiter(), "quote", source.quote()};
+    }
+
+    static void checkValues(String where, MappingSpec.Source source) {
+        if (source.delimiter() != null && source.delimiter().length() != 1) {
+            throw new ConfigException(where + ": source.delimiter must be one character (\"\\t\" for tab)");
+        }
+    }
+
+    /** A delimited layout's settings: its trailer counts in a field, its columns are names. */
+    static SourceFormat settings(String where, MappingSpec.Source source) {
+        if (source.trailer() != null && source.trailer().count() != null) {
+            throw new ConfigException(where + ": source.trailer.count is for fixed-width files; use count-field");
+        }
+        List<String> columns = new ArrayList<>();
+        return new SourceFormat() {
+            @Override
+            public void column(String at, MappingSpec.Column c) {
+                SourceFormat.nameOnly(at, c, "delimited");
+                columns.add(c.name());
+            }
+
+            @Override
+            public RecordReader open(InputStream in, RecordCheck check) throws IOException, FileRejectedException {
+                return new DelimitedReader(in, source, columns);
+            }
+        };
     }
 }
