@@ -154,30 +154,13 @@ final class DelimitedReader implements RecordReader {
             }
             return next();
         }
-        return new SourceRow() {
-            @Override
-            public int rowNumber() {
-                return row;
-            }
-
-            @Override
-            public String get(String column) {
-                Integer i = index.get(column);
-                return i == null || i >= record.size() ? null : record.get(i);
-            }
-
-            @Override
-            public String structuralProblem() {
-                return record.size() == width ? null
-                        : "the row has " + record.size() + " fields; the " + (index.isEmpty() ? "layout" : "header")
-                        + " has " + width;
-            }
-
-            @Override
-            public String toString() {
-                return "row " + row;
-            }
-        };
+        String structural = record.size() == width ? null
+                : "the row has " + record.size() + " fields; the " + (index.isEmpty() ? "layout" : "header")
+                + " has " + width;
+        return SourceRow.of(row, column -> {
+            Integer i = index.get(column);
+            return i == null || i >= record.size() ? null : record.get(i);
+        }, structural);
     }
 
     @Override
@@ -223,18 +206,6 @@ final class DelimitedReader implements RecordReader {
         if (source.trailer() != null && source.trailer().count() != null) {
             throw new ConfigException(where + ": source.trailer.count is for fixed-width files; use count-field");
         }
-        List<String> columns = new ArrayList<>();
-        return new SourceFormat() {
-            @Override
-            public void column(String at, MappingSpec.Column c) {
-                SourceFormat.nameOnly(at, c, "delimited");
-                columns.add(c.name());
-            }
-
-            @Override
-            public RecordReader open(InputStream in, RecordCheck check) throws IOException, FileRejectedException {
-                return new DelimitedReader(in, source, columns);
-            }
-        };
+        return SourceFormat.byName("delimited", columns -> in -> new DelimitedReader(in, source, columns));
     }
 }

@@ -171,23 +171,10 @@ final class FixedWidthReader implements RecordReader {
                 }
             }
             String structural = problem;
-            return new SourceRow() {
-                @Override
-                public int rowNumber() {
-                    return row;
-                }
-
-                @Override
-                public String get(String column) {
-                    Slot s = slots.get(column);
-                    return s == null ? null : cut(line, s);
-                }
-
-                @Override
-                public String structuralProblem() {
-                    return structural;
-                }
-            };
+            return SourceRow.of(row, column -> {
+                Slot s = slots.get(column);
+                return s == null ? null : cut(line, s);
+            }, structural);
         }
     }
 

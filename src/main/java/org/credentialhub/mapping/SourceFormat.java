@@ -50,8 +50,35 @@ interface SourceFormat {
         }
     }
 
-    /** A column of a format that finds its columns by name (delimited, xlsx): the name is all it takes. */
-    static void nameOnly(String at, MappingSpec.Column c, String format) {
+    /** Opens a file of a format that finds its columns by name, given the columns' names. */
+    interface ByName {
+        Opener open(List<String> columns);
+    }
+
+    /** Opens one file. */
+    interface Opener {
+        RecordReader open(InputStream in) throws IOException, FileRejectedException;
+    }
+
+    /** The settings of a format that finds its columns by name (delimited, xlsx): a column's name is all it takes. */
+    static SourceFormat byName(String format, ByName reader) {
+        List<String> columns = new java.util.ArrayList<>();
+        Opener opener = reader.open(columns);
+        return new SourceFormat() {
+            @Override
+            public void column(String at, MappingSpec.Column c) {
+                nameOnly(at, c, format);
+                columns.add(c.name());
+            }
+
+            @Override
+            public RecordReader open(InputStream in, RecordCheck check) throws IOException, FileRejectedException {
+                return opener.open(in);
+            }
+        };
+    }
+
+    private static void nameOnly(String at, MappingSpec.Column c, String format) {
         if (Boolean.TRUE.equals(c.all())) {
             throw new ConfigException(at + " (" + c.name() + "): all is for json columns");
         }

@@ -398,18 +398,6 @@ final class XlsxReader implements RecordReader {
         if (source.headerRow() != null && source.headerRow() < 1) {
             throw new ConfigException(where + ": source.header-row is 1-based");
         }
-        List<String> columns = new ArrayList<>();
-        return new SourceFormat() {
-            @Override
-            public void column(String at, MappingSpec.Column c) {
-                SourceFormat.nameOnly(at, c, "xlsx");
-                columns.add(c.name());
-            }
-
-            @Override
-            public RecordReader open(InputStream in, RecordCheck check) throws IOException, FileRejectedException {
-                return new XlsxReader(in, source, columns);
-            }
-        };
+        return SourceFormat.byName("xlsx", columns -> in -> new XlsxReader(in, source, columns));
     }
 }
