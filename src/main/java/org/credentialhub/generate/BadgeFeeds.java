@@ -24,21 +24,42 @@ import static org.credentialhub.generate.Feeds.EASTERN;
  * Writes the two badge APIs' pages (Open Badges 3.0 credentials, an issuer's badge list): a record a result, its
  * student's identifiers shown with the feed's noise, each record in the ledger.
  */
-final class BadgeFeeds {
-    private final Path out;
-    private final Catalog catalog;
-    private final Roster roster;
-    private final Ledger ledger;
-    private final SplittableRandom rnd;
-    private final Map<String, Long> counts;
+record BadgeFeeds(Path out, Catalog catalog, Roster roster, Ledger ledger, SplittableRandom rnd, Map<String, Long> counts) {
 
-    BadgeFeeds(Path out, Catalog catalog, Roster roster, Ledger ledger, SplittableRandom rnd, Map<String, Long> counts) {
-        this.out = out;
-        this.catalog = catalog;
-        this.roster = roster;
-        this.ledger = ledger;
-        this.rnd = rnd;
-        this.counts = counts;
+    /** Writes one record of a page: a result, its student as shown. */
+    private interface Entry {
+        void write(JsonGenerator g, Attempt a, Shown s, Catalog.Credential c) throws IOException;
+    }
+
+    /** Writes what follows a page's records, given their number. */
+    private interface Closing {
+        void write(JsonGenerator g, long records) throws IOException;
+    }
+
+    /**
+     * Writes one API page: an object whose array {@code array} holds a record a result (15 in 1,000 of those
+     * with their student's ID carry another student's), then what {@code closing} adds.
+     */
+    private void page(List<Attempt> attempts, String file, String array, Shown.Profile prof, Entry entry, Closing closing)
+            throws IOException {
+        Path f = out.resolve(file);
+        Files.createDirectories(f.getParent());
+        long n = 0;
+        try (JsonGenerator g = new JsonFactory().createGenerator(f.toFile(), JsonEncoding.UTF8)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeArrayFieldStart(array);
+            for (Attempt a : attempts) {
+                Shown s = Shown.of(roster, a.person, prof, rnd);
+                otherStudentsId(s, a.person, 15);
+                entry.write(g, a, s, cred(a));
+                n++;
+            }
+            g.writeEndArray();
+            closing.write(g, n);
+            g.writeEndObject();
+        }
+        counts.put(out.relativize(f).toString().replace('\\', '/'), n);
     }
 
     private Catalog.Credential cred(Attempt a) {
@@ -54,82 +75,66 @@ final class BadgeFeeds {
     }
 
     void badges(List<Attempt> attempts) throws IOException {
-        Path f = out.resolve("api/badges/credentials.json");
-        Files.createDirectories(f.getParent());
         Shown.Profile prof = new Shown.Profile(600, 0, 20, 150, 40, true);
-        JsonFactory jf = new JsonFactory();
-        long n = 0;
-        try (JsonGenerator g = jf.createGenerator(f.toFile(), JsonEncoding.UTF8)) {
-            g.useDefaultPrettyPrinter();
+        page(attempts, "api/badges/credentials.json", "credential", prof, (g, a, s, c) -> {
+            String id = "urn:uuid:" + uuid();
             g.writeStartObject();
-            g.writeArrayFieldStart("credential");
-            for (Attempt a : attempts) {
-                Shown s = Shown.of(roster, a.person, prof, rnd);
-                otherStudentsId(s, a.person, 15);
-                Catalog.Credential c = cred(a);
-                String id = "urn:uuid:" + uuid();
-                g.writeStartObject();
-                g.writeArrayFieldStart("@context");
-                g.writeString("https://www.w3.org/ns/credentials/v2");
-                g.writeString("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json");
-                g.writeEndArray();
-                g.writeStringField("id", id);
-                g.writeArrayFieldStart("type");
-                g.writeString("VerifiableCredential");
-                g.writeString("OpenBadgeCredential");
-                g.writeEndArray();
-                g.writeObjectFieldStart("issuer");
-                g.writeStringField("id", "https://badges.example.org/issuers/workready");
-                g.writeArrayFieldStart("type");
-                g.writeString("Profile");
-                g.writeEndArray();
-                g.writeStringField("name", "WorkReady Credentials");
-                g.writeEndObject();
-                g.writeStringField("name", c.name());
-                g.writeStringField("validFrom", a.date.atTime(a.minute / 60, a.minute % 60).atZone(EASTERN)
-                        .withZoneSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ISO_INSTANT));
-                g.writeObjectFieldStart("credentialSubject");
-                g.writeArrayFieldStart("type");
-                g.writeString("AchievementSubject");
-                g.writeEndArray();
-                g.writeArrayFieldStart("identifier");
-                if (!s.id.isEmpty()) {
-                    identity(g, s.id, "studentId", null);
-                }
-                int x = rnd.nextInt(100);
-                if (s.id.isEmpty() || x < 30) {
-                    if (x < 15) {
-                        String salt = Long.toHexString(rnd.nextLong());
-                        identity(g, Hmac.SaltedHash.of(roster.email[a.person], salt), "emailAddress", salt);
-                    } else if (x < 80 || a.person >= roster.rosterSize) {
-                        identity(g, a.person >= roster.rosterSize ? roster.personalEmail(a.person) : roster.email[a.person],
-                                "emailAddress", null);
-                    } else {
-                        identity(g, roster.personalEmail(a.person), "emailAddress", null);
-                    }
-                }
-                boolean unverifiable = nameAndBirthIdentifiers(g, s, a.person, "name", "ext:birthDate");
-                g.writeEndArray();
-                g.writeObjectFieldStart("achievement");
-                g.writeStringField("id", "https://badges.example.org/achievements/" + c.examCode());
-                g.writeArrayFieldStart("type");
-                g.writeString("Achievement");
-                g.writeEndArray();
-                g.writeStringField("name", c.name());
-                g.writeStringField("humanCode", c.examCode());
-                g.writeObjectFieldStart("criteria");
-                g.writeStringField("narrative", "Passed the " + c.name() + " assessment.");
-                g.writeEndObject();
-                g.writeEndObject();
-                g.writeEndObject();
-                g.writeEndObject();
-                ledger.record("badges", id, 1, a.person, s.needsDecision() || unverifiable, true);
-                n++;
-            }
+            g.writeArrayFieldStart("@context");
+            g.writeString("https://www.w3.org/ns/credentials/v2");
+            g.writeString("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json");
             g.writeEndArray();
+            g.writeStringField("id", id);
+            g.writeArrayFieldStart("type");
+            g.writeString("VerifiableCredential");
+            g.writeString("OpenBadgeCredential");
+            g.writeEndArray();
+            g.writeObjectFieldStart("issuer");
+            g.writeStringField("id", "https://badges.example.org/issuers/workready");
+            g.writeArrayFieldStart("type");
+            g.writeString("Profile");
+            g.writeEndArray();
+            g.writeStringField("name", "WorkReady Credentials");
             g.writeEndObject();
-        }
-        counts.put(out.relativize(f).toString().replace('\\', '/'), n);
+            g.writeStringField("name", c.name());
+            g.writeStringField("validFrom", a.date.atTime(a.minute / 60, a.minute % 60).atZone(EASTERN)
+                    .withZoneSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ISO_INSTANT));
+            g.writeObjectFieldStart("credentialSubject");
+            g.writeArrayFieldStart("type");
+            g.writeString("AchievementSubject");
+            g.writeEndArray();
+            g.writeArrayFieldStart("identifier");
+            if (!s.id.isEmpty()) {
+                identity(g, s.id, "studentId", null);
+            }
+            int x = rnd.nextInt(100);
+            if (s.id.isEmpty() || x < 30) {
+                if (x < 15) {
+                    String salt = Long.toHexString(rnd.nextLong());
+                    identity(g, Hmac.SaltedHash.of(roster.email[a.person], salt), "emailAddress", salt);
+                } else if (x < 80 || a.person >= roster.rosterSize) {
+                    identity(g, a.person >= roster.rosterSize ? roster.personalEmail(a.person) : roster.email[a.person],
+                            "emailAddress", null);
+                } else {
+                    identity(g, roster.personalEmail(a.person), "emailAddress", null);
+                }
+            }
+            boolean unverifiable = nameAndBirthIdentifiers(g, s, a.person, "name", "ext:birthDate");
+            g.writeEndArray();
+            g.writeObjectFieldStart("achievement");
+            g.writeStringField("id", "https://badges.example.org/achievements/" + c.examCode());
+            g.writeArrayFieldStart("type");
+            g.writeString("Achievement");
+            g.writeEndArray();
+            g.writeStringField("name", c.name());
+            g.writeStringField("humanCode", c.examCode());
+            g.writeObjectFieldStart("criteria");
+            g.writeStringField("narrative", "Passed the " + c.name() + " assessment.");
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndObject();
+            ledger.record("badges", id, 1, a.person, s.needsDecision() || unverifiable, true);
+        }, (g, n) -> { });
     }
 
     /**
@@ -202,64 +207,50 @@ final class BadgeFeeds {
     // ---------------------------------------------------------------- issuedbadges
 
     void issuedbadges(List<Attempt> attempts) throws IOException {
-        Path f = out.resolve("api/issuedbadges/badges.json");
-        Files.createDirectories(f.getParent());
         Shown.Profile prof = new Shown.Profile(700, 0, 30, 200, 100, true, 10);
-        long n = 0;
-        try (JsonGenerator g = new JsonFactory().createGenerator(f.toFile(), JsonEncoding.UTF8)) {
-            g.useDefaultPrettyPrinter();
+        page(attempts, "api/issuedbadges/badges.json", "data", prof, (g, a, s, c) -> {
+            String id = uuid().toString();
             g.writeStartObject();
-            g.writeArrayFieldStart("data");
-            for (Attempt a : attempts) {
-                Shown s = Shown.of(roster, a.person, prof, rnd);
-                otherStudentsId(s, a.person, 15);
-                Catalog.Credential c = cred(a);
-                String id = uuid().toString();
-                g.writeStartObject();
-                g.writeStringField("id", id);
-                g.writeStringField("state", a.kind == Kind.REVOKED ? "revoked" : a.kind == Kind.PENDING ? "pending"
-                        : "accepted");
-                g.writeStringField("issued_at", a.date.atTime(a.minute / 60, a.minute % 60).atZone(EASTERN)
-                        .toOffsetDateTime().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-                if (rnd.nextInt(10) == 0) {
-                    // the whole name only
-                    g.writeStringField("issued_to", s.first + " " + s.last);
-                } else {
-                    g.writeStringField("issued_to_first_name", s.first);
-                    g.writeStringField("issued_to_last_name", s.last);
-                }
-                g.writeStringField("recipient_email", a.person < roster.rosterSize && rnd.nextInt(4) > 0
-                        ? roster.email[a.person] : roster.personalEmail(a.person));
-                if (s.id.isEmpty()) {
-                    g.writeNullField("issuer_earner_id");
-                } else {
-                    g.writeStringField("issuer_earner_id", s.id);
-                }
-                if (s.birth != null && rnd.nextInt(10) < 8) {
-                    // the earner's birth date as an OB 3.0 identifier, plain or hashed with a salt
-                    String salt = rnd.nextInt(8) < 3 ? Long.toHexString(rnd.nextLong()) : null;
-                    g.writeArrayFieldStart("earner_identifiers");
-                    identity(g, salt == null ? s.birth.toString() : Hmac.SaltedHash.of(s.birth.toString(), salt),
-                            "ext:birthDate", salt);
-                    g.writeEndArray();
-                }
-                g.writeObjectFieldStart("badge_template");
-                g.writeStringField("id", c.examCode());
-                g.writeStringField("name", c.name());
-                g.writeEndObject();
-                g.writeEndObject();
-                ledger.record("issuedbadges", id, 1, a.person, s.needsDecision(), true);
-                n++;
+            g.writeStringField("id", id);
+            g.writeStringField("state", a.kind == Kind.REVOKED ? "revoked" : a.kind == Kind.PENDING ? "pending"
+                    : "accepted");
+            g.writeStringField("issued_at", a.date.atTime(a.minute / 60, a.minute % 60).atZone(EASTERN)
+                    .toOffsetDateTime().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+            if (rnd.nextInt(10) == 0) {
+                // the whole name only
+                g.writeStringField("issued_to", s.first + " " + s.last);
+            } else {
+                g.writeStringField("issued_to_first_name", s.first);
+                g.writeStringField("issued_to_last_name", s.last);
             }
-            g.writeEndArray();
+            g.writeStringField("recipient_email", a.person < roster.rosterSize && rnd.nextInt(4) > 0
+                    ? roster.email[a.person] : roster.personalEmail(a.person));
+            if (s.id.isEmpty()) {
+                g.writeNullField("issuer_earner_id");
+            } else {
+                g.writeStringField("issuer_earner_id", s.id);
+            }
+            if (s.birth != null && rnd.nextInt(10) < 8) {
+                // the earner's birth date as an OB 3.0 identifier, plain or hashed with a salt
+                String salt = rnd.nextInt(8) < 3 ? Long.toHexString(rnd.nextLong()) : null;
+                g.writeArrayFieldStart("earner_identifiers");
+                identity(g, salt == null ? s.birth.toString() : Hmac.SaltedHash.of(s.birth.toString(), salt),
+                        "ext:birthDate", salt);
+                g.writeEndArray();
+            }
+            g.writeObjectFieldStart("badge_template");
+            g.writeStringField("id", c.examCode());
+            g.writeStringField("name", c.name());
+            g.writeEndObject();
+            g.writeEndObject();
+            ledger.record("issuedbadges", id, 1, a.person, s.needsDecision(), true);
+        }, (g, n) -> {
             g.writeObjectFieldStart("metadata");
             g.writeNumberField("count", n);
             g.writeNumberField("current_page", 1);
             g.writeNumberField("total_pages", 1);
             g.writeNullField("next_page_url");
             g.writeEndObject();
-            g.writeEndObject();
-        }
-        counts.put(out.relativize(f).toString().replace('\\', '/'), n);
+        });
     }
 }
