@@ -384,7 +384,8 @@ public final class Matcher {
      * first and last name swapped) or the birth date (exact, day/month swapped, one digit off) agrees (a sibling's ID,
      * same surname, is then caught by the sibling check of the caller). A first name alone does not confirm an ID: a digit typo that lands on another student's ID often keeps a common first name.
      * A result that sent neither names nor birth date (an ID-only record, such as an Open Badges credential) has
-     * nothing that could contradict it and is confirmed.
+     * nothing that could contradict it and is confirmed. Both names unlike the student's (not even two typing
+     * mistakes apart, nor swapped) refuse it whatever the birth date.
      */
     static boolean corroborates(int[] lv) {
         int f = lv[Comparisons.FIRST];
@@ -392,6 +393,9 @@ public final class Matcher {
         int d = lv[Comparisons.DOB];
         if (f < 0 && l < 0 && d < 0) {
             return true;
+        }
+        if (f == Comparisons.FN_OTHER && l == Comparisons.LN_OTHER) {
+            return false; // another person's first and last name: a birth date alone (a date many share) does not outweigh them
         }
         boolean lastAgrees = l >= 0 && l <= Comparisons.LN_JW92;
         boolean dobAgrees = d >= 0 && d <= Comparisons.DOB_ONE_DIGIT;

@@ -268,6 +268,16 @@ class TiersTest {
         assertEquals(9003L, d.rosterId());
     }
 
+    /**
+     * At full scale an issued badge carried a student's ID and her birth date with another person's first and last
+     * name (the true student shared the birth date): the birth date alone confirmed the ID.
+     */
+    @Test
+    void aBirthDateDoesNotConfirmAnIdWhoseStudentHasNeitherName() {
+        Decision d = matcher.match(row(6, null, "SID9003", "Quentin", "Zabrowski", "2007-09-14", null));
+        assertNotEquals(Outcome.MATCH, d.outcome(), d.toString());
+    }
+
     @Test
     void stateIdCorroboratedByNameMatches() {
         Decision d = matcher.match(row(2, null, "SID9003", "Marguerite", "Oyelaran", "1999-01-01", null));
