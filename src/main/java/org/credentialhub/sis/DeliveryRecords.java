@@ -32,11 +32,7 @@ final class DeliveryRecords {
     static long processing(Connection c, Long held, String feed, String sourceName, String sha, long size,
                            String pickupRef) throws SQLException {
         if (held != null) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "update delivery set status = 'processing', reason = null where delivery_id = ?")) {
-                ps.setLong(1, held);
-                ps.executeUpdate();
-            }
+            org.credentialhub.store.Deliveries.setStatus(c, held, "processing", null);
             return held;
         }
         long deliveryId = org.credentialhub.store.Deliveries.insert(c, feed, sourceName, sha, size, "processing", null);
@@ -70,12 +66,7 @@ final class DeliveryRecords {
             org.credentialhub.store.Deliveries.setPickup(c, id, pickupRef);
         } else {
             id = held;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "update delivery set status = 'held', reason = ? where delivery_id = ?")) {
-                ps.setString(1, "held for approval: " + reason);
-                ps.setLong(2, id);
-                ps.executeUpdate();
-            }
+            org.credentialhub.store.Deliveries.setStatus(c, id, "held", "held for approval: " + reason);
         }
         SisHolds.record(c, id, feed, held == null ? SisHolds.keep(holdDir, id, bundle) : bundle, reason, impact, waitsFor);
         c.commit();
@@ -163,17 +154,7 @@ final class DeliveryRecords {
 
     private static void finishDelivery(Connection c, long id, String status, long read, long accepted, long rejected,
                                        String reason) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                update delivery set status = ?, rows_read = ?, rows_accepted = ?, rows_rejected = ?, reason = ?,
-                       processed_at = now() where delivery_id = ?""")) {
-            ps.setString(1, status);
-            ps.setLong(2, Math.min(read, Integer.MAX_VALUE));
-            ps.setLong(3, Math.min(accepted, Integer.MAX_VALUE));
-            ps.setLong(4, Math.min(rejected, Integer.MAX_VALUE));
-            ps.setString(5, reason);
-            ps.setLong(6, id);
-            ps.executeUpdate();
-        }
+        org.credentialhub.store.Deliveries.finish(c, id, status, read, accepted, rejected, reason);
     }
 
     private static void recordProblems(Connection c, long deliveryId, Problems problems) throws SQLException {
