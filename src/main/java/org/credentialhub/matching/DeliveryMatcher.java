@@ -210,23 +210,14 @@ public final class DeliveryMatcher {
                     }
                 }
             }
-            HashedIdentity.Counts h = null;
             if (!hashed.isEmpty()) {
-                h = HashedIdentity.resolve(roster, batch, hashed, settings.maxBlockSize(),
+                HashedIdentity.Counts h = HashedIdentity.resolve(roster, batch, hashed, settings.maxBlockSize(),
                         ids -> students(c, ids));
                 LOG.info("{}: {} result(s) sent hashed identities: {} agreed with a candidate, {} IDs not trusted",
                         what, h.rows(), h.resolved(), h.idsDistrusted());
             }
             List<Decision> decisions = new ArrayList<>(batch.isEmpty() ? List.of()
                     : new Matcher(roster, model(feed, roster, batch), settings, Crosswalk.of(links)).matchBatch(batch));
-            // only where this batch's hashes are known to be read right (some agreed with a student): a vendor hashing
-            // birth dates in a form the hub does not try would otherwise send every such match to review
-            if (h != null && h.resolved() > 0) {
-                int vetoed = HashedIdentity.reviewWhereBirthDateDisagrees(decisions, batch, hashed, ids -> students(c, ids));
-                if (vetoed > 0) {
-                    LOG.info("{}: {} match(es) sent to review: the hashed birth date sent is not the student's", what, vetoed);
-                }
-            }
             for (Map.Entry<String, List<ResultRecord>> d : entered.entrySet()) {
                 District district = districtIndex(d.getKey());
                 Map<String, Long> own = new HashMap<>(enteredLinks.getOrDefault(d.getKey(), Map.of()));

@@ -152,62 +152,6 @@ public final class HashedIdentity {
         return new Counts(rows, resolved, distrusted);
     }
 
-    /** The reason a match is sent to review by {@link #reviewWhereBirthDateDisagrees}. */
-    static final String BIRTH_DATE_HASH_DISAGREES =
-            "birth date (sent hashed): not the student's; a match on the other fields is for review";
-
-    /**
-     * A hashed birth date is evidence against a student whose birth date it is not. {@link #resolve} uses a hash that
-     * agrees; one that disagrees with the student the tiers then matched on the rest (a name alike, most often: the
-     * same name as another student's, or one part of a double surname) turns that automatic match into a review,
-     * the matched student its first candidate. Rows that sent a plain birth date were weighed on it and are left as
-     * they are, as are the crosswalk's (a district's) decisions. Replaces decisions in place; returns how many.
-     *
-     * @param students the plain name and birth date of roster students by roster id (asked once for the batch)
-     */
-    public static int reviewWhereBirthDateDisagrees(List<Decision> decisions, List<ResultRecord> batch, Map<Long, Sent> sent,
-                                                    Function<Collection<Long>, Map<Long, RosterRecord>> students) {
-        Map<Long, ResultRecord> rows = new java.util.HashMap<>();
-        for (ResultRecord r : batch) {
-            rows.put(r.id(), r);
-        }
-        List<Integer> at = new ArrayList<>();
-        Set<Long> ids = new HashSet<>();
-        for (int i = 0; i < decisions.size(); i++) {
-            Decision d = decisions.get(i);
-            Sent s = sent.get(d.resultId());
-            ResultRecord r = rows.get(d.resultId());
-            if (d.outcome() == Outcome.MATCH && !Decision.TIER_CROSSWALK.equals(d.tier()) && s != null
-                    && s.birthDate() != null && r != null && r.birthDate() == null && d.rosterId() != null) {
-                at.add(i);
-                ids.add(d.rosterId());
-            }
-        }
-        if (at.isEmpty()) {
-            return 0;
-        }
-        Map<Long, RosterRecord> plain = students.apply(ids);
-        int vetoed = 0;
-        for (int i : at) {
-            Decision d = decisions.get(i);
-            RosterRecord st = plain.get(d.rosterId());
-            if (st == null || st.birthDate() == null || birthAgrees(sent.get(d.resultId()).birthDate(), st.birthDate())) {
-                continue;
-            }
-            List<Candidate> candidates = new ArrayList<>();
-            for (Candidate c : d.candidates()) {
-                List<String> reasons = new ArrayList<>(c.reasons());
-                if (c.rosterId() == d.rosterId()) {
-                    reasons.add(BIRTH_DATE_HASH_DISAGREES);
-                }
-                candidates.add(new Candidate(c.rosterId(), c.score(), reasons));
-            }
-            decisions.set(i, new Decision(d.resultId(), Outcome.REVIEW, null, d.score(), d.tier(), candidates));
-            vetoed++;
-        }
-        return vetoed;
-    }
-
     private static boolean sameIdentity(RosterRecord a, RosterRecord b) {
         return a.id() == b.id();
     }

@@ -69,36 +69,6 @@ class HashedIdentityTest {
         assertEquals(LocalDate.of(2007, 5, 1), batch.get(2).birthDate(), "the birth date corroborates the ID");
     }
 
-    /**
-     * At full scale, badges naming a student exactly (first name and one part of another student's double surname) with
-     * no plain birth date were matched to the namesake though the hashed birth date they sent was not hers.
-     */
-    @Test
-    void aMatchWhoseHashedBirthDateIsNotTheStudentsBecomesAReview() {
-        Map<Long, RosterRecord> plain = Map.of(
-                3L, new RosterRecord(3, null, "Cara", "Lopez", LocalDate.of(2007, 11, 23), null, null));
-        List<ResultRecord> batch = List.of(
-                new ResultRecord(20, null, null, "Cara", "Lopez", null, null, null),
-                new ResultRecord(21, null, null, "Cara", "Lopez", null, null, null),
-                new ResultRecord(22, null, null, "Cara", "Lopez", LocalDate.of(2007, 11, 23), null, null));
-        Map<Long, HashedIdentity.Sent> sent = Map.of(
-                20L, HashedIdentity.Sent.of(null, null, Hmac.SaltedHash.of("2008-04-02", "b"), "b"),
-                21L, HashedIdentity.Sent.of(null, null, Hmac.SaltedHash.of("20071123", "b"), "b"),
-                22L, HashedIdentity.Sent.of(null, null, Hmac.SaltedHash.of("2008-04-02", "b"), "b"));
-        List<Candidate> cara = List.of(new Candidate(3, 9.5, List.of("first_name: exact")));
-        List<Decision> decisions = new ArrayList<>(List.of(
-                new Decision(20, Outcome.MATCH, 3L, 0.991, Decision.TIER_PROBABILISTIC, cara),
-                new Decision(21, Outcome.MATCH, 3L, 0.991, Decision.TIER_PROBABILISTIC, cara),
-                new Decision(22, Outcome.MATCH, 3L, 0.999, Decision.TIER_PROBABILISTIC, cara)));
-        assertEquals(1, HashedIdentity.reviewWhereBirthDateDisagrees(decisions, batch, sent, ids -> plain));
-        assertEquals(Outcome.REVIEW, decisions.get(0).outcome(), "the hash is another birth date");
-        assertNull(decisions.get(0).rosterId());
-        assertEquals(3L, decisions.get(0).candidates().get(0).rosterId(), "the namesake stays the first candidate");
-        assertTrue(decisions.get(0).candidates().get(0).reasons().contains(HashedIdentity.BIRTH_DATE_HASH_DISAGREES));
-        assertEquals(Outcome.MATCH, decisions.get(1).outcome(), "the hash is hers (another written form)");
-        assertEquals(Outcome.MATCH, decisions.get(2).outcome(), "a plain birth date was sent and weighed");
-    }
-
     private static HashedIdentity.Sent sent(String name, String birth) {
         return HashedIdentity.Sent.of(Hmac.SaltedHash.of(name, "n"), "n", Hmac.SaltedHash.of(birth, "b"), "b");
     }
