@@ -101,10 +101,10 @@ public final class GuardsApi {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        // the outcomes to the SIS now, not on the next tick of the timer
+        // the outcomes to the SIS now, not on the next tick of the timer; the decision does not wait for them
         ProducerTemplate template = ex.getContext().createProducerTemplate();
         try {
-            template.sendBody("direct:sis-hold-outcomes", null);
+            template.sendBody("seda:sis-hold-outcomes?size=1&discardWhenFull=true", null);
         } finally {
             try {
                 template.stop();
