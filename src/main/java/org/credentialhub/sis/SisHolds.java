@@ -215,13 +215,7 @@ public final class SisHolds {
             Audit.record(c, who, approve ? "sis-hold-approve" : "sis-hold-reject", "delivery", String.valueOf(deliveryId),
                     null, Map.of("status", "held", "reason", h.get("reason")), null);
             if (!approve) {
-                try (PreparedStatement ps = c.prepareStatement("""
-                        update delivery set status = 'rejected', processed_at = now(),
-                               reason = 'rejected by operations after being held: ' || coalesce(reason, '')
-                        where delivery_id = ?""")) {
-                    ps.setLong(1, deliveryId);
-                    ps.executeUpdate();
-                }
+                org.credentialhub.store.Deliveries.rejectHeld(c, deliveryId);
                 outcome(c, deliveryId, "rejected");
             }
             c.commit();

@@ -24,10 +24,8 @@ final class Verdicts {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("version", version);
         detail.put("rows", rows);
-        try (PreparedStatement ps = c.prepareStatement("update delivery set verdict_detail = ?::jsonb where delivery_id = ?")) {
-            ps.setString(1, JSON.writeValueAsString(detail));
-            ps.setLong(2, deliveryId);
-            ps.executeUpdate();
+        try {
+            org.credentialhub.store.Deliveries.setVerdictDetail(c, deliveryId, JSON.writeValueAsString(detail));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

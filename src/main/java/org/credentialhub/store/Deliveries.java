@@ -469,4 +469,24 @@ public final class Deliveries {
             ps.executeUpdate();
         }
     }
+
+    /** A held delivery that operations rejected: rejected and processed now, the reason saying so before the hold's. */
+    public static void rejectHeld(Connection c, long deliveryId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update delivery set status = 'rejected', processed_at = now(),
+                       reason = 'rejected by operations after being held: ' || coalesce(reason, '')
+                where delivery_id = ?""")) {
+            ps.setLong(1, deliveryId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** What a delivery's own columns lack of its verdict (a SIS bundle's version and rows per file), as JSON. */
+    public static void setVerdictDetail(Connection c, long deliveryId, String json) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update delivery set verdict_detail = ?::jsonb where delivery_id = ?")) {
+            ps.setString(1, json);
+            ps.setLong(2, deliveryId);
+            ps.executeUpdate();
+        }
+    }
 }
