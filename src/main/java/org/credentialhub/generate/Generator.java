@@ -64,8 +64,8 @@ public final class Generator {
         this.scenario = scenario;
         this.seed = seed;
         this.scale = scale;
-        if (scale.signum() <= 0 || scale.compareTo(BigDecimal.ONE) > 0) {
-            throw new IllegalArgumentException("--scale must be in (0, 1]");
+        if (scale.signum() <= 0 || scale.compareTo(BigDecimal.TEN) > 0) {
+            throw new IllegalArgumentException("--scale must be in (0, 10]");
         }
     }
 
