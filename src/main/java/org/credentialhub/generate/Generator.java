@@ -69,17 +69,11 @@ public final class Generator {
         }
     }
 
-    public Summary generate(Path out, Consumer<String> sink) throws IOException {
-        long t0 = System.nanoTime();
-        Consumer<String> log = m -> sink.accept(String.format("[%5.1fs] %s", (System.nanoTime() - t0) / 1e9, m));
-        if (Files.exists(out)) {
-            try (var s = Files.list(out)) {
-                if (s.findAny().isPresent()) {
-                    throw new IOException(out + " is not empty");
-                }
-            }
-        }
-        Files.createDirectories(out);
+    /** The state before any file is written (the same for the same inputs, seed and scale). */
+    record Built(PublishedTables target, StatePlan plan, Roster roster) { }
+
+    /** Plans the state and draws its roster ({@link #generate}'s first steps; {@link BenchStates} starts the same way). */
+    Built build(Consumer<String> log) throws IOException {
         Catalog catalog = Catalog.load(inputs.catalogDir());
         PublishedTables published = PublishedTables.load(inputs.table10(), inputs.table11(), catalog);
         PublishedTables target = published.scaled(scale);
@@ -92,6 +86,28 @@ public final class Generator {
         List<Roster.Person> people = Roster.people(inputs.people());
         int outsiders = (int) Math.max(3, Math.round(plan.earned.size() * 0.001));
         Roster roster = new Roster(plan, people, outsiders, new SplittableRandom(seed ^ 0x6666L));
+        return new Built(target, plan, roster);
+    }
+
+    long seed() {
+        return seed;
+    }
+
+    public Summary generate(Path out, Consumer<String> sink) throws IOException {
+        long t0 = System.nanoTime();
+        Consumer<String> log = m -> sink.accept(String.format("[%5.1fs] %s", (System.nanoTime() - t0) / 1e9, m));
+        if (Files.exists(out)) {
+            try (var s = Files.list(out)) {
+                if (s.findAny().isPresent()) {
+                    throw new IOException(out + " is not empty");
+                }
+            }
+        }
+        Files.createDirectories(out);
+        Built built = build(log);
+        PublishedTables target = built.target();
+        StatePlan plan = built.plan();
+        Roster roster = built.roster();
         Map<String, Long> files = new TreeMap<>(roster.write(out.resolve("oneroster")));
         log.accept("roster written");
         Attempts attempts = new Attempts(plan, roster, new SplittableRandom(seed ^ 0x7777L));
