@@ -65,11 +65,12 @@ public final class IngestCommand implements Callable<Integer> {
     /**
      * When each phase of a run ended (wall clock): the hub started, the SIS bundle was processed, the first vendor
      * file was dropped, the last one was, every vendor file was acknowledged, every delivery was processed (API pulls
-     * and district entries included), the run ended. Null for a phase the run did not reach.
+     * and district entries included), the reporting load and the summary were done ("ingest took"), the hub had
+     * stopped. Null for a phase the run did not reach.
      */
     public record Timings(java.time.Instant begun, java.time.Instant hubStarted, java.time.Instant sisProcessed,
                           java.time.Instant dropsBegun, java.time.Instant dropsEnded, java.time.Instant filesAcknowledged,
-                          java.time.Instant allProcessed, java.time.Instant ended) {
+                          java.time.Instant allProcessed, java.time.Instant reported, java.time.Instant ended) {
         /** Seconds from one phase's end to another's (NaN when either is missing). */
         public static double seconds(java.time.Instant from, java.time.Instant to) {
             return from == null || to == null ? Double.NaN : Duration.between(from, to).toNanos() / 1e9;
@@ -86,6 +87,7 @@ public final class IngestCommand implements Callable<Integer> {
     private java.time.Instant dropsEnded;
     private java.time.Instant filesAcknowledged;
     private java.time.Instant allProcessed;
+    private java.time.Instant reported;
 
     /**
      * Runs ingest from code ({@code ./hub bench}): the state folder into the data folder, with {@code settings} over
@@ -101,7 +103,7 @@ public final class IngestCommand implements Callable<Integer> {
         c.extraSettings = Map.copyOf(settings);
         int code = c.call();
         return new Run(code, new Timings(c.begun, c.hubStarted, c.sisProcessed, c.dropsBegun, c.dropsEnded,
-                c.filesAcknowledged, c.allProcessed, java.time.Instant.now()));
+                c.filesAcknowledged, c.allProcessed, c.reported, java.time.Instant.now()));
     }
 
     @Override
@@ -159,6 +161,7 @@ public final class IngestCommand implements Callable<Integer> {
                 say("unsettled results re-matched against the roster; loading the reporting database");
                 s.reporting.load("ingest");
                 summary(s, (System.nanoTime() - t0) / 1e9);
+                reported = java.time.Instant.now();
             }
         }
         return 0;
