@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class HeapWatch implements AutoCloseable {
     private final AtomicLong peak = new AtomicLong();
+    private final AtomicLong afterCollection = new AtomicLong();
     private final Set<String> heapPools = new HashSet<>();
     private final List<NotificationEmitter> emitters = new ArrayList<>();
     private final NotificationListener listener = this::collected;
@@ -54,15 +55,27 @@ public final class HeapWatch implements AutoCloseable {
         if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
             return;
         }
-        Map<String, MemoryUsage> before = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData())
-                .getGcInfo().getMemoryUsageBeforeGc();
+        var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData()).getGcInfo();
+        peak.accumulateAndGet(heap(info.getMemoryUsageBeforeGc()), Math::max);
+        afterCollection.accumulateAndGet(heap(info.getMemoryUsageAfterGc()), Math::max);
+    }
+
+    private long heap(Map<String, MemoryUsage> pools) {
         long sum = 0;
-        for (Map.Entry<String, MemoryUsage> e : before.entrySet()) {
+        for (Map.Entry<String, MemoryUsage> e : pools.entrySet()) {
             if (heapPools.contains(e.getKey())) {
                 sum += e.getValue().getUsed();
             }
         }
-        peak.accumulateAndGet(sum, Math::max);
+        return sum;
+    }
+
+    /**
+     * The most heap left after a collection: what the run kept (a young collection leaves the old generation's garbage,
+     * so this is an upper bound of the live data). With a heap limit near it, the peak is the limit's doing, this not.
+     */
+    public long afterCollectionBytes() {
+        return afterCollection.get();
     }
 
     /** The highest heap use seen since the start. */

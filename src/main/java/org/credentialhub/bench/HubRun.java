@@ -31,12 +31,20 @@ final class HubRun {
 
     final IngestCommand.Timings timings;
     final long peakHeapBytes;
+    final long afterCollectionBytes;
+    /** CPU seconds of the run: this JVM's (the hub, its SFTP server, ingest's uploads) and its PostgreSQL's. */
+    final double jvmCpuSeconds;
+    final double postgresCpuSeconds;
     private final String url;
     private final Path dataDir;
 
-    private HubRun(IngestCommand.Timings timings, long peakHeapBytes, String url, Path dataDir) {
+    private HubRun(IngestCommand.Timings timings, long peakHeapBytes, long afterCollectionBytes, CpuWatch cpu, String url,
+                   Path dataDir) {
         this.timings = timings;
         this.peakHeapBytes = peakHeapBytes;
+        this.afterCollectionBytes = afterCollectionBytes;
+        this.jvmCpuSeconds = cpu.jvmSeconds();
+        this.postgresCpuSeconds = cpu.postgresSeconds();
         this.url = url;
         this.dataDir = dataDir;
     }
@@ -48,19 +56,30 @@ final class HubRun {
         all.putAll(settings);
         IngestCommand.Run run;
         long peak;
-        try (HeapWatch heap = HeapWatch.start()) {
+        long after;
+        CpuWatch cpu;
+        try (HeapWatch heap = HeapWatch.start(); CpuWatch c = new CpuWatch(dataDir)) {
+            cpu = c;
             run = IngestCommand.run(state, dataDir, all, log);
             peak = heap.peakBytes();
+            after = heap.afterCollectionBytes();
         }
         if (run.exitCode() != 0) {
             throw new IllegalStateException("ingest ended with exit code " + run.exitCode());
         }
-        return new HubRun(run.timings(), peak, url, dataDir);
+        return new HubRun(run.timings(), peak, after, cpu, url, dataDir);
     }
 
     /** The hub's database again (the hub has stopped): for the deliveries and the baseline's COPY. */
     Database open() throws IOException {
         return BenchDb.open(url, dataDir);
+    }
+
+    /** The baseline: the inputs COPYed into the hub's database, opened again. */
+    PlainCopy.Copied copy(java.util.List<PlainCopy.Input> inputs) throws Exception {
+        try (Database d = open()) {
+            return PlainCopy.run(d.dataSource(), inputs, dataDir);
+        }
     }
 
     /** The feed's file deliveries, in the order the hub recorded them. */

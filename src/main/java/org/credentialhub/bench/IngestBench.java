@@ -2,12 +2,10 @@ package org.credentialhub.bench;
 
 import org.credentialhub.cli.IngestCommand;
 import org.credentialhub.generate.Generator;
-import org.credentialhub.store.Database;
 
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -23,7 +21,13 @@ public final class IngestBench {
 
     /** What one run measured. {@code hubSeconds}: ingest's start to its summary ("ingest took"). */
     public record Result(BigDecimal scale, long inputRows, double hubSeconds, IngestCommand.Timings timings,
-                         PlainCopy.Copied copy, long peakHeapBytes) {
+                         double jvmCpuSeconds, double postgresCpuSeconds, PlainCopy.Copied copy, long peakHeapBytes,
+                         long afterCollectionBytes) {
+        /** CPU seconds of the whole run (hub start to stop), this JVM's and PostgreSQL's. */
+        public double cpuSeconds() {
+            return jvmCpuSeconds + postgresCpuSeconds;
+        }
+
         public double ratio() {
             return hubSeconds / copy.seconds();
         }
@@ -67,13 +71,10 @@ public final class IngestBench {
                     .generate(state, line -> log.println("generate: " + line));
             trim.apply(state);
             HubRun hub = HubRun.ingest(state, tmp.resolve("hub"), db, Map.of(), log);
-            List<PlainCopy.Input> inputs = new StateInputs(tmp.resolve("text")).all(state);
-            PlainCopy.Copied copy;
-            try (Database d = hub.open()) {
-                copy = PlainCopy.run(d.dataSource(), inputs);
-            }
+            PlainCopy.Copied copy = hub.copy(new StateInputs(tmp.resolve("text")).all(state));
             IngestCommand.Timings t = hub.timings;
-            return new Result(scale, copy.rows(), seconds(t.begun(), t.reported()), t, copy, hub.peakHeapBytes);
+            return new Result(scale, copy.rows(), seconds(t.begun(), t.reported()), t, hub.jvmCpuSeconds,
+                    hub.postgresCpuSeconds, copy, hub.peakHeapBytes, hub.afterCollectionBytes);
         }
     }
 
@@ -89,10 +90,13 @@ public final class IngestBench {
                 seconds(t.begun(), t.dropsBegun()), seconds(t.begun(), t.dropsEnded()),
                 seconds(t.begun(), t.filesAcknowledged()), seconds(t.begun(), t.allProcessed()),
                 seconds(t.begun(), t.reported()), seconds(t.reported(), t.ended()));
-        out.printf(Locale.ROOT, "  COPY: %.1f s (%,.0f rows/s, %d files, %,d MB) into the same PostgreSQL%n",
-                r.copy().seconds(), r.copy().rowsPerSecond(), r.copy().files(), r.copy().bytes() >> 20);
-        out.printf(Locale.ROOT, "  ratio hub / COPY: %.1f; peak heap used %,d MB (limit %,d MB)%n", r.ratio(),
-                r.peakHeapBytes() >> 20, HeapWatch.limitBytes() >> 20);
+        out.printf(Locale.ROOT, "        CPU %.0f s (this JVM %.0f s, PostgreSQL %.0f s, hub start to stop)%n", r.cpuSeconds(),
+                r.jvmCpuSeconds(), r.postgresCpuSeconds());
+        out.printf(Locale.ROOT, "  COPY: %.1f s (%,.0f rows/s, %d files, %,d MB) into the same PostgreSQL; CPU %.1f s%n",
+                r.copy().seconds(), r.copy().rowsPerSecond(), r.copy().files(), r.copy().bytes() >> 20, r.copy().cpuSeconds());
+        out.printf(Locale.ROOT, "  ratio hub / COPY: %.1f (CPU %.1f); peak heap used %,d MB, at most %,d MB after a "
+                        + "collection (limit %,d MB)%n", r.ratio(), r.cpuSeconds() / r.copy().cpuSeconds(),
+                r.peakHeapBytes() >> 20, r.afterCollectionBytes() >> 20, HeapWatch.limitBytes() >> 20);
     }
 
     /** The NC-year figure: at scale F the time target is F × 30 s; the ratio target 15× holds at every scale. */
@@ -102,8 +106,9 @@ public final class IngestBench {
         return new Figure("NC year end to end (ingest, scale " + Figure.scale(r.scale()) + ", "
                 + Figure.count(r.inputRows()) + " input rows)",
                 Targets.seconds(30, scale) + " and ≤ 15× COPY",
-                Figure.seconds(r.hubSeconds()) + " (" + Figure.rate(r.rowsPerSecond()) + ")",
-                "COPY " + Figure.seconds(r.copy().seconds()),
+                Figure.seconds(r.hubSeconds()) + " (" + Figure.rate(r.rowsPerSecond()) + "; CPU "
+                        + Figure.seconds(r.cpuSeconds()) + ")",
+                "COPY " + Figure.seconds(r.copy().seconds()) + " (CPU " + Figure.seconds(r.copy().cpuSeconds()) + ")",
                 Figure.times(r.ratio()), Figure.met(r.hubSeconds() <= target && r.ratio() <= 15));
     }
 
@@ -129,6 +134,6 @@ public final class IngestBench {
                 String.format(Locale.ROOT, "COPY ×%.2f (%s → %s)", copyPerRow, Figure.seconds(small.copy().seconds()),
                         Figure.seconds(large.copy().seconds())),
                 Figure.times(running(large) / large.copy().seconds()),
-                Figure.met(perRow <= 1.0 && large.peakHeapBytes() <= Targets.HEAP));
+                Figure.met(perRow <= 1.0 && Targets.heapMet(large.peakHeapBytes())));
     }
 }

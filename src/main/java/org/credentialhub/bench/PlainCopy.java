@@ -32,7 +32,7 @@ public final class PlainCopy {
     public record Input(String table, Path file, String encoding) { }
 
     /** What was copied and how long it took. */
-    public record Copied(long rows, long bytes, int files, double seconds, Map<String, Long> rowsByTable) {
+    public record Copied(long rows, long bytes, int files, double seconds, double cpuSeconds, Map<String, Long> rowsByTable) {
         public double rowsPerSecond() {
             return rows / seconds;
         }
@@ -45,7 +45,11 @@ public final class PlainCopy {
     private PlainCopy() {
     }
 
-    public static Copied run(DataSource ds, List<Input> inputs) throws SQLException, IOException {
+    /**
+     * Copies the inputs; {@code serverDir}: the folder of the database's embedded server, whose CPU is counted with
+     * this JVM's (null or another folder: this JVM's only).
+     */
+    public static Copied run(DataSource ds, List<Input> inputs, Path serverDir) throws SQLException, IOException {
         Set<String> tables = new LinkedHashSet<>();
         inputs.forEach(i -> tables.add(i.table()));
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
@@ -60,7 +64,8 @@ public final class PlainCopy {
         long total = 0;
         long t0;
         long t1;
-        try (Connection c = ds.getConnection()) {
+        double cpu;
+        try (Connection c = ds.getConnection(); CpuWatch watch = new CpuWatch(serverDir != null ? serverDir : Path.of("/nonexistent"))) {
             c.setAutoCommit(true);
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
             t0 = System.nanoTime();
@@ -74,11 +79,13 @@ public final class PlainCopy {
                 bytes += Files.size(in.file());
             }
             t1 = System.nanoTime();
+            watch.close();
+            cpu = watch.seconds();
         }
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
             st.execute("drop schema " + SCHEMA + " cascade");
         }
-        return new Copied(total, bytes, inputs.size(), (t1 - t0) / 1e9, rows);
+        return new Copied(total, bytes, inputs.size(), (t1 - t0) / 1e9, cpu, rows);
     }
 
     /** A table name from a file or feed name: lower case letters, digits and underscores. */

@@ -72,8 +72,8 @@ public final class SmallFilesBench {
             PlainCopy.Copied copy;
             try (Database d = hub.open()) {
                 deliveries = HubRun.deliveries(d, "skillsxlsx");
-                copy = PlainCopy.run(d.dataSource(), inputs);
             }
+            copy = hub.copy(inputs);
             Instant lastAck = null;
             List<Double> each = new ArrayList<>();
             for (HubRun.Delivery x : deliveries) {

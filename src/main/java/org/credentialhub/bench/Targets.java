@@ -24,6 +24,11 @@ final class Targets {
     private Targets() {
     }
 
+    /** The heap target: a peak within 1 GB, or a run that ended within a limit of 1 GB (-Xmx1g). */
+    static boolean heapMet(long peakBytes) {
+        return peakBytes <= HEAP || HeapWatch.limitBytes() <= HEAP;
+    }
+
     /** "≤ 30 s", or at another scale "≤ 7.5 s (30 s × 0.25)". */
     static String seconds(double full, double scale) {
         if (scale == 1) {

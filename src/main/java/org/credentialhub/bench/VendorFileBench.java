@@ -61,8 +61,8 @@ public final class VendorFileBench {
             PlainCopy.Copied copy;
             try (Database d = hub.open()) {
                 deliveries = HubRun.deliveries(d, "certexam");
-                copy = PlainCopy.run(d.dataSource(), inputs);
             }
+            copy = hub.copy(inputs);
             if (deliveries.size() != 1 || deliveries.get(0).acknowledged() == null) {
                 throw new IllegalStateException("the file was not acknowledged as one delivery");
             }
