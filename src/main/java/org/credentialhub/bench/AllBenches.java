@@ -96,9 +96,33 @@ public final class AllBenches {
             out.println("note: the heap limit is above the targets' 1 GB; run HUB_JAVA_OPTS=-Xmx1g ./hub bench ... to hold it");
         }
         out.println();
+        FigureTable table = new FigureTable();
+        // stopped before the end (SIGTERM, Ctrl-C): the figures measured so far are not lost
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread partial = new Thread(() -> {
+            if (!finished.get()) {
+                out.println();
+                out.println("bench: stopped before its end; the figures measured so far:");
+                table.print(out);
+                out.flush();
+            }
+        }, "bench-partial-table");
+        Runtime.getRuntime().addShutdownHook(partial);
+        try {
+            return run(table, machine, t0);
+        } finally {
+            finished.set(true);
+            try {
+                Runtime.getRuntime().removeShutdownHook(partial);
+            } catch (IllegalStateException ignored) {
+                // shutting down: the hook has run
+            }
+        }
+    }
+
+    private FigureTable run(FigureTable table, Machine machine, long t0) throws Exception {
         BigDecimal scale = settings.scale();
         double f = scale.doubleValue();
-        FigureTable table = new FigureTable();
         List<Long> heaps = new ArrayList<>();
         List<String> heapNames = new ArrayList<>();
 

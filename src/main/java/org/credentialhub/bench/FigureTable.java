@@ -14,22 +14,22 @@ import java.util.List;
 public final class FigureTable {
     private final List<Figure> figures = new ArrayList<>();
 
-    public FigureTable add(Figure f) {
+    public synchronized FigureTable add(Figure f) {
         figures.add(f);
         return this;
     }
 
-    public FigureTable addAll(List<Figure> fs) {
+    public synchronized FigureTable addAll(List<Figure> fs) {
         figures.addAll(fs);
         return this;
     }
 
-    public List<Figure> figures() {
+    public synchronized List<Figure> figures() {
         return List.copyOf(figures);
     }
 
     /** Columns padded to their widest cell, two spaces apart, a rule under the header. */
-    public void print(PrintStream out) {
+    public synchronized void print(PrintStream out) {
         List<String[]> rows = new ArrayList<>();
         rows.add(Figure.HEADER);
         figures.forEach(f -> rows.add(f.cells()));
@@ -62,7 +62,7 @@ public final class FigureTable {
         return b.toString().stripTrailing();
     }
 
-    public String csv() {
+    public synchronized String csv() {
         CsvOut csv = new CsvOut().row((Object[]) Figure.HEADER);
         figures.forEach(f -> csv.row((Object[]) f.cells()));
         return csv.toString();
