@@ -28,7 +28,7 @@ public final class PurgeCommand implements Callable<Integer> {
             overrides.put("hub.data.dir", dataDir);
         }
         try (Standalone hub = new Standalone(overrides)) {
-            RetentionPurge purge = RetentionPurge.from(hub.settings, hub.database.dataSource(),
+            RetentionPurge purge = RetentionPurge.from(hub.settings::get, hub.database.dataSource(),
                     hub.dataDir.resolve("archive"));
             RetentionPurge.Outcome out = purge.run("cli", dryRun);
             System.out.printf("purge%s: %d vendor identities (decided, older than %d days), %d archived files "

@@ -1,8 +1,5 @@
 package org.credentialhub.generate;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.poi.ss.usermodel.CellStyle;
@@ -29,6 +26,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,12 +34,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.UUID;
 
 import org.credentialhub.generate.Attempts.Attempt;
-import org.credentialhub.generate.Attempts.Kind;
-import org.credentialhub.matching.HashedIdentity;
-import org.credentialhub.support.Hmac;
 
 /** Writes each feed's files in its vendor layout (see docs/vendor-layouts.md), recording every row in the ledger. */
 final class Feeds {
@@ -148,66 +142,109 @@ final class Feeds {
         }
     }
 
+    // ---------------------------------------------------------------- flat files: one writer, a layout a vendor
+
+    /** Writes a dated delivery a file, then re-sends {@code resends} of them a day later. */
+    private void dated(FlatLayout layout, TreeMap<LocalDate, List<Line>> files, int resends) throws IOException {
+        Path dir = out.resolve(layout.folder());
+        Map<Path, List<Integer>> persons = new LinkedHashMap<>();
+        for (var e : files.entrySet()) {
+            Path f = dir.resolve(layout.name(e.getKey()));
+            persons.put(f, write(layout, f, e.getKey(), e.getValue(), rows(layout, e.getValue()), e.getValue().size(), true));
+        }
+        resend(layout.feed(), new ArrayList<>(persons.keySet()), persons, resends, layout::nextDay, r -> r + 2);
+    }
+
+    private static List<List<?>> rows(FlatLayout layout, List<Line> lines) {
+        List<List<?>> rows = new ArrayList<>(lines.size());
+        for (Line l : lines) {
+            rows.add(layout.row().apply(l));
+        }
+        return rows;
+    }
+
+    /**
+     * Writes one file: the header, the first {@code n} rows (each in the ledger, the header being row 1) and the
+     * trailer, which counts every row of the delivery (a file cut short says so). Returns the rows' persons.
+     */
+    private List<Integer> write(FlatLayout layout, Path f, LocalDate date, List<Line> lines, List<List<?>> rows, int n,
+                                boolean complete) throws IOException {
+        List<Integer> people = new ArrayList<>();
+        try (FlatLayout.LineWriter w = layout.lines().open(writer(f, layout.charset(), layout.bom()))) {
+            w.write(layout.header().apply(date));
+            for (int k = 0; k < n; k++) {
+                w.write(rows.get(k));
+                Line l = lines.get(k);
+                ledger.record(layout.feed(), f.getFileName().toString(), k + 2, l.a().person, l.s().needsDecision(), complete);
+                people.add(l.a().person);
+            }
+            if (layout.trailer() != null) {
+                w.write(layout.trailer().apply(rows.size()));
+            }
+        }
+        counts.put(rel(f), (long) n);
+        return people;
+    }
+
     // ---------------------------------------------------------------- certexam
 
     void certexam(List<Attempt> attempts) throws IOException {
-        Path dir = out.resolve("sftp/certexam");
-        Shown.Profile prof = CERTEXAM;
-        var files = deliveries(attempts, prof, d -> d.with(TemporalAdjusters.next(DayOfWeek.MONDAY)), 8,
-                IdentityCorrections.CERTEXAM_PER_THOUSAND);
-        List<Path> written = new ArrayList<>();
-        Map<Path, List<Integer>> persons = new LinkedHashMap<>();
-        for (var e : files.entrySet()) {
-            Path f = dir.resolve("certexam_results_" + e.getKey().format(YMD) + ".csv");
-            List<Integer> people = new ArrayList<>();
-            certexamFile(f, e.getValue(), people::add);
-            written.add(f);
-            persons.put(f, people);
-            counts.put(rel(f), (long) people.size());
-        }
-        resend("certexam", written, persons, 2, f -> f.resolveSibling("certexam_results_"
-                + LocalDate.parse(f.getFileName().toString().substring(17, 25), YMD).plusDays(1).format(YMD) + ".csv"),
-                r -> r + 2);
+        dated(certexamLayout(), deliveries(attempts, CERTEXAM, d -> d.with(TemporalAdjusters.next(DayOfWeek.MONDAY)), 8,
+                IdentityCorrections.CERTEXAM_PER_THOUSAND), 2);
     }
 
-    /** One certexam file of these lines (streamed: {@link BenchStates} writes a million); each row's person to {@code people}. */
+    private FlatLayout certexamLayout() {
+        return new FlatLayout("certexam", "sftp/certexam", "certexam_results_", YMD, ".csv", StandardCharsets.UTF_8, true,
+                FlatLayout.csv(CSVFormat.RFC4180.builder().setRecordSeparator("\r\n").build()),
+                date -> List.of("candidateId", "orgCandidateId", "firstName", "lastName", "email", "birthDate", "examName",
+                        "examCode", "examFormId", "deliveryDateTime", "passFail", "reportedScore", "cutScore", "rawScore",
+                        "maxRawScore", "percent", "testCenterId", "testCenterName"),
+                this::certexamRow, null);
+    }
+
+    /**
+     * One certexam file of these lines, written as they come ({@link BenchStates} writes a million: they are never all
+     * in memory), each row in the ledger; each row's person to {@code people}.
+     */
     void certexamFile(Path f, Iterable<Line> lines, java.util.function.IntConsumer people) throws IOException {
-        CSVFormat fmt = CSVFormat.RFC4180.builder().setRecordSeparator("\r\n").build();
-        try (CSVPrinter p = new CSVPrinter(writer(f, StandardCharsets.UTF_8, true), fmt)) {
-            p.printRecord("candidateId", "orgCandidateId", "firstName", "lastName", "email", "birthDate", "examName",
-                    "examCode", "examFormId", "deliveryDateTime", "passFail", "reportedScore", "cutScore", "rawScore",
-                    "maxRawScore", "percent", "testCenterId", "testCenterName");
-            long row = 1;
+        FlatLayout layout = certexamLayout();
+        long n = 0;
+        try (FlatLayout.LineWriter w = layout.lines().open(writer(f, layout.charset(), layout.bom()))) {
+            w.write(layout.header().apply(null));
             for (Line l : lines) {
-                Attempt a = l.a();
-                Shown s = l.s();
-                Catalog.Credential c = cred(a);
-                SplittableRandom r = new SplittableRandom(a.person * 31L + a.credential.hashCode() + a.date.toEpochDay());
-                int raw = a.passed ? 35 + r.nextInt(16) : 12 + r.nextInt(23);
-                int reported = a.passed ? 700 + (raw - 35) * 20 : 300 + (raw - 12) * 17;
-                String email = switch (r.nextInt(5)) {
-                    case 0, 1, 2 -> roster.email[a.person];
-                    case 3 -> roster.personalEmail(a.person);
-                    default -> "";
-                };
-                String when = LocalDateTime.of(a.date, java.time.LocalTime.of(a.minute / 60, a.minute % 60))
-                        .atZone(EASTERN).toOffsetDateTime().format(OFFSET);
-                StatePlan.School sch = school(a.person);
-                p.printRecord("C" + (10_000_000 + a.person), s.id, s.first, s.last, email,
-                        s.birth == null ? "" : s.birth.toString(), c.name(), c.examCode(),
-                        c.examCode() + "-F" + (1 + r.nextInt(3)), when, a.passed ? "Pass" : "Fail", reported, 700, raw,
-                        50, raw * 2, "TC" + sch.code, sch.name);
-                row++;
-                ledger.record("certexam", f.getFileName().toString(), row, a.person, s.needsDecision(), true);
-                people.accept(a.person);
+                w.write(layout.row().apply(l));
+                n++;
+                ledger.record(layout.feed(), f.getFileName().toString(), n + 1, l.a().person, l.s().needsDecision(), true);
+                people.accept(l.a().person);
             }
         }
+        counts.put(rel(f), n);
+    }
+
+    private List<?> certexamRow(Line l) {
+        Attempt a = l.a();
+        Shown s = l.s();
+        Catalog.Credential c = cred(a);
+        SplittableRandom r = new SplittableRandom(a.person * 31L + a.credential.hashCode() + a.date.toEpochDay());
+        int raw = a.passed ? 35 + r.nextInt(16) : 12 + r.nextInt(23);
+        int reported = a.passed ? 700 + (raw - 35) * 20 : 300 + (raw - 12) * 17;
+        String email = switch (r.nextInt(5)) {
+            case 0, 1, 2 -> roster.email[a.person];
+            case 3 -> roster.personalEmail(a.person);
+            default -> "";
+        };
+        String when = LocalDateTime.of(a.date, java.time.LocalTime.of(a.minute / 60, a.minute % 60))
+                .atZone(EASTERN).toOffsetDateTime().format(OFFSET);
+        StatePlan.School sch = school(a.person);
+        return Arrays.asList("C" + (10_000_000 + a.person), s.id, s.first, s.last, email,
+                s.birth == null ? "" : s.birth.toString(), c.name(), c.examCode(),
+                c.examCode() + "-F" + (1 + r.nextInt(3)), when, a.passed ? "Pass" : "Fail", reported, 700, raw,
+                50, raw * 2, "TC" + sch.code, sch.name);
     }
 
     // ---------------------------------------------------------------- tradesreg
 
     void tradesreg(List<Attempt> attempts) throws IOException {
-        Path dir = out.resolve("sftp/tradesreg");
         Shown.Profile prof = new Shown.Profile(780, 70, 30, 80, 100, true, 10);
         TreeMap<LocalDate, List<Line>> files = new TreeMap<>();
         for (Attempt a : attempts) {
@@ -218,45 +255,31 @@ final class Feeds {
                 files.computeIfAbsent(f.plusMonths(1), k -> new ArrayList<>()).add(new Line(a, s));
             }
         }
-        List<Path> written = new ArrayList<>();
-        Map<Path, List<Integer>> persons = new LinkedHashMap<>();
-        for (var e : files.entrySet()) {
-            Path f = dir.resolve("tradesreg_modules_" + e.getKey() + ".tsv");
-            List<Integer> people = new ArrayList<>();
-            try (Writer w = writer(f, StandardCharsets.UTF_8, false)) {
-                w.write(String.join("\t", "CardNumber", "AlternateID", "LastName", "FirstName", "MI", "DOB", "ModuleID",
+        dated(new FlatLayout("tradesreg", "sftp/tradesreg", "tradesreg_modules_", DateTimeFormatter.ISO_LOCAL_DATE, ".tsv",
+                StandardCharsets.UTF_8, false, FlatLayout.joined("\t", "\n"),
+                date -> List.of("CardNumber", "AlternateID", "LastName", "FirstName", "MI", "DOB", "ModuleID",
                         "ModuleTitle", "CompletionDate", "WrittenScore", "PerformanceProfile", "InstructorName",
-                        "TrainingSponsorCode", "TrainingLocation") + "\n");
-                long row = 1;
-                for (Line l : e.getValue()) {
-                    Attempt a = l.a();
-                    Shown s = l.s();
-                    Catalog.Credential c = cred(a);
-                    SplittableRandom r = new SplittableRandom(a.person * 17L + a.credential.hashCode());
-                    StatePlan.School sch = school(a.person);
-                    w.write(String.join("\t", String.valueOf(20_000_000 + a.person), s.id, s.last, s.first,
-                            r.nextInt(4) == 0 ? "" : s.middle, s.birth == null ? "" : s.birth.format(MDY), c.examCode(),
-                            c.name().replace("NC NCCER Module ", "Module "), a.date.format(MDY),
-                            String.valueOf(70 + r.nextInt(31)), c.name().contains("Performance Profile") ? "Y" : "",
-                            "Instructor " + (char) ('A' + r.nextInt(26)) + ". " + sch.name.split(" ")[0],
-                            "TS" + psu(a.person), sch.name) + "\n");
-                    row++;
-                    ledger.record("tradesreg", f.getFileName().toString(), row, a.person, s.needsDecision(), true);
-                    people.add(a.person);
-                }
-            }
-            written.add(f);
-            persons.put(f, people);
-            counts.put(rel(f), (long) people.size());
-        }
-        resend("tradesreg", written, persons, 1, f -> f.resolveSibling("tradesreg_modules_"
-                + LocalDate.parse(f.getFileName().toString().substring(18, 28)).plusDays(1) + ".tsv"), r -> r + 2);
+                        "TrainingSponsorCode", "TrainingLocation"),
+                this::tradesregRow, null), files, 1);
+    }
+
+    private List<?> tradesregRow(Line l) {
+        Attempt a = l.a();
+        Shown s = l.s();
+        Catalog.Credential c = cred(a);
+        SplittableRandom r = new SplittableRandom(a.person * 17L + a.credential.hashCode());
+        StatePlan.School sch = school(a.person);
+        return Arrays.asList(String.valueOf(20_000_000 + a.person), s.id, s.last, s.first,
+                r.nextInt(4) == 0 ? "" : s.middle, s.birth == null ? "" : s.birth.format(MDY), c.examCode(),
+                c.name().replace("NC NCCER Module ", "Module "), a.date.format(MDY),
+                String.valueOf(70 + r.nextInt(31)), c.name().contains("Performance Profile") ? "Y" : "",
+                "Instructor " + (char) ('A' + r.nextInt(26)) + ". " + sch.name.split(" ")[0],
+                "TS" + psu(a.person), sch.name);
     }
 
     // ---------------------------------------------------------------- foodsafe
 
     void foodsafe(List<Attempt> attempts) throws IOException {
-        Path dir = out.resolve("sftp/foodsafe");
         Shown.Profile prof = new Shown.Profile(0, 0, 0, 40, 120, true);
         LocalDate start = LocalDate.of(2024, 7, 1);
         var files = deliveries(attempts, prof, d -> start.plusDays(14 * (Math.floorDiv(d.toEpochDay()
@@ -265,33 +288,31 @@ final class Feeds {
         int cut = files.isEmpty() ? -1 : rnd.nextInt(files.size());
         int resent = files.isEmpty() ? -1 : rnd.nextInt(files.size());
         int i = 0;
-        long examId = 5_000_000;
+        long[] examId = {5_000_000};
         // an attempt sent again (an identity-changing correction) keeps its ExamID: the attempt key
         Map<Attempt, Long> examIds = new java.util.IdentityHashMap<>();
+        FlatLayout layout = new FlatLayout("foodsafe", "sftp/foodsafe", "FOODSAFE_EXPORT_", null, ".txt", CP1252, false,
+                FlatLayout.joined("|", "\r\n"),
+                date -> List.of("ExamID", "LastName", "FirstName", "BirthDate", "SchoolName", "SchoolCity", "ExamType",
+                        "Score", "Result", "ExamDate", "CertificateNumber", "ExpirationDate"),
+                l -> {
+                    Long known = examIds.get(l.a());
+                    long id = known != null ? known : examId[0]++;
+                    examIds.put(l.a(), id);
+                    return foodsafeRow(l, id);
+                },
+                rows -> List.of("TRL", rows));
+        Path dir = out.resolve(layout.folder());
         for (var e : files.entrySet()) {
             List<Line> lines = e.getValue();
-            List<String> rows = new ArrayList<>();
-            for (Line l : lines) {
-                Attempt a = l.a();
-                Shown s = l.s();
-                Catalog.Credential c = cred(a);
-                StatePlan.School sch = school(a.person);
-                SplittableRandom r = new SplittableRandom(a.person * 13L + a.credential.hashCode() + a.date.toEpochDay());
-                int score = a.passed ? 75 + r.nextInt(26) : 40 + r.nextInt(35);
-                String city = plan.tables.districts.get(sch.district).name().split(" ")[0];
-                Long known = examIds.get(a);
-                long id = known != null ? known : examId++;
-                examIds.put(a, id);
-                rows.add(String.join("|", "FS" + id, s.last, s.first, s.birth == null ? "" : s.birth.format(YMD),
-                        sch.name, city, c.examCode(), String.valueOf(score), a.passed ? "P" : "F", a.date.format(YMD),
-                        a.passed ? "NC" + (7_000_000 + id + 1) : "", a.passed ? a.date.plusYears(5).format(YMD) : ""));
-            }
+            List<List<?>> rows = rows(layout, lines);
             if (i == cut && lines.size() >= 4) {
-                writeFoodsafe(dir, seq++, rows, lines, lines.size() / 2, false);
+                write(layout, dir.resolve(layout.name(seq++)), null, lines, rows, lines.size() / 2, false);
             }
-            Path f = writeFoodsafe(dir, seq++, rows, lines, lines.size(), true);
+            Path f = dir.resolve(layout.name(seq++));
+            write(layout, f, null, lines, rows, lines.size(), true);
             if (i == resent) {
-                Path copy = dir.resolve(String.format("FOODSAFE_EXPORT_%05d.txt", seq++));
+                Path copy = dir.resolve(layout.name(seq++));
                 Files.copy(f, copy);
                 for (int k = 0; k < lines.size(); k++) {
                     ledger.record("foodsafe", copy.getFileName().toString(), k + 2, lines.get(k).a().person, false, false);
@@ -302,60 +323,40 @@ final class Feeds {
         }
     }
 
-    private Path writeFoodsafe(Path dir, int seq, List<String> rows, List<Line> lines, int n, boolean complete)
-            throws IOException {
-        Path f = dir.resolve(String.format("FOODSAFE_EXPORT_%05d.txt", seq));
-        try (Writer w = writer(f, CP1252, false)) {
-            w.write("ExamID|LastName|FirstName|BirthDate|SchoolName|SchoolCity|ExamType|Score|Result|ExamDate"
-                    + "|CertificateNumber|ExpirationDate\r\n");
-            for (int k = 0; k < n; k++) {
-                w.write(rows.get(k));
-                w.write("\r\n");
-                Line l = lines.get(k);
-                ledger.record("foodsafe", f.getFileName().toString(), k + 2, l.a().person, l.s().needsDecision(), complete);
-            }
-            w.write("TRL|" + rows.size() + "\r\n");
-        }
-        counts.put(rel(f), (long) n);
-        return f;
+    private List<?> foodsafeRow(Line l, long id) {
+        Attempt a = l.a();
+        Shown s = l.s();
+        Catalog.Credential c = cred(a);
+        StatePlan.School sch = school(a.person);
+        SplittableRandom r = new SplittableRandom(a.person * 13L + a.credential.hashCode() + a.date.toEpochDay());
+        int score = a.passed ? 75 + r.nextInt(26) : 40 + r.nextInt(35);
+        String city = plan.tables.districts.get(sch.district).name().split(" ")[0];
+        return Arrays.asList("FS" + id, s.last, s.first, s.birth == null ? "" : s.birth.format(YMD),
+                sch.name, city, c.examCode(), String.valueOf(score), a.passed ? "P" : "F", a.date.format(YMD),
+                a.passed ? "NC" + (7_000_000 + id + 1) : "", a.passed ? a.date.plusYears(5).format(YMD) : "");
     }
 
     // ---------------------------------------------------------------- workskills
 
     void workskills(List<Attempt> attempts) throws IOException {
-        Path dir = out.resolve("sftp/workskills");
         Shown.Profile prof = new Shown.Profile(820, 0, 30, 50, 100, false, 10);
-        var files = deliveries(attempts, prof, d -> d.with(TemporalAdjusters.next(DayOfWeek.FRIDAY)), 0, 0);
-        List<Path> written = new ArrayList<>();
-        Map<Path, List<Integer>> persons = new LinkedHashMap<>();
-        for (var e : files.entrySet()) {
-            Path f = dir.resolve("WS" + e.getKey().format(YMD) + ".DAT");
-            List<Integer> people = new ArrayList<>();
-            try (Writer w = writer(f, StandardCharsets.US_ASCII, false)) {
-                w.write("H" + e.getKey().format(YMD) + pad("WORKSKILLS", 10) + "\r\n");
-                long line = 1;
-                for (Line l : e.getValue()) {
-                    Attempt a = l.a();
-                    Shown s = l.s();
-                    SplittableRandom r = new SplittableRandom(a.person * 7L + a.credential.hashCode() + a.date.toEpochDay());
-                    int score = a.passed ? 70 + r.nextInt(30) : 30 + r.nextInt(40);
-                    w.write("D" + pad(s.id, 10) + pad(Names.ascii(s.last).toUpperCase(), 25)
-                            + pad(Names.ascii(s.first).toUpperCase(), 15) + pad(s.birth == null ? "" : s.birth.format(YMD), 8)
-                            + pad(psu(a.person), 6) + pad(school(a.person).code, 6) + pad(cred(a).examCode(), 8)
-                            + a.date.format(YMD) + String.format("%03d%03d", score, 70) + (a.passed ? "Y" : "N") + "\r\n");
-                    line++;
-                    ledger.record("workskills", f.getFileName().toString(), line, a.person, s.needsDecision(), true);
-                    people.add(a.person);
-                }
-                w.write("T" + String.format("%09d", people.size()) + "\r\n");
-            }
-            written.add(f);
-            persons.put(f, people);
-            counts.put(rel(f), (long) people.size());
-        }
-        resend("workskills", written, persons, 1, f -> f.resolveSibling("WS"
-                + LocalDate.parse(f.getFileName().toString().substring(2, 10), YMD).plusDays(1).format(YMD) + ".DAT"),
-                r -> r + 2);
+        dated(new FlatLayout("workskills", "sftp/workskills", "WS", YMD, ".DAT", StandardCharsets.US_ASCII, false,
+                FlatLayout.joined("", "\r\n"),
+                date -> List.of("H" + date.format(YMD) + pad("WORKSKILLS", 10)),
+                this::workskillsRow,
+                rows -> List.of("T" + String.format("%09d", rows))),
+                deliveries(attempts, prof, d -> d.with(TemporalAdjusters.next(DayOfWeek.FRIDAY)), 0, 0), 1);
+    }
+
+    private List<?> workskillsRow(Line l) {
+        Attempt a = l.a();
+        Shown s = l.s();
+        SplittableRandom r = new SplittableRandom(a.person * 7L + a.credential.hashCode() + a.date.toEpochDay());
+        int score = a.passed ? 70 + r.nextInt(30) : 30 + r.nextInt(40);
+        return List.of("D" + pad(s.id, 10) + pad(Names.ascii(s.last).toUpperCase(), 25)
+                + pad(Names.ascii(s.first).toUpperCase(), 15) + pad(s.birth == null ? "" : s.birth.format(YMD), 8)
+                + pad(psu(a.person), 6) + pad(school(a.person).code, 6) + pad(cred(a).examCode(), 8)
+                + a.date.format(YMD) + String.format("%03d%03d", score, 70) + (a.passed ? "Y" : "N"));
     }
 
     static String pad(String s, int width) {
@@ -482,222 +483,14 @@ final class Feeds {
         return out.toByteArray();
     }
 
-    // ---------------------------------------------------------------- badges (Open Badges 3.0)
-
-    private UUID uuid() {
-        long hi = (rnd.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L;
-        long lo = (rnd.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
-        return new UUID(hi, lo);
-    }
+    // ---------------------------------------------------------------- badges APIs (BadgeFeeds)
 
     void badges(List<Attempt> attempts) throws IOException {
-        Path f = out.resolve("api/badges/credentials.json");
-        Files.createDirectories(f.getParent());
-        Shown.Profile prof = new Shown.Profile(600, 0, 20, 150, 40, true);
-        JsonFactory jf = new JsonFactory();
-        long n = 0;
-        try (JsonGenerator g = jf.createGenerator(f.toFile(), JsonEncoding.UTF8)) {
-            g.useDefaultPrettyPrinter();
-            g.writeStartObject();
-            g.writeArrayFieldStart("credential");
-            for (Attempt a : attempts) {
-                Shown s = Shown.of(roster, a.person, prof, rnd);
-                otherStudentsId(s, a.person, 15);
-                Catalog.Credential c = cred(a);
-                String id = "urn:uuid:" + uuid();
-                g.writeStartObject();
-                g.writeArrayFieldStart("@context");
-                g.writeString("https://www.w3.org/ns/credentials/v2");
-                g.writeString("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json");
-                g.writeEndArray();
-                g.writeStringField("id", id);
-                g.writeArrayFieldStart("type");
-                g.writeString("VerifiableCredential");
-                g.writeString("OpenBadgeCredential");
-                g.writeEndArray();
-                g.writeObjectFieldStart("issuer");
-                g.writeStringField("id", "https://badges.example.org/issuers/workready");
-                g.writeArrayFieldStart("type");
-                g.writeString("Profile");
-                g.writeEndArray();
-                g.writeStringField("name", "WorkReady Credentials");
-                g.writeEndObject();
-                g.writeStringField("name", c.name());
-                g.writeStringField("validFrom", a.date.atTime(a.minute / 60, a.minute % 60).atZone(EASTERN)
-                        .withZoneSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ISO_INSTANT));
-                g.writeObjectFieldStart("credentialSubject");
-                g.writeArrayFieldStart("type");
-                g.writeString("AchievementSubject");
-                g.writeEndArray();
-                g.writeArrayFieldStart("identifier");
-                if (!s.id.isEmpty()) {
-                    identity(g, s.id, "studentId", null);
-                }
-                int x = rnd.nextInt(100);
-                if (s.id.isEmpty() || x < 30) {
-                    if (x < 15) {
-                        String salt = Long.toHexString(rnd.nextLong());
-                        identity(g, Hmac.SaltedHash.of(roster.email[a.person], salt), "emailAddress", salt);
-                    } else if (x < 80 || a.person >= roster.rosterSize) {
-                        identity(g, a.person >= roster.rosterSize ? roster.personalEmail(a.person) : roster.email[a.person],
-                                "emailAddress", null);
-                    } else {
-                        identity(g, roster.personalEmail(a.person), "emailAddress", null);
-                    }
-                }
-                boolean unverifiable = nameAndBirthIdentifiers(g, s, a.person, "name", "ext:birthDate");
-                g.writeEndArray();
-                g.writeObjectFieldStart("achievement");
-                g.writeStringField("id", "https://badges.example.org/achievements/" + c.examCode());
-                g.writeArrayFieldStart("type");
-                g.writeString("Achievement");
-                g.writeEndArray();
-                g.writeStringField("name", c.name());
-                g.writeStringField("humanCode", c.examCode());
-                g.writeObjectFieldStart("criteria");
-                g.writeStringField("narrative", "Passed the " + c.name() + " assessment.");
-                g.writeEndObject();
-                g.writeEndObject();
-                g.writeEndObject();
-                g.writeEndObject();
-                ledger.record("badges", id, 1, a.person, s.needsDecision() || unverifiable, true);
-                n++;
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        }
-        counts.put(rel(f), n);
+        new BadgeFeeds(out, plan.catalog, roster, ledger, rnd, counts).badges(attempts);
     }
-
-    /**
-     * A record that carries another roster student's state ID (a classmate's record copied), per thousand records
-     * with the student's own ID: the names and birth date sent with it stay the student's own. truth.csv keeps the
-     * student; the record no longer carries its student's ID, so a district decides it if the hub does not.
-     */
-    private void otherStudentsId(Shown s, int person, int perThousand) {
-        if (s.idCorrect && rnd.nextInt(1000) < perThousand) {
-            int other = rnd.nextInt(roster.rosterSize);
-            if (other != person) {
-                s.id = roster.stateId[other];
-                s.idCorrect = false;
-            }
-        }
-    }
-
-    /**
-     * The name and birth-date IdentityObjects of an Open Badges subject, as shown (with the profile's noise): the
-     * name in 70 % of records (always when the ID is not the student's own), written {@code First Last} or
-     * {@code Last, First}; the birth date in 60 % of those that have one; each hashed with its own salt 40 % of the
-     * time. Returns true when the record carries its student's correct ID with a name or birth date, and none of those
-     * is the roster's exactly (a damaged plain value, or noise in a hashed one): whether the hub's state-ID tier takes
-     * the ID then depends on the damage, so a district decides it.
-     */
-    private boolean nameAndBirthIdentifiers(JsonGenerator g, Shown s, int person, String nameType, String birthType)
-            throws IOException {
-        boolean sendName = !s.idCorrect || rnd.nextInt(100) < 70;
-        boolean sendBirth = s.birth != null && rnd.nextInt(100) < 60;
-        boolean hashName = sendName && rnd.nextInt(100) < 40;
-        boolean hashBirth = sendBirth && rnd.nextInt(100) < 40;
-        String name = rnd.nextInt(10) == 0 ? s.last + ", " + s.first : s.first + " " + s.last;
-        boolean onRoster = person < roster.rosterSize;
-        if (sendName) {
-            String salt = hashName ? Long.toHexString(rnd.nextLong()) : null;
-            identity(g, hashName ? Hmac.SaltedHash.of(name, salt) : name, nameType, salt);
-        }
-        if (sendBirth) {
-            String salt = hashBirth ? Long.toHexString(rnd.nextLong()) : null;
-            identity(g, hashBirth ? Hmac.SaltedHash.of(s.birth.toString(), salt) : s.birth.toString(), birthType, salt);
-        }
-        if (!onRoster || !s.idCorrect || (!sendName && !sendBirth)) {
-            // not the student's own ID (decided anyway), or an ID-only record (nothing can contradict it)
-            return false;
-        }
-        // what can corroborate the ID, as the hub reads it: a name or birth date, plain or hashed, that is the
-        // roster's exactly. Anything less (a damaged plain name, a wrong birth date, a hashed value with noise)
-        // leaves the outcome to the hub's tolerance for that damage, so a district decides it (a decision that
-        // confirms an automatic match changes nothing).
-        boolean nameRight = sendName && (hashName
-                ? HashedIdentity.nameForms(roster.first[person], roster.last[person]).contains(name)
-                : org.credentialhub.matching.Names.normalizeName(s.first + s.last).equals(
-                        org.credentialhub.matching.Names.normalizeName(roster.first[person] + roster.last[person])));
-        boolean birthRight = sendBirth && s.birth.equals(roster.birth[person]);
-        return !nameRight && !birthRight;
-    }
-
-    private static void identity(JsonGenerator g, String value, String type, String salt) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("type", "IdentityObject");
-        g.writeStringField("identityHash", value);
-        g.writeStringField("identityType", type);
-        g.writeBooleanField("hashed", salt != null);
-        if (salt != null) {
-            g.writeStringField("salt", salt);
-        }
-        g.writeEndObject();
-    }
-
-    // ---------------------------------------------------------------- issuedbadges
 
     void issuedbadges(List<Attempt> attempts) throws IOException {
-        Path f = out.resolve("api/issuedbadges/badges.json");
-        Files.createDirectories(f.getParent());
-        Shown.Profile prof = new Shown.Profile(700, 0, 30, 200, 100, true, 10);
-        long n = 0;
-        try (JsonGenerator g = new JsonFactory().createGenerator(f.toFile(), JsonEncoding.UTF8)) {
-            g.useDefaultPrettyPrinter();
-            g.writeStartObject();
-            g.writeArrayFieldStart("data");
-            for (Attempt a : attempts) {
-                Shown s = Shown.of(roster, a.person, prof, rnd);
-                otherStudentsId(s, a.person, 15);
-                Catalog.Credential c = cred(a);
-                String id = uuid().toString();
-                g.writeStartObject();
-                g.writeStringField("id", id);
-                g.writeStringField("state", a.kind == Kind.REVOKED ? "revoked" : a.kind == Kind.PENDING ? "pending"
-                        : "accepted");
-                g.writeStringField("issued_at", a.date.atTime(a.minute / 60, a.minute % 60).atZone(EASTERN)
-                        .toOffsetDateTime().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-                if (rnd.nextInt(10) == 0) {
-                    // the whole name only
-                    g.writeStringField("issued_to", s.first + " " + s.last);
-                } else {
-                    g.writeStringField("issued_to_first_name", s.first);
-                    g.writeStringField("issued_to_last_name", s.last);
-                }
-                g.writeStringField("recipient_email", a.person < roster.rosterSize && rnd.nextInt(4) > 0
-                        ? roster.email[a.person] : roster.personalEmail(a.person));
-                if (s.id.isEmpty()) {
-                    g.writeNullField("issuer_earner_id");
-                } else {
-                    g.writeStringField("issuer_earner_id", s.id);
-                }
-                if (s.birth != null && rnd.nextInt(10) < 8) {
-                    // the earner's birth date as an OB 3.0 identifier, plain or hashed with a salt
-                    String salt = rnd.nextInt(8) < 3 ? Long.toHexString(rnd.nextLong()) : null;
-                    g.writeArrayFieldStart("earner_identifiers");
-                    identity(g, salt == null ? s.birth.toString() : Hmac.SaltedHash.of(s.birth.toString(), salt),
-                            "ext:birthDate", salt);
-                    g.writeEndArray();
-                }
-                g.writeObjectFieldStart("badge_template");
-                g.writeStringField("id", c.examCode());
-                g.writeStringField("name", c.name());
-                g.writeEndObject();
-                g.writeEndObject();
-                ledger.record("issuedbadges", id, 1, a.person, s.needsDecision(), true);
-                n++;
-            }
-            g.writeEndArray();
-            g.writeObjectFieldStart("metadata");
-            g.writeNumberField("count", n);
-            g.writeNumberField("current_page", 1);
-            g.writeNumberField("total_pages", 1);
-            g.writeNullField("next_page_url");
-            g.writeEndObject();
-            g.writeEndObject();
-        }
-        counts.put(rel(f), n);
+        new BadgeFeeds(out, plan.catalog, roster, ledger, rnd, counts).issuedbadges(attempts);
     }
 
     // ---------------------------------------------------------------- district entries

@@ -2,6 +2,7 @@ package org.credentialhub.intake;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
+import org.credentialhub.store.Deliveries;
 import org.credentialhub.feeds.FeedConfig;
 import org.credentialhub.mapping.CanonicalResult;
 import org.credentialhub.mapping.FileRejectedException;
@@ -322,20 +323,7 @@ public final class Intake {
             }
             copy.finish();
         }
-        try (PreparedStatement ps = c.prepareStatement("""
-                update delivery set rows_read = ?, rows_accepted = ?, rows_rejected = ?, rows_held = ?,
-                       status = case when ? = 0 then 'accepted' when ? = 0 then 'rejected'
-                                     else 'accepted_with_rejections' end
-                where delivery_id = ?""")) {
-            ps.setInt(1, read);
-            ps.setInt(2, accepted);
-            ps.setInt(3, rejectedRows);
-            ps.setInt(4, versions.changedRows());
-            ps.setInt(5, rejectedRows);
-            ps.setInt(6, accepted);
-            ps.setLong(7, deliveryId);
-            ps.executeUpdate();
-        }
+        Deliveries.staged(c, deliveryId, read, accepted, rejectedRows, versions.changedRows());
         return new StageOutcome(deliveryId, read, accepted, rejectedRows, null);
     }
 
@@ -494,20 +482,11 @@ public final class Intake {
 
     /** Marks every staged delivery of the feed processed (after {@link #backlogScope} was matched). */
     public void completeBacklog(@Header(FEED) String feed) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "update delivery set processed_at = now() where feed_code = ? and processed_at is null")) {
-            ps.setString(1, feed);
-            ps.executeUpdate();
-        }
+        Deliveries.processedBacklog(dataSource, feed);
     }
 
     /** Marks a staged delivery processed. */
     public void complete(@Header(DELIVERY_ID) long deliveryId) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("update delivery set processed_at = now() where delivery_id = ?")) {
-            ps.setLong(1, deliveryId);
-            ps.executeUpdate();
-        }
+        Deliveries.processed(dataSource, deliveryId);
     }
 }

@@ -3,6 +3,7 @@ package org.credentialhub.mapping;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.credentialhub.support.ConfigException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -153,30 +154,13 @@ final class DelimitedReader implements RecordReader {
             }
             return next();
         }
-        return new SourceRow() {
-            @Override
-            public int rowNumber() {
-                return row;
-            }
-
-            @Override
-            public String get(String column) {
-                Integer i = index.get(column);
-                return i == null || i >= record.size() ? null : record.get(i);
-            }
-
-            @Override
-            public String structuralProblem() {
-                return record.size() == width ? null
-                        : "the row has " + record.size() + " fields; the " + (index.isEmpty() ? "layout" : "header")
-                        + " has " + width;
-            }
-
-            @Override
-            public String toString() {
-                return "row " + row;
-            }
-        };
+        String structural = record.size() == width ? null
+                : "the row has " + record.size() + " fields; the " + (index.isEmpty() ? "layout" : "header")
+                + " has " + width;
+        return SourceRow.of(row, column -> {
+            Integer i = index.get(column);
+            return i == null || i >= record.size() ? null : record.get(i);
+        }, structural);
     }
 
     @Override
@@ -204,5 +188,24 @@ final class DelimitedReader implements RecordReader {
     @Override
     public void close() throws IOException {
         parser.close();
+    }
+
+    /** The keys of {@code source} only delimited files take, name then value. */
+    static Object[] keys(MappingSpec.Source source) {
+        return new Object[] {"delimiter", source.delimiter(), "quote", source.quote()};
+    }
+
+    static void checkValues(String where, MappingSpec.Source source) {
+        if (source.delimiter() != null && source.delimiter().length() != 1) {
+            throw new ConfigException(where + ": source.delimiter must be one character (\"\\t\" for tab)");
+        }
+    }
+
+    /** A delimited layout's settings: its trailer counts in a field, its columns are names. */
+    static SourceFormat settings(String where, MappingSpec.Source source) {
+        if (source.trailer() != null && source.trailer().count() != null) {
+            throw new ConfigException(where + ": source.trailer.count is for fixed-width files; use count-field");
+        }
+        return SourceFormat.byName("delimited", columns -> in -> new DelimitedReader(in, source, columns));
     }
 }

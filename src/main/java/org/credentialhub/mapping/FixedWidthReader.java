@@ -1,5 +1,7 @@
 package org.credentialhub.mapping;
 
+import org.credentialhub.support.ConfigException;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -169,23 +171,10 @@ final class FixedWidthReader implements RecordReader {
                 }
             }
             String structural = problem;
-            return new SourceRow() {
-                @Override
-                public int rowNumber() {
-                    return row;
-                }
-
-                @Override
-                public String get(String column) {
-                    Slot s = slots.get(column);
-                    return s == null ? null : cut(line, s);
-                }
-
-                @Override
-                public String structuralProblem() {
-                    return structural;
-                }
-            };
+            return SourceRow.of(row, column -> {
+                Slot s = slots.get(column);
+                return s == null ? null : cut(line, s);
+            }, structural);
         }
     }
 
@@ -212,5 +201,65 @@ final class FixedWidthReader implements RecordReader {
             out.add(slot(c.name(), new MappingSpec.Position(c.start(), c.end(), c.length())));
         }
         return out;
+    }
+
+    /** The keys of {@code source} only fixed-width files take, name then value. */
+    static Object[] keys(MappingSpec.Source source) {
+        return new Object[] {"record-tag", source.recordTag(), "detail-tag", source.detailTag(),
+                "header-record", source.headerRecord(), "over-long-lines", source.overLongLines()};
+    }
+
+    static void checkValues(String where, MappingSpec.Source source) {
+        if (source.overLongLines() != null && !Set.of("reject", "quarantine").contains(source.overLongLines())) {
+            throw new ConfigException(where + ": source.over-long-lines: '" + source.overLongLines() + "' is not reject or quarantine");
+        }
+    }
+
+    /** A fixed-width layout's settings: the record type and trailer count by position, each column a slot. */
+    static SourceFormat settings(String where, MappingSpec.Source source) {
+        if (source.trailer() != null) {
+            if (source.recordTag() == null) {
+                throw new ConfigException(where + ": source.trailer needs source.record-tag (where the record type sits)");
+            }
+            if (source.trailer().count() == null) {
+                throw new ConfigException(where + ": source.trailer.count: where the record count sits ({start, end})");
+            }
+            position(where + ": source.trailer.count", source.trailer().count());
+        }
+        if (source.recordTag() != null) {
+            position(where + ": source.record-tag", source.recordTag());
+        }
+        List<Slot> slots = new ArrayList<>();
+        return new SourceFormat() {
+            @Override
+            public void column(String at, MappingSpec.Column c) {
+                if (Boolean.TRUE.equals(c.all())) {
+                    throw new ConfigException(at + " (" + c.name() + "): all is for json columns");
+                }
+                if (c.start() == null || (c.end() == null) == (c.length() == null)) {
+                    throw new ConfigException(at + " (" + c.name() + "): a fixed-width column needs start and end (or length)");
+                }
+                slots.add(slot(c.name(), position(at, new MappingSpec.Position(c.start(), c.end(), c.length()))));
+            }
+
+            @Override
+            public RecordReader open(InputStream in, RecordCheck check) throws IOException, FileRejectedException {
+                return new FixedWidthReader(in, source, slots);
+            }
+        };
+    }
+
+    private static MappingSpec.Position position(String where, MappingSpec.Position p) {
+        if (p.start() == null || p.start() < 1) {
+            throw new ConfigException(where + ".start: a 1-based position is required");
+        }
+        if ((p.end() == null) == (p.length() == null)) {
+            throw new ConfigException(where + ": give end or length");
+        }
+        int end = p.end() != null ? p.end() : p.start() + p.length() - 1;
+        if (end < p.start()) {
+            throw new ConfigException(where + ": ends before it starts");
+        }
+        return p;
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.credentialhub.support.ConfigException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -349,5 +350,46 @@ final class JsonReader implements RecordReader {
         public String toString() {
             return text;
         }
+    }
+
+    /** The standards whose credentials a json layout's records may be ({@code source.standard}). */
+    static final java.util.Set<String> STANDARDS = java.util.Set.of("open-badges-3", "clr-2");
+
+    /** The keys of {@code source} only json files take, name then value. */
+    static Object[] keys(MappingSpec.Source source) {
+        return new Object[] {"records", source.records(), "standard", source.standard()};
+    }
+
+    /** A json layout's settings: the standard its records are checked against, each column one or more paths. */
+    static SourceFormat settings(String where, MappingSpec.Source source) {
+        if (source.standard() != null && !STANDARDS.contains(source.standard())) {
+            throw new ConfigException(where + ": source.standard '" + source.standard() + "' is not one of " + STANDARDS);
+        }
+        SourceFormat.noTrailer(where, source);
+        Map<String, List<JsonPath>> columns = new LinkedHashMap<>();
+        java.util.Set<String> allValues = new java.util.HashSet<>();
+        return new SourceFormat() {
+            @Override
+            public void column(String at, MappingSpec.Column c) {
+                if (Boolean.TRUE.equals(c.all())) {
+                    allValues.add(c.name());
+                }
+                List<String> paths = c.path() == null || c.path().isEmpty() ? List.of(c.name()) : c.path();
+                List<JsonPath> compiled = new ArrayList<>();
+                for (String p : paths) {
+                    try {
+                        compiled.add(new JsonPath(p));
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(at + ".path: '" + p + "': " + e.getMessage());
+                    }
+                }
+                columns.put(c.name(), compiled);
+            }
+
+            @Override
+            public RecordReader open(InputStream in, RecordCheck check) throws IOException, FileRejectedException {
+                return new JsonReader(in, source, columns, allValues, check);
+            }
+        };
     }
 }

@@ -26,4 +26,29 @@ public interface SourceRow {
     default String location() {
         return null;
     }
+
+    /** A record of a one-part file: its row number, how a column's value is found, and what is wrong with it (or null). */
+    static SourceRow of(int row, java.util.function.Function<String, String> values, String structuralProblem) {
+        return new SourceRow() {
+            @Override
+            public int rowNumber() {
+                return row;
+            }
+
+            @Override
+            public String get(String column) {
+                return values.apply(column);
+            }
+
+            @Override
+            public String structuralProblem() {
+                return structuralProblem;
+            }
+
+            @Override
+            public String toString() {
+                return "row " + row;
+            }
+        };
+    }
 }

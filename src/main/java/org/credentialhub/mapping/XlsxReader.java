@@ -7,6 +7,7 @@ import org.apache.poi.xssf.eventusermodel.ReadOnlySharedStringsTable;
 import org.apache.poi.xssf.eventusermodel.XSSFReader;
 import org.apache.poi.xssf.model.StylesTable;
 import org.apache.poi.xssf.usermodel.XSSFCellStyle;
+import org.credentialhub.support.ConfigException;
 
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
@@ -378,5 +379,25 @@ final class XlsxReader implements RecordReader {
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /** The keys of {@code source} only xlsx files take, name then value. */
+    static Object[] keys(MappingSpec.Source source) {
+        return new Object[] {"sheets", source.sheets(), "header-row", source.headerRow(), "hidden-sheets", source.hiddenSheets()};
+    }
+
+    static void checkValues(String where, MappingSpec.Source source) {
+        if (source.hiddenSheets() != null && !Set.of("skip", "quarantine").contains(source.hiddenSheets())) {
+            throw new ConfigException(where + ": source.hidden-sheets: '" + source.hiddenSheets() + "' is not skip or quarantine");
+        }
+    }
+
+    /** A workbook layout's settings: the header row of every sheet, columns by name. */
+    static SourceFormat settings(String where, MappingSpec.Source source) {
+        SourceFormat.noTrailer(where, source);
+        if (source.headerRow() != null && source.headerRow() < 1) {
+            throw new ConfigException(where + ": source.header-row is 1-based");
+        }
+        return SourceFormat.byName("xlsx", columns -> in -> new XlsxReader(in, source, columns));
     }
 }

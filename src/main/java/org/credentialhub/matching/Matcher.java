@@ -2,9 +2,7 @@ package org.credentialhub.matching;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -25,8 +23,8 @@ import org.slf4j.LoggerFactory;
  *       something points elsewhere; a student whose ID is one edit from the sent one (keyed deletion neighbourhoods,
  *       {@link RosterIndex#rowsOneEditAway}) and whose names and birth date agree is matched ("one digit off");
  *       otherwise the row is scored on its names with the ID weighing against candidates it is not and for the one it
- *       is (by the roster's ID density, {@link #idEqualWeight}), and an ID that is another student's while the names
- *       point elsewhere goes to review, never automatic;</li>
+ *       is (by the roster's ID density, {@link MatchWeights#idEqualWeight}), and an ID that is another student's while
+ *       the names point elsewhere goes to review, never automatic;</li>
  *   <li><b>probabilistic</b>: Fellegi-Sunter over the blocked candidates ({@link RosterIndex}) with the levels of
  *       {@link Comparisons}, weights log2(m/u) from {@link FsModel} and term-frequency adjusted exact name weights.
  *       The posterior of the best candidate accounts for all competing candidates and the prior (match share / roster
@@ -36,7 +34,10 @@ import org.slf4j.LoggerFactory;
  *       candidates and the row's first name and birth date do not tell it from the best. Otherwise review (posterior ≥ {@link MatchSettings#reviewProbability()}) or none.</li>
  * </ol>
  * Within one {@link #matchBatch} call, rows with the same non-null {@link ResultRecord#groupKey()} never auto-match the
- * same student twice: only the strongest claim stays a match, the others become reviews.
+ * same student twice: only the strongest claim stays a match, the others become reviews ({@link OneToOneAssignment}).
+ *
+ * <p>This class holds the tiers and the scoring flow; the model's weights over the roster are {@link MatchWeights},
+ * the candidates' reasons are built by {@link MatchExplanation}, and {@link OneToOneAssignment} settles competing claims.
  *
  * <p>The matcher logs counts and timings only, never names, dates or IDs, and its exceptions carry no values.
  */
@@ -47,23 +48,17 @@ public final class Matcher {
     private final FsModel model;
     private final MatchSettings settings;
     private final Crosswalk crosswalk;
-    private final double[][] w;
-    private final float[] tfFirst;
-    private final float[] tfLast;
+    /** The model's weights over this roster (scoring, see {@link MatchWeights}). */
+    private final MatchWeights weights;
+    /** Builds the reasons of the candidates a decision reports (see {@link MatchExplanation}). */
+    private final MatchExplanation explanation;
     private final double logPriorOdds;
-    /** Weight of a sent state ID that is not the candidate's (evidence against it), and of one one edit off. */
-    private final double idOtherW;
-    private final double idNearW;
-    /** Weight of a sent state ID equal to the candidate's (see {@link #idEqualWeight}). */
-    private final double idEqualW;
     /**
      * Whether blocking also looks at the schools one typing mistake from the sent one: only when the fitted model
      * weighs such a school as evidence for a match (where school codes are dense and students change schools, a
      * neighbouring code is chance and the lookups would only add candidates).
      */
     private final boolean blockNearSchools;
-    /** Largest non-TF weight per field (for upper bounds). */
-    private final double[] maxW;
     /** Candidates whose score bound is this far below the best are not scored in full. */
     static final double PRUNE_BITS = 20.0;
     private final ThreadLocal<Work> work = ThreadLocal.withInitial(Work::new);
@@ -79,59 +74,11 @@ public final class Matcher {
         this.model = Objects.requireNonNull(model, "model");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.crosswalk = crosswalk == null ? Crosswalk.empty() : crosswalk;
-        this.w = new double[Comparisons.FIELDS][];
-        for (int f = 0; f < Comparisons.FIELDS; f++) {
-            w[f] = new double[Comparisons.levels(f)];
-            for (int l = 0; l < w[f].length; l++) {
-                w[f][l] = model.weight(f, l);
-            }
-        }
-        this.blockNearSchools = w[Comparisons.SCHOOL][Comparisons.PLACE_SCHOOL_ONE_EDIT] > 0;
-        this.maxW = new double[Comparisons.FIELDS];
-        for (int f = 0; f < Comparisons.FIELDS; f++) {
-            maxW[f] = Arrays.stream(w[f]).max().orElse(0);
-        }
-        this.tfFirst = tfWeights(index.firstDict, Comparisons.FIRST);
-        this.tfLast = tfWeights(index.lastDict, Comparisons.LAST);
+        this.weights = new MatchWeights(index, model);
+        this.explanation = new MatchExplanation(index, weights);
+        this.blockNearSchools = weights.w[Comparisons.SCHOOL][Comparisons.PLACE_SCHOOL_ONE_EDIT] > 0;
         double share = model.matchShare();
         this.logPriorOdds = FsModel.log2(share / (1 - share)) - FsModel.log2(Math.max(1, index.size()));
-        // u of "one edit off": the chance that a random student's ID is one edit from the sent one (at least half a
-        // student, so that a sparse sample does not make it infinitely strong)
-        double uNear = Math.min(0.5, Math.max(0.5, index.meanIdNeighbours) / Math.max(1, index.size()));
-        this.idNearW = FsModel.log2(model.idNearM / uNear);
-        this.idOtherW = FsModel.log2(model.idOtherM / (1 - uNear));
-        this.idEqualW = idEqualWeight(index, model.idOtherM);
-    }
-
-    /**
-     * Weight of a sent state ID equal to the candidate's, in the probabilistic tier (an ID that did not stand on its
-     * own there): log2((1 - m) / (m · ρ)), m = share of rows whose ID is not their student's, ρ = the chance that a
-     * wrong ID lands on some roster student's ID, measured on the roster as the mean number of IDs one edit from a
-     * roster ID over the number of one-edit variants of an ID (9 per digit, one per adjacent pair). In a sparse ID
-     * range a landing is implausible and an equal ID is strong evidence; in a state's dense range (every other
-     * number taken) it is a few bits, which names and birth date that disagree outweigh. 0 without neighbourhoods.
-     */
-    private static double idEqualWeight(RosterIndex index, double idOtherM) {
-        if (!index.hasNear()) {
-            return 0;
-        }
-        long len = 0;
-        int seen = 0;
-        int step = Math.max(1, index.size() / 500);
-        for (int row = 0; row < index.size(); row += step) {
-            long[] near = index.nearOf(row);
-            if (near != null) {
-                len += near.length;
-                seen++;
-            }
-        }
-        if (seen == 0) {
-            return 0;
-        }
-        double l = len / (double) seen;
-        double variants = Math.max(1, 9 * l + (l - 1));
-        double rho = Math.min(1, Math.max(1e-6, index.meanIdNeighbours / variants));
-        return Math.max(0, FsModel.log2((1 - idOtherM) / (idOtherM * rho)));
     }
 
     /** Estimates the model from this batch and the roster (EM, see {@link ModelTrainer}) and returns a matcher. */
@@ -151,20 +98,6 @@ public final class Matcher {
 
     public MatchSettings settings() {
         return settings;
-    }
-
-    /** Exact-level weights adjusted for how common each value is among roster students. */
-    private float[] tfWeights(RosterIndex.NameDict dict, int field) {
-        float[] t = new float[dict.size()];
-        double mExact = model.m(field, 0);
-        double uAvg = model.u(field, 0);
-        double floor = uAvg / 100.0;
-        double n = Math.max(1, index.size());
-        for (int c = 0; c < t.length; c++) {
-            double tf = dict.counts[c] / n;
-            t[c] = (float) FsModel.log2(mExact / Math.max(tf, floor));
-        }
-        return t;
     }
 
     /** Per-thread scratch space. */
@@ -190,7 +123,7 @@ public final class Matcher {
     public List<Decision> matchBatch(List<ResultRecord> batch) {
         Decision[] out = new Decision[batch.size()];
         IntStream.range(0, batch.size()).parallel().forEach(i -> out[i] = match(batch.get(i)));
-        int conflicts = enforceOneToOne(batch, out);
+        int conflicts = OneToOneAssignment.enforce(batch, out);
         if (conflicts > 0) {
             LOG.info("one-to-one: {} auto-matches turned into reviews", conflicts);
         }
@@ -360,7 +293,7 @@ public final class Matcher {
     /** The row's match weight against a roster row on names, birth date and school (no state ID). */
     private double fieldScore(Probe p, int row, Work wk) {
         boolean swapped = Comparisons.levels(p, index, row, wk.lv);
-        return score(p, row, wk.lv, swapped);
+        return weights.score(p, row, wk.lv, swapped);
     }
 
     /** Whether a roster student's ID is one edit from the sent one. */
@@ -451,7 +384,8 @@ public final class Matcher {
      * first and last name swapped) or the birth date (exact, day/month swapped, one digit off) agrees (a sibling's ID,
      * same surname, is then caught by the sibling check of the caller). A first name alone does not confirm an ID: a digit typo that lands on another student's ID often keeps a common first name.
      * A result that sent neither names nor birth date (an ID-only record, such as an Open Badges credential) has
-     * nothing that could contradict it and is confirmed.
+     * nothing that could contradict it and is confirmed. Both names unlike the student's (not even two typing
+     * mistakes apart, nor swapped) refuse it whatever the birth date.
      */
     static boolean corroborates(int[] lv) {
         int f = lv[Comparisons.FIRST];
@@ -460,29 +394,12 @@ public final class Matcher {
         if (f < 0 && l < 0 && d < 0) {
             return true;
         }
+        if (f == Comparisons.FN_OTHER && l == Comparisons.LN_OTHER) {
+            return false; // another person's first and last name: a birth date alone (a date many share) does not outweigh them
+        }
         boolean lastAgrees = l >= 0 && l <= Comparisons.LN_JW92;
         boolean dobAgrees = d >= 0 && d <= Comparisons.DOB_ONE_DIGIT;
         return lastAgrees || dobAgrees;
-    }
-
-    /** Weight of the sent state ID for a candidate: 0 when either is missing; equal, one edit off or different. */
-    private double idWeight(Probe p, int row, Work wk) {
-        if (p.idFp == 0) {
-            return 0;
-        }
-        int tag = index.idTagAt(row); // in the row's columns, already in cache; the full fingerprint only on a tie
-        if (tag == 0) {
-            return 0;
-        }
-        if (tag == RosterIndex.idTag(p.idFp) && index.stateFp[row] == p.idFp) {
-            return idEqualW;
-        }
-        for (int q = 0; q < wk.nearCount; q++) {
-            if (wk.nearRows[q] == row) {
-                return idNearW;
-            }
-        }
-        return idOtherW;
     }
 
     private Decision probabilistic(ResultRecord r, Probe p, Work wk) {
@@ -514,7 +431,7 @@ public final class Matcher {
         // Phase 1: cheap upper bound per candidate (birth date, school, exact-name codes; best case for other names).
         int best = -1;
         for (int i = 0; i < n; i++) {
-            ws[i] = upperBound(p, s.rows[i]) + idWeight(p, s.rows[i], wk);
+            ws[i] = weights.upperBound(p, s.rows[i]) + idWeight(p, s.rows[i], wk);
             if (best < 0 || ws[i] > ws[best]) {
                 best = i;
             }
@@ -642,241 +559,21 @@ public final class Matcher {
         boolean swapped = Comparisons.levels(p, index, row, wk.lv);
         int fl = wk.lv[Comparisons.FIRST];
         wk.firstAgree[i] = fl >= 0 && fl <= Comparisons.FN_JW92;
-        return score(p, row, wk.lv, swapped) + idWeight(p, row, wk);
+        return weights.score(p, row, wk.lv, swapped) + idWeight(p, row, wk);
     }
 
-    /** An upper bound of the candidate's score that needs no string comparison. */
-    private double upperBound(Probe p, int row) {
-        double sum = w[Comparisons.DOB].length == 0 ? 0 : dobWeight(p.dobBcd, index.dobBcd(row));
-        int pl = Comparisons.placeLevel(p.school, index.school(row), p.district, index.district(row), p.schoolValue,
-                index.schoolValue(row));
-        sum += pl < 0 ? 0 : w[Comparisons.SCHOOL][pl];
-        int fc = index.first(row);
-        if (p.first != null && fc >= 0) {
-            sum += p.firstCode == fc ? Math.max(tfFirst[fc], maxW[Comparisons.FIRST]) : maxW[Comparisons.FIRST];
-        }
-        int lc = index.last(row);
-        if (p.last != null && lc >= 0) {
-            sum += p.lastCode == lc ? Math.max(tfLast[lc], maxW[Comparisons.LAST]) : maxW[Comparisons.LAST];
-        }
-        return sum;
+    /** Weight of the sent state ID for a candidate (see {@link MatchWeights#idWeight}). */
+    private double idWeight(Probe p, int row, Work wk) {
+        return weights.idWeight(p, row, wk.nearRows, wk.nearCount);
     }
 
-    /** Weight of the birth-date level of two packed-decimal dates. */
-    private double dobWeight(int a, int b) {
-        int l = Comparisons.birthDateLevelBcd(a, b);
-        return l < 0 ? 0 : w[Comparisons.DOB][l];
-    }
-
-    private double score(Probe p, int row, int[] lv, boolean swapped) {
-        double sum = 0;
-        for (int f = 0; f < Comparisons.FIELDS; f++) {
-            sum += fieldWeight(p, row, f, lv[f], swapped);
-        }
-        return sum;
-    }
-
-    private double fieldWeight(Probe p, int row, int f, int level, boolean swapped) {
-        if (level < 0) {
-            return 0.0;
-        }
-        if (level == 0 && !swapped) {
-            if (f == Comparisons.FIRST) {
-                return tfFirst[index.first(row)];
-            }
-            if (f == Comparisons.LAST) {
-                return tfLast[index.last(row)];
-            }
-        }
-        // a name merely alike never weighs more than the sent name agreeing exactly would: for a common name
-        // (williams) the term-frequency adjusted exact weight is low, and a roster student with a similar name
-        // (williamson) must not outscore the one whose name it is
-        if (!swapped && level > 0) {
-            if (f == Comparisons.FIRST && p.firstCode >= 0 && level < Comparisons.FN_OTHER) {
-                return Math.min(w[f][level], tfFirst[p.firstCode]);
-            }
-            if (f == Comparisons.LAST && p.lastCode >= 0 && level < Comparisons.LN_OTHER) {
-                return Math.min(w[f][level], tfLast[p.lastCode]);
-            }
-        }
-        return w[f][level];
-    }
-
+    /** The {@code k} best-scored candidates, the first with the note (see {@link MatchExplanation#top}). */
     private List<Candidate> top(Probe p, Work wk, int n, int k, String note) {
-        double[] ws = wk.weights;
-        int[] rows = wk.scratch.rows;
-        int[] picked = new int[Math.min(k, n)];
-        int count = 0;
-        for (int j = 0; j < picked.length; j++) {
-            int bestI = -1;
-            for (int i = 0; i < n; i++) {
-                if (ws[i] == Double.NEGATIVE_INFINITY) {
-                    continue;
-                }
-                boolean taken = false;
-                for (int q = 0; q < count; q++) {
-                    taken |= picked[q] == i;
-                }
-                if (!taken && (bestI < 0 || ws[i] > ws[bestI])) {
-                    bestI = i;
-                }
-            }
-            if (bestI < 0) {
-                break;
-            }
-            picked[count++] = bestI;
-        }
-        List<Candidate> out = new ArrayList<>(count);
-        for (int j = 0; j < count; j++) {
-            out.add(new Candidate(index.idAt(rows[picked[j]]), ws[picked[j]],
-                    new Reasons(this, p, rows[picked[j]], idWeight(p, rows[picked[j]], wk), j == 0 ? note : null)));
-        }
-        return out;
+        return explanation.top(p, wk.weights, wk.scratch.rows, n, k, note, wk.nearRows, wk.nearCount);
     }
 
-    /**
-     * A candidate with its match weight; its per-field reasons (labels and weights only, never the values) are
-     * built when first read (see {@link Reasons}).
-     */
+    /** A candidate with its match weight and reasons (see {@link MatchExplanation#explain}). */
     private Candidate explain(Probe p, int row, Work wk, String note) {
-        boolean swapped = Comparisons.levels(p, index, row, wk.lv);
-        double idW = idWeight(p, row, wk);
-        return new Candidate(index.idAt(row), score(p, row, wk.lv, swapped) + idW, new Reasons(this, p, row, idW, note));
-    }
-
-    /** The reason strings of one candidate, {@link Comparisons#FIELDS} entries plus the note, if any. */
-    private List<String> reasons(Probe p, int row, double idW, String note) {
-        int[] lv = new int[Comparisons.FIELDS];
-        boolean swapped = Comparisons.levels(p, index, row, lv);
-        List<String> reasons = new ArrayList<>(Comparisons.FIELDS + 1);
-        for (int f = 0; f < Comparisons.FIELDS; f++) {
-            double fw = fieldWeight(p, row, f, lv[f], swapped);
-            StringBuilder b = new StringBuilder(48).append(Comparisons.FIELD_NAMES[f]).append(": ");
-            if (lv[f] < 0) {
-                b.append("missing");
-            } else {
-                b.append(Comparisons.LEVEL_LABELS[f][lv[f]]);
-                if (lv[f] == 0 && !swapped && (f == Comparisons.FIRST || f == Comparisons.LAST)) {
-                    b.append(", term-frequency adjusted");
-                }
-                if (swapped && (f == Comparisons.FIRST || f == Comparisons.LAST)) {
-                    b.append(", first/last names swapped");
-                }
-            }
-            b.append(" (").append(fw >= 0 ? "+" : "\u2212").append(oneDecimal(Math.abs(fw))).append(')');
-            reasons.add(b.toString());
-        }
-        if (idW != 0) {
-            reasons.add("state_id: " + (idW == idEqualW ? "equal" : idW == idNearW ? "one digit off" : "different") + " ("
-                    + (idW >= 0 ? "+" : "\u2212") + oneDecimal(Math.abs(idW)) + ')');
-        }
-        if (note != null) {
-            reasons.add(note);
-        }
-        return List.copyOf(reasons);
-    }
-
-    /**
-     * A candidate's reasons, built on first access: in bulk most rows are auto-matched and nobody reads their reasons
-     * (the pipeline stores candidates of reviews only), so building strings for every row would be wasted work. An
-     * immutable list; thread-safe (built at most a few times, always to the same strings).
-     */
-    private static final class Reasons extends java.util.AbstractList<String> implements java.util.RandomAccess {
-        private final Matcher matcher;
-        private final Probe probe;
-        private final int row;
-        private final String note;
-        private final double idW;
-        private volatile List<String> built;
-
-        Reasons(Matcher matcher, Probe probe, int row, double idW, String note) {
-            this.matcher = matcher;
-            this.probe = probe;
-            this.row = row;
-            this.idW = idW;
-            this.note = note;
-        }
-
-        private List<String> list() {
-            List<String> l = built;
-            if (l == null) {
-                l = matcher.reasons(probe, row, idW, note);
-                built = l;
-            }
-            return l;
-        }
-
-        @Override
-        public String get(int i) {
-            return list().get(i);
-        }
-
-        @Override
-        public int size() {
-            return Comparisons.FIELDS + (idW == 0 ? 0 : 1) + (note == null ? 0 : 1);
-        }
-    }
-
-    private static String oneDecimal(double v) {
-        long t = Math.round(v * 10);
-        return (t / 10) + "." + (t % 10);
-    }
-
-    // ---- one-to-one within a batch ------------------------------------------------------------------------------
-
-    private static int tierRank(String tier) {
-        return switch (tier) {
-            case Decision.TIER_CROSSWALK -> 3;
-            case Decision.TIER_STATE_ID -> 2;
-            default -> 1;
-        };
-    }
-
-    private static int compareClaims(Decision a, Decision b) {
-        int c = Integer.compare(tierRank(a.tier()), tierRank(b.tier()));
-        if (c != 0) {
-            return c;
-        }
-        c = Double.compare(a.score(), b.score());
-        if (c != 0) {
-            return c;
-        }
-        double wa = a.candidates().isEmpty() ? 0 : a.candidates().get(0).score();
-        double wb = b.candidates().isEmpty() ? 0 : b.candidates().get(0).score();
-        return Double.compare(Double.isNaN(wa) ? 0 : wa, Double.isNaN(wb) ? 0 : wb);
-    }
-
-    private static int enforceOneToOne(List<ResultRecord> batch, Decision[] out) {
-        Map<String, List<Integer>> claims = new HashMap<>();
-        for (int i = 0; i < out.length; i++) {
-            Decision d = out[i];
-            String g = batch.get(i).groupKey();
-            if (d.outcome() == Outcome.MATCH && g != null) {
-                claims.computeIfAbsent(g + '\u0001' + d.rosterId(), k -> new ArrayList<>(1)).add(i);
-            }
-        }
-        int demoted = 0;
-        for (List<Integer> rows : claims.values()) {
-            if (rows.size() < 2) {
-                continue;
-            }
-            rows.sort((x, y) -> compareClaims(out[y], out[x]));
-            boolean keepFirst = compareClaims(out[rows.get(0)], out[rows.get(1)]) > 0;
-            for (int j = keepFirst ? 1 : 0; j < rows.size(); j++) {
-                int i = rows.get(j);
-                Decision d = out[i];
-                List<Candidate> cs = new ArrayList<>(d.candidates());
-                if (!cs.isEmpty()) {
-                    Candidate c0 = cs.get(0);
-                    List<String> rs = new ArrayList<>(c0.reasons());
-                    rs.add(keepFirst ? "decision: another row of the same group claims this student with stronger evidence"
-                            : "decision: several rows of the same group claim this student equally");
-                    cs.set(0, new Candidate(c0.rosterId(), c0.score(), List.copyOf(rs)));
-                }
-                out[i] = new Decision(d.resultId(), Outcome.REVIEW, null, d.score(), d.tier(), List.copyOf(cs));
-                demoted++;
-            }
-        }
-        return demoted;
+        return explanation.explain(p, row, wk.lv, wk.nearRows, wk.nearCount, note);
     }
 }

@@ -154,7 +154,7 @@ public final class MatchingBenchmark {
     private int noisyDob(int d, SplittableRandom r) {
         int x = r.nextInt(100);
         if (x < 3) {
-            int sw = RosterIndex.swapDayMonth(d);
+            int sw = BlockingIndex.swapDayMonth(d);
             return sw != 0 ? sw : d;
         }
         if (x < 6) {

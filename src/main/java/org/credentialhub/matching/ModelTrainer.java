@@ -387,6 +387,21 @@ public final class ModelTrainer {
         return pi;
     }
 
+    /** Random pairs per sampled result row: more says nothing new, the rows' own variety is the limit. */
+    static final int RANDOM_PAIRS_PER_ROW = 25;
+    /** Fewest random pairs for u: about a hundred for a level as rare as an exact first name (u about 0.005). */
+    static final int MIN_RANDOM_PAIRS = 20_000;
+
+    /**
+     * How many random pairs estimate u for a sample of this many rows: {@link #RANDOM_PAIRS_PER_ROW} each, at least
+     * {@link #MIN_RANDOM_PAIRS}, at most the trainer's {@code randomPairs}. A weekly file of four rows costs a tenth
+     * of a full sample's 200,000 pairs (which took about 0.3 s per fit, most of a small file's hub time), and its u
+     * is as good as four rows allow.
+     */
+    int randomPairsFor(int rows) {
+        return (int) Math.min(randomPairs, Math.max(MIN_RANDOM_PAIRS, (long) RANDOM_PAIRS_PER_ROW * rows));
+    }
+
     private double[][] estimateU(RosterIndex index, List<Probe> probes, SplittableRandom rnd) {
         if (index.size() < 2 || probes.isEmpty()) {
             return copy(PRIOR_U);
@@ -394,7 +409,8 @@ public final class ModelTrainer {
         double[][] acc = zeros();
         int[] lv = new int[Comparisons.FIELDS];
         int n = index.size();
-        for (int i = 0; i < randomPairs; i++) {
+        int pairs = randomPairsFor(probes.size());
+        for (int i = 0; i < pairs; i++) {
             Probe p = probes.get(rnd.nextInt(probes.size()));
             Comparisons.levels(p, index, rnd.nextInt(n), lv);
             for (int f = 0; f < Comparisons.FIELDS; f++) {

@@ -231,14 +231,8 @@ public final class ApiPuller {
     }
 
     private boolean alreadyTaken(String feed, String sha) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "select 1 from delivery where feed_code = ? and content_sha256 = ? and status <> 'duplicate' limit 1")) {
-            ps.setString(1, feed);
-            ps.setString(2, sha);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
+        try (Connection c = dataSource.getConnection()) {
+            return org.credentialhub.store.Deliveries.earlierWithContent(c, feed, sha) != null;
         }
     }
 

@@ -1,6 +1,5 @@
 package org.credentialhub.retention;
 
-import org.credentialhub.runtime.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,12 +85,24 @@ public final class RetentionPurge {
 
     /**
      * The purge as configured: {@code hub.retention.vendor-identity-days} (default 90) and
-     * {@code hub.retention.archive-days} (default 365).
+     * {@code hub.retention.archive-days} (default 365), read through the given lookup (the runtime's settings; this
+     * package does not depend on the runtime that schedules it).
      */
-    public static RetentionPurge from(Settings settings, DataSource dataSource, Path archiveDir) {
+    public static RetentionPurge from(java.util.function.Function<String, java.util.Optional<String>> settings,
+                                      DataSource dataSource, Path archiveDir) {
         return new RetentionPurge(dataSource, archiveDir,
-                settings.getInt("hub.retention.vendor-identity-days", DEFAULT_IDENTITY_DAYS),
-                settings.getInt("hub.retention.archive-days", DEFAULT_ARCHIVE_DAYS));
+                days(settings, "hub.retention.vendor-identity-days", DEFAULT_IDENTITY_DAYS),
+                days(settings, "hub.retention.archive-days", DEFAULT_ARCHIVE_DAYS));
+    }
+
+    private static int days(java.util.function.Function<String, java.util.Optional<String>> settings, String key,
+                            int fallback) {
+        String v = settings.apply(key).map(String::strip).orElse(null);
+        try {
+            return v == null ? fallback : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": '" + v + "' is not a whole number of days");
+        }
     }
 
     public int identityDays() {

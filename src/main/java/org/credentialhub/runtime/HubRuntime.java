@@ -25,6 +25,7 @@ public final class HubRuntime implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean metricsAttached = new java.util.concurrent.atomic.AtomicBoolean();
 
     public HubRuntime(Map<String, String> overrides) {
+        org.credentialhub.intake.SftpKeyExchange.skipProofOfBundledAlgorithms();
         main.setPropertyPlaceholderLocations("file:config/application.properties");
         overrides.forEach(main::addOverrideProperty);
         main.addMainListener(new MainListenerSupport() {

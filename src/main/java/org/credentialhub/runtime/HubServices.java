@@ -187,7 +187,7 @@ public final class HubServices implements AutoCloseable {
         this.sis = new SisIntake(oneRoster(settings, ds, hmac, dataDir));
         this.sisHolds = new org.credentialhub.sis.SisHolds(ds, sis.importer(), dataDir.resolve("sis").resolve("verdicts"));
         this.apiPuller = new org.credentialhub.pull.ApiPuller(ds, feeds, intake, settings::get, dataDir.resolve("archive"));
-        this.retention = org.credentialhub.retention.RetentionPurge.from(settings, ds, dataDir.resolve("archive"));
+        this.retention = org.credentialhub.retention.RetentionPurge.from(settings::get, ds, dataDir.resolve("archive"));
         FeedConfig districtFeed = feeds.values().stream().filter(f -> "district".equals(f.kind())).findFirst().orElse(null);
         this.districtEntries = districtFeed == null ? null : new org.credentialhub.district.DistrictEntries(ds, intake,
                 matcher, new SchoolYears(firstMonth), districtFeed.code(), dataDir.resolve("archive"),

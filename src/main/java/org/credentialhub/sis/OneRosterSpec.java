@@ -3,12 +3,15 @@ package org.credentialhub.sis;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
  * The OneRoster 1.1 and 1.2 CSV files the hub reads, their columns (required or optional, the kind of
- * value), the pre-1.1 (1.0) names the hub still recognises, and which staging column each feeds.
+ * value), the pre-1.1 (1.0) names the hub still recognises, which staging column each feeds, and which
+ * columns refer to another file's sourcedIds.
  */
 final class OneRosterSpec {
 
@@ -47,6 +50,24 @@ final class OneRosterSpec {
 
         List<Col> columns(String version) {
             return "1.2".equals(version) ? v12 : v11;
+        }
+
+        /** The temporary table the file's rows are staged in (one per import's transaction). */
+        String stageTable() {
+            return "sis_stage_" + name.toLowerCase(Locale.ROOT);
+        }
+
+        /** The staging column a column of the file (in either version) feeds. */
+        String stageColumn(String column) {
+            for (List<Col> cols : List.of(Objects.requireNonNullElse(v11, List.<Col>of()),
+                    Objects.requireNonNullElse(v12, List.<Col>of()))) {
+                for (Col c : cols) {
+                    if (c.name().equals(column) && c.target() != null) {
+                        return c.target();
+                    }
+                }
+            }
+            throw new IllegalArgumentException(name + " has no staged column " + column);
         }
 
         /** Staging columns in order (line first), with SQL types. */
@@ -231,6 +252,45 @@ final class OneRosterSpec {
         FILES.add(new FileSpec("demographics", "sis_demographics", demographics, demographics, Map.of(),
                 Set.of("birth_date")));
     }
+
+    /**
+     * A column of a file that refers to sourcedIds of another file ({@code many}: a list of them). Once a
+     * bundle is published, a staged row whose reference is not among the SIS's data (in the target file's
+     * table) is kept, not linked, and listed with {@code message} as a warning.
+     *
+     * @param file   the referring file ({@code enrollments})
+     * @param column its column ({@code classSourcedId})
+     * @param target the file whose sourcedId it names ({@code classes})
+     */
+    record Ref(String file, String column, String target, boolean many, String message) {
+        String stageColumn() {
+            return OneRosterSpec.file(file).stageColumn(column);
+        }
+
+        String targetTable() {
+            return OneRosterSpec.file(target).table();
+        }
+    }
+
+    /** The warning of a reference to a sourcedId the SIS's data does not have. */
+    private static final String DANGLING = "refers to a sourcedId that is not in this SIS's data (kept; not linked)";
+
+    /** The references checked once a bundle is published, in the order they are checked (and their warnings listed). */
+    static final List<Ref> REFERENCES = List.of(
+            new Ref("orgs", "parentSourcedId", "orgs", false, DANGLING),
+            new Ref("academicSessions", "parentSourcedId", "academicSessions", false, DANGLING),
+            new Ref("courses", "orgSourcedId", "orgs", false, DANGLING),
+            new Ref("courses", "schoolYearSourcedId", "academicSessions", false, DANGLING),
+            new Ref("classes", "courseSourcedId", "courses", false, DANGLING),
+            new Ref("classes", "schoolSourcedId", "orgs", false, DANGLING),
+            new Ref("classes", "termSourcedIds", "academicSessions", true,
+                    "a term is not among this SIS's academic sessions"),
+            new Ref("users", "primaryOrgSourcedId", "orgs", false, DANGLING),
+            new Ref("enrollments", "classSourcedId", "classes", false, DANGLING),
+            new Ref("enrollments", "userSourcedId", "users", false, DANGLING),
+            new Ref("enrollments", "schoolSourcedId", "orgs", false, DANGLING),
+            new Ref("roles", "userSourcedId", "users", false, DANGLING),
+            new Ref("demographics", "sourcedId", "users", false, DANGLING));
 
     static FileSpec file(String name) {
         return FILES.stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();

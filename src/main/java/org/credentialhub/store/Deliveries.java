@@ -405,4 +405,68 @@ public final class Deliveries {
             }
         }
     }
+
+    /** A delivery's status and its reason (null: none), as a step of its own sets it (a held SIS bundle taken up again, held again). */
+    public static void setStatus(Connection c, long deliveryId, String status, String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update delivery set status = ?, reason = ? where delivery_id = ?")) {
+            ps.setString(1, status);
+            ps.setString(2, reason);
+            ps.setLong(3, deliveryId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** A vendor file staged: its row counts, and accepted, rejected (no row accepted) or accepted with rejections. */
+    public static void staged(Connection c, long deliveryId, int read, int accepted, int rejected, int held)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update delivery set rows_read = ?, rows_accepted = ?, rows_rejected = ?, rows_held = ?,
+                       status = case when ? = 0 then 'accepted' when ? = 0 then 'rejected'
+                                     else 'accepted_with_rejections' end
+                where delivery_id = ?""")) {
+            ps.setInt(1, read);
+            ps.setInt(2, accepted);
+            ps.setInt(3, rejected);
+            ps.setInt(4, held);
+            ps.setInt(5, rejected);
+            ps.setInt(6, accepted);
+            ps.setLong(7, deliveryId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** A delivery decided in one step (a SIS bundle): its status, counts and reason, processed now. */
+    public static void finish(Connection c, long deliveryId, String status, long read, long accepted, long rejected,
+                              String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update delivery set status = ?, rows_read = ?, rows_accepted = ?, rows_rejected = ?, reason = ?,
+                       processed_at = now() where delivery_id = ?""")) {
+            ps.setString(1, status);
+            ps.setLong(2, Math.min(read, Integer.MAX_VALUE));
+            ps.setLong(3, Math.min(accepted, Integer.MAX_VALUE));
+            ps.setLong(4, Math.min(rejected, Integer.MAX_VALUE));
+            ps.setString(5, reason);
+            ps.setLong(6, deliveryId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** A staged delivery's results matched: processed now. */
+    public static void processed(javax.sql.DataSource ds, long deliveryId) throws SQLException {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("update delivery set processed_at = now() where delivery_id = ?")) {
+            ps.setLong(1, deliveryId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Every staged delivery of a feed (an API pull's pages, matched as one batch): processed now. */
+    public static void processedBacklog(javax.sql.DataSource ds, String feed) throws SQLException {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "update delivery set processed_at = now() where feed_code = ? and processed_at is null")) {
+            ps.setString(1, feed);
+            ps.executeUpdate();
+        }
+    }
 }

@@ -10,6 +10,7 @@ import org.credentialhub.dropbox.SftpUpload;
 import org.credentialhub.exceptions.Decisions;
 import org.credentialhub.sis.SyntheticBundle;
 import org.credentialhub.support.ApiClient;
+import org.credentialhub.support.Browser;
 import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.AfterAll;
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +29,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,13 +109,13 @@ class GuardsTest {
         Files.writeString(users, Files.readAllLines(users).stream().filter(l -> !removed.matcher(l).matches())
                 .collect(Collectors.joining("\n", "", "\n")));
         try (SftpUpload sftp = new SftpUpload("127.0.0.1", hub.sftpPort(), "sis", SIS_PASSWORD)) {
-            sftp.put("inbox/roster-1.zip", zip(first));
+            sftp.put("inbox/roster-1.zip", Fixtures.zip(first));
             TestHub.await("the first bundle's verdict", WAIT, () -> sftp.list("outbox").contains("roster-1.zip.ack.json"));
             long students = hub.count("select count(*) from sis_user where role = 'student'");
             long enrolled = hub.count("select count(*) from student_course_enrollment");
             assertEquals(50, students);
 
-            sftp.put("inbox/roster-2.zip", zip(second));
+            sftp.put("inbox/roster-2.zip", Fixtures.zip(second));
             TestHub.await("the held bundle's acknowledgement", WAIT, () -> sftp.list("outbox").contains("roster-2.zip.ack.json"));
             String ack = new String(sftp.get("outbox/roster-2.zip.ack.json"), StandardCharsets.UTF_8);
             assertTrue(ack.contains("\"status\" : \"held for approval\"") && ack.contains("30.0 % of the source's students"), ack);
@@ -248,13 +246,7 @@ class GuardsTest {
         org.openqa.selenium.WebDriver driver = org.credentialhub.support.Browser.start();
         try {
             var wait = new org.openqa.selenium.support.ui.WebDriverWait(driver, Duration.ofSeconds(30));
-            driver.get("http://127.0.0.1:" + hub.httpPort + "/ui/");
-            wait.until(org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated(
-                    org.openqa.selenium.By.id("login-username"))).sendKeys("ops1");
-            driver.findElement(org.openqa.selenium.By.id("login-password")).sendKeys(Fixtures.PASSWORD);
-            driver.findElement(org.openqa.selenium.By.id("login-submit")).click();
-            wait.until(org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated(
-                    org.openqa.selenium.By.id("logout")));
+            Browser.signIn(driver, wait, hub.httpPort, "ops1", Fixtures.PASSWORD);
             driver.get("http://127.0.0.1:" + hub.httpPort + "/ui/#/status");
             String status = wait.until(org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated(
                     org.openqa.selenium.By.id("guards-status"))).getText();
@@ -285,15 +277,4 @@ class GuardsTest {
         return out.stream();
     }
 
-    private static byte[] zip(Path dir) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream z = new ZipOutputStream(bytes); Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.sorted().toList()) {
-                z.putNextEntry(new ZipEntry(f.getFileName().toString()));
-                Files.copy(f, z);
-                z.closeEntry();
-            }
-        }
-        return bytes.toByteArray();
-    }
 }

@@ -87,8 +87,8 @@ class ComparisonsTest {
         assertEquals(Comparisons.DOB_YEAR_ONLY, Comparisons.birthDateLevel(d("2008-03-07"), d("2008-11-24")));
         assertEquals(Comparisons.DOB_OTHER, Comparisons.birthDateLevel(d("2008-03-07"), d("2006-11-24")));
         assertEquals(Comparisons.MISSING, Comparisons.birthDateLevel(0, d("2006-11-24")));
-        assertEquals(20080703, RosterIndex.swapDayMonth(20080307));
-        assertEquals(0, RosterIndex.swapDayMonth(20080325));
+        assertEquals(20080703, BlockingIndex.swapDayMonth(20080307));
+        assertEquals(0, BlockingIndex.swapDayMonth(20080325));
     }
 
     /**

@@ -250,9 +250,9 @@ class TiersTest {
         // no entry is the ID's own hash, nor any hash of the deleted strings as IDs
         assertFalse(a.contains(HASH.stateId("1234567890").substring(0, 16)));
         assertFalse(a.contains(HASH.stateId("234567890").substring(0, 16)));
-        long[] x = RosterIndex.parseNear(a);
-        long[] sub = RosterIndex.parseNear(HASH.stateIdNear("1234507890"));
-        long[] swap = RosterIndex.parseNear(HASH.stateIdNear("1234657890"));
+        long[] x = StateIdIndex.parseNear(a);
+        long[] sub = StateIdIndex.parseNear(HASH.stateIdNear("1234507890"));
+        long[] swap = StateIdIndex.parseNear(HASH.stateIdNear("1234657890"));
         assertEquals(x[5], sub[5]);
         assertNotEquals(x[4], sub[4]);
         assertEquals(x[4], swap[5]);
@@ -266,6 +266,16 @@ class TiersTest {
         assertEquals(Outcome.MATCH, d.outcome());
         assertEquals(Decision.TIER_STATE_ID, d.tier());
         assertEquals(9003L, d.rosterId());
+    }
+
+    /**
+     * At full scale an issued badge carried a student's ID and her birth date with another person's first and last
+     * name (the true student shared the birth date): the birth date alone confirmed the ID.
+     */
+    @Test
+    void aBirthDateDoesNotConfirmAnIdWhoseStudentHasNeitherName() {
+        Decision d = matcher.match(row(6, null, "SID9003", "Quentin", "Zabrowski", "2007-09-14", null));
+        assertNotEquals(Outcome.MATCH, d.outcome(), d.toString());
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.credentialhub.pull;
 import org.credentialhub.mapping.LayoutFiles;
 import org.credentialhub.roster.RosterLoader;
 import org.credentialhub.runtime.HubServices;
+import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,12 +74,7 @@ class ApiFeedsTest {
 
     @AfterAll
     void stop() throws Exception {
-        if (hub != null) {
-            hub.close();
-        }
-        if (api != null) {
-            api.close();
-        }
+        Fixtures.closeAll(hub, api);
     }
 
     private HubServices services() {

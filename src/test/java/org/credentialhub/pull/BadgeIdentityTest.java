@@ -2,6 +2,7 @@ package org.credentialhub.pull;
 
 import org.credentialhub.roster.RosterLoader;
 import org.credentialhub.runtime.HubServices;
+import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +35,8 @@ class BadgeIdentityTest {
     private static final String B = "1000000022";
     private static final String B_NAME = "Marcus Whitfield";
     private static final String B_BIRTH = "2008-02-14";
+    /** A Cara whose double surname ends in another student's surname. */
+    private static final String CARA_DOUBLE = "1000000029";
 
     private FixtureApiServer api;
     private TestHub hub;
@@ -63,7 +66,11 @@ class BadgeIdentityTest {
                 // A's e-mail, with B's name (written Last, First) and hashed birth date: the e-mail does not decide
                 ob3Credential("urn:uuid:b6", "BA-32AAB", "2025-01-15T09:00:00Z", List.of(
                         identity("emailAddress", "ana.pena@example.org", null), identity("name", "Whitfield, Marcus", null),
-                        identity("ext:birthDate", B_BIRTH, "s7")))));
+                        identity("ext:birthDate", B_BIRTH, "s7"))),
+                // the name of one student exactly (one part of another's double surname), with a hashed birth date
+                // that is not hers: the other student's
+                ob3Credential("urn:uuid:b7", "BA-32AAB", "2025-01-16T09:00:00Z", List.of(
+                        identity("name", "Cara Lopez", null), identity("ext:birthDate", "2008-04-02", "s11")))));
         api.badges(List.of(
                 // the earner ID is A's; names and birth date B's
                 issuedBadge("ib-1", "2025-02-01T10:00:00Z", A, "Marcus", "Whitfield", null, "IS-19F2C",
@@ -84,19 +91,15 @@ class BadgeIdentityTest {
                 new RosterLoader.Student("1000000025", "Ben", "Okafor", LocalDate.of(2007, 3, 30), "910", "910301"),
                 new RosterLoader.Student("1000000026", "Lena", "Okafor", LocalDate.of(2009, 1, 12), "910", "910301"),
                 new RosterLoader.Student("1000000027", "Marcus", "Whitley", LocalDate.of(2007, 9, 2), "920", "920301"),
-                new RosterLoader.Student("1000000028", "Maria", "Whitfield", LocalDate.of(2006, 12, 5), "920", "920301")));
+                new RosterLoader.Student("1000000028", "Maria", "Whitfield", LocalDate.of(2006, 12, 5), "920", "920301"),
+                new RosterLoader.Student(CARA_DOUBLE, "Cara", "García López", LocalDate.of(2008, 4, 2), "930", "930301")));
         pullAndMatch("badges");
         pullAndMatch("issuedbadges");
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (hub != null) {
-            hub.close();
-        }
-        if (api != null) {
-            api.close();
-        }
+        Fixtures.closeAll(hub, api);
     }
 
     private void pullAndMatch(String feed) throws Exception {
@@ -156,6 +159,12 @@ class BadgeIdentityTest {
         assertMatched("urn:uuid:b3", B);
         assertMatched("urn:uuid:b4", B);
         assertMatched("urn:uuid:b6", B);
+    }
+
+    @Test
+    void aNameWhoseHashedBirthDateIsNotTheNamesakesIsNotMatchedToHer() throws Exception {
+        assertNotMatchedTo("urn:uuid:b7", "1000000023");
+        assertEquals("review", decision("urn:uuid:b7").get("match_decision"));
     }
 
     @Test

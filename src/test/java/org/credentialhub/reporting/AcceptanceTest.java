@@ -1,9 +1,8 @@
 package org.credentialhub.reporting;
 
 import org.credentialhub.cli.Hub;
-import org.credentialhub.generate.Generator;
+import org.credentialhub.support.GeneratedState;
 import org.credentialhub.runtime.Standalone;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import picocli.CommandLine;
 
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,23 +42,9 @@ class AcceptanceTest {
 
     @BeforeAll
     void generateAndIngest() throws Exception {
-        state = Files.createTempDirectory("state");
-        data = Files.createTempDirectory("hub-data");
-        new Generator(Generator.Inputs.of("nc-2024-25", Path.of("")), "nc-2024-25", 11,
-                new BigDecimal("0.03")).generate(state, line -> { });
-        assertEquals(0, hub("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10"));
-        assertEquals(0, hub("resolve", "--decisions", state.resolve("district-decisions.csv").toString(),
-                "--data-dir", data.toString()));
-        assertEquals(0, hub("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10"));
-    }
-
-    @AfterAll
-    void clean() throws Exception {
-        for (Path p : List.of(state, data)) {
-            try (var walk = Files.walk(p)) {
-                walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(f -> f.toFile().delete());
-            }
-        }
+        GeneratedState.Run run = GeneratedState.nc();
+        state = run.state();
+        data = run.data();
     }
 
     private static int hub(String... args) {

@@ -3,10 +3,9 @@ package org.credentialhub.reporting;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.credentialhub.cli.Hub;
-import org.credentialhub.generate.Generator;
+import org.credentialhub.support.GeneratedState;
 import org.credentialhub.runtime.HubServices;
 import org.credentialhub.runtime.Standalone;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -49,23 +48,9 @@ class AnnualReportTest {
 
     @BeforeAll
     void generateAndIngest() throws Exception {
-        state = Files.createTempDirectory("state");
-        data = Files.createTempDirectory("hub-data");
-        new Generator(Generator.Inputs.of("nc-2024-25", Path.of("")), "nc-2024-25", 18,
-                new BigDecimal("0.05")).generate(state, line -> { });
-        assertEquals(0, hub("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10"));
-        assertEquals(0, hub("resolve", "--decisions", state.resolve("district-decisions.csv").toString(),
-                "--data-dir", data.toString()));
-        assertEquals(0, hub("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10"));
-    }
-
-    @AfterAll
-    void clean() throws Exception {
-        for (Path p : List.of(state, data)) {
-            try (var walk = Files.walk(p)) {
-                walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(f -> f.toFile().delete());
-            }
-        }
+        GeneratedState.Run run = GeneratedState.nc();
+        state = run.state();
+        data = run.data();
     }
 
     static int hub(String... args) {

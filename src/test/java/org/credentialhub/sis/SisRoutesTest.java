@@ -1,5 +1,6 @@
 package org.credentialhub.sis;
 
+import org.credentialhub.support.Fixtures;
 import org.credentialhub.dropbox.SftpUpload;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.AfterAll;
@@ -7,15 +8,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,7 +54,7 @@ class SisRoutesTest {
         Path bundle = work.resolve("bundle");
         SyntheticBundle.write(bundle, 40, 2, 1);
         try (SftpUpload sftp = new SftpUpload("127.0.0.1", hub.sftpPort(), "sis", "test-sis-password")) {
-            sftp.put("inbox/roster-2024-09-01.zip", zip(bundle));
+            sftp.put("inbox/roster-2024-09-01.zip", Fixtures.zip(bundle));
             TestHub.await("the SIS bundle's verdict in the outbox", WAIT,
                     () -> sftp.list("outbox").contains("roster-2024-09-01.zip.ack.json"));
             String ack = new String(sftp.get("outbox/roster-2024-09-01.zip.ack.json"), StandardCharsets.UTF_8);
@@ -67,7 +65,7 @@ class SisRoutesTest {
 
         Path negative = OneRosterFixturesTest.FIXTURES.resolve("moodle_v1p2_full_dataset_NEGATIVE");
         Path tmp = work.resolve("negative.zip.part");
-        Files.write(tmp, zip(negative));
+        Files.write(tmp, Fixtures.zip(negative));
         Files.move(tmp, work.resolve("folder/negative.zip"));
         TestHub.await("the folder bundle to be refused", WAIT,
                 () -> hub.count("select count(*) from delivery where source_name = 'negative.zip' and status = 'quarantined'") == 1);
@@ -79,15 +77,4 @@ class SisRoutesTest {
                 () -> Files.exists(hub.dataDir.resolve("sis/verdicts/negative.zip.ack.json")));
     }
 
-    private static byte[] zip(Path dir) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream z = new ZipOutputStream(bytes); Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.sorted().toList()) {
-                z.putNextEntry(new ZipEntry(f.getFileName().toString()));
-                Files.copy(f, z);
-                z.closeEntry();
-            }
-        }
-        return bytes.toByteArray();
-    }
 }

@@ -1,11 +1,14 @@
 package org.credentialhub.support;
 
+import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
 import java.io.IOException;
@@ -46,5 +49,14 @@ public final class Browser {
             Files.createDirectories(to);
             Files.copy(shot.toPath(), to.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /** Signs in on the console at {@code /ui/} of the hub on this port, as a user does, and waits for the signed-in page. */
+    public static void signIn(WebDriver driver, WebDriverWait wait, int port, String user, String password) {
+        driver.get("http://127.0.0.1:" + port + "/ui/");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-username"))).sendKeys(user);
+        driver.findElement(By.id("login-password")).sendKeys(password);
+        driver.findElement(By.id("login-submit")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("logout")));
     }
 }

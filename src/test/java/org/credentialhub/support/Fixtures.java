@@ -50,4 +50,27 @@ public final class Fixtures {
         TestHub.await("three exceptions", Duration.ofSeconds(40),
                 () -> hub.count("select count(*) from result_exception") == 3);
     }
+
+    /** A folder's files (not its subfolders), by name, as the bytes of one zip file: a OneRoster bundle to drop. */
+    public static byte[] zip(java.nio.file.Path dir) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(bytes);
+             java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+            for (java.nio.file.Path f : files.sorted().toList()) {
+                z.putNextEntry(new java.util.zip.ZipEntry(f.getFileName().toString()));
+                java.nio.file.Files.copy(f, z);
+                z.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Closes each that was opened (nulls skipped), in order: a test class's hub, servers and clients. */
+    public static void closeAll(AutoCloseable... opened) throws Exception {
+        for (AutoCloseable c : opened) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
 }

@@ -88,11 +88,7 @@ class ConsoleBrowserTest {
     }
 
     private void signIn(String user) {
-        driver.get("http://127.0.0.1:" + hub.httpPort + "/ui/");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-username"))).sendKeys(user);
-        driver.findElement(By.id("login-password")).sendKeys(Fixtures.PASSWORD);
-        driver.findElement(By.id("login-submit")).click();
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("logout")));
+        Browser.signIn(driver, wait, hub.httpPort, user, Fixtures.PASSWORD);
     }
 
     private void go(String hash) {

@@ -20,7 +20,6 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -138,11 +137,7 @@ class ConsoleTasksBrowserTest {
     }
 
     private void signIn(String user) {
-        driver.get("http://127.0.0.1:" + hub.httpPort + "/ui/");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-username"))).sendKeys(user);
-        driver.findElement(By.id("login-password")).sendKeys(Fixtures.PASSWORD);
-        driver.findElement(By.id("login-submit")).click();
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("logout")));
+        Browser.signIn(driver, wait, hub.httpPort, user, Fixtures.PASSWORD);
     }
 
     private void go(String hash) {

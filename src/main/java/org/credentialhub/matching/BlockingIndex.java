@@ -1,0 +1,209 @@
+package org.credentialhub.matching;
+
+import static org.credentialhub.matching.RosterIndex.KEY_BITS;
+import static org.credentialhub.matching.RosterIndex.ROW_BITS;
+import static org.credentialhub.matching.RosterIndex.mix;
+
+import java.util.Arrays;
+import org.credentialhub.matching.RosterIndex.Scratch;
+
+/**
+ * Blocking: the keys of the schemes listed in {@link RosterIndex} and their sorted tables, and the lookup of a result
+ * row's candidates (the roster rows that share a key with it). Each table packs a 39-bit key hash and a 24-bit row
+ * number per entry, sorted, with a bucket directory over the top bits of the hash. Immutable.
+ */
+final class BlockingIndex {
+    static final int SCHEMES = 15;
+    /** Schemes from this one on are loose: used only where their block is small (a hundredth of the limit). */
+    static final int FIRST_LOOSE = 9;
+
+    private final long[][] blocks;
+    private final int[][] dirs;
+    private final int dirBits;
+    private final SchoolCodeNeighbours schools;
+
+    /** Builds the tables of all schemes over the index's columns (read only; its dictionaries must be frozen). */
+    BlockingIndex(RosterIndex ix, int dirBits, SchoolCodeNeighbours schools) {
+        int n = ix.size();
+        this.dirBits = dirBits;
+        this.schools = schools;
+        this.blocks = new long[SCHEMES][];
+        this.dirs = new int[SCHEMES][];
+        for (int s = 0; s < SCHEMES; s++) {
+            long[] arr = new long[n];
+            int k = 0;
+            for (int row = 0; row < n; row++) {
+                long key = rowKey(ix, s, row);
+                if (key >= 0) {
+                    arr[k++] = (key << ROW_BITS) | row;
+                }
+            }
+            arr = Arrays.copyOf(arr, k);
+            Arrays.parallelSort(arr);
+            blocks[s] = arr;
+            dirs[s] = directory(arr, dirBits);
+        }
+    }
+
+    /** Bucket directory over the top {@code dirBits} bits of the key: entries of bucket b are [dir[b], dir[b+1]). */
+    static int[] directory(long[] arr, int dirBits) {
+        int buckets = 1 << dirBits;
+        int[] dir = new int[buckets + 1];
+        int shift = ROW_BITS + KEY_BITS - dirBits;
+        int i = 0;
+        for (int b = 0; b <= buckets; b++) {
+            while (i < arr.length && (int) (arr[i] >>> shift) < b) {
+                i++;
+            }
+            dir[b] = i;
+        }
+        return dir;
+    }
+
+    private static long rowKey(RosterIndex ix, int scheme, int row) {
+        int f = ix.first(row);
+        int l = ix.last(row);
+        RosterIndex.NameDict firstDict = ix.firstDict;
+        RosterIndex.NameDict lastDict = ix.lastDict;
+        return key(scheme, f >= 0 ? firstDict.ph[f] : 0, l >= 0 ? lastDict.ph[l] : 0,
+                f >= 0 ? firstDict.values[f].charAt(0) : 0, l >= 0 ? lastDict.values[l].charAt(0) : 0, ix.dob(row),
+                ix.school(row), f >= 0 ? prefix3(firstDict.values[f]) : 0, l >= 0 ? prefix3(lastDict.values[l]) : 0);
+    }
+
+    /** Blocking key of one scheme, or -1 when a component is missing (0, or negative school). */
+    static long key(int scheme, long firstPh, long lastPh, int fi, int li, int dob, int school, long firstPrefix,
+                    long lastPrefix) {
+        switch (scheme) {
+            case 0:
+                return lastPh == 0 || fi == 0 || dob == 0 ? -1 : pack(0, lastPh, fi * 10000L + dob / 10000);
+            case 1:
+                return firstPh == 0 || dob == 0 ? -1 : pack(1, firstPh, dob);
+            case 2:
+                return dob == 0 || school < 0 ? -1 : pack(2, dob, school);
+            case 3:
+                return firstPh == 0 || lastPh == 0 ? -1 : pack(3, lastPh, firstPh);
+            case 4:
+                return lastPh == 0 || dob == 0 ? -1 : pack(4, lastPh, dob);
+            case 5:
+                return lastPh == 0 || school < 0 ? -1 : pack(5, lastPh, school);
+            case 6:
+                return firstPh == 0 || school < 0 ? -1 : pack(6, firstPh, school);
+            case 7:
+                return fi == 0 || li == 0 || school < 0 ? -1 : pack(7, fi * 65536L + li, school);
+            case 8:
+                return fi == 0 || li == 0 || dob == 0 ? -1 : pack(8, fi * 65536L + li, dob);
+            case 9:
+                return lastPrefix == 0 || fi == 0 ? -1 : pack(9, lastPrefix, fi);
+            case 10:
+                return firstPrefix == 0 || li == 0 ? -1 : pack(10, firstPrefix, li);
+            case 11:
+                return fi == 0 || school < 0 ? -1 : pack(11, fi, school);
+            case 12:
+                return li == 0 || school < 0 ? -1 : pack(12, li, school);
+            case 13:
+                return firstPh == 0 || dob == 0 ? -1 : pack(13, firstPh, dob / 10000);
+            case 14:
+                return li == 0 || dob == 0 ? -1 : pack(14, li, dob);
+            default:
+                throw new IllegalArgumentException("scheme");
+        }
+    }
+
+    /** First three letters as a number (names shorter than three letters: 0, i.e. no key). */
+    static long prefix3(String name) {
+        if (name == null || name.length() < 3) {
+            return 0;
+        }
+        return (name.charAt(0) << 16) | (name.charAt(1) << 8) | name.charAt(2);
+    }
+
+    private static long pack(int scheme, long a, long b) {
+        long h = mix(a * 0x9E3779B97F4A7C15L + scheme * 0xC2B2AE3D27D4EB4FL);
+        h = mix(h ^ (b * 0xFF51AFD7ED558CCDL + 0x165667B19E3779F9L));
+        return h >>> (64 - KEY_BITS);
+    }
+
+    /**
+     * Collects the distinct candidate rows of a probe into {@code s.rows[0..s.count)}, ascending; with
+     * {@code nearSchools} also the surname at the schools one typing mistake from the sent one (worth its lookups only
+     * where the fitted model finds a mistyped school code to be evidence of a match).
+     */
+    void candidates(Probe p, int maxBlock, boolean nearSchools, Scratch s) {
+        s.reset(true);
+        int fi = p.first == null ? 0 : p.first.charAt(0);
+        int li = p.last == null ? 0 : p.last.charAt(0);
+        int swappedDob = swapDayMonth(p.dob);
+        long fp3 = prefix3(p.first);
+        long lp3 = prefix3(p.last);
+        for (int scheme = 0; scheme < SCHEMES; scheme++) {
+            int cap = scheme >= FIRST_LOOSE ? Math.max(1, maxBlock / 100) : maxBlock;
+            lookup(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, p.dob, p.school, fp3, lp3), cap, s);
+            if (swappedDob != 0 && (scheme == 1 || scheme == 2 || scheme == 4 || scheme == 8 || scheme == 14)) {
+                lookup(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, swappedDob, p.school, fp3, lp3), cap, s);
+            }
+        }
+        // first and last name swapped
+        lookup(3, key(3, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
+        lookup(7, key(7, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
+        lookup(8, key(8, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
+        int[] near = nearSchools && p.lastPh != 0 ? schools.schoolsOneEditAway(p.schoolValue, p.school) : null;
+        if (near != null) {
+            // a school code typed one character wrong: the surname at the schools it may have meant
+            for (int c : near) {
+                lookup(5, key(5, p.firstPh, p.lastPh, fi, li, p.dob, c, fp3, lp3), maxBlock, s);
+            }
+        }
+        if (s.count > 1) {
+            Arrays.sort(s.rows, 0, s.count); // distinct already; ascending row order keeps decisions deterministic
+        }
+    }
+
+    /** Candidates sharing one scheme's key with the probe (straight query only), for model training. */
+    void candidatesOfScheme(Probe p, int scheme, int maxBlock, Scratch s) {
+        s.reset(false);
+        int fi = p.first == null ? 0 : p.first.charAt(0);
+        int li = p.last == null ? 0 : p.last.charAt(0);
+        lookup(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, p.dob, p.school, prefix3(p.first), prefix3(p.last)),
+                maxBlock, s);
+    }
+
+    private void lookup(int scheme, long key, int maxBlock, Scratch s) {
+        if (key < 0) {
+            return;
+        }
+        long[] arr = blocks[scheme];
+        int[] dir = dirs[scheme];
+        int bucket = (int) (key >>> (KEY_BITS - dirBits));
+        int from = dir[bucket];
+        int end = dir[bucket + 1];
+        long lo = key << ROW_BITS;
+        while (from < end && arr[from] < lo) {
+            from++;
+        }
+        int to = from;
+        while (to < arr.length && (arr[to] >>> ROW_BITS) == key) {
+            to++;
+            if (to - from > maxBlock) {
+                s.skippedBlocks++;
+                return;
+            }
+        }
+        s.perScheme[scheme] += to - from;
+        s.add(arr, from, to);
+    }
+
+    /** The date with day and month exchanged, or 0 if that is not a different valid date. */
+    static int swapDayMonth(int d) {
+        if (d == 0) {
+            return 0;
+        }
+        int y = d / 10000;
+        int m = d / 100 % 100;
+        int day = d % 100;
+        if (m == day || day > 12) {
+            return 0;
+        }
+        int sw = y * 10000 + day * 100 + m;
+        return Comparisons.validDate(sw) ? sw : 0;
+    }
+}

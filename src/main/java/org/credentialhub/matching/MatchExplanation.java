@@ -1,0 +1,143 @@
+package org.credentialhub.matching;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Explains decisions: the candidates a decision reports, each with its match weight and human-readable reasons (per
+ * field the agreement level and its weight, the state ID's weight, and the decision's note). Reasons carry labels and
+ * weights only, never names, dates or IDs, and are built only when read.
+ */
+final class MatchExplanation {
+    private final RosterIndex index;
+    private final MatchWeights weights;
+
+    MatchExplanation(RosterIndex index, MatchWeights weights) {
+        this.index = index;
+        this.weights = weights;
+    }
+
+    /**
+     * The {@code k} candidates of {@code rows[0..n)} with the highest weights {@code ws} (pruned ones, negative
+     * infinity, never), best first; the best carries the note.
+     */
+    List<Candidate> top(Probe p, double[] ws, int[] rows, int n, int k, String note, int[] nearRows, int nearCount) {
+        int[] picked = new int[Math.min(k, n)];
+        int count = 0;
+        for (int j = 0; j < picked.length; j++) {
+            int bestI = -1;
+            for (int i = 0; i < n; i++) {
+                if (ws[i] == Double.NEGATIVE_INFINITY) {
+                    continue;
+                }
+                boolean taken = false;
+                for (int q = 0; q < count; q++) {
+                    taken |= picked[q] == i;
+                }
+                if (!taken && (bestI < 0 || ws[i] > ws[bestI])) {
+                    bestI = i;
+                }
+            }
+            if (bestI < 0) {
+                break;
+            }
+            picked[count++] = bestI;
+        }
+        List<Candidate> out = new ArrayList<>(count);
+        for (int j = 0; j < count; j++) {
+            out.add(new Candidate(index.idAt(rows[picked[j]]), ws[picked[j]],
+                    new Reasons(this, p, rows[picked[j]], weights.idWeight(p, rows[picked[j]], nearRows, nearCount),
+                            j == 0 ? note : null)));
+        }
+        return out;
+    }
+
+    /**
+     * A candidate with its match weight; its per-field reasons (labels and weights only, never the values) are
+     * built when first read (see {@link Reasons}).
+     */
+    Candidate explain(Probe p, int row, int[] lv, int[] nearRows, int nearCount, String note) {
+        boolean swapped = Comparisons.levels(p, index, row, lv);
+        double idW = weights.idWeight(p, row, nearRows, nearCount);
+        return new Candidate(index.idAt(row), weights.score(p, row, lv, swapped) + idW,
+                new Reasons(this, p, row, idW, note));
+    }
+
+    /** The reason strings of one candidate, {@link Comparisons#FIELDS} entries plus the note, if any. */
+    private List<String> reasons(Probe p, int row, double idW, String note) {
+        int[] lv = new int[Comparisons.FIELDS];
+        boolean swapped = Comparisons.levels(p, index, row, lv);
+        List<String> reasons = new ArrayList<>(Comparisons.FIELDS + 1);
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            double fw = weights.fieldWeight(p, row, f, lv[f], swapped);
+            StringBuilder b = new StringBuilder(48).append(Comparisons.FIELD_NAMES[f]).append(": ");
+            if (lv[f] < 0) {
+                b.append("missing");
+            } else {
+                b.append(Comparisons.LEVEL_LABELS[f][lv[f]]);
+                if (lv[f] == 0 && !swapped && (f == Comparisons.FIRST || f == Comparisons.LAST)) {
+                    b.append(", term-frequency adjusted");
+                }
+                if (swapped && (f == Comparisons.FIRST || f == Comparisons.LAST)) {
+                    b.append(", first/last names swapped");
+                }
+            }
+            b.append(" (").append(fw >= 0 ? "+" : "\u2212").append(oneDecimal(Math.abs(fw))).append(')');
+            reasons.add(b.toString());
+        }
+        if (idW != 0) {
+            reasons.add("state_id: " + (idW == weights.idEqualW ? "equal" : idW == weights.idNearW ? "one digit off" : "different") + " ("
+                    + (idW >= 0 ? "+" : "\u2212") + oneDecimal(Math.abs(idW)) + ')');
+        }
+        if (note != null) {
+            reasons.add(note);
+        }
+        return List.copyOf(reasons);
+    }
+
+    /**
+     * A candidate's reasons, built on first access: in bulk most rows are auto-matched and nobody reads their reasons
+     * (the pipeline stores candidates of reviews only), so building strings for every row would be wasted work. An
+     * immutable list; thread-safe (built at most a few times, always to the same strings).
+     */
+    private static final class Reasons extends java.util.AbstractList<String> implements java.util.RandomAccess {
+        private final MatchExplanation explanation;
+        private final Probe probe;
+        private final int row;
+        private final String note;
+        private final double idW;
+        private volatile List<String> built;
+
+        Reasons(MatchExplanation explanation, Probe probe, int row, double idW, String note) {
+            this.explanation = explanation;
+            this.probe = probe;
+            this.row = row;
+            this.idW = idW;
+            this.note = note;
+        }
+
+        private List<String> list() {
+            List<String> l = built;
+            if (l == null) {
+                l = explanation.reasons(probe, row, idW, note);
+                built = l;
+            }
+            return l;
+        }
+
+        @Override
+        public String get(int i) {
+            return list().get(i);
+        }
+
+        @Override
+        public int size() {
+            return Comparisons.FIELDS + (idW == 0 ? 0 : 1) + (note == null ? 0 : 1);
+        }
+    }
+
+    private static String oneDecimal(double v) {
+        long t = Math.round(v * 10);
+        return (t / 10) + "." + (t % 10);
+    }
+}

@@ -1,0 +1,167 @@
+package org.credentialhub.matching;
+
+import java.util.Arrays;
+
+/**
+ * The Fellegi-Sunter weights of one fitted model over one roster: log2(m/u) per field and level, the term-frequency
+ * adjusted exact-name weights, the state-ID weights (equal, one edit off, different), and from them a candidate's
+ * score and its cheap upper bound. Immutable; the matcher's scoring and its explanations both read it.
+ */
+final class MatchWeights {
+    private final RosterIndex index;
+    final double[][] w;
+    final float[] tfFirst;
+    final float[] tfLast;
+    /** Weight of a sent state ID that is not the candidate's (evidence against it), and of one one edit off. */
+    final double idOtherW;
+    final double idNearW;
+    /** Weight of a sent state ID equal to the candidate's (see {@link #idEqualWeight}). */
+    final double idEqualW;
+    /** Largest non-TF weight per field (for upper bounds). */
+    final double[] maxW;
+
+    MatchWeights(RosterIndex index, FsModel model) {
+        this.index = index;
+        this.w = new double[Comparisons.FIELDS][];
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            w[f] = new double[Comparisons.levels(f)];
+            for (int l = 0; l < w[f].length; l++) {
+                w[f][l] = model.weight(f, l);
+            }
+        }
+        this.maxW = new double[Comparisons.FIELDS];
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            maxW[f] = Arrays.stream(w[f]).max().orElse(0);
+        }
+        this.tfFirst = tfWeights(index, model, index.firstDict, Comparisons.FIRST);
+        this.tfLast = tfWeights(index, model, index.lastDict, Comparisons.LAST);
+        // u of "one edit off": the chance that a random student's ID is one edit from the sent one (at least half a
+        // student, so that a sparse sample does not make it infinitely strong)
+        double uNear = Math.min(0.5, Math.max(0.5, index.meanIdNeighbours) / Math.max(1, index.size()));
+        this.idNearW = FsModel.log2(model.idNearM / uNear);
+        this.idOtherW = FsModel.log2(model.idOtherM / (1 - uNear));
+        this.idEqualW = idEqualWeight(index, model.idOtherM);
+    }
+
+    /**
+     * Weight of a sent state ID equal to the candidate's, in the probabilistic tier (an ID that did not stand on its
+     * own there): log2((1 - m) / (m · ρ)), m = share of rows whose ID is not their student's, ρ = the chance that a
+     * wrong ID lands on some roster student's ID, measured on the roster as the mean number of IDs one edit from a
+     * roster ID over the number of one-edit variants of an ID (9 per digit, one per adjacent pair). In a sparse ID
+     * range a landing is implausible and an equal ID is strong evidence; in a state's dense range (every other
+     * number taken) it is a few bits, which names and birth date that disagree outweigh. 0 without neighbourhoods.
+     */
+    static double idEqualWeight(RosterIndex index, double idOtherM) {
+        if (!index.hasNear()) {
+            return 0;
+        }
+        long len = 0;
+        int seen = 0;
+        int step = Math.max(1, index.size() / 500);
+        for (int row = 0; row < index.size(); row += step) {
+            long[] near = index.nearOf(row);
+            if (near != null) {
+                len += near.length;
+                seen++;
+            }
+        }
+        if (seen == 0) {
+            return 0;
+        }
+        double l = len / (double) seen;
+        double variants = Math.max(1, 9 * l + (l - 1));
+        double rho = Math.min(1, Math.max(1e-6, index.meanIdNeighbours / variants));
+        return Math.max(0, FsModel.log2((1 - idOtherM) / (idOtherM * rho)));
+    }
+
+    /** Exact-level weights adjusted for how common each value is among roster students. */
+    private static float[] tfWeights(RosterIndex index, FsModel model, RosterIndex.NameDict dict, int field) {
+        float[] t = new float[dict.size()];
+        double mExact = model.m(field, 0);
+        double uAvg = model.u(field, 0);
+        double floor = uAvg / 100.0;
+        double n = Math.max(1, index.size());
+        for (int c = 0; c < t.length; c++) {
+            double tf = dict.counts[c] / n;
+            t[c] = (float) FsModel.log2(mExact / Math.max(tf, floor));
+        }
+        return t;
+    }
+
+    /** Weight of the sent state ID for a candidate: 0 when either is missing; equal, one edit off or different. */
+    double idWeight(Probe p, int row, int[] nearRows, int nearCount) {
+        if (p.idFp == 0) {
+            return 0;
+        }
+        int tag = index.idTagAt(row); // in the row's columns, already in cache; the full fingerprint only on a tie
+        if (tag == 0) {
+            return 0;
+        }
+        if (tag == RosterIndex.idTag(p.idFp) && index.stateFp[row] == p.idFp) {
+            return idEqualW;
+        }
+        for (int q = 0; q < nearCount; q++) {
+            if (nearRows[q] == row) {
+                return idNearW;
+            }
+        }
+        return idOtherW;
+    }
+
+    /** An upper bound of the candidate's score that needs no string comparison. */
+    double upperBound(Probe p, int row) {
+        double sum = w[Comparisons.DOB].length == 0 ? 0 : dobWeight(p.dobBcd, index.dobBcd(row));
+        int pl = Comparisons.placeLevel(p.school, index.school(row), p.district, index.district(row), p.schoolValue,
+                index.schoolValue(row));
+        sum += pl < 0 ? 0 : w[Comparisons.SCHOOL][pl];
+        int fc = index.first(row);
+        if (p.first != null && fc >= 0) {
+            sum += p.firstCode == fc ? Math.max(tfFirst[fc], maxW[Comparisons.FIRST]) : maxW[Comparisons.FIRST];
+        }
+        int lc = index.last(row);
+        if (p.last != null && lc >= 0) {
+            sum += p.lastCode == lc ? Math.max(tfLast[lc], maxW[Comparisons.LAST]) : maxW[Comparisons.LAST];
+        }
+        return sum;
+    }
+
+    /** Weight of the birth-date level of two packed-decimal dates. */
+    double dobWeight(int a, int b) {
+        int l = Comparisons.birthDateLevelBcd(a, b);
+        return l < 0 ? 0 : w[Comparisons.DOB][l];
+    }
+
+    double score(Probe p, int row, int[] lv, boolean swapped) {
+        double sum = 0;
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            sum += fieldWeight(p, row, f, lv[f], swapped);
+        }
+        return sum;
+    }
+
+    double fieldWeight(Probe p, int row, int f, int level, boolean swapped) {
+        if (level < 0) {
+            return 0.0;
+        }
+        if (level == 0 && !swapped) {
+            if (f == Comparisons.FIRST) {
+                return tfFirst[index.first(row)];
+            }
+            if (f == Comparisons.LAST) {
+                return tfLast[index.last(row)];
+            }
+        }
+        // a name merely alike never weighs more than the sent name agreeing exactly would: for a common name
+        // (williams) the term-frequency adjusted exact weight is low, and a roster student with a similar name
+        // (williamson) must not outscore the one whose name it is
+        if (!swapped && level > 0) {
+            if (f == Comparisons.FIRST && p.firstCode >= 0 && level < Comparisons.FN_OTHER) {
+                return Math.min(w[f][level], tfFirst[p.firstCode]);
+            }
+            if (f == Comparisons.LAST && p.lastCode >= 0 && level < Comparisons.LN_OTHER) {
+                return Math.min(w[f][level], tfLast[p.lastCode]);
+            }
+        }
+        return w[f][level];
+    }
+}

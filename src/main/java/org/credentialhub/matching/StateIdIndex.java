@@ -1,0 +1,187 @@
+package org.credentialhub.matching;
+
+import static org.credentialhub.matching.RosterIndex.KEY_BITS;
+import static org.credentialhub.matching.RosterIndex.ROW_BITS;
+import static org.credentialhub.matching.RosterIndex.ROW_MASK;
+import static org.credentialhub.matching.RosterIndex.mix;
+
+import java.util.Arrays;
+
+/**
+ * State-ID lookups over the roster: the rows whose ID fingerprint is a sent one, and the rows whose ID is one edit from
+ * it, found through the IDs' keyed deletion neighbourhoods ({@link org.credentialhub.support.Hmac#stateIdNear}).
+ * Immutable; keys are packed like the blocking tables' (key hash and row number in one {@code long}, sorted).
+ */
+final class StateIdIndex {
+    private final int n;
+    /** The roster's ID fingerprint column (shared with {@link RosterIndex}, not copied). */
+    private final long[] stateFp;
+    private final int dirBits;
+    private final long[] idBlock;
+    /**
+     * State IDs' deletion neighbourhoods: entries of row r are {@code nearFp[nearStart[r] .. nearStart[r + 1])}, in
+     * position order; {@link #nearBlock} indexes them all.
+     */
+    private final long[] nearFp;
+    private final int[] nearStart;
+    private final long[] nearBlock;
+    private final int[] nearDir;
+
+    /**
+     * @param stateFp   the roster's ID fingerprints by row (0 = none)
+     * @param nearFp    all rows' neighbourhood entries, {@code nearCount} of them, in row order
+     * @param nearStart per row the first entry of its neighbourhood (n + 1 values)
+     */
+    StateIdIndex(int n, long[] stateFp, long[] nearFp, int nearCount, int[] nearStart, int dirBits) {
+        this.n = n;
+        this.stateFp = stateFp;
+        this.dirBits = dirBits;
+        long[] idArr = new long[n];
+        int k = 0;
+        for (int row = 0; row < n; row++) {
+            if (stateFp[row] != 0) {
+                idArr[k++] = (mix(stateFp[row]) >>> (64 - KEY_BITS)) << ROW_BITS | row;
+            }
+        }
+        idArr = Arrays.copyOf(idArr, k);
+        Arrays.parallelSort(idArr);
+        this.idBlock = idArr;
+        this.nearFp = Arrays.copyOf(nearFp, nearCount);
+        this.nearStart = Arrays.copyOf(nearStart, n + 1);
+        long[] nearArr = new long[this.nearFp.length];
+        for (int row = 0; row < n; row++) {
+            for (int e = this.nearStart[row]; e < this.nearStart[row + 1]; e++) {
+                nearArr[e] = (mix(this.nearFp[e]) >>> (64 - KEY_BITS)) << ROW_BITS | row;
+            }
+        }
+        Arrays.parallelSort(nearArr);
+        this.nearBlock = nearArr;
+        this.nearDir = BlockingIndex.directory(nearArr, dirBits);
+    }
+
+    /** Rows whose state-ID fingerprint equals the probe's; appended to {@code out}, count returned. */
+    int rowsWithStateId(long fp, int[] out) {
+        if (fp == 0) {
+            return 0;
+        }
+        long key = mix(fp) >>> (64 - KEY_BITS);
+        long[] arr = idBlock;
+        int i = lowerBound(arr, key << ROW_BITS);
+        int k = 0;
+        while (i < arr.length && (arr[i] >>> ROW_BITS) == key && k < out.length) {
+            int row = (int) (arr[i] & ROW_MASK);
+            if (stateFp[row] == fp) {
+                out[k++] = row;
+            }
+            i++;
+        }
+        return k;
+    }
+
+    /** The entries of a {@link org.credentialhub.support.Hmac#stateIdNear} string, or null when absent or malformed. */
+    static long[] parseNear(String near) {
+        int w = org.credentialhub.support.Hmac.NEAR_HEX;
+        if (near == null || near.isEmpty() || near.length() % w != 0) {
+            return null;
+        }
+        long[] out = new long[near.length() / w];
+        try {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = Long.parseUnsignedLong(near, i * w, (i + 1) * w, 16);
+            }
+        } catch (NumberFormatException e) {
+            return null; // no value in the message: the string is a keyed hash, but say nothing of it
+        }
+        return out;
+    }
+
+    /** The deletion neighbourhood of a row's state ID, or null when the roster did not provide it. */
+    long[] nearOf(int row) {
+        int from = nearStart[row];
+        int to = nearStart[row + 1];
+        return from == to ? null : Arrays.copyOfRange(nearFp, from, to);
+    }
+
+    /** Mean count of IDs one edit from a student's ID, over up to 2,000 students spread over the roster. */
+    double sampleIdNeighbours() {
+        if (nearFp.length == 0) {
+            return 0;
+        }
+        int step = Math.max(1, n / 2000);
+        int[] out = new int[256];
+        long sum = 0;
+        int sampled = 0;
+        for (int row = 0; row < n; row += step) {
+            long[] near = nearOf(row);
+            if (near != null) {
+                sum += rowsOneEditAway(near, stateFp[row], out);
+                sampled++;
+            }
+        }
+        return sampled == 0 ? 0 : sum / (double) sampled;
+    }
+
+    /** Whether any student's ID neighbourhood is indexed (else IDs one edit away cannot be found). */
+    boolean hasNear() {
+        return nearFp.length > 0;
+    }
+
+    /**
+     * Rows whose state ID is one edit from the ID of the neighbourhood {@code near} (one character replaced, or two
+     * adjacent characters swapped; same length), other than rows whose ID fingerprint is {@code idFp}. Written to
+     * {@code out} (at most its length), count returned.
+     */
+    int rowsOneEditAway(long[] near, long idFp, int[] out) {
+        if (near == null || nearBlock.length == 0) {
+            return 0;
+        }
+        int len = near.length;
+        int k = 0;
+        for (int i = 0; i < len; i++) {
+            long key = mix(near[i]) >>> (64 - KEY_BITS);
+            int bucket = (int) (key >>> (KEY_BITS - dirBits));
+            int j = nearDir[bucket];
+            int end = nearDir[bucket + 1];
+            long lo = key << ROW_BITS;
+            while (j < end && nearBlock[j] < lo) {
+                j++;
+            }
+            while (j < nearBlock.length && (nearBlock[j] >>> ROW_BITS) == key) {
+                int row = (int) (nearBlock[j] & ROW_MASK);
+                j++;
+                if (stateFp[row] == idFp || nearStart[row + 1] - nearStart[row] != len) {
+                    continue;
+                }
+                int o = nearStart[row];
+                boolean oneEdit = nearFp[o + i] == near[i]
+                        || i + 1 < len && nearFp[o + i + 1] == near[i] && nearFp[o + i] == near[i + 1]
+                        || i > 0 && nearFp[o + i - 1] == near[i] && nearFp[o + i] == near[i - 1];
+                if (!oneEdit) {
+                    continue;
+                }
+                boolean seen = false;
+                for (int q = 0; q < k; q++) {
+                    seen |= out[q] == row;
+                }
+                if (!seen && k < out.length) {
+                    out[k++] = row;
+                }
+            }
+        }
+        return k;
+    }
+
+    private static int lowerBound(long[] a, long v) {
+        int lo = 0;
+        int hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < v) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}

@@ -1,0 +1,196 @@
+package org.credentialhub.sis;
+
+import org.credentialhub.sis.OneRosterSpec.FileSpec;
+import org.credentialhub.sis.OneRosterSpec.Ref;
+import org.credentialhub.support.SqlResources;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * Checks a staged bundle as a whole, beyond its single values: before publishing, what refuses it (errors:
+ * a copied file, a sourcedId given twice, a classResource naming an unknown class or resource); once it is
+ * published, what was loaded but cannot be used as is (warnings, e.g. a reference the SIS's data lacks).
+ */
+final class RosterChecks {
+    /** Lines listed per check; the others are counted. */
+    private static final int MAX_LISTED = 100;
+
+    private RosterChecks() {
+    }
+
+    /** The checks that refuse the staged bundle: their problems are errors. */
+    static void beforePublish(Connection c, String feed, Bundle bundle, BundleManifest m, Set<String> mayRepeat,
+                              Problems problems) throws IOException, SQLException {
+        checkCopies(bundle, m, problems);
+        checkDuplicates(c, m, mayRepeat, problems);
+        checkClassResources(c, feed, m, problems);
+    }
+
+    /** userProfiles.csv that is a copy of roles.csv (an export mistake) is an error. */
+    private static void checkCopies(Bundle bundle, BundleManifest m, Problems problems) throws IOException {
+        String roles = m.files.get("roles");
+        String profiles = m.files.get("userProfiles");
+        if (roles != null && profiles != null) {
+            byte[] a;
+            byte[] b;
+            try (InputStream in = bundle.open(roles)) {
+                a = in.readAllBytes();
+            }
+            try (InputStream in = bundle.open(profiles)) {
+                b = in.readAllBytes();
+            }
+            if (Arrays.equals(a, b)) {
+                problems.error(profiles, 0, null, "is a copy of " + roles + " (same content), not user profiles");
+            }
+        }
+    }
+
+    /**
+     * A sourcedId given twice in one file is an error: which row is meant cannot be told. Looked for in
+     * the files whose parsing could not rule it out ({@code mayRepeat}).
+     */
+    private static void checkDuplicates(Connection c, BundleManifest m, Set<String> mayRepeat, Problems problems)
+            throws SQLException {
+        for (FileSpec f : OneRosterSpec.FILES) {
+            String name = m.files.get(f.name());
+            if (name == null || f.columns(m.version) == null || !mayRepeat.contains(f.name())) {
+                continue;
+            }
+            // hashed, not sorted: only the repeated sourcedIds' lines are looked at
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "select s.line, d.first from " + f.stageTable() + " s join (select sourced_id, min(line) as first from "
+                            + f.stageTable() + " where sourced_id is not null group by sourced_id having count(*) > 1) d"
+                            + " on d.sourced_id = s.sourced_id where s.line <> d.first order by s.line limit "
+                            + MAX_LISTED)) {
+                while (rs.next()) {
+                    problems.error(name, rs.getInt(1), "sourcedId", "the same sourcedId as line " + rs.getInt(2));
+                }
+            }
+        }
+    }
+
+    /**
+     * A classResource must name a class and a resource that exist once the bundle is applied (in this
+     * bundle, or already stored and neither replaced by a bulk file nor deleted by this bundle): otherwise
+     * which credential a class offers cannot be told, and potentials would be counted wrong. An error.
+     */
+    private static void checkClassResources(Connection c, String feed, BundleManifest m, Problems problems)
+            throws SQLException {
+        String name = m.files.get("classResources");
+        if (name == null || !m.modes.containsKey("classResources")) {
+            return;
+        }
+        String[][] refs = {{"classSourcedId", "class_sourced_id", "classes", "sis_class", "class"},
+                {"resourceSourcedId", "resource_sourced_id", "resources", "sis_resource", "resource"}};
+        for (String[] r : refs) {
+            FileSpec target = OneRosterSpec.file(r[2]);
+            boolean replaced = "bulk".equals(m.modes.get(r[2]));
+            String sql = "select s.line from sis_stage_classresources s where s." + r[1] + " is not null"
+                    + " and s.status <> 'tobedeleted'"
+                    + " and not exists (select 1 from " + target.stageTable() + " x where x.sourced_id = s." + r[1]
+                    + " and x.status <> 'tobedeleted')"
+                    + (replaced ? "" : " and not exists (select 1 from " + r[3] + " t where t.sis_source = ?"
+                    + " and t.sourced_id = s." + r[1] + " and not exists (select 1 from " + target.stageTable()
+                    + " d where d.sourced_id = t.sourced_id and d.status = 'tobedeleted'))")
+                    + " order by s.line";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                if (!replaced) {
+                    ps.setString(1, feed);
+                }
+                int listed = 0;
+                int more = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (listed++ < MAX_LISTED) {
+                            problems.error(name, rs.getInt(1), r[0], "refers to a " + r[4]
+                                    + " that is neither in this bundle nor in this SIS's data");
+                        } else {
+                            more++;
+                        }
+                    }
+                }
+                if (more > 0) {
+                    problems.error(name, 0, r[0], more + " more line(s) refer to an unknown " + r[4]);
+                }
+            }
+        }
+    }
+
+    /**
+     * Warnings once the bundle is published (in its transaction): students without a state ID or with
+     * another's, schools that cannot be added, references to sourcedIds the SIS's data lacks
+     * ({@link OneRosterSpec#REFERENCES}), session school years that do not fit the dates.
+     */
+    static void afterPublish(Connection c, String feed, BundleManifest m, Problems problems) throws SQLException {
+        warn(c, feed, problems, m, "users", null,
+                "a student without a state student ID (identifier or userIds) is not put on the roster",
+                SqlResources.load("sis/warn-student-without-state-id"));
+        warn(c, feed, problems, m, "users", "identifier",
+                "the same state student ID as another student of this file; the last line is kept",
+                SqlResources.load("sis/warn-repeated-state-id"));
+        warn(c, feed, problems, m, "orgs", "identifier",
+                "a school without an identifier (the state's school code): not added to the schools",
+                SqlResources.load("sis/warn-school-without-identifier"));
+        warn(c, feed, problems, m, "orgs", "parentSourcedId",
+                "a school whose parent is not a district of this SIS: not added to the schools",
+                SqlResources.load("sis/warn-school-without-district"));
+        for (Ref ref : OneRosterSpec.REFERENCES) {
+            warn(c, feed, problems, m, ref.file(), ref.column(), ref.message(), unknownReferences(ref));
+        }
+        warn(c, feed, problems, m, "academicSessions", "schoolYear",
+                "schoolYear does not fit the session's dates; the school year is taken from the dates",
+                SqlResources.load("sis/warn-session-school-year"));
+    }
+
+    /** The lines of a reference's file whose reference (any one of a list) is not among the SIS's data; ?1 the feed. */
+    private static String unknownReferences(Ref ref) {
+        String stage = OneRosterSpec.file(ref.file()).stageTable();
+        String column = ref.stageColumn();
+        if (ref.many()) {
+            return "select s.line from " + stage + " s where s.status <> 'tobedeleted' and exists (\n"
+                    + "    select 1 from unnest(s." + column + ") t(id)\n"
+                    + "    where not exists (select 1 from " + ref.targetTable()
+                    + " a where a.sis_source = ?1 and a.sourced_id = t.id))\n"
+                    + "order by s.line";
+        }
+        return "select s.line from " + stage + " s where s." + column + " is not null"
+                + " and s.status <> 'tobedeleted' and not exists (select 1 from " + ref.targetTable()
+                + " t where t.sis_source = ?1 and t.sourced_id = s." + column + ") order by s.line";
+    }
+
+    /** Lists the lines a query finds in a file of the bundle's manifest as warnings (the first, and a count). */
+    private static void warn(Connection c, String feed, Problems problems, BundleManifest m, String file, String column,
+                             String message, String sql) throws SQLException {
+        String name = m.files.get(file);
+        if (name == null || !m.modes.containsKey(file)) {
+            return;
+        }
+        long t = System.nanoTime();
+        try (PreparedStatement ps = ImportSteps.prepare(c, feed, sql)) {
+            int listed = 0;
+            int more = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (listed < MAX_LISTED) {
+                        problems.warning(name, rs.getInt(1), column, message);
+                        listed++;
+                    } else {
+                        more++;
+                    }
+                }
+            }
+            if (more > 0) {
+                problems.warning(name, 0, column, more + " more line(s): " + message);
+            }
+        }
+        ImportSteps.timed(t, sql);
+    }
+}

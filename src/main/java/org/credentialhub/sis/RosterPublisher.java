@@ -1,0 +1,265 @@
+package org.credentialhub.sis;
+
+import org.credentialhub.sis.OneRosterSpec.FileSpec;
+import org.credentialhub.support.SchoolYears;
+import org.credentialhub.support.SqlResources;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Publishes a staged, checked bundle set-based in the import's transaction: each file's rows into its
+ * {@code sis_*} table (a bulk file replaces the source's rows of its kind, a delta file applies its changes),
+ * then what is derived from them: school years, the state's districts and schools, the roster
+ * ({@code student}) and the classes' credentials. The statements are in {@code sql/sis/*.sql}.
+ */
+final class RosterPublisher {
+    /** A user's role and org from roles.csv (1.2): the primary role first. */
+    private static final String ROLE_OF_USER = SqlResources.load("sis/role-of-user");
+
+    /** Tables whose only index is their primary key: their first rows are loaded before the key is built. */
+    private static final Set<String> KEY_BUILT_AFTER_FIRST_ROWS = Set.of("sis_enrollment", "sis_demographics");
+    /** Staged rows from which building the key after the rows pays. */
+    private static final long KEY_BUILT_AFTER_ROWS = 100_000;
+
+    private final SchoolYears schoolYears;
+
+    RosterPublisher(SchoolYears schoolYears) {
+        this.schoolYears = schoolYears;
+    }
+
+    /** Publishes the bundle's files (users last, with the roster) and what is derived from them. */
+    void publish(Connection c, String feed, long deliveryId, BundleManifest m) throws SQLException {
+        long tp = System.nanoTime();
+        publishFiles(c, feed, deliveryId, m);
+        ImportSteps.timed(tp, "publish");
+        analyzePublished(c, m, false);
+        derive(c, feed, deliveryId, m);
+    }
+
+    /**
+     * Bulk: the source's rows of the kind that the file no longer has are deleted, the others upserted
+     * (an unchanged row is not rewritten). Delta: {@code tobedeleted} rows are deleted, the others
+     * upserted unless older than what is stored.
+     */
+    private static void publishFiles(Connection c, String feed, long deliveryId, BundleManifest m) throws SQLException {
+        for (FileSpec f : OneRosterSpec.FILES) {
+            if (!f.name().equals("users")) {   // users last, once their students are on the roster (derive)
+                publishFile(c, feed, deliveryId, m, f);
+            }
+        }
+    }
+
+    private static void publishFile(Connection c, String feed, long deliveryId, BundleManifest m, FileSpec f)
+            throws SQLException {
+        String mode = m.modes.get(f.name());
+        if (f.table() == null || mode == null || f.columns(m.version) == null) {
+            return;
+        }
+        String t = f.table();
+        List<String> cols = new ArrayList<>(f.publishedColumns());
+        List<String> select = new ArrayList<>(cols.stream().map(col -> "s." + col).toList());
+        String from = f.stageTable() + " s";
+        if (t.equals("sis_user")) {
+            // 1.2: the role (and org) from roles.csv, and the roster's student: all in the one write
+            select.set(cols.indexOf("role"), "coalesce(s.role, r.role)");
+            select.set(cols.indexOf("primary_org_sourced_id"), "case when s.role is null then coalesce("
+                    + "s.primary_org_sourced_id, r.org_sourced_id) else s.primary_org_sourced_id end");
+            cols.add("student_id");
+            select.add("st.student_id");
+            from += " left join student st on st.state_id_hash = s.state_id_hash left join (" + ROLE_OF_USER
+                    .replace("?1", "'" + feed.replace("'", "''") + "'") + ") r on r.user_sourced_id = s.sourced_id";
+        }
+        List<String> compared = cols.stream().filter(col -> !col.equals("sourced_id")).toList();
+        String set = compared.stream().map(col -> col + " = excluded." + col).collect(Collectors.joining(", "));
+        String changed = "(" + compared.stream().map(col -> t + "." + col).collect(Collectors.joining(", "))
+                + ") is distinct from (" + compared.stream().map(col -> "excluded." + col).collect(Collectors.joining(", ")) + ")";
+        String delete;
+        String when;
+        if (mode.equals("bulk")) {
+            delete = "delete from " + t + " t where t.sis_source = ? and not exists (select 1 from " + f.stageTable()
+                    + " s where s.sourced_id = t.sourced_id and s.status <> 'tobedeleted')";
+            when = changed;
+        } else {
+            delete = "delete from " + t + " t using " + f.stageTable()
+                    + " s where t.sis_source = ? and t.sourced_id = s.sourced_id and s.status = 'tobedeleted'";
+            when = changed + " and (" + t + ".date_last_modified is null or excluded.date_last_modified is null"
+                    + " or excluded.date_last_modified >= " + t + ".date_last_modified)";
+        }
+        long t0 = System.nanoTime();
+        String insert = "insert into " + t + " (sis_source, delivery_id, " + String.join(", ", cols) + ") select ?, ?, "
+                + String.join(", ", select) + " from " + from + " where s.status <> 'tobedeleted'";
+        if (firstRowsOfTable(c, f)) {
+            insertBeforeKey(c, t, insert, feed, deliveryId);
+            ImportSteps.timed(t0, "publish " + t + " (first rows of the table; key built after them)");
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(delete)) {
+            ps.setString(1, feed);
+            ps.executeUpdate();
+        }
+        // the source has none of these rows (a first load, or all deleted above): a plain insert, no
+        // per-row conflict check (sourcedIds are unique in the file: checked before publishing)
+        boolean empty;
+        try (PreparedStatement ps = c.prepareStatement("select not exists (select 1 from " + t
+                + " where sis_source = ?)")) {
+            ps.setString(1, feed);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                empty = rs.getBoolean(1);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(insert + (empty ? "" : unchangedLeftOut(t, cols, select)
+                + " on conflict (sis_source, sourced_id) do update set "
+                + set + ", delivery_id = excluded.delivery_id where " + when))) {
+            ps.setString(1, feed);
+            ps.setLong(2, deliveryId);
+            if (!empty) {
+                ps.setString(3, feed);
+            }
+            ps.executeUpdate();
+        }
+        ImportSteps.timed(t0, "publish " + t);
+    }
+
+    /**
+     * Whether a large file brings the first rows of its table (no source has any: the hub's first roster),
+     * for a table whose only index is its primary key. Locks the table against other imports' writes first
+     * (readers go on), so that it stays empty until this import commits.
+     */
+    private static boolean firstRowsOfTable(Connection c, FileSpec f) throws SQLException {
+        if (!KEY_BUILT_AFTER_FIRST_ROWS.contains(f.table())) {
+            return false;
+        }
+        try (Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("select reltuples from pg_class where oid = '" + f.stageTable()
+                    + "'::regclass")) {
+                if (!rs.next() || rs.getDouble(1) < KEY_BUILT_AFTER_ROWS) {
+                    return false;
+                }
+            }
+            st.execute("lock table " + f.table() + " in share row exclusive mode");
+            try (ResultSet rs = st.executeQuery("select not exists (select 1 from " + f.table() + ")")) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Fills an empty table and only then builds its primary key: one sorted build instead of an index
+     * insertion per row (about half the time from a million rows on). Inside the import's transaction, so a
+     * failed import rolls the key back with the rows; readers of the table wait until the import commits.
+     */
+    private static void insertBeforeKey(Connection c, String table, String insert, String feed, long deliveryId)
+            throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("alter table " + table + " drop constraint " + table + "_pkey");
+            try (PreparedStatement ps = c.prepareStatement(insert)) {
+                ps.setString(1, feed);
+                ps.setLong(2, deliveryId);
+                ps.executeUpdate();
+            }
+            st.execute("set local maintenance_work_mem = '512MB'");
+            st.execute("alter table " + table + " add constraint " + table + "_pkey primary key (sis_source, sourced_id)");
+        }
+    }
+
+    /**
+     * Leaves out the rows stored exactly as the file has them (one hashed anti-join), so the upsert after
+     * it only sees new and changed rows: an unchanged row would be left as it is by the upsert anyway, but
+     * finding that out row by row through the primary key costs more than the rest of the import.
+     */
+    private static String unchangedLeftOut(String table, List<String> cols, List<String> select) {
+        List<String> stored = new ArrayList<>();
+        List<String> incoming = new ArrayList<>();
+        for (int i = 0; i < cols.size(); i++) {
+            if (!cols.get(i).equals("sourced_id")) {
+                stored.add("x." + cols.get(i));
+                incoming.add(select.get(i));
+            }
+        }
+        return " and not exists (select 1 from " + table + " x where x.sis_source = ? and x.sourced_id = s.sourced_id"
+                + " and (" + String.join(", ", stored) + ") is not distinct from (" + String.join(", ", incoming) + "))";
+    }
+
+    /**
+     * Fresh planner statistics for the tables a bulk file replaced (a first load would otherwise leave
+     * readers, e.g. the views, planning on empty tables until autovacuum gets there).
+     */
+    private static void analyzePublished(Connection c, BundleManifest m, boolean derived) throws SQLException {
+        long t = System.nanoTime();
+        try (Statement st = c.createStatement()) {
+            for (FileSpec f : OneRosterSpec.FILES) {
+                // users are published with the roster (derive): analysed in the second pass
+                if (f.table() != null && "bulk".equals(m.modes.get(f.name())) && f.columns(m.version) != null
+                        && derived == f.name().equals("users")) {
+                    st.execute("analyze " + f.table());
+                }
+            }
+            if (derived && "bulk".equals(m.modes.get("users"))) {
+                st.execute("analyze student");
+            }
+            if (derived && (m.modes.containsKey("resources") || m.modes.containsKey("classResources"))) {
+                st.execute("analyze sis_class_credential");
+            }
+        }
+        ImportSteps.timed(t, "analyze");
+    }
+
+    /**
+     * What the published files give: school years of sessions and classes, the state's districts and schools,
+     * the roster's students (with the users file, published here), users' roles and students, demographics.
+     */
+    private void derive(Connection c, String feed, long deliveryId, BundleManifest m) throws SQLException {
+        boolean delta = "delta".equals(m.modes.get("users"));
+        if (m.modes.containsKey("resources") || m.modes.containsKey("classResources")) {
+            classCredentials(c, feed, deliveryId);
+        }
+        // school years: a session's is its schoolYear parent's (else its own) dates' school year (the
+        // expressions are SchoolYears', the one owner of school-year naming)
+        ImportSteps.update(c, feed, "update sis_academic_session s set school_year = coalesce("
+                + "(select " + schoolYears.sqlOf("p.start_date") + " from sis_academic_session p where p.sis_source = s.sis_source"
+                + " and p.sourced_id = s.parent_sourced_id and p.type = 'schoolYear'), "
+                + schoolYears.sqlOf("s.start_date") + ", " + schoolYears.sqlOfEndingYear("s.school_year_number") + ")"
+                + " where s.sis_source = ?1");
+        ImportSteps.update(c, feed, SqlResources.load("sis/class-school-years"));
+        // the state's districts and schools
+        ImportSteps.update(c, feed, SqlResources.load("sis/districts"));
+        ImportSteps.update(c, feed, SqlResources.load("sis/schools"));
+        // the roster: students of this bundle's users file (with a state ID), with their demographics
+        ImportSteps.update(c, feed, SqlResources.load("sis/roster-students").replace("${role_of_user}", ROLE_OF_USER)
+                .replace("${delta}", delta ? "true" : "false"));
+        // the users, linked to their students in the same write
+        publishFile(c, feed, deliveryId, m, OneRosterSpec.file("users"));
+        // statistics now, not after the import: the statements below join these tables (a first load
+        // would plan them as empty)
+        analyzePublished(c, m, true);
+        // 1.2: a user's role and org are in roles.csv (roles delivered without their users)
+        ImportSteps.update(c, feed, SqlResources.load("sis/user-roles").replace("${role_of_user}", ROLE_OF_USER));
+        // students who came onto the roster otherwise (e.g. by their enrollments of a later delta)
+        ImportSteps.update(c, feed, SqlResources.load("sis/user-students"));
+        // demographics delivered without their users (a delta): onto the roster through the user's student
+        ImportSteps.update(c, feed, SqlResources.load("sis/roster-demographics"));
+    }
+
+    /**
+     * Rebuilds the source's {@code sis_class_credential}: the distinct (class, vendorResourceId) of its
+     * active classResources whose resource is active. Unchanged rows stay as they are.
+     */
+    private static void classCredentials(Connection c, String feed, long deliveryId) throws SQLException {
+        String listed = SqlResources.load("sis/class-credentials");
+        ImportSteps.update(c, feed, "delete from sis_class_credential k where k.sis_source = ?1 and (k.class_sourced_id, "
+                + "k.credential_code) not in (" + listed + ")");
+        ImportSteps.update(c, feed, "insert into sis_class_credential (sis_source, class_sourced_id, credential_code, delivery_id) "
+                + "select ?1, l.* , " + deliveryId + " from (" + listed + ") l "
+                + "on conflict (sis_source, class_sourced_id, credential_code) do nothing");
+    }
+}

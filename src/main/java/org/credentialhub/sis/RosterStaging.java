@@ -1,0 +1,309 @@
+package org.credentialhub.sis;
+
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.credentialhub.sis.OneRosterSpec.Col;
+import org.credentialhub.sis.OneRosterSpec.FileSpec;
+import org.credentialhub.sis.OneRosterSpec.Kind;
+import org.credentialhub.store.CopyWriter;
+import org.credentialhub.support.Hmac;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Stages a bundle: streams the manifest's files into temporary staging tables with COPY (one per file of
+ * the standard, dropped at commit), checking every header and value against the standard on the way. State
+ * student IDs are staged as keyed hashes only.
+ */
+final class RosterStaging {
+    /**
+     * Files parsed at once while staging, on worker threads; the connection's thread meanwhile only streams
+     * their rows. One core is left to the database's backend, which takes the COPY (on a 2-core machine
+     * with a local PostgreSQL a second parser only slows both down).
+     */
+    private static final int STAGING_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+
+    private final Hmac hmac;
+    private final StateIds stateIds;
+
+    RosterStaging(Hmac hmac, StateIds stateIds) {
+        this.hmac = hmac;
+        this.stateIds = stateIds;
+    }
+
+    /**
+     * Creates the staging tables and stages the manifest's files (each file's rows read into {@code rows},
+     * by file name; the files that may give a sourcedId twice into {@code mayRepeat}); then fresh statistics
+     * for the staging tables.
+     */
+    void stage(Connection c, Bundle bundle, BundleManifest manifest, Map<String, Long> rows, Set<String> mayRepeat,
+               Problems problems) throws IOException, SQLException {
+        createStageTables(c);
+        long ts = System.nanoTime();
+        stageFiles(c, bundle, manifest, rows, mayRepeat, problems);
+        ImportSteps.timed(ts, "stage (all files)");
+        try (Statement st = c.createStatement()) {
+            for (FileSpec f : OneRosterSpec.FILES) {
+                st.execute("analyze " + f.stageTable());
+            }
+        }
+    }
+
+    private static void createStageTables(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            for (FileSpec f : OneRosterSpec.FILES) {
+                String cols = f.stageColumns().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                        .collect(Collectors.joining(", "));
+                st.execute("create temp table " + f.stageTable() + " (line int, " + cols + ") on commit drop");
+            }
+        }
+    }
+
+    /**
+     * Parses the manifest's files in parallel while COPYing their rows into the staging tables; rows and
+     * problems are recorded per file in the standard's file order, as if the files were read one by one.
+     */
+    private void stageFiles(Connection c, Bundle bundle, BundleManifest manifest, Map<String, Long> rows,
+                            Set<String> mayRepeat, Problems problems) throws IOException, SQLException {
+        ParallelStaging staging = new ParallelStaging();
+        List<FileSpec> staged = new ArrayList<>();
+        List<Problems> found = new ArrayList<>();
+        List<SourcedIds> ids = new ArrayList<>();
+        for (FileSpec f : OneRosterSpec.FILES) {
+            String actual = manifest.files.get(f.name());
+            if (actual != null && f.columns(manifest.version) != null) {
+                boolean delta = "delta".equals(manifest.modes.getOrDefault(f.name(), "bulk"));
+                Problems fileProblems = new Problems();
+                SourcedIds fileIds = new SourcedIds();
+                staging.add(f.stageTable(), copyColumns(f), copy -> {
+                    long t = System.nanoTime();
+                    long n = stageFile(copy, bundle, f, actual, delta, manifest.version, fileProblems, fileIds);
+                    ImportSteps.timed(t, "parse " + actual);
+                    return n;
+                });
+                staged.add(f);
+                found.add(fileProblems);
+                ids.add(fileIds);
+            }
+        }
+        long[] counts = new long[staged.size()];
+        try {
+            staging.run(c, STAGING_THREADS, counts);
+        } finally {
+            for (int i = 0; i < staged.size(); i++) {
+                rows.put(staged.get(i).fileName(), counts[i]);
+                problems.addAll(found.get(i));
+                if (ids.get(i).mayRepeat()) {
+                    mayRepeat.add(staged.get(i).name());
+                }
+            }
+        }
+    }
+
+    /** The staging table's columns a file's rows are COPYed into: the line, then the spec's staging columns. */
+    private static String[] copyColumns(FileSpec spec) {
+        List<String> cols = new ArrayList<>();
+        cols.add("line");
+        cols.addAll(spec.stageColumns().keySet());
+        return cols.toArray(String[]::new);
+    }
+
+    /** Reads one file, checking every value, and writes its rows (COPY text); returns the rows read. */
+    private long stageFile(CopyWriter copy, Bundle bundle, FileSpec spec, String name, boolean delta, String version,
+                           Problems problems, SourcedIds ids) throws IOException, SQLException {
+        List<Col> cols = spec.columns(version);
+        List<String> stage = new ArrayList<>(spec.stageColumns().keySet());
+        int sourcedIdTarget = stage.indexOf("sourced_id");
+        int[] index = new int[cols.size()];
+        Arrays.fill(index, -1);
+        long rows = 0;
+        try (StrictQuotes r = new StrictQuotes(CsvFiles.reader(bundle.open(name))); CSVParser p = CsvFiles.CSV.parse(r)) {
+            Iterator<CSVRecord> it = p.iterator();
+            if (!it.hasNext()) {
+                problems.error(name, 0, null, "the file is empty: not even a header");
+                return 0;
+            }
+            CSVRecord header = it.next();
+            strayQuote(r, header, header, name, problems);
+            int lastNamed = HeaderColumns.map(header, cols, index, name, version, problems);
+            int headerSize = header.size();
+            if (delta) {
+                for (int i = 0; i < cols.size(); i++) {
+                    String n = cols.get(i).name();
+                    if (index[i] < 0 && (n.equals("status") || n.equals("dateLastModified"))) {
+                        problems.error(name, 1, n, "missing column: a delta file must give status and dateLastModified");
+                    }
+                }
+            }
+            int[] target = new int[cols.size()];
+            for (int i = 0; i < cols.size(); i++) {
+                target[i] = cols.get(i).target() == null ? -1 : stage.indexOf(cols.get(i).target());
+            }
+            int userIdsCol = -1;
+            int identifierCol = -1;
+            int stateHashTarget = stage.indexOf("state_id_hash");
+            int stateNearTarget = stage.indexOf("state_id_near");
+            for (int i = 0; i < cols.size(); i++) {
+                if (cols.get(i).kind() == Kind.USERIDS) {
+                    userIdsCol = i;
+                }
+                if (cols.get(i).name().equals("identifier")) {
+                    identifierCol = i;
+                }
+            }
+            Object[] values = new Object[stage.size()];
+            while (true) {
+                CSVRecord rec;
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    rec = it.next();
+                } catch (UncheckedIOException e) {
+                    problems.error(name, (int) p.getRecordNumber() + 1, null, "cannot be read: " + cause(e));
+                    break;
+                }
+                rows++;
+                int line = (int) rec.getRecordNumber();
+                strayQuote(r, rec, header, name, problems);
+                if (rec.size() > headerSize) {
+                    problems.error(name, line, null, "has " + rec.size() + " fields, the header " + headerSize);
+                } else if (rec.size() < lastNamed + 1) {
+                    problems.error(name, line, null, "has " + rec.size() + " fields, the header names " + (lastNamed + 1));
+                }
+                Arrays.fill(values, null);
+                for (int i = 0; i < cols.size(); i++) {
+                    int at = index[i];
+                    if (at < 0) {
+                        continue;
+                    }
+                    String raw = at < rec.size() ? rec.get(at).trim() : "";
+                    Col col = cols.get(i);
+                    Object v = value(col, raw, delta, new RowChecker.At(problems, name, line, col.name()));
+                    if (target[i] >= 0) {
+                        values[target[i]] = v;
+                    }
+                }
+                if (stateHashTarget >= 0) {
+                    String stateId = stateIds.of(userIdsCol < 0 || index[userIdsCol] < 0 ? "" : field(rec, index[userIdsCol]),
+                            identifierCol < 0 || index[identifierCol] < 0 ? "" : field(rec, index[identifierCol]),
+                            name, line, problems);
+                    values[stateHashTarget] = stateId == null ? null : hmac.stateId(stateId);
+                    if (stateNearTarget >= 0) {
+                        values[stateNearTarget] = stateId == null ? null : hmac.stateIdNear(stateId);
+                    }
+                }
+                if (values[sourcedIdTarget] != null) {
+                    ids.add((String) values[sourcedIdTarget]);
+                }
+                copy.value(line);
+                for (Object v : values) {
+                    copy.value(v);
+                }
+                copy.endRow();
+            }
+            copy.finish();
+        } catch (UncheckedIOException e) {
+            problems.error(name, 0, null, "cannot be read: " + cause(e));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            problems.error(name, 0, null, "is not UTF-8 text");
+        }
+        for (int i = 0; i < cols.size(); i++) {
+            Col col = cols.get(i);
+            if (index[i] < 0 && col.required()) {
+                if (rows > 0) {
+                    problems.error(name, 1, col.name(), "missing column: required in OneRoster " + version);
+                } else {
+                    problems.warning(name, 1, col.name(), "missing column (required in OneRoster " + version
+                            + "); the file has no rows, so nothing is lost");
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static String field(CSVRecord rec, int i) {
+        return i < rec.size() ? rec.get(i).trim() : "";
+    }
+
+    private static String cause(Exception e) {
+        Throwable t = e.getCause() == null ? e : e.getCause();
+        return t instanceof java.nio.charset.CharacterCodingException ? "not UTF-8 text" : "malformed CSV";
+    }
+
+    private static Object value(Col col, String raw, boolean delta, RowChecker.At at) {
+        if (col.kind() == Kind.STATUS) {
+            return RowChecker.status(raw, delta, at);
+        }
+        if (raw.isEmpty()) {
+            if (col.kind() == Kind.DATETIME && delta) {
+                at.error("dateLastModified is required in a delta file");
+            } else if (col.required()) {
+                at.error("required, but empty");
+            }
+            return null;
+        }
+        String unstorable = org.credentialhub.mapping.StorableValue.characters(raw);
+        if (unstorable != null) {
+            at.error(unstorable);   // PostgreSQL would refuse it in the middle of the COPY
+            return null;
+        }
+        return switch (col.kind()) {
+            case DATETIME -> RowChecker.dateTime(raw, at);
+            case DATE -> RowChecker.date(raw, at);
+            case YEAR -> RowChecker.year(raw, at);
+            case BOOL, FLAG -> RowChecker.bool(raw, at);
+            case SEX -> RowChecker.sex(raw, at);
+            case ENUM -> RowChecker.enumeration(raw, col.values(), at);
+            case IDLIST -> arrayLiteral(raw);
+            default -> raw;
+        };
+    }
+
+    /** A PostgreSQL text[] literal of a comma-separated list. */
+    private static String arrayLiteral(String raw) {
+        StringBuilder sb = new StringBuilder("{");
+        boolean first = true;
+        for (String part : raw.split(",")) {
+            String s = part.trim();
+            if (s.isEmpty()) {
+                continue;
+            }
+            if (!first) {
+                sb.append(',');
+            }
+            first = false;
+            sb.append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                if (ch == '"' || ch == '\\') {
+                    sb.append('\\');
+                }
+                sb.append(ch);
+            }
+            sb.append('"');
+        }
+        return sb.append('}').toString();
+    }
+
+    /** A record holding a double quote inside an unquoted field is an error naming its row and column. */
+    private static void strayQuote(StrictQuotes quotes, CSVRecord rec, CSVRecord header, String name, Problems problems) {
+        int at = quotes.strayQuoteIn(rec.getRecordNumber());
+        if (at >= 0) {
+            String column = at < header.size() ? CsvFiles.stripBom(header.get(at)).trim() : null;
+            problems.error(name, (int) rec.getRecordNumber(), column, "a double quote inside a field that is not "
+                    + "enclosed in double quotes (RFC 4180: enclose the field in double quotes and double the quote)");
+        }
+    }
+}

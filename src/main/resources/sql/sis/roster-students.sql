@@ -1,0 +1,76 @@
+-- The roster: students of the bundle's users file (with a state ID), with their demographics.
+-- ${role_of_user}: role-of-user.sql; ${delta}: true for a delta users file (an older row does not replace a newer).
+insert into student (state_id_hash, first_name, last_name, birth_date, district_code, school_code,
+                     sis_source, sourced_id, grade, sex, american_indian_or_alaska_native, asian,
+                     black_or_african_american, native_hawaiian_or_other_pacific_islander, white,
+                     two_or_more_races, hispanic_or_latino, state_id_near)
+select i.* from (
+select distinct on (u.state_id_hash) u.state_id_hash, u.given_name as first_name, u.family_name as last_name,
+       sd.birth_date,
+       case o.type when 'district' then o.identifier
+                   else case when p.type = 'district' then p.identifier end end as district_code,
+       case when o.type = 'school' then o.identifier end as school_code,
+       u.sis_source, u.sourced_id, nullif(split_part(u.grades, ',', 1), '') as grade,
+       d.sex, d.american_indian_or_alaska_native, d.asian, d.black_or_african_american,
+       d.native_hawaiian_or_other_pacific_islander, d.white, d.two_or_more_races, d.hispanic_or_latino,
+       u.state_id_near
+from (select s2.line, s2.sourced_id, ?1::text as sis_source, s2.state_id_hash, s2.state_id_near, s2.grades,
+             s2.given_name, s2.family_name, s2.org_sourced_ids, coalesce(s2.role, r.role) as role,
+             case when s2.role is null then coalesce(s2.primary_org_sourced_id, r.org_sourced_id)
+                  else s2.primary_org_sourced_id end as primary_org_sourced_id
+      from sis_stage_users s2
+      left join (${role_of_user}) r on r.user_sourced_id = s2.sourced_id
+      where s2.status <> 'tobedeleted'
+        and not exists (select 1 from sis_user k where k.sis_source = ?1 and k.sourced_id = s2.sourced_id
+                        and k.date_last_modified > s2.date_last_modified and ${delta})) u
+left join sis_org o on o.sis_source = u.sis_source
+                   and o.sourced_id = coalesce(u.primary_org_sourced_id, u.org_sourced_ids[1])
+left join sis_org p on p.sis_source = o.sis_source and p.sourced_id = o.parent_sourced_id
+left join sis_demographics d on d.sis_source = u.sis_source and d.sourced_id = u.sourced_id
+left join sis_stage_demographics sd on sd.sourced_id = u.sourced_id and sd.status <> 'tobedeleted'
+where u.state_id_hash is not null
+  and (u.role = 'student' or u.sourced_id in (select e.user_sourced_id from sis_enrollment e
+                                              where e.sis_source = ?1 and e.role = 'student'))
+order by u.state_id_hash, u.line desc) i
+-- students already on the roster as the bundle has them are left out (one hashed anti-join);
+-- the upsert below would leave them as they are, but finds that out row by row
+where not exists (
+    select 1 from student st where st.state_id_hash = i.state_id_hash
+      and (st.first_name, st.last_name, st.birth_date, st.district_code, st.school_code, st.sis_source,
+           st.sourced_id, st.grade, st.sex, st.american_indian_or_alaska_native, st.asian,
+           st.black_or_african_american, st.native_hawaiian_or_other_pacific_islander, st.white,
+           st.two_or_more_races, st.hispanic_or_latino, st.state_id_near)
+      is not distinct from
+          (i.first_name, i.last_name, coalesce(i.birth_date, st.birth_date),
+           coalesce(i.district_code, st.district_code), coalesce(i.school_code, st.school_code),
+           i.sis_source, i.sourced_id, coalesce(i.grade, st.grade), i.sex,
+           i.american_indian_or_alaska_native, i.asian, i.black_or_african_american,
+           i.native_hawaiian_or_other_pacific_islander, i.white, i.two_or_more_races,
+           i.hispanic_or_latino, i.state_id_near))
+order by i.state_id_hash
+on conflict (state_id_hash) do update set
+    first_name = excluded.first_name, last_name = excluded.last_name,
+    birth_date = coalesce(excluded.birth_date, student.birth_date),
+    district_code = coalesce(excluded.district_code, student.district_code),
+    school_code = coalesce(excluded.school_code, student.school_code),
+    sis_source = excluded.sis_source, sourced_id = excluded.sourced_id,
+    grade = coalesce(excluded.grade, student.grade),
+    sex = excluded.sex, american_indian_or_alaska_native = excluded.american_indian_or_alaska_native,
+    asian = excluded.asian, black_or_african_american = excluded.black_or_african_american,
+    native_hawaiian_or_other_pacific_islander = excluded.native_hawaiian_or_other_pacific_islander,
+    white = excluded.white, two_or_more_races = excluded.two_or_more_races,
+    hispanic_or_latino = excluded.hispanic_or_latino, state_id_near = excluded.state_id_near,
+    updated_at = now()
+where (student.first_name, student.last_name, student.birth_date, student.district_code,
+       student.school_code, student.sis_source, student.sourced_id, student.grade, student.sex,
+       student.american_indian_or_alaska_native, student.asian, student.black_or_african_american,
+       student.native_hawaiian_or_other_pacific_islander, student.white, student.two_or_more_races,
+       student.hispanic_or_latino)
+  is distinct from
+      (excluded.first_name, excluded.last_name, coalesce(excluded.birth_date, student.birth_date),
+       coalesce(excluded.district_code, student.district_code),
+       coalesce(excluded.school_code, student.school_code), excluded.sis_source, excluded.sourced_id,
+       coalesce(excluded.grade, student.grade), excluded.sex, excluded.american_indian_or_alaska_native,
+       excluded.asian, excluded.black_or_african_american,
+       excluded.native_hawaiian_or_other_pacific_islander, excluded.white, excluded.two_or_more_races,
+       excluded.hispanic_or_latino)

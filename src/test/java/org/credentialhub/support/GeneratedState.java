@@ -1,0 +1,68 @@
+package org.credentialhub.support;
+
+import org.credentialhub.cli.Hub;
+import org.credentialhub.generate.Generator;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * The test run's one generated state (NC 2024-25 at 5 %, seed 18) taken through the README's whole pipeline,
+ * {@code ingest}, {@code resolve} with the generated district decisions, {@code ingest} again, into a hub data
+ * folder: made once per test JVM and shared by the classes that check what comes out of it (the acceptance run's
+ * Tables 10 and 11, the annual report's other tables). Each of those took a minute and a half to make its own.
+ * A class that changes the hub's data must leave it as it found it (the acceptance run's reloads do).
+ */
+public final class GeneratedState {
+    /** The generated files ({@code expected/}, {@code district-decisions.csv}, ...) and the hub's data folder. */
+    public record Run(Path state, Path data) {
+    }
+
+    public static final String SCENARIO = "nc-2024-25";
+    public static final long SEED = 18;
+    public static final BigDecimal SCALE = new BigDecimal("0.05");
+
+    private static Run run;
+
+    private GeneratedState() {
+    }
+
+    /** The state, generated and ingested on first use. */
+    public static synchronized Run nc() throws IOException {
+        if (run == null) {
+            Path state = Files.createTempDirectory("state");
+            Path data = Files.createTempDirectory("hub-data");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                delete(state);
+                delete(data);
+            }));
+            new Generator(Generator.Inputs.of(SCENARIO, Path.of("")), SCENARIO, SEED, SCALE).generate(state, line -> { });
+            hubOrFail("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10");
+            hubOrFail("resolve", "--decisions", state.resolve("district-decisions.csv").toString(),
+                    "--data-dir", data.toString());
+            hubOrFail("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10");
+            run = new Run(state, data);
+        }
+        return run;
+    }
+
+    private static void hubOrFail(String... args) {
+        int code = new CommandLine(new Hub()).execute(args);
+        if (code != 0) {
+            throw new IllegalStateException("./hub " + args[0] + " on the generated state ended with " + code);
+        }
+    }
+
+    private static void delete(Path p) {
+        try (Stream<Path> walk = Files.walk(p)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder left behind
+        }
+    }
+}
