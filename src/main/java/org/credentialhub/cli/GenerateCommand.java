@@ -23,7 +23,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed; the same seed gives the same files.")
     long seed;
 
-    @Option(names = "--scale", defaultValue = "1", description = "Fraction of the state, e.g. 0.05 (default 1).")
+    @Option(names = "--scale", defaultValue = "1", description = "Fraction (or multiple, up to 10) of the state, e.g. 0.05, or 5 for a state five times NC's size (default 1).")
     BigDecimal scale;
 
     @Option(names = "--out", required = true, description = "Folder to write (must be empty or absent).")

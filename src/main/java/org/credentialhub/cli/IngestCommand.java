@@ -56,6 +56,56 @@ public final class IngestCommand implements Callable<Integer> {
     /** Per feed, the files sent (or found sent before): name to SHA-256. */
     private final Map<String, Map<String, String>> expected = new LinkedHashMap<>();
 
+    /** Where progress and the summary go (standard output; ./hub bench sends them elsewhere). */
+    private java.io.PrintStream out = System.out;
+
+    /** Settings over the ones ingest sets itself (./hub bench: quotas for its files); none from the command line. */
+    private Map<String, String> extraSettings = Map.of();
+
+    /**
+     * When each phase of a run ended (wall clock): the hub started, the SIS bundle was processed, the first vendor
+     * file was dropped, the last one was, every vendor file was acknowledged, every delivery was processed (API pulls
+     * and district entries included), the reporting load and the summary were done ("ingest took"), the hub had
+     * stopped. Null for a phase the run did not reach.
+     */
+    public record Timings(java.time.Instant begun, java.time.Instant hubStarted, java.time.Instant sisProcessed,
+                          java.time.Instant dropsBegun, java.time.Instant dropsEnded, java.time.Instant filesAcknowledged,
+                          java.time.Instant allProcessed, java.time.Instant reported, java.time.Instant ended) {
+        /** Seconds from one phase's end to another's (NaN when either is missing). */
+        public static double seconds(java.time.Instant from, java.time.Instant to) {
+            return from == null || to == null ? Double.NaN : Duration.between(from, to).toNanos() / 1e9;
+        }
+    }
+
+    /** What a run from code returned: its exit code and its timings. */
+    public record Run(int exitCode, Timings timings) { }
+
+    private java.time.Instant begun;
+    private java.time.Instant hubStarted;
+    private java.time.Instant sisProcessed;
+    private java.time.Instant dropsBegun;
+    private java.time.Instant dropsEnded;
+    private java.time.Instant filesAcknowledged;
+    private java.time.Instant allProcessed;
+    private java.time.Instant reported;
+
+    /**
+     * Runs ingest from code ({@code ./hub bench}): the state folder into the data folder, with {@code settings} over
+     * ingest's own (e.g. a larger SFTP quota), progress and summary to {@code out}. The hub is stopped when it returns.
+     */
+    public static Run run(Path state, Path dataDir, Map<String, String> settings, java.io.PrintStream out)
+            throws Exception {
+        IngestCommand c = new IngestCommand();
+        c.dir = state;
+        c.dataDir = dataDir.toString();
+        c.timeoutMinutes = 60;
+        c.out = out;
+        c.extraSettings = Map.copyOf(settings);
+        int code = c.call();
+        return new Run(code, new Timings(c.begun, c.hubStarted, c.sisProcessed, c.dropsBegun, c.dropsEnded,
+                c.filesAcknowledged, c.allProcessed, c.reported, java.time.Instant.now()));
+    }
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(dir)) {
@@ -63,6 +113,7 @@ public final class IngestCommand implements Callable<Integer> {
             return 2;
         }
         t0 = System.nanoTime();
+        begun = java.time.Instant.now();
         String secret = "ingest-" + Long.toHexString(new java.security.SecureRandom().nextLong());
         try (FixtureApiServer api = FixtureApiServer.serve(dir, 0)
                 .clientCredentials("credential-hub", secret).apiToken(secret).organization("nc-cte")) {
@@ -85,20 +136,24 @@ public final class IngestCommand implements Callable<Integer> {
                 o.put("hub.api.poll." + feed, "3s");
             }
             Map<String, String> passwords = new HashMap<>();
-            HubRuntime probe = null;
             for (String account : List.of("sis", "certexam", "tradesreg", "foodsafe", "workskills", "skillsxlsx")) {
                 String pw = "ingest-" + Long.toHexString(new java.security.SecureRandom().nextLong());
                 passwords.put(account, pw);
                 o.put("hub.sftp.password." + account, pw);
             }
+            o.putAll(extraSettings);
             try (HubRuntime hub = new HubRuntime(o).start()) {
+                hubStarted = java.time.Instant.now();
                 HubServices s = hub.services();
                 int port = s.dropBox.port();
                 sis(s, port, passwords.get("sis"));
+                sisProcessed = java.time.Instant.now();
                 vendorFiles(s, port, passwords);
                 district(s);
                 waitForFiles(s);
+                filesAcknowledged = java.time.Instant.now();
                 waitForApis(s);
+                allProcessed = java.time.Instant.now();
                 say("all deliveries processed");
                 s.matcher.rematchUnsettled();
                 s.exceptionQueue.refresh();
@@ -106,6 +161,7 @@ public final class IngestCommand implements Callable<Integer> {
                 say("unsettled results re-matched against the roster; loading the reporting database");
                 s.reporting.load("ingest");
                 summary(s, (System.nanoTime() - t0) / 1e9);
+                reported = java.time.Instant.now();
             }
         }
         return 0;
@@ -125,14 +181,14 @@ public final class IngestCommand implements Callable<Integer> {
         org.credentialhub.exceptions.DecisionFile.TruthCount t = new org.credentialhub.exceptions.DecisionFile(
                 s.database.dataSource(), s.decisions, s.hmac, s.feeds, s.mappings, s.dataDir.resolve("archive"))
                 .countAgainstTruth(truth);
-        System.out.printf(java.util.Locale.ROOT, "wrong automatic matches: %d of %d (%.2f per 10,000 results; "
+        out.printf(java.util.Locale.ROOT, "wrong automatic matches: %d of %d (%.2f per 10,000 results; "
                         + "%d results named by truth.csv)%n", t.wrong(), t.automatic(),
                 t.results() == 0 ? 0.0 : t.wrong() * 10_000.0 / t.results(), t.results());
     }
 
     /** A progress line, with the seconds since the start: where a run spends its time shows in the output. */
     private void say(String what) {
-        System.out.printf(java.util.Locale.ROOT, "ingest [%6.1f s]: %s%n", (System.nanoTime() - t0) / 1e9, what);
+        out.printf(java.util.Locale.ROOT, "ingest [%6.1f s]: %s%n", (System.nanoTime() - t0) / 1e9, what);
     }
 
     private void sis(HubServices s, int port, String password) throws Exception {
@@ -181,17 +237,20 @@ public final class IngestCommand implements Callable<Integer> {
             try (SftpUpload up = new SftpUpload("127.0.0.1", port, feed.account(), passwords.get(feed.account()))) {
                 java.util.Set<String> waiting = waiting(up);
                 for (Path f : files) {
-                    byte[] content = Files.readAllBytes(f);
                     String name = f.getFileName().toString();
-                    String sha = sha256(content);
+                    String sha = sha256(f);
                     shas.put(name, sha);
                     if (delivered(s, feed.code(), name, sha) || waiting.contains(name)) {
                         continue;
                     }
-                    up.put("inbox/" + name, content);
+                    if (dropsBegun == null) {
+                        dropsBegun = java.time.Instant.now();
+                    }
+                    up.put("inbox/" + name, f);   // streamed: a file of hundreds of MB is not held in memory
                     sent++;
                 }
             }
+            dropsEnded = java.time.Instant.now();
             expected.put(feed.code(), shas);
             say(sent + " file(s) dropped in the " + feed.code() + " inbox" + (sent < files.size()
                     ? " (" + (files.size() - sent) + " sent before)" : ""));
@@ -258,20 +317,22 @@ public final class IngestCommand implements Callable<Integer> {
     private void waitForFiles(HubServices s) throws Exception {
         for (Map.Entry<String, Map<String, String>> e : expected.entrySet()) {
             String feed = e.getKey();
+            String[] names = e.getValue().keySet().toArray(new String[0]);
+            String[] shas = e.getValue().values().toArray(new String[0]);
             await("the " + feed + " files", () -> {
-                long done = 0;
-                for (Map.Entry<String, String> f : e.getValue().entrySet()) {
-                    try (Connection c = s.database.dataSource().getConnection();
-                         java.sql.PreparedStatement ps = c.prepareStatement("""
-                                 select count(*) from delivery where feed_code = ? and source_name = ?
-                                 and content_sha256 = ? and acknowledged_at is not null""")) {
-                        ps.setString(1, feed);
-                        ps.setString(2, f.getKey());
-                        ps.setString(3, f.getValue());
-                        try (ResultSet rs = ps.executeQuery()) {
-                            rs.next();
-                            done += rs.getLong(1) > 0 ? 1 : 0;
-                        }
+                long done;
+                // one query for all the feed's files (a query per file, every half second, slowed the hub it waits for)
+                try (Connection c = s.database.dataSource().getConnection();
+                     java.sql.PreparedStatement ps = c.prepareStatement("""
+                             select count(distinct (f.name, f.sha)) from unnest(?::text[], ?::text[]) f(name, sha)
+                             join delivery d on d.feed_code = ? and d.source_name = f.name and d.content_sha256 = f.sha
+                             and d.acknowledged_at is not null""")) {
+                    ps.setArray(1, c.createArrayOf("text", names));
+                    ps.setArray(2, c.createArrayOf("text", shas));
+                    ps.setString(3, feed);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        done = rs.getLong(1);
                     }
                 }
                 return done == e.getValue().size() && count(s, "select count(*) from delivery where feed_code = '" + feed
@@ -303,8 +364,8 @@ public final class IngestCommand implements Callable<Integer> {
     }
 
     private void summary(HubServices s, double seconds) throws SQLException {
-        System.out.println();
-        System.out.println("feed           deliveries  accepted  w/rejections  quarantined  duplicates  rows accepted  rows rejected");
+        out.println();
+        out.println("feed           deliveries  accepted  w/rejections  quarantined  duplicates  rows accepted  rows rejected");
         try (Connection c = s.database.dataSource().getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("""
                      select feed_code, count(*), count(*) filter (where status = 'accepted'),
@@ -313,23 +374,23 @@ public final class IngestCommand implements Callable<Integer> {
                             coalesce(sum(rows_accepted), 0), coalesce(sum(rows_rejected), 0)
                      from delivery group by feed_code order by feed_code""")) {
             while (rs.next()) {
-                System.out.printf("%-14s %10d %9d %13d %12d %11d %14d %14d%n", rs.getString(1), rs.getLong(2),
+                out.printf("%-14s %10d %9d %13d %12d %11d %14d %14d%n", rs.getString(1), rs.getLong(2),
                         rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8));
             }
         }
-        System.out.println();
-        System.out.println("results: " + text(s, """
+        out.println();
+        out.println("results: " + text(s, """
                 select count(*) || ' (' || count(*) filter (where match_decision = 'match') || ' matched, '
                        || count(*) filter (where match_decision = 'review') || ' for review, '
                        || count(*) filter (where match_decision = 'none') || ' without a match, '
                        || count(*) filter (where match_decision = 'rejected') || ' rejected)' from result"""));
-        System.out.println("open exceptions: " + text(s, """
+        out.println("open exceptions: " + text(s, """
                 select coalesce(string_agg(kind || ' ' || n, ', '), 'none') from (select kind, count(*) n
                 from result_exception where status in ('open', 'deferred') group by kind order by kind) x"""));
-        System.out.println("reporting load: " + text(s, """
+        out.println("reporting load: " + text(s, """
                 select status || ', school year(s) ' || coalesce(array_to_string(years, ', '), '-') || ', '
                        || coalesce(rows_written, 0) || ' fact rows' from rpt.load_run order by load_id desc limit 1"""));
-        System.out.printf("ingest took %.1f s%n", seconds);
+        out.printf("ingest took %.1f s%n", seconds);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -371,6 +432,16 @@ public final class IngestCommand implements Callable<Integer> {
             }
         }
         return bytes.toByteArray();
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (java.io.InputStream in = new java.security.DigestInputStream(Files.newInputStream(file),
+                java.security.MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return java.util.HexFormat.of().formatHex(((java.security.DigestInputStream) in).getMessageDigest().digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String sha256(byte[] bytes) {

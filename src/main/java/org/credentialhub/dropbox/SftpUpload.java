@@ -54,6 +54,22 @@ public final class SftpUpload implements AutoCloseable {
         }
     }
 
+    /** {@link #put(String, byte[])} for a file, streamed from disk (a large file is not read into memory). */
+    public void put(String path, java.nio.file.Path file) throws IOException {
+        int slash = path.lastIndexOf('/');
+        String tmp = path.substring(0, slash + 1) + "." + path.substring(slash + 1) + "."
+                + Long.toHexString(RANDOM.nextLong()) + ".part";
+        try (OutputStream out = sftp.write(tmp); var in = java.nio.file.Files.newInputStream(file)) {
+            in.transferTo(out);
+        }
+        try {
+            sftp.rename(tmp, path);
+        } catch (IOException e) {
+            sftp.remove(tmp);
+            throw e;
+        }
+    }
+
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** Whether the path names a file (or folder) on the server. */

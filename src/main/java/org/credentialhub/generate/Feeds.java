@@ -46,6 +46,10 @@ final class Feeds {
     static final ZoneId EASTERN = ZoneId.of("America/New_York");
     static final Charset CP1252 = Charset.forName("windows-1252");
 
+    /** How certexam and skillsxlsx rows show their students (IDs, mistypes, missing birth dates, name noise). */
+    static final Shown.Profile CERTEXAM = new Shown.Profile(720, 0, 30, 200, 120, true, 10);
+    static final Shown.Profile SKILLS = new Shown.Profile(760, 160, 20, 1000, 100, true, 10);
+
     private final Path out;
     private final StatePlan plan;
     private final Roster roster;
@@ -185,15 +189,36 @@ final class Feeds {
     // ---------------------------------------------------------------- certexam
 
     void certexam(List<Attempt> attempts) throws IOException {
-        Shown.Profile prof = new Shown.Profile(720, 0, 30, 200, 120, true, 10);
-        dated(new FlatLayout("certexam", "sftp/certexam", "certexam_results_", YMD, ".csv", StandardCharsets.UTF_8, true,
+        dated(certexamLayout(), deliveries(attempts, CERTEXAM, d -> d.with(TemporalAdjusters.next(DayOfWeek.MONDAY)), 8,
+                IdentityCorrections.CERTEXAM_PER_THOUSAND), 2);
+    }
+
+    private FlatLayout certexamLayout() {
+        return new FlatLayout("certexam", "sftp/certexam", "certexam_results_", YMD, ".csv", StandardCharsets.UTF_8, true,
                 FlatLayout.csv(CSVFormat.RFC4180.builder().setRecordSeparator("\r\n").build()),
                 date -> List.of("candidateId", "orgCandidateId", "firstName", "lastName", "email", "birthDate", "examName",
                         "examCode", "examFormId", "deliveryDateTime", "passFail", "reportedScore", "cutScore", "rawScore",
                         "maxRawScore", "percent", "testCenterId", "testCenterName"),
-                this::certexamRow, null),
-                deliveries(attempts, prof, d -> d.with(TemporalAdjusters.next(DayOfWeek.MONDAY)), 8,
-                        IdentityCorrections.CERTEXAM_PER_THOUSAND), 2);
+                this::certexamRow, null);
+    }
+
+    /**
+     * One certexam file of these lines, written as they come ({@link BenchStates} writes a million: they are never all
+     * in memory), each row in the ledger; each row's person to {@code people}.
+     */
+    void certexamFile(Path f, Iterable<Line> lines, java.util.function.IntConsumer people) throws IOException {
+        FlatLayout layout = certexamLayout();
+        long n = 0;
+        try (FlatLayout.LineWriter w = layout.lines().open(writer(f, layout.charset(), layout.bom()))) {
+            w.write(layout.header().apply(null));
+            for (Line l : lines) {
+                w.write(layout.row().apply(l));
+                n++;
+                ledger.record(layout.feed(), f.getFileName().toString(), n + 1, l.a().person, l.s().needsDecision(), true);
+                people.accept(l.a().person);
+            }
+        }
+        counts.put(rel(f), n);
     }
 
     private List<?> certexamRow(Line l) {
@@ -346,7 +371,7 @@ final class Feeds {
     void skillsxlsx(List<Attempt> attempts) throws IOException {
         Path dir = out.resolve("sftp/skillsxlsx");
         Files.createDirectories(dir);
-        Shown.Profile prof = new Shown.Profile(760, 160, 20, 1000, 100, true, 10);
+        Shown.Profile prof = SKILLS;
         // file (district, date) -> school -> lines
         TreeMap<String, TreeMap<Integer, List<Line>>> files = new TreeMap<>();
         for (Attempt a : attempts) {
@@ -359,63 +384,12 @@ final class Feeds {
         }
         List<Path> written = new ArrayList<>();
         Map<Path, List<String[]>> rowsOf = new LinkedHashMap<>();
-        Date created = Date.from(LocalDate.of(2025, 6, 30).atStartOfDay().toInstant(ZoneOffset.UTC));
         for (var e : files.entrySet()) {
             Path f = dir.resolve(e.getKey());
-            List<String[]> records = new ArrayList<>();
-            long n = 0;
-            try (XSSFWorkbook wb = new XSSFWorkbook()) {
-                wb.getProperties().getCoreProperties().setCreated(Optional.of(created));
-                wb.getProperties().getCoreProperties().setCreator("Skills Assessment Portal");
-                CreationHelper h = wb.getCreationHelper();
-                CellStyle dateStyle = wb.createCellStyle();
-                dateStyle.setDataFormat(h.createDataFormat().getFormat("m/d/yyyy"));
-                java.util.Set<String> used = new java.util.HashSet<>();
-                for (var se : e.getValue().entrySet()) {
-                    StatePlan.School sch = plan.schools.get(se.getKey());
-                    String sheetName = WorkbookUtil.createSafeSheetName(sch.name);
-                    for (int k = 2; !used.add(sheetName.toLowerCase()); k++) {
-                        sheetName = WorkbookUtil.createSafeSheetName(sch.name.substring(0, Math.min(26, sch.name.length()))
-                                + " " + k);
-                    }
-                    Sheet sh = wb.createSheet(sheetName);
-                    sh.createRow(0).createCell(0).setCellValue("End-of-Program Exam Results - " + sch.name);
-                    Row head = sh.createRow(2);
-                    String[] cols = {"Student ID", "Student Name", "Grade", "Exam", "Exam Code", "Date Taken", "Score",
-                        "Passed", "School"};
-                    for (int c = 0; c < cols.length; c++) {
-                        head.createCell(c).setCellValue(cols[c]);
-                    }
-                    int rowIndex = 3;
-                    for (Line l : se.getValue()) {
-                        Attempt a = l.a();
-                        Shown s = l.s();
-                        Catalog.Credential c = cred(a);
-                        SplittableRandom r = new SplittableRandom(a.person * 11L + a.credential.hashCode() + a.date.toEpochDay());
-                        Row row = sh.createRow(rowIndex++);
-                        row.createCell(0).setCellValue(s.id);
-                        row.createCell(1).setCellValue(s.last + ", " + s.first);
-                        row.createCell(2).setCellValue(roster.grade[a.person]);
-                        row.createCell(3).setCellValue(c.name());
-                        row.createCell(4).setCellValue(c.examCode());
-                        var dc = row.createCell(5);
-                        dc.setCellValue(a.date);
-                        dc.setCellStyle(dateStyle);
-                        row.createCell(6).setCellValue(a.passed ? 70 + r.nextInt(31) : 30 + r.nextInt(40));
-                        row.createCell(7).setCellValue(a.passed);
-                        row.createCell(8).setCellValue(sch.name);
-                        ledger.record("skillsxlsx", e.getKey() + "#" + sheetName, rowIndex, a.person, s.needsDecision(), true);
-                        records.add(new String[] {sheetName, String.valueOf(rowIndex), String.valueOf(a.person)});
-                        n++;
-                    }
-                }
-                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-                wb.write(bytes);
-                Files.write(f, fixedTimes(bytes.toByteArray()));
-            }
+            List<String[]> records = skillsWorkbook(f, e.getValue());
             written.add(f);
             rowsOf.put(f, records);
-            counts.put(rel(f), n);
+            counts.put(rel(f), (long) records.size());
         }
         if (!written.isEmpty()) {
             Path original = written.get(rnd.nextInt(written.size()));
@@ -432,6 +406,65 @@ final class Feeds {
                 counts.put(rel(copy), (long) rowsOf.get(original).size());
             }
         }
+    }
+
+    /**
+     * One end-of-program workbook (a district's file): a sheet per school of these lines; returns each row's sheet,
+     * row number and person. {@link BenchStates} writes its small monthly workbooks with it.
+     */
+    List<String[]> skillsWorkbook(Path f, Map<Integer, List<Line>> bySchool) throws IOException {
+        Date created = Date.from(LocalDate.of(2025, 6, 30).atStartOfDay().toInstant(ZoneOffset.UTC));
+        List<String[]> records = new ArrayList<>();
+        String fileName = f.getFileName().toString();
+        try (XSSFWorkbook wb = new XSSFWorkbook()) {
+            wb.getProperties().getCoreProperties().setCreated(Optional.of(created));
+            wb.getProperties().getCoreProperties().setCreator("Skills Assessment Portal");
+            CreationHelper h = wb.getCreationHelper();
+            CellStyle dateStyle = wb.createCellStyle();
+            dateStyle.setDataFormat(h.createDataFormat().getFormat("m/d/yyyy"));
+            java.util.Set<String> used = new java.util.HashSet<>();
+            for (var se : bySchool.entrySet()) {
+                StatePlan.School sch = plan.schools.get(se.getKey());
+                String sheetName = WorkbookUtil.createSafeSheetName(sch.name);
+                for (int k = 2; !used.add(sheetName.toLowerCase()); k++) {
+                    sheetName = WorkbookUtil.createSafeSheetName(sch.name.substring(0, Math.min(26, sch.name.length()))
+                            + " " + k);
+                }
+                Sheet sh = wb.createSheet(sheetName);
+                sh.createRow(0).createCell(0).setCellValue("End-of-Program Exam Results - " + sch.name);
+                Row head = sh.createRow(2);
+                String[] cols = {"Student ID", "Student Name", "Grade", "Exam", "Exam Code", "Date Taken", "Score",
+                    "Passed", "School"};
+                for (int c = 0; c < cols.length; c++) {
+                    head.createCell(c).setCellValue(cols[c]);
+                }
+                int rowIndex = 3;
+                for (Line l : se.getValue()) {
+                    Attempt a = l.a();
+                    Shown s = l.s();
+                    Catalog.Credential c = cred(a);
+                    SplittableRandom r = new SplittableRandom(a.person * 11L + a.credential.hashCode() + a.date.toEpochDay());
+                    Row row = sh.createRow(rowIndex++);
+                    row.createCell(0).setCellValue(s.id);
+                    row.createCell(1).setCellValue(s.last + ", " + s.first);
+                    row.createCell(2).setCellValue(roster.grade[a.person]);
+                    row.createCell(3).setCellValue(c.name());
+                    row.createCell(4).setCellValue(c.examCode());
+                    var dc = row.createCell(5);
+                    dc.setCellValue(a.date);
+                    dc.setCellStyle(dateStyle);
+                    row.createCell(6).setCellValue(a.passed ? 70 + r.nextInt(31) : 30 + r.nextInt(40));
+                    row.createCell(7).setCellValue(a.passed);
+                    row.createCell(8).setCellValue(sch.name);
+                    ledger.record("skillsxlsx", fileName + "#" + sheetName, rowIndex, a.person, s.needsDecision(), true);
+                    records.add(new String[] {sheetName, String.valueOf(rowIndex), String.valueOf(a.person)});
+                }
+            }
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            wb.write(bytes);
+            Files.write(f, fixedTimes(bytes.toByteArray()));
+        }
+        return records;
     }
 
     /** The same zip with every entry dated 2025-06-30, so that the same seed gives the same bytes. */

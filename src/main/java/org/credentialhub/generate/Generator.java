@@ -64,9 +64,33 @@ public final class Generator {
         this.scenario = scenario;
         this.seed = seed;
         this.scale = scale;
-        if (scale.signum() <= 0 || scale.compareTo(BigDecimal.ONE) > 0) {
-            throw new IllegalArgumentException("--scale must be in (0, 1]");
+        if (scale.signum() <= 0 || scale.compareTo(BigDecimal.TEN) > 0) {
+            throw new IllegalArgumentException("--scale must be in (0, 10]");
         }
+    }
+
+    /** The state before any file is written (the same for the same inputs, seed and scale). */
+    record Built(PublishedTables target, StatePlan plan, Roster roster) { }
+
+    /** Plans the state and draws its roster ({@link #generate}'s first steps; {@link BenchStates} starts the same way). */
+    Built build(Consumer<String> log) throws IOException {
+        Catalog catalog = Catalog.load(inputs.catalogDir());
+        PublishedTables published = PublishedTables.load(inputs.table10(), inputs.table11(), catalog);
+        PublishedTables target = published.scaled(scale);
+        log.accept("targets: " + target.districts.size() + " districts, " + target.courseCredentials.size()
+                + " course-credentials, earned " + target.totalEarned() + ", potential " + target.totalPotential());
+        StatePlan plan = new StatePlan(target, catalog, seed);
+        log.accept("plan: " + plan.schools.size() + " schools, " + plan.classes.size() + " classes, "
+                + plan.students.size() + " students, " + plan.enrollments + " enrollments, " + plan.earned.size()
+                + " earned");
+        List<Roster.Person> people = Roster.people(inputs.people());
+        int outsiders = (int) Math.max(3, Math.round(plan.earned.size() * 0.001));
+        Roster roster = new Roster(plan, people, outsiders, new SplittableRandom(seed ^ 0x6666L));
+        return new Built(target, plan, roster);
+    }
+
+    long seed() {
+        return seed;
     }
 
     public Summary generate(Path out, Consumer<String> sink) throws IOException {
@@ -80,18 +104,10 @@ public final class Generator {
             }
         }
         Files.createDirectories(out);
-        Catalog catalog = Catalog.load(inputs.catalogDir());
-        PublishedTables published = PublishedTables.load(inputs.table10(), inputs.table11(), catalog);
-        PublishedTables target = published.scaled(scale);
-        log.accept("targets: " + target.districts.size() + " districts, " + target.courseCredentials.size()
-                + " course-credentials, earned " + target.totalEarned() + ", potential " + target.totalPotential());
-        StatePlan plan = new StatePlan(target, catalog, seed);
-        log.accept("plan: " + plan.schools.size() + " schools, " + plan.classes.size() + " classes, "
-                + plan.students.size() + " students, " + plan.enrollments + " enrollments, " + plan.earned.size()
-                + " earned");
-        List<Roster.Person> people = Roster.people(inputs.people());
-        int outsiders = (int) Math.max(3, Math.round(plan.earned.size() * 0.001));
-        Roster roster = new Roster(plan, people, outsiders, new SplittableRandom(seed ^ 0x6666L));
+        Built built = build(log);
+        PublishedTables target = built.target();
+        StatePlan plan = built.plan();
+        Roster roster = built.roster();
         Map<String, Long> files = new TreeMap<>(roster.write(out.resolve("oneroster")));
         log.accept("roster written");
         Attempts attempts = new Attempts(plan, roster, new SplittableRandom(seed ^ 0x7777L));

@@ -1,0 +1,214 @@
+package org.credentialhub.bench;
+
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code ./hub bench} (or {@code bench all}): every bench at one scale, one table. At scale F: the NC year (ingest
+ * of the generated state at F), 1,213 × F small workbooks, a 1M × F-row vendor file, matching 200k × F results
+ * against a 1.5M × F roster, OneRoster 1.5M × F students × 4, the growth from F to F × scale-up; time targets in
+ * proportion to F. A bench that fails gets a "failed" line and the others still run. Details go to {@code out} as
+ * each bench ends, the table at the end; the hub's log and progress to {@code log}.
+ */
+public final class AllBenches {
+
+    /**
+     * The run's settings (the command's options): the scale, and the sizes that follow from it unless given
+     * ({@link #at}): small workbooks, rows per workbook, rows of the vendor file, students (OneRoster, matching's roster),
+     * matched results.
+     */
+    public record Settings(String scenario, long seed, BigDecimal scale, BigDecimal scaleUp, int smallFiles,
+                           int smallFileRows, long vendorFileRows, int students, int matchingResults, Path csv) {
+
+        /** The sizes at a scale: 1,213 × F workbooks, 1M × F rows, 1.5M × F students, 200k × F results. */
+        public static Settings at(String scenario, long seed, BigDecimal scale, BigDecimal scaleUp, int smallFileRows,
+                                  Path csv) {
+            double f = scale.doubleValue();
+            return new Settings(scenario, seed, scale, scaleUp, Math.max(1, (int) Math.round(Targets.SMALL_FILES * f)),
+                    smallFileRows, Math.max(1, Math.round(Targets.VENDOR_FILE_ROWS * f)),
+                    Math.max(1000, (int) Math.round(Targets.ROSTER * f)),
+                    Math.max(1000, (int) Math.round(Targets.MATCHING_RESULTS * f)), csv);
+        }
+
+        public Settings withSizes(Integer smallFiles, Long vendorFileRows, Integer students, Integer matchingResults) {
+            return new Settings(scenario, seed, scale, scaleUp, smallFiles != null ? smallFiles : this.smallFiles,
+                    smallFileRows, vendorFileRows != null ? vendorFileRows : this.vendorFileRows,
+                    students != null ? students : this.students,
+                    matchingResults != null ? matchingResults : this.matchingResults, csv);
+        }
+
+        String command() {
+            return "./hub bench --scenario " + scenario + " --seed " + seed + " --scale " + Figure.scale(scale)
+                    + " --scale-up " + Figure.scale(scaleUp) + " --small-files " + smallFiles + " --small-file-rows "
+                    + smallFileRows + " --vendor-file-rows " + vendorFileRows + " --students " + students
+                    + " --matching-results " + matchingResults + (csv != null ? " --csv " + csv : "");
+        }
+    }
+
+    private final Settings settings;
+    private final BenchDb db;
+    private final PrintStream out;
+    private final PrintStream log;
+
+    private IngestBench.StateTrim trim = state -> { };
+
+    /** Changes each generated state before it is ingested (tests: the suite's time). */
+    AllBenches trimStates(IngestBench.StateTrim t) {
+        this.trim = t;
+        return this;
+    }
+
+    public AllBenches(Settings settings, BenchDb db, PrintStream out, PrintStream log) {
+        this.settings = settings;
+        this.db = db;
+        this.out = out;
+        this.log = log;
+    }
+
+    private interface Bench<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs a bench; on failure adds a failed figure and returns null. */
+    private <T> T attempt(String name, String target, FigureTable table, Bench<T> bench) {
+        try {
+            return bench.run();
+        } catch (Exception | OutOfMemoryError e) {
+            log.println("bench: " + name + " failed: " + e);
+            e.printStackTrace(log);
+            table.add(Figure.failed(name, target, e));
+            out.println(name + ": failed (" + e + ")");
+            return null;
+        }
+    }
+
+    public FigureTable run() throws Exception {
+        long t0 = System.nanoTime();
+        Machine machine = Machine.here();
+        out.println("command: " + settings.command());
+        out.println(machine.describe());
+        if (machine.heapLimitBytes() > Targets.HEAP) {
+            out.println("note: the heap limit is above the targets' 1 GB; run HUB_JAVA_OPTS=-Xmx1g ./hub bench ... to hold it");
+        }
+        out.println();
+        FigureTable table = new FigureTable();
+        // stopped before the end (SIGTERM, Ctrl-C): the figures measured so far are not lost
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread partial = new Thread(() -> {
+            if (!finished.get()) {
+                out.println();
+                out.println("bench: stopped before its end; the figures measured so far:");
+                table.print(out);
+                out.flush();
+            }
+        }, "bench-partial-table");
+        Runtime.getRuntime().addShutdownHook(partial);
+        try {
+            return run(table, machine, t0);
+        } finally {
+            finished.set(true);
+            try {
+                Runtime.getRuntime().removeShutdownHook(partial);
+            } catch (IllegalStateException ignored) {
+                // shutting down: the hook has run
+            }
+        }
+    }
+
+    private FigureTable run(FigureTable table, Machine machine, long t0) throws Exception {
+        BigDecimal scale = settings.scale();
+        double f = scale.doubleValue();
+        List<Long> heaps = new ArrayList<>();
+        List<String> heapNames = new ArrayList<>();
+
+        IngestBench.Result ingest = attempt("NC year end to end (ingest)", Targets.seconds(30, f), table,
+                () -> new IngestBench(settings.scenario(), settings.seed(), scale, db, log).trim(trim).run());
+        if (ingest != null) {
+            IngestBench.print(ingest, out);
+            table.add(IngestBench.figure(ingest));
+            heaps.add(ingest.peakHeapBytes());
+            heapNames.add("ingest");
+        }
+
+        int files = settings.smallFiles();
+        SmallFilesBench.Result small = attempt(files + " small workbooks", "≤ 180 s × " + files + "/" + Targets.SMALL_FILES, table,
+                () -> new SmallFilesBench(settings.scenario(), settings.seed(), scale, files, settings.smallFileRows(), db,
+                        log).run());
+        if (small != null) {
+            SmallFilesBench.print(small, out);
+            table.addAll(SmallFilesBench.figures(small));
+            heaps.add(small.peakHeapBytes());
+            heapNames.add("small files");
+        }
+
+        long rows = settings.vendorFileRows();
+        VendorFileBench.Result vendor = attempt("one vendor file", Targets.seconds(30, rows / (double) Targets.VENDOR_FILE_ROWS), table,
+                () -> new VendorFileBench(settings.scenario(), settings.seed(), scale, rows, db, log).run());
+        if (vendor != null) {
+            VendorFileBench.print(vendor, out);
+            table.add(VendorFileBench.figure(vendor));
+            heaps.add(vendor.peakHeapBytes());
+            heapNames.add("vendor file");
+        }
+
+        int students = settings.students();
+        OneRosterFigures.Result roster = attempt("OneRoster", Targets.seconds(60, students / (double) Targets.ROSTER), table,
+                () -> new OneRosterFigures(students, Targets.ENROLLMENTS_PER_STUDENT, db, log).run());
+        if (roster != null) {
+            OneRosterFigures.print(roster, out);
+            table.addAll(OneRosterFigures.figures(roster));
+            heaps.add(roster.peakHeapBytes());
+            heapNames.add("oneroster");
+        }
+
+        int results = settings.matchingResults();
+        MatchingFigures.Result matching = attempt("matching", "≥ 200,000/s", table,
+                () -> new MatchingFigures(students, results, settings.seed(), log).run());
+        if (matching != null) {
+            MatchingFigures.print(matching, out);
+            table.add(MatchingFigures.figure(matching, ingest == null ? -1 : ingest.copy().rowsPerSecond()));
+            heaps.add(matching.peakHeapBytes());
+            heapNames.add("matching");
+        }
+
+        if (settings.scaleUp().signum() > 0) {
+            BigDecimal larger = scale.multiply(settings.scaleUp()).setScale(4, RoundingMode.HALF_UP).stripTrailingZeros();
+            IngestBench.Result large = attempt("scale " + Figure.scale(scale) + " → " + Figure.scale(larger),
+                    "×≤ 1.0, heap ≤ 1,024 MB", table,
+                    () -> new IngestBench(settings.scenario(), settings.seed(), larger, db, log).trim(trim).run());
+            if (large != null) {
+                IngestBench.print(large, out);
+                heaps.add(large.peakHeapBytes());
+                heapNames.add("ingest at scale " + Figure.scale(larger));
+                if (ingest != null) {
+                    table.add(IngestBench.growth(ingest, large));
+                }
+            }
+        }
+
+        if (!heaps.isEmpty()) {
+            int worst = 0;
+            for (int i = 1; i < heaps.size(); i++) {
+                worst = heaps.get(i) > heaps.get(worst) ? i : worst;
+            }
+            long peak = heaps.get(worst);
+            table.add(new Figure("peak heap used (largest: " + heapNames.get(worst) + ")", "≤ 1,024 MB",
+                    Figure.megabytes(peak), "limit " + Figure.megabytes(machine.heapLimitBytes()), "-",
+                    Figure.met(Targets.heapMet(peak))));
+        }
+        out.println();
+        out.printf(Locale.ROOT, "bench: every bench ran in %.1f min%n%n", (System.nanoTime() - t0) / 60e9);
+        table.print(out);
+        if (settings.csv() != null) {
+            table.writeCsv(settings.csv());
+            out.println();
+            out.println("wrote " + settings.csv());
+        }
+        return table;
+    }
+}

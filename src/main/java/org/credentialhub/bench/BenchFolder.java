@@ -1,0 +1,84 @@
+package org.credentialhub.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A temporary folder for one bench (its generated files, the hub's data folder, the text the baseline copies). Closing
+ * it stops any embedded PostgreSQL still running in it (a server outlives the JVM that started it) and deletes it
+ * with everything in it; a shutdown hook does the same when the JVM ends first (Ctrl-C, an error that ends it).
+ */
+public final class BenchFolder implements AutoCloseable {
+    private final Path dir;
+    private final Thread hook;
+
+    private BenchFolder(Path dir) {
+        this.dir = dir;
+        this.hook = new Thread(this::remove, "bench-folder-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** A new empty folder in the system's temporary folder, named {@code hub-bench-<what>-...}. */
+    public static BenchFolder create(String what) throws IOException {
+        return new BenchFolder(Files.createTempDirectory("hub-bench-" + what + "-"));
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public Path resolve(String other) {
+        return dir.resolve(other);
+    }
+
+    @Override
+    public void close() {
+        remove();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException ignored) {
+            // the JVM is shutting down: the hook runs (and finds nothing)
+        }
+    }
+
+    private synchronized void remove() {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        stopPostgres();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("bench: could not remove " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Stops every PostgreSQL whose data folder (postmaster.pid) is inside this folder. */
+    private void stopPostgres() {
+        List<Path> pids;
+        try (Stream<Path> walk = Files.walk(dir, 4)) {
+            pids = walk.filter(p -> p.getFileName().toString().equals("postmaster.pid")).toList();
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        for (Path pid : pids) {
+            try {
+                long p = Long.parseLong(Files.readAllLines(pid).get(0).trim());
+                ProcessHandle.of(p).ifPresent(h -> {
+                    h.destroy();   // SIGTERM: PostgreSQL's smart shutdown
+                    try {
+                        h.onExit().get(30, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        h.destroyForcibly();
+                    }
+                });
+            } catch (IOException | RuntimeException ignored) {
+                // no server there
+            }
+        }
+    }
+}
