@@ -1,8 +1,8 @@
 package org.credentialhub.cli;
 
 import org.apache.poi.xssf.streaming.SXSSFWorkbook;
-import org.credentialhub.reporting.ReportingLoad;
 import org.credentialhub.reporting.ReportCsv;
+import org.credentialhub.reporting.ReportingLoad;
 import org.credentialhub.reporting.Reports;
 import org.credentialhub.runtime.HubServices;
 import org.credentialhub.runtime.Standalone;
