@@ -3,6 +3,7 @@ package org.credentialhub.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.credentialhub.reporting.ReportCsv;
 import org.credentialhub.reporting.Reports;
 import org.credentialhub.store.Database;
 import picocli.CommandLine.Command;
@@ -265,7 +266,7 @@ public final class DrillCommand implements Callable<Integer> {
             for (String name : Reports.names()) {
                 for (String year : List.of("2024-2025")) {
                     out.append("== report ").append(name).append('\n');
-                    out.append(Reports.csv(reports.compute(c, name, year), true));
+                    out.append(ReportCsv.of(reports.compute(c, name, year), true));
                 }
             }
         }

@@ -1,6 +1,7 @@
 package org.credentialhub.cli;
 
 import org.apache.poi.xssf.streaming.SXSSFWorkbook;
+import org.credentialhub.reporting.ReportCsv;
 import org.credentialhub.reporting.ReportingLoad;
 import org.credentialhub.reporting.Reports;
 import org.credentialhub.runtime.HubServices;
@@ -125,9 +126,9 @@ public final class ReportCommand implements Callable<Integer> {
                 }
                 writeXlsx(t, out);
             } else if (out != null) {
-                Files.writeString(out, Reports.csv(t, total || publicForm), StandardCharsets.UTF_8);
+                Files.writeString(out, ReportCsv.of(t, total || publicForm), StandardCharsets.UTF_8);
             } else {
-                System.out.print(Reports.csv(t, total || publicForm));
+                System.out.print(ReportCsv.of(t, total || publicForm));
             }
             return 0;
         } catch (org.credentialhub.support.ConfigException e) {

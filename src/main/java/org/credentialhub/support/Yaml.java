@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -24,19 +25,28 @@ public final class Yaml {
         if (!Files.isRegularFile(file)) {
             throw new ConfigException(file + ": file not found");
         }
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, file.toString(), type);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** Reads YAML from a stream (a classpath resource); {@code where} names it in errors. */
+    public static <T> T read(InputStream in, String where, Class<T> type) {
         try {
-            T value = MAPPER.readValue(file.toFile(), type);
+            T value = MAPPER.readValue(in, type);
             if (value == null) {
-                throw new ConfigException(file + ": the file is empty");
+                throw new ConfigException(where + ": the file is empty");
             }
             return value;
         } catch (UnrecognizedPropertyException e) {
-            throw new ConfigException(file + ": unknown key '" + path(e) + "'; known keys here: "
+            throw new ConfigException(where + ": unknown key '" + path(e) + "'; known keys here: "
                     + e.getKnownPropertyIds());
         } catch (JsonMappingException e) {
-            throw new ConfigException(file + ": at '" + path(e) + "': " + e.getOriginalMessage());
+            throw new ConfigException(where + ": at '" + path(e) + "': " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new ConfigException(file + ": not valid YAML: " + e.getMessage());
+            throw new ConfigException(where + ": not valid YAML: " + e.getMessage());
         }
     }
 
