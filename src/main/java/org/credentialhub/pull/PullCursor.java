@@ -1,10 +1,13 @@
 package org.credentialhub.pull;
 
+import org.credentialhub.store.Rows;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Where a feed's pull stands, in PostgreSQL ({@code api_cursor}): while a pull runs, the next page's URL and the
@@ -30,14 +33,9 @@ final class PullCursor {
                 ps.setString(2, start);
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select since, next_page, run_max from api_cursor where feed_code = ?")) {
-                ps.setString(1, feed);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return new Position(rs.getString(1), rs.getString(2), rs.getString(3));
-                }
-            }
+            Map<String, Object> row = Rows.list(c, "select since, next_page, run_max from api_cursor where feed_code = ?",
+                    List.of(feed)).get(0);
+            return new Position((String) row.get("since"), (String) row.get("next_page"), (String) row.get("run_max"));
         }
     }
 
@@ -69,11 +67,7 @@ final class PullCursor {
     }
 
     private static String newerOf(String runMax, String feed, Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select since from api_cursor where feed_code = ?")) {
-            ps.setString(1, feed);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Paging.max(rs.getString(1), runMax) : runMax;
-            }
-        }
+        List<Map<String, Object>> rows = Rows.list(c, "select since from api_cursor where feed_code = ?", List.of(feed));
+        return rows.isEmpty() ? runMax : Paging.max((String) rows.get(0).get("since"), runMax);
     }
 }
