@@ -22,8 +22,9 @@ import java.util.Optional;
  */
 final class ApiHttp {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHttp.class);
-    /** The longest Retry-After taken from a server, and the longest one wait. */
+    /** The longest Retry-After taken from a server. */
     static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
+    /** The longest one wait between two attempts. */
     static final Duration MAX_WAIT = Duration.ofMinutes(1);
 
     /** How often a request is tried, and the wait after its first failed attempt. */
