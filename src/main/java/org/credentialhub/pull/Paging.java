@@ -1,0 +1,200 @@
+package org.credentialhub.pull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.credentialhub.feeds.FeedConfig;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Paging through an API feed: the first page's URL, the next page's (Open Badges 3.0: the {@code Link} header's
+ * {@code rel="next"}; issued-badge JSON: {@code metadata.next_page_url} or the page number), the records of a
+ * page and the newest record time on it, which becomes the next since-cursor.
+ */
+final class Paging {
+    private Paging() {
+    }
+
+    static boolean ob3(FeedConfig.Api api) {
+        return "ob3".equals(api.style());
+    }
+
+    static String firstPage(String base, FeedConfig.Api api, String since) {
+        int size = api.pageSize() == null ? 100 : api.pageSize();
+        if (ob3(api)) {
+            return base + "/ims/ob/v3p0/credentials?limit=" + size + "&offset=0"
+                    + (since == null ? "" : "&since=" + enc(since));
+        }
+        return base + "/v1/organizations/" + enc(api.org()) + "/badges?page=1&per_page=" + size
+                + (since == null ? "" : "&filter=" + enc("issued_at_min::" + since));
+    }
+
+    /** The page's records (null when the document has none). */
+    static JsonNode records(FeedConfig.Api api, JsonNode doc) {
+        return doc.get(ob3(api) ? "credential" : "data");
+    }
+
+    /** The next page's absolute URL, or null after the last page. */
+    static String nextPageUrl(FeedConfig.Api api, String url, List<String> linkHeaders, JsonNode doc) {
+        String next = ob3(api) ? linkNext(linkHeaders) : bodyNext(url, doc);
+        return next == null ? null : URI.create(url).resolve(next).toString();
+    }
+
+    /**
+     * The target of the first link whose relation types include {@code next} (RFC 8288): a header may hold
+     * several links, parameter values may be quoted (with commas and semicolons inside), rel may list types.
+     */
+    static String linkNext(List<String> headers) {
+        for (String header : headers) {
+            LinkReader in = new LinkReader(header);
+            String target;
+            while ((target = in.nextTarget()) != null) {
+                String rel = in.params();
+                if (rel != null && List.of(rel.trim().toLowerCase(Locale.ROOT).split("\\s+")).contains("next")) {
+                    return target;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The body's {@code metadata.next_page_url}, else the URL with the next page number while pages remain. */
+    static String bodyNext(String url, JsonNode doc) {
+        JsonNode meta = doc.path("metadata");
+        String n = meta.path("next_page_url").asText(null);
+        if (n != null && !n.isBlank() && !"null".equals(n)) {
+            return n;
+        }
+        if (meta.has("current_page") && meta.has("total_pages")
+                && meta.get("current_page").asInt() < meta.get("total_pages").asInt()) {
+            return url.replaceFirst("([?&]page=)\\d+", "$1" + (meta.get("current_page").asInt() + 1));
+        }
+        return null;
+    }
+
+    /**
+     * The newest record time on the page (award, issue or update) that is not in the future, as the next
+     * since-cursor: a credential valid only from a later date (or a wrong clock at the vendor) never moves the
+     * cursor past now, so every record issued meanwhile is still pulled, and the early one is met again.
+     */
+    static String newest(FeedConfig.Api api, JsonNode records, Instant now) {
+        List<String> fields = ob3(api) ? List.of("validFrom", "issuanceDate", "updated_at")
+                : List.of("issued_at", "updated_at");
+        String max = null;
+        for (JsonNode r : records) {
+            for (String f : fields) {
+                String v = r.path(f).asText(null);
+                if (v != null && !v.isBlank() && !inFuture(v, now)) {
+                    max = max(max, v);
+                }
+            }
+        }
+        return max;
+    }
+
+    private static boolean inFuture(String time, Instant now) {
+        try {
+            return OffsetDateTime.parse(time).toInstant().isAfter(now);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The later of two times (either may be null); times that do not parse compare as text. */
+    static String max(String a, String b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        try {
+            return OffsetDateTime.parse(a).toInstant().isBefore(OffsetDateTime.parse(b).toInstant()) ? b : a;
+        } catch (RuntimeException e) {
+            return a.compareTo(b) < 0 ? b : a;
+        }
+    }
+
+    /** A page's label in the delivery table and the log: its path and query (no host, no credentials). */
+    static String label(String url) {
+        URI u = URI.create(url);
+        return u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** Reads {@code <target>; name=value; name="quoted", <target>; ...} one link at a time. */
+    private static final class LinkReader {
+        private final String s;
+        private int i;
+
+        LinkReader(String s) {
+            this.s = s;
+        }
+
+        /** The next link's target, or null at the end (or where the header is not links). */
+        String nextTarget() {
+            while (i < s.length() && (s.charAt(i) == ',' || Character.isWhitespace(s.charAt(i)))) {
+                i++;
+            }
+            int close = s.indexOf('>', i);
+            if (i >= s.length() || s.charAt(i) != '<' || close < 0) {
+                return null;
+            }
+            String target = s.substring(i + 1, close).trim();
+            i = close + 1;
+            return target;
+        }
+
+        /** Reads the link's parameters up to the comma that ends it; returns its rel (null when it has none). */
+        String params() {
+            String rel = null;
+            while (i < s.length() && s.charAt(i) != ',') {
+                if (s.charAt(i) != ';') {
+                    i++;
+                    continue;
+                }
+                i++;
+                int start = i;
+                while (i < s.length() && ";,=".indexOf(s.charAt(i)) < 0) {
+                    i++;
+                }
+                String name = s.substring(start, i).trim().toLowerCase(Locale.ROOT);
+                String value = i < s.length() && s.charAt(i) == '=' ? value() : null;
+                if ("rel".equals(name) && rel == null) {
+                    rel = value;
+                }
+            }
+            return rel;
+        }
+
+        private String value() {
+            i++; // '='
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+            StringBuilder v = new StringBuilder();
+            if (i < s.length() && s.charAt(i) == '"') {
+                for (i++; i < s.length() && s.charAt(i) != '"'; i++) {
+                    if (s.charAt(i) == '\\' && i + 1 < s.length()) {
+                        i++;
+                    }
+                    v.append(s.charAt(i));
+                }
+                i++; // closing quote
+            } else {
+                for (; i < s.length() && s.charAt(i) != ';' && s.charAt(i) != ','; i++) {
+                    v.append(s.charAt(i));
+                }
+            }
+            return v.toString().trim();
+        }
+    }
+}
