@@ -22,13 +22,16 @@ public final class ExceptionQueue {
      * The joins {@link #DISTRICT_OF_RESULT} reads, after {@code result r left join result_identity i}: the district
      * and school the vendor sent, a school name only one district has, the matched student. Joins, not a subquery per
      * row: a state's large file has hundreds of thousands of rows, and a school name looked up row by row scanned
-     * every school each time (most of a 250,000-row file's time from pickup to acknowledgement).
+     * every school each time (most of a 250,000-row file's time from pickup to acknowledgement). The school name is
+     * an index probe ({@code school_lower_name}) per row, not a join with the table of unique names: that table's
+     * size is always misjudged (one row), and the join then compared every row with every school.
      */
     public static final String DISTRICT_JOINS = """
             left join district od on od.district_code = i.district_code
             left join school os on os.school_code = i.school_code
-            left join (select lower(name) as name, min(district_code) as district_code from school
-                       group by lower(name) having count(distinct district_code) = 1) osn on osn.name = lower(i.school_name)
+            left join lateral (select min(s.district_code) as district_code from school s
+                               where lower(s.name) = lower(i.school_name)
+                               having count(distinct s.district_code) = 1) osn on true
             left join student ost on ost.student_id = r.student_id""";
 
     /** The district a result most likely belongs to (with {@link #DISTRICT_JOINS}); else the best candidate's. */
@@ -73,27 +76,32 @@ public final class ExceptionQueue {
             try (Statement st = c.createStatement()) {
                 opened = st.executeUpdate("""
                         insert into result_exception (result_id, kind, district_code)
+                        -- the exceptions first (a few of a delivery's rows), then their districts: the districts'
+                        -- joins over every row of a large delivery, planned for a handful, cost minutes
+                        with k as materialized (
+                            select r.result_id, k.kind
+                            from result r
+                            cross join lateral (
+                                select 'no_match' as kind where r.match_decision = 'none' and r.status = 'active'
+                                union all select 'ambiguous' where r.match_decision = 'review' and r.status = 'active'
+                                union all select 'unknown_exam_code' where r.credential_code is null and r.status = 'active'
+                                                                      and r.match_decision is distinct from 'rejected'
+                                union all select 'pending_entry' where r.status = 'pending' and exists (
+                                    select 1 from district_entry de where de.result_id = r.result_id and de.decision = 'pending')
+                                union all select 'identity_changed' where r.status = 'held'
+                            ) k
+                            where r.status in ('active', 'pending', 'held') and %s
+                              -- a delivery held by its match-rate alarm (docs/guards.md) queues nothing until released
+                              and not exists (select 1 from guard_alarm a where a.delivery_id = r.delivery_id and a.holding))
                         select r.result_id, k.kind, %s
-                        from result r
+                        from k join result r using (result_id)
                         left join result_identity i using (result_id)
                         %s
-                        cross join lateral (
-                            select 'no_match' as kind where r.match_decision = 'none' and r.status = 'active'
-                            union all select 'ambiguous' where r.match_decision = 'review' and r.status = 'active'
-                            union all select 'unknown_exam_code' where r.credential_code is null and r.status = 'active'
-                                                                  and r.match_decision is distinct from 'rejected'
-                            union all select 'pending_entry' where r.status = 'pending' and exists (
-                                select 1 from district_entry de where de.result_id = r.result_id and de.decision = 'pending')
-                            union all select 'identity_changed' where r.status = 'held'
-                        ) k
-                        where r.status in ('active', 'pending', 'held') and %s
-                          -- a delivery held by its match-rate alarm (docs/guards.md) queues nothing until released
-                          and not exists (select 1 from guard_alarm a where a.delivery_id = r.delivery_id and a.holding)
                         on conflict (result_id, kind) do update
                             set status = 'open', resolution = null, resolved_at = null, resolved_by = null,
                                 updated_at = now()
                             where result_exception.status = 'resolved' and result_exception.resolution = 'auto'
-                        """.formatted(DISTRICT_OF_RESULT, DISTRICT_JOINS, scope));
+                        """.formatted(scope, DISTRICT_OF_RESULT, DISTRICT_JOINS));
                 int closed = st.executeUpdate("""
                         update result_exception e set status = 'resolved', resolution = 'auto', resolved_at = now(),
                                resolved_by = 'system', updated_at = now()

@@ -294,6 +294,12 @@ public final class Intake {
             }
             copy.finish();
         }
+        if (accepted >= org.credentialhub.matching.DeliveryMatcher.ANALYZE_FROM_ROWS) {
+            // a temporary table has no statistics until analyzed: a large file is published by its real size
+            try (Statement st = c.createStatement()) {
+                st.execute("analyze stage_result");
+            }
+        }
         long parsed = System.nanoTime();
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into delivery_problem (delivery_id, seq, severity, line, field, message) values (?, ?, 'warning', 0, null, ?)""")) {
@@ -309,6 +315,14 @@ public final class Intake {
         int warned = warnIdentityChanges(c, deliveryId, readerWarnings.size());
         warnRepeatedAttempts(c, deliveryId, readerWarnings.size() + warned);
         publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active");
+        if (accepted >= org.credentialhub.matching.DeliveryMatcher.ANALYZE_FROM_ROWS) {
+            // the steps after this one (matching, match rates, the exception queue) select the delivery's rows: with
+            // the statistics from before a large file they are planned as a handful of rows (nested loops over
+            // hundreds of thousands); autovacuum would analyze only later
+            try (Statement st = c.createStatement()) {
+                st.execute("analyze result, result_identity");
+            }
+        }
         long published = System.nanoTime();
         hooks.afterPublish(c, deliveryId);
         LOG.info("Feed {}: delivery {}: read and staged in {} ms, published in {} ms, feed's own step {} ms", feed,

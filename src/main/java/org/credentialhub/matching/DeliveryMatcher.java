@@ -28,6 +28,8 @@ import java.util.Map;
  */
 public final class DeliveryMatcher {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryMatcher.class);
+    /** Batches from this size on are written with planner statistics of their staged decisions. */
+    public static final int ANALYZE_FROM_ROWS = 5_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DataSource dataSource;
@@ -149,7 +151,9 @@ public final class DeliveryMatcher {
      * feed's model (see {@link #model}); {@code feed} null when the scope spans feeds.
      */
     private void match(String scope, String feed, String what) throws SQLException {
+        long t0 = System.nanoTime();
         RosterIndex roster = index();
+        long indexed = System.nanoTime();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             int rejected = applyRejections(c, scope);
@@ -160,9 +164,6 @@ public final class DeliveryMatcher {
             Map<String, Map<String, Long>> enteredLinks = new HashMap<>();
             Map<Long, HashedIdentity.Sent> hashed = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    with unique_name as (select lower(name) as name, min(school_code) as school_code,
-                                                min(district_code) as district_code
-                                         from school group by lower(name) having count(*) = 1)
                     select r.result_id, r.exam_code || '|' || r.attempted_on as group_key, r.state_id_hash, r.state_id_near,
                            i.first_name, i.last_name, i.birth_date,
                            coalesce(sc.school_code, sn.school_code, i.school_code) as school,
@@ -175,7 +176,11 @@ public final class DeliveryMatcher {
                     left join district_entry de on de.result_id = r.result_id
                     left join result_identity i on i.result_id = r.result_id
                     left join school sc on sc.school_code = i.school_code
-                    left join unique_name sn on sn.name = lower(i.school_name)
+                    -- a school named by name only: the one school of that name (an index probe per row; a join
+                    -- with the unique names is misjudged as one row and compares every row with every school)
+                    left join lateral (select min(s.school_code) as school_code, min(s.district_code) as district_code
+                                       from school s where lower(s.name) = lower(i.school_name)
+                                       having count(*) = 1) sn on true
                     left join match_crosswalk x on x.feed_code = r.feed_code and x.decision = 'link'
                                                and x.candidate_key = %s
                     where %s and r.match_decision is null
@@ -216,6 +221,7 @@ public final class DeliveryMatcher {
                 LOG.info("{}: {} result(s) sent hashed identities: {} agreed with a candidate, {} IDs not trusted",
                         what, h.rows(), h.resolved(), h.idsDistrusted());
             }
+            long read = System.nanoTime();
             List<Decision> decisions = new ArrayList<>(batch.isEmpty() ? List.of()
                     : new Matcher(roster, model(feed, roster, batch), settings, Crosswalk.of(links)).matchBatch(batch));
             for (Map.Entry<String, List<ResultRecord>> d : entered.entrySet()) {
@@ -225,10 +231,17 @@ public final class DeliveryMatcher {
                 decisions.addAll(new Matcher(district.index(), model(feed, roster, d.getValue()), settings,
                         Crosswalk.of(own)).matchBatch(d.getValue()));
             }
+            long decided = System.nanoTime();
             int[] counts = write(c, decisions);
             c.commit();
-            LOG.info("{}: {} matched, {} for review, {} without a match, {} rejected earlier by the district",
-                    what, counts[0], counts[1], counts[2], rejected);
+            long written = System.nanoTime();
+            LOG.info("{}: {} matched, {} for review, {} without a match, {} rejected earlier by the district", what,
+                    counts[0], counts[1], counts[2], rejected);
+            if (written - t0 > 1_000_000_000L) {
+                LOG.info("{}: roster index {} ms, read {} ms, matched {} ms, written {} ms", what,
+                        (indexed - t0) / 1_000_000, (read - indexed) / 1_000_000, (decided - read) / 1_000_000,
+                        (written - decided) / 1_000_000);
+            }
         }
     }
 
@@ -356,6 +369,12 @@ public final class DeliveryMatcher {
                 }
             }
             copy.finish();
+        }
+        if (decisions.size() >= ANALYZE_FROM_ROWS) {
+            // a temporary table has no statistics until analyzed: a large batch is joined by its real size
+            try (Statement st = c.createStatement()) {
+                st.execute("analyze stage_decision, stage_candidate");
+            }
         }
         try (Statement st = c.createStatement()) {
             st.executeUpdate("""
