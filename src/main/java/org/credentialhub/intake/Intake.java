@@ -494,6 +494,11 @@ public final class Intake {
                 + "' and processed_at is null)";
     }
 
+    /** Route predicate: the feed has staged deliveries to match (a pull that brought nothing new skips the steps). */
+    public boolean hasBacklog(@Header(FEED) String feed) throws SQLException {
+        return Deliveries.hasBacklog(dataSource, feed);
+    }
+
     /** Marks every staged delivery of the feed processed (after {@link #backlogScope} was matched). */
     public void completeBacklog(@Header(FEED) String feed) throws SQLException {
         Deliveries.processedBacklog(dataSource, feed);

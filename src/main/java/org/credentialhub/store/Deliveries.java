@@ -460,6 +460,19 @@ public final class Deliveries {
         }
     }
 
+    /** Whether a feed has a delivery not yet processed (an API pull's staged pages, or those a failed pull left). */
+    public static boolean hasBacklog(javax.sql.DataSource ds, String feed) throws SQLException {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select exists (select 1 from delivery where feed_code = ? and processed_at is null)")) {
+            ps.setString(1, feed);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
     /** Every staged delivery of a feed (an API pull's pages, matched as one batch): processed now. */
     public static void processedBacklog(javax.sql.DataSource ds, String feed) throws SQLException {
         try (Connection c = ds.getConnection();

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class AcceptanceTest {
+abstract class AcceptanceTest {
     private static final String YEAR = "2024-2025";
     private Path state;
     private Path data;

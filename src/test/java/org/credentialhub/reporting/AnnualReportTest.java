@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (the scaled Tables 10 and 11 it reproduces) or, for listings, against the published table itself.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AnnualReportTest {
+abstract class AnnualReportTest {
     static final String YEAR = "2024-2025";
     static final Path PUBLISHED = Path.of("src/main/resources/reference/nc-2024-25");
     static final Path CATALOG = Path.of("config/catalog/nc/2024-2025");
