@@ -53,6 +53,9 @@ public final class Standing {
         String scope = feed == null ? "" : " and feed_code = ?";
         int released;
         int revoked = 0;
+        record Entry(long id, String status, boolean due, List<String> entries) {
+        }
+        List<Entry> entries = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement("""
                     update result set status = 'active', updated_at = now()
@@ -62,9 +65,6 @@ public final class Standing {
                 }
                 released = ps.executeUpdate();
             }
-            record Entry(long id, String status, boolean due, List<String> entries) {
-            }
-            List<Entry> entries = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     select result_id, status, coalesce(held_until <= now(), true), status_entries from result
                     where status_entries is not null and status in ('active', 'pending')""" + scope)) {
@@ -79,20 +79,32 @@ public final class Standing {
                     }
                 }
             }
-            try (PreparedStatement revoke = c.prepareStatement(
-                    "update result set status = 'revoked', updated_at = now() where result_id = ? and status <> 'revoked'");
-                 PreparedStatement release = c.prepareStatement(
-                         "update result set status = 'active', updated_at = now() where result_id = ? and status = 'pending'")) {
-                for (Entry e : entries) {
-                    StatusLists.State state = statusLists.state(e.entries());
-                    if (state == StatusLists.State.REVOKED) {
-                        revoke.setLong(1, e.id());
-                        revoked += revoke.executeUpdate();
-                    } else if (state == StatusLists.State.CLEAR && "pending".equals(e.status()) && e.due()) {
-                        release.setLong(1, e.id());
-                        released += release.executeUpdate();
-                    }
+        }
+        // the status lists are fetched with no database connection held (a slow list server must not keep one of
+        // the pool's connections, nor locks, for its timeout), then the changes are written in one transaction
+        List<Long> toRevoke = new ArrayList<>();
+        List<Long> toRelease = new ArrayList<>();
+        for (Entry e : entries) {
+            StatusLists.State state = statusLists.state(e.entries());
+            if (state == StatusLists.State.REVOKED) {
+                toRevoke.add(e.id());
+            } else if (state == StatusLists.State.CLEAR && "pending".equals(e.status()) && e.due()) {
+                toRelease.add(e.id());
+            }
+        }
+        if (!toRevoke.isEmpty() || !toRelease.isEmpty()) {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try (PreparedStatement revoke = c.prepareStatement("update result set status = 'revoked', updated_at = now()"
+                        + " where result_id = any(?) and status <> 'revoked'");
+                     PreparedStatement release = c.prepareStatement("update result set status = 'active', updated_at = now()"
+                             + " where result_id = any(?) and status = 'pending'")) {
+                    revoke.setArray(1, c.createArrayOf("bigint", toRevoke.toArray()));
+                    revoked = revoke.executeUpdate();
+                    release.setArray(1, c.createArrayOf("bigint", toRelease.toArray()));
+                    released += release.executeUpdate();
                 }
+                c.commit();
             }
         }
         if (released > 0 || revoked > 0) {
