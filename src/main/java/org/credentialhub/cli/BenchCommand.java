@@ -277,8 +277,7 @@ public final class BenchCommand implements Callable<Integer> {
             table.add("|---|---|---|---|---|---|---|---|---|");
             Path data = this.data != null ? this.data : Reference.path("linkage");
             if (!Files.isDirectory(data)) {
-                System.err.println("bench linkage: no such folder: " + data);
-                return 2;
+                return Exit.error("bench linkage", "no such folder: " + data);
             }
             for (LinkageSets.Converted c : LinkageSets.all(data)) {
                 if (only != null && !c.name().contains(only)) {
