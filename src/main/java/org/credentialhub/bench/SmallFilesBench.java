@@ -1,7 +1,6 @@
 package org.credentialhub.bench;
 
 import org.credentialhub.generate.BenchStates;
-import org.credentialhub.store.Database;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -47,12 +46,8 @@ public record SmallFilesBench(BenchScenario state, int files, int rows, BenchDb 
             HubRun hub = HubRun.ingest(state, tmp.resolve("hub"), db,
                     Map.of("hub.sftp.quota.max-files", String.valueOf(Math.max(500, files + 10))), log);
             List<PlainCopy.Input> inputs = new StateInputs(tmp.resolve("text")).feed(state, "sftp/skillsxlsx");
-            List<HubRun.Delivery> deliveries;
-            PlainCopy.Copied copy;
-            try (Database d = hub.open()) {
-                deliveries = HubRun.deliveries(d, "skillsxlsx");
-            }
-            copy = hub.copy(inputs);
+            List<HubRun.Delivery> deliveries = hub.deliveries("skillsxlsx");
+            PlainCopy.Copied copy = hub.copy(inputs);
             Instant lastAck = null;
             List<Double> each = new ArrayList<>();
             for (HubRun.Delivery x : deliveries) {

@@ -1,7 +1,6 @@
 package org.credentialhub.bench;
 
 import org.credentialhub.generate.BenchStates;
-import org.credentialhub.store.Database;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -39,12 +38,8 @@ public record VendorFileBench(BenchScenario state, long rows, BenchDb db, PrintS
             HubRun hub = HubRun.ingest(state, tmp.resolve("hub"), db,
                     Map.of("hub.sftp.quota.max-file-mb", String.valueOf(Math.max(256, mb))), log);
             List<PlainCopy.Input> inputs = new StateInputs(tmp.resolve("text")).feed(state, "sftp/certexam");
-            List<HubRun.Delivery> deliveries;
-            PlainCopy.Copied copy;
-            try (Database d = hub.open()) {
-                deliveries = HubRun.deliveries(d, "certexam");
-            }
-            copy = hub.copy(inputs);
+            List<HubRun.Delivery> deliveries = hub.deliveries("certexam");
+            PlainCopy.Copied copy = hub.copy(inputs);
             if (deliveries.size() != 1 || deliveries.get(0).acknowledged() == null) {
                 throw new IllegalStateException("the file was not acknowledged as one delivery");
             }
