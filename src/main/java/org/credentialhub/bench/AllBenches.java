@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * {@code ./hub bench} (or {@code bench all}): every bench at one scale, one table. At scale F: the NC year (ingest
@@ -74,6 +76,9 @@ public final class AllBenches {
         T run() throws Exception;
     }
 
+    /** A bench's peak heap, for the table's heap figure. */
+    private record Heap(String bench, long bytes) { }
+
     /** Runs a bench; on failure adds a failed figure and returns null. */
     private <T> T attempt(String name, String target, FigureTable table, Bench<T> bench) {
         try {
@@ -85,6 +90,17 @@ public final class AllBenches {
             out.println(name + ": failed (" + e + ")");
             return null;
         }
+    }
+
+    /** A bench that ran (not null): its details to {@code out}, its figures to the table, its peak heap noted. */
+    private <T extends Measured> void report(T result, String heapName, BiConsumer<T, PrintStream> print,
+                                             Function<T, List<Figure>> figures, FigureTable table, List<Heap> heaps) {
+        if (result == null) {
+            return;   // failed: attempt added its figure
+        }
+        print.accept(result, out);
+        table.addAll(figures.apply(result));
+        heaps.add(new Heap(heapName, result.peakHeapBytes()));
     }
 
     public FigureTable run() throws Exception {
@@ -123,81 +139,48 @@ public final class AllBenches {
     private FigureTable run(FigureTable table, Machine machine, long t0) throws Exception {
         BigDecimal scale = settings.scale();
         double f = scale.doubleValue();
-        List<Long> heaps = new ArrayList<>();
-        List<String> heapNames = new ArrayList<>();
+        List<Heap> heaps = new ArrayList<>();
+        BenchScenario state = new BenchScenario(settings.scenario(), settings.seed(), scale);
 
         IngestBench.Result ingest = attempt("NC year end to end (ingest)", Targets.seconds(30, f), table,
-                () -> new IngestBench(settings.scenario(), settings.seed(), scale, db, log).trim(trim).run());
-        if (ingest != null) {
-            IngestBench.print(ingest, out);
-            table.add(IngestBench.figure(ingest));
-            heaps.add(ingest.peakHeapBytes());
-            heapNames.add("ingest");
-        }
+                () -> new IngestBench(state, db, log).trim(trim).run());
+        report(ingest, "ingest", IngestBench::print, r -> List.of(IngestBench.figure(r)), table, heaps);
 
         int files = settings.smallFiles();
         SmallFilesBench.Result small = attempt(files + " small workbooks", "≤ 180 s × " + files + "/" + Targets.SMALL_FILES, table,
-                () -> new SmallFilesBench(settings.scenario(), settings.seed(), scale, files, settings.smallFileRows(), db,
-                        log).run());
-        if (small != null) {
-            SmallFilesBench.print(small, out);
-            table.addAll(SmallFilesBench.figures(small));
-            heaps.add(small.peakHeapBytes());
-            heapNames.add("small files");
-        }
+                () -> new SmallFilesBench(state, files, settings.smallFileRows(), db, log).run());
+        report(small, "small files", SmallFilesBench::print, SmallFilesBench::figures, table, heaps);
 
         long rows = settings.vendorFileRows();
         VendorFileBench.Result vendor = attempt("one vendor file", Targets.seconds(30, rows / (double) Targets.VENDOR_FILE_ROWS), table,
-                () -> new VendorFileBench(settings.scenario(), settings.seed(), scale, rows, db, log).run());
-        if (vendor != null) {
-            VendorFileBench.print(vendor, out);
-            table.add(VendorFileBench.figure(vendor));
-            heaps.add(vendor.peakHeapBytes());
-            heapNames.add("vendor file");
-        }
+                () -> new VendorFileBench(state, rows, db, log).run());
+        report(vendor, "vendor file", VendorFileBench::print, r -> List.of(VendorFileBench.figure(r)), table, heaps);
 
         int students = settings.students();
         OneRosterFigures.Result roster = attempt("OneRoster", Targets.seconds(60, students / (double) Targets.ROSTER), table,
                 () -> new OneRosterFigures(students, Targets.ENROLLMENTS_PER_STUDENT, db, log).run());
-        if (roster != null) {
-            OneRosterFigures.print(roster, out);
-            table.addAll(OneRosterFigures.figures(roster));
-            heaps.add(roster.peakHeapBytes());
-            heapNames.add("oneroster");
-        }
+        report(roster, "oneroster", OneRosterFigures::print, OneRosterFigures::figures, table, heaps);
 
         int results = settings.matchingResults();
         MatchingFigures.Result matching = attempt("matching", "≥ 200,000/s", table,
                 () -> new MatchingFigures(students, results, settings.seed(), log).run());
-        if (matching != null) {
-            MatchingFigures.print(matching, out);
-            table.add(MatchingFigures.figure(matching, ingest == null ? -1 : ingest.copy().rowsPerSecond()));
-            heaps.add(matching.peakHeapBytes());
-            heapNames.add("matching");
-        }
+        report(matching, "matching", MatchingFigures::print,
+                r -> List.of(MatchingFigures.figure(r, ingest == null ? -1 : ingest.copy().rowsPerSecond())), table, heaps);
 
         if (settings.scaleUp().signum() > 0) {
             BigDecimal larger = scale.multiply(settings.scaleUp()).setScale(4, RoundingMode.HALF_UP).stripTrailingZeros();
             IngestBench.Result large = attempt("scale " + Figure.scale(scale) + " → " + Figure.scale(larger),
                     "×≤ 1.0, heap ≤ 1,024 MB", table,
-                    () -> new IngestBench(settings.scenario(), settings.seed(), larger, db, log).trim(trim).run());
-            if (large != null) {
-                IngestBench.print(large, out);
-                heaps.add(large.peakHeapBytes());
-                heapNames.add("ingest at scale " + Figure.scale(larger));
-                if (ingest != null) {
-                    table.add(IngestBench.growth(ingest, large));
-                }
-            }
+                    () -> new IngestBench(new BenchScenario(settings.scenario(), settings.seed(), larger), db, log)
+                            .trim(trim).run());
+            report(large, "ingest at scale " + Figure.scale(larger), IngestBench::print,
+                    r -> ingest == null ? List.of() : List.of(IngestBench.growth(ingest, r)), table, heaps);
         }
 
         if (!heaps.isEmpty()) {
-            int worst = 0;
-            for (int i = 1; i < heaps.size(); i++) {
-                worst = heaps.get(i) > heaps.get(worst) ? i : worst;
-            }
-            long peak = heaps.get(worst);
-            table.add(new Figure("peak heap used (largest: " + heapNames.get(worst) + ")", "≤ 1,024 MB",
+            Heap worst = java.util.Collections.max(heaps, java.util.Comparator.comparingLong(Heap::bytes));
+            long peak = worst.bytes();
+            table.add(new Figure("peak heap used (largest: " + worst.bench() + ")", "≤ 1,024 MB",
                     Figure.megabytes(peak), "limit " + Figure.megabytes(machine.heapLimitBytes()), "-",
                     Figure.met(Targets.heapMet(peak))));
         }

@@ -59,15 +59,8 @@ public final class BenchFolder implements AutoCloseable {
 
     /** Stops every PostgreSQL whose data folder (postmaster.pid) is inside this folder. */
     private void stopPostgres() {
-        List<Path> pids;
-        try (Stream<Path> walk = Files.walk(dir, 4)) {
-            pids = walk.filter(p -> p.getFileName().toString().equals("postmaster.pid")).toList();
-        } catch (IOException | RuntimeException e) {
-            return;
-        }
-        for (Path pid : pids) {
+        for (long p : postgresPids(dir)) {
             try {
-                long p = Long.parseLong(Files.readAllLines(pid).get(0).trim());
                 ProcessHandle.of(p).ifPresent(h -> {
                     h.destroy();   // SIGTERM: PostgreSQL's smart shutdown
                     try {
@@ -76,9 +69,31 @@ public final class BenchFolder implements AutoCloseable {
                         h.destroyForcibly();
                     }
                 });
+            } catch (RuntimeException ignored) {
+                // no server there
+            }
+        }
+    }
+
+    /**
+     * The process ids of the PostgreSQL servers whose data folder is inside {@code dir} (their {@code postmaster.pid});
+     * a pid file that cannot be read (a server starting or stopping) is passed over.
+     */
+    static List<Long> postgresPids(Path dir) {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir, 4)) {
+            files = walk.filter(p -> p.getFileName().toString().equals("postmaster.pid")).toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+        List<Long> pids = new java.util.ArrayList<>();
+        for (Path file : files) {
+            try {
+                pids.add(Long.parseLong(Files.readAllLines(file).get(0).trim()));
             } catch (IOException | RuntimeException ignored) {
                 // no server there
             }
         }
+        return pids;
     }
 }

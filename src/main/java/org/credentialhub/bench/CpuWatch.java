@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * CPU seconds spent while it watches, by this JVM and by every PostgreSQL server whose data folder is under a folder
@@ -42,21 +41,14 @@ final class CpuWatch implements AutoCloseable {
     }
 
     private synchronized void sample() {
-        List<Path> pids;
-        try (Stream<Path> walk = Files.walk(dir, 4)) {
-            pids = walk.filter(p -> p.getFileName().toString().equals("postmaster.pid")).toList();
-        } catch (IOException | RuntimeException e) {
-            return;
-        }
-        for (Path pid : pids) {
+        for (long p : BenchFolder.postgresPids(dir)) {
             try {
-                long p = Long.parseLong(Files.readAllLines(pid).get(0).trim());
                 double cpu = serverSeconds(p);
                 if (cpu >= 0) {
                     double[] seen = servers.computeIfAbsent(p, k -> new double[] {first ? cpu : 0, cpu});
                     seen[1] = Math.max(seen[1], cpu);
                 }
-            } catch (IOException | RuntimeException ignored) {
+            } catch (RuntimeException ignored) {
                 // a server starting or stopping
             }
         }

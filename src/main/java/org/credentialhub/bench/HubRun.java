@@ -83,9 +83,9 @@ final class HubRun {
     }
 
     /** The feed's file deliveries, in the order the hub recorded them. */
-    static List<Delivery> deliveries(Database db, String feed) throws SQLException {
+    List<Delivery> deliveries(String feed) throws IOException, SQLException {
         List<Delivery> out = new ArrayList<>();
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement("""
+        try (Database db = open(); Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement("""
                 select source_name, received_at, acknowledged_at, rows_read, status from delivery
                 where feed_code = ? and pickup_ref is not null order by delivery_id""")) {
             ps.setString(1, feed);

@@ -1,7 +1,6 @@
 package org.credentialhub.bench;
 
 import org.credentialhub.cli.IngestCommand;
-import org.credentialhub.generate.Generator;
 
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -22,7 +21,7 @@ public final class IngestBench {
     /** What one run measured. {@code hubSeconds}: ingest's start to its summary ("ingest took"). */
     public record Result(BigDecimal scale, long inputRows, double hubSeconds, IngestCommand.Timings timings,
                          double jvmCpuSeconds, double postgresCpuSeconds, PlainCopy.Copied copy, long peakHeapBytes,
-                         long afterCollectionBytes) {
+                         long afterCollectionBytes) implements Measured {
         /** CPU seconds of the whole run (hub start to stop), this JVM's and PostgreSQL's. */
         public double cpuSeconds() {
             return jvmCpuSeconds + postgresCpuSeconds;
@@ -37,9 +36,7 @@ public final class IngestBench {
         }
     }
 
-    private final String scenario;
-    private final long seed;
-    private final BigDecimal scale;
+    private final BenchScenario state;
     private final BenchDb db;
     private final PrintStream log;
     private StateTrim trim = state -> { };
@@ -54,10 +51,8 @@ public final class IngestBench {
         return this;
     }
 
-    public IngestBench(String scenario, long seed, BigDecimal scale, BenchDb db, PrintStream log) {
-        this.scenario = scenario;
-        this.seed = seed;
-        this.scale = scale;
+    public IngestBench(BenchScenario state, BenchDb db, PrintStream log) {
+        this.state = state;
         this.db = db;
         this.log = log;
     }
@@ -65,15 +60,14 @@ public final class IngestBench {
     public Result run() throws Exception {
         try (BenchFolder tmp = BenchFolder.create("ingest")) {
             Path state = tmp.resolve("state");
-            log.printf(Locale.ROOT, "bench ingest: generate --scenario %s --seed %d --scale %s%n", scenario, seed,
-                    Figure.scale(scale));
-            new Generator(Generator.Inputs.of(scenario, Path.of("")), scenario, seed, scale)
-                    .generate(state, line -> log.println("generate: " + line));
+            log.printf(Locale.ROOT, "bench ingest: generate --scenario %s --seed %d --scale %s%n", this.state.scenario(),
+                    this.state.seed(), Figure.scale(this.state.scale()));
+            this.state.generator().generate(state, line -> log.println("generate: " + line));
             trim.apply(state);
             HubRun hub = HubRun.ingest(state, tmp.resolve("hub"), db, Map.of(), log);
             PlainCopy.Copied copy = hub.copy(new StateInputs(tmp.resolve("text")).all(state));
             IngestCommand.Timings t = hub.timings;
-            return new Result(scale, copy.rows(), seconds(t.begun(), t.reported()), t, hub.jvmCpuSeconds,
+            return new Result(this.state.scale(), copy.rows(), seconds(t.begun(), t.reported()), t, hub.jvmCpuSeconds,
                     hub.postgresCpuSeconds, copy, hub.peakHeapBytes, hub.afterCollectionBytes);
         }
     }

@@ -18,10 +18,11 @@ import java.util.regex.Pattern;
  * the matcher's {@code matchBatch} timed alone), its {@code key=value} lines read back. No database is involved;
  * its baseline is the COPY rate of the same bench run's ingest inputs, when there is one.
  */
-public final class MatchingFigures {
+public record MatchingFigures(int roster, int results, long seed, PrintStream log) {
 
     public record Result(int roster, int results, double rowsPerSecond, double matchSeconds, double matchCpuSeconds,
-                         double indexSeconds, double fitSeconds, double precision, double recall, long peakHeapBytes) {
+                         double indexSeconds, double fitSeconds, double precision, double recall, long peakHeapBytes)
+            implements Measured {
         /** Results per CPU-second of matching (this JVM's; what a machine shared with other work still measures). */
         public double rowsPerCpuSecond() {
             return results / matchCpuSeconds;
@@ -29,18 +30,6 @@ public final class MatchingFigures {
     }
 
     private static final Pattern KEY_VALUE = Pattern.compile("(\\w+)=([0-9.]+)");
-
-    private final int roster;
-    private final int results;
-    private final long seed;
-    private final PrintStream log;
-
-    public MatchingFigures(int roster, int results, long seed, PrintStream log) {
-        this.roster = roster;
-        this.results = results;
-        this.seed = seed;
-        this.log = log;
-    }
 
     public Result run() throws Exception {
         log.printf(Locale.ROOT, "bench matching --roster-size %d --results %d --seed %d%n", roster, results, seed);

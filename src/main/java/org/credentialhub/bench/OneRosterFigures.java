@@ -23,23 +23,11 @@ import java.util.stream.Stream;
  * bench oneroster} imports the same rows again instead, a bulk with nothing changed.) Beside them the baseline: a
  * plain COPY of the bundle's files into the same PostgreSQL.
  */
-public final class OneRosterFigures {
+public record OneRosterFigures(int students, int perStudent, BenchDb db, PrintStream log) {
 
     public record Result(int students, int perStudent, long rowsChanged, double firstSeconds, double firstCpuSeconds,
                          String firstStatus, double changedSeconds, double changedCpuSeconds, String changedStatus,
-                         PlainCopy.Copied copy, long peakHeapBytes) { }
-
-    private final int students;
-    private final int perStudent;
-    private final BenchDb db;
-    private final PrintStream log;
-
-    public OneRosterFigures(int students, int perStudent, BenchDb db, PrintStream log) {
-        this.students = students;
-        this.perStudent = perStudent;
-        this.db = db;
-        this.log = log;
-    }
+                         PlainCopy.Copied copy, long peakHeapBytes) implements Measured { }
 
     public Result run() throws Exception {
         try (BenchFolder tmp = BenchFolder.create("oneroster")) {

@@ -1,11 +1,8 @@
 package org.credentialhub.bench;
 
 import org.credentialhub.generate.BenchStates;
-import org.credentialhub.generate.Generator;
-import org.credentialhub.store.Database;
 
 import java.io.PrintStream;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,11 +20,11 @@ import static org.credentialhub.cli.IngestCommand.Timings.seconds;
  * acknowledgement, and each file's hub time from pickup (the delivery recorded) to its acknowledgement; beside the
  * SFTP upload alone and a plain COPY of the same rows, one COPY per file.
  */
-public final class SmallFilesBench {
+public record SmallFilesBench(BenchScenario state, int files, int rows, BenchDb db, PrintStream log) {
 
     /** What one run measured; {@code perFile}: each file's seconds from pickup to acknowledgement, sorted. */
     public record Result(int files, long rows, double wallSeconds, double uploadSeconds, double[] perFile,
-                         PlainCopy.Copied copy, long peakHeapBytes) {
+                         PlainCopy.Copied copy, long peakHeapBytes) implements Measured {
         public double mean() {
             return Arrays.stream(perFile).average().orElse(Double.NaN);
         }
@@ -38,42 +35,19 @@ public final class SmallFilesBench {
         }
     }
 
-    private final String scenario;
-    private final long seed;
-    private final BigDecimal scale;
-    private final int files;
-    private final int rows;
-    private final BenchDb db;
-    private final PrintStream log;
-
-    public SmallFilesBench(String scenario, long seed, BigDecimal scale, int files, int rows, BenchDb db, PrintStream log) {
-        this.scenario = scenario;
-        this.seed = seed;
-        this.scale = scale;
-        this.files = files;
-        this.rows = rows;
-        this.db = db;
-        this.log = log;
-    }
-
     public Result run() throws Exception {
         try (BenchFolder tmp = BenchFolder.create("small-files")) {
             Path state = tmp.resolve("state");
-            log.printf(Locale.ROOT, "bench small-files: %d workbooks of %d rows, roster of scenario %s seed %d scale %s%n",
-                    files, rows, scenario, seed, Figure.scale(scale));
-            BenchStates.Written w = BenchStates.smallWorkbooks(
-                    new Generator(Generator.Inputs.of(scenario, Path.of("")), scenario, seed, scale), state, files, rows,
+            log.printf(Locale.ROOT, "bench small-files: %d workbooks of %d rows, roster of %s%n", files, rows,
+                    this.state.describe());
+            BenchStates.Written w = BenchStates.smallWorkbooks(this.state.generator(), state, files, rows,
                     line -> log.println("generate: " + line));
             // every file is dropped at once: the inbox quota (hub.sftp.quota.max-files, 500) must hold them all
             HubRun hub = HubRun.ingest(state, tmp.resolve("hub"), db,
                     Map.of("hub.sftp.quota.max-files", String.valueOf(Math.max(500, files + 10))), log);
             List<PlainCopy.Input> inputs = new StateInputs(tmp.resolve("text")).feed(state, "sftp/skillsxlsx");
-            List<HubRun.Delivery> deliveries;
-            PlainCopy.Copied copy;
-            try (Database d = hub.open()) {
-                deliveries = HubRun.deliveries(d, "skillsxlsx");
-            }
-            copy = hub.copy(inputs);
+            List<HubRun.Delivery> deliveries = hub.deliveries("skillsxlsx");
+            PlainCopy.Copied copy = hub.copy(inputs);
             Instant lastAck = null;
             List<Double> each = new ArrayList<>();
             for (HubRun.Delivery x : deliveries) {

@@ -1,11 +1,8 @@
 package org.credentialhub.bench;
 
 import org.credentialhub.generate.BenchStates;
-import org.credentialhub.generate.Generator;
-import org.credentialhub.store.Database;
 
 import java.io.PrintStream;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -19,50 +16,30 @@ import static org.credentialhub.cli.IngestCommand.Timings.seconds;
  * (poll, download, fingerprint and archive, staging, matching, exceptions, acknowledgement) and from pickup (the
  * delivery recorded) to acknowledgement, beside a plain COPY of the same file.
  */
-public final class VendorFileBench {
+public record VendorFileBench(BenchScenario state, long rows, BenchDb db, PrintStream log) {
 
     public record Result(long rows, long bytes, double inboxToAckSeconds, double pickupToAckSeconds,
-                         double uploadSeconds, String status, PlainCopy.Copied copy, long peakHeapBytes) {
+                         double uploadSeconds, String status, PlainCopy.Copied copy, long peakHeapBytes)
+            implements Measured {
         public double ratio() {
             return inboxToAckSeconds / copy.seconds();
         }
     }
 
-    private final String scenario;
-    private final long seed;
-    private final BigDecimal scale;
-    private final long rows;
-    private final BenchDb db;
-    private final PrintStream log;
-
-    public VendorFileBench(String scenario, long seed, BigDecimal scale, long rows, BenchDb db, PrintStream log) {
-        this.scenario = scenario;
-        this.seed = seed;
-        this.scale = scale;
-        this.rows = rows;
-        this.db = db;
-        this.log = log;
-    }
-
     public Result run() throws Exception {
         try (BenchFolder tmp = BenchFolder.create("vendor-file")) {
             Path state = tmp.resolve("state");
-            log.printf(Locale.ROOT, "bench vendor-file: one certexam file of %,d rows, roster of scenario %s seed %d scale %s%n",
-                    rows, scenario, seed, Figure.scale(scale));
-            BenchStates.Written w = BenchStates.vendorFile(
-                    new Generator(Generator.Inputs.of(scenario, Path.of("")), scenario, seed, scale), state, rows,
+            log.printf(Locale.ROOT, "bench vendor-file: one certexam file of %,d rows, roster of %s%n", rows,
+                    this.state.describe());
+            BenchStates.Written w = BenchStates.vendorFile(this.state.generator(), state, rows,
                     line -> log.println("generate: " + line));
             // the file may be larger than the per-file quota (hub.sftp.quota.max-file-mb, 256)
             long mb = (w.bytes() >> 20) + 1;
             HubRun hub = HubRun.ingest(state, tmp.resolve("hub"), db,
                     Map.of("hub.sftp.quota.max-file-mb", String.valueOf(Math.max(256, mb))), log);
             List<PlainCopy.Input> inputs = new StateInputs(tmp.resolve("text")).feed(state, "sftp/certexam");
-            List<HubRun.Delivery> deliveries;
-            PlainCopy.Copied copy;
-            try (Database d = hub.open()) {
-                deliveries = HubRun.deliveries(d, "certexam");
-            }
-            copy = hub.copy(inputs);
+            List<HubRun.Delivery> deliveries = hub.deliveries("certexam");
+            PlainCopy.Copied copy = hub.copy(inputs);
             if (deliveries.size() != 1 || deliveries.get(0).acknowledged() == null) {
                 throw new IllegalStateException("the file was not acknowledged as one delivery");
             }

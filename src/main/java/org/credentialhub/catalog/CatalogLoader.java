@@ -226,14 +226,9 @@ public final class CatalogLoader {
                         del.executeUpdate();
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement(
-                        "insert into catalog_year (state, school_year, first_day, last_day) values (?, ?, ?, ?)")) {
-                    ps.setString(1, state);
-                    ps.setString(2, year);
-                    ps.setObject(3, first);
-                    ps.setObject(4, last);
-                    ps.executeUpdate();
-                }
+                org.credentialhub.store.Rows.update(c,
+                        "insert into catalog_year (state, school_year, first_day, last_day) values (?, ?, ?, ?)",
+                        state, year, first, last);
                 try (PreparedStatement ps = c.prepareStatement("""
                         insert into catalog_course (state, school_year, course_code, course_title, program_area)
                         values (?, ?, ?, ?, ?)""")) {

@@ -110,6 +110,42 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** The generated state of a single bench (its --scale is its own: what it scales differs). */
+    static final class ScenarioOptions {
+        @Option(names = "--scenario", defaultValue = "nc-2024-25", description = "Scenario (default ${DEFAULT-VALUE})")
+        String scenario;
+
+        @Option(names = "--seed", defaultValue = "7", description = "Seed (default ${DEFAULT-VALUE})")
+        long seed;
+
+        org.credentialhub.bench.BenchScenario at(BigDecimal scale) {
+            return new org.credentialhub.bench.BenchScenario(scenario, seed, scale);
+        }
+    }
+
+    /** A bench on a generated state: the command and the machine, the bench's details, then its figures' table. */
+    abstract static class StateBench implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        ScenarioOptions state;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        /** Runs the bench and prints its details; returns its figures. */
+        abstract List<org.credentialhub.bench.Figure> measure(org.credentialhub.bench.BenchDb db) throws Exception;
+
+        /** Where the figures go as CSV too (null: nowhere). */
+        abstract Path csv();
+
+        @Override
+        public Integer call() throws Exception {
+            quietPoi();
+            header(spec);
+            table(measure(org.credentialhub.bench.BenchDb.embedded()), csv());
+            return 0;
+        }
+    }
+
     @Command(name = "all", mixinStandardHelpOptions = true,
             description = "Every bench at --scale, one table (what ./hub bench does without a subcommand).")
     public static final class All implements Callable<Integer> {
@@ -127,31 +163,23 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Generate a state into a temporary folder, ingest it into an empty hub (embedded PostgreSQL, SFTP "
                     + "drop box), and COPY the same input rows into the same PostgreSQL: rows, hub seconds, COPY seconds, "
                     + "ratio, peak heap, rows/s.")
-    public static final class Ingest implements Callable<Integer> {
-        @Option(names = "--scenario", defaultValue = "nc-2024-25", description = "Scenario (default ${DEFAULT-VALUE})")
-        String scenario;
-
-        @Option(names = "--seed", defaultValue = "7", description = "Seed (default ${DEFAULT-VALUE})")
-        long seed;
-
+    public static final class Ingest extends StateBench {
         @Option(names = "--scale", defaultValue = "1", description = "Scale of the state, up to 10 (default ${DEFAULT-VALUE})")
         BigDecimal scale;
 
         @Option(names = "--csv", paramLabel = "FILE", description = "Also write the figure as CSV to FILE")
         Path csv;
 
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+        @Override
+        List<org.credentialhub.bench.Figure> measure(org.credentialhub.bench.BenchDb db) throws Exception {
+            var r = new org.credentialhub.bench.IngestBench(state.at(scale), db, System.err).run();
+            org.credentialhub.bench.IngestBench.print(r, System.out);
+            return List.of(org.credentialhub.bench.IngestBench.figure(r));
+        }
 
         @Override
-        public Integer call() throws Exception {
-            quietPoi();
-            header(spec);
-            var r = new org.credentialhub.bench.IngestBench(scenario, seed, scale,
-                    org.credentialhub.bench.BenchDb.embedded(), System.err).run();
-            org.credentialhub.bench.IngestBench.print(r, System.out);
-            table(List.of(org.credentialhub.bench.IngestBench.figure(r)), csv);
-            return 0;
+        Path csv() {
+            return csv;
         }
     }
 
@@ -160,7 +188,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Generate a state's roster and N small end-of-program workbooks (one per district per month), "
                     + "drop them over SFTP into a running hub, and measure first drop → last acknowledgement and each "
                     + "file's pickup → acknowledgement, beside the SFTP upload alone and a COPY of the same rows.")
-    public static final class SmallFiles implements Callable<Integer> {
+    public static final class SmallFiles extends StateBench {
         @Option(names = "--files", defaultValue = "1213", description = "Workbooks (default ${DEFAULT-VALUE})")
         int files;
 
@@ -170,27 +198,19 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--scale", defaultValue = "1", description = "Scale of the roster's state (default ${DEFAULT-VALUE})")
         BigDecimal scale;
 
-        @Option(names = "--scenario", defaultValue = "nc-2024-25", description = "Scenario (default ${DEFAULT-VALUE})")
-        String scenario;
-
-        @Option(names = "--seed", defaultValue = "7", description = "Seed (default ${DEFAULT-VALUE})")
-        long seed;
-
         @Option(names = "--csv", paramLabel = "FILE", description = "Also write the figures as CSV to FILE")
         Path csv;
 
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+        @Override
+        List<org.credentialhub.bench.Figure> measure(org.credentialhub.bench.BenchDb db) throws Exception {
+            var r = new org.credentialhub.bench.SmallFilesBench(state.at(scale), files, rows, db, System.err).run();
+            org.credentialhub.bench.SmallFilesBench.print(r, System.out);
+            return org.credentialhub.bench.SmallFilesBench.figures(r);
+        }
 
         @Override
-        public Integer call() throws Exception {
-            quietPoi();
-            header(spec);
-            var r = new org.credentialhub.bench.SmallFilesBench(scenario, seed, scale, files, rows,
-                    org.credentialhub.bench.BenchDb.embedded(), System.err).run();
-            org.credentialhub.bench.SmallFilesBench.print(r, System.out);
-            table(org.credentialhub.bench.SmallFilesBench.figures(r), csv);
-            return 0;
+        Path csv() {
+            return csv;
         }
     }
 
@@ -198,34 +218,26 @@ public final class BenchCommand implements Callable<Integer> {
     @Command(name = "vendor-file", mixinStandardHelpOptions = true,
             description = "Generate a state's roster and one certexam CSV of N rows, send it through a running hub to its "
                     + "acknowledgement, beside a COPY of the same file.")
-    public static final class VendorFile implements Callable<Integer> {
+    public static final class VendorFile extends StateBench {
         @Option(names = "--rows", defaultValue = "1000000", description = "Rows of the file (default ${DEFAULT-VALUE})")
         long rows;
 
         @Option(names = "--scale", defaultValue = "1", description = "Scale of the roster's state (default ${DEFAULT-VALUE})")
         BigDecimal scale;
 
-        @Option(names = "--scenario", defaultValue = "nc-2024-25", description = "Scenario (default ${DEFAULT-VALUE})")
-        String scenario;
-
-        @Option(names = "--seed", defaultValue = "7", description = "Seed (default ${DEFAULT-VALUE})")
-        long seed;
-
         @Option(names = "--csv", paramLabel = "FILE", description = "Also write the figure as CSV to FILE")
         Path csv;
 
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+        @Override
+        List<org.credentialhub.bench.Figure> measure(org.credentialhub.bench.BenchDb db) throws Exception {
+            var r = new org.credentialhub.bench.VendorFileBench(state.at(scale), rows, db, System.err).run();
+            org.credentialhub.bench.VendorFileBench.print(r, System.out);
+            return List.of(org.credentialhub.bench.VendorFileBench.figure(r));
+        }
 
         @Override
-        public Integer call() throws Exception {
-            quietPoi();
-            header(spec);
-            var r = new org.credentialhub.bench.VendorFileBench(scenario, seed, scale, rows,
-                    org.credentialhub.bench.BenchDb.embedded(), System.err).run();
-            org.credentialhub.bench.VendorFileBench.print(r, System.out);
-            table(List.of(org.credentialhub.bench.VendorFileBench.figure(r)), csv);
-            return 0;
+        Path csv() {
+            return csv;
         }
     }
 
@@ -277,8 +289,7 @@ public final class BenchCommand implements Callable<Integer> {
             table.add("|---|---|---|---|---|---|---|---|---|");
             Path data = this.data != null ? this.data : Reference.path("linkage");
             if (!Files.isDirectory(data)) {
-                System.err.println("bench linkage: no such folder: " + data);
-                return 2;
+                return Exit.error("bench linkage", "no such folder: " + data);
             }
             for (LinkageSets.Converted c : LinkageSets.all(data)) {
                 if (only != null && !c.name().contains(only)) {

@@ -55,8 +55,7 @@ public final class GenerateCommand implements Callable<Integer> {
             }
             Optional<Path> missing = in.missing();
             if (missing.isPresent()) {
-                System.err.println("generate: no such file or folder: " + missing.get());
-                return 2;
+                return Exit.error("generate", "no such file or folder: " + missing.get());
             }
             long start = System.nanoTime();
             Generator.Summary s = new Generator(in, scenario, seed, scale)
@@ -65,11 +64,9 @@ public final class GenerateCommand implements Callable<Integer> {
                     (System.nanoTime() - start) / 1e9, s.districts(), s.students(), s.enrollments(), s.earned(), s.potential());
             return 0;
         } catch (NoSuchFileException e) {
-            System.err.println("generate: no such file or folder: " + e.getFile());
-            return 2;
+            return Exit.error("generate", "no such file or folder: " + e.getFile());
         } catch (IOException | IllegalArgumentException | ConfigException e) {
-            System.err.println("generate: " + (e.getMessage() != null ? e.getMessage() : e));
-            return 2;
+            return Exit.error("generate", e.getMessage() != null ? e.getMessage() : e.toString());
         }
     }
 }

@@ -43,8 +43,8 @@ public final class IngestCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "the state folder")
     Path dir;
 
-    @Option(names = "--data-dir", description = "the hub's data folder (default: hub.data.dir, data)")
-    String dataDir;
+    @picocli.CommandLine.Mixin
+    DataDirOption data = new DataDirOption();
 
     @Option(names = "--timeout", defaultValue = "60", description = "minutes to wait for the deliveries (default ${DEFAULT-VALUE})")
     int timeoutMinutes;
@@ -97,7 +97,7 @@ public final class IngestCommand implements Callable<Integer> {
             throws Exception {
         IngestCommand c = new IngestCommand();
         c.dir = state;
-        c.dataDir = dataDir.toString();
+        c.data.dataDir = dataDir.toString();
         c.timeoutMinutes = 60;
         c.out = out;
         c.extraSettings = Map.copyOf(settings);
@@ -109,18 +109,14 @@ public final class IngestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(dir)) {
-            System.err.println("ingest: no folder " + dir);
-            return 2;
+            return Exit.error("ingest", "no folder " + dir);
         }
         t0 = System.nanoTime();
         begun = java.time.Instant.now();
         String secret = "ingest-" + Long.toHexString(new java.security.SecureRandom().nextLong());
         try (FixtureApiServer api = FixtureApiServer.serve(dir, 0)
                 .clientCredentials("credential-hub", secret).apiToken(secret).organization("nc-cte")) {
-            Map<String, String> o = new HashMap<>();
-            if (dataDir != null) {
-                o.put("hub.data.dir", dataDir);
-            }
+            Map<String, String> o = data.overrides();
             o.put("camel.server.port", String.valueOf(freePort()));
             o.put("camel.server.host", "127.0.0.1");
             o.put("camel.management.port", String.valueOf(freePort()));

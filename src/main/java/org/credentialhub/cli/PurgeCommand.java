@@ -1,12 +1,10 @@
 package org.credentialhub.cli;
 
 import org.credentialhub.retention.RetentionPurge;
-import org.credentialhub.runtime.Standalone;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "purge", mixinStandardHelpOptions = true,
@@ -18,16 +16,12 @@ public final class PurgeCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "count what would be purged; change nothing")
     boolean dryRun;
 
-    @Option(names = "--data-dir", description = "the hub's data folder (default: hub.data.dir, data)")
-    String dataDir;
+    @Mixin
+    DataDirOption data = new DataDirOption();
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> overrides = new HashMap<>();
-        if (dataDir != null) {
-            overrides.put("hub.data.dir", dataDir);
-        }
-        try (Standalone hub = new Standalone(overrides)) {
+        return data.run("purge", hub -> {
             RetentionPurge purge = RetentionPurge.from(hub.settings::get, hub.database.dataSource(),
                     hub.dataDir.resolve("archive"));
             RetentionPurge.Outcome out = purge.run("cli", dryRun);
@@ -36,9 +30,6 @@ public final class PurgeCommand implements Callable<Integer> {
                     dryRun ? " --dry-run" : "", out.identities(), purge.identityDays(), out.files(), purge.archiveDays(),
                     out.sessions(), dryRun ? " would be purged; nothing changed" : " purged (run " + out.runId() + ")");
             return 0;
-        } catch (IllegalArgumentException e) {
-            System.err.println("purge: " + e.getMessage());
-            return 2;
-        }
+        });
     }
 }

@@ -5,8 +5,8 @@ import org.credentialhub.reporting.ReportCsv;
 import org.credentialhub.reporting.ReportingLoad;
 import org.credentialhub.reporting.Reports;
 import org.credentialhub.runtime.HubServices;
-import org.credentialhub.runtime.Standalone;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.OutputStream;
@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -55,8 +54,8 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", description = "write to this file instead of standard output (required for xlsx)")
     Path out;
 
-    @Option(names = "--data-dir", description = "the hub's data folder (default: hub.data.dir, data)")
-    String dataDir;
+    @Mixin
+    DataDirOption data = new DataDirOption();
 
     @Override
     public Integer call() throws Exception {
@@ -73,18 +72,12 @@ public final class ReportCommand implements Callable<Integer> {
             format = "csv";
         }
         if (!load && (table == null || (year == null && !Reports.definition(table).allYears()))) {
-            System.err.println("report: give --list, --load, or --year YEAR --table NAME");
-            return 2;
+            return Exit.error("report", "give --list, --load, or --year YEAR --table NAME");
         }
         if (!List.of("csv", "xlsx").contains(format)) {
-            System.err.println("report: --format is csv or xlsx");
-            return 2;
+            return Exit.error("report", "--format is csv or xlsx");
         }
-        Map<String, String> overrides = new HashMap<>();
-        if (dataDir != null) {
-            overrides.put("hub.data.dir", dataDir);
-        }
-        try (Standalone hub = new Standalone(overrides)) {
+        return data.run("report", hub -> {
             Reports reports = HubServices.reportsFrom(hub.settings);
             if (load) {
                 // credentials revoked or valid since are brought up to date first, as every load does
@@ -121,8 +114,7 @@ public final class ReportCommand implements Callable<Integer> {
             }
             if ("xlsx".equals(format)) {
                 if (out == null) {
-                    System.err.println("report: --format xlsx needs --out FILE");
-                    return 2;
+                    return Exit.error("report", "--format xlsx needs --out FILE");
                 }
                 writeXlsx(t, out);
             } else if (out != null) {
@@ -131,39 +123,29 @@ public final class ReportCommand implements Callable<Integer> {
                 System.out.print(ReportCsv.of(t, total || publicForm));
             }
             return 0;
-        } catch (org.credentialhub.support.ConfigException e) {
-            System.err.println("report: " + e.getMessage());
-            return 2;
-        }
+        });
     }
 
     private int publish() throws Exception {
         String f = format == null ? "html" : format;
         if (year == null || out == null || !List.of("html", "pdf").contains(f)) {
-            System.err.println("report: --publish needs --year YEAR --out FILE [--format html|pdf]");
-            return 2;
+            return Exit.error("report", "--publish needs --year YEAR --out FILE [--format html|pdf]");
         }
-        Map<String, String> overrides = new HashMap<>();
-        if (dataDir != null) {
-            overrides.put("hub.data.dir", dataDir);
-        }
-        try (Standalone hub = new Standalone(overrides);
-             Connection c = hub.database.dataSource().getConnection()) {
-            org.credentialhub.reporting.Publication publication =
-                    new org.credentialhub.reporting.Publication(HubServices.reportsFrom(hub.settings));
-            if ("pdf".equals(f)) {
-                try (OutputStream os = Files.newOutputStream(out)) {
-                    publication.pdf(c, year, os);
+        return data.run("report", hub -> {
+            try (Connection c = hub.database.dataSource().getConnection()) {
+                org.credentialhub.reporting.Publication publication =
+                        new org.credentialhub.reporting.Publication(HubServices.reportsFrom(hub.settings));
+                if ("pdf".equals(f)) {
+                    try (OutputStream os = Files.newOutputStream(out)) {
+                        publication.pdf(c, year, os);
+                    }
+                } else {
+                    Files.writeString(out, publication.html(c, year), StandardCharsets.UTF_8);
                 }
-            } else {
-                Files.writeString(out, publication.html(c, year), StandardCharsets.UTF_8);
             }
             System.err.println("report: the " + year + " report written to " + out + " (" + f + ")");
             return 0;
-        } catch (org.credentialhub.support.ConfigException e) {
-            System.err.println("report: " + e.getMessage());
-            return 2;
-        }
+        });
     }
 
     private static void writeXlsx(Reports.Table t, Path file) throws Exception {

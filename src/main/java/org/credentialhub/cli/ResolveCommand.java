@@ -4,14 +4,12 @@ import org.credentialhub.accounts.Account;
 import org.credentialhub.accounts.Role;
 import org.credentialhub.exceptions.DecisionFile;
 import org.credentialhub.exceptions.Decisions;
-import org.credentialhub.runtime.Standalone;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "resolve", mixinStandardHelpOptions = true,
@@ -26,20 +24,15 @@ public final class ResolveCommand implements Callable<Integer> {
             + "(decision: a student's state ID, or reject)")
     Path decisions;
 
-    @Option(names = "--data-dir", description = "the hub's data folder (default: hub.data.dir, data)")
-    String dataDir;
+    @Mixin
+    DataDirOption data = new DataDirOption();
 
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(decisions)) {
-            System.err.println("resolve: no file " + decisions);
-            return 2;
+            return Exit.error("resolve", "no file " + decisions);
         }
-        Map<String, String> overrides = new HashMap<>();
-        if (dataDir != null) {
-            overrides.put("hub.data.dir", dataDir);
-        }
-        try (Standalone hub = new Standalone(overrides)) {
+        return data.run("resolve", hub -> {
             var ds = hub.database.dataSource();
             var hmac = hub.hmac();
             DecisionFile file = new DecisionFile(ds, new Decisions(ds, hmac), hmac, hub.feeds(), hub.mappings(),
@@ -58,9 +51,6 @@ public final class ResolveCommand implements Callable<Integer> {
             }
             System.out.println("The next reporting load counts them (or run ./hub report --load).");
             return out.notFound() > 0 || out.unknownStudent() > 0 || !out.reported().isEmpty() ? 1 : 0;
-        } catch (IllegalArgumentException e) {
-            System.err.println("resolve: " + e.getMessage());
-            return 2;
-        }
+        });
     }
 }

@@ -6,10 +6,8 @@ import org.credentialhub.runtime.HubServices;
 import org.credentialhub.runtime.Standalone;
 import org.credentialhub.sis.SisHolds;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -27,16 +25,8 @@ public final class SisCommand implements Runnable {
     }
 
     abstract static class Base implements Callable<Integer> {
-        @Option(names = "--data-dir", description = "the hub's data folder (default: hub.data.dir, data)")
-        String dataDir;
-
-        Standalone open() throws java.io.IOException {
-            Map<String, String> overrides = new HashMap<>();
-            if (dataDir != null) {
-                overrides.put("hub.data.dir", dataDir);
-            }
-            return new Standalone(overrides);
-        }
+        @picocli.CommandLine.Mixin
+        DataDirOption data = new DataDirOption();
 
         static SisHolds holds(Standalone hub) throws java.io.IOException {
             var ds = hub.database.dataSource();
@@ -49,7 +39,7 @@ public final class SisCommand implements Runnable {
     static final class Holds extends Base {
         @Override
         public Integer call() throws Exception {
-            try (Standalone hub = open()) {
+            try (Standalone hub = data.open()) {
                 for (Map<String, Object> h : holds(hub).list()) {
                     System.out.printf("%s %s %s: %s%s%n", h.get("delivery"), h.get("feed"), h.get("bundle"),
                             h.get("decision") == null && h.get("outcome") == null ? "held" : h.get("decision") + " -> " + h.get("outcome"),
@@ -65,16 +55,13 @@ public final class SisCommand implements Runnable {
         long delivery;
 
         Integer decide(boolean approve) throws Exception {
-            try (Standalone hub = open()) {
+            return data.run("sis", hub -> {
                 Account who = new Account(0, "cli:" + System.getProperty("user.name", "operator"), Role.OPS, null, null);
                 Map<Long, String> out = holds(hub).decide(delivery, approve, who);
                 out.forEach((id, status) -> System.out.println("sis: delivery " + id + " -> " + status));
                 System.out.println("The running hub sends the outcome to the SIS's outbox.");
                 return 0;
-            } catch (IllegalArgumentException e) {
-                System.err.println("sis: " + e.getMessage());
-                return 2;
-            }
+            });
         }
     }
 

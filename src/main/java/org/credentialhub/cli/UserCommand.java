@@ -43,16 +43,14 @@ public final class UserCommand implements Runnable {
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String password = in.readLine();
             if (password == null || password.isEmpty()) {
-                System.err.println("user add: give the password on standard input, e.g. printf '%s\\n' \"$PW\" | ./hub user add ...");
-                return 2;
+                return Exit.error("user add", "give the password on standard input, e.g. printf '%s\\n' \"$PW\" | ./hub user add ...");
             }
             try (Database db = Settings.standalone(Map.of()).openDatabase()) {
                 new Accounts(db.dataSource()).create(name, r, district, feed, password, "cli");
                 System.out.println("created " + r.key() + " account " + name + (district == null ? "" : " for district " + district));
                 return 0;
             } catch (IllegalArgumentException e) {
-                System.err.println("user add: " + e.getMessage());
-                return 2;
+                return Exit.error("user add", e.getMessage());
             }
         }
     }

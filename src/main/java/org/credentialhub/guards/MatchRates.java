@@ -127,17 +127,9 @@ public final class MatchRates {
 
     private static String raise(Connection c, String kind, String feed, long deliveryId, String district, boolean hold,
                                 String message) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+        Rows.update(c, """
                 insert into guard_alarm (kind, feed_code, delivery_id, district_code, message, holding)
-                values (?, ?, ?, ?, ?, ?)""")) {
-            ps.setString(1, kind);
-            ps.setString(2, feed);
-            ps.setLong(3, deliveryId);
-            ps.setString(4, district);
-            ps.setString(5, message);
-            ps.setBoolean(6, hold);
-            ps.executeUpdate();
-        }
+                values (?, ?, ?, ?, ?, ?)""", kind, feed, deliveryId, district, message, hold);
         return message;
     }
 }

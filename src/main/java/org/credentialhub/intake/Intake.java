@@ -12,6 +12,7 @@ import org.credentialhub.mapping.RecordReader;
 import org.credentialhub.mapping.RowRejection;
 import org.credentialhub.mapping.SourceRow;
 import org.credentialhub.store.CopyWriter;
+import org.credentialhub.store.Rows;
 import org.credentialhub.support.Hmac;
 import org.credentialhub.support.SchoolYears;
 import org.slf4j.Logger;
@@ -388,7 +389,7 @@ public final class Intake {
     /** Set-based: staged rows become results (a re-delivered attempt updates its result), with lineage. */
     private void publish(Connection c, String feed, long deliveryId, String newStatus) throws SQLException {
         // the last row of an attempt in the file wins; a revoked record retracts its result
-        try (PreparedStatement ps = c.prepareStatement("""
+        Rows.update(c, """
                 insert into result (feed_code, attempt_key, delivery_id, source_row, vendor_candidate_id, state_id_hash,
                                     state_id_near, exam_code, credential_code, school_year, attempted_on, attempted_at,
                                     passed, score, status, source_ref, version, hold_reason, exam_name, exam_ids,
@@ -428,15 +429,8 @@ public final class Intake {
                     status = excluded.status, source_ref = excluded.source_ref, match_decision = null,
                     version = excluded.version, hold_reason = coalesce(excluded.hold_reason, result.hold_reason),
                     exam_name = excluded.exam_name, exam_ids = excluded.exam_ids, held_until = excluded.held_until,
-                    status_entries = excluded.status_entries, updated_at = now()""")) {
-            ps.setString(1, feed);
-            ps.setLong(2, deliveryId);
-            ps.setString(3, newStatus);
-            ps.setString(4, newStatus);
-            ps.setString(5, feed);
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement("""
+                    status_entries = excluded.status_entries, updated_at = now()""", feed, deliveryId, newStatus, newStatus, feed);
+        Rows.update(c, """
                 insert into result_lineage (result_id, delivery_id, source_row, version, content_hash)
                 select r.result_id, ?, s.source_row, coalesce(v.version, r.version),
                        -- the row's keyed identity and exam: binds a district's decision to this version
@@ -444,11 +438,7 @@ public final class Intake {
                               || '|' || coalesce(s.exam_code, s.credential_code, ''), 'UTF8')), 'hex')
                 from stage_result s join result r on r.feed_code = ? and r.attempt_key = s.attempt_key
                 left join stage_version v on v.attempt_key = s.attempt_key and v.ordinal = s.ordinal
-                on conflict do nothing""")) {
-            ps.setLong(1, deliveryId);
-            ps.setString(2, feed);
-            ps.executeUpdate();
-        }
+                on conflict do nothing""", deliveryId, feed);
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into result_identity (result_id, first_name, last_name, birth_date, email, school_code,
                                              school_name, district_code, identity_key,

@@ -133,22 +133,10 @@ public final class Deliveries {
      */
     public static long insert(Connection c, String feed, String name, String sha256, long size, String status,
                               String reason) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+        return Rows.returningLong(c, """
                 insert into delivery (feed_code, source_name, content_sha256, size_bytes, status, reason, processed_at)
                 values (?, ?, ?, ?, ?, ?, case when ? in ('processing', 'received') then null else now() end)
-                returning delivery_id""")) {
-            ps.setString(1, feed);
-            ps.setString(2, name);
-            ps.setString(3, sha256);
-            ps.setLong(4, size);
-            ps.setString(5, status);
-            ps.setString(6, reason);
-            ps.setString(7, status);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+                returning delivery_id""", feed, name, sha256, size, status, reason, status);
     }
 
     /**
@@ -157,23 +145,13 @@ public final class Deliveries {
      */
     public static long insertDuplicate(Connection c, String feed, String name, String sha256, long size, long earlier)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+        return Rows.returningLong(c, """
                 insert into delivery (feed_code, source_name, content_sha256, size_bytes, status, duplicate_of,
                                       processed_at, reason)
                 select ?, ?, ?, ?, 'duplicate', d.delivery_id, now(),
                        'same content as ' || d.source_name || ' received ' || to_char(d.received_at, 'YYYY-MM-DD HH24:MI')
                 from delivery d where d.delivery_id = ?
-                returning delivery_id""")) {
-            ps.setString(1, feed);
-            ps.setString(2, name);
-            ps.setString(3, sha256);
-            ps.setLong(4, size);
-            ps.setLong(5, earlier);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+                returning delivery_id""", feed, name, sha256, size, earlier);
     }
 
     /**
@@ -419,20 +397,11 @@ public final class Deliveries {
     /** A vendor file staged: its row counts, and accepted, rejected (no row accepted) or accepted with rejections. */
     public static void staged(Connection c, long deliveryId, int read, int accepted, int rejected, int held)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+        Rows.update(c, """
                 update delivery set rows_read = ?, rows_accepted = ?, rows_rejected = ?, rows_held = ?,
                        status = case when ? = 0 then 'accepted' when ? = 0 then 'rejected'
                                      else 'accepted_with_rejections' end
-                where delivery_id = ?""")) {
-            ps.setInt(1, read);
-            ps.setInt(2, accepted);
-            ps.setInt(3, rejected);
-            ps.setInt(4, held);
-            ps.setInt(5, rejected);
-            ps.setInt(6, accepted);
-            ps.setLong(7, deliveryId);
-            ps.executeUpdate();
-        }
+                where delivery_id = ?""", read, accepted, rejected, held, rejected, accepted, deliveryId);
     }
 
     /** A delivery decided in one step (a SIS bundle): its status, counts and reason, processed now. */

@@ -19,10 +19,7 @@ public final class Rows {
     }
 
     public static List<Map<String, Object>> list(Connection c, String sql, List<?> params) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.size(); i++) {
-                ps.setObject(i + 1, params.get(i));
-            }
+        try (PreparedStatement ps = prepare(c, sql, params.toArray())) {
             try (ResultSet rs = ps.executeQuery()) {
                 ResultSetMetaData md = rs.getMetaData();
                 List<Map<String, Object>> out = new ArrayList<>();
@@ -46,6 +43,35 @@ public final class Rows {
     public static List<Map<String, Object>> list(javax.sql.DataSource ds, String sql, List<?> params) throws SQLException {
         try (Connection c = ds.getConnection()) {
             return list(c, sql, params);
+        }
+    }
+
+    /** Runs an insert, update or delete with these parameters (in order); returns the rows it changed. */
+    public static int update(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, params)) {
+            return ps.executeUpdate();
+        }
+    }
+
+    /** The first column of the one row a statement returns (an insert's {@code returning} id), as a long. */
+    public static long returningLong(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** A statement with its parameters set, in order; the caller closes it. */
+    private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        try {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            return ps;
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            throw e;
         }
     }
 
