@@ -70,6 +70,13 @@ public final class Fixtures {
         return bytes.toByteArray();
     }
 
+    /** Deletes a test's temporary folder and everything in it. */
+    public static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
+            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        }
+    }
+
     /** Closes each that was opened (nulls skipped), in order: a test class's hub, servers and clients. */
     public static void closeAll(AutoCloseable... opened) throws Exception {
         for (AutoCloseable c : opened) {

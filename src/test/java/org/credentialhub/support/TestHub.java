@@ -154,8 +154,6 @@ public final class TestHub implements AutoCloseable {
     public void close() throws Exception {
         runtime.close();
         SharedPostgres.drop(sharedDb);
-        try (var walk = Files.walk(dataDir)) {
-            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        }
+        Fixtures.deleteTree(dataDir);
     }
 }
