@@ -1,5 +1,6 @@
 package org.credentialhub.catalog;
 
+import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.SharedPostgres;
 import org.credentialhub.store.Database;
 import org.credentialhub.support.ConfigException;
@@ -38,9 +39,7 @@ class CatalogLoaderTest {
     @AfterAll
     void close() throws Exception {
         db.close();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        }
+        Fixtures.deleteTree(dir);
     }
 
     @Test

@@ -1,6 +1,6 @@
 package org.credentialhub.district;
 
-import org.credentialhub.roster.RosterLoader;
+import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,16 +45,12 @@ class DistrictEntriesTest {
     void start() throws Exception {
         hub = TestHub.start(Map.of("hub.district.evidence.max-bytes", "2000"));
         entries = hub.runtime.services().districtEntries;
-        hub.runtime.services().roster.load(List.of(
-                new RosterLoader.Student("1000000001", "Ana", "Peña", LocalDate.of(2007, 5, 1), "910", "910301"),
-                new RosterLoader.Student("1000000002", "Ben", "Okafor", LocalDate.of(2008, 1, 9), "910", "910301")));
+        hub.runtime.services().roster.load(List.of(Fixtures.ANA, Fixtures.BEN));
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (hub != null) {
-            hub.close();
-        }
+        Fixtures.closeAll(hub);
     }
 
     @Test

@@ -1,8 +1,7 @@
 package org.credentialhub.intake;
 
-import org.credentialhub.dropbox.SftpUpload;
 import org.credentialhub.mapping.LayoutFiles;
-import org.credentialhub.roster.RosterLoader;
+import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,7 +15,6 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,37 +37,17 @@ class FeedFilesTest {
 
     @BeforeAll
     void start() throws Exception {
-        Map<String, String> props = new HashMap<>();
-        for (String f : FEEDS) {
-            props.put("hub.sftp.password." + f, "pw-" + f);
-            props.put("hub.sftp.poll." + f, "500");
-        }
-        hub = TestHub.start(props);
-        hub.runtime.services().roster.load(List.of(
-                new RosterLoader.Student("1000000001", "Ana", "Peña", LocalDate.of(2007, 5, 1), "910", "910301"),
-                new RosterLoader.Student("1000000003", "Cara", "Lopez", LocalDate.of(2007, 11, 23), "920", "920301")));
+        hub = TestHub.start(TestHub.sftpFeeds(FEEDS));
+        hub.runtime.services().roster.load(List.of(Fixtures.ANA, Fixtures.CARA));
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (hub != null) {
-            hub.close();
-        }
+        Fixtures.closeAll(hub);
     }
 
     private String send(String feed, String name, byte[] content) throws Exception {
-        try (SftpUpload sftp = new SftpUpload("127.0.0.1", hub.sftpPort(), feed, "pw-" + feed)) {
-            sftp.put("inbox/" + name, content);
-            String[] ack = new String[1];
-            TestHub.await("the acknowledgement of " + name, WAIT, () -> {
-                if (!sftp.list("outbox").contains(name + ".ack.json")) {
-                    return false;
-                }
-                ack[0] = new String(sftp.get("outbox/" + name + ".ack.json"), StandardCharsets.UTF_8);
-                return ack[0].trim().endsWith("}");
-            });
-            return ack[0];
-        }
+        return hub.dropAndAwaitAck(feed, name, content, WAIT);
     }
 
     private Map<String, Object> delivery(String name) throws Exception {

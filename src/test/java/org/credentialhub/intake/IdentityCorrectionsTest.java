@@ -2,12 +2,11 @@ package org.credentialhub.intake;
 
 import org.credentialhub.accounts.Account;
 import org.credentialhub.accounts.Role;
-import org.credentialhub.dropbox.SftpUpload;
 import org.credentialhub.exceptions.DecisionFile;
 import org.credentialhub.exceptions.Decisions;
 import org.credentialhub.mapping.LayoutFiles;
-import org.credentialhub.roster.RosterLoader;
 import org.credentialhub.runtime.HubServices;
+import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,8 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -53,38 +50,17 @@ class IdentityCorrectionsTest {
 
     @BeforeAll
     void start() throws Exception {
-        Map<String, String> props = new HashMap<>();
-        for (String f : List.of("certexam", "foodsafe")) {
-            props.put("hub.sftp.password." + f, "pw-" + f);
-            props.put("hub.sftp.poll." + f, "500");
-        }
-        hub = TestHub.start(props);
-        hub.runtime.services().roster.load(List.of(
-                new RosterLoader.Student("1000000001", "Ana", "Peña", LocalDate.of(2007, 5, 1), "910", "910301"),
-                new RosterLoader.Student("1000000002", "Ben", "Okafor", LocalDate.of(2008, 1, 9), "910", "910301"),
-                new RosterLoader.Student("1000000003", "Cara", "Lopez", LocalDate.of(2007, 11, 23), "920", "920301")));
+        hub = TestHub.start(TestHub.sftpFeeds(List.of("certexam", "foodsafe")));
+        hub.runtime.services().roster.load(List.of(Fixtures.ANA, Fixtures.BEN, Fixtures.CARA));
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (hub != null) {
-            hub.close();
-        }
+        Fixtures.closeAll(hub);
     }
 
     private String send(String feed, String name, byte[] content) throws Exception {
-        try (SftpUpload sftp = new SftpUpload("127.0.0.1", hub.sftpPort(), feed, "pw-" + feed)) {
-            sftp.put("inbox/" + name, content);
-            String[] ack = new String[1];
-            TestHub.await("the acknowledgement of " + name, WAIT, () -> {
-                if (!sftp.list("outbox").contains(name + ".ack.json")) {
-                    return false;
-                }
-                ack[0] = new String(sftp.get("outbox/" + name + ".ack.json"), StandardCharsets.UTF_8);
-                return ack[0].trim().endsWith("}");
-            });
-            return ack[0];
-        }
+        return hub.dropAndAwaitAck(feed, name, content, WAIT);
     }
 
     private static byte[] foodsafe(String... rows) {

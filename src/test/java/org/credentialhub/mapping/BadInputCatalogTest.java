@@ -1,5 +1,6 @@
 package org.credentialhub.mapping;
 
+import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.SharedPostgres;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.poi.ss.usermodel.Row;
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -100,12 +100,8 @@ class BadInputCatalogTest {
 
     @AfterAll
     void stop() throws Exception {
-        if (db != null) {
-            db.close();
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        }
+        Fixtures.closeAll(db);
+        Fixtures.deleteTree(dir);
     }
 
     // ---------------------------------------------------------------- outcomes

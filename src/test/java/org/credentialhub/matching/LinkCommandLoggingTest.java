@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -15,10 +12,10 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.credentialhub.cli.LinkCommand;
+import org.credentialhub.support.CommandRun;
 import org.credentialhub.support.Reference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code ./hub link} end to end, in-process: output format, and no identifier in any log or console output. */
 class LinkCommandLoggingTest {
@@ -31,26 +28,15 @@ class LinkCommandLoggingTest {
 
         // Everything the run prints or logs reaches the console (logback's default console appender, or SLF4J's
         // stderr fallback), so redirecting System.out/err captures it all.
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8)) {
-            System.setOut(ps);
-            System.setErr(ps);
-            code = new CommandLine(new LinkCommand()).execute("--roster", tmp.resolve("roster.csv").toString(),
-                    "--results", tmp.resolve("results_half.csv").toString(), "--out",
-                    tmp.resolve("decisions.csv").toString(), "--truth", tmp.resolve("truth.csv").toString());
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        assertEquals(0, code);
-        String text = console.toString(StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+        CommandRun run = CommandRun.of(new LinkCommand(), "--roster", tmp.resolve("roster.csv").toString(),
+                "--results", tmp.resolve("results_half.csv").toString(), "--out",
+                tmp.resolve("decisions.csv").toString(), "--truth", tmp.resolve("truth.csv").toString());
+        assertEquals(0, run.code());
+        String text = run.text().toLowerCase(Locale.ROOT);
         assertTrue(text.contains("match="), "summary printed");
 
         // the last console line is the metrics line external checks parse
-        String[] lines = console.toString(StandardCharsets.UTF_8).trim().split("\\R");
+        String[] lines = run.text().trim().split("\\R");
         assertTrue(lines[lines.length - 1].matches(
                 "precision=\\d\\.\\d{4} recall=\\d\\.\\d{4} f1=\\d\\.\\d{4} review_rate=\\d\\.\\d{4}"),
                 "last line: " + lines[lines.length - 1]);

@@ -1,7 +1,6 @@
 package org.credentialhub.pull;
 
 import org.credentialhub.mapping.LayoutFiles;
-import org.credentialhub.roster.RosterLoader;
 import org.credentialhub.runtime.HubServices;
 import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,9 +65,7 @@ class ApiFeedsTest {
                 "hub.api.delay", "300",
                 "hub.api.backoff.badges", "100ms",
                 "hub.api.backoff.issuedbadges", "100ms"));
-        hub.runtime.services().roster.load(List.of(
-                new RosterLoader.Student("1000000001", "Ana", "Peña", LocalDate.of(2007, 5, 1), "910", "910301"),
-                new RosterLoader.Student("1000000003", "Cara", "Lopez", LocalDate.of(2007, 11, 23), "920", "920301")));
+        hub.runtime.services().roster.load(List.of(Fixtures.ANA, Fixtures.CARA));
     }
 
     @AfterAll

@@ -1,6 +1,5 @@
 package org.credentialhub.reporting;
 
-import org.credentialhub.cli.Hub;
 import org.credentialhub.support.GeneratedState;
 import org.credentialhub.runtime.Standalone;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,15 +8,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import picocli.CommandLine;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -37,47 +32,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class AcceptanceTest {
     private static final String YEAR = "2024-2025";
-    private Path state;
-    private Path data;
+    private GeneratedState.Run run;
 
     @BeforeAll
     void generateAndIngest() throws Exception {
-        GeneratedState.Run run = GeneratedState.nc();
-        state = run.state();
-        data = run.data();
-    }
-
-    private static int hub(String... args) {
-        return new CommandLine(new Hub()).execute(args);
+        run = GeneratedState.nc();
     }
 
     private String report(String table, boolean publicForm) throws Exception {
-        Path out = Files.createTempFile("report", ".csv");
-        List<String> args = new ArrayList<>(List.of("report", "--year", YEAR, "--table", table, "--out", out.toString(),
-                "--data-dir", data.toString()));
-        if (publicForm) {
-            args.add("--public");
-        }
-        assertEquals(0, hub(args.toArray(String[]::new)));
-        return Files.readString(out, StandardCharsets.UTF_8);
+        return run.report(YEAR, table, publicForm);
     }
 
     @Test
     @Order(1)
     void attainmentByDistrictEqualsTable10() throws Exception {
-        assertEquals(Files.readString(state.resolve("expected/attainment-by-district.csv")),
+        assertEquals(Files.readString(run.state().resolve("expected/attainment-by-district.csv")),
                 report("attainment-by-district", false));
     }
 
     @Test
     @Order(2)
     void attainmentByCourseAndCredentialEqualsTable11() throws Exception {
-        assertEquals(Files.readString(state.resolve("expected/attainment-by-course-credential.csv")),
+        assertEquals(Files.readString(run.state().resolve("expected/attainment-by-course-credential.csv")),
                 report("attainment-by-course-credential", false));
     }
 
     private String facts() throws Exception {
-        try (Standalone s = new Standalone(Map.of("hub.data.dir", data.toString()));
+        try (Standalone s = new Standalone(Map.of("hub.data.dir", run.data().toString()));
              Connection c = s.database.dataSource().getConnection(); Statement st = c.createStatement()) {
             StringBuilder sb = new StringBuilder();
             for (String table : List.of("fact_attempt", "fact_earned", "fact_potential", "fact_course_earned", "fact_combined")) {
@@ -100,7 +81,7 @@ abstract class AcceptanceTest {
     void loadingAgainChangesNothing() throws Exception {
         String before = facts();
         String table10 = report("attainment-by-district", false);
-        try (Standalone s = new Standalone(Map.of("hub.data.dir", data.toString()))) {
+        try (Standalone s = new Standalone(Map.of("hub.data.dir", run.data().toString()))) {
             // a forced full rebuild: touch every result so every school year is reloaded
             try (Connection c = s.database.dataSource().getConnection(); Statement st = c.createStatement()) {
                 st.executeUpdate("update result set updated_at = now()");
@@ -116,7 +97,7 @@ abstract class AcceptanceTest {
     @Order(4)
     void aLoadThatDiesHalfwayLeavesThePreviousTablesAndARerunGivesTheSame() throws Exception {
         String before = facts();
-        try (Standalone s = new Standalone(Map.of("hub.data.dir", data.toString()))) {
+        try (Standalone s = new Standalone(Map.of("hub.data.dir", run.data().toString()))) {
             try (Connection c = s.database.dataSource().getConnection(); Statement st = c.createStatement()) {
                 st.executeUpdate("update result set updated_at = now()");
             }
@@ -138,7 +119,7 @@ abstract class AcceptanceTest {
     @Order(5)
     void publicTablesNeverLeaveASuppressedCellRecoverable() throws Exception {
         int suppressedTables = 0;
-        try (Standalone s = new Standalone(Map.of("hub.data.dir", data.toString()));
+        try (Standalone s = new Standalone(Map.of("hub.data.dir", run.data().toString()));
              Connection c = s.database.dataSource().getConnection()) {
             Reports reports = org.credentialhub.runtime.HubServices.reportsFrom(s.settings);
             for (Reports.Definition d : Reports.ALL) {

@@ -43,14 +43,11 @@ abstract class AnnualReportTest {
     static final String YEAR = "2024-2025";
     static final Path PUBLISHED = Path.of("src/main/resources/reference/nc-2024-25");
     static final Path CATALOG = Path.of("config/catalog/nc/2024-2025");
-    private Path state;
-    private Path data;
+    private GeneratedState.Run run;
 
     @BeforeAll
     void generateAndIngest() throws Exception {
-        GeneratedState.Run run = GeneratedState.nc();
-        state = run.state();
-        data = run.data();
+        run = GeneratedState.nc();
     }
 
     static int hub(String... args) {
@@ -58,19 +55,12 @@ abstract class AnnualReportTest {
     }
 
     Path data() {
-        return data;
+        return run.data();
     }
 
     /** A report through `./hub report`, parsed (header row first). */
     private List<CSVRecord> report(String table, boolean publicForm) throws Exception {
-        Path out = Files.createTempFile("report", ".csv");
-        List<String> args = new ArrayList<>(List.of("report", "--year", YEAR, "--table", table, "--out", out.toString(),
-                "--data-dir", data.toString()));
-        if (publicForm) {
-            args.add("--public");
-        }
-        assertEquals(0, hub(args.toArray(String[]::new)));
-        return csv(Files.readString(out, StandardCharsets.UTF_8));
+        return csv(run.report(YEAR, table, publicForm));
     }
 
     static List<CSVRecord> csv(String text) throws IOException {
@@ -88,7 +78,7 @@ abstract class AnnualReportTest {
     /** The generator's truth: Table 11 it reproduces, by "course code/credential name" → {earned, potential}. */
     private Map<String, long[]> truth11() throws IOException {
         Map<String, long[]> out = new HashMap<>();
-        for (CSVRecord r : csv(state.resolve("expected/attainment-by-course-credential.csv"))) {
+        for (CSVRecord r : csv(run.state().resolve("expected/attainment-by-course-credential.csv"))) {
             if (!"Total".equals(r.get("Course"))) {
                 out.put(r.get("Course").split("-", 2)[0] + "/" + r.get("Credential Name"),
                         new long[]{num(r.get("Earned")), num(r.get("Potential"))});
@@ -100,7 +90,7 @@ abstract class AnnualReportTest {
     /** The generator's truth: Table 10 it reproduces, as [code, name, earned, potential] rows. */
     private List<String[]> truth10() throws IOException {
         List<String[]> out = new ArrayList<>();
-        for (CSVRecord r : csv(state.resolve("expected/attainment-by-district.csv"))) {
+        for (CSVRecord r : csv(run.state().resolve("expected/attainment-by-district.csv"))) {
             String label = r.get("Public School Unit (PSU)");
             if (!"Total".equals(label)) {
                 int open = label.lastIndexOf(" (");
@@ -249,7 +239,7 @@ abstract class AnnualReportTest {
     @Test
     void chart1sYearIsTable10sTotal() throws Exception {
         Path out = Files.createTempFile("report", ".csv");
-        assertEquals(0, hub("report", "--table", "career-readiness-trend", "--out", out.toString(), "--data-dir", data.toString()));
+        assertEquals(0, hub("report", "--table", "career-readiness-trend", "--out", out.toString(), "--data-dir", run.data().toString()));
         List<CSVRecord> rows = csv(out);
         long earned = truth10().stream().mapToLong(r -> Long.parseLong(r[2])).sum();
         long potential = truth10().stream().mapToLong(r -> Long.parseLong(r[3])).sum();
@@ -261,7 +251,7 @@ abstract class AnnualReportTest {
     @Test
     void theNewTablesPublicFormsShowNoSmallCell() throws Exception {
         int suppressed = 0;
-        try (Standalone s = new Standalone(Map.of("hub.data.dir", data.toString()));
+        try (Standalone s = new Standalone(Map.of("hub.data.dir", run.data().toString()));
              Connection c = s.database.dataSource().getConnection()) {
             Reports reports = HubServices.reportsFrom(s.settings);
             for (String name : List.of("credentials-by-course", "credentials-by-tier", "workforce-credentials",
@@ -298,7 +288,7 @@ abstract class AnnualReportTest {
     void thePublishedHtmlHasEveryTableAndChartAndNoSmallCell() throws Exception {
         Path out = Files.createTempFile("report", ".html");
         assertEquals(0, hub("report", "--publish", "--year", YEAR, "--format", "html", "--out", out.toString(),
-                "--data-dir", data.toString()));
+                "--data-dir", run.data().toString()));
         org.jsoup.nodes.Document doc = org.jsoup.Jsoup.parse(Files.readString(out, StandardCharsets.UTF_8));
         org.jsoup.nodes.Element contents = doc.getElementById("contents");
         assertTrue(contents != null && contents.text().contains("Contents"));
@@ -342,7 +332,7 @@ abstract class AnnualReportTest {
     void thePublishedPdfOpensAndBeginsWithTheContents() throws Exception {
         Path out = Path.of("target/annual-report-test.pdf"); // kept for a look after the run
         assertEquals(0, hub("report", "--publish", "--year", YEAR, "--format", "pdf", "--out", out.toString(),
-                "--data-dir", data.toString()));
+                "--data-dir", run.data().toString()));
         try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(out.toFile())) {
             assertTrue(pdf.getNumberOfPages() > 10, pdf.getNumberOfPages() + " pages");
             org.apache.pdfbox.text.PDFTextStripper text = new org.apache.pdfbox.text.PDFTextStripper();

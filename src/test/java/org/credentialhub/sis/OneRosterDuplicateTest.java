@@ -1,19 +1,11 @@
 package org.credentialhub.sis;
 
-import org.credentialhub.store.Database;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,24 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and skipped; a changed bundle is imported; the older content sent again after a change is imported
  * too (it changes the data back).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OneRosterDuplicateTest {
-    private SisTestDb sis;
-    private Path dir;
-    private Database db;
-    private OneRosterImport importer;
-
-    @BeforeAll
-    void open() throws Exception {
-        sis = SisTestDb.open("oneroster-duplicate");
-        dir = sis.dir;
-        db = sis.db;
-        importer = sis.importer;
-    }
-
-    @AfterAll
-    void close() throws Exception {
-        sis.close();
+class OneRosterDuplicateTest extends OneRosterTestCase {
+    OneRosterDuplicateTest() {
+        super("oneroster-duplicate");
     }
 
     @Test
@@ -122,18 +99,5 @@ class OneRosterDuplicateTest {
             }
         }
         return zip;
-    }
-
-    private long count(String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private String string(String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
     }
 }

@@ -1,16 +1,8 @@
 package org.credentialhub.sis;
 
-import org.credentialhub.store.Database;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,25 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * verdicts: the moodle 1.1 and 1.2 test data load; the NEGATIVE bundle is refused with its specific
  * errors; the oat-sa bundle (pre-1.1 names, other date formats) gets a verdict per problem.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OneRosterFixturesTest {
+class OneRosterFixturesTest extends OneRosterTestCase {
     static final Path FIXTURES = Path.of("src/test/resources/fixtures/oneroster");
-    private SisTestDb sis;
-    private Path dir;
-    private Database db;
-    private OneRosterImport importer;
 
-    @BeforeAll
-    void open() throws Exception {
-        sis = SisTestDb.open("oneroster-fixtures");
-        dir = sis.dir;
-        db = sis.db;
-        importer = sis.importer;
-    }
-
-    @AfterAll
-    void close() throws Exception {
-        sis.close();
+    OneRosterFixturesTest() {
+        super("oneroster-fixtures");
     }
 
     private Verdict run(String bundle, String feed) throws Exception {
@@ -127,19 +105,6 @@ class OneRosterFixturesTest {
         assertTrue(has(v, Problem.Severity.ERROR, "classes.csv", "courseSourcedId", "required, but empty"));
         assertFalse(v.accepted());
         assertEquals(0L, count("select count(*) from sis_user where sis_source = 'sis-oat'"));
-    }
-
-    private long count(String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private String string(String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
     }
 
     static List<String> lines(Verdict v) {

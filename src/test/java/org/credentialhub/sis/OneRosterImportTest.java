@@ -1,22 +1,15 @@
 package org.credentialhub.sis;
 
-import org.credentialhub.store.Database;
 import org.credentialhub.support.Hmac;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -33,32 +26,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * roster and the student_course_enrollment view; a delta changes it; a zip loads the same; a refused
  * bundle leaves the earlier data untouched.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class OneRosterImportTest {
+class OneRosterImportTest extends OneRosterTestCase {
     private static final int STUDENTS = 300;
     private static final int PER_STUDENT = 3;
-    private SisTestDb sis;
-    private Path dir;
-    private Database db;
     private Hmac hmac;
-    private OneRosterImport importer;
     private Path bulk;
 
-    @BeforeAll
-    void open() throws Exception {
-        sis = SisTestDb.open("oneroster-import");
-        dir = sis.dir;
-        db = sis.db;
-        hmac = SisTestDb.HMAC;
-        importer = sis.importer;
-        bulk = dir.resolve("bulk");
-        SyntheticBundle.write(bulk, STUDENTS, PER_STUDENT, 42);
+    OneRosterImportTest() {
+        super("oneroster-import");
     }
 
-    @AfterAll
-    void close() throws Exception {
-        sis.close();
+    @BeforeAll
+    void writeBulk() throws Exception {
+        hmac = SisTestDb.HMAC;
+        bulk = dir.resolve("bulk");
+        SyntheticBundle.write(bulk, STUDENTS, PER_STUDENT, 42);
     }
 
     @Test
@@ -244,18 +227,5 @@ class OneRosterImportTest {
 
     private static String codes() {
         return String.join(",", Stream.of(SyntheticBundle.COURSE_CODES).map(c -> "'" + c + "'").toList());
-    }
-
-    private long count(String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private String string(String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
     }
 }

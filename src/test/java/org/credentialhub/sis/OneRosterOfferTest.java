@@ -1,13 +1,10 @@
 package org.credentialhub.sis;
 
 import org.credentialhub.catalog.CatalogLoader;
-import org.credentialhub.store.Database;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Files;
@@ -27,26 +24,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * course CL28 is aligned to three credentials in the NC 2024-2025 catalog; class A offers two of them (and a
  * textbook that is no credential), class B lists none (so offers all three).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class OneRosterOfferTest {
-    private SisTestDb sis;
-    private Path dir;
-    private Database db;
-    private OneRosterImport importer;
-
-    @BeforeAll
-    void open() throws Exception {
-        sis = SisTestDb.open("oneroster-offer");
-        dir = sis.dir;
-        db = sis.db;
-        new CatalogLoader(db.dataSource()).loadYear(Path.of("config/catalog/nc/2024-2025"));
-        importer = sis.importer;
+class OneRosterOfferTest extends OneRosterTestCase {
+    OneRosterOfferTest() {
+        super("oneroster-offer");
     }
 
-    @AfterAll
-    void close() throws Exception {
-        sis.close();
+    @BeforeAll
+    void loadCatalog() throws Exception {
+        new CatalogLoader(db.dataSource()).loadYear(Path.of("config/catalog/nc/2024-2025"));
     }
 
     private Path bundle(String name, String resources, String classResources) throws Exception {

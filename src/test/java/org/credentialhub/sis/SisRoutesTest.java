@@ -1,7 +1,7 @@
 package org.credentialhub.sis;
 
-import org.credentialhub.support.Fixtures;
 import org.credentialhub.dropbox.SftpUpload;
+import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,12 +38,8 @@ class SisRoutesTest {
 
     @AfterAll
     void stop() throws Exception {
-        if (hub != null) {
-            hub.close();
-        }
-        try (Stream<Path> walk = Files.walk(work)) {
-            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        }
+        Fixtures.closeAll(hub);
+        Fixtures.deleteTree(work);
     }
 
     @Test

@@ -1,10 +1,10 @@
 package org.credentialhub.sis;
 
+import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.SharedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.credentialhub.store.Database;
 import org.credentialhub.support.Hmac;
 
@@ -30,8 +30,6 @@ final class SisTestDb implements AutoCloseable {
     @Override
     public void close() throws Exception {
         db.close();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        }
+        Fixtures.deleteTree(dir);
     }
 }

@@ -18,6 +18,11 @@ import java.util.List;
 public final class Fixtures {
     public static final String PASSWORD = "correct-horse-battery";
 
+    /** Roster students of the intake tests, known there by state ID (Ana's name with its accent). */
+    public static final RosterLoader.Student ANA = new RosterLoader.Student("1000000001", "Ana", "Peña", LocalDate.of(2007, 5, 1), "910", "910301");
+    public static final RosterLoader.Student BEN = new RosterLoader.Student("1000000002", "Ben", "Okafor", LocalDate.of(2008, 1, 9), "910", "910301");
+    public static final RosterLoader.Student CARA = new RosterLoader.Student("1000000003", "Cara", "Lopez", LocalDate.of(2007, 11, 23), "920", "920301");
+
     private Fixtures() {
     }
 
@@ -63,6 +68,13 @@ public final class Fixtures {
             }
         }
         return bytes.toByteArray();
+    }
+
+    /** Deletes a test's temporary folder and everything in it. */
+    public static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
+            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        }
     }
 
     /** Closes each that was opened (nulls skipped), in order: a test class's hub, servers and clients. */

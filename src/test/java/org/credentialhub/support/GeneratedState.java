@@ -6,10 +6,15 @@ import picocli.CommandLine;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The test run's one generated state (NC 2024-25 at 5 %, seed 18) taken through the README's whole pipeline,
@@ -21,6 +26,17 @@ import java.util.stream.Stream;
 public final class GeneratedState {
     /** The generated files ({@code expected/}, {@code district-decisions.csv}, ...) and the hub's data folder. */
     public record Run(Path state, Path data) {
+        /** {@code ./hub report} of one table of a year on this state's data (the public form if asked): the CSV's text. */
+        public String report(String year, String table, boolean publicForm) throws IOException {
+            Path out = Files.createTempFile("report", ".csv");
+            List<String> args = new ArrayList<>(List.of("report", "--year", year, "--table", table, "--out", out.toString(),
+                    "--data-dir", data.toString()));
+            if (publicForm) {
+                args.add("--public");
+            }
+            assertEquals(0, new CommandLine(new Hub()).execute(args.toArray(String[]::new)));
+            return Files.readString(out, StandardCharsets.UTF_8);
+        }
     }
 
     public static final String SCENARIO = "nc-2024-25";

@@ -1,10 +1,12 @@
 package org.credentialhub.support;
 
+import org.credentialhub.dropbox.SftpUpload;
 import org.credentialhub.runtime.HubRuntime;
 
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -66,6 +68,40 @@ public final class TestHub implements AutoCloseable {
         return new TestHub(runtime, dataDir, http, sharedDb);
     }
 
+    /** The SFTP password {@link #sftpFeeds} gives a feed's account. */
+    public static String feedPassword(String feed) {
+        return "pw-" + feed;
+    }
+
+    /** Properties for {@link #start}: each feed an SFTP account (password {@link #feedPassword}), its inbox polled every 500 ms. */
+    public static Map<String, String> sftpFeeds(Iterable<String> feeds) {
+        Map<String, String> props = new HashMap<>();
+        for (String f : feeds) {
+            props.put("hub.sftp.password." + f, feedPassword(f));
+            props.put("hub.sftp.poll." + f, "500");
+        }
+        return props;
+    }
+
+    /**
+     * Drops a file in the inbox of a feed of {@link #sftpFeeds} over SFTP and waits for its acknowledgement in the
+     * outbox: the acknowledgement's text.
+     */
+    public String dropAndAwaitAck(String feed, String name, byte[] content, Duration timeout) throws Exception {
+        try (SftpUpload sftp = new SftpUpload("127.0.0.1", sftpPort(), feed, feedPassword(feed))) {
+            sftp.put("inbox/" + name, content);
+            String[] ack = new String[1];
+            await("the acknowledgement of " + name, timeout, () -> {
+                if (!sftp.list("outbox").contains(name + ".ack.json")) {
+                    return false;
+                }
+                ack[0] = new String(sftp.get("outbox/" + name + ".ack.json"), StandardCharsets.UTF_8);
+                return ack[0].trim().endsWith("}");
+            });
+            return ack[0];
+        }
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -118,8 +154,6 @@ public final class TestHub implements AutoCloseable {
     public void close() throws Exception {
         runtime.close();
         SharedPostgres.drop(sharedDb);
-        try (var walk = Files.walk(dataDir)) {
-            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        }
+        Fixtures.deleteTree(dataDir);
     }
 }

@@ -3,13 +3,9 @@ package org.credentialhub.web;
 import org.credentialhub.support.Browser;
 import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -24,11 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The web pages in real headless Chromium against a running hub. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BrowserTest {
-    private TestHub hub;
-    private WebDriver driver;
-    private WebDriverWait wait;
+class BrowserTest extends ConsoleBrowserCase {
 
     @BeforeAll
     void start() throws Exception {
@@ -38,19 +30,7 @@ class BrowserTest {
         wait = new WebDriverWait(driver, Duration.ofSeconds(20));
     }
 
-    @AfterAll
-    void stop() throws Exception {
-        if (driver != null) {
-            driver.quit();
-        }
-        hub.close();
-    }
-
-    @AfterEach
-    void signOut() {
-        driver.manage().deleteAllCookies();
-    }
-
+    /** Signs in at the hub's root page, with any password, and does not wait for the result. */
     private void signIn(String user, String password) {
         driver.get("http://127.0.0.1:" + hub.httpPort + "/");
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-username"))).sendKeys(user);

@@ -5,21 +5,15 @@ import org.credentialhub.support.ApiClient;
 import org.credentialhub.support.Browser;
 import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,16 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * running hub: filters, paging and sorting of the exception queue, side-by-side review and keyboard decisions,
  * bulk actions, resolved exceptions, quarantine, feed states, reports, and the page on a phone.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConsoleBrowserTest {
+class ConsoleBrowserTest extends ConsoleBrowserCase {
     private static final String HEADER = "\uFEFFcandidateId,orgCandidateId,firstName,lastName,email,birthDate,examName,examCode,"
             + "examFormId,deliveryDateTime,passFail,reportedScore,cutScore,rawScore,maxRawScore,percent,testCenterId,testCenterName\r\n";
     /** District 920's queue gets this many more exceptions, so that it is longer than a page. */
     private static final int MORE_920 = 105;
-
-    private TestHub hub;
-    private WebDriver driver;
-    private WebDriverWait wait;
 
     @BeforeAll
     void start() throws Exception {
@@ -68,39 +57,22 @@ class ConsoleBrowserTest {
         TestHub.await("the second file's exceptions", Duration.ofSeconds(90),
                 () -> hub.count("select count(*) from result_exception where district_code = '920'") >= MORE_920 + 1
                         && hub.count("select count(*) from result where vendor_candidate_id = 'R1'") == 1);
-        driver = Browser.start();
-        wait = new WebDriverWait(driver, Duration.ofSeconds(20));
-        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        startBrowser();
     }
 
-    @AfterAll
-    void stop() throws Exception {
-        if (driver != null) {
-            driver.quit();
-        }
-        hub.close();
+    /** Signs in and opens the detail of the exception of the result with this vendor candidate ID; returns its ID. */
+    private long openExceptionAs(String user, String candidate) throws Exception {
+        long exception = hub.count("""
+                select e.exception_id from result_exception e join result r using (result_id) where r.vendor_candidate_id = '%s'"""
+                .formatted(candidate));
+        signIn(user);
+        openException(exception);
+        return exception;
     }
 
-    @AfterEach
-    void signOut() {
-        driver.manage().deleteAllCookies();
-        driver.manage().window().setSize(new Dimension(1400, 1000));
-    }
-
-    private void signIn(String user) {
-        Browser.signIn(driver, wait, hub.httpPort, user, Fixtures.PASSWORD);
-    }
-
-    private void go(String hash) {
-        driver.get("http://127.0.0.1:" + hub.httpPort + "/ui/" + hash);
-    }
-
-    private List<WebElement> queueRows() {
-        return driver.findElements(By.cssSelector("#exceptions-table tbody tr"));
-    }
-
-    private Object js(String script, Object... args) {
-        return ((JavascriptExecutor) driver).executeScript(script, args);
+    /** Opens the exception's detail from its row in the queue. */
+    private void openException(long exception) {
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#exceptions-table tr[data-id='" + exception + "']"))).click();
     }
 
     private long open920() throws Exception {
@@ -111,8 +83,7 @@ class ConsoleBrowserTest {
 
     @Test
     void staffFilterTheQueueByKindAndSeeResolvedExceptions() throws Exception {
-        signIn("staff920");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("exceptions-table")));
+        signInToQueue("staff920");
         new Select(driver.findElement(By.name("kind"))).selectByValue("no_match");
         driver.findElement(By.cssSelector("#exception-filters button[type=submit]")).click();
         wait.until(ExpectedConditions.urlContains("kind=no_match"));
@@ -180,8 +151,7 @@ class ConsoleBrowserTest {
 
     @Test
     void staffSortTheQueueByAColumn() throws Exception {
-        signIn("staff920");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("exceptions-table")));
+        signInToQueue("staff920");
         driver.findElement(By.cssSelector("#exceptions-table th button[data-sort='name']")).click();
         wait.until(ExpectedConditions.urlContains("sort=name"));
         wait.until(d -> "ascending".equals(d.findElement(By.cssSelector("#exceptions-table th[aria-sort]")).getAttribute("aria-sort")));
@@ -199,9 +169,8 @@ class ConsoleBrowserTest {
 
     @Test
     void bulkDeferSaysWhatItDidAfterTheListReloads() throws Exception {
-        signIn("staff920");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("exceptions-table")));
-        List<WebElement> boxes = driver.findElements(By.cssSelector("#exceptions-table input.select-row"));
+        signInToQueue("staff920");
+        List<WebElement> boxes = rowBoxes();
         boxes.get(0).click();
         boxes.get(1).click();
         String first = queueRows().get(0).getAttribute("data-id");
@@ -212,7 +181,7 @@ class ConsoleBrowserTest {
         assertTrue(flash.getText().startsWith("2 deferred"), flash.getText());
 
         // one of the selected was decided elsewhere meanwhile: the page says which one was not decided
-        boxes = driver.findElements(By.cssSelector("#exceptions-table input.select-row"));
+        boxes = rowBoxes();
         boxes.get(2).click();
         String gone = queueRows().get(2).getAttribute("data-id");
         ApiClient other = ApiClient.signedIn(hub.httpPort, "staff920", Fixtures.PASSWORD);
@@ -228,10 +197,7 @@ class ConsoleBrowserTest {
 
     @Test
     void aLinkKeepsItsNoteAndTheResolvedExceptionShowsTheDecision() throws Exception {
-        long exception = hub.count("""
-                select e.exception_id from result_exception e join result r using (result_id) where r.vendor_candidate_id = 'K2'""");
-        signIn("staff910");
-        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#exceptions-table tr[data-id='" + exception + "']"))).click();
+        long exception = openExceptionAs("staff910", "K2");
         // roster search understands "First Last"
         WebElement search = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#roster-search input[name=q]")));
         search.sendKeys("Jamal Brooks");
@@ -242,7 +208,7 @@ class ConsoleBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "Decision saved for exception " + exception));
 
         go("#/exceptions?status=resolved");
-        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#exceptions-table tr[data-id='" + exception + "']"))).click();
+        openException(exception);
         WebElement decision = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("decision")));
         assertTrue(decision.getText().contains("Linked by staff910"), decision.getText());
         assertTrue(decision.getText().contains("confirmed with the school counsellor"), decision.getText());
@@ -270,10 +236,7 @@ class ConsoleBrowserTest {
 
     @Test
     void reviewSideBySideAndDecideByKeyboard() throws Exception {
-        long review = hub.count("""
-                select e.exception_id from result_exception e join result r using (result_id) where r.vendor_candidate_id = 'R1'""");
-        signIn("staff910");
-        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#exceptions-table tr[data-id='" + review + "']"))).click();
+        long review = openExceptionAs("staff910", "R1");
         WebElement compare = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("compare-table")));
         String text = compare.getText();
         assertTrue(text.contains("Match weight"), text);
@@ -299,8 +262,7 @@ class ConsoleBrowserTest {
 
     @Test
     void keysMoveThroughTheQueueAndDeferOpensTheNext() throws Exception {
-        signIn("staff920");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("exceptions-table")));
+        signInToQueue("staff920");
         String first = queueRows().get(0).getAttribute("data-id");
         String second = queueRows().get(1).getAttribute("data-id");
         new Actions(driver).sendKeys("j").perform();
@@ -397,17 +359,15 @@ class ConsoleBrowserTest {
         driver.manage().window().setSize(new Dimension(390, 844));
         long inner = ((Number) js("return window.innerWidth;")).longValue();
         signIn("staff920");
-        for (String page : List.of("#/exceptions", "#/entries")) {
-            go(page);
-            wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#view h1")));
-            Thread.sleep(300);
-            long wide = ((Number) js("return document.documentElement.scrollWidth;")).longValue();
-            assertTrue(wide <= inner, page + " is " + wide + " px wide in a " + inner + " px window");
-            Browser.screenshot(driver, "phone-" + page.substring(2));
-        }
+        assertNarrowPages(inner, "#/exceptions", "#/entries");
         driver.manage().deleteAllCookies();
         signIn("ops1");
-        for (String page : List.of("#/feeds", "#/quarantine", "#/status", "#/reports")) {
+        assertNarrowPages(inner, "#/feeds", "#/quarantine", "#/status", "#/reports");
+    }
+
+    /** Each page, in turn, is no wider than the window (and its screenshot is saved). */
+    private void assertNarrowPages(long inner, String... pages) throws Exception {
+        for (String page : pages) {
             go(page);
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#view h1")));
             Thread.sleep(300);
@@ -419,8 +379,7 @@ class ConsoleBrowserTest {
 
     @Test
     void aSkipLinkAndLabelledCheckboxes() throws Exception {
-        signIn("staff920");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("exceptions-table")));
+        signInToQueue("staff920");
         String hash = (String) js("return location.hash;");
         go(hash);
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("exceptions-table")));

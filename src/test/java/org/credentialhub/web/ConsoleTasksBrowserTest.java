@@ -11,18 +11,13 @@ import org.credentialhub.support.Browser;
 import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -48,16 +43,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * entries' credential picker and template, and axe-core on every page (0 serious or critical violations).
  * With {@code -Dhub.screenshots.docs=docs/screenshots} it also writes the README's screenshots.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConsoleTasksBrowserTest {
+class ConsoleTasksBrowserTest extends ConsoleBrowserCase {
     private static final String HEADER = "\uFEFFcandidateId,orgCandidateId,firstName,lastName,email,birthDate,examName,examCode,"
             + "examFormId,deliveryDateTime,passFail,reportedScore,cutScore,rawScore,maxRawScore,percent,testCenterId,testCenterName\r\n";
     private static final String REST = ",Premiere,CE-420CC,F1,2025-02-%02dT09:00:00-05:00,Pass,800,700,40,50,80,";
 
-    private TestHub hub;
     private FixtureApiServer badgeApi;
-    private WebDriver driver;
-    private WebDriverWait wait;
     private long rejectingDelivery;
 
     private static String row(String id, String first, String last, String born, int day, String school) {
@@ -114,42 +105,14 @@ class ConsoleTasksBrowserTest {
             }
         }
         s.exceptionQueue.refresh();
-        driver = Browser.start();
-        wait = new WebDriverWait(driver, Duration.ofSeconds(20));
-        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        startBrowser();
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (driver != null) {
-            driver.quit();
-        }
         if (badgeApi != null) {
             badgeApi.close();
         }
-        hub.close();
-    }
-
-    @AfterEach
-    void signOut() {
-        driver.manage().deleteAllCookies();
-        driver.manage().window().setSize(new Dimension(1400, 1000));
-    }
-
-    private void signIn(String user) {
-        Browser.signIn(driver, wait, hub.httpPort, user, Fixtures.PASSWORD);
-    }
-
-    private void go(String hash) {
-        driver.get("http://127.0.0.1:" + hub.httpPort + "/ui/" + hash);
-    }
-
-    private Object js(String script, Object... args) {
-        return ((JavascriptExecutor) driver).executeScript(script, args);
-    }
-
-    private List<WebElement> queueRows() {
-        return driver.findElements(By.cssSelector("#exceptions-table tbody tr"));
     }
 
     /**
@@ -189,8 +152,7 @@ class ConsoleTasksBrowserTest {
         assertTrue(review910 > expected.size(), "fixture: a review that is not clearly ahead");
 
         long linksBefore = hub.count("select count(*) from audit_log where action = 'decide-link'");
-        signIn("staff910");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("exceptions-table")));
+        signInToQueue("staff910");
         driver.findElement(By.name("suggested")).click();
         driver.findElement(By.cssSelector("#exception-filters button[type=submit]")).click();
         wait.until(ExpectedConditions.urlContains("suggested=true"));
@@ -234,8 +196,7 @@ class ConsoleTasksBrowserTest {
 
     @Test
     void staffUndoTheirOwnDecisionAndNobodyElseCan() throws Exception {
-        signIn("staff920");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("exceptions-table")));
+        signInToQueue("staff920");
         String first = queueRows().get(0).getAttribute("data-id");
         String second = queueRows().get(1).getAttribute("data-id");
         queueRows().get(0).click();
@@ -287,9 +248,8 @@ class ConsoleTasksBrowserTest {
 
     @Test
     void staffTakeExceptionsSeeTheirsAndTheAuditPageShowsOnlyTheirDistrict() throws Exception {
-        signIn("staff910");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("exceptions-table")));
-        List<WebElement> boxes = driver.findElements(By.cssSelector("#exceptions-table input.select-row"));
+        signInToQueue("staff910");
+        List<WebElement> boxes = rowBoxes();
         boxes.get(0).click();
         boxes.get(1).click();
         List<String> taken = List.of(queueRows().get(0).getAttribute("data-id"), queueRows().get(1).getAttribute("data-id"));
