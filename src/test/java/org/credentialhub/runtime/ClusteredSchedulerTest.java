@@ -10,6 +10,8 @@ import org.quartz.JobListener;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 
+import java.sql.Connection;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 
@@ -31,23 +32,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Two hubs on ONE database with the clustered Quartz job store (hub.scheduler.clustered=true): the
  * first runs the embedded PostgreSQL, the second uses it through hub.db.url, each with its own data
- * folder, SFTP, HTTP and management ports. The reporting load's cron fires every second; each tick must
- * run once in the cluster (rpt.load_run and the schedulers' own record of every firing), and when the
- * node that fires is paused the other one takes over, so both nodes take part. The API pull route
- * (interval trigger, stateful) is scheduled once in the cluster as a non-concurrent job.
+ * folder, SFTP, HTTP and management ports. The reporting load's cron fires every other second; each tick
+ * must run once in the cluster (rpt.load_run and the schedulers' own record of every firing), however long
+ * the loads take, and when the node that fires is paused the other one takes over, so both nodes take
+ * part. A long load never makes the ticks pile up behind it. The API pull route (interval trigger,
+ * stateful) is scheduled once in the cluster as a non-concurrent job.
  */
 class ClusteredSchedulerTest {
     private static final String REPORTING = "reporting.load";
+    /** Every other second: a load on an empty database takes 0.1 to 1.7 s here, more on a busy machine. */
+    private static final int TICK_SECONDS = 2;
+    private static final String CRON = "0/" + TICK_SECONDS + " * * * * ?";
+    /** ReportingLoad's lock: one load at a time, on any node. */
+    private static final long LOAD_LOCK = 0x4855425F52505400L;
 
     /** One job execution as a node's scheduler saw it. */
-    record Firing(String node, String job, long scheduledMs, long lateMs, long startedNanos, long endedNanos) {
+    record Firing(String node, String job, long scheduledMs, long lateMs, long startedNanos, long endedNanos,
+                  long startedMs, long endedMs) {
     }
 
     @Test
     void twoNodesFireEachTickOnce() throws Exception {
         Map<String, String> cluster = new HashMap<>();
         cluster.put("hub.scheduler.clustered", "true");
-        cluster.put("hub.reporting.cron", "* * * * * ?");
+        cluster.put("hub.reporting.cron", CRON);
         cluster.put("hub.scheduler.cluster-checkin-ms", "1000");
         cluster.put("hub.scheduler.idle-wait-ms", "1000");
 
@@ -81,20 +89,21 @@ class ClusteredSchedulerTest {
         sa.getListenerManager().addJobListener(new Recorder(firings));
         sb.getListenerManager().addJobListener(new Recorder(firings));
 
-        // (ticks that fell between the first node's scheduling and its start fire late, in a burst: wait
-        // until the cron is on time again)
-        TestHub.await("the reporting cron on time", Duration.ofSeconds(10), () -> firings.stream()
-                .anyMatch(f -> f.job.equals(REPORTING) && f.lateMs < 500));
+        // (ticks that fell between the first node's scheduling and its start fire late, one after another:
+        // wait until the cron has caught up)
+        TestHub.await("the reporting cron caught up", Duration.ofSeconds(45), () -> firings.stream()
+                .anyMatch(f -> f.job.equals(REPORTING) && f.lateMs < 1_000));
         // phase 1: both nodes run; phase 2: the node that fired last is paused, the other must take over
         Instant from = dbNow(a);
-        Thread.sleep(4_000);
+        Thread.sleep(5_000);
         Firing last = firings.stream().filter(f -> f.job.equals(REPORTING))
                 .max((x, y) -> Long.compare(x.scheduledMs, y.scheduledMs)).orElseThrow();
         Scheduler paused = last.node.equals(sa.getSchedulerInstanceId()) ? sa : sb;
         paused.standby();
-        Thread.sleep(4_500);
+        Thread.sleep(5_000);
         Instant to = dbNow(a);
-        Thread.sleep(1_200); // let the loads of the last ticks finish
+        // one trigger, one load at a time: once a tick at or after `to` has run, every earlier tick has
+        awaitTickRun(firings, to.toEpochMilli());
 
         // every firing of the reporting cron in [from, to), by scheduled time, across both nodes
         List<Firing> reporting = firings.stream().filter(f -> f.job.equals(REPORTING)
@@ -103,36 +112,56 @@ class ClusteredSchedulerTest {
                 java.util.TreeMap::new, Collectors.mapping(Firing::node, Collectors.toList())));
         System.out.println("reporting ticks (scheduled time -> node): " + byTick);
         byTick.forEach((tick, nodes) -> assertEquals(1, nodes.size(), "tick " + Instant.ofEpochMilli(tick) + " fired on " + nodes));
-        long seconds = Duration.between(from, to).toSeconds();
-        assertTrue(byTick.size() >= seconds - 2 && byTick.size() <= seconds + 1,
-                byTick.size() + " ticks fired in " + seconds + " s");
+        long ticks = expectedTicks(from.toEpochMilli(), to.toEpochMilli());
+        assertEquals(ticks, byTick.size(), "every tick of the cron in [" + from + ", " + to + ") fired: " + byTick.keySet());
         Set<String> nodes = reporting.stream().map(Firing::node).collect(Collectors.toSet());
         assertEquals(Set.of(sa.getSchedulerInstanceId(), sb.getSchedulerInstanceId()), nodes, "both nodes fired the load");
 
-        // the loads themselves: one per tick, never two started in the same second
-        List<Map<String, Object>> loads = a.rows("select started_at from rpt.load_run where trigger = 'schedule'"
-                + " and started_at >= to_timestamp(" + from.toEpochMilli() / 1000.0 + ")"
-                + " and started_at < to_timestamp(" + to.toEpochMilli() / 1000.0 + ") order by started_at");
-        Set<String> secondsWithLoad = new TreeSet<>();
-        List<Instant> starts = new ArrayList<>();
-        for (Map<String, Object> row : loads) {
-            Instant started = toInstant(row.get("started_at"));
-            starts.add(started);
-            secondsWithLoad.add(String.valueOf(started.getEpochSecond()));
+        // the loads themselves: exactly one per firing, started within it, never two at once
+        List<Load> loads = loads(a);
+        for (Firing f : reporting) {
+            long within = loads.stream().filter(l -> l.started >= f.startedMs - 50 && l.started <= f.endedMs + 50).count();
+            assertEquals(1, within, "one load for the tick of " + Instant.ofEpochMilli(f.scheduledMs));
         }
-        System.out.println("loads started: " + starts);
-        assertEquals(loads.size(), secondsWithLoad.size(), "two loads started within one second: " + starts);
-        assertTrue(loads.size() >= seconds - 2 && loads.size() <= seconds + 1, loads.size() + " loads in " + seconds + " s");
+        assertNoOverlap(loads);
         assertEquals(0, a.count("select count(*) from rpt.load_run where trigger = 'schedule' and status = 'failed'"));
+
+        // a load that runs long (here: one that holds the load lock, as a manual load does) never makes
+        // the ticks that fall due meanwhile pile up: at most one scheduled load waits for it
+        paused.start();
+        long maxWaiting = 0;
+        try (Connection c = a.db().getConnection(); Statement st = c.createStatement()) {
+            st.execute("select pg_advisory_lock(" + LOAD_LOCK + ")");
+            Instant held = dbNow(a);
+            try {
+                long until = System.nanoTime() + Duration.ofMillis(5_500).toNanos();
+                while (System.nanoTime() < until) {
+                    maxWaiting = Math.max(maxWaiting, a.count("select count(*) from rpt.load_run"
+                            + " where trigger = 'schedule' and status = 'running'"));
+                    Thread.sleep(100);
+                }
+            } finally {
+                st.execute("select pg_advisory_unlock(" + LOAD_LOCK + ")");
+            }
+            Instant released = dbNow(a);
+            awaitTickRun(firings, released.toEpochMilli());
+            assertEquals(1, maxWaiting, "scheduled loads waiting for a running load at once");
+            // the ticks that fell due while it ran are not lost: they fired once the lock was free
+            long late = firings.stream().filter(f -> f.job.equals(REPORTING) && f.scheduledMs >= held.toEpochMilli()
+                    && f.scheduledMs < released.toEpochMilli()).map(Firing::scheduledMs).distinct().count();
+            assertEquals(expectedTicks(held.toEpochMilli(), released.toEpochMilli()), late, "ticks during the long load");
+        }
+        assertNoOverlap(loads(a));
 
         // both nodes are cluster members, under one scheduler name
         assertEquals(2, a.count("select count(*) from qrtz_scheduler_state where sched_name = '" + sa.getSchedulerName() + "'"));
-        // one cron trigger and one (stateful: non-concurrent) interval trigger for the API feed, stored once
+        // one (stateful: non-concurrent) cron trigger for the load and one interval trigger for the API feed, stored once
         assertEquals(1, a.count("select count(*) from qrtz_cron_triggers where trigger_group = 'reporting' and trigger_name = 'load'"
-                + " and cron_expression = '* * * * * ?'"));
-        assertEquals(1, a.count("""
-                select count(*) from qrtz_job_details where job_group = 'intake-api' and job_name = 'badges'
-                   and is_nonconcurrent and job_class_name = 'org.apache.camel.component.quartz.StatefulCamelJob'"""));
+                + " and cron_expression = '" + CRON + "'"));
+        for (String job : List.of("job_group = 'intake-api' and job_name = 'badges'", "job_group = 'reporting' and job_name = 'load'")) {
+            assertEquals(1, a.count("select count(*) from qrtz_job_details where " + job
+                    + " and is_nonconcurrent and job_class_name = 'org.apache.camel.component.quartz.StatefulCamelJob'"), job);
+        }
         List<Firing> pulls = firings.stream().filter(f -> f.job.equals("intake-api.badges")).toList();
         assertFalse(pulls.isEmpty(), "the API feed was pulled");
         assertTrue(api.requests() > 0);
@@ -143,6 +172,39 @@ class ClusteredSchedulerTest {
             }
             assertEquals(1, pulls.stream().filter(y -> y.scheduledMs == x.scheduledMs).count());
         }
+    }
+
+    /** One scheduled load as rpt.load_run holds it (epoch ms; finished: Long.MAX_VALUE while running). */
+    record Load(long started, long finished) {
+    }
+
+    private static List<Load> loads(TestHub hub) throws Exception {
+        List<Load> out = new ArrayList<>();
+        for (Map<String, Object> row : hub.rows("select started_at, finished_at from rpt.load_run"
+                + " where trigger = 'schedule' order by started_at")) {
+            out.add(new Load(toInstant(row.get("started_at")).toEpochMilli(),
+                    row.get("finished_at") == null ? Long.MAX_VALUE : toInstant(row.get("finished_at")).toEpochMilli()));
+        }
+        return out;
+    }
+
+    private static void assertNoOverlap(List<Load> loads) {
+        for (int i = 1; i < loads.size(); i++) {
+            assertTrue(loads.get(i).started >= loads.get(i - 1).finished - 5,
+                    "two scheduled loads ran at once: " + loads.get(i - 1) + " " + loads.get(i));
+        }
+    }
+
+    /** The cron's ticks in [fromMs, toMs): every TICK_SECONDS-th whole second. */
+    private static long expectedTicks(long fromMs, long toMs) {
+        long step = TICK_SECONDS * 1000L;
+        long first = (fromMs + step - 1) / step * step;
+        return first >= toMs ? 0 : (toMs - 1 - first) / step + 1;
+    }
+
+    private static void awaitTickRun(Queue<Firing> firings, long atOrAfterMs) throws Exception {
+        TestHub.await("a tick at or after " + Instant.ofEpochMilli(atOrAfterMs) + " has run", Duration.ofSeconds(45),
+                () -> firings.stream().anyMatch(f -> f.job.equals(REPORTING) && f.scheduledMs >= atOrAfterMs));
     }
 
     private static Instant toInstant(Object value) {
@@ -166,7 +228,7 @@ class ClusteredSchedulerTest {
     /** Records every job execution of one node's scheduler. */
     private static final class Recorder implements JobListener {
         private final Queue<Firing> out;
-        private final Map<String, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, long[]> started = new java.util.concurrent.ConcurrentHashMap<>();
 
         Recorder(Queue<Firing> out) {
             this.out = out;
@@ -179,7 +241,7 @@ class ClusteredSchedulerTest {
 
         @Override
         public void jobToBeExecuted(JobExecutionContext context) {
-            started.put(context.getFireInstanceId(), System.nanoTime());
+            started.put(context.getFireInstanceId(), new long[] {System.nanoTime(), System.currentTimeMillis()});
         }
 
         @Override
@@ -189,12 +251,13 @@ class ClusteredSchedulerTest {
 
         @Override
         public void jobWasExecuted(JobExecutionContext context, JobExecutionException failure) {
-            Long start = started.remove(context.getFireInstanceId());
+            long[] start = started.remove(context.getFireInstanceId());
             try {
                 out.add(new Firing(context.getScheduler().getSchedulerInstanceId(), context.getJobDetail().getKey().toString(),
                         context.getScheduledFireTime().getTime(),
                         context.getFireTime().getTime() - context.getScheduledFireTime().getTime(),
-                        start == null ? System.nanoTime() : start, System.nanoTime()));
+                        start == null ? System.nanoTime() : start[0], System.nanoTime(),
+                        start == null ? System.currentTimeMillis() : start[1], System.currentTimeMillis()));
             } catch (SchedulerException e) {
                 throw new IllegalStateException(e);
             }
