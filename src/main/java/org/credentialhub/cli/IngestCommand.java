@@ -129,7 +129,7 @@ public final class IngestCommand implements Callable<Integer> {
             for (String feed : List.of("badges", "issuedbadges")) {
                 o.put("hub.api.base-url." + feed, api.baseUrl());
                 o.put("hub.api.secret." + feed, secret);
-                o.put("hub.api.poll." + feed, "3s");
+                o.put("hub.api.poll." + feed, "1s");
             }
             Map<String, String> passwords = new HashMap<>();
             for (String account : List.of("sis", "certexam", "tradesreg", "foodsafe", "workskills", "skillsxlsx")) {
@@ -337,26 +337,34 @@ public final class IngestCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Until every API feed has settled: its cursor has come to the end of a run that ended after the feed's last
+     * delivery arrived (so that run found nothing new past it), and all its deliveries are processed.
+     */
     private void waitForApis(HubServices s) throws Exception {
+        List<String> feeds = new ArrayList<>();
         for (String feed : List.of("badges", "issuedbadges")) {
-            if (!s.feeds.containsKey(feed) || !Files.exists(dir.resolve("api").resolve(feed))) {
-                continue;
+            if (s.feeds.containsKey(feed) && Files.exists(dir.resolve("api").resolve(feed))) {
+                feeds.add(feed);
             }
-            await("the " + feed + " pulls", () -> count(s, "select count(*) from api_cursor where feed_code = '" + feed
-                    + "' and next_page is null") > 0);
-            long[] last = {-1};
-            await("the " + feed + " pulls to settle", () -> {
-                long n = count(s, "select count(*) from delivery where feed_code = '" + feed + "'");
-                boolean stable = n == last[0] && count(s, "select count(*) from api_cursor where feed_code = '" + feed
-                        + "' and next_page is null") > 0 && count(s, "select count(*) from delivery where feed_code = '"
-                        + feed + "' and processed_at is null and status not in ('duplicate', 'quarantined')") == 0;
-                last[0] = n;
-                if (!stable) {
-                    Thread.sleep(4000);
-                }
-                return stable;
-            });
         }
+        String[] since = {text(s, "select clock_timestamp()::text")};
+        await("the API pulls to settle", () -> {
+            for (String feed : feeds) {
+                String f = "feed_code = '" + feed + "'";
+                if (count(s, "select count(*) from delivery where " + f + " and received_at > '" + since[0] + "'") > 0) {
+                    since[0] = text(s, "select clock_timestamp()::text");   // more came: a later run must find nothing
+                    return false;
+                }
+                if (count(s, "select count(*) from api_cursor where " + f + " and next_page is null and updated_at > '"
+                        + since[0] + "'") == 0
+                        || count(s, "select count(*) from delivery where " + f + " and processed_at is null"
+                        + " and status not in ('duplicate', 'quarantined')") > 0) {
+                    return false;
+                }
+            }
+            return true;
+        });
     }
 
     private void summary(HubServices s, double seconds) throws SQLException {

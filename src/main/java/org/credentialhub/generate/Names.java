@@ -74,6 +74,9 @@ final class Names {
 
     /** Without accents (what ASCII-only vendor systems keep). */
     static String ascii(String s) {
+        if (s.chars().allMatch(ch -> ch >= 0x20 && ch <= 0x7E)) {
+            return s;   // most names: nothing to take off
+        }
         String n = Normalizer.normalize(s, Normalizer.Form.NFD).replaceAll("\\p{M}", "");
         return n.replaceAll("[^\\x20-\\x7E]", "");
     }
