@@ -2,6 +2,7 @@ package org.credentialhub.support;
 
 import org.credentialhub.cli.Hub;
 import org.credentialhub.generate.Generator;
+import org.credentialhub.store.Database;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -44,6 +45,8 @@ public final class GeneratedState {
     public static final BigDecimal SCALE = new BigDecimal("0.05");
 
     private static Run run;
+    /** The state's PostgreSQL, kept running: every command and class after the ingests attaches to it. */
+    private static Database database;
 
     private GeneratedState() {
     }
@@ -54,6 +57,13 @@ public final class GeneratedState {
             Path state = Files.createTempDirectory("state");
             Path data = Files.createTempDirectory("hub-data");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    if (database != null) {
+                        database.close();
+                    }
+                } catch (IOException e) {
+                    // stopped with the JVM
+                }
                 delete(state);
                 delete(data);
             }));
@@ -62,6 +72,9 @@ public final class GeneratedState {
             hubOrFail("resolve", "--decisions", state.resolve("district-decisions.csv").toString(),
                     "--data-dir", data.toString());
             hubOrFail("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10");
+            // the checks' dozens of ./hub report runs and loads then attach to one running database instead of
+            // each starting and stopping its own (Database.open finds the running one by the data folder)
+            database = Database.open(null, null, null, data, 0, 2);
             run = new Run(state, data);
         }
         return run;
