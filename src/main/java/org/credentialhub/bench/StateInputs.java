@@ -98,7 +98,7 @@ public final class StateInputs {
         String table = PlainCopy.tableName(feed.code());
         return switch (source.format()) {
             case "xlsx" -> new PlainCopy.Input(table, workbookText(feed.code(), file), "UTF8");
-            case "json" -> new PlainCopy.Input(table, jsonText(feed.code(), file, source.records()), "UTF8");
+            case "json" -> new PlainCopy.Input(table, jsonText(feed.code(), file, source.records() == null || source.records().isEmpty() ? null : source.records().get(0)), "UTF8");
             default -> new PlainCopy.Input(table, file, postgresEncoding(source.encoding()));
         };
     }

@@ -29,6 +29,8 @@ final class JsonReader implements RecordReader {
     private final RecordCheck check;
     private final java.util.ArrayDeque<SourceRow> checked = new java.util.ArrayDeque<>();
     private final boolean single;
+    /** Several top-level arrays of records: the keys not read yet. */
+    private final java.util.Set<String> pending = new java.util.LinkedHashSet<>();
     private boolean done;
     private int position;
     private int records;
@@ -54,7 +56,8 @@ final class JsonReader implements RecordReader {
             if (t == null) {
                 throw new FileRejectedException("the file is empty");
             }
-            String path = source.records();
+            List<String> paths = source.records() == null ? List.of() : source.records();
+            String path = paths.isEmpty() ? null : paths.get(0);
             if (path == null || path.isBlank() || "$".equals(path)) {
                 single = t == JsonToken.START_OBJECT;
                 if (!single && t != JsonToken.START_ARRAY) {
@@ -63,6 +66,14 @@ final class JsonReader implements RecordReader {
                 return;
             }
             single = false;
+            if (paths.size() > 1) {
+                // several arrays side by side (OB 3.0: credential[] and compactJwsString[]), in whatever order
+                pending.addAll(paths);
+                if (t != JsonToken.START_OBJECT || !nextArray()) {
+                    throw new FileRejectedException("the document has none of '" + String.join("', '", paths) + "'");
+                }
+                return;
+            }
             for (String key : path.replaceFirst("^\\$\\.", "").split("\\.")) {
                 if (t != JsonToken.START_OBJECT || !seek(key)) {
                     throw new FileRejectedException("the document has no '" + path + "'");
@@ -89,6 +100,26 @@ final class JsonReader implements RecordReader {
                 ? "(a byte sequence that is not UTF-8)" : "(cut short?)";
         return new FileRejectedException("the file is not valid JSON " + why + " at record " + (position + 1)
                 + " (line " + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + ")");
+    }
+
+    /**
+     * Moves, inside the top-level object, into the next array of one of the pending keys; false when the object has
+     * no more of them. A pending key whose value is null is passed; one whose value is not an array is refused.
+     */
+    private boolean nextArray() throws IOException, FileRejectedException {
+        JsonToken t;
+        while ((t = parser.nextToken()) == JsonToken.FIELD_NAME) {
+            String key = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (pending.remove(key) && value != JsonToken.VALUE_NULL) {
+                if (value != JsonToken.START_ARRAY) {
+                    throw new FileRejectedException("'" + key + "' is not an array of records");
+                }
+                return true;
+            }
+            parser.skipChildren();
+        }
+        return false;
     }
 
     /** Moves inside the current object to the value of {@code key}; false when the object has none. */
@@ -136,6 +167,9 @@ final class JsonReader implements RecordReader {
                 return MAPPER.readTree(parser);
             }
             JsonToken t = parser.nextToken();
+            while (t == JsonToken.END_ARRAY && !pending.isEmpty() && nextArray()) {
+                t = parser.nextToken();   // the next array of records
+            }
             if (t == JsonToken.END_ARRAY || t == null) {
                 done = true;
                 if (t == null) {

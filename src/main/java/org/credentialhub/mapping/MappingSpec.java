@@ -1,6 +1,7 @@
 package org.credentialhub.mapping;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.LinkedHashMap;
@@ -38,7 +39,8 @@ public record MappingSpec(
      * @param headerRecord    fixed-width: the header record that opens the file
      * @param sheets          xlsx: the sheets to read (default: every sheet)
      * @param headerRow       xlsx: the row (1-based) of the column names on every sheet (default 1)
-     * @param records         json: the dotted path of the array of records (default: the document itself)
+     * @param records         json: the dotted path of the array of records (default: the document itself), or
+     *                        several top-level keys whose arrays are read one after the other, in the document's order
      * @param fileName        a regular expression the file name must match; its named groups
      *                        ({@code (?<district>\\d+)}) are columns every record of the file shares
      * @param overLongLines   fixed-width: a detail record with text past the layout's last column: {@code reject}
@@ -65,7 +67,7 @@ public record MappingSpec(
             @JsonProperty("header-record") HeaderRecord headerRecord,
             List<String> sheets,
             @JsonProperty("header-row") Integer headerRow,
-            String records,
+            @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> records,
             @JsonProperty("file-name") String fileName,
             @JsonProperty("over-long-lines") String overLongLines,
             @JsonProperty("hidden-sheets") String hiddenSheets,

@@ -254,8 +254,14 @@ public final class FixtureApiServer implements AutoCloseable {
         List<JsonNode> all = select(credentials, since, false, "validFrom", "issuanceDate");
         List<JsonNode> page = all.subList(Math.min(offset, all.size()), Math.min(offset + limit, all.size()));
         ObjectNode body = JSON.createObjectNode();
+        // as OB 3.0's GetOpenBadgeCredentialsResponse has them: JSON credentials in credential[], compact JWS strings
+        // in compactJwsString[]
         ArrayNode arr = body.putArray("credential");
-        page.forEach(arr::add);
+        page.stream().filter(r -> !r.isTextual()).forEach(arr::add);
+        if (page.stream().anyMatch(JsonNode::isTextual)) {
+            ArrayNode jws = body.putArray("compactJwsString");
+            page.stream().filter(JsonNode::isTextual).forEach(jws::add);
+        }
         ex.getResponseHeaders().add("X-Total-Count", String.valueOf(all.size()));
         String base = "/ims/ob/v3p0/credentials?limit=" + limit
                 + (since == null ? "" : "&since=" + URLEncoder.encode(q.get("since"), StandardCharsets.UTF_8));

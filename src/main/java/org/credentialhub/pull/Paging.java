@@ -34,9 +34,43 @@ final class Paging {
                 + (since == null ? "" : "&filter=" + enc("issued_at_min::" + since));
     }
 
-    /** The page's records (null when the document has none). */
+    /**
+     * The page's records (null when the document has none). Open Badges 3.0: the credentials of {@code credential[]}
+     * and the compact JWS strings of {@code compactJwsString[]} together.
+     */
     static JsonNode records(FeedConfig.Api api, JsonNode doc) {
-        return doc.get(ob3(api) ? "credential" : "data");
+        if (!ob3(api)) {
+            return doc.get("data");
+        }
+        JsonNode objects = doc.get("credential");
+        JsonNode jws = doc.get("compactJwsString");
+        if (jws == null || !jws.isArray()) {
+            return objects;
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode all = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        if (objects != null && objects.isArray()) {
+            all.addAll((com.fasterxml.jackson.databind.node.ArrayNode) objects);
+        }
+        all.addAll((com.fasterxml.jackson.databind.node.ArrayNode) jws);
+        return all;
+    }
+
+    /** A record's fields: a compact JWS's payload (VC-JOSE: the credential; VC-JWT: its {@code vc}), read unverified. */
+    private static JsonNode readable(JsonNode r) {
+        if (!r.isTextual()) {
+            return r;
+        }
+        String[] parts = r.asText().split("\\.");
+        if (parts.length != 3) {
+            return r;
+        }
+        try {
+            JsonNode payload = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(java.util.Base64.getUrlDecoder().decode(parts[1]));
+            return payload.has("vc") ? payload.get("vc") : payload;
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return r;
+        }
     }
 
     /** The next page's absolute URL, or null after the last page. */
@@ -86,7 +120,8 @@ final class Paging {
         List<String> fields = ob3(api) ? List.of("validFrom", "issuanceDate", "updated_at")
                 : List.of("issued_at", "updated_at");
         String max = null;
-        for (JsonNode r : records) {
+        for (JsonNode record : records) {
+            JsonNode r = readable(record);
             for (String f : fields) {
                 String v = r.path(f).asText(null);
                 if (v != null && !v.isBlank() && !inFuture(v, now)) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,6 +41,52 @@ class MappingTest {
         Path f = dir.resolve("demo.yaml");
         Files.writeString(f, yaml);
         return Mapping.load(f);
+    }
+
+    private static final String TWO_ARRAYS = """
+            layout: demo
+            source:
+              format: json
+              records: [credential, compactJwsString]
+              columns:
+                - { name: id, path: id }
+                - { name: code, path: code }
+                - { name: when, path: when }
+                - { name: ok, path: ok }
+            attempt-key: [id, code, when]
+            fields:
+              vendor_candidate_id: { column: id }
+              exam_code: { column: code }
+              attempted_at: { column: when, format: yyyyMMdd }
+              passed: { column: ok, true: [P], false: [F] }
+            """;
+
+    /** The ids (or texts) of the records a reader gives, in order. */
+    private static List<String> ids(Mapping m, String json) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (RecordReader r = m.open(new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+            for (SourceRow row = r.next(); row != null; row = r.next()) {
+                out.add(row.rowNumber() + ":" + (row.get("id") == null ? "-" : row.get("id")));
+            }
+            r.finish(out.size());
+        }
+        return out;
+    }
+
+    @Test
+    void severalArraysOfRecordsAreReadOneAfterTheOtherInTheDocumentsOrder() throws Exception {
+        Mapping m = write(TWO_ARRAYS);
+        assertEquals(List.of("1:a", "2:b", "3:-", "4:-"),
+                ids(m, "{\"credential\": [{\"id\": \"a\"}, {\"id\": \"b\"}], \"other\": {\"x\": [1]},"
+                        + " \"compactJwsString\": [\"j.w.s\", \"k.w.s\"]}"));
+        assertEquals(List.of("1:-", "2:a"), ids(m, "{\"compactJwsString\": [\"j.w.s\"], \"credential\": [{\"id\": \"a\"}]}"));
+        assertEquals(List.of("1:a"), ids(m, "{\"credential\": [{\"id\": \"a\"}], \"compactJwsString\": null}"));
+        assertEquals(List.of(), ids(m, "{\"credential\": [], \"x\": [{\"id\": \"b\"}], \"compactJwsString\": []}"));
+        FileRejectedException none = assertThrows(FileRejectedException.class, () -> ids(m, "{\"data\": []}"));
+        assertTrue(none.getMessage().contains("the document has none of 'credential', 'compactJwsString'"), none.getMessage());
+        FileRejectedException notArray = assertThrows(FileRejectedException.class,
+                () -> ids(m, "{\"credential\": [], \"compactJwsString\": \"j.w.s\"}"));
+        assertTrue(notArray.getMessage().contains("'compactJwsString' is not an array of records"), notArray.getMessage());
     }
 
     @Test

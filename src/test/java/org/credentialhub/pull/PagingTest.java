@@ -96,6 +96,22 @@ class PagingTest {
     }
 
     @Test
+    void anOb3PagesRecordsAreItsCredentialsAndItsCompactJwsStringsWhoseTimesCount() throws Exception {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        String vcJose = "eyJhbGciOiJFZERTQSJ9." + b64.encodeToString("{\"validFrom\": \"2025-03-01T00:00:00Z\"}".getBytes()) + ".c2ln";
+        String vcJwt = "eyJhbGciOiJFZERTQSJ9." + b64.encodeToString("{\"vc\": {\"issuanceDate\": \"2025-04-01T00:00:00Z\"}}".getBytes()) + ".c2ln";
+        JsonNode page = json("{\"credential\": [{\"validFrom\": \"2025-01-10T09:00:00Z\"}], \"compactJwsString\": [\""
+                + vcJose + "\", \"not a jws\"]}");
+        JsonNode records = Paging.records(OB3, page);
+        assertEquals(3, records.size());
+        assertEquals("2025-03-01T00:00:00Z", Paging.newest(OB3, records, now));
+        assertEquals("2025-04-01T00:00:00Z", Paging.newest(OB3, Paging.records(OB3,
+                json("{\"compactJwsString\": [\"" + vcJwt + "\"]}")), now));
+        assertEquals(1, Paging.records(OB3, json("{\"credential\": [{}]}")).size());
+    }
+
+    @Test
     void maxComparesInstantsAcrossOffsets() {
         assertEquals("2025-01-01T09:30:00Z", Paging.max("2025-01-01T10:00:00+01:00", "2025-01-01T09:30:00Z"));
         assertEquals("2025-01-01T10:00:00+01:00", Paging.max("2025-01-01T10:00:00+01:00", null));
