@@ -331,7 +331,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Command(name = "oneroster", mixinStandardHelpOptions = true,
             description = "Write a synthetic OneRoster bulk bundle, import it three times (first load, the same rows as "
                     + "a new export, that export again), report students/s, enrollments/s and wall time (./hub bench: a "
-                    + "bulk with 1 % of its rows changed instead).")
+                    + "bulk with 1 %% of its rows changed instead).")
     public static final class OneRoster implements Callable<Integer> {
         @Option(names = "--students", description = "Students (default ${DEFAULT-VALUE})")
         int students = 300_000;
