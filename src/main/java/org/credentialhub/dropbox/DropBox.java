@@ -96,6 +96,9 @@ public final class DropBox implements AutoCloseable {
         server.setSubsystemFactories(List.of(sftp));
         server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         org.apache.sshd.core.CoreModuleProperties.MAX_AUTH_REQUESTS.set(server, 6);
+        // SFTP is request/response in small packets: without TCP_NODELAY each reply can wait on Nagle's algorithm
+        // for the client's delayed ACK (tens of ms per request; a file's pickup is a dozen requests)
+        org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(server, true);
         server.setPasswordAuthenticator((user, password, session) -> throttledPassword(user, password,
                 session.getClientAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : "?"));
         server.setPublickeyAuthenticator((user, key, session) -> checkKey(user, key));
