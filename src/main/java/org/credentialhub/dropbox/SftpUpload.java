@@ -23,6 +23,7 @@ public final class SftpUpload implements AutoCloseable {
         client = SshClient.setUpDefaultClient();
         // a tool for the loopback drop box (demo data, tests): the server is the hub's own
         client.setServerKeyVerifier((session, address, key) -> true);
+        org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(client, true);   // small requests, answered at once
         client.start();
         try {
             session = client.connect(user, host, port).verify(TIMEOUT).getSession();
