@@ -1,7 +1,6 @@
 package org.credentialhub.web;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.credentialhub.accounts.Account;
 import org.credentialhub.accounts.Role;
 import org.credentialhub.sis.SisHolds;
@@ -100,17 +99,6 @@ public final class GuardsApi {
             outcomes = holds.decide(id, approve, a);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
-        }
-        // the outcomes to the SIS now, not on the next tick of the timer; the decision does not wait for them
-        ProducerTemplate template = ex.getContext().createProducerTemplate();
-        try {
-            template.sendBody("seda:sis-hold-outcomes?size=1&discardWhenFull=true", null);
-        } finally {
-            try {
-                template.stop();
-            } catch (Exception ignored) {
-                // nothing to release
-            }
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("delivery", id);
