@@ -55,6 +55,8 @@ public final class TestHub implements AutoCloseable {
         props.put("hub.identity.hmac-key", "test-key-0123456789abcdef");
         props.put("hub.reporting.cron", "0/2 * * * * ?");
         props.put("hub.sftp.poll-override", "1s");
+        // a test's upload is whole at once: a file is taken once it is a second old (production: 2 s)
+        props.put("hub.sftp.read-lock-min-age", "1s");
         props.putAll(extra);
         String sharedDb = null;
         if (!props.containsKey("hub.db.url")) {
