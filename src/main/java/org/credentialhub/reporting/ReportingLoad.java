@@ -105,9 +105,10 @@ public final class ReportingLoad {
                 st.execute("select pg_advisory_lock(" + LOCK_KEY + ")");
             }
             try {
+                java.sql.Timestamp watermark = watermark(c);
                 c.setAutoCommit(false);
                 c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-                int rows = run(c, loadId);
+                int rows = run(c, loadId, watermark);
                 c.commit();
                 return rows;
             } catch (SQLException | RuntimeException e) {
@@ -124,7 +125,23 @@ public final class ReportingLoad {
         }
     }
 
-    private int run(Connection c, long loadId) throws SQLException {
+    /**
+     * What the next load looks back to: this moment, or the start of the oldest transaction still open in the
+     * database now, if earlier. Taken before this load's snapshot, so a change this load cannot see (its transaction
+     * was open at the snapshot) was written at or after the watermark (writers stamp {@code updated_at = now()}, their
+     * transaction's start) and the next load rebuilds its year; a change it can see is not looked at again.
+     * (pg_stat_activity shows the transactions of the hub's own database role; see docs/reporting.md.)
+     */
+    private static java.sql.Timestamp watermark(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
+                select least(clock_timestamp(), min(xact_start)) from pg_stat_activity
+                where datname = current_database() and pid <> pg_backend_pid() and xact_start is not null""")) {
+            rs.next();
+            return rs.getTimestamp(1);
+        }
+    }
+
+    private int run(Connection c, long loadId, java.sql.Timestamp watermark) throws SQLException {
         List<String> years = changedYears(c);
         int rows = 0;
         if (!years.isEmpty()) {
@@ -211,10 +228,11 @@ public final class ReportingLoad {
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 update rpt.load_run set status = 'succeeded', finished_at = clock_timestamp(), rows_written = ?,
-                       years = ?, watermark = transaction_timestamp() where load_id = ?""")) {
+                       years = ?, watermark = ? where load_id = ?""")) {
             ps.setInt(1, rows);
             ps.setArray(2, c.createArrayOf("text", years.toArray()));
-            ps.setLong(3, loadId);
+            ps.setTimestamp(3, watermark);
+            ps.setLong(4, loadId);
             ps.executeUpdate();
         }
         LOG.info("Reporting load {}: school year(s) {} rebuilt, {} fact row(s)", loadId,
@@ -232,14 +250,13 @@ public final class ReportingLoad {
     }
 
     /**
-     * The school years to rebuild: those with results changed since the last successful load (with an
-     * hour's margin for transactions still open then), or every year when the roster, enrollments or
-     * catalog changed, or on the first load.
+     * The school years to rebuild: those with results changed since the last successful load's watermark (see
+     * {@link #watermark}), or every year when the roster, enrollments or catalog changed, or on the first load.
      */
     private static List<String> changedYears(Connection c) throws SQLException {
         List<String> years = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
-                with w as (select max(watermark) - interval '1 hour' as since from rpt.load_run where status = 'succeeded'),
+                with w as (select max(watermark) as since from rpt.load_run where status = 'succeeded'),
                 all_years as (
                     select distinct school_year from result
                     union select school_year from rpt.fact_attempt
@@ -247,13 +264,13 @@ public final class ReportingLoad {
                     union select school_year from catalog_year),
                 everything as (
                     select (select since from w) is null
-                        or exists (select 1 from student where updated_at > (select since from w))
+                        or exists (select 1 from student where updated_at >= (select since from w))
                         or exists (select 1 from delivery where feed_code in (select feed_code from feed where kind = 'sis')
-                                     and received_at > (select since from w))
-                        or exists (select 1 from catalog_year where loaded_at > (select since from w)) as yes)
+                                     and received_at >= (select since from w))
+                        or exists (select 1 from catalog_year where loaded_at >= (select since from w)) as yes)
                 select school_year from all_years where (select yes from everything)
                 union
-                select distinct school_year from result where updated_at > (select since from w)
+                select distinct school_year from result where updated_at >= (select since from w)
                 order by 1""")) {
             while (rs.next()) {
                 if (rs.getString(1) != null) {
