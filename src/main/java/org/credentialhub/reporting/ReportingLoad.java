@@ -266,7 +266,7 @@ public final class ReportingLoad {
                     select (select since from w) is null
                         or exists (select 1 from student where updated_at >= (select since from w))
                         or exists (select 1 from delivery where feed_code in (select feed_code from feed where kind = 'sis')
-                                     and received_at >= (select since from w))
+                                     and (received_at >= (select since from w) or processed_at >= (select since from w)))
                         or exists (select 1 from catalog_year where loaded_at >= (select since from w)) as yes)
                 select school_year from all_years where (select yes from everything)
                 union
