@@ -161,11 +161,7 @@ public final class HubServices implements AutoCloseable {
         this.dropBox = box;
         var ds = database.dataSource();
         int firstMonth = settings.getInt("hub.school-year.first-month", 7);
-        this.verification = new org.credentialhub.standards.Verification(feeds,
-                FeedConfig.parseDuration(settings.get("hub.standards.status-cache", "5m")),
-                FeedConfig.parseDuration(settings.get("hub.standards.did-cache", "1h")),
-                settings.get("hub.standards.did-web.scheme", "https"),
-                settings.path("hub.standards.contexts.dir", "config/jsonld-contexts"));
+        this.verification = org.credentialhub.standards.Verification.of(settings, feeds);
         this.standing = new org.credentialhub.standards.Standing(ds, verification.statusLists());
         this.intake = new Intake(ds, feeds, mappings, hmac, new SchoolYears(firstMonth), dataDir.resolve("archive"),
                 verification);

@@ -49,11 +49,14 @@ public final class StatusLists {
 
     private final HttpClient http;
     private final Duration keep;
+    private final Proofs proofs;
     private final Map<String, Fetched> cache = new ConcurrentHashMap<>();
 
-    public StatusLists(HttpClient http, Duration keep) {
+    /** @param proofs checks a status list credential's own proof (a list whose proof fails is not believed) */
+    public StatusLists(HttpClient http, Duration keep, Proofs proofs) {
         this.http = http;
         this.keep = keep;
+        this.proofs = proofs;
     }
 
     /**
@@ -151,7 +154,22 @@ public final class StatusLists {
             if (r.statusCode() != 200) {
                 return problem(url, "HTTP " + r.statusCode());
             }
-            JsonNode doc = JSON.readTree(r.body());
+            String text = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            JsonNode doc = text.startsWith("{") ? JSON.readTree(text) : com.fasterxml.jackson.databind.node.TextNode.valueOf(text);
+            if (!REVOCATION_LIST.equals(type)) {
+                // a status list credential (JSON, or a compact JWS: VC-JOSE) whose proof does not verify is not believed
+                Proofs.Opened opened = proofs.open(doc);
+                if (opened.problem() != null) {
+                    return problem(url, opened.problem());
+                }
+                if (opened.signed()) {
+                    String why = proofs.verify(opened, List.of());
+                    if (why != null) {
+                        return problem(url, why);
+                    }
+                }
+                doc = opened.credential();
+            }
             if (REVOCATION_LIST.equals(type)) {
                 Set<String> ids = new HashSet<>();
                 for (JsonNode c : doc.path("revokedCredentials")) {

@@ -32,8 +32,17 @@ public final class Verification implements RecordCheck.Factory {
         this.feeds = feeds;
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
-        this.statusLists = new StatusLists(http, statusCache);
         this.proofs = new Proofs(new IssuerKeys(http, didCache, didWebScheme), new Contexts(contextsDir));
+        this.statusLists = new StatusLists(http, statusCache, proofs);
+    }
+
+    /** Verification as the settings say ({@code hub.standards.*}): the hub's, and a command's that loads the reports. */
+    public static Verification of(org.credentialhub.runtime.Settings settings, Map<String, FeedConfig> feeds) {
+        return new Verification(feeds,
+                FeedConfig.parseDuration(settings.get("hub.standards.status-cache", "5m")),
+                FeedConfig.parseDuration(settings.get("hub.standards.did-cache", "1h")),
+                settings.get("hub.standards.did-web.scheme", "https"),
+                settings.path("hub.standards.contexts.dir", "config/jsonld-contexts"));
     }
 
     @Override

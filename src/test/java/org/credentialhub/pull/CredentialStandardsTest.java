@@ -439,6 +439,36 @@ class CredentialStandardsTest {
         return header + "." + payload + "." + b64(s.sign());
     }
 
+    @Test
+    void aStatusListIsBelievedOnlyWhenItsOwnProofVerifies() throws Exception {
+        setBit(9);
+        // the issuer's lists, signed: Data Integrity, and a VC-JOSE JWT; both believed, their credentials revoked
+        api.document("/status/1", sign(statusListCredential("/status/1")).toString());
+        api.document("/status/3", jwt(statusListCredential("/status/3")));
+        // a signed list changed after signing (its bit 9 cleared): not believed, its credential unconfirmed
+        ObjectNode changed = sign(statusListCredential("/status/2"));
+        bits[9 / 8] = 0;
+        ((ObjectNode) changed.path("credentialSubject")).put("encodedList",
+                statusListCredential("/status/2").path("credentialSubject").path("encodedList").asText());
+        setBit(9);
+        api.document("/status/2", changed.toString());
+        List<String> records = new ArrayList<>();
+        for (int list = 1; list <= 3; list++) {
+            JsonNode entry = JSON.valueToTree(Map.of("id", api.baseUrl() + "/status/" + list + "#9",
+                    "type", "BitstringStatusListEntry", "statusPurpose", "revocation", "statusListIndex", "9",
+                    "statusListCredential", api.baseUrl() + "/status/" + list));
+            records.add(sign(credential("urn:uuid:on-list-" + list, "ce-5b3a9c2e-0000-4000-8000-00000000safe",
+                    "2025-02-1" + list + "T09:00:00Z", entry)).toString());
+        }
+        services().verification.statusLists().forget();
+        api.clearCredentials().credentials(records);
+        pull("signedbadges");
+        assertEquals("revoked", result("signedbadges", "urn:uuid:on-list-1").get("status"), "a signed list");
+        assertEquals("revoked", result("signedbadges", "urn:uuid:on-list-3").get("status"), "a list as a JWT");
+        assertEquals("pending", result("signedbadges", "urn:uuid:on-list-2").get("status"),
+                "a list changed after signing is not believed: its credentials stay unconfirmed");
+    }
+
     private static String b64(byte[] b) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
@@ -449,13 +479,18 @@ class CredentialStandardsTest {
 
     /** The issuer's Bitstring Status List credential (GZIP, multibase base64url), served by the test server. */
     private void publishBits() throws Exception {
+        api.document("/status/1", statusListCredential("/status/1").toString());
+    }
+
+    /** A Bitstring Status List credential of the bits as they are, for the list at this path. */
+    private ObjectNode statusListCredential(String path) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(bits);
         }
-        api.document("/status/1", JSON.writeValueAsString(Map.of("@context", List.of(CONTEXT),
-                "id", api.baseUrl() + "/status/1", "type", List.of("VerifiableCredential", "BitstringStatusListCredential"),
-                "issuer", issuerDid, "credentialSubject", Map.of("id", api.baseUrl() + "/status/1#list",
-                        "type", "BitstringStatusList", "statusPurpose", "revocation", "encodedList", "u" + b64(out.toByteArray())))));
+        return JSON.valueToTree(Map.of("@context", List.of(CONTEXT),
+                "id", api.baseUrl() + path, "type", List.of("VerifiableCredential", "BitstringStatusListCredential"),
+                "issuer", issuerDid, "validFrom", "2025-01-01T00:00:00Z", "credentialSubject", Map.of("id", api.baseUrl() + path + "#list",
+                        "type", "BitstringStatusList", "statusPurpose", "revocation", "encodedList", "u" + b64(out.toByteArray()))));
     }
 }
