@@ -348,22 +348,30 @@ public final class IngestCommand implements Callable<Integer> {
                 feeds.add(feed);
             }
         }
+        if (feeds.isEmpty()) {
+            return;
+        }
+        // one statement a look: deliveries that arrived since `since`, feeds whose cursor has not finished a run
+        // since then, deliveries not processed yet
+        String look = """
+                select (select count(*) from delivery where feed_code = any (?::text[]) and received_at > ?::timestamptz)
+                         as arrived,
+                       (select count(*) from unnest(?::text[]) f where not exists (
+                            select 1 from api_cursor a where a.feed_code = f and a.next_page is null
+                              and a.updated_at > ?::timestamptz)) as running,
+                       (select count(*) from delivery where feed_code = any (?::text[]) and processed_at is null
+                          and status not in ('duplicate', 'quarantined')) as unprocessed,
+                       clock_timestamp()::text as now""";
+        String list = "{" + String.join(",", feeds) + "}";
         String[] since = {text(s, "select clock_timestamp()::text")};
         await("the API pulls to settle", () -> {
-            for (String feed : feeds) {
-                String f = "feed_code = '" + feed + "'";
-                if (count(s, "select count(*) from delivery where " + f + " and received_at > '" + since[0] + "'") > 0) {
-                    since[0] = text(s, "select clock_timestamp()::text");   // more came: a later run must find nothing
-                    return false;
-                }
-                if (count(s, "select count(*) from api_cursor where " + f + " and next_page is null and updated_at > '"
-                        + since[0] + "'") == 0
-                        || count(s, "select count(*) from delivery where " + f + " and processed_at is null"
-                        + " and status not in ('duplicate', 'quarantined')") > 0) {
-                    return false;
-                }
+            Map<String, Object> r = org.credentialhub.store.Rows.list(s.database.dataSource(), look,
+                    List.of(list, since[0], list, since[0], list)).get(0);
+            if (((Number) r.get("arrived")).longValue() > 0) {
+                since[0] = (String) r.get("now");   // more came: a later run must find nothing
+                return false;
             }
-            return true;
+            return ((Number) r.get("running")).longValue() == 0 && ((Number) r.get("unprocessed")).longValue() == 0;
         });
     }
 

@@ -2,6 +2,7 @@ package org.credentialhub.pull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.credentialhub.feeds.FeedConfig;
+import org.credentialhub.standards.Proofs;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -55,24 +56,6 @@ final class Paging {
         return all;
     }
 
-    /** A record's fields: a compact JWS's payload (VC-JOSE: the credential; VC-JWT: its {@code vc}), read unverified. */
-    private static JsonNode readable(JsonNode r) {
-        if (!r.isTextual()) {
-            return r;
-        }
-        String[] parts = r.asText().split("\\.");
-        if (parts.length != 3) {
-            return r;
-        }
-        try {
-            JsonNode payload = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(java.util.Base64.getUrlDecoder().decode(parts[1]));
-            return payload.has("vc") ? payload.get("vc") : payload;
-        } catch (java.io.IOException | IllegalArgumentException e) {
-            return r;
-        }
-    }
-
     /** The next page's absolute URL, or null after the last page. */
     static String nextPageUrl(FeedConfig.Api api, String url, List<String> linkHeaders, JsonNode doc) {
         String next = ob3(api) ? linkNext(linkHeaders) : bodyNext(url, doc);
@@ -121,7 +104,9 @@ final class Paging {
                 : List.of("issued_at", "updated_at");
         String max = null;
         for (JsonNode record : records) {
-            JsonNode r = readable(record);
+            // a compact JWS's times are in its payload (read unverified: they only move the since-cursor)
+            JsonNode credential = Proofs.opened(record).credential();
+            JsonNode r = credential == null ? record : credential;
             for (String f : fields) {
                 String v = r.path(f).asText(null);
                 if (v != null && !v.isBlank() && !inFuture(v, now)) {

@@ -30,7 +30,8 @@ import java.util.List;
  */
 public final class ReportingLoad {
     private static final Logger LOG = LoggerFactory.getLogger(ReportingLoad.class);
-    private static final long LOCK_KEY = 0x4855425F52505400L; // "HUB_RPT"
+    /** The advisory lock that lets one load run at a time, on any node ("HUB_RPT"). */
+    public static final long LOCK_KEY = 0x4855425F52505400L;
 
     private final DataSource dataSource;
     private final Reports reports;

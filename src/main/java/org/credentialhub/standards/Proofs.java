@@ -58,6 +58,14 @@ public final class Proofs {
     }
 
     public Opened open(JsonNode record) {
+        return opened(record);
+    }
+
+    /**
+     * A record as a credential, unverified: a JSON object as it is, a compact JWS (VC-JOSE) as its payload, or its
+     * {@code vc} (VC-JWT). Needs no keys: also what paging reads a page's record times from.
+     */
+    public static Opened opened(JsonNode record) {
         if (record.isTextual()) {
             String[] parts = record.asText().split("\\.", -1);
             if (parts.length != 3) {

@@ -49,13 +49,19 @@ public final class StatusLists {
 
     private final HttpClient http;
     private final Duration keep;
+    private final Duration retry;
     private final Proofs proofs;
     private final Map<String, Fetched> cache = new ConcurrentHashMap<>();
 
-    /** @param proofs checks a status list credential's own proof (a list whose proof fails is not believed) */
-    public StatusLists(HttpClient http, Duration keep, Proofs proofs) {
+    /**
+     * @param keep   how long a list read is kept ({@code hub.standards.status-cache})
+     * @param retry  how long a list that could not be read is not asked for again ({@code hub.standards.status-retry})
+     * @param proofs checks a status list credential's own proof (a list whose proof fails is not believed)
+     */
+    public StatusLists(HttpClient http, Duration keep, Duration retry, Proofs proofs) {
         this.http = http;
         this.keep = keep;
+        this.retry = retry;
         this.proofs = proofs;
     }
 
@@ -138,7 +144,9 @@ public final class StatusLists {
 
     private Fetched fetch(String type, String url) {
         Fetched f = cache.get(url);
-        if (f != null && f.problem() == null && f.at().plus(keep).isAfter(Instant.now())) {
+        // a list that could not be read (or believed) is asked for again after the retry interval, not once per
+        // credential on it: a list server that is down would otherwise cost every credential its timeout
+        if (f != null && f.at().plus(f.problem() == null ? keep : retry).isAfter(Instant.now())) {
             return f;
         }
         f = load(type, url);
@@ -156,20 +164,6 @@ public final class StatusLists {
             }
             String text = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8).strip();
             JsonNode doc = text.startsWith("{") ? JSON.readTree(text) : com.fasterxml.jackson.databind.node.TextNode.valueOf(text);
-            if (!REVOCATION_LIST.equals(type)) {
-                // a status list credential (JSON, or a compact JWS: VC-JOSE) whose proof does not verify is not believed
-                Proofs.Opened opened = proofs.open(doc);
-                if (opened.problem() != null) {
-                    return problem(url, opened.problem());
-                }
-                if (opened.signed()) {
-                    String why = proofs.verify(opened, List.of());
-                    if (why != null) {
-                        return problem(url, why);
-                    }
-                }
-                doc = opened.credential();
-            }
             if (REVOCATION_LIST.equals(type)) {
                 Set<String> ids = new HashSet<>();
                 for (JsonNode c : doc.path("revokedCredentials")) {
@@ -180,6 +174,18 @@ public final class StatusLists {
                 }
                 return new Fetched(Instant.now(), null, ids, null);
             }
+            // a status list credential (JSON, or a compact JWS: VC-JOSE) whose proof does not verify is not believed
+            Proofs.Opened opened = proofs.open(doc);
+            if (opened.problem() != null) {
+                return problem(url, opened.problem());
+            }
+            if (opened.signed()) {
+                String why = proofs.verify(opened, List.of());
+                if (why != null) {
+                    return problem(url, why);
+                }
+            }
+            doc = opened.credential();
             String encoded = doc.path("credentialSubject").path("encodedList").asText(null);
             if (encoded == null) {
                 return problem(url, "no credentialSubject.encodedList");

@@ -23,23 +23,25 @@ public final class Verification implements RecordCheck.Factory {
 
     /**
      * @param statusCache how long a fetched status list is kept ({@code hub.standards.status-cache})
+     * @param statusRetry how long a list that could not be read is not asked for again ({@code hub.standards.status-retry})
      * @param didCache    how long a fetched did:web document is kept ({@code hub.standards.did-cache})
      * @param didWebScheme {@code https}; tests serve did:web documents over http
      * @param contextsDir the pinned JSON-LD contexts ({@code hub.standards.contexts.dir})
      */
-    public Verification(Map<String, FeedConfig> feeds, Duration statusCache, Duration didCache, String didWebScheme,
-                        Path contextsDir) {
+    public Verification(Map<String, FeedConfig> feeds, Duration statusCache, Duration statusRetry, Duration didCache,
+                        String didWebScheme, Path contextsDir) {
         this.feeds = feeds;
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
         this.proofs = new Proofs(new IssuerKeys(http, didCache, didWebScheme), new Contexts(contextsDir));
-        this.statusLists = new StatusLists(http, statusCache, proofs);
+        this.statusLists = new StatusLists(http, statusCache, statusRetry, proofs);
     }
 
     /** Verification as the settings say ({@code hub.standards.*}): the hub's, and a command's that loads the reports. */
     public static Verification of(org.credentialhub.runtime.Settings settings, Map<String, FeedConfig> feeds) {
         return new Verification(feeds,
                 FeedConfig.parseDuration(settings.get("hub.standards.status-cache", "5m")),
+                FeedConfig.parseDuration(settings.get("hub.standards.status-retry", "30s")),
                 FeedConfig.parseDuration(settings.get("hub.standards.did-cache", "1h")),
                 settings.get("hub.standards.did-web.scheme", "https"),
                 settings.path("hub.standards.contexts.dir", "config/jsonld-contexts"));

@@ -43,8 +43,6 @@ class ClusteredSchedulerTest {
     /** Every other second: a load on an empty database takes 0.1 to 1.7 s here, more on a busy machine. */
     private static final int TICK_SECONDS = 2;
     private static final String CRON = "0/" + TICK_SECONDS + " * * * * ?";
-    /** ReportingLoad's lock: one load at a time, on any node. */
-    private static final long LOAD_LOCK = 0x4855425F52505400L;
 
     /** One job execution as a node's scheduler saw it. */
     record Firing(String node, String job, long scheduledMs, long lateMs, long startedNanos, long endedNanos,
@@ -131,7 +129,7 @@ class ClusteredSchedulerTest {
         paused.start();
         long maxWaiting = 0;
         try (Connection c = a.db().getConnection(); Statement st = c.createStatement()) {
-            st.execute("select pg_advisory_lock(" + LOAD_LOCK + ")");
+            st.execute("select pg_advisory_lock(" + org.credentialhub.reporting.ReportingLoad.LOCK_KEY + ")");
             Instant held = dbNow(a);
             try {
                 long until = System.nanoTime() + Duration.ofMillis(5_500).toNanos();
@@ -141,7 +139,7 @@ class ClusteredSchedulerTest {
                     Thread.sleep(100);
                 }
             } finally {
-                st.execute("select pg_advisory_unlock(" + LOAD_LOCK + ")");
+                st.execute("select pg_advisory_unlock(" + org.credentialhub.reporting.ReportingLoad.LOCK_KEY + ")");
             }
             Instant released = dbNow(a);
             awaitTickRun(firings, released.toEpochMilli());
