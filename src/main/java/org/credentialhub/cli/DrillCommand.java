@@ -97,7 +97,8 @@ public final class DrillCommand implements Callable<Integer> {
             String where = null;
             // a run may go faster than the uninterrupted one did (a busy machine): when the command had ended before
             // its kill, its time is taken as the new estimate and the point is run again, at the same share of the run
-            for (int attempt = 0; attempt < 3; attempt++) {
+            CommandFailed failed = null;
+            for (int attempt = 0; attempt < 3 && failed == null; attempt++) {
                 double total = 0;
                 for (double t : took) {
                     total += t;
@@ -110,35 +111,49 @@ public final class DrillCommand implements Callable<Integer> {
                 for (int k = 0; k < steps.size(); k++) {
                     step = k;
                     List<String> command = with(steps.get(k), dir);
-                    if (where == null && at < before + took[k]) {
-                        double into = at - before;
-                        long t0 = System.nanoTime();
-                        killed = run(command, into);
-                        if (!killed) {
-                            took[k] = Math.min(took[k], (System.nanoTime() - t0) / 1e9);
+                    try {
+                        if (where == null && at < before + took[k]) {
+                            double into = at - before;
+                            long t0 = System.nanoTime();
+                            where = String.format(Locale.ROOT, "%s (step %d) at %.1f s", steps.get(k).get(0), k + 1, into);
+                            killed = run(command, into);
+                            if (!killed) {
+                                took[k] = Math.min(took[k], (System.nanoTime() - t0) / 1e9);
+                                where += " (it had ended)";
+                            }
+                            if (!killed && attempt < 2) {
+                                break;
+                            }
                         }
-                        where = String.format(Locale.ROOT, "%s (step %d) at %.1f s%s", steps.get(k).get(0), k + 1,
-                                into, killed ? "" : " (it had ended)");
-                        if (!killed && attempt < 2) {
-                            break;
-                        }
+                        // the killed command started again (or a later step)
+                        run(command, 0);
+                    } catch (CommandFailed e) {
+                        failed = e;
+                        break;
                     }
-                    run(command, 0);
                     before += took[k];
                 }
-                if (killed || attempt == 2) {
+                if (failed != null || killed || attempt == 2) {
                     missed += killed ? 0 : 1;
                     break;
                 }
             }
-            String snapshot = snapshot(dir);
-            Files.writeString(work.resolve("run-" + i + ".txt"), snapshot);
-            String diff = firstDifference(baseline, snapshot);
+            String diff;
+            if (failed != null) {
+                diff = failed.getMessage();
+            } else {
+                String snapshot = snapshot(dir);
+                Files.writeString(work.resolve("run-" + i + ".txt"), snapshot);
+                diff = firstDifference(baseline, snapshot);
+            }
             if (diff == null) {
                 same++;
             }
             System.out.printf(Locale.ROOT, "drill: point %2d, SIGKILL during %s: %s%n", i, where,
-                    diff == null ? "identical" : "DIFFERENT (" + diff + ")");
+                    diff == null ? "identical" : failed != null ? "FAILED (" + diff + ")" : "DIFFERENT (" + diff + ")");
+            if (failed != null) {
+                failed.excerpt.forEach(line -> System.out.println("drill:   " + line));
+            }
         }
         System.out.printf(Locale.ROOT, "drill: %d/%d runs identical to the uninterrupted run (%d killed a running command)%n",
                 same, points, points - missed);
@@ -212,10 +227,41 @@ public final class DrillCommand implements Callable<Integer> {
         lastExit = p.exitValue();
         int expected = exits == null ? 0 : exits[step];
         if (expected >= 0 ? lastExit != expected : lastExit > 1) {
-            throw new IllegalStateException("drill: " + String.join(" ", args) + " failed (exit " + lastExit
-                    + (expected > 0 ? ", uninterrupted " + expected : "") + "); see " + log);
+            throw new CommandFailed(args.get(0) + " exited " + lastExit + (expected > 0 ? ", uninterrupted " + expected : "")
+                    + "; its log: " + log, excerpt(log));
         }
         return false;
+    }
+
+    /** A command of a run that ended otherwise than in the uninterrupted run, with its log's warnings and errors. */
+    static final class CommandFailed extends IllegalStateException {
+        final List<String> excerpt;
+
+        CommandFailed(String message, List<String> excerpt) {
+            super("drill: " + message);
+            this.excerpt = excerpt;
+        }
+    }
+
+    /**
+     * A failed command's warnings, errors and exceptions (the last 60 such lines), to print beside the failure: a
+     * drill's work folder is often gone (a CI machine) by the time someone reads why. The hub logs no student data.
+     */
+    static List<String> excerpt(Path log) {
+        List<String> lines = new ArrayList<>();
+        try (Stream<String> all = Files.lines(log)) {
+            boolean inTrace = false;
+            for (String line : (Iterable<String>) all::iterator) {
+                boolean trace = inTrace && (line.startsWith("\t") || line.startsWith("Caused by") || line.startsWith("\t..."));
+                inTrace = line.contains(" WARN ") || line.contains(" ERROR ") || line.contains("Exception") || trace;
+                if (inTrace) {
+                    lines.add(line.length() > 300 ? line.substring(0, 300) + "..." : line);
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            lines.add("(could not read " + log + ": " + e.getMessage() + ")");
+        }
+        return lines.size() > 60 ? lines.subList(lines.size() - 60, lines.size()) : lines;
     }
 
     /** A killed hub leaves its embedded PostgreSQL running: stop it (it holds the run's data folder). */

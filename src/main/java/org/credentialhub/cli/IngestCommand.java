@@ -12,7 +12,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -117,10 +116,10 @@ public final class IngestCommand implements Callable<Integer> {
         try (FixtureApiServer api = FixtureApiServer.serve(dir, 0)
                 .clientCredentials("credential-hub", secret).apiToken(secret).organization("nc-cte")) {
             Map<String, String> o = data.overrides();
-            o.put("camel.server.port", String.valueOf(freePort()));
+            o.put("camel.server.port", String.valueOf(org.credentialhub.runtime.Ports.free()));
             o.put("camel.server.host", "127.0.0.1");
-            o.put("camel.management.port", String.valueOf(freePort()));
-            o.put("hub.sftp.port", String.valueOf(freePort()));
+            o.put("camel.management.port", String.valueOf(org.credentialhub.runtime.Ports.free()));
+            o.put("hub.sftp.port", String.valueOf(org.credentialhub.runtime.Ports.free()));
             o.put("hub.sftp.bind", "127.0.0.1");
             o.put("hub.sftp.poll-override", "1s");
             o.put("hub.sftp.read-lock", "none");
@@ -464,9 +463,4 @@ public final class IngestCommand implements Callable<Integer> {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

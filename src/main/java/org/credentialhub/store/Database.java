@@ -52,9 +52,8 @@ public final class Database implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setServerConfig("max_connections", "100")
                     .setServerConfig("fsync", "on");
-            if (port > 0) {
-                builder.setPort(port);
-            }
+            // a port below the kernel's ephemeral range (Ports): the database's start is not lost to an outgoing connection
+            builder.setPort(port > 0 ? port : org.credentialhub.runtime.Ports.free());
             embedded = builder.start();
             jdbcUrl = embedded.getJdbcUrl("postgres", "postgres");
             user = "postgres";

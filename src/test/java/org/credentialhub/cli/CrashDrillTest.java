@@ -43,7 +43,10 @@ class CrashDrillTest {
         int code;
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            code = new CommandLine(new Hub()).execute("drill", "--state", state.toString(), "--work",
+            CommandLine hub = new CommandLine(new Hub());
+            // an exception of the drill itself shows in the failure too
+            hub.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+            code = hub.execute("drill", "--state", state.toString(), "--work",
                     work.resolve("runs").toString(), "--points", "1", "--steps", "ingest", "--seed", "3");
         } finally {
             System.setOut(was);
@@ -53,6 +56,27 @@ class CrashDrillTest {
         assertEquals(0, code, printed);
         assertTrue(printed.contains("drill: 1/1 runs identical to the uninterrupted run (1 killed a running command)"), printed);
         delete(work);
+    }
+
+    @Test
+    void aFailedCommandShowsItsLogsWarningsErrorsAndTraces() throws Exception {
+        Path log = Files.createTempFile("drill", ".log");
+        Files.writeString(log, String.join("\n",
+                "12:00:00.000 INFO  o.a.c.main.MainSupport - Apache Camel is starting",
+                "12:00:01.000 WARN  o.c.intake.Intake - Feed certexam: a warning",
+                "12:00:02.000 INFO  o.c.store.Database - Started",
+                "Exception in thread \"main\" java.lang.IllegalStateException: broken",
+                "\tat org.credentialhub.cli.IngestCommand.call(IngestCommand.java:1)",
+                "Caused by: java.net.BindException: Address already in use",
+                "\t... 3 more",
+                "12:00:03.000 INFO  o.c.store.Database - Stopped", ""));
+        assertEquals(List.of(
+                "12:00:01.000 WARN  o.c.intake.Intake - Feed certexam: a warning",
+                "Exception in thread \"main\" java.lang.IllegalStateException: broken",
+                "\tat org.credentialhub.cli.IngestCommand.call(IngestCommand.java:1)",
+                "Caused by: java.net.BindException: Address already in use",
+                "\t... 3 more"), DrillCommand.excerpt(log));
+        Files.delete(log);
     }
 
     private static void delete(Path p) throws Exception {

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -124,10 +123,7 @@ class ApiHttpTest {
 
     @Test
     void connectionFailuresAreRetried() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
+        int closed = org.credentialhub.runtime.Ports.free();
         URI uri = URI.create("http://127.0.0.1:" + closed + "/page");
         IOException e = assertThrows(IOException.class, () -> http.send("feed t: /page",
                 () -> HttpRequest.newBuilder(uri).GET().build(), new ApiHttp.Retry(3, Duration.ofMillis(10))));

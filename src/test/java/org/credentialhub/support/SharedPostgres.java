@@ -33,6 +33,7 @@ public final class SharedPostgres {
                 server = EmbeddedPostgres.builder()
                         .setDataDirectory(Files.createTempDirectory("hub-test-postgres"))
                         .setCleanDataDirectory(true)
+                        .setPort(org.credentialhub.runtime.Ports.free())
                         .setServerConfig("max_connections", "400")
                         // a test database outlives no crash: durability is what the outage and crash tests check,
                         // on their own servers

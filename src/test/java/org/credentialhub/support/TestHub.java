@@ -5,7 +5,6 @@ import org.credentialhub.runtime.HubRuntime;
 
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,10 +103,9 @@ public final class TestHub implements AutoCloseable {
         }
     }
 
+    /** A free port for a server a test starts (see {@link org.credentialhub.runtime.Ports}). */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return org.credentialhub.runtime.Ports.free();
     }
 
     public DataSource db() {

@@ -1,0 +1,67 @@
+package org.credentialhub.runtime;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A free TCP port for a server the hub starts a moment later on the local machine ({@code ./hub ingest}, the
+ * drill, the embedded PostgreSQL, tests).
+ *
+ * <p>A port from {@code new ServerSocket(0)} comes from the kernel's ephemeral range, the same range outgoing
+ * connections take their local ports from: in the seconds between choosing it and the server binding it, any
+ * outgoing connection (a database pool filling, an HTTP client) may take it, and the server's start fails with
+ * "Address already in use". So the port is chosen at random below the ephemeral range (read from
+ * {@code /proc/sys/net/ipv4/ip_local_port_range} where there is one) and checked to be free.
+ */
+public final class Ports {
+
+    static final int LOWEST = 20_000;
+    private static final Path RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+
+    private Ports() {
+    }
+
+    /** A port no server listens on now, outside the range outgoing connections are given. */
+    public static int free() throws IOException {
+        int below = ephemeralLow();
+        if (below - LOWEST >= 1_000) {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            for (int attempt = 0; attempt < 50; attempt++) {
+                int port = random.nextInt(LOWEST, below);
+                if (bindable(port)) {
+                    return port;
+                }
+            }
+        }
+        try (ServerSocket s = new ServerSocket(0)) {   // an unusual range: the kernel's choice
+            return s.getLocalPort();
+        }
+    }
+
+    /** The first port of the kernel's ephemeral range (Linux's default 32768 elsewhere). */
+    static int ephemeralLow() {
+        try {
+            if (Files.isReadable(RANGE)) {
+                // (Files.readString reads a /proc file short: its size shows as 0)
+                return Integer.parseInt(Files.readAllLines(RANGE).get(0).trim().split("\\s+")[0]);
+            }
+        } catch (IOException | RuntimeException e) {
+            // the default below
+        }
+        return 32_768;
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new java.net.InetSocketAddress(InetAddress.getByName("0.0.0.0"), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
