@@ -65,7 +65,7 @@ public record FeedConfig(
      * overrides the base URL.
      *
      * @param style      the API's paging style: {@code ob3} (Open Badges 3.0: limit/offset, Link rel=next,
-     *                   since) or {@code issued-badges} (page=N, metadata.next_page_url, filter=issued_at_min)
+     *                   since), {@code clr2} (CLR 2.0: the same under /ims/clr/v2p0) or {@code issued-badges} (page=N, metadata.next_page_url, filter=issued_at_min)
      * @param baseUrl    the API's base URL
      * @param auth       {@code oauth2} (client credentials) or {@code basic}
      * @param tokenUrl   OAuth 2.0 token endpoint (default {@code <base-url>/oauth/token})

@@ -82,8 +82,8 @@ public record FeedsFile(List<FeedConfig> feeds) {
         if (api == null) {
             throw new ConfigException(where + ": an API feed needs its api settings");
         }
-        if (!Set.of("ob3", "issued-badges").contains(api.style() == null ? "" : api.style())) {
-            throw new ConfigException(where + ".style: '" + api.style() + "' is not ob3 or issued-badges");
+        if (!Set.of("ob3", "clr2", "issued-badges").contains(api.style() == null ? "" : api.style())) {
+            throw new ConfigException(where + ".style: '" + api.style() + "' is not ob3, clr2 or issued-badges");
         }
         if (!Set.of("oauth2", "basic").contains(api.auth())) {
             throw new ConfigException(where + ".auth: '" + api.auth() + "' is not oauth2 or basic");

@@ -23,12 +23,14 @@ import java.util.Map;
 final class JsonReader implements RecordReader {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private final JsonParser parser;
+    private JsonParser parser;
     private final Map<String, List<JsonPath>> columns;
     private final java.util.Set<String> allValues;
     private final RecordCheck check;
     private final java.util.ArrayDeque<SourceRow> checked = new java.util.ArrayDeque<>();
-    private final boolean single;
+    private boolean single;
+    /** The document itself is the one record (records lists {@code $} and the object has none of the arrays). */
+    private JsonNode whole;
     /** Several top-level arrays of records: the keys not read yet. */
     private final java.util.Set<String> pending = new java.util.LinkedHashSet<>();
     private boolean done;
@@ -66,6 +68,32 @@ final class JsonReader implements RecordReader {
                 return;
             }
             single = false;
+            if (paths.size() > 1 && paths.contains("$")) {
+                // the arrays named, or else the document itself: an array of records or one record (CLR 2.0: the
+                // API's page {"credential": [...]} and a file holding a ClrCredential, one layout). An object is read
+                // whole to tell which (a page of an API, a file of one credential)
+                List<String> named = paths.stream().filter(p -> !"$".equals(p)).toList();
+                if (t == JsonToken.START_ARRAY) {
+                    return;
+                }
+                if (t != JsonToken.START_OBJECT) {
+                    throw new FileRejectedException("the document is neither an array of records nor a record");
+                }
+                JsonNode doc = MAPPER.readTree(parser);
+                if (named.stream().noneMatch(doc::has)) {
+                    single = true;
+                    whole = doc;
+                    return;
+                }
+                parser.close();
+                parser = doc.traverse(MAPPER);
+                parser.nextToken();
+                pending.addAll(named);
+                if (!nextArray()) {
+                    throw new FileRejectedException("the document has none of '" + String.join("', '", named) + "'");
+                }
+                return;
+            }
             if (paths.size() > 1) {
                 // several arrays side by side (OB 3.0: credential[] and compactJwsString[]), in whatever order
                 pending.addAll(paths);
@@ -164,7 +192,7 @@ final class JsonReader implements RecordReader {
         try {
             if (single) {
                 done = true;
-                return MAPPER.readTree(parser);
+                return whole != null ? whole : MAPPER.readTree(parser);
             }
             JsonToken t = parser.nextToken();
             while (t == JsonToken.END_ARRAY && !pending.isEmpty() && nextArray()) {

@@ -41,6 +41,7 @@ public record MappingSpec(
      * @param headerRow       xlsx: the row (1-based) of the column names on every sheet (default 1)
      * @param records         json: the dotted path of the array of records (default: the document itself), or
      *                        several top-level keys whose arrays are read one after the other, in the document's order
+     *                        ({@code $} among them: a document with none of the keys is itself the records)
      * @param fileName        a regular expression the file name must match; its named groups
      *                        ({@code (?<district>\\d+)}) are columns every record of the file shares
      * @param overLongLines   fixed-width: a detail record with text past the layout's last column: {@code reject}

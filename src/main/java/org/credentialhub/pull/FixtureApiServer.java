@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>Open Badges 3.0: {@code POST /oauth/token} (client credentials, client authenticated with HTTP
  *       basic or form fields) and {@code GET /ims/ob/v3p0/credentials?limit=&offset=&since=} with a
- *       bearer token; {@code Link: <...>; rel="next"} and {@code X-Total-Count};</li>
+ *       bearer token; {@code Link: <...>; rel="next"} and {@code X-Total-Count}; CLR 2.0 the same at
+ *       {@code GET /ims/clr/v2p0/credentials};</li>
  *   <li>issued badges: {@code GET /v1/organizations/{org}/badges?filter=issued_at_min::<ts>&page=N}
  *       with HTTP basic auth (the API token as user name); {@code metadata.next_page_url}.</li>
  * </ul>
@@ -51,6 +52,7 @@ public final class FixtureApiServer implements AutoCloseable {
 
     private final HttpServer server;
     private final List<JsonNode> credentials = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> clrs = new CopyOnWriteArrayList<>();
     private final Map<String, String> documents = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<JsonNode> badges = new CopyOnWriteArrayList<>();
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
@@ -123,6 +125,14 @@ public final class FixtureApiServer implements AutoCloseable {
     public FixtureApiServer credentials(List<String> json) throws IOException {
         for (String j : json) {
             put(credentials, JSON.readTree(j));
+        }
+        return this;
+    }
+
+    /** Adds or replaces (same id) CLR 2.0 ClrCredentials, served at {@code /ims/clr/v2p0/credentials}. */
+    public FixtureApiServer clrCredentials(List<String> json) throws IOException {
+        for (String j : json) {
+            put(clrs, JSON.readTree(j));
         }
         return this;
     }
@@ -210,7 +220,9 @@ public final class FixtureApiServer implements AutoCloseable {
             } else if (path.equals("/oauth/token") && "POST".equals(ex.getRequestMethod())) {
                 token(ex);
             } else if (path.equals("/ims/ob/v3p0/credentials") && "GET".equals(ex.getRequestMethod())) {
-                ob3(ex);
+                oneEdTech(ex, path, credentials);
+            } else if (path.equals("/ims/clr/v2p0/credentials") && "GET".equals(ex.getRequestMethod())) {
+                oneEdTech(ex, path, clrs);
             } else if (path.matches("/v1/organizations/[^/]+/badges") && "GET".equals(ex.getRequestMethod())) {
                 issued(ex, path.split("/")[3]);
             } else {
@@ -241,7 +253,8 @@ public final class FixtureApiServer implements AutoCloseable {
         }
     }
 
-    private void ob3(HttpExchange ex) throws IOException {
+    /** An Open Badges 3.0 or CLR 2.0 getCredentials page (the same paging and response, under their own paths). */
+    private void oneEdTech(HttpExchange ex, String path, List<JsonNode> credentials) throws IOException {
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         if (auth == null || !auth.startsWith("Bearer ") || !tokens.contains(auth.substring(7))) {
             send(ex, 401, "{\"error\": \"invalid_token\"}");
@@ -263,7 +276,7 @@ public final class FixtureApiServer implements AutoCloseable {
             page.stream().filter(JsonNode::isTextual).forEach(jws::add);
         }
         ex.getResponseHeaders().add("X-Total-Count", String.valueOf(all.size()));
-        String base = "/ims/ob/v3p0/credentials?limit=" + limit
+        String base = path + "?limit=" + limit
                 + (since == null ? "" : "&since=" + URLEncoder.encode(q.get("since"), StandardCharsets.UTF_8));
         List<String> links = new ArrayList<>();
         if (offset + limit < all.size()) {

@@ -21,14 +21,19 @@ final class Paging {
     private Paging() {
     }
 
-    static boolean ob3(FeedConfig.Api api) {
-        return "ob3".equals(api.style());
+    /**
+     * A 1EdTech API: Open Badges 3.0 ({@code ob3}) or CLR 2.0 ({@code clr2}), the same paging (limit/offset, Link
+     * rel=next, since) and the same response ({@code credential[]}, {@code compactJwsString[]}), under their own paths.
+     */
+    static boolean oneEdTech(FeedConfig.Api api) {
+        return "ob3".equals(api.style()) || "clr2".equals(api.style());
     }
 
     static String firstPage(String base, FeedConfig.Api api, String since) {
         int size = api.pageSize() == null ? 100 : api.pageSize();
-        if (ob3(api)) {
-            return base + "/ims/ob/v3p0/credentials?limit=" + size + "&offset=0"
+        if (oneEdTech(api)) {
+            String path = "clr2".equals(api.style()) ? "/ims/clr/v2p0/credentials" : "/ims/ob/v3p0/credentials";
+            return base + path + "?limit=" + size + "&offset=0"
                     + (since == null ? "" : "&since=" + enc(since));
         }
         return base + "/v1/organizations/" + enc(api.org()) + "/badges?page=1&per_page=" + size
@@ -36,11 +41,11 @@ final class Paging {
     }
 
     /**
-     * The page's records (null when the document has none). Open Badges 3.0: the credentials of {@code credential[]}
+     * The page's records (null when the document has none). Open Badges 3.0 and CLR 2.0: the credentials of {@code credential[]}
      * and the compact JWS strings of {@code compactJwsString[]} together.
      */
     static JsonNode records(FeedConfig.Api api, JsonNode doc) {
-        if (!ob3(api)) {
+        if (!oneEdTech(api)) {
             return doc.get("data");
         }
         JsonNode objects = doc.get("credential");
@@ -58,7 +63,7 @@ final class Paging {
 
     /** The next page's absolute URL, or null after the last page. */
     static String nextPageUrl(FeedConfig.Api api, String url, List<String> linkHeaders, JsonNode doc) {
-        String next = ob3(api) ? linkNext(linkHeaders) : bodyNext(url, doc);
+        String next = oneEdTech(api) ? linkNext(linkHeaders) : bodyNext(url, doc);
         return next == null ? null : URI.create(url).resolve(next).toString();
     }
 
@@ -100,7 +105,7 @@ final class Paging {
      * cursor past now, so every record issued meanwhile is still pulled, and the early one is met again.
      */
     static String newest(FeedConfig.Api api, JsonNode records, Instant now) {
-        List<String> fields = ob3(api) ? List.of("validFrom", "issuanceDate", "updated_at")
+        List<String> fields = oneEdTech(api) ? List.of("validFrom", "issuanceDate", "updated_at")
                 : List.of("issued_at", "updated_at");
         String max = null;
         for (JsonNode record : records) {

@@ -90,6 +90,19 @@ class MappingTest {
     }
 
     @Test
+    void withDollarADocumentWithoutTheArraysIsItselfTheRecords() throws Exception {
+        Mapping m = write(TWO_ARRAYS.replace("records: [credential, compactJwsString]", "records: [credential, compactJwsString, $]"));
+        assertEquals(List.of("1:a", "2:-"), ids(m, "{\"credential\": [{\"id\": \"a\"}], \"compactJwsString\": [\"j.w.s\"]}"),
+                "an API page: its arrays");
+        assertEquals(List.of("1:c"), ids(m, "{\"id\": \"c\", \"type\": [\"ClrCredential\"]}"), "a file of one record");
+        assertEquals(List.of("1:d", "2:e"), ids(m, "[{\"id\": \"d\"}, {\"id\": \"e\"}]"), "a file of an array of records");
+        FileRejectedException scalar = assertThrows(FileRejectedException.class, () -> ids(m, "\"x\""));
+        assertTrue(scalar.getMessage().contains("neither an array of records nor a record"), scalar.getMessage());
+        FileRejectedException cut = assertThrows(FileRejectedException.class, () -> ids(m, "{\"id\": \"c\""));
+        assertTrue(cut.getMessage().contains("not valid JSON"), cut.getMessage());
+    }
+
+    @Test
     void misspeltKeyNamesFileAndKey() throws Exception {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> write(VALID.replace("delimiter:", "delimeter:")));

@@ -79,6 +79,14 @@ class CredentialStandardsTest {
                     verify: { proof: "off", status: "off" }
                     api: { style: ob3, base-url: https://x.example, auth: oauth2, client-id: credential-hub }
 
+                  - code: clrapi
+                    kind: api
+                    layout: clr
+                    description: the 1EdTech CLR examples over the CLR 2.0 API, one a page
+                    cadence: daily
+                    verify: { proof: "off", status: "off" }
+                    api: { style: clr2, base-url: https://x.example, auth: oauth2, client-id: credential-hub, page-size: 1 }
+
                   - code: clr
                     kind: sftp
                     description: CLR 2.0 files (the 1EdTech examples, signed by example keys no one holds)
@@ -87,7 +95,7 @@ class CredentialStandardsTest {
                     sftp: { include: '.*\\.json' }
                 """);
         Map<String, String> props = new java.util.HashMap<>();
-        for (String feed : List.of("badges", "signedbadges", "examples")) {
+        for (String feed : List.of("badges", "signedbadges", "examples", "clrapi")) {
             props.put("hub.api.base-url." + feed, api.baseUrl());
             props.put("hub.api.secret." + feed, "s3cret");
             props.put("hub.api.poll." + feed, "1h");
@@ -131,6 +139,7 @@ class CredentialStandardsTest {
                     ZZ-WELD,Welding,1,false,,signedbadges,
                     ZZ-SAFE,Safety,1,false,,signedbadges,
                     ZZ-CLRTEAM,Teamwork (CLR),1,false,,clr,
+                    ZZ-CLRAPI,Teamwork (CLR API),1,false,,clrapi,
                     """);
             Files.writeString(dir.resolve("achievement_ids.csv"), """
                     credential_code,identifier
@@ -139,6 +148,7 @@ class CredentialStandardsTest {
                     ZZ-WELD,https://issuer.test/achievements/welding
                     ZZ-SAFE,ce-5b3a9c2e-0000-4000-8000-00000000safe
                     ZZ-CLRTEAM,https://example.com/achievements/21st-century-skills/teamwork
+                    ZZ-CLRAPI,https://example.com/achievements/21st-century-skills/teamwork
                     """);
             Files.writeString(dir.resolve("course_credentials.csv"), "course_code,credential_code\nZZ1,ZZ-TEAM\n");
             Files.writeString(dir.resolve("combined_credentials.csv"), "combined_credential,course_code,module_credential_code\n");
@@ -233,6 +243,20 @@ class CredentialStandardsTest {
         assertEquals(1, outcome.rowsRejected());
         assertTrue(problem(outcome.deliveryId()).contains("of type EndorsementCredential")
                 && problem(outcome.deliveryId()).contains("credential 2 of 2 in the CLR"), problem(outcome.deliveryId()));
+    }
+
+    @Test
+    void aClrApiIsPulledPageByPageAndReadAsClrFilesAre() throws Exception {
+        api.clrCredentials(List.of(Files.readString(EXAMPLES.resolve("clr20/simple.json")),
+                Files.readString(EXAMPLES.resolve("clr20/complex.json"))));
+        List<ApiPuller.Page> pages = pull("clrapi");
+        assertEquals(List.of("staged", "staged"), pages.stream().map(ApiPuller.Page::status).toList(),
+                "one ClrCredential a page (page-size 1), each page a delivery");
+        assertEquals(7, hub.count("select count(*) from result where feed_code = 'clrapi'"),
+                "each credential the CLRs wrap is a result, as from the files");
+        Map<String, Object> team = result("clrapi", "http://example.com/credentials/3527");
+        assertEquals("ZZ-CLRAPI", team.get("credential_code"), "the catalog's identifiers for the feed map it");
+        assertEquals(0, hub.count("select coalesce(sum(rows_rejected), 0) from delivery where feed_code = 'clrapi'"));
     }
 
     @Test
