@@ -35,7 +35,9 @@ public record FeedConfig(
      * @param keys   issuer keys configured for the feed, beside those of {@code did:key} and {@code did:web}
      *               issuers: {@code did:key:z6Mk...} or a multibase Ed25519 key ({@code z6Mk...})
      * @param status {@code check} (default: credentialStatus is checked on every pull and before every reporting
-     *               load) or {@code off}
+     *               load; a list with a proof is believed only when the proof verifies, one without is believed as
+     *               served), {@code signed} (as check, and a list without a verifying proof is not believed: its
+     *               credentials stay unconfirmed) or {@code off}
      */
     public record Verify(String proof, java.util.List<String> keys, String status) {
         public String proofMode() {
@@ -44,6 +46,11 @@ public record FeedConfig(
 
         public boolean checksStatus() {
             return !"off".equals(status);
+        }
+
+        /** The feed believes only status lists whose own proof verifies ({@code status: signed}). */
+        public boolean signedListsOnly() {
+            return "signed".equals(status);
         }
     }
 

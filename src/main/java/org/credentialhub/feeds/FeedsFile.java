@@ -45,8 +45,9 @@ public record FeedsFile(List<FeedConfig> feeds) {
                     throw new ConfigException(where + ".verify.proof: '" + feed.verify().proof()
                             + "' is not one of required, if-present, off");
                 }
-                if (feed.verify().status() != null && !Set.of("check", "off").contains(feed.verify().status())) {
-                    throw new ConfigException(where + ".verify.status: '" + feed.verify().status() + "' is not check or off");
+                if (feed.verify().status() != null && !Set.of("check", "signed", "off").contains(feed.verify().status())) {
+                    throw new ConfigException(where + ".verify.status: '" + feed.verify().status()
+                            + "' is not one of check, signed, off");
                 }
                 for (String key : feed.verify().keys() == null ? java.util.List.<String>of() : feed.verify().keys()) {
                     if (!key.matches("(did:key:)?z[1-9A-HJ-NP-Za-km-z]+")) {

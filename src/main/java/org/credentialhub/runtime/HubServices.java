@@ -162,7 +162,7 @@ public final class HubServices implements AutoCloseable {
         var ds = database.dataSource();
         int firstMonth = settings.getInt("hub.school-year.first-month", 7);
         this.verification = org.credentialhub.standards.Verification.of(settings, feeds);
-        this.standing = new org.credentialhub.standards.Standing(ds, verification.statusLists());
+        this.standing = new org.credentialhub.standards.Standing(ds, verification);
         this.intake = new Intake(ds, feeds, mappings, hmac, new SchoolYears(firstMonth), dataDir.resolve("archive"),
                 verification);
         this.deliveryFlow = new org.credentialhub.intake.DeliveryFlow(ds, feeds, nodeName(),

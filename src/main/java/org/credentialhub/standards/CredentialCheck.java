@@ -126,7 +126,8 @@ public final class CredentialCheck implements RecordCheck {
         } catch (IllegalArgumentException e) {
             return Checked.refused(c, "the credential: " + e.getMessage(), location);
         }
-        StatusLists.State state = entries.isEmpty() ? StatusLists.State.CLEAR : statusLists.state(entries);
+        StatusLists.State state = entries.isEmpty() ? StatusLists.State.CLEAR
+                : statusLists.state(entries, policy.signedListsOnly());
         String verdict = switch (state) {
             case REVOKED -> "revoked";
             case UNKNOWN -> "status-unknown";
@@ -154,7 +155,7 @@ public final class CredentialCheck implements RecordCheck {
     private String statusProblem(JsonNode c) {
         try {
             List<String> entries = policy.checksStatus() ? StatusLists.entries(c) : List.of();
-            return entries.isEmpty() || statusLists.state(entries) == StatusLists.State.CLEAR ? null
+            return entries.isEmpty() || statusLists.state(entries, policy.signedListsOnly()) == StatusLists.State.CLEAR ? null
                     : "is revoked, or its status list cannot be read now";
         } catch (IllegalArgumentException e) {
             return e.getMessage();

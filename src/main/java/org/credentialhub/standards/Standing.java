@@ -33,10 +33,13 @@ public final class Standing {
 
     private final DataSource dataSource;
     private final StatusLists statusLists;
+    private final Verification verification;
 
-    public Standing(DataSource dataSource, StatusLists statusLists) {
+    /** The standing of the credentials verified by {@code verification} (its status lists, each feed's policy). */
+    public Standing(DataSource dataSource, Verification verification) {
         this.dataSource = dataSource;
-        this.statusLists = statusLists;
+        this.statusLists = verification.statusLists();
+        this.verification = verification;
     }
 
     /** Route step: re-checks one feed's credentials. */
@@ -53,7 +56,7 @@ public final class Standing {
         String scope = feed == null ? "" : " and feed_code = ?";
         int released;
         int revoked = 0;
-        record Entry(long id, String status, boolean due, List<String> entries) {
+        record Entry(long id, String status, boolean due, List<String> entries, boolean signedOnly) {
         }
         List<Entry> entries = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
@@ -66,7 +69,7 @@ public final class Standing {
                 released = ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement("""
-                    select result_id, status, coalesce(held_until <= now(), true), status_entries from result
+                    select result_id, status, coalesce(held_until <= now(), true), status_entries, feed_code from result
                     where status_entries is not null and status in ('active', 'pending')""" + scope)) {
                 if (feed != null) {
                     ps.setString(1, feed);
@@ -75,7 +78,7 @@ public final class Standing {
                     while (rs.next()) {
                         Array a = rs.getArray(4);
                         entries.add(new Entry(rs.getLong(1), rs.getString(2), rs.getBoolean(3),
-                                Arrays.asList((String[]) a.getArray())));
+                                Arrays.asList((String[]) a.getArray()), verification.signedListsOnly(rs.getString(5))));
                     }
                 }
             }
@@ -85,7 +88,7 @@ public final class Standing {
         List<Long> toRevoke = new ArrayList<>();
         List<Long> toRelease = new ArrayList<>();
         for (Entry e : entries) {
-            StatusLists.State state = statusLists.state(e.entries());
+            StatusLists.State state = statusLists.state(e.entries(), e.signedOnly());
             if (state == StatusLists.State.REVOKED) {
                 toRevoke.add(e.id());
             } else if (state == StatusLists.State.CLEAR && "pending".equals(e.status()) && e.due()) {

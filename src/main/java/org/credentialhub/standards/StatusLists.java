@@ -44,7 +44,8 @@ public final class StatusLists {
     /** What the lists say of a credential. */
     public enum State { CLEAR, REVOKED, UNKNOWN }
 
-    private record Fetched(Instant at, byte[] bits, Set<String> revokedIds, String problem) {
+    /** A list as read: its bits or revoked ids, whether its own proof verified, or why it cannot be believed. */
+    private record Fetched(Instant at, byte[] bits, Set<String> revokedIds, boolean signed, String problem) {
     }
 
     private final HttpClient http;
@@ -108,6 +109,15 @@ public final class StatusLists {
 
     /** What the lists say of a credential with these entries: revoked if any says so, unknown if any cannot be read. */
     public State state(List<String> entries) {
+        return state(entries, false);
+    }
+
+    /**
+     * As {@link #state(List)}; with {@code signedOnly} (a feed's {@code verify.status: signed}) a list that carries no
+     * proof is not believed either: the credential's state is unknown (a 1EdTech Revocation List, which has no
+     * proof, is never believed then).
+     */
+    public State state(List<String> entries, boolean signedOnly) {
         State state = State.CLEAR;
         for (String entry : entries) {
             String[] p = entry.split(" ", 4);
@@ -115,7 +125,7 @@ public final class StatusLists {
                 return State.UNKNOWN;
             }
             Fetched list = fetch(p[0], p[2]);
-            if (list.problem() != null) {
+            if (list.problem() != null || signedOnly && !list.signed()) {
                 state = State.UNKNOWN;
                 continue;
             }
@@ -172,7 +182,7 @@ public final class StatusLists {
                 if (!doc.has("revokedCredentials")) {
                     return problem(url, "no revokedCredentials");
                 }
-                return new Fetched(Instant.now(), null, ids, null);
+                return new Fetched(Instant.now(), null, ids, false, null);
             }
             // a status list credential (JSON, or a compact JWS: VC-JOSE) whose proof does not verify is not believed
             Proofs.Opened opened = proofs.open(doc);
@@ -190,7 +200,7 @@ public final class StatusLists {
             if (encoded == null) {
                 return problem(url, "no credentialSubject.encodedList");
             }
-            return new Fetched(Instant.now(), gunzip(decode(type, encoded)), null, null);
+            return new Fetched(Instant.now(), gunzip(decode(type, encoded)), null, opened.signed(), null);
         } catch (IOException | IllegalArgumentException e) {
             return problem(url, e.getClass().getSimpleName());
         } catch (InterruptedException e) {
@@ -201,7 +211,7 @@ public final class StatusLists {
 
     private static Fetched problem(String url, String why) {
         LOG.warn("Status list {} cannot be read ({}); its credentials stay unconfirmed", URI.create(url).getHost(), why);
-        return new Fetched(Instant.now(), null, null, why);
+        return new Fetched(Instant.now(), null, null, false, why);
     }
 
     /** Multibase base64url ({@code u...}, Bitstring Status List) or plain base64/base64url (StatusList2021). */

@@ -54,6 +54,12 @@ public final class Verification implements RecordCheck.Factory {
         return new CredentialCheck("clr-2".equals(standard), policy, proofs, statusLists);
     }
 
+    /** The feed believes only status lists whose own proof verifies ({@code verify.status: signed}). */
+    public boolean signedListsOnly(String feed) {
+        FeedConfig f = feeds.get(feed);
+        return f != null && f.verify() != null && f.verify().signedListsOnly();
+    }
+
     public StatusLists statusLists() {
         return statusLists;
     }

@@ -79,6 +79,14 @@ class CredentialStandardsTest {
                     verify: { proof: "off", status: "off" }
                     api: { style: ob3, base-url: https://x.example, auth: oauth2, client-id: credential-hub }
 
+                  - code: signedlists
+                    kind: api
+                    layout: badges
+                    description: OB 3.0 credentials whose proofs and whose status lists' proofs are required
+                    cadence: daily
+                    verify: { proof: required, status: signed }
+                    api: { style: ob3, base-url: https://x.example, auth: oauth2, client-id: credential-hub }
+
                   - code: clrapi
                     kind: api
                     layout: clr
@@ -95,7 +103,7 @@ class CredentialStandardsTest {
                     sftp: { include: '.*\\.json' }
                 """);
         Map<String, String> props = new java.util.HashMap<>();
-        for (String feed : List.of("badges", "signedbadges", "examples", "clrapi")) {
+        for (String feed : List.of("badges", "signedbadges", "examples", "clrapi", "signedlists")) {
             props.put("hub.api.base-url." + feed, api.baseUrl());
             props.put("hub.api.secret." + feed, "s3cret");
             props.put("hub.api.poll." + feed, "1h");
@@ -140,6 +148,7 @@ class CredentialStandardsTest {
                     ZZ-SAFE,Safety,1,false,,signedbadges,
                     ZZ-CLRTEAM,Teamwork (CLR),1,false,,clr,
                     ZZ-CLRAPI,Teamwork (CLR API),1,false,,clrapi,
+                    ZZ-SAFE-SL,Safety (signed lists),1,false,,signedlists,
                     """);
             Files.writeString(dir.resolve("achievement_ids.csv"), """
                     credential_code,identifier
@@ -149,6 +158,7 @@ class CredentialStandardsTest {
                     ZZ-SAFE,ce-5b3a9c2e-0000-4000-8000-00000000safe
                     ZZ-CLRTEAM,https://example.com/achievements/21st-century-skills/teamwork
                     ZZ-CLRAPI,https://example.com/achievements/21st-century-skills/teamwork
+                    ZZ-SAFE-SL,ce-5b3a9c2e-0000-4000-8000-00000000safe
                     """);
             Files.writeString(dir.resolve("course_credentials.csv"), "course_code,credential_code\nZZ1,ZZ-TEAM\n");
             Files.writeString(dir.resolve("combined_credentials.csv"), "combined_credential,course_code,module_credential_code\n");
@@ -491,6 +501,35 @@ class CredentialStandardsTest {
         assertEquals("revoked", result("signedbadges", "urn:uuid:on-list-3").get("status"), "a list as a JWT");
         assertEquals("pending", result("signedbadges", "urn:uuid:on-list-2").get("status"),
                 "a list changed after signing is not believed: its credentials stay unconfirmed");
+    }
+
+    @Test
+    void aFeedThatRequiresSignedStatusListsDoesNotBelieveAnUnsignedOne() throws Exception {
+        // an unsigned list, and a signed one; the credentials' bit (20) is clear on both
+        api.document("/status/6", statusListCredential("/status/6").toString());
+        api.document("/status/7", sign(statusListCredential("/status/7")).toString());
+        List<String> records = new ArrayList<>();
+        for (int list = 6; list <= 7; list++) {
+            JsonNode entry = JSON.valueToTree(Map.of("id", api.baseUrl() + "/status/" + list + "#20",
+                    "type", "BitstringStatusListEntry", "statusPurpose", "revocation", "statusListIndex", "20",
+                    "statusListCredential", api.baseUrl() + "/status/" + list));
+            records.add(sign(credential("urn:uuid:signed-lists-" + list, "ce-5b3a9c2e-0000-4000-8000-00000000safe",
+                    "2025-03-0" + list + "T09:00:00Z", entry)).toString());
+        }
+        services().verification.statusLists().forget();
+        api.clearCredentials().credentials(records);
+        pull("signedlists");
+        pull("signedbadges");
+        assertEquals("pending", result("signedlists", "urn:uuid:signed-lists-6").get("status"),
+                "verify.status: signed: an unsigned list is not believed, its credential stays unconfirmed");
+        assertEquals("active", result("signedlists", "urn:uuid:signed-lists-7").get("status"), "a signed list is believed");
+        assertEquals("active", result("signedbadges", "urn:uuid:signed-lists-6").get("status"),
+                "verify.status: check (default): an unsigned list is believed as served");
+        // the issuer signs its list: the re-check before a load counts the credential
+        api.document("/status/6", sign(statusListCredential("/status/6")).toString());
+        services().verification.statusLists().forget();
+        services().standing.recheck("signedlists");
+        assertEquals("active", result("signedlists", "urn:uuid:signed-lists-6").get("status"));
     }
 
     private static String b64(byte[] b) {
