@@ -51,7 +51,10 @@ public final class Database implements AutoCloseable {
                     .setDataDirectory(pgDir)
                     .setCleanDataDirectory(false)
                     .setServerConfig("max_connections", "100")
-                    .setServerConfig("fsync", "on");
+                    .setServerConfig("fsync", "on")
+                    // a commit is on disk when it returns (the embedded server's default is off): the hub acknowledges
+                    // deliveries on commits, and a database killed a moment later must not lose one
+                    .setServerConfig("synchronous_commit", "on");
             // a port below the kernel's ephemeral range (Ports): the database's start is not lost to an outgoing connection
             builder.setPort(port > 0 ? port : org.credentialhub.runtime.Ports.free());
             embedded = builder.start();
