@@ -5,6 +5,8 @@ update student st set
     black_or_african_american = d.black_or_african_american,
     native_hawaiian_or_other_pacific_islander = d.native_hawaiian_or_other_pacific_islander,
     white = d.white, two_or_more_races = d.two_or_more_races, hispanic_or_latino = d.hispanic_or_latino,
+    economically_disadvantaged = d.economically_disadvantaged, multilingual_learner = d.multilingual_learner,
+    student_with_disability = d.student_with_disability,
     updated_at = now()
 from sis_stage_demographics sd
 join sis_user u on u.sis_source = ?1 and u.sourced_id = sd.sourced_id

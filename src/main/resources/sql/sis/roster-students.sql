@@ -3,7 +3,8 @@
 insert into student (state_id_hash, first_name, last_name, birth_date, district_code, school_code,
                      sis_source, sourced_id, grade, sex, american_indian_or_alaska_native, asian,
                      black_or_african_american, native_hawaiian_or_other_pacific_islander, white,
-                     two_or_more_races, hispanic_or_latino, state_id_near)
+                     two_or_more_races, hispanic_or_latino, economically_disadvantaged, multilingual_learner,
+                     student_with_disability, state_id_near)
 select i.* from (
 select distinct on (u.state_id_hash) u.state_id_hash, u.given_name as first_name, u.family_name as last_name,
        sd.birth_date,
@@ -13,6 +14,7 @@ select distinct on (u.state_id_hash) u.state_id_hash, u.given_name as first_name
        u.sis_source, u.sourced_id, nullif(split_part(u.grades, ',', 1), '') as grade,
        d.sex, d.american_indian_or_alaska_native, d.asian, d.black_or_african_american,
        d.native_hawaiian_or_other_pacific_islander, d.white, d.two_or_more_races, d.hispanic_or_latino,
+       d.economically_disadvantaged, d.multilingual_learner, d.student_with_disability,
        u.state_id_near
 from (select s2.line, s2.sourced_id, ?1::text as sis_source, s2.state_id_hash, s2.state_id_near, s2.grades,
              s2.given_name, s2.family_name, s2.org_sourced_ids, coalesce(s2.role, r.role) as role,
@@ -39,14 +41,16 @@ where not exists (
       and (st.first_name, st.last_name, st.birth_date, st.district_code, st.school_code, st.sis_source,
            st.sourced_id, st.grade, st.sex, st.american_indian_or_alaska_native, st.asian,
            st.black_or_african_american, st.native_hawaiian_or_other_pacific_islander, st.white,
-           st.two_or_more_races, st.hispanic_or_latino, st.state_id_near)
+           st.two_or_more_races, st.hispanic_or_latino, st.economically_disadvantaged, st.multilingual_learner,
+           st.student_with_disability, st.state_id_near)
       is not distinct from
           (i.first_name, i.last_name, coalesce(i.birth_date, st.birth_date),
            coalesce(i.district_code, st.district_code), coalesce(i.school_code, st.school_code),
            i.sis_source, i.sourced_id, coalesce(i.grade, st.grade), i.sex,
            i.american_indian_or_alaska_native, i.asian, i.black_or_african_american,
            i.native_hawaiian_or_other_pacific_islander, i.white, i.two_or_more_races,
-           i.hispanic_or_latino, i.state_id_near))
+           i.hispanic_or_latino, i.economically_disadvantaged, i.multilingual_learner,
+           i.student_with_disability, i.state_id_near))
 order by i.state_id_hash
 on conflict (state_id_hash) do update set
     first_name = excluded.first_name, last_name = excluded.last_name,
@@ -60,12 +64,15 @@ on conflict (state_id_hash) do update set
     native_hawaiian_or_other_pacific_islander = excluded.native_hawaiian_or_other_pacific_islander,
     white = excluded.white, two_or_more_races = excluded.two_or_more_races,
     hispanic_or_latino = excluded.hispanic_or_latino, state_id_near = excluded.state_id_near,
+    economically_disadvantaged = excluded.economically_disadvantaged,
+    multilingual_learner = excluded.multilingual_learner, student_with_disability = excluded.student_with_disability,
     updated_at = now()
 where (student.first_name, student.last_name, student.birth_date, student.district_code,
        student.school_code, student.sis_source, student.sourced_id, student.grade, student.sex,
        student.american_indian_or_alaska_native, student.asian, student.black_or_african_american,
        student.native_hawaiian_or_other_pacific_islander, student.white, student.two_or_more_races,
-       student.hispanic_or_latino)
+       student.hispanic_or_latino, student.economically_disadvantaged, student.multilingual_learner,
+       student.student_with_disability)
   is distinct from
       (excluded.first_name, excluded.last_name, coalesce(excluded.birth_date, student.birth_date),
        coalesce(excluded.district_code, student.district_code),
@@ -73,4 +80,5 @@ where (student.first_name, student.last_name, student.birth_date, student.distri
        coalesce(excluded.grade, student.grade), excluded.sex, excluded.american_indian_or_alaska_native,
        excluded.asian, excluded.black_or_african_american,
        excluded.native_hawaiian_or_other_pacific_islander, excluded.white, excluded.two_or_more_races,
-       excluded.hispanic_or_latino)
+       excluded.hispanic_or_latino, excluded.economically_disadvantaged, excluded.multilingual_learner,
+       excluded.student_with_disability)

@@ -51,7 +51,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     : shared != null ? Generator.Inputs.of(scenario, Path.of(""), shared.resolve("data"))
                     : Generator.Inputs.of(scenario, Path.of(""));
             if (catalog != null) {
-                in = new Generator.Inputs(catalog, in.table10(), in.table11(), in.people());
+                in = new Generator.Inputs(catalog, in.table10(), in.table11(), in.people(), in.groups());
             }
             Optional<Path> missing = in.missing();
             if (missing.isPresent()) {

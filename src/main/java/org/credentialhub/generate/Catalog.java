@@ -19,7 +19,8 @@ public final class Catalog {
 
     public record Course(String code, String title) { }
 
-    public record Credential(String code, String name, String deliveredBy, String examCode, String combined) { }
+    /** {@code tier}: 1-3, or null when the catalog gives none. */
+    public record Credential(String code, String name, String deliveredBy, String examCode, String combined, Integer tier) { }
 
     public final Map<String, Course> courses = new LinkedHashMap<>();
     public final Map<String, Credential> credentials = new LinkedHashMap<>();
@@ -34,7 +35,8 @@ public final class Catalog {
         for (CSVRecord r : read(dir.resolve("credentials.csv"))) {
             String exam = r.isMapped("exam_code") ? r.get("exam_code") : r.get("vendor_exam_code");
             c.credentials.put(r.get("credential_code"), new Credential(r.get("credential_code"), r.get("credential_name"),
-                    r.get("delivered_by"), exam, r.get("combined_credential")));
+                    r.get("delivered_by"), exam, r.get("combined_credential"),
+                    r.isMapped("tier") && !r.get("tier").isBlank() ? Integer.valueOf(r.get("tier").strip()) : null));
         }
         for (CSVRecord r : read(dir.resolve("course_credentials.csv"))) {
             c.alignments.computeIfAbsent(r.get("course_code"), k -> new ArrayList<>()).add(r.get("credential_code"));

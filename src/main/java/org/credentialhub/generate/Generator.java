@@ -21,7 +21,7 @@ public final class Generator {
     public static final String VERSION = "2";
 
     /** Where the inputs are. */
-    public record Inputs(Path catalogDir, Path table10, Path table11, Path people) {
+    public record Inputs(Path catalogDir, Path table10, Path table11, Path people, Path groups) {
 
         /** The inputs of a scenario ("nc-2024-25") from the project root and the reference data shipped with the hub. */
         public static Inputs of(String scenario, Path projectRoot) {
@@ -30,22 +30,25 @@ public final class Generator {
 
         /**
          * The inputs of a scenario from the project root and a folder laid out like the hub's reference data
-         * ({@code <scenario>/table10_…csv}, {@code <scenario>/table11_…csv}, {@code names/people.csv}).
+         * ({@code <scenario>/table10_…csv}, {@code <scenario>/table11_…csv}, {@code names/people.csv}); the
+         * student groups' proportions ({@code <scenario>/student_groups.csv}) from there, else the hub's own.
          */
         public static Inputs of(String scenario, Path projectRoot, Path reference) {
             if (!scenario.equals("nc-2024-25")) {
                 throw new IllegalArgumentException("unknown scenario '" + scenario + "' (known: nc-2024-25)");
             }
             Path data = reference.resolve(scenario);
+            Path groups = data.resolve(StudentGroupTruth.PROPORTIONS);
             return new Inputs(projectRoot.resolve("config/catalog/nc/2024-2025"),
                     data.resolve("table10_attainment_by_psu.csv"),
                     data.resolve("table11_attainment_by_course_credential.csv"),
-                    reference.resolve("names/people.csv"));
+                    reference.resolve("names/people.csv"),
+                    Files.exists(groups) ? groups : Reference.path(scenario).resolve(StudentGroupTruth.PROPORTIONS));
         }
 
         /** The first input that does not exist, if any. */
         public java.util.Optional<Path> missing() {
-            return java.util.stream.Stream.of(catalogDir, table10, table11, people).filter(p -> !Files.exists(p))
+            return java.util.stream.Stream.of(catalogDir, table10, table11, people, groups).filter(p -> !Files.exists(p))
                     .findFirst();
         }
     }
@@ -86,6 +89,8 @@ public final class Generator {
         List<Roster.Person> people = Roster.people(inputs.people());
         int outsiders = (int) Math.max(3, Math.round(plan.earned.size() * 0.001));
         Roster roster = new Roster(plan, people, outsiders, new SplittableRandom(seed ^ 0x6666L));
+        // program participation from a stream of its own: every other value stays as it was
+        roster.drawGroups(StudentGroupTruth.proportions(inputs.groups()), new SplittableRandom(seed ^ 0x9A9AL));
         return new Built(target, plan, roster);
     }
 
@@ -143,6 +148,8 @@ public final class Generator {
         target.writeTable11(expected.resolve("attainment-by-course-credential.csv"));
         files.put("expected/attainment-by-district.csv", (long) target.districts.size());
         files.put("expected/attainment-by-course-credential.csv", (long) target.courseCredentials.size());
+        files.put("expected/attainment-by-student-group.csv",
+                StudentGroupTruth.write(expected.resolve("attainment-by-student-group.csv"), plan, roster));
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("scenario", scenario);
         manifest.put("seed", seed);

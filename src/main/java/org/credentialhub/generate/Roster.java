@@ -41,6 +41,10 @@ public final class Roster {
     public final LocalDate[] birth;
     public final int[] grade;
     public final int[] school;
+    /** Program participation of the roster's students ({@link #drawGroups}). */
+    public final boolean[] economicallyDisadvantaged;
+    public final boolean[] multilingualLearner;
+    public final boolean[] withDisability;
     final Set<String> allIds = new HashSet<>();
     /** Whose state ID each one is (index into the arrays). */
     final Map<String, Integer> idOwner = new HashMap<>();
@@ -75,6 +79,9 @@ public final class Roster {
         birth = new LocalDate[n];
         grade = new int[n];
         school = new int[n];
+        economicallyDisadvantaged = new boolean[rosterSize];
+        multilingualLearner = new boolean[rosterSize];
+        withDisability = new boolean[rosterSize];
         Map<String, List<String>> surnames = new LinkedHashMap<>();
         for (Person p : people) {
             surnames.computeIfAbsent(p.race(), k -> new ArrayList<>()).add(p.last());
@@ -130,6 +137,22 @@ public final class Roster {
             for (int i = 0; i < cls.size(); i++) {
                 plan.classes.get(cls.get(i)).teacher = firstTeacher[s] + i % count;
             }
+        }
+    }
+
+    /**
+     * Draws each roster student's program participation with the scenario's proportions
+     * ({@code economically_disadvantaged}, {@code multilingual_learner}, {@code student_with_disability}), from a
+     * random stream of its own so that nothing else drawn changes.
+     */
+    void drawGroups(Map<String, Double> proportions, SplittableRandom rnd) {
+        double ed = proportions.get("economically_disadvantaged");
+        double ml = proportions.get("multilingual_learner");
+        double swd = proportions.get("student_with_disability");
+        for (int i = 0; i < rosterSize; i++) {
+            economicallyDisadvantaged[i] = rnd.nextDouble() < ed;
+            multilingualLearner[i] = rnd.nextDouble() < ml;
+            withDisability[i] = rnd.nextDouble() < swd;
         }
     }
 
@@ -284,7 +307,9 @@ public final class Roster {
             de.printRecord("sourcedId", "status", "dateLastModified", "birthDate", "sex", "americanIndianOrAlaskaNative",
                     "asian", "blackOrAfricanAmerican", "nativeHawaiianOrOtherPacificIslander", "white",
                     "demographicRaceTwoOrMoreRaces", "hispanicOrLatinoEthnicity", "countryOfBirthCode",
-                    "stateOfBirthAbbreviation", "cityOfBirth", "publicSchoolResidenceStatus");
+                    "stateOfBirthAbbreviation", "cityOfBirth", "publicSchoolResidenceStatus",
+                    "metadata.nc.economicallyDisadvantaged", "metadata.nc.multilingualLearner",
+                    "metadata.nc.studentWithDisability");
             for (int s = 0; s < plan.schools.size(); s++) {
                 String org = "sch-" + plan.schools.get(s).code;
                 int end = s + 1 < plan.schools.size() ? firstTeacher[s + 1] : teachers.size();
@@ -306,7 +331,8 @@ public final class Roster {
                 String r = race[i].toLowerCase();
                 de.printRecord(id, "active", MODIFIED, birth[i].toString(), sex[i], flag(r, "aian"),
                         flag(r, "asian"), flag(r, "black"), flag(r, "nhopi"), flag(r, "white"), flag(r, "multiracial"),
-                        flag(r, "latino"), "", "", "", "");
+                        flag(r, "latino"), "", "", "", "", String.valueOf(economicallyDisadvantaged[i]),
+                        String.valueOf(multilingualLearner[i]), String.valueOf(withDisability[i]));
             }
         }
         counts.put("oneroster/users.csv", (long) rosterSize + teachers.size());

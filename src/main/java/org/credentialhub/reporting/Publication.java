@@ -49,6 +49,11 @@ public final class Publication {
             <li><b>Potential.</b> Every enrollment in a course, once for each aligned credential the class offers. The attainment
             rate is earned divided by potential, rounded half up (one decimal for public school units and tiers, whole percent for courses).</li>
             <li><b>Combined credentials</b> are counted when a student has earned, in the same course and year, every module that makes them up.</li>
+            <li><b>Student groups (Table 4)</b> count students, not credentials: CTE enrollment is every student enrolled in a CTE
+            course of the year; with credential opportunities, those enrolled in a course whose class offers a credential; earning,
+            those who earned a credential counted toward such a course (per tier: at least one of that tier). Group flags come from
+            the districts' student information systems; "Not reported" where they sent none. The state's share is each group's
+            share of all the state's students, from the state's statistical profile; it is empty where the profile has no figure.</li>
             <li><b>Public school unit and region</b> are those of the enrollment; rankings (Tables 8 and 9) list only units whose figures are published.</li>
             <li><b>Small cells.</b> To protect students' privacy, a count below %d is shown as *, together with the figures that would
             give it away (its rate, and another cell of the same column when a total is published). Rates below 5%% or above 95%% are shown as &lt;5%% and &gt;95%%.</li>
@@ -151,6 +156,13 @@ public final class Publication {
             out.add(switch (h) {
                 case "earned_two_years_before" -> "Earned " + twoBefore;
                 case "earned_year_before" -> "Earned " + before;
+                // Table 4's columns as NC names them
+                case "cte_enrollment" -> "CTE enrollment";
+                case "students_enrolled" -> "CTE enrollment with credential opportunities";
+                case "share_of_cte_enrollment" -> "Share of CTE enrollment";
+                case "share_of_enrolled" -> "Share of enrollment with credential opportunities";
+                case "students_earning_tier_1", "students_earning_tier_2", "students_earning_tier_3" ->
+                        "Students earning tier " + h.substring(h.length() - 1);
                 default -> {
                     String s = h.replace('_', ' ');
                     yield Character.toUpperCase(s.charAt(0)) + s.substring(1);

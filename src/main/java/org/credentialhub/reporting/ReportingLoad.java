@@ -155,7 +155,8 @@ public final class ReportingLoad {
                     + " sis_class_credential, result");
             refreshDimensions(c);
             step("dimensions");
-            for (String table : List.of("fact_attempt", "fact_earned", "fact_potential", "fact_course_earned", "fact_combined")) {
+            for (String table : List.of("fact_attempt", "fact_earned", "fact_enrollment", "fact_potential", "fact_course_earned",
+                    "fact_combined")) {
                 exec(c, "delete from rpt." + table + " where school_year = any (?)", y);
             }
             rows += exec(c, """
@@ -177,6 +178,15 @@ public final class ReportingLoad {
                     from rpt.fact_attempt where school_year = any (?) and passed
                     order by school_year, student_key, credential_code, attempted_on, result_id""", y);
             step("earned");
+            rows += exec(c, """
+                    insert into rpt.fact_enrollment (school_year, student_key, course_code, district_code, school_code,
+                                                     class_sourced_id)
+                    select e.school_year, p.student_key, e.course_code, e.district_code, e.school_code, e.class_sourced_id
+                    from student_course_enrollment e join student_pseudonym p using (student_id)
+                    where e.school_year = any (?)
+                      and exists (select 1 from catalog_course k where k.school_year = e.school_year
+                                  and k.course_code = e.course_code)""", y);
+            step("enrollment");
             rows += exec(c, """
                     insert into rpt.fact_potential (school_year, student_key, course_code, credential_code, district_code,
                                                     school_code, class_sourced_id)
@@ -326,7 +336,8 @@ public final class ReportingLoad {
                            and pa.credential_code = cc.credential_code)
                 from catalog_credential cc""");
         exec(c, """
-                insert into rpt.dim_student (student_key, sex, grade, hispanic_or_latino, race)
+                insert into rpt.dim_student (student_key, sex, grade, hispanic_or_latino, race, economically_disadvantaged,
+                                             multilingual_learner, student_with_disability)
                 select p.student_key, s.sex, s.grade, s.hispanic_or_latino,
                        case when s.hispanic_or_latino then 'Hispanic/Latino'
                             when (coalesce(s.american_indian_or_alaska_native, false)::int + coalesce(s.asian, false)::int
@@ -338,10 +349,14 @@ public final class ReportingLoad {
                             when s.black_or_african_american then 'Black/African American'
                             when s.native_hawaiian_or_other_pacific_islander then 'Native Hawaiian/Pacific Islander'
                             when s.white then 'White'
-                            else 'Not reported' end
+                            else 'Not reported' end,
+                       s.economically_disadvantaged, s.multilingual_learner, s.student_with_disability
                 from student s join student_pseudonym p using (student_id)
                 on conflict (student_key) do update set sex = excluded.sex, grade = excluded.grade,
-                    hispanic_or_latino = excluded.hispanic_or_latino, race = excluded.race""");
+                    hispanic_or_latino = excluded.hispanic_or_latino, race = excluded.race,
+                    economically_disadvantaged = excluded.economically_disadvantaged,
+                    multilingual_learner = excluded.multilingual_learner,
+                    student_with_disability = excluded.student_with_disability""");
     }
 
     static int exec(Connection c, String sql, Object... args) throws SQLException {

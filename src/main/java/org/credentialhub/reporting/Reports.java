@@ -46,17 +46,22 @@ public final class Reports {
     private final Map<String, Integer> thresholds = new LinkedHashMap<>();
     private final int defaultThreshold;
     private final Rankings rankings;
+    private final StudentGroups studentGroups;
 
     /**
      * @param defaultThreshold counts below it are suppressed in public tables (default 10)
      * @param perTable         per-table thresholds; 0 publishes a table unsuppressed
      */
     public Reports(int defaultThreshold, Map<String, Integer> perTable) {
-        this(defaultThreshold, perTable, 10);
+        this(defaultThreshold, perTable, 10, StudentGroups.none());
     }
 
-    /** @param topDistricts how many public school units the rankings (NC Tables 8 and 9) list */
-    public Reports(int defaultThreshold, Map<String, Integer> perTable, int topDistricts) {
+    /**
+     * @param topDistricts  how many public school units the rankings (NC Tables 8 and 9) list
+     * @param studentGroups the state's statistical profile Table 4 compares its groups with
+     */
+    public Reports(int defaultThreshold, Map<String, Integer> perTable, int topDistricts, StudentGroups studentGroups) {
+        this.studentGroups = studentGroups;
         if (topDistricts < 1) {
             throw new ConfigException("hub.reporting.top-districts must be at least 1, not " + topDistricts);
         }
@@ -115,13 +120,9 @@ public final class Reports {
                 }
             }
         }
-        if (d.name().equals("attainment-by-student-group")) {
+        if (d.name().equals(StudentGroups.TABLE)) {
             for (List<Object> row : rows) {
-                double earners = row.get(5) == null ? 0 : Double.parseDouble(row.get(5).toString());
-                double enrolled = row.get(6) == null ? 0 : Double.parseDouble(row.get(6).toString());
-                double diff = BigDecimal.valueOf(earners - enrolled).setScale(1, RoundingMode.HALF_UP).doubleValue();
-                row.set(7, String.valueOf(diff));
-                row.set(8, diff > 10 ? "over-represented" : diff < -10 ? "under-represented" : "");
+                studentGroups.complete(d, year, row);
             }
         }
         for (List<Object> row : rows) {
@@ -184,6 +185,8 @@ public final class Reports {
             case "workforce-credentials" -> Comparator.<List<Object>, String>comparing(r -> String.valueOf(r.get(3)))
                     .reversed().thenComparing(r -> String.valueOf(r.get(2)));
             case "districts-by-rate", "top-districts-by-earned" -> Comparator.comparingLong(r -> longAt(r, 0));
+            case StudentGroups.TABLE -> Comparator.<List<Object>, Long>comparing(r -> ordinals.getOrDefault(r, 0L))
+                    .thenComparing(r -> String.valueOf(r.get(1)));
             default -> Comparator.<List<Object>, String>comparing(r -> String.valueOf(r.get(0)))
                     .thenComparing(r -> String.valueOf(r.get(1)));
         };
@@ -224,10 +227,9 @@ public final class Reports {
                 double value = den == 0 ? 0 : 100.0 * counts[r][indexOf(cols, e.getValue()[0])] / den;
                 row.set(e.getKey(), Suppression.rate(String.valueOf(row.get(e.getKey())), value, gone));
             }
-            if (d.name().equals("attainment-by-student-group") && (hidden[r][0] || hidden[r][1])) {
-                for (int i = 5; i <= 8; i++) {
-                    row.set(i, Suppression.MARK);
-                }
+            if (d.name().equals(StudentGroups.TABLE)) {
+                boolean[] h = hidden[r];
+                StudentGroups.suppress(d, row, col -> h[indexOf(cols, d.columns().indexOf(col))]);
             }
             rows.add(row);
         }

@@ -218,7 +218,8 @@ public final class HubServices implements AutoCloseable {
 
     /**
      * Suppression of public tables: {@code hub.reporting.suppression.threshold} (default 10), per table
-     * {@code hub.reporting.suppression.<table>} (0: published unsuppressed).
+     * {@code hub.reporting.suppression.<table>} (0: published unsuppressed); Table 4's comparison population from
+     * {@code hub.reporting.state-profile} (blank: none).
      */
     public static org.credentialhub.reporting.Reports reportsFrom(Settings settings) {
         java.util.Map<String, Integer> perTable = new java.util.LinkedHashMap<>();
@@ -226,7 +227,8 @@ public final class HubServices implements AutoCloseable {
             settings.get("hub.reporting.suppression." + name).ifPresent(v -> perTable.put(name, Integer.parseInt(v)));
         }
         return new org.credentialhub.reporting.Reports(settings.getInt("hub.reporting.suppression.threshold", 10), perTable,
-                settings.getInt("hub.reporting.top-districts", 10));
+                settings.getInt("hub.reporting.top-districts", 10),
+                org.credentialhub.reporting.StudentGroups.profile(settings.get("hub.reporting.state-profile", "")));
     }
 
     /**

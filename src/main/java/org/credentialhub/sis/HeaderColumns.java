@@ -3,13 +3,16 @@ package org.credentialhub.sis;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 import org.credentialhub.sis.OneRosterSpec.Col;
+import org.credentialhub.sis.OneRosterSpec.Kind;
 
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Maps a file's header onto the columns of its OneRoster version: exact names, 1.0 names and other
- * spellings (with a warning), extension columns (ignored); an unknown or repeated column is an error.
+ * spellings (with a warning), the extension columns the hub reads ({@code metadata.<anything>.economicallyDisadvantaged}
+ * and the other program-participation flags of demographics.csv), other extension columns (ignored); an unknown or
+ * repeated column is an error.
  */
 final class HeaderColumns {
     private HeaderColumns() {
@@ -26,7 +29,17 @@ final class HeaderColumns {
                 continue;
             }
             lastNamed = i;
-            if (h.startsWith("ext_") || h.startsWith("metadata.")) {
+            if (h.startsWith("metadata.")) {
+                int c = extension(cols, h);
+                if (c >= 0 && index[c] >= 0) {
+                    problems.error(file, 1, h, "a second column for " + cols.get(c).name()
+                            + " (column " + (index[c] + 1) + " gives it already)");
+                } else if (c >= 0) {
+                    index[c] = i;
+                }
+                continue;   // other extension columns never matter
+            }
+            if (h.startsWith("ext_")) {
                 continue;   // extension columns never matter
             }
             int c = indexOf(cols, h, false, false);
@@ -59,15 +72,30 @@ final class HeaderColumns {
                     + " (extension columns start with ext_ or metadata.)");
         }
         for (int i = 0; i < cols.size(); i++) {
-            if (index[i] < 0 && !cols.get(i).required()) {
+            if (index[i] < 0 && !cols.get(i).required() && cols.get(i).kind() != Kind.PROGRAM) {
                 problems.warning(file, 1, cols.get(i).name(), "missing column: read as empty");
             }
         }
         return lastNamed;
     }
 
+    /** The program-participation column an extension column {@code metadata.<anything>.<name>} gives, or -1. */
+    private static int extension(List<Col> cols, String h) {
+        String last = h.substring(h.lastIndexOf('.') + 1);
+        for (int i = 0; i < cols.size(); i++) {
+            if (cols.get(i).kind() == Kind.PROGRAM
+                    && cols.get(i).values().stream().anyMatch(n -> n.equalsIgnoreCase(last))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static int indexOf(List<Col> cols, String h, boolean alias, boolean ignoreCase) {
         for (int i = 0; i < cols.size(); i++) {
+            if (cols.get(i).kind() == Kind.PROGRAM) {
+                continue;   // only ever an extension column
+            }
             String n = alias ? cols.get(i).alias() : cols.get(i).name();
             if (n != null && (ignoreCase ? n.equalsIgnoreCase(h) : n.equals(h))) {
                 return i;
@@ -81,6 +109,9 @@ final class HeaderColumns {
         String best = null;
         int bestD = Integer.MAX_VALUE;
         for (Col c : cols) {
+            if (c.kind() == Kind.PROGRAM) {
+                continue;
+            }
             int d = lev.apply(h.toLowerCase(Locale.ROOT), c.name().toLowerCase(Locale.ROOT));
             if (d >= 0 && d < bestD) {
                 bestD = d;

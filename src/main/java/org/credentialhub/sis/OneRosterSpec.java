@@ -15,10 +15,13 @@ import java.util.Set;
  */
 final class OneRosterSpec {
 
-    enum Kind { ID, TEXT, STATUS, DATETIME, DATE, YEAR, BOOL, FLAG, SEX, ENUM, IDLIST, USERIDS }
+    /** {@code PROGRAM}: a program-participation flag sent as an extension column (see {@link Col}). */
+    enum Kind { ID, TEXT, STATUS, DATETIME, DATE, YEAR, BOOL, FLAG, SEX, ENUM, IDLIST, USERIDS, PROGRAM }
 
     /**
      * @param target staging column, or null when the column is only checked
+     * @param values an {@code ENUM}'s values; a {@code PROGRAM} column's accepted names: the column is an extension
+     *               column {@code metadata.<anything>.<one of them>} (not part of the standard: never missing)
      * @param alias  the column's 1.0 name, read as this one (with a warning), or null
      */
     record Col(String name, Kind kind, boolean required, String target, Set<String> values, String alias) {
@@ -27,7 +30,7 @@ final class OneRosterSpec {
                 case DATETIME -> "timestamptz";
                 case DATE -> "date";
                 case YEAR -> "int";
-                case BOOL, FLAG -> "boolean";
+                case BOOL, FLAG, PROGRAM -> "boolean";
                 case IDLIST -> "text[]";
                 default -> "text";
             };
@@ -248,7 +251,10 @@ final class OneRosterSpec {
                 col("countryOfBirthCode", Kind.TEXT, false, null),
                 col("stateOfBirthAbbreviation", Kind.TEXT, false, null),
                 col("cityOfBirth", Kind.TEXT, false, null),
-                col("publicSchoolResidenceStatus", Kind.TEXT, false, null));
+                col("publicSchoolResidenceStatus", Kind.TEXT, false, null),
+                program("economicallyDisadvantaged", "economically_disadvantaged"),
+                program("multilingualLearner", "multilingual_learner", "englishLearner", "englishLanguageLearner"),
+                program("studentWithDisability", "student_with_disability"));
         FILES.add(new FileSpec("demographics", "sis_demographics", demographics, demographics, Map.of(),
                 Set.of("birth_date")));
     }
@@ -317,6 +323,17 @@ final class OneRosterSpec {
 
     private static Col en(String name, boolean required, String target, String... values) {
         return new Col(name, Kind.ENUM, required, target, Set.of(values), null);
+    }
+
+    /**
+     * A program-participation flag (Table 4's groups), which OneRoster does not have: read from the extension column
+     * {@code metadata.<anything>.<name>} of demographics.csv, or of one of the synonyms.
+     */
+    private static Col program(String name, String target, String... synonyms) {
+        Set<String> names = new java.util.LinkedHashSet<>();
+        names.add(name);
+        names.addAll(List.of(synonyms));
+        return new Col(name, Kind.PROGRAM, false, target, Set.copyOf(names), null);
     }
 
     private static Col alias(Col c, String alias) {

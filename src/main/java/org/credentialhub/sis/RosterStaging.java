@@ -147,8 +147,11 @@ final class RosterStaging {
                 }
             }
             int[] target = new int[cols.size()];
+            String[] named = new String[cols.size()];   // how problems name the column: as the header has it
             for (int i = 0; i < cols.size(); i++) {
                 target[i] = cols.get(i).target() == null ? -1 : stage.indexOf(cols.get(i).target());
+                named[i] = cols.get(i).kind() == Kind.PROGRAM && index[i] >= 0
+                        ? CsvFiles.stripBom(header.get(index[i])).trim() : cols.get(i).name();
             }
             int userIdsCol = -1;
             int identifierCol = -1;
@@ -190,7 +193,7 @@ final class RosterStaging {
                     }
                     String raw = at < rec.size() ? rec.get(at).trim() : "";
                     Col col = cols.get(i);
-                    Object v = value(col, raw, delta, new RowChecker.At(problems, name, line, col.name()));
+                    Object v = value(col, raw, delta, new RowChecker.At(problems, name, line, named[i]));
                     if (target[i] >= 0) {
                         values[target[i]] = v;
                     }
@@ -264,6 +267,7 @@ final class RosterStaging {
             case DATE -> RowChecker.date(raw, at);
             case YEAR -> RowChecker.year(raw, at);
             case BOOL, FLAG -> RowChecker.bool(raw, at);
+            case PROGRAM -> RowChecker.participation(raw, at);
             case SEX -> RowChecker.sex(raw, at);
             case ENUM -> RowChecker.enumeration(raw, col.values(), at);
             case IDLIST -> arrayLiteral(raw);

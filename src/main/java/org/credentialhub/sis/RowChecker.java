@@ -148,6 +148,22 @@ final class RowChecker {
         return null;
     }
 
+    /** A program-participation flag (an extension column): true/false, Y/N, 1/0, in any case. */
+    static Boolean participation(String v, At at) {
+        switch (v.toLowerCase(Locale.ROOT)) {
+            case "true", "y", "yes", "1" -> {
+                return Boolean.TRUE;
+            }
+            case "false", "n", "no", "0" -> {
+                return Boolean.FALSE;
+            }
+            default -> {
+                at.error("must be true or false (or Y/N, 1/0); empty when not reported");
+                return null;
+            }
+        }
+    }
+
     static String sex(String v, At at) {
         String s = v.toLowerCase(Locale.ROOT);
         return switch (s) {

@@ -248,6 +248,76 @@ abstract class AnnualReportTest {
         assertEquals(potential, num(year.get("potential")));
     }
 
+    /**
+     * Table 4: every published group (sex, race/ethnicity and the three program-participation groups the generated
+     * SIS sends as extension columns), each count the generator's truth; the state's share from the configured
+     * profile where it has one, else empty.
+     */
+    @Test
+    void table4GivesEveryGroupTheGeneratorsFigures() throws Exception {
+        Map<String, CSVRecord> ours = new HashMap<>();
+        List<String> types = new ArrayList<>();
+        for (CSVRecord r : report("attainment-by-student-group", false)) {
+            ours.put(r.get("group_type") + "|" + r.get("student_group"), r);
+            if (!types.contains(r.get("group_type"))) {
+                types.add(r.get("group_type"));
+            }
+        }
+        assertEquals(List.of("sex", "race/ethnicity", "multilingual learners", "economically disadvantaged",
+                "students with disabilities"), types, "every published group, in Table 4's order");
+        List<String> counts = List.of("cte_enrollment", "students_enrolled", "students_earning", "students_earning_tier_1",
+                "students_earning_tier_2", "students_earning_tier_3");
+        List<CSVRecord> truth = csv(run.state().resolve("expected/attainment-by-student-group.csv"));
+        assertEquals(8, truth.size());
+        long all = 0;
+        for (CSVRecord t : truth) {
+            String key = t.get("group_type") + "|" + t.get("student_group");
+            CSVRecord r = ours.get(key);
+            assertTrue(r != null, key + " is in Table 4: " + ours.keySet());
+            for (String col : counts) {
+                assertEquals(num(t.get(col)), num(r.get(col)), key + " " + col);
+            }
+            if (t.get("group_type").equals("sex")) {
+                all += num(t.get("cte_enrollment"));
+            }
+        }
+        StudentGroups profile = StudentGroups.profile("config/state-profile.csv");
+        for (String type : types) {
+            List<CSVRecord> group = ours.values().stream().filter(r -> r.get("group_type").equals(type)).toList();
+            assertEquals(all, group.stream().mapToLong(r -> num(r.get("cte_enrollment"))).sum(), type + ": every student once");
+            for (CSVRecord r : group) {
+                String share = profile.stateShare(YEAR, type, r.get("student_group"));
+                assertEquals(share == null ? "" : share, r.get("state_share"), r.toString());
+                assertEquals(BigDecimal.valueOf(100 * num(r.get("cte_enrollment"))).divide(BigDecimal.valueOf(all), 1,
+                        RoundingMode.HALF_UP).toPlainString(), r.get("share_of_cte_enrollment"), r.toString());
+            }
+        }
+        assertEquals("45.0", ours.get("economically disadvantaged|Economically disadvantaged").get("state_share"));
+        assertEquals("", ours.get("sex|female").get("state_share"), "no profile figure: empty, never 0");
+        assertFalse(ours.containsKey("multilingual learners|Not reported"), "every generated student has the flags");
+    }
+
+    @Test
+    void table4sPublicFormShowsNoSmallCellNorASharePointingAtOne() throws Exception {
+        int stars = 0;
+        for (CSVRecord r : report("attainment-by-student-group", true)) {
+            for (String col : List.of("cte_enrollment", "students_enrolled", "students_earning", "students_earning_tier_1",
+                    "students_earning_tier_2", "students_earning_tier_3")) {
+                String v = r.get(col);
+                assertTrue(v.equals("*") || num(v) >= 10, col + " of " + r);
+                stars += v.equals("*") ? 1 : 0;
+            }
+            if (r.get("students_enrolled").equals("*") || r.get("students_earning").equals("*")) {
+                assertEquals("*", r.get("share_of_earners"), r.toString());
+                assertEquals("*", r.get("share_of_enrolled"), r.toString());
+            }
+            if (r.get("cte_enrollment").equals("*")) {
+                assertEquals("*", r.get("share_of_cte_enrollment"), r.toString());
+            }
+        }
+        assertTrue(stars > 0, "a small state's small race/ethnicity groups are suppressed");
+    }
+
     @Test
     void theNewTablesPublicFormsShowNoSmallCell() throws Exception {
         int suppressed = 0;
@@ -255,7 +325,7 @@ abstract class AnnualReportTest {
              Connection c = s.database.dataSource().getConnection()) {
             Reports reports = HubServices.reportsFrom(s.settings);
             for (String name : List.of("credentials-by-course", "credentials-by-tier", "workforce-credentials",
-                    "districts-by-rate", "top-districts-by-earned")) {
+                    "districts-by-rate", "top-districts-by-earned", "attainment-by-student-group")) {
                 Reports.Definition d = Reports.definition(name);
                 Reports.Table exact = reports.compute(c, name, YEAR);
                 Reports.Table pub = reports.suppressed(exact);
