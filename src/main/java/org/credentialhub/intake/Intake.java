@@ -400,7 +400,7 @@ public final class Intake {
                 from (select distinct on (s.attempt_key) ? as feed, s.attempt_key, ? as delivery, s.source_row,
                              s.vendor_candidate_id, s.state_id_hash, s.state_id_near,
                              coalesce(s.exam_code, s.credential_code) as exam_code,
-                             coalesce(s.credential_code, x.credential_code) as credential_code,
+                             coalesce(s.credential_code, xe.credential_code, xi.credential_code) as credential_code,
                              s.school_year, s.attempted_on, s.attempted_at, s.passed, s.score,
                              -- a version that names another person or exam is held for review (AttemptVersions);
                              -- a credential not yet valid is kept pending until it is (standards.Standing releases it)
@@ -411,13 +411,16 @@ public final class Intake {
                              s.exam_name, s.exam_ids, s.held_until, s.status_entries
                       from stage_result s
                       left join stage_key k on k.attempt_key = s.attempt_key
-                      -- the catalog's credential: the exam code's, else the first further identifier it knows
+                      -- the catalog's credential: the exam code's (one join for the whole file), else the first
+                      -- further identifier it knows (looked up only for a record that has them and no exam code match)
+                      left join catalog_exam_code xe on xe.school_year = s.school_year and xe.feed_code = ?
+                                                    and xe.exam_code = s.exam_code
                       left join lateral (select x.credential_code from catalog_exam_code x
-                                         where x.school_year = s.school_year and x.feed_code = ?
-                                           and (x.exam_code = s.exam_code or x.exam_code = any(s.exam_ids))
-                                         order by x.exam_code is distinct from s.exam_code,
-                                                  array_position(s.exam_ids, x.exam_code)
-                                         limit 1) x on true
+                                         where xe.credential_code is null and s.exam_ids is not null
+                                           and x.school_year = s.school_year and x.feed_code = ?
+                                           and x.exam_code = any(s.exam_ids)
+                                         order by array_position(s.exam_ids, x.exam_code)
+                                         limit 1) xi on true
                       order by s.attempt_key, s.ordinal desc) latest
                 order by ordinal  -- new results are numbered in the file's order
                 on conflict (feed_code, attempt_key) do update set
@@ -429,7 +432,7 @@ public final class Intake {
                     status = excluded.status, source_ref = excluded.source_ref, match_decision = null,
                     version = excluded.version, hold_reason = coalesce(excluded.hold_reason, result.hold_reason),
                     exam_name = excluded.exam_name, exam_ids = excluded.exam_ids, held_until = excluded.held_until,
-                    status_entries = excluded.status_entries, updated_at = now()""", feed, deliveryId, newStatus, newStatus, feed);
+                    status_entries = excluded.status_entries, updated_at = now()""", feed, deliveryId, newStatus, newStatus, feed, feed);
         Rows.update(c, """
                 insert into result_lineage (result_id, delivery_id, source_row, version, content_hash)
                 select r.result_id, ?, s.source_row, coalesce(v.version, r.version),
