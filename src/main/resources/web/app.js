@@ -181,7 +181,8 @@ function withParams(changes) {
 // ---------- district exception queue ----------
 
 const KINDS = { no_match: 'No match', ambiguous: 'Two or more candidates', not_enrolled: 'Not enrolled in an aligned course',
-  unknown_exam_code: 'Unknown exam code', pending_entry: 'District entry to validate' };
+  unknown_exam_code: 'Unknown exam code', pending_entry: 'District entry to validate',
+  unknown_agreement: 'Credit award: no such articulation agreement', credit_not_earned: 'Credit award: credential not earned' };
 
 // The queue as last shown: its rows (for next/previous) and the exception open in the detail panel.
 const queue = { items: [], current: null, detail: null };

@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * {@code combined_credentials.csv} and, optionally, {@code credential_program_areas.csv} and
  * {@code achievement_ids.csv} (credential_code, identifier: further identifiers that denote a credential in its
  * feed, such as an Open Badges achievement id, an alignment's target code or URL, a CTDL CTID; any of them maps
- * a badge, as the exam code does). A folder is
+ * a badge, as the exam code does) and {@code articulation_agreements.csv} ({@link ArticulationAgreements}). A folder is
  * checked whole (columns, keys, references between its files) before anything is written, then its
  * state and year are replaced in one transaction. A new year is a new folder.
  */
@@ -51,7 +51,7 @@ public final class CatalogLoader {
 
     /** What one folder held. */
     public record Loaded(String state, String schoolYear, int courses, int credentials, int examCodes,
-                         int alignments, int combinedRows, int programAreas) {
+                         int alignments, int combinedRows, int programAreas, int agreements) {
     }
 
     private final DataSource dataSource;
@@ -214,12 +214,14 @@ public final class CatalogLoader {
             known(credentialCodes, required(r, "credential_code", where), where, "credential_code", credentialsFile);
             required(r, "program_area", where);
         }
+        List<ArticulationAgreements.Agreement> agreements = ArticulationAgreements.read(yearDir, credentialCodes,
+                credentialsFile);
 
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 for (String table : List.of("catalog_credential", "catalog_exam_code", "catalog_course", "catalog_alignment",
-                        "catalog_combined", "catalog_credential_program_area", "catalog_year")) {
+                        "catalog_combined", "catalog_credential_program_area", "catalog_articulation", "catalog_year")) {
                     try (PreparedStatement del = c.prepareStatement("delete from " + table + " where state = ? and school_year = ?")) {
                         del.setString(1, state);
                         del.setString(2, year);
@@ -326,12 +328,13 @@ public final class CatalogLoader {
                     }
                     ps.executeBatch();
                 }
+                ArticulationAgreements.insert(c, state, year, agreements);
                 c.commit();
                 Loaded loaded = new Loaded(state, year, courses.size(), credentials.size(), exams, alignments.size(),
-                        combined.size(), areas.size());
-                LOG.info("Catalog {} {}: {} course(s), {} credential(s), {} exam code(s), {} alignment(s), {} combined-credential row(s)",
-                        state, year, loaded.courses(), loaded.credentials(), loaded.examCodes(), loaded.alignments(),
-                        loaded.combinedRows());
+                        combined.size(), areas.size(), agreements.size());
+                LOG.info("Catalog {} {}: {} course(s), {} credential(s), {} exam code(s), {} alignment(s), {} combined-credential row(s),"
+                        + " {} articulation agreement(s)", state, year, loaded.courses(), loaded.credentials(),
+                        loaded.examCodes(), loaded.alignments(), loaded.combinedRows(), loaded.agreements());
                 return loaded;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -372,7 +375,7 @@ public final class CatalogLoader {
         }
     }
 
-    private static String required(CSVRecord r, String column, String where) {
+    static String required(CSVRecord r, String column, String where) {
         String v = blankToNull(r.get(column));
         if (v == null) {
             throw new ConfigException(where + ": " + column + " is empty");

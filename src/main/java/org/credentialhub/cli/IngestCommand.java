@@ -131,7 +131,15 @@ public final class IngestCommand implements Callable<Integer> {
                 o.put("hub.api.poll." + feed, "1s");
             }
             Map<String, String> passwords = new HashMap<>();
-            for (String account : List.of("sis", "certexam", "tradesreg", "foodsafe", "workskills", "skillsxlsx")) {
+            // the SIS, the vendors, and every other feed the state folder has files for (sftp/<feed>, account = feed)
+            java.util.Set<String> accounts = new java.util.LinkedHashSet<>(
+                    List.of("sis", "certexam", "tradesreg", "foodsafe", "workskills", "skillsxlsx"));
+            if (Files.isDirectory(dir.resolve("sftp"))) {
+                try (Stream<Path> folders = Files.list(dir.resolve("sftp"))) {
+                    folders.filter(Files::isDirectory).map(f -> f.getFileName().toString()).sorted().forEach(accounts::add);
+                }
+            }
+            for (String account : accounts) {
                 String pw = "ingest-" + Long.toHexString(new java.security.SecureRandom().nextLong());
                 passwords.put(account, pw);
                 o.put("hub.sftp.password." + account, pw);

@@ -142,7 +142,7 @@ public final class Decisions {
                                           updated_at = now() where result_id = ?""", resultId);
                 remember(c, feed, candidateKey, null, "reject", who);
                 close(c, resultId, "rejected", who, "no_match", "ambiguous", "unknown_exam_code", "not_enrolled",
-                        "identity_changed");
+                        "identity_changed", "unknown_agreement", "credit_not_earned");
                 after.put("match_decision", "rejected");
             }
             case DEFER -> {

@@ -11,7 +11,7 @@ import java.sql.Statement;
 /**
  * Keeps the exception queue in step with the results, set-based: opens an exception for each result
  * the hub cannot settle (no match, ambiguous, unknown exam code, a version whose identity changed and that is
- * held for review), assigns it to the student's district
+ * held for review, a credit award whose articulation agreement no catalog lists), assigns it to the student's district
  * as far as it can be told (the district or school the vendor sent, else the best candidate's district;
  * none: the state's queue), and closes those whose cause went away.
  */
@@ -40,6 +40,15 @@ public final class ExceptionQueue {
               (select st.district_code from match_candidate mc join student st using (student_id)
                  where mc.result_id = r.result_id order by mc.rank limit 1),
               ost.district_code)""";
+
+    /**
+     * SQL condition on {@code r}: a postsecondary credit award whose agreement (credential, institution, program) no
+     * catalog year lists. Kept, like a result of an unknown exam code, until the catalog has it (or it is rejected).
+     */
+    static final String UNKNOWN_AGREEMENT = """
+            exists (select 1 from result_award w where w.result_id = r.result_id and not exists (
+                      select 1 from catalog_articulation a where a.credential_code = r.credential_code
+                        and a.institution = w.institution and a.program = w.program))""";
 
     private final DataSource dataSource;
 
@@ -89,6 +98,9 @@ public final class ExceptionQueue {
                                 union all select 'pending_entry' where r.status = 'pending' and exists (
                                     select 1 from district_entry de where de.result_id = r.result_id and de.decision = 'pending')
                                 union all select 'identity_changed' where r.status = 'held'
+                                union all select 'unknown_agreement' where r.status = 'active'
+                                                                      and r.match_decision is distinct from 'rejected'
+                                                                      and %s
                             ) k
                             where r.status in ('active', 'pending', 'held') and %s
                               -- a delivery held by its match-rate alarm (docs/guards.md) queues nothing until released
@@ -101,7 +113,7 @@ public final class ExceptionQueue {
                             set status = 'open', resolution = null, resolved_at = null, resolved_by = null,
                                 updated_at = now()
                             where result_exception.status = 'resolved' and result_exception.resolution = 'auto'
-                        """.formatted(scope, DISTRICT_OF_RESULT, DISTRICT_JOINS));
+                        """.formatted(UNKNOWN_AGREEMENT, scope, DISTRICT_OF_RESULT, DISTRICT_JOINS));
                 int closed = st.executeUpdate("""
                         update result_exception e set status = 'resolved', resolution = 'auto', resolved_at = now(),
                                resolved_by = 'system', updated_at = now()
@@ -114,11 +126,12 @@ public final class ExceptionQueue {
                            or (e.kind = 'pending_entry' and exists (select 1 from district_entry de
                                  where de.result_id = r.result_id and de.decision = 'pending'))
                            or (e.kind = 'identity_changed' and r.status = 'held')
-                           or e.kind = 'not_enrolled')
+                           or (e.kind = 'unknown_agreement' and r.match_decision is distinct from 'rejected' and %s)
+                           or e.kind in ('not_enrolled', 'credit_not_earned'))
                            or (r.result_id = e.result_id and r.status not in ('active', 'pending')
                                and not (r.status = 'held' and e.kind = 'identity_changed')
                                and e.status <> 'resolved' and %s)"""
-                        .formatted(scope, scope));
+                        .formatted(scope, UNKNOWN_AGREEMENT, scope));
                 c.commit();
                 if (opened > 0 || closed > 0) {
                     LOG.info("Exception queue: {} opened or re-opened, {} closed", opened, closed);

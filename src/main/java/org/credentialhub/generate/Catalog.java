@@ -22,10 +22,21 @@ public final class Catalog {
     /** {@code tier}: 1-3, or null when the catalog gives none. */
     public record Credential(String code, String name, String deliveredBy, String examCode, String combined, Integer tier) { }
 
+    /** An articulation agreement ({@code articulation_agreements.csv}, optional). */
+    public record Agreement(String credential, String institution, String program, java.math.BigDecimal creditHours,
+                            String firstYear, String lastYear) {
+        /** The agreement holds for credentials earned in the school year ({@code 2024-2025}). */
+        boolean holdsIn(String year) {
+            return firstYear.compareTo(year) <= 0 && year.compareTo(lastYear) <= 0;
+        }
+    }
+
     public final Map<String, Course> courses = new LinkedHashMap<>();
     public final Map<String, Credential> credentials = new LinkedHashMap<>();
     /** course code -> aligned credential codes, in file order. */
     public final Map<String, List<String>> alignments = new LinkedHashMap<>();
+    /** The articulation agreements, in file order (none without the file). */
+    public final List<Agreement> agreements = new ArrayList<>();
 
     public static Catalog load(Path dir) throws IOException {
         Catalog c = new Catalog();
@@ -40,6 +51,13 @@ public final class Catalog {
         }
         for (CSVRecord r : read(dir.resolve("course_credentials.csv"))) {
             c.alignments.computeIfAbsent(r.get("course_code"), k -> new ArrayList<>()).add(r.get("credential_code"));
+        }
+        Path agreements = dir.resolve("articulation_agreements.csv");
+        if (Files.isRegularFile(agreements)) {
+            for (CSVRecord r : read(agreements)) {
+                c.agreements.add(new Agreement(r.get("credential_code"), r.get("institution"), r.get("program"),
+                        new java.math.BigDecimal(r.get("credit_hours")), r.get("first_year"), r.get("last_year")));
+            }
         }
         return c;
     }

@@ -140,6 +140,8 @@ public final class Generator {
             records = ledger.truthRows;
             decisions = ledger.decisionRows;
         }
+        // its own random numbers, after every other file: no other generated value changes
+        files.putAll(new ArticulationAwards(plan, roster, new SplittableRandom(seed ^ 0xA27C1L)).write(out, attempts));
         files.put("truth.csv", records);
         files.put("district-decisions.csv", decisions);
         Path expected = out.resolve("expected");

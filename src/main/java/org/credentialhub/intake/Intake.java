@@ -228,7 +228,8 @@ public final class Intake {
                         attempted_on date, attempted_at timestamptz, passed boolean, score numeric,
                         ordinal int, source_ref text, credential_code text, revoked boolean, pending boolean, evidence_file text,
                         identity_key text, name_hash text, name_salt text, birth_date_hash text, birth_date_salt text,
-                        exam_name text, exam_ids text[], held_until timestamptz, status_entries text[]
+                        exam_name text, exam_ids text[], held_until timestamptz, status_entries text[],
+                        institution text, program text, credit_hours numeric
                     ) on commit drop""");
         }
         int read = 0;
@@ -244,7 +245,7 @@ public final class Intake {
                      "school_name", "exam_code", "school_year", "attempted_on", "attempted_at", "passed", "score",
                      "ordinal", "source_ref", "credential_code", "revoked", "pending", "evidence_file", "identity_key",
                      "name_hash", "name_salt", "birth_date_hash", "birth_date_salt", "exam_name", "exam_ids",
-                     "held_until", "status_entries")) {
+                     "held_until", "status_entries", "institution", "program", "credit_hours")) {
             SourceRow row;
             while ((row = reader.next()) != null) {
                 read++;
@@ -284,7 +285,10 @@ public final class Intake {
                         .value(r.birthDateHash() == null ? null : r.birthDateHash().hash())
                         .value(r.birthDateHash() == null ? null : r.birthDateHash().salt())
                         .value(r.examName()).value(textArray(r.examIds()))
-                        .value(r.heldUntil() == null ? null : r.heldUntil().toString()).value(textArray(r.statusEntries()));
+                        .value(r.heldUntil() == null ? null : r.heldUntil().toString()).value(textArray(r.statusEntries()))
+                        .value(r.award() == null ? null : r.award().institution())
+                        .value(r.award() == null ? null : r.award().program())
+                        .value(r.award() == null ? null : r.award().creditHours());
                 copy.endRow();
                 accepted++;
             }
@@ -316,6 +320,9 @@ public final class Intake {
         int warned = warnIdentityChanges(c, deliveryId, readerWarnings.size());
         warnRepeatedAttempts(c, deliveryId, readerWarnings.size() + warned);
         publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active");
+        if (mapping.awards()) {
+            publishAwards(c, feed);
+        }
         if (accepted >= org.credentialhub.matching.DeliveryMatcher.ANALYZE_FROM_ROWS) {
             // the steps after this one (matching, match rates, the exception queue) select the delivery's rows: with
             // the statistics from before a large file they are planned as a handful of rows (nested loops over
@@ -461,6 +468,21 @@ public final class Intake {
             ps.setString(1, feed);
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * A credit award is a result (matched, decided, kept and purged as every result is) whose institution, program
+     * and credit hours are in {@code result_award}: the last row of an attempt in the file wins, as for the result.
+     */
+    private static void publishAwards(Connection c, String feed) throws SQLException {
+        Rows.update(c, """
+                insert into result_award (result_id, institution, program, credit_hours)
+                select distinct on (r.result_id) r.result_id, s.institution, s.program, s.credit_hours
+                from stage_result s join result r on r.feed_code = ? and r.attempt_key = s.attempt_key
+                where s.credit_hours is not null
+                order by r.result_id, s.ordinal desc
+                on conflict (result_id) do update set institution = excluded.institution, program = excluded.program,
+                    credit_hours = excluded.credit_hours""", feed);
     }
 
     /** A list as a PostgreSQL text[] literal for COPY ({@code {"a","b"}}), or null when empty. */

@@ -49,7 +49,17 @@ public enum CanonicalField {
      */
     PENDING(Type.BOOLEAN),
     /** District entry: the name of the evidence file uploaded with the row. */
-    EVIDENCE_FILE(Type.TEXT);
+    EVIDENCE_FILE(Type.TEXT),
+    /**
+     * A postsecondary credit award (a layout that maps these three is an award layout; docs/mappings.md): the
+     * institution that awarded the credit, its program, and the credit hours awarded for {@code credential_code}.
+     */
+    INSTITUTION(Type.TEXT),
+    PROGRAM(Type.TEXT),
+    CREDIT_HOURS(Type.DECIMAL);
+
+    /** The fields of a credit award, all required in an award layout. */
+    public static final java.util.Set<CanonicalField> AWARD = java.util.EnumSet.of(INSTITUTION, PROGRAM, CREDIT_HOURS);
 
     /**
      * {@code HASH}: an identity hash, {@code sha256$<hex>} (or {@code md5$<hex>}) of the value followed by the salt

@@ -15,6 +15,7 @@ import java.time.OffsetDateTime;
  * @param examIds    further identifiers of what was earned, any of which the catalog may know (may be empty)
  * @param heldUntil  a credential not yet valid: counted from this time on; or null
  * @param statusEntries the credential's status entries the hub re-checks (may be empty)
+ * @param award      a postsecondary credit award's institution, program and credit hours (award layouts), or null
  */
 public record CanonicalResult(
         int row,
@@ -44,7 +45,11 @@ public record CanonicalResult(
         Hashed birthDateHash,
         java.util.List<String> examIds,
         OffsetDateTime heldUntil,
-        java.util.List<String> statusEntries) {
+        java.util.List<String> statusEntries,
+        Award award) {
+
+    /** What a credit award adds to a result: who awarded the credit, in which program, how many credit hours. */
+    public record Award(String institution, String program, BigDecimal creditHours) { }
 
     /** An identity hash as sent ({@code sha256$<hex>}) and its salt (may be null). Never printed. */
     public record Hashed(String hash, String salt) {

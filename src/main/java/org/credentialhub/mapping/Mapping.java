@@ -154,6 +154,16 @@ public final class Mapping {
                 throw new ConfigException(where + ": fields." + must.key() + " is required in every mapping");
             }
         }
+        if (CanonicalField.AWARD.stream().anyMatch(rules::containsKey)) {
+            // a credit award names the state's credential it credits, and all of what the award is
+            for (CanonicalField must : List.of(CanonicalField.CREDENTIAL_CODE, CanonicalField.INSTITUTION,
+                    CanonicalField.PROGRAM, CanonicalField.CREDIT_HOURS)) {
+                if (!rules.containsKey(must)) {
+                    throw new ConfigException(where + ": fields." + must.key() + " is required in a credit-award mapping "
+                            + "(one that maps institution, program or credit_hours)");
+                }
+            }
+        }
     }
 
     private static String keys() {
@@ -196,6 +206,11 @@ public final class Mapping {
 
     public String format() {
         return spec.source().format();
+    }
+
+    /** True for a layout of postsecondary credit awards (it maps institution, program and credit_hours). */
+    public boolean awards() {
+        return rules.containsKey(CanonicalField.CREDIT_HOURS);
     }
 
     /** The standard whose credentials the records are ({@code source.standard}), or null. */
@@ -267,6 +282,17 @@ public final class Mapping {
                 problems.add(new RowRejection(n, rule.name(), e.getMessage() + at));
             }
         }
+        for (CanonicalField must : CanonicalField.AWARD) {
+            // an award layout's award fields are required: a row without one is no award
+            if (rules.containsKey(CanonicalField.CREDIT_HOURS) && !v.containsKey(must)
+                    && problems.stream().noneMatch(p -> p.field().equals(rules.get(must).name()))) {
+                problems.add(new RowRejection(n, rules.get(must).name(), "required value is missing" + at));
+            }
+        }
+        if (v.get(CanonicalField.CREDIT_HOURS) instanceof BigDecimal h && (h.signum() <= 0 || h.compareTo(BigDecimal.valueOf(100)) >= 0)) {
+            problems.add(new RowRejection(n, rules.get(CanonicalField.CREDIT_HOURS).name(),
+                    "credit hours must be above 0 and below 100" + at));
+        }
         Object attempted = v.get(CanonicalField.ATTEMPTED_AT);
         LocalDate attemptDay = attempted instanceof OffsetDateTime o ? o.toLocalDate() : (LocalDate) attempted;
         if (attemptDay != null && v.get(CanonicalField.HELD_UNTIL) == null
@@ -334,7 +360,10 @@ public final class Mapping {
                 list(v.get(CanonicalField.EXAM_IDS)),
                 v.get(CanonicalField.HELD_UNTIL) instanceof OffsetDateTime h ? h
                         : v.get(CanonicalField.HELD_UNTIL) instanceof LocalDate d ? d.atStartOfDay().atOffset(java.time.ZoneOffset.UTC) : null,
-                list(v.get(CanonicalField.STATUS_ENTRIES))), List.of());
+                list(v.get(CanonicalField.STATUS_ENTRIES)),
+                v.get(CanonicalField.CREDIT_HOURS) == null ? null : new CanonicalResult.Award(
+                        (String) v.get(CanonicalField.INSTITUTION), (String) v.get(CanonicalField.PROGRAM),
+                        (BigDecimal) v.get(CanonicalField.CREDIT_HOURS))), List.of());
     }
 
     @SuppressWarnings("unchecked")

@@ -167,7 +167,9 @@ public final class ReportingLoad {
                            r.feed_code, r.result_id
                     from result r join student s using (student_id) join student_pseudonym p using (student_id)
                     where r.school_year = any (?) and r.status = 'active' and r.match_decision = 'match'
-                      and r.credential_code is not null""", y);
+                      and r.credential_code is not null
+                      -- a postsecondary credit award is no attempt of its credential (CreditAwards counts it)
+                      and not exists (select 1 from result_award w where w.result_id = r.result_id)""", y);
             step("attempts");
             rows += exec(c, """
                     insert into rpt.fact_earned (school_year, student_key, credential_code, district_code, school_code,
@@ -232,6 +234,8 @@ public final class ReportingLoad {
                         where m.state = cc.state and m.school_year = x.school_year
                           and m.combined_credential = cc.combined_credential and m.course_code = cc.course_code)""", y);
             step("combined");
+            rows += CreditAwards.load(c);
+            step("credit-awards");
             notEnrolledExceptions(c, y);
             step("not-enrolled");
             reports.writePublic(c, years);
@@ -282,6 +286,8 @@ public final class ReportingLoad {
                 select school_year from all_years where (select yes from everything)
                 union
                 select distinct school_year from result where updated_at >= (select since from w)
+                union
+                """ + CreditAwards.CHANGED_YEARS + """
                 order by 1""")) {
             while (rs.next()) {
                 if (rs.getString(1) != null) {

@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -90,6 +91,51 @@ class CatalogLoaderTest {
                 e.getMessage());
         assertEquals(328, count("select count(*) from catalog_alignment where state = 'nc' and school_year = '2024-2025'"));
         loader.loadAll(Path.of("config/catalog"), List.of("nc"));
+    }
+
+    @Test
+    void articulationAgreementsLoadAndAFolderWithoutThemHasNone() throws Exception {
+        List<CatalogLoader.Loaded> loaded = loader.loadAll(Path.of("config/catalog"), List.of());
+        assertEquals(8, loaded.stream().filter(l -> l.state().equals("nc")).findFirst().orElseThrow().agreements());
+        assertEquals(0, loaded.stream().filter(l -> l.state().equals("ms")).findFirst().orElseThrow().agreements());
+        assertEquals(8, count("select count(*) from catalog_articulation where state = 'nc' and school_year = '2024-2025'"));
+        assertEquals(0, count("select count(*) from catalog_articulation where state = 'ms'"));
+        assertEquals(2, count("""
+                select count(*) from catalog_articulation where state = 'nc' and credential_code = 'NC-A2AF89'
+                and credit_hours = 3 and program = 'A25120'"""));
+        assertEquals(1, count("""
+                select count(*) from catalog_articulation where credential_code = 'NC-576326'
+                and institution = 'Durham Technical Community College' and first_year = '2025-2026' and last_year = '2027-2028'"""));
+    }
+
+    @Test
+    void aBadAgreementRowNamesFileRowColumnAndReasonAndChangesNothing() throws Exception {
+        Path root = Files.createTempDirectory(dir, "agreements");
+        Path a = copyYear(Path.of("config/catalog/nc/2024-2025"), root.resolve("nc/2024-2025"), "nc");
+        String header = "credential_code,institution,program,credit_hours,first_year,last_year\n";
+        String good = "NC-83A7F8,Wake Technical Community College,A30120,3,2023-2024,2026-2027\n";
+        Map<String, String> bad = Map.of(
+                "NC-NOSUCH,Wake Technical Community College,A30120,3,2023-2024,2026-2027\n",
+                "row 2: credential_code NC-NOSUCH is not in credentials.csv",
+                "NC-83A7F8,,A30120,3,2023-2024,2026-2027\n", "row 2: institution is empty",
+                "NC-83A7F8,Wake Technical Community College,A30120,three,2023-2024,2026-2027\n",
+                "row 2: credit_hours 'three' is not a number of credit hours",
+                "NC-83A7F8,Wake Technical Community College,A30120,3,2024-2026,2026-2027\n",
+                "row 2: first_year '2024-2026' is not a school year such as 2024-2025",
+                "NC-83A7F8,Wake Technical Community College,A30120,3,2026-2027,2024-2025\n",
+                "row 2: last_year 2024-2025 comes before first_year 2026-2027",
+                good, "row 2: the agreement of credential NC-83A7F8 with Wake Technical Community College, program A30120 is listed twice");
+        for (Map.Entry<String, String> e : bad.entrySet()) {
+            Files.writeString(a.resolve("articulation_agreements.csv"), header + good + e.getKey());
+            ConfigException ex = assertThrows(ConfigException.class, () -> loader.loadYear(a));
+            assertTrue(ex.getMessage().contains("articulation_agreements.csv: " + e.getValue()),
+                    ex.getMessage());
+        }
+        Files.writeString(a.resolve("articulation_agreements.csv"), "credential_code,institution,program,credit_hours\n");
+        ConfigException missing = assertThrows(ConfigException.class, () -> loader.loadYear(a));
+        assertTrue(missing.getMessage().endsWith("articulation_agreements.csv: missing column 'first_year'"), missing.getMessage());
+        loader.loadAll(Path.of("config/catalog"), List.of("nc"));
+        assertEquals(8, count("select count(*) from catalog_articulation where state = 'nc'"));
     }
 
     private static Path copyYear(Path from, Path to, String state) throws Exception {

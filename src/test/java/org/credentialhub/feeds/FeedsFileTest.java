@@ -33,7 +33,7 @@ class FeedsFileTest {
     @Test
     void theProjectsFeedsLoad() {
         FeedsFile f = FeedsFile.load(Path.of("config/feeds.yaml"));
-        assertEquals(5, f.sftpFeeds().size());
+        assertEquals(6, f.sftpFeeds().size());
         assertEquals(2, f.apiFeeds().size());
         assertEquals(1, f.sisFeeds().size());
         assertEquals(Duration.ofDays(7), f.feeds().stream().filter(x -> x.code().equals("tradesreg")).findFirst()

@@ -58,10 +58,36 @@ class LayoutsTest {
 
     @Test
     void everyLayoutHasItsMapping() {
-        assertEquals(List.of("badges", "certexam", "clr", "district", "foodsafe", "issuedbadges", "skillsxlsx", "tradesreg",
-                "workskills"), List.copyOf(MAPPINGS.all().keySet()));
+        assertEquals(List.of("badges", "certexam", "clr", "creditawards", "district", "foodsafe", "issuedbadges", "skillsxlsx",
+                "tradesreg", "workskills"), List.copyOf(MAPPINGS.all().keySet()));
+        assertTrue(MAPPINGS.get("creditawards").awards());
+        assertFalse(MAPPINGS.get("certexam").awards());
         assertTrue(MAPPINGS.get("workskills").attemptKeyIsPersonal());
         assertFalse(MAPPINGS.get("certexam").attemptKeyIsPersonal());
+    }
+
+    @Test
+    void creditAwardsCarryInstitutionProgramAndCreditHours() throws Exception {
+        byte[] file = ("AwardID,Institution,Program,CollegeStudentID,StateStudentID,FirstName,LastName,BirthDate,"
+                + "CredentialCode,CreditHours,AwardDate\r\n"
+                + "A-1,\"Wake Technical Community College\",A30120,S-1,1000000001,Ana,Pena,2007-05-01,NC-83A7F8,1.5,2025-04-20\r\n"
+                + "A-2,Wake Technical Community College,,S-2,1000000002,Ben,Okafor,2008-01-09,NC-83A7F8,3,2025-04-21\r\n"
+                + "A-3,Wake Technical Community College,A30120,S-3,1000000003,Cara,Lopez,2007-11-23,NC-83A7F8,0,2025-04-22\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        Parsed p = parse("creditawards", "credit_awards_20250501.csv", file);
+        CanonicalResult r = p.result(2);
+        assertEquals("NC-83A7F8", r.credentialCode());
+        assertEquals(new CanonicalResult.Award("Wake Technical Community College", "A30120", new java.math.BigDecimal("1.5")),
+                r.award());
+        assertEquals(LocalDate.of(2025, 4, 20), r.attemptedOn());
+        assertTrue(r.passed());
+        assertEquals(List.of("3 Program required value is missing", "4 CreditHours credit hours must be above 0 and below 100"),
+                p.rejections().stream().map(x -> x.row() + " " + x.field() + " " + x.reason()).toList());
+        assertNull(parse("certexam", "certexam_results_20250318.csv", ("\uFEFFcandidateId,orgCandidateId,firstName,lastName,"
+                + "email,birthDate,examName,examCode,examFormId,deliveryDateTime,passFail,reportedScore,cutScore,rawScore,"
+                + "maxRawScore,percent,testCenterId,testCenterName\r\nC1,,Ana,Pena,,,Excel,CE-420CC,F1,"
+                + "2025-03-14T09:12:00-04:00,Pass,812,700,40,50,81,TC1,Riverside High\r\n").getBytes(StandardCharsets.UTF_8))
+                .result(2).award(), "an exam attempt is no award");
     }
 
     @Test

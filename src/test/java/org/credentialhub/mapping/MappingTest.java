@@ -110,6 +110,13 @@ class MappingTest {
     }
 
     @Test
+    void aCreditAwardMappingMapsAllOfTheAward() throws Exception {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> write(VALID.replace("birth_date: { column: dob, format: MM/dd/yyyy }", "credit_hours: { column: dob }")));
+        assertTrue(e.getMessage().contains("fields.credential_code is required in a credit-award mapping"), e.getMessage());
+    }
+
+    @Test
     void unknownCanonicalFieldIsNamed() throws Exception {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> write(VALID.replace("birth_date:", "birthday:")));

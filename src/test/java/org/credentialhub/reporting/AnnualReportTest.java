@@ -354,6 +354,51 @@ abstract class AnnualReportTest {
         }
     }
 
+    /**
+     * Articulation credit: per agreement holding in the year, the students whose earned credential counts (Table 11's
+     * earners), those awarded credit under it and the credit hours equal the generator's truth exactly; every award
+     * counted (no award flagged); the public form shows no count under the threshold.
+     */
+    @Test
+    void articulationCreditIsTheGeneratorsTruthAndItsPublicFormHasNoSmallCell() throws Exception {
+        List<String> expected = new ArrayList<>();
+        long awarded = 0;
+        for (CSVRecord r : csv(run.state().resolve("expected/articulation-credit.csv"))) {
+            expected.add(String.join("|", r.get("credential_code"), r.get("institution"), r.get("program"),
+                    r.get("earned"), r.get("awarded"), r.get("credit_hours_awarded")));
+            awarded += num(r.get("awarded"));
+        }
+        assertEquals(7, expected.size(), "the catalog's agreements that hold in 2024-25");
+        assertTrue(awarded > 50, "the generated state awards credit");
+        List<String> got = new ArrayList<>();
+        for (CSVRecord r : report("articulation-credit", false)) {
+            got.add(String.join("|", r.get("credential_code"), r.get("institution"), r.get("program"),
+                    String.valueOf(num(r.get("earned"))), String.valueOf(num(r.get("awarded"))),
+                    String.valueOf(num(r.get("credit_hours_awarded")))));
+            assertFalse(r.get("career_cluster").isBlank(), "a career cluster (the aligned courses' program area): " + r);
+        }
+        assertEquals(new TreeSet<>(expected), new TreeSet<>(got));
+        try (Standalone s = new Standalone(Map.of("hub.data.dir", run.data().toString()));
+             Connection c = s.database.dataSource().getConnection();
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("""
+                     select count(*) filter (where kind in ('unknown_agreement', 'credit_not_earned') and status <> 'resolved'),
+                            (select count(*) from rpt.fact_credit_award),
+                            (select count(*) from result_award)
+                     from result_exception""")) {
+            rs.next();
+            assertEquals(0, rs.getLong(1), "no generated award is flagged");
+            assertEquals(awarded, rs.getLong(2), "every award counted");
+            assertEquals(awarded, rs.getLong(3), "every award stored once");
+        }
+        for (CSVRecord r : report("articulation-credit", true)) {
+            for (String col : List.of("earned", "awarded", "credit_hours_awarded")) {
+                String v = r.get(col);
+                assertTrue(v.equals("*") || num(v) >= 10, r.toString());
+            }
+        }
+    }
+
     @Test
     void thePublishedHtmlHasEveryTableAndChartAndNoSmallCell() throws Exception {
         Path out = Files.createTempFile("report", ".html");

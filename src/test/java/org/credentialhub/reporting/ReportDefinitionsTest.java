@@ -83,7 +83,11 @@ class ReportDefinitionsTest {
             new Former("top-districts-by-earned", false, false,
                     List.of("rank", "district_code", "district", "earned_two_years_before",
                             "earned_year_before", "earned"),
-                    new int[]{3, 4, 5}, new int[]{-1, -1, -1}, Map.of(), 0, false));
+                    new int[]{3, 4, 5}, new int[]{-1, -1, -1}, Map.of(), 0, false),
+            new Former("articulation-credit", false, false,
+                    List.of("career_cluster", "credential_code", "credential", "institution", "program",
+                            "agreement_credit_hours", "earned", "awarded", "award_rate", "credit_hours_awarded"),
+                    new int[]{6, 7, 9}, new int[]{-1, 6, 7}, Map.of(8, new int[]{7, 6}), 0, true));
 
     @Test
     void everyDefinitionLoadsInTheFormerOrderWithTheFormerColumnsAndRoles() {
