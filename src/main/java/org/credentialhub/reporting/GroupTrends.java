@@ -50,14 +50,14 @@ final class GroupTrends {
                 continue;
             }
             for (Object[] r : counts(c, d.sql(), years.get(y))) {
-                List<String> key = List.of((String) r[1], (String) r[2]);
+                List<String> key = java.util.Arrays.asList((String) r[1], (String) r[2]);   // a label may be null
                 ordinal.merge(key, (Long) r[0], Math::min);
                 groups.computeIfAbsent(key, k -> new Long[6])[2 * y] = (Long) r[3];
                 groups.get(key)[2 * y + 1] = r[4];
             }
         }
         List<List<String>> keys = new ArrayList<>(groups.keySet());
-        keys.sort(java.util.Comparator.<List<String>, Long>comparing(ordinal::get).thenComparing(k -> k.get(1)));
+        keys.sort(java.util.Comparator.<List<String>, Long>comparing(ordinal::get).thenComparing(k -> String.valueOf(k.get(1))));
         Map<String, Long> earnersOfType = new HashMap<>();
         for (List<String> k : keys) {
             Object e = groups.get(k)[5];

@@ -233,10 +233,10 @@ public final class Reports {
                 long den = counts[r][indexOf(cols, e.getValue()[1])];
                 double value = den == 0 ? 0 : 100.0 * counts[r][indexOf(cols, e.getValue()[0])] / den;
                 Object exact = row.get(e.getKey());
-                if (exact == null || exact.toString().isEmpty()) {
-                    continue;   // no rate (no denominator, or a school year not loaded): nothing to band
+                if (!gone && (exact == null || exact.toString().isEmpty())) {
+                    continue;   // no rate shown (no denominator, or a school year not loaded): nothing to band
                 }
-                row.set(e.getKey(), Suppression.rate(exact.toString(), value, gone));
+                row.set(e.getKey(), Suppression.rate(String.valueOf(exact), value, gone));
             }
             if (d.name().equals(StudentGroups.TABLE)) {
                 boolean[] h = hidden[r];
