@@ -22,7 +22,7 @@ public final class Publication {
     record Part(String id, String label, String table, boolean chart) {
     }
 
-    /** The parts, in the published order. Tables 5a-c (three-year groups) are not produced yet. */
+    /** The parts, in the published order. */
     static final List<Part> PARTS = List.of(
             new Part("chart1", "Chart 1", "career-readiness-trend", true),
             new Part("table1", "Table 1", "credentials-by-course", false),
@@ -30,6 +30,9 @@ public final class Publication {
             new Part("table3", "Table 3", "credentials-by-tier", false),
             new Part("chart2", "Chart 2", "attainment-by-tier", true),
             new Part("table4", "Table 4", "attainment-by-student-group", false),
+            new Part("table5a", "Table 5a", "tier-1-trend-by-student-group", false),
+            new Part("table5b", "Table 5b", "tier-2-trend-by-student-group", false),
+            new Part("table5c", "Table 5c", "tier-3-trend-by-student-group", false),
             new Part("table6", "Table 6", "career-readiness-trend", false),
             new Part("table7", "Table 7", "workforce-credentials", false),
             new Part("chart3", "Chart 3", "attainment-by-region", true),
@@ -54,6 +57,10 @@ public final class Publication {
             those who earned a credential counted toward such a course (per tier: at least one of that tier). Group flags come from
             the districts' student information systems; "Not reported" where they sent none. The state's share is each group's
             share of all the state's students, from the state's statistical profile; it is empty where the profile has no figure.</li>
+            <li><b>Tier trends by student group (Tables 5a-c)</b> count, for each group and each of the three school years, the
+            students enrolled in a course whose class offers a credential and, of them, those earning a credential of the tier
+            counted toward such a course; the rate is the second over the first. A year whose data are not loaded is left empty.
+            The share of earners is the group's share of the year's earners of that tier; the state's share is as in Table 4.</li>
             <li><b>Public school unit and region</b> are those of the enrollment; rankings (Tables 8 and 9) list only units whose figures are published.</li>
             <li><b>Small cells.</b> To protect students' privacy, a count below %d is shown as *, together with the figures that would
             give it away (its rate, and another cell of the same column when a total is published). Rates below 5%% or above 95%% are shown as &lt;5%% and &gt;95%%.</li>
@@ -156,6 +163,16 @@ public final class Publication {
             out.add(switch (h) {
                 case "earned_two_years_before" -> "Earned " + twoBefore;
                 case "earned_year_before" -> "Earned " + before;
+                // Tables 5a-c: each year's columns named by its year
+                case "enrolled_two_years_before" -> "Enrolled with credential opportunities " + twoBefore;
+                case "earning_two_years_before" -> "Students earning " + twoBefore;
+                case "rate_two_years_before" -> "Attainment rate " + twoBefore;
+                case "enrolled_year_before" -> "Enrolled with credential opportunities " + before;
+                case "earning_year_before" -> "Students earning " + before;
+                case "rate_year_before" -> "Attainment rate " + before;
+                case "enrolled" -> "Enrolled with credential opportunities " + year;
+                case "earning" -> "Students earning " + year;
+                case "rate" -> "Attainment rate " + year;
                 // Table 4's columns as NC names them
                 case "cte_enrollment" -> "CTE enrollment";
                 case "students_enrolled" -> "CTE enrollment with credential opportunities";

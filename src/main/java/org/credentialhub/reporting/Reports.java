@@ -47,6 +47,7 @@ public final class Reports {
     private final int defaultThreshold;
     private final Rankings rankings;
     private final StudentGroups studentGroups;
+    private final GroupTrends groupTrends;
 
     /**
      * @param defaultThreshold counts below it are suppressed in public tables (default 10)
@@ -62,6 +63,7 @@ public final class Reports {
      */
     public Reports(int defaultThreshold, Map<String, Integer> perTable, int topDistricts, StudentGroups studentGroups) {
         this.studentGroups = studentGroups;
+        this.groupTrends = new GroupTrends(studentGroups);
         if (topDistricts < 1) {
             throw new ConfigException("hub.reporting.top-districts must be at least 1, not " + topDistricts);
         }
@@ -90,7 +92,9 @@ public final class Reports {
         }
         List<List<Object>> rows = new ArrayList<>();
         Map<List<Object>, Long> ordinals = new java.util.IdentityHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(d.sql())) {
+        if (GroupTrends.NAMES.contains(name)) {
+            rows.addAll(groupTrends.rows(c, d, year));
+        } else try (PreparedStatement ps = c.prepareStatement(d.sql())) {
             int params = (int) d.sql().chars().filter(ch -> ch == '?').count();
             for (int i = 1; i <= params; i++) {
                 ps.setString(i, year);
@@ -185,6 +189,9 @@ public final class Reports {
             case "workforce-credentials" -> Comparator.<List<Object>, String>comparing(r -> String.valueOf(r.get(3)))
                     .reversed().thenComparing(r -> String.valueOf(r.get(2)));
             case "districts-by-rate", "top-districts-by-earned" -> Comparator.comparingLong(r -> longAt(r, 0));
+            // Tables 5a-c: in Table 4's group order, as GroupTrends gives them
+            case "tier-1-trend-by-student-group", "tier-2-trend-by-student-group", "tier-3-trend-by-student-group" ->
+                    (a, b) -> 0;
             case StudentGroups.TABLE -> Comparator.<List<Object>, Long>comparing(r -> ordinals.getOrDefault(r, 0L))
                     .thenComparing(r -> String.valueOf(r.get(1)));
             default -> Comparator.<List<Object>, String>comparing(r -> String.valueOf(r.get(0)))
@@ -225,11 +232,19 @@ public final class Reports {
                 boolean gone = hidden[r][indexOf(cols, e.getValue()[0])] || hidden[r][indexOf(cols, e.getValue()[1])];
                 long den = counts[r][indexOf(cols, e.getValue()[1])];
                 double value = den == 0 ? 0 : 100.0 * counts[r][indexOf(cols, e.getValue()[0])] / den;
-                row.set(e.getKey(), Suppression.rate(String.valueOf(row.get(e.getKey())), value, gone));
+                Object exact = row.get(e.getKey());
+                if (!gone && (exact == null || exact.toString().isEmpty())) {
+                    continue;   // no rate shown (no denominator, or a school year not loaded): nothing to band
+                }
+                row.set(e.getKey(), Suppression.rate(String.valueOf(exact), value, gone));
             }
             if (d.name().equals(StudentGroups.TABLE)) {
                 boolean[] h = hidden[r];
                 StudentGroups.suppress(d, row, col -> h[indexOf(cols, d.columns().indexOf(col))]);
+            }
+            if (GroupTrends.NAMES.contains(d.name())) {
+                boolean[] h = hidden[r];
+                GroupTrends.suppress(d, row, col -> h[indexOf(cols, d.columns().indexOf(col))]);
             }
             rows.add(row);
         }

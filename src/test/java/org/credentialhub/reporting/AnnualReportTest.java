@@ -297,6 +297,56 @@ abstract class AnnualReportTest {
         assertFalse(ours.containsKey("multilingual learners|Not reported"), "every generated student has the flags");
     }
 
+    /**
+     * Tables 5a-c: per group, the report year's students enrolled with credential opportunities and those earning a
+     * credential of the tier are the generator's Table 4 truth; a one-year state has no figures for the years before
+     * (empty, never 0); the state's share is the profile's; the shares of earners of a group type add up to 100.
+     */
+    @Test
+    void tables5aTo5cGiveEachTiersEarnersByGroupAndNoFiguresForYearsNotLoaded() throws Exception {
+        List<CSVRecord> truth = csv(run.state().resolve("expected/attainment-by-student-group.csv"));
+        StudentGroups profile = StudentGroups.profile("config/state-profile.csv");
+        for (int tier = 1; tier <= 3; tier++) {
+            String table = "tier-" + tier + "-trend-by-student-group";
+            Map<String, CSVRecord> ours = new HashMap<>();
+            Map<String, BigDecimal> shares = new HashMap<>();
+            for (CSVRecord r : report(table, false)) {
+                ours.put(r.get("group_type") + "|" + r.get("student_group"), r);
+                for (String col : List.of("enrolled_two_years_before", "earning_two_years_before", "rate_two_years_before",
+                        "enrolled_year_before", "earning_year_before", "rate_year_before")) {
+                    assertEquals("", r.get(col), table + " " + col + ": a year not loaded has no figure");
+                }
+                assertEquals(Reports.rate(num(r.get("earning")), num(r.get("enrolled")), 1), r.get("rate"), r.toString());
+                String share = profile.stateShare(YEAR, r.get("group_type"), r.get("student_group"));
+                assertEquals(share == null ? "" : share, r.get("state_share"), r.toString());
+                if (!r.get("share_of_earners").isEmpty()) {
+                    shares.merge(r.get("group_type"), new BigDecimal(r.get("share_of_earners")), BigDecimal::add);
+                }
+            }
+            for (CSVRecord t : truth) {
+                String key = t.get("group_type") + "|" + t.get("student_group");
+                CSVRecord r = ours.get(key);
+                assertTrue(r != null, table + ": " + key);
+                assertEquals(num(t.get("students_enrolled")), num(r.get("enrolled")), table + " " + key);
+                assertEquals(num(t.get("students_earning_tier_" + tier)), num(r.get("earning")), table + " " + key);
+            }
+            for (Map.Entry<String, BigDecimal> e : shares.entrySet()) {
+                assertTrue(e.getValue().subtract(BigDecimal.valueOf(100)).abs().compareTo(new BigDecimal("0.6")) <= 0,
+                        table + " " + e.getKey() + ": shares of earners add up to 100, rounding aside: " + e.getValue());
+            }
+            for (CSVRecord r : report(table, true)) {
+                for (String col : List.of("enrolled", "earning")) {
+                    String v = r.get(col);
+                    assertTrue(v.equals("*") || num(v) >= 10, table + " " + col + " of " + r);
+                }
+                if (r.get("earning").equals("*")) {
+                    assertEquals("*", r.get("share_of_earners"), r.toString());
+                    assertEquals("*", r.get("rate"), r.toString());
+                }
+            }
+        }
+    }
+
     @Test
     void table4sPublicFormShowsNoSmallCellNorASharePointingAtOne() throws Exception {
         int stars = 0;
@@ -325,7 +375,8 @@ abstract class AnnualReportTest {
              Connection c = s.database.dataSource().getConnection()) {
             Reports reports = HubServices.reportsFrom(s.settings);
             for (String name : List.of("credentials-by-course", "credentials-by-tier", "workforce-credentials",
-                    "districts-by-rate", "top-districts-by-earned", "attainment-by-student-group")) {
+                    "districts-by-rate", "top-districts-by-earned", "attainment-by-student-group",
+                    "tier-1-trend-by-student-group", "tier-2-trend-by-student-group", "tier-3-trend-by-student-group")) {
                 Reports.Definition d = Reports.definition(name);
                 Reports.Table exact = reports.compute(c, name, YEAR);
                 Reports.Table pub = reports.suppressed(exact);

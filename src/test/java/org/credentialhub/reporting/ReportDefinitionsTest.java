@@ -45,6 +45,8 @@ class ReportDefinitionsTest {
                             "students_earning_tier_3", "state_share", "share_of_cte_enrollment", "share_of_enrolled",
                             "share_of_earners", "difference_pp", "flag"),
                     new int[]{2, 3, 4, 6, 7, 8}, new int[]{-1, 2, 3, 4, 4, 4}, Map.of(5, new int[]{4, 3}), 1, true),
+            // issue 18: Tables 5a-c, a tier's earners by student group over three school years
+            trend(1), trend(2), trend(3),
             new Former("individual-to-combined", false, true,
                     List.of("course_code", "individual_credential", "individual_earned",
                             "combined_credential", "combined_earned"),
@@ -88,6 +90,15 @@ class ReportDefinitionsTest {
                     List.of("career_cluster", "credential_code", "credential", "institution", "program",
                             "agreement_credit_hours", "earned", "awarded", "award_rate", "credit_hours_awarded"),
                     new int[]{6, 7, 9}, new int[]{-1, 6, 7}, Map.of(8, new int[]{7, 6}), 0, true));
+
+    private static Former trend(int tier) {
+        return new Former("tier-" + tier + "-trend-by-student-group", false, false,
+                List.of("group_type", "student_group", "enrolled_two_years_before", "earning_two_years_before",
+                        "rate_two_years_before", "enrolled_year_before", "earning_year_before", "rate_year_before",
+                        "enrolled", "earning", "rate", "share_of_earners", "state_share"),
+                new int[]{2, 3, 5, 6, 8, 9}, new int[]{-1, 2, -1, 5, -1, 8},
+                Map.of(4, new int[]{3, 2}, 7, new int[]{6, 5}, 10, new int[]{9, 8}), 1, true);
+    }
 
     @Test
     void everyDefinitionLoadsInTheFormerOrderWithTheFormerColumnsAndRoles() {
