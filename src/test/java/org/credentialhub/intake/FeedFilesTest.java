@@ -237,7 +237,7 @@ class FeedFilesTest {
     @Order(16)
     void everyFeedShowsInTheOpsStatus() throws Exception {
         List<Map<String, Object>> s = hub.rows("select feed_code, quarantined_7d, overdue from ops_feed_status order by feed_code");
-        assertEquals(List.of("badges", "certexam", "district", "foodsafe", "issuedbadges", "sis", "skillsxlsx", "tradesreg", "workskills"),
+        assertEquals(List.of("badges", "certexam", "creditawards", "district", "foodsafe", "issuedbadges", "sis", "skillsxlsx", "tradesreg", "workskills"),
                 s.stream().map(m -> m.get("feed_code")).toList());
         Map<String, Object> foodsafe = s.stream().filter(m -> m.get("feed_code").equals("foodsafe")).findFirst().orElseThrow();
         assertEquals(2L, foodsafe.get("quarantined_7d"));

@@ -370,6 +370,34 @@ class BadInputCatalogTest {
         }
     };
 
+    /** creditawards: an institution's postsecondary credit awards, CSV, UTF-8, CRLF. */
+    static final Layout CREDITAWARDS = new Delimited("creditawards", List.of("AwardID", "Institution", "Program",
+            "CollegeStudentID", "StateStudentID", "FirstName", "LastName", "BirthDate", "CredentialCode", "CreditHours",
+            "AwardDate"), List.of("CollegeStudentID", "StateStudentID", "FirstName", "LastName"), ",", "\r\n",
+            StandardCharsets.UTF_8, false, true, null) {
+        @Override
+        String fileName(int c) {
+            return "credit_awards_2025" + String.format("%04d", c % 10000) + ".csv";
+        }
+
+        @Override
+        Map<String, String> good(int c, int i) {
+            Map<String, String> r = new LinkedHashMap<>();
+            r.put("AwardID", "AW-" + c + "-" + i);
+            r.put("Institution", "Wake Technical Community College");
+            r.put("Program", "Information Technology");
+            r.put("CollegeStudentID", "0" + c + "77" + i);
+            r.put("StateStudentID", stateId(c, i));
+            r.put("FirstName", "Marlowe" + letters(c, i));
+            r.put("LastName", "Ashbury" + letters(c, i));
+            r.put("BirthDate", "2007-05-01");
+            r.put("CredentialCode", "CRED-AWARD-1");
+            r.put("CreditHours", "3");
+            r.put("AwardDate", "2025-08-20");
+            return r;
+        }
+    };
+
     /** workskills: H header, D details at fixed positions, T trailer with the detail count. */
     static final Layout WORKSKILLS = new Layout("workskills", List.of("stateId", "lastName", "firstName", "birthDate",
             "districtCode", "schoolCode", "testCode", "testDate", "scaleScore", "cutScore", "passFlag"),
@@ -605,8 +633,8 @@ class BadInputCatalogTest {
         }
     };
 
-    static final List<Layout> LAYOUTS = List.of(CERTEXAM, TRADESREG, FOODSAFE, DISTRICT, WORKSKILLS, SKILLSXLSX,
-            BADGES, ISSUEDBADGES);
+    static final List<Layout> LAYOUTS = List.of(CERTEXAM, TRADESREG, FOODSAFE, DISTRICT, CREDITAWARDS, WORKSKILLS,
+            SKILLSXLSX, BADGES, ISSUEDBADGES);
 
     // ---------------------------------------------------------------- the catalogue
 
@@ -737,6 +765,19 @@ class BadInputCatalogTest {
                 quarantined("the trailer counts 11")));
 
         // district entry
+        // creditawards: CSV, UTF-8; the award's institution, program and hours are required
+        all.add(row(CREDITAWARDS, "NUL in the institution (attempt key)", "Institution", "Wa" + NUL + "ke", rejected("Institution", nul)));
+        all.add(row(CREDITAWARDS, "program missing", "Program", "", rejected("Program", "required value is missing")));
+        all.add(row(CREDITAWARDS, "credit hours missing", "CreditHours", "", rejected("CreditHours", "required value is missing")));
+        all.add(row(CREDITAWARDS, "credit hours not a number", "CreditHours", "three", rejected("CreditHours", "not a number")));
+        all.add(row(CREDITAWARDS, "credit hours 1e200000", "CreditHours", "1e200000", rejected("CreditHours", range)));
+        all.add(row(CREDITAWARDS, "credential code missing", "CredentialCode", "", rejected("CredentialCode", "required value is missing")));
+        all.add(row(CREDITAWARDS, "awarded in the future", "AwardDate", FUTURE, rejected("AwardDate", future)));
+        all.add(row(CREDITAWARDS, "birth date February 30", "BirthDate", "2007-02-30", rejected("BirthDate", "not a valid date")));
+        all.add(row(CREDITAWARDS, "a field too many", "+extra", "surplus", rejected("*", "the row has 12 fields")));
+        all.add(file(CREDITAWARDS, "cut short mid-record", edited(CREDITAWARDS, t -> t.substring(0, t.length() - 2)),
+                quarantined("cut short")));
+
         all.add(row(DISTRICT, "NUL in a first name", "first_name", "Ta" + NUL + "m", rejected("first_name", nul)));
         all.add(row(DISTRICT, "NUL in the evidence file name", "evidence_file", "ev" + NUL + ".pdf", rejected("evidence_file", nul)));
         all.add(row(DISTRICT, "score 1e200000", "score", "1e200000", rejected("score", range)));
