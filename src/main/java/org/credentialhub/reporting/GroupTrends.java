@@ -45,7 +45,7 @@ final class GroupTrends {
         Map<List<String>, Long> ordinal = new HashMap<>();
         boolean[] loaded = new boolean[3];
         for (int y = 0; y < 3; y++) {
-            loaded[y] = loaded(c, years.get(y));
+            loaded[y] = Rankings.loaded(c, years.get(y));
             if (!loaded[y]) {
                 continue;
             }
@@ -111,16 +111,4 @@ final class GroupTrends {
         return out;
     }
 
-    /** Whether a school year has facts loaded (as Table 8 asks it). */
-    static boolean loaded(Connection c, String year) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select exists (select 1 from rpt.fact_potential where school_year = ?) "
-                + "or exists (select 1 from rpt.fact_earned where school_year = ?)")) {
-            ps.setString(1, year);
-            ps.setString(2, year);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
-    }
 }

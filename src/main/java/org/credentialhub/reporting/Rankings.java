@@ -70,18 +70,23 @@ final class Rankings {
         return new Reports.Table(d, year, d.columns(), rows, null);
     }
 
-    /** Earned by district code in a school year, or null when that year has no facts loaded. */
-    private Map<Object, Long> earnedByDistrict(Connection c, String year) throws SQLException {
+    /** Whether a school year has facts loaded (a year without is shown empty in the trends, never as 0). */
+    static boolean loaded(Connection c, String year) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select exists (select 1 from rpt.fact_potential where school_year = ?) "
                 + "or exists (select 1 from rpt.fact_earned where school_year = ?)")) {
             ps.setString(1, year);
             ps.setString(2, year);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                if (!rs.getBoolean(1)) {
-                    return null;
-                }
+                return rs.getBoolean(1);
             }
+        }
+    }
+
+    /** Earned by district code in a school year, or null when that year has no facts loaded. */
+    private Map<Object, Long> earnedByDistrict(Connection c, String year) throws SQLException {
+        if (!loaded(c, year)) {
+            return null;
         }
         Map<Object, Long> out = new HashMap<>();
         for (List<Object> r : reports.compute(c, "attainment-by-district", year).rows()) {

@@ -488,11 +488,7 @@ class CredentialStandardsTest {
         api.document("/status/2", changed.toString());
         List<String> records = new ArrayList<>();
         for (int list = 1; list <= 3; list++) {
-            JsonNode entry = JSON.valueToTree(Map.of("id", api.baseUrl() + "/status/" + list + "#9",
-                    "type", "BitstringStatusListEntry", "statusPurpose", "revocation", "statusListIndex", "9",
-                    "statusListCredential", api.baseUrl() + "/status/" + list));
-            records.add(sign(credential("urn:uuid:on-list-" + list, "ce-5b3a9c2e-0000-4000-8000-00000000safe",
-                    "2025-02-1" + list + "T09:00:00Z", entry)).toString());
+            records.add(signedOnList("urn:uuid:on-list-" + list, list, 9, "2025-02-1" + list + "T09:00:00Z"));
         }
         services().verification.statusLists().forget();
         api.clearCredentials().credentials(records);
@@ -510,11 +506,7 @@ class CredentialStandardsTest {
         api.document("/status/7", sign(statusListCredential("/status/7")).toString());
         List<String> records = new ArrayList<>();
         for (int list = 6; list <= 7; list++) {
-            JsonNode entry = JSON.valueToTree(Map.of("id", api.baseUrl() + "/status/" + list + "#20",
-                    "type", "BitstringStatusListEntry", "statusPurpose", "revocation", "statusListIndex", "20",
-                    "statusListCredential", api.baseUrl() + "/status/" + list));
-            records.add(sign(credential("urn:uuid:signed-lists-" + list, "ce-5b3a9c2e-0000-4000-8000-00000000safe",
-                    "2025-03-0" + list + "T09:00:00Z", entry)).toString());
+            records.add(signedOnList("urn:uuid:signed-lists-" + list, list, 20, "2025-03-0" + list + "T09:00:00Z"));
         }
         services().verification.statusLists().forget();
         api.clearCredentials().credentials(records);
@@ -530,6 +522,14 @@ class CredentialStandardsTest {
         services().verification.statusLists().forget();
         services().standing.recheck("signedlists");
         assertEquals("active", result("signedlists", "urn:uuid:signed-lists-6").get("status"));
+    }
+
+    /** A signed safety credential whose revocation status is bit {@code index} of the test server's list {@code list}. */
+    private String signedOnList(String id, int list, int index, String validFrom) throws Exception {
+        JsonNode entry = JSON.valueToTree(Map.of("id", api.baseUrl() + "/status/" + list + "#" + index,
+                "type", "BitstringStatusListEntry", "statusPurpose", "revocation", "statusListIndex", String.valueOf(index),
+                "statusListCredential", api.baseUrl() + "/status/" + list));
+        return sign(credential(id, "ce-5b3a9c2e-0000-4000-8000-00000000safe", validFrom, entry)).toString();
     }
 
     private static String b64(byte[] b) {
