@@ -330,8 +330,7 @@ public final class Intake {
             // the statistics from before a large file they are planned as a handful of rows (nested loops over
             // hundreds of thousands); autovacuum would analyze only later
             try (Statement st = c.createStatement()) {
-                st.execute("analyze result (result_id, delivery_id, feed_code, attempt_key, status, student_id, match_decision,"
-                        + " school_year, credential_code), result_identity (result_id, district_code, school_code, identity_key)");
+                st.execute("analyze result, result_identity");
             }
         }
         long published = System.nanoTime();
