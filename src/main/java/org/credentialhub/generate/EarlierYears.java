@@ -32,6 +32,12 @@ import java.util.TreeSet;
  */
 final class EarlierYears {
 
+    /**
+     * Feeds whose attempt key names no date (mappings/tradesreg.yaml: card number and module): a person's second
+     * pass of a credential there, in another year, is the same attempt corrected, so nobody gets one.
+     */
+    static final Set<String> ONCE_PER_PERSON = Set.of("tradesreg");
+
     /** Earlier years' size relative to 2024-25: the year before, two years before. */
     static final double[] FACTORS = {0.95, 0.90};
 
@@ -50,6 +56,13 @@ final class EarlierYears {
                 }
             }
         }
+        // passes a feed keys by person and credential alone (no date): each person's in any year
+        Map<Integer, Set<String>> once = new java.util.HashMap<>();
+        for (String feed : ONCE_PER_PERSON) {
+            for (Attempts.Attempt a : attempts.byFeed.getOrDefault(feed, List.of())) {
+                once.computeIfAbsent(a.person, x -> new HashSet<>()).add(a.credential);
+            }
+        }
         String name = Roster.YEAR;
         for (int k = 0; k < count - 1; k++) {
             name = SchoolYears.previous(name);
@@ -57,26 +70,27 @@ final class EarlierYears {
             PublishedTables t = published.scaled(scale.multiply(BigDecimal.valueOf(FACTORS[k])));
             long s = seed ^ (0xE0E0L + k);
             StatePlan plan = new StatePlan(t, catalog, s);
-            years.add(new Year(name, first, plan, people(plan, current, excluded, new SplittableRandom(s ^ 0x1L)),
+            years.add(new Year(name, first, plan, people(plan, current, excluded, once, new SplittableRandom(s ^ 0x1L)),
                     schools(plan, current)));
         }
     }
 
-    /** Each plan school's 2024-25 school: the district's schools in turn. */
+    /** Each plan school's 2024-25 school: the same district's (by code: a scaled table may lose a unit) in turn. */
     private static int[] schools(StatePlan plan, StatePlan current) {
-        Map<Integer, List<Integer>> byDistrict = new LinkedHashMap<>();
+        Map<String, List<Integer>> byDistrict = new LinkedHashMap<>();
         for (int i = 0; i < current.schools.size(); i++) {
-            byDistrict.computeIfAbsent(current.schools.get(i).district, d -> new ArrayList<>()).add(i);
+            byDistrict.computeIfAbsent(current.tables.districts.get(current.schools.get(i).district).psu(),
+                    d -> new ArrayList<>()).add(i);
         }
         int[] out = new int[plan.schools.size()];
-        Map<Integer, Integer> next = new LinkedHashMap<>();
+        Map<String, Integer> next = new LinkedHashMap<>();
         for (int i = 0; i < out.length; i++) {
-            int d = plan.schools.get(i).district;
-            List<Integer> l = byDistrict.get(d);
+            String psu = plan.tables.districts.get(plan.schools.get(i).district).psu();
+            List<Integer> l = byDistrict.get(psu);
             if (l == null) {
-                throw new IllegalStateException("district " + d + " has no 2024-25 school");
+                throw new IllegalStateException("district " + psu + " has no 2024-25 school");
             }
-            int n = next.merge(d, 1, Integer::sum) - 1;
+            int n = next.merge(psu, 1, Integer::sum) - 1;
             out[i] = l.get(n % l.size());
         }
         return out;
@@ -87,45 +101,60 @@ final class EarlierYears {
      * any; then one whose courses of that year clash with none of the student's (no course twice, no credential
      * aligned to two of them: so each earned and potential count stays the plan's), at most six courses.
      */
-    private static int[] people(StatePlan plan, StatePlan current, Set<Integer> excluded, SplittableRandom rnd) {
-        Map<Integer, List<Integer>> pool = new LinkedHashMap<>();
+    private static int[] people(StatePlan plan, StatePlan current, Set<Integer> excluded,
+                                Map<Integer, Set<String>> once, SplittableRandom rnd) {
+        List<Integer> l = new ArrayList<>();
         for (int i = 0; i < current.students.size(); i++) {
             if (!excluded.contains(i)) {
                 // anywhere in the state: an enrollment counts in its class's district
-                pool.computeIfAbsent(0, d -> new ArrayList<>()).add(i);
+                l.add(i);
             }
         }
-        Map<Integer, Integer> used = new LinkedHashMap<>();
+        Map<Integer, Set<String>> needs = new java.util.HashMap<>();
+        for (StatePlan.Earned e : plan.earned) {
+            String cred = plan.tables.courseCredentials.get(e.row()).credentialCode();
+            if (ONCE_PER_PERSON.contains(plan.catalog.credentials.get(cred).deliveredBy())) {
+                needs.computeIfAbsent(e.student(), x -> new HashSet<>()).add(cred);
+            }
+        }
         Map<Integer, Set<String>> taken = new java.util.HashMap<>();
         int[] out = new int[plan.students.size()];
+        int n = 0;
         for (int i = 0; i < out.length; i++) {
-            int d = 0;
-            List<Integer> l = pool.getOrDefault(d, List.of());
-            int n = used.merge(d, 1, Integer::sum) - 1;
             int[] courses = plan.students.get(i).courses;
+            Set<String> need = needs.getOrDefault(i, Set.of());
             int x = -1;
-            if (n < l.size()) {
-                int j = n + rnd.nextInt(l.size() - n);
-                x = l.get(j);
-                l.set(j, l.get(n));
-                l.set(n, x);
-            } else {
-                int from = l.isEmpty() ? 0 : rnd.nextInt(l.size());
-                for (int t = 0; t < l.size() && x < 0; t++) {
-                    int cand = l.get((from + t) % l.size());
-                    if (fits(plan, taken.get(cand), courses)) {
-                        x = cand;
-                    }
+            // a person not yet in this year's classes, drawn at random
+            for (int t = 0; n + t < l.size() && x < 0; t++) {
+                int j = n + t == l.size() - 1 ? n + t : n + t + rnd.nextInt(l.size() - n - t);
+                int cand = l.get(j);
+                l.set(j, l.get(n + t));
+                l.set(n + t, cand);
+                if (java.util.Collections.disjoint(once.getOrDefault(cand, Set.of()), need)) {
+                    l.set(n + t, l.get(n));
+                    l.set(n, cand);
+                    n++;
+                    x = cand;
                 }
-                if (x < 0) {
-                    throw new IllegalStateException("an earlier year needs more students than 2024-25 has ("
-                            + l.size() + ")");
+            }
+            // else one already in them whose courses do not clash
+            int from = n == 0 ? 0 : rnd.nextInt(n);
+            for (int t = 0; t < n && x < 0; t++) {
+                int cand = l.get((from + t) % n);
+                if (fits(plan, taken.get(cand), courses)
+                        && java.util.Collections.disjoint(once.getOrDefault(cand, Set.of()), need)) {
+                    x = cand;
                 }
+            }
+            if (x < 0) {
+                throw new IllegalStateException("an earlier year needs more students than 2024-25 has ("
+                        + l.size() + ")");
             }
             Set<String> t = taken.computeIfAbsent(x, z -> new HashSet<>());
             for (int c : courses) {
                 t.add(plan.courseCodes.get(c));
             }
+            once.computeIfAbsent(x, z -> new HashSet<>()).addAll(need);
             out[i] = x;
         }
         return out;
