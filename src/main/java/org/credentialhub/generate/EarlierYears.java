@@ -225,6 +225,8 @@ final class EarlierYears {
             files.put("expected/" + y.name() + "/attainment-by-district.csv", (long) y.plan().tables.districts.size());
             files.put("expected/" + y.name() + "/attainment-by-course-credential.csv",
                     (long) y.plan().tables.courseCredentials.size());
+            files.put("expected/" + y.name() + "/attainment-by-student-group.csv", StudentGroupTruth.write(
+                    expected.resolve("attainment-by-student-group.csv"), y.plan(), roster, st -> y.person()[st]));
         }
         return files;
     }
