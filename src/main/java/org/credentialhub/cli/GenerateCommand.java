@@ -39,6 +39,10 @@ public final class GenerateCommand implements Callable<Integer> {
             + "data/names/…): the same as --reference DIR/data.")
     Path shared;
 
+    @Option(names = "--years", defaultValue = "1", description = "School years: 1 (2024-25 only, the default), or 2 or 3 "
+            + "(also the one or two before it, illustrative figures: docs/generator.md).")
+    int years;
+
     @Option(names = "--catalog", description = "Catalog folder (default: config/catalog/nc/2024-2025).")
     Path catalog;
 
@@ -58,7 +62,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 return Exit.error("generate", "no such file or folder: " + missing.get());
             }
             long start = System.nanoTime();
-            Generator.Summary s = new Generator(in, scenario, seed, scale)
+            Generator.Summary s = new Generator(in, scenario, seed, scale).years(years)
                     .generate(out, line -> System.err.println("generate: " + line));
             System.err.printf("generate: done in %.1f s: %d districts, %d students, %d enrollments, earned %d of potential %d%n",
                     (System.nanoTime() - start) / 1e9, s.districts(), s.students(), s.enrollments(), s.earned(), s.potential());

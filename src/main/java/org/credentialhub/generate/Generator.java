@@ -61,6 +61,8 @@ public final class Generator {
     private final String scenario;
     private final long seed;
     private final BigDecimal scale;
+    /** School years to generate: 2024-25 and the {@code years - 1} before it ({@link EarlierYears}). */
+    private int years = 1;
 
     public Generator(Inputs inputs, String scenario, long seed, BigDecimal scale) {
         this.inputs = inputs;
@@ -72,8 +74,17 @@ public final class Generator {
         }
     }
 
+    /** Generates {@code years} school years (1 to 3): 2024-25 and the ones before it (docs/generator.md). */
+    public Generator years(int years) {
+        if (years < 1 || years > 1 + EarlierYears.FACTORS.length) {
+            throw new IllegalArgumentException("--years must be 1, 2 or 3");
+        }
+        this.years = years;
+        return this;
+    }
+
     /** The state before any file is written (the same for the same inputs, seed and scale). */
-    record Built(PublishedTables target, StatePlan plan, Roster roster) { }
+    record Built(PublishedTables published, PublishedTables target, StatePlan plan, Roster roster) { }
 
     /** Plans the state and draws its roster ({@link #generate}'s first steps; {@link BenchStates} starts the same way). */
     Built build(Consumer<String> log) throws IOException {
@@ -91,7 +102,7 @@ public final class Generator {
         Roster roster = new Roster(plan, people, outsiders, new SplittableRandom(seed ^ 0x6666L));
         // program participation from a stream of its own: every other value stays as it was
         roster.drawGroups(StudentGroupTruth.proportions(inputs.groups()), new SplittableRandom(seed ^ 0x9A9AL));
-        return new Built(target, plan, roster);
+        return new Built(published, target, plan, roster);
     }
 
     long seed() {
@@ -116,26 +127,34 @@ public final class Generator {
         Map<String, Long> files = new TreeMap<>(roster.write(out.resolve("oneroster")));
         log.accept("roster written");
         Attempts attempts = new Attempts(plan, roster, new SplittableRandom(seed ^ 0x7777L));
+        EarlierYears earlier = null;
+        Map<String, List<Attempts.Attempt>> byFeed = attempts.byFeed;
+        if (years > 1) {
+            earlier = new EarlierYears(years, built.published(), scale, plan.catalog, plan, attempts, seed);
+            byFeed = earlier.withEarlier(attempts.byFeed, plan.catalog, seed);
+            log.accept("earlier years planned: " + earlier.years.stream().map(y -> y.name() + " "
+                    + y.plan().earned.size() + " earned").toList());
+        }
         long records;
         long decisions;
         try (Ledger ledger = new Ledger(out, roster)) {
             Feeds feeds = new Feeds(out, plan, roster, ledger, new SplittableRandom(seed ^ 0x8888L));
             List<Attempts.Attempt> none = List.of();
-            feeds.certexam(attempts.byFeed.getOrDefault("certexam", none));
+            feeds.certexam(byFeed.getOrDefault("certexam", none));
             log.accept("certexam written");
-            feeds.tradesreg(attempts.byFeed.getOrDefault("tradesreg", none));
+            feeds.tradesreg(byFeed.getOrDefault("tradesreg", none));
             log.accept("tradesreg written");
-            feeds.foodsafe(attempts.byFeed.getOrDefault("foodsafe", none));
+            feeds.foodsafe(byFeed.getOrDefault("foodsafe", none));
             log.accept("foodsafe written");
-            feeds.workskills(attempts.byFeed.getOrDefault("workskills", none));
+            feeds.workskills(byFeed.getOrDefault("workskills", none));
             log.accept("workskills written");
-            feeds.skillsxlsx(attempts.byFeed.getOrDefault("skillsxlsx", none));
+            feeds.skillsxlsx(byFeed.getOrDefault("skillsxlsx", none));
             log.accept("skillsxlsx written");
-            feeds.badges(attempts.byFeed.getOrDefault("badges", none));
+            feeds.badges(byFeed.getOrDefault("badges", none));
             log.accept("badges written");
-            feeds.issuedbadges(attempts.byFeed.getOrDefault("issuedbadges", none));
+            feeds.issuedbadges(byFeed.getOrDefault("issuedbadges", none));
             log.accept("issuedbadges written");
-            feeds.district(attempts.byFeed.getOrDefault("district", none));
+            feeds.district(byFeed.getOrDefault("district", none));
             files.putAll(feeds.counts);
             records = ledger.truthRows;
             decisions = ledger.decisionRows;
@@ -152,12 +171,18 @@ public final class Generator {
         files.put("expected/attainment-by-course-credential.csv", (long) target.courseCredentials.size());
         files.put("expected/attainment-by-student-group.csv",
                 StudentGroupTruth.write(expected.resolve("attainment-by-student-group.csv"), plan, roster));
+        if (earlier != null) {
+            files.putAll(earlier.write(out, inputs.catalogDir(), roster, plan));
+        }
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("scenario", scenario);
         manifest.put("seed", seed);
         manifest.put("scale", scale.stripTrailingZeros().toPlainString());
         manifest.put("generator", "credential-hub generate " + VERSION);
         manifest.put("schoolYear", Roster.YEAR);
+        if (earlier != null) {
+            manifest.put("earlierSchoolYears", earlier.years.stream().map(EarlierYears.Year::name).toList());
+        }
         Map<String, Long> totals = new LinkedHashMap<>();
         totals.put("districts", (long) target.districts.size());
         totals.put("schools", (long) plan.schools.size());

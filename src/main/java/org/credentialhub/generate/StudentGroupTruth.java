@@ -46,11 +46,18 @@ final class StudentGroupTruth {
 
     /** Writes Table 4's truth; returns its rows. */
     static long write(Path file, StatePlan plan, Roster roster) throws IOException {
+        return write(file, plan, roster, st -> st);
+    }
+
+    /** Table 4's truth of a plan whose student {@code st} is the roster's {@code person.applyAsInt(st)}. */
+    static long write(Path file, StatePlan plan, Roster roster, java.util.function.IntUnaryOperator person)
+            throws IOException {
         int n = roster.rosterSize;
         boolean[] cte = new boolean[n];
         boolean[] offered = new boolean[n];
         for (StatePlan.Klass k : plan.classes) {
-            for (int st : k.students) {
+            for (int x : k.students) {
+                int st = person.applyAsInt(x);
                 cte[st] = true;
                 offered[st] |= k.offered.length > 0;
             }
@@ -58,10 +65,11 @@ final class StudentGroupTruth {
         boolean[] earning = new boolean[n];
         boolean[][] tier = new boolean[4][n];
         for (StatePlan.Earned e : plan.earned) {
-            earning[e.student()] = true;
+            int st = person.applyAsInt(e.student());
+            earning[st] = true;
             Integer t = plan.catalog.credentials.get(plan.tables.courseCredentials.get(e.row()).credentialCode()).tier();
             if (t != null && t >= 1 && t <= 3) {
-                tier[t][e.student()] = true;
+                tier[t][st] = true;
             }
         }
         // group type -> label -> counts (cte, enrolled, earning, tier 1, 2, 3), in Table 4's order of group types

@@ -44,9 +44,13 @@ public final class GeneratedState {
     public static final long SEED = 18;
     public static final BigDecimal SCALE = new BigDecimal("0.05");
 
+    /** The three-year state ({@link #threeYears}): small, its earlier years a delta bundle each. */
+    public static final BigDecimal THREE_YEARS_SCALE = new BigDecimal("0.02");
+
     private static Run run;
-    /** The state's PostgreSQL, kept running: every command and class after the ingests attaches to it. */
-    private static Database database;
+    private static Run threeYears;
+    /** The states' PostgreSQL, kept running: every command and class after the ingests attaches to it. */
+    private static final List<Database> databases = new ArrayList<>();
 
     private GeneratedState() {
     }
@@ -54,30 +58,49 @@ public final class GeneratedState {
     /** The state, generated and ingested on first use. */
     public static synchronized Run nc() throws IOException {
         if (run == null) {
-            Path state = Files.createTempDirectory("state");
-            Path data = Files.createTempDirectory("hub-data");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    if (database != null) {
-                        database.close();
-                    }
-                } catch (IOException e) {
-                    // stopped with the JVM
-                }
-                delete(state);
-                delete(data);
-            }));
-            new Generator(Generator.Inputs.of(SCENARIO, Path.of("")), SCENARIO, SEED, SCALE).generate(state, line -> { });
-            hubOrFail("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10");
-            hubOrFail("resolve", "--decisions", state.resolve("district-decisions.csv").toString(),
-                    "--data-dir", data.toString());
-            hubOrFail("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10");
-            // the checks' dozens of ./hub report runs and loads then attach to one running database instead of
-            // each starting and stopping its own (Database.open finds the running one by the data folder)
-            database = Database.open(null, null, null, data, 0, 2);
-            run = new Run(state, data);
+            run = make(SCALE, 1);
         }
         return run;
+    }
+
+    /**
+     * A state of three school years ({@code generate --years 3}: 2022-23 and 2023-24 before 2024-25) at
+     * {@link #THREE_YEARS_SCALE}, taken through the same pipeline, on first use: the reports that read earlier years
+     * (Tables 5a-c and 8, Chart 1) against the generator's truth of each year.
+     */
+    public static synchronized Run threeYears() throws IOException {
+        if (threeYears == null) {
+            threeYears = make(THREE_YEARS_SCALE, 3);
+        }
+        return threeYears;
+    }
+
+    private static Run make(BigDecimal scale, int years) throws IOException {
+        Path state = Files.createTempDirectory("state");
+        Path data = Files.createTempDirectory("hub-data");
+        Database[] database = new Database[1];
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                if (database[0] != null) {
+                    database[0].close();
+                }
+            } catch (IOException e) {
+                // stopped with the JVM
+            }
+            delete(state);
+            delete(data);
+        }));
+        new Generator(Generator.Inputs.of(SCENARIO, Path.of("")), SCENARIO, SEED, scale).years(years)
+                .generate(state, line -> { });
+        hubOrFail("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10");
+        hubOrFail("resolve", "--decisions", state.resolve("district-decisions.csv").toString(),
+                "--data-dir", data.toString());
+        hubOrFail("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10");
+        // the checks' dozens of ./hub report runs and loads then attach to one running database instead of
+        // each starting and stopping its own (Database.open finds the running one by the data folder)
+        database[0] = Database.open(null, null, null, data, 0, 2);
+        databases.add(database[0]);
+        return new Run(state, data);
     }
 
     private static void hubOrFail(String... args) {
