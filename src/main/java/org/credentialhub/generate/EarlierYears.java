@@ -313,11 +313,9 @@ final class EarlierYears {
         try (CSVPrinter cl = Roster.printer(dir.resolve("classes.csv"));
              CSVPrinter cr = Roster.printer(dir.resolve("classResources.csv"));
              CSVPrinter en = Roster.printer(dir.resolve("enrollments.csv"))) {
-            cl.printRecord("sourcedId", "status", "dateLastModified", "title", "grades", "courseSourcedId", "classCode",
-                    "classType", "location", "schoolSourcedId", "termSourcedIds", "subjects", "subjectCodes", "periods");
-            cr.printRecord("sourcedId", "status", "dateLastModified", "title", "classSourcedId", "resourceSourcedId");
-            en.printRecord("sourcedId", "status", "dateLastModified", "classSourcedId", "schoolSourcedId",
-                    "userSourcedId", "role", "primary", "beginDate", "endDate");
+            cl.printRecord(Roster.CLASS_COLUMNS);
+            cr.printRecord(Roster.CLASS_RESOURCE_COLUMNS);
+            en.printRecord(Roster.ENROLLMENT_COLUMNS);
             for (int ci = 0; ci < plan.classes.size(); ci++) {
                 StatePlan.Klass k = plan.classes.get(ci);
                 String school = "sch-" + current.schools.get(y.school()[k.school]).code;

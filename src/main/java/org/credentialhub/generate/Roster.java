@@ -23,6 +23,15 @@ import java.util.SplittableRandom;
  * Entries past {@link #rosterSize} are people who are not on the roster (results for nobody the state knows).
  */
 public final class Roster {
+    /** The OneRoster 1.2 columns of the classes, class resources and enrollments the generator writes (every year's). */
+    static final List<String> CLASS_COLUMNS = List.of("sourcedId", "status", "dateLastModified", "title", "grades",
+            "courseSourcedId", "classCode", "classType", "location", "schoolSourcedId", "termSourcedIds", "subjects",
+            "subjectCodes", "periods");
+    static final List<String> CLASS_RESOURCE_COLUMNS = List.of("sourcedId", "status", "dateLastModified", "title",
+            "classSourcedId", "resourceSourcedId");
+    static final List<String> ENROLLMENT_COLUMNS = List.of("sourcedId", "status", "dateLastModified", "classSourcedId",
+            "schoolSourcedId", "userSourcedId", "role", "primary", "beginDate", "endDate");
+
 
     public static final String YEAR = "2024-2025";
     static final String MODIFIED = "2025-06-30T00:00:00.000Z";
@@ -250,11 +259,9 @@ public final class Roster {
         try (CSVPrinter cl = printer(dir.resolve("classes.csv"));
              CSVPrinter cr = printer(dir.resolve("classResources.csv"));
              CSVPrinter en = printer(dir.resolve("enrollments.csv"))) {
-            cl.printRecord("sourcedId", "status", "dateLastModified", "title", "grades", "courseSourcedId", "classCode",
-                    "classType", "location", "schoolSourcedId", "termSourcedIds", "subjects", "subjectCodes", "periods");
-            cr.printRecord("sourcedId", "status", "dateLastModified", "title", "classSourcedId", "resourceSourcedId");
-            en.printRecord("sourcedId", "status", "dateLastModified", "classSourcedId", "schoolSourcedId",
-                    "userSourcedId", "role", "primary", "beginDate", "endDate");
+            cl.printRecord(CLASS_COLUMNS);
+            cr.printRecord(CLASS_RESOURCE_COLUMNS);
+            en.printRecord(ENROLLMENT_COLUMNS);
             for (int ci = 0; ci < plan.classes.size(); ci++) {
                 StatePlan.Klass k = plan.classes.get(ci);
                 StatePlan.School s = plan.schools.get(k.school);
