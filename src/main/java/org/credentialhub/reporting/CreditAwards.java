@@ -28,20 +28,22 @@ final class CreditAwards {
             int rows = st.executeUpdate("""
                     insert into rpt.fact_credit_award (school_year, student_key, credential_code, institution, program,
                                                        credit_hours, awarded_on, result_id)
-                    select e.school_year, p.student_key, r.credential_code, w.institution, w.program, w.credit_hours,
-                           r.attempted_on, r.result_id
+                    select distinct on (r.result_id) e.school_year, p.student_key, r.credential_code, w.institution,
+                           w.program, w.credit_hours, r.attempted_on, r.result_id
                     from result r
                     join result_award w using (result_id)
                     join student_pseudonym p using (student_id)
-                    join lateral (select e.school_year from rpt.fact_earned e
-                                  where e.student_key = p.student_key and e.credential_code = r.credential_code
-                                    and e.earned_on <= r.attempted_on
-                                    and exists (select 1 from catalog_articulation a
-                                                where a.school_year = e.school_year and a.credential_code = e.credential_code
-                                                  and a.institution = w.institution and a.program = w.program
-                                                  and e.school_year between a.first_year and a.last_year)
-                                  order by e.earned_on desc limit 1) e on true
-                    where r.status = 'active' and r.match_decision = 'match'""");
+                    -- one join (hashed), not a lookup per award: fact_earned's key leads with the school year, so a
+                    -- per-award lookup by student and credential scanned the whole table (170 s at full scale)
+                    join rpt.fact_earned e on e.student_key = p.student_key and e.credential_code = r.credential_code
+                                          and e.earned_on <= r.attempted_on
+                    where r.status = 'active' and r.match_decision = 'match'
+                      and exists (select 1 from catalog_articulation a
+                                  where a.school_year = e.school_year and a.credential_code = e.credential_code
+                                    and a.institution = w.institution and a.program = w.program
+                                    and e.school_year between a.first_year and a.last_year)
+                    -- the latest earning on or before the award
+                    order by r.result_id, e.earned_on desc, e.school_year desc""");
             // an award of a known agreement that counts toward no earned credential: the student's district looks
             // (a credential not yet delivered, a wrong student or date); an unknown agreement is unknown_agreement
             st.executeUpdate("""
