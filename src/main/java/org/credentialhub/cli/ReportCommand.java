@@ -41,7 +41,7 @@ public final class ReportCommand implements Callable<Integer> {
             + "suppressed, charts, contents, counting rules) to --out, as --format html or pdf")
     boolean publish;
 
-    @Option(names = "--public", description = "the public form: small cells suppressed, rates near 0/100% banded")
+    @Option(names = "--public", description = "the public form: small cells suppressed, rates near 0/100%% banded")
     boolean publicForm;
 
     @Option(names = "--total", description = "add the total row")
