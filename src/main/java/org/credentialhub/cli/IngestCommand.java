@@ -131,9 +131,8 @@ public final class IngestCommand implements Callable<Integer> {
                 o.put("hub.api.poll." + feed, "1s");
             }
             Map<String, String> passwords = new HashMap<>();
-            // the SIS, the vendors, and every other feed the state folder has files for (sftp/<feed>, account = feed)
-            java.util.Set<String> accounts = new java.util.LinkedHashSet<>(
-                    List.of("sis", "certexam", "tradesreg", "foodsafe", "workskills", "skillsxlsx"));
+            // the SIS, and every feed the state folder has files for (sftp/<feed>, account = feed)
+            java.util.Set<String> accounts = new java.util.LinkedHashSet<>(List.of("sis"));
             if (Files.isDirectory(dir.resolve("sftp"))) {
                 try (Stream<Path> folders = Files.list(dir.resolve("sftp"))) {
                     folders.filter(Files::isDirectory).map(f -> f.getFileName().toString()).sorted().forEach(accounts::add);
