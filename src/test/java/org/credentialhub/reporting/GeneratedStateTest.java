@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Nested;
  * The classes that check what comes out of the test run's one generated state ({@link
  * org.credentialhub.support.GeneratedState}), run as one class: a test run's forks each take whole classes, and two
  * forks would each make the state (a minute and a half) for a class of their own. One of them alone:
- * {@code ./mvnw test -Dtest='GeneratedStateTest$Acceptance'} (or {@code $AnnualReport}, {@code $ThreeYears}: a small state of three school years of its own).
+ * {@code ./mvnw test -Dtest='GeneratedStateTest$Acceptance'} (or {@code $AnnualReport}, {@code $ThreeYears}).
  */
 class GeneratedStateTest {
 

@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
- * A generated state of three school years ({@code ./hub generate --years 3}, {@link GeneratedState#threeYears}) taken
- * through the pipeline: each year's Tables 10, 11 and 4 are the generator's truth of that year, and the reports that
+ * The test run's generated state of three school years ({@code ./hub generate --years 3}, {@link GeneratedState})
+ * taken through the pipeline: each year's Tables 10, 11 and 4 are the generator's truth of that year, and the reports that
  * read earlier years (Table 8's earlier columns, Chart 1's years) show them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -29,7 +29,7 @@ abstract class ThreeYearsTest {
 
     @BeforeAll
     void generateAndIngest() throws Exception {
-        run = GeneratedState.threeYears();
+        run = GeneratedState.nc();
     }
 
     /** The generator's truth of a year: 2024-25's at the top of expected/, an earlier year's in its folder. */
