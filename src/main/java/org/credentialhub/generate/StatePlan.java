@@ -113,7 +113,9 @@ public final class StatePlan {
                 if (attempt < 30) {
                     continue;
                 }
-                throw new IllegalStateException("earned counts cannot be placed in the districts");
+                // a scale so small that a district's few earned credentials find no class of their course
+                throw new IllegalArgumentException("the scaled tables' earned counts cannot be placed in the districts'"
+                        + " classes (30 tries): the scale is too small for them; a larger --scale (0.02 or more) works");
             }
             makeSchools(new SplittableRandom(s ^ 0x3333L));
             seatStudents(new SplittableRandom(s ^ 0x4444L));

@@ -37,4 +37,15 @@ class ReferenceInputsTest {
         assertEquals(2, b.code());
         assertEquals("bench linkage: no such folder: " + tmp.resolve("absent"), b.text().strip());
     }
+
+    @Test
+    void aScaleTooSmallForTheTablesIsOneLine(@TempDir Path tmp) {
+        CommandRun r = CommandRun.of(new GenerateCommand(), "--seed", "5", "--scale", "0.01",
+                "--out", tmp.resolve("out").toString());
+        assertEquals(2, r.code(), r.text());
+        assertTrue(r.text().strip().endsWith("generate: the scaled tables' earned counts cannot be placed in the"
+                + " districts' classes (30 tries): the scale is too small for them; a larger --scale (0.02 or more) works"),
+                r.text());
+        assertFalse(r.text().contains("\tat "), "no stack trace: " + r.text());
+    }
 }
