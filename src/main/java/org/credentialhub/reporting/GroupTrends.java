@@ -37,8 +37,17 @@ final class GroupTrends {
         this.studentGroups = studentGroups;
     }
 
-    /** The rows (rates left empty for {@link Reports#compute}), in Table 4's group order. */
-    List<List<Object>> rows(Connection c, Reports.Definition d, String year) throws SQLException {
+    /**
+     * Each year's counts of a definition, computed once for one pass over several reports and years (the reporting
+     * load writing the public tables of three years reads each year's counts for three reports; without it, a year's
+     * query ran three times). Only for one transaction's pass: the counts are not checked again.
+     */
+    static final class Memo {
+        private final Map<List<String>, List<Object[]>> counts = new HashMap<>();
+    }
+
+    /** The rows (rates left empty for {@link Reports#compute}), in Table 4's group order; memo may be null. */
+    List<List<Object>> rows(Connection c, Reports.Definition d, String year, Memo memo) throws SQLException {
         String before = SchoolYears.previous(year);
         List<String> years = List.of(SchoolYears.previous(before), before, year);
         Map<List<String>, Object[]> groups = new LinkedHashMap<>();   // (type, group) -> ordinal, then counts per year
@@ -49,7 +58,15 @@ final class GroupTrends {
             if (!loaded[y]) {
                 continue;
             }
-            for (Object[] r : counts(c, d.sql(), years.get(y))) {
+            List<String> memoKey = List.of(d.sql(), years.get(y));
+            List<Object[]> counts = memo == null ? null : memo.counts.get(memoKey);
+            if (counts == null) {
+                counts = counts(c, d.sql(), years.get(y));
+                if (memo != null) {
+                    memo.counts.put(memoKey, counts);
+                }
+            }
+            for (Object[] r : counts) {
                 List<String> key = java.util.Arrays.asList((String) r[1], (String) r[2]);   // a label may be null
                 ordinal.merge(key, (Long) r[0], Math::min);
                 groups.computeIfAbsent(key, k -> new Long[6])[2 * y] = (Long) r[3];

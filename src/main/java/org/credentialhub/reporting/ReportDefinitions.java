@@ -33,7 +33,23 @@ public final class ReportDefinitions {
     /** A definition file as written (the keys are described in {@code reports/attainment-by-district.yaml}). */
     record Spec(String name, String title, @JsonProperty("all-years") Boolean allYears, Boolean total,
                 List<String> columns, List<String> counts, @JsonProperty("depends-on") LinkedHashMap<String, String> dependsOn,
-                LinkedHashMap<String, Rate> rates, String sql) {
+                LinkedHashMap<String, Rate> rates, String sql, List<LinkedHashMap<String, String>> variants) {
+
+        /** This file with one variant's values put in for its {@code {key}}s (name, title and sql). */
+        Spec with(Map<String, String> values) {
+            return new Spec(fill(name, values), fill(title, values), allYears, total, columns, counts, dependsOn, rates,
+                    fill(sql, values), null);
+        }
+
+        private static String fill(String text, Map<String, String> values) {
+            if (text == null) {
+                return null;
+            }
+            for (Map.Entry<String, String> v : values.entrySet()) {
+                text = text.replace("{" + v.getKey() + "}", v.getValue());
+            }
+            return text;
+        }
     }
 
     record Rate(String numerator, String denominator, Integer decimals) {
@@ -97,9 +113,49 @@ public final class ReportDefinitions {
                 throw new ConfigException(indexAt + ": reports[" + i + "]: '" + name + "' is listed twice");
             }
             String file = name + ".yaml";
-            out.add(definition(source.where(file), name, read(source, file, Spec.class)));
+            Spec spec = read(source, file, Spec.class);
+            for (Reports.Definition d : spec.variants() == null ? List.of(definition(source.where(file), name, spec))
+                    : variants(source.where(file), name, spec)) {
+                if (!seen.add(d.name()) && spec.variants() != null) {
+                    throw new ConfigException(source.where(file) + ": name: '" + d.name() + "' is defined twice");
+                }
+                out.add(d);
+            }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * A file of several reports alike but for a few values (NC Tables 5a-c: the tier): {@code variants} lists each
+     * report's values, put in for {@code {key}} in its name, title and sql. The file's name is the name with the
+     * keys left out ({@code tier-{tier}-trend-by-student-group}: {@code tier-trend-by-student-group}).
+     */
+    private static List<Reports.Definition> variants(String where, String fileName, Spec s) {
+        required(where, "name", s.name());
+        if (s.variants().isEmpty()) {
+            throw new ConfigException(where + ": variants: must list at least one variant");
+        }
+        String family = s.name().replaceAll("\\{[a-z]+\\}-?", "");
+        if (!family.equals(fileName)) {
+            throw new ConfigException(where + ": name: '" + s.name() + "' without its {keys} is '" + family
+                    + "', not the file's name '" + fileName + "'");
+        }
+        List<Reports.Definition> out = new ArrayList<>();
+        for (int i = 0; i < s.variants().size(); i++) {
+            Map<String, String> values = s.variants().get(i);
+            Spec v = s.with(values == null ? Map.of() : values);
+            for (String text : java.util.Arrays.asList(v.name(), v.title(), v.sql())) {
+                java.util.regex.Matcher left = java.util.regex.Pattern.compile("\\{([a-z]+)\\}").matcher(String.valueOf(text));
+                if (left.find()) {
+                    throw new ConfigException(where + ": variants[" + i + "]: no value for {" + left.group(1) + "}");
+                }
+            }
+            if (!v.name().matches("[a-z][a-z0-9-]*")) {
+                throw new ConfigException(where + ": variants[" + i + "]: '" + v.name() + "' is not a report name (lower case, digits, -)");
+            }
+            out.add(definition(where, v.name(), v));
+        }
+        return out;
     }
 
     private static <T> T read(Source source, String file, Class<T> type) {

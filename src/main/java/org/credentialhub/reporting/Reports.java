@@ -86,6 +86,11 @@ public final class Reports {
 
     /** Computes a report's exact rows for a school year. */
     public Table compute(Connection c, String name, String year) throws SQLException {
+        return compute(c, name, year, null);
+    }
+
+    /** {@link #compute}, in a pass over several reports and years that computes a year's group counts once. */
+    private Table compute(Connection c, String name, String year, GroupTrends.Memo memo) throws SQLException {
         Definition d = definition(name);
         if (d.sql() == null) {
             return rankings.compute(c, d, year);
@@ -93,7 +98,7 @@ public final class Reports {
         List<List<Object>> rows = new ArrayList<>();
         Map<List<Object>, Long> ordinals = new java.util.IdentityHashMap<>();
         if (GroupTrends.NAMES.contains(name)) {
-            rows.addAll(groupTrends.rows(c, d, year));
+            rows.addAll(groupTrends.rows(c, d, year, memo));
         } else try (PreparedStatement ps = c.prepareStatement(d.sql())) {
             int params = (int) d.sql().chars().filter(ch -> ch == '?').count();
             for (int i = 1; i <= params; i++) {
@@ -275,6 +280,7 @@ public final class Reports {
 
     /** Rewrites the public tables (rpt_public.&lt;name&gt;) for the given school years, in the caller's transaction. */
     public void writePublic(Connection c, List<String> years) throws SQLException {
+        GroupTrends.Memo memo = new GroupTrends.Memo();
         for (Definition d : ALL) {
             String table = "rpt_public." + d.name().replace('-', '_');
             try (Statement st = c.createStatement()) {
@@ -294,7 +300,7 @@ public final class Reports {
                     java.util.Collections.nCopies(d.columns().size() + 1, "?")) + ")";
             try (PreparedStatement ps = c.prepareStatement(insert)) {
                 for (String y : forYears) {
-                    Table t = suppressed(compute(c, d.name(), y));
+                    Table t = suppressed(compute(c, d.name(), y, memo));
                     List<List<Object>> all = new ArrayList<>(t.rows());
                     if (t.total() != null) {
                         all.add(t.total());

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -36,7 +37,12 @@ abstract class AcceptanceTest {
 
     @BeforeAll
     void generateAndIngest() throws Exception {
-        run = GeneratedState.nc();
+        run = state();
+    }
+
+    /** The state these checks read: the test run's generated state (the full-scale one for the slow checks). */
+    GeneratedState.Run state() throws IOException {
+        return GeneratedState.nc();
     }
 
     private String report(String table, boolean publicForm) throws Exception {

@@ -167,9 +167,39 @@ class ReportDefinitionsTest {
         assertEquals(expected, e.getMessage());
     }
 
-    /** The definitions of the classpath, copied to a folder. */
+    @Test
+    void tables5aTo5cAreOneFileOfThreeVariantsDifferingInTheirTier(@TempDir Path dir) throws IOException {
+        for (int tier = 1; tier <= 3; tier++) {
+            Reports.Definition d = Reports.definition("tier-" + tier + "-trend-by-student-group");
+            assertTrue(d.title().startsWith("Students earning tier " + tier + " credentials")
+                    && d.title().endsWith("(NC Table 5" + "abc".charAt(tier - 1) + ")"), d.title());
+            assertTrue(d.sql().contains("k.tier = " + tier + ")"), d.sql());
+            assertFalse(d.sql().contains("{"), d.sql());
+            assertEquals(Reports.definition("tier-1-trend-by-student-group").sql().replace("k.tier = 1)", "k.tier = " + tier + ")"),
+                    d.sql(), "the variants' sql differs in the tier alone");
+        }
+        copyDefinitions(dir);
+        Path file = dir.resolve("tier-trend-by-student-group.yaml");
+        String good = Files.readString(file);
+        Files.writeString(file, good.replace("{tier: \"2\", table: \"5b\"}", "{table: \"5b\"}"));
+        assertError(dir, file + ": variants[1]: no value for {tier}");
+        Files.writeString(file, good.replace("name: tier-{tier}-trend-by-student-group", "name: tier-{tier}-trend-by-group"));
+        assertError(dir, file + ": name: 'tier-{tier}-trend-by-group' without its {keys} is 'tier-trend-by-group', not"
+                + " the file's name 'tier-trend-by-student-group'");
+        Files.writeString(file, good.replace("{tier: \"2\", table: \"5b\"}", "{tier: \"1\", table: \"5b\"}"));
+        assertError(dir, file + ": name: 'tier-1-trend-by-student-group' is defined twice");
+    }
+
+    /** The definition files of the classpath (those reports/index.yaml lists), copied to a folder. */
     private static void copyDefinitions(Path dir) throws IOException {
-        for (String name : concat("index", Reports.names())) {
+        List<String> files;
+        try (InputStream in = ReportDefinitions.class.getClassLoader().getResourceAsStream("reports/index.yaml")) {
+            files = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .map(l -> l.replaceFirst("#.*", "").strip()).filter(l -> l.startsWith("- "))
+                    .map(l -> l.substring(2).strip()).toList();
+        }
+        assertTrue(files.contains("tier-trend-by-student-group"), files.toString());
+        for (String name : concat("index", files)) {
             try (InputStream in = ReportDefinitions.class.getClassLoader().getResourceAsStream("reports/" + name + ".yaml")) {
                 assertNotNull(in, name);
                 Files.copy(in, dir.resolve(name + ".yaml"));

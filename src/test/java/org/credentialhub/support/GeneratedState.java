@@ -28,7 +28,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 public final class GeneratedState {
     /** The generated files ({@code expected/}, {@code district-decisions.csv}, ...) and the hub's data folder. */
-    public record Run(Path state, Path data) {
+    public record Run(Path state, Path data, int years) {
+        /** The state's first school year: no year before it is loaded. */
+        public String firstYear() {
+            String y = "2024-2025";
+            for (int i = 1; i < years; i++) {
+                y = org.credentialhub.support.SchoolYears.previous(y);
+            }
+            return y;
+        }
+
         /** {@code ./hub report} of one table of a year on this state's data (the public form if asked): the CSV's text. */
         public String report(String year, String table, boolean publicForm) throws IOException {
             Path out = Files.createTempFile("report", ".csv");
@@ -56,15 +65,31 @@ public final class GeneratedState {
     private GeneratedState() {
     }
 
+    /** The full-scale state (NC 2024-25 at scale 1, one year: its truth is the published tables), see {@link #fullScale}. */
+    public static final long FULL_SCALE_SEED = 7;
+    private static Run fullScale;
+
+    /**
+     * NC 2024-25 at scale 1 (seed {@link #FULL_SCALE_SEED}, one school year) through the same pipeline, on first use:
+     * the full-scale checks (tag slow) of the published figures. Its generated truth is the published Tables 10 and
+     * 11 byte for byte.
+     */
+    public static synchronized Run fullScale() throws IOException {
+        if (fullScale == null) {
+            fullScale = make(FULL_SCALE_SEED, BigDecimal.ONE, 1);
+        }
+        return fullScale;
+    }
+
     /** The state, generated and ingested on first use. */
     public static synchronized Run nc() throws IOException {
         if (run == null) {
-            run = make(SCALE, YEARS);
+            run = make(SEED, SCALE, YEARS);
         }
         return run;
     }
 
-    private static Run make(BigDecimal scale, int years) throws IOException {
+    private static Run make(long seed, BigDecimal scale, int years) throws IOException {
         Path state = Files.createTempDirectory("state");
         Path data = Files.createTempDirectory("hub-data");
         Database[] database = new Database[1];
@@ -79,7 +104,7 @@ public final class GeneratedState {
             delete(state);
             delete(data);
         }));
-        new Generator(Generator.Inputs.of(SCENARIO, Path.of("")), SCENARIO, SEED, scale).years(years)
+        new Generator(Generator.Inputs.of(SCENARIO, Path.of("")), SCENARIO, seed, scale).years(years)
                 .generate(state, line -> { });
         hubOrFail("ingest", state.toString(), "--data-dir", data.toString(), "--timeout", "10");
         hubOrFail("resolve", "--decisions", state.resolve("district-decisions.csv").toString(),
@@ -89,7 +114,7 @@ public final class GeneratedState {
         // each starting and stopping its own (Database.open finds the running one by the data folder)
         database[0] = Database.open(null, null, null, data, 0, 2);
         databases.add(database[0]);
-        return new Run(state, data);
+        return new Run(state, data, years);
     }
 
     private static void hubOrFail(String... args) {
