@@ -166,6 +166,39 @@ abstract class AnnualReportTest {
         assertFiguresAreTable11s(rows);
     }
 
+    /** Chart 2: each tier's earned and potential are Table 11's rows of that tier's credentials, summed. */
+    @Test
+    void chart2sTiersAreTable11SummedByTier() throws Exception {
+        List<CSVRecord> byCredential = report("credentials-by-tier", false);
+        assertFiguresAreTable11s(byCredential);   // Table 3's rows: Table 11's figures with each credential's tier
+        Map<String, long[]> sums = new HashMap<>();
+        for (CSVRecord r : byCredential) {
+            if (!"Total".equals(r.get(0))) {
+                long[] t = sums.computeIfAbsent(r.get("tier"), k -> new long[2]);
+                t[0] += num(r.get("earned"));
+                t[1] += num(r.get("potential"));
+            }
+        }
+        long[] all = new long[2];
+        truth11().values().forEach(t -> {
+            all[0] += t[0];
+            all[1] += t[1];
+        });
+        int tiers = 0;
+        for (CSVRecord r : report("attainment-by-tier", false)) {
+            if ("Total".equals(r.get(0))) {
+                assertEquals(all[0], num(r.get("earned")), "Chart 2's total earned is Table 11's");
+                assertEquals(all[1], num(r.get("potential")), "Chart 2's total potential is Table 11's");
+                continue;
+            }
+            long[] t = sums.getOrDefault(r.get("tier"), new long[2]);
+            assertEquals(t[0], num(r.get("earned")), "tier " + r.get("tier") + " earned");
+            assertEquals(t[1], num(r.get("potential")), "tier " + r.get("tier") + " potential");
+            tiers++;
+        }
+        assertEquals(sums.size(), tiers, "every tier of Table 3 is in Chart 2: " + sums.keySet());
+    }
+
     @Test
     void table7CountsEveryHighValueCredentialAsTable11SumsIt() throws Exception {
         List<CSVRecord> rows = report("workforce-credentials", false);
