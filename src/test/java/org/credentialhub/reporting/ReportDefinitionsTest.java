@@ -143,14 +143,14 @@ class ReportDefinitionsTest {
         Path file = dir.resolve("attainment-by-tier.yaml");
         String good = Files.readString(file);
 
-        Files.writeString(file, good.replace("all-years: false\n", ""));
-        assertError(dir, file + ": missing key 'all-years'");
+        assertError(dir, file, good.replace("all-years: false\n", ""),
+                file + ": missing key 'all-years'");
 
-        Files.writeString(file, good.replaceFirst("(?s)\nsql: \\|.*", "\n"));
-        assertError(dir, file + ": missing key 'sql'");
+        assertError(dir, file, good.replaceFirst("(?s)\nsql: \\|.*", "\n"),
+                file + ": missing key 'sql'");
 
-        Files.writeString(file, good.replace("numerator: earned", "numerator: earnd"));
-        assertError(dir, file + ": rates.attainment_rate.numerator: 'earnd' is not one of the counts [earned, potential]");
+        assertError(dir, file, good.replace("numerator: earned", "numerator: earnd"),
+                file + ": rates.attainment_rate.numerator: 'earnd' is not one of the counts [earned, potential]");
 
         Files.writeString(file, good.replace("depends-on:", "depends_on:"));
         ConfigException unknown = assertThrows(ConfigException.class, () -> ReportDefinitions.load(dir));
@@ -160,6 +160,12 @@ class ReportDefinitionsTest {
         Files.writeString(file, good);
         Files.delete(dir.resolve("workforce-credentials.yaml"));
         assertError(dir, dir.resolve("workforce-credentials.yaml") + ": file not found");
+    }
+
+    /** Writes the file as given, and expects the definitions to be refused with the message. */
+    private static void assertError(Path dir, Path file, String text, String expected) throws IOException {
+        Files.writeString(file, text);
+        assertError(dir, expected);
     }
 
     private static void assertError(Path dir, String expected) {
@@ -181,13 +187,13 @@ class ReportDefinitionsTest {
         copyDefinitions(dir);
         Path file = dir.resolve("tier-trend-by-student-group.yaml");
         String good = Files.readString(file);
-        Files.writeString(file, good.replace("{tier: \"2\", table: \"5b\"}", "{table: \"5b\"}"));
-        assertError(dir, file + ": variants[1]: no value for {tier}");
-        Files.writeString(file, good.replace("name: tier-{tier}-trend-by-student-group", "name: tier-{tier}-trend-by-group"));
-        assertError(dir, file + ": name: 'tier-{tier}-trend-by-group' without its {keys} is 'tier-trend-by-group', not"
+        assertError(dir, file, good.replace("{tier: \"2\", table: \"5b\"}", "{table: \"5b\"}"),
+                file + ": variants[1]: no value for {tier}");
+        assertError(dir, file, good.replace("name: tier-{tier}-trend-by-student-group", "name: tier-{tier}-trend-by-group"),
+                file + ": name: 'tier-{tier}-trend-by-group' without its {keys} is 'tier-trend-by-group', not"
                 + " the file's name 'tier-trend-by-student-group'");
-        Files.writeString(file, good.replace("{tier: \"2\", table: \"5b\"}", "{tier: \"1\", table: \"5b\"}"));
-        assertError(dir, file + ": name: 'tier-1-trend-by-student-group' is defined twice");
+        assertError(dir, file, good.replace("{tier: \"2\", table: \"5b\"}", "{tier: \"1\", table: \"5b\"}"),
+                file + ": name: 'tier-1-trend-by-student-group' is defined twice");
     }
 
     /** The definition files of the classpath (those reports/index.yaml lists), copied to a folder. */
