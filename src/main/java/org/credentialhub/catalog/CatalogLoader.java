@@ -217,9 +217,22 @@ public final class CatalogLoader {
         List<ArticulationAgreements.Agreement> agreements = ArticulationAgreements.read(yearDir, credentialCodes,
                 credentialsFile);
 
+        int exams = moreIds.size() + (int) credentials.stream().filter(r -> blankToNull(r.get("exam_code")) != null).count();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                String fingerprint = fingerprint(c, yearDir);
+                if (fingerprint.equals(org.credentialhub.store.Rows.text(c,
+                        "select content_sha256 from catalog_year where state = ? and school_year = ?", state, year))) {
+                    // the same files under the same schema: the catalog stays as loaded (and its loaded_at, which
+                    // tells the reporting load that every year must be rebuilt)
+                    c.rollback();
+                    Loaded same = new Loaded(state, year, courses.size(), credentials.size(), exams, alignments.size(),
+                            combined.size(), areas.size(), agreements.size());
+                    LOG.info("Catalog {} {}: unchanged since it was loaded ({} course(s), {} credential(s))", state, year,
+                            same.courses(), same.credentials());
+                    return same;
+                }
                 for (String table : List.of("catalog_credential", "catalog_exam_code", "catalog_course", "catalog_alignment",
                         "catalog_combined", "catalog_credential_program_area", "catalog_articulation", "catalog_year")) {
                     try (PreparedStatement del = c.prepareStatement("delete from " + table + " where state = ? and school_year = ?")) {
@@ -228,9 +241,9 @@ public final class CatalogLoader {
                         del.executeUpdate();
                     }
                 }
-                org.credentialhub.store.Rows.update(c,
-                        "insert into catalog_year (state, school_year, first_day, last_day) values (?, ?, ?, ?)",
-                        state, year, first, last);
+                org.credentialhub.store.Rows.update(c, """
+                        insert into catalog_year (state, school_year, first_day, last_day, content_sha256)
+                        values (?, ?, ?, ?, ?)""", state, year, first, last, fingerprint);
                 try (PreparedStatement ps = c.prepareStatement("""
                         insert into catalog_course (state, school_year, course_code, course_title, program_area)
                         values (?, ?, ?, ?, ?)""")) {
@@ -244,7 +257,6 @@ public final class CatalogLoader {
                     }
                     ps.executeBatch();
                 }
-                int exams = 0;
                 try (PreparedStatement cred = c.prepareStatement("""
                         insert into catalog_credential (state, school_year, credential_code, credential_name, tier, high_value,
                                                         combined_credential, delivered_by)
@@ -271,7 +283,6 @@ public final class CatalogLoader {
                             exam.setString(4, code);
                             exam.setString(5, r.get("credential_code").trim());
                             exam.addBatch();
-                            exams++;
                         }
                     }
                     for (String[] m : moreIds) {
@@ -281,7 +292,6 @@ public final class CatalogLoader {
                         exam.setString(4, m[1]);
                         exam.setString(5, m[2]);
                         exam.addBatch();
-                        exams++;
                     }
                     cred.executeBatch();
                     exam.executeBatch();
@@ -410,5 +420,26 @@ public final class CatalogLoader {
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage());
         }
+    }
+
+    /**
+     * What a catalog folder was loaded from: SHA-256 of the schema's version and each file of the folder (name,
+     * length, bytes; in name order). A new hub version whose migrations change the catalog tables reloads it.
+     */
+    private static String fingerprint(Connection c, Path yearDir) throws SQLException {
+        java.security.MessageDigest d = org.credentialhub.support.Sha256.digest();
+        d.update(("schema " + org.credentialhub.store.Rows.text(c,
+                "select max(installed_rank)::text from flyway_schema_history where success") + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (Stream<Path> files = Files.list(yearDir)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                byte[] bytes = Files.readAllBytes(f);
+                d.update((f.getFileName() + "\0" + bytes.length + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                d.update(bytes);
+            }
+        } catch (IOException e) {
+            throw new ConfigException(yearDir + ": cannot read: " + e.getMessage());
+        }
+        return org.credentialhub.support.Sha256.hex(d);
     }
 }

@@ -477,21 +477,11 @@ public final class IngestCommand implements Callable<Integer> {
     }
 
     private static String sha256(Path file) throws IOException {
-        try (java.io.InputStream in = new java.security.DigestInputStream(Files.newInputStream(file),
-                java.security.MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return java.util.HexFormat.of().formatHex(((java.security.DigestInputStream) in).getMessageDigest().digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return org.credentialhub.support.Sha256.hex(file);
     }
 
     private static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return org.credentialhub.support.Sha256.hex(bytes);
     }
 
 }

@@ -465,10 +465,6 @@ public final class DistrictEntries {
     }
 
     private static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return org.credentialhub.support.Sha256.hex(b);
     }
 }

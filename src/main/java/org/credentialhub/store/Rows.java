@@ -61,6 +61,13 @@ public final class Rows {
         }
     }
 
+    /** The first column of a statement's first row as text; null when it returns no row (or a null). */
+    public static String text(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
     /** A statement with its parameters set, in order; the caller closes it. */
     private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +94,28 @@ class CatalogLoaderTest {
         loader.loadAll(Path.of("config/catalog"), List.of("nc"));
     }
 
+    /**
+     * A start that finds the folder it loaded before leaves the catalog as it is (its loaded_at too: the reporting
+     * load rebuilds every school year when a catalog is loaded); a changed file loads the folder again.
+     */
+    @Test
+    void anUnchangedFolderIsNotLoadedAgainAndAChangedOneIs() throws Exception {
+        Path root = Files.createTempDirectory(dir, "cat");
+        Path a = copyYear(Path.of("config/catalog/nc/2024-2025"), root.resolve("qq/2024-2025"), "qq");
+        CatalogLoader.Loaded first = loader.loadYear(a);
+        String at = text("select loaded_at::text from catalog_year where state = 'qq'");
+        assertEquals(64, text("select content_sha256 from catalog_year where state = 'qq'").length());
+
+        assertEquals(first, loader.loadYear(a), "the same counts");
+        assertEquals(at, text("select loaded_at::text from catalog_year where state = 'qq'"), "not loaded again");
+
+        Path courses = a.resolve("courses.csv");
+        Files.writeString(courses, Files.readString(courses).replace("Animal Science I,", "Animal Science One,"));
+        loader.loadYear(a);
+        assertNotEquals(at, text("select loaded_at::text from catalog_year where state = 'qq'"), "loaded again");
+        assertEquals(1, count("select count(*) from catalog_course where state = 'qq' and course_title = 'Animal Science One'"));
+    }
+
     @Test
     void articulationAgreementsLoadAndAFolderWithoutThemHasNone() throws Exception {
         List<CatalogLoader.Loaded> loaded = loader.loadAll(Path.of("config/catalog"), List.of());
@@ -136,6 +159,12 @@ class CatalogLoaderTest {
         assertTrue(missing.getMessage().endsWith("articulation_agreements.csv: missing column 'first_year'"), missing.getMessage());
         loader.loadAll(Path.of("config/catalog"), List.of("nc"));
         assertEquals(8, count("select count(*) from catalog_articulation where state = 'nc'"));
+    }
+
+    private String text(String sql) throws Exception {
+        try (java.sql.Connection c = db.dataSource().getConnection()) {
+            return org.credentialhub.store.Rows.text(c, sql);
+        }
     }
 
     private static Path copyYear(Path from, Path to, String state) throws Exception {
