@@ -266,7 +266,8 @@ public final class ReportingLoad {
 
     /**
      * The school years to rebuild: those with results changed since the last successful load's watermark (see
-     * {@link #watermark}), or every year when the roster, enrollments or catalog changed, or on the first load.
+     * {@link #watermark}) and those whose catalog was loaded since, or every year when the roster or enrollments
+     * changed, or on the first load.
      */
     private static List<String> changedYears(Connection c) throws SQLException {
         List<String> years = new ArrayList<>();
@@ -282,10 +283,13 @@ public final class ReportingLoad {
                         or exists (select 1 from student where updated_at >= (select since from w))
                         or exists (select 1 from delivery where feed_code in (select feed_code from feed where kind = 'sis')
                                      and (received_at >= (select since from w) or processed_at >= (select since from w)))
-                        or exists (select 1 from catalog_year where loaded_at >= (select since from w)) as yes)
+                        as yes)
                 select school_year from all_years where (select yes from everything)
                 union
                 select distinct school_year from result where updated_at >= (select since from w)
+                union
+                -- a school year's catalog is that year's alone
+                select school_year from catalog_year where loaded_at >= (select since from w)
                 union
                 """ + CreditAwards.CHANGED_YEARS + """
                 order by 1""")) {

@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -64,7 +63,7 @@ abstract class AcceptanceTest {
     }
 
     private String facts() throws Exception {
-        try (Standalone s = new Standalone(Map.of("hub.data.dir", run.data().toString()));
+        try (Standalone s = new Standalone(run.settings());
              Connection c = s.database.dataSource().getConnection(); Statement st = c.createStatement()) {
             StringBuilder sb = new StringBuilder();
             for (String table : List.of("fact_attempt", "fact_earned", "fact_potential", "fact_course_earned", "fact_combined")) {
@@ -102,7 +101,7 @@ abstract class AcceptanceTest {
     void aLoadThatDiesHalfwayLeavesThePreviousTablesAndARerunGivesTheSame() throws Exception {
         String before = facts();
         String table10 = report("attainment-by-district", false);
-        try (Standalone s = new Standalone(Map.of("hub.data.dir", run.data().toString()))) {
+        try (Standalone s = new Standalone(run.settings())) {
             touch(s);
             ReportingLoad dying = load(s);
             dying.failAfter("potential");
@@ -125,7 +124,7 @@ abstract class AcceptanceTest {
     @Order(4)
     void publicTablesNeverLeaveASuppressedCellRecoverable() throws Exception {
         int suppressedTables = 0;
-        try (Standalone s = new Standalone(Map.of("hub.data.dir", run.data().toString()));
+        try (Standalone s = new Standalone(run.settings());
              Connection c = s.database.dataSource().getConnection()) {
             Reports reports = org.credentialhub.runtime.HubServices.reportsFrom(s.settings);
             for (Reports.Definition d : Reports.ALL) {

@@ -421,7 +421,7 @@ abstract class AnnualReportTest {
     @Test
     void theNewTablesPublicFormsShowNoSmallCell() throws Exception {
         int suppressed = 0;
-        try (Standalone s = new Standalone(Map.of("hub.data.dir", run.data().toString()));
+        try (Standalone s = new Standalone(run.settings());
              Connection c = s.database.dataSource().getConnection()) {
             Reports reports = HubServices.reportsFrom(s.settings);
             for (String name : List.of("credentials-by-course", "credentials-by-tier", "workforce-credentials",
@@ -479,7 +479,7 @@ abstract class AnnualReportTest {
             assertFalse(r.get("career_cluster").isBlank(), "a career cluster (the aligned courses' program area): " + r);
         }
         assertEquals(new TreeSet<>(expected), new TreeSet<>(got));
-        try (Standalone s = new Standalone(Map.of("hub.data.dir", run.data().toString()));
+        try (Standalone s = new Standalone(run.settings());
              Connection c = s.database.dataSource().getConnection();
              java.sql.Statement st = c.createStatement();
              java.sql.ResultSet rs = st.executeQuery("""

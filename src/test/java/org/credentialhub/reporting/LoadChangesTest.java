@@ -45,6 +45,13 @@ class LoadChangesTest {
 
             load.load("test");
             assertEquals("{}", lastYears(hub));
+
+            // a catalog loaded again (changed) is its school year's alone: the other years stay as they are
+            try (Connection c = hub.db().getConnection(); Statement st = c.createStatement()) {
+                st.executeUpdate("update catalog_year set loaded_at = now() where state = 'ms' and school_year = '2023-2024'");
+            }
+            load.load("test");
+            assertEquals("{2023-2024}", lastYears(hub), "the year of the catalog loaded again");
         }
     }
 

@@ -29,6 +29,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 public final class GeneratedState {
     /** The generated files ({@code expected/}, {@code district-decisions.csv}, ...) and the hub's data folder. */
     public record Run(Path state, Path data, int years) {
+        /** The settings a hub on this state's data starts with: its data folder, and its catalog as ingest loaded it. */
+        public java.util.Map<String, String> settings() {
+            java.util.Map<String, String> s = new java.util.HashMap<>(java.util.Map.of("hub.data.dir", data.toString()));
+            if (Files.isDirectory(state.resolve("catalog"))) {
+                s.put("hub.catalog.dir", state.resolve("catalog").toString());
+            }
+            return s;
+        }
+
         /** The state's first school year: no year before it is loaded. */
         public String firstYear() {
             String y = "2024-2025";
