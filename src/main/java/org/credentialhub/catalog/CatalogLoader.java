@@ -224,8 +224,8 @@ public final class CatalogLoader {
                 String fingerprint = fingerprint(c, yearDir);
                 if (fingerprint.equals(org.credentialhub.store.Rows.text(c,
                         "select content_sha256 from catalog_year where state = ? and school_year = ?", state, year))) {
-                    // the same files under the same schema: the catalog stays as loaded (and its loaded_at, which
-                    // tells the reporting load that every year must be rebuilt)
+                    // the same files under the same schema: the catalog stays as loaded, and so does its loaded_at
+                    // (a newer one makes the reporting load rebuild that school year)
                     c.rollback();
                     Loaded same = new Loaded(state, year, courses.size(), credentials.size(), exams, alignments.size(),
                             combined.size(), areas.size(), agreements.size());

@@ -225,7 +225,7 @@ public final class IngestCommand implements Callable<Integer> {
         }
         byte[] zip = zip(bundle);
         // named by its content: a run that resumes after a crash finds the bundle it sent before
-        String name = "oneroster-" + sha256(zip).substring(0, 16) + ".zip";
+        String name = "oneroster-" + org.credentialhub.support.Sha256.hex(zip).substring(0, 16) + ".zip";
         if (count(s, "select count(*) from delivery where feed_code = 'sis' and source_name = '" + name + "'") == 0) {
             try (SftpUpload up = new SftpUpload("127.0.0.1", port, "sis", password)) {
                 if (!waiting(up).contains(name)) {
@@ -264,7 +264,7 @@ public final class IngestCommand implements Callable<Integer> {
                 java.util.Set<String> waiting = waiting(up);
                 for (Path f : files) {
                     String name = f.getFileName().toString();
-                    String sha = sha256(f);
+                    String sha = org.credentialhub.support.Sha256.hex(f);
                     shas.put(name, sha);
                     if (delivered(s, feed.code(), name, sha) || waiting.contains(name)) {
                         continue;
@@ -316,7 +316,7 @@ public final class IngestCommand implements Callable<Integer> {
         byte[] csv = Files.readAllBytes(entries);
         String feed = s.feeds.values().stream().filter(f -> "district".equals(f.kind())).findFirst().orElseThrow().code();
         if (count(s, "select count(*) from delivery where feed_code = '" + feed + "' and content_sha256 = '"
-                + sha256(csv) + "' and status <> 'duplicate'") > 0) {
+                + org.credentialhub.support.Sha256.hex(csv) + "' and status <> 'duplicate'") > 0) {
             say("district entries taken before");
         } else {
             List<DistrictEntries.Evidence> evidence = new ArrayList<>();
@@ -476,12 +476,6 @@ public final class IngestCommand implements Callable<Integer> {
         return bytes.toByteArray();
     }
 
-    private static String sha256(Path file) throws IOException {
-        return org.credentialhub.support.Sha256.hex(file);
-    }
 
-    private static String sha256(byte[] bytes) {
-        return org.credentialhub.support.Sha256.hex(bytes);
-    }
 
 }

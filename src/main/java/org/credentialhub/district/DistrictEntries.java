@@ -18,8 +18,6 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,7 +27,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -198,7 +195,7 @@ public final class DistrictEntries {
             }
         }
         Set<String> districtCredentials = districtCredentials();
-        String sha = sha256(csv);
+        String sha = org.credentialhub.support.Sha256.hex(csv);
         Path dir = archiveDir.resolve(feed);
         org.credentialhub.support.PrivateFiles.folder(dir);
         Path file = dir.resolve(sha);
@@ -288,7 +285,7 @@ public final class DistrictEntries {
                 ps.setString(2, n);
                 ps.setString(3, types.get(n));
                 ps.setInt(4, e.content().length);
-                ps.setString(5, sha256(e.content()));
+                ps.setString(5, org.credentialhub.support.Sha256.hex(e.content()));
                 ps.setBytes(6, e.content());
                 ps.addBatch();
             }
@@ -464,7 +461,4 @@ public final class DistrictEntries {
         }
     }
 
-    private static String sha256(byte[] b) {
-        return org.credentialhub.support.Sha256.hex(b);
-    }
 }

@@ -177,6 +177,9 @@ public final class Reports {
             String s = String.valueOf(o);
             return s.matches("\\d+") ? String.format("0%020d", Long.parseLong(s)) : "1" + s;
         });
+        if (GroupTrends.NAMES.contains(d.name())) {
+            return (a, b) -> 0;   // Tables 5a-c: in Table 4's group order, as GroupTrends gives them
+        }
         return switch (d.name()) {
             case "attainment-by-district" -> (a, b) -> code.compare(a.get(0), b.get(0));
             case "attainment-by-course-credential" -> Comparator.<List<Object>, String>comparing(r -> String.valueOf(r.get(0)))
@@ -194,9 +197,6 @@ public final class Reports {
             case "workforce-credentials" -> Comparator.<List<Object>, String>comparing(r -> String.valueOf(r.get(3)))
                     .reversed().thenComparing(r -> String.valueOf(r.get(2)));
             case "districts-by-rate", "top-districts-by-earned" -> Comparator.comparingLong(r -> longAt(r, 0));
-            // Tables 5a-c: in Table 4's group order, as GroupTrends gives them
-            case "tier-1-trend-by-student-group", "tier-2-trend-by-student-group", "tier-3-trend-by-student-group" ->
-                    (a, b) -> 0;
             case StudentGroups.TABLE -> Comparator.<List<Object>, Long>comparing(r -> ordinals.getOrDefault(r, 0L))
                     .thenComparing(r -> String.valueOf(r.get(1)));
             default -> Comparator.<List<Object>, String>comparing(r -> String.valueOf(r.get(0)))
