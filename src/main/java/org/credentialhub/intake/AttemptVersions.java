@@ -3,6 +3,7 @@ package org.credentialhub.intake;
 import org.credentialhub.matching.Comparisons;
 import org.credentialhub.matching.Names;
 import org.credentialhub.store.CopyWriter;
+import org.credentialhub.store.Scratch;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,7 +22,7 @@ import java.util.List;
  * state ID filled in or a mistyped one fixed) stays the same version and replaces the attempt as before.
  *
  * <p>Runs in the staging transaction, before the staged rows ({@code stage_result}) are published; writes the
- * temporary tables {@code stage_version(attempt_key, ordinal, version, changed, since)} (each staged row of a key
+ * scratch tables ({@link Scratch}) {@code stage_version(attempt_key, ordinal, version, changed, since)} (each staged row of a key
  * that has a version before it) and {@code stage_key(attempt_key, version, hold, reason)} (per such key, the
  * version the result ends at and whether it is held). Keys seen for the first time are in neither: version 1.
  *
@@ -43,14 +44,13 @@ final class AttemptVersions {
     record Counted(int changedRows, int heldKeys) {
     }
 
+    private static final Scratch.Table STAGE_VERSION = new Scratch.Table("stage_version",
+            "attempt_key text, ordinal int, version int, changed boolean, since text", "attempt_key, ordinal");
+    private static final Scratch.Table STAGE_KEY = new Scratch.Table("stage_key",
+            "attempt_key text primary key, version int, hold boolean, reason text");
+
     static Counted compute(Connection c, String feed, String sourceName) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute("""
-                    create temp table stage_version (attempt_key text, ordinal int, version int, changed boolean,
-                                                     since text) on commit drop;
-                    create temp table stage_key (attempt_key text primary key, version int, hold boolean,
-                                                 reason text) on commit drop""");
-        }
+        Scratch.ensure(c, STAGE_VERSION, STAGE_KEY);
         List<Object[]> versions = new ArrayList<>();
         List<Object[]> keys = new ArrayList<>();
         int changedRows = 0;
@@ -138,7 +138,6 @@ final class AttemptVersions {
             copy.finish();
         }
         try (Statement st = c.createStatement()) {
-            st.execute("create index on stage_version (attempt_key, ordinal)");
             st.execute("analyze stage_version");
             st.execute("analyze stage_key");
         }

@@ -12,6 +12,7 @@ import org.credentialhub.mapping.RecordReader;
 import org.credentialhub.mapping.RowRejection;
 import org.credentialhub.mapping.SourceRow;
 import org.credentialhub.store.CopyWriter;
+import org.credentialhub.store.Scratch;
 import org.credentialhub.store.Rows;
 import org.credentialhub.support.Hmac;
 import org.credentialhub.support.SchoolYears;
@@ -212,6 +213,16 @@ public final class Intake {
         }
     }
 
+    /** A delivery's rows as read and mapped, before they are published into {@code result}. */
+    private static final Scratch.Table STAGE_RESULT = new Scratch.Table("stage_result", """
+            source_row int, attempt_key text, vendor_candidate_id text, state_id_hash text, state_id_near text,
+            first_name text, last_name text, email text, birth_date date, district_code text, school_code text,
+            school_name text, exam_code text, school_year text, attempted_on date, attempted_at timestamptz,
+            passed boolean, score numeric, ordinal int, source_ref text, credential_code text, revoked boolean,
+            pending boolean, evidence_file text, identity_key text, name_hash text, name_salt text,
+            birth_date_hash text, birth_date_salt text, exam_name text, exam_ids text[], held_until timestamptz,
+            status_entries text[], institution text, program text, credit_hours numeric""");
+
     private StageOutcome stageInTransaction(Connection c, FeedConfig feedConfig, String sourceName, String sha256, long size,
                                             Mapping mapping, Path file, Hooks hooks, Long received)
             throws SQLException, IOException, FileRejectedException {
@@ -219,19 +230,7 @@ public final class Intake {
         long started = System.nanoTime();
         long deliveryId = received != null ? received
                 : org.credentialhub.store.Deliveries.insert(c, feed, sourceName, sha256, size, "processing", null);
-        try (Statement st = c.createStatement()) {
-            st.execute("""
-                    create temp table stage_result (
-                        source_row int, attempt_key text, vendor_candidate_id text, state_id_hash text, state_id_near text,
-                        first_name text, last_name text, email text, birth_date date, district_code text,
-                        school_code text, school_name text, exam_code text, school_year text,
-                        attempted_on date, attempted_at timestamptz, passed boolean, score numeric,
-                        ordinal int, source_ref text, credential_code text, revoked boolean, pending boolean, evidence_file text,
-                        identity_key text, name_hash text, name_salt text, birth_date_hash text, birth_date_salt text,
-                        exam_name text, exam_ids text[], held_until timestamptz, status_entries text[],
-                        institution text, program text, credit_hours numeric
-                    ) on commit drop""");
-        }
+        Scratch.ensure(c, STAGE_RESULT);
         int read = 0;
         int accepted = 0;
         int rejectedRows = 0;

@@ -5,6 +5,7 @@ import org.apache.camel.Header;
 import org.credentialhub.exceptions.Decisions;
 import org.credentialhub.intake.Intake;
 import org.credentialhub.store.CopyWriter;
+import org.credentialhub.store.Scratch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -336,14 +337,14 @@ public final class DeliveryMatcher {
         }
     }
 
+    /** A batch's decisions and its candidates for review, before they are written to {@code result}. */
+    private static final Scratch.Table STAGE_DECISION = new Scratch.Table("stage_decision",
+            "result_id bigint, student_id bigint, decision text, tier text, score double precision");
+    private static final Scratch.Table STAGE_CANDIDATE = new Scratch.Table("stage_candidate",
+            "result_id bigint, student_id bigint, rank int, score double precision, reasons text");
+
     private static int[] write(Connection c, List<Decision> decisions) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute("""
-                    create temp table stage_decision (result_id bigint, student_id bigint, decision text, tier text,
-                                                      score double precision) on commit drop;
-                    create temp table stage_candidate (result_id bigint, student_id bigint, rank int,
-                                                       score double precision, reasons text) on commit drop""");
-        }
+        Scratch.ensure(c, STAGE_DECISION, STAGE_CANDIDATE);
         int[] counts = new int[3];
         try (CopyWriter copy = new CopyWriter(c, "stage_decision", "result_id", "student_id", "decision", "tier", "score")) {
             for (Decision d : decisions) {

@@ -15,24 +15,31 @@ import java.util.concurrent.ThreadLocalRandom;
  * connections take their local ports from: in the seconds between choosing it and the server binding it, any
  * outgoing connection (a database pool filling, an HTTP client) may take it, and the server's start fails with
  * "Address already in use". So the port is chosen at random below the ephemeral range (read from
- * {@code /proc/sys/net/ipv4/ip_local_port_range} where there is one) and checked to be free.
+ * {@code /proc/sys/net/ipv4/ip_local_port_range} where there is one) and checked to be free. A port handed out is
+ * not handed out again by this JVM until thousands of others have been: its server may not have bound it yet (an
+ * {@code ingest} asks for three ports before its hub starts; a test JVM starts hundreds of hubs), and the same port
+ * twice failed a hub's start with "Address already in use".
  */
 public final class Ports {
 
     static final int LOWEST = 20_000;
+    /** How many of the ports handed out last are not handed out again (at most a third of the range). */
+    static final int REMEMBERED = 4_096;
+    private static final java.util.Set<Integer> recent = new java.util.LinkedHashSet<>();
     private static final Path RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
 
     private Ports() {
     }
 
     /** A port no server listens on now, outside the range outgoing connections are given. */
-    public static int free() throws IOException {
+    public static synchronized int free() throws IOException {
         int below = ephemeralLow();
         if (below - LOWEST >= 1_000) {
             ThreadLocalRandom random = ThreadLocalRandom.current();
             for (int attempt = 0; attempt < 50; attempt++) {
                 int port = random.nextInt(LOWEST, below);
-                if (bindable(port)) {
+                if (!recent.contains(port) && bindable(port)) {
+                    remember(port, Math.min(REMEMBERED, (below - LOWEST) / 3));
                     return port;
                 }
             }
@@ -40,6 +47,15 @@ public final class Ports {
         try (ServerSocket s = new ServerSocket(0)) {   // an unusual range: the kernel's choice
             return s.getLocalPort();
         }
+    }
+
+    private static void remember(int port, int limit) {
+        while (recent.size() >= limit) {
+            java.util.Iterator<Integer> oldest = recent.iterator();
+            oldest.next();
+            oldest.remove();
+        }
+        recent.add(port);
     }
 
     /** The first port of the kernel's ephemeral range (Linux's default 32768 elsewhere). */

@@ -31,4 +31,15 @@ class PortsTest {
             }
         }
     }
+
+    @Test
+    void aPortHandedOutIsNotHandedOutAgainBeforeItsServerBindsIt() throws Exception {
+        // nothing binds these ports: each was free when handed out, and a second hand-out of one would start two
+        // servers on it (a random choice among ~12,000 ports repeats itself within 2,000 choices almost surely)
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 2_000; i++) {
+            int port = Ports.free();
+            assertTrue(seen.add(port), "port " + port + " was handed out twice");
+        }
+    }
 }
