@@ -124,22 +124,31 @@ final class AttemptVersions {
                 }
             }
         }
-        try (CopyWriter copy = new CopyWriter(c, "stage_version", "attempt_key", "ordinal", "version", "changed", "since")) {
-            for (Object[] v : versions) {
-                copy.value((String) v[0]).value((Integer) v[1]).value((Integer) v[2]).value((Boolean) v[3])
-                        .value((String) v[4]).endRow();
+        // most files correct nothing: their scratch tables stay empty, without a COPY or statistics
+        if (!versions.isEmpty()) {
+            try (CopyWriter copy = new CopyWriter(c, "stage_version", "attempt_key", "ordinal", "version", "changed", "since")) {
+                for (Object[] v : versions) {
+                    copy.value((String) v[0]).value((Integer) v[1]).value((Integer) v[2]).value((Boolean) v[3])
+                            .value((String) v[4]).endRow();
+                }
+                copy.finish();
             }
-            copy.finish();
         }
-        try (CopyWriter copy = new CopyWriter(c, "stage_key", "attempt_key", "version", "hold", "reason")) {
-            for (Object[] k : keys) {
-                copy.value((String) k[0]).value((Integer) k[1]).value((Boolean) k[2]).value((String) k[3]).endRow();
+        if (!keys.isEmpty()) {
+            try (CopyWriter copy = new CopyWriter(c, "stage_key", "attempt_key", "version", "hold", "reason")) {
+                for (Object[] k : keys) {
+                    copy.value((String) k[0]).value((Integer) k[1]).value((Boolean) k[2]).value((String) k[3]).endRow();
+                }
+                copy.finish();
             }
-            copy.finish();
         }
-        try (Statement st = c.createStatement()) {
-            st.execute("analyze stage_version");
-            st.execute("analyze stage_key");
+        if (versions.size() + keys.size() >= org.credentialhub.matching.DeliveryMatcher.ANALYZE_FROM_ROWS) {
+            // a scratch table's statistics are its last analyzed contents: a large file's versions are joined by
+            // their real size (a small file's few rows are estimated from the table's pages)
+            try (Statement st = c.createStatement()) {
+                st.execute("analyze stage_version");
+                st.execute("analyze stage_key");
+            }
         }
         return new Counted(changedRows, held);
     }

@@ -358,21 +358,26 @@ public final class DeliveryMatcher {
             }
             copy.finish();
         }
-        try (CopyWriter copy = new CopyWriter(c, "stage_candidate", "result_id", "student_id", "rank", "score", "reasons")) {
-            for (Decision d : decisions) {
-                if (d.outcome() == Outcome.MATCH) {
-                    continue;
+        // most of a batch is matched: candidates are written for the rest only, when there are any
+        boolean candidates = decisions.stream().anyMatch(d -> d.outcome() != Outcome.MATCH && !d.candidates().isEmpty());
+        if (candidates) {
+            try (CopyWriter copy = new CopyWriter(c, "stage_candidate", "result_id", "student_id", "rank", "score", "reasons")) {
+                for (Decision d : decisions) {
+                    if (d.outcome() == Outcome.MATCH) {
+                        continue;
+                    }
+                    int rank = 0;
+                    for (Candidate cand : d.candidates()) {
+                        copy.value(d.resultId()).value(cand.rosterId()).value(++rank).value(cand.score())
+                                .value(json(cand.reasons())).endRow();
+                    }
                 }
-                int rank = 0;
-                for (Candidate cand : d.candidates()) {
-                    copy.value(d.resultId()).value(cand.rosterId()).value(++rank).value(cand.score())
-                            .value(json(cand.reasons())).endRow();
-                }
+                copy.finish();
             }
-            copy.finish();
         }
         if (decisions.size() >= ANALYZE_FROM_ROWS) {
-            // a temporary table has no statistics until analyzed: a large batch is joined by its real size
+            // a scratch table's statistics are those of its last analyzed contents: a large batch is joined by its
+            // real size (a small one is estimated from the table's pages)
             try (Statement st = c.createStatement()) {
                 st.execute("analyze stage_decision, stage_candidate");
             }
@@ -383,10 +388,12 @@ public final class DeliveryMatcher {
                            match_decision = d.decision, match_tier = d.tier, match_score = d.score, updated_at = now()
                     from stage_decision d where r.result_id = d.result_id""");
             st.executeUpdate("delete from match_candidate where result_id in (select result_id from stage_decision)");
-            st.executeUpdate("""
-                    insert into match_candidate (result_id, student_id, rank, score, reasons)
-                    select distinct on (result_id, student_id) result_id, student_id, rank, score, reasons::jsonb
-                    from stage_candidate order by result_id, student_id, rank""");
+            if (candidates) {
+                st.executeUpdate("""
+                        insert into match_candidate (result_id, student_id, rank, score, reasons)
+                        select distinct on (result_id, student_id) result_id, student_id, rank, score, reasons::jsonb
+                        from stage_candidate order by result_id, student_id, rank""");
+            }
         }
         return counts;
     }
