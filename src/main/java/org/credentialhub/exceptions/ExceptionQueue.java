@@ -23,14 +23,15 @@ public final class ExceptionQueue {
      * and school the vendor sent, a school name only one district has, the matched student. Joins, not a subquery per
      * row: a state's large file has hundreds of thousands of rows, and a school name looked up row by row scanned
      * every school each time (most of a 250,000-row file's time from pickup to acknowledgement). The school name is
-     * an index probe ({@code school_lower_name}) per row, not a join with the table of unique names: that table's
+     * an index probe per row ({@code school.name_key}, the lower-case name, kept in a column so that a small state's
+     * scan of its few schools applies no function to them), not a join with the table of unique names: that table's
      * size is always misjudged (one row), and the join then compared every row with every school.
      */
     public static final String DISTRICT_JOINS = """
             left join district od on od.district_code = i.district_code
             left join school os on os.school_code = i.school_code
             left join lateral (select min(s.district_code) as district_code from school s
-                               where lower(s.name) = lower(i.school_name)
+                               where s.name_key = lower(i.school_name)
                                having count(distinct s.district_code) = 1) osn on true
             left join student ost on ost.student_id = r.student_id""";
 

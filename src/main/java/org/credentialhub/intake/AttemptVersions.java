@@ -22,9 +22,9 @@ import java.util.List;
  * state ID filled in or a mistyped one fixed) stays the same version and replaces the attempt as before.
  *
  * <p>Runs in the staging transaction, before the staged rows ({@code stage_result}) are published; writes the
- * scratch tables ({@link Scratch}) {@code stage_version(attempt_key, ordinal, version, changed, since)} (each staged row of a key
- * that has a version before it) and {@code stage_key(attempt_key, version, hold, reason)} (per such key, the
- * version the result ends at and whether it is held). Keys seen for the first time are in neither: version 1.
+ * scratch tables ({@link Scratch}) {@code stage_version(attempt_key, ordinal, version, changed, since)} (each staged
+ * row of a key that has a version before it) and {@code stage_key(attempt_key, version, hold, reason)} (per such key,
+ * the version the result ends at and whether it is held). Keys seen for the first time are in neither: version 1.
  *
  * <p>Who a version names is compared as the matcher compares a row with a student ({@link Comparisons}): names
  * agree at Jaro-Winkler 0.80, one typing mistake apart (short names: "Rya"/"Ray" scores 0.60), as nicknames or

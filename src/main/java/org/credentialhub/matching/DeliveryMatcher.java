@@ -180,7 +180,7 @@ public final class DeliveryMatcher {
                     -- a school named by name only: the one school of that name (an index probe per row; a join
                     -- with the unique names is misjudged as one row and compares every row with every school)
                     left join lateral (select min(s.school_code) as school_code, min(s.district_code) as district_code
-                                       from school s where lower(s.name) = lower(i.school_name)
+                                       from school s where s.name_key = lower(i.school_name)
                                        having count(*) = 1) sn on true
                     left join match_crosswalk x on x.feed_code = r.feed_code and x.decision = 'link'
                                                and x.candidate_key = %s
