@@ -337,14 +337,16 @@ public final class Intake {
         LOG.info("Feed {}: delivery {}: read and staged in {} ms, published in {} ms, feed's own step {} ms", feed,
                 deliveryId, (parsed - started) / 1_000_000, (published - parsed) / 1_000_000,
                 (System.nanoTime() - published) / 1_000_000);
-        try (CopyWriter copy = new CopyWriter(c, "delivery_rejection", "delivery_id", "row_number", "field", "reason")) {
-            java.util.Set<String> seen = new java.util.HashSet<>();
-            for (RowRejection r : rejections) {
-                if (seen.add(r.row() + "\u0000" + r.field())) {
-                    copy.value(deliveryId).value(r.row()).value(r.field()).value(r.reason()).endRow();
+        if (!rejections.isEmpty()) {   // most files have none: no COPY round trip for nothing
+            try (CopyWriter copy = new CopyWriter(c, "delivery_rejection", "delivery_id", "row_number", "field", "reason")) {
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                for (RowRejection r : rejections) {
+                    if (seen.add(r.row() + "\u0000" + r.field())) {
+                        copy.value(deliveryId).value(r.row()).value(r.field()).value(r.reason()).endRow();
+                    }
                 }
+                copy.finish();
             }
-            copy.finish();
         }
         Deliveries.staged(c, deliveryId, read, accepted, rejectedRows, versions.changedRows());
         return new StageOutcome(deliveryId, read, accepted, rejectedRows, null);

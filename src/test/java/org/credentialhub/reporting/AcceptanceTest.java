@@ -67,7 +67,9 @@ abstract class AcceptanceTest {
              Connection c = s.database.dataSource().getConnection(); Statement st = c.createStatement()) {
             StringBuilder sb = new StringBuilder();
             for (String table : List.of("fact_attempt", "fact_earned", "fact_potential", "fact_course_earned", "fact_combined")) {
-                try (ResultSet rs = st.executeQuery("select count(*) || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') "
+                // the count and a sum of each row's 60-bit digest: the same rows in any order give the same text,
+                // without sorting the table's rows as text (an ordered md5 of them took 0.4 s a table at 5 %)
+                try (ResultSet rs = st.executeQuery("select count(*) || ':' || coalesce(sum(('x' || left(md5(t::text), 15))::bit(60)::bigint), 0) "
                         + "from rpt." + table + " t")) {
                     rs.next();
                     sb.append(table).append('=').append(rs.getString(1)).append('\n');
