@@ -54,6 +54,17 @@ public final class DeliveryMatcher {
 
     /** The roster index, rebuilt when students were added, changed or removed since it was built. */
     public synchronized RosterIndex index() throws SQLException {
+        if (index != null) {
+            // the usual case, once per delivery: the roster has not changed since the index was built. One read, no
+            // transaction of its own (setting and resetting its isolation level were two more round trips a file)
+            try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("select version from roster_version")) {
+                rs.next();
+                if (("v" + rs.getLong(1)).equals(rosterVersion)) {
+                    return index;
+                }
+            }
+        }
         try (Connection c = dataSource.getConnection()) {
             // the version and the students it labels from one snapshot (migration V49: one row, bumped with
             // every change to student, instead of a scan of the whole table per delivery)
