@@ -16,6 +16,8 @@ import java.sql.Statement;
  * none: the state's queue), and closes those whose cause went away.
  */
 public final class ExceptionQueue {
+    /** The advisory lock that keeps refreshes of the queue one at a time ("HUB_EXQ"). */
+    public static final long LOCK_KEY = 0x4855425F45585100L;
     private static final Logger LOG = LoggerFactory.getLogger(ExceptionQueue.class);
 
     /**
@@ -84,6 +86,10 @@ public final class ExceptionQueue {
             c.setAutoCommit(false);
             int opened;
             try (Statement st = c.createStatement()) {
+                // one refresh at a time (a delivery's, the roster's re-match, another node's): two at once lock the
+                // exceptions they open and close in different orders when matching changed results between their
+                // snapshots, and deadlocked (ConcurrentMatchingTest saw it); the second now reads what the first wrote
+                st.execute("select pg_advisory_xact_lock(" + LOCK_KEY + ")");
                 opened = st.executeUpdate("""
                         insert into result_exception (result_id, kind, district_code)
                         -- the exceptions first (a few of a delivery's rows), then their districts: the districts'
