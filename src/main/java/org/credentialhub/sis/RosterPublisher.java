@@ -81,18 +81,11 @@ final class RosterPublisher {
         String set = compared.stream().map(col -> col + " = excluded." + col).collect(Collectors.joining(", "));
         String changed = "(" + compared.stream().map(col -> t + "." + col).collect(Collectors.joining(", "))
                 + ") is distinct from (" + compared.stream().map(col -> "excluded." + col).collect(Collectors.joining(", ")) + ")";
-        String delete;
-        String when;
-        if (mode.equals("bulk")) {
-            delete = "delete from " + t + " t where t.sis_source = ? and not exists (select 1 from " + f.stageTable()
-                    + " s where s.sourced_id = t.sourced_id and s.status <> 'tobedeleted')";
-            when = changed;
-        } else {
-            delete = "delete from " + t + " t using " + f.stageTable()
-                    + " s where t.sis_source = ? and t.sourced_id = s.sourced_id and s.status = 'tobedeleted'";
-            when = changed + " and (" + t + ".date_last_modified is null or excluded.date_last_modified is null"
-                    + " or excluded.date_last_modified >= " + t + ".date_last_modified)";
-        }
+        // a bulk file: see bulkByDifference; a delta: its tobedeleted rows deleted, the others upserted unless older
+        String delete = "delete from " + t + " t using " + f.stageTable()
+                + " s where t.sis_source = ? and t.sourced_id = s.sourced_id and s.status = 'tobedeleted'";
+        String when = mode.equals("bulk") ? changed : changed + " and (" + t + ".date_last_modified is null"
+                + " or excluded.date_last_modified is null or excluded.date_last_modified >= " + t + ".date_last_modified)";
         long t0 = System.nanoTime();
         String insert = "insert into " + t + " (sis_source, delivery_id, " + String.join(", ", cols) + ") select ?, ?, "
                 + String.join(", ", select) + " from " + from + " where s.status <> 'tobedeleted'";
@@ -101,21 +94,21 @@ final class RosterPublisher {
             ImportSteps.timed(t0, "publish " + t + " (first rows of the table; key built after them)");
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement(delete)) {
-            ps.setString(1, feed);
-            ps.executeUpdate();
+        boolean empty = empty(c, t, feed);
+        if (mode.equals("bulk") && !empty) {
+            bulkByDifference(c, feed, deliveryId, t, cols, select, from, set, when);
+            ImportSteps.timed(t0, "publish " + t);
+            return;
+        }
+        if (!empty) {   // a delta (a bulk file for a source without rows has nothing to delete)
+            try (PreparedStatement ps = c.prepareStatement(delete)) {
+                ps.setString(1, feed);
+                ps.executeUpdate();
+            }
+            empty = empty(c, t, feed);
         }
         // the source has none of these rows (a first load, or all deleted above): a plain insert, no
         // per-row conflict check (sourcedIds are unique in the file: checked before publishing)
-        boolean empty;
-        try (PreparedStatement ps = c.prepareStatement("select not exists (select 1 from " + t
-                + " where sis_source = ?)")) {
-            ps.setString(1, feed);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                empty = rs.getBoolean(1);
-            }
-        }
         try (PreparedStatement ps = c.prepareStatement(insert + (empty ? "" : unchangedLeftOut(t, cols, select)
                 + " on conflict (sis_source, sourced_id) do update set "
                 + set + ", delivery_id = excluded.delivery_id where " + when))) {
@@ -127,6 +120,77 @@ final class RosterPublisher {
             ps.executeUpdate();
         }
         ImportSteps.timed(t0, "publish " + t);
+    }
+
+    /** Whether the source has no rows in the table. */
+    private static boolean empty(Connection c, String table, String feed) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select not exists (select 1 from " + table
+                + " where sis_source = ?)")) {
+            ps.setString(1, feed);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * A bulk file for a source that has rows in the table: one hashed full join of the file's rows with the
+     * source's stored rows finds both the stored rows the file no longer has (deleted) and the file's rows that
+     * are new or differ from the stored ones (upserted); the rows stored exactly as the file has them are not
+     * touched. The same result as deleting what the file lacks and then upserting what changed, but with one
+     * pass over both instead of two anti-joins (a bulk with 1 % changed: most of its time).
+     */
+    private static void bulkByDifference(Connection c, String feed, long deliveryId, String t, List<String> cols,
+                                         List<String> select, String from, String set, String when)
+            throws SQLException {
+        List<String> incoming = new ArrayList<>();
+        List<String> stored = new ArrayList<>();
+        List<String> in = new ArrayList<>();
+        List<String> st = new ArrayList<>();
+        for (int i = 0; i < cols.size(); i++) {
+            incoming.add(select.get(i) + " as " + cols.get(i));
+            stored.add("x." + cols.get(i));
+            if (!cols.get(i).equals("sourced_id")) {
+                in.add("s." + cols.get(i));
+                st.add("x." + cols.get(i));
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("drop table if exists sis_publish_diff");
+            s.execute("create temp table sis_publish_diff (sourced_id text, gone boolean) on commit drop");
+        }
+        String diff = "insert into sis_publish_diff select coalesce(s.sourced_id, x.sourced_id), s.present is null"
+                + " from (select true as present, " + String.join(", ", incoming) + " from " + from
+                + " where s.status <> 'tobedeleted') s full join (select " + String.join(", ", stored) + " from " + t
+                + " x where x.sis_source = ?) x on x.sourced_id = s.sourced_id"
+                + " where s.present is null or x.sourced_id is null"
+                + " or (" + String.join(", ", st) + ") is distinct from (" + String.join(", ", in) + ")";
+        long changed;
+        try (PreparedStatement ps = c.prepareStatement(diff)) {
+            ps.setString(1, feed);
+            changed = ps.executeUpdate();
+        }
+        if (changed == 0) {
+            return;
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("analyze sis_publish_diff");
+        }
+        try (PreparedStatement ps = c.prepareStatement("delete from " + t + " t using sis_publish_diff d"
+                + " where t.sis_source = ? and t.sourced_id = d.sourced_id and d.gone")) {
+            ps.setString(1, feed);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("insert into " + t + " (sis_source, delivery_id, "
+                + String.join(", ", cols) + ") select ?, ?, " + String.join(", ", select) + " from " + from
+                + " where s.status <> 'tobedeleted' and s.sourced_id in (select d.sourced_id from sis_publish_diff d"
+                + " where not d.gone) on conflict (sis_source, sourced_id) do update set " + set
+                + ", delivery_id = excluded.delivery_id where " + when)) {
+            ps.setString(1, feed);
+            ps.setLong(2, deliveryId);
+            ps.executeUpdate();
+        }
     }
 
     /**
