@@ -122,6 +122,10 @@ final class RosterPublisher {
         ImportSteps.timed(t0, "publish " + t);
     }
 
+    /** The sourcedIds a bulk file changes in a table: gone from the file, or new or changed in it. */
+    private static final org.credentialhub.store.Scratch.Table PUBLISH_DIFF =
+            new org.credentialhub.store.Scratch.Table("sis_publish_diff", "sourced_id text, gone boolean");
+
     /** Whether the source has no rows in the table. */
     private static boolean empty(Connection c, String table, String feed) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select not exists (select 1 from " + table
@@ -156,9 +160,9 @@ final class RosterPublisher {
                 st.add("x." + cols.get(i));
             }
         }
+        org.credentialhub.store.Scratch.ensure(c, PUBLISH_DIFF);
         try (Statement s = c.createStatement()) {
-            s.execute("drop table if exists sis_publish_diff");
-            s.execute("create temp table sis_publish_diff (sourced_id text, gone boolean) on commit drop");
+            s.execute("delete from sis_publish_diff");   // the previous table's, in this import's transaction
         }
         String diff = "insert into sis_publish_diff select coalesce(s.sourced_id, x.sourced_id), s.present is null"
                 + " from (select true as present, " + String.join(", ", incoming) + " from " + from

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -217,6 +218,40 @@ class OneRosterImportTest extends OneRosterTestCase {
         Verdict v = importer.importBundle(odd);
         assertTrue(OneRosterFixturesTest.has(v, Problem.Severity.WARNING, "demographics.csv", null,
                 "marked absent in the manifest"), () -> v.problems().toString());
+    }
+
+    /**
+     * A bulk that drops one student's demographics row (the student stays) and another student's user row and
+     * enrollments (their demographics row stays): each table loses exactly its own row. Users and demographics share
+     * sourcedIds, and one table's removals must never be applied to another's (the bulk's difference is worked out
+     * table by table in one transaction).
+     */
+    @Test
+    @Order(8)
+    void aBulkRemovesFromEachTableOnlyWhatThatFileNoLongerHas() throws Exception {
+        assertTrue(importer.importBundle(bulk).accepted());
+        Path next = dir.resolve("bulk-next");
+        Files.createDirectories(next);
+        try (Stream<Path> files = Files.list(bulk)) {
+            for (Path f : files.toList()) {
+                List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+                String name = f.getFileName().toString();
+                java.util.function.Predicate<String> drop = switch (name) {
+                    case "demographics.csv" -> l -> l.startsWith("usr-5,");
+                    case "users.csv" -> l -> l.startsWith("usr-6,");
+                    case "enrollments.csv" -> l -> l.startsWith("enr-6-");
+                    default -> l -> false;
+                };
+                Files.write(next.resolve(name), lines.stream().filter(drop.negate()).toList(), StandardCharsets.UTF_8);
+            }
+        }
+        Verdict v = importer.importBundle(next);
+        assertTrue(v.accepted(), () -> v.problems().toString());
+        assertEquals(1, count("select count(*) from sis_user where sourced_id = 'usr-5'"), "usr-5 keeps its user row");
+        assertEquals(0, count("select count(*) from sis_demographics where sourced_id = 'usr-5'"));
+        assertEquals(0, count("select count(*) from sis_user where sourced_id = 'usr-6'"));
+        assertEquals(1, count("select count(*) from sis_demographics where sourced_id = 'usr-6'"),
+                "usr-6 keeps its demographics row");
     }
 
     /** The users.csv line with its given name (the field after the quoted userIds) replaced. */
