@@ -50,10 +50,24 @@ public final class BenchFolder implements AutoCloseable {
             return;
         }
         stopPostgres();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        } catch (IOException | RuntimeException e) {
-            System.err.println("bench: could not remove " + dir + ": " + e.getMessage());
+        // again while something that was stopping (a server's last log line, a late acknowledgement) still wrote in
+        // it: on a loaded machine one pass could leave the folder behind
+        for (int pass = 0; pass < 10 && Files.exists(dir); pass++) {
+            if (pass > 0) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+            } catch (IOException | RuntimeException e) {
+                if (pass == 9) {
+                    System.err.println("bench: could not remove " + dir + ": " + e.getMessage());
+                }
+            }
         }
     }
 
