@@ -113,6 +113,8 @@ public final class Matcher {
         double[] weights = new double[256];
         double[] bounds = new double[256];
         boolean[] firstAgree = new boolean[256];
+        /** The candidates' columns ({@link RosterIndex#gather}). */
+        int[] gathered = new int[256 << RosterIndex.STRIDE_SHIFT];
     }
 
     /**
@@ -152,7 +154,7 @@ public final class Matcher {
             if (p.near == null && k > 0) {
                 p.near = index.nearOf(wk.idRows[0]); // the same ID: its student's neighbourhood is the sent one's
             }
-            wk.nearCount = index.rowsOneEditAway(p.near, p.idFp, wk.nearRows);
+            wk.nearCount = index.rowsOneEditAway(p.near, p.idFp, wk.idRows, k, wk.nearRows);
             int corroborated = -1;
             int nCorroborated = 0;
             for (int i = 0; i < k; i++) {
@@ -430,8 +432,11 @@ public final class Matcher {
         double[] ws = wk.weights;
         // Phase 1: cheap upper bound per candidate (birth date, school, exact-name codes; best case for other names).
         int best = -1;
+        int[] g = wk.gathered = index.gather(s.rows, n, wk.gathered);
         for (int i = 0; i < n; i++) {
-            ws[i] = weights.upperBound(p, s.rows[i]) + idWeight(p, s.rows[i], wk);
+            int o = i << RosterIndex.STRIDE_SHIFT;
+            ws[i] = weights.upperBound(p, g, o)
+                    + weights.idWeight(p, s.rows[i], g[o + 6], wk.nearRows, wk.nearCount);
             if (best < 0 || ws[i] > ws[best]) {
                 best = i;
             }

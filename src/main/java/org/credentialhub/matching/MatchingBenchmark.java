@@ -309,6 +309,16 @@ public final class MatchingBenchmark {
         if (Boolean.getBoolean("hub.debugBlocks")) {
             out.println("per scheme: " + java.util.Arrays.toString(sc.perScheme));
         }
+        // -Dhub.benchRepeat=N: match the batch N-1 more times first (warm), printing each run's time; the figures
+        // below are the last run's
+        for (int rep = Integer.getInteger("hub.benchRepeat", 1); rep > 1; rep--) {
+            long rc0 = processCpuNanos();
+            long r0 = System.nanoTime();
+            matcher.matchBatch(s.rows);
+            long r1 = System.nanoTime();
+            out.printf(Locale.ROOT, "repeat match_s=%.2f rows_per_s=%.0f match_cpu_s=%.2f%n", (r1 - r0) / 1e9,
+                    resultRows / ((r1 - r0) / 1e9), (processCpuNanos() - rc0) / 1e9);
+        }
         long c0 = processCpuNanos();
         long m0 = System.nanoTime();
         List<Decision> ds = matcher.matchBatch(s.rows);

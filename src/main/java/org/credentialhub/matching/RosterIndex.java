@@ -124,6 +124,31 @@ public final class RosterIndex {
         return cols[(row << STRIDE_SHIFT) + 6];
     }
 
+    /**
+     * Copies the columns of {@code rows[0..n)} to {@code out} (8 ints per row, in the same order as in the index).
+     * The candidates of a result row lie at random places in a column array far larger than the processor's caches;
+     * read one by one while scoring, each waits for memory in turn. This short loop's reads do not depend on each
+     * other, so the processor keeps many of them in flight, and the scoring then reads the copy.
+     */
+    int[] gather(int[] rows, int n, int[] out) {
+        if (out.length < n << STRIDE_SHIFT) {
+            out = new int[Math.max(out.length * 2, n << STRIDE_SHIFT)];
+        }
+        int[] c = cols;
+        for (int i = 0; i < n; i++) {
+            int o = rows[i] << STRIDE_SHIFT;
+            int j = i << STRIDE_SHIFT;
+            out[j] = c[o];
+            out[j + 1] = c[o + 1];
+            out[j + 2] = c[o + 2];
+            out[j + 3] = c[o + 3];
+            out[j + 4] = c[o + 4];
+            out[j + 5] = c[o + 5];
+            out[j + 6] = c[o + 6];
+        }
+        return out;
+    }
+
     /** Builds an index from all records (roster ids should be unique). */
     public static RosterIndex build(Iterable<RosterRecord> records) {
         Builder b = builder();
@@ -277,6 +302,31 @@ public final class RosterIndex {
         private int[] setRows = new int[4096];
         private int[] setGen = new int[4096];
         private int gen;
+        /** Queued blocking lookups (see {@link BlockingIndex#candidates}): scheme, key, block limit, bounds. */
+        int queries;
+        int[] qScheme = new int[32];
+        long[] qKey = new long[32];
+        int[] qCap = new int[32];
+        int[] qFrom = new int[32];
+        int[] qEnd = new int[32];
+        long[] qFirst = new long[32];
+
+        /** Queues one blocking lookup (a negative key: a component is missing, nothing to look up). */
+        void query(int scheme, long key, int cap) {
+            if (queries == qKey.length) {
+                int c = queries * 2;
+                qScheme = Arrays.copyOf(qScheme, c);
+                qKey = Arrays.copyOf(qKey, c);
+                qCap = Arrays.copyOf(qCap, c);
+                qFrom = Arrays.copyOf(qFrom, c);
+                qEnd = Arrays.copyOf(qEnd, c);
+                qFirst = Arrays.copyOf(qFirst, c);
+            }
+            qScheme[queries] = scheme;
+            qKey[queries] = key;
+            qCap[queries] = cap;
+            queries++;
+        }
 
         /** Starts a new collection; with {@code dedup} every row is kept once. */
         void reset(boolean dedup) {
@@ -380,6 +430,14 @@ public final class RosterIndex {
      */
     int rowsOneEditAway(long[] near, long idFp, int[] out) {
         return stateIds.rowsOneEditAway(near, idFp, out);
+    }
+
+    /**
+     * {@link #rowsOneEditAway(long[], long, int[])} given the rows with the ID ({@link #rowsWithStateId}'s answer,
+     * {@code sameIdCount} rows of {@code sameId}); see {@link StateIdIndex#rowsOneEditAway(long[], long, int[], int, int[])}.
+     */
+    int rowsOneEditAway(long[] near, long idFp, int[] sameId, int sameIdCount, int[] out) {
+        return stateIds.rowsOneEditAway(near, idFp, sameId, sameIdCount, out);
     }
 
     /** The deletion neighbourhood of a row's state ID, or null when the roster did not provide it. */
