@@ -18,6 +18,9 @@ final class StateIdIndex {
     private final long[] stateFp;
     private final int dirBits;
     private final long[] idBlock;
+    /** Bucket directory over {@link #idBlock} (a few entries a bucket: one read of it instead of a binary search). */
+    private final int[] idDir;
+    private final int idDirBits;
     /**
      * State IDs' deletion neighbourhoods: entries of row r are {@code nearFp[nearStart[r] .. nearStart[r + 1])}, in
      * position order; {@link #nearBlock} indexes them all.
@@ -46,17 +49,38 @@ final class StateIdIndex {
         idArr = Arrays.copyOf(idArr, k);
         Arrays.parallelSort(idArr);
         this.idBlock = idArr;
+        this.idDirBits = Math.max(1, dirBits - 2);
+        this.idDir = BlockingIndex.directory(idArr, idDirBits);
         this.nearFp = Arrays.copyOf(nearFp, nearCount);
         this.nearStart = Arrays.copyOf(nearStart, n + 1);
         long[] nearArr = new long[this.nearFp.length];
         for (int row = 0; row < n; row++) {
-            for (int e = this.nearStart[row]; e < this.nearStart[row + 1]; e++) {
-                nearArr[e] = (mix(this.nearFp[e]) >>> (64 - KEY_BITS)) << ROW_BITS | row;
+            int start = this.nearStart[row];
+            int len = Math.min(this.nearStart[row + 1] - start, TAG_UNKNOWN);
+            for (int e = start; e < this.nearStart[row + 1]; e++) {
+                nearArr[e] = nearKey(this.nearFp[e]) << (ROW_BITS + TAG_BITS) | (long) row << TAG_BITS
+                        | (long) Math.min(e - start, TAG_UNKNOWN) << 6 | len;
             }
         }
         Arrays.parallelSort(nearArr);
         this.nearBlock = nearArr;
         this.nearDir = BlockingIndex.directory(nearArr, dirBits);
+    }
+
+    /**
+     * Layout of a neighbourhood table entry ({@link #nearBlock}), 63 bits: the entry's key hash
+     * ({@value #NEAR_KEY_BITS} bits), the row ({@link RosterIndex#ROW_BITS} bits), the entry's position in its row's
+     * neighbourhood and the neighbourhood's length (6 bits each, {@value #TAG_UNKNOWN} for 63 or more). Sorted, the
+     * rows of one key stay in row order. Position and length let a lookup pass over the rows whose entry is equal
+     * but cannot be one edit away (at another position, or an ID of another length) without reading their
+     * neighbourhoods at random places of the roster; such rows are most of a dense ID range's block entries.
+     */
+    static final int TAG_BITS = 12;
+    static final int TAG_UNKNOWN = 63;
+    static final int NEAR_KEY_BITS = 63 - ROW_BITS - TAG_BITS;
+
+    private static long nearKey(long entry) {
+        return mix(entry) >>> (64 - NEAR_KEY_BITS);
     }
 
     /** Rows whose state-ID fingerprint equals the probe's; appended to {@code out}, count returned. */
@@ -66,7 +90,13 @@ final class StateIdIndex {
         }
         long key = mix(fp) >>> (64 - KEY_BITS);
         long[] arr = idBlock;
-        int i = lowerBound(arr, key << ROW_BITS);
+        int bucket = (int) (key >>> (KEY_BITS - idDirBits));
+        int i = idDir[bucket];
+        int end = idDir[bucket + 1];
+        long lo = key << ROW_BITS;
+        while (i < end && arr[i] < lo) {
+            i++;
+        }
         int k = 0;
         while (i < arr.length && (arr[i] >>> ROW_BITS) == key && k < out.length) {
             int row = (int) (arr[i] & ROW_MASK);
@@ -153,9 +183,10 @@ final class StateIdIndex {
         int len = near.length;
         long[] keys = new long[len];
         int[] bounds = new int[len * 2];
-        int shift = KEY_BITS - dirBits;
+        int shift = NEAR_KEY_BITS - dirBits;
+        int lenTag = Math.min(len, TAG_UNKNOWN);
         for (int i = 0; i < len; i++) {
-            long key = mix(near[i]) >>> (64 - KEY_BITS);
+            long key = nearKey(near[i]);
             keys[i] = key;
             int bucket = (int) (key >>> shift);
             bounds[2 * i] = nearDir[bucket];
@@ -169,18 +200,25 @@ final class StateIdIndex {
         int k = 0;
         for (int i = 0; i < len; i++) {
             long key = keys[i];
-            if ((first[i] >>> ROW_BITS) > key) {
+            if ((first[i] >>> (ROW_BITS + TAG_BITS)) > key) {
                 continue; // the bucket is empty or starts past the key (later buckets hold other keys)
             }
             int j = bounds[2 * i];
             int end = bounds[2 * i + 1];
-            long lo = key << ROW_BITS;
+            long lo = key << (ROW_BITS + TAG_BITS);
             while (j < end && nearBlock[j] < lo) {
                 j++;
             }
-            while (j < nearBlock.length && (nearBlock[j] >>> ROW_BITS) == key) {
-                int row = (int) (nearBlock[j] & ROW_MASK);
+            while (j < nearBlock.length && (nearBlock[j] >>> (ROW_BITS + TAG_BITS)) == key) {
+                long entry = nearBlock[j];
                 j++;
+                int pos = (int) (entry >>> 6) & TAG_UNKNOWN;
+                // a row one edit away has this entry at position i, i - 1 or i + 1 (checked below), and an ID of
+                // this length
+                if ((entry & TAG_UNKNOWN) != lenTag || (pos == TAG_UNKNOWN ? i < TAG_UNKNOWN - 1 : Math.abs(pos - i) > 1)) {
+                    continue;
+                }
+                int row = (int) ((entry >>> TAG_BITS) & ROW_MASK);
                 if (sameIdComplete ? contains(sameId, sameIdCount, row) : stateFp[row] == idFp) {
                     continue;
                 }
@@ -213,19 +251,5 @@ final class StateIdIndex {
             }
         }
         return false;
-    }
-
-    private static int lowerBound(long[] a, long v) {
-        int lo = 0;
-        int hi = a.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (a[mid] < v) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 }
