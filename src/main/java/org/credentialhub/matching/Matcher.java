@@ -113,6 +113,8 @@ public final class Matcher {
         double[] weights = new double[256];
         double[] bounds = new double[256];
         boolean[] firstAgree = new boolean[256];
+        /** This row's name levels against dictionary names (reset for each row). */
+        final NameMemo names = new NameMemo();
         /** The candidates' columns ({@link RosterIndex#gather}). */
         int[] gathered = new int[256 << RosterIndex.STRIDE_SHIFT];
     }
@@ -145,6 +147,7 @@ public final class Matcher {
                     List.of(new Candidate(linked, Double.NaN, List.of("crosswalk: linked by an earlier decision"))));
         }
         Probe p = index.probe(r);
+        wk.names.reset();
         wk.nearCount = 0;
         wk.idCount = 0;
         // tier 1: state ID, corroborated by last name or birth date
@@ -158,14 +161,14 @@ public final class Matcher {
             int corroborated = -1;
             int nCorroborated = 0;
             for (int i = 0; i < k; i++) {
-                Comparisons.levels(p, index, wk.idRows[i], wk.lv);
+                Comparisons.levels(p, index, wk.idRows[i], wk.lv, wk.names);
                 if (corroborates(wk.lv)) {
                     corroborated = wk.idRows[i];
                     nCorroborated++;
                 }
             }
             if (nCorroborated == 1) {
-                Comparisons.levels(p, index, corroborated, wk.lv);
+                Comparisons.levels(p, index, corroborated, wk.lv, wk.names);
                 int fl = wk.lv[Comparisons.FIRST];
                 boolean conflict = settings.requireFirstNameAgreementForSiblings()
                         && fl > Comparisons.FN_JW92
@@ -184,7 +187,7 @@ public final class Matcher {
             if (nCorroborated > 1) {
                 List<Candidate> cs = new ArrayList<>();
                 for (int i = 0; i < k; i++) {
-                    Comparisons.levels(p, index, wk.idRows[i], wk.lv);
+                    Comparisons.levels(p, index, wk.idRows[i], wk.lv, wk.names);
                     if (corroborates(wk.lv)) {
                         cs.add(explain(p, wk.idRows[i], wk, "decision: several roster students share this state ID"));
                     }
@@ -247,7 +250,7 @@ public final class Matcher {
      * names. Null when the ID does not stand this way.
      */
     private Decision weaklyCorroborated(ResultRecord r, Probe p, Work wk, int idRow) {
-        Comparisons.levels(p, index, idRow, wk.lv);
+        Comparisons.levels(p, index, idRow, wk.lv, wk.names);
         int f = wk.lv[Comparisons.FIRST];
         int l = wk.lv[Comparisons.LAST];
         int d = wk.lv[Comparisons.DOB];
@@ -285,7 +288,7 @@ public final class Matcher {
                 && otherStudentFitsNames(p, idRow, wk)) {
             return null;
         }
-        Comparisons.levels(p, index, idRow, wk.lv);
+        Comparisons.levels(p, index, idRow, wk.lv, wk.names);
         Candidate c = explain(p, idRow, wk, alike
                 ? "state_id: equal; names alike but damaged, and no other student fits them"
                 : "state_id: equal; a name alike and the same school, no birth date against it, and no other student fits");
@@ -294,7 +297,7 @@ public final class Matcher {
 
     /** The row's match weight against a roster row on names, birth date and school (no state ID). */
     private double fieldScore(Probe p, int row, Work wk) {
-        boolean swapped = Comparisons.levels(p, index, row, wk.lv);
+        boolean swapped = Comparisons.levels(p, index, row, wk.lv, wk.names);
         return weights.score(p, row, wk.lv, swapped);
     }
 
@@ -320,7 +323,7 @@ public final class Matcher {
         boolean dobAgrees = false;
         for (int i = 0; i < wk.nearCount; i++) {
             int row = wk.nearRows[i];
-            Comparisons.levels(p, index, row, wk.lv);
+            Comparisons.levels(p, index, row, wk.lv, wk.names);
             int f = wk.lv[Comparisons.FIRST];
             int l = wk.lv[Comparisons.LAST];
             int d = wk.lv[Comparisons.DOB];
@@ -355,14 +358,14 @@ public final class Matcher {
         RosterIndex.Scratch s = wk.scratch;
         index.candidates(p, settings.maxBlockSize(), blockNearSchools, s);
         int[] id = new int[Comparisons.FIELDS];
-        Comparisons.levels(p, index, idRow, id);
+        Comparisons.levels(p, index, idRow, id, wk.names);
         int[] lv = new int[Comparisons.FIELDS];
         for (int i = 0; i < s.count; i++) {
             int row = s.rows[i];
             if (row == idRow) {
                 continue;
             }
-            Comparisons.levels(p, index, row, lv);
+            Comparisons.levels(p, index, row, lv, wk.names);
             int f = lv[Comparisons.FIRST];
             int l = lv[Comparisons.LAST];
             // the sibling must fit the row's names, and be the ID's student's equal on birth date and place:
@@ -512,7 +515,7 @@ public final class Matcher {
     }
 
     private int firstNameLevel(Probe p, int row, Work wk) {
-        Comparisons.levels(p, index, row, wk.lv);
+        Comparisons.levels(p, index, row, wk.lv, wk.names);
         return wk.lv[Comparisons.FIRST];
     }
 
@@ -561,7 +564,7 @@ public final class Matcher {
     }
 
     private double fullScore(Probe p, int row, Work wk, int i) {
-        boolean swapped = Comparisons.levels(p, index, row, wk.lv);
+        boolean swapped = Comparisons.levels(p, index, row, wk.lv, wk.names);
         int fl = wk.lv[Comparisons.FIRST];
         wk.firstAgree[i] = fl >= 0 && fl <= Comparisons.FN_JW92;
         return weights.score(p, row, wk.lv, swapped) + idWeight(p, row, wk);
