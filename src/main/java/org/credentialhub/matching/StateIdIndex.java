@@ -197,7 +197,10 @@ final class StateIdIndex {
             int j = bounds[2 * i];
             first[i] = j < bounds[2 * i + 1] ? nearBlock[j] : Long.MAX_VALUE;
         }
-        int k = 0;
+        // the rows that may be one edit away (entry i of the sent ID, position and length fitting), in the order of
+        // the entries and of their blocks
+        int[] found = new int[2 * len + 8];
+        int nf = 0;
         for (int i = 0; i < len; i++) {
             long key = keys[i];
             if ((first[i] >>> (ROW_BITS + TAG_BITS)) > key) {
@@ -222,23 +225,41 @@ final class StateIdIndex {
                 if (sameIdComplete ? contains(sameId, sameIdCount, row) : stateFp[row] == idFp) {
                     continue;
                 }
-                if (nearStart[row + 1] - nearStart[row] != len) {
-                    continue;
+                if (nf + 2 > found.length) {
+                    found = Arrays.copyOf(found, found.length * 2);
                 }
-                int o = nearStart[row];
-                boolean oneEdit = nearFp[o + i] == near[i]
-                        || i + 1 < len && nearFp[o + i + 1] == near[i] && nearFp[o + i] == near[i + 1]
-                        || i > 0 && nearFp[o + i - 1] == near[i] && nearFp[o + i] == near[i - 1];
-                if (!oneEdit) {
-                    continue;
-                }
-                boolean seen = false;
-                for (int q = 0; q < k; q++) {
-                    seen |= out[q] == row;
-                }
-                if (!seen && k < out.length) {
-                    out[k++] = row;
-                }
+                found[nf++] = row;
+                found[nf++] = i;
+            }
+        }
+        // their neighbourhoods' bounds, then the entries compared: reads at random places, each independent of the
+        // others (in flight together), in the same order as above
+        int[] starts = new int[nf];
+        for (int c = 0; c < nf; c += 2) {
+            int row = found[c];
+            starts[c] = nearStart[row];
+            starts[c + 1] = nearStart[row + 1];
+        }
+        boolean[] oneEdit = new boolean[nf >> 1];
+        for (int c = 0; c < nf; c += 2) {
+            int o = starts[c];
+            int i = found[c + 1];
+            oneEdit[c >> 1] = starts[c + 1] - o == len && (nearFp[o + i] == near[i]
+                    || i + 1 < len && nearFp[o + i + 1] == near[i] && nearFp[o + i] == near[i + 1]
+                    || i > 0 && nearFp[o + i - 1] == near[i] && nearFp[o + i] == near[i - 1]);
+        }
+        int k = 0;
+        for (int c = 0; c < nf; c += 2) {
+            if (!oneEdit[c >> 1]) {
+                continue;
+            }
+            int row = found[c];
+            boolean seen = false;
+            for (int q = 0; q < k; q++) {
+                seen |= out[q] == row;
+            }
+            if (!seen && k < out.length) {
+                out[k++] = row;
             }
         }
         return k;
