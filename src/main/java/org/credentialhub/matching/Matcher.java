@@ -154,10 +154,8 @@ public final class Matcher {
         if (p.idFp != 0) {
             int k = index.rowsWithStateId(p.idFp, wk.idRows);
             wk.idCount = Math.min(k, wk.idRows.length);
-            if (p.near == null && k > 0) {
-                p.near = index.nearOf(wk.idRows[0]); // the same ID: its student's neighbourhood is the sent one's
-            }
-            wk.nearCount = index.rowsOneEditAway(p.near, p.idFp, wk.idRows, k, wk.nearRows);
+            // (the students whose ID is one edit from the sent one are looked up below, when the ID is no corroborated
+            // student's: a decision for corroborated students reads them nowhere, as their ID weighs as equal)
             int corroborated = -1;
             int nCorroborated = 0;
             for (int i = 0; i < k; i++) {
@@ -194,6 +192,11 @@ public final class Matcher {
                 }
                 return new Decision(r.id(), Outcome.REVIEW, null, 1.0, Decision.TIER_STATE_ID, cs);
             }
+            long[] near = p.near();
+            if (near == null && k > 0) {
+                near = index.nearOf(wk.idRows[0]); // the same ID: its student's neighbourhood is the sent one's
+            }
+            wk.nearCount = index.rowsOneEditAway(near, p.idFp, wk.idRows, k, wk.nearRows);
             if (k == 1) {
                 Decision weak = weaklyCorroborated(r, p, wk, wk.idRows[0]);
                 if (weak != null) {

@@ -276,7 +276,7 @@ public final class RosterIndex {
         p.schoolValue = p.school == Probe.MISSING ? null : Names.normalizePlace(r.school());
         p.district = placeCode(districtDict, r.district());
         p.idFp = fingerprint(r.stateIdHash());
-        p.near = p.idFp == 0 ? null : StateIdIndex.parseNear(r.stateIdNear());
+        p.nearText = p.idFp == 0 ? null : r.stateIdNear();
         return p;
     }
 
