@@ -104,7 +104,10 @@ public final class RosterIndex {
         }
         int dirBits = Math.max(8, Math.min(22, 64 - Long.numberOfLeadingZeros(Math.max(1, n))));
         this.blocking = new BlockingIndex(this, dirBits, schoolNeighbours);
-        this.stateIds = new StateIdIndex(n, stateFp, b.nearFp, b.nearCount, b.nearStart, dirBits);
+        int nearCount = b.nearCount;
+        int[] nearStart = Arrays.copyOf(b.nearStart, n + 1);
+        long[] nearFp = b.takeNearFp();
+        this.stateIds = new StateIdIndex(n, stateFp, nearFp, nearCount, nearStart, dirBits);
         b.releaseNear();
         this.meanIdNeighbours = stateIds.sampleIdNeighbours();
         this.buildNanos = System.nanoTime() - startNanos;
@@ -568,6 +571,16 @@ public final class RosterIndex {
                 return Probe.MISSING;
             }
             return dict.computeIfAbsent(v, k -> dict.size());
+        }
+
+        /**
+         * The neighbourhood entries, trimmed to their count, and released by the builder: the builder's array (grown by
+         * doubling, up to twice the size) is garbage before the index sorts its table, which needs as much again.
+         */
+        private long[] takeNearFp() {
+            long[] a = nearFp.length == nearCount ? nearFp : Arrays.copyOf(nearFp, nearCount);
+            nearFp = null;
+            return a;
         }
 
         private void releaseNear() {

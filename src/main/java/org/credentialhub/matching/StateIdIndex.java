@@ -32,7 +32,8 @@ final class StateIdIndex {
 
     /**
      * @param stateFp   the roster's ID fingerprints by row (0 = none)
-     * @param nearFp    all rows' neighbourhood entries, {@code nearCount} of them, in row order
+     * @param nearFp    all rows' neighbourhood entries, {@code nearCount} of them, in row order (kept, not copied, when
+     *                  it has exactly that length)
      * @param nearStart per row the first entry of its neighbourhood (n + 1 values)
      */
     StateIdIndex(int n, long[] stateFp, long[] nearFp, int nearCount, int[] nearStart, int dirBits) {
@@ -51,8 +52,8 @@ final class StateIdIndex {
         this.idBlock = idArr;
         this.idDirBits = Math.max(1, dirBits - 2);
         this.idDir = BlockingIndex.directory(idArr, idDirBits);
-        this.nearFp = Arrays.copyOf(nearFp, nearCount);
-        this.nearStart = Arrays.copyOf(nearStart, n + 1);
+        this.nearFp = nearFp.length == nearCount ? nearFp : Arrays.copyOf(nearFp, nearCount);
+        this.nearStart = nearStart.length == n + 1 ? nearStart : Arrays.copyOf(nearStart, n + 1);
         long[] nearArr = new long[this.nearFp.length];
         for (int row = 0; row < n; row++) {
             int start = this.nearStart[row];
