@@ -130,7 +130,8 @@ final class BlockingIndex {
      */
     void candidates(Probe p, int maxBlock, boolean nearSchools, Scratch s) {
         s.reset(true);
-        s.queries = 0;
+        Queries q = s.queries;
+        q.count = 0;
         int fi = p.first == null ? 0 : p.first.charAt(0);
         int li = p.last == null ? 0 : p.last.charAt(0);
         int swappedDob = swapDayMonth(p.dob);
@@ -138,20 +139,20 @@ final class BlockingIndex {
         long lp3 = prefix3(p.last);
         for (int scheme = 0; scheme < SCHEMES; scheme++) {
             int cap = scheme >= FIRST_LOOSE ? Math.max(1, maxBlock / 100) : maxBlock;
-            s.query(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, p.dob, p.school, fp3, lp3), cap);
+            q.add(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, p.dob, p.school, fp3, lp3), cap);
             if (swappedDob != 0 && (scheme == 1 || scheme == 2 || scheme == 4 || scheme == 8 || scheme == 14)) {
-                s.query(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, swappedDob, p.school, fp3, lp3), cap);
+                q.add(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, swappedDob, p.school, fp3, lp3), cap);
             }
         }
         // first and last name swapped
-        s.query(3, key(3, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock);
-        s.query(7, key(7, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock);
-        s.query(8, key(8, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock);
+        q.add(3, key(3, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock);
+        q.add(7, key(7, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock);
+        q.add(8, key(8, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock);
         int[] near = nearSchools && p.lastPh != 0 ? schools.schoolsOneEditAway(p.schoolValue, p.school) : null;
         if (near != null) {
             // a school code typed one character wrong: the surname at the schools it may have meant
             for (int c : near) {
-                s.query(5, key(5, p.firstPh, p.lastPh, fi, li, p.dob, c, fp3, lp3), maxBlock);
+                q.add(5, key(5, p.firstPh, p.lastPh, fi, li, p.dob, c, fp3, lp3), maxBlock);
             }
         }
         lookupAll(s);
@@ -168,41 +169,43 @@ final class BlockingIndex {
      * them all in flight at once. The blocks found, their order and the skipped ones are those of a lookup key by key.
      */
     private void lookupAll(Scratch s) {
-        int q = s.queries;
-        long[] keys = s.qKey;
-        int[] from = s.qFrom;
-        int[] end = s.qEnd;
+        Queries qs = s.queries;
+        int q = qs.count;
+        long[] keys = qs.key;
+        int[] scheme = qs.scheme;
+        int[] from = qs.from;
+        int[] end = qs.end;
         int shift = KEY_BITS - dirBits;
         for (int i = 0; i < q; i++) {
             long key = keys[i];
             if (key >= 0) {
-                int[] dir = dirs[s.qScheme[i]];
+                int[] dir = dirs[scheme[i]];
                 int bucket = (int) (key >>> shift);
                 from[i] = dir[bucket];
                 end[i] = dir[bucket + 1];
             }
         }
-        long[] first = s.qFirst;
+        long[] first = qs.first;
         for (int i = 0; i < q; i++) {
             // the bucket's first entry (its cache line usually holds the whole block)
-            first[i] = keys[i] >= 0 && from[i] < end[i] ? blocks[s.qScheme[i]][from[i]] : 0;
+            first[i] = keys[i] >= 0 && from[i] < end[i] ? blocks[scheme[i]][from[i]] : 0;
         }
         for (int i = 0; i < q; i++) {
             if (keys[i] >= 0) {
-                rangeOf(s.qScheme[i], keys[i], from[i], end[i], s.qCap[i], s, i);
+                rangeOf(scheme[i], keys[i], from[i], end[i], qs.cap[i], s, i);
             }
         }
         for (int i = 0; i < q; i++) {
             if (keys[i] >= 0 && from[i] >= 0) {
-                s.perScheme[s.qScheme[i]] += end[i] - from[i];
-                s.add(blocks[s.qScheme[i]], from[i], end[i]);
+                s.perScheme[scheme[i]] += end[i] - from[i];
+                s.add(blocks[scheme[i]], from[i], end[i]);
             }
         }
     }
 
     /**
-     * The block of one key within its bucket [from, end): written to {@code s.qFrom[i]}/{@code s.qEnd[i]}, or -1 in
-     * {@code s.qFrom[i]} when it holds more than {@code maxBlock} rows (counted as skipped).
+     * The block of one key within its bucket [from, end): written to the query's bounds ({@link Queries#from},
+     * {@link Queries#end}), or -1 in its {@code from} when it holds more than {@code maxBlock} rows (counted as skipped).
      */
     private void rangeOf(int scheme, long key, int from, int end, int maxBlock, Scratch s, int i) {
         long[] arr = blocks[scheme];
@@ -215,12 +218,12 @@ final class BlockingIndex {
             to++;
             if (to - from > maxBlock) {
                 s.skippedBlocks++;
-                s.qFrom[i] = -1;
+                s.queries.from[i] = -1;
                 return;
             }
         }
-        s.qFrom[i] = from;
-        s.qEnd[i] = to;
+        s.queries.from[i] = from;
+        s.queries.end[i] = to;
     }
 
     /** Candidates sharing one scheme's key with the probe (straight query only), for model training. */
@@ -255,6 +258,34 @@ final class BlockingIndex {
         }
         s.perScheme[scheme] += to - from;
         s.add(arr, from, to);
+    }
+
+    /** A row's queued lookups (one per thread, in {@link Scratch}): scheme, key, block limit, and bounds found. */
+    static final class Queries {
+        int count;
+        int[] scheme = new int[32];
+        long[] key = new long[32];
+        int[] cap = new int[32];
+        int[] from = new int[32];
+        int[] end = new int[32];
+        long[] first = new long[32];
+
+        /** Queues one lookup (a negative key: a component is missing, nothing to look up). */
+        void add(int s, long k, int c) {
+            if (count == key.length) {
+                int n = count * 2;
+                scheme = Arrays.copyOf(scheme, n);
+                key = Arrays.copyOf(key, n);
+                cap = Arrays.copyOf(cap, n);
+                from = Arrays.copyOf(from, n);
+                end = Arrays.copyOf(end, n);
+                first = Arrays.copyOf(first, n);
+            }
+            scheme[count] = s;
+            key[count] = k;
+            cap[count] = c;
+            count++;
+        }
     }
 
     /** The date with day and month exchanged, or 0 if that is not a different valid date. */

@@ -305,31 +305,8 @@ public final class RosterIndex {
         private int[] setRows = new int[4096];
         private int[] setGen = new int[4096];
         private int gen;
-        /** Queued blocking lookups (see {@link BlockingIndex#candidates}): scheme, key, block limit, bounds. */
-        int queries;
-        int[] qScheme = new int[32];
-        long[] qKey = new long[32];
-        int[] qCap = new int[32];
-        int[] qFrom = new int[32];
-        int[] qEnd = new int[32];
-        long[] qFirst = new long[32];
-
-        /** Queues one blocking lookup (a negative key: a component is missing, nothing to look up). */
-        void query(int scheme, long key, int cap) {
-            if (queries == qKey.length) {
-                int c = queries * 2;
-                qScheme = Arrays.copyOf(qScheme, c);
-                qKey = Arrays.copyOf(qKey, c);
-                qCap = Arrays.copyOf(qCap, c);
-                qFrom = Arrays.copyOf(qFrom, c);
-                qEnd = Arrays.copyOf(qEnd, c);
-                qFirst = Arrays.copyOf(qFirst, c);
-            }
-            qScheme[queries] = scheme;
-            qKey[queries] = key;
-            qCap[queries] = cap;
-            queries++;
-        }
+        /** Queued blocking lookups (see {@link BlockingIndex#candidates}). */
+        final BlockingIndex.Queries queries = new BlockingIndex.Queries();
 
         /** Starts a new collection; with {@code dedup} every row is kept once. */
         void reset(boolean dedup) {
