@@ -130,6 +130,8 @@ final class BlockingIndex {
      */
     void candidates(Probe p, int maxBlock, boolean nearSchools, Scratch s) {
         s.reset(true);
+        Queries q = s.queries;
+        q.count = 0;
         int fi = p.first == null ? 0 : p.first.charAt(0);
         int li = p.last == null ? 0 : p.last.charAt(0);
         int swappedDob = swapDayMonth(p.dob);
@@ -137,25 +139,91 @@ final class BlockingIndex {
         long lp3 = prefix3(p.last);
         for (int scheme = 0; scheme < SCHEMES; scheme++) {
             int cap = scheme >= FIRST_LOOSE ? Math.max(1, maxBlock / 100) : maxBlock;
-            lookup(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, p.dob, p.school, fp3, lp3), cap, s);
+            q.add(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, p.dob, p.school, fp3, lp3), cap);
             if (swappedDob != 0 && (scheme == 1 || scheme == 2 || scheme == 4 || scheme == 8 || scheme == 14)) {
-                lookup(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, swappedDob, p.school, fp3, lp3), cap, s);
+                q.add(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, swappedDob, p.school, fp3, lp3), cap);
             }
         }
         // first and last name swapped
-        lookup(3, key(3, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
-        lookup(7, key(7, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
-        lookup(8, key(8, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock, s);
+        q.add(3, key(3, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock);
+        q.add(7, key(7, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock);
+        q.add(8, key(8, p.lastPh, p.firstPh, li, fi, p.dob, p.school, lp3, fp3), maxBlock);
         int[] near = nearSchools && p.lastPh != 0 ? schools.schoolsOneEditAway(p.schoolValue, p.school) : null;
         if (near != null) {
             // a school code typed one character wrong: the surname at the schools it may have meant
             for (int c : near) {
-                lookup(5, key(5, p.firstPh, p.lastPh, fi, li, p.dob, c, fp3, lp3), maxBlock, s);
+                q.add(5, key(5, p.firstPh, p.lastPh, fi, li, p.dob, c, fp3, lp3), maxBlock);
             }
         }
+        lookupAll(s);
         if (s.count > 1) {
             Arrays.sort(s.rows, 0, s.count); // distinct already; ascending row order keeps decisions deterministic
         }
+    }
+
+    /**
+     * Looks up all queued keys ({@link Scratch#query}) and adds their blocks' rows. Each key costs a read of its
+     * bucket's bounds in the directory and one of the table, both at random places in arrays far larger than the
+     * processor's caches; done key by key these reads wait for memory one after another. Here each step is done for
+     * all keys before the next, in short loops whose reads do not depend on each other, so that the processor has
+     * them all in flight at once. The blocks found, their order and the skipped ones are those of a lookup key by key.
+     */
+    private void lookupAll(Scratch s) {
+        Queries qs = s.queries;
+        int q = qs.count;
+        long[] keys = qs.key;
+        int[] scheme = qs.scheme;
+        int[] from = qs.from;
+        int[] end = qs.end;
+        int shift = KEY_BITS - dirBits;
+        for (int i = 0; i < q; i++) {
+            long key = keys[i];
+            if (key >= 0) {
+                int[] dir = dirs[scheme[i]];
+                int bucket = (int) (key >>> shift);
+                from[i] = dir[bucket];
+                end[i] = dir[bucket + 1];
+            }
+        }
+        long[] first = qs.first;
+        for (int i = 0; i < q; i++) {
+            // the bucket's first entry (its cache line usually holds the whole block)
+            first[i] = keys[i] >= 0 && from[i] < end[i] ? blocks[scheme[i]][from[i]] : 0;
+        }
+        for (int i = 0; i < q; i++) {
+            if (keys[i] >= 0) {
+                rangeOf(scheme[i], keys[i], from[i], end[i], qs.cap[i], s, i);
+            }
+        }
+        for (int i = 0; i < q; i++) {
+            if (keys[i] >= 0 && from[i] >= 0) {
+                s.perScheme[scheme[i]] += end[i] - from[i];
+                s.add(blocks[scheme[i]], from[i], end[i]);
+            }
+        }
+    }
+
+    /**
+     * The block of one key within its bucket [from, end): written to the query's bounds ({@link Queries#from},
+     * {@link Queries#end}), or -1 in its {@code from} when it holds more than {@code maxBlock} rows (counted as skipped).
+     */
+    private void rangeOf(int scheme, long key, int from, int end, int maxBlock, Scratch s, int i) {
+        long[] arr = blocks[scheme];
+        long lo = key << ROW_BITS;
+        while (from < end && arr[from] < lo) {
+            from++;
+        }
+        int to = from;
+        while (to < arr.length && (arr[to] >>> ROW_BITS) == key) {
+            to++;
+            if (to - from > maxBlock) {
+                s.skippedBlocks++;
+                s.queries.from[i] = -1;
+                return;
+            }
+        }
+        s.queries.from[i] = from;
+        s.queries.end[i] = to;
     }
 
     /** Candidates sharing one scheme's key with the probe (straight query only), for model training. */
@@ -190,6 +258,34 @@ final class BlockingIndex {
         }
         s.perScheme[scheme] += to - from;
         s.add(arr, from, to);
+    }
+
+    /** A row's queued lookups (one per thread, in {@link Scratch}): scheme, key, block limit, and bounds found. */
+    static final class Queries {
+        int count;
+        int[] scheme = new int[32];
+        long[] key = new long[32];
+        int[] cap = new int[32];
+        int[] from = new int[32];
+        int[] end = new int[32];
+        long[] first = new long[32];
+
+        /** Queues one lookup (a negative key: a component is missing, nothing to look up). */
+        void add(int s, long k, int c) {
+            if (count == key.length) {
+                int n = count * 2;
+                scheme = Arrays.copyOf(scheme, n);
+                key = Arrays.copyOf(key, n);
+                cap = Arrays.copyOf(cap, n);
+                from = Arrays.copyOf(from, n);
+                end = Arrays.copyOf(end, n);
+                first = Arrays.copyOf(first, n);
+            }
+            scheme[count] = s;
+            key[count] = k;
+            cap[count] = c;
+            count++;
+        }
     }
 
     /** The date with day and month exchanged, or 0 if that is not a different valid date. */

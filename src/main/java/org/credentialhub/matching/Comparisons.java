@@ -313,6 +313,14 @@ public final class Comparisons {
      * then.
      */
     static boolean levels(Probe p, RosterIndex ix, int row, int[] out) {
+        return levels(p, ix, row, out, null);
+    }
+
+    /**
+     * {@link #levels(Probe, RosterIndex, int, int[])}, the name levels looked up in (and added to) {@code memo}, the
+     * levels of this probe's names against dictionary names already compared (null: none).
+     */
+    static boolean levels(Probe p, RosterIndex ix, int row, int[] out, NameMemo memo) {
         int fc = ix.first(row);
         int lc = ix.last(row);
         String rf = fc >= 0 ? ix.firstDict.values[fc] : null;
@@ -323,7 +331,7 @@ public final class Comparisons {
         } else if (p.firstCode == fc) {
             f = FN_EXACT;
         } else {
-            f = firstNameLevel(p.first, rf);
+            f = memo == null ? firstNameLevel(p.first, rf) : memo.level(NameMemo.FIRST, fc, p.first, rf);
         }
         int l;
         if (p.last == null || rl == null) {
@@ -331,12 +339,12 @@ public final class Comparisons {
         } else if (p.lastCode == lc) {
             l = LN_EXACT;
         } else {
-            l = lastNameLevel(p.last, rl);
+            l = memo == null ? lastNameLevel(p.last, rl) : memo.level(NameMemo.LAST, lc, p.last, rl);
         }
         boolean swapped = false;
         if (f >= FN_JW80 && l >= LN_JW80 && p.first != null && p.last != null && rf != null && rl != null) {
-            int sf = firstNameLevel(p.first, rl);
-            int sl = lastNameLevel(p.last, rf);
+            int sf = memo == null ? firstNameLevel(p.first, rl) : memo.level(NameMemo.FIRST_VS_LAST, lc, p.first, rl);
+            int sl = memo == null ? lastNameLevel(p.last, rf) : memo.level(NameMemo.LAST_VS_FIRST, fc, p.last, rf);
             boolean better = sf >= 0 && sl >= 0 && sf + sl < f + l
                     && ((sf <= FN_JW92 && sl <= LN_JW80) || (sf <= FN_JW80 && sl <= LN_JW92));
             if (better) {
@@ -350,14 +358,14 @@ public final class Comparisons {
             // compared with the roster's other name too, and read crosswise when that agrees where the straight
             // reading does not
             if (p.first == null && l >= LN_JW80) {
-                int sf = firstNameLevel(p.last, rf);
+                int sf = memo == null ? firstNameLevel(p.last, rf) : memo.level(NameMemo.LAST_AS_FIRST, fc, p.last, rf);
                 if (sf >= 0 && sf <= FN_JW92) {
                     f = sf;
                     l = MISSING;
                     swapped = true;
                 }
             } else if (p.last == null && f >= FN_JW80) {
-                int sl = lastNameLevel(p.first, rl);
+                int sl = memo == null ? lastNameLevel(p.first, rl) : memo.level(NameMemo.FIRST_AS_LAST, lc, p.first, rl);
                 if (sl >= 0 && sl <= LN_JW92) {
                     f = MISSING;
                     l = sl;

@@ -90,10 +90,14 @@ final class MatchWeights {
 
     /** Weight of the sent state ID for a candidate: 0 when either is missing; equal, one edit off or different. */
     double idWeight(Probe p, int row, int[] nearRows, int nearCount) {
+        return idWeight(p, row, index.idTagAt(row), nearRows, nearCount);
+    }
+
+    /** {@link #idWeight(Probe, int, int[], int)} with the row's state-ID tag already read ({@link RosterIndex#idTag}). */
+    double idWeight(Probe p, int row, int tag, int[] nearRows, int nearCount) {
         if (p.idFp == 0) {
             return 0;
         }
-        int tag = index.idTagAt(row); // in the row's columns, already in cache; the full fingerprint only on a tie
         if (tag == 0) {
             return 0;
         }
@@ -110,15 +114,24 @@ final class MatchWeights {
 
     /** An upper bound of the candidate's score that needs no string comparison. */
     double upperBound(Probe p, int row) {
-        double sum = w[Comparisons.DOB].length == 0 ? 0 : dobWeight(p.dobBcd, index.dobBcd(row));
-        int pl = Comparisons.placeLevel(p.school, index.school(row), p.district, index.district(row), p.schoolValue,
-                index.schoolValue(row));
+        return upperBound(p, index.cols, row << RosterIndex.STRIDE_SHIFT);
+    }
+
+    /**
+     * {@link #upperBound(Probe, int)} of the row whose columns are {@code cols[o .. o + 8)} (the index's, or a copy
+     * of them, see {@link RosterIndex#gather}).
+     */
+    double upperBound(Probe p, int[] cols, int o) {
+        double sum = w[Comparisons.DOB].length == 0 ? 0 : dobWeight(p.dobBcd, cols[o + 5]);
+        int school = cols[o + 3];
+        int pl = Comparisons.placeLevel(p.school, school, p.district, cols[o + 4], p.schoolValue,
+                school >= 0 ? index.schoolValues[school] : null);
         sum += pl < 0 ? 0 : w[Comparisons.SCHOOL][pl];
-        int fc = index.first(row);
+        int fc = cols[o];
         if (p.first != null && fc >= 0) {
             sum += p.firstCode == fc ? Math.max(tfFirst[fc], maxW[Comparisons.FIRST]) : maxW[Comparisons.FIRST];
         }
-        int lc = index.last(row);
+        int lc = cols[o + 1];
         if (p.last != null && lc >= 0) {
             sum += p.lastCode == lc ? Math.max(tfLast[lc], maxW[Comparisons.LAST]) : maxW[Comparisons.LAST];
         }

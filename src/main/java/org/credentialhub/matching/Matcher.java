@@ -113,6 +113,10 @@ public final class Matcher {
         double[] weights = new double[256];
         double[] bounds = new double[256];
         boolean[] firstAgree = new boolean[256];
+        /** This row's name levels against dictionary names (reset for each row). */
+        final NameMemo names = new NameMemo();
+        /** The candidates' columns ({@link RosterIndex#gather}). */
+        int[] gathered = new int[256 << RosterIndex.STRIDE_SHIFT];
     }
 
     /**
@@ -143,27 +147,26 @@ public final class Matcher {
                     List.of(new Candidate(linked, Double.NaN, List.of("crosswalk: linked by an earlier decision"))));
         }
         Probe p = index.probe(r);
+        wk.names.reset();
         wk.nearCount = 0;
         wk.idCount = 0;
         // tier 1: state ID, corroborated by last name or birth date
         if (p.idFp != 0) {
             int k = index.rowsWithStateId(p.idFp, wk.idRows);
             wk.idCount = Math.min(k, wk.idRows.length);
-            if (p.near == null && k > 0) {
-                p.near = index.nearOf(wk.idRows[0]); // the same ID: its student's neighbourhood is the sent one's
-            }
-            wk.nearCount = index.rowsOneEditAway(p.near, p.idFp, wk.nearRows);
+            // (the students whose ID is one edit from the sent one are looked up below, when the ID is no corroborated
+            // student's: a decision for corroborated students reads them nowhere, as their ID weighs as equal)
             int corroborated = -1;
             int nCorroborated = 0;
             for (int i = 0; i < k; i++) {
-                Comparisons.levels(p, index, wk.idRows[i], wk.lv);
+                Comparisons.levels(p, index, wk.idRows[i], wk.lv, wk.names);
                 if (corroborates(wk.lv)) {
                     corroborated = wk.idRows[i];
                     nCorroborated++;
                 }
             }
             if (nCorroborated == 1) {
-                Comparisons.levels(p, index, corroborated, wk.lv);
+                Comparisons.levels(p, index, corroborated, wk.lv, wk.names);
                 int fl = wk.lv[Comparisons.FIRST];
                 boolean conflict = settings.requireFirstNameAgreementForSiblings()
                         && fl > Comparisons.FN_JW92
@@ -182,13 +185,18 @@ public final class Matcher {
             if (nCorroborated > 1) {
                 List<Candidate> cs = new ArrayList<>();
                 for (int i = 0; i < k; i++) {
-                    Comparisons.levels(p, index, wk.idRows[i], wk.lv);
+                    Comparisons.levels(p, index, wk.idRows[i], wk.lv, wk.names);
                     if (corroborates(wk.lv)) {
                         cs.add(explain(p, wk.idRows[i], wk, "decision: several roster students share this state ID"));
                     }
                 }
                 return new Decision(r.id(), Outcome.REVIEW, null, 1.0, Decision.TIER_STATE_ID, cs);
             }
+            long[] near = p.near();
+            if (near == null && k > 0) {
+                near = index.nearOf(wk.idRows[0]); // the same ID: its student's neighbourhood is the sent one's
+            }
+            wk.nearCount = index.rowsOneEditAway(near, p.idFp, wk.idRows, k, wk.nearRows);
             if (k == 1) {
                 Decision weak = weaklyCorroborated(r, p, wk, wk.idRows[0]);
                 if (weak != null) {
@@ -245,7 +253,7 @@ public final class Matcher {
      * names. Null when the ID does not stand this way.
      */
     private Decision weaklyCorroborated(ResultRecord r, Probe p, Work wk, int idRow) {
-        Comparisons.levels(p, index, idRow, wk.lv);
+        Comparisons.levels(p, index, idRow, wk.lv, wk.names);
         int f = wk.lv[Comparisons.FIRST];
         int l = wk.lv[Comparisons.LAST];
         int d = wk.lv[Comparisons.DOB];
@@ -283,7 +291,7 @@ public final class Matcher {
                 && otherStudentFitsNames(p, idRow, wk)) {
             return null;
         }
-        Comparisons.levels(p, index, idRow, wk.lv);
+        Comparisons.levels(p, index, idRow, wk.lv, wk.names);
         Candidate c = explain(p, idRow, wk, alike
                 ? "state_id: equal; names alike but damaged, and no other student fits them"
                 : "state_id: equal; a name alike and the same school, no birth date against it, and no other student fits");
@@ -292,7 +300,7 @@ public final class Matcher {
 
     /** The row's match weight against a roster row on names, birth date and school (no state ID). */
     private double fieldScore(Probe p, int row, Work wk) {
-        boolean swapped = Comparisons.levels(p, index, row, wk.lv);
+        boolean swapped = Comparisons.levels(p, index, row, wk.lv, wk.names);
         return weights.score(p, row, wk.lv, swapped);
     }
 
@@ -318,7 +326,7 @@ public final class Matcher {
         boolean dobAgrees = false;
         for (int i = 0; i < wk.nearCount; i++) {
             int row = wk.nearRows[i];
-            Comparisons.levels(p, index, row, wk.lv);
+            Comparisons.levels(p, index, row, wk.lv, wk.names);
             int f = wk.lv[Comparisons.FIRST];
             int l = wk.lv[Comparisons.LAST];
             int d = wk.lv[Comparisons.DOB];
@@ -353,14 +361,14 @@ public final class Matcher {
         RosterIndex.Scratch s = wk.scratch;
         index.candidates(p, settings.maxBlockSize(), blockNearSchools, s);
         int[] id = new int[Comparisons.FIELDS];
-        Comparisons.levels(p, index, idRow, id);
+        Comparisons.levels(p, index, idRow, id, wk.names);
         int[] lv = new int[Comparisons.FIELDS];
         for (int i = 0; i < s.count; i++) {
             int row = s.rows[i];
             if (row == idRow) {
                 continue;
             }
-            Comparisons.levels(p, index, row, lv);
+            Comparisons.levels(p, index, row, lv, wk.names);
             int f = lv[Comparisons.FIRST];
             int l = lv[Comparisons.LAST];
             // the sibling must fit the row's names, and be the ID's student's equal on birth date and place:
@@ -430,8 +438,11 @@ public final class Matcher {
         double[] ws = wk.weights;
         // Phase 1: cheap upper bound per candidate (birth date, school, exact-name codes; best case for other names).
         int best = -1;
+        int[] g = wk.gathered = index.gather(s.rows, n, wk.gathered);
         for (int i = 0; i < n; i++) {
-            ws[i] = weights.upperBound(p, s.rows[i]) + idWeight(p, s.rows[i], wk);
+            int o = i << RosterIndex.STRIDE_SHIFT;
+            ws[i] = weights.upperBound(p, g, o)
+                    + weights.idWeight(p, s.rows[i], g[o + 6], wk.nearRows, wk.nearCount);
             if (best < 0 || ws[i] > ws[best]) {
                 best = i;
             }
@@ -507,7 +518,7 @@ public final class Matcher {
     }
 
     private int firstNameLevel(Probe p, int row, Work wk) {
-        Comparisons.levels(p, index, row, wk.lv);
+        Comparisons.levels(p, index, row, wk.lv, wk.names);
         return wk.lv[Comparisons.FIRST];
     }
 
@@ -556,7 +567,7 @@ public final class Matcher {
     }
 
     private double fullScore(Probe p, int row, Work wk, int i) {
-        boolean swapped = Comparisons.levels(p, index, row, wk.lv);
+        boolean swapped = Comparisons.levels(p, index, row, wk.lv, wk.names);
         int fl = wk.lv[Comparisons.FIRST];
         wk.firstAgree[i] = fl >= 0 && fl <= Comparisons.FN_JW92;
         return weights.score(p, row, wk.lv, swapped) + idWeight(p, row, wk);

@@ -211,7 +211,7 @@ public final class ModelTrainer {
                 right++;
                 continue;
             }
-            long[] near = p.near != null ? p.near : k > 0 ? index.nearOf(rows[0]) : null;
+            long[] near = p.near() != null ? p.near() : k > 0 ? index.nearOf(rows[0]) : null;
             if (near == null) {
                 continue;
             }

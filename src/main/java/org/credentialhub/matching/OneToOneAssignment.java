@@ -36,22 +36,82 @@ final class OneToOneAssignment {
         return Double.compare(Double.isNaN(wa) ? 0 : wa, Double.isNaN(wb) ? 0 : wb);
     }
 
+    @SuppressWarnings("unchecked")
+    private static Map<Long, List<Integer>>[] newMaps(int n) {
+        Map<Long, List<Integer>>[] maps = new Map[n];
+        for (int g = 0; g < n; g++) {
+            maps[g] = new HashMap<>();
+        }
+        return maps;
+    }
+
     /**
      * Turns all but the strongest of competing claims into reviews, in place.
      *
      * @return how many auto-matches were turned into reviews
      */
     static int enforce(List<ResultRecord> batch, Decision[] out) {
-        Map<String, List<Integer>> claims = new HashMap<>();
+        // the auto-matches of each group key; a student claimed twice in a group shows as a repeated id among its
+        // group's sorted ids (few are: only those get a list of their claims)
+        Map<String, Integer> groupIds = new HashMap<>();
+        int[] group = new int[out.length];
+        int matched = 0;
         for (int i = 0; i < out.length; i++) {
             Decision d = out[i];
             String g = batch.get(i).groupKey();
-            if (d.outcome() == Outcome.MATCH && g != null) {
-                claims.computeIfAbsent(g + '\u0001' + d.rosterId(), k -> new ArrayList<>(1)).add(i);
+            group[i] = -1;
+            if (d.outcome() == Outcome.MATCH && g != null && d.rosterId() != null) {
+                group[i] = groupIds.computeIfAbsent(g, k -> groupIds.size());
+                matched++;
             }
         }
+        int groups = groupIds.size();
+        int[] start = new int[groups + 1];
+        for (int i = 0; i < out.length; i++) {
+            if (group[i] >= 0) {
+                start[group[i] + 1]++;
+            }
+        }
+        for (int g = 0; g < groups; g++) {
+            start[g + 1] += start[g];
+        }
+        long[] ids = new long[matched];
+        int[] fill = java.util.Arrays.copyOf(start, groups);
+        for (int i = 0; i < out.length; i++) {
+            if (group[i] >= 0) {
+                ids[fill[group[i]]++] = out[i].rosterId();
+            }
+        }
+        List<java.util.Set<Long>> repeated = new ArrayList<>(groups);
+        boolean any = false;
+        for (int g = 0; g < groups; g++) {
+            java.util.Arrays.sort(ids, start[g], start[g + 1]);
+            java.util.Set<Long> r = null;
+            for (int j = start[g] + 1; j < start[g + 1]; j++) {
+                if (ids[j] == ids[j - 1]) {
+                    if (r == null) {
+                        r = new java.util.HashSet<>();
+                    }
+                    r.add(ids[j]);
+                }
+            }
+            repeated.add(r);
+            any |= r != null;
+        }
+        // the claims on those students, by group and student, each list in row order
+        Map<Long, List<Integer>>[] claims = newMaps(any ? groups : 0);
+        for (int i = 0; any && i < out.length; i++) {
+            int g = group[i];
+            if (g >= 0 && repeated.get(g) != null && repeated.get(g).contains(out[i].rosterId())) {
+                claims[g].computeIfAbsent(out[i].rosterId(), k -> new ArrayList<>(2)).add(i);
+            }
+        }
+        List<List<Integer>> claimLists = new ArrayList<>();
+        for (Map<Long, List<Integer>> m : claims) {
+            claimLists.addAll(m.values());
+        }
         int demoted = 0;
-        for (List<Integer> rows : claims.values()) {
+        for (List<Integer> rows : claimLists) {
             if (rows.size() < 2) {
                 continue;
             }

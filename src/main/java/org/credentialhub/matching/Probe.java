@@ -21,6 +21,20 @@ final class Probe {
     String schoolValue;
     int district;
     long idFp;
-    /** The sent ID's deletion neighbourhood (keyed hashes by position), or null. */
-    long[] near;
+    /** The sent ID's deletion neighbourhood as sent ({@link org.credentialhub.support.Hmac#stateIdNear}), or null. */
+    String nearText;
+    private long[] near;
+    private boolean nearParsed;
+
+    /**
+     * The sent ID's deletion neighbourhood (keyed hashes by position), or null; parsed when first read (most rows
+     * with an ID are decided by it without looking for IDs one edit away). Read by one thread.
+     */
+    long[] near() {
+        if (!nearParsed) {
+            near = StateIdIndex.parseNear(nearText);
+            nearParsed = true;
+        }
+        return near;
+    }
 }

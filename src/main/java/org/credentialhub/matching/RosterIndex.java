@@ -104,7 +104,10 @@ public final class RosterIndex {
         }
         int dirBits = Math.max(8, Math.min(22, 64 - Long.numberOfLeadingZeros(Math.max(1, n))));
         this.blocking = new BlockingIndex(this, dirBits, schoolNeighbours);
-        this.stateIds = new StateIdIndex(n, stateFp, b.nearFp, b.nearCount, b.nearStart, dirBits);
+        int nearCount = b.nearCount;
+        int[] nearStart = Arrays.copyOf(b.nearStart, n + 1);
+        long[] nearFp = b.takeNearFp();
+        this.stateIds = new StateIdIndex(n, stateFp, nearFp, nearCount, nearStart, dirBits);
         b.releaseNear();
         this.meanIdNeighbours = stateIds.sampleIdNeighbours();
         this.buildNanos = System.nanoTime() - startNanos;
@@ -122,6 +125,31 @@ public final class RosterIndex {
     /** The state-ID tag of a row (see {@link #idTag}). */
     int idTagAt(int row) {
         return cols[(row << STRIDE_SHIFT) + 6];
+    }
+
+    /**
+     * Copies the columns of {@code rows[0..n)} to {@code out} (8 ints per row, in the same order as in the index).
+     * The candidates of a result row lie at random places in a column array far larger than the processor's caches;
+     * read one by one while scoring, each waits for memory in turn. This short loop's reads do not depend on each
+     * other, so the processor keeps many of them in flight, and the scoring then reads the copy.
+     */
+    int[] gather(int[] rows, int n, int[] out) {
+        if (out.length < n << STRIDE_SHIFT) {
+            out = new int[Math.max(out.length * 2, n << STRIDE_SHIFT)];
+        }
+        int[] c = cols;
+        for (int i = 0; i < n; i++) {
+            int o = rows[i] << STRIDE_SHIFT;
+            int j = i << STRIDE_SHIFT;
+            out[j] = c[o];
+            out[j + 1] = c[o + 1];
+            out[j + 2] = c[o + 2];
+            out[j + 3] = c[o + 3];
+            out[j + 4] = c[o + 4];
+            out[j + 5] = c[o + 5];
+            out[j + 6] = c[o + 6];
+        }
+        return out;
     }
 
     /** Builds an index from all records (roster ids should be unique). */
@@ -251,7 +279,7 @@ public final class RosterIndex {
         p.schoolValue = p.school == Probe.MISSING ? null : Names.normalizePlace(r.school());
         p.district = placeCode(districtDict, r.district());
         p.idFp = fingerprint(r.stateIdHash());
-        p.near = p.idFp == 0 ? null : StateIdIndex.parseNear(r.stateIdNear());
+        p.nearText = p.idFp == 0 ? null : r.stateIdNear();
         return p;
     }
 
@@ -277,6 +305,8 @@ public final class RosterIndex {
         private int[] setRows = new int[4096];
         private int[] setGen = new int[4096];
         private int gen;
+        /** Queued blocking lookups (see {@link BlockingIndex#candidates}). */
+        final BlockingIndex.Queries queries = new BlockingIndex.Queries();
 
         /** Starts a new collection; with {@code dedup} every row is kept once. */
         void reset(boolean dedup) {
@@ -380,6 +410,14 @@ public final class RosterIndex {
      */
     int rowsOneEditAway(long[] near, long idFp, int[] out) {
         return stateIds.rowsOneEditAway(near, idFp, out);
+    }
+
+    /**
+     * {@link #rowsOneEditAway(long[], long, int[])} given the rows with the ID ({@link #rowsWithStateId}'s answer,
+     * {@code sameIdCount} rows of {@code sameId}); see {@link StateIdIndex#rowsOneEditAway(long[], long, int[], int, int[])}.
+     */
+    int rowsOneEditAway(long[] near, long idFp, int[] sameId, int sameIdCount, int[] out) {
+        return stateIds.rowsOneEditAway(near, idFp, sameId, sameIdCount, out);
     }
 
     /** The deletion neighbourhood of a row's state ID, or null when the roster did not provide it. */
@@ -510,6 +548,16 @@ public final class RosterIndex {
                 return Probe.MISSING;
             }
             return dict.computeIfAbsent(v, k -> dict.size());
+        }
+
+        /**
+         * The neighbourhood entries, trimmed to their count, and released by the builder: the builder's array (grown by
+         * doubling, up to twice the size) is garbage before the index sorts its table, which needs as much again.
+         */
+        private long[] takeNearFp() {
+            long[] a = nearFp.length == nearCount ? nearFp : Arrays.copyOf(nearFp, nearCount);
+            nearFp = null;
+            return a;
         }
 
         private void releaseNear() {

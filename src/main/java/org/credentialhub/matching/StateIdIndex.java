@@ -18,6 +18,9 @@ final class StateIdIndex {
     private final long[] stateFp;
     private final int dirBits;
     private final long[] idBlock;
+    /** Bucket directory over {@link #idBlock} (a few entries a bucket: one read of it instead of a binary search). */
+    private final int[] idDir;
+    private final int idDirBits;
     /**
      * State IDs' deletion neighbourhoods: entries of row r are {@code nearFp[nearStart[r] .. nearStart[r + 1])}, in
      * position order; {@link #nearBlock} indexes them all.
@@ -29,7 +32,8 @@ final class StateIdIndex {
 
     /**
      * @param stateFp   the roster's ID fingerprints by row (0 = none)
-     * @param nearFp    all rows' neighbourhood entries, {@code nearCount} of them, in row order
+     * @param nearFp    all rows' neighbourhood entries, {@code nearCount} of them, in row order (kept, not copied, when
+     *                  it has exactly that length)
      * @param nearStart per row the first entry of its neighbourhood (n + 1 values)
      */
     StateIdIndex(int n, long[] stateFp, long[] nearFp, int nearCount, int[] nearStart, int dirBits) {
@@ -46,17 +50,38 @@ final class StateIdIndex {
         idArr = Arrays.copyOf(idArr, k);
         Arrays.parallelSort(idArr);
         this.idBlock = idArr;
-        this.nearFp = Arrays.copyOf(nearFp, nearCount);
-        this.nearStart = Arrays.copyOf(nearStart, n + 1);
+        this.idDirBits = Math.max(1, dirBits - 2);
+        this.idDir = BlockingIndex.directory(idArr, idDirBits);
+        this.nearFp = nearFp.length == nearCount ? nearFp : Arrays.copyOf(nearFp, nearCount);
+        this.nearStart = nearStart.length == n + 1 ? nearStart : Arrays.copyOf(nearStart, n + 1);
         long[] nearArr = new long[this.nearFp.length];
         for (int row = 0; row < n; row++) {
-            for (int e = this.nearStart[row]; e < this.nearStart[row + 1]; e++) {
-                nearArr[e] = (mix(this.nearFp[e]) >>> (64 - KEY_BITS)) << ROW_BITS | row;
+            int start = this.nearStart[row];
+            int len = Math.min(this.nearStart[row + 1] - start, TAG_UNKNOWN);
+            for (int e = start; e < this.nearStart[row + 1]; e++) {
+                nearArr[e] = nearKey(this.nearFp[e]) << (ROW_BITS + TAG_BITS) | (long) row << TAG_BITS
+                        | (long) Math.min(e - start, TAG_UNKNOWN) << 6 | len;
             }
         }
         Arrays.parallelSort(nearArr);
         this.nearBlock = nearArr;
         this.nearDir = BlockingIndex.directory(nearArr, dirBits);
+    }
+
+    /**
+     * Layout of a neighbourhood table entry ({@link #nearBlock}), 63 bits: the entry's key hash
+     * ({@value #NEAR_KEY_BITS} bits), the row ({@link RosterIndex#ROW_BITS} bits), the entry's position in its row's
+     * neighbourhood and the neighbourhood's length (6 bits each, {@value #TAG_UNKNOWN} for 63 or more). Sorted, the
+     * rows of one key stay in row order. Position and length let a lookup pass over the rows whose entry is equal
+     * but cannot be one edit away (at another position, or an ID of another length) without reading their
+     * neighbourhoods at random places of the roster; such rows are most of a dense ID range's block entries.
+     */
+    static final int TAG_BITS = 12;
+    static final int TAG_UNKNOWN = 63;
+    static final int NEAR_KEY_BITS = 63 - ROW_BITS - TAG_BITS;
+
+    private static long nearKey(long entry) {
+        return mix(entry) >>> (64 - NEAR_KEY_BITS);
     }
 
     /** Rows whose state-ID fingerprint equals the probe's; appended to {@code out}, count returned. */
@@ -66,7 +91,13 @@ final class StateIdIndex {
         }
         long key = mix(fp) >>> (64 - KEY_BITS);
         long[] arr = idBlock;
-        int i = lowerBound(arr, key << ROW_BITS);
+        int bucket = (int) (key >>> (KEY_BITS - idDirBits));
+        int i = idDir[bucket];
+        int end = idDir[bucket + 1];
+        long lo = key << ROW_BITS;
+        while (i < end && arr[i] < lo) {
+            i++;
+        }
         int k = 0;
         while (i < arr.length && (arr[i] >>> ROW_BITS) == key && k < out.length) {
             int row = (int) (arr[i] & ROW_MASK);
@@ -132,56 +163,115 @@ final class StateIdIndex {
      * {@code out} (at most its length), count returned.
      */
     int rowsOneEditAway(long[] near, long idFp, int[] out) {
+        return rowsOneEditAway(near, idFp, null, 0, out);
+    }
+
+    /**
+     * {@link #rowsOneEditAway(long[], long, int[])}, given the rows whose ID fingerprint is {@code idFp}
+     * ({@link #rowsWithStateId}'s answer: {@code sameIdCount} rows of {@code sameId}, all of them when fewer than its
+     * length). Each of the ID's own students shares every entry of its neighbourhood; telling them apart by that
+     * list rather than by their fingerprint saves a read at a random place of the roster per entry.
+     *
+     * <p>The entries' directory buckets and their tables' first entries are read for all entries first, in loops whose
+     * reads do not depend on each other (the processor keeps them in flight together), then the entries are gone
+     * through in order as before: the rows found and their order are the same.
+     */
+    int rowsOneEditAway(long[] near, long idFp, int[] sameId, int sameIdCount, int[] out) {
         if (near == null || nearBlock.length == 0) {
             return 0;
         }
+        boolean sameIdComplete = sameId != null && sameIdCount < sameId.length;
         int len = near.length;
-        int k = 0;
+        long[] keys = new long[len];
+        int[] bounds = new int[len * 2];
+        int shift = NEAR_KEY_BITS - dirBits;
+        int lenTag = Math.min(len, TAG_UNKNOWN);
         for (int i = 0; i < len; i++) {
-            long key = mix(near[i]) >>> (64 - KEY_BITS);
-            int bucket = (int) (key >>> (KEY_BITS - dirBits));
-            int j = nearDir[bucket];
-            int end = nearDir[bucket + 1];
-            long lo = key << ROW_BITS;
+            long key = nearKey(near[i]);
+            keys[i] = key;
+            int bucket = (int) (key >>> shift);
+            bounds[2 * i] = nearDir[bucket];
+            bounds[2 * i + 1] = nearDir[bucket + 1];
+        }
+        long[] first = new long[len];
+        for (int i = 0; i < len; i++) {
+            int j = bounds[2 * i];
+            first[i] = j < bounds[2 * i + 1] ? nearBlock[j] : Long.MAX_VALUE;
+        }
+        // the rows that may be one edit away (entry i of the sent ID, position and length fitting), in the order of
+        // the entries and of their blocks
+        int[] found = new int[2 * len + 8];
+        int nf = 0;
+        for (int i = 0; i < len; i++) {
+            long key = keys[i];
+            if ((first[i] >>> (ROW_BITS + TAG_BITS)) > key) {
+                continue; // the bucket is empty or starts past the key (later buckets hold other keys)
+            }
+            int j = bounds[2 * i];
+            int end = bounds[2 * i + 1];
+            long lo = key << (ROW_BITS + TAG_BITS);
             while (j < end && nearBlock[j] < lo) {
                 j++;
             }
-            while (j < nearBlock.length && (nearBlock[j] >>> ROW_BITS) == key) {
-                int row = (int) (nearBlock[j] & ROW_MASK);
+            while (j < nearBlock.length && (nearBlock[j] >>> (ROW_BITS + TAG_BITS)) == key) {
+                long entry = nearBlock[j];
                 j++;
-                if (stateFp[row] == idFp || nearStart[row + 1] - nearStart[row] != len) {
+                int pos = (int) (entry >>> 6) & TAG_UNKNOWN;
+                // a row one edit away has this entry at position i, i - 1 or i + 1 (checked below), and an ID of
+                // this length
+                if ((entry & TAG_UNKNOWN) != lenTag || (pos == TAG_UNKNOWN ? i < TAG_UNKNOWN - 1 : Math.abs(pos - i) > 1)) {
                     continue;
                 }
-                int o = nearStart[row];
-                boolean oneEdit = nearFp[o + i] == near[i]
-                        || i + 1 < len && nearFp[o + i + 1] == near[i] && nearFp[o + i] == near[i + 1]
-                        || i > 0 && nearFp[o + i - 1] == near[i] && nearFp[o + i] == near[i - 1];
-                if (!oneEdit) {
+                int row = (int) ((entry >>> TAG_BITS) & ROW_MASK);
+                if (sameIdComplete ? contains(sameId, sameIdCount, row) : stateFp[row] == idFp) {
                     continue;
                 }
-                boolean seen = false;
-                for (int q = 0; q < k; q++) {
-                    seen |= out[q] == row;
+                if (nf + 2 > found.length) {
+                    found = Arrays.copyOf(found, found.length * 2);
                 }
-                if (!seen && k < out.length) {
-                    out[k++] = row;
-                }
+                found[nf++] = row;
+                found[nf++] = i;
+            }
+        }
+        // their neighbourhoods' bounds, then the entries compared: reads at random places, each independent of the
+        // others (in flight together), in the same order as above
+        int[] starts = new int[nf];
+        for (int c = 0; c < nf; c += 2) {
+            int row = found[c];
+            starts[c] = nearStart[row];
+            starts[c + 1] = nearStart[row + 1];
+        }
+        boolean[] oneEdit = new boolean[nf >> 1];
+        for (int c = 0; c < nf; c += 2) {
+            int o = starts[c];
+            int i = found[c + 1];
+            oneEdit[c >> 1] = starts[c + 1] - o == len && (nearFp[o + i] == near[i]
+                    || i + 1 < len && nearFp[o + i + 1] == near[i] && nearFp[o + i] == near[i + 1]
+                    || i > 0 && nearFp[o + i - 1] == near[i] && nearFp[o + i] == near[i - 1]);
+        }
+        int k = 0;
+        for (int c = 0; c < nf; c += 2) {
+            if (!oneEdit[c >> 1]) {
+                continue;
+            }
+            int row = found[c];
+            boolean seen = false;
+            for (int q = 0; q < k; q++) {
+                seen |= out[q] == row;
+            }
+            if (!seen && k < out.length) {
+                out[k++] = row;
             }
         }
         return k;
     }
 
-    private static int lowerBound(long[] a, long v) {
-        int lo = 0;
-        int hi = a.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (a[mid] < v) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
+    private static boolean contains(int[] rows, int count, int row) {
+        for (int q = 0; q < count; q++) {
+            if (rows[q] == row) {
+                return true;
             }
         }
-        return lo;
+        return false;
     }
 }
