@@ -208,7 +208,21 @@ final class BlockingIndex {
      * {@link Queries#end}), or -1 in its {@code from} when it holds more than {@code maxBlock} rows (counted as skipped).
      */
     private void rangeOf(int scheme, long key, int from, int end, int maxBlock, Scratch s, int i) {
-        long[] arr = blocks[scheme];
+        long block = block(blocks[scheme], key, from, end, maxBlock);
+        if (block < 0) {
+            s.skippedBlocks++;
+            s.queries.from[i] = -1;
+            return;
+        }
+        s.queries.from[i] = (int) (block >>> 32);
+        s.queries.end[i] = (int) block;
+    }
+
+    /**
+     * The rows of one key in a scheme's sorted array, searched from its bucket [from, end): {@code from << 32 | to},
+     * or -1 when the block holds more than {@code maxBlock} rows.
+     */
+    private static long block(long[] arr, long key, int from, int end, int maxBlock) {
         long lo = key << ROW_BITS;
         while (from < end && arr[from] < lo) {
             from++;
@@ -217,13 +231,10 @@ final class BlockingIndex {
         while (to < arr.length && (arr[to] >>> ROW_BITS) == key) {
             to++;
             if (to - from > maxBlock) {
-                s.skippedBlocks++;
-                s.queries.from[i] = -1;
-                return;
+                return -1;
             }
         }
-        s.queries.from[i] = from;
-        s.queries.end[i] = to;
+        return ((long) from << 32) | to;
     }
 
     /** Candidates sharing one scheme's key with the probe (straight query only), for model training. */
@@ -242,20 +253,13 @@ final class BlockingIndex {
         long[] arr = blocks[scheme];
         int[] dir = dirs[scheme];
         int bucket = (int) (key >>> (KEY_BITS - dirBits));
-        int from = dir[bucket];
-        int end = dir[bucket + 1];
-        long lo = key << ROW_BITS;
-        while (from < end && arr[from] < lo) {
-            from++;
+        long block = block(arr, key, dir[bucket], dir[bucket + 1], maxBlock);
+        if (block < 0) {
+            s.skippedBlocks++;
+            return;
         }
-        int to = from;
-        while (to < arr.length && (arr[to] >>> ROW_BITS) == key) {
-            to++;
-            if (to - from > maxBlock) {
-                s.skippedBlocks++;
-                return;
-            }
-        }
+        int from = (int) (block >>> 32);
+        int to = (int) block;
         s.perScheme[scheme] += to - from;
         s.add(arr, from, to);
     }

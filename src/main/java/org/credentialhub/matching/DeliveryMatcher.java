@@ -57,10 +57,8 @@ public final class DeliveryMatcher {
         if (index != null) {
             // the usual case, once per delivery: the roster has not changed since the index was built. One read, no
             // transaction of its own (setting and resetting its isolation level were two more round trips a file)
-            try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("select version from roster_version")) {
-                rs.next();
-                if (("v" + rs.getLong(1)).equals(rosterVersion)) {
+            try (Connection c = dataSource.getConnection()) {
+                if (versionOf(c).equals(rosterVersion)) {
                     return index;
                 }
             }
@@ -70,12 +68,7 @@ public final class DeliveryMatcher {
             // every change to student, instead of a scan of the whole table per delivery)
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            String version;
-            try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("select version from roster_version")) {
-                rs.next();
-                version = "v" + rs.getLong(1);
-            }
+            String version = versionOf(c);
             if (index != null && version.equals(rosterVersion)) {
                 c.commit();
                 return index;
@@ -98,6 +91,14 @@ public final class DeliveryMatcher {
             rosterVersion = version;
             LOG.info("Roster index built: {} students in {} ms", index.size(), index.buildMillis());
             return index;
+        }
+    }
+
+    /** The roster's version as the index labels it. */
+    private static String versionOf(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select version from roster_version")) {
+            rs.next();
+            return "v" + rs.getLong(1);
         }
     }
 
