@@ -94,13 +94,15 @@ final class RosterPublisher {
             ImportSteps.timed(t0, "publish " + t + " (first rows of the table; key built after them)");
             return;
         }
-        boolean empty = empty(c, t, feed);
-        if (mode.equals("bulk") && !empty) {
-            bulkByDifference(c, feed, deliveryId, t, cols, select, from, set, when);
-            ImportSteps.timed(t0, "publish " + t);
-            return;
-        }
-        if (!empty) {   // a delta (a bulk file for a source without rows has nothing to delete)
+        boolean empty;
+        if (mode.equals("bulk")) {
+            if (!empty(c, t, feed)) {
+                bulkByDifference(c, feed, deliveryId, t, cols, select, from, set, when);
+                ImportSteps.timed(t0, "publish " + t);
+                return;
+            }
+            empty = true;   // a bulk file for a source without rows: nothing to delete
+        } else {
             try (PreparedStatement ps = c.prepareStatement(delete)) {
                 ps.setString(1, feed);
                 ps.executeUpdate();
