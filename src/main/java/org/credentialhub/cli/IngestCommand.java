@@ -465,17 +465,12 @@ public final class IngestCommand implements Callable<Integer> {
     /** SHA-256 (hex) of a folder's files, by name and content, in name order: what {@link #zip} would hold. */
     private static String contentDigest(Path folder) throws IOException {
         java.security.MessageDigest md = org.credentialhub.support.Sha256.digest();
-        byte[] buffer = new byte[1 << 16];
         try (Stream<Path> files = Files.list(folder)) {
             for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
                 md.update(f.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 md.update((byte) 0);
                 md.update(java.nio.ByteBuffer.allocate(Long.BYTES).putLong(Files.size(f)).array());
-                try (java.io.InputStream in = Files.newInputStream(f)) {
-                    for (int n; (n = in.read(buffer)) > 0; ) {
-                        md.update(buffer, 0, n);
-                    }
-                }
+                org.credentialhub.support.Sha256.update(md, f);
             }
         }
         return org.credentialhub.support.Sha256.hex(md);

@@ -26,10 +26,15 @@ public final class Sha256 {
     /** The lower-case hex SHA-256 of a file's bytes, read streaming. */
     public static String hex(java.nio.file.Path file) throws java.io.IOException {
         MessageDigest d = digest();
+        update(d, file);
+        return hex(d);
+    }
+
+    /** Adds a file's bytes, read streaming, to a digest. */
+    public static void update(MessageDigest d, java.nio.file.Path file) throws java.io.IOException {
         try (java.io.InputStream in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(file), d)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
         }
-        return hex(d);
     }
 
     /** The lower-case hex form of a finished digest. */
