@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * Accounts: creation (by an ops user or {@code ./hub user add}) under the {@link PasswordPolicy}, sign-in
  * throttled per account name and source address with growing delays, and listing. Passwords are hashed with
- * Argon2id.
+ * Argon2id at the cost {@link Passwords} is given.
  */
 public final class Accounts {
     private static final Logger LOG = LoggerFactory.getLogger(Accounts.class);
@@ -24,6 +24,7 @@ public final class Accounts {
     private final DataSource dataSource;
     private final PasswordPolicy policy;
     private final Throttle throttle;
+    private final Passwords passwords;
 
     /**
      * Sign-in throttling: the first {@code freeFailures} failures of an account name from a source cost nothing;
@@ -45,13 +46,14 @@ public final class Accounts {
     }
 
     public Accounts(DataSource dataSource) {
-        this(dataSource, PasswordPolicy.defaults(), Throttle.defaults());
+        this(dataSource, PasswordPolicy.defaults(), Throttle.defaults(), Passwords.owasp());
     }
 
-    public Accounts(DataSource dataSource, PasswordPolicy policy, Throttle throttle) {
+    public Accounts(DataSource dataSource, PasswordPolicy policy, Throttle throttle, Passwords passwords) {
         this.dataSource = dataSource;
         this.policy = policy;
         this.throttle = throttle;
+        this.passwords = passwords;
     }
 
     public PasswordPolicy policy() {
@@ -81,7 +83,7 @@ public final class Accounts {
             ps.setString(2, role.dbValue());
             ps.setString(3, district);
             ps.setString(4, feed);
-            ps.setString(5, Passwords.hash(password));
+            ps.setString(5, passwords.hash(password));
             ps.setString(6, createdBy);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -137,8 +139,8 @@ public final class Accounts {
                     // never hashed: it cannot be anyone's password
                     account = null;
                 } else if (!found) {
-                    Passwords.burn(password);
-                } else if (Passwords.verify(password, rs.getString("password_hash")) && !rs.getBoolean("disabled")) {
+                    passwords.burn(password);
+                } else if (passwords.verify(password, rs.getString("password_hash")) && !rs.getBoolean("disabled")) {
                     account = map(rs);
                 }
             }

@@ -1,6 +1,5 @@
 package org.credentialhub.cli;
 
-import org.credentialhub.accounts.Accounts;
 import org.credentialhub.accounts.Role;
 import org.credentialhub.runtime.Settings;
 import org.credentialhub.store.Database;
@@ -45,8 +44,9 @@ public final class UserCommand implements Runnable {
             if (password == null || password.isEmpty()) {
                 return Exit.error("user add", "give the password on standard input, e.g. printf '%s\\n' \"$PW\" | ./hub user add ...");
             }
-            try (Database db = Settings.standalone(Map.of()).openDatabase()) {
-                new Accounts(db.dataSource()).create(name, r, district, feed, password, "cli");
+            Settings settings = Settings.standalone(Map.of());
+            try (Database db = settings.openDatabase()) {
+                org.credentialhub.runtime.HubServices.accounts(db.dataSource(), settings).create(name, r, district, feed, password, "cli");
                 System.out.println("created " + r.key() + " account " + name + (district == null ? "" : " for district " + district));
                 return 0;
             } catch (IllegalArgumentException e) {

@@ -174,12 +174,7 @@ public final class HubServices implements AutoCloseable {
         this.roster = new RosterLoader(ds, hmac);
         this.exceptionQueue = new org.credentialhub.exceptions.ExceptionQueue(ds);
         this.decisions = new org.credentialhub.exceptions.Decisions(ds, hmac);
-        this.accounts = new org.credentialhub.accounts.Accounts(ds, new org.credentialhub.accounts.PasswordPolicy(
-                settings.getInt("hub.web.password.min-length", 12), settings.getInt("hub.web.password.max-length", 128),
-                settings.get("hub.web.password.deny-list").filter(x -> !x.isBlank()).map(Path::of).orElse(null)),
-                new org.credentialhub.accounts.Accounts.Throttle(settings.getInt("hub.web.sign-in.free-failures", 3),
-                        java.time.Duration.ofSeconds(settings.getInt("hub.web.sign-in.base-delay-seconds", 1)),
-                        java.time.Duration.ofSeconds(settings.getInt("hub.web.sign-in.max-delay-seconds", 900))));
+        this.accounts = accounts(ds, settings);
         this.sis = new SisIntake(oneRoster(settings, ds, hmac, dataDir));
         this.sisHolds = new org.credentialhub.sis.SisHolds(ds, sis.importer(), dataDir.resolve("sis").resolve("verdicts"));
         this.apiPuller = new org.credentialhub.pull.ApiPuller(ds, feeds, intake, settings::get, dataDir.resolve("archive"));
@@ -306,5 +301,19 @@ public final class HubServices implements AutoCloseable {
             dropBox.close();
         }
         database.close();
+    }
+
+    /**
+     * The web accounts as the settings configure them (password policy, sign-in throttle, hashing cost): the running
+     * hub's and {@code ./hub user add}'s.
+     */
+    public static org.credentialhub.accounts.Accounts accounts(javax.sql.DataSource ds, Settings settings) {
+        return new org.credentialhub.accounts.Accounts(ds, new org.credentialhub.accounts.PasswordPolicy(
+                settings.getInt("hub.web.password.min-length", 12), settings.getInt("hub.web.password.max-length", 128),
+                settings.get("hub.web.password.deny-list").filter(x -> !x.isBlank()).map(Path::of).orElse(null)),
+                new org.credentialhub.accounts.Accounts.Throttle(settings.getInt("hub.web.sign-in.free-failures", 3),
+                        java.time.Duration.ofSeconds(settings.getInt("hub.web.sign-in.base-delay-seconds", 1)),
+                        java.time.Duration.ofSeconds(settings.getInt("hub.web.sign-in.max-delay-seconds", 900))),
+                org.credentialhub.accounts.Passwords.configured(settings::getInt));
     }
 }

@@ -106,11 +106,7 @@ class BenchTest {
 
     private static void delete(Path p) throws java.io.IOException {
         if (Files.exists(p)) {
-            try (Stream<Path> walk = Files.walk(p)) {
-                for (Path f : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                    Files.delete(f);
-                }
-            }
+            org.credentialhub.support.Fixtures.deleteTree(p);
         }
     }
 

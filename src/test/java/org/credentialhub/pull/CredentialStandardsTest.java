@@ -134,8 +134,9 @@ class CredentialStandardsTest {
 
     /** A test state whose credentials are denoted by achievement identifiers (achievement_ids.csv). */
     private void catalog() throws Exception {
+        Path root = Files.createTempDirectory("catalog");
         for (String year : List.of("2009-2010", "2024-2025", "2025-2026", "2026-2027")) {
-            Path dir = Files.createDirectories(Files.createTempDirectory("catalog").resolve("zz").resolve(year));
+            Path dir = Files.createDirectories(root.resolve("zz").resolve(year));
             int y = Integer.parseInt(year.substring(0, 4));
             Files.writeString(dir.resolve("catalog.yaml"), "state: zz\nschool-year: " + year + "\nfirst-day: " + y
                     + "-07-01\nlast-day: " + (y + 1) + "-06-30\n");
@@ -164,6 +165,7 @@ class CredentialStandardsTest {
             Files.writeString(dir.resolve("combined_credentials.csv"), "combined_credential,course_code,module_credential_code\n");
             new CatalogLoader(hub.db()).loadYear(dir);
         }
+        Fixtures.deleteTree(root);
     }
 
     /** Pulls the feed from the start (the cursor forgotten), and matches what was staged. */

@@ -23,6 +23,14 @@ public final class Browser {
 
     public static WebDriver start() throws IOException {
         Path profile = Files.createTempDirectory("chromium-profile");
+        // the profile (a few MB a browser) goes with the test JVM
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                Fixtures.deleteTree(profile);
+            } catch (IOException e) {
+                // left in the temporary folder
+            }
+        }));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(System.getProperty("hub.test.chromium", "/usr/bin/chromium"));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",

@@ -155,6 +155,9 @@ class SecurityTest {
         ApiClient.Response good = ops.post("/api/accounts", "{\"username\":\"new-user-7-x\",\"role\":\"ops\","
                 + "\"password\":\"plum orchard lantern 42\"}");
         assertEquals(201, good.status(), good.body());
+        // stored at the cost the hub is configured with (the test hubs': hub.web.password.argon2.* in TestHub)
+        String stored = (String) hub.rows("select password_hash from account where username = 'new-user-7-x'").get(0).get("password_hash");
+        assertTrue(stored.startsWith("$argon2id$v=19$m=64,t=1,p=1$"), stored.substring(0, 30));
     }
 
     private enum Accounts_SignIn { OK, BAD, THROTTLED }
