@@ -26,8 +26,8 @@ public final class Passwords {
     private final int memoryKb;
     private final int iterations;
     private final int parallelism;
-    /** Compared against when the user does not exist, so a sign-in costs as much either way. */
-    private final String dummy;
+    /** Compared against when the user does not exist, so a sign-in costs as much either way (made on first use). */
+    private volatile String dummy;
 
     /**
      * @param memoryKb    memory per hash in KiB (at least 8 × parallelism)
@@ -43,7 +43,6 @@ public final class Passwords {
         this.memoryKb = memoryKb;
         this.iterations = iterations;
         this.parallelism = parallelism;
-        this.dummy = hash("not-a-password-" + RANDOM.nextLong());
     }
 
     /** The recommended cost ({@link #OWASP_MEMORY_KB}, {@link #OWASP_ITERATIONS}, one lane). */
@@ -114,7 +113,12 @@ public final class Passwords {
 
     /** A hash's worth of work for a sign-in of an account that does not exist. */
     public void burn(String password) {
-        verify(password, dummy);
+        String d = dummy;
+        if (d == null) {
+            d = hash("not-a-password-" + RANDOM.nextLong());
+            dummy = d;
+        }
+        verify(password, d);
     }
 
     private static byte[] derive(String password, byte[] salt, int m, int t, int p, int len) {

@@ -26,16 +26,15 @@ class PasswordsTest {
     @Test
     void aStoredHashVerifiesAtItsOwnCost() {
         Passwords cheap = new Passwords(64, 1, 1);
+        // stored at OWASP's cost, checked by a hub configured with another
         String strong = Passwords.owasp().hash("correct horse battery");
+        assertTrue(cheap.verify("correct horse battery", strong));
+        assertFalse(cheap.verify("correct horse batterY", strong));
         String weak = cheap.hash("correct horse battery");
-        for (Passwords p : new Passwords[]{cheap, Passwords.owasp()}) {
-            assertTrue(p.verify("correct horse battery", strong));
-            assertTrue(p.verify("correct horse battery", weak));
-            assertFalse(p.verify("correct horse batterY", strong));
-            assertFalse(p.verify("correct horse batterY", weak));
-            assertFalse(p.verify("correct horse battery", null));
-            assertFalse(p.verify("correct horse battery", "$2a$10$notargon"));
-        }
+        assertTrue(cheap.verify("correct horse battery", weak));
+        assertFalse(cheap.verify("correct horse batterY", weak));
+        assertFalse(cheap.verify("correct horse battery", null));
+        assertFalse(cheap.verify("correct horse battery", "$2a$10$notargon"));
     }
 
     @Test

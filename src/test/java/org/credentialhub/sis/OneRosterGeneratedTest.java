@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The SIS side of the counting rules, on the test run's generated state ({@link GeneratedState#nc()}: NC at 5 %,
+ * The SIS side of the counting rules, on the test run's generated state ({@link GeneratedState#nc()}: NC at 3 %,
  * its 2024-25 bulk bundle and two earlier years' deltas imported by {@code ingest}): every bundle was accepted, and
  * student_course_offer gives, per course and credential, exactly the potential of the generator's expected Table 11
  * for 2024-25 (attainment-by-course-credential.csv; course as CODE-Title, credential by name). Run as part of
@@ -61,7 +61,8 @@ public abstract class OneRosterGeneratedTest {
                 }
             }
         }
-        assertTrue(expected.size() > 300, "expected rows: " + expected.size());
+        // most of Table 11's 328 course-credential pairs (at 3 % the few with the smallest potential round to none)
+        assertTrue(expected.size() > 250, "expected rows: " + expected.size());
         Map<String, String> diff = new TreeMap<>();
         for (Map.Entry<String, Long> e : expected.entrySet()) {
             long got = actual.getOrDefault(e.getKey(), 0L);
