@@ -232,4 +232,29 @@ class SftpIntakeTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + command.get(0));
         assertEquals(0, p.exitValue(), command.get(0) + " failed: " + out);
     }
+
+    /**
+     * The hub's own uploads to a drop box on this machine agree on curve25519 (a post-quantum exchange buys nothing on
+     * the loopback and cost 10-20 times the CPU a connection); a client that asks for sntrup761x25519, as OpenSSH's
+     * does, still gets it from the drop box.
+     */
+    @Test
+    void ownUploadsOnThisMachineUseCurve25519AndVendorsStillGetAPostQuantumExchange() throws Exception {
+        try (org.credentialhub.dropbox.SftpUpload up = new org.credentialhub.dropbox.SftpUpload("127.0.0.1", hub.sftpPort(),
+                "certexam", TestHub.CERTEXAM_PASSWORD)) {
+            assertEquals("curve25519-sha256", up.keyExchange());
+        }
+        org.apache.sshd.client.SshClient vendor = org.apache.sshd.client.SshClient.setUpDefaultClient();
+        vendor.setServerKeyVerifier((session, address, key) -> true);
+        vendor.start();
+        try (org.apache.sshd.client.session.ClientSession session = vendor.connect("certexam", "127.0.0.1", hub.sftpPort())
+                .verify(Duration.ofSeconds(15)).getSession()) {
+            session.addPasswordIdentity(TestHub.CERTEXAM_PASSWORD);
+            session.auth().verify(Duration.ofSeconds(15));
+            assertTrue(session.getNegotiatedKexParameter(org.apache.sshd.common.kex.KexProposalOption.ALGORITHMS)
+                    .startsWith("sntrup761x25519"));
+        } finally {
+            vendor.stop();
+        }
+    }
 }
