@@ -4,13 +4,13 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.credentialhub.dropbox.SftpUpload;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -40,8 +40,7 @@ class DatabaseOutageTest {
     }
 
     @Test
-    void filesThatArriveWhileTheDatabaseIsDownAreTakenOnceWhenItIsBack() throws Exception {
-        Path pgDir = Files.createTempDirectory("hub-outage-pg");
+    void filesThatArriveWhileTheDatabaseIsDownAreTakenOnceWhenItIsBack(@TempDir Path pgDir) throws Exception {
         int port = TestHub.freePort();
         EmbeddedPostgres pg = postgres(pgDir, port);
         try (TestHub hub = TestHub.start(Map.of("hub.db.url", "jdbc:postgresql://127.0.0.1:" + port + "/postgres",

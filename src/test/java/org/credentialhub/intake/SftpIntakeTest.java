@@ -77,6 +77,7 @@ class SftpIntakeTest {
 
     @AfterAll
     void stop() throws Exception {
+        org.credentialhub.support.Fixtures.deleteTree(keyDir);
         if (hub != null) {
             hub.close();
         }

@@ -4,8 +4,9 @@ import org.credentialhub.exceptions.ExceptionQueue;
 import org.credentialhub.store.Database;
 import org.credentialhub.support.SharedPostgres;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -28,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ConcurrentMatchingTest {
 
     @Test
-    void aReMatchBesideAnotherOfTheSameResultsEndsAsOneWould() throws Exception {
-        try (Database db = SharedPostgres.open(Files.createTempDirectory("concurrent-matching"), 8)) {
+    void aReMatchBesideAnotherOfTheSameResultsEndsAsOneWould(@TempDir Path tmp) throws Exception {
+        try (Database db = SharedPostgres.open(tmp, 8)) {
             sql(db, """
                     insert into feed (feed_code, kind, layout) values ('f1', 'sftp', 'certexam');
                     insert into delivery (feed_code, source_name, content_sha256, status) values ('f1', 'a.csv', 'x', 'accepted');

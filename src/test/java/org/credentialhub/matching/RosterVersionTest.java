@@ -3,8 +3,9 @@ package org.credentialhub.matching;
 import org.credentialhub.store.Database;
 import org.credentialhub.support.SharedPostgres;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 
@@ -19,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 class RosterVersionTest {
 
     @Test
-    void theIndexIsKeptUntilAStudentIsAddedChangedOrRemoved() throws Exception {
-        try (Database db = SharedPostgres.open(Files.createTempDirectory("roster-version"), 2)) {
+    void theIndexIsKeptUntilAStudentIsAddedChangedOrRemoved(@TempDir Path tmp) throws Exception {
+        try (Database db = SharedPostgres.open(tmp, 2)) {
             DeliveryMatcher matcher = new DeliveryMatcher(db.dataSource(), MatchSettings.defaults());
             sql(db, "insert into student (state_id_hash, first_name, last_name, district_code) values ('h1', 'ana', 'pena', 'd1')");
             RosterIndex first = matcher.index();

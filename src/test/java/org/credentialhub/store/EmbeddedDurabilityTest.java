@@ -1,6 +1,7 @@
 package org.credentialhub.store;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class EmbeddedDurabilityTest {
 
     @Test
-    void everyCommittedTransactionSurvivesTheDatabaseKilled() throws Exception {
-        Path dataDir = Files.createTempDirectory("hub-durability");
+    void everyCommittedTransactionSurvivesTheDatabaseKilled(@TempDir Path dataDir) throws Exception {
         int committed = 0;
         try (Database db = Database.open(null, null, null, dataDir, 0, 2);
              Connection c = db.dataSource().getConnection()) {

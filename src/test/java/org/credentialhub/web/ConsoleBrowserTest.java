@@ -7,6 +7,7 @@ import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
@@ -285,7 +286,7 @@ class ConsoleBrowserTest extends ConsoleBrowserCase {
     // ---------- Broken 4: quarantine, re-process, corrected file ----------
 
     @Test
-    void reprocessThatQuarantinesAgainSaysSoAndACorrectedFileIsTaken() throws Exception {
+    void reprocessThatQuarantinesAgainSaysSoAndACorrectedFileIsTaken(@TempDir Path tmp) throws Exception {
         try (SftpUpload up = new SftpUpload("127.0.0.1", hub.sftpPort(), "certexam", TestHub.CERTEXAM_PASSWORD)) {
             // not the vendor's layout: nothing of it can be read
             up.put("inbox/certexam_results_20250303.csv", "id;name;exam\r\nK9;Ana Ninguno;CE-420CC\r\n".getBytes(StandardCharsets.UTF_8));
@@ -316,7 +317,7 @@ class ConsoleBrowserTest extends ConsoleBrowserCase {
                     "{\"fileName\":\"" + refused + "\",\"content\":\"" + one + "\"}");
             assertEquals(400, r.status(), refused + ": " + r.body());
         }
-        Path fixed = Files.createTempDirectory("corrected").resolve("certexam_results_20250304.csv");
+        Path fixed = tmp.resolve("certexam_results_20250304.csv");
         Files.writeString(fixed, HEADER
                 + "K9,2000000002,Jamal,Brooks,,2008-06-07,Premiere,CE-420CC,F1,2025-03-04T09:00:00-05:00,Pass,800,700,40,50,80,910301,Riverside High\r\n");
         WebElement form = driver.findElement(By.cssSelector("form.corrected[data-delivery='" + again + "']"));

@@ -30,11 +30,12 @@ class TlsTest {
     private static final String STORE_PASSWORD = "test-keystore-password";
     private TestHub hub;
     private Path keystore;
+    private Path dir;
     private HttpClient https;
 
     @BeforeAll
     void start() throws Exception {
-        Path dir = Files.createTempDirectory("hub-tls");
+        dir = Files.createTempDirectory("hub-tls");
         keystore = dir.resolve("hub.p12");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "hub", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
@@ -60,6 +61,7 @@ class TlsTest {
         if (hub != null) {
             hub.close();
         }
+        org.credentialhub.support.Fixtures.deleteTree(dir);
     }
 
     @Test
