@@ -61,8 +61,8 @@ public final class BenchFolder implements AutoCloseable {
                     return;
                 }
             }
-            try (Stream<Path> walk = Files.walk(dir)) {
-                walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+            try {
+                org.credentialhub.support.PrivateFiles.deleteTree(dir);
             } catch (IOException | RuntimeException e) {
                 if (pass == 9) {
                     System.err.println("bench: could not remove " + dir + ": " + e.getMessage());

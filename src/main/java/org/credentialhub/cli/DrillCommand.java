@@ -183,9 +183,7 @@ public final class DrillCommand implements Callable<Integer> {
     private static Path fresh(Path dir) throws IOException {
         if (Files.exists(dir)) {
             stopDatabase(dir);
-            try (Stream<Path> walk = Files.walk(dir)) {
-                walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-            }
+            org.credentialhub.support.PrivateFiles.deleteTree(dir);
         }
         Files.createDirectories(dir);
         return dir;

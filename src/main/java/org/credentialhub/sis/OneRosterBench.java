@@ -6,7 +6,6 @@ import org.credentialhub.support.Hmac;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 /**
  * Measures a OneRoster import at state scale on a private embedded PostgreSQL ({@code ./hub bench oneroster
@@ -46,9 +45,7 @@ public final class OneRosterBench {
                 }
             }
         } finally {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-            }
+            org.credentialhub.support.PrivateFiles.deleteTree(dir);
         }
     }
 

@@ -299,9 +299,7 @@ public final class SisHolds {
     private static void forget(Path bundle) {
         try {
             if (Files.isDirectory(bundle)) {
-                try (Stream<Path> walk = Files.walk(bundle)) {
-                    walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-                }
+                org.credentialhub.support.PrivateFiles.deleteTree(bundle);
             } else {
                 Files.deleteIfExists(bundle);
             }

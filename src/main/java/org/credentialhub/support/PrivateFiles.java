@@ -34,6 +34,19 @@ public final class PrivateFiles {
         return dir;
     }
 
+    /**
+     * Deletes a folder and everything in it, deepest first (a file that cannot be deleted is left, and its folders
+     * with it); a folder that does not exist is nothing to do.
+     */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        }
+    }
+
     /** Makes a folder tree private: every folder 0700, every file 0600 (symbolic links are left alone). */
     public static void tree(Path dir) throws IOException {
         folder(dir);

@@ -72,9 +72,7 @@ public final class Fixtures {
 
     /** Deletes a test's temporary folder and everything in it. */
     public static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
-        try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
-            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        }
+        org.credentialhub.support.PrivateFiles.deleteTree(dir);
     }
 
     /** Closes each that was opened (nulls skipped), in order: a test class's hub, servers and clients. */

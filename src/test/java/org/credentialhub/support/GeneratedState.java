@@ -11,9 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -134,8 +132,8 @@ public final class GeneratedState {
     }
 
     private static void delete(Path p) {
-        try (Stream<Path> walk = Files.walk(p)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        try {
+            org.credentialhub.support.PrivateFiles.deleteTree(p);
         } catch (IOException e) {
             // a temporary folder left behind
         }

@@ -57,7 +57,7 @@ public final class TestHub implements AutoCloseable {
         // a test's upload is whole at once: a file is taken once it is a second old (production: 2 s)
         props.put("hub.sftp.read-lock-min-age", "1s");
         // the accounts' password hashes at a small cost: the suite signs in a few hundred times (OWASP's cost took
-        // 0.1-0.3 s of CPU a hash with the suite's quick JIT); PasswordsTest checks the configured cost is used
+        // 0.1-0.6 s of CPU a hash with the suite's quick JIT); SecurityTest checks the hub stores hashes at this cost
         props.put("hub.web.password.argon2.memory-kb", "64");
         props.put("hub.web.password.argon2.iterations", "1");
         props.putAll(extra);

@@ -412,7 +412,7 @@ class ConsoleTasksBrowserTest extends ConsoleBrowserCase {
                 signIn(who.getKey());
                 for (String page : who.getValue()) {
                     // through the console's own router, as its links go: the page (and axe, injected once a sign-in)
-                    // stays loaded; a reload per page cost a third of the test
+                    // stays loaded (the test alone: 32.2 s with a reload per page, 29.6 s without)
                     js("""
                             document.getElementById('view').replaceChildren();
                             if (location.hash === arguments[0]) route(); else location.hash = arguments[0];""", page);
