@@ -3,6 +3,7 @@ package org.credentialhub.district;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.credentialhub.acknowledge.Acknowledgements;
+import org.credentialhub.intake.DeliveryFlow;
 import org.credentialhub.intake.Intake;
 import org.credentialhub.mapping.CanonicalResult;
 import org.credentialhub.mapping.RowRejection;
@@ -48,6 +49,7 @@ public final class DistrictEntries {
 
     private final DataSource dataSource;
     private final Intake intake;
+    private final DeliveryFlow flow;
     private final DeliveryMatcher matcher;
     private final SchoolYears schoolYears;
     private final String feed;
@@ -71,16 +73,12 @@ public final class DistrictEntries {
                           Long studentId, String matchDecision) {
     }
 
-    public DistrictEntries(DataSource dataSource, Intake intake, DeliveryMatcher matcher, SchoolYears schoolYears,
-                           String feed, Path archiveDir, int maxEvidenceBytes) {
-        this(dataSource, intake, matcher, schoolYears, feed, archiveDir, maxEvidenceBytes, MAX_PIXELS);
-    }
-
-    public DistrictEntries(DataSource dataSource, Intake intake, DeliveryMatcher matcher, SchoolYears schoolYears,
-                           String feed, Path archiveDir, int maxEvidenceBytes, long maxEvidencePixels) {
+    public DistrictEntries(DataSource dataSource, Intake intake, DeliveryFlow flow, DeliveryMatcher matcher,
+                           SchoolYears schoolYears, String feed, Path archiveDir, int maxEvidenceBytes, long maxEvidencePixels) {
         this.maxEvidencePixels = maxEvidencePixels;
         this.dataSource = dataSource;
         this.intake = intake;
+        this.flow = flow;
         this.matcher = matcher;
         this.schoolYears = schoolYears;
         this.feed = feed;
@@ -169,6 +167,22 @@ public final class DistrictEntries {
      */
     public Map<String, Object> upload(String fileName, byte[] csv, List<Evidence> evidence, String enteredBy,
                                       String district) throws IOException, SQLException {
+        Intake.StageOutcome outcome = stage(fileName, csv, evidence, enteredBy, district);
+        if (outcome.quarantineReason() == null) {
+            finish(outcome.deliveryId());
+        }
+        LOG.info("District entry {}: delivery {}: {} row(s) accepted, {} rejected", Path.of(fileName).getFileName(),
+                outcome.deliveryId(), outcome.rowsAccepted(), outcome.rowsRejected());
+        return acknowledgements.forDelivery(outcome.deliveryId());
+    }
+
+    /**
+     * The upload's first step, in one transaction: the rows staged and published (pending), their evidence stored,
+     * and the delivery leased to this node until {@link #finish} has matched it. A node that stops in between leaves
+     * the delivery to {@link #resume}.
+     */
+    Intake.StageOutcome stage(String fileName, byte[] csv, List<Evidence> evidence, String enteredBy, String district)
+            throws IOException, SQLException {
         if (enteredBy == null || enteredBy.isBlank()) {
             throw new IllegalArgumentException("who enters the results must be known");
         }
@@ -200,7 +214,7 @@ public final class DistrictEntries {
         org.credentialhub.support.PrivateFiles.folder(dir);
         Path file = dir.resolve(sha);
         org.credentialhub.support.PrivateFiles.write(file, csv);
-        Intake.StageOutcome outcome = intake.stage(feed, name, sha, file, new Intake.Hooks() {
+        return intake.stage(feed, name, sha, file, new Intake.Hooks() {
             @Override
             public List<RowRejection> check(CanonicalResult r) {
                 List<RowRejection> out = new ArrayList<>();
@@ -230,15 +244,44 @@ public final class DistrictEntries {
                     refuseOtherDistricts(c, district);
                 }
                 store(c, deliveryId, usable, types, enteredBy);
+                flow.lease(c, deliveryId);
             }
         });
-        if (outcome.quarantineReason() == null) {
-            matcher.matchDelivery(feed, outcome.deliveryId());
-            intake.complete(outcome.deliveryId());
+    }
+
+    /**
+     * The upload's second step: the staged entries matched to students, and the delivery processed (its lease let
+     * go). A fault leaves the delivery to {@link #resume}, which tries again.
+     */
+    private void finish(long deliveryId) throws SQLException {
+        try {
+            matcher.matchDelivery(feed, deliveryId);
+            flow.processed(deliveryId);
+        } catch (SQLException | RuntimeException e) {
+            flow.failed(feed, deliveryId, "match", e);
+            throw e;
         }
-        LOG.info("District entry {}: delivery {}: {} row(s) accepted, {} rejected", name, outcome.deliveryId(),
-                outcome.rowsAccepted(), outcome.rowsRejected());
-        return acknowledgements.forDelivery(outcome.deliveryId());
+    }
+
+    /**
+     * Recovery (route district-entries-recovery, at start-up and every recovery period): each upload staged by a
+     * node that stopped before matching it (its lease let go at that node's restart, or run out) is matched and
+     * processed, as the upload would have done. Returns how many were.
+     */
+    public int resume() throws SQLException {
+        int resumed = 0;
+        for (long id : flow.unfinishedStaged(feed)) {
+            if (flow.claim(id)) {
+                LOG.info("District entries: delivery {} was staged by an upload that did not finish; matching it", id);
+                try {
+                    finish(id);
+                    resumed++;
+                } catch (SQLException | RuntimeException e) {
+                    // recorded on the delivery by finish; the next recovery tries it again
+                }
+            }
+        }
+        return resumed;
     }
 
     /** One result entered through the API, with its evidence file: a one-row upload. */

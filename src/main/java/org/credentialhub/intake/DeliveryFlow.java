@@ -179,6 +179,39 @@ public final class DeliveryFlow {
         Deliveries.acknowledged(dataSource, exchange.getIn().getHeader(Intake.DELIVERY_ID, Long.class));
     }
 
+    /**
+     * Leases a delivery staged outside an inbox (a district upload) to this node, in the staging transaction: until
+     * {@link #processed} or {@link #failed}, recovery leaves it to the work that staged it.
+     */
+    public void lease(Connection c, long deliveryId) throws SQLException {
+        Deliveries.lease(c, deliveryId, owner + "/staged-" + deliveryId, leaseSeconds);
+    }
+
+    /** Recovery's lease on a delivery staged outside an inbox: false when live work holds it or it is finished. */
+    public boolean claim(long deliveryId) throws SQLException {
+        return Deliveries.claim(dataSource, deliveryId, owner + "/recovery-" + java.util.UUID.randomUUID(), leaseSeconds);
+    }
+
+    /** A delivery staged outside an inbox is processed: done, its lease let go. */
+    public void processed(long deliveryId) throws SQLException {
+        Deliveries.processedAndReleased(dataSource, deliveryId);
+    }
+
+    /**
+     * A step after staging failed on a delivery staged outside an inbox: the attempt recorded (without the fault's
+     * text: it may quote the data) and the lease let go, so recovery tries it again.
+     */
+    public void failed(String feed, long deliveryId, String step, Throwable t) throws SQLException {
+        Deliveries.failedStep(dataSource, deliveryId, Faults.describe(t));
+        LOG.error("Feed {}: delivery {} failed in step {} ({}); recovery tries it again", feed, deliveryId, step,
+                t.getClass().getName());
+    }
+
+    /** A feed's deliveries staged outside an inbox that did not finish, that no live lease holds, oldest first. */
+    public List<Long> unfinishedStaged(String feed) throws SQLException {
+        return Deliveries.unfinishedStaged(dataSource, feed, maxAttempts);
+    }
+
     /** Deliveries to resume (the recovery route's body). */
     public List<Long> unfinished() throws SQLException {
         List<Long> ids = Deliveries.unfinished(dataSource, maxAttempts);

@@ -181,7 +181,7 @@ public final class HubServices implements AutoCloseable {
         this.retention = org.credentialhub.retention.RetentionPurge.from(settings::get, ds, dataDir.resolve("archive"));
         FeedConfig districtFeed = feeds.values().stream().filter(f -> "district".equals(f.kind())).findFirst().orElse(null);
         this.districtEntries = districtFeed == null ? null : new org.credentialhub.district.DistrictEntries(ds, intake,
-                matcher, new SchoolYears(firstMonth), districtFeed.code(), dataDir.resolve("archive"),
+                deliveryFlow, matcher, new SchoolYears(firstMonth), districtFeed.code(), dataDir.resolve("archive"),
                 settings.getInt("hub.district.evidence.max-bytes", 10 * 1024 * 1024),
                 settings.getInt("hub.district.evidence.max-megapixels", 50) * 1_000_000L);
     }

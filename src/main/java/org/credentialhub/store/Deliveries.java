@@ -294,6 +294,18 @@ public final class Deliveries {
         }
     }
 
+    /** Leases a delivery to {@code holder} in the caller's transaction (work that just made it). */
+    public static void lease(Connection c, long deliveryId, String holder, int leaseSeconds) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update delivery set claimed_by = ?, claimed_until = now() + make_interval(secs => ?)
+                where delivery_id = ?""")) {
+            ps.setString(1, holder);
+            ps.setInt(2, leaseSeconds);
+            ps.setLong(3, deliveryId);
+            ps.executeUpdate();
+        }
+    }
+
     /** Lets go of every lease a node holds (a node that starts holds none yet). */
     public static int releaseAll(javax.sql.DataSource ds, String node) throws SQLException {
         try (Connection c = ds.getConnection();
@@ -365,6 +377,31 @@ public final class Deliveries {
     }
 
     /**
+     * A feed's deliveries staged outside an inbox (no pickup: a district upload) and not processed, that no live
+     * lease holds, tried fewer than {@code maxAttempts} times, oldest first.
+     */
+    public static java.util.List<Long> unfinishedStaged(javax.sql.DataSource ds, String feed, int maxAttempts)
+            throws SQLException {
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     select delivery_id from delivery
+                     where feed_code = ? and pickup_ref is null and processed_at is null and acknowledged_at is null
+                       and status in ('accepted', 'accepted_with_rejections', 'rejected') and attempts < ?
+                       and (claimed_until is null or claimed_until < now())
+                     order by delivery_id""")) {
+            ps.setString(1, feed);
+            ps.setInt(2, maxAttempts);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /**
      * The name of a delivery's acknowledgement in the vendor's outbox: {@code <file>.ack.json} for the feed's
      * first delivery of that file name, {@code <file>.<delivery>.ack.json} for every later one, so that no
      * acknowledgement ever replaces another.
@@ -424,6 +461,17 @@ public final class Deliveries {
     public static void processed(javax.sql.DataSource ds, long deliveryId) throws SQLException {
         try (Connection c = ds.getConnection();
              PreparedStatement ps = c.prepareStatement("update delivery set processed_at = now() where delivery_id = ?")) {
+            ps.setLong(1, deliveryId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** A delivery staged outside an inbox is processed, and its lease let go. */
+    public static void processedAndReleased(javax.sql.DataSource ds, long deliveryId) throws SQLException {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     update delivery set processed_at = coalesce(processed_at, now()), claimed_by = null, claimed_until = null
+                     where delivery_id = ?""")) {
             ps.setLong(1, deliveryId);
             ps.executeUpdate();
         }

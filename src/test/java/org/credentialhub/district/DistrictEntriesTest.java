@@ -43,7 +43,8 @@ class DistrictEntriesTest {
 
     @BeforeAll
     void start() throws Exception {
-        hub = TestHub.start(Map.of("hub.district.evidence.max-bytes", "2000"));
+        hub = TestHub.start(Map.of("hub.district.evidence.max-bytes", "2000",
+                "hub.intake.recovery-period-ms", "1000", "hub.intake.recovery-delay-ms", "500"));
         entries = hub.runtime.services().districtEntries;
         hub.runtime.services().roster.load(List.of(Fixtures.ANA, Fixtures.BEN));
     }
@@ -176,6 +177,31 @@ class DistrictEntriesTest {
         // a tiny PNG that claims a canvas of 60,000 x 60,000 pixels is refused before it is decoded
         assertTrue(String.valueOf(DistrictEntries.unreadable(hugeCanvasPng(), "image/png")).contains("pixels"));
         assertEquals(null, DistrictEntries.unreadable(PDF, "application/pdf"));
+    }
+
+    /**
+     * A kill -9 between an upload's staging commit and its matching (the crash drill found it: the entries stayed
+     * unmatched for good, out of the exception queue): the staged delivery, its node's lease run out, is matched and
+     * processed by recovery, once, as the upload would have done.
+     */
+    @Test
+    @Order(5)
+    void anUploadWhoseNodeStoppedBeforeMatchingIsFinishedByRecovery() throws Exception {
+        String csv = "district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file\n"
+                + "910,1000000001,Ana,Peña,2007-05-01,NC-84A78D,2025-05-20,,ana.pdf\n"
+                + "910,,Zed,Nobody,2007-02-02,NC-84A78D,2025-05-21,,ana.pdf\n";
+        // what the upload had committed when its node died: the staged rows, their evidence, the node's lease
+        long delivery = entries.stage("stopped.csv", csv.getBytes(StandardCharsets.UTF_8),
+                List.of(new DistrictEntries.Evidence("ana.pdf", PDF)), "clerk@910", null).deliveryId();
+        hub.execute("update delivery set claimed_by = 'dead-node/staged-" + delivery + "', claimed_until = now() - interval '1 second' "
+                + "where delivery_id = " + delivery);
+        assertEquals(2, hub.count("select count(*) from result where delivery_id = " + delivery + " and match_decision is null"));
+        TestHub.await("the stopped upload's delivery processed", java.time.Duration.ofSeconds(30),
+                () -> hub.count("select count(*) from delivery where delivery_id = " + delivery + " and processed_at is not null") == 1);
+        assertEquals(1, hub.count("select count(*) from result where delivery_id = " + delivery + " and match_decision = 'match'"));
+        assertEquals(1, hub.count("select count(*) from result where delivery_id = " + delivery + " and match_decision = 'none'"));
+        assertEquals(0, hub.count("select count(*) from delivery where delivery_id = " + delivery + " and claimed_by is not null"));
+        assertEquals(2, entries.pending("910").stream().filter(p -> p.source().equals("stopped.csv")).count());
     }
 
     private static byte[] hugeCanvasPng() {

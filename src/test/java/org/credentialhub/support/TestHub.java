@@ -127,6 +127,13 @@ public final class TestHub implements AutoCloseable {
         }
     }
 
+    /** Runs one statement (a test's set-up of what a crash left behind): the rows it changed. */
+    public int execute(String sql) throws SQLException {
+        try (Connection c = db().getConnection(); Statement st = c.createStatement()) {
+            return st.executeUpdate(sql);
+        }
+    }
+
     public List<Map<String, Object>> rows(String sql) throws SQLException {
         List<Map<String, Object>> out = new ArrayList<>();
         try (Connection c = db().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
