@@ -9,7 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
@@ -32,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The console as district staff and operations use it all day (issue 15), in real headless Chromium against a
  * running hub: filters, paging and sorting of the exception queue, side-by-side review and keyboard decisions,
- * bulk actions, resolved exceptions, quarantine, feed states, reports, and the page on a phone.
+ * bulk actions, resolved exceptions, quarantine, feed states, reports (pages on a phone: ConsoleTasksBrowserTest's
+ * walk of every page).
  */
 class ConsoleBrowserTest extends ConsoleBrowserCase {
     private static final String HEADER = "\uFEFFcandidateId,orgCandidateId,firstName,lastName,email,birthDate,examName,examCode,"
@@ -353,30 +353,7 @@ class ConsoleBrowserTest extends ConsoleBrowserCase {
         assertEquals(lastFeed, driver.findElement(By.cssSelector("#feeds-table tbody tr")).getAttribute("data-feed"));
     }
 
-    // ---------- a phone, the keyboard and screen readers ----------
-
-    @Test
-    void onAPhoneThePageNeverScrollsSideways() throws Exception {
-        driver.manage().window().setSize(new Dimension(390, 844));
-        long inner = ((Number) js("return window.innerWidth;")).longValue();
-        signIn("staff920");
-        assertNarrowPages(inner, "#/exceptions", "#/entries");
-        driver.manage().deleteAllCookies();
-        signIn("ops1");
-        assertNarrowPages(inner, "#/feeds", "#/quarantine", "#/status", "#/reports");
-    }
-
-    /** Each page, in turn, is no wider than the window (and its screenshot is saved). */
-    private void assertNarrowPages(long inner, String... pages) throws Exception {
-        for (String page : pages) {
-            go(page);
-            wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#view h1")));
-            Thread.sleep(300);
-            long wide = ((Number) js("return document.documentElement.scrollWidth;")).longValue();
-            assertTrue(wide <= inner, page + " is " + wide + " px wide in a " + inner + " px window");
-            Browser.screenshot(driver, "phone-" + page.substring(2));
-        }
-    }
+    // ---------- the keyboard and screen readers ----------
 
     @Test
     void aSkipLinkAndLabelledCheckboxes() throws Exception {
