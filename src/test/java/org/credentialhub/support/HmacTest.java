@@ -1,0 +1,73 @@
+package org.credentialhub.support;
+
+import org.junit.jupiter.api.Test;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The keyed hashes' two engines ({@link Hmac.Engine}): the platform's Mac and the padded-key digests the quick JIT
+ * uses give the same HMAC-SHA256, RFC 4231's test vectors among them, so stored hashes never depend on the JIT a
+ * process runs.
+ */
+class HmacTest {
+    private static final HexFormat HEX = HexFormat.of();
+
+    @Test
+    void paddedDigestsGiveRfc4231sVectors() {
+        // test case 1: a 20-byte key
+        assertEquals("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7", HEX.formatHex(
+                new Hmac.PaddedDigests(HEX.parseHex("0b".repeat(20))).hash("Hi There".getBytes(StandardCharsets.US_ASCII))));
+        // test case 2: a key shorter than a block
+        assertEquals("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", HEX.formatHex(
+                new Hmac.PaddedDigests("Jefe".getBytes(StandardCharsets.US_ASCII))
+                        .hash("what do ya want for nothing?".getBytes(StandardCharsets.US_ASCII))));
+        // test case 6: a key longer than a block (hashed first)
+        assertEquals("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54", HEX.formatHex(
+                new Hmac.PaddedDigests(HEX.parseHex("aa".repeat(131)))
+                        .hash("Test Using Larger Than Block-Size Key - Hash Key First".getBytes(StandardCharsets.US_ASCII))));
+    }
+
+    @Test
+    void bothEnginesAgreeWithThePlatformMacOnAnyKeyAndMessage() throws Exception {
+        Random random = new Random(7);
+        for (int keyLength : new int[]{16, 32, 63, 64, 65, 200}) {
+            byte[] key = new byte[keyLength];
+            random.nextBytes(key);
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            Hmac hmac = new Hmac(key);
+            Hmac.Engine padded = hmac.engine(false);
+            Hmac.Engine platform = hmac.engine(true);
+            for (int length : new int[]{0, 1, 10, 55, 56, 64, 119, 1000}) {
+                byte[] message = new byte[length];
+                random.nextBytes(message);
+                byte[] expected = mac.doFinal(message);
+                assertArrayEquals(expected, padded.hash(message), "padded, key " + keyLength + ", message " + length);
+                assertArrayEquals(expected, padded.hash(message), "padded again (its digests are copied, not used up)");
+                assertArrayEquals(expected, platform.hash(message), "platform, key " + keyLength + ", message " + length);
+            }
+        }
+    }
+
+    @Test
+    void theHubsHashesAreTheSameUnderEitherJit() {
+        // the values a stored hash has (state ID, its deletion neighbourhood, an identity), whichever engine this
+        // JVM picked: computed by hand with the platform's Mac
+        Hmac hmac = new Hmac("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+        Hmac.Engine platform = hmac.engine(true);
+        assertEquals(HEX.formatHex(platform.hash("1234567890".getBytes(StandardCharsets.UTF_8))), hmac.stateId("123-456-7890"));
+        StringBuilder near = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            String deleted = "near|" + "1234".substring(0, i) + "1234".substring(i + 1);
+            near.append(HEX.formatHex(platform.hash(deleted.getBytes(StandardCharsets.UTF_8)), 0, Hmac.NEAR_HEX / 2));
+        }
+        assertEquals(near.toString(), hmac.stateIdNear("1234"));
+    }
+}
