@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -85,12 +84,7 @@ public final class Intake {
         String feed = exchange.getIn().getHeader(FEED, String.class);
         Path dir = org.credentialhub.support.PrivateFiles.folder(archiveDir.resolve(feed));
         Path tmp = Files.createTempFile(dir, "incoming", ".part");
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = org.credentialhub.support.Sha256.digest();
         try (InputStream in = new DigestInputStream(exchange.getIn().getMandatoryBody(InputStream.class), sha)) {
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
         } catch (org.apache.camel.InvalidPayloadException e) {
