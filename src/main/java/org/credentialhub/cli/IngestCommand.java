@@ -335,8 +335,7 @@ public final class IngestCommand implements Callable<Integer> {
                     + " accepted, " + out.get("rows_rejected") + " rejected)");
         }
         // an upload a killed run had staged but not matched is finished by the hub's recovery (at start-up): wait for it
-        await("the district entries matched", () -> count(s, "select count(*) from delivery where feed_code = '" + feed
-                + "' and processed_at is null and pickup_ref is null and status not in ('duplicate', 'quarantined')") == 0);
+        await("the district entries matched", () -> !org.credentialhub.store.Deliveries.hasBacklog(s.database.dataSource(), feed));
         if (!noValidate) {
             List<Long> pending = s.districtEntries.pending(null).stream().map(DistrictEntries.Pending::resultId).toList();
             s.districtEntries.validateAll(pending, "ingest");

@@ -228,14 +228,7 @@ public final class Deliveries {
                             : insert(c, feed, name, sha256, size, "received", null);
                     setPickup(c, id, pickupRef);
                     if (holder != null) {
-                        try (PreparedStatement ps = c.prepareStatement("""
-                                update delivery set claimed_by = ?, claimed_until = now() + make_interval(secs => ?)
-                                where delivery_id = ?""")) {
-                            ps.setString(1, holder);
-                            ps.setInt(2, leaseSeconds);
-                            ps.setLong(3, id);
-                            ps.executeUpdate();
-                        }
+                        lease(c, id, holder, leaseSeconds);
                     }
                 }
                 c.commit();
@@ -296,14 +289,9 @@ public final class Deliveries {
 
     /** Leases a delivery to {@code holder} in the caller's transaction (work that just made it). */
     public static void lease(Connection c, long deliveryId, String holder, int leaseSeconds) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+        Rows.update(c, """
                 update delivery set claimed_by = ?, claimed_until = now() + make_interval(secs => ?)
-                where delivery_id = ?""")) {
-            ps.setString(1, holder);
-            ps.setInt(2, leaseSeconds);
-            ps.setLong(3, deliveryId);
-            ps.executeUpdate();
-        }
+                where delivery_id = ?""", holder, leaseSeconds, deliveryId);
     }
 
     /** Lets go of every lease a node holds (a node that starts holds none yet). */
@@ -359,21 +347,11 @@ public final class Deliveries {
      * tried fewer than {@code maxAttempts} times.
      */
     public static java.util.List<Long> unfinished(javax.sql.DataSource ds, int maxAttempts) throws SQLException {
-        java.util.List<Long> ids = new java.util.ArrayList<>();
-        try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     select d.delivery_id from delivery d join feed f using (feed_code)
-                     where d.acknowledged_at is null and d.pickup_ref is not null and d.attempts < ?
-                       and (d.claimed_until is null or d.claimed_until < now()) and f.kind <> 'sis'
-                     order by d.delivery_id""")) {
-            ps.setInt(1, maxAttempts);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getLong(1));
-                }
-            }
-        }
-        return ids;
+        return ids(ds, """
+                select d.delivery_id from delivery d join feed f using (feed_code)
+                where d.acknowledged_at is null and d.pickup_ref is not null and d.attempts < ?
+                  and (d.claimed_until is null or d.claimed_until < now()) and f.kind <> 'sis'
+                order by d.delivery_id""", maxAttempts);
     }
 
     /**
@@ -382,23 +360,17 @@ public final class Deliveries {
      */
     public static java.util.List<Long> unfinishedStaged(javax.sql.DataSource ds, String feed, int maxAttempts)
             throws SQLException {
-        java.util.List<Long> ids = new java.util.ArrayList<>();
-        try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     select delivery_id from delivery
-                     where feed_code = ? and pickup_ref is null and processed_at is null and acknowledged_at is null
-                       and status in ('accepted', 'accepted_with_rejections', 'rejected') and attempts < ?
-                       and (claimed_until is null or claimed_until < now())
-                     order by delivery_id""")) {
-            ps.setString(1, feed);
-            ps.setInt(2, maxAttempts);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getLong(1));
-                }
-            }
-        }
-        return ids;
+        return ids(ds, """
+                select delivery_id from delivery
+                where feed_code = ? and pickup_ref is null and processed_at is null and acknowledged_at is null
+                  and status in ('accepted', 'accepted_with_rejections', 'rejected') and attempts < ?
+                  and (claimed_until is null or claimed_until < now())
+                order by delivery_id""", feed, maxAttempts);
+    }
+
+    /** The delivery ids a query lists, in its order. */
+    private static java.util.List<Long> ids(javax.sql.DataSource ds, String sql, Object... params) throws SQLException {
+        return Rows.list(ds, sql, List.of(params)).stream().map(r -> ((Number) r.get("delivery_id")).longValue()).toList();
     }
 
     /**
@@ -468,12 +440,10 @@ public final class Deliveries {
 
     /** A delivery staged outside an inbox is processed, and its lease let go. */
     public static void processedAndReleased(javax.sql.DataSource ds, long deliveryId) throws SQLException {
-        try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     update delivery set processed_at = coalesce(processed_at, now()), claimed_by = null, claimed_until = null
-                     where delivery_id = ?""")) {
-            ps.setLong(1, deliveryId);
-            ps.executeUpdate();
+        try (Connection c = ds.getConnection()) {
+            Rows.update(c, """
+                    update delivery set processed_at = coalesce(processed_at, now()), claimed_by = null, claimed_until = null
+                    where delivery_id = ?""", deliveryId);
         }
     }
 

@@ -34,7 +34,9 @@ public final class Hmac {
      * and the test JVMs run the quick JIT alone, which has no SHA intrinsics: there the Mac took 2.1-2.9 µs a short
      * hash and PaddedDigests 1.3 µs, and keyed hashes were a quarter of a scale-1 NC ingest's JVM samples (JFR).
      */
-    private final ThreadLocal<Engine> engine = ThreadLocal.withInitial(() -> engine(optimizingJit()));
+    private final ThreadLocal<Engine> engine = ThreadLocal.withInitial(() -> engine(OPTIMIZING_JIT));
+
+    private static final boolean OPTIMIZING_JIT = optimizingJit();
 
     /** An engine of either kind (both give the same hashes: HmacTest). */
     Engine engine(boolean platformMac) {

@@ -13,6 +13,7 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
@@ -60,6 +61,19 @@ abstract class ConsoleBrowserCase {
     void signInToQueue(String user) {
         signIn(user);
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("exceptions-table")));
+    }
+
+    /**
+     * Chooses a value in the queue's filters and applies it, then waits until the queue is drawn again: the page
+     * replaces its whole view (the form too), so anything read before that is the unfiltered list (two suite runs
+     * read its rows or its form as they went, StaleElementReferenceException, once when those rows happened to match).
+     */
+    void applyFilter(String field, String value) {
+        WebElement before = driver.findElement(By.id("exception-filters"));
+        new Select(before.findElement(By.name(field))).selectByValue(value);
+        before.findElement(By.cssSelector("button[type=submit]")).click();
+        wait.until(ExpectedConditions.stalenessOf(before));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("exception-filters")));
     }
 
     void go(String hash) {

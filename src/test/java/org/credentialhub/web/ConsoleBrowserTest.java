@@ -102,19 +102,6 @@ class ConsoleBrowserTest extends ConsoleBrowserCase {
         assertFalse(driver.findElement(By.id("view")).getText().contains("Nothing here"));
     }
 
-    /**
-     * Chooses a value in the queue's filters and applies it, then waits until the queue is drawn again: the page
-     * replaces its whole view (the form too), so anything read before that is the unfiltered list (two suite runs
-     * read its rows or its form as they went, StaleElementReferenceException, once when those rows happened to match).
-     */
-    private void applyFilter(String field, String value) {
-        WebElement before = driver.findElement(By.id("exception-filters"));
-        new Select(before.findElement(By.name(field))).selectByValue(value);
-        before.findElement(By.cssSelector("button[type=submit]")).click();
-        wait.until(ExpectedConditions.stalenessOf(before));
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("exception-filters")));
-    }
-
     @Test
     void opsChangeTheReportAndSeeThePublicView() throws Exception {
         TestHub.await("a reporting load that counted a year", Duration.ofSeconds(60),

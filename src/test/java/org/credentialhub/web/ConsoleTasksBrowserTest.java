@@ -255,8 +255,7 @@ class ConsoleTasksBrowserTest extends ConsoleBrowserCase {
         List<String> taken = List.of(queueRows().get(0).getAttribute("data-id"), queueRows().get(1).getAttribute("data-id"));
         driver.findElement(By.id("bulk-take")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "2 taken"));
-        new Select(driver.findElement(By.name("assignee"))).selectByValue("me");
-        driver.findElement(By.cssSelector("#exception-filters button[type=submit]")).click();
+        applyFilter("assignee", "me");
         wait.until(ExpectedConditions.urlContains("assignee=me"));
         wait.until(ExpectedConditions.textToBe(By.id("exception-total"), "2"));
         assertEquals(Set.copyOf(taken), queueRows().stream().map(r -> r.getAttribute("data-id")).collect(Collectors.toSet()));
