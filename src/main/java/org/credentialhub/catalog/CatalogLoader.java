@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -55,6 +56,10 @@ public final class CatalogLoader {
     }
 
     private final DataSource dataSource;
+
+    /** The catalog's tables, each keyed by state and school year. */
+    private static final List<String> TABLES = List.of("catalog_credential", "catalog_exam_code", "catalog_course",
+            "catalog_alignment", "catalog_combined", "catalog_credential_program_area", "catalog_articulation", "catalog_year");
 
     public CatalogLoader(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -233,8 +238,7 @@ public final class CatalogLoader {
                             same.courses(), same.credentials());
                     return same;
                 }
-                for (String table : List.of("catalog_credential", "catalog_exam_code", "catalog_course", "catalog_alignment",
-                        "catalog_combined", "catalog_credential_program_area", "catalog_articulation", "catalog_year")) {
+                for (String table : TABLES) {
                     try (PreparedStatement del = c.prepareStatement("delete from " + table + " where state = ? and school_year = ?")) {
                         del.setString(1, state);
                         del.setString(2, year);
@@ -340,6 +344,12 @@ public final class CatalogLoader {
                 }
                 ArticulationAgreements.insert(c, state, year, agreements);
                 c.commit();
+                // fresh planner statistics: a catalog just loaded was planned as empty until autovacuum got there
+                // (NC's 328 alignments taken for 3: a query of the SIS offers joined to them ran 31 s in nested loops)
+                c.setAutoCommit(true);
+                try (Statement st = c.createStatement()) {
+                    st.execute("analyze " + String.join(", ", TABLES));
+                }
                 Loaded loaded = new Loaded(state, year, courses.size(), credentials.size(), exams, alignments.size(),
                         combined.size(), areas.size(), agreements.size());
                 LOG.info("Catalog {} {}: {} course(s), {} credential(s), {} exam code(s), {} alignment(s), {} combined-credential row(s),"
@@ -347,7 +357,9 @@ public final class CatalogLoader {
                         loaded.examCodes(), loaded.alignments(), loaded.combinedRows(), loaded.agreements());
                 return loaded;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                }
                 throw e;
             }
         }
