@@ -223,6 +223,8 @@ public final class CatalogLoader {
                 credentialsFile);
 
         int exams = moreIds.size() + (int) credentials.stream().filter(r -> blankToNull(r.get("exam_code")) != null).count();
+        Loaded loaded = new Loaded(state, year, courses.size(), credentials.size(), exams, alignments.size(),
+                combined.size(), areas.size(), agreements.size());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -232,11 +234,9 @@ public final class CatalogLoader {
                     // the same files under the same schema: the catalog stays as loaded, and so does its loaded_at
                     // (a newer one makes the reporting load rebuild that school year)
                     c.rollback();
-                    Loaded same = new Loaded(state, year, courses.size(), credentials.size(), exams, alignments.size(),
-                            combined.size(), areas.size(), agreements.size());
                     LOG.info("Catalog {} {}: unchanged since it was loaded ({} course(s), {} credential(s))", state, year,
-                            same.courses(), same.credentials());
-                    return same;
+                            loaded.courses(), loaded.credentials());
+                    return loaded;
                 }
                 for (String table : TABLES) {
                     try (PreparedStatement del = c.prepareStatement("delete from " + table + " where state = ? and school_year = ?")) {
@@ -344,25 +344,21 @@ public final class CatalogLoader {
                 }
                 ArticulationAgreements.insert(c, state, year, agreements);
                 c.commit();
-                // fresh planner statistics: a catalog just loaded was planned as empty until autovacuum got there
-                // (NC's 328 alignments taken for 3: a query of the SIS offers joined to them ran 31 s in nested loops)
-                c.setAutoCommit(true);
-                try (Statement st = c.createStatement()) {
-                    st.execute("analyze " + String.join(", ", TABLES));
-                }
-                Loaded loaded = new Loaded(state, year, courses.size(), credentials.size(), exams, alignments.size(),
-                        combined.size(), areas.size(), agreements.size());
-                LOG.info("Catalog {} {}: {} course(s), {} credential(s), {} exam code(s), {} alignment(s), {} combined-credential row(s),"
-                        + " {} articulation agreement(s)", state, year, loaded.courses(), loaded.credentials(),
-                        loaded.examCodes(), loaded.alignments(), loaded.combinedRows(), loaded.agreements());
-                return loaded;
             } catch (SQLException | RuntimeException e) {
-                if (!c.getAutoCommit()) {
-                    c.rollback();
-                }
+                c.rollback();
                 throw e;
             }
+            // fresh planner statistics: a catalog just loaded was planned as empty until autovacuum got there
+            // (NC's 328 alignments taken for 3: a query of the SIS offers joined to them ran 31 s in nested loops)
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement()) {
+                st.execute("analyze " + String.join(", ", TABLES));
+            }
         }
+        LOG.info("Catalog {} {}: {} course(s), {} credential(s), {} exam code(s), {} alignment(s), {} combined-credential row(s),"
+                + " {} articulation agreement(s)", state, year, loaded.courses(), loaded.credentials(),
+                loaded.examCodes(), loaded.alignments(), loaded.combinedRows(), loaded.agreements());
+        return loaded;
     }
 
     private static LocalDate date(Path file, String key, String value) {

@@ -204,6 +204,42 @@ class DistrictEntriesTest {
         assertEquals(2, entries.pending("910").stream().filter(p -> p.source().equals("stopped.csv")).count());
     }
 
+    /**
+     * Recovery's fault path: matching a stopped upload's entries fails (the database refuses to write their decisions)
+     * and the delivery records the attempt, keeps no lease and is not processed; once the database takes the writes
+     * again, the next recovery matches and processes it. No student data in the recorded error.
+     */
+    @Test
+    @Order(6)
+    void aRecoveryThatFailsIsRecordedAndTriedAgain() throws Exception {
+        String csv = "district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file\n"
+                + "910,1000000001,Ana,Peña,2007-05-01,NC-84A78D,2025-05-22,,ana.pdf\n";
+        long delivery = entries.stage("refused.csv", csv.getBytes(StandardCharsets.UTF_8),
+                List.of(new DistrictEntries.Evidence("ana.pdf", PDF)), "clerk@910", null).deliveryId();
+        hub.execute("""
+                create function refuse_decisions() returns trigger language plpgsql as $$
+                begin raise exception 'decisions refused by the test'; end $$""");
+        hub.execute("create trigger refuse_decisions before update of match_decision on result for each row "
+                + "when (new.delivery_id = " + delivery + ") execute function refuse_decisions()");
+        try {
+            hub.execute("update delivery set claimed_by = 'dead-node/staged-" + delivery + "', claimed_until = now() - interval '1 second' "
+                    + "where delivery_id = " + delivery);
+            TestHub.await("a failed recovery recorded", java.time.Duration.ofSeconds(30),
+                    () -> hub.count("select count(*) from delivery where delivery_id = " + delivery + " and attempts >= 1") == 1);
+            assertEquals(1, hub.count("select count(*) from delivery where delivery_id = " + delivery
+                    + " and processed_at is null and claimed_by is null and last_error is not null"
+                    + " and last_error not like '%Ana%' and last_error not like '%1000000001%'"));
+            assertEquals(1, hub.count("select count(*) from result where delivery_id = " + delivery + " and match_decision is null"));
+        } finally {
+            hub.execute("drop trigger refuse_decisions on result");
+            hub.execute("drop function refuse_decisions()");
+        }
+        TestHub.await("the refused upload's delivery processed", java.time.Duration.ofSeconds(30),
+                () -> hub.count("select count(*) from delivery where delivery_id = " + delivery + " and processed_at is not null") == 1);
+        assertEquals(1, hub.count("select count(*) from result where delivery_id = " + delivery + " and match_decision = 'match'"));
+        assertEquals(0, hub.count("select count(*) from delivery where delivery_id = " + delivery + " and claimed_by is not null"));
+    }
+
     private static byte[] hugeCanvasPng() {
         byte[] b = PNG.clone();
         // IHDR width and height at bytes 16..23; its CRC at 29..32 is then wrong, but the size is read first
