@@ -320,11 +320,9 @@ public final class Intake {
         }
         if (accepted >= org.credentialhub.matching.DeliveryMatcher.ANALYZE_FROM_ROWS) {
             // the steps after this one (matching, match rates, the exception queue) select the delivery's rows: with
-            // the statistics from before a large file they are planned as a handful of rows (nested loops over
-            // hundreds of thousands); autovacuum would analyze only later
-            try (Statement st = c.createStatement()) {
-                st.execute("analyze result, result_identity");
-            }
+            // the statistics from before a file as large as the table they are planned as a handful of rows (nested
+            // loops over hundreds of thousands); autovacuum would analyze only later
+            org.credentialhub.store.PlannerStatistics.analyzeIfStale(c, accepted, "result", "result_identity");
         }
         long published = System.nanoTime();
         hooks.afterPublish(c, deliveryId);
