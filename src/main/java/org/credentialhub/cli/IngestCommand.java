@@ -125,6 +125,9 @@ public final class IngestCommand implements Callable<Integer> {
             o.put("hub.sftp.read-lock", "none");
             o.put("hub.reporting.cron", "0 0 0 1 1 ? 2099");
             o.put("hub.api.delay", "1000");
+            // the API feeds are pulled once the roster is in, as the vendor files are dropped: a result matched
+            // against an empty roster is matched again when the roster comes (16,000 results at the NC year's scale)
+            o.put("hub.api.auto-startup", "false");
             for (String feed : List.of("badges", "issuedbadges")) {
                 o.put("hub.api.base-url." + feed, api.baseUrl());
                 o.put("hub.api.secret." + feed, secret);
@@ -162,6 +165,11 @@ public final class IngestCommand implements Callable<Integer> {
                             "OneRoster delta of " + year.getFileName());
                 }
                 sisProcessed = java.time.Instant.now();
+                for (org.credentialhub.feeds.FeedConfig feed : s.feeds.values()) {
+                    if ("api".equals(feed.kind()) && hub.camel().getRoute("intake-" + feed.code()) != null) {
+                        hub.camel().getRouteController().startRoute("intake-" + feed.code());
+                    }
+                }
                 vendorFiles(s, port, passwords);
                 district(s);
                 waitForFiles(s);
@@ -171,9 +179,15 @@ public final class IngestCommand implements Callable<Integer> {
                 say("all deliveries processed");
                 s.matcher.rematchUnsettled();
                 s.exceptionQueue.refresh();
-                truth(s);
                 say("unsettled results re-matched against the roster; loading the reporting database");
+                // the count against truth.csv only reads, on a connection of its own: it runs beside the reporting
+                // load, whose statements keep one core busy (14 s of the NC year's run when it ran before the load)
+                java.util.concurrent.FutureTask<String> truth = new java.util.concurrent.FutureTask<>(() -> truth(s));
+                Thread counting = new Thread(truth, "ingest-truth");
+                counting.setDaemon(true);
+                counting.start();
                 s.reporting.load("ingest");
+                out.print(done(truth));
                 summary(s, (System.nanoTime() - t0) / 1e9);
                 reported = java.time.Instant.now();
             }
@@ -187,17 +201,26 @@ public final class IngestCommand implements Callable<Integer> {
      * A generated state says who every record is ({@code truth.csv}): counts the matcher's automatic matches that
      * credit another student than truth says (or one not on the roster), before any district decision.
      */
-    private void truth(HubServices s) throws Exception {
+    private String truth(HubServices s) throws Exception {
         Path truth = dir.resolve("truth.csv");
         if (!Files.isRegularFile(truth)) {
-            return;
+            return "";
         }
         org.credentialhub.exceptions.DecisionFile.TruthCount t = new org.credentialhub.exceptions.DecisionFile(
                 s.database.dataSource(), s.decisions, s.hmac, s.feeds, s.mappings, s.dataDir.resolve("archive"))
                 .countAgainstTruth(truth);
-        out.printf(java.util.Locale.ROOT, "wrong automatic matches: %d of %d (%.2f per 10,000 results; "
+        return String.format(java.util.Locale.ROOT, "wrong automatic matches: %d of %d (%.2f per 10,000 results; "
                         + "%d results named by truth.csv)%n", t.wrong(), t.automatic(),
                 t.results() == 0 ? 0.0 : t.wrong() * 10_000.0 / t.results(), t.results());
+    }
+
+    /** What a task run beside the main thread gave, or what it threw. */
+    private static <T> T done(java.util.concurrent.Future<T> task) throws Exception {
+        try {
+            return task.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
     }
 
     /** A progress line, with the seconds since the start: where a run spends its time shows in the output. */

@@ -208,6 +208,7 @@ public final class HubRuntime implements AutoCloseable {
                 .parameter("feed", feed.code())
                 .parameter("period", String.valueOf(FeedConfig.parseDuration(poll).toMillis()))
                 .parameter("delay", s.settings.get("hub.api.delay", "5000"))
+                .parameter("autoStartup", s.settings.get("hub.api.auto-startup", "true"))
                 .add();
     }
 
