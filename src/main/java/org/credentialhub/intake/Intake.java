@@ -316,7 +316,7 @@ public final class Intake {
         warnRepeatedAttempts(c, deliveryId, readerWarnings.size() + warned);
         publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active");
         if (mapping.awards()) {
-            publishAwards(c, feed);
+            publishAwards(c);
         }
         if (accepted >= org.credentialhub.matching.DeliveryMatcher.ANALYZE_FROM_ROWS) {
             // the steps after this one (matching, match rates, the exception queue) select the delivery's rows: with
@@ -389,9 +389,19 @@ public final class Intake {
     }
 
     /** Set-based: staged rows become results (a re-delivered attempt updates its result), with lineage. */
+    /**
+     * The results a delivery's publishing wrote (each staged attempt key's result and version), as the upsert returns
+     * them: its lineage and identities join the staged rows with these instead of looking each row's result up again
+     * in {@code result} (an index probe and a heap read per row of a table of hundreds of thousands).
+     */
+    private static final Scratch.Table STAGE_PUBLISHED = new Scratch.Table("stage_published",
+            "attempt_key text, result_id bigint, version int");
+
     private void publish(Connection c, String feed, long deliveryId, String newStatus) throws SQLException {
+        Scratch.ensure(c, STAGE_PUBLISHED);
         // the last row of an attempt in the file wins; a revoked record retracts its result
         Rows.update(c, """
+                with published as (
                 insert into result (feed_code, attempt_key, delivery_id, source_row, vendor_candidate_id, state_id_hash,
                                     state_id_near, exam_code, credential_code, school_year, attempted_on, attempted_at,
                                     passed, score, status, source_ref, version, hold_reason, exam_name, exam_ids,
@@ -434,16 +444,19 @@ public final class Intake {
                     status = excluded.status, source_ref = excluded.source_ref, match_decision = null,
                     version = excluded.version, hold_reason = coalesce(excluded.hold_reason, result.hold_reason),
                     exam_name = excluded.exam_name, exam_ids = excluded.exam_ids, held_until = excluded.held_until,
-                    status_entries = excluded.status_entries, updated_at = now()""", feed, deliveryId, newStatus, newStatus, feed, feed);
+                    status_entries = excluded.status_entries, updated_at = now()
+                returning attempt_key, result_id, version)
+                insert into stage_published (attempt_key, result_id, version)
+                select attempt_key, result_id, version from published""", feed, deliveryId, newStatus, newStatus, feed, feed);
         Rows.update(c, """
                 insert into result_lineage (result_id, delivery_id, source_row, version, content_hash)
                 select r.result_id, ?, s.source_row, coalesce(v.version, r.version),
                        -- the row's keyed identity and exam: binds a district's decision to this version
                        encode(sha256(convert_to(coalesce(s.state_id_hash, '') || '|' || coalesce(s.identity_key, '')
                               || '|' || coalesce(s.exam_code, s.credential_code, ''), 'UTF8')), 'hex')
-                from stage_result s join result r on r.feed_code = ? and r.attempt_key = s.attempt_key
+                from stage_result s join stage_published r on r.attempt_key = s.attempt_key
                 left join stage_version v on v.attempt_key = s.attempt_key and v.ordinal = s.ordinal
-                on conflict do nothing""", deliveryId, feed);
+                on conflict do nothing""", deliveryId);
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into result_identity (result_id, first_name, last_name, birth_date, email, school_code,
                                              school_name, district_code, identity_key,
@@ -451,7 +464,7 @@ public final class Intake {
                 select distinct on (r.result_id) r.result_id, s.first_name, s.last_name, s.birth_date, s.email,
                        s.school_code, s.school_name, s.district_code, s.identity_key,
                        s.name_hash, s.name_salt, s.birth_date_hash, s.birth_date_salt
-                from stage_result s join result r on r.feed_code = ? and r.attempt_key = s.attempt_key
+                from stage_result s join stage_published r on r.attempt_key = s.attempt_key
                 order by r.result_id, s.ordinal desc
                 on conflict (result_id) do update set
                     first_name = excluded.first_name, last_name = excluded.last_name, birth_date = excluded.birth_date,
@@ -460,7 +473,6 @@ public final class Intake {
                     name_hash = excluded.name_hash, name_salt = excluded.name_salt,
                     birth_date_hash = excluded.birth_date_hash, birth_date_salt = excluded.birth_date_salt,
                     received_at = now()""")) {
-            ps.setString(1, feed);
             ps.executeUpdate();
         }
     }
@@ -469,15 +481,15 @@ public final class Intake {
      * A credit award is a result (matched, decided, kept and purged as every result is) whose institution, program
      * and credit hours are in {@code result_award}: the last row of an attempt in the file wins, as for the result.
      */
-    private static void publishAwards(Connection c, String feed) throws SQLException {
+    private static void publishAwards(Connection c) throws SQLException {
         Rows.update(c, """
                 insert into result_award (result_id, institution, program, credit_hours)
                 select distinct on (r.result_id) r.result_id, s.institution, s.program, s.credit_hours
-                from stage_result s join result r on r.feed_code = ? and r.attempt_key = s.attempt_key
+                from stage_result s join stage_published r on r.attempt_key = s.attempt_key
                 where s.credit_hours is not null
                 order by r.result_id, s.ordinal desc
                 on conflict (result_id) do update set institution = excluded.institution, program = excluded.program,
-                    credit_hours = excluded.credit_hours""", feed);
+                    credit_hours = excluded.credit_hours""");
     }
 
     /** A list as a PostgreSQL text[] literal for COPY ({@code {"a","b"}}), or null when empty. */
