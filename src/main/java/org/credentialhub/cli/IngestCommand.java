@@ -31,9 +31,9 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * Runs the whole pipeline over a state folder (the layout {@code ./hub generate} writes, docs/generator.md) as production would: the OneRoster bundle to the SIS account of the drop
- * box, each vendor's files to its SFTP inbox, the API fixtures served on a local HTTP server that the
- * API feeds pull from, the district entries through the district-entry service; waits until every
- * delivery is processed, runs a reporting load and prints a summary.
+ * box first, then each vendor's files to its SFTP inbox and the API fixtures served on a local HTTP server that the
+ * API feeds pull from (their routes started once the roster is in), the district entries through the district-entry
+ * service; waits until every delivery is processed, runs a reporting load and prints a summary.
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = "Run the whole pipeline over a state folder (as ./hub generate writes it) and load the reporting database.")
