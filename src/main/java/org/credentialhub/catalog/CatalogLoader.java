@@ -58,7 +58,7 @@ public final class CatalogLoader {
     private final DataSource dataSource;
 
     /** The catalog's tables, each keyed by state and school year. */
-    private static final List<String> TABLES = List.of("catalog_credential", "catalog_exam_code", "catalog_course",
+    static final List<String> TABLES = List.of("catalog_credential", "catalog_exam_code", "catalog_course",
             "catalog_alignment", "catalog_combined", "catalog_credential_program_area", "catalog_articulation", "catalog_year");
 
     public CatalogLoader(DataSource dataSource) {

@@ -165,11 +165,7 @@ public final class IngestCommand implements Callable<Integer> {
                             "OneRoster delta of " + year.getFileName());
                 }
                 sisProcessed = java.time.Instant.now();
-                for (org.credentialhub.feeds.FeedConfig feed : s.feeds.values()) {
-                    if ("api".equals(feed.kind()) && hub.camel().getRoute("intake-" + feed.code()) != null) {
-                        hub.camel().getRouteController().startRoute("intake-" + feed.code());
-                    }
-                }
+                hub.startApiPulls();
                 vendorFiles(s, port, passwords);
                 district(s);
                 waitForFiles(s);

@@ -212,6 +212,19 @@ public final class HubRuntime implements AutoCloseable {
                 .add();
     }
 
+    /**
+     * Starts the API feeds' pull routes that were added without starting ({@code hub.api.auto-startup=false}); a
+     * started one is left as it is.
+     */
+    public void startApiPulls() throws Exception {
+        for (FeedConfig feed : services.feeds.values()) {
+            String id = "intake-" + feed.code();
+            if ("api".equals(feed.kind()) && camel().getRoute(id) != null) {
+                camel().getRouteController().startRoute(id);
+            }
+        }
+    }
+
     /** The parameters every SFTP route template of a feed takes: its folder and the hub's access to the drop box. */
     private TemplatedRouteBuilder sftpAccess(TemplatedRouteBuilder b, FeedConfig feed) {
         HubServices s = services;

@@ -35,7 +35,7 @@ final class RosterStaging {
      * first load accepted in 15.4-16.3 s instead of 18.7-19.8 s and the bundle again in 10.7-10.9 s instead of 13.4-14.6 s
      * (alternating runs).
      */
-    private static final int STAGING_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private static final int STAGING_THREADS = Runtime.getRuntime().availableProcessors();
 
     private final Hmac hmac;
     private final StateIds stateIds;

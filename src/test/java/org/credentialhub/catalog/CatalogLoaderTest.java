@@ -90,8 +90,7 @@ class CatalogLoaderTest {
             Map<String, Long> rows = new java.util.TreeMap<>();
             Map<String, Long> planned = new java.util.TreeMap<>();
             try (Connection c = fresh.dataSource().getConnection(); Statement st = c.createStatement()) {
-                for (String table : List.of("catalog_year", "catalog_course", "catalog_credential", "catalog_exam_code",
-                        "catalog_alignment", "catalog_combined", "catalog_credential_program_area", "catalog_articulation")) {
+                for (String table : CatalogLoader.TABLES) {
                     String where = " from " + table + " where state = 'nc' and school_year = '2024-2025'";
                     try (ResultSet rs = st.executeQuery("select count(*)" + where)) {
                         rs.next();
