@@ -36,7 +36,15 @@ public final class Decisions {
      * The key under which a decision is remembered for a vendor's candidate: the vendor's candidate id, else the
      * state-ID hash, else the keyed hash of the names and birth date the vendor sent ({@code Hmac.identity}).
      */
-    public static final String CANDIDATE_KEY = "coalesce(r.vendor_candidate_id, r.state_id_hash, i.identity_key)";
+    public static final String CANDIDATE_KEY = candidateKey("r", "i");
+
+    /**
+     * {@link #CANDIDATE_KEY} over other rows: {@code result} holds the vendor's candidate id and state-ID hash,
+     * {@code identity} the identity key (both the same row for a file's staged rows).
+     */
+    public static String candidateKey(String result, String identity) {
+        return "coalesce(" + result + ".vendor_candidate_id, " + result + ".state_id_hash, " + identity + ".identity_key)";
+    }
 
     /**
      * Decides one result. For {@code LINK}, the student is given by roster id or by clear state ID

@@ -11,6 +11,7 @@ import org.credentialhub.mapping.Mappings;
 import org.credentialhub.mapping.RecordReader;
 import org.credentialhub.mapping.RowRejection;
 import org.credentialhub.mapping.SourceRow;
+import org.credentialhub.matching.DeliveryMatcher;
 import org.credentialhub.store.CopyWriter;
 import org.credentialhub.store.Scratch;
 import org.credentialhub.store.Rows;
@@ -61,16 +62,23 @@ public final class Intake {
     private final SchoolYears schoolYears;
     private final Path archiveDir;
     private final org.credentialhub.mapping.RecordCheck.Factory checks;
+    private final DeliveryMatcher matcher;
 
     public Intake(DataSource dataSource, Map<String, FeedConfig> feeds, Mappings mappings, Hmac hmac,
                   SchoolYears schoolYears, Path archiveDir) {
-        this(dataSource, feeds, mappings, hmac, schoolYears, archiveDir, null);
+        this(dataSource, feeds, mappings, hmac, schoolYears, archiveDir, null, null);
     }
 
-    /** @param checks the checks of layouts whose records are credentials of a standard (null: read unchecked) */
+    /**
+     * @param checks  the checks of layouts whose records are credentials of a standard (null: read unchecked)
+     * @param matcher matches a vendor file's rows in its staging transaction, before they are published (null: the
+     *                delivery's match step matches its published results)
+     */
     public Intake(DataSource dataSource, Map<String, FeedConfig> feeds, Mappings mappings, Hmac hmac,
-                  SchoolYears schoolYears, Path archiveDir, org.credentialhub.mapping.RecordCheck.Factory checks) {
+                  SchoolYears schoolYears, Path archiveDir, org.credentialhub.mapping.RecordCheck.Factory checks,
+                  DeliveryMatcher matcher) {
         this.checks = checks;
+        this.matcher = matcher;
         this.dataSource = dataSource;
         this.feeds = feeds;
         this.mappings = mappings;
@@ -292,7 +300,7 @@ public final class Intake {
             }
             copy.finish();
         }
-        if (accepted >= org.credentialhub.matching.DeliveryMatcher.ANALYZE_FROM_ROWS) {
+        if (accepted >= DeliveryMatcher.ANALYZE_FROM_ROWS) {
             // a temporary table has no statistics until analyzed: a large file is published by its real size
             try (Statement st = c.createStatement()) {
                 // its size, and the columns the publishing statements join and group on (every column's statistics
@@ -314,11 +322,22 @@ public final class Intake {
         AttemptVersions.Counted versions = AttemptVersions.compute(c, feed, sourceName);
         int warned = warnIdentityChanges(c, deliveryId, readerWarnings.size());
         warnRepeatedAttempts(c, deliveryId, readerWarnings.size() + warned);
+        // a vendor's file is matched here, on its staged rows, and each result is written once, with its decision;
+        // district entries (matched within the entering district) and API pages (matched as one batch per pull) are
+        // matched once published
+        boolean matched = matcher != null && received != null && !"district".equals(feedConfig.kind());
+        if (matched) {
+            matcher.matchStaged(c, feed, "Delivery " + deliveryId);
+        }
+        long decided = System.nanoTime();
         publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active");
+        if (matched) {
+            publishCandidates(c);
+        }
         if (mapping.awards()) {
             publishAwards(c);
         }
-        if (accepted >= org.credentialhub.matching.DeliveryMatcher.ANALYZE_FROM_ROWS) {
+        if (accepted >= DeliveryMatcher.ANALYZE_FROM_ROWS) {
             // the steps after this one (matching, match rates, the exception queue) select the delivery's rows: with
             // the statistics from before a file as large as the table they are planned as a handful of rows (nested
             // loops over hundreds of thousands); autovacuum would analyze only later
@@ -326,9 +345,9 @@ public final class Intake {
         }
         long published = System.nanoTime();
         hooks.afterPublish(c, deliveryId);
-        LOG.info("Feed {}: delivery {}: read and staged in {} ms, published in {} ms, feed's own step {} ms", feed,
-                deliveryId, (parsed - started) / 1_000_000, (published - parsed) / 1_000_000,
-                (System.nanoTime() - published) / 1_000_000);
+        LOG.info("Feed {}: delivery {}: read and staged in {} ms, matched in {} ms, published in {} ms, feed's own "
+                        + "step {} ms", feed, deliveryId, (parsed - started) / 1_000_000, (decided - parsed) / 1_000_000,
+                (published - decided) / 1_000_000, (System.nanoTime() - published) / 1_000_000);
         if (!rejections.isEmpty()) {   // most files have none: no COPY round trip for nothing
             try (CopyWriter copy = new CopyWriter(c, "delivery_rejection", "delivery_id", "row_number", "field", "reason")) {
                 java.util.Set<String> seen = new java.util.HashSet<>();
@@ -398,17 +417,20 @@ public final class Intake {
             "attempt_key text, result_id bigint, version int");
 
     private void publish(Connection c, String feed, long deliveryId, String newStatus) throws SQLException {
-        Scratch.ensure(c, STAGE_PUBLISHED);
+        // the file's decisions, when it was matched on its staged rows (DeliveryMatcher.matchStaged); else empty, and
+        // its results are published undecided
+        Scratch.ensure(c, STAGE_PUBLISHED, DeliveryMatcher.STAGE_MATCH);
         // the last row of an attempt in the file wins; a revoked record retracts its result
         Rows.update(c, """
                 with published as (
                 insert into result (feed_code, attempt_key, delivery_id, source_row, vendor_candidate_id, state_id_hash,
                                     state_id_near, exam_code, credential_code, school_year, attempted_on, attempted_at,
                                     passed, score, status, source_ref, version, hold_reason, exam_name, exam_ids,
-                                    held_until, status_entries)
+                                    held_until, status_entries, student_id, match_decision, match_tier, match_score)
                 select feed, attempt_key, delivery, source_row, vendor_candidate_id, state_id_hash, state_id_near, exam_code,
                        credential_code, school_year, attempted_on, attempted_at, passed, score, status, source_ref,
-                       version, hold_reason, exam_name, exam_ids, held_until, status_entries
+                       version, hold_reason, exam_name, exam_ids, held_until, status_entries,
+                       student_id, match_decision, match_tier, match_score
                 from (select distinct on (s.attempt_key) ? as feed, s.attempt_key, ? as delivery, s.source_row,
                              s.vendor_candidate_id, s.state_id_hash, s.state_id_near,
                              coalesce(s.exam_code, s.credential_code) as exam_code,
@@ -420,9 +442,11 @@ public final class Intake {
                                   when s.held_until > now() then 'pending'
                                   when k.hold and ?::text = 'active' then 'held' else ?::text end as status,
                              s.source_ref, s.ordinal, coalesce(k.version, 1) as version, k.reason as hold_reason,
-                             s.exam_name, s.exam_ids, s.held_until, s.status_entries
+                             s.exam_name, s.exam_ids, s.held_until, s.status_entries,
+                             m.student_id, m.decision as match_decision, m.tier as match_tier, m.score as match_score
                       from stage_result s
                       left join stage_key k on k.attempt_key = s.attempt_key
+                      left join stage_match m on m.attempt_key = s.attempt_key
                       -- the catalog's credential: the exam code's (one join for the whole file), else the first
                       -- further identifier it knows (looked up only for a record that has them and no exam code match)
                       left join catalog_exam_code xe on xe.school_year = s.school_year and xe.feed_code = ?
@@ -441,7 +465,12 @@ public final class Intake {
                     state_id_near = excluded.state_id_near, exam_code = excluded.exam_code, credential_code = excluded.credential_code,
                     school_year = excluded.school_year, attempted_on = excluded.attempted_on,
                     attempted_at = excluded.attempted_at, passed = excluded.passed, score = excluded.score,
-                    status = excluded.status, source_ref = excluded.source_ref, match_decision = null,
+                    status = excluded.status, source_ref = excluded.source_ref,
+                    -- decided again: by the decision staged with it, else by the match step after publishing
+                    match_decision = excluded.match_decision,
+                    student_id = case when excluded.match_decision is null then result.student_id else excluded.student_id end,
+                    match_tier = case when excluded.match_decision is null then result.match_tier else excluded.match_tier end,
+                    match_score = case when excluded.match_decision is null then result.match_score else excluded.match_score end,
                     version = excluded.version, hold_reason = coalesce(excluded.hold_reason, result.hold_reason),
                     exam_name = excluded.exam_name, exam_ids = excluded.exam_ids, held_until = excluded.held_until,
                     status_entries = excluded.status_entries, updated_at = now()
@@ -475,6 +504,23 @@ public final class Intake {
                     received_at = now()""")) {
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * The candidates for review of a file matched on its staged rows (DeliveryMatcher.matchStaged): those of each
+     * republished result are replaced (a result the district's earlier rejection decided keeps its own).
+     */
+    private static void publishCandidates(Connection c) throws SQLException {
+        Scratch.ensure(c, DeliveryMatcher.STAGE_MATCH_CANDIDATE);
+        Rows.update(c, """
+                delete from match_candidate where result_id in (
+                    select p.result_id from stage_published p join stage_match m on m.attempt_key = p.attempt_key
+                    where m.decision <> 'rejected')""");
+        Rows.update(c, """
+                insert into match_candidate (result_id, student_id, rank, score, reasons)
+                select distinct on (p.result_id, m.student_id) p.result_id, m.student_id, m.rank, m.score, m.reasons::jsonb
+                from stage_match_candidate m join stage_published p on p.attempt_key = m.attempt_key
+                order by p.result_id, m.student_id, m.rank""");
     }
 
     /**

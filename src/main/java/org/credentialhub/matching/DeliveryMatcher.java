@@ -63,6 +63,21 @@ public final class DeliveryMatcher {
                 }
             }
         }
+        return rebuild();
+    }
+
+    /**
+     * {@link #index()} for a caller inside a transaction of its own: the roster's version is read on its connection,
+     * so a current index costs it no second connection from the pool.
+     */
+    private synchronized RosterIndex index(Connection current) throws SQLException {
+        if (index != null && versionOf(current).equals(rosterVersion)) {
+            return index;
+        }
+        return rebuild();
+    }
+
+    private synchronized RosterIndex rebuild() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             // the version and the students it labels from one snapshot (migration V49: one row, bumped with
             // every change to student, instead of a scan of the whole table per delivery)
@@ -160,6 +175,15 @@ public final class DeliveryMatcher {
     }
 
     /**
+     * A school the vendor named by name only: the one school of that name (an index probe per row; a join with the
+     * unique names is misjudged as one row and compares every row with every school). {@code %s}: the name.
+     */
+    private static final String SCHOOL_BY_NAME = """
+            left join lateral (select min(s.school_code) as school_code, min(s.district_code) as district_code
+                               from school s where s.name_key = lower(%s)
+                               having count(*) = 1) sn on true""";
+
+    /**
      * Matches every result in scope (a SQL condition on {@code r}) whose decision is open, as one batch, with the
      * feed's model (see {@link #model}); {@code feed} null when the scope spans feeds.
      */
@@ -189,18 +213,14 @@ public final class DeliveryMatcher {
                     left join district_entry de on de.result_id = r.result_id
                     left join result_identity i on i.result_id = r.result_id
                     left join school sc on sc.school_code = i.school_code
-                    -- a school named by name only: the one school of that name (an index probe per row; a join
-                    -- with the unique names is misjudged as one row and compares every row with every school)
-                    left join lateral (select min(s.school_code) as school_code, min(s.district_code) as district_code
-                                       from school s where s.name_key = lower(i.school_name)
-                                       having count(*) = 1) sn on true
+                    %s
                     left join match_crosswalk x on x.feed_code = r.feed_code and x.decision = 'link'
                                                and x.candidate_key = %s
                     where %s and r.match_decision is null
                     -- in a fixed order: the model's sample and the one-to-one assignment depend on it, and a batch
                     -- must match alike however the rows lie on disk (a restarted hub, another node)
                     order by r.feed_code, r.attempt_key""".formatted(
-                    Decisions.CANDIDATE_KEY, Decisions.CANDIDATE_KEY, scope))) {
+                    Decisions.CANDIDATE_KEY, SCHOOL_BY_NAME.formatted("i.school_name"), Decisions.CANDIDATE_KEY, scope))) {
                 ps.setFetchSize(10_000);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -216,27 +236,16 @@ public final class DeliveryMatcher {
                         if (isLinked) {
                             linksInto.put(key, linked);
                         }
-                        HashedIdentity.Sent sent = HashedIdentity.Sent.of(rs.getString("name_hash"),
-                                rs.getString("name_salt"), rs.getString("birth_date_hash"), rs.getString("birth_date_salt"));
+                        HashedIdentity.Sent sent = sent(rs);
                         if (sent != null && into == batch) {
                             hashed.put(rs.getLong("result_id"), sent);
                         }
-                        into.add(new ResultRecord(rs.getLong("result_id"), rs.getString("group_key"),
-                                rs.getString("state_id_hash"), rs.getString("first_name"), rs.getString("last_name"),
-                                rs.getObject("birth_date", LocalDate.class), rs.getString("school"),
-                                rs.getString("district"), key, rs.getString("state_id_near")));
+                        into.add(record(rs, rs.getLong("result_id"), key));
                     }
                 }
             }
-            if (!hashed.isEmpty()) {
-                HashedIdentity.Counts h = HashedIdentity.resolve(roster, batch, hashed, settings.maxBlockSize(),
-                        ids -> students(c, ids));
-                LOG.info("{}: {} result(s) sent hashed identities: {} agreed with a candidate, {} IDs not trusted",
-                        what, h.rows(), h.resolved(), h.idsDistrusted());
-            }
             long read = System.nanoTime();
-            List<Decision> decisions = new ArrayList<>(batch.isEmpty() ? List.of()
-                    : new Matcher(roster, model(feed, roster, batch), settings, Crosswalk.of(links)).matchBatch(batch));
+            List<Decision> decisions = new ArrayList<>(decide(c, feed, roster, batch, links, hashed, what));
             for (Map.Entry<String, List<ResultRecord>> d : entered.entrySet()) {
                 District district = districtIndex(d.getKey());
                 Map<String, Long> own = new HashMap<>(enteredLinks.getOrDefault(d.getKey(), Map.of()));
@@ -245,16 +254,124 @@ public final class DeliveryMatcher {
                         Crosswalk.of(own)).matchBatch(d.getValue()));
             }
             long decided = System.nanoTime();
-            int[] counts = write(c, decisions);
-            c.commit();
-            long written = System.nanoTime();
-            LOG.info("{}: {} matched, {} for review, {} without a match, {} rejected earlier by the district", what,
-                    counts[0], counts[1], counts[2], rejected);
-            if (written - t0 > 1_000_000_000L) {
-                LOG.info("{}: roster index {} ms, read {} ms, matched {} ms, written {} ms", what,
-                        (indexed - t0) / 1_000_000, (read - indexed) / 1_000_000, (decided - read) / 1_000_000,
-                        (written - decided) / 1_000_000);
+            // a file matched in its staging transaction (matchStaged) has nothing left to decide here
+            if (decisions.isEmpty() && rejected == 0) {
+                c.commit();
+                return;
             }
+            int[] counts = decisions.isEmpty() ? new int[3] : write(c, decisions);
+            c.commit();
+            logged(what, counts, rejected, t0, indexed, read, decided);
+        }
+    }
+
+    /**
+     * Decides, inside a vendor file's staging transaction, whose result each of its staged attempts is: the last row
+     * of each attempt key in {@code stage_result}, read as {@link #matchDelivery} reads the published results, in the
+     * same order, with the same earlier district decisions and the same model. The decisions go to
+     * {@link #STAGE_MATCH} and the candidates for review to {@link #STAGE_MATCH_CANDIDATE}, keyed by attempt key, and
+     * publishing writes each result once, with its decision: matched after publishing, every result of a file was
+     * written a second time (the decision's update touches {@code student_id}, indexed, so it is never in place).
+     */
+    public void matchStaged(Connection c, String feed, String what) throws SQLException {
+        long t0 = System.nanoTime();
+        RosterIndex roster = index(c);
+        long indexed = System.nanoTime();
+        Scratch.ensure(c, STAGE_MATCH, STAGE_MATCH_CANDIDATE);
+        List<String> keys = new ArrayList<>();
+        List<String> rejected = new ArrayList<>();
+        List<ResultRecord> batch = new ArrayList<>();
+        Map<String, Long> links = new HashMap<>();
+        Map<Long, HashedIdentity.Sent> hashed = new HashMap<>();
+        String candidateKey = Decisions.candidateKey("t", "t");
+        try (PreparedStatement ps = c.prepareStatement("""
+                select t.attempt_key, t.exam_code || '|' || t.attempted_on as group_key, t.state_id_hash, t.state_id_near,
+                       t.first_name, t.last_name, t.birth_date,
+                       coalesce(sc.school_code, sn.school_code, t.school_code) as school,
+                       coalesce(t.district_code, sc.district_code, sn.district_code) as district,
+                       %s as candidate_key, x.decision as earlier, x.student_id as linked,
+                       t.name_hash, t.name_salt, t.birth_date_hash, t.birth_date_salt
+                from (select distinct on (attempt_key) attempt_key, coalesce(exam_code, credential_code) as exam_code,
+                             attempted_on, vendor_candidate_id, state_id_hash, state_id_near, identity_key, first_name,
+                             last_name, birth_date, school_code, school_name, district_code,
+                             name_hash, name_salt, birth_date_hash, birth_date_salt
+                      from stage_result order by attempt_key, ordinal desc) t   -- the row publishing keeps
+                left join school sc on sc.school_code = t.school_code
+                %s
+                left join match_crosswalk x on x.feed_code = ? and x.candidate_key = %s
+                order by t.attempt_key""".formatted(candidateKey, SCHOOL_BY_NAME.formatted("t.school_name"), candidateKey))) {
+            ps.setString(1, feed);
+            ps.setFetchSize(10_000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String attempt = rs.getString("attempt_key");
+                    String earlier = rs.getString("earlier");
+                    if ("reject".equals(earlier)) {
+                        rejected.add(attempt);   // the district rejected this vendor candidate before: it stays rejected
+                        continue;
+                    }
+                    String key = rs.getString("candidate_key");
+                    long id = keys.size();
+                    keys.add(attempt);
+                    if ("link".equals(earlier) && key != null) {
+                        links.put(key, rs.getLong("linked"));
+                    }
+                    HashedIdentity.Sent sent = sent(rs);
+                    if (sent != null) {
+                        hashed.put(id, sent);
+                    }
+                    batch.add(record(rs, id, key));
+                }
+            }
+        }
+        long read = System.nanoTime();
+        List<Decision> decisions = decide(c, feed, roster, batch, links, hashed, what);
+        long decided = System.nanoTime();
+        int[] counts = new int[3];
+        boolean candidates = copyDecisions(c, decisions, counts, "attempt_key", STAGE_MATCH, STAGE_MATCH_CANDIDATE,
+                id -> keys.get((int) id), rejected);
+        if (keys.size() + rejected.size() >= ANALYZE_FROM_ROWS) {
+            try (Statement st = c.createStatement()) {
+                st.execute(candidates ? "analyze stage_match, stage_match_candidate" : "analyze stage_match");
+            }
+        }
+        logged(what, counts, rejected.size(), t0, indexed, read, decided);
+    }
+
+    /** One row of a batch as the matcher reads it (the columns of both reads above). */
+    private static ResultRecord record(ResultSet rs, long id, String candidateKey) throws SQLException {
+        return new ResultRecord(id, rs.getString("group_key"), rs.getString("state_id_hash"), rs.getString("first_name"),
+                rs.getString("last_name"), rs.getObject("birth_date", LocalDate.class), rs.getString("school"),
+                rs.getString("district"), candidateKey, rs.getString("state_id_near"));
+    }
+
+    private static HashedIdentity.Sent sent(ResultSet rs) throws SQLException {
+        return HashedIdentity.Sent.of(rs.getString("name_hash"), rs.getString("name_salt"),
+                rs.getString("birth_date_hash"), rs.getString("birth_date_salt"));
+    }
+
+    /** A batch's decisions: hashed identities resolved first, then the matcher's tiers with the feed's model. */
+    private List<Decision> decide(Connection c, String feed, RosterIndex roster, List<ResultRecord> batch,
+                                  Map<String, Long> links, Map<Long, HashedIdentity.Sent> hashed, String what)
+            throws SQLException {
+        if (!hashed.isEmpty()) {
+            HashedIdentity.Counts h = HashedIdentity.resolve(roster, batch, hashed, settings.maxBlockSize(),
+                    ids -> students(c, ids));
+            LOG.info("{}: {} result(s) sent hashed identities: {} agreed with a candidate, {} IDs not trusted",
+                    what, h.rows(), h.resolved(), h.idsDistrusted());
+        }
+        return batch.isEmpty() ? List.of()
+                : new Matcher(roster, model(feed, roster, batch), settings, Crosswalk.of(links)).matchBatch(batch);
+    }
+
+    private static void logged(String what, int[] counts, int rejected, long t0, long indexed, long read, long decided) {
+        long written = System.nanoTime();
+        LOG.info("{}: {} matched, {} for review, {} without a match, {} rejected earlier by the district", what,
+                counts[0], counts[1], counts[2], rejected);
+        if (written - t0 > 1_000_000_000L) {
+            LOG.info("{}: roster index {} ms, read {} ms, matched {} ms, written {} ms", what,
+                    (indexed - t0) / 1_000_000, (read - indexed) / 1_000_000, (decided - read) / 1_000_000,
+                    (written - decided) / 1_000_000);
         }
     }
 
@@ -354,39 +471,20 @@ public final class DeliveryMatcher {
             "result_id bigint, student_id bigint, decision text, tier text, score double precision");
     private static final Scratch.Table STAGE_CANDIDATE = new Scratch.Table("stage_candidate",
             "result_id bigint, student_id bigint, rank int, score double precision, reasons text");
+    /**
+     * A staged file's decisions ({@link #matchStaged}), by attempt key, which publishing writes into {@code result}
+     * with the results; and its candidates for review, which publishing writes into {@code match_candidate}.
+     */
+    public static final Scratch.Table STAGE_MATCH = new Scratch.Table("stage_match",
+            "attempt_key text, student_id bigint, decision text, tier text, score double precision");
+    public static final Scratch.Table STAGE_MATCH_CANDIDATE = new Scratch.Table("stage_match_candidate",
+            "attempt_key text, student_id bigint, rank int, score double precision, reasons text");
 
     private static int[] write(Connection c, List<Decision> decisions) throws SQLException {
         Scratch.ensure(c, STAGE_DECISION, STAGE_CANDIDATE);
         int[] counts = new int[3];
-        try (CopyWriter copy = new CopyWriter(c, "stage_decision", "result_id", "student_id", "decision", "tier", "score")) {
-            for (Decision d : decisions) {
-                String decision = switch (d.outcome()) {
-                    case MATCH -> "match";
-                    case REVIEW -> "review";
-                    case NONE -> "none";
-                };
-                counts[d.outcome().ordinal()]++;
-                copy.value(d.resultId()).value(d.rosterId()).value(decision).value(d.tier()).value(d.score()).endRow();
-            }
-            copy.finish();
-        }
-        // most of a batch is matched: candidates are written for the rest only, when there are any
-        boolean candidates = decisions.stream().anyMatch(d -> d.outcome() != Outcome.MATCH && !d.candidates().isEmpty());
-        if (candidates) {
-            try (CopyWriter copy = new CopyWriter(c, "stage_candidate", "result_id", "student_id", "rank", "score", "reasons")) {
-                for (Decision d : decisions) {
-                    if (d.outcome() == Outcome.MATCH) {
-                        continue;
-                    }
-                    int rank = 0;
-                    for (Candidate cand : d.candidates()) {
-                        copy.value(d.resultId()).value(cand.rosterId()).value(++rank).value(cand.score())
-                                .value(json(cand.reasons())).endRow();
-                    }
-                }
-                copy.finish();
-            }
-        }
+        boolean candidates = copyDecisions(c, decisions, counts, "result_id", STAGE_DECISION, STAGE_CANDIDATE,
+                Long::toString, List.of());
         if (decisions.size() >= ANALYZE_FROM_ROWS) {
             // a scratch table's statistics are those of its last analyzed contents: a large batch is joined by its
             // real size (a small one is estimated from the table's pages)
@@ -396,7 +494,7 @@ public final class DeliveryMatcher {
         }
         try (Statement st = c.createStatement()) {
             st.executeUpdate("""
-                    update result r set student_id = case when d.decision = 'match' then d.student_id end,
+                    update result r set student_id = d.student_id,
                            match_decision = d.decision, match_tier = d.tier, match_score = d.score, updated_at = now()
                     from stage_decision d where r.result_id = d.result_id""");
             st.executeUpdate("delete from match_candidate where result_id in (select result_id from stage_decision)");
@@ -408,6 +506,55 @@ public final class DeliveryMatcher {
             }
         }
         return counts;
+    }
+
+    /**
+     * COPYs decisions (the student only for a match) into a scratch table of decisions and, when any decision that is
+     * not a match has candidates, those into one of candidates: both keyed by {@code key} of the decision's id, in
+     * their column {@code keyColumn}.
+     * {@code rejected}: keys decided {@code rejected} by the district's earlier decision. Counts the outcomes into
+     * {@code counts}; true when candidates were written.
+     */
+    private static boolean copyDecisions(Connection c, List<Decision> decisions, int[] counts, String keyColumn,
+                                         Scratch.Table into,
+                                         Scratch.Table candidatesInto, java.util.function.LongFunction<String> key,
+                                         List<String> rejected) throws SQLException {
+        try (CopyWriter copy = new CopyWriter(c, into.name(), keyColumn, "student_id", "decision",
+                "tier", "score")) {
+            for (Decision d : decisions) {
+                String decision = switch (d.outcome()) {
+                    case MATCH -> "match";
+                    case REVIEW -> "review";
+                    case NONE -> "none";
+                };
+                counts[d.outcome().ordinal()]++;
+                copy.value(key.apply(d.resultId())).value(d.outcome() == Outcome.MATCH ? d.rosterId() : null)
+                        .value(decision).value(d.tier()).value(d.score()).endRow();
+            }
+            for (String k : rejected) {
+                copy.value(k).value(null).value("rejected").value(Decision.TIER_CROSSWALK).value(0.0).endRow();
+            }
+            copy.finish();
+        }
+        // most of a batch is matched: candidates are written for the rest only, when there are any
+        boolean candidates = decisions.stream().anyMatch(d -> d.outcome() != Outcome.MATCH && !d.candidates().isEmpty());
+        if (candidates) {
+            try (CopyWriter copy = new CopyWriter(c, candidatesInto.name(), keyColumn,
+                    "student_id", "rank", "score", "reasons")) {
+                for (Decision d : decisions) {
+                    if (d.outcome() == Outcome.MATCH) {
+                        continue;
+                    }
+                    int rank = 0;
+                    for (Candidate cand : d.candidates()) {
+                        copy.value(key.apply(d.resultId())).value(cand.rosterId()).value(++rank).value(cand.score())
+                                .value(json(cand.reasons())).endRow();
+                    }
+                }
+                copy.finish();
+            }
+        }
+        return candidates;
     }
 
     private static String json(List<String> reasons) {

@@ -163,11 +163,11 @@ public final class HubServices implements AutoCloseable {
         int firstMonth = settings.getInt("hub.school-year.first-month", 7);
         this.verification = org.credentialhub.standards.Verification.of(settings, feeds);
         this.standing = new org.credentialhub.standards.Standing(ds, verification);
+        this.matcher = new DeliveryMatcher(ds, org.credentialhub.matching.MatchSettings.defaults());
         this.intake = new Intake(ds, feeds, mappings, hmac, new SchoolYears(firstMonth), dataDir.resolve("archive"),
-                verification);
+                verification, matcher);
         this.deliveryFlow = new org.credentialhub.intake.DeliveryFlow(ds, feeds, nodeName(),
                 settings.getInt("hub.intake.lease-seconds", 600), settings.getInt("hub.intake.max-attempts", 5));
-        this.matcher = new DeliveryMatcher(ds, org.credentialhub.matching.MatchSettings.defaults());
         this.reports = reportsFrom(settings);
         this.reporting = new ReportingLoad(ds, reports, standing::recheckAll);
         this.acknowledgements = new Acknowledgements(ds);

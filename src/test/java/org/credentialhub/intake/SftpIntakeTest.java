@@ -134,6 +134,10 @@ class SftpIntakeTest {
         assertEquals(5, hub.count("select count(*) from result_lineage"));
         assertEquals("Smith, Jr", hub.rows("select last_name from result_identity i join result r using (result_id) "
                 + "where r.source_row = 6").get(0).get("last_name"));
+        // a vendor's file is matched on its staged rows: each result is written once, with its decision, by the
+        // transaction that staged it (its lineage's), and not written again by a match step after it
+        assertEquals(0, hub.count("select count(*) from result r join result_lineage l using (result_id) "
+                + "where r.xmin::text <> l.xmin::text"));
     }
 
     @Test
