@@ -67,7 +67,7 @@ public final class Comparisons {
         if (Names.isNickname(a, b)) {
             return FN_NICKNAME;
         }
-        double jw = JaroWinkler.similarity(a, b);
+        double jw = JaroWinkler.similarityAtLeast(a, b, 0.80);   // the lowest level compared
         return jw >= 0.92 ? FN_JW92 : jw >= 0.80 ? FN_JW80 : twoTypingMistakes(a, b) ? FN_TWO_EDITS : FN_OTHER;
     }
 
@@ -79,7 +79,7 @@ public final class Comparisons {
         if (a.equals(b)) {
             return LN_EXACT;
         }
-        double jw = JaroWinkler.similarity(a, b);
+        double jw = JaroWinkler.similarityAtLeast(a, b, 0.80);   // the lowest level compared
         return jw >= 0.92 ? LN_JW92 : jw >= 0.80 ? LN_JW80 : twoTypingMistakes(a, b) ? LN_TWO_EDITS : LN_OTHER;
     }
 

@@ -33,6 +33,30 @@ class ComparisonsTest {
         }
     }
 
+    @Test
+    void similarityAtLeastAFloorIsExactAtOrAboveItAndBelowItOtherwise() {
+        SplittableRandom r = new SplittableRandom(11);
+        int cutShort = 0;
+        for (int i = 0; i < 20_000; i++) {
+            String a = randomWord(r);
+            String b = r.nextInt(3) == 0 ? mutate(a, r) : randomWord(r);
+            if (r.nextInt(50) == 0) {
+                b = b + "\u00e9";   // not ASCII: compared in full
+            }
+            for (double floor : new double[] {0.80, 0.92}) {
+                double exact = JaroWinkler.similarity(a, b);
+                double bounded = JaroWinkler.similarityAtLeast(a, b, floor);
+                if (exact >= floor) {
+                    assertEquals(exact, bounded, 0.0, "pair " + a + "/" + b);
+                } else {
+                    assertTrue(bounded < floor, "pair " + a + "/" + b);
+                    cutShort += bounded != exact ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(cutShort > 1_000, "the shared letters decide most dissimilar pairs: " + cutShort);
+    }
+
     private static String randomWord(SplittableRandom r) {
         int n = 1 + r.nextInt(10);
         StringBuilder b = new StringBuilder();
