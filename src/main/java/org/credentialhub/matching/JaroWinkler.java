@@ -49,11 +49,17 @@ public final class JaroWinkler {
         if (la == 0 || lb == 0) {
             return 0.0;
         }
-        int[] counts = SCRATCH.get().counts;
+        Scratch s = SCRATCH.get();
+        s.fit(Math.max(la, lb));
+        char[] ca = s.min;
+        char[] cb = s.max;
+        a.getChars(0, la, ca, 0);
+        b.getChars(0, lb, cb, 0);
+        int[] counts = s.counts;
         int common = 0;
         int i = 0;
         for (; i < la; i++) {
-            char c = a.charAt(i);
+            char c = ca[i];
             if (c >= counts.length) {
                 break;
             }
@@ -62,7 +68,7 @@ public final class JaroWinkler {
         boolean ascii = i == la;
         if (ascii) {
             for (int k = 0; k < lb; k++) {
-                char c = b.charAt(k);
+                char c = cb[k];
                 if (c < counts.length && counts[c] > 0) {
                     counts[c]--;
                     common++;
@@ -70,7 +76,7 @@ public final class JaroWinkler {
             }
         }
         for (int k = 0; k < i; k++) {
-            counts[a.charAt(k)] = 0;
+            counts[ca[k]] = 0;
         }
         if (ascii) {
             if (common == 0) {
