@@ -40,7 +40,8 @@ import java.util.Map;
 
 /**
  * Takes one delivered file into the hub: fingerprints and archives it, parses it streaming with its
- * feed's mapping, and stages the canonical results with PostgreSQL COPY, all in one transaction, so a
+ * feed's mapping, stages the canonical results with PostgreSQL COPY and publishes them (a vendor file's with their
+ * students' match decisions, see {@link DeliveryMatcher#matchStaged}), all in one transaction, so a
  * file is either applied whole (good rows in, bad rows rejected with row, field and reason) or, when
  * the file itself is unusable, quarantined with nothing of it applied.
  */

@@ -98,8 +98,9 @@ public final class JaroWinkler {
         if (l.equals(r)) {
             return 1.0;
         }
-        String maxString = l.length() > r.length() ? l : r;
-        String minString = maxString == l ? r : l;
+        boolean leftLonger = l.length() > r.length();
+        String maxString = leftLonger ? l : r;
+        String minString = leftLonger ? r : l;
         int maxLen = maxString.length();
         int minLen = minString.length();
         if (minLen == 0) {

@@ -168,6 +168,34 @@ class FeedFilesTest {
                 + " and source_row = 7"));
     }
 
+    @Test
+    @Order(8)
+    void aRejectedCandidateStaysRejectedInItsNextFile() throws Exception {
+        // someone the roster does not have, sent without a state ID: ops rejects the vendor's candidate
+        String first = "H20250401" + "WORKSKILLS" + "\r\n"
+                + LayoutFiles.detail("", "VANCE", "ODA", "20070704", "910", "910301", "WO-6F1AF", "20250328", "080", "070", "Y")
+                + "T000000001\r\n";
+        send("workskills", "WS20250401.DAT", first.getBytes(StandardCharsets.US_ASCII));
+        long resultId = hub.count("select result_id from result where feed_code = 'workskills'"
+                + " and attempted_on = date '2025-03-28'");
+        hub.runtime.services().decisions.decide(new org.credentialhub.accounts.Account(0, "ops-test",
+                org.credentialhub.accounts.Role.OPS, null, null), resultId,
+                org.credentialhub.exceptions.Decisions.Action.REJECT, null, null, "test");
+        // the same person's next attempt, in another file, is matched as that file is staged: rejected again
+        String next = "H20250408" + "WORKSKILLS" + "\r\n"
+                + LayoutFiles.detail("", "VANCE", "ODA", "20070704", "910", "910301", "WO-6F1AF", "20250404", "081", "070", "Y")
+                + "T000000001\r\n";
+        send("workskills", "WS20250408.DAT", next.getBytes(StandardCharsets.US_ASCII));
+        TestHub.await("the second attempt is decided", WAIT, () -> hub.count(
+                "select count(*) from result where feed_code = 'workskills' and match_decision is not null"
+                        + " and attempted_on = date '2025-04-04'") == 1);
+        Map<String, Object> r = hub.rows("select student_id, match_decision, match_tier from result"
+                + " where feed_code = 'workskills' and attempted_on = date '2025-04-04'").get(0);
+        assertEquals("rejected", r.get("match_decision"));
+        assertEquals("crosswalk", r.get("match_tier"));
+        assertEquals(null, r.get("student_id"));
+    }
+
     // ---- file-level guards ----
 
     private void quarantined(String feed, String name, byte[] content, String reason) throws Exception {
