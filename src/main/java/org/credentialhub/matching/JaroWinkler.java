@@ -44,31 +44,28 @@ public final class JaroWinkler {
         if (a.equals(b)) {
             return 1.0;
         }
-        int la = a.length();
-        int lb = b.length();
-        if (la == 0 || lb == 0) {
+        Scratch s = SCRATCH.get();
+        int minLen = load(s, a, b);
+        if (minLen == 0) {
             return 0.0;
         }
-        Scratch s = SCRATCH.get();
-        s.fit(Math.max(la, lb));
-        char[] ca = s.min;
-        char[] cb = s.max;
-        a.getChars(0, la, ca, 0);
-        b.getChars(0, lb, cb, 0);
+        int maxLen = Math.max(a.length(), b.length());
+        char[] min = s.min;
+        char[] max = s.max;
         int[] counts = s.counts;
         int common = 0;
         int i = 0;
-        for (; i < la; i++) {
-            char c = ca[i];
+        for (; i < minLen; i++) {
+            char c = min[i];
             if (c >= counts.length) {
                 break;
             }
             counts[c]++;
         }
-        boolean ascii = i == la;
+        boolean ascii = i == minLen;
         if (ascii) {
-            for (int k = 0; k < lb; k++) {
-                char c = cb[k];
+            for (int k = 0; k < maxLen; k++) {
+                char c = max[k];
                 if (c < counts.length && counts[c] > 0) {
                     counts[c]--;
                     common++;
@@ -76,20 +73,20 @@ public final class JaroWinkler {
             }
         }
         for (int k = 0; k < i; k++) {
-            counts[ca[k]] = 0;
+            counts[min[k]] = 0;
         }
         if (ascii) {
             if (common == 0) {
                 return 0.0;
             }
             double m = common;
-            double jaro = (m / Math.min(la, lb) + m / Math.max(la, lb) + 1.0) / 3.0;
+            double jaro = (m / minLen + m / maxLen + 1.0) / 3.0;
             double bound = jaro < 0.7 ? jaro : jaro + 0.4 * (1.0 - jaro);   // no transpositions, the longest prefix
             if (bound < floor - 1e-9) {
                 return bound;
             }
         }
-        return similarity(a, b);
+        return jaroWinkler(s, minLen, maxLen);
     }
 
     public static double similarity(CharSequence left, CharSequence right) {
@@ -98,20 +95,29 @@ public final class JaroWinkler {
         if (l.equals(r)) {
             return 1.0;
         }
-        boolean leftLonger = l.length() > r.length();
-        String maxString = leftLonger ? l : r;
-        String minString = leftLonger ? r : l;
-        int maxLen = maxString.length();
-        int minLen = minString.length();
-        if (minLen == 0) {
-            return 0.0;
-        }
         Scratch s = SCRATCH.get();
-        s.fit(maxLen);
+        int minLen = load(s, l, r);
+        return minLen == 0 ? 0.0 : jaroWinkler(s, minLen, Math.max(l.length(), r.length()));
+    }
+
+    /**
+     * Copies the shorter string into the thread's {@code min} letters and the longer into {@code max} (the left one is
+     * the shorter when both are as long); returns the shorter one's length.
+     */
+    private static int load(Scratch s, String left, String right) {
+        boolean leftLonger = left.length() > right.length();
+        String maxString = leftLonger ? left : right;
+        String minString = leftLonger ? right : left;
+        s.fit(maxString.length());
+        minString.getChars(0, minString.length(), s.min, 0);
+        maxString.getChars(0, maxString.length(), s.max, 0);
+        return minString.length();
+    }
+
+    /** Jaro-Winkler of the letters {@link #load} copied. */
+    private static double jaroWinkler(Scratch s, int minLen, int maxLen) {
         char[] min = s.min;
         char[] max = s.max;
-        minString.getChars(0, minLen, min, 0);
-        maxString.getChars(0, maxLen, max, 0);
         boolean[] minFlags = s.minFlags;
         boolean[] maxFlags = s.maxFlags;
         java.util.Arrays.fill(minFlags, 0, minLen, false);

@@ -54,6 +54,21 @@ class FeedFilesTest {
         return hub.rows("select * from delivery where source_name = '" + name + "'").get(0);
     }
 
+    /** Operations staff decide a result, as the exceptions page would. */
+    private void decideAsOps(long resultId, org.credentialhub.exceptions.Decisions.Action action, Long student)
+            throws Exception {
+        hub.runtime.services().decisions.decide(new org.credentialhub.accounts.Account(0, "ops-test",
+                org.credentialhub.accounts.Role.OPS, null, null), resultId, action, student, null, "test");
+    }
+
+    /** A workskills file (fixed width) of one attempt without a state ID, sent on {@code sent} (yyyyMMdd). */
+    private static byte[] workskillsAttempt(String sent, String last, String first, String birth, String taken,
+                                            String score) {
+        return ("H" + sent + "WORKSKILLS" + "\r\n"
+                + LayoutFiles.detail("", last, first, birth, "910", "910301", "WO-6F1AF", taken, score, "070", "Y")
+                + "T000000001\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
     @Test
     @Order(1)
     void tradesregTsv() throws Exception {
@@ -113,17 +128,12 @@ class FeedFilesTest {
         // Ben Okafor (no state ID, no vendor candidate ID) matched nobody; ops links him to Cara's record
         long resultId = hub.count("select result_id from result where feed_code = 'workskills' and state_id_hash is null");
         long cara = hub.count("select student_id from student where district_code = '920'");
-        hub.runtime.services().decisions.decide(new org.credentialhub.accounts.Account(0, "ops-test",
-                org.credentialhub.accounts.Role.OPS, null, null), resultId,
-                org.credentialhub.exceptions.Decisions.Action.LINK, cara, null, "test");
+        decideAsOps(resultId, org.credentialhub.exceptions.Decisions.Action.LINK, cara);
         List<Map<String, Object>> x = hub.rows("select candidate_key from match_crosswalk where feed_code = 'workskills'");
         assertEquals(1, x.size());
         assertTrue(x.get(0).get("candidate_key").toString().matches("[0-9a-f]{64}"), "keyed hash, not a value or an MD5");
         // his next attempt, in another file, follows the decision
-        String next = "H20250325" + "WORKSKILLS" + "\r\n"
-                + LayoutFiles.detail("", "OKAFOR", "BEN", "20080109", "910", "910301", "WO-6F1AF", "20250321", "075", "070", "Y")
-                + "T000000001\r\n";
-        send("workskills", "WS20250325.DAT", next.getBytes(StandardCharsets.US_ASCII));
+        send("workskills", "WS20250325.DAT", workskillsAttempt("20250325", "OKAFOR", "BEN", "20080109", "20250321", "075"));
         TestHub.await("the second attempt is matched", WAIT, () -> hub.count(
                 "select count(*) from result where feed_code = 'workskills' and match_decision is not null"
                         + " and attempted_on = date '2025-03-21'") == 1);
@@ -172,20 +182,12 @@ class FeedFilesTest {
     @Order(8)
     void aRejectedCandidateStaysRejectedInItsNextFile() throws Exception {
         // someone the roster does not have, sent without a state ID: ops rejects the vendor's candidate
-        String first = "H20250401" + "WORKSKILLS" + "\r\n"
-                + LayoutFiles.detail("", "VANCE", "ODA", "20070704", "910", "910301", "WO-6F1AF", "20250328", "080", "070", "Y")
-                + "T000000001\r\n";
-        send("workskills", "WS20250401.DAT", first.getBytes(StandardCharsets.US_ASCII));
+        send("workskills", "WS20250401.DAT", workskillsAttempt("20250401", "VANCE", "ODA", "20070704", "20250328", "080"));
         long resultId = hub.count("select result_id from result where feed_code = 'workskills'"
                 + " and attempted_on = date '2025-03-28'");
-        hub.runtime.services().decisions.decide(new org.credentialhub.accounts.Account(0, "ops-test",
-                org.credentialhub.accounts.Role.OPS, null, null), resultId,
-                org.credentialhub.exceptions.Decisions.Action.REJECT, null, null, "test");
+        decideAsOps(resultId, org.credentialhub.exceptions.Decisions.Action.REJECT, null);
         // the same person's next attempt, in another file, is matched as that file is staged: rejected again
-        String next = "H20250408" + "WORKSKILLS" + "\r\n"
-                + LayoutFiles.detail("", "VANCE", "ODA", "20070704", "910", "910301", "WO-6F1AF", "20250404", "081", "070", "Y")
-                + "T000000001\r\n";
-        send("workskills", "WS20250408.DAT", next.getBytes(StandardCharsets.US_ASCII));
+        send("workskills", "WS20250408.DAT", workskillsAttempt("20250408", "VANCE", "ODA", "20070704", "20250404", "081"));
         TestHub.await("the second attempt is decided", WAIT, () -> hub.count(
                 "select count(*) from result where feed_code = 'workskills' and match_decision is not null"
                         + " and attempted_on = date '2025-04-04'") == 1);
