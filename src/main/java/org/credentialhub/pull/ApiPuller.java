@@ -28,7 +28,8 @@ import java.util.function.Function;
  * Pulls a vendor API one page at a time. Each page is a delivery: archived, fingerprinted (a page whose
  * content the hub already took is skipped) and staged through {@link Intake} with the feed's mapping
  * (format json), exactly like a file. Where the pull stands lives in PostgreSQL ({@link PullCursor}):
- * the next page's URL while a pull runs, and the since-cursor between pulls; the cursor moves in the
+ * the next page's URL while a pull runs (relative to the base URL, so a pull resumed after the base URL changed
+ * goes on at the new one), and the since-cursor between pulls; the cursor moves in the
  * same transaction that stages the page, so a restart continues where it stopped and never takes a page
  * twice. Requests authenticate with OAuth 2.0 client credentials or HTTP basic auth ({@link ApiAuthorization})
  * and back off on 429 (honouring Retry-After) and 5xx ({@link ApiHttp}); {@link Paging} finds the pages.
@@ -96,7 +97,8 @@ public final class ApiPuller {
     public Page nextPage(String feed) throws Exception {
         FeedConfig.Api api = settings.api(feed);
         PullCursor.Position at = cursor.read(feed, api.start());
-        String url = at.nextPage() != null ? at.nextPage() : Paging.firstPage(baseUrl(feed), api, at.since());
+        String base = baseUrl(feed);
+        String url = at.nextPage() != null ? Paging.atBase(base, at.nextPage()) : Paging.firstPage(base, api, at.since());
         HttpResponse<byte[]> response = authorization.get(feed, url);
         byte[] body = response.body();
         JsonNode doc;
@@ -105,7 +107,9 @@ public final class ApiPuller {
         } catch (IOException e) {
             doc = null;
         }
-        String next = doc == null ? null : Paging.nextPageUrl(api, url, response.headers().allValues("Link"), doc);
+        // kept relative to the base URL: a pull resumed after a restart asks the server configured then
+        String next = doc == null ? null
+                : Paging.underBase(base, Paging.nextPageUrl(api, url, response.headers().allValues("Link"), doc));
         JsonNode records = doc == null ? null : Paging.records(api, doc);
         int count = records != null && records.isArray() ? records.size() : 0;
         String pageMax = records == null ? null : Paging.newest(api, records, Instant.now());

@@ -176,6 +176,13 @@ public final class FixtureApiServer implements AutoCloseable {
         return this;
     }
 
+    /** Removes every issued badge. */
+    public FixtureApiServer clearBadges() {
+        badges.clear();
+        changed();
+        return this;
+    }
+
     /**
      * Serves a document at a path without sign-in, as an issuer's server does: a status list credential, a
      * revocation list, a did:web DID document ({@code /.well-known/did.json}). Served again replaces it.

@@ -61,6 +61,20 @@ final class Paging {
         return all;
     }
 
+    /**
+     * A next page's URL as the cursor keeps it: its path and query after the base URL (starting with {@code /}) when it
+     * lies under the base, so that a pull stopped between pages goes on at the base URL configured when it resumes;
+     * else the whole URL. Null stays null.
+     */
+    static String underBase(String base, String url) {
+        return url != null && url.startsWith(base + "/") ? url.substring(base.length()) : url;
+    }
+
+    /** The URL of a next page the cursor kept ({@link #underBase}), at the base URL configured now. */
+    static String atBase(String base, String kept) {
+        return kept.startsWith("/") && !kept.startsWith("//") ? base + kept : kept;
+    }
+
     /** The next page's absolute URL, or null after the last page. */
     static String nextPageUrl(FeedConfig.Api api, String url, List<String> linkHeaders, JsonNode doc) {
         String next = oneEdTech(api) ? linkNext(linkHeaders) : bodyNext(url, doc);

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where a feed's pull stands, in PostgreSQL ({@code api_cursor}): while a pull runs, the next page's URL and the
- * newest record time met so far in the run; between pulls, the since-cursor the next pull starts from.
+ * Where a feed's pull stands, in PostgreSQL ({@code api_cursor}): while a pull runs, the next page's URL (as
+ * {@link Paging#underBase} keeps it) and the newest record time met so far in the run; between pulls, the
+ * since-cursor the next pull starts from.
  */
 final class PullCursor {
     private final DataSource dataSource;

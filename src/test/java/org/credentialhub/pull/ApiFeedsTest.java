@@ -204,4 +204,40 @@ class ApiFeedsTest {
         assertEquals(1, hub.count("select count(*) from result where source_ref = 'urn:uuid:c10'"), "issued later, still pulled");
         assertEquals("2025-04-02T09:00:00Z", hub.rows("select since from api_cursor where feed_code = 'badges'").get(0).get("since"));
     }
+
+    @Test
+    @Order(7)
+    void aPullStoppedMidwayGoesOnAtTheBaseUrlConfiguredNow() throws Exception {
+        // drill: a pull killed between its pages went on, after the restart, at the page URL the killed run had
+        // stored, on a server the configuration no longer named; it failed to connect again and again and never ended
+        String now = java.time.Instant.now().toString();
+        List<String> creds = List.of(
+                LayoutFiles.ob3Credential("urn:uuid:m1", "1000000001", "a@example.org", "BA-32AAB", "2025-05-01T09:00:00Z"),
+                LayoutFiles.ob3Credential("urn:uuid:m2", "1000000003", "c@example.org", "BA-32AAB", "2025-05-02T09:00:00Z"),
+                LayoutFiles.ob3Credential("urn:uuid:m3", "1000000003", "c@example.org", "BA-3946D", "2025-05-03T09:00:00Z"));
+        List<String> issued = List.of(
+                LayoutFiles.issuedBadge("ib-m1", "accepted", now, "1000000001", "IS-19F2C"),
+                LayoutFiles.issuedBadge("ib-m2", "accepted", now, "1000000003", "IS-19F2C"),
+                LayoutFiles.issuedBadge("ib-m3", "accepted", now, "1000000003", "IS-24A52"));
+        api.clearCredentials().credentials(creds).clearBadges().badges(issued);
+        try (FixtureApiServer moved = FixtureApiServer.start(0).clientCredentials("credential-hub", "s3cret")
+                .apiToken("tok-123").maxPageSize(2).credentials(creds).badges(issued)) {
+            for (String feed : List.of("badges", "issuedbadges")) {
+                ApiPuller.Page first = freshPuller(Map.of()).nextPage(feed);
+                assertEquals("staged", first.status(), feed);
+                assertTrue(first.more(), feed);
+                int before = api.requests();
+                List<ApiPuller.Page> rest = freshPuller(Map.of("hub.api.base-url." + feed, moved.baseUrl())).pullAll(feed);
+                assertEquals(List.of("staged"), rest.stream().map(ApiPuller.Page::status).toList(), feed);
+                assertTrue(rest.get(0).url().startsWith(moved.baseUrl() + "/"), feed + ": " + rest.get(0).url());
+                assertEquals(before, api.requests(), feed + ": nothing more asked of the server no longer configured");
+                matchAll(List.of(first));
+                matchAll(rest);
+            }
+        }
+        for (String ref : List.of("urn:uuid:m1", "urn:uuid:m2", "urn:uuid:m3", "ib-m1", "ib-m2", "ib-m3")) {
+            assertEquals(1, hub.count("select count(*) from result where source_ref = '" + ref + "'"), ref);
+        }
+        assertEquals(2, hub.count("select count(*) from api_cursor where next_page is null"), "both pulls ended");
+    }
 }

@@ -126,4 +126,19 @@ class PagingTest {
         assertEquals("http://h/v1/organizations/org+1/badges?page=1&per_page=2", Paging.firstPage("http://h", ISSUED, null));
         assertEquals("/ims/ob/v3p0/credentials?limit=2&offset=0&since=2025-01-14T09%3A00%3A00Z", Paging.label(ob3));
     }
+
+    @Test
+    void aNextPageIsKeptRelativeToTheBaseUrlOnlyWhereItLiesUnderIt() {
+        String kept = Paging.underBase("https://api.vendor.example/v2", "https://api.vendor.example/v2/badges?page=2");
+        assertEquals("/badges?page=2", kept);
+        assertEquals("http://127.0.0.1:8081/v2/badges?page=2", Paging.atBase("http://127.0.0.1:8081/v2", kept));
+        // another host, or a path beside the base's, stays whole; so does a URL kept whole by an earlier version
+        assertEquals("https://cdn.vendor.example/badges?page=2",
+                Paging.underBase("https://api.vendor.example", "https://cdn.vendor.example/badges?page=2"));
+        assertEquals("https://api.vendor.example/v20/badges",
+                Paging.underBase("https://api.vendor.example/v2", "https://api.vendor.example/v20/badges"));
+        assertEquals("https://old.example/p?page=3", Paging.atBase("https://new.example", "https://old.example/p?page=3"));
+        assertEquals("//cdn.example/p", Paging.atBase("https://new.example", "//cdn.example/p"));
+        assertNull(Paging.underBase("https://api.vendor.example", null));
+    }
 }
