@@ -51,9 +51,15 @@ public final class OneRosterImport {
      *                     punctuation); a user without one has it in {@code identifier}
      */
     public OneRosterImport(DataSource dataSource, Hmac hmac, int firstMonth, Collection<String> stateIdTypes) {
+        this(dataSource, hmac, firstMonth, stateIdTypes, RosterPublisher.KEYS_MADE_AFTER_ROWS);
+    }
+
+    /** @param keysMadeAfterRows staged rows from which a table's first rows are loaded before its keys (tests: fewer) */
+    OneRosterImport(DataSource dataSource, Hmac hmac, int firstMonth, Collection<String> stateIdTypes,
+                    long keysMadeAfterRows) {
         this.dataSource = dataSource;
         this.staging = new RosterStaging(hmac, new StateIds(stateIdTypes));
-        this.publisher = new RosterPublisher(new SchoolYears(firstMonth));
+        this.publisher = new RosterPublisher(new SchoolYears(firstMonth), keysMadeAfterRows);
     }
 
     public static List<String> defaultStateIdTypes() {
