@@ -44,10 +44,23 @@ public final class DeliveryMatcher {
     }
 
     public DeliveryMatcher(DataSource dataSource, MatchSettings settings) {
+        this(dataSource, settings, BATCH_ROWS);
+    }
+
+    /**
+     * @param batchRows a staged file of more results than this is matched in parts of about this many
+     *                  ({@code hub.matching.batch-rows}), so that its memory does not grow with the file
+     */
+    public DeliveryMatcher(DataSource dataSource, MatchSettings settings, int batchRows) {
         this.dataSource = dataSource;
         this.settings = settings;
         this.stored = new ModelStore(dataSource);
+        this.batchRows = Math.max(1, batchRows);
     }
+
+    /** Results a staged file is matched in at once, by default ({@link #DeliveryMatcher(DataSource, MatchSettings, int)}). */
+    public static final int BATCH_ROWS = 100_000;
+    private final int batchRows;
 
     /** The fitted models as they were before a restart. */
     private final ModelStore stored;
@@ -278,64 +291,213 @@ public final class DeliveryMatcher {
         RosterIndex roster = index(c);
         long indexed = System.nanoTime();
         Scratch.ensure(c, STAGE_MATCH, STAGE_MATCH_CANDIDATE);
-        List<String> keys = new ArrayList<>();
-        List<String> rejected = new ArrayList<>();
-        List<ResultRecord> batch = new ArrayList<>();
-        Map<String, Long> links = new HashMap<>();
-        Map<Long, HashedIdentity.Sent> hashed = new HashMap<>();
-        String candidateKey = Decisions.candidateKey("t", "t");
-        try (PreparedStatement ps = c.prepareStatement("""
-                select t.attempt_key, t.exam_code || '|' || t.attempted_on as group_key, t.state_id_hash, t.state_id_near,
-                       t.first_name, t.last_name, t.birth_date,
-                       coalesce(sc.school_code, sn.school_code, t.school_code) as school,
-                       coalesce(t.district_code, sc.district_code, sn.district_code) as district,
-                       %s as candidate_key, x.decision as earlier, x.student_id as linked,
-                       t.name_hash, t.name_salt, t.birth_date_hash, t.birth_date_salt
-                from (select distinct on (attempt_key) attempt_key, coalesce(exam_code, credential_code) as exam_code,
-                             attempted_on, vendor_candidate_id, state_id_hash, state_id_near, identity_key, first_name,
-                             last_name, birth_date, school_code, school_name, district_code,
-                             name_hash, name_salt, birth_date_hash, birth_date_salt
-                      from stage_result order by attempt_key, ordinal desc) t   -- the row publishing keeps
-                left join school sc on sc.school_code = t.school_code
-                %s
-                left join match_crosswalk x on x.feed_code = ? and x.candidate_key = %s
-                order by t.attempt_key""".formatted(candidateKey, SCHOOL_BY_NAME.formatted("t.school_name"), candidateKey))) {
+        if (count(c, "select count(distinct attempt_key) from stage_result", null) > batchRows) {
+            matchStagedInParts(c, feed, what, roster, t0, indexed);
+            return;
+        }
+        Staged all = new Staged();
+        try (PreparedStatement ps = c.prepareStatement(STAGED + " order by t.attempt_key")) {
             ps.setString(1, feed);
             ps.setFetchSize(10_000);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String attempt = rs.getString("attempt_key");
-                    String earlier = rs.getString("earlier");
-                    if ("reject".equals(earlier)) {
-                        rejected.add(attempt);   // the district rejected this vendor candidate before: it stays rejected
-                        continue;
-                    }
-                    String key = rs.getString("candidate_key");
-                    long id = keys.size();
-                    keys.add(attempt);
-                    if ("link".equals(earlier) && key != null) {
-                        links.put(key, rs.getLong("linked"));
-                    }
-                    HashedIdentity.Sent sent = sent(rs);
-                    if (sent != null) {
-                        hashed.put(id, sent);
-                    }
-                    batch.add(record(rs, id, key));
+                    all.add(rs);
                 }
             }
         }
         long read = System.nanoTime();
-        List<Decision> decisions = decide(c, feed, roster, batch, links, hashed, what);
+        List<Decision> decisions = decide(c, feed, roster, all.batch, all.links, all.hashed, what);
         long decided = System.nanoTime();
         int[] counts = new int[3];
-        boolean candidates = copyDecisions(c, decisions, counts, "attempt_key", STAGE_MATCH, STAGE_MATCH_CANDIDATE,
-                id -> keys.get((int) id), rejected);
-        if (keys.size() + rejected.size() >= ANALYZE_FROM_ROWS) {
+        boolean candidates = all.copy(c, decisions, counts);
+        analyzeStaged(c, all.keys.size() + all.rejected.size(), candidates);
+        logged(what, counts, all.rejected.size(), t0, indexed, read, decided);
+    }
+
+    /**
+     * The last row of each attempt key in {@code stage_result} (the row publishing keeps), with its school and
+     * district as the match step reads them, its earlier district decision and its hashed identity. Parameter 1: the
+     * feed.
+     */
+    private static final String STAGED = """
+            select t.attempt_key, t.exam_code || '|' || t.attempted_on as group_key, t.state_id_hash, t.state_id_near,
+                   t.first_name, t.last_name, t.birth_date,
+                   coalesce(sc.school_code, sn.school_code, t.school_code) as school,
+                   coalesce(t.district_code, sc.district_code, sn.district_code) as district,
+                   %1$s as candidate_key, x.decision as earlier, x.student_id as linked,
+                   t.name_hash, t.name_salt, t.birth_date_hash, t.birth_date_salt
+            from (select distinct on (attempt_key) attempt_key, coalesce(exam_code, credential_code) as exam_code,
+                         attempted_on, vendor_candidate_id, state_id_hash, state_id_near, identity_key, first_name,
+                         last_name, birth_date, school_code, school_name, district_code,
+                         name_hash, name_salt, birth_date_hash, birth_date_salt
+                  from stage_result order by attempt_key, ordinal desc) t   -- the row publishing keeps
+            left join school sc on sc.school_code = t.school_code
+            %2$s
+            left join match_crosswalk x on x.feed_code = ? and x.candidate_key = %1$s"""
+            .formatted(Decisions.candidateKey("t", "t"), SCHOOL_BY_NAME.formatted("t.school_name"));
+
+    /** Staged rows read for matching, as one batch: their keys, records, earlier links and rejections, hashed identities. */
+    private static final class Staged {
+        final List<String> keys = new ArrayList<>();
+        final List<String> rejected = new ArrayList<>();
+        final List<ResultRecord> batch = new ArrayList<>();
+        final Map<String, Long> links = new HashMap<>();
+        final Map<Long, HashedIdentity.Sent> hashed = new HashMap<>();
+
+        /** Adds the row: to the batch, or to the rejections when the district rejected its vendor candidate before. */
+        void add(ResultSet rs) throws SQLException {
+            String attempt = rs.getString("attempt_key");
+            String earlier = rs.getString("earlier");
+            if ("reject".equals(earlier)) {
+                rejected.add(attempt);   // the district rejected this vendor candidate before: it stays rejected
+                return;
+            }
+            String key = rs.getString("candidate_key");
+            long id = keys.size();
+            keys.add(attempt);
+            if ("link".equals(earlier) && key != null) {
+                links.put(key, rs.getLong("linked"));
+            }
+            HashedIdentity.Sent sent = sent(rs);
+            if (sent != null) {
+                hashed.put(id, sent);
+            }
+            batch.add(record(rs, id, key));
+        }
+
+        /** Writes the batch's decisions and rejections to the staged-match scratch tables; true when candidates were. */
+        boolean copy(Connection c, List<Decision> decisions, int[] counts) throws SQLException {
+            return copyDecisions(c, decisions, counts, "attempt_key", STAGE_MATCH, STAGE_MATCH_CANDIDATE,
+                    id -> keys.get((int) id), rejected);
+        }
+
+        void clear() {
+            keys.clear();
+            rejected.clear();
+            batch.clear();
+            links.clear();
+            hashed.clear();
+        }
+    }
+
+    /**
+     * A staged file of more than {@code batchRows} results, matched in parts so that memory does not grow with the file
+     * (a 1,000,000-row file as one batch ran a 1 GB heap out of memory), with the decisions one batch would make:
+     * <ul>
+     *   <li>the model is fitted, when the feed needs a fit, on the rows a fit of the whole batch samples (the trainer
+     *       names their positions; one read in the batch's order keeps only those);</li>
+     *   <li>each result's decision depends on its own row, the model and its own earlier link, except that of several
+     *       auto-matches of one student within a group key (exam and date) only the strongest stays: the parts are
+     *       read in group order and cut between groups, so each group is decided within one part.</li>
+     * </ul>
+     * A single group larger than a part is the exception: it is cut as well, and the one-to-one check then holds
+     * within each piece (logged).
+     */
+    private void matchStagedInParts(Connection c, String feed, String what, RosterIndex roster, long t0, long indexed)
+            throws SQLException {
+        int total = (int) count(c, "select count(*) from (" + STAGED + ") s where s.earlier is distinct from 'reject'",
+                feed);
+        FsModel model = model(feed, roster, total, trainer -> {
+            ModelTrainer.Sample sample = trainer.sample(total);
+            Map<Integer, Integer> slot = new HashMap<>();
+            for (int i = 0; i < sample.rows().length; i++) {
+                slot.put(sample.rows()[i], i);
+            }
+            ResultRecord[] picked = new ResultRecord[sample.rows().length];
+            Staged one = new Staged();
+            Map<Long, HashedIdentity.Sent> hashed = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(STAGED + " order by t.attempt_key")) {
+                ps.setString(1, feed);
+                ps.setFetchSize(10_000);
+                int position = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        one.add(rs);
+                        if (!one.batch.isEmpty()) {
+                            Integer at = slot.get(position++);
+                            if (at != null) {
+                                ResultRecord r = one.batch.get(0);
+                                picked[at] = r.withId(at);
+                                HashedIdentity.Sent sent = one.hashed.get(0L);
+                                if (sent != null) {
+                                    hashed.put((long) at, sent);
+                                }
+                            }
+                        }
+                        one.clear();
+                    }
+                }
+            }
+            List<ResultRecord> rows = new ArrayList<>(List.of(picked));
+            resolveHashed(c, roster, rows, hashed, what + " (the model's sample)");
+            return trainer.train(roster, sample, rows);
+        });
+        long read = System.nanoTime();
+        int[] counts = new int[3];
+        int rejected = 0;
+        int parts = 0;
+        boolean candidates = false;
+        Staged part = new Staged();
+        try (PreparedStatement ps = c.prepareStatement(STAGED + " order by group_key, t.attempt_key")) {
+            ps.setString(1, feed);
+            ps.setFetchSize(10_000);
+            String group = null;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String g = rs.getString("group_key");
+                    int size = part.keys.size() + part.rejected.size();
+                    if (size >= batchRows && (g == null || !g.equals(group) || size >= 2 * batchRows)) {
+                        if (g != null && g.equals(group)) {
+                            LOG.warn("{}: a group of results (one exam on one date) larger than {} is matched in parts;"
+                                    + " one student's several auto-matches in it are checked within each part", what,
+                                    2 * batchRows);
+                        }
+                        rejected += part.rejected.size();
+                        candidates |= matchPart(c, roster, model, part, counts, what);
+                        parts++;
+                        part.clear();
+                    }
+                    group = g;
+                    part.add(rs);
+                }
+            }
+        }
+        rejected += part.rejected.size();
+        candidates |= matchPart(c, roster, model, part, counts, what);
+        parts++;
+        long decided = System.nanoTime();
+        analyzeStaged(c, total + rejected, candidates);
+        LOG.info("{}: {} results matched in {} parts of about {}", what, total, parts, batchRows);
+        logged(what, counts, rejected, t0, indexed, read, decided);
+    }
+
+    /** Matches one part of a staged file and writes its decisions; true when candidates were written. */
+    private boolean matchPart(Connection c, RosterIndex roster, FsModel model, Staged part, int[] counts, String what)
+            throws SQLException {
+        resolveHashed(c, roster, part.batch, part.hashed, what);
+        List<Decision> decisions = part.batch.isEmpty() ? List.of()
+                : new Matcher(roster, model, settings, Crosswalk.of(part.links)).matchBatch(part.batch);
+        return part.copy(c, decisions, counts);
+    }
+
+    private static void analyzeStaged(Connection c, int rows, boolean candidates) throws SQLException {
+        if (rows >= ANALYZE_FROM_ROWS) {
             try (Statement st = c.createStatement()) {
                 st.execute(candidates ? "analyze stage_match, stage_match_candidate" : "analyze stage_match");
             }
         }
-        logged(what, counts, rejected.size(), t0, indexed, read, decided);
+    }
+
+    private static long count(Connection c, String sql, String feed) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (feed != null) {
+                ps.setString(1, feed);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     /** One row of a batch as the matcher reads it (the columns of both reads above). */
@@ -354,14 +516,20 @@ public final class DeliveryMatcher {
     private List<Decision> decide(Connection c, String feed, RosterIndex roster, List<ResultRecord> batch,
                                   Map<String, Long> links, Map<Long, HashedIdentity.Sent> hashed, String what)
             throws SQLException {
+        resolveHashed(c, roster, batch, hashed, what);
+        return batch.isEmpty() ? List.of()
+                : new Matcher(roster, model(feed, roster, batch), settings, Crosswalk.of(links)).matchBatch(batch);
+    }
+
+    /** Resolves the hashed identities a batch's rows sent ({@link HashedIdentity}), in place. */
+    private void resolveHashed(Connection c, RosterIndex roster, List<ResultRecord> batch,
+                               Map<Long, HashedIdentity.Sent> hashed, String what) {
         if (!hashed.isEmpty()) {
             HashedIdentity.Counts h = HashedIdentity.resolve(roster, batch, hashed, settings.maxBlockSize(),
                     ids -> students(c, ids));
             LOG.info("{}: {} result(s) sent hashed identities: {} agreed with a candidate, {} IDs not trusted",
                     what, h.rows(), h.resolved(), h.idsDistrusted());
         }
-        return batch.isEmpty() ? List.of()
-                : new Matcher(roster, model(feed, roster, batch), settings, Crosswalk.of(links)).matchBatch(batch);
     }
 
     private static void logged(String what, int[] counts, int rejected, long t0, long indexed, long read, long decided) {
@@ -422,6 +590,16 @@ public final class DeliveryMatcher {
      * the trainer's sample size): a state's hundreds of small files then cost a handful of fits, not hundreds.
      */
     private FsModel model(String feed, RosterIndex roster, List<ResultRecord> batch) throws SQLException {
+        return model(feed, roster, batch.size(), trainer -> trainer.train(roster, batch));
+    }
+
+    /** How a batch's model is fitted when the feed needs a fit. */
+    private interface Fit {
+        FsModel fit(ModelTrainer trainer) throws SQLException;
+    }
+
+    /** The m/u model for a batch of {@code size} results, fitted by {@code fit} when the feed needs a fit. */
+    private FsModel model(String feed, RosterIndex roster, int size, Fit fit) throws SQLException {
         Fitted fitted = feed == null ? null : models.get(feed);
         String version = rosterVersion;
         if (feed != null && (fitted == null || fitted.roster() != roster)) {
@@ -432,18 +610,18 @@ public final class DeliveryMatcher {
             }
         }
         if (fitted != null && fitted.roster() == roster
-                && (batch.size() <= 2 * fitted.rows() || fitted.rows() >= ModelTrainer.SAMPLE_RESULTS)) {
+                && (size <= 2 * fitted.rows() || fitted.rows() >= ModelTrainer.SAMPLE_RESULTS)) {
             return fitted.model();
         }
         long t0 = System.nanoTime();
-        FsModel model = new ModelTrainer().maxBlockSize(settings.maxBlockSize()).train(roster, batch);
+        FsModel model = fit.fit(new ModelTrainer().maxBlockSize(settings.maxBlockSize()));
         LOG.info("Model for {} fitted on {} results in {} ms (EM {}, {} candidate pairs)",
-                feed == null ? "a batch across feeds" : "feed " + feed, batch.size(), (System.nanoTime() - t0) / 1_000_000,
+                feed == null ? "a batch across feeds" : "feed " + feed, size, (System.nanoTime() - t0) / 1_000_000,
                 model.estimated() ? "converged after " + model.emIterations + " iterations" : "skipped: too few pairs",
                 model.trainingPairs);
         if (feed != null) {
-            models.put(feed, new Fitted(roster, model, batch.size()));
-            stored.save(feed, version, model, batch.size());
+            models.put(feed, new Fitted(roster, model, size));
+            stored.save(feed, version, model, size);
         }
         return model;
     }

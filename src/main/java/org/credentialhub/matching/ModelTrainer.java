@@ -93,25 +93,53 @@ public final class ModelTrainer {
 
     /** Estimates m/u from the result rows (a sample of them) against the roster. */
     public FsModel train(RosterIndex index, List<ResultRecord> results) {
+        Sample sample = sample(results.size());
+        List<ResultRecord> picked = new ArrayList<>(sample.rows().length);
+        for (int row : sample.rows()) {
+            picked.add(results.get(row));
+        }
+        return train(index, sample, picked);
+    }
+
+    /**
+     * Which rows of a batch of {@code total} the fit samples ({@code rows}, positions in the batch, in the order the fit
+     * takes them), and the random state the fit goes on with: a batch read in passes keeps only these rows.
+     */
+    public record Sample(int[] rows, SplittableRandom random) {
+    }
+
+    /** The rows a fit of a batch of {@code total} samples ({@link #train(RosterIndex, Sample, List)}). */
+    public Sample sample(int total) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        List<Probe> probes = new ArrayList<>();
-        int total = results.size();
         if (total <= maxSampleResults) {
-            for (ResultRecord r : results) {
-                probes.add(index.probe(r));
-            }
-        } else {
-            int[] idx = new int[total];
+            int[] all = new int[total];
             for (int i = 0; i < total; i++) {
-                idx[i] = i;
+                all[i] = i;
             }
-            for (int i = 0; i < maxSampleResults; i++) {
-                int j = i + rnd.nextInt(total - i);
-                int t = idx[i];
-                idx[i] = idx[j];
-                idx[j] = t;
-                probes.add(index.probe(results.get(idx[i])));
-            }
+            return new Sample(all, rnd);
+        }
+        int[] idx = new int[total];
+        for (int i = 0; i < total; i++) {
+            idx[i] = i;
+        }
+        for (int i = 0; i < maxSampleResults; i++) {
+            int j = i + rnd.nextInt(total - i);
+            int t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+        }
+        return new Sample(java.util.Arrays.copyOf(idx, maxSampleResults), rnd);
+    }
+
+    /**
+     * Estimates m/u from a batch's sampled rows: {@code picked} are the rows of {@code sample}, in its order (what
+     * {@link #train(RosterIndex, List)} fits on the whole batch). Uses the sample's random state once.
+     */
+    public FsModel train(RosterIndex index, Sample sample, List<ResultRecord> picked) {
+        SplittableRandom rnd = sample.random();
+        List<Probe> probes = new ArrayList<>(picked.size());
+        for (ResultRecord r : picked) {
+            probes.add(index.probe(r));
         }
         double[][] u = estimateU(index, probes, rnd);
         double[][] m = copy(PRIOR_M);

@@ -24,6 +24,12 @@ public record ResultRecord(long id, String groupKey, String stateIdHash, String 
                            LocalDate birthDate, String school, String district, String candidateKey,
                            String stateIdNear) {
 
+    /** The same row under another id. */
+    public ResultRecord withId(long newId) {
+        return new ResultRecord(newId, groupKey, stateIdHash, firstName, lastName, birthDate, school, district,
+                candidateKey, stateIdNear);
+    }
+
     /** A result row without the ID's neighbourhood. */
     public ResultRecord(long id, String groupKey, String stateIdHash, String firstName, String lastName,
                         LocalDate birthDate, String school, String district, String candidateKey) {

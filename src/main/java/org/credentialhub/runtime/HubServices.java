@@ -163,7 +163,8 @@ public final class HubServices implements AutoCloseable {
         int firstMonth = settings.getInt("hub.school-year.first-month", 7);
         this.verification = org.credentialhub.standards.Verification.of(settings, feeds);
         this.standing = new org.credentialhub.standards.Standing(ds, verification);
-        this.matcher = new DeliveryMatcher(ds, org.credentialhub.matching.MatchSettings.defaults());
+        this.matcher = new DeliveryMatcher(ds, org.credentialhub.matching.MatchSettings.defaults(),
+                settings.getInt("hub.matching.batch-rows", DeliveryMatcher.BATCH_ROWS));
         this.intake = new Intake(ds, feeds, mappings, hmac, new SchoolYears(firstMonth), dataDir.resolve("archive"),
                 verification, matcher);
         this.deliveryFlow = new org.credentialhub.intake.DeliveryFlow(ds, feeds, nodeName(),

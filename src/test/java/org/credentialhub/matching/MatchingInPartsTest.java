@@ -1,0 +1,119 @@
+package org.credentialhub.matching;
+
+import org.credentialhub.roster.RosterLoader;
+import org.credentialhub.support.Fixtures;
+import org.credentialhub.support.TestHub;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A vendor file larger than {@code hub.matching.batch-rows} is matched in parts (a 1,000,000-row file as one batch ran
+ * a 1 GB heap out of memory): the same file through a hub that matches it as one batch and through one that cuts it
+ * into parts of about seven results gets the same decisions, scores and candidates, one-to-one conflicts included.
+ */
+class MatchingInPartsTest {
+    private static final String[] FIRST = {"Maria", "Jamal", "Lena", "Omar", "Ana", "Ben", "Cara", "Dev", "Eli", "Fay"};
+    private static final String[] LAST = {"Alvarez", "Brooks", "Chen", "Dawson", "Okafor"};
+    private static final String HEADER = "candidateId,orgCandidateId,firstName,lastName,email,birthDate,examName,examCode,"
+            + "examFormId,deliveryDateTime,passFail,reportedScore,cutScore,rawScore,maxRawScore,percent,testCenterId,"
+            + "testCenterName\r\n";
+
+    @Test
+    void aFileMatchedInPartsGetsTheDecisionsOfOneBatch() throws Exception {
+        TestHub whole = null;
+        TestHub parts = null;
+        try {
+            whole = hub("100000");
+            parts = hub("7");
+            byte[] file = file();
+            for (TestHub h : List.of(whole, parts)) {
+                String ack = h.dropAndAwaitAck("certexam", "certexam_results_20250301.csv", file, Duration.ofSeconds(60));
+                assertTrue(ack.contains("\"status\" : \"accepted\""), ack);
+            }
+            String decisions = """
+                    select r.attempt_key, r.student_id, r.match_decision, r.match_tier, round(r.match_score::numeric, 9)
+                    from result r order by r.attempt_key""";
+            String candidates = """
+                    select r.attempt_key, c.student_id, c.rank, round(c.score::numeric, 9), c.reasons::text
+                    from match_candidate c join result r using (result_id) order by r.attempt_key, c.rank""";
+            List<Map<String, Object>> one = whole.rows(decisions);
+            assertEquals(one, parts.rows(decisions));
+            assertEquals(whole.rows(candidates), parts.rows(candidates));
+            // what the file exercises: automatic matches, reviews (one-to-one conflicts among them), no match
+            assertEquals(74, one.size());
+            assertTrue(whole.count("select count(*) from result where match_decision = 'match'") > 30);
+            assertTrue(whole.count("select count(*) from result where match_decision = 'none'") >= 6);
+            assertTrue(whole.count("""
+                    select count(*) from match_candidate where reasons::text like '%another row of the same group claims%'
+                    or reasons::text like '%several rows of the same group claim%'""") >= 4, "one-to-one conflicts");
+        } finally {
+            Fixtures.closeAll(whole, parts);
+        }
+    }
+
+    private static TestHub hub(String batchRows) throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>(TestHub.sftpFeeds(List.of("certexam")));
+        settings.put("hub.matching.batch-rows", batchRows);
+        TestHub h = TestHub.start(settings);
+        try (Connection c = h.db().getConnection(); Statement st = c.createStatement()) {
+            st.execute("insert into district values ('910', 'Demo City Schools'), ('920', 'Demo County Schools')");
+            st.execute("insert into school values ('910301', '910', 'Riverside High'), ('920301', '920', 'Pine Ridge High')");
+        }
+        h.runtime.services().roster.load(students());
+        return h;
+    }
+
+    /** 50 students: ten first names over five surnames, siblings at the same school among them. */
+    private static List<RosterLoader.Student> students() {
+        List<RosterLoader.Student> out = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            out.add(new RosterLoader.Student(String.valueOf(3000000100L + i), FIRST[i % 10], LAST[i / 10],
+                    LocalDate.of(2007 + i % 2, 1 + i % 12, 1 + i % 27), i % 3 == 0 ? "920" : "910",
+                    i % 3 == 0 ? "920301" : "910301"));
+        }
+        return out;
+    }
+
+    /**
+     * One row for each of 60 students (fifty on the roster, ten not), with the state ID on every other row and a typo in
+     * every fifth first name; a second row claiming each of the first eight students on the same exam and day; and
+     * six rows of no one: 74 rows in 20 groups of an exam and a day.
+     */
+    private static byte[] file() {
+        StringBuilder b = new StringBuilder(HEADER);
+        List<RosterLoader.Student> roster = students();
+        for (int i = 0; i < 60; i++) {
+            RosterLoader.Student s = i < 50 ? roster.get(i)
+                    : new RosterLoader.Student(null, FIRST[i % 10], "Nakamura", LocalDate.of(2007, 4, i - 40), "910", "910301");
+            String first = i % 5 == 0 ? s.firstName().substring(0, 2) + "x" + s.firstName().substring(3) : s.firstName();
+            row(b, "C" + i, i % 2 == 0 && i < 50 ? s.stateId() : "", first, s.lastName(), s.birthDate(), i, s.schoolCode());
+            if (i < 8) {
+                row(b, "D" + i, "", s.firstName(), s.lastName(), s.birthDate(), i, s.schoolCode());
+            }
+        }
+        for (int i = 0; i < 6; i++) {
+            row(b, "N" + i, "", "Zed" + (char) ('a' + i), "Nomatch", LocalDate.of(2006, 2, 3 + i), i, "910301");
+        }
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void row(StringBuilder b, String candidate, String stateId, String first, String last, LocalDate born,
+                            int i, String school) {
+        String exam = i % 2 == 0 ? "CE-420CC" : "CE-93D7E";
+        String day = String.format("2025-02-%02dT09:00:00-05:00", 1 + i % 10);
+        b.append(candidate).append(',').append(stateId).append(',').append(first).append(',').append(last).append(",,")
+                .append(born).append(",Exam,").append(exam).append(",F1,").append(day)
+                .append(",Pass,800,700,40,50,80,").append(school).append(",School\r\n");
+    }
+}
