@@ -84,23 +84,131 @@ public final class FixtureApiServer implements AutoCloseable {
      */
     public static FixtureApiServer serve(Path dir, int port) throws IOException {
         FixtureApiServer s = start(port);
-        Path creds = dir.resolve("api/badges/credentials.json");
-        if (Files.isRegularFile(creds)) {
-            s.credentials.addAll(elements(JSON.readTree(creds.toFile()).path("credential")));
-        }
-        Path issued = dir.resolve("api/issuedbadges/badges.json");
-        if (Files.isRegularFile(issued)) {
-            s.badges.addAll(elements(JSON.readTree(issued.toFile()).path("data")));
+        try {
+            Path creds = dir.resolve("api/badges/credentials.json");
+            if (Files.isRegularFile(creds)) {
+                s.credentials.addAll(s.fileRecords(creds, "credential"));
+            }
+            Path issued = dir.resolve("api/issuedbadges/badges.json");
+            if (Files.isRegularFile(issued)) {
+                s.badges.addAll(s.fileRecords(issued, "data"));
+            }
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
         }
         s.changed();
         return s;
     }
 
-    /** An array's elements, to be added to a served list at once (one copy of it, not one per element). */
-    private static List<JsonNode> elements(JsonNode array) {
+    /** The files whose records are served from where they lie ({@link FileRecord}), open while the server runs. */
+    private final List<java.nio.channels.FileChannel> files = new CopyOnWriteArrayList<>();
+
+    /**
+     * The elements of the array {@code field} of a fixtures file, read one at a time: each kept as what finding,
+     * ordering and filtering it needs (its id, issuer, times and state), with where its text lies in the file, which is
+     * read again when a page serves it. Held whole, a scale-5 state's 350 MB of credentials ran a 1 GB heap out of
+     * memory before the hub had started, and a scale-1 state's 70 MB held about a third of its heap.
+     */
+    private List<JsonNode> fileRecords(Path file, String field) throws IOException {
+        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file);
+        files.add(channel);
         List<JsonNode> out = new ArrayList<>();
-        array.forEach(out::add);
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(file.toFile())) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                throw new IOException(file.getFileName() + ": not a JSON object");
+            }
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                boolean wanted = field.equals(p.currentName());
+                com.fasterxml.jackson.core.JsonToken value = p.nextToken();
+                if (!wanted || value != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                    p.skipChildren();
+                    continue;
+                }
+                while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+                    long start = p.currentTokenLocation().getByteOffset();
+                    JsonNode element = p.readValueAsTree();
+                    if (!element.isObject()) {
+                        out.add(element);   // a compact JWS: its text is all there is
+                        continue;
+                    }
+                    long end = p.currentLocation().getByteOffset();
+                    out.add(new FileRecord((ObjectNode) element, channel, start, (int) (end - start)));
+                }
+            }
+        }
         return out;
+    }
+
+    /**
+     * A record served from its fixtures file: it holds the few fields the server reads (id, issuer, times, state) and
+     * writes the record's own text from the file when a page is serialized.
+     */
+    private static final class FileRecord extends ObjectNode {
+        private static final List<String> KEPT = List.of("id", "issuer", "validFrom", "issuanceDate", "issued_at",
+                "updated_at", "state");
+        private final java.nio.channels.FileChannel file;
+        private final long offset;
+        private final int length;
+
+        FileRecord(ObjectNode whole, java.nio.channels.FileChannel file, long offset, int length) {
+            super(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance);
+            for (String f : KEPT) {
+                JsonNode v = whole.get(f);
+                if (v != null) {
+                    set(f, f.equals("issuer") && v.isObject() ? issuerId(v) : v);
+                }
+            }
+            this.file = file;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        private static JsonNode issuerId(JsonNode issuer) {
+            ObjectNode id = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            id.set("id", issuer.path("id"));
+            return id;
+        }
+
+        /** The record as the file has it. */
+        String text() {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(length);
+            try {
+                while (b.hasRemaining()) {
+                    if (file.read(b, offset + b.position()) < 0) {
+                        throw new IOException("the fixtures file ends inside a record");
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return new String(b.array(), StandardCharsets.UTF_8);
+        }
+
+        /** The whole record, to change it (a revocation). */
+        ObjectNode whole() {
+            try {
+                return (ObjectNode) JSON.readTree(text());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void serialize(com.fasterxml.jackson.core.JsonGenerator g,
+                              com.fasterxml.jackson.databind.SerializerProvider provider) throws IOException {
+            g.writeRawValue(text());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return this == o;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
+        }
     }
 
     public String baseUrl() {
@@ -196,7 +304,7 @@ public final class FixtureApiServer implements AutoCloseable {
     public void revokeBadge(String id) {
         for (int i = 0; i < badges.size(); i++) {
             if (badges.get(i).path("id").asText().equals(id)) {
-                ObjectNode b = badges.get(i).deepCopy();
+                ObjectNode b = badges.get(i) instanceof FileRecord f ? f.whole() : badges.get(i).deepCopy();
                 b.put("state", "revoked");
                 b.put("updated_at", Instant.now().toString());
                 badges.set(i, b);
@@ -459,5 +567,12 @@ public final class FixtureApiServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        for (java.nio.channels.FileChannel f : files) {
+            try {
+                f.close();
+            } catch (IOException ignored) {
+                // closing a file only read
+            }
+        }
     }
 }
