@@ -408,7 +408,7 @@ public final class DeliveryMatcher {
             Map<Long, HashedIdentity.Sent> hashed = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement(STAGED + " order by t.attempt_key")) {
                 ps.setString(1, feed);
-                ps.setFetchSize(10_000);
+                ps.setFetchSize(Math.min(10_000, batchRows));
                 int position = 0;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -440,7 +440,8 @@ public final class DeliveryMatcher {
         Staged part = new Staged();
         try (PreparedStatement ps = c.prepareStatement(STAGED + " order by group_key, t.attempt_key")) {
             ps.setString(1, feed);
-            ps.setFetchSize(10_000);
+            // a part is matched and written while the rows after it wait in the cursor
+            ps.setFetchSize(Math.min(10_000, batchRows));
             String group = null;
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
