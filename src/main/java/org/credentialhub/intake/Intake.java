@@ -568,6 +568,11 @@ public final class Intake {
         return Deliveries.hasBacklog(dataSource, feed);
     }
 
+    /** Route predicate: the feed's staged deliveries hold at least {@code rows} results (a long pull's part to match). */
+    public boolean backlogOf(String feed, long rows) throws SQLException {
+        return Deliveries.backlogRows(dataSource, feed) >= rows;
+    }
+
     /** Marks every staged delivery of the feed processed (after {@link #backlogScope} was matched). */
     public void completeBacklog(@Header(FEED) String feed) throws SQLException {
         Deliveries.processedBacklog(dataSource, feed);

@@ -460,6 +460,19 @@ public final class Deliveries {
         }
     }
 
+    /** The results a feed's staged deliveries hold (an API pull's pages not yet matched). */
+    public static long backlogRows(javax.sql.DataSource ds, String feed) throws SQLException {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select coalesce(sum(rows_accepted), 0) from delivery where feed_code = ? and processed_at is null")) {
+            ps.setString(1, feed);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** Every staged delivery of a feed (an API pull's pages, matched as one batch): processed now. */
     public static void processedBacklog(javax.sql.DataSource ds, String feed) throws SQLException {
         try (Connection c = ds.getConnection();

@@ -64,7 +64,9 @@ class ApiFeedsTest {
                 "hub.api.poll.issuedbadges", "1h",
                 "hub.api.delay", "300",
                 "hub.api.backoff.badges", "100ms",
-                "hub.api.backoff.issuedbadges", "100ms"));
+                "hub.api.backoff.issuedbadges", "100ms",
+                // a pull is matched as it goes once its staged pages hold three results
+                "hub.matching.batch-rows", "3"));
         hub.runtime.services().roster.load(List.of(Fixtures.ANA, Fixtures.CARA));
     }
 
@@ -104,6 +106,10 @@ class ApiFeedsTest {
         assertEquals(3, hub.count("select count(*) from delivery where feed_code = 'badges' and status = 'accepted_with_rejections' or feed_code = 'badges' and status = 'accepted'"));
         assertEquals(2, hub.count("select count(*) from delivery where feed_code = 'issuedbadges'"));
         assertTrue(api.requests() >= 3 + 2 + 1 + 3, "the throttled and failed requests were retried: " + api.requests());
+        // the first two pages (four results) were matched, and marked processed, before the third was staged
+        assertEquals(2, hub.count("""
+                select count(*) from delivery d where d.feed_code = 'badges' and d.processed_at < (
+                    select max(received_at) from delivery where feed_code = 'badges')"""));
 
         Map<String, Object> c1 = hub.rows("""
                 select r.source_ref, r.credential_code, r.match_decision, l.source_row, d.source_name
