@@ -134,7 +134,16 @@ public final class DeliveryMatcher {
     private record District(RosterIndex index, java.util.Set<Long> students) {
     }
 
-    private final Map<String, District> districts = new HashMap<>();
+    /**
+     * Students whose districts' indexes are kept between uses, at most: the districts used last stay (a district enters
+     * its results now and then). Kept all, a scale-5 state's 143 districts were the roster indexed a second time, and
+     * the heap stood at its limit while their entries were matched.
+     */
+    static final int DISTRICT_STUDENTS_KEPT = 100_000;
+
+    /** The districts' indexes, the one used last at the end; at most {@link #DISTRICT_STUDENTS_KEPT} students in all. */
+    private final java.util.LinkedHashMap<String, District> districts = new java.util.LinkedHashMap<>(16, 0.75f, true);
+    private int districtStudents;
     private String districtsVersion;
 
     /**
@@ -146,6 +155,7 @@ public final class DeliveryMatcher {
         index();
         if (!rosterVersion.equals(districtsVersion)) {
             districts.clear();
+            districtStudents = 0;
             districtsVersion = rosterVersion;
         }
         District cached = districts.get(districtCode);
@@ -170,6 +180,13 @@ public final class DeliveryMatcher {
         }
         District d = new District(builder.build(), java.util.Set.copyOf(ids));
         districts.put(districtCode, d);
+        districtStudents += ids.size();
+        // the districts used longest ago go first, never the one just built
+        var eldest = districts.entrySet().iterator();
+        while (districtStudents > DISTRICT_STUDENTS_KEPT && districts.size() > 1) {
+            districtStudents -= eldest.next().getValue().students().size();
+            eldest.remove();
+        }
         return d;
     }
 

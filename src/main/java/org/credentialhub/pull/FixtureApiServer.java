@@ -1,18 +1,26 @@
 package org.credentialhub.pull;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +110,7 @@ public final class FixtureApiServer implements AutoCloseable {
     }
 
     /** The files whose records are served from where they lie ({@link FileRecord}), open while the server runs. */
-    private final List<java.nio.channels.FileChannel> files = new CopyOnWriteArrayList<>();
+    private final List<FileChannel> files = new CopyOnWriteArrayList<>();
 
     /**
      * The elements of the array {@code field} of a fixtures file, read one at a time: each kept as what finding,
@@ -111,21 +119,21 @@ public final class FixtureApiServer implements AutoCloseable {
      * memory before the hub had started, and a scale-1 state's 70 MB held about a third of its heap.
      */
     private List<JsonNode> fileRecords(Path file, String field) throws IOException {
-        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file);
+        FileChannel channel = FileChannel.open(file);
         files.add(channel);
         List<JsonNode> out = new ArrayList<>();
-        try (com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(file.toFile())) {
-            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        try (JsonParser p = JSON.getFactory().createParser(file.toFile())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException(file.getFileName() + ": not a JSON object");
             }
-            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
                 boolean wanted = field.equals(p.currentName());
-                com.fasterxml.jackson.core.JsonToken value = p.nextToken();
-                if (!wanted || value != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                JsonToken value = p.nextToken();
+                if (!wanted || value != JsonToken.START_ARRAY) {
                     p.skipChildren();
                     continue;
                 }
-                while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+                while (p.nextToken() != JsonToken.END_ARRAY) {
                     long start = p.currentTokenLocation().getByteOffset();
                     JsonNode element = p.readValueAsTree();
                     if (!element.isObject()) {
@@ -147,12 +155,12 @@ public final class FixtureApiServer implements AutoCloseable {
     private static final class FileRecord extends ObjectNode {
         private static final List<String> KEPT = List.of("id", "issuer", "validFrom", "issuanceDate", "issued_at",
                 "updated_at", "state");
-        private final java.nio.channels.FileChannel file;
+        private final FileChannel file;
         private final long offset;
         private final int length;
 
-        FileRecord(ObjectNode whole, java.nio.channels.FileChannel file, long offset, int length) {
-            super(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance);
+        FileRecord(ObjectNode whole, FileChannel file, long offset, int length) {
+            super(JsonNodeFactory.instance);
             for (String f : KEPT) {
                 JsonNode v = whole.get(f);
                 if (v != null) {
@@ -165,14 +173,14 @@ public final class FixtureApiServer implements AutoCloseable {
         }
 
         private static JsonNode issuerId(JsonNode issuer) {
-            ObjectNode id = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            ObjectNode id = JsonNodeFactory.instance.objectNode();
             id.set("id", issuer.path("id"));
             return id;
         }
 
         /** The record as the file has it. */
         String text() {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(length);
+            ByteBuffer b = ByteBuffer.allocate(length);
             try {
                 while (b.hasRemaining()) {
                     if (file.read(b, offset + b.position()) < 0) {
@@ -180,7 +188,7 @@ public final class FixtureApiServer implements AutoCloseable {
                     }
                 }
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
             return new String(b.array(), StandardCharsets.UTF_8);
         }
@@ -190,13 +198,13 @@ public final class FixtureApiServer implements AutoCloseable {
             try {
                 return (ObjectNode) JSON.readTree(text());
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }
 
         @Override
-        public void serialize(com.fasterxml.jackson.core.JsonGenerator g,
-                              com.fasterxml.jackson.databind.SerializerProvider provider) throws IOException {
+        public void serialize(JsonGenerator g,
+                              SerializerProvider provider) throws IOException {
             g.writeRawValue(text());
         }
 
@@ -567,7 +575,7 @@ public final class FixtureApiServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
-        for (java.nio.channels.FileChannel f : files) {
+        for (FileChannel f : files) {
             try {
                 f.close();
             } catch (IOException ignored) {
