@@ -95,11 +95,11 @@ public final class FixtureApiServer implements AutoCloseable {
         try {
             Path creds = dir.resolve("api/badges/credentials.json");
             if (Files.isRegularFile(creds)) {
-                s.credentials.addAll(s.fileRecords(creds, "credential"));
+                s.credentials.addAll(s.fileRecords(creds, "credential", "validFrom", "issuanceDate"));
             }
             Path issued = dir.resolve("api/issuedbadges/badges.json");
             if (Files.isRegularFile(issued)) {
-                s.badges.addAll(s.fileRecords(issued, "data"));
+                s.badges.addAll(s.fileRecords(issued, "data", "issued_at"));
             }
         } catch (IOException | RuntimeException e) {
             s.close();
@@ -114,11 +114,12 @@ public final class FixtureApiServer implements AutoCloseable {
 
     /**
      * The elements of the array {@code field} of a fixtures file, read one at a time: each kept as what finding,
-     * ordering and filtering it needs (its id, issuer, times and state), with where its text lies in the file, which is
-     * read again when a page serves it. Held whole, a scale-5 state's 350 MB of credentials ran a 1 GB heap out of
-     * memory before the hub had started, and a scale-1 state's 70 MB held about a third of its heap.
+     * ordering and filtering it needs (its key and its newest time of {@code timeFields}), with where its text lies in
+     * the file, which is read again when a page serves it. Held whole, a scale-5 state's 350 MB of credentials ran a
+     * 1 GB heap out of memory before the hub had started, and a scale-1 state's 70 MB held about a third of its heap;
+     * as small trees of those fields they still held about 200 MB at scale 5.
      */
-    private List<JsonNode> fileRecords(Path file, String field) throws IOException {
+    private List<JsonNode> fileRecords(Path file, String field, String... timeFields) throws IOException {
         FileChannel channel = FileChannel.open(file);
         files.add(channel);
         List<JsonNode> out = new ArrayList<>();
@@ -141,7 +142,9 @@ public final class FixtureApiServer implements AutoCloseable {
                         continue;
                     }
                     long end = p.currentLocation().getByteOffset();
-                    out.add(new FileRecord((ObjectNode) element, channel, start, (int) (end - start)));
+                    Instant newest = newest(element, timeFields);
+                    out.add(new FileRecord(key(element), element.path("id").asText(),
+                            newest == null ? Instant.EPOCH : newest, channel, start, (int) (end - start)));
                 }
             }
         }
@@ -149,33 +152,26 @@ public final class FixtureApiServer implements AutoCloseable {
     }
 
     /**
-     * A record served from its fixtures file: it holds the few fields the server reads (id, issuer, times, state) and
-     * writes the record's own text from the file when a page is serialized.
+     * A record served from its fixtures file: its key, id and newest time, worked out when the file was read, and where
+     * its text lies; it writes that text when a page is serialized. It has no fields of its own as a tree: the server
+     * asks a file record for its key, id and time (the server's key, id and sort).
      */
     private static final class FileRecord extends ObjectNode {
-        private static final List<String> KEPT = List.of("id", "issuer", "validFrom", "issuanceDate", "issued_at",
-                "updated_at", "state");
+        private final String key;
+        private final String id;
+        private final Instant newest;
         private final FileChannel file;
         private final long offset;
         private final int length;
 
-        FileRecord(ObjectNode whole, FileChannel file, long offset, int length) {
+        FileRecord(String key, String id, Instant newest, FileChannel file, long offset, int length) {
             super(JsonNodeFactory.instance);
-            for (String f : KEPT) {
-                JsonNode v = whole.get(f);
-                if (v != null) {
-                    set(f, f.equals("issuer") && v.isObject() ? issuerId(v) : v);
-                }
-            }
+            this.key = key;
+            this.id = id;
+            this.newest = newest;
             this.file = file;
             this.offset = offset;
             this.length = length;
-        }
-
-        private static JsonNode issuerId(JsonNode issuer) {
-            ObjectNode id = JsonNodeFactory.instance.objectNode();
-            id.set("id", issuer.path("id"));
-            return id;
         }
 
         /** The record as the file has it. */
@@ -277,7 +273,15 @@ public final class FixtureApiServer implements AutoCloseable {
         changed();
     }
 
+    /** A record's id (a file record's as read from the file). */
+    private static String id(JsonNode r) {
+        return r instanceof FileRecord f ? f.id : r.path("id").asText();
+    }
+
     private static String key(JsonNode r) {
+        if (r instanceof FileRecord f) {
+            return f.key;
+        }
         if (r.isTextual()) {
             return r.asText();   // a compact JWS
         }
@@ -311,7 +315,7 @@ public final class FixtureApiServer implements AutoCloseable {
     /** Revokes an issued badge now: state revoked, updated_at now. */
     public void revokeBadge(String id) {
         for (int i = 0; i < badges.size(); i++) {
-            if (badges.get(i).path("id").asText().equals(id)) {
+            if (id(badges.get(i)).equals(id)) {
                 ObjectNode b = badges.get(i) instanceof FileRecord f ? f.whole() : badges.get(i).deepCopy();
                 b.put("state", "revoked");
                 b.put("updated_at", Instant.now().toString());
@@ -506,8 +510,8 @@ public final class FixtureApiServer implements AutoCloseable {
         }
         List<Timed> all = new ArrayList<>();
         for (JsonNode r : records) {
-            Instant newest = newest(r, timeFields);
-            all.add(new Timed(r, newest == null ? Instant.EPOCH : newest, r.path("id").asText()));
+            Instant newest = r instanceof FileRecord f ? f.newest : newest(r, timeFields);
+            all.add(new Timed(r, newest == null ? Instant.EPOCH : newest, id(r)));
         }
         all.sort(Comparator.comparing(Timed::time).thenComparing(Timed::id));
         return new Sorted(all.stream().map(Timed::node).toArray(JsonNode[]::new),
