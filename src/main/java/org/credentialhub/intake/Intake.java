@@ -328,7 +328,7 @@ public final class Intake {
         // matched once published
         boolean matched = matcher != null && received != null && !"district".equals(feedConfig.kind());
         if (matched) {
-            matcher.matchStaged(c, feed, "Delivery " + deliveryId);
+            matcher.matchStaged(c, feed, "Delivery " + deliveryId, accepted);
         }
         long decided = System.nanoTime();
         publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active");
@@ -570,7 +570,7 @@ public final class Intake {
 
     /** Route predicate: the feed's staged deliveries hold at least {@code rows} results (a long pull's part to match). */
     public boolean backlogOf(String feed, long rows) throws SQLException {
-        return Deliveries.backlogRows(dataSource, feed) >= rows;
+        return Deliveries.backlog(dataSource, feed).rows() >= rows;
     }
 
     /** Marks every staged delivery of the feed processed (after {@link #backlogScope} was matched). */

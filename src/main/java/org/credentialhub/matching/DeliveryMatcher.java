@@ -302,13 +302,17 @@ public final class DeliveryMatcher {
      * {@link #STAGE_MATCH} and the candidates for review to {@link #STAGE_MATCH_CANDIDATE}, keyed by attempt key, and
      * publishing writes each result once, with its decision: matched after publishing, every result of a file was
      * written a second time (the decision's update touches {@code student_id}, indexed, so it is never in place).
+     *
+     * @param stagedRows the rows the file staged (staging counted them): more than {@code batchRows}, and the file is
+     *                   matched in parts ({@link #matchStagedInParts})
      */
-    public void matchStaged(Connection c, String feed, String what) throws SQLException {
+    public void matchStaged(Connection c, String feed, String what, int stagedRows) throws SQLException {
         long t0 = System.nanoTime();
         RosterIndex roster = index(c);
         long indexed = System.nanoTime();
         Scratch.ensure(c, STAGE_MATCH, STAGE_MATCH_CANDIDATE);
-        if (count(c, "select count(distinct attempt_key) from stage_result", null) > batchRows) {
+        // the staged rows, as many as the file's attempts or more (a repeated attempt is a row more)
+        if (stagedRows > batchRows) {
             matchStagedInParts(c, feed, what, roster, t0, indexed);
             return;
         }
@@ -508,9 +512,7 @@ public final class DeliveryMatcher {
 
     private static long count(Connection c, String sql, String feed) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            if (feed != null) {
-                ps.setString(1, feed);
-            }
+            ps.setString(1, feed);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

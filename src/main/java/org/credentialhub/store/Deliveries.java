@@ -447,30 +447,27 @@ public final class Deliveries {
         }
     }
 
-    /** Whether a feed has a delivery not yet processed (an API pull's staged pages, or those a failed pull left). */
-    public static boolean hasBacklog(javax.sql.DataSource ds, String feed) throws SQLException {
+    /** A feed's staged deliveries (an API pull's pages not yet matched) and the results they hold. */
+    public record Backlog(long deliveries, long rows) {
+    }
+
+    /** The feed's backlog: its deliveries not processed yet, and their accepted rows. */
+    public static Backlog backlog(javax.sql.DataSource ds, String feed) throws SQLException {
         try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "select exists (select 1 from delivery where feed_code = ? and processed_at is null)")) {
+             PreparedStatement ps = c.prepareStatement("""
+                     select count(*), coalesce(sum(rows_accepted), 0) from delivery
+                     where feed_code = ? and processed_at is null""")) {
             ps.setString(1, feed);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getBoolean(1);
+                return new Backlog(rs.getLong(1), rs.getLong(2));
             }
         }
     }
 
-    /** The results a feed's staged deliveries hold (an API pull's pages not yet matched). */
-    public static long backlogRows(javax.sql.DataSource ds, String feed) throws SQLException {
-        try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "select coalesce(sum(rows_accepted), 0) from delivery where feed_code = ? and processed_at is null")) {
-            ps.setString(1, feed);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+    /** Whether a feed has a delivery not yet processed (an API pull's staged pages, or those a failed pull left). */
+    public static boolean hasBacklog(javax.sql.DataSource ds, String feed) throws SQLException {
+        return backlog(ds, feed).deliveries() > 0;
     }
 
     /** Every staged delivery of a feed (an API pull's pages, matched as one batch): processed now. */
