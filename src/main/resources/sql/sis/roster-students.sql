@@ -1,5 +1,7 @@
 -- The roster: students of the bundle's users file (with a state ID), with their demographics.
 -- ${role_of_user}: role-of-user.sql; ${delta}: true for a delta users file (an older row does not replace a newer).
+-- A user staged with a state ID but no state_id_near is a student whose neighbourhood the roster holds
+-- (StoredNeighbourhoods): the stored one is kept.
 insert into student (state_id_hash, first_name, last_name, birth_date, district_code, school_code,
                      sis_source, sourced_id, grade, sex, american_indian_or_alaska_native, asian,
                      black_or_african_american, native_hawaiian_or_other_pacific_islander, white,
@@ -50,7 +52,7 @@ where not exists (
            i.american_indian_or_alaska_native, i.asian, i.black_or_african_american,
            i.native_hawaiian_or_other_pacific_islander, i.white, i.two_or_more_races,
            i.hispanic_or_latino, i.economically_disadvantaged, i.multilingual_learner,
-           i.student_with_disability, i.state_id_near))
+           i.student_with_disability, coalesce(i.state_id_near, st.state_id_near)))
 order by i.state_id_hash
 on conflict (state_id_hash) do update set
     first_name = excluded.first_name, last_name = excluded.last_name,
@@ -63,7 +65,8 @@ on conflict (state_id_hash) do update set
     asian = excluded.asian, black_or_african_american = excluded.black_or_african_american,
     native_hawaiian_or_other_pacific_islander = excluded.native_hawaiian_or_other_pacific_islander,
     white = excluded.white, two_or_more_races = excluded.two_or_more_races,
-    hispanic_or_latino = excluded.hispanic_or_latino, state_id_near = excluded.state_id_near,
+    hispanic_or_latino = excluded.hispanic_or_latino,
+    state_id_near = coalesce(excluded.state_id_near, student.state_id_near),
     economically_disadvantaged = excluded.economically_disadvantaged,
     multilingual_learner = excluded.multilingual_learner, student_with_disability = excluded.student_with_disability,
     updated_at = now()

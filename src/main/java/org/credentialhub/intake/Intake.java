@@ -12,6 +12,7 @@ import org.credentialhub.mapping.RecordReader;
 import org.credentialhub.mapping.RowRejection;
 import org.credentialhub.mapping.SourceRow;
 import org.credentialhub.matching.DeliveryMatcher;
+import org.credentialhub.matching.RosterIndex;
 import org.credentialhub.store.CopyWriter;
 import org.credentialhub.store.Scratch;
 import org.credentialhub.store.Rows;
@@ -205,6 +206,16 @@ public final class Intake {
         }
     }
 
+    /**
+     * The sent state ID's deletion neighbourhood ({@link Hmac#stateIdNear}): the roster student's with that ID when
+     * there is one (the same text, without its ten keyed hashes: most rows of a file are roster students'), else
+     * worked out from the ID.
+     */
+    private String stateIdNear(RosterIndex roster, String clearId, String idHash) {
+        String known = roster == null || idHash == null ? null : roster.stateIdNear(idHash);
+        return known != null ? known : hmac.stateIdNear(clearId);
+    }
+
     /** Locks a received delivery for staging; false when it is no longer received (staged already). */
     private static boolean takeReceived(Connection c, long deliveryId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
@@ -239,6 +250,10 @@ public final class Intake {
         int rejectedRows = 0;
         List<RowRejection> rejections = new ArrayList<>();
         List<String> readerWarnings;
+        // the roster the file's rows are matched against (built here when it is not current, instead of just after
+        // staging; before the COPY, which holds the connection): a sent ID that is a student's takes the student's
+        // neighbourhood from it
+        RosterIndex roster = matcher == null ? null : matcher.index(c);
         try (InputStream in = Files.newInputStream(file);
              RecordReader reader = mapping.open(in, sourceName, mapping.standard() == null || checks == null ? null
                      : checks.forFeed(feed, mapping.standard()));
@@ -273,8 +288,9 @@ public final class Intake {
                 String key = mapping.attemptKeyIsPersonal() ? "k:" + hmac.stateId(
                         HexFormat.of().formatHex(r.attemptKey().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                         : r.attemptKey();
-                copy.value(sourceRow).value(key).value(r.vendorCandidateId()).value(hmac.stateId(r.stateStudentId()))
-                        .value(hmac.stateIdNear(r.stateStudentId()))
+                String idHash = hmac.stateId(r.stateStudentId());
+                copy.value(sourceRow).value(key).value(r.vendorCandidateId()).value(idHash)
+                        .value(stateIdNear(roster, r.stateStudentId(), idHash))
                         .value(r.firstName()).value(r.lastName()).value(r.email()).value(r.birthDate())
                         .value(r.districtCode()).value(r.schoolCode()).value(r.schoolName()).value(r.examCode())
                         .value(schoolYears.of(r.attemptedOn())).value(r.attemptedOn())

@@ -83,7 +83,7 @@ public final class DeliveryMatcher {
      * {@link #index()} for a caller inside a transaction of its own: the roster's version is read on its connection,
      * so a current index costs it no second connection from the pool.
      */
-    private synchronized RosterIndex index(Connection current) throws SQLException {
+    public synchronized RosterIndex index(Connection current) throws SQLException {
         if (index != null && versionOf(current).equals(rosterVersion)) {
             return index;
         }

@@ -425,6 +425,34 @@ public final class RosterIndex {
         return stateIds.nearOf(row);
     }
 
+    /**
+     * The deletion neighbourhood, as {@link org.credentialhub.support.Hmac#stateIdNear} writes it, of the state ID
+     * whose keyed hash this is, when a roster student has that ID and the roster provided its neighbourhood; else
+     * null. A neighbourhood depends on the ID and the key alone, so a sent ID that is a student's has the student's:
+     * staging takes it from here instead of working out ten keyed hashes again (IDs are found by their fingerprint,
+     * as {@link #rowsWithStateId} finds them for matching).
+     */
+    public String stateIdNear(String stateIdHash) {
+        long fp = fingerprint(stateIdHash);
+        if (fp == 0) {
+            return null;
+        }
+        int[] rows = new int[4];
+        int k = stateIds.rowsWithStateId(fp, rows);
+        for (int i = 0; i < k; i++) {
+            long[] near = stateIds.nearOf(rows[i]);
+            if (near != null) {
+                StringBuilder b = new StringBuilder(near.length * org.credentialhub.support.Hmac.NEAR_HEX);
+                java.util.HexFormat hex = java.util.HexFormat.of();
+                for (long e : near) {
+                    b.append(hex.toHexDigits(e));
+                }
+                return b.toString();
+            }
+        }
+        return null;
+    }
+
     /** Whether any student's ID neighbourhood is indexed (else IDs one edit away cannot be found). */
     boolean hasNear() {
         return stateIds.hasNear();

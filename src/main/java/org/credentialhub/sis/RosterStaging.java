@@ -53,8 +53,11 @@ final class RosterStaging {
     void stage(Connection c, Bundle bundle, BundleManifest manifest, Map<String, Long> rows, Set<String> mayRepeat,
                Problems problems) throws IOException, SQLException {
         createStageTables(c);
+        // a bulk users file gives every student again: those whose neighbourhood the roster holds keep it
+        StoredNeighbourhoods stored = "bulk".equals(manifest.modes.getOrDefault("users", "bulk"))
+                ? StoredNeighbourhoods.read(c) : StoredNeighbourhoods.none();
         long ts = System.nanoTime();
-        stageFiles(c, bundle, manifest, rows, mayRepeat, problems);
+        stageFiles(c, bundle, manifest, rows, mayRepeat, stored, problems);
         ImportSteps.timed(ts, "stage (all files)");
         try (Statement st = c.createStatement()) {
             for (FileSpec f : OneRosterSpec.FILES) {
@@ -78,7 +81,8 @@ final class RosterStaging {
      * problems are recorded per file in the standard's file order, as if the files were read one by one.
      */
     private void stageFiles(Connection c, Bundle bundle, BundleManifest manifest, Map<String, Long> rows,
-                            Set<String> mayRepeat, Problems problems) throws IOException, SQLException {
+                            Set<String> mayRepeat, StoredNeighbourhoods stored, Problems problems)
+            throws IOException, SQLException {
         ParallelStaging staging = new ParallelStaging();
         List<FileSpec> staged = new ArrayList<>();
         List<Problems> found = new ArrayList<>();
@@ -91,7 +95,7 @@ final class RosterStaging {
                 SourcedIds fileIds = new SourcedIds();
                 staging.add(f.stageTable(), copyColumns(f), copy -> {
                     long t = System.nanoTime();
-                    long n = stageFile(copy, bundle, f, actual, delta, manifest.version, fileProblems, fileIds);
+                    long n = stageFile(copy, bundle, f, actual, delta, manifest.version, stored, fileProblems, fileIds);
                     ImportSteps.timed(t, "parse " + actual);
                     return n;
                 });
@@ -124,7 +128,8 @@ final class RosterStaging {
 
     /** Reads one file, checking every value, and writes its rows (COPY text); returns the rows read. */
     private long stageFile(CopyWriter copy, Bundle bundle, FileSpec spec, String name, boolean delta, String version,
-                           Problems problems, SourcedIds ids) throws IOException, SQLException {
+                           StoredNeighbourhoods stored, Problems problems, SourcedIds ids)
+            throws IOException, SQLException {
         List<Col> cols = spec.columns(version);
         List<String> stage = new ArrayList<>(spec.stageColumns().keySet());
         int sourcedIdTarget = stage.indexOf("sourced_id");
@@ -205,9 +210,11 @@ final class RosterStaging {
                     String stateId = stateIds.of(userIdsCol < 0 || index[userIdsCol] < 0 ? "" : field(rec, index[userIdsCol]),
                             identifierCol < 0 || index[identifierCol] < 0 ? "" : field(rec, index[identifierCol]),
                             name, line, problems);
-                    values[stateHashTarget] = stateId == null ? null : hmac.stateId(stateId);
+                    String hash = stateId == null ? null : hmac.stateId(stateId);
+                    values[stateHashTarget] = hash;
                     if (stateNearTarget >= 0) {
-                        values[stateNearTarget] = stateId == null ? null : hmac.stateIdNear(stateId);
+                        // (null for a student whose neighbourhood the roster holds: the upsert keeps that one)
+                        values[stateNearTarget] = stateId == null || stored.has(hash) ? null : hmac.stateIdNear(stateId);
                     }
                 }
                 if (values[sourcedIdTarget] != null) {

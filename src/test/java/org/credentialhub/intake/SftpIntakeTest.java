@@ -128,6 +128,15 @@ class SftpIntakeTest {
         // the clear state ID is never stored: only its 64-hex keyed hash
         assertEquals(64, first.get("state_id_hash").toString().length());
         assertEquals(0, hub.count("select count(*) from result where state_id_hash like '%1000000001%'"));
+        // an ID that is a roster student's takes the student's deletion neighbourhood: the text its ID's keyed
+        // hashes give
+        var hmac = hub.runtime.services().hmac;
+        Map<String, Object> near = hub.rows("""
+                select (select r.state_id_near from result r where r.source_row = 2) as sent,
+                       (select s.state_id_near from student s where s.state_id_hash = '%s') as roster"""
+                .formatted(hmac.stateId("1000000001"))).get(0);
+        assertEquals(hmac.stateIdNear("1000000001"), near.get("sent"));
+        assertEquals(near.get("roster"), near.get("sent"));
         Map<String, Object> noId = results.get(3);
         assertEquals("none", noId.get("match_decision"));
         assertNull(noId.get("district_code"));

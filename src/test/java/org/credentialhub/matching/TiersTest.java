@@ -239,6 +239,21 @@ class TiersTest {
         assertTrue(withId.score() > without.score(), withId.score() + " vs " + without.score());
     }
 
+    /** Staging takes a roster student's neighbourhood for a sent ID that is theirs: it must be the very same text. */
+    @Test
+    void aRosterStudentsNeighbourhoodIsTheOneTheirIdHas() {
+        for (String raw : new String[] {"SID17", "SID2999", "SID9003", "4000012345", "4000012354"}) {
+            assertEquals(HASH.stateIdNear(raw), index.stateIdNear(HASH.stateId(raw)), raw);
+        }
+        assertEquals(HASH.stateIdNear("4000-012-345"), index.stateIdNear(HASH.stateId("4000-012-345")));
+        // an ID that is no student's, none, and a student whose roster gave no neighbourhood (then worked out)
+        assertNull(index.stateIdNear(HASH.stateId("4000012346")));
+        assertNull(index.stateIdNear(null));
+        RosterIndex withoutNear = RosterIndex.build(List.of(new RosterRecord(1, HASH.stateId("SID1"), "ava", "smith",
+                LocalDate.of(2007, 1, 1), "school-1", "district-1")));
+        assertNull(withoutNear.stateIdNear(HASH.stateId("SID1")));
+    }
+
     @Test
     void stateIdNeighbourhoodIsKeyedAndPositional() {
         String a = HASH.stateIdNear("123-456-7890");

@@ -254,6 +254,59 @@ class OneRosterImportTest extends OneRosterTestCase {
                 "usr-6 keeps its demographics row");
     }
 
+    /**
+     * A bulk again stages no neighbourhood for a student whose ID the roster holds one for: the upsert keeps the stored
+     * one, also when the student's names change. A student whose ID changed gets the new ID's worked out.
+     */
+    @Test
+    @Order(9)
+    void aBulkAgainKeepsTheStoredNeighbourhoodsAndWorksOutANewIds() throws Exception {
+        assertTrue(importer.importBundle(bulk).accepted());
+        for (int i = 0; i < STUDENTS; i += 37) {
+            assertEquals(hmac.stateIdNear(SyntheticBundle.stateId(i)), nearOf(SyntheticBundle.stateId(i)), "usr-" + i);
+        }
+        // usr-9's stored neighbourhood marked (usr-10's), to tell kept from worked out again
+        String marked = nearOf(SyntheticBundle.stateId(10));
+        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+            assertEquals(1, st.executeUpdate("update student set state_id_near = '" + marked + "' where state_id_hash = '"
+                    + hmac.stateId(SyntheticBundle.stateId(9)) + "'"));
+        }
+        Path next = dir.resolve("bulk-ids");
+        Files.createDirectories(next);
+        String newId = "2000000003";
+        try (Stream<Path> files = Files.list(bulk)) {
+            for (Path f : files.toList()) {
+                List<String> lines = new ArrayList<>(Files.readAllLines(f, StandardCharsets.UTF_8));
+                if (f.getFileName().toString().equals("users.csv")) {
+                    for (int i = 0; i < lines.size(); i++) {
+                        String l = lines.get(i);
+                        if (l.startsWith("usr-3,")) {
+                            lines.set(i, l.replace(SyntheticBundle.stateId(3), newId));
+                        } else if (l.startsWith("usr-9,") || l.startsWith("usr-11,")) {
+                            lines.set(i, givenName(l, "Renamed"));
+                        }
+                    }
+                }
+                Files.write(next.resolve(f.getFileName().toString()), lines, StandardCharsets.UTF_8);
+            }
+        }
+        Verdict v = importer.importBundle(next);
+        assertTrue(v.accepted(), () -> v.problems().toString());
+        assertEquals(1, count("select count(*) from student where sourced_id = 'usr-9' and first_name = 'Renamed'"));
+        assertEquals(marked, nearOf(SyntheticBundle.stateId(9)), "usr-9 renamed keeps the stored neighbourhood");
+        assertEquals(hmac.stateIdNear(SyntheticBundle.stateId(11)), nearOf(SyntheticBundle.stateId(11)));
+        assertEquals(1, count("select count(*) from student where sourced_id = 'usr-3' and state_id_hash = '"
+                + hmac.stateId(newId) + "'"));
+        assertEquals(hmac.stateIdNear(newId), nearOf(newId), "a new ID's neighbourhood is worked out");
+        for (int i = 12; i < STUDENTS; i += 41) {
+            assertEquals(hmac.stateIdNear(SyntheticBundle.stateId(i)), nearOf(SyntheticBundle.stateId(i)), "usr-" + i);
+        }
+    }
+
+    private String nearOf(String clearId) throws java.sql.SQLException {
+        return string("select state_id_near from student where state_id_hash = '" + hmac.stateId(clearId) + "'");
+    }
+
     /** The users.csv line with its given name (the field after the quoted userIds) replaced. */
     private static String givenName(String line, String value) {
         int from = line.indexOf("}\",") + 3;
