@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The keyed hashes' two engines ({@link Hmac.Engine}): the platform's Mac and the padded-key digests the quick JIT
+ * The keyed hashes' two engines ({@link Hmac.Engine}): the platform's Mac and Bouncy Castle's HMac the quick JIT
  * uses give the same HMAC-SHA256, RFC 4231's test vectors among them, so stored hashes never depend on the JIT a
  * process runs.
  */
@@ -20,17 +20,17 @@ class HmacTest {
     private static final HexFormat HEX = HexFormat.of();
 
     @Test
-    void paddedDigestsGiveRfc4231sVectors() {
+    void theQuickJitEngineGivesRfc4231sVectors() {
         // test case 1: a 20-byte key
         assertEquals("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7", HEX.formatHex(
-                new Hmac.PaddedDigests(HEX.parseHex("0b".repeat(20))).hash("Hi There".getBytes(StandardCharsets.US_ASCII))));
+                new Hmac.QuickJitHmac(HEX.parseHex("0b".repeat(20))).hash("Hi There".getBytes(StandardCharsets.US_ASCII))));
         // test case 2: a key shorter than a block
         assertEquals("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", HEX.formatHex(
-                new Hmac.PaddedDigests("Jefe".getBytes(StandardCharsets.US_ASCII))
+                new Hmac.QuickJitHmac("Jefe".getBytes(StandardCharsets.US_ASCII))
                         .hash("what do ya want for nothing?".getBytes(StandardCharsets.US_ASCII))));
         // test case 6: a key longer than a block (hashed first)
         assertEquals("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54", HEX.formatHex(
-                new Hmac.PaddedDigests(HEX.parseHex("aa".repeat(131)))
+                new Hmac.QuickJitHmac(HEX.parseHex("aa".repeat(131)))
                         .hash("Test Using Larger Than Block-Size Key - Hash Key First".getBytes(StandardCharsets.US_ASCII))));
     }
 
@@ -50,7 +50,7 @@ class HmacTest {
                 random.nextBytes(message);
                 byte[] expected = mac.doFinal(message);
                 assertArrayEquals(expected, padded.hash(message), "padded, key " + keyLength + ", message " + length);
-                assertArrayEquals(expected, padded.hash(message), "padded again (its digests are copied, not used up)");
+                assertArrayEquals(expected, padded.hash(message), "again (the engine is back at its padded key's state)");
                 assertArrayEquals(expected, platform.hash(message), "platform, key " + keyLength + ", message " + length);
             }
         }
