@@ -3,11 +3,13 @@ package org.credentialhub.matching;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.commons.codec.language.DoubleMetaphone;
+import org.credentialhub.support.Hmac;
 
 /**
  * Compact in-memory index of the state roster: column arrays of primitive values, dictionary-encoded names and
@@ -426,7 +428,7 @@ public final class RosterIndex {
     }
 
     /**
-     * The deletion neighbourhood, as {@link org.credentialhub.support.Hmac#stateIdNear} writes it, of the state ID
+     * The deletion neighbourhood, as {@link Hmac#stateIdNear} writes it, of the state ID
      * whose keyed hash this is, when a roster student has that ID and the roster provided its neighbourhood; else
      * null. A neighbourhood depends on the ID and the key alone, so a sent ID that is a student's has the student's:
      * staging takes it from here instead of working out ten keyed hashes again (IDs are found by their fingerprint,
@@ -442,8 +444,8 @@ public final class RosterIndex {
         for (int i = 0; i < k; i++) {
             long[] near = stateIds.nearOf(rows[i]);
             if (near != null) {
-                StringBuilder b = new StringBuilder(near.length * org.credentialhub.support.Hmac.NEAR_HEX);
-                java.util.HexFormat hex = java.util.HexFormat.of();
+                StringBuilder b = new StringBuilder(near.length * Hmac.NEAR_HEX);
+                HexFormat hex = HexFormat.of();
                 for (long e : near) {
                     b.append(hex.toHexDigits(e));
                 }

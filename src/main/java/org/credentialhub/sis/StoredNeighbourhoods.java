@@ -58,8 +58,4 @@ final class StoredNeighbourhoods {
         }
         return Arrays.binarySearch(ids, Long.parseUnsignedLong(stateIdHash, 0, 16, 16)) >= 0;
     }
-
-    int size() {
-        return ids.length;
-    }
 }

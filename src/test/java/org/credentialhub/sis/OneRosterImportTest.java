@@ -11,6 +11,9 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -267,7 +270,7 @@ class OneRosterImportTest extends OneRosterTestCase {
         }
         // usr-9's stored neighbourhood marked (usr-10's), to tell kept from worked out again
         String marked = nearOf(SyntheticBundle.stateId(10));
-        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
             assertEquals(1, st.executeUpdate("update student set state_id_near = '" + marked + "' where state_id_hash = '"
                     + hmac.stateId(SyntheticBundle.stateId(9)) + "'"));
         }
@@ -303,7 +306,7 @@ class OneRosterImportTest extends OneRosterTestCase {
         }
     }
 
-    private String nearOf(String clearId) throws java.sql.SQLException {
+    private String nearOf(String clearId) throws SQLException {
         return string("select state_id_near from student where state_id_hash = '" + hmac.stateId(clearId) + "'");
     }
 
