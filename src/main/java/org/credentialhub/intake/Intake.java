@@ -250,9 +250,9 @@ public final class Intake {
         int rejectedRows = 0;
         List<RowRejection> rejections = new ArrayList<>();
         List<String> readerWarnings;
-        // the roster the file's rows are matched against (built here when it is not current, instead of just after
-        // staging; before the COPY, which holds the connection): a sent ID that is a student's takes the student's
-        // neighbourhood from it
+        // the roster the file's rows are matched against (built here when it is not current; before the COPY, which
+        // holds the connection): a sent ID that is a student's takes the student's neighbourhood from it, and the
+        // file is matched against it after staging
         RosterIndex roster = matcher == null ? null : matcher.index(c);
         try (InputStream in = Files.newInputStream(file);
              RecordReader reader = mapping.open(in, sourceName, mapping.standard() == null || checks == null ? null
@@ -344,7 +344,7 @@ public final class Intake {
         // matched once published
         boolean matched = matcher != null && received != null && !"district".equals(feedConfig.kind());
         if (matched) {
-            matcher.matchStaged(c, feed, "Delivery " + deliveryId, accepted);
+            matcher.matchStaged(c, roster, feed, "Delivery " + deliveryId, accepted);
         }
         long decided = System.nanoTime();
         publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active");

@@ -303,13 +303,14 @@ public final class DeliveryMatcher {
      * publishing writes each result once, with its decision: matched after publishing, every result of a file was
      * written a second time (the decision's update touches {@code student_id}, indexed, so it is never in place).
      *
+     * @param roster     the roster index staging took ({@link #index(Connection)}) in this transaction
      * @param stagedRows the rows the file staged (staging counted them): more than {@code batchRows}, and the file is
      *                   matched in parts ({@link #matchStagedInParts})
      */
-    public void matchStaged(Connection c, String feed, String what, int stagedRows) throws SQLException {
+    public void matchStaged(Connection c, RosterIndex roster, String feed, String what, int stagedRows)
+            throws SQLException {
         long t0 = System.nanoTime();
-        RosterIndex roster = index(c);
-        long indexed = System.nanoTime();
+        long indexed = t0;
         Scratch.ensure(c, STAGE_MATCH, STAGE_MATCH_CANDIDATE);
         // the staged rows, as many as the file's attempts or more (a repeated attempt is a row more)
         if (stagedRows > batchRows) {

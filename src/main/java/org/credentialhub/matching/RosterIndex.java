@@ -3,7 +3,6 @@ package org.credentialhub.matching;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Iterator;
 import java.util.List;
@@ -444,12 +443,7 @@ public final class RosterIndex {
         for (int i = 0; i < k; i++) {
             long[] near = stateIds.nearOf(rows[i]);
             if (near != null) {
-                StringBuilder b = new StringBuilder(near.length * Hmac.NEAR_HEX);
-                HexFormat hex = HexFormat.of();
-                for (long e : near) {
-                    b.append(hex.toHexDigits(e));
-                }
-                return b.toString();
+                return StateIdIndex.formatNear(near);
             }
         }
         return null;

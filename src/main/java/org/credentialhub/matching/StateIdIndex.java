@@ -6,6 +6,8 @@ import static org.credentialhub.matching.RosterIndex.ROW_MASK;
 import static org.credentialhub.matching.RosterIndex.mix;
 
 import java.util.Arrays;
+import java.util.HexFormat;
+import org.credentialhub.support.Hmac;
 
 /**
  * State-ID lookups over the roster: the rows whose ID fingerprint is a sent one, and the rows whose ID is one edit from
@@ -111,7 +113,7 @@ final class StateIdIndex {
 
     /** The entries of a {@link org.credentialhub.support.Hmac#stateIdNear} string, or null when absent or malformed. */
     static long[] parseNear(String near) {
-        int w = org.credentialhub.support.Hmac.NEAR_HEX;
+        int w = Hmac.NEAR_HEX;
         if (near == null || near.isEmpty() || near.length() % w != 0) {
             return null;
         }
@@ -124,6 +126,16 @@ final class StateIdIndex {
             return null; // no value in the message: the string is a keyed hash, but say nothing of it
         }
         return out;
+    }
+
+    /** A neighbourhood's entries as {@link Hmac#stateIdNear} writes them ({@link #parseNear}'s inverse). */
+    static String formatNear(long[] near) {
+        StringBuilder b = new StringBuilder(near.length * Hmac.NEAR_HEX);
+        HexFormat hex = HexFormat.of();
+        for (long e : near) {
+            b.append(hex.toHexDigits(e));
+        }
+        return b.toString();
     }
 
     /** The deletion neighbourhood of a row's state ID, or null when the roster did not provide it. */

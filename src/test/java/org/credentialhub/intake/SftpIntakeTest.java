@@ -240,6 +240,40 @@ class SftpIntakeTest {
         }
     }
 
+    /**
+     * A sent ID that is a roster student's takes the neighbourhood the roster holds for it, not ten keyed hashes worked
+     * out again: student 3's stored neighbourhood is marked (student 2's), and a file with student 3's ID stages the
+     * mark.
+     */
+    @Test
+    @Order(7)
+    void aSentIdThatIsAStudentsTakesTheNeighbourhoodTheRosterHolds() throws Exception {
+        var hmac = hub.runtime.services().hmac;
+        String own = hmac.stateIdNear("1000000003");
+        String marked = hmac.stateIdNear("1000000002");
+        // (an update of student bumps the roster's version: the index is built again for the next file)
+        assertEquals(1, hub.execute("update student set state_id_near = '" + marked + "' where state_id_hash = '"
+                + hmac.stateId("1000000003") + "'"));
+        try {
+            String next = new String(file, StandardCharsets.UTF_8).lines().limit(1).findFirst().orElseThrow() + "\r\n"
+                    + "C3,1000000003,Cara,Lopez,,2007-11-23,Excel,CE-420CC,F1,2025-04-09T10:00:00-04:00,Pass,880,700,44,50,88,TC2,Pine Ridge High\r\n";
+            try (SftpUpload sftp = new SftpUpload("127.0.0.1", hub.sftpPort(), "certexam", TestHub.CERTEXAM_PASSWORD)) {
+                sftp.put("inbox/certexam_results_20250409.csv", next.getBytes(StandardCharsets.UTF_8));
+            }
+            TestHub.await("the file to be processed", WAIT, () -> hub.count("select count(*) from delivery where "
+                    + "source_name = 'certexam_results_20250409.csv' and status = 'accepted'") == 1);
+            Map<String, Object> r = hub.rows("""
+                    select r.state_id_near, r.match_decision
+                    from result r join result_lineage l using (result_id) join delivery d on d.delivery_id = l.delivery_id
+                    where d.source_name = 'certexam_results_20250409.csv'""").get(0);
+            assertEquals("match", r.get("match_decision"));
+            assertEquals(marked, r.get("state_id_near"));
+        } finally {
+            hub.execute("update student set state_id_near = '" + own + "' where state_id_hash = '"
+                    + hmac.stateId("1000000003") + "'");
+        }
+    }
+
     private static void run(List<String> command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
