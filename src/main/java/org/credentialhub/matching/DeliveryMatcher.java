@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -358,6 +359,15 @@ public final class DeliveryMatcher {
             left join match_crosswalk x on x.feed_code = ? and x.candidate_key = %1$s"""
             .formatted(Decisions.candidateKey("t", "t"), SCHOOL_BY_NAME.formatted("t.school_name"));
 
+    /**
+     * {@link #STAGED}'s rows of a file matched in parts, with each row's place among those not rejected in the batch's
+     * order ({@code position}, null for a rejected row): its columns in {@link #STAGED}'s order.
+     */
+    private static final Scratch.Table STAGE_READ = new Scratch.Table("stage_read", """
+            attempt_key text, group_key text, state_id_hash text, state_id_near text, first_name text, last_name text,
+            birth_date date, school text, district text, candidate_key text, earlier text, linked bigint,
+            name_hash text, name_salt text, birth_date_hash text, birth_date_salt text, position int""");
+
     /** Staged rows read for matching, as one batch: their keys, records, earlier links and rejections, hashed identities. */
     private static final class Staged {
         final List<String> keys = new ArrayList<>();
@@ -407,7 +417,7 @@ public final class DeliveryMatcher {
      * (a 1,000,000-row file as one batch ran a 1 GB heap out of memory), with the decisions one batch would make:
      * <ul>
      *   <li>the model is fitted, when the feed needs a fit, on the rows a fit of the whole batch samples (the trainer
-     *       names their positions; one read in the batch's order keeps only those);</li>
+     *       names their places in the batch's order, and only those rows are read);</li>
      *   <li>each result's decision depends on its own row, the model and its own earlier link, except that of several
      *       auto-matches of one student within a group key (exam and date) only the strongest stays: the parts are
      *       read in group order and cut between groups, so each group is decided within one part.</li>
@@ -417,8 +427,25 @@ public final class DeliveryMatcher {
      */
     private void matchStagedInParts(Connection c, String feed, String what, RosterIndex roster, long t0, long indexed)
             throws SQLException {
-        int total = (int) count(c, "select count(*) from (" + STAGED + ") s where s.earlier is distinct from 'reject'",
-                feed);
+        // the rows are worked out once (the last of each attempt, its school by code or name, its earlier decision)
+        // and kept for the transaction: counted, sampled and read in parts from there (each read of STAGED sorted the
+        // file and looked up every row's school name again: 7 s a read at 1,000,000 rows)
+        Scratch.ensure(c, STAGE_READ);
+        int total;
+        try (Statement st = c.createStatement()) {
+            st.execute("truncate " + STAGE_READ.name());
+        }
+        try (PreparedStatement ps = c.prepareStatement("insert into " + STAGE_READ.name() + " select s.*, "
+                + "case when s.earlier is distinct from 'reject' then (count(*) filter (where s.earlier is distinct from"
+                + " 'reject') over (order by s.attempt_key))::int - 1 end from (" + STAGED + ") s")) {
+            ps.setString(1, feed);
+            ps.executeUpdate();
+        }
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select count(position) from " + STAGE_READ.name())) {
+            rs.next();
+            total = rs.getInt(1);
+        }
         FsModel model = model(feed, roster, total, trainer -> {
             ModelTrainer.Sample sample = trainer.sample(total);
             Map<Integer, Integer> slot = new HashMap<>();
@@ -428,23 +455,19 @@ public final class DeliveryMatcher {
             ResultRecord[] picked = new ResultRecord[sample.rows().length];
             Staged one = new Staged();
             Map<Long, HashedIdentity.Sent> hashed = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(STAGED + " order by t.attempt_key")) {
-                ps.setString(1, feed);
+            // the sampled rows by their place among the rows not rejected, in the batch's order (attempt key)
+            try (PreparedStatement ps = c.prepareStatement("select * from " + STAGE_READ.name()
+                    + " where position = any (?)")) {
+                ps.setArray(1, c.createArrayOf("integer", Arrays.stream(sample.rows()).boxed().toArray()));
                 ps.setFetchSize(Math.min(10_000, batchRows));
-                int position = 0;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
+                        int at = slot.get(rs.getInt("position"));
                         one.add(rs);
-                        if (!one.batch.isEmpty()) {
-                            Integer at = slot.get(position++);
-                            if (at != null) {
-                                ResultRecord r = one.batch.get(0);
-                                picked[at] = r.withId(at);
-                                HashedIdentity.Sent sent = one.hashed.get(0L);
-                                if (sent != null) {
-                                    hashed.put((long) at, sent);
-                                }
-                            }
+                        picked[at] = one.batch.get(0).withId(at);
+                        HashedIdentity.Sent sent = one.hashed.get(0L);
+                        if (sent != null) {
+                            hashed.put((long) at, sent);
                         }
                         one.clear();
                     }
@@ -460,8 +483,8 @@ public final class DeliveryMatcher {
         int parts = 0;
         boolean candidates = false;
         Staged part = new Staged();
-        try (PreparedStatement ps = c.prepareStatement(STAGED + " order by group_key, t.attempt_key")) {
-            ps.setString(1, feed);
+        try (PreparedStatement ps = c.prepareStatement("select * from " + STAGE_READ.name()
+                + " order by group_key, attempt_key")) {
             // a part is matched and written while the rows after it wait in the cursor
             ps.setFetchSize(Math.min(10_000, batchRows));
             String group = null;
@@ -507,16 +530,6 @@ public final class DeliveryMatcher {
         if (rows >= ANALYZE_FROM_ROWS) {
             try (Statement st = c.createStatement()) {
                 st.execute(candidates ? "analyze stage_match, stage_match_candidate" : "analyze stage_match");
-            }
-        }
-    }
-
-    private static long count(Connection c, String sql, String feed) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, feed);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
             }
         }
     }

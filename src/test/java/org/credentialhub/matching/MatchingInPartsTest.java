@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A vendor file larger than {@code hub.matching.batch-rows} is matched in parts (a 1,000,000-row file as one batch ran
  * a 1 GB heap out of memory): the same file through a hub that matches it as one batch and through one that cuts it
- * into parts of about seven results gets the same decisions, scores and candidates, one-to-one conflicts included.
+ * into parts of about seven results gets the same decisions, scores and candidates, one-to-one conflicts and earlier
+ * rejections included.
  */
 class MatchingInPartsTest {
     private static final String[] FIRST = {"Maria", "Jamal", "Lena", "Omar", "Ana", "Ben", "Cara", "Dev", "Eli", "Fay"};
@@ -54,6 +55,7 @@ class MatchingInPartsTest {
             assertEquals(74, one.size());
             assertTrue(whole.count("select count(*) from result where match_decision = 'match'") > 30);
             assertTrue(whole.count("select count(*) from result where match_decision = 'none'") >= 6);
+            assertEquals(2, whole.count("select count(*) from result where match_decision = 'rejected'"));
             assertTrue(whole.count("""
                     select count(*) from match_candidate where reasons::text like '%another row of the same group claims%'
                     or reasons::text like '%several rows of the same group claim%'""") >= 4, "one-to-one conflicts");
@@ -69,6 +71,11 @@ class MatchingInPartsTest {
         try (Connection c = h.db().getConnection(); Statement st = c.createStatement()) {
             st.execute("insert into district values ('910', 'Demo City Schools'), ('920', 'Demo County Schools')");
             st.execute("insert into school values ('910301', '910', 'Riverside High'), ('920301', '920', 'Pine Ridge High')");
+            // two vendor candidates a district rejected before: they stay rejected, and the rows after them in the
+            // batch's order keep their places in the model's sample (a part's read counts only the rows it matches)
+            st.execute("""
+                    insert into match_crosswalk (feed_code, candidate_key, decision, decided_by)
+                    values ('certexam', 'C11', 'reject', 'test'), ('certexam', 'C23', 'reject', 'test')""");
         }
         h.runtime.services().roster.load(students());
         return h;
