@@ -10,7 +10,6 @@ import org.credentialhub.mapping.Mapping;
 import org.credentialhub.mapping.Mappings;
 import org.credentialhub.mapping.RecordReader;
 import org.credentialhub.mapping.RowRejection;
-import org.credentialhub.mapping.SourceRow;
 import org.credentialhub.matching.DeliveryMatcher;
 import org.credentialhub.matching.RosterIndex;
 import org.credentialhub.store.CopyWriter;
@@ -262,27 +261,20 @@ public final class Intake {
                      "school_name", "exam_code", "school_year", "attempted_on", "attempted_at", "passed", "score",
                      "ordinal", "source_ref", "credential_code", "revoked", "pending", "evidence_file", "identity_key",
                      "name_hash", "name_salt", "birth_date_hash", "birth_date_salt", "exam_name", "exam_ids",
-                     "held_until", "status_entries", "institution", "program", "credit_hours")) {
-            SourceRow row;
-            while ((row = reader.next()) != null) {
+                     "held_until", "status_entries", "institution", "program", "credit_hours");
+             // the rows are read, mapped and checked on a thread of their own while this one hashes and writes them
+             ReadAhead rows = new ReadAhead(reader, mapping, hooks)) {
+            ReadAhead.Row row;
+            while ((row = rows.next()) != null) {
                 read++;
-                Mapping.Outcome outcome = mapping.apply(row);
-                if (!outcome.accepted()) {
+                if (row.rejections() != null) {
                     rejectedRows++;
                     if (rejections.size() < MAX_STORED_REJECTIONS) {
-                        rejections.addAll(outcome.rejections());
+                        rejections.addAll(row.rejections());
                     }
                     continue;
                 }
-                CanonicalResult r = outcome.result();
-                List<RowRejection> more = hooks.check(r);
-                if (!more.isEmpty()) {
-                    rejectedRows++;
-                    if (rejections.size() < MAX_STORED_REJECTIONS) {
-                        rejections.addAll(more);
-                    }
-                    continue;
-                }
+                CanonicalResult r = row.result();
                 // an API record is found by its own id (source_ref) and row 1; a file row by its row number
                 int sourceRow = r.sourceRef() != null ? 1 : r.row();
                 String key = mapping.attemptKeyIsPersonal() ? "k:" + hmac.stateId(
@@ -310,7 +302,7 @@ public final class Intake {
                 copy.endRow();
                 accepted++;
             }
-            reader.finish(read);
+            // (the reader's checks of the whole file ran at its end, before the last row came)
             readerWarnings = reader.warnings();
             if (read == 0) {
                 throw new FileRejectedException("the file has no data rows (an empty delivery never replaces earlier data)");
