@@ -206,13 +206,12 @@ public final class DeliveryMatcher {
     }
 
     /**
-     * A school the vendor named by name only: the one school of that name (an index probe per row; a join with the
-     * unique names is misjudged as one row and compares every row with every school). {@code %s}: the name.
+     * A school the vendor named by name only: the one school of that name ({@code school_name}, kept by a trigger on
+     * {@code school}: a table whose size the planner knows, unlike a join with the unique names worked out from
+     * {@code school}, which it took for one row and compared every row with every school). {@code %s}: the name.
      */
     private static final String SCHOOL_BY_NAME = """
-            left join lateral (select min(s.school_code) as school_code, min(s.district_code) as district_code
-                               from school s where s.name_key = lower(%s)
-                               having count(*) = 1) sn on true""";
+            left join school_name sn on sn.name_key = lower(%s) and sn.school_code is not null""";
 
     /**
      * Matches every result in scope (a SQL condition on {@code r}) whose decision is open, as one batch, with the

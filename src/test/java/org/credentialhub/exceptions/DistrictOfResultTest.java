@@ -41,17 +41,41 @@ class DistrictOfResultTest {
                         (7, '999', null, null);              -- a district the state does not have
                     insert into match_candidate (result_id, student_id, rank, score) values (4, 2, 2, 1.0), (4, 1, 1, 2.0);
                     """);
-            Map<Integer, String> placed = new HashMap<>();
-            try (ResultSet rs = st.executeQuery("select r.result_id, " + ExceptionQueue.DISTRICT_OF_RESULT
-                    + " from result r left join result_identity i using (result_id) " + ExceptionQueue.DISTRICT_JOINS)) {
-                while (rs.next()) {
-                    placed.put(rs.getInt(1), rs.getString(2));
-                }
-            }
             Map<Integer, String> expected = new HashMap<>(Map.of(1, "100", 2, "200", 3, "200", 4, "300", 5, "100"));
             expected.put(6, null);
             expected.put(7, null);
-            assertEquals(expected, placed);
+            assertEquals(expected, placed(st));
+            // the names follow the schools, whatever writes them: one of the two Central Highs closes, Lake High is
+            // renamed
+            st.execute("""
+                    delete from school where school_code = '300303';
+                    update school set name = 'Lake Middle' where school_code = '200304'""");
+            expected.putAll(Map.of(4, "200", 5, "200"));
+            expected.put(3, null);
+            assertEquals(expected, placed(st));
+            assertEquals("200302 200", one(st, "select school_code || ' ' || district_code from school_name"
+                    + " where name_key = 'central high'"));
+            st.execute("truncate school cascade");
+            assertEquals("0", one(st, "select count(*) from school_name"));
+        }
+    }
+
+    /** Each result's district. */
+    private static Map<Integer, String> placed(Statement st) throws Exception {
+        Map<Integer, String> placed = new HashMap<>();
+        try (ResultSet rs = st.executeQuery("select r.result_id, " + ExceptionQueue.DISTRICT_OF_RESULT
+                + " from result r left join result_identity i using (result_id) " + ExceptionQueue.DISTRICT_JOINS)) {
+            while (rs.next()) {
+                placed.put(rs.getInt(1), rs.getString(2));
+            }
+        }
+        return placed;
+    }
+
+    private static String one(Statement st, String sql) throws Exception {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 }
