@@ -10,7 +10,8 @@ create table school_name (
     district_code text
 );
 
-create function school_name_rebuild() returns trigger language plpgsql as $$
+-- The table worked out again from school.
+create function school_name_rebuild() returns void language plpgsql as $$
 begin
     -- one writer at a time (readers are not held up): a second waits and then sees the first one's rows
     lock table school_name in exclusive mode;
@@ -21,15 +22,15 @@ begin
            case when count(distinct district_code) = 1 then min(district_code) end
     from school where name_key is not null
     group by name_key;
+end $$;
+
+create function school_name_after_school() returns trigger language plpgsql as $$
+begin
+    perform school_name_rebuild();
     return null;
 end $$;
 
 create trigger school_name_rebuild after insert or update or delete or truncate on school
-    for each statement execute function school_name_rebuild();
+    for each statement execute function school_name_after_school();
 
-insert into school_name (name_key, school_code, district_code)
-select name_key,
-       case when count(*) = 1 then min(school_code) end,
-       case when count(distinct district_code) = 1 then min(district_code) end
-from school where name_key is not null
-group by name_key;
+select school_name_rebuild();

@@ -120,6 +120,33 @@ class IntakeFaultsTest {
         assertEquals(0, files(inbox("certexam")));
     }
 
+    /**
+     * The database ends the staging connection while a file's rows stream into its COPY, the rows after them read
+     * ahead on a thread of their own ({@link ReadAhead}): the file is staged again once the fault is waited out, its
+     * rows exactly once, and no reading thread is left behind.
+     */
+    @Test
+    void aFileWhoseCopyLosesItsConnectionIsStagedOnceAfterwards() throws Exception {
+        int rows = 100_000;
+        StringBuilder b = new StringBuilder(HEADER);
+        for (int i = 1; i <= rows; i++) {
+            b.append('K').append(i).append(",,Ana,Pena,,2007-05-01,Excel,CE-420CC,F1,2025-03-14T09:00:00-04:00,Pass,812,")
+                    .append("700,40,50,81,TC1,Riverside High\r\n");
+        }
+        String name = "certexam_results_20250901.csv";
+        put("certexam", TestHub.CERTEXAM_PASSWORD, name, b.toString());
+        String copying = "from pg_stat_activity where state = 'active' and query like 'COPY stage_result%'";
+        TestHub.await("the file's COPY", WAIT, () -> hub.count("select count(*) " + copying) == 1);
+        assertEquals(1, hub.count("select count(*) from (select pg_terminate_backend(pid) " + copying + ") t"));
+        TestHub.await("the file staged after all", WAIT, () -> acknowledged(name) == 1);
+        assertEquals(1, hub.count("select count(*) from delivery where source_name = '" + name + "'"));
+        assertEquals(rows, hub.count("""
+                select count(*) from result r join delivery d using (delivery_id)
+                where d.source_name = '%s' and d.status = 'accepted'""".formatted(name)));
+        assertFalse(Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.isAlive() && t.getName().equals("intake-read-ahead")), "a reading thread was left");
+    }
+
     @Test
     void aFileSentAgainUnderTheSameNameWhileTheFirstIsProcessedIsADeliveryOfItsOwn() throws Exception {
         String name = "certexam_results_20250501.csv";
