@@ -83,6 +83,50 @@ public final class Comparisons {
         return jw >= 0.92 ? LN_JW92 : jw >= 0.80 ? LN_JW80 : twoTypingMistakes(a, b) ? LN_TWO_EDITS : LN_OTHER;
     }
 
+    /**
+     * {@link #firstNameLevel(String, String)}, given their letters ({@link #letters}) and
+     * nickname groups ({@link Names#nicknameGroups}): the same level, without comparing the letters' places when
+     * their letter sets alone rule out every level but "different" ({@link #onlyOther}).
+     */
+    static int firstNameLevel(String a, long la, long[] na, String b, long lb, long[] nb) {
+        if (a.equals(b)) {
+            return FN_EXACT;
+        }
+        if (Names.isNickname(na, nb)) {
+            return FN_NICKNAME;
+        }
+        return onlyOther(a, la, b, lb) ? FN_OTHER : firstNameLevel(a, b);
+    }
+
+    /** {@link #lastNameLevel(String, String)}, given the names' letters ({@link #letters}). */
+    static int lastNameLevel(String a, long la, String b, long lb) {
+        return onlyOther(a, la, b, lb) ? LN_OTHER : lastNameLevel(a, b);
+    }
+
+    /**
+     * Whether two names' letter sets rule out Jaro-Winkler ≥ 0.80 and two typing mistakes. A letter of one
+     * name that the other lacks matches nothing, so the matches are at most each name's length less its letters the
+     * other lacks; the similarity is at most what that many matches give without transpositions and with the longest
+     * prefix. Two typing mistakes are ruled out by the test {@link #twoTypingMistakes} starts with.
+     */
+    static boolean onlyOther(String a, long la, String b, long lb) {
+        int na = a.length();
+        int nb = b.length();
+        int onlyA = Long.bitCount(la & ~lb);
+        int onlyB = Long.bitCount(lb & ~la);
+        if (na >= MIN_TWO_EDITS_LENGTH && nb >= MIN_TWO_EDITS_LENGTH && Math.abs(na - nb) <= 2 && onlyA <= 2
+                && onlyB <= 2) {
+            return false;
+        }
+        int m = Math.min(na - onlyA, nb - onlyB);
+        if (m <= 0) {
+            return true;
+        }
+        double jaro = (m / (double) Math.min(na, nb) + m / (double) Math.max(na, nb) + 1.0) / 3.0;
+        double bound = jaro < 0.7 ? jaro : jaro + 0.4 * (1.0 - jaro);
+        return bound < 0.80 - 1e-9;
+    }
+
     /** Names shorter than this are not compared for two typing mistakes (two edits make most short names alike). */
     static final int MIN_TWO_EDITS_LENGTH = 4;
 
@@ -109,7 +153,7 @@ public final class Comparisons {
     }
 
     /** The set of characters of a string as 64 bits (a character's low 6 bits; a superset test, never a false no). */
-    private static long letters(String s) {
+    static long letters(String s) {
         long m = 0;
         for (int i = 0; i < s.length(); i++) {
             m |= 1L << (s.charAt(i) & 63);
@@ -299,6 +343,74 @@ public final class Comparisons {
         if (schools && oneCharOff(probeValue, rosterValue)) {
             return PLACE_SCHOOL_ONE_EDIT;
         }
+        return districtLevel(schools, probeDistrict, rosterDistrict);
+    }
+
+    /**
+     * {@link #placeLevel(int, int, int, int, String, String)} of a probe, whose schools one typing mistake from its own
+     * compared as packed values where both are short ({@link #packSchool}).
+     */
+    static int placeLevel(Probe p, int rosterSchool, int rosterDistrict, RosterIndex ix) {
+        boolean schools = p.school != Probe.MISSING && rosterSchool >= 0;
+        if (schools && p.school == rosterSchool) {
+            return PLACE_SAME_SCHOOL;
+        }
+        if (schools && schoolOneOff(p, rosterSchool, ix)) {
+            return PLACE_SCHOOL_ONE_EDIT;
+        }
+        return districtLevel(schools, p.district, rosterDistrict);
+    }
+
+    /** {@link #oneCharOff} of the sent school and roster school {@code code}, on their packed values where both have one. */
+    private static boolean schoolOneOff(Probe p, int code, RosterIndex ix) {
+        long a = p.schoolPacked;
+        long b = ix.schoolPacked[code];
+        if (a == NOT_PACKED || b == NOT_PACKED) {
+            return oneCharOff(p.schoolValue, ix.schoolValues[code]);
+        }
+        return oneCharOffPacked(a, b);
+    }
+
+    /** A value that {@link #packSchool} does not pack. */
+    static final long NOT_PACKED = -1;
+
+    /**
+     * A school value of {@link RosterIndex#MIN_SCHOOL_EDIT_LENGTH} to 7 characters below U+0080 as one long: the
+     * characters in the low bytes, the length in the top byte ({@link #oneCharOffPacked} compares two with a few bit
+     * operations); {@link #NOT_PACKED} for any other value (compared as strings).
+     */
+    static long packSchool(String v) {
+        if (v == null || v.length() < RosterIndex.MIN_SCHOOL_EDIT_LENGTH || v.length() > 7) {
+            return NOT_PACKED;
+        }
+        long r = (long) v.length() << 56;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == 0 || c >= 0x80) {
+                return NOT_PACKED;
+            }
+            r |= (long) c << (i << 3);
+        }
+        return r;
+    }
+
+    /** {@link #oneCharOff} of two packed values ({@link #packSchool}): one character changed, or two adjacent swapped. */
+    static boolean oneCharOffPacked(long a, long b) {
+        long x = a ^ b;
+        if (x == 0 || (x >>> 56) != 0) {
+            return false; // the same value, or lengths that differ
+        }
+        int i = Long.numberOfTrailingZeros(x) & ~7;
+        long rest = x & ~(0xFFL << i);
+        if (rest == 0) {
+            return true; // one character changed
+        }
+        int j = Long.numberOfTrailingZeros(rest) & ~7;
+        return j == i + 8 && (rest & ~(0xFFL << j)) == 0
+                && ((a >>> i) & 0xFF) == ((b >>> j) & 0xFF) && ((a >>> j) & 0xFF) == ((b >>> i) & 0xFF);
+    }
+
+    private static int districtLevel(boolean schools, int probeDistrict, int rosterDistrict) {
         boolean districts = probeDistrict != Probe.MISSING && rosterDistrict >= 0;
         if (districts && probeDistrict == rosterDistrict) {
             return PLACE_SAME_DISTRICT;
@@ -331,7 +443,7 @@ public final class Comparisons {
         } else if (p.firstCode == fc) {
             f = FN_EXACT;
         } else {
-            f = memo == null ? firstNameLevel(p.first, rf) : memo.level(NameMemo.FIRST, fc, p.first, rf);
+            f = memo == null ? firstNameLevel(p.first, rf) : memo.level(NameMemo.FIRST, fc, p, ix);
         }
         int l;
         if (p.last == null || rl == null) {
@@ -339,12 +451,12 @@ public final class Comparisons {
         } else if (p.lastCode == lc) {
             l = LN_EXACT;
         } else {
-            l = memo == null ? lastNameLevel(p.last, rl) : memo.level(NameMemo.LAST, lc, p.last, rl);
+            l = memo == null ? lastNameLevel(p.last, rl) : memo.level(NameMemo.LAST, lc, p, ix);
         }
         boolean swapped = false;
         if (f >= FN_JW80 && l >= LN_JW80 && p.first != null && p.last != null && rf != null && rl != null) {
-            int sf = memo == null ? firstNameLevel(p.first, rl) : memo.level(NameMemo.FIRST_VS_LAST, lc, p.first, rl);
-            int sl = memo == null ? lastNameLevel(p.last, rf) : memo.level(NameMemo.LAST_VS_FIRST, fc, p.last, rf);
+            int sf = memo == null ? firstNameLevel(p.first, rl) : memo.level(NameMemo.FIRST_VS_LAST, lc, p, ix);
+            int sl = memo == null ? lastNameLevel(p.last, rf) : memo.level(NameMemo.LAST_VS_FIRST, fc, p, ix);
             boolean better = sf >= 0 && sl >= 0 && sf + sl < f + l
                     && ((sf <= FN_JW92 && sl <= LN_JW80) || (sf <= FN_JW80 && sl <= LN_JW92));
             if (better) {
@@ -358,14 +470,14 @@ public final class Comparisons {
             // compared with the roster's other name too, and read crosswise when that agrees where the straight
             // reading does not
             if (p.first == null && l >= LN_JW80) {
-                int sf = memo == null ? firstNameLevel(p.last, rf) : memo.level(NameMemo.LAST_AS_FIRST, fc, p.last, rf);
+                int sf = memo == null ? firstNameLevel(p.last, rf) : memo.level(NameMemo.LAST_AS_FIRST, fc, p, ix);
                 if (sf >= 0 && sf <= FN_JW92) {
                     f = sf;
                     l = MISSING;
                     swapped = true;
                 }
             } else if (p.last == null && f >= FN_JW80) {
-                int sl = memo == null ? lastNameLevel(p.first, rl) : memo.level(NameMemo.FIRST_AS_LAST, lc, p.first, rl);
+                int sl = memo == null ? lastNameLevel(p.first, rl) : memo.level(NameMemo.FIRST_AS_LAST, lc, p, ix);
                 if (sl >= 0 && sl <= LN_JW92) {
                     f = MISSING;
                     l = sl;
@@ -376,7 +488,7 @@ public final class Comparisons {
         out[FIRST] = f;
         out[LAST] = l;
         out[DOB] = birthDateLevelBcd(p.dobBcd, ix.dobBcd(row));
-        out[SCHOOL] = placeLevel(p.school, ix.school(row), p.district, ix.district(row), p.schoolValue, ix.schoolValue(row));
+        out[SCHOOL] = placeLevel(p, ix.school(row), ix.district(row), ix);
         return swapped;
     }
 }

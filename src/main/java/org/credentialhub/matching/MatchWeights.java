@@ -19,6 +19,8 @@ final class MatchWeights {
     final double idEqualW;
     /** Largest non-TF weight per field (for upper bounds). */
     final double[] maxW;
+    /** Largest weight of a level other than exact, per field. */
+    final double[] maxNonExact;
 
     MatchWeights(RosterIndex index, FsModel model) {
         this.index = index;
@@ -32,6 +34,10 @@ final class MatchWeights {
         this.maxW = new double[Comparisons.FIELDS];
         for (int f = 0; f < Comparisons.FIELDS; f++) {
             maxW[f] = Arrays.stream(w[f]).max().orElse(0);
+        }
+        this.maxNonExact = new double[Comparisons.FIELDS];
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            maxNonExact[f] = Arrays.stream(w[f]).skip(1).max().orElse(0);
         }
         this.tfFirst = tfWeights(index, model, index.firstDict, Comparisons.FIRST);
         this.tfLast = tfWeights(index, model, index.lastDict, Comparisons.LAST);
@@ -124,18 +130,89 @@ final class MatchWeights {
     double upperBound(Probe p, int[] cols, int o) {
         double sum = w[Comparisons.DOB].length == 0 ? 0 : dobWeight(p.dobBcd, cols[o + 5]);
         int school = cols[o + 3];
-        int pl = Comparisons.placeLevel(p.school, school, p.district, cols[o + 4], p.schoolValue,
-                school >= 0 ? index.schoolValues[school] : null);
+        int pl = Comparisons.placeLevel(p, school, cols[o + 4], index);
         sum += pl < 0 ? 0 : w[Comparisons.SCHOOL][pl];
-        int fc = cols[o];
-        if (p.first != null && fc >= 0) {
-            sum += p.firstCode == fc ? Math.max(tfFirst[fc], maxW[Comparisons.FIRST]) : maxW[Comparisons.FIRST];
+        return sum + nameBound(p, cols[o], cols[o + 1]);
+    }
+
+    /** Sets the probe's bounds of a name against a roster name that is not the sent one (see {@link #nameBound}). */
+    void prepare(Probe p) {
+        p.firstOtherBound = otherBound(Comparisons.FIRST, p.firstCode >= 0 ? tfFirst[p.firstCode] : Double.NaN);
+        p.lastOtherBound = otherBound(Comparisons.LAST, p.lastCode >= 0 ? tfLast[p.lastCode] : Double.NaN);
+    }
+
+    private double otherBound(int f, double tf) {
+        int other = w[f].length - 1;
+        double alike = Double.NEGATIVE_INFINITY;
+        for (int l = 1; l < other; l++) {
+            alike = Math.max(alike, w[f][l]);
         }
-        int lc = cols[o + 1];
-        if (p.last != null && lc >= 0) {
-            sum += p.lastCode == lc ? Math.max(tfLast[lc], maxW[Comparisons.LAST]) : maxW[Comparisons.LAST];
+        return Math.max(Double.isNaN(tf) ? alike : Math.min(alike, tf), w[f][other]);
+    }
+
+    /**
+     * The largest weight the names can add for a roster student with first- and last-name codes {@code fc} and
+     * {@code lc}, read as {@link Comparisons#levels} may read them: straight (a name whose code is the sent one's is
+     * exact, another is at best alike, capped as {@link #fieldWeight} caps it), swapped, or a single name in the other
+     * field (exact only where the sent name is the roster's other name). Needs {@link #prepare}.
+     */
+    double nameBound(Probe p, int fc, int lc) {
+        boolean firstBoth = p.first != null && fc >= 0;
+        boolean lastBoth = p.last != null && lc >= 0;
+        boolean firstEqual = firstBoth && p.firstCode == fc;
+        boolean lastEqual = lastBoth && p.lastCode == lc;
+        double b = (firstBoth ? firstEqual ? tfFirst[fc] : p.firstOtherBound : 0)
+                + (lastBoth ? lastEqual ? tfLast[lc] : p.lastOtherBound : 0);
+        if (fc < 0 || lc < 0) {
+            return b;
         }
-        return sum;
+        if (firstBoth && lastBoth) {
+            if (!firstEqual && !lastEqual) {
+                b = Math.max(b, crossFirst(p.firstAsLastCode == lc) + crossLast(p.lastAsFirstCode == fc));
+            }
+        } else if (lastBoth && p.first == null && !lastEqual) {
+            b = Math.max(b, crossFirst(p.lastAsFirstCode == fc));
+        } else if (firstBoth && p.last == null && !firstEqual) {
+            b = Math.max(b, crossLast(p.firstAsLastCode == lc));
+        }
+        return b;
+    }
+
+    /**
+     * A candidate's bound {@code ub} ({@link #upperBound} plus its state-ID weight) made tighter by comparing its last
+     * name: the sent last name against the roster's (straight), and where the names could still be read swapped, against
+     * the roster's first name; both levels go into {@code memo}, where the full comparison finds them. {@code ub}
+     * itself when the last name tells nothing cheaply (it is the sent one, or a single name was sent).
+     */
+    double boundByLastName(Probe p, int fc, int lc, double ub, NameMemo memo, RosterIndex ix) {
+        if (p.first == null || p.last == null || lc < 0 || p.lastCode == lc) {
+            return ub;
+        }
+        double rest = ub - nameBound(p, fc, lc);
+        int l = memo.level(NameMemo.LAST, lc, p, ix);
+        double lastW = l < Comparisons.LN_OTHER && p.lastCode >= 0 ? Math.min(w[Comparisons.LAST][l], tfLast[p.lastCode])
+                : w[Comparisons.LAST][l];
+        if (fc < 0) {
+            return rest + lastW;
+        }
+        boolean firstEqual = p.firstCode == fc;
+        double names = (firstEqual ? tfFirst[fc] : p.firstOtherBound) + lastW;
+        if (!firstEqual && l >= Comparisons.LN_JW80) {
+            // the names may be read swapped: only if the sent last name is at least alike to the roster first name
+            int sl = memo.level(NameMemo.LAST_VS_FIRST, fc, p, ix);
+            if (sl >= 0 && sl <= Comparisons.LN_JW80) {
+                names = Math.max(names, crossFirst(p.firstAsLastCode == lc) + w[Comparisons.LAST][sl]);
+            }
+        }
+        return rest + names;
+    }
+
+    private double crossFirst(boolean exact) {
+        return exact ? w[Comparisons.FIRST][0] : maxNonExact[Comparisons.FIRST];
+    }
+
+    private double crossLast(boolean exact) {
+        return exact ? w[Comparisons.LAST][0] : maxNonExact[Comparisons.LAST];
     }
 
     /** Weight of the birth-date level of two packed-decimal dates. */

@@ -436,9 +436,11 @@ public final class Matcher {
             wk.firstAgree = new boolean[n * 2];
         }
         double[] ws = wk.weights;
-        // Phase 1: cheap upper bound per candidate (birth date, school, exact-name codes; best case for other names).
+        // Phase 1: cheap upper bound per candidate (birth date, school and state ID exactly; names from their codes:
+        // the sent name's code is exact, another is at best alike, see MatchWeights#nameBound).
         int best = -1;
         int[] g = wk.gathered = index.gather(s.rows, n, wk.gathered);
+        weights.prepare(p);
         for (int i = 0; i < n; i++) {
             int o = i << RosterIndex.STRIDE_SHIFT;
             ws[i] = weights.upperBound(p, g, o)
@@ -448,7 +450,8 @@ public final class Matcher {
             }
         }
         // Phase 2: full scores, skipping candidates that cannot come within PRUNE_BITS of the best (negligible
-        // posterior mass, below 2^-PRUNE_BITS each).
+        // posterior mass, below 2^-PRUNE_BITS each): by the bound, then by the bound with the last name compared
+        // (most other students are told apart by it, without comparing the first name).
         double bestScore = fullScore(p, s.rows[best], wk, best);
         double[] ub = wk.bounds;
         System.arraycopy(ws, 0, ub, 0, n);
@@ -457,7 +460,9 @@ public final class Matcher {
             if (i == best) {
                 continue;
             }
-            if (ub[i] < bestScore - PRUNE_BITS) {
+            int o = i << RosterIndex.STRIDE_SHIFT;
+            if (ub[i] < bestScore - PRUNE_BITS
+                    || weights.boundByLastName(p, g[o], g[o + 1], ub[i], wk.names, index) < bestScore - PRUNE_BITS) {
                 ws[i] = Double.NEGATIVE_INFINITY;
                 wk.firstAgree[i] = false;
                 continue;

@@ -255,17 +255,12 @@ public final class MatchingBenchmark {
         return peak;
     }
 
-    public void run(PrintStream out) {
-        for (MemoryPoolMXBean b : ManagementFactory.getMemoryPoolMXBeans()) {
-            b.resetPeakUsage();
-        }
-        out.printf(Locale.ROOT, "roster=%d results=%d seed=%d cores=%d max_heap_mb=%d names=%d/%d%n", rosterSize,
-                resultRows, seed, Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory() >> 20, firstNames.length, lastNames.length);
-        // roster: synthesize in chunks, time only the index work (add + build)
+    /**
+     * The synthetic roster's index: students synthesized in chunks (in parallel) and added; {@code nanos} receives the
+     * time synthesizing, adding and building.
+     */
+    RosterIndex index(long[] nanos) {
         RosterIndex.Builder b = RosterIndex.builder();
-        long addNanos = 0;
-        long genNanos = 0;
         int chunk = 100_000;
         RosterRecord[] buf = new RosterRecord[chunk];
         for (int start = 0; start < rosterSize; start += chunk) {
@@ -278,13 +273,28 @@ public final class MatchingBenchmark {
             for (int j = 0; j < len; j++) {
                 b.add(buf[j]);
             }
-            addNanos += System.nanoTime() - g1;
-            genNanos += g1 - g0;
+            nanos[1] += System.nanoTime() - g1;
+            nanos[0] += g1 - g0;
         }
         java.util.Arrays.fill(buf, null);
         long b0 = System.nanoTime();
         RosterIndex index = b.build();
-        long buildNanos = System.nanoTime() - b0;
+        nanos[2] = System.nanoTime() - b0;
+        return index;
+    }
+
+    public void run(PrintStream out) {
+        for (MemoryPoolMXBean b : ManagementFactory.getMemoryPoolMXBeans()) {
+            b.resetPeakUsage();
+        }
+        out.printf(Locale.ROOT, "roster=%d results=%d seed=%d cores=%d max_heap_mb=%d names=%d/%d%n", rosterSize,
+                resultRows, seed, Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, firstNames.length, lastNames.length);
+        long[] nanos = new long[3];
+        RosterIndex index = index(nanos);
+        long genNanos = nanos[0];
+        long addNanos = nanos[1];
+        long buildNanos = nanos[2];
         System.gc();
         long indexHeap = heapUsed();
         out.printf(Locale.ROOT, "roster_synthesis_s=%.1f index_build_s=%.2f (add %.2f + build %.2f) heap_after_index_mb=%d%n",

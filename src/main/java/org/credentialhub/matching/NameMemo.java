@@ -42,11 +42,12 @@ final class NameMemo {
     }
 
     /**
-     * The level of comparison {@code kind} between the row's name {@code a} and the roster name {@code b} whose
-     * dictionary code is {@code code} (first-name levels for {@link #FIRST}, {@link #FIRST_VS_LAST},
-     * {@link #LAST_AS_FIRST}; last-name levels otherwise).
+     * The level of comparison {@code kind} between the probe's name and the roster's dictionary name {@code code}
+     * (first-name levels for {@link #FIRST}, {@link #FIRST_VS_LAST}, {@link #LAST_AS_FIRST}; last-name levels
+     * otherwise; the roster name from the first-name dictionary for {@link #FIRST}, {@link #LAST_VS_FIRST},
+     * {@link #LAST_AS_FIRST}, from the last-name dictionary otherwise).
      */
-    int level(int kind, int code, String a, String b) {
+    int level(int kind, int code, Probe p, RosterIndex ix) {
         int key = code << 3 | kind;
         int h = (key * 0x9E3779B1) >>> 22; // top 10 bits: SLOTS
         while (gens[h] == gen) {
@@ -55,8 +56,7 @@ final class NameMemo {
             }
             h = (h + 1) & (SLOTS - 1);
         }
-        int l = kind == FIRST || kind == FIRST_VS_LAST || kind == LAST_AS_FIRST
-                ? Comparisons.firstNameLevel(a, b) : Comparisons.lastNameLevel(a, b);
+        int l = compare(kind, code, p, ix);
         if (size < MAX) {
             gens[h] = gen;
             keys[h] = key;
@@ -64,5 +64,18 @@ final class NameMemo {
             size++;
         }
         return l;
+    }
+
+    private static int compare(int kind, int code, Probe p, RosterIndex ix) {
+        boolean sentFirst = kind == FIRST || kind == FIRST_VS_LAST || kind == FIRST_AS_LAST;
+        boolean rosterFirst = kind == FIRST || kind == LAST_VS_FIRST || kind == LAST_AS_FIRST;
+        String a = sentFirst ? p.first : p.last;
+        long la = sentFirst ? p.firstLetters : p.lastLetters;
+        RosterIndex.NameDict d = rosterFirst ? ix.firstDict : ix.lastDict;
+        if (kind == FIRST || kind == FIRST_VS_LAST || kind == LAST_AS_FIRST) {
+            return Comparisons.firstNameLevel(a, la, sentFirst ? p.firstNick : p.lastNick, d.values[code],
+                    d.letters[code], d.nick[code]);
+        }
+        return Comparisons.lastNameLevel(a, la, d.values[code], d.letters[code]);
     }
 }

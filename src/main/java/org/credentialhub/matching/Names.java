@@ -259,12 +259,17 @@ public final class Names {
         if (a == null || b == null) {
             return false;
         }
-        long[] x = NICK.get(a);
-        if (x == null) {
-            return false;
-        }
-        long[] y = NICK.get(b);
-        if (y == null) {
+        return isNickname(nicknameGroups(a), nicknameGroups(b));
+    }
+
+    /** The nickname groups a normalised name belongs to (one bit a group), or null when none. */
+    static long[] nicknameGroups(String name) {
+        return name == null ? null : NICK.get(name);
+    }
+
+    /** {@link #isNickname(String, String)} of two names' {@link #nicknameGroups}. */
+    static boolean isNickname(long[] x, long[] y) {
+        if (x == null || y == null) {
             return false;
         }
         for (int i = 0; i < x.length; i++) {

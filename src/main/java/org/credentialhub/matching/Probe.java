@@ -11,6 +11,17 @@ final class Probe {
     String last;
     int firstCode;
     int lastCode;
+    /** The names' letters ({@link Comparisons#letters}) and nickname groups ({@link Names#nicknameGroups}). */
+    long firstLetters;
+    long lastLetters;
+    long[] firstNick;
+    long[] lastNick;
+    /** The first name's code among the roster's last names, and the last name's among its first names (names swapped). */
+    int firstAsLastCode;
+    int lastAsFirstCode;
+    /** Bounds of the first and last name's weight against a roster name that is not the sent one ({@link MatchWeights#prepare}). */
+    double firstOtherBound;
+    double lastOtherBound;
     long firstPh;
     long lastPh;
     int dob;
@@ -19,6 +30,8 @@ final class Probe {
     int school;
     /** The sent school, normalised ({@link Names#normalizePlace}), or null: compared for one typing mistake. */
     String schoolValue;
+    /** {@link #schoolValue} packed for comparison ({@link Comparisons#packSchool}). */
+    long schoolPacked;
     int district;
     long idFp;
     /** The sent ID's deletion neighbourhood as sent ({@link org.credentialhub.support.Hmac#stateIdNear}), or null. */

@@ -68,6 +68,8 @@ public final class RosterIndex {
     final HashMap<String, Integer> districtDict;
     /** School values by code. */
     final String[] schoolValues;
+    /** School values packed for comparison ({@link Comparisons#packSchool}), by code. */
+    final long[] schoolPacked;
     /** School codes one typing mistake apart (for blocking on a mistyped school code). */
     private final SchoolCodeNeighbours schoolNeighbours;
     /** The blocking keys' tables ({@link #candidates}). */
@@ -102,6 +104,10 @@ public final class RosterIndex {
         this.schoolValues = new String[schoolDict.size()];
         for (Map.Entry<String, Integer> e : schoolDict.entrySet()) {
             schoolValues[e.getValue()] = e.getKey();
+        }
+        this.schoolPacked = new long[schoolValues.length];
+        for (int c = 0; c < schoolValues.length; c++) {
+            schoolPacked[c] = Comparisons.packSchool(schoolValues[c]);
         }
         int dirBits = Math.max(8, Math.min(22, 64 - Long.numberOfLeadingZeros(Math.max(1, n))));
         this.blocking = new BlockingIndex(this, dirBits, schoolNeighbours);
@@ -272,12 +278,19 @@ public final class RosterIndex {
         p.last = Names.normalizeName(r.lastName());
         p.firstCode = firstDict.code(p.first);
         p.lastCode = lastDict.code(p.last);
+        p.firstLetters = p.first == null ? 0 : Comparisons.letters(p.first);
+        p.lastLetters = p.last == null ? 0 : Comparisons.letters(p.last);
+        p.firstNick = Names.nicknameGroups(p.first);
+        p.lastNick = Names.nicknameGroups(p.last);
+        p.firstAsLastCode = lastDict.code(p.first);
+        p.lastAsFirstCode = firstDict.code(p.last);
         p.firstPh = p.first == null ? 0 : p.firstCode >= 0 ? firstDict.ph[p.firstCode] : phonetic(p.first);
         p.lastPh = p.last == null ? 0 : p.lastCode >= 0 ? lastDict.ph[p.lastCode] : phonetic(p.last);
         p.dob = Names.dateToInt(r.birthDate());
         p.dobBcd = Comparisons.bcd(p.dob);
         p.school = placeCode(schoolDict, r.school());
         p.schoolValue = p.school == Probe.MISSING ? null : Names.normalizePlace(r.school());
+        p.schoolPacked = Comparisons.packSchool(p.schoolValue);
         p.district = placeCode(districtDict, r.district());
         p.idFp = fingerprint(r.stateIdHash());
         p.nearText = p.idFp == 0 ? null : r.stateIdNear();
@@ -464,6 +477,9 @@ public final class RosterIndex {
         String[] values;
         int[] counts;
         long[] ph;
+        /** Per value: its letters ({@link Comparisons#letters}) and its nickname groups ({@link Names#nicknameGroups}). */
+        long[] letters;
+        long[][] nick;
 
         int add(String v) {
             Integer c = codes.get(v);
@@ -491,8 +507,12 @@ public final class RosterIndex {
             values = valueList.toArray(new String[0]);
             counts = Arrays.copyOf(countArr, values.length);
             ph = new long[values.length];
+            letters = new long[values.length];
+            nick = new long[values.length][];
             for (int i = 0; i < values.length; i++) {
                 ph[i] = phonetic(values[i]);
+                letters[i] = Comparisons.letters(values[i]);
+                nick[i] = Names.nicknameGroups(values[i]);
             }
             valueList = null;
             countArr = null;

@@ -74,6 +74,82 @@ class ComparisonsTest {
     }
 
     @Test
+    void nameLevelsFromLetterSetsAreTheLevelsCompared() {
+        SplittableRandom r = new SplittableRandom(13);
+        String[] names = {"robert", "bob", "rob", "elizabeth", "liz", "beth", "william", "bill", "kristen", "kirsten",
+            "stephen", "steven", "jacob", "emma", "smith", "smyth", "schmidt", "johnson", "jonson", "key", "kye",
+            "garcia lopez", "lopez", "o", "ab", "cobqs", "coats", "brhde", "bruce", "anne-marie", "marie"};
+        List<String> words = new ArrayList<>(List.of(names));
+        for (int i = 0; i < 400; i++) {
+            String w = randomWord(r);
+            words.add(w);
+            words.add(mutate(w, r));
+            words.add(mutate(mutate(w, r), r));
+        }
+        int decidedByLetters = 0;
+        for (String a : words) {
+            for (String b : words) {
+                long la = Comparisons.letters(a);
+                long lb = Comparisons.letters(b);
+                assertEquals(Comparisons.firstNameLevel(a, b), Comparisons.firstNameLevel(a, la,
+                        Names.nicknameGroups(a), b, lb, Names.nicknameGroups(b)), "pair " + a + "/" + b);
+                assertEquals(Comparisons.lastNameLevel(a, b), Comparisons.lastNameLevel(a, la, b, lb),
+                        "pair " + a + "/" + b);
+                decidedByLetters += Comparisons.onlyOther(a, la, b, lb) ? 1 : 0;
+            }
+        }
+        assertTrue(decidedByLetters > words.size() * words.size() / 5,
+                "the letter sets decide many pairs: " + decidedByLetters);
+    }
+
+    @Test
+    void packedSchoolCodesAreComparedAsTheirValues() {
+        SplittableRandom r = new SplittableRandom(17);
+        String alphabet = "0123456789ab-\u00e9";
+        List<String> codes = new ArrayList<>(List.of("360304", "360340", "363004", "360305", "3603040", "36030",
+            "ab", "abc", "acb", "bac", "aab", "aba", "1234567", "1234576", "12345678", "12345687"));
+        for (int i = 0; i < 600; i++) {
+            StringBuilder b = new StringBuilder();
+            int n = 1 + r.nextInt(9);
+            for (int k = 0; k < n; k++) {
+                b.append(alphabet.charAt(r.nextInt(r.nextInt(20) == 0 ? alphabet.length() : 10)));
+            }
+            String c = b.toString();
+            codes.add(c);
+            char[] sw = c.toCharArray();
+            if (sw.length > 1) {
+                int k = r.nextInt(sw.length - 1);
+                char t = sw[k];
+                sw[k] = sw[k + 1];
+                sw[k + 1] = t;
+                codes.add(new String(sw));
+            }
+            sw = c.toCharArray();
+            sw[r.nextInt(sw.length)] = alphabet.charAt(r.nextInt(10));
+            codes.add(new String(sw));
+        }
+        int packedPairs = 0;
+        int oneOff = 0;
+        for (String a : codes) {
+            for (String b : codes) {
+                long pa = Comparisons.packSchool(a);
+                long pb = Comparisons.packSchool(b);
+                if (pa == Comparisons.NOT_PACKED || pb == Comparisons.NOT_PACKED) {
+                    continue;
+                }
+                packedPairs++;
+                boolean expected = Comparisons.oneCharOff(a, b);
+                oneOff += expected ? 1 : 0;
+                assertEquals(expected, Comparisons.oneCharOffPacked(pa, pb), "codes " + a + "/" + b);
+            }
+        }
+        assertTrue(packedPairs > 500_000 && oneOff > 1_000, packedPairs + " pairs, " + oneOff + " one off");
+        assertEquals(Comparisons.NOT_PACKED, Comparisons.packSchool("12345678"));
+        assertEquals(Comparisons.NOT_PACKED, Comparisons.packSchool("ab"));
+        assertEquals(Comparisons.NOT_PACKED, Comparisons.packSchool("36\u00e90"));
+    }
+
+    @Test
     void firstNameLevels() {
         assertEquals(Comparisons.FN_EXACT, Comparisons.firstNameLevel("robert", "robert"));
         assertEquals(Comparisons.FN_NICKNAME, Comparisons.firstNameLevel("bob", "robert"));

@@ -1,0 +1,76 @@
+package org.credentialhub.matching;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.credentialhub.support.Reference;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bounds the matcher prunes candidates by ({@link MatchWeights#upperBound}, {@link MatchWeights#boundByLastName})
+ * are never below a candidate's full score, for every reading of the names: straight, swapped, a single name in the
+ * other field. A bound below the score would drop a candidate that competes with the best, and change decisions.
+ */
+class ScoreBoundsTest {
+    static RosterIndex index;
+    static MatchWeights weights;
+    static List<ResultRecord> rows;
+
+    @BeforeAll
+    static void roster() throws Exception {
+        MatchingBenchmark bench = new MatchingBenchmark(30_000, 3_000, 5, Reference.path("names/people.csv"));
+        index = bench.index(new long[3]);
+        List<ResultRecord> sent = bench.results().rows();
+        FsModel model = new ModelTrainer().seed(5).train(index, sent);
+        weights = new MatchWeights(index, model);
+        // each row also with its names swapped, and with only one of them, in either field
+        rows = new ArrayList<>();
+        for (ResultRecord r : sent) {
+            rows.add(r);
+            rows.add(with(r, r.lastName(), r.firstName()));
+            rows.add(with(r, null, r.lastName()));
+            rows.add(with(r, r.lastName(), null));
+            rows.add(with(r, r.firstName(), null));
+        }
+    }
+
+    private static ResultRecord with(ResultRecord r, String first, String last) {
+        return new ResultRecord(r.id(), r.groupKey(), r.stateIdHash(), first, last, r.birthDate(), r.school(),
+                r.district(), r.candidateKey(), r.stateIdNear());
+    }
+
+    @Test
+    void noCandidateScoresAboveItsBounds() {
+        RosterIndex.Scratch s = new RosterIndex.Scratch();
+        NameMemo memo = new NameMemo();
+        int[] lv = new int[Comparisons.FIELDS];
+        long pairs = 0;
+        long swapped = 0;
+        long tightened = 0;
+        for (ResultRecord r : rows) {
+            Probe p = index.probe(r);
+            weights.prepare(p);
+            memo.reset();
+            index.candidates(p, MatchSettings.defaults().maxBlockSize(), true, s);
+            for (int i = 0; i < s.count; i++) {
+                int row = s.rows[i];
+                boolean sw = Comparisons.levels(p, index, row, lv);
+                double full = weights.score(p, row, lv, sw);
+                double ub = weights.upperBound(p, row);
+                assertTrue(ub >= full - 1e-9, "bound " + ub + " below the score " + full + " (levels "
+                        + java.util.Arrays.toString(lv) + ", swapped " + sw + ")");
+                double byLast = weights.boundByLastName(p, index.first(row), index.last(row), ub, memo, index);
+                assertTrue(byLast >= full - 1e-9, "bound by last name " + byLast + " below the score " + full
+                        + " (levels " + java.util.Arrays.toString(lv) + ", swapped " + sw + ")");
+                pairs++;
+                swapped += sw ? 1 : 0;
+                tightened += byLast < ub - 10 ? 1 : 0;
+            }
+        }
+        assertTrue(pairs > 100_000, "pairs compared: " + pairs);
+        assertTrue(swapped > 1_000, "pairs read with the names swapped or in the other field: " + swapped);
+        assertTrue(tightened > pairs / 4, "the last name tightens most bounds: " + tightened + " of " + pairs);
+    }
+}
