@@ -124,7 +124,8 @@ final class BlockingIndex {
     }
 
     /**
-     * Collects the distinct candidate rows of a probe into {@code s.rows[0..s.count)}, ascending; with
+     * Collects the distinct candidate rows of a probe into {@code s.rows[0..s.count)}, in the order the lookups find
+     * them (the matcher's decisions do not depend on it: ties go to the lower row); with
      * {@code nearSchools} also the surname at the schools one typing mistake from the sent one (worth its lookups only
      * where the fitted model finds a mistyped school code to be evidence of a match).
      */
@@ -156,9 +157,6 @@ final class BlockingIndex {
             }
         }
         lookupAll(s);
-        if (s.count > 1) {
-            Arrays.sort(s.rows, 0, s.count); // distinct already; ascending row order keeps decisions deterministic
-        }
     }
 
     /**

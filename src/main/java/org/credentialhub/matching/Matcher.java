@@ -415,15 +415,11 @@ public final class Matcher {
         index.candidates(p, settings.maxBlockSize(), blockNearSchools, s);
         if (wk.nearCount > 0 || wk.idCount > 0) {
             // the students the sent ID is, or is one edit from, are candidates whatever the blocking found
-            int before = s.count;
             for (int q = 0; q < wk.nearCount; q++) {
                 s.addRow(wk.nearRows[q]);
             }
             for (int q = 0; q < wk.idCount; q++) {
                 s.addRow(wk.idRows[q]);
-            }
-            if (s.count > before) {
-                Arrays.sort(s.rows, 0, s.count);
             }
         }
         int n = s.count;
@@ -475,10 +471,10 @@ public final class Matcher {
         best = -1;
         int second = -1;
         for (int i = 0; i < n; i++) {
-            if (best < 0 || ws[i] > ws[best]) {
+            if (best < 0 || ahead(ws, s.rows, i, best)) {
                 second = best;
                 best = i;
-            } else if (second < 0 || ws[i] > ws[second]) {
+            } else if (second < 0 || ahead(ws, s.rows, i, second)) {
                 second = i;
             }
         }
@@ -520,6 +516,14 @@ public final class Matcher {
             return new Decision(r.id(), Outcome.REVIEW, null, post, Decision.TIER_PROBABILISTIC, cs);
         }
         return new Decision(r.id(), Outcome.NONE, null, post, Decision.TIER_PROBABILISTIC, List.of());
+    }
+
+    /**
+     * Whether candidate {@code i} ranks before candidate {@code j}: a higher score, or the same score and the lower
+     * roster row (candidates come in the order the blocking found them; the ranking must not depend on it).
+     */
+    static boolean ahead(double[] ws, int[] rows, int i, int j) {
+        return ws[i] > ws[j] || ws[i] == ws[j] && rows[i] < rows[j];
     }
 
     private int firstNameLevel(Probe p, int row, Work wk) {

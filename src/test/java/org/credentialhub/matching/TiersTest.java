@@ -474,6 +474,34 @@ class TiersTest {
     }
 
     @Test
+    void studentsAlikeInEveryFieldRankByRosterRowWhateverOrderTheBlockingFindsThem() {
+        // two roster students the row cannot tell apart (same names, birth date and school): neither is matched, and
+        // the one added to the roster first is listed first, also when the blocking finds the other one first
+        List<RosterRecord> roster = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            roster.add(new RosterRecord(i, null, FIRSTS[i % FIRSTS.length], LASTS[i % LASTS.length],
+                    LocalDate.of(2007, 1, 1).plusDays(i), "school-" + (i % 7), "district-1"));
+        }
+        roster.add(new RosterRecord(7002, null, "Rosalind", "Quenby", LocalDate.of(2008, 5, 6), "school-2",
+                "district-1"));
+        roster.add(new RosterRecord(7001, null, "Rosalind", "Quenby", LocalDate.of(2008, 5, 6), "school-2",
+                "district-1"));
+        RosterIndex ix = RosterIndex.build(roster);
+        FsModel model = new FsModel(ComparisonsTest.copy(ModelTrainer.PRIOR_M), ComparisonsTest.copy(ModelTrainer.PRIOR_U),
+                0.9, false, 0, 0);
+        Decision d = new Matcher(ix, model, MatchSettings.defaults(), null)
+                .match(row(40, null, null, "Rosalind", "Quenby", "2008-05-06", "school-2"));
+        assertEquals(Outcome.REVIEW, d.outcome());
+        assertEquals(List.of(7002L, 7001L), d.candidates().stream().map(Candidate::rosterId).limit(2).toList());
+        double[] ws = {3.0, 5.0, 5.0, Double.NEGATIVE_INFINITY};
+        int[] rows = {10, 30, 20, 5};
+        assertTrue(Matcher.ahead(ws, rows, 2, 1), "the same score: the lower row first");
+        assertFalse(Matcher.ahead(ws, rows, 1, 2));
+        assertTrue(Matcher.ahead(ws, rows, 1, 0), "a higher score first");
+        assertFalse(Matcher.ahead(ws, rows, 3, 0));
+    }
+
+    @Test
     void noCandidatesMeansNone() {
         Decision d = matcher.match(row(30, null, null, "Xylophone", "Quaternary", "1950-01-01", "elsewhere"));
         assertEquals(Outcome.NONE, d.outcome());
