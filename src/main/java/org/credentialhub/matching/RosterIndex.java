@@ -288,17 +288,17 @@ public final class RosterIndex {
         p.lastPh = p.last == null ? 0 : p.lastCode >= 0 ? lastDict.ph[p.lastCode] : phonetic(p.last);
         p.dob = Names.dateToInt(r.birthDate());
         p.dobBcd = Comparisons.bcd(p.dob);
-        p.school = placeCode(schoolDict, r.school());
-        p.schoolValue = p.school == Probe.MISSING ? null : Names.normalizePlace(r.school());
+        p.schoolValue = Names.normalizePlace(r.school());
+        p.school = placeCode(schoolDict, p.schoolValue);
         p.schoolPacked = Comparisons.packSchool(p.schoolValue);
-        p.district = placeCode(districtDict, r.district());
+        p.district = placeCode(districtDict, Names.normalizePlace(r.district()));
         p.idFp = fingerprint(r.stateIdHash());
         p.nearText = p.idFp == 0 ? null : r.stateIdNear();
         return p;
     }
 
-    private static int placeCode(HashMap<String, Integer> dict, String raw) {
-        String v = Names.normalizePlace(raw);
+    /** The code of a normalised place ({@link Names#normalizePlace}): MISSING when null, UNKNOWN when not in the roster. */
+    private static int placeCode(HashMap<String, Integer> dict, String v) {
         if (v == null) {
             return Probe.MISSING;
         }
