@@ -185,11 +185,11 @@ public final class DecisionFile {
         }
         try (Statement st = c.createStatement()) {
             st.execute("create index on decision_lines (feed, source, row)");
-            // the deliveries' statistics too (a few hundred rows, milliseconds): taken before most of them arrived (as
-            // after a state's year, when autovacuum had not come round), they planned each line's look-up below as a
-            // walk over every delivery in key order, to the first with the line's file (NC year: 27.6 s for 434,069
-            // lines instead of 2.4 s)
-            st.execute("analyze decision_lines, delivery");
+            // the deliveries' and their rows' statistics too (a few hundred rows; a sample of the lineage): taken
+            // before most deliveries arrived (as after a state's year, when autovacuum had not come round), they had
+            // each line's look-up below planned as a walk over every delivery in key order, to the first with the
+            // line's file (NC year: 27.6 s for 434,069 lines instead of 2.4 s)
+            st.execute("analyze decision_lines, delivery, result_lineage");
             st.executeUpdate("""
                     insert into decision_batch (result_id, action, state_id_hash, version, content_hash, lineage)
                     select coalesce(f.result_id, a.result_id), l.action, l.state_id_hash,
