@@ -17,9 +17,7 @@ final class MatchWeights {
     final double idNearW;
     /** Weight of a sent state ID equal to the candidate's (see {@link #idEqualWeight}). */
     final double idEqualW;
-    /** Largest non-TF weight per field (for upper bounds). */
-    final double[] maxW;
-    /** Largest weight of a level other than exact, per field. */
+    /** Largest weight of a level other than exact, per field (a name read swapped or in the other field). */
     final double[] maxNonExact;
 
     MatchWeights(RosterIndex index, FsModel model) {
@@ -30,10 +28,6 @@ final class MatchWeights {
             for (int l = 0; l < w[f].length; l++) {
                 w[f][l] = model.weight(f, l);
             }
-        }
-        this.maxW = new double[Comparisons.FIELDS];
-        for (int f = 0; f < Comparisons.FIELDS; f++) {
-            maxW[f] = Arrays.stream(w[f]).max().orElse(0);
         }
         this.maxNonExact = new double[Comparisons.FIELDS];
         for (int f = 0; f < Comparisons.FIELDS; f++) {
@@ -137,17 +131,31 @@ final class MatchWeights {
 
     /** Sets the probe's bounds of a name against a roster name that is not the sent one (see {@link #nameBound}). */
     void prepare(Probe p) {
-        p.firstOtherBound = otherBound(Comparisons.FIRST, p.firstCode >= 0 ? tfFirst[p.firstCode] : Double.NaN);
-        p.lastOtherBound = otherBound(Comparisons.LAST, p.lastCode >= 0 ? tfLast[p.lastCode] : Double.NaN);
+        p.firstOtherBound = otherBound(Comparisons.FIRST, p.firstCode);
+        p.lastOtherBound = otherBound(Comparisons.LAST, p.lastCode);
     }
 
-    private double otherBound(int f, double tf) {
-        int other = w[f].length - 1;
-        double alike = Double.NEGATIVE_INFINITY;
-        for (int l = 1; l < other; l++) {
-            alike = Math.max(alike, w[f][l]);
+    /** The largest weight of a name read straight that is not the sent one ({@code sentCode}): any level but exact. */
+    private double otherBound(int f, int sentCode) {
+        double b = Double.NEGATIVE_INFINITY;
+        for (int l = 1; l < w[f].length; l++) {
+            b = Math.max(b, straightWeight(f, l, sentCode));
         }
-        return Math.max(Double.isNaN(tf) ? alike : Math.min(alike, tf), w[f][other]);
+        return b;
+    }
+
+    /**
+     * The weight of a name level other than exact, read straight: a name merely alike never weighs more than the sent
+     * name ({@code sentCode} in the field's dictionary, or negative) would agreeing exactly. For a common name
+     * (williams) the term-frequency adjusted exact weight is low, and a roster student with a similar name
+     * (williamson) must not outscore the one whose name it is.
+     */
+    private double straightWeight(int f, int level, int sentCode) {
+        int other = w[f].length - 1;
+        if (sentCode >= 0 && level < other) {
+            return Math.min(w[f][level], f == Comparisons.FIRST ? tfFirst[sentCode] : tfLast[sentCode]);
+        }
+        return w[f][level];
     }
 
     /**
@@ -190,8 +198,7 @@ final class MatchWeights {
         }
         double rest = ub - nameBound(p, fc, lc);
         int l = memo.level(NameMemo.LAST, lc, p, ix);
-        double lastW = l < Comparisons.LN_OTHER && p.lastCode >= 0 ? Math.min(w[Comparisons.LAST][l], tfLast[p.lastCode])
-                : w[Comparisons.LAST][l];
+        double lastW = straightWeight(Comparisons.LAST, l, p.lastCode);
         if (fc < 0) {
             return rest + lastW;
         }
@@ -241,16 +248,11 @@ final class MatchWeights {
                 return tfLast[index.last(row)];
             }
         }
-        // a name merely alike never weighs more than the sent name agreeing exactly would: for a common name
-        // (williams) the term-frequency adjusted exact weight is low, and a roster student with a similar name
-        // (williamson) must not outscore the one whose name it is
-        if (!swapped && level > 0) {
-            if (f == Comparisons.FIRST && p.firstCode >= 0 && level < Comparisons.FN_OTHER) {
-                return Math.min(w[f][level], tfFirst[p.firstCode]);
-            }
-            if (f == Comparisons.LAST && p.lastCode >= 0 && level < Comparisons.LN_OTHER) {
-                return Math.min(w[f][level], tfLast[p.lastCode]);
-            }
+        if (!swapped && f == Comparisons.FIRST) {
+            return straightWeight(f, level, p.firstCode);
+        }
+        if (!swapped && f == Comparisons.LAST) {
+            return straightWeight(f, level, p.lastCode);
         }
         return w[f][level];
     }
