@@ -66,7 +66,11 @@ final class NameMemo {
         return l;
     }
 
-    private static int compare(int kind, int code, Probe p, RosterIndex ix) {
+    /**
+     * The level of comparison {@code kind} between the probe's name and dictionary name {@code code}, not remembered
+     * (see {@link #level}): compared on the names' letter sets first ({@link Comparisons#onlyOther}).
+     */
+    static int compare(int kind, int code, Probe p, RosterIndex ix) {
         boolean sentFirst = kind == FIRST || kind == FIRST_VS_LAST || kind == FIRST_AS_LAST;
         boolean rosterFirst = kind == FIRST || kind == LAST_VS_FIRST || kind == LAST_AS_FIRST;
         String a = sentFirst ? p.first : p.last;
