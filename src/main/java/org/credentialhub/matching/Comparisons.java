@@ -61,14 +61,7 @@ public final class Comparisons {
         if (a == null || b == null) {
             return MISSING;
         }
-        if (a.equals(b)) {
-            return FN_EXACT;
-        }
-        if (Names.isNickname(a, b)) {
-            return FN_NICKNAME;
-        }
-        double jw = JaroWinkler.similarityAtLeast(a, b, 0.80);   // the lowest level compared
-        return jw >= 0.92 ? FN_JW92 : jw >= 0.80 ? FN_JW80 : twoTypingMistakes(a, b) ? FN_TWO_EDITS : FN_OTHER;
+        return firstNameLevel(a, letters(a), Names.nicknameGroups(a), b, letters(b), Names.nicknameGroups(b));
     }
 
     /** Last-name level of two normalised names. */
@@ -76,17 +69,13 @@ public final class Comparisons {
         if (a == null || b == null) {
             return MISSING;
         }
-        if (a.equals(b)) {
-            return LN_EXACT;
-        }
-        double jw = JaroWinkler.similarityAtLeast(a, b, 0.80);   // the lowest level compared
-        return jw >= 0.92 ? LN_JW92 : jw >= 0.80 ? LN_JW80 : twoTypingMistakes(a, b) ? LN_TWO_EDITS : LN_OTHER;
+        return lastNameLevel(a, letters(a), b, letters(b));
     }
 
     /**
-     * {@link #firstNameLevel(String, String)}, given their letters ({@link #letters}) and
-     * nickname groups ({@link Names#nicknameGroups}): the same level, without comparing the letters' places when
-     * their letter sets alone rule out every level but "different" ({@link #onlyOther}).
+     * {@link #firstNameLevel(String, String)} of two names given with their letters ({@link #letters}) and nickname
+     * groups ({@link Names#nicknameGroups}), which the matcher keeps with its dictionaries and rows: the letters'
+     * places are not compared when the letter sets alone rule out every level but "different" ({@link #onlyOther}).
      */
     static int firstNameLevel(String a, long la, long[] na, String b, long lb, long[] nb) {
         if (a.equals(b)) {
@@ -95,12 +84,23 @@ public final class Comparisons {
         if (Names.isNickname(na, nb)) {
             return FN_NICKNAME;
         }
-        return onlyOther(a, la, b, lb) ? FN_OTHER : firstNameLevel(a, b);
+        if (onlyOther(a, la, b, lb)) {
+            return FN_OTHER;
+        }
+        double jw = JaroWinkler.similarityAtLeast(a, b, 0.80);   // the lowest level compared
+        return jw >= 0.92 ? FN_JW92 : jw >= 0.80 ? FN_JW80 : twoTypingMistakes(a, la, b, lb) ? FN_TWO_EDITS : FN_OTHER;
     }
 
-    /** {@link #lastNameLevel(String, String)}, given the names' letters ({@link #letters}). */
+    /** {@link #lastNameLevel(String, String)} of two names given with their letters ({@link #letters}). */
     static int lastNameLevel(String a, long la, String b, long lb) {
-        return onlyOther(a, la, b, lb) ? LN_OTHER : lastNameLevel(a, b);
+        if (a.equals(b)) {
+            return LN_EXACT;
+        }
+        if (onlyOther(a, la, b, lb)) {
+            return LN_OTHER;
+        }
+        double jw = JaroWinkler.similarityAtLeast(a, b, 0.80);   // the lowest level compared
+        return jw >= 0.92 ? LN_JW92 : jw >= 0.80 ? LN_JW80 : twoTypingMistakes(a, la, b, lb) ? LN_TWO_EDITS : LN_OTHER;
     }
 
     /**
@@ -137,6 +137,11 @@ public final class Comparisons {
      * {@code brhde}/{@code bruce}); this level lets the data say how much such a pair weighs.
      */
     static boolean twoTypingMistakes(String a, String b) {
+        return twoTypingMistakes(a, letters(a), b, letters(b));
+    }
+
+    /** {@link #twoTypingMistakes(String, String)} of two names given with their letters ({@link #letters}). */
+    private static boolean twoTypingMistakes(String a, long ma, String b, long mb) {
         int la = a.length();
         int lb = b.length();
         if (la < MIN_TWO_EDITS_LENGTH || lb < MIN_TWO_EDITS_LENGTH || Math.abs(la - lb) > 2) {
@@ -144,8 +149,6 @@ public final class Comparisons {
         }
         // two edits remove at most two of a name's distinct letters from the other: most pairs end here, without
         // the alignment
-        long ma = letters(a);
-        long mb = letters(b);
         if (Long.bitCount(ma & ~mb) > 2 || Long.bitCount(mb & ~ma) > 2) {
             return false;
         }

@@ -129,10 +129,16 @@ final class MatchWeights {
         return sum + nameBound(p, cols[o], cols[o + 1]);
     }
 
-    /** Sets the probe's bounds of a name against a roster name that is not the sent one (see {@link #nameBound}). */
-    void prepare(Probe p) {
-        p.firstOtherBound = otherBound(Comparisons.FIRST, p.firstCode);
-        p.lastOtherBound = otherBound(Comparisons.LAST, p.lastCode);
+    /**
+     * The probe's bounds of its names against a roster name that is not the sent one ({@link #otherBound}), worked out
+     * once a row for these weights and kept on the probe.
+     */
+    private void otherBounds(Probe p) {
+        if (p.otherBoundsOf != this) {
+            p.firstOtherBound = otherBound(Comparisons.FIRST, p.firstCode);
+            p.lastOtherBound = otherBound(Comparisons.LAST, p.lastCode);
+            p.otherBoundsOf = this;
+        }
     }
 
     /** The largest weight of a name read straight that is not the sent one ({@code sentCode}): any level but exact. */
@@ -162,9 +168,10 @@ final class MatchWeights {
      * The largest weight the names can add for a roster student with first- and last-name codes {@code fc} and
      * {@code lc}, read as {@link Comparisons#levels} may read them: straight (a name whose code is the sent one's is
      * exact, another is at best alike, capped as {@link #fieldWeight} caps it), swapped, or a single name in the other
-     * field (exact only where the sent name is the roster's other name). Needs {@link #prepare}.
+     * field (exact only where the sent name is the roster's other name).
      */
     double nameBound(Probe p, int fc, int lc) {
+        otherBounds(p);
         boolean firstBoth = p.first != null && fc >= 0;
         boolean lastBoth = p.last != null && lc >= 0;
         boolean firstEqual = firstBoth && p.firstCode == fc;

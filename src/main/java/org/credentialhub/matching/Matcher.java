@@ -436,7 +436,6 @@ public final class Matcher {
         // the sent name's code is exact, another is at best alike, see MatchWeights#nameBound).
         int best = -1;
         int[] g = wk.gathered = index.gather(s.rows, n, wk.gathered);
-        weights.prepare(p);
         for (int i = 0; i < n; i++) {
             int o = i << RosterIndex.STRIDE_SHIFT;
             ws[i] = weights.upperBound(p, g, o)

@@ -19,9 +19,13 @@ final class Probe {
     /** The first name's code among the roster's last names, and the last name's among its first names (names swapped). */
     int firstAsLastCode;
     int lastAsFirstCode;
-    /** Bounds of the first and last name's weight against a roster name that is not the sent one ({@link MatchWeights#prepare}). */
+    /**
+     * Bounds of the first and last name's weight against a roster name that is not the sent one, for the weights
+     * {@link #otherBoundsOf} (set by {@link MatchWeights#nameBound} when first needed).
+     */
     double firstOtherBound;
     double lastOtherBound;
+    MatchWeights otherBoundsOf;
     long firstPh;
     long lastPh;
     int dob;

@@ -51,7 +51,6 @@ class ScoreBoundsTest {
         long tightened = 0;
         for (ResultRecord r : rows) {
             Probe p = index.probe(r);
-            weights.prepare(p);
             memo.reset();
             index.candidates(p, MatchSettings.defaults().maxBlockSize(), true, s);
             for (int i = 0; i < s.count; i++) {

@@ -474,9 +474,10 @@ class TiersTest {
     }
 
     @Test
-    void studentsAlikeInEveryFieldRankByRosterRowWhateverOrderTheBlockingFindsThem() {
+    void studentsAlikeInEveryFieldAreReviewedAndEqualScoresRankByRosterRow() {
         // two roster students the row cannot tell apart (same names, birth date and school): neither is matched, and
-        // the one added to the roster first is listed first, also when the blocking finds the other one first
+        // the one added to the roster first is listed first. (The blocking finds these two in roster order; that the
+        // ranking does not depend on the order found is what Matcher.ahead's assertions below check.)
         List<RosterRecord> roster = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             roster.add(new RosterRecord(i, null, FIRSTS[i % FIRSTS.length], LASTS[i % LASTS.length],
