@@ -155,13 +155,20 @@ public final class IngestCommand implements Callable<Integer> {
                 o.put("hub.sis.hold.delta-max-rows", String.valueOf(Integer.MAX_VALUE));
             }
             o.putAll(extraSettings);
+            // the bundle is named by its content and zipped while the hub starts, on the core the start leaves idle
+            // (about a second of hashing and compressing at the NC year's size, before the hub could take it)
+            java.util.concurrent.FutureTask<Bundle> bundle = new java.util.concurrent.FutureTask<>(
+                    () -> Bundle.of(dir.resolve("oneroster")));
+            Thread preparing = new Thread(bundle, "ingest-bundle");
+            preparing.setDaemon(true);
+            preparing.start();
             try (HubRuntime hub = new HubRuntime(o).start()) {
                 hubStarted = java.time.Instant.now();
                 HubServices s = hub.services();
                 int port = s.dropBox.port();
-                sis(s, port, passwords.get("sis"), dir.resolve("oneroster"), "OneRoster bundle");
+                sis(s, port, passwords.get("sis"), done(bundle), "OneRoster bundle");
                 for (Path year : earlierYears()) {
-                    sis(s, port, passwords.get("sis"), year.resolve("oneroster"),
+                    sis(s, port, passwords.get("sis"), Bundle.of(year.resolve("oneroster")),
                             "OneRoster delta of " + year.getFileName());
                 }
                 sisProcessed = java.time.Instant.now();
@@ -236,22 +243,32 @@ public final class IngestCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * A OneRoster folder as it is sent: named by its content, so that a run that resumes after a crash finds the
+     * bundle it sent before (the name comes from the files, not the zip: compressing a state's bundles again only to
+     * name them took a second and a half of a run that sends none), and zipped; null when there is no such folder.
+     */
+    private record Bundle(String name, byte[] zip) {
+        static Bundle of(Path folder) throws IOException {
+            return Files.isDirectory(folder)
+                    ? new Bundle("oneroster-" + contentDigest(folder).substring(0, 16) + ".zip", IngestCommand.zip(folder)) : null;
+        }
+    }
+
     /** Sends a OneRoster bundle (the state's bulk, or an earlier year's delta) and waits until it is processed. */
-    private void sis(HubServices s, int port, String password, Path bundle, String label) throws Exception {
-        if (!Files.isDirectory(bundle)) {
+    private void sis(HubServices s, int port, String password, Bundle bundle, String label) throws Exception {
+        if (bundle == null) {
             say("no oneroster/ bundle; the roster stays as it is");
             return;
         }
-        // named by its content: a run that resumes after a crash finds the bundle it sent before (zipped only to be
-        // sent: compressing a state's bundles again to name them took a second and a half of a run that sends none)
-        String name = "oneroster-" + contentDigest(bundle).substring(0, 16) + ".zip";
+        String name = bundle.name();
         // what waits in the inbox first, then what the hub has: a bundle a killed run left there can be imported and
         // deleted at any moment after the restart, and asked the other way round (the hub has no delivery yet; by the
         // time the inbox is listed the bundle is done and gone) it was sent again, a second delivery (the drill saw it)
         try (SftpUpload up = new SftpUpload("127.0.0.1", port, "sis", password)) {
             if (!waiting(up).contains(name)
                     && count(s, "select count(*) from delivery where feed_code = 'sis' and source_name = '" + name + "'") == 0) {
-                up.put("inbox/" + name, zip(bundle));
+                up.put("inbox/" + name, bundle.zip());
             }
         }
         await(label, () -> count(s, "select count(*) from delivery where feed_code = 'sis' and source_name = '"
@@ -264,43 +281,70 @@ public final class IngestCommand implements Callable<Integer> {
     /**
      * Drops each vendor file in its feed's inbox, unless the hub has it already (a delivery of that name and
      * content) or it waits there (a run that died after sending it): so a run that resumes sends nothing twice.
+     * The feeds' vendors drop at the same time, each on a connection of its own: a feed whose files come last
+     * does not wait for the others' uploads before the hub can start on them.
      */
     private void vendorFiles(HubServices s, int port, Map<String, String> passwords) throws Exception {
         Path sftp = dir.resolve("sftp");
         if (!Files.isDirectory(sftp)) {
             return;
         }
-        for (FeedConfig feed : s.feeds.values()) {
-            Path folder = sftp.resolve(feed.code());
-            if (!"sftp".equals(feed.kind()) || !Files.isDirectory(folder)) {
-                continue;
+        List<FeedConfig> feeds = s.feeds.values().stream()
+                .filter(f -> "sftp".equals(f.kind()) && Files.isDirectory(sftp.resolve(f.code()))).toList();
+        if (feeds.isEmpty()) {
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(feeds.size(), r -> {
+            Thread t = new Thread(r, "ingest-drop");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<Map<String, String>>> sent = new ArrayList<>();
+            for (FeedConfig feed : feeds) {
+                sent.add(pool.submit(() -> drop(s, port, feed, sftp.resolve(feed.code()), passwords.get(feed.account()))));
             }
-            List<Path> files;
-            try (Stream<Path> list = Files.list(folder)) {
-                files = list.filter(Files::isRegularFile).sorted().toList();
+            for (int i = 0; i < feeds.size(); i++) {
+                expected.put(feeds.get(i).code(), done(sent.get(i)));
             }
-            Map<String, String> shas = new LinkedHashMap<>();
-            int sent = 0;
-            try (SftpUpload up = new SftpUpload("127.0.0.1", port, feed.account(), passwords.get(feed.account()))) {
-                java.util.Set<String> waiting = waiting(up);
-                for (Path f : files) {
-                    String name = f.getFileName().toString();
-                    String sha = org.credentialhub.support.Sha256.hex(f);
-                    shas.put(name, sha);
-                    if (delivered(s, feed.code(), name, sha) || waiting.contains(name)) {
-                        continue;
-                    }
-                    if (dropsBegun == null) {
-                        dropsBegun = java.time.Instant.now();
-                    }
-                    up.put("inbox/" + name, f);   // streamed: a file of hundreds of MB is not held in memory
-                    sent++;
+        } finally {
+            pool.shutdownNow();
+        }
+        dropsEnded = java.time.Instant.now();
+    }
+
+    /** One feed's files dropped in its inbox ({@link #vendorFiles}); returns every file's name and SHA-256. */
+    private Map<String, String> drop(HubServices s, int port, FeedConfig feed, Path folder, String password)
+            throws Exception {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(folder)) {
+            files = list.filter(Files::isRegularFile).sorted().toList();
+        }
+        Map<String, String> shas = new LinkedHashMap<>();
+        int sent = 0;
+        try (SftpUpload up = new SftpUpload("127.0.0.1", port, feed.account(), password)) {
+            java.util.Set<String> waiting = waiting(up);
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                String sha = org.credentialhub.support.Sha256.hex(f);
+                shas.put(name, sha);
+                if (delivered(s, feed.code(), name, sha) || waiting.contains(name)) {
+                    continue;
                 }
+                dropping();
+                up.put("inbox/" + name, f);   // streamed: a file of hundreds of MB is not held in memory
+                sent++;
             }
-            dropsEnded = java.time.Instant.now();
-            expected.put(feed.code(), shas);
-            say(sent + " file(s) dropped in the " + feed.code() + " inbox" + (sent < files.size()
-                    ? " (" + (files.size() - sent) + " sent before)" : ""));
+        }
+        say(sent + " file(s) dropped in the " + feed.code() + " inbox" + (sent < files.size()
+                ? " (" + (files.size() - sent) + " sent before)" : ""));
+        return shas;
+    }
+
+    /** Notes when the first vendor file was dropped. */
+    private synchronized void dropping() {
+        if (dropsBegun == null) {
+            dropsBegun = java.time.Instant.now();
         }
     }
 

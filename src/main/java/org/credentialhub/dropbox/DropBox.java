@@ -144,6 +144,12 @@ public final class DropBox implements AutoCloseable {
         return vendorNames;
     }
 
+    /** The ciphers (client to server) of the account's open sessions, as negotiated: which one a client ended up with. */
+    public List<String> ciphersOf(String account) {
+        return server.getActiveSessions().stream().filter(x -> account.equals(x.getUsername()))
+                .map(x -> x.getNegotiatedKexParameter(org.apache.sshd.common.kex.KexProposalOption.C2SENC)).toList();
+    }
+
     /**
      * Password sign-in, throttled per account name (known or not) and source address: while an account waits
      * after repeated failures from an address, every password from there is refused without being looked at.

@@ -234,7 +234,8 @@ public final class HubRuntime implements AutoCloseable {
                 .parameter("port", String.valueOf(s.sftpPort))
                 .parameter("user", s.serviceUser)
                 .parameter("password", s.servicePassword)
-                .parameter("knownHosts", s.knownHosts.toString());
+                .parameter("knownHosts", s.knownHosts.toString())
+                .parameter("ciphers", s.settings.get("hub.sftp.ciphers", org.credentialhub.support.Jit.sftpCiphers()));
     }
 
     /**

@@ -33,15 +33,13 @@ public final class Hmac {
 
     /**
      * One engine per thread (creating one per hash costs more than the hash: millions per SIS bundle), of the kind
-     * that is faster under this process's JIT ({@link #optimizingJit}): the platform's Mac with the optimizing JIT (a
+     * that is faster under this process's JIT ({@link Jit#optimizing}): the platform's Mac with the optimizing JIT (a
      * running hub), whose SHA-256 intrinsic (SHA-NI) it compiles; else {@link QuickJitHmac}. The one-shot commands
      * and the test JVMs run the quick JIT alone, which has no SHA intrinsics: there the Mac took 2.1-2.9 µs a short
      * hash, the platform's digests from the padded keys 1.2-1.6 µs and QuickJitHmac 0.87 µs; keyed hashes had been a
      * quarter of a scale-1 NC ingest's JVM samples (JFR).
      */
-    private final ThreadLocal<Engine> engine = ThreadLocal.withInitial(() -> engine(OPTIMIZING_JIT));
-
-    private static final boolean OPTIMIZING_JIT = optimizingJit();
+    private final ThreadLocal<Engine> engine = ThreadLocal.withInitial(() -> engine(Jit.optimizing()));
 
     /** An engine of either kind (both give the same hashes: HmacTest). */
     Engine engine(boolean platformMac) {
@@ -54,17 +52,6 @@ public final class Hmac {
             return m::doFinal;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
-    }
-
-    /** Whether this JVM runs the optimizing JIT (C2): the quick JIT alone is {@code -XX:TieredStopAtLevel} below 4. */
-    static boolean optimizingJit() {
-        try {
-            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            return vm == null || !"true".equals(vm.getVMOption("TieredCompilation").getValue())
-                    || "4".equals(vm.getVMOption("TieredStopAtLevel").getValue());
-        } catch (RuntimeException | LinkageError e) {
-            return true;
         }
     }
 
