@@ -148,7 +148,12 @@ public final class ReportingLoad {
         if (!years.isEmpty()) {
             Array y = c.createArrayOf("text", years.toArray());
             stepStarted = System.nanoTime();
-            exec(c, "insert into student_pseudonym (student_id) select student_id from student on conflict do nothing");
+            // the students without one (only a load writes pseudonyms, one load at a time: a plain insert, not an
+            // upsert's speculative insertion per row; NC year's first load, 88,393 students: 0.77 s -> 0.60 s)
+            exec(c, """
+                    insert into student_pseudonym (student_id)
+                    select s.student_id from student s
+                    where not exists (select 1 from student_pseudonym p where p.student_id = s.student_id)""");
             // a load right after a first roster import must not plan its joins on empty-table statistics (it
             // would take hours): fresh statistics of the roster side cost well under a second
             exec(c, "analyze student, student_pseudonym, sis_user, sis_enrollment, sis_class, sis_course, sis_org,"
