@@ -78,6 +78,14 @@ public final class ExceptionQueue {
         refresh();
     }
 
+    /**
+     * Brings the queue up to date for the results changed at or after {@code since} (a time of the database's
+     * clock), e.g. what a re-match just decided: the rest of the queue is as it was. Returns the exceptions opened.
+     */
+    public int refreshChangedSince(java.time.Instant since) throws SQLException {
+        return refresh("r.updated_at >= timestamptz '" + since + "'");
+    }
+
     /** Brings the queue up to date for every result; returns the number of exceptions opened. */
     public int refresh() throws SQLException {
         return refresh("true");
