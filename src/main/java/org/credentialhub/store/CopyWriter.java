@@ -28,7 +28,13 @@ public final class CopyWriter implements AutoCloseable {
     private final CopyIn copyIn;
     private final Sink sink;
     private final int flushAt;
-    private final StringBuilder buffer;
+    /**
+     * The COPY text, encoded (UTF-8) as it is written: no builder of chars to encode at each flush. A builder took a
+     * value outside Latin-1 as a reason to hold every later row in two bytes a char, and its escape scan read each
+     * char through {@code String.charAt}, a call per char under the quick JIT (JFR of the NC year).
+     */
+    private byte[] buffer;
+    private int length;
     private boolean firstInRow = true;
     private long rows;
 
@@ -40,7 +46,7 @@ public final class CopyWriter implements AutoCloseable {
         this.copyIn = copyIn;
         this.sink = sink;
         this.flushAt = copyIn != null ? FLUSH_AT : CHUNK_AT;
-        this.buffer = new StringBuilder(flushAt + 4096);
+        this.buffer = new byte[flushAt + 4096];
     }
 
     /** A writer whose encoded rows go to {@code sink} instead of a connection. */
@@ -55,24 +61,23 @@ public final class CopyWriter implements AutoCloseable {
 
     public CopyWriter value(Object value) {
         if (!firstInRow) {
-            buffer.append('\t');
+            put((byte) '\t');
         }
         firstInRow = false;
         if (value == null) {
-            buffer.append("\\N");
-        } else if (value instanceof LocalDate || value instanceof Number || value instanceof Boolean) {
-            buffer.append(value);
+            put((byte) '\\');
+            put((byte) 'N');
         } else {
-            escape(value.toString());
+            escape(value.toString().getBytes(StandardCharsets.UTF_8));   // a date, number or boolean: ISO, plain
         }
         return this;
     }
 
     public void endRow() throws SQLException {
-        buffer.append('\n');
+        put((byte) '\n');
         firstInRow = true;
         rows++;
-        if (buffer.length() >= flushAt) {
+        if (length >= flushAt) {
             flush();
         }
     }
@@ -81,40 +86,46 @@ public final class CopyWriter implements AutoCloseable {
         return rows;
     }
 
-    private void escape(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
-                buffer.append(s, 0, i);
-                escapeFrom(s, i);
-                return;
-            }
+    private void put(byte b) {
+        if (length == buffer.length) {
+            buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2);
         }
-        buffer.append(s);   // the usual case: nothing to escape
+        buffer[length++] = b;
     }
 
-    private void escapeFrom(String s, int start) {
-        for (int i = start; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '\\' -> buffer.append("\\\\");
-                case '\t' -> buffer.append("\\t");
-                case '\n' -> buffer.append("\\n");
-                case '\r' -> buffer.append("\\r");
-                default -> buffer.append(c);
+    /**
+     * A value's UTF-8 bytes, with COPY's text escapes: backslash, tab, newline and carriage return are single bytes in
+     * UTF-8 and never part of a longer character's.
+     */
+    private void escape(byte[] b) {
+        int i = 0;
+        while (i < b.length && b[i] != '\\' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r') {
+            i++;
+        }
+        if (length + b.length > buffer.length) {
+            buffer = java.util.Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + 2 * b.length));
+        }
+        System.arraycopy(b, 0, buffer, length, i);   // the usual case: all of it, nothing to escape
+        length += i;
+        for (; i < b.length; i++) {
+            switch (b[i]) {
+                case '\\' -> { put((byte) '\\'); put((byte) '\\'); }
+                case '\t' -> { put((byte) '\\'); put((byte) 't'); }
+                case '\n' -> { put((byte) '\\'); put((byte) 'n'); }
+                case '\r' -> { put((byte) '\\'); put((byte) 'r'); }
+                default -> put(b[i]);
             }
         }
     }
 
     private void flush() throws SQLException {
-        if (buffer.length() > 0) {
-            byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+        if (length > 0) {
             if (copyIn != null) {
-                copyIn.writeToCopy(bytes, 0, bytes.length);
+                copyIn.writeToCopy(buffer, 0, length);
             } else {
-                sink.write(bytes);
+                sink.write(java.util.Arrays.copyOf(buffer, length));   // the sink may keep it: the buffer is reused
             }
-            buffer.setLength(0);
+            length = 0;
         }
     }
 
