@@ -122,6 +122,8 @@ public final class IngestCommand implements Callable<Integer> {
             o.put("hub.sftp.port", String.valueOf(org.credentialhub.runtime.Ports.free()));
             o.put("hub.sftp.bind", "127.0.0.1");
             o.put("hub.sftp.poll-override", "1s");
+            // the roster's inbox is looked at more often: everything else waits for the bundle
+            o.put("hub.sftp.poll.sis", "200");
             o.put("hub.sftp.read-lock", "none");
             o.put("hub.reporting.cron", "0 0 0 1 1 ? 2099");
             o.put("hub.api.delay", "1000");

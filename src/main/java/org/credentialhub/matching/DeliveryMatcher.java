@@ -80,6 +80,11 @@ public final class DeliveryMatcher {
         return rebuild();
     }
 
+    /** The roster index as it stands, without building it (null before the first build). */
+    synchronized RosterIndex indexed() {
+        return index;
+    }
+
     /**
      * {@link #index()} for a caller inside a transaction of its own: the roster's version is read on its connection,
      * so a current index costs it no second connection from the pool.
@@ -659,9 +664,14 @@ public final class DeliveryMatcher {
         return model;
     }
 
-    /** Route step after a roster bundle was accepted (keeps the message as it is). */
+    /**
+     * Route step after a roster bundle was accepted (keeps the message as it is): the unsettled results are matched
+     * again, and the roster is indexed now, not by the next delivery to be matched, which waited for it (half a
+     * second at the NC year's size, while the vendors' first files came in).
+     */
     public void afterRosterChange() throws SQLException {
         rematchUnsettled();
+        index();
     }
 
     /** Results whose vendor candidate a district rejected before stay rejected. */

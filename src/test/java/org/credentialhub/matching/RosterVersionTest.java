@@ -54,6 +54,23 @@ class RosterVersionTest {
         }
     }
 
+    /** A roster accepted is indexed at once (the SIS route's step after it), not by the next delivery matched. */
+    @Test
+    void aRosterChangeIsIndexedBeforeAnyDeliveryAsksForIt(@TempDir Path tmp) throws Exception {
+        try (Database db = SharedPostgres.open(tmp, 2)) {
+            DeliveryMatcher matcher = new DeliveryMatcher(db.dataSource(), MatchSettings.defaults());
+            sql(db, "insert into student (state_id_hash, first_name, last_name, district_code) values ('h1', 'ana', 'pena', 'd1')");
+            matcher.afterRosterChange();
+            RosterIndex built = matcher.indexed();
+            assertEquals(1, built == null ? 0 : built.size(), "indexed by the roster's step");
+            assertSame(built, matcher.index(), "the next delivery finds it current");
+
+            sql(db, "insert into student (state_id_hash, first_name, last_name, district_code) values ('h2', 'bo', 'li', 'd1')");
+            matcher.afterRosterChange();
+            assertEquals(2, matcher.indexed().size(), "indexed again after the next change");
+        }
+    }
+
     private static void sql(Database db, String sql) throws Exception {
         try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
             st.executeUpdate(sql);
