@@ -113,8 +113,7 @@ public final class IngestCommand implements Callable<Integer> {
         t0 = System.nanoTime();
         begun = java.time.Instant.now();
         String secret = "ingest-" + Long.toHexString(new java.security.SecureRandom().nextLong());
-        try (FixtureApiServer api = FixtureApiServer.serve(dir, 0)
-                .clientCredentials("credential-hub", secret).apiToken(secret).organization("nc-cte")) {
+        try (ApiFixtures api = new ApiFixtures(dir, secret)) {
             Map<String, String> o = data.overrides();
             o.put("camel.server.port", String.valueOf(org.credentialhub.runtime.Ports.free()));
             o.put("camel.server.host", "127.0.0.1");
@@ -174,6 +173,7 @@ public final class IngestCommand implements Callable<Integer> {
                             "OneRoster delta of " + year.getFileName());
                 }
                 sisProcessed = java.time.Instant.now();
+                api.ready();
                 hub.startApiPulls();
                 vendorFiles(s, port, passwords);
                 district(s);
@@ -204,6 +204,44 @@ public final class IngestCommand implements Callable<Integer> {
     }
 
     private long t0;
+
+    /**
+     * The API fixtures served on a local port, started beside the hub: the server reads the fixture files first (0.7 s
+     * at the NC year's size), and the API feeds are pulled only once the roster is in. A file it cannot read fails
+     * {@link #ready}, before the pulls start.
+     */
+    private static final class ApiFixtures implements AutoCloseable {
+        private final java.util.concurrent.FutureTask<FixtureApiServer> server;
+        private final String baseUrl;
+
+        ApiFixtures(Path dir, String secret) throws IOException {
+            int port = org.credentialhub.runtime.Ports.free();
+            baseUrl = "http://127.0.0.1:" + port;
+            server = new java.util.concurrent.FutureTask<>(() -> FixtureApiServer.serve(dir, port)
+                    .clientCredentials("credential-hub", secret).apiToken(secret).organization("nc-cte"));
+            Thread t = new Thread(server, "ingest-api-fixtures");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        String baseUrl() {
+            return baseUrl;
+        }
+
+        /** Waits until the server serves the fixtures (or throws what stopped it). */
+        void ready() throws Exception {
+            done(server);
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                server.get().close();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // it never started: nothing to close (ready() reported why, if it was reached)
+            }
+        }
+    }
 
     /**
      * A generated state says who every record is ({@code truth.csv}): counts the matcher's automatic matches that
