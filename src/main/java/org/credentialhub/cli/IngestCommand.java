@@ -183,8 +183,7 @@ public final class IngestCommand implements Callable<Integer> {
                 allProcessed = java.time.Instant.now();
                 say("all deliveries processed");
                 // the queue of what the re-match decided (the rest of it is up to date: 1.3 s for every result)
-                java.time.Instant rematched = java.time.Instant.EPOCH.plus(count(s,
-                        "select (extract(epoch from clock_timestamp()) * 1000000)::bigint"), java.time.temporal.ChronoUnit.MICROS);
+                java.time.Instant rematched = databaseNow(s);
                 s.matcher.rematchUnsettled();
                 s.exceptionQueue.refreshChangedSince(rematched);
                 say("unsettled results re-matched against the roster; loading the reporting database");
@@ -445,6 +444,8 @@ public final class IngestCommand implements Callable<Integer> {
         if (!noValidate) {
             List<Long> pending = s.districtEntries.pending(null).stream().map(DistrictEntries.Pending::resultId).toList();
             s.districtEntries.validateAll(pending, "ingest");
+            // what validating changed (pending results now active) in the districts' queue
+            s.exceptionQueue.refreshFeed(feed);
             say(pending.size() + " district entries validated");
         }
     }
@@ -566,6 +567,12 @@ public final class IngestCommand implements Callable<Integer> {
 
     private static long count(HubServices s, String sql) throws SQLException {
         return Long.parseLong(text(s, sql));
+    }
+
+    /** The database's clock now (what {@code now()} stamps rows with), to the microsecond. */
+    private static java.time.Instant databaseNow(HubServices s) throws SQLException {
+        return java.time.Instant.EPOCH.plus(count(s, "select (extract(epoch from clock_timestamp()) * 1000000)::bigint"),
+                java.time.temporal.ChronoUnit.MICROS);
     }
 
     private static String text(HubServices s, String sql) throws SQLException {

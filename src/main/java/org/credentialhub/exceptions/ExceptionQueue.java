@@ -86,6 +86,14 @@ public final class ExceptionQueue {
         return refresh("r.updated_at >= timestamptz '" + since + "'");
     }
 
+    /** Brings the queue up to date for one feed's results (e.g. district entries just validated); returns those opened. */
+    public int refreshFeed(String feed) throws SQLException {
+        if (!feed.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException("not a feed code: " + feed);
+        }
+        return refresh("r.feed_code = '" + feed + "'");
+    }
+
     /** Brings the queue up to date for every result; returns the number of exceptions opened. */
     public int refresh() throws SQLException {
         return refresh("true");

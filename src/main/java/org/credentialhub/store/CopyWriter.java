@@ -6,7 +6,6 @@ import org.postgresql.copy.CopyIn;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.LocalDate;
 
 /**
  * Streams rows into PostgreSQL with {@code COPY ... FROM STDIN} (text format), buffering a few hundred

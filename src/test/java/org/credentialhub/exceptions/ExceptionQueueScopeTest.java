@@ -53,6 +53,11 @@ class ExceptionQueueScopeTest {
             assertEquals(1, queue.refreshChangedSince(since));
             assertEquals(Map.of(2, "no_match resolved", 3, "no_match open", 4, "no_match open"), exceptions(st));
 
+            // one feed's results: 1 is another feed's, 4 is certexam's
+            st.execute("update result set feed_code = 'tradesreg' where result_id = 1");
+            queue.refreshFeed("certexam");
+            assertEquals(Map.of(2, "no_match resolved", 3, "no_match open", 4, "no_match resolved"), exceptions(st));
+
             // the whole queue catches up with the others
             queue.refresh();
             assertEquals(Map.of(1, "no_match open", 2, "no_match resolved", 3, "no_match open", 4, "no_match resolved"),
