@@ -83,8 +83,7 @@ public final class ReportCommand implements Callable<Integer> {
                 // credentials revoked or valid since are brought up to date first, as every load does
                 var standing = new org.credentialhub.standards.Standing(hub.database.dataSource(),
                         org.credentialhub.standards.Verification.of(hub.settings, hub.feeds()));
-                int rows = new ReportingLoad(hub.database.dataSource(), reports, standing::recheckAll)
-                        .workMem(hub.settings.get("hub.reporting.work-mem", ReportingLoad.WORK_MEM)).load("command");
+                int rows = new ReportingLoad(hub.database.dataSource(), reports, standing::recheckAll).load("command");
                 System.err.println("report: reporting load done, " + rows + " fact rows written");
                 if (table == null) {
                     return 0;

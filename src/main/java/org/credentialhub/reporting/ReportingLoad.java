@@ -39,14 +39,6 @@ public final class ReportingLoad {
     private volatile String failAfter;
     private long stepStarted;
 
-    /**
-     * The memory each sort and hash of the load's statements may take before it spills to disk
-     * ({@code hub.reporting.work-mem}). One load runs at a time; PostgreSQL's 4 MB spilled the sorts and hashes of
-     * hundreds of thousands of facts: the NC year's first load 17.2-17.4 s with 4 MB, 16.5-16.7 s with 64 MB.
-     */
-    public static final String WORK_MEM = "64MB";
-    private String workMem = WORK_MEM;
-
     /** A step run before every load (the credentials' standing: org.credentialhub.standards.Standing), or null. */
     private final Before before;
 
@@ -63,12 +55,6 @@ public final class ReportingLoad {
         this.dataSource = dataSource;
         this.reports = reports;
         this.before = before;
-    }
-
-    /** The load's {@link #WORK_MEM} ({@code hub.reporting.work-mem}: a size as PostgreSQL's work_mem takes it). */
-    public ReportingLoad workMem(String workMem) {
-        this.workMem = workMem;
-        return this;
     }
 
     /** The last {@code n} reporting loads, newest first (for the operations console). */
@@ -123,10 +109,6 @@ public final class ReportingLoad {
                 java.sql.Timestamp watermark = watermark(c);
                 c.setAutoCommit(false);
                 c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-                try (PreparedStatement ps = c.prepareStatement("select set_config('work_mem', ?, true)")) {
-                    ps.setString(1, workMem);   // for this transaction only
-                    ps.executeQuery().close();
-                }
                 int rows = run(c, loadId, watermark);
                 c.commit();
                 return rows;

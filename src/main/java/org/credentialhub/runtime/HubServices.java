@@ -170,8 +170,7 @@ public final class HubServices implements AutoCloseable {
         this.deliveryFlow = new org.credentialhub.intake.DeliveryFlow(ds, feeds, nodeName(),
                 settings.getInt("hub.intake.lease-seconds", 600), settings.getInt("hub.intake.max-attempts", 5));
         this.reports = reportsFrom(settings);
-        this.reporting = new ReportingLoad(ds, reports, standing::recheckAll)
-                .workMem(settings.get("hub.reporting.work-mem", ReportingLoad.WORK_MEM));
+        this.reporting = new ReportingLoad(ds, reports, standing::recheckAll);
         this.acknowledgements = new Acknowledgements(ds);
         this.roster = new RosterLoader(ds, hmac);
         this.exceptionQueue = new org.credentialhub.exceptions.ExceptionQueue(ds);
