@@ -88,10 +88,7 @@ public final class ExceptionQueue {
 
     /** Brings the queue up to date for one feed's results (e.g. district entries just validated); returns those opened. */
     public int refreshFeed(String feed) throws SQLException {
-        if (!feed.matches("[A-Za-z0-9_-]+")) {
-            throw new IllegalArgumentException("not a feed code: " + feed);
-        }
-        return refresh("r.feed_code = '" + feed + "'");
+        return refresh("r.feed_code = " + org.credentialhub.intake.Intake.feedLiteral(feed));
     }
 
     /** Brings the queue up to date for every result; returns the number of exceptions opened. */

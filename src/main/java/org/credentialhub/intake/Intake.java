@@ -564,11 +564,16 @@ public final class Intake {
 
     /** SQL condition on {@code r}: the result came from a delivery of the feed that is staged but not processed. */
     public static String backlogScope(String feed) {
+        return "r.delivery_id in (select delivery_id from delivery where feed_code = " + feedLiteral(feed)
+                + " and processed_at is null)";
+    }
+
+    /** A feed code as an SQL literal, for a scope of results; anything but a feed code is refused. */
+    public static String feedLiteral(String feed) {
         if (!feed.matches("[A-Za-z0-9_-]+")) {
             throw new IllegalArgumentException("not a feed code: " + feed);
         }
-        return "r.delivery_id in (select delivery_id from delivery where feed_code = '" + feed
-                + "' and processed_at is null)";
+        return "'" + feed + "'";
     }
 
     /** Route predicate: the feed has staged deliveries to match (a pull that brought nothing new skips the steps). */
