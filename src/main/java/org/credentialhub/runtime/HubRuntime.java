@@ -235,7 +235,7 @@ public final class HubRuntime implements AutoCloseable {
                 .parameter("user", s.serviceUser)
                 .parameter("password", s.servicePassword)
                 .parameter("knownHosts", s.knownHosts.toString())
-                .parameter("ciphers", s.settings.get("hub.sftp.ciphers", org.credentialhub.support.Jit.sftpCiphers()));
+                .parameter("ciphers", s.settings.get("hub.sftp.ciphers", org.credentialhub.intake.SftpKeyExchange.ciphers()));
     }
 
     /**
