@@ -158,11 +158,7 @@ public final class IngestCommand implements Callable<Integer> {
             o.putAll(extraSettings);
             // the bundle is named by its content and zipped while the hub starts, on the core the start leaves idle
             // (about a second of hashing and compressing at the NC year's size, before the hub could take it)
-            java.util.concurrent.FutureTask<Bundle> bundle = new java.util.concurrent.FutureTask<>(
-                    () -> Bundle.of(dir.resolve("oneroster")));
-            Thread preparing = new Thread(bundle, "ingest-bundle");
-            preparing.setDaemon(true);
-            preparing.start();
+            java.util.concurrent.Future<Bundle> bundle = beside("ingest-bundle", () -> Bundle.of(dir.resolve("oneroster")));
             try (HubRuntime hub = new HubRuntime(o).start()) {
                 hubStarted = java.time.Instant.now();
                 HubServices s = hub.services();
@@ -189,10 +185,7 @@ public final class IngestCommand implements Callable<Integer> {
                 say("unsettled results re-matched against the roster; loading the reporting database");
                 // the count against truth.csv only reads, on a connection of its own: it runs beside the reporting
                 // load, whose statements keep one core busy (14 s of the NC year's run when it ran before the load)
-                java.util.concurrent.FutureTask<String> truth = new java.util.concurrent.FutureTask<>(() -> truth(s));
-                Thread counting = new Thread(truth, "ingest-truth");
-                counting.setDaemon(true);
-                counting.start();
+                java.util.concurrent.Future<String> truth = beside("ingest-truth", () -> truth(s));
                 s.reporting.load("ingest");
                 out.print(done(truth));
                 summary(s, (System.nanoTime() - t0) / 1e9);
@@ -210,17 +203,14 @@ public final class IngestCommand implements Callable<Integer> {
      * {@link #ready}, before the pulls start.
      */
     private static final class ApiFixtures implements AutoCloseable {
-        private final java.util.concurrent.FutureTask<FixtureApiServer> server;
+        private final java.util.concurrent.Future<FixtureApiServer> server;
         private final String baseUrl;
 
         ApiFixtures(Path dir, String secret) throws IOException {
             int port = org.credentialhub.runtime.Ports.free();
             baseUrl = "http://127.0.0.1:" + port;
-            server = new java.util.concurrent.FutureTask<>(() -> FixtureApiServer.serve(dir, port)
+            server = beside("ingest-api-fixtures", () -> FixtureApiServer.serve(dir, port)
                     .clientCredentials("credential-hub", secret).apiToken(secret).organization("nc-cte"));
-            Thread t = new Thread(server, "ingest-api-fixtures");
-            t.setDaemon(true);
-            t.start();
         }
 
         String baseUrl() {
@@ -257,6 +247,15 @@ public final class IngestCommand implements Callable<Integer> {
         return String.format(java.util.Locale.ROOT, "wrong automatic matches: %d of %d (%.2f per 10,000 results; "
                         + "%d results named by truth.csv)%n", t.wrong(), t.automatic(),
                 t.results() == 0 ? 0.0 : t.wrong() * 10_000.0 / t.results(), t.results());
+    }
+
+    /** Starts a task on a thread of its own beside the main thread ({@link #done} gives what it gave or threw). */
+    private static <T> java.util.concurrent.Future<T> beside(String name, Callable<T> task) {
+        java.util.concurrent.FutureTask<T> future = new java.util.concurrent.FutureTask<>(task);
+        Thread t = new Thread(future, name);
+        t.setDaemon(true);
+        t.start();
+        return future;
     }
 
     /** What a task run beside the main thread gave, or what it threw. */

@@ -446,7 +446,7 @@ public final class Comparisons {
         } else if (p.firstCode == fc) {
             f = FN_EXACT;
         } else {
-            f = memo == null ? NameMemo.compare(NameMemo.FIRST, fc, p, ix) : memo.level(NameMemo.FIRST, fc, p, ix);
+            f = NameMemo.level(memo, NameMemo.FIRST, fc, p, ix);
         }
         int l;
         if (p.last == null || rl == null) {
@@ -454,12 +454,12 @@ public final class Comparisons {
         } else if (p.lastCode == lc) {
             l = LN_EXACT;
         } else {
-            l = memo == null ? NameMemo.compare(NameMemo.LAST, lc, p, ix) : memo.level(NameMemo.LAST, lc, p, ix);
+            l = NameMemo.level(memo, NameMemo.LAST, lc, p, ix);
         }
         boolean swapped = false;
         if (f >= FN_JW80 && l >= LN_JW80 && p.first != null && p.last != null && rf != null && rl != null) {
-            int sf = memo == null ? NameMemo.compare(NameMemo.FIRST_VS_LAST, lc, p, ix) : memo.level(NameMemo.FIRST_VS_LAST, lc, p, ix);
-            int sl = memo == null ? NameMemo.compare(NameMemo.LAST_VS_FIRST, fc, p, ix) : memo.level(NameMemo.LAST_VS_FIRST, fc, p, ix);
+            int sf = NameMemo.level(memo, NameMemo.FIRST_VS_LAST, lc, p, ix);
+            int sl = NameMemo.level(memo, NameMemo.LAST_VS_FIRST, fc, p, ix);
             boolean better = sf >= 0 && sl >= 0 && sf + sl < f + l
                     && ((sf <= FN_JW92 && sl <= LN_JW80) || (sf <= FN_JW80 && sl <= LN_JW92));
             if (better) {
@@ -473,14 +473,14 @@ public final class Comparisons {
             // compared with the roster's other name too, and read crosswise when that agrees where the straight
             // reading does not
             if (p.first == null && l >= LN_JW80) {
-                int sf = memo == null ? NameMemo.compare(NameMemo.LAST_AS_FIRST, fc, p, ix) : memo.level(NameMemo.LAST_AS_FIRST, fc, p, ix);
+                int sf = NameMemo.level(memo, NameMemo.LAST_AS_FIRST, fc, p, ix);
                 if (sf >= 0 && sf <= FN_JW92) {
                     f = sf;
                     l = MISSING;
                     swapped = true;
                 }
             } else if (p.last == null && f >= FN_JW80) {
-                int sl = memo == null ? NameMemo.compare(NameMemo.FIRST_AS_LAST, lc, p, ix) : memo.level(NameMemo.FIRST_AS_LAST, lc, p, ix);
+                int sl = NameMemo.level(memo, NameMemo.FIRST_AS_LAST, lc, p, ix);
                 if (sl >= 0 && sl <= LN_JW92) {
                     f = MISSING;
                     l = sl;

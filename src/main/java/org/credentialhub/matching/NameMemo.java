@@ -66,11 +66,16 @@ final class NameMemo {
         return l;
     }
 
+    /** {@link #level} of the row's memo, or {@link #compare} when there is none (the model's fit, explanations). */
+    static int level(NameMemo memo, int kind, int code, Probe p, RosterIndex ix) {
+        return memo == null ? compare(kind, code, p, ix) : memo.level(kind, code, p, ix);
+    }
+
     /**
      * The level of comparison {@code kind} between the probe's name and dictionary name {@code code}, not remembered
      * (see {@link #level}): compared on the names' letter sets first ({@link Comparisons#onlyOther}).
      */
-    static int compare(int kind, int code, Probe p, RosterIndex ix) {
+    private static int compare(int kind, int code, Probe p, RosterIndex ix) {
         boolean sentFirst = kind == FIRST || kind == FIRST_VS_LAST || kind == FIRST_AS_LAST;
         boolean rosterFirst = kind == FIRST || kind == LAST_VS_FIRST || kind == LAST_AS_FIRST;
         String a = sentFirst ? p.first : p.last;
