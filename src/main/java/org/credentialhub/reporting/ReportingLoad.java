@@ -164,27 +164,36 @@ public final class ReportingLoad {
                     "fact_combined")) {
                 exec(c, "delete from rpt." + table + " where school_year = any (?)", y);
             }
+            // the years' enrollments, read once for the enrollment and potential facts: a table of the transaction's
+            // own, with statistics, so that the offers are joined to as many rows as there are (the SIS side of the
+            // views is estimated at a few thousand rows whatever its size, and the offers' joins were then planned as
+            // hash tables of every enrollment, in many batches: NC year 4.4 s for potential, 1.5M students 66 s)
+            exec(c, """
+                    create temp table load_enrollment on commit drop as
+                    select e.school_year, p.student_key, e.course_code, e.district_code, e.school_code,
+                           e.class_sourced_id, e.sis_source
+                    from student_course_enrollment e join student_pseudonym p using (student_id)
+                    where e.school_year = any (?)""", y);
+            exec(c, "analyze load_enrollment");
             rows += exec(c, """
                     insert into rpt.fact_enrollment (school_year, student_key, course_code, district_code, school_code,
                                                      class_sourced_id)
-                    select e.school_year, p.student_key, e.course_code, e.district_code, e.school_code, e.class_sourced_id
-                    from student_course_enrollment e join student_pseudonym p using (student_id)
-                    where e.school_year = any (?)
-                      and exists (select 1 from catalog_course k where k.school_year = e.school_year
-                                  and k.course_code = e.course_code)""", y);
+                    select e.school_year, e.student_key, e.course_code, e.district_code, e.school_code, e.class_sourced_id
+                    from load_enrollment e
+                    where exists (select 1 from catalog_course k where k.school_year = e.school_year
+                                  and k.course_code = e.course_code)""");
             step("enrollment");
-            // the SIS side of the offers (student_course_offer: enrollments, classes, their listed credentials, the
-            // catalog's alignments) is always estimated at a few hundred rows, and its nested loops then ran over
-            // every enrollment: hash joins only for this statement (NC year, 649,378 rows: 9.0 s -> 5.2 s; its
-            // select alone 7.0 s -> 2.6 s in EXPLAIN ANALYZE)
+            // potential: the enrollments times the credentials their class offers (the rule: class_credential_offer;
+            // the same rows as student_course_offer joined to the pseudonyms). The offers are still estimated at a
+            // few hundred classes: hash joins only, never a loop over the enrollments for each of them
             exec(c, "set local enable_nestloop = off");
             rows += exec(c, """
                     insert into rpt.fact_potential (school_year, student_key, course_code, credential_code, district_code,
                                                     school_code, class_sourced_id)
-                    select o.school_year, p.student_key, o.course_code, o.credential_code, o.district_code,
-                           o.school_code, o.class_sourced_id
-                    from student_course_offer o join student_pseudonym p using (student_id)
-                    where o.school_year = any (?)""", y);
+                    select e.school_year, e.student_key, e.course_code, k.credential_code, e.district_code,
+                           e.school_code, e.class_sourced_id
+                    from load_enrollment e
+                    join class_credential_offer k on k.sis_source = e.sis_source and k.class_sourced_id = e.class_sourced_id""");
             exec(c, "reset enable_nestloop");
             step("potential");
             exec(c, "analyze rpt.fact_potential");
