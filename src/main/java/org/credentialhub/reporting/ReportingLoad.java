@@ -241,21 +241,31 @@ public final class ReportingLoad {
                     order by e.school_year, e.student_key, f.course_code, e.credential_code, f.district_code""", y);
             exec(c, "analyze rpt.fact_course_earned");
             step("course-earned");
+            // a combined credential's module count, per state, year and course, counted once and compared with each
+            // student's count after grouping (it was a subquery run for every student's group: 47,159 times in the
+            // NC year, half the statement; joined before grouping, the join's estimate fell to one row)
             rows += exec(c, """
                     insert into rpt.fact_combined (school_year, student_key, combined_credential, course_code,
                                                    district_code, earned_on)
-                    select x.school_year, x.student_key, cc.combined_credential, cc.course_code, min(x.district_code),
-                           max(e.earned_on)
-                    from catalog_combined cc
-                    join rpt.fact_course_earned x on x.school_year = cc.school_year and x.course_code = cc.course_code
-                                                 and x.credential_code = cc.module_credential_code
-                    join rpt.fact_earned e on e.result_id = x.result_id
-                    where cc.school_year = any (?)
-                    group by x.school_year, x.student_key, cc.state, cc.combined_credential, cc.course_code
-                    having count(distinct cc.module_credential_code) = (
-                        select count(distinct m.module_credential_code) from catalog_combined m
-                        where m.state = cc.state and m.school_year = x.school_year
-                          and m.combined_credential = cc.combined_credential and m.course_code = cc.course_code)""", y);
+                    select g.school_year, g.student_key, g.combined_credential, g.course_code, g.district_code,
+                           g.earned_on
+                    from (select x.school_year, x.student_key, cc.state, cc.combined_credential, cc.course_code,
+                                 min(x.district_code) as district_code, max(e.earned_on) as earned_on,
+                                 count(distinct cc.module_credential_code) as modules
+                          from catalog_combined cc
+                          join rpt.fact_course_earned x on x.school_year = cc.school_year
+                                                       and x.course_code = cc.course_code
+                                                       and x.credential_code = cc.module_credential_code
+                          join rpt.fact_earned e on e.result_id = x.result_id
+                          where cc.school_year = any (?)
+                          group by x.school_year, x.student_key, cc.state, cc.combined_credential, cc.course_code) g
+                    join (select state, school_year, combined_credential, course_code,
+                                 count(distinct module_credential_code) as modules
+                          from catalog_combined where school_year = any (?)
+                          group by state, school_year, combined_credential, course_code) m
+                      on m.state = g.state and m.school_year = g.school_year
+                     and m.combined_credential = g.combined_credential and m.course_code = g.course_code
+                     and m.modules = g.modules""", y, y);
             step("combined");
             rows += CreditAwards.load(c);
             step("credit-awards");
