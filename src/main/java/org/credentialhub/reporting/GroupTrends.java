@@ -19,7 +19,9 @@ import java.util.function.Predicate;
 /**
  * NC Tables 5a-c ({@code tier-N-trend-by-student-group}): students earning a credential of one tier by student group
  * over three school years, beside the comparison population. The definition's sql gives one year's counts per group
- * ({@code enrolled}, {@code earning}); this class runs it for the report year and the two before it (a year with no
+ * for the three tables at once ({@code enrolled}, {@code earning_tier_1} to {@code _3}: the three tables' queries
+ * were alike but for the tier, and each read the same facts); this class runs it for the report year and the two
+ * before it, takes the table's tier's column as its {@code earning} (a year with no
  * facts loaded stays empty, never 0: {@link Reports#suppressed} leaves it alone), puts the years side by side, and
  * fills {@code share_of_earners} (the report year's) and {@code state_share} (the configured statistical profile, as
  * {@link StudentGroups} gives it to Table 4).
@@ -28,6 +30,10 @@ final class GroupTrends {
     /** The reports this class computes. */
     static final Set<String> NAMES = Set.of("tier-1-trend-by-student-group", "tier-2-trend-by-student-group",
             "tier-3-trend-by-student-group");
+    /** A table's tier, from its name ({@code tier-2-trend-by-student-group}: 2). */
+    private static final java.util.regex.Pattern TIER = java.util.regex.Pattern.compile("tier-([0-9])-trend-by-student-group");
+    /** The tiers whose earners the sql counts ({@code earning_tier_1} ...). */
+    private static final int TIERS = 3;
     /** The year columns' suffixes, oldest first. */
     private static final List<String> SUFFIXES = List.of("_two_years_before", "_year_before", "");
 
@@ -53,6 +59,11 @@ final class GroupTrends {
         Map<List<String>, Object[]> groups = new LinkedHashMap<>();   // (type, group) -> ordinal, then counts per year
         Map<List<String>, Long> ordinal = new HashMap<>();
         boolean[] loaded = new boolean[3];
+        java.util.regex.Matcher tierOf = TIER.matcher(d.name());
+        if (!tierOf.matches()) {
+            throw new IllegalArgumentException("not a tier trend table: " + d.name());
+        }
+        int tier = Integer.parseInt(tierOf.group(1));
         for (int y = 0; y < 3; y++) {
             loaded[y] = Rankings.loaded(c, years.get(y));
             if (!loaded[y]) {
@@ -70,7 +81,7 @@ final class GroupTrends {
                 List<String> key = java.util.Arrays.asList((String) r[1], (String) r[2]);   // a label may be null
                 ordinal.merge(key, (Long) r[0], Math::min);
                 groups.computeIfAbsent(key, k -> new Long[6])[2 * y] = (Long) r[3];
-                groups.get(key)[2 * y + 1] = r[4];
+                groups.get(key)[2 * y + 1] = r[3 + tier];
             }
         }
         List<List<String>> keys = new ArrayList<>(groups.keySet());
@@ -120,8 +131,15 @@ final class GroupTrends {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Object[]{rs.getLong("ordinal"), rs.getString("group_type"), rs.getString("student_group"),
-                            rs.getLong("enrolled"), rs.getLong("earning")});
+                    Object[] row = new Object[4 + TIERS];
+                    row[0] = rs.getLong("ordinal");
+                    row[1] = rs.getString("group_type");
+                    row[2] = rs.getString("student_group");
+                    row[3] = rs.getLong("enrolled");
+                    for (int t = 1; t <= TIERS; t++) {
+                        row[3 + t] = rs.getLong("earning_tier_" + t);
+                    }
+                    out.add(row);
                 }
             }
         }
