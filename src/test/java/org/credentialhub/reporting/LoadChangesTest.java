@@ -9,6 +9,8 @@ import java.sql.Statement;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What a reporting load rebuilds: nothing when nothing changed since the last load (an hour's margin made every
@@ -53,6 +55,48 @@ class LoadChangesTest {
             load.load("test");
             assertEquals("{2023-2024}", lastYears(hub), "the year of the catalog loaded again");
         }
+    }
+
+    @Test
+    void aLoadRewritesTheDimensionsOfTheStudentsWhoseDimensionsChangedAndNoOthers() throws Exception {
+        try (TestHub hub = TestHub.start(Map.of("hub.reporting.cron", "0 0 0 1 1 ? 2099"))) {
+            Fixtures.twoDistricts(hub);
+            ReportingLoad load = hub.runtime.services().reporting;
+            load.load("test");
+            Map<String, String> before = dimensionVersions(hub);
+            assertTrue(before.size() > 1, "the fixture's students have dimensions");
+            try (Connection c = hub.db().getConnection(); Statement st = c.createStatement()) {
+                st.executeUpdate("update student set sex = case when sex = 'F' then 'M' else 'F' end, updated_at = now()"
+                        + " where student_id = (select min(student_id) from student)");
+            }
+            load.load("test");
+            assertEquals("{2023-2024,2024-2025}", lastYears(hub), "a roster change rebuilds every year");
+            String changed = String.valueOf(hub.rows("""
+                    select p.student_key::text as k from student_pseudonym p
+                    where p.student_id = (select min(student_id) from student)""").get(0).get("k"));
+            Map<String, String> after = dimensionVersions(hub);
+            assertEquals(before.keySet(), after.keySet());
+            for (String key : before.keySet()) {
+                if (key.equals(changed)) {
+                    assertNotEquals(before.get(key), after.get(key), "the changed student's dimensions are written");
+                } else {
+                    assertEquals(before.get(key), after.get(key), "a student whose dimensions are as they were");
+                }
+            }
+            assertEquals(1, hub.rows("""
+                    select 1 from rpt.dim_student d join student_pseudonym p using (student_key)
+                    join student s using (student_id) where d.sex is not distinct from s.sex
+                      and s.student_id = (select min(student_id) from student)""").size(), "the new sex");
+        }
+    }
+
+    /** Each student's dimension row version (xmin): a row written again has a new one. */
+    private static Map<String, String> dimensionVersions(TestHub hub) throws Exception {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (Map<String, Object> r : hub.rows("select student_key::text as k, xmin::text as v from rpt.dim_student")) {
+            out.put((String) r.get("k"), (String) r.get("v"));
+        }
+        return out;
     }
 
     private static String lastYears(TestHub hub) throws Exception {
