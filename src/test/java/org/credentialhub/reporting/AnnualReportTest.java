@@ -501,6 +501,28 @@ abstract class AnnualReportTest {
     }
 
     @Test
+    void notEnrolledExceptionsAreTheEarnedCredentialsNoCourseCountsInAYearWithEnrollments() throws Exception {
+        try (Standalone s = new Standalone(run.settings());
+             Connection c = s.database.dataSource().getConnection();
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("""
+                     with years as (select distinct school_year from rpt.fact_potential),
+                          unaligned as (select e.result_id from rpt.fact_earned e
+                                        where not e.aligned and e.school_year in (select school_year from years)),
+                          flagged as (select result_id, status from result_exception where kind = 'not_enrolled')
+                     select (select count(*) from unaligned),
+                            (select count(*) from unaligned u where not exists (
+                                select 1 from flagged f where f.result_id = u.result_id)),
+                            (select count(*) from flagged f where f.status <> 'resolved' and not exists (
+                                select 1 from unaligned u where u.result_id = f.result_id))""")) {
+            rs.next();
+            assertTrue(rs.getLong(1) > 0, "the generated state has credentials earned outside an aligned enrollment");
+            assertEquals(0, rs.getLong(2), "each of them is a not_enrolled exception");
+            assertEquals(0, rs.getLong(3), "an open not_enrolled exception is such a credential");
+        }
+    }
+
+    @Test
     void thePublishedHtmlHasEveryTableAndChartAndNoSmallCell() throws Exception {
         Path out = Files.createTempFile("report", ".html");
         assertEquals(0, hub("report", "--publish", "--year", YEAR, "--format", "html", "--out", out.toString(),
