@@ -21,8 +21,8 @@ import java.util.function.Predicate;
  * over three school years, beside the comparison population. The definition's sql gives one year's counts per group
  * for the three tables at once ({@code enrolled}, {@code earning_tier_1} to {@code _3}: the three tables' queries
  * were alike but for the tier, and each read the same facts); this class runs it for the report year and the two
- * before it, takes the table's tier's column as its {@code earning} (a year with no
- * facts loaded stays empty, never 0: {@link Reports#suppressed} leaves it alone), puts the years side by side, and
+ * before it, takes the table's tier's column as its {@code earning} (a year with no facts loaded stays empty, never
+ * 0: {@link Reports#suppressed} leaves it alone), puts the years side by side, and
  * fills {@code share_of_earners} (the report year's) and {@code state_share} (the configured statistical profile, as
  * {@link StudentGroups} gives it to Table 4).
  */

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What a reporting load rebuilds: nothing when nothing changed since the last load (an hour's margin made every
  * load rebuild every year for an hour after any change), and a change written by a transaction that was still open
- * during a load, whose rows that load could not see, in the next one.
+ * during a load, whose rows that load could not see, in the next one; and of the students' dimensions, only those
+ * that changed.
  */
 class LoadChangesTest {
 
