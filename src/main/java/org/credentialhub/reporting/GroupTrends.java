@@ -27,13 +27,12 @@ import java.util.function.Predicate;
  * {@link StudentGroups} gives it to Table 4).
  */
 final class GroupTrends {
-    /** The reports this class computes. */
-    static final Set<String> NAMES = Set.of("tier-1-trend-by-student-group", "tier-2-trend-by-student-group",
-            "tier-3-trend-by-student-group");
-    /** A table's tier, from its name ({@code tier-2-trend-by-student-group}: 2). */
-    private static final java.util.regex.Pattern TIER = java.util.regex.Pattern.compile("tier-([0-9])-trend-by-student-group");
+    /** The reports this class computes, each with its tier (its {@code earning_tier_N} column of the sql). */
+    private static final Map<String, Integer> TIER_OF = Map.of("tier-1-trend-by-student-group", 1,
+            "tier-2-trend-by-student-group", 2, "tier-3-trend-by-student-group", 3);
+    static final Set<String> NAMES = TIER_OF.keySet();
     /** The tiers whose earners the sql counts ({@code earning_tier_1} ...). */
-    private static final int TIERS = 3;
+    private static final int TIERS = TIER_OF.size();
     /** The year columns' suffixes, oldest first. */
     private static final List<String> SUFFIXES = List.of("_two_years_before", "_year_before", "");
 
@@ -59,11 +58,7 @@ final class GroupTrends {
         Map<List<String>, Object[]> groups = new LinkedHashMap<>();   // (type, group) -> ordinal, then counts per year
         Map<List<String>, Long> ordinal = new HashMap<>();
         boolean[] loaded = new boolean[3];
-        java.util.regex.Matcher tierOf = TIER.matcher(d.name());
-        if (!tierOf.matches()) {
-            throw new IllegalArgumentException("not a tier trend table: " + d.name());
-        }
-        int tier = Integer.parseInt(tierOf.group(1));
+        int tier = TIER_OF.get(d.name());
         for (int y = 0; y < 3; y++) {
             loaded[y] = Rankings.loaded(c, years.get(y));
             if (!loaded[y]) {

@@ -22,9 +22,7 @@ class LoadChangesTest {
 
     @Test
     void aLoadRebuildsWhatChangedSinceTheLastAndNothingElse() throws Exception {
-        // no scheduled loads: the test's own are the only ones
-        try (TestHub hub = TestHub.start(Map.of("hub.reporting.cron", "0 0 0 1 1 ? 2099"))) {
-            Fixtures.twoDistricts(hub);
+        try (TestHub hub = twoDistrictsWithoutScheduledLoads()) {
             ReportingLoad load = hub.runtime.services().reporting;
             load.load("test");
             assertEquals("{2023-2024,2024-2025}", lastYears(hub), "the first load rebuilds every year");
@@ -60,8 +58,7 @@ class LoadChangesTest {
 
     @Test
     void aLoadRewritesTheDimensionsOfTheStudentsWhoseDimensionsChangedAndNoOthers() throws Exception {
-        try (TestHub hub = TestHub.start(Map.of("hub.reporting.cron", "0 0 0 1 1 ? 2099"))) {
-            Fixtures.twoDistricts(hub);
+        try (TestHub hub = twoDistrictsWithoutScheduledLoads()) {
             ReportingLoad load = hub.runtime.services().reporting;
             load.load("test");
             Map<String, String> before = dimensionVersions(hub);
@@ -88,6 +85,18 @@ class LoadChangesTest {
                     select 1 from rpt.dim_student d join student_pseudonym p using (student_key)
                     join student s using (student_id) where d.sex is not distinct from s.sex
                       and s.student_id = (select min(student_id) from student)""").size(), "the new sex");
+        }
+    }
+
+    /** A hub with the two-district fixture and no scheduled loads: the test's own are the only ones. */
+    private static TestHub twoDistrictsWithoutScheduledLoads() throws Exception {
+        TestHub hub = TestHub.start(Map.of("hub.reporting.cron", "0 0 0 1 1 ? 2099"));
+        try {
+            Fixtures.twoDistricts(hub);
+            return hub;
+        } catch (Exception | Error e) {
+            hub.close();
+            throw e;
         }
     }
 
