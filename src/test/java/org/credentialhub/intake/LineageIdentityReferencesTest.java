@@ -1,0 +1,153 @@
+package org.credentialhub.intake;
+
+import org.credentialhub.support.SharedPostgres;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The references of {@code result_lineage} and {@code result_identity}, checked once per statement (migration V75)
+ * instead of by foreign keys row by row: the same rules as the keys they replace, also between two transactions.
+ */
+class LineageIdentityReferencesTest {
+
+    private static final String FOREIGN_KEY_VIOLATION = "23503";
+
+    @Test
+    void aLineageOrIdentityRowNamesAResultAndADeliveryThatExistAndKeepsThem() throws Exception {
+        try (Connection c = DriverManager.getConnection(database(), "postgres", "");
+             Statement st = c.createStatement()) {
+            st.execute("insert into result_lineage (result_id, delivery_id, source_row) values (1, 1, 1), (2, 2, 1)");
+            st.execute("insert into result_identity (result_id, school_code) values (1, '100301')");
+            refused(st, "insert into result_lineage (result_id, delivery_id, source_row) values (1, 1, 2), (99, 1, 3)");
+            refused(st, "insert into result_lineage (result_id, delivery_id, source_row) values (1, 99, 4)");
+            refused(st, "insert into result_identity (result_id) values (2), (99)");
+            assertEquals("2 1", one(st, "select (select count(*) from result_lineage) || ' '"
+                    + " || (select count(*) from result_identity)"), "a refused statement leaves none of its rows");
+            // rows written through publishing's own statement shapes: a select, and an upsert whose rows exist
+            st.execute("""
+                    insert into result_lineage (result_id, delivery_id, source_row)
+                    select result_id, 2, 10 + result_id from result on conflict do nothing""");
+            st.execute("""
+                    insert into result_identity (result_id, school_code) select result_id, 'x' from result
+                    on conflict (result_id) do update set school_code = excluded.school_code""");
+            assertEquals("4 2", one(st, "select (select count(*) from result_lineage) || ' '"
+                    + " || (select count(*) from result_identity where school_code = 'x')"));
+
+            refused(st, "update result_lineage set result_id = 2 where result_id = 1");
+            refused(st, "update result_lineage set delivery_id = 2 where delivery_id = 1");
+            refused(st, "update result_identity set result_id = 2 where result_id = 1");
+            st.execute("update result_lineage set version = 2 where result_id = 1");
+            refused(st, "update delivery set delivery_id = 5 where delivery_id = 2");
+            st.execute("update delivery set delivery_id = 5 where delivery_id = 3");
+        }
+    }
+
+    @Test
+    void resultsDeletedOrTruncatedTakeTheirLineageAndIdentitiesAndANamedDeliveryStays() throws Exception {
+        try (Connection c = DriverManager.getConnection(database(), "postgres", "");
+             Statement st = c.createStatement()) {
+            st.execute("""
+                    insert into result_lineage (result_id, delivery_id, source_row) values (1, 1, 1), (1, 2, 1), (2, 2, 2);
+                    insert into result_identity (result_id, school_code) values (1, 'a'), (2, 'b')""");
+            st.execute("delete from result where result_id = 1");
+            assertEquals("2/2 2", one(st, "select (select string_agg(result_id || '/' || delivery_id, ',')"
+                    + " from result_lineage) || ' ' || (select string_agg(result_id::text, ',') from result_identity)"));
+
+            refused(st, "delete from delivery where delivery_id = 2");   // lineage names it (result 2's delivery is 1)
+            st.execute("delete from delivery where delivery_id = 3");   // nothing names it
+            assertEquals("2", one(st, "select count(*) from delivery"));
+
+            st.execute("truncate result cascade");
+            assertEquals("0 0", one(st, "select (select count(*) from result_lineage) || ' '"
+                    + " || (select count(*) from result_identity)"));
+        }
+    }
+
+    /**
+     * A result that another transaction's new lineage names is locked as a key locks it: deleting it waits for that
+     * transaction, then takes the lineage with it (else the lineage would name a result that is gone).
+     */
+    @Test
+    void aResultNamedByAnUncommittedLineageRowIsDeletedOnlyAfterItAndTakesIt() throws Exception {
+        String url = database();
+        try (Connection writer = DriverManager.getConnection(url, "postgres", "");
+             Connection deleter = DriverManager.getConnection(url, "postgres", "");
+             Connection watcher = DriverManager.getConnection(url, "postgres", "");
+             Statement w = writer.createStatement(); Statement look = watcher.createStatement()) {
+            writer.setAutoCommit(false);
+            w.execute("insert into result_lineage (result_id, delivery_id, source_row) values (1, 2, 7)");
+            int deleterPid = pid(deleter);
+            CompletableFuture<Integer> deleted = CompletableFuture.supplyAsync(() -> {
+                try (Statement d = deleter.createStatement()) {
+                    return d.executeUpdate("delete from result where result_id = 1");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertTrue(waitsForALock(look, deleterPid), "the delete waits for the transaction that names the result");
+            assertFalse(deleted.isDone());
+            writer.commit();
+            assertEquals(1, deleted.get(10, TimeUnit.SECONDS));
+            assertEquals("0", one(look, "select count(*) from result_lineage where result_id = 1"));
+        }
+    }
+
+    /** A database with three deliveries and two results (result 1 of delivery 1, result 2 of delivery 1). */
+    private static String database() throws Exception {
+        String url = SharedPostgres.newDatabase();
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+             Statement st = c.createStatement()) {
+            st.execute("""
+                    insert into delivery (delivery_id, feed_code, source_name, content_sha256, status) values
+                        (1, 'certexam', 'a.csv', 'a', 'accepted'), (2, 'certexam', 'b.csv', 'b', 'accepted'),
+                        (3, 'certexam', 'c.csv', 'c', 'accepted');
+                    insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
+                                        attempted_on, passed)
+                        select n, 'certexam', 'k' || n, 1, n, 'E', '2024-2025', date '2025-01-01', true
+                        from generate_series(1, 2) n""");
+        }
+        return url;
+    }
+
+    private static void refused(Statement st, String sql) {
+        SQLException e = assertThrows(SQLException.class, () -> st.execute(sql), sql);
+        assertEquals(FOREIGN_KEY_VIOLATION, e.getSQLState(), sql + ": " + e.getMessage());
+    }
+
+    private static int pid(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** Whether the backend comes to wait for a lock within ten seconds (looked at from a session outside a transaction). */
+    private static boolean waitsForALock(Statement st, int pid) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            if ("Lock".equals(one(st, "select wait_event_type from pg_stat_activity where pid = " + pid))) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    private static String one(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
