@@ -249,6 +249,7 @@ public final class Intake {
         int rejectedRows = 0;
         List<RowRejection> rejections = new ArrayList<>();
         List<String> readerWarnings;
+        AttemptKeys keys = new AttemptKeys();
         // the roster the file's rows are matched against (built here when it is not current; before the COPY, which
         // holds the connection): a sent ID that is a student's takes the student's neighbourhood from it, and the
         // file is matched against it after staging
@@ -300,6 +301,7 @@ public final class Intake {
                         .value(r.award() == null ? null : r.award().program())
                         .value(r.award() == null ? null : r.award().creditHours());
                 copy.endRow();
+                keys.add(key);
                 accepted++;
             }
             // (the reader's checks of the whole file ran at its end, before the last row came)
@@ -330,7 +332,11 @@ public final class Intake {
         }
         AttemptVersions.Counted versions = AttemptVersions.compute(c, feed, sourceName);
         int warned = warnIdentityChanges(c, deliveryId, readerWarnings.size());
-        warnRepeatedAttempts(c, deliveryId, readerWarnings.size() + warned);
+        // most files give each attempt once: then no row repeats another, and each row is its attempt's last
+        boolean keysRepeat = keys.mayRepeat();
+        if (keysRepeat) {
+            warnRepeatedAttempts(c, deliveryId, readerWarnings.size() + warned);
+        }
         // a vendor's file is matched here, on its staged rows, and each result is written once, with its decision;
         // district entries (matched within the entering district) and API pages (matched as one batch per pull) are
         // matched once published
@@ -339,12 +345,12 @@ public final class Intake {
             matcher.matchStaged(c, roster, feed, "Delivery " + deliveryId, accepted);
         }
         long decided = System.nanoTime();
-        publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active");
+        publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active", keysRepeat);
         if (matched) {
             publishCandidates(c);
         }
         if (mapping.awards()) {
-            publishAwards(c);
+            publishAwards(c, keysRepeat);
         }
         if (accepted >= DeliveryMatcher.ANALYZE_FROM_ROWS) {
             // the steps after this one (matching, match rates, the exception queue) select the delivery's rows: with
@@ -425,7 +431,12 @@ public final class Intake {
     private static final Scratch.Table STAGE_PUBLISHED = new Scratch.Table("stage_published",
             "attempt_key text, result_id bigint, version int");
 
-    private void publish(Connection c, String feed, long deliveryId, String newStatus) throws SQLException {
+    /**
+     * {@code keysRepeat}: whether rows of the file may share an attempt key ({@link AttemptKeys}); when none do, each
+     * staged row is its attempt's last and is published as it is, without sorting the file by key to find it.
+     */
+    private void publish(Connection c, String feed, long deliveryId, String newStatus, boolean keysRepeat)
+            throws SQLException {
         // the file's decisions, when it was matched on its staged rows (DeliveryMatcher.matchStaged); else empty, and
         // its results are published undecided
         Scratch.ensure(c, STAGE_PUBLISHED, DeliveryMatcher.STAGE_MATCH);
@@ -440,7 +451,7 @@ public final class Intake {
                        credential_code, school_year, attempted_on, attempted_at, passed, score, status, source_ref,
                        version, hold_reason, exam_name, exam_ids, held_until, status_entries,
                        student_id, match_decision, match_tier, match_score
-                from (select distinct on (s.attempt_key) ? as feed, s.attempt_key, ? as delivery, s.source_row,
+                from (select %s ? as feed, s.attempt_key, ? as delivery, s.source_row,
                              s.vendor_candidate_id, s.state_id_hash, s.state_id_near,
                              coalesce(s.exam_code, s.credential_code) as exam_code,
                              coalesce(s.credential_code, xe.credential_code, xi.credential_code) as credential_code,
@@ -456,17 +467,21 @@ public final class Intake {
                       from stage_result s
                       left join stage_key k on k.attempt_key = s.attempt_key
                       left join stage_match m on m.attempt_key = s.attempt_key
-                      -- the catalog's credential: the exam code's (one join for the whole file), else the first
+                      -- the catalog's credential: the exam code's (one join for the whole file; one credential a
+                      -- code and year, the first state's, should two states' catalogs both have it), else the first
                       -- further identifier it knows (looked up only for a record that has them and no exam code match)
-                      left join catalog_exam_code xe on xe.school_year = s.school_year and xe.feed_code = ?
-                                                    and xe.exam_code = s.exam_code
+                      left join (select distinct on (x.school_year, x.exam_code) x.school_year, x.exam_code,
+                                        x.credential_code
+                                 from catalog_exam_code x where x.feed_code = ?
+                                 order by x.school_year, x.exam_code, x.state) xe
+                             on xe.school_year = s.school_year and xe.exam_code = s.exam_code
                       left join lateral (select x.credential_code from catalog_exam_code x
                                          where xe.credential_code is null and s.exam_ids is not null
                                            and x.school_year = s.school_year and x.feed_code = ?
                                            and x.exam_code = any(s.exam_ids)
                                          order by array_position(s.exam_ids, x.exam_code)
                                          limit 1) xi on true
-                      order by s.attempt_key, s.ordinal desc) latest
+                      %s) latest
                 order by ordinal  -- new results are numbered in the file's order
                 on conflict (feed_code, attempt_key) do update set
                     delivery_id = excluded.delivery_id, source_row = excluded.source_row,
@@ -485,7 +500,10 @@ public final class Intake {
                     status_entries = excluded.status_entries, updated_at = now()
                 returning attempt_key, result_id, version)
                 insert into stage_published (attempt_key, result_id, version)
-                select attempt_key, result_id, version from published""", feed, deliveryId, newStatus, newStatus, feed, feed);
+                select attempt_key, result_id, version from published""".formatted(
+                        keysRepeat ? "distinct on (s.attempt_key)" : "",
+                        keysRepeat ? "order by s.attempt_key, s.ordinal desc" : ""),
+                feed, deliveryId, newStatus, newStatus, feed, feed);
         Rows.update(c, """
                 insert into result_lineage (result_id, delivery_id, source_row, version, content_hash)
                 select r.result_id, ?, s.source_row, coalesce(v.version, r.version),
@@ -499,18 +517,19 @@ public final class Intake {
                 insert into result_identity (result_id, first_name, last_name, birth_date, email, school_code,
                                              school_name, district_code, identity_key,
                                              name_hash, name_salt, birth_date_hash, birth_date_salt)
-                select distinct on (r.result_id) r.result_id, s.first_name, s.last_name, s.birth_date, s.email,
+                select %s r.result_id, s.first_name, s.last_name, s.birth_date, s.email,
                        s.school_code, s.school_name, s.district_code, s.identity_key,
                        s.name_hash, s.name_salt, s.birth_date_hash, s.birth_date_salt
                 from stage_result s join stage_published r on r.attempt_key = s.attempt_key
-                order by r.result_id, s.ordinal desc
+                %s
                 on conflict (result_id) do update set
                     first_name = excluded.first_name, last_name = excluded.last_name, birth_date = excluded.birth_date,
                     email = excluded.email, school_code = excluded.school_code, school_name = excluded.school_name,
                     district_code = excluded.district_code, identity_key = excluded.identity_key,
                     name_hash = excluded.name_hash, name_salt = excluded.name_salt,
                     birth_date_hash = excluded.birth_date_hash, birth_date_salt = excluded.birth_date_salt,
-                    received_at = now()""")) {
+                    received_at = now()""".formatted(keysRepeat ? "distinct on (r.result_id)" : "",
+                keysRepeat ? "order by r.result_id, s.ordinal desc" : ""))) {
             ps.executeUpdate();
         }
     }
@@ -536,15 +555,16 @@ public final class Intake {
      * A credit award is a result (matched, decided, kept and purged as every result is) whose institution, program
      * and credit hours are in {@code result_award}: the last row of an attempt in the file wins, as for the result.
      */
-    private static void publishAwards(Connection c) throws SQLException {
+    private static void publishAwards(Connection c, boolean keysRepeat) throws SQLException {
         Rows.update(c, """
                 insert into result_award (result_id, institution, program, credit_hours)
-                select distinct on (r.result_id) r.result_id, s.institution, s.program, s.credit_hours
+                select %s r.result_id, s.institution, s.program, s.credit_hours
                 from stage_result s join stage_published r on r.attempt_key = s.attempt_key
                 where s.credit_hours is not null
-                order by r.result_id, s.ordinal desc
+                %s
                 on conflict (result_id) do update set institution = excluded.institution, program = excluded.program,
-                    credit_hours = excluded.credit_hours""");
+                    credit_hours = excluded.credit_hours""".formatted(keysRepeat ? "distinct on (r.result_id)" : "",
+                keysRepeat ? "order by r.result_id, s.ordinal desc" : ""));
     }
 
     /** A list as a PostgreSQL text[] literal for COPY ({@code {"a","b"}}), or null when empty. */

@@ -273,4 +273,35 @@ class FeedFilesTest {
         assertEquals(2L, foodsafe.get("quarantined_7d"));
         assertEquals(false, foodsafe.get("overdue"));
     }
+
+    /**
+     * A file whose attempt keys do not repeat is published without looking for each attempt's last row; an exam code
+     * that two states' catalogs have for the year still gives each row one result, of the first state's credential.
+     */
+    @Test
+    @Order(17)
+    void anExamCodeInTwoStatesCatalogsGivesOneResultARow() throws Exception {
+        hub.execute("""
+                insert into catalog_credential (state, school_year, credential_code, credential_name, tier, high_value,
+                                                delivered_by)
+                select 'zz', school_year, 'ZZ-0001', 'Another state''s credential', tier, high_value, delivered_by
+                from catalog_credential
+                where credential_code = 'NC-57DAE6' and school_year = '2024-2025'""");
+        hub.execute("""
+                insert into catalog_exam_code (state, school_year, feed_code, exam_code, credential_code)
+                values ('zz', '2024-2025', 'tradesreg', '00101-NC', 'ZZ-0001')""");
+        try {
+            String file = LayoutFiles.TRADESREG_HEADER
+                    + "NC1009\t1000000001\tPeña\tAna\tM\t05/01/2007\t00101-NC\tBasic Safety\t03/17/2025\t90\tY\tJ. Teacher\tSP01\tRiverside High\n"
+                    + "NC1010\t1000000001\tPeña\tAna\tM\t05/01/2007\t00101-NC\tBasic Safety\t03/18/2025\t91\tY\tJ. Teacher\tSP01\tRiverside High\n";
+            String ack = send("tradesreg", "tradesreg_modules_2025-03-22.tsv", file.getBytes(StandardCharsets.UTF_8));
+            assertTrue(ack.contains("\"rows_accepted\" : 2"), ack);
+            assertEquals(List.of("NC-57DAE6", "NC-57DAE6"), hub.rows("""
+                    select credential_code from result where attempt_key in ('NC1009|00101-NC', 'NC1010|00101-NC')
+                    order by attempt_key""").stream().map(m -> m.get("credential_code")).toList());
+        } finally {
+            hub.execute("delete from catalog_exam_code where state = 'zz'");
+            hub.execute("delete from catalog_credential where state = 'zz'");
+        }
+    }
 }

@@ -1,0 +1,39 @@
+package org.credentialhub.intake;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Whether a file's attempt keys may repeat: a repeat is always seen, distinct keys are told apart. */
+class AttemptKeysTest {
+
+    @Test
+    void aRepeatedKeyAnywhereInAMillionIsSeenAndDistinctKeysAreNot() {
+        AttemptKeys distinct = new AttemptKeys();
+        AttemptKeys repeated = new AttemptKeys();
+        for (int i = 0; i < 1_000_000; i++) {
+            String key = "NC" + (1_000_000 + i) + "|00101-NC";
+            distinct.add(key);
+            repeated.add(key);
+        }
+        repeated.add("NC1654321|00101-NC");
+        assertFalse(distinct.mayRepeat(), "a million distinct keys");
+        assertTrue(repeated.mayRepeat(), "one key given twice, far apart");
+    }
+
+    @Test
+    void keysThatDifferByOneCharacterOrTheirOrderHashApartAndMissingKeysAreOneKey() {
+        assertNotEquals(AttemptKeys.hash("ab"), AttemptKeys.hash("ba"));
+        assertNotEquals(AttemptKeys.hash("NC1001|00101-NC"), AttemptKeys.hash("NC1001|00102-NC"));
+        assertNotEquals(AttemptKeys.hash(""), AttemptKeys.hash("\0"));
+        AttemptKeys keys = new AttemptKeys();
+        keys.add(null);
+        keys.add("x");
+        assertFalse(keys.mayRepeat());
+        keys.add(null);
+        assertTrue(keys.mayRepeat(), "rows without a key are one attempt, as distinct on groups them");
+        assertFalse(new AttemptKeys().mayRepeat(), "no rows");
+    }
+}
