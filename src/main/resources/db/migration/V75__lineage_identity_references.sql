@@ -97,30 +97,16 @@ end $$;
 create trigger result_lineage_identity_truncated after truncate on result
     for each statement execute function result_lineage_identity_truncated();
 
--- A delivery that lineage names is not deleted, nor its key changed (no statement changes it).
+-- A delivery that lineage names is not deleted, nor its key changed (no statement changes it): one look-up a delivery.
 create function delivery_lineage_kept() returns trigger language plpgsql as $$
-declare
-    named bigint;
 begin
-    select l.delivery_id into named from result_lineage l
-    where l.delivery_id in (select o.delivery_id from old_rows o) limit 1;
-    if found then
-        raise foreign_key_violation using message = format('delivery %s is named by table "result_lineage"', named);
-    end if;
-    return null;
-end $$;
-
-create trigger delivery_lineage_kept_on_delete after delete on delivery
-    referencing old table as old_rows for each statement execute function delivery_lineage_kept();
-
-create function delivery_key_kept() returns trigger language plpgsql as $$
-begin
-    if exists (select 1 from result_lineage l where l.delivery_id = old.delivery_id) then
+    if (tg_op = 'DELETE' or old.delivery_id is distinct from new.delivery_id)
+       and exists (select 1 from result_lineage l where l.delivery_id = old.delivery_id) then
         raise foreign_key_violation using
             message = format('delivery %s is named by table "result_lineage"', old.delivery_id);
     end if;
-    return new;
+    return case when tg_op = 'DELETE' then old else new end;
 end $$;
 
-create trigger delivery_key_kept before update of delivery_id on delivery
-    for each row when (old.delivery_id is distinct from new.delivery_id) execute function delivery_key_kept();
+create trigger delivery_lineage_kept before delete or update of delivery_id on delivery
+    for each row execute function delivery_lineage_kept();

@@ -20,12 +20,11 @@ final class AttemptKeys {
         hashes[count++] = hash(key);
     }
 
-    /** After the last {@link #add}: whether two rows may have the same key. */
+    /** After the last {@link #add} (it sorts what it kept): whether two rows may have the same key. */
     boolean mayRepeat() {
-        long[] sorted = Arrays.copyOf(hashes, count);
-        Arrays.sort(sorted);
-        for (int i = 1; i < sorted.length; i++) {
-            if (sorted[i] == sorted[i - 1]) {
+        Arrays.sort(hashes, 0, count);
+        for (int i = 1; i < count; i++) {
+            if (hashes[i] == hashes[i - 1]) {
                 return true;
             }
         }

@@ -432,6 +432,16 @@ public final class Intake {
             "attempt_key text, result_id bigint, version int");
 
     /**
+     * The two clauses (for a statement's {@code select %s ...} and its {@code %s} before {@code on conflict}) that keep
+     * the last staged row of each {@code key} (an attempt's key, or its result), or none when the file's attempt keys
+     * do not repeat ({@link AttemptKeys}): then every staged row is its attempt's last.
+     */
+    private static Object[] lastRowOfEach(boolean keysRepeat, String key) {
+        return keysRepeat ? new Object[]{"distinct on (" + key + ")", "order by " + key + ", s.ordinal desc"}
+                : new Object[]{"", ""};
+    }
+
+    /**
      * {@code keysRepeat}: whether rows of the file may share an attempt key ({@link AttemptKeys}); when none do, each
      * staged row is its attempt's last and is published as it is, without sorting the file by key to find it.
      */
@@ -501,8 +511,7 @@ public final class Intake {
                 returning attempt_key, result_id, version)
                 insert into stage_published (attempt_key, result_id, version)
                 select attempt_key, result_id, version from published""".formatted(
-                        keysRepeat ? "distinct on (s.attempt_key)" : "",
-                        keysRepeat ? "order by s.attempt_key, s.ordinal desc" : ""),
+                        lastRowOfEach(keysRepeat, "s.attempt_key")),
                 feed, deliveryId, newStatus, newStatus, feed, feed);
         Rows.update(c, """
                 insert into result_lineage (result_id, delivery_id, source_row, version, content_hash)
@@ -528,8 +537,7 @@ public final class Intake {
                     district_code = excluded.district_code, identity_key = excluded.identity_key,
                     name_hash = excluded.name_hash, name_salt = excluded.name_salt,
                     birth_date_hash = excluded.birth_date_hash, birth_date_salt = excluded.birth_date_salt,
-                    received_at = now()""".formatted(keysRepeat ? "distinct on (r.result_id)" : "",
-                keysRepeat ? "order by r.result_id, s.ordinal desc" : ""))) {
+                    received_at = now()""".formatted(lastRowOfEach(keysRepeat, "r.result_id")))) {
             ps.executeUpdate();
         }
     }
@@ -563,8 +571,7 @@ public final class Intake {
                 where s.credit_hours is not null
                 %s
                 on conflict (result_id) do update set institution = excluded.institution, program = excluded.program,
-                    credit_hours = excluded.credit_hours""".formatted(keysRepeat ? "distinct on (r.result_id)" : "",
-                keysRepeat ? "order by r.result_id, s.ordinal desc" : ""));
+                    credit_hours = excluded.credit_hours""".formatted(lastRowOfEach(keysRepeat, "r.result_id")));
     }
 
     /** A list as a PostgreSQL text[] literal for COPY ({@code {"a","b"}}), or null when empty. */

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -101,6 +102,32 @@ class LineageIdentityReferencesTest {
             writer.commit();
             assertEquals(1, deleted.get(10, TimeUnit.SECONDS));
             assertEquals("0", one(look, "select count(*) from result_lineage where result_id = 1"));
+        }
+    }
+
+    /** A delivery named by another transaction's new lineage is not deleted: the delete waits for it, then is refused. */
+    @Test
+    void aDeliveryNamedByAnUncommittedLineageRowWaitsForItAndIsKept() throws Exception {
+        String url = database();
+        try (Connection writer = DriverManager.getConnection(url, "postgres", "");
+             Connection deleter = DriverManager.getConnection(url, "postgres", "");
+             Connection watcher = DriverManager.getConnection(url, "postgres", "");
+             Statement w = writer.createStatement(); Statement look = watcher.createStatement()) {
+            writer.setAutoCommit(false);
+            w.execute("insert into result_lineage (result_id, delivery_id, source_row) values (1, 3, 7)");
+            int deleterPid = pid(deleter);
+            CompletableFuture<Integer> deleted = CompletableFuture.supplyAsync(() -> {
+                try (Statement d = deleter.createStatement()) {
+                    return d.executeUpdate("delete from delivery where delivery_id = 3");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertTrue(waitsForALock(look, deleterPid), "the delete waits for the transaction that names the delivery");
+            writer.commit();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> deleted.get(10, TimeUnit.SECONDS));
+            assertEquals(FOREIGN_KEY_VIOLATION, ((SQLException) e.getCause().getCause()).getSQLState());
+            assertEquals("1", one(look, "select count(*) from delivery where delivery_id = 3"));
         }
     }
 
