@@ -107,8 +107,13 @@ public final class DeliveryMatcher {
                 c.commit();
                 return index;
             }
-            RosterIndex.Builder builder = RosterIndex.builder();
+            RosterIndex.Builder builder;
             try (Statement st = c.createStatement()) {
+                // sized for the roster (the same snapshot's count): its arrays are allocated once, not grown by copies
+                try (ResultSet rs = st.executeQuery("select count(*) from student")) {
+                    rs.next();
+                    builder = RosterIndex.builder((int) Math.min(Integer.MAX_VALUE, rs.getLong(1)));
+                }
                 st.setFetchSize(20_000);
                 try (ResultSet rs = st.executeQuery("""
                         select student_id, state_id_hash, first_name, last_name, birth_date, school_code, district_code,

@@ -88,7 +88,7 @@ public final class LinkRunner {
         org.credentialhub.support.Hmac hasher = new org.credentialhub.support.Hmac(key);
         long t0 = System.nanoTime();
         Table rt = read(roster, "roster");
-        RosterIndex.Builder ib = RosterIndex.builder();
+        RosterIndex.Builder ib = RosterIndex.builder(rt.rows.size());
         int[] badDates = new int[1];
         for (int i = 0; i < rt.rows.size(); i++) {
             String[] c = rt.rows.get(i);

@@ -260,7 +260,7 @@ public final class MatchingBenchmark {
      * time synthesizing, adding and building.
      */
     RosterIndex index(long[] nanos) {
-        RosterIndex.Builder b = RosterIndex.builder();
+        RosterIndex.Builder b = RosterIndex.builder(rosterSize);
         int chunk = 100_000;
         RosterRecord[] buf = new RosterRecord[chunk];
         for (int start = 0; start < rosterSize; start += chunk) {

@@ -82,8 +82,9 @@ public final class RosterIndex {
 
     private RosterIndex(Builder b, long startNanos) {
         this.n = b.n;
-        this.ids = Arrays.copyOf(b.ids, n);
-        this.stateFp = Arrays.copyOf(b.stateFp, n);
+        // a builder sized for the roster gives its columns as they are (a copy would hold both at once)
+        this.ids = b.ids.length == n ? b.ids : Arrays.copyOf(b.ids, n);
+        this.stateFp = b.stateFp.length == n ? b.stateFp : Arrays.copyOf(b.stateFp, n);
         this.cols = new int[n << STRIDE_SHIFT];
         for (int row = 0; row < n; row++) {
             int o = row << STRIDE_SHIFT;
@@ -161,7 +162,7 @@ public final class RosterIndex {
 
     /** Builds an index from all records (roster ids should be unique). */
     public static RosterIndex build(Iterable<RosterRecord> records) {
-        Builder b = builder();
+        Builder b = records instanceof java.util.Collection<?> all ? builder(all.size()) : builder();
         for (RosterRecord r : records) {
             b.add(r);
         }
@@ -179,7 +180,17 @@ public final class RosterIndex {
     }
 
     public static Builder builder() {
-        return new Builder();
+        return new Builder(0);
+    }
+
+    /**
+     * A builder for about {@code expectedRows} records (more may be added): its columns are allocated once at that size
+     * instead of grown by doubling (a copy each time, both held at once, and up to twice the room), and the ID
+     * neighbourhoods' array is grown to the size the rows so far foretell. A 1,500,000-student roster built at a 1 GB
+     * heap ran out of memory while the builder's arrays grew.
+     */
+    public static Builder builder(int expectedRows) {
+        return new Builder(expectedRows);
     }
 
     /** Number of students in the index. */
@@ -527,23 +538,34 @@ public final class RosterIndex {
     /** Accumulates roster records; {@link #build()} once. Not thread-safe. */
     public static final class Builder {
         private int n;
-        private long[] ids = new long[1024];
-        private long[] stateFp = new long[1024];
-        private int[] first = new int[1024];
-        private int[] last = new int[1024];
-        private int[] dob = new int[1024];
-        private int[] school = new int[1024];
-        private int[] district = new int[1024];
+        private final int expected;
+        private long[] ids;
+        private long[] stateFp;
+        private int[] first;
+        private int[] last;
+        private int[] dob;
+        private int[] school;
+        private int[] district;
         private final NameDict firstNames = new NameDict();
         private final NameDict lastNames = new NameDict();
         private final HashMap<String, Integer> schools = new HashMap<>();
         private final HashMap<String, Integer> districts = new HashMap<>();
         private long[] nearFp = new long[0];
-        private int[] nearStart = new int[1025];
+        private int[] nearStart;
         private int nearCount;
         private boolean built;
 
-        private Builder() {
+        private Builder(int expectedRows) {
+            this.expected = (int) Math.max(0, Math.min(expectedRows, ROW_MASK));
+            int cap = expected > 0 ? expected : 1024;
+            ids = new long[cap];
+            stateFp = new long[cap];
+            first = new int[cap];
+            last = new int[cap];
+            dob = new int[cap];
+            school = new int[cap];
+            district = new int[cap];
+            nearStart = new int[cap + 1];
         }
 
         public Builder add(RosterRecord r) {
@@ -576,7 +598,7 @@ public final class RosterIndex {
             long[] near = stateFp[n] == 0 ? null : StateIdIndex.parseNear(r.stateIdNear());
             if (near != null) {
                 if (nearCount + near.length > nearFp.length) {
-                    nearFp = Arrays.copyOf(nearFp, Math.max(nearFp.length * 2, nearCount + near.length + 1024));
+                    nearFp = Arrays.copyOf(nearFp, nearCapacity(near.length));
                 }
                 System.arraycopy(near, 0, nearFp, nearCount, near.length);
                 nearCount += near.length;
@@ -584,6 +606,20 @@ public final class RosterIndex {
             nearStart[n + 1] = nearCount;
             n++;
             return this;
+        }
+
+        /**
+         * The neighbourhood array's next size: for a builder that knows the roster's size, what the rows so far foretell
+         * for all of them (a few per cent more), else twice the size.
+         */
+        private int nearCapacity(int adding) {
+            long needed = (long) nearCount + adding;
+            long next = nearFp.length * 2L;
+            if (expected > n && n >= 1024) {
+                long foretold = (long) Math.ceil((double) nearCount / n * expected * 1.02) + adding;
+                next = Math.max(foretold, nearFp.length + (nearFp.length >> 3));
+            }
+            return (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed + 1024, next));
         }
 
         private static int place(HashMap<String, Integer> dict, String raw) {
@@ -595,11 +631,13 @@ public final class RosterIndex {
         }
 
         /**
-         * The neighbourhood entries, trimmed to their count, and released by the builder: the builder's array (grown by
-         * doubling, up to twice the size) is garbage before the index sorts its table, which needs as much again.
+         * The neighbourhood entries, released by the builder: trimmed to their count when much of the array is unused
+         * (grown by doubling, up to twice the size; the copy is garbage before the index sorts its table, which needs as
+         * much again), else as they are (a builder that knew the roster's size).
          */
         private long[] takeNearFp() {
-            long[] a = nearFp.length == nearCount ? nearFp : Arrays.copyOf(nearFp, nearCount);
+            long[] a = nearFp.length - nearCount <= nearFp.length * StateIdIndex.NEAR_SLACK ? nearFp
+                    : Arrays.copyOf(nearFp, nearCount);
             nearFp = null;
             return a;
         }

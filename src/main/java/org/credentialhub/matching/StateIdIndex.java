@@ -28,6 +28,8 @@ final class StateIdIndex {
      * position order; {@link #nearBlock} indexes them all.
      */
     private final long[] nearFp;
+    /** The entries in {@link #nearFp} (the array may be a little longer: a builder's estimate, not copied to trim). */
+    private final int nearCount;
     private final int[] nearStart;
     private final long[] nearBlock;
     private final int[] nearDir;
@@ -35,7 +37,7 @@ final class StateIdIndex {
     /**
      * @param stateFp   the roster's ID fingerprints by row (0 = none)
      * @param nearFp    all rows' neighbourhood entries, {@code nearCount} of them, in row order (kept, not copied, when
-     *                  it has exactly that length)
+     *                  at most {@link #NEAR_SLACK} of it is unused: a copy to trim it would hold both at once)
      * @param nearStart per row the first entry of its neighbourhood (n + 1 values)
      */
     StateIdIndex(int n, long[] stateFp, long[] nearFp, int nearCount, int[] nearStart, int dirBits) {
@@ -54,9 +56,10 @@ final class StateIdIndex {
         this.idBlock = idArr;
         this.idDirBits = Math.max(1, dirBits - 2);
         this.idDir = BlockingIndex.directory(idArr, idDirBits);
-        this.nearFp = nearFp.length == nearCount ? nearFp : Arrays.copyOf(nearFp, nearCount);
+        this.nearFp = nearFp.length - nearCount <= nearFp.length * NEAR_SLACK ? nearFp : Arrays.copyOf(nearFp, nearCount);
+        this.nearCount = nearCount;
         this.nearStart = nearStart.length == n + 1 ? nearStart : Arrays.copyOf(nearStart, n + 1);
-        long[] nearArr = new long[this.nearFp.length];
+        long[] nearArr = new long[nearCount];
         for (int row = 0; row < n; row++) {
             int start = this.nearStart[row];
             int len = Math.min(this.nearStart[row + 1] - start, TAG_UNKNOWN);
@@ -69,6 +72,9 @@ final class StateIdIndex {
         this.nearBlock = nearArr;
         this.nearDir = BlockingIndex.directory(nearArr, dirBits);
     }
+
+    /** The share of a neighbourhood array that may be left unused and kept as it is. */
+    static final double NEAR_SLACK = 1.0 / 16;
 
     /**
      * Layout of a neighbourhood table entry ({@link #nearBlock}), 63 bits: the entry's key hash
@@ -147,7 +153,7 @@ final class StateIdIndex {
 
     /** Mean count of IDs one edit from a student's ID, over up to 2,000 students spread over the roster. */
     double sampleIdNeighbours() {
-        if (nearFp.length == 0) {
+        if (nearCount == 0) {
             return 0;
         }
         int step = Math.max(1, n / 2000);
@@ -166,7 +172,7 @@ final class StateIdIndex {
 
     /** Whether any student's ID neighbourhood is indexed (else IDs one edit away cannot be found). */
     boolean hasNear() {
-        return nearFp.length > 0;
+        return nearCount > 0;
     }
 
     /**
