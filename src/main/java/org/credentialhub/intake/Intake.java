@@ -226,6 +226,10 @@ public final class Intake {
         }
     }
 
+    /** The columns of {@code result} the steps after publishing select, join and group a delivery's results by. */
+    private static final String RESULT_COLUMNS_SELECTED = "result (result_id, delivery_id, feed_code, status,"
+            + " match_decision, student_id, credential_code, school_year)";
+
     /** A delivery's rows as read and mapped, before they are published into {@code result}. */
     private static final Scratch.Table STAGE_RESULT = new Scratch.Table("stage_result", """
             source_row int, attempt_key text, vendor_candidate_id text, state_id_hash text, state_id_near text,
@@ -356,7 +360,9 @@ public final class Intake {
             // the steps after this one (matching, match rates, the exception queue) select the delivery's rows: with
             // the statistics from before a file as large as the table they are planned as a handful of rows (nested
             // loops over hundreds of thousands); autovacuum would analyze only later
-            org.credentialhub.store.PlannerStatistics.analyzeIfStale(c, accepted, "result", "result_identity");
+            // (the columns those steps select and join by: each column's statistics cost as much as the row count's)
+            org.credentialhub.store.PlannerStatistics.analyzeIfStale(c, accepted, RESULT_COLUMNS_SELECTED,
+                    "result_identity (result_id, district_code, school_code)");
         }
         long published = System.nanoTime();
         hooks.afterPublish(c, deliveryId);

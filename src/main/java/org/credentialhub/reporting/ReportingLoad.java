@@ -155,9 +155,11 @@ public final class ReportingLoad {
                     select s.student_id from student s
                     where not exists (select 1 from student_pseudonym p where p.student_id = s.student_id)""");
             // a load right after a first roster import must not plan its joins on empty-table statistics (it
-            // would take hours): fresh statistics of the roster side cost well under a second
-            exec(c, "analyze student, student_pseudonym, sis_user, sis_enrollment, sis_class, sis_course, sis_org,"
-                    + " sis_class_credential, result");
+            // would take hours): the pseudonyms just written, and the roster side and results where they changed
+            // since their statistics were taken (a roster import's tables are analyzed as it publishes them)
+            exec(c, "analyze student_pseudonym");
+            org.credentialhub.store.PlannerStatistics.analyzeIfChanged(c, "student", "sis_user", "sis_enrollment",
+                    "sis_class", "sis_course", "sis_org", "sis_class_credential", "result");
             refreshDimensions(c);
             step("dimensions");
             for (String table : List.of("fact_attempt", "fact_earned", "fact_enrollment", "fact_potential", "fact_course_earned",

@@ -29,21 +29,33 @@ public final class PlannerStatistics {
 
     /**
      * Analyzes (in the connection's transaction, whose own rows ANALYZE samples) each table whose statistics
-     * {@code rowsAdded} new rows make stale; returns the tables analyzed.
+     * {@code rowsAdded} new rows make stale; returns the tables analyzed. A table may be given with the columns to
+     * analyze, {@code "result (delivery_id, status)"}: its row count is brought up to date all the same, and its other
+     * columns keep the statistics they had (a table never analyzed is analyzed whole) (each column's statistics are most of an analyze's cost: the NC year's
+     * {@code result} and {@code result_identity}, 0.77 s whole, 0.35 s for the columns the steps after publishing
+     * select and join by).
      */
     public static List<String> analyzeIfStale(Connection c, long rowsAdded, String... tables) throws SQLException {
         List<String> stale = new ArrayList<>();
-        Array names = c.createArrayOf("text", tables);
+        String[] plain = new String[tables.length];
+        for (int i = 0; i < tables.length; i++) {
+            int columns = tables[i].indexOf('(');
+            plain[i] = (columns < 0 ? tables[i] : tables[i].substring(0, columns)).trim();
+        }
+        Array names = c.createArrayOf("text", plain);
         try (PreparedStatement ps = c.prepareStatement("""
-                select t.name, c.reltuples
+                select t.name, c.reltuples, t.n
                 from unnest(?::text[]) with ordinality as t(name, n)
                 join pg_class c on c.oid = to_regclass(t.name)
                 order by t.n""")) {
             ps.setArray(1, names);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (stale(rowsAdded, rs.getDouble(2))) {
-                        stale.add(rs.getString(1));
+                    double counted = rs.getDouble(2);
+                    if (stale(rowsAdded, counted)) {
+                        // a table never analyzed is analyzed whole: its other columns have no statistics to keep
+                        int i = rs.getInt(3) - 1;
+                        stale.add(counted < 0 ? plain[i] : tables[i]);
                     }
                 }
             }
@@ -56,6 +68,44 @@ public final class PlannerStatistics {
             }
         }
         return stale;
+    }
+
+    /**
+     * Analyzes each table that was never analyzed or whose rows changed since its last analysis (committed changes, as
+     * PostgreSQL's statistics count them: {@code n_mod_since_analyze}) are at least {@link #STALE_SHARE} of the rows
+     * its statistics count; returns the tables analyzed. A table this transaction changed itself is not seen as changed
+     * (its changes are counted when it commits): analyze it unconditionally. A roster import analyzes what it
+     * published, and autovacuum analyzes it again after the commit; a reporting load after that (the NC year's) has
+     * nothing to gain from analyzing the roster's tables once more (about a second, on one core, before it).
+     */
+    public static List<String> analyzeIfChanged(Connection c, String... tables) throws SQLException {
+        List<String> changed = new ArrayList<>();
+        Array names = c.createArrayOf("text", tables);
+        try (PreparedStatement ps = c.prepareStatement("""
+                select t.name, c.reltuples, coalesce(s.n_mod_since_analyze, 0)
+                from unnest(?::text[]) with ordinality as t(name, n)
+                join pg_class c on c.oid = to_regclass(t.name)
+                left join pg_stat_user_tables s on s.relid = c.oid
+                order by t.n""")) {
+            ps.setArray(1, names);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long changes = rs.getLong(3);
+                    double counted = rs.getDouble(2);
+                    if (counted < 0 || changes > 0 && stale(changes, counted)) {
+                        changed.add(rs.getString(1));
+                    }
+                }
+            }
+        } finally {
+            names.free();
+        }
+        if (!changed.isEmpty()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("analyze " + String.join(", ", changed));
+            }
+        }
+        return changed;
     }
 
     /** Whether {@code rowsAdded} rows make statistics counting {@code counted} rows stale (-1: never analyzed). */

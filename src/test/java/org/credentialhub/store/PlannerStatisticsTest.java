@@ -50,6 +50,74 @@ class PlannerStatisticsTest {
         }
     }
 
+    @Test
+    void aTableGivenWithColumnsIsCountedAgainAndOnlyThoseColumnsAnalyzedOnceItHasStatistics() throws Exception {
+        try (Connection c = DriverManager.getConnection(SharedPostgres.newDatabase(), "postgres", "")) {
+            exec(c, "create table wide (k int, a text, b text) with (autovacuum_enabled = off)");
+            exec(c, "insert into wide select g, 'a' || g % 10, 'b' || g % 7 from generate_series(1, 4000) g");
+            c.setAutoCommit(false);
+            // never analyzed: whole, so that no column is left without statistics
+            assertEquals(List.of("wide"), PlannerStatistics.analyzeIfStale(c, 4_000, "wide (k)"));
+            c.commit();
+            assertEquals(List.of("a", "b", "k"), analyzedColumns(c, "wide"));
+            long bStatsBefore = distinct(c, "wide", "b");
+
+            // b changes and rows are added: only k is analyzed again, b keeps what it had; the count is the new one
+            exec(c, "update wide set b = 'same'; insert into wide select g, 'x', 'y' from generate_series(1, 2000) g");
+            assertEquals(List.of("wide (k)"), PlannerStatistics.analyzeIfStale(c, 2_000, "wide (k)"));
+            assertEquals(6_000, counted(c, "wide"), "the count has the transaction's own rows");
+            assertEquals(bStatsBefore, distinct(c, "wide", "b"), "b keeps its statistics");
+            c.commit();
+        }
+    }
+
+    @Test
+    void aTableIsAnalyzedAgainWhenItsCommittedChangesSinceItsLastAnalysisAreATenthOfIt() throws Exception {
+        String url = SharedPostgres.newDatabase();
+        try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
+            exec(c, "create table roster (n int) with (autovacuum_enabled = off); create table fresh (n int) with (autovacuum_enabled = off)");
+            change(url, "insert into roster select generate_series(1, 10000)");
+            assertEquals(List.of("roster", "fresh"), PlannerStatistics.analyzeIfChanged(c, "roster", "fresh"),
+                    "never analyzed");
+            assertEquals(List.of(), PlannerStatistics.analyzeIfChanged(c, "roster", "fresh"), "nothing changed since");
+            change(url, "update roster set n = n + 1 where n <= 999");
+            assertEquals(List.of(), PlannerStatistics.analyzeIfChanged(c, "roster"), "999 rows of 10,000 changed");
+            change(url, "delete from roster where n between 5000 and 5001");
+            assertEquals(List.of("roster"), PlannerStatistics.analyzeIfChanged(c, "roster"), "1,001 rows changed");
+            assertEquals(9_998, counted(c, "roster"));
+            assertEquals(List.of(), PlannerStatistics.analyzeIfChanged(c, "roster"), "analyzed since");
+        }
+    }
+
+    /** Runs {@code sql} in a session of its own: its changes are committed, and counted in the shared statistics. */
+    private static void change(String url, String sql) throws SQLException {
+        try (Connection other = DriverManager.getConnection(url, "postgres", "")) {
+            exec(other, sql);
+            // a session's counts reach the shared statistics when it goes idle, at most once a second unless forced
+            exec(other, "select pg_stat_force_next_flush()");
+            exec(other, "select 1");
+        }
+    }
+
+    private static List<String> analyzedColumns(Connection c, String table) throws SQLException {
+        List<String> columns = new java.util.ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "select attname from pg_stats where tablename = '" + table + "' order by attname")) {
+            while (rs.next()) {
+                columns.add(rs.getString(1));
+            }
+        }
+        return columns;
+    }
+
+    private static long distinct(Connection c, String table, String column) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select n_distinct from pg_stats where tablename = '"
+                + table + "' and attname = '" + column + "'")) {
+            rs.next();
+            return Math.round(rs.getDouble(1));
+        }
+    }
+
     private static void exec(Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(sql);
