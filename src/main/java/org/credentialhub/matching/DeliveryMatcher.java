@@ -41,7 +41,18 @@ public final class DeliveryMatcher {
     /** Per feed, the model last fitted on its results against the current roster index. */
     private final Map<String, Fitted> models = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private record Fitted(RosterIndex roster, FsModel model, int rows) {
+    /**
+     * A feed's model and the roster index it was fitted against, which it does not keep: a feed with no delivery since
+     * the roster changed kept the replaced index (as large as the roster) until its next one.
+     */
+    private record Fitted(java.lang.ref.WeakReference<RosterIndex> against, FsModel model, int rows) {
+        Fitted(RosterIndex roster, FsModel model, int rows) {
+            this(new java.lang.ref.WeakReference<>(roster), model, rows);
+        }
+
+        RosterIndex roster() {
+            return against.get();
+        }
     }
 
     public DeliveryMatcher(DataSource dataSource, MatchSettings settings) {

@@ -11,6 +11,7 @@ import java.sql.Statement;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
@@ -68,6 +69,39 @@ class RosterVersionTest {
             sql(db, "insert into student (state_id_hash, first_name, last_name, district_code) values ('h2', 'bo', 'li', 'd1')");
             matcher.afterRosterChange();
             assertEquals(2, matcher.indexed().size(), "indexed again after the next change");
+        }
+    }
+
+    /**
+     * A roster index replaced is let go, even by a feed whose model was fitted against it and that has had no delivery
+     * since (its model is refitted or loaded for the new roster when it has one): a hub whose roster changes nightly
+     * kept one old index a quiet feed, each as large as the roster's.
+     */
+    @Test
+    void aReplacedIndexIsNotKeptByAFeedsModel(@TempDir Path tmp) throws Exception {
+        try (Database db = SharedPostgres.open(tmp, 2)) {
+            sql(db, """
+                    insert into feed (feed_code, kind, layout) values ('f1', 'sftp', 'certexam');
+                    insert into delivery (feed_code, source_name, content_sha256, status) values ('f1', 'a.csv', 'x', 'accepted');
+                    insert into student (state_id_hash, first_name, last_name, birth_date, district_code)
+                    select 'h' || g, 'ann' || translate(g::text, '0123456789', 'bcdfghjklm'), 'lee', date '2007-01-01' + g, 'd1'
+                    from generate_series(1, 50) g;
+                    insert into result (feed_code, attempt_key, delivery_id, source_row, exam_code, school_year, attempted_on,
+                                        passed)
+                    select 'f1', 'k' || g, 1, g, 'E1', '2024-2025', date '2025-03-01', true from generate_series(1, 20) g;
+                    insert into result_identity (result_id, first_name, last_name, birth_date)
+                    select result_id, 'ann' || translate(result_id::text, '0123456789', 'bcdfghjklm'), 'lee',
+                           date '2007-01-01' + result_id::int from result""");
+            DeliveryMatcher matcher = new DeliveryMatcher(db.dataSource(), MatchSettings.defaults());
+            matcher.matchDelivery("f1", 1);   // the feed's model, fitted against this roster's index
+            java.lang.ref.WeakReference<RosterIndex> old = new java.lang.ref.WeakReference<>(matcher.indexed());
+            sql(db, "insert into student (state_id_hash, first_name, last_name, district_code) values ('h99', 'bo', 'li', 'd1')");
+            assertNotSame(old.get(), matcher.index(), "the roster changed: a new index");
+            for (int i = 0; i < 20 && old.get() != null; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertNull(old.get(), "the replaced index is still reachable");
         }
     }
 
