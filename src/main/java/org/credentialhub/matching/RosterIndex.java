@@ -636,8 +636,7 @@ public final class RosterIndex {
          * much again), else as they are (a builder that knew the roster's size).
          */
         private long[] takeNearFp() {
-            long[] a = nearFp.length - nearCount <= nearFp.length * StateIdIndex.NEAR_SLACK ? nearFp
-                    : Arrays.copyOf(nearFp, nearCount);
+            long[] a = StateIdIndex.trimmed(nearFp, nearCount);
             nearFp = null;
             return a;
         }

@@ -56,7 +56,7 @@ final class StateIdIndex {
         this.idBlock = idArr;
         this.idDirBits = Math.max(1, dirBits - 2);
         this.idDir = BlockingIndex.directory(idArr, idDirBits);
-        this.nearFp = nearFp.length - nearCount <= nearFp.length * NEAR_SLACK ? nearFp : Arrays.copyOf(nearFp, nearCount);
+        this.nearFp = trimmed(nearFp, nearCount);
         this.nearCount = nearCount;
         this.nearStart = nearStart.length == n + 1 ? nearStart : Arrays.copyOf(nearStart, n + 1);
         long[] nearArr = new long[nearCount];
@@ -75,6 +75,11 @@ final class StateIdIndex {
 
     /** The share of a neighbourhood array that may be left unused and kept as it is. */
     static final double NEAR_SLACK = 1.0 / 16;
+
+    /** {@code count} neighbourhood entries: the array as it is when at most {@link #NEAR_SLACK} of it is unused. */
+    static long[] trimmed(long[] entries, int count) {
+        return entries.length - count <= entries.length * NEAR_SLACK ? entries : Arrays.copyOf(entries, count);
+    }
 
     /**
      * Layout of a neighbourhood table entry ({@link #nearBlock}), 63 bits: the entry's key hash
