@@ -19,6 +19,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * not handed out again by this JVM until thousands of others have been: its server may not have bound it yet (an
  * {@code ingest} asks for three ports before its hub starts; a test JVM starts hundreds of hubs), and the same port
  * twice failed a hub's start with "Address already in use".
+ *
+ * <p>JVMs that start servers side by side (the test suite's forks) each take their own slice of the range
+ * ({@code hub.ports.slice} of {@code hub.ports.slices}, from 1): a port one JVM has handed out but not yet bound looks
+ * free to another, and two forks choosing it at once failed a test's hub with "Address already in use" (CI, session 25).
  */
 public final class Ports {
 
@@ -33,13 +37,14 @@ public final class Ports {
 
     /** A port no server listens on now, outside the range outgoing connections are given. */
     public static synchronized int free() throws IOException {
-        int below = ephemeralLow();
-        if (below - LOWEST >= 1_000) {
+        int[] range = range(ephemeralLow(), Integer.getInteger("hub.ports.slice", 1),
+                Integer.getInteger("hub.ports.slices", 1));
+        if (range[1] - range[0] >= 1_000) {
             ThreadLocalRandom random = ThreadLocalRandom.current();
             for (int attempt = 0; attempt < 50; attempt++) {
-                int port = random.nextInt(LOWEST, below);
+                int port = random.nextInt(range[0], range[1]);
                 if (!recent.contains(port) && bindable(port)) {
-                    remember(port, Math.min(REMEMBERED, (below - LOWEST) / 3));
+                    remember(port, Math.min(REMEMBERED, (range[1] - range[0]) / 3));
                     return port;
                 }
             }
@@ -56,6 +61,18 @@ public final class Ports {
             oldest.remove();
         }
         recent.add(port);
+    }
+
+    /**
+     * The ports [from, to) this JVM chooses among: slice {@code slice} of {@code slices} equal parts of [{@link #LOWEST},
+     * {@code below}) (the whole of it for a slice out of range).
+     */
+    static int[] range(int below, int slice, int slices) {
+        if (slices <= 1 || slice < 1 || slice > slices) {
+            return new int[] {LOWEST, below};
+        }
+        int width = (below - LOWEST) / slices;
+        return new int[] {LOWEST + (slice - 1) * width, LOWEST + slice * width};
     }
 
     /** The first port of the kernel's ephemeral range (Linux's default 32768 elsewhere). */
