@@ -17,6 +17,7 @@ import org.credentialhub.store.Scratch;
 import org.credentialhub.store.Rows;
 import org.credentialhub.support.Hmac;
 import org.credentialhub.support.SchoolYears;
+import org.credentialhub.support.KeyRepeats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -253,7 +254,7 @@ public final class Intake {
         int rejectedRows = 0;
         List<RowRejection> rejections = new ArrayList<>();
         List<String> readerWarnings;
-        AttemptKeys keys = new AttemptKeys();
+        KeyRepeats keys = new KeyRepeats();
         // the roster the file's rows are matched against (built here when it is not current; before the COPY, which
         // holds the connection): a sent ID that is a student's takes the student's neighbourhood from it, and the
         // file is matched against it after staging
@@ -440,7 +441,7 @@ public final class Intake {
     /**
      * The two clauses (for a statement's {@code select %s ...} and its {@code %s} before {@code on conflict}) that keep
      * the last staged row of each {@code key} (an attempt's key, or its result), or none when the file's attempt keys
-     * do not repeat ({@link AttemptKeys}): then every staged row is its attempt's last.
+     * do not repeat ({@link KeyRepeats}): then every staged row is its attempt's last.
      */
     private static Object[] lastRowOfEach(boolean keysRepeat, String key) {
         return keysRepeat ? new Object[]{"distinct on (" + key + ")", "order by " + key + ", s.ordinal desc"}
@@ -448,7 +449,7 @@ public final class Intake {
     }
 
     /**
-     * {@code keysRepeat}: whether rows of the file may share an attempt key ({@link AttemptKeys}); when none do, each
+     * {@code keysRepeat}: whether rows of the file may share an attempt key ({@link KeyRepeats}); when none do, each
      * staged row is its attempt's last and is published as it is, without sorting the file by key to find it.
      */
     private void publish(Connection c, String feed, long deliveryId, String newStatus, boolean keysRepeat)

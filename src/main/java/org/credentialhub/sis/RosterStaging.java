@@ -7,6 +7,7 @@ import org.credentialhub.sis.OneRosterSpec.FileSpec;
 import org.credentialhub.sis.OneRosterSpec.Kind;
 import org.credentialhub.store.CopyWriter;
 import org.credentialhub.support.Hmac;
+import org.credentialhub.support.KeyRepeats;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -86,13 +87,13 @@ final class RosterStaging {
         ParallelStaging staging = new ParallelStaging();
         List<FileSpec> staged = new ArrayList<>();
         List<Problems> found = new ArrayList<>();
-        List<SourcedIds> ids = new ArrayList<>();
+        List<KeyRepeats> ids = new ArrayList<>();
         for (FileSpec f : OneRosterSpec.FILES) {
             String actual = manifest.files.get(f.name());
             if (actual != null && f.columns(manifest.version) != null) {
                 boolean delta = "delta".equals(manifest.modes.getOrDefault(f.name(), "bulk"));
                 Problems fileProblems = new Problems();
-                SourcedIds fileIds = new SourcedIds();
+                KeyRepeats fileIds = new KeyRepeats();
                 staging.add(f.stageTable(), copyColumns(f), copy -> {
                     long t = System.nanoTime();
                     long n = stageFile(copy, bundle, f, actual, delta, manifest.version, stored, fileProblems, fileIds);
@@ -128,7 +129,7 @@ final class RosterStaging {
 
     /** Reads one file, checking every value, and writes its rows (COPY text); returns the rows read. */
     private long stageFile(CopyWriter copy, Bundle bundle, FileSpec spec, String name, boolean delta, String version,
-                           StoredNeighbourhoods stored, Problems problems, SourcedIds ids)
+                           StoredNeighbourhoods stored, Problems problems, KeyRepeats ids)
             throws IOException, SQLException {
         List<Col> cols = spec.columns(version);
         List<String> stage = new ArrayList<>(spec.stageColumns().keySet());

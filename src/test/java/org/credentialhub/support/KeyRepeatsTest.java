@@ -1,4 +1,4 @@
-package org.credentialhub.intake;
+package org.credentialhub.support;
 
 import org.junit.jupiter.api.Test;
 
@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Whether a file's attempt keys may repeat: a repeat is always seen, distinct keys are told apart. */
-class AttemptKeysTest {
+class KeyRepeatsTest {
 
     @Test
     void aRepeatedKeyAnywhereInAMillionIsSeenAndDistinctKeysAreNot() {
-        AttemptKeys distinct = new AttemptKeys();
-        AttemptKeys repeated = new AttemptKeys();
+        KeyRepeats distinct = new KeyRepeats();
+        KeyRepeats repeated = new KeyRepeats();
         for (int i = 0; i < 1_000_000; i++) {
             String key = "NC" + (1_000_000 + i) + "|00101-NC";
             distinct.add(key);
@@ -25,15 +25,15 @@ class AttemptKeysTest {
 
     @Test
     void keysThatDifferByOneCharacterOrTheirOrderHashApartAndMissingKeysAreOneKey() {
-        assertNotEquals(AttemptKeys.hash("ab"), AttemptKeys.hash("ba"));
-        assertNotEquals(AttemptKeys.hash("NC1001|00101-NC"), AttemptKeys.hash("NC1001|00102-NC"));
-        assertNotEquals(AttemptKeys.hash(""), AttemptKeys.hash("\0"));
-        AttemptKeys keys = new AttemptKeys();
+        assertNotEquals(KeyRepeats.hash("ab"), KeyRepeats.hash("ba"));
+        assertNotEquals(KeyRepeats.hash("NC1001|00101-NC"), KeyRepeats.hash("NC1001|00102-NC"));
+        assertNotEquals(KeyRepeats.hash(""), KeyRepeats.hash("\0"));
+        KeyRepeats keys = new KeyRepeats();
         keys.add(null);
         keys.add("x");
         assertFalse(keys.mayRepeat());
         keys.add(null);
         assertTrue(keys.mayRepeat(), "rows without a key are one attempt, as distinct on groups them");
-        assertFalse(new AttemptKeys().mayRepeat(), "no rows");
+        assertFalse(new KeyRepeats().mayRepeat(), "no rows");
     }
 }

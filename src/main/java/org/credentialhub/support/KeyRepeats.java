@@ -1,26 +1,29 @@
-package org.credentialhub.sis;
+package org.credentialhub.support;
 
 /**
- * The sourcedIds of one file, kept as 64-bit hashes while it is parsed, to know cheaply that no sourcedId
- * is given twice: when no two hashes are equal, no two sourcedIds are. When two are (a repeated sourcedId,
- * or very rarely two whose hashes collide), the exact check in SQL finds and lists the lines. A few bytes
- * per row instead of a pass over the whole staging table.
+ * Whether any key of one file repeats, known cheaply while the file is read: each key is kept as a 64-bit hash, and
+ * when no two hashes are equal, no two keys are. When two are (a repeated key, or very rarely two keys whose hashes
+ * collide), the caller takes its exact path in SQL. A few bytes a row instead of a pass over the whole staged file.
+ * Used for a OneRoster file's sourcedIds (the exact check lists the repeated lines) and a vendor file's attempt keys
+ * (publishing then looks for each attempt's last row, and warns of the repeats). A null key is a key: two nulls repeat.
  */
-final class SourcedIds {
+public final class KeyRepeats {
     private static final long EMPTY = 0;
+    /** The hash of a null key (a string hashing to it too only costs the exact path). */
+    private static final long NULL = 0x9E3779B97F4A7C15L;
 
     private long[] slots = new long[1 << 12];
     private int size;
     private boolean repeated;
 
-    void add(String sourcedId) {
+    public void add(String key) {
         if (repeated) {
-            return;   // the SQL check runs anyway
+            return;   // the exact path runs anyway
         }
         if (2 * (size + 1) > slots.length) {
             grow();
         }
-        if (!insert(slots, hash(sourcedId))) {
+        if (!insert(slots, hash(key))) {
             repeated = true;
             slots = new long[0];
         } else {
@@ -28,8 +31,8 @@ final class SourcedIds {
         }
     }
 
-    /** Whether two sourcedIds may be the same (then the exact check must run). */
-    boolean mayRepeat() {
+    /** Whether two keys may be the same (then the exact path must run). */
+    public boolean mayRepeat() {
         return repeated;
     }
 
@@ -58,7 +61,10 @@ final class SourcedIds {
     }
 
     /** FNV-1a over the characters, then a 64-bit finalizer (MurmurHash3's fmix64); never {@link #EMPTY}. */
-    private static long hash(String s) {
+    static long hash(String s) {
+        if (s == null) {
+            return NULL;
+        }
         long h = 0xcbf29ce484222325L;
         for (int i = 0; i < s.length(); i++) {
             h ^= s.charAt(i);
