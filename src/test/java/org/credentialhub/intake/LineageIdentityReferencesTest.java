@@ -87,17 +87,8 @@ class LineageIdentityReferencesTest {
              Connection deleter = DriverManager.getConnection(url, "postgres", "");
              Connection watcher = DriverManager.getConnection(url, "postgres", "");
              Statement w = writer.createStatement(); Statement look = watcher.createStatement()) {
-            writer.setAutoCommit(false);
-            w.execute("insert into result_lineage (result_id, delivery_id, source_row) values (1, 2, 7)");
-            int deleterPid = pid(deleter);
-            CompletableFuture<Integer> deleted = CompletableFuture.supplyAsync(() -> {
-                try (Statement d = deleter.createStatement()) {
-                    return d.executeUpdate("delete from result where result_id = 1");
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            assertTrue(waitsForALock(look, deleterPid), "the delete waits for the transaction that names the result");
+            CompletableFuture<Integer> deleted = deleteBehindUncommittedLineage(writer, w, "(1, 2, 7)", deleter,
+                    "delete from result where result_id = 1", look, "the result");
             assertFalse(deleted.isDone());
             writer.commit();
             assertEquals(1, deleted.get(10, TimeUnit.SECONDS));
@@ -113,22 +104,33 @@ class LineageIdentityReferencesTest {
              Connection deleter = DriverManager.getConnection(url, "postgres", "");
              Connection watcher = DriverManager.getConnection(url, "postgres", "");
              Statement w = writer.createStatement(); Statement look = watcher.createStatement()) {
-            writer.setAutoCommit(false);
-            w.execute("insert into result_lineage (result_id, delivery_id, source_row) values (1, 3, 7)");
-            int deleterPid = pid(deleter);
-            CompletableFuture<Integer> deleted = CompletableFuture.supplyAsync(() -> {
-                try (Statement d = deleter.createStatement()) {
-                    return d.executeUpdate("delete from delivery where delivery_id = 3");
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            assertTrue(waitsForALock(look, deleterPid), "the delete waits for the transaction that names the delivery");
+            CompletableFuture<Integer> deleted = deleteBehindUncommittedLineage(writer, w, "(1, 3, 7)", deleter,
+                    "delete from delivery where delivery_id = 3", look, "the delivery");
             writer.commit();
             ExecutionException e = assertThrows(ExecutionException.class, () -> deleted.get(10, TimeUnit.SECONDS));
             assertEquals(FOREIGN_KEY_VIOLATION, ((SQLException) e.getCause().getCause()).getSQLState());
             assertEquals("1", one(look, "select count(*) from delivery where delivery_id = 3"));
         }
+    }
+
+    /**
+     * The writer's transaction inserts a lineage row ({@code values}: result, delivery, row) and stays open; the
+     * deleter's {@code delete}, started beside it, is seen waiting for a lock before this returns.
+     */
+    private static CompletableFuture<Integer> deleteBehindUncommittedLineage(Connection writer, Statement w, String values,
+            Connection deleter, String delete, Statement look, String named) throws Exception {
+        writer.setAutoCommit(false);
+        w.execute("insert into result_lineage (result_id, delivery_id, source_row) values " + values);
+        int deleterPid = pid(deleter);
+        CompletableFuture<Integer> deleted = CompletableFuture.supplyAsync(() -> {
+            try (Statement d = deleter.createStatement()) {
+                return d.executeUpdate(delete);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(waitsForALock(look, deleterPid), "the delete waits for the transaction that names " + named);
+        return deleted;
     }
 
     /** A database with three deliveries and two results (result 1 of delivery 1, result 2 of delivery 1). */
