@@ -21,26 +21,24 @@ public final class ExceptionQueue {
     private static final Logger LOG = LoggerFactory.getLogger(ExceptionQueue.class);
 
     /**
-     * The joins {@link #DISTRICT_OF_RESULT} reads, after {@code result r left join result_identity i}: the district
-     * and school the vendor sent. A school name looked up row by row once scanned every school each time (most of a
-     * 250,000-row file's time from pickup to acknowledgement); it is one index probe of {@code school_name} (each
-     * lower-case name with the one district its schools are in, kept by a trigger on {@code school}; an aggregate of
-     * {@code school} for every row cost a 1,000,000-row file's match rates 5.4 s), made only for a row the district and
-     * school sent leave without a district.
-     */
-    public static final String DISTRICT_JOINS = """
-            left join district od on od.district_code = i.district_code
-            left join school os on os.school_code = i.school_code""";
-
-    /**
-     * The district a result most likely belongs to (with {@link #DISTRICT_JOINS}): the district or school the vendor
-     * sent, a school name only one district has, the best candidate's, the matched student's. The last three are
-     * subqueries that run only for a row the ones before leave without a district (coalesce stops at the first
-     * value): as joins, the school name and the student were looked up for every row, 0.07 ms a row for the student
-     * alone (a 433-row delivery's match rates 30 ms instead of 7, a state's year 10 s of statement time).
+     * The district a result most likely belongs to, after {@code result r left join result_identity i}: the district
+     * or school the vendor sent, a school name only one district has, the best candidate's, the matched student's.
+     * Each is a subquery, an index probe made only for a row the ones before leave without a district (coalesce stops
+     * at the first value):
+     * <ul>
+     *   <li>as joins, the school name and the student were looked up for every row, 0.07 ms a row for the student
+     *       alone (a 433-row delivery's match rates 30 ms instead of 7, a state's year 10 s of statement time);</li>
+     *   <li>a school name looked up in an aggregate of {@code school} scanned every school each time (most of a
+     *       250,000-row file's time from pickup to acknowledgement): {@code school_name} holds each lower-case name
+     *       with the one district its schools are in (kept by a trigger on {@code school});</li>
+     *   <li>the district and school sent were joins, planned by the rows the statistics expect of a delivery: a
+     *       21,873-row delivery taken for 529 compared each row with every school (7,261,836 rows removed by a join
+     *       filter, 948 ms of the delivery's match rates in the NC year; docs/performance.md, session 26).</li>
+     * </ul>
      */
     public static final String DISTRICT_OF_RESULT = """
-            coalesce(od.district_code, os.district_code,
+            coalesce((select od.district_code from district od where od.district_code = i.district_code),
+              (select os.district_code from school os where os.school_code = i.school_code),
               (select n.district_code from school_name n where n.name_key = lower(i.school_name)),
               (select st.district_code from match_candidate mc join student st using (student_id)
                  where mc.result_id = r.result_id order by mc.rank limit 1),
@@ -130,12 +128,11 @@ public final class ExceptionQueue {
                         select r.result_id, k.kind, %s
                         from k join result r using (result_id)
                         left join result_identity i using (result_id)
-                        %s
                         on conflict (result_id, kind) do update
                             set status = 'open', resolution = null, resolved_at = null, resolved_by = null,
                                 updated_at = now()
                             where result_exception.status = 'resolved' and result_exception.resolution = 'auto'
-                        """.formatted(UNKNOWN_AGREEMENT, scope, DISTRICT_OF_RESULT, DISTRICT_JOINS));
+                        """.formatted(UNKNOWN_AGREEMENT, scope, DISTRICT_OF_RESULT));
                 int closed = st.executeUpdate("""
                         update result_exception e set status = 'resolved', resolution = 'auto', resolved_at = now(),
                                resolved_by = 'system', updated_at = now()

@@ -69,12 +69,10 @@ public final class MatchRates {
                     select ?, ?, coalesce(d, ''), count(*), count(*) filter (where m), round(100.0 * count(*) filter (where m) / count(*), 2)
                     from (select %s as d, r.match_decision = 'match' as m
                           from result r left join result_identity i using (result_id)
-                          %s
                           where r.delivery_id = ? and r.status in ('active', 'held')) x
                     group by grouping sets ((), (d))
                     having grouping(d) = 1 or d is not null
-                    on conflict (delivery_id, district_code) do nothing""".formatted(ExceptionQueue.DISTRICT_OF_RESULT,
-                    ExceptionQueue.DISTRICT_JOINS))) {
+                    on conflict (delivery_id, district_code) do nothing""".formatted(ExceptionQueue.DISTRICT_OF_RESULT))) {
                 ps.setLong(1, deliveryId);
                 ps.setString(2, feed);
                 ps.setLong(3, deliveryId);
