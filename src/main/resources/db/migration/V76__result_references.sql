@@ -25,24 +25,27 @@ alter function lineage_identity_results_present() set enable_hashjoin = off;
 alter function lineage_identity_results_present() set enable_mergejoin = off;
 
 -- The deliveries and students named by the statement's new results: locked, and all present. One look-up a delivery
--- and a student named (a file's results name one delivery and each of its students once or a few times).
+-- and a student named (a file's results name one delivery and each of its students once or a few times): those a
+-- look-up locks are those present (a row deleted meanwhile is not locked).
 create function result_references_present() returns trigger language plpgsql
     set enable_hashjoin = off set enable_mergejoin = off as $$
 declare
     missing bigint;
 begin
-    perform 1 from delivery d where d.delivery_id in (select distinct n.delivery_id from new_rows n) for key share of d;
-    select n.delivery_id into missing from (select distinct delivery_id from new_rows) n
-    where not exists (select 1 from delivery d where d.delivery_id = n.delivery_id) limit 1;
-    if found then
+    with named as (select distinct delivery_id from new_rows),
+         locked as (select d.delivery_id from delivery d where d.delivery_id in (select delivery_id from named)
+                    for key share of d)
+    select (select count(*) from named) - (select count(*) from locked) into missing;
+    if missing > 0 then
+        select n.delivery_id into missing from (select distinct delivery_id from new_rows) n
+        where not exists (select 1 from delivery d where d.delivery_id = n.delivery_id) limit 1;
         raise foreign_key_violation using
             message = format('insert on table "result" names delivery %s, which does not exist', missing);
     end if;
-    perform 1 from student s
-    where s.student_id in (select distinct n.student_id from new_rows n where n.student_id is not null)
-    for key share of s;
-    select count(*) into missing from (select distinct student_id from new_rows where student_id is not null) n
-    where not exists (select 1 from student s where s.student_id = n.student_id);
+    with named as (select distinct student_id from new_rows where student_id is not null),
+         locked as (select s.student_id from student s where s.student_id in (select student_id from named)
+                    for key share of s)
+    select (select count(*) from named) - (select count(*) from locked) into missing;
     if missing > 0 then
         raise foreign_key_violation using
             message = format('insert on table "result" names %s student(s) that do not exist', missing);
