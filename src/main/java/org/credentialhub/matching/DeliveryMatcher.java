@@ -66,7 +66,7 @@ public final class DeliveryMatcher {
     public DeliveryMatcher(DataSource dataSource, MatchSettings settings, int batchRows) {
         this.dataSource = dataSource;
         this.settings = settings;
-        this.stored = new ModelStore(dataSource);
+        this.stored = new ModelStore();
         this.batchRows = Math.max(1, batchRows);
     }
 
@@ -97,14 +97,18 @@ public final class DeliveryMatcher {
     }
 
     /**
-     * {@link #index()} for a caller inside a transaction of its own: the roster's version is read on its connection,
-     * so a current index costs it no second connection from the pool.
+     * {@link #index()} for a caller inside a transaction of its own (staging a file): read and, when the roster
+     * changed, built on its connection, so that it never waits for a second one from the pool while holding its own
+     * (as many routes staging at once as the pool has connections stalled one another: {@code StagingConnectionTest}).
      */
     public synchronized RosterIndex index(Connection current) throws SQLException {
-        if (index != null && versionOf(current).equals(rosterVersion)) {
+        String version = versionOf(current);
+        if (index != null && version.equals(rosterVersion)) {
             return index;
         }
-        return rebuild();
+        // the students read after the version: they are as new as the version that labels them, or newer (a change
+        // committed in between is in the index under the version before it, which the next delivery builds again)
+        return build(current, version);
     }
 
     private synchronized RosterIndex rebuild() throws SQLException {
@@ -118,30 +122,37 @@ public final class DeliveryMatcher {
                 c.commit();
                 return index;
             }
-            RosterIndex.Builder builder;
-            try (Statement st = c.createStatement()) {
-                // sized for the roster (the same snapshot's count): its arrays are allocated once, not grown by copies
-                try (ResultSet rs = st.executeQuery("select count(*) from student")) {
-                    rs.next();
-                    builder = RosterIndex.builder((int) Math.min(Integer.MAX_VALUE, rs.getLong(1)));
-                }
-                st.setFetchSize(20_000);
-                try (ResultSet rs = st.executeQuery("""
-                        select student_id, state_id_hash, first_name, last_name, birth_date, school_code, district_code,
-                               state_id_near
-                        from student""")) {
-                    while (rs.next()) {
-                        builder.add(new RosterRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getObject(5, LocalDate.class), rs.getString(6), rs.getString(7), rs.getString(8)));
-                    }
+            RosterIndex built = build(c, version);
+            c.commit();
+            return built;
+        }
+    }
+
+    /** Builds the index from the students {@code c} reads, labelled {@code version}. */
+    private synchronized RosterIndex build(Connection c, String version) throws SQLException {
+        RosterIndex.Builder builder;
+        try (Statement st = c.createStatement()) {
+            // sized for the roster (counted as read: a few more read later are added, the arrays grown): its arrays
+            // are allocated once, not grown by copies
+            try (ResultSet rs = st.executeQuery("select count(*) from student")) {
+                rs.next();
+                builder = RosterIndex.builder((int) Math.min(Integer.MAX_VALUE, rs.getLong(1)));
+            }
+            st.setFetchSize(20_000);
+            try (ResultSet rs = st.executeQuery("""
+                    select student_id, state_id_hash, first_name, last_name, birth_date, school_code, district_code,
+                           state_id_near
+                    from student""")) {
+                while (rs.next()) {
+                    builder.add(new RosterRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getObject(5, LocalDate.class), rs.getString(6), rs.getString(7), rs.getString(8)));
                 }
             }
-            c.commit();
-            index = builder.build();
-            rosterVersion = version;
-            LOG.info("Roster index built: {} students in {} ms", index.size(), index.buildMillis());
-            return index;
         }
+        index = builder.build();
+        rosterVersion = version;
+        LOG.info("Roster index built: {} students in {} ms", index.size(), index.buildMillis());
+        return index;
     }
 
     /** The roster's version as the index labels it. */
@@ -171,10 +182,11 @@ public final class DeliveryMatcher {
     /**
      * The index of one district's students only: results a district enters itself (feeds of kind district) are
      * matched within the entering district, so an entry never tells its district whether a person is a student
-     * elsewhere, nor credits another district's student. Rebuilt with the roster index.
+     * elsewhere, nor credits another district's student. Rebuilt with the roster index; read on the caller's
+     * connection ({@link #index(Connection)}).
      */
-    private synchronized District districtIndex(String districtCode) throws SQLException {
-        index();
+    private synchronized District districtIndex(Connection c, String districtCode) throws SQLException {
+        index(c);
         if (!rosterVersion.equals(districtsVersion)) {
             districts.clear();
             districtStudents = 0;
@@ -186,8 +198,7 @@ public final class DeliveryMatcher {
         }
         RosterIndex.Builder builder = RosterIndex.builder();
         java.util.Set<Long> ids = new java.util.HashSet<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.prepareStatement("""
                      select student_id, state_id_hash, first_name, last_name, birth_date, school_code, district_code
                      from student where district_code = ?""")) {
             ps.setString(1, districtCode);
@@ -298,10 +309,10 @@ public final class DeliveryMatcher {
             long read = System.nanoTime();
             List<Decision> decisions = new ArrayList<>(decide(c, feed, roster, batch, links, hashed, what));
             for (Map.Entry<String, List<ResultRecord>> d : entered.entrySet()) {
-                District district = districtIndex(d.getKey());
+                District district = districtIndex(c, d.getKey());
                 Map<String, Long> own = new HashMap<>(enteredLinks.getOrDefault(d.getKey(), Map.of()));
                 own.values().removeIf(student -> !district.students().contains(student));
-                decisions.addAll(new Matcher(district.index(), model(feed, roster, d.getValue()), settings,
+                decisions.addAll(new Matcher(district.index(), model(c, feed, roster, d.getValue()), settings,
                         Crosswalk.of(own)).matchBatch(d.getValue()));
             }
             long decided = System.nanoTime();
@@ -466,7 +477,7 @@ public final class DeliveryMatcher {
             rs.next();
             total = rs.getInt(1);
         }
-        FsModel model = model(feed, roster, total, trainer -> {
+        FsModel model = model(c, feed, roster, total, trainer -> {
             ModelTrainer.Sample sample = trainer.sample(total);
             Map<Integer, Integer> slot = new HashMap<>();
             for (int i = 0; i < sample.rows().length; i++) {
@@ -572,7 +583,7 @@ public final class DeliveryMatcher {
             throws SQLException {
         resolveHashed(c, roster, batch, hashed, what);
         return batch.isEmpty() ? List.of()
-                : new Matcher(roster, model(feed, roster, batch), settings, Crosswalk.of(links)).matchBatch(batch);
+                : new Matcher(roster, model(c, feed, roster, batch), settings, Crosswalk.of(links)).matchBatch(batch);
     }
 
     /** Resolves the hashed identities a batch's rows sent ({@link HashedIdentity}), in place. */
@@ -643,8 +654,8 @@ public final class DeliveryMatcher {
      * fitted once per roster and again only on a batch more than twice as large as the one it was fitted on (up to
      * the trainer's sample size): a state's hundreds of small files then cost a handful of fits, not hundreds.
      */
-    private FsModel model(String feed, RosterIndex roster, List<ResultRecord> batch) throws SQLException {
-        return model(feed, roster, batch.size(), trainer -> trainer.train(roster, batch));
+    private FsModel model(Connection c, String feed, RosterIndex roster, List<ResultRecord> batch) throws SQLException {
+        return model(c, feed, roster, batch.size(), trainer -> trainer.train(roster, batch));
     }
 
     /** How a batch's model is fitted when the feed needs a fit. */
@@ -653,11 +664,11 @@ public final class DeliveryMatcher {
     }
 
     /** The m/u model for a batch of {@code size} results, fitted by {@code fit} when the feed needs a fit. */
-    private FsModel model(String feed, RosterIndex roster, int size, Fit fit) throws SQLException {
+    private FsModel model(Connection c, String feed, RosterIndex roster, int size, Fit fit) throws SQLException {
         Fitted fitted = feed == null ? null : models.get(feed);
         String version = rosterVersion;
         if (feed != null && (fitted == null || fitted.roster() != roster)) {
-            ModelStore.Loaded before = stored.load(feed, version);
+            ModelStore.Loaded before = stored.load(c, feed, version);
             fitted = before == null ? null : new Fitted(roster, before.model(), before.rows());
             if (fitted != null) {
                 models.put(feed, fitted);
@@ -675,7 +686,7 @@ public final class DeliveryMatcher {
                 model.trainingPairs);
         if (feed != null) {
             models.put(feed, new Fitted(roster, model, size));
-            stored.save(feed, version, model, size);
+            stored.save(c, feed, version, model, size);
         }
         return model;
     }

@@ -2,7 +2,6 @@ package org.credentialhub.matching;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,15 +22,10 @@ final class ModelStore {
     record Loaded(FsModel model, int rows) {
     }
 
-    private final DataSource dataSource;
 
-    ModelStore(DataSource dataSource) {
-        this.dataSource = dataSource;
-    }
-
-    Loaded load(String feed, String rosterVersion) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
+    /** The feed's model as kept for the roster version, read on the caller's connection (its transaction's). */
+    Loaded load(Connection c, String feed, String rosterVersion) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
                      "select fitted_rows, model::text from match_model where feed_code = ? and roster_version = ?")) {
             ps.setString(1, feed);
             ps.setString(2, rosterVersion);
@@ -64,7 +58,8 @@ final class ModelStore {
         return true;
     }
 
-    void save(String feed, String rosterVersion, FsModel model, int rows) throws SQLException {
+    /** Keeps the feed's model, in the caller's transaction (a model its rollback loses is fitted again). */
+    void save(Connection c, String feed, String rosterVersion, FsModel model, int rows) throws SQLException {
         String json;
         try {
             json = JSON.writeValueAsString(new Stored(model.m, model.u, model.matchShare, model.estimated,
@@ -72,8 +67,7 @@ final class ModelStore {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.prepareStatement("""
                      insert into match_model (feed_code, roster_version, fitted_rows, model) values (?, ?, ?, ?::jsonb)
                      on conflict (feed_code) do update set roster_version = excluded.roster_version,
                          fitted_rows = excluded.fitted_rows, model = excluded.model, fitted_at = now()""")) {
