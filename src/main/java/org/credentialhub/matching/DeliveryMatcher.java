@@ -670,7 +670,8 @@ public final class DeliveryMatcher {
         if (feed != null && (fitted == null || fitted.roster() != roster)) {
             ModelStore.Loaded before = stored.load(c, feed, version);
             fitted = before == null ? null : new Fitted(roster, before.model(), before.rows());
-            if (fitted != null) {
+            // kept for the feed's next deliveries once committed: one this transaction fitted goes with its rollback
+            if (fitted != null && !before.ownTransaction()) {
                 models.put(feed, fitted);
             }
         }
@@ -685,7 +686,9 @@ public final class DeliveryMatcher {
                 model.estimated() ? "converged after " + model.emIterations + " iterations" : "skipped: too few pairs",
                 model.trainingPairs);
         if (feed != null) {
-            models.put(feed, new Fitted(roster, model, size));
+            // kept in the caller's transaction (on its connection: a second one from the pool, taken while holding
+            // the first, stalled routes staging at once); remembered once committed, when the next delivery reads it
+            models.remove(feed);
             stored.save(c, feed, version, model, size);
         }
         return model;

@@ -18,15 +18,16 @@ final class ModelStore {
     record Stored(double[][] m, double[][] u, double matchShare, boolean estimated, int emIterations, long trainingPairs) {
     }
 
-    /** A model and the number of results it was fitted on. */
-    record Loaded(FsModel model, int rows) {
+    /** A model, the number of results it was fitted on, and whether the reading transaction kept it (uncommitted). */
+    record Loaded(FsModel model, int rows, boolean ownTransaction) {
     }
 
 
     /** The feed's model as kept for the roster version, read on the caller's connection (its transaction's). */
     Loaded load(Connection c, String feed, String rosterVersion) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                     "select fitted_rows, model::text from match_model where feed_code = ? and roster_version = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("""
+                select fitted_rows, model::text, xmin = pg_current_xact_id_if_assigned()::xid is true
+                from match_model where feed_code = ? and roster_version = ?""")) {
             ps.setString(1, feed);
             ps.setString(2, rosterVersion);
             try (ResultSet rs = ps.executeQuery()) {
@@ -38,7 +39,7 @@ final class ModelStore {
                     return null;   // fitted with other comparison levels: fitted again
                 }
                 return new Loaded(new FsModel(s.m(), s.u(), s.matchShare(), s.estimated(), s.emIterations(), s.trainingPairs()),
-                        rs.getInt(1));
+                        rs.getInt(1), rs.getBoolean(3));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 return null;   // a model in another form: fitted again
             }
