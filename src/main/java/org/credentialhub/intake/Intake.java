@@ -232,7 +232,7 @@ public final class Intake {
             + " match_decision, student_id, credential_code, school_year)";
 
     /** A delivery's rows as read and mapped, before they are published into {@code result}. */
-    private static final Scratch.Table STAGE_RESULT = new Scratch.Table("stage_result", """
+    static final Scratch.Table STAGE_RESULT = new Scratch.Table("stage_result", """
             source_row int, attempt_key text, vendor_candidate_id text, state_id_hash text, state_id_near text,
             first_name text, last_name text, email text, birth_date date, district_code text, school_code text,
             school_name text, exam_code text, school_year text, attempted_on date, attempted_at timestamptz,
