@@ -35,6 +35,8 @@ public final class ExceptionQueue {
      *       21,873-row delivery taken for 529 compared each row with every school (7,261,836 rows removed by a join
      *       filter, 948 ms of the delivery's match rates in the NC year; docs/performance.md, session 26).</li>
      * </ul>
+     * A statement that places every row of a delivery reads them by index ({@code MatchRates.BY_INDEX}): the planner
+     * takes the few pages of {@code district} and {@code school} for cheaper read whole, each time.
      */
     public static final String DISTRICT_OF_RESULT = """
             coalesce((select od.district_code from district od where od.district_code = i.district_code),

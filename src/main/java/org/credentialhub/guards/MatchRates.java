@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -52,6 +53,29 @@ public final class MatchRates {
     }
 
     /** Records the delivery's rates and raises its alarms; returns the alarms' messages. */
+    /**
+     * A delivery's match rates, as a whole and by district (parameters: the delivery, its feed, the delivery again),
+     * run with {@link #BY_INDEX}.
+     */
+    static final String RATES = """
+            insert into delivery_match_rate (delivery_id, feed_code, district_code, results, matched, rate)
+            select ?, ?, coalesce(d, ''), count(*), count(*) filter (where m), round(100.0 * count(*) filter (where m) / count(*), 2)
+            from (select %s as d, r.match_decision = 'match' as m
+                  from result r left join result_identity i using (result_id)
+                  where r.delivery_id = ? and r.status in ('active', 'held')) x
+            group by grouping sets ((), (d))
+            having grouping(d) = 1 or d is not null
+            on conflict (delivery_id, district_code) do nothing""".formatted(ExceptionQueue.DISTRICT_OF_RESULT);
+
+    /**
+     * {@link #RATES} reads the delivery's rows and each row's district by index, whatever the statistics expect of the
+     * delivery (every table it reads has one): the district's look-ups run for each row, and the planner took the
+     * few pages of {@code district} and {@code school} for cheaper read whole than probed, 20 µs a row against 1 (the
+     * NC year's results: 12.2 s against 2.7 s); as joins they were planned by the rows expected of a delivery, and one
+     * taken for 529 compared each of its 21,873 rows with every school (docs/performance.md, session 26).
+     */
+    static final String BY_INDEX = "set local enable_seqscan = off";
+
     public List<String> check(String feed, long deliveryId) throws SQLException {
         int history = (int) number("hub.guards.match-rate.history", feed, 10);
         int minHistory = (int) number("hub.guards.match-rate.min-history", feed, 3);
@@ -64,19 +88,14 @@ public final class MatchRates {
         List<String> alarms = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("""
-                    insert into delivery_match_rate (delivery_id, feed_code, district_code, results, matched, rate)
-                    select ?, ?, coalesce(d, ''), count(*), count(*) filter (where m), round(100.0 * count(*) filter (where m) / count(*), 2)
-                    from (select %s as d, r.match_decision = 'match' as m
-                          from result r left join result_identity i using (result_id)
-                          where r.delivery_id = ? and r.status in ('active', 'held')) x
-                    group by grouping sets ((), (d))
-                    having grouping(d) = 1 or d is not null
-                    on conflict (delivery_id, district_code) do nothing""".formatted(ExceptionQueue.DISTRICT_OF_RESULT))) {
+            try (Statement st = c.createStatement(); PreparedStatement ps = c.prepareStatement(RATES)) {
+                st.execute(BY_INDEX);
                 ps.setLong(1, deliveryId);
                 ps.setString(2, feed);
                 ps.setLong(3, deliveryId);
-                if (ps.executeUpdate() == 0) {
+                int rates = ps.executeUpdate();
+                st.execute("reset enable_seqscan");
+                if (rates == 0) {
                     c.commit();
                     return alarms;   // no results (or checked before)
                 }

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** The district a result is placed in (exception queues, match rates by district): each source in its order. */
 class DistrictOfResultTest {
@@ -58,52 +57,6 @@ class DistrictOfResultTest {
                     + " where name_key = 'central high'"));
             st.execute("truncate school cascade");
             assertEquals("0", one(st, "select count(*) from school_name"));
-        }
-    }
-
-    /**
-     * A delivery's districts are looked up row by row, by index, however many rows the planner expects of it. The
-     * district and school sent were joins, planned by the rows the statistics give a delivery they do not know: here,
-     * taken for 698 of its 20,000 rows, hashes of every district and school; in the NC year a 21,873-row delivery taken
-     * for 529 compared each row with every school (a join filter removing 7,261,836 rows, 948 ms of its match rates).
-     */
-    @Test
-    void aDeliverysDistrictsAreLookedUpByIndexWhateverItsExpectedSize() throws Exception {
-        try (Connection c = DriverManager.getConnection(SharedPostgres.newDatabase(), "postgres", "");
-             Statement st = c.createStatement()) {
-            st.execute("""
-                    insert into district (district_code, name) select d::text, 'D' || d from generate_series(100, 140) d;
-                    insert into school (school_code, district_code, name)
-                        select s::text, (100 + s % 40)::text, 'School ' || s from generate_series(1000, 1400) s;
-                    insert into delivery (delivery_id, feed_code, source_name, content_sha256, status)
-                        select n, 'certexam', 'f' || n || '.csv', 'x' || n, 'accepted' from generate_series(1, 101) n;
-                    -- a hundred deliveries of 500 results: a delivery the statistics do not know is taken for 500
-                    insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
-                                        attempted_on, passed)
-                        select n, 'certexam', 'k' || n, 1 + n % 100, n, 'E', '2024-2025', date '2025-01-01', true
-                        from generate_series(1, 50000) n;
-                    insert into result_identity (result_id, school_code) select n, (1000 + n % 400)::text
-                        from generate_series(1, 50000) n;
-                    -- (a state's hundreds of deliveries are more than its statistics list: here ten of a hundred)
-                    alter table result alter column delivery_id set statistics 10;
-                    analyze district, school, result, result_identity;
-                    -- a large delivery after the statistics were taken
-                    insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
-                                        attempted_on, passed)
-                        select n, 'certexam', 'k' || n, 101, n, 'E', '2024-2025', date '2025-01-01', true
-                        from generate_series(50001, 70000) n;
-                    insert into result_identity (result_id, school_code) select n, (1000 + n % 400)::text
-                        from generate_series(50001, 70000) n""");
-            StringBuilder plan = new StringBuilder();
-            try (ResultSet rs = st.executeQuery("explain select " + ExceptionQueue.DISTRICT_OF_RESULT
-                    + " from result r left join result_identity i using (result_id) "
-                    + " where r.delivery_id = 101")) {
-                while (rs.next()) {
-                    plan.append(rs.getString(1)).append('\n');
-                }
-            }
-            assertFalse(plan.toString().contains("Seq Scan on school"), plan.toString());
-            assertFalse(plan.toString().contains("Join Filter"), plan.toString());
         }
     }
 
