@@ -52,7 +52,6 @@ public final class MatchRates {
         }
     }
 
-    /** Records the delivery's rates and raises its alarms; returns the alarms' messages. */
     /**
      * A delivery's match rates, as a whole and by district (parameters: the delivery, its feed, the delivery again),
      * run with {@link #BY_INDEX}.
@@ -76,6 +75,7 @@ public final class MatchRates {
      */
     static final String BY_INDEX = "set local enable_seqscan = off";
 
+    /** Records the delivery's rates and raises its alarms; returns the alarms' messages. */
     public List<String> check(String feed, long deliveryId) throws SQLException {
         int history = (int) number("hub.guards.match-rate.history", feed, 10);
         int minHistory = (int) number("hub.guards.match-rate.min-history", feed, 3);

@@ -22,7 +22,6 @@ final class ModelStore {
     record Loaded(FsModel model, int rows, boolean ownTransaction) {
     }
 
-
     /** The feed's model as kept for the roster version, read on the caller's connection (its transaction's). */
     Loaded load(Connection c, String feed, String rosterVersion) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
