@@ -130,6 +130,9 @@ public final class DeliveryMatcher {
 
     /** Builds the index from the students {@code c} reads, labelled {@code version}. */
     private synchronized RosterIndex build(Connection c, String version) throws SQLException {
+        // the index this one replaces is let go first: kept while its successor was built, the heap held both (661 MB
+        // each at 1,500,000 students, against the 1 GB target); a delivery matching with it keeps it until it is done
+        index = null;
         RosterIndex.Builder builder;
         try (Statement st = c.createStatement()) {
             // sized for the roster (counted as read: a few more read later are added, the arrays grown): its arrays
