@@ -86,8 +86,9 @@ create function student_results_kept() returns trigger language plpgsql as $$
 begin
     if (tg_op = 'DELETE' or old.student_id is distinct from new.student_id)
        and exists (select 1 from result r where r.student_id = old.student_id) then
+        -- (no student's key in the message: it reaches logs)
         raise foreign_key_violation using
-            message = format('student %s is named by table "result"', old.student_id);
+            message = 'a student named by table "result" is not deleted, nor its key changed';
     end if;
     return case when tg_op = 'DELETE' then old else new end;
 end $$;
