@@ -77,18 +77,16 @@ public final class DeliveryMatcher {
     /** The fitted models as they were before a restart. */
     private final ModelStore stored;
 
-    /** The roster index, rebuilt when students were added, changed or removed since it was built. */
+    /**
+     * The roster index, rebuilt when students were added, changed or removed since it was built (migration V49: one
+     * version row, bumped with every change to student, instead of a scan of the whole table per delivery). The usual
+     * case, once per delivery, is one read and no transaction of its own (setting and resetting an isolation level
+     * were two more round trips a file).
+     */
     public synchronized RosterIndex index() throws SQLException {
-        if (index != null) {
-            // the usual case, once per delivery: the roster has not changed since the index was built. One read, no
-            // transaction of its own (setting and resetting its isolation level were two more round trips a file)
-            try (Connection c = dataSource.getConnection()) {
-                if (versionOf(c).equals(rosterVersion)) {
-                    return index;
-                }
-            }
+        try (Connection c = dataSource.getConnection()) {
+            return index(c);
         }
-        return rebuild();
     }
 
     /** The roster index as it stands, without building it (null before the first build). */
@@ -97,9 +95,9 @@ public final class DeliveryMatcher {
     }
 
     /**
-     * {@link #index()} for a caller inside a transaction of its own (staging a file): read and, when the roster
-     * changed, built on its connection, so that it never waits for a second one from the pool while holding its own
-     * (as many routes staging at once as the pool has connections stalled one another: {@code StagingConnectionTest}).
+     * {@link #index()} on the caller's connection (staging a file, in its transaction): read and, when the roster
+     * changed, built on it, so that it never waits for a second one from the pool while holding its own (as many
+     * routes staging at once as the pool has connections stalled one another: {@code StagingConnectionTest}).
      */
     public synchronized RosterIndex index(Connection current) throws SQLException {
         String version = versionOf(current);
@@ -108,23 +106,19 @@ public final class DeliveryMatcher {
         }
         // the students read after the version: they are as new as the version that labels them, or newer (a change
         // committed in between is in the index under the version before it, which the next delivery builds again)
-        return build(current, version);
-    }
-
-    private synchronized RosterIndex rebuild() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            // the version and the students it labels from one snapshot (migration V49: one row, bumped with
-            // every change to student, instead of a scan of the whole table per delivery)
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            String version = versionOf(c);
-            if (index != null && version.equals(rosterVersion)) {
-                c.commit();
-                return index;
-            }
-            RosterIndex built = build(c, version);
-            c.commit();
+        if (!current.getAutoCommit()) {
+            return build(current, version);
+        }
+        current.setAutoCommit(false);   // the students streamed (a fetch size holds only in a transaction)
+        try {
+            RosterIndex built = build(current, version);
+            current.commit();
             return built;
+        } catch (SQLException | RuntimeException e) {
+            current.rollback();
+            throw e;
+        } finally {
+            current.setAutoCommit(true);
         }
     }
 
