@@ -1,11 +1,11 @@
 package org.credentialhub.guards;
 
+import org.credentialhub.support.Sessions;
 import org.credentialhub.support.SharedPostgres;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,18 +50,13 @@ class MatchRatesPlanTest {
                         from generate_series(50001, 70000) n""");
             c.setAutoCommit(false);
             st.execute(MatchRates.BY_INDEX);
-            StringBuilder plan = new StringBuilder();
-            try (ResultSet rs = st.executeQuery("explain " + MatchRates.RATES.replaceFirst("\\?", "101")
-                    .replaceFirst("\\?", "'certexam'").replaceFirst("\\?", "101"))) {
-                while (rs.next()) {
-                    plan.append(rs.getString(1)).append('\n');
-                }
-            }
+            String plan = Sessions.plan(st, MatchRates.RATES.replaceFirst("\\?", "101")
+                    .replaceFirst("\\?", "'certexam'").replaceFirst("\\?", "101"));
             c.rollback();
-            assertFalse(plan.toString().contains("Seq Scan on school"), plan.toString());
-            assertFalse(plan.toString().contains("Seq Scan on district"), plan.toString());
-            assertFalse(plan.toString().contains("Join Filter"), plan.toString());
-            assertTrue(plan.toString().contains("using school_pkey on school"), plan.toString());
+            assertFalse(plan.contains("Seq Scan on school"), plan);
+            assertFalse(plan.contains("Seq Scan on district"), plan);
+            assertFalse(plan.contains("Join Filter"), plan);
+            assertTrue(plan.contains("using school_pkey on school"), plan);
         }
     }
 }

@@ -1,12 +1,12 @@
 package org.credentialhub.intake;
 
 import org.credentialhub.store.Scratch;
+import org.credentialhub.support.Sessions;
 import org.credentialhub.support.SharedPostgres;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,18 +41,10 @@ class EarlierVersionsPlanTest {
                         select n, n, case when n <= 100 then 'k' || n else 'new' || n end, 'A', 'B', 'E'
                         from generate_series(1, 20000) n;
                     analyze stage_result""");
-            StringBuilder plan = new StringBuilder();
-            try (ResultSet rs = st.executeQuery("explain " + AttemptVersions.EARLIER.replace("?", "'certexam'"))) {
-                while (rs.next()) {
-                    plan.append(rs.getString(1)).append('\n');
-                }
-            }
-            assertFalse(plan.toString().contains("Seq Scan on result_identity"), plan.toString());
-            try (ResultSet rs = st.executeQuery("select count(*), count(r_first) from ("
-                    + AttemptVersions.EARLIER.replace("?", "'certexam'") + ") x")) {
-                rs.next();
-                assertEquals("100 100", rs.getInt(1) + " " + rs.getInt(2));
-            }
+            String plan = Sessions.plan(st, AttemptVersions.EARLIER.replace("?", "'certexam'"));
+            assertFalse(plan.contains("Seq Scan on result_identity"), plan);
+            assertEquals("100 100", Sessions.one(st, "select count(*) || ' ' || count(r_first) from ("
+                    + AttemptVersions.EARLIER.replace("?", "'certexam'") + ") x"));
             c.rollback();
         }
     }

@@ -1,11 +1,11 @@
 package org.credentialhub.intake;
 
+import org.credentialhub.support.Sessions;
 import org.credentialhub.support.SharedPostgres;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.credentialhub.support.Sessions.one;
 
 /**
  * The references of {@code result_lineage} and {@code result_identity}, checked once per statement (migration V75)
@@ -121,16 +121,8 @@ class LineageIdentityReferencesTest {
             Connection deleter, String delete, Statement look, String named) throws Exception {
         writer.setAutoCommit(false);
         w.execute("insert into result_lineage (result_id, delivery_id, source_row) values " + values);
-        int deleterPid = pid(deleter);
-        CompletableFuture<Integer> deleted = CompletableFuture.supplyAsync(() -> {
-            try (Statement d = deleter.createStatement()) {
-                return d.executeUpdate(delete);
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        assertTrue(waitsForALock(look, deleterPid), "the delete waits for the transaction that names " + named);
-        return deleted;
+        return Sessions.waitingForALock(deleter, delete, look,
+                "the delete beside the transaction that names " + named);
     }
 
     /** A database with three deliveries and two results (result 1 of delivery 1, result 2 of delivery 1). */
@@ -151,32 +143,6 @@ class LineageIdentityReferencesTest {
     }
 
     private static void refused(Statement st, String sql) {
-        SQLException e = assertThrows(SQLException.class, () -> st.execute(sql), sql);
-        assertEquals(FOREIGN_KEY_VIOLATION, e.getSQLState(), sql + ": " + e.getMessage());
-    }
-
-    private static int pid(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
-            rs.next();
-            return rs.getInt(1);
-        }
-    }
-
-    /** Whether the backend comes to wait for a lock within ten seconds (looked at from a session outside a transaction). */
-    private static boolean waitsForALock(Statement st, int pid) throws Exception {
-        for (int i = 0; i < 200; i++) {
-            if ("Lock".equals(one(st, "select wait_event_type from pg_stat_activity where pid = " + pid))) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
-    }
-
-    private static String one(Statement st, String sql) throws SQLException {
-        try (ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
+        Sessions.refused(st, sql, FOREIGN_KEY_VIOLATION);
     }
 }

@@ -1,11 +1,11 @@
 package org.credentialhub.intake;
 
+import org.credentialhub.support.Sessions;
 import org.credentialhub.support.SharedPostgres;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.credentialhub.support.Sessions.one;
 
 /**
  * The references of {@code result} to {@code student} and {@code delivery}, checked once per inserting statement
@@ -85,37 +86,39 @@ class ResultReferencesTest {
      */
     @Test
     void aStudentNamedByAnUncommittedResultWaitsForItAndIsKept() throws Exception {
-        String url = database();
-        try (Connection writer = DriverManager.getConnection(url, "postgres", "");
-             Connection deleter = DriverManager.getConnection(url, "postgres", "");
-             Connection watcher = DriverManager.getConnection(url, "postgres", "");
-             Statement w = writer.createStatement(); Statement look = watcher.createStatement()) {
-            writer.setAutoCommit(false);
-            w.execute("insert into result (" + RESULT_COLUMNS + ") values " + row(10, 1, "1"));
-            CompletableFuture<Integer> deleted = behind(deleter, "delete from student where student_id = 1", look);
-            assertFalse(deleted.isDone());
-            writer.commit();
-            ExecutionException e = assertThrows(ExecutionException.class, () -> deleted.get(10, TimeUnit.SECONDS));
-            assertEquals(FOREIGN_KEY_VIOLATION, ((SQLException) e.getCause().getCause()).getSQLState());
-            assertEquals("1", one(look, "select count(*) from student where student_id = 1"));
-        }
+        deleteWaitsAndIsRefused(null, "insert into result (" + RESULT_COLUMNS + ") values " + row(10, 1, "1"), 1);
     }
 
     /** The same for a student another transaction's decision (an update) has just given a result. */
     @Test
     void aStudentNamedByAnUncommittedDecisionWaitsForItAndIsKept() throws Exception {
+        deleteWaitsAndIsRefused("insert into result (" + RESULT_COLUMNS + ") values " + row(10, 1, "null"),
+                "update result set student_id = 2 where result_id = 10", 2);
+    }
+
+    /**
+     * After {@code before} (committed, or null), a writer's open transaction runs {@code uncommitted}, which names
+     * {@code student}; a delete of the student, started beside it, waits for it and is refused once it commits.
+     */
+    private static void deleteWaitsAndIsRefused(String before, String uncommitted, int student) throws Exception {
         String url = database();
         try (Connection writer = DriverManager.getConnection(url, "postgres", "");
              Connection deleter = DriverManager.getConnection(url, "postgres", "");
              Connection watcher = DriverManager.getConnection(url, "postgres", "");
              Statement w = writer.createStatement(); Statement look = watcher.createStatement()) {
-            w.execute("insert into result (" + RESULT_COLUMNS + ") values " + row(10, 1, "null"));
+            if (before != null) {
+                w.execute(before);
+            }
             writer.setAutoCommit(false);
-            w.execute("update result set student_id = 2 where result_id = 10");
-            CompletableFuture<Integer> deleted = behind(deleter, "delete from student where student_id = 2", look);
+            w.execute(uncommitted);
+            CompletableFuture<Integer> deleted = Sessions.waitingForALock(deleter,
+                    "delete from student where student_id = " + student, look,
+                    "the delete beside the transaction that names the student");
+            assertFalse(deleted.isDone());
             writer.commit();
             ExecutionException e = assertThrows(ExecutionException.class, () -> deleted.get(10, TimeUnit.SECONDS));
             assertEquals(FOREIGN_KEY_VIOLATION, ((SQLException) e.getCause().getCause()).getSQLState());
+            assertEquals("1", one(look, "select count(*) from student where student_id = " + student));
         }
     }
 
@@ -178,25 +181,6 @@ class ResultReferencesTest {
                 .orElseThrow(() -> new AssertionError("no plan of '" + text + "' among " + plans.size() + " plans"));
     }
 
-    /** {@code delete}, started on its own connection, seen waiting for a lock before this returns. */
-    private static CompletableFuture<Integer> behind(Connection deleter, String delete, Statement look) throws Exception {
-        int deleterPid = pid(deleter);
-        CompletableFuture<Integer> deleted = CompletableFuture.supplyAsync(() -> {
-            try (Statement d = deleter.createStatement()) {
-                return d.executeUpdate(delete);
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        for (int i = 0; i < 200; i++) {
-            if ("Lock".equals(one(look, "select wait_event_type from pg_stat_activity where pid = " + deleterPid))) {
-                return deleted;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the delete does not wait for the transaction that names the row");
-    }
-
     /** A result row's values: result {@code id} (attempt key k{@code id}) of {@code delivery}, for {@code student}. */
     private static String row(int id, int delivery, String student) {
         return "(%d, 'certexam', 'k%d', %d, 1, 'E', '2024-2025', date '2025-01-01', true, %s)"
@@ -219,21 +203,6 @@ class ResultReferencesTest {
     }
 
     private static void refused(Statement st, String sql) {
-        SQLException e = assertThrows(SQLException.class, () -> st.execute(sql), sql);
-        assertEquals(FOREIGN_KEY_VIOLATION, e.getSQLState(), sql + ": " + e.getMessage());
-    }
-
-    private static int pid(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
-            rs.next();
-            return rs.getInt(1);
-        }
-    }
-
-    private static String one(Statement st, String sql) throws SQLException {
-        try (ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
+        Sessions.refused(st, sql, FOREIGN_KEY_VIOLATION);
     }
 }

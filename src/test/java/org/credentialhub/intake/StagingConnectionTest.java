@@ -1,6 +1,7 @@
 package org.credentialhub.intake;
 
 import org.credentialhub.feeds.FeedConfig;
+import org.credentialhub.feeds.FeedTable;
 import org.credentialhub.feeds.FeedsFile;
 import org.credentialhub.mapping.Mappings;
 import org.credentialhub.matching.DeliveryMatcher;
@@ -21,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -121,17 +121,8 @@ class StagingConnectionTest {
      * (routes/delivery.yaml: archived, recorded): the message that stages it.
      */
     private static Exchange receivedFile(Database db, Path dir) throws Exception {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
-             PreparedStatement ps = c.prepareStatement(
-                     "insert into feed (feed_code, kind, layout, description) values (?, ?, ?, ?)")) {
-            for (FeedConfig f : FeedsFile.load(Path.of("config/feeds.yaml")).feeds()) {
-                ps.setString(1, f.code());
-                ps.setString(2, f.kind());
-                ps.setString(3, f.layoutName());
-                ps.setString(4, f.description());
-                ps.addBatch();
-            }
-            ps.executeBatch();
+        FeedTable.register(db.dataSource(), FeedsFile.load(Path.of("config/feeds.yaml")).feeds());
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
             st.execute("""
                     insert into student (state_id_hash, first_name, last_name, birth_date, district_code, school_code)
                     select 'h' || n, 'First' || n, 'Last' || n, date '2007-01-01' + n, '910', '910301'
