@@ -16,8 +16,14 @@ import java.sql.Statement;
  * none: the state's queue), and closes those whose cause went away.
  */
 public final class ExceptionQueue {
-    /** The advisory lock that keeps refreshes of the queue one at a time ("HUB_EXQ"). */
+    /**
+     * The advisory lock of the queue ("HUB_EXQ"): a refresh of the whole queue, or of what changed since a time, takes
+     * it alone; a refresh of one feed's results (a delivery's, a feed's backlog, the feed) takes it shared, and its
+     * feed's lock ({@link #FEED_LOCK_CLASS}) alone.
+     */
     public static final long LOCK_KEY = 0x4855425F45585100L;
+    /** The first key of a feed's lock (the second is the hash of its code): "HEXQ". */
+    static final int FEED_LOCK_CLASS = 0x48455851;
     private static final Logger LOG = LoggerFactory.getLogger(ExceptionQueue.class);
 
     /**
@@ -64,13 +70,14 @@ public final class ExceptionQueue {
     /** Brings the queue up to date for the results a delivery touched (route step). */
     public void refreshDelivery(@org.apache.camel.Header("hubDeliveryId") Long deliveryId) throws SQLException {
         if (deliveryId != null) {
-            refresh("r.delivery_id = " + deliveryId.longValue());
+            refresh("r.delivery_id = " + deliveryId.longValue(),
+                    "(select feed_code from delivery where delivery_id = " + deliveryId.longValue() + ")");
         }
     }
 
     /** Brings the queue up to date for the feed's staged, unprocessed deliveries (route step after a pull). */
     public void refreshBacklog(@org.apache.camel.Header("hubFeed") String feed) throws SQLException {
-        refresh(org.credentialhub.intake.Intake.backlogScope(feed));
+        refresh(org.credentialhub.intake.Intake.backlogScope(feed), org.credentialhub.intake.Intake.feedLiteral(feed));
     }
 
     /** Route step: the whole queue up to date (after the roster changed), keeping the message as it is. */
@@ -83,28 +90,38 @@ public final class ExceptionQueue {
      * clock), e.g. what a re-match just decided: the rest of the queue is as it was. Returns the exceptions opened.
      */
     public int refreshChangedSince(java.time.Instant since) throws SQLException {
-        return refresh("r.updated_at >= timestamptz '" + since + "'");
+        return refresh("r.updated_at >= timestamptz '" + since + "'", null);
     }
 
     /** Brings the queue up to date for one feed's results (e.g. district entries just validated); returns those opened. */
     public int refreshFeed(String feed) throws SQLException {
-        return refresh("r.feed_code = " + org.credentialhub.intake.Intake.feedLiteral(feed));
+        String literal = org.credentialhub.intake.Intake.feedLiteral(feed);
+        return refresh("r.feed_code = " + literal, literal);
     }
 
     /** Brings the queue up to date for every result; returns the number of exceptions opened. */
     public int refresh() throws SQLException {
-        return refresh("true");
+        return refresh("true", null);
     }
 
-    private int refresh(String scope) throws SQLException {
+    /**
+     * Brings the queue up to date for the results of {@code scope} (an SQL condition on {@code r}); {@code feed} is
+     * the SQL of the one feed those results are all of, or null when they may be any feed's.
+     */
+    private int refresh(String scope, String feed) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             int opened;
             try (Statement st = c.createStatement()) {
-                // one refresh at a time (a delivery's, the roster's re-match, another node's): two at once lock the
-                // exceptions they open and close in different orders when matching changed results between their
-                // snapshots, and deadlocked (ConcurrentMatchingTest saw it); the second now reads what the first wrote
-                st.execute("select pg_advisory_xact_lock(" + LOCK_KEY + ")");
+                // one refresh at a time for the same results (a delivery's, the roster's re-match, another node's):
+                // two at once lock the exceptions they open and close in different orders when matching changed
+                // results between their snapshots, and deadlocked (ConcurrentMatchingTest saw it); the second now
+                // reads what the first wrote. Two feeds' results are different results: their refreshes run side by
+                // side (a small file's refresh waited behind a large delivery's of another feed, 5-10 s in all of
+                // the NC year's; docs/performance.md, session 27). The queue's lock before the feed's, always
+                st.execute(feed == null ? "select pg_advisory_xact_lock(" + LOCK_KEY + ")"
+                        : "select pg_advisory_xact_lock_shared(" + LOCK_KEY + "); select pg_advisory_xact_lock("
+                        + FEED_LOCK_CLASS + ", hashtext(" + feed + "))");
                 opened = st.executeUpdate("""
                         insert into result_exception (result_id, kind, district_code)
                         -- the exceptions first (a few of a delivery's rows), then their districts: the districts'
