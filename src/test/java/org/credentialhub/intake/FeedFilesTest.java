@@ -304,4 +304,27 @@ class FeedFilesTest {
             hub.execute("delete from catalog_credential where state = 'zz'");
         }
     }
+
+    /**
+     * A file that gives an attempt twice is published from its later row (the earlier rows are marked, the file no
+     * longer sorted by key to find it): the result, its identity and its decision; both rows are in its lineage.
+     */
+    @Test
+    @Order(18)
+    void aRepeatedAttemptIsPublishedFromItsLaterRow() throws Exception {
+        String file = LayoutFiles.TRADESREG_HEADER
+                + "NC1011\t1000000001\tPeña\tAna\tM\t05/01/2007\t00102-NC\tIntro\t03/17/2025\t70\tY\tJ. Teacher\tSP01\tRiverside High\n"
+                + "NC1012\t1000000001\tPeña\tAna\tM\t05/01/2007\t00101-NC\tBasic Safety\t03/17/2025\t88\tY\tJ. Teacher\tSP01\tRiverside High\n"
+                + "NC1011\t1000000001\tPeña\tAna\tM\t05/01/2007\t00102-NC\tIntro\t03/19/2025\t95\tY\tJ. Teacher\tSP01\tHill High\n";
+        String ack = send("tradesreg", "tradesreg_modules_2025-03-29.tsv", file.getBytes(StandardCharsets.UTF_8));
+        assertTrue(ack.contains("\"rows_accepted\" : 3"), ack);
+        assertTrue(ack.contains("repeats the attempt of row 2 (same attempt key); the later row is kept"), ack);
+        List<Map<String, Object>> r = hub.rows("""
+                select r.source_row, r.score::int as score, r.attempted_on::text as attempted_on, i.school_name,
+                       r.match_decision, (select count(*) from result_lineage l where l.result_id = r.result_id) as lineage
+                from result r join result_identity i using (result_id) where r.attempt_key = 'NC1011|00102-NC'""");
+        assertEquals(1, r.size(), r.toString());
+        assertEquals(Map.of("source_row", 4, "score", 95, "attempted_on", "2025-03-19", "school_name", "Hill High",
+                "match_decision", "match", "lineage", 2L), r.get(0));
+    }
 }
