@@ -67,7 +67,8 @@ class ExceptionQueueScopeTest {
         }
     }
 
-    private static Map<Integer, String> exceptions(Statement st) throws Exception {
+    /** The queue's exceptions: result id → kind and status. */
+    static Map<Integer, String> exceptions(Statement st) throws Exception {
         Map<Integer, String> out = new TreeMap<>();
         try (ResultSet rs = st.executeQuery("select result_id, kind || ' ' || status from result_exception")) {
             while (rs.next()) {
