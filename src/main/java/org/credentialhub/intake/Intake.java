@@ -409,10 +409,6 @@ public final class Intake {
     }
 
     /**
-     * Rows of one file with the same attempt key are one attempt, and the last of them is kept: the vendor is told,
-     * in the acknowledgement's warnings, which rows repeated which (a key that is too coarse shows up here).
-     */
-    /**
      * Marks each staged row that a later row of the file repeats (the same attempt key): publishing and matching keep
      * each attempt's last row by leaving the marked ones out, where they sorted the whole file by key, its rows as wide
      * as they are, to find it (a 1,000,000-row file: three sorts of about 400 MB each spilled to disk, 5-6 s;
@@ -427,6 +423,10 @@ public final class Intake {
                 where s.ordinal = r.ordinal""");
     }
 
+    /**
+     * Rows of one file with the same attempt key are one attempt, and the last of them is kept: the vendor is told,
+     * in the acknowledgement's warnings, which rows repeated which (a key that is too coarse shows up here).
+     */
     private static void warnRepeatedAttempts(Connection c, long deliveryId, int seqAfter) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into delivery_problem (delivery_id, seq, severity, line, field, message)
