@@ -239,8 +239,7 @@ public final class Intake {
             passed boolean, score numeric, ordinal int, source_ref text, credential_code text, revoked boolean,
             pending boolean, evidence_file text, identity_key text, name_hash text, name_salt text,
             birth_date_hash text, birth_date_salt text, exam_name text, exam_ids text[], held_until timestamptz,
-            status_entries text[], institution text, program text, credit_hours numeric,
-            superseded boolean""");
+            status_entries text[], institution text, program text, credit_hours numeric""");
 
     private StageOutcome stageInTransaction(Connection c, FeedConfig feedConfig, String sourceName, String sha256, long size,
                                             Mapping mapping, Path file, Hooks hooks, Long received)
@@ -341,7 +340,6 @@ public final class Intake {
         // most files give each attempt once: then no row repeats another, and each row is its attempt's last
         boolean keysRepeat = keys.mayRepeat();
         if (keysRepeat) {
-            markSuperseded(c);
             warnRepeatedAttempts(c, deliveryId, readerWarnings.size() + warned);
         }
         // a vendor's file is matched here, on its staged rows, and each result is written once, with its decision;
@@ -352,12 +350,12 @@ public final class Intake {
             matcher.matchStaged(c, roster, feed, "Delivery " + deliveryId, accepted);
         }
         long decided = System.nanoTime();
-        publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active");
+        publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active", keysRepeat);
         if (matched) {
             publishCandidates(c);
         }
         if (mapping.awards()) {
-            publishAwards(c);
+            publishAwards(c, keysRepeat);
         }
         if (accepted >= DeliveryMatcher.ANALYZE_FROM_ROWS) {
             // the steps after this one (matching, match rates, the exception queue) select the delivery's rows: with
@@ -409,22 +407,6 @@ public final class Intake {
     }
 
     /**
-     * Marks each staged row that a later row of the file repeats (the same attempt key): publishing and matching keep
-     * each attempt's last row by leaving the marked ones out. Publishing sorted the whole file by key, its rows as wide
-     * as they are, to find it, for the results and again for their identities (a 1,000,000-row file: two sorts of 175
-     * and 420 MB spilled to disk, about 3 s; docs/performance.md, session 27). Only the keys and row numbers are sorted
-     * here, and only when keys repeat.
-     */
-    private static void markSuperseded(Connection c) throws SQLException {
-        Rows.update(c, """
-                update stage_result s set superseded = true
-                from (select ordinal from (select ordinal, max(ordinal) over (partition by attempt_key) as last
-                                           from stage_result) k
-                      where ordinal <> last) r
-                where s.ordinal = r.ordinal""");
-    }
-
-    /**
      * Rows of one file with the same attempt key are one attempt, and the last of them is kept: the vendor is told,
      * in the acknowledgement's warnings, which rows repeated which (a key that is too coarse shows up here).
      */
@@ -456,10 +438,21 @@ public final class Intake {
             "attempt_key text, result_id bigint, version int");
 
     /**
-     * Staged rows become results (a re-delivered attempt updates its result), with lineage and identities: each
-     * attempt's last row in the file ({@link #markSuperseded}), and every row's lineage.
+     * The two clauses (for a statement's {@code select %s ...} and its {@code %s} before {@code on conflict}) that keep
+     * the last staged row of each {@code key} (an attempt's key, or its result), or none when the file's attempt keys
+     * do not repeat ({@link KeyRepeats}): then every staged row is its attempt's last.
      */
-    private void publish(Connection c, String feed, long deliveryId, String newStatus) throws SQLException {
+    private static Object[] lastRowOfEach(boolean keysRepeat, String key) {
+        return keysRepeat ? new Object[]{"distinct on (" + key + ")", "order by " + key + ", s.ordinal desc"}
+                : new Object[]{"", ""};
+    }
+
+    /**
+     * {@code keysRepeat}: whether rows of the file may share an attempt key ({@link KeyRepeats}); when none do, each
+     * staged row is its attempt's last and is published as it is, without sorting the file by key to find it.
+     */
+    private void publish(Connection c, String feed, long deliveryId, String newStatus, boolean keysRepeat)
+            throws SQLException {
         // the file's decisions, when it was matched on its staged rows (DeliveryMatcher.matchStaged); else empty, and
         // its results are published undecided
         Scratch.ensure(c, STAGE_PUBLISHED, DeliveryMatcher.STAGE_MATCH);
@@ -474,7 +467,7 @@ public final class Intake {
                        credential_code, school_year, attempted_on, attempted_at, passed, score, status, source_ref,
                        version, hold_reason, exam_name, exam_ids, held_until, status_entries,
                        student_id, match_decision, match_tier, match_score
-                from (select ? as feed, s.attempt_key, ? as delivery, s.source_row,
+                from (select %s ? as feed, s.attempt_key, ? as delivery, s.source_row,
                              s.vendor_candidate_id, s.state_id_hash, s.state_id_near,
                              coalesce(s.exam_code, s.credential_code) as exam_code,
                              coalesce(s.credential_code, xe.credential_code, xi.credential_code) as credential_code,
@@ -504,7 +497,7 @@ public final class Intake {
                                            and x.exam_code = any(s.exam_ids)
                                          order by array_position(s.exam_ids, x.exam_code)
                                          limit 1) xi on true
-                      where s.superseded is not true) latest
+                      %s) latest
                 order by ordinal  -- new results are numbered in the file's order
                 on conflict (feed_code, attempt_key) do update set
                     delivery_id = excluded.delivery_id, source_row = excluded.source_row,
@@ -523,7 +516,8 @@ public final class Intake {
                     status_entries = excluded.status_entries, updated_at = now()
                 returning attempt_key, result_id, version)
                 insert into stage_published (attempt_key, result_id, version)
-                select attempt_key, result_id, version from published""",
+                select attempt_key, result_id, version from published""".formatted(
+                        lastRowOfEach(keysRepeat, "s.attempt_key")),
                 feed, deliveryId, newStatus, newStatus, feed, feed);
         Rows.update(c, """
                 insert into result_lineage (result_id, delivery_id, source_row, version, content_hash)
@@ -538,18 +532,18 @@ public final class Intake {
                 insert into result_identity (result_id, first_name, last_name, birth_date, email, school_code,
                                              school_name, district_code, identity_key,
                                              name_hash, name_salt, birth_date_hash, birth_date_salt)
-                select r.result_id, s.first_name, s.last_name, s.birth_date, s.email,
+                select %s r.result_id, s.first_name, s.last_name, s.birth_date, s.email,
                        s.school_code, s.school_name, s.district_code, s.identity_key,
                        s.name_hash, s.name_salt, s.birth_date_hash, s.birth_date_salt
                 from stage_result s join stage_published r on r.attempt_key = s.attempt_key
-                where s.superseded is not true
+                %s
                 on conflict (result_id) do update set
                     first_name = excluded.first_name, last_name = excluded.last_name, birth_date = excluded.birth_date,
                     email = excluded.email, school_code = excluded.school_code, school_name = excluded.school_name,
                     district_code = excluded.district_code, identity_key = excluded.identity_key,
                     name_hash = excluded.name_hash, name_salt = excluded.name_salt,
                     birth_date_hash = excluded.birth_date_hash, birth_date_salt = excluded.birth_date_salt,
-                    received_at = now()""")) {
+                    received_at = now()""".formatted(lastRowOfEach(keysRepeat, "r.result_id")))) {
             ps.executeUpdate();
         }
     }
@@ -575,14 +569,15 @@ public final class Intake {
      * A credit award is a result (matched, decided, kept and purged as every result is) whose institution, program
      * and credit hours are in {@code result_award}: the last row of an attempt in the file wins, as for the result.
      */
-    private static void publishAwards(Connection c) throws SQLException {
+    private static void publishAwards(Connection c, boolean keysRepeat) throws SQLException {
         Rows.update(c, """
                 insert into result_award (result_id, institution, program, credit_hours)
-                select r.result_id, s.institution, s.program, s.credit_hours
+                select %s r.result_id, s.institution, s.program, s.credit_hours
                 from stage_result s join stage_published r on r.attempt_key = s.attempt_key
-                where s.credit_hours is not null and s.superseded is not true
+                where s.credit_hours is not null
+                %s
                 on conflict (result_id) do update set institution = excluded.institution, program = excluded.program,
-                    credit_hours = excluded.credit_hours""");
+                    credit_hours = excluded.credit_hours""".formatted(lastRowOfEach(keysRepeat, "r.result_id")));
     }
 
     /** A list as a PostgreSQL text[] literal for COPY ({@code {"a","b"}}), or null when empty. */

@@ -377,11 +377,11 @@ public final class DeliveryMatcher {
                    coalesce(t.district_code, sc.district_code, sn.district_code) as district,
                    %1$s as candidate_key, x.decision as earlier, x.student_id as linked,
                    t.name_hash, t.name_salt, t.birth_date_hash, t.birth_date_salt
-            from (select attempt_key, coalesce(exam_code, credential_code) as exam_code,
+            from (select distinct on (attempt_key) attempt_key, coalesce(exam_code, credential_code) as exam_code,
                          attempted_on, vendor_candidate_id, state_id_hash, state_id_near, identity_key, first_name,
                          last_name, birth_date, school_code, school_name, district_code,
                          name_hash, name_salt, birth_date_hash, birth_date_salt
-                  from stage_result where superseded is not true) t   -- the rows publishing keeps
+                  from stage_result order by attempt_key, ordinal desc) t   -- the row publishing keeps
             left join school sc on sc.school_code = t.school_code
             %2$s
             left join match_crosswalk x on x.feed_code = ? and x.candidate_key = %1$s"""

@@ -306,8 +306,8 @@ class FeedFilesTest {
     }
 
     /**
-     * A file that gives an attempt twice is published from its later row (the earlier rows are marked, the file no
-     * longer sorted by key to find it): the result, its identity and its decision; both rows are in its lineage.
+     * A file that gives an attempt twice is published from its later row: the result, its identity and its decision;
+     * both rows are in its lineage.
      */
     @Test
     @Order(18)
