@@ -4,7 +4,6 @@ import org.credentialhub.support.SharedPostgres;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.HashMap;
@@ -17,7 +16,7 @@ class DistrictOfResultTest {
 
     @Test
     void theVendorsDistrictOrSchoolThenAUniqueSchoolNameThenTheBestCandidateThenTheMatchedStudent() throws Exception {
-        try (Connection c = DriverManager.getConnection(SharedPostgres.newDatabase(), "postgres", "");
+        try (Connection c = SharedPostgres.connect();
              Statement st = c.createStatement()) {
             st.execute("""
                     insert into district (district_code, name) values ('100', 'One'), ('200', 'Two'), ('300', 'Three');

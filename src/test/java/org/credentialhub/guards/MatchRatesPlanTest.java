@@ -5,7 +5,6 @@ import org.credentialhub.support.SharedPostgres;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,7 +22,7 @@ class MatchRatesPlanTest {
 
     @Test
     void aDeliverysRowsArePlacedByIndexWhateverItsExpectedSize() throws Exception {
-        try (Connection c = DriverManager.getConnection(SharedPostgres.newDatabase(), "postgres", "");
+        try (Connection c = SharedPostgres.connect();
              Statement st = c.createStatement()) {
             st.execute("""
                     insert into district (district_code, name) select d::text, 'D' || d from generate_series(100, 119) d;

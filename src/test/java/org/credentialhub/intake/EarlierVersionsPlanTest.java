@@ -6,7 +6,6 @@ import org.credentialhub.support.SharedPostgres;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,7 +20,7 @@ class EarlierVersionsPlanTest {
 
     @Test
     void aFilesEarlierVersionsAreLookedUpForTheRowsThatHaveThem() throws Exception {
-        try (Connection c = DriverManager.getConnection(SharedPostgres.newDatabase(), "postgres", "");
+        try (Connection c = SharedPostgres.connect();
              Statement st = c.createStatement()) {
             st.execute("""
                     insert into delivery (delivery_id, feed_code, source_name, content_sha256, status)

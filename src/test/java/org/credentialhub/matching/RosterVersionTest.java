@@ -136,7 +136,8 @@ class RosterVersionTest {
             for (int i = 0; i < 200 && !building; i++) {
                 try (java.sql.ResultSet rs = look.executeQuery("""
                         select count(*) from pg_stat_activity
-                        where wait_event_type = 'Lock' and query like '%from student%'""")) {
+                        where datname = current_database() and wait_event_type = 'Lock'
+                          and query like '%from student%'""")) {
                     rs.next();
                     building = rs.getInt(1) > 0;
                 }

@@ -26,7 +26,7 @@ class PlannerStatisticsTest {
 
     @Test
     void aTableIsAnalyzedWhenItNeverWasOrTheRowsAddedAreATenthOfIt() throws Exception {
-        try (Connection c = DriverManager.getConnection(SharedPostgres.newDatabase(), "postgres", "")) {
+        try (Connection c = SharedPostgres.connect()) {
             exec(c, "create table big (n int) with (autovacuum_enabled = off); create table small (n int) with (autovacuum_enabled = off)");
             exec(c, "insert into big select generate_series(1, 20000); insert into small select generate_series(1, 2000)");
             c.setAutoCommit(false);
@@ -52,7 +52,7 @@ class PlannerStatisticsTest {
 
     @Test
     void aTableGivenWithColumnsIsCountedAgainAndOnlyThoseColumnsAnalyzedOnceItHasStatistics() throws Exception {
-        try (Connection c = DriverManager.getConnection(SharedPostgres.newDatabase(), "postgres", "")) {
+        try (Connection c = SharedPostgres.connect()) {
             exec(c, "create table wide (k int, a text, b text) with (autovacuum_enabled = off)");
             exec(c, "insert into wide select g, 'a' || g % 10, 'b' || g % 7 from generate_series(1, 4000) g");
             c.setAutoCommit(false);

@@ -64,6 +64,11 @@ public final class SharedPostgres {
         }
     }
 
+    /** A connection to a new database of the test run's PostgreSQL, its schema up to date (no store, no pool). */
+    public static java.sql.Connection connect() throws SQLException {
+        return java.sql.DriverManager.getConnection(newDatabase(), "postgres", "");
+    }
+
     /** A store on a new database of the test run's PostgreSQL (the data folder holds nothing of the database). */
     public static org.credentialhub.store.Database open(java.nio.file.Path dataDir, int poolSize) throws IOException {
         return org.credentialhub.store.Database.open(newDatabase(), "postgres", "", dataDir, 0, poolSize);
