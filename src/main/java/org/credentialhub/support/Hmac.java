@@ -34,8 +34,9 @@ public final class Hmac {
     /**
      * One engine per thread (creating one per hash costs more than the hash: millions per SIS bundle), of the kind
      * that is faster under this process's JIT ({@link Jit#optimizing}): the platform's Mac with the optimizing JIT (a
-     * running hub), whose SHA-256 intrinsic (SHA-NI) it compiles; else {@link QuickJitHmac}. The one-shot commands
-     * and the test JVMs run the quick JIT alone, which has no SHA intrinsics: there the Mac took 2.1-2.9 µs a short
+     * running hub, and the commands that end, where it compiles the JDK's crypto alone), whose SHA-256 intrinsic
+     * (SHA-NI) it compiles: 0.25-0.3 µs a short hash; else {@link QuickJitHmac}. The test JVMs run the quick JIT alone,
+     * which has no SHA intrinsics: there the Mac took 2.1-2.9 µs a short
      * hash, the platform's digests from the padded keys 1.2-1.6 µs and QuickJitHmac 0.87 µs; keyed hashes had been a
      * quarter of a scale-1 NC ingest's JVM samples (JFR).
      */

@@ -1,11 +1,12 @@
 package org.credentialhub.support;
 
 /**
- * Which JIT this JVM runs. {@code ./hub} starts the one-shot commands (ingest, bench, generate, ...) and the test JVMs
- * with the quick JIT alone ({@code -XX:TieredStopAtLevel=1}), and a running hub with both (docs/performance.md,
- * session 13). Only the optimizing JIT (C2) compiles the processor's SHA, AES and carry-less-multiply instructions
- * into the JDK's SHA-256, AES and GCM code; under the quick JIT they run as plain Java, and other algorithms are faster
- * there ({@link Hmac}'s engine, the SFTP intake's cipher: {@code intake.SftpKeyExchange#ciphers}).
+ * Which JIT compiles the JDK's crypto in this JVM. Only the optimizing JIT (C2) compiles the processor's SHA, AES and
+ * carry-less-multiply instructions into the JDK's SHA-256, AES and GCM code; under the quick JIT (C1) they run as plain
+ * Java, and other algorithms are faster there ({@link Hmac}'s engine, the SFTP intake's cipher:
+ * {@code intake.SftpKeyExchange#ciphers}). {@code ./hub} starts a running hub with both JITs everywhere and the commands
+ * that end (ingest, bench, generate, ...) with C2 for the JDK's crypto alone ({@code config/jvm-command.options});
+ * the test JVMs run the quick JIT alone ({@code -XX:TieredStopAtLevel=1}). docs/performance.md, sessions 13 and 28.
  */
 public final class Jit {
     private Jit() {
@@ -13,7 +14,10 @@ public final class Jit {
 
     private static final boolean OPTIMIZING = detect();
 
-    /** Whether this JVM runs the optimizing JIT (C2): the quick JIT alone is {@code -XX:TieredStopAtLevel} below 4. */
+    /**
+     * Whether this JVM runs the optimizing JIT (C2), which then compiles the JDK's crypto: the quick JIT alone is
+     * {@code -XX:TieredStopAtLevel} below 4 (the directives of {@code config/jit-directives.json} keep C2 for the crypto).
+     */
     public static boolean optimizing() {
         return OPTIMIZING;
     }
