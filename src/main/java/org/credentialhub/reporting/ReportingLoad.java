@@ -212,7 +212,8 @@ public final class ReportingLoad {
                       and not exists (select 1 from result_award w where w.result_id = r.result_id)""", y);
             step("attempts");
             // aligned: the student was enrolled that year in a course aligned to the credential (a potential fact of
-            // it), decided here and not by updating every earned fact after the course-earned facts were written
+            // it), decided here and not by updating every earned fact after the course-earned facts were written.
+            // (group by, not distinct: PostgreSQL 15's parallel distinct can take minutes; attainment-by-student-group.yaml)
             rows += exec(c, """
                     insert into rpt.fact_earned (school_year, student_key, credential_code, district_code, school_code,
                                                  earned_on, source, feed_code, result_id, aligned)
@@ -220,8 +221,8 @@ public final class ReportingLoad {
                            a.school_year, a.student_key, a.credential_code, a.district_code, a.school_code, a.attempted_on,
                            a.source, a.feed_code, a.result_id, f.student_key is not null
                     from rpt.fact_attempt a
-                    left join (select distinct school_year, student_key, credential_code from rpt.fact_potential
-                               where school_year = any (?)) f
+                    left join (select school_year, student_key, credential_code from rpt.fact_potential
+                               where school_year = any (?) group by school_year, student_key, credential_code) f
                            on f.school_year = a.school_year and f.student_key = a.student_key
                           and f.credential_code = a.credential_code
                     where a.school_year = any (?) and a.passed
