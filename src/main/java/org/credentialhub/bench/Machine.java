@@ -25,7 +25,8 @@ public record Machine(int cores, String cpu, long memoryBytes, long heapLimitByt
         long memory = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean o
                 ? o.getTotalMemorySize() : -1;
         return new Machine(Runtime.getRuntime().availableProcessors(), cpu, memory, Runtime.getRuntime().maxMemory(),
-                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + " ("
+                        + org.credentialhub.support.Jit.describe() + ")",
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }

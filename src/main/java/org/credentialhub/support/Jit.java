@@ -22,6 +22,24 @@ public final class Jit {
         return OPTIMIZING;
     }
 
+    /**
+     * How this JVM compiles, for a bench's description of the machine: the quick JIT alone, both JITs, or C2 only where
+     * compiler directives keep it (a command's JVM: {@code config/jvm-command.options}).
+     */
+    public static String describe() {
+        if (!OPTIMIZING) {
+            return "quick JIT alone";
+        }
+        String directives = "";
+        try {
+            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            directives = vm == null ? "" : vm.getVMOption("CompilerDirectivesFile").getValue();
+        } catch (RuntimeException | LinkageError e) {
+            // a diagnostic option, readable only when unlocked (as the directives need): none given
+        }
+        return directives.isEmpty() ? "both JITs" : "C2 where " + directives + " keeps it, C1 otherwise";
+    }
+
     private static boolean detect() {
         try {
             var vm = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);

@@ -32,7 +32,8 @@ class JvmCommandOptionsTest {
         String text = new String(out, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), "the JVM did not start with the command's options");
         assertTrue(text.contains("compiler directives added"), "the directives were not read");
-        assertTrue(text.contains("optimizing: true"), "Jit.optimizing() under the command's options");
+        assertTrue(text.contains("optimizing: true, C2 where config/jit-directives.json keeps it, C1 otherwise"),
+                "Jit under the command's options: " + text.lines().filter(l -> l.contains("optimizing")).toList());
         assertTrue(compiledAt(text, 4, "sun.security.provider.SHA2::implCompress0")
                         || compiledAt(text, 4, "sun.security.provider.DigestBase::implCompressMultiBlock0"),
                 "SHA-256 was not compiled by the optimizing JIT");
@@ -65,7 +66,8 @@ class JvmCommandOptionsTest {
                 sha.update(block);
                 sum += mix(i);
             }
-            System.out.println("digest " + sha.digest()[0] + " " + sum + " optimizing: " + Jit.optimizing());
+            System.out.println("digest " + sha.digest()[0] + " " + sum + " optimizing: " + Jit.optimizing() + ", "
+                    + Jit.describe());
         }
 
         static long mix(int x) {
