@@ -36,9 +36,9 @@ public final class Hmac {
      * that is faster under this process's JIT ({@link Jit#optimizing}): the platform's Mac with the optimizing JIT (a
      * running hub, and the commands that end, where it compiles the JDK's crypto alone), whose SHA-256 intrinsic
      * (SHA-NI) it compiles: 0.25-0.3 µs a short hash; else {@link QuickJitHmac}. The test JVMs run the quick JIT alone,
-     * which has no SHA intrinsics: there the Mac took 2.1-2.9 µs a short
-     * hash, the platform's digests from the padded keys 1.2-1.6 µs and QuickJitHmac 0.87 µs; keyed hashes had been a
-     * quarter of a scale-1 NC ingest's JVM samples (JFR).
+     * which has no SHA intrinsics: there the Mac took 2.1-2.9 µs a short hash, the platform's digests from the padded
+     * keys 1.2-1.6 µs and QuickJitHmac 0.87 µs; keyed hashes had been a quarter of a scale-1 NC ingest's JVM samples
+     * (JFR).
      */
     private final ThreadLocal<Engine> engine = ThreadLocal.withInitial(() -> engine(Jit.optimizing()));
 
