@@ -30,23 +30,24 @@ public final class Jit {
         if (!OPTIMIZING) {
             return "quick JIT alone";
         }
-        String directives = "";
-        try {
-            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            directives = vm == null ? "" : vm.getVMOption("CompilerDirectivesFile").getValue();
-        } catch (RuntimeException | LinkageError e) {
-            // a diagnostic option, readable only when unlocked (as the directives need): none given
-        }
-        return directives.isEmpty() ? "both JITs" : "C2 where " + directives + " keeps it, C1 otherwise";
+        // a diagnostic option: readable only when unlocked, as the directives need
+        String directives = vmOption("CompilerDirectivesFile");
+        return directives == null || directives.isEmpty() ? "both JITs"
+                : "C2 where " + directives + " keeps it, C1 otherwise";
     }
 
     private static boolean detect() {
+        String tiered = vmOption("TieredCompilation");
+        return tiered == null || !tiered.equals("true") || "4".equals(vmOption("TieredStopAtLevel"));
+    }
+
+    /** A HotSpot option's value, or null where this JVM does not let it be read. */
+    private static String vmOption(String name) {
         try {
             var vm = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            return vm == null || !"true".equals(vm.getVMOption("TieredCompilation").getValue())
-                    || "4".equals(vm.getVMOption("TieredStopAtLevel").getValue());
+            return vm == null ? null : vm.getVMOption(name).getValue();
         } catch (RuntimeException | LinkageError e) {
-            return true;
+            return null;
         }
     }
 }
