@@ -247,11 +247,24 @@ public final class DeliveryMatcher {
      * feed's model (see {@link #model}); {@code feed} null when the scope spans feeds.
      */
     private void match(String scope, String feed, String what) throws SQLException {
+        match(scope, feed, what, c -> true);
+    }
+
+    /** A step of a match's transaction before it reads its results; false: nothing to match. */
+    private interface Before {
+        boolean run(Connection c) throws SQLException;
+    }
+
+    private void match(String scope, String feed, String what, Before before) throws SQLException {
         long t0 = System.nanoTime();
         RosterIndex roster = index();
         long indexed = System.nanoTime();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            if (!before.run(c)) {
+                c.rollback();
+                return;
+            }
             int rejected = applyRejections(c, scope);
             List<ResultRecord> batch = new ArrayList<>();
             Map<String, Long> links = new HashMap<>();
@@ -631,18 +644,22 @@ public final class DeliveryMatcher {
      * Returns the number of deliveries re-matched.
      */
     public int rematchUnsettled() throws SQLException {
-        int reopened;
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     update result set match_decision = null
-                     where match_decision in ('none', 'review') and status in ('active', 'pending')
-                       and exists (select 1 from result_identity i where i.result_id = result.result_id)""")) {
-            reopened = ps.executeUpdate();
-        }
-        if (reopened > 0) {
-            match("true", null, "Re-match of " + reopened + " unsettled result(s) against the current roster");
-        }
-        return reopened;
+        int[] reopened = {0};
+        // reopened in the match's own transaction: a re-match that stops half-way (a crash, a fault) leaves them
+        // decided as before, for the next one (reopened and committed first, they stayed undecided for good)
+        match("true", null, "Re-match of unsettled results against the current roster", c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update result set match_decision = null
+                    where match_decision in ('none', 'review') and status in ('active', 'pending')
+                      and exists (select 1 from result_identity i where i.result_id = result.result_id)""")) {
+                reopened[0] = ps.executeUpdate();
+            }
+            if (reopened[0] > 0) {
+                LOG.info("Re-match: {} unsettled result(s) reopened", reopened[0]);
+            }
+            return reopened[0] > 0;
+        });
+        return reopened[0];
     }
 
     /**
