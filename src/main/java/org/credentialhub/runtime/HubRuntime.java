@@ -252,8 +252,14 @@ public final class HubRuntime implements AutoCloseable {
         }
     }
 
-    /** Starts the hub and returns once it runs. */
+    /**
+     * Starts the hub and returns once it runs; {@link #close()} stops it. With no JVM shutdown hook: Camel Main's
+     * default (for {@link #run}'s Ctrl-C) adds one that is never removed and holds the Main, so every hub started this
+     * way stayed reachable until the JVM exited (the commands that start one - ingest, bench, drill - end by closing it,
+     * and a kill leaves their work to the next start, as any crash does).
+     */
     public HubRuntime start() throws Exception {
+        main.setShutdownStrategy(new org.apache.camel.main.SimpleMainShutdownStrategy());
         main.start();
         attachMetrics(main.getCamelContext());
         return this;
@@ -284,6 +290,8 @@ public final class HubRuntime implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        CamelContext camel = main.getCamelContext();
         main.stop();
+        CamelStatics.release(camel);
     }
 }
