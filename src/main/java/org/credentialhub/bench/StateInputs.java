@@ -1,6 +1,7 @@
 package org.credentialhub.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.poi.ss.usermodel.Cell;
 import org.apache.poi.ss.usermodel.DataFormatter;
@@ -19,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -143,24 +143,57 @@ public final class StateInputs {
 
     private Path jsonText(String feed, Path file, String recordsField) throws IOException {
         Path out = target(feed, file);
-        JsonNode page = JSON.readTree(file.toFile());
-        JsonNode records = recordsField != null ? page.get(recordsField) : null;
-        if (records == null || !records.isArray()) {
-            records = page.isArray() ? page : null;
-            for (Iterator<JsonNode> it = page.elements(); records == null && it.hasNext(); ) {
-                JsonNode n = it.next();
-                records = n.isArray() ? n : null;
+        jsonLines(file, recordsField, out);
+        return out;
+    }
+
+    /** Writes a JSON page's records (its {@code field}, or its first array) to {@code out}, one line each. */
+    static void jsonLines(Path file, String recordsField, Path out) throws IOException {
+        String field = recordsField(file, recordsField);
+        try (JsonParser in = JSON.getFactory().createParser(file.toFile());
+             BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+            if (in.nextToken() == JsonToken.START_OBJECT) {
+                while (in.nextToken() == JsonToken.FIELD_NAME && !in.currentName().equals(field)) {
+                    in.nextToken();
+                    in.skipChildren();
+                }
+                if (in.currentToken() != JsonToken.FIELD_NAME) {
+                    return;
+                }
+                in.nextToken();
             }
-        }
-        try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-            if (records != null) {
-                for (JsonNode r : records) {
-                    w.write(JSON.writeValueAsString(r));
+            if (in.currentToken() == JsonToken.START_ARRAY) {
+                while (in.nextToken() != JsonToken.END_ARRAY) {
+                    w.write(JSON.writeValueAsString(JSON.readTree(in)));
                     w.write('\n');
                 }
             }
         }
-        return out;
+    }
+
+    /**
+     * The top-level field holding a page's records: {@code named} when the page has it as an array, else its first
+     * array (null for a page that is an array itself). Read as a stream: a state's page can be larger than the heap.
+     */
+    private static String recordsField(Path file, String named) throws IOException {
+        try (JsonParser in = JSON.getFactory().createParser(file.toFile())) {
+            if (in.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            String first = null;
+            while (in.nextToken() == JsonToken.FIELD_NAME) {
+                String name = in.currentName();
+                boolean array = in.nextToken() == JsonToken.START_ARRAY;
+                in.skipChildren();
+                if (array && name.equals(named)) {
+                    return name;
+                }
+                if (array && first == null) {
+                    first = name;
+                }
+            }
+            return first;
+        }
     }
 
     private static List<Path> files(Path dir) throws IOException {
