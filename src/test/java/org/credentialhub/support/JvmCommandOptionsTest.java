@@ -16,13 +16,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The JVM options {@code ./hub} gives a command that ends ({@code config/jvm-command.options} with
  * {@code config/jit-directives.json}): a JVM starts with them (a directive the JVM cannot parse stops every command),
- * compiles the JDK's SHA-256 with the optimizing JIT (level 4), and leaves the program's own methods to the quick JIT
- * (not compilable at level 4, compiled at level 1); {@link Jit#optimizing()} says so, which picks the platform's Mac
+ * compiles the JDK's SHA-256 and Commons CSV's lexer with the optimizing JIT (level 4), and leaves the program's other
+ * methods to the quick JIT (not compilable at level 4, compiled at level 1); {@link Jit#optimizing()} says so, which picks the platform's Mac
  * and AES-GCM.
  */
 class JvmCommandOptionsTest {
     @Test
-    void aCommandsJvmCompilesTheCryptoAloneWithTheOptimizingJit() throws Exception {
+    void aCommandsJvmCompilesTheCryptoAndCsvParsingWithTheOptimizingJit() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "@config/jvm-command.options",
                 "-XX:+PrintCompilation", "-cp", System.getProperty("java.class.path"), Probe.class.getName()));
@@ -37,6 +37,8 @@ class JvmCommandOptionsTest {
         assertTrue(compiledAt(text, 4, "sun.security.provider.SHA2::implCompress0")
                         || compiledAt(text, 4, "sun.security.provider.DigestBase::implCompressMultiBlock0"),
                 "SHA-256 was not compiled by the optimizing JIT");
+        assertTrue(compiledAt(text, 4, "org.apache.commons.csv.Lexer::nextToken"),
+                "Commons CSV's lexer was not compiled by the optimizing JIT");
         String own = Probe.class.getName() + "::mix";
         assertTrue(text.contains("made not compilable on level 4  " + own), "the probe's own method went to C2");
         assertTrue(compiledAt(text, 1, own), "the probe's own method was not compiled by the quick JIT");
@@ -56,7 +58,7 @@ class JvmCommandOptionsTest {
         });
     }
 
-    /** Hashes 64 MB and runs a loop of its own, then says which JIT {@link Jit} sees. */
+    /** Hashes 64 MB, parses 100,000 CSV records and runs a loop of its own, then says which JIT {@link Jit} sees. */
     public static final class Probe {
         public static void main(String[] args) throws Exception {
             byte[] block = new byte[1 << 16];
@@ -65,6 +67,15 @@ class JvmCommandOptionsTest {
             for (int i = 0; i < 1024; i++) {
                 sha.update(block);
                 sum += mix(i);
+            }
+            StringBuilder csv = new StringBuilder();
+            for (int i = 0; i < 100_000; i++) {
+                csv.append("e").append(i).append(",active,\"2024-08-01\",c").append(i % 97).append('\n');
+            }
+            try (var parser = org.apache.commons.csv.CSVFormat.RFC4180.parse(new java.io.StringReader(csv.toString()))) {
+                for (var rec : parser) {
+                    sum += rec.get(3).length();
+                }
             }
             System.out.println("digest " + sha.digest()[0] + " " + sum + " optimizing: " + Jit.optimizing() + ", "
                     + Jit.describe());
