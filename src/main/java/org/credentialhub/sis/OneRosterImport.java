@@ -44,6 +44,10 @@ public final class OneRosterImport {
     private final RosterPublisher publisher;
     private volatile SisGuard guard;
     private volatile Path holdDir;
+    /** Whether bulk files are compared with their published lines ({@link LineSets}); tests turn it off to compare. */
+    private volatile boolean lineSets = true;
+    /** The files the last accepted import staged as deltas (tests). */
+    volatile Set<String> lastConverted = Set.of();
 
     /**
      * @param firstMonth   first month of the school year (7: July)
@@ -98,6 +102,12 @@ public final class OneRosterImport {
         return this;
     }
 
+    /** Stages every bulk file whole, never only its changed lines (tests: what the fast path must equal). */
+    OneRosterImport withoutLineSets() {
+        this.lineSets = false;
+        return this;
+    }
+
     public SisGuard guard() {
         return guard;
     }
@@ -149,9 +159,10 @@ public final class OneRosterImport {
                         st.execute("set local work_mem = '256MB'");
                     }
                     BundleManifest manifest = BundleManifest.read(bundle, problems);
+                    LineSets.Import lines = new LineSets.Import(lineSets);
                     if (manifest != null) {
                         version = manifest.version;
-                        staging.stage(c, bundle, manifest, rows, mayRepeat, problems);
+                        staging.stage(c, feed, bundle, manifest, rows, mayRepeat, problems, lines);
                         RosterChecks.beforePublish(c, feed, bundle, manifest, mayRepeat, problems);
                     }
                     if (problems.hasErrors()) {
@@ -168,15 +179,17 @@ public final class OneRosterImport {
                                 modes.put(file, mode);
                             }
                         });
-                        SisGuard.Impact impact = guard.impact(c, feed, modes);
+                        SisGuard.Impact impact = guard.impact(c, feed, modes, lines.convertedFiles());
                         if (impact.held()) {
                             c.rollback();
                             return DeliveryRecords.hold(c, held, feed, sourceName, sha, size, pickupRef, folderOrZip,
                                     holdDir, null, impact.detail(), impact.reason());
                         }
                     }
-                    publisher.publish(c, feed, deliveryId, manifest);
-                    RosterChecks.afterPublish(c, feed, manifest, problems);
+                    publisher.publish(c, feed, deliveryId, manifest, lines);
+                    RosterChecks.afterPublish(c, feed, manifest, problems, lines);
+                    LineSets.record(c, feed, deliveryId, manifest, problems, lines);
+                    lastConverted = lines.convertedFiles();
                     return DeliveryRecords.accepted(c, feed, sourceName, deliveryId, version, rows, problems);
                 } catch (SQLException | RuntimeException e) {
                     c.rollback();

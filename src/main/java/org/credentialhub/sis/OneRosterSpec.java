@@ -236,7 +236,9 @@ final class OneRosterSpec {
                 col("primary", Kind.BOOL, false, "is_primary"),
                 col("beginDate", Kind.DATE, false, "begin_date"),
                 col("endDate", Kind.DATE, false, "end_date"));
-        FILES.add(new FileSpec("enrollments", "sis_enrollment", enrollments, enrollments, Map.of(), Set.of()));
+        // line_hash: the line's hash (LineSets), for the next bulk export to stage only the lines that changed
+        FILES.add(new FileSpec("enrollments", "sis_enrollment", enrollments, enrollments, Map.of("line_hash", "bigint"),
+                Set.of()));
 
         List<Col> demographics = List.of(alias(id(), "userSourcedId"), status(), dlm(),
                 col("birthDate", Kind.DATE, false, "birth_date"),

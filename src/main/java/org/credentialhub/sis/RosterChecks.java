@@ -130,6 +130,15 @@ final class RosterChecks {
      * ({@link OneRosterSpec#REFERENCES}), session school years that do not fit the dates.
      */
     static void afterPublish(Connection c, String feed, BundleManifest m, Problems problems) throws SQLException {
+        afterPublish(c, feed, m, problems, new LineSets.Import(false));
+    }
+
+    /**
+     * @param lines the import's line sets: a bulk file staged as a delta has its unchanged rows checked too where
+     *              the import removed rows of the table they refer to (the rows it had no warning for before)
+     */
+    static void afterPublish(Connection c, String feed, BundleManifest m, Problems problems, LineSets.Import lines)
+            throws SQLException {
         warn(c, feed, problems, m, "users", null,
                 "a student without a state student ID (identifier or userIds) is not put on the roster",
                 SqlResources.load("sis/warn-student-without-state-id"));
@@ -143,7 +152,13 @@ final class RosterChecks {
                 "a school whose parent is not a district of this SIS: not added to the schools",
                 SqlResources.load("sis/warn-school-without-district"));
         for (Ref ref : OneRosterSpec.REFERENCES) {
-            warn(c, feed, problems, m, ref.file(), ref.column(), ref.message(), unknownReferences(ref));
+            LineSets.Published unchanged = lines.convertedLines(ref.file());
+            if (unchanged != null && lines.lostRows(ref.targetTable())) {
+                warn(c, feed, problems, m, ref.file(), ref.column(), ref.message(), unknownReferences(ref),
+                        unknownReferencesUnchanged(ref), unchanged);
+            } else {
+                warn(c, feed, problems, m, ref.file(), ref.column(), ref.message(), unknownReferences(ref));
+            }
         }
         warn(c, feed, problems, m, "academicSessions", "schoolYear",
                 "schoolYear does not fit the session's dates; the school year is taken from the dates",
@@ -166,30 +181,71 @@ final class RosterChecks {
                 + " t where t.sis_source = ?1 and t.sourced_id = s." + column + ") order by s.line";
     }
 
+    /** Keeps the {@link #MAX_LISTED} lowest lines (a max-heap). */
+    private static void keepFirst(java.util.PriorityQueue<Integer> first, int line) {
+        if (first.size() < MAX_LISTED) {
+            first.add(line);
+        } else if (line < first.peek()) {
+            first.poll();
+            first.add(line);
+        }
+    }
+
+    /**
+     * The unchanged rows of a file staged as a delta ({@link LineSets}) whose reference is not among the SIS's data,
+     * by their line's hash; ?1 the feed.
+     */
+    private static String unknownReferencesUnchanged(Ref ref) {
+        OneRosterSpec.FileSpec f = OneRosterSpec.file(ref.file());
+        String column = ref.stageColumn();
+        return "select t.line_hash from " + f.table() + " t where t.sis_source = ?1 and t." + column + " is not null"
+                + " and not exists (select 1 from " + f.stageTable() + " s where s.sourced_id = t.sourced_id)"
+                + " and not exists (select 1 from " + ref.targetTable() + " a where a.sis_source = ?1 and a.sourced_id = t."
+                + column + ")";
+    }
+
     /** Lists the lines a query finds in a file of the bundle's manifest as warnings (the first, and a count). */
     private static void warn(Connection c, String feed, Problems problems, BundleManifest m, String file, String column,
                              String message, String sql) throws SQLException {
+        warn(c, feed, problems, m, file, column, message, sql, null, null);
+    }
+
+    /**
+     * @param unchangedSql null, or the unchanged rows' line hashes (a file staged as a delta), whose lines in the file
+     *                     {@code unchanged} gives: listed with the staged lines, in line order
+     */
+    private static void warn(Connection c, String feed, Problems problems, BundleManifest m, String file, String column,
+                             String message, String sql, String unchangedSql, LineSets.Published unchanged)
+            throws SQLException {
         String name = m.files.get(file);
         if (name == null || !m.modes.containsKey(file)) {
             return;
         }
         long t = System.nanoTime();
-        try (PreparedStatement ps = ImportSteps.prepare(c, feed, sql)) {
-            int listed = 0;
-            int more = 0;
-            try (ResultSet rs = ps.executeQuery()) {
+        // the first lines listed (in line order: the staged ones come ordered, the unchanged ones are merged in)
+        java.util.PriorityQueue<Integer> first = new java.util.PriorityQueue<>(java.util.Comparator.reverseOrder());
+        long found = 0;
+        try (PreparedStatement ps = ImportSteps.prepare(c, feed, sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                found++;
+                keepFirst(first, rs.getInt(1));
+            }
+        }
+        if (unchangedSql != null) {
+            try (PreparedStatement ps = ImportSteps.prepare(c, feed, unchangedSql); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (listed < MAX_LISTED) {
-                        problems.warning(name, rs.getInt(1), column, message);
-                        listed++;
-                    } else {
-                        more++;
-                    }
+                    found++;
+                    keepFirst(first, unchanged.lineOf(rs.getLong(1)));
                 }
             }
-            if (more > 0) {
-                problems.warning(name, 0, column, more + " more line(s): " + message);
-            }
+        }
+        java.util.List<Integer> listed = new java.util.ArrayList<>(first);
+        listed.sort(null);
+        for (int line : listed) {
+            problems.warning(name, line, column, message);
+        }
+        if (found > listed.size()) {
+            problems.warning(name, 0, column, (found - listed.size()) + " more line(s): " + message);
         }
         ImportSteps.timed(t, sql);
     }

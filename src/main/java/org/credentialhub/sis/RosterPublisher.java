@@ -49,12 +49,13 @@ final class RosterPublisher {
     }
 
     /** Publishes the bundle's files (users last, with the roster) and what is derived from them. */
-    void publish(Connection c, String feed, long deliveryId, BundleManifest m) throws SQLException {
+    void publish(Connection c, String feed, long deliveryId, BundleManifest m, LineSets.Import lines)
+            throws SQLException {
         long tp = System.nanoTime();
-        publishFiles(c, feed, deliveryId, m);
+        publishFiles(c, feed, deliveryId, m, lines);
         ImportSteps.timed(tp, "publish");
-        analyzePublished(c, m, false);
-        derive(c, feed, deliveryId, m);
+        analyzePublished(c, m, false, lines);
+        derive(c, feed, deliveryId, m, lines);
     }
 
     /**
@@ -62,16 +63,21 @@ final class RosterPublisher {
      * (an unchanged row is not rewritten). Delta: {@code tobedeleted} rows are deleted, the others
      * upserted unless older than what is stored.
      */
-    private void publishFiles(Connection c, String feed, long deliveryId, BundleManifest m) throws SQLException {
+    private void publishFiles(Connection c, String feed, long deliveryId, BundleManifest m, LineSets.Import lines)
+            throws SQLException {
         for (FileSpec f : OneRosterSpec.FILES) {
             if (!f.name().equals("users")) {   // users last, once their students are on the roster (derive)
-                publishFile(c, feed, deliveryId, m, f);
+                publishFile(c, feed, deliveryId, m, f, lines);
             }
         }
     }
 
-    private void publishFile(Connection c, String feed, long deliveryId, BundleManifest m, FileSpec f)
-            throws SQLException {
+    /**
+     * A bulk file staged as the delta it is ({@link LineSets}: its new and changed lines, its gone rows as
+     * {@code tobedeleted}) is published as a delta without the date comparison: what a bulk file would do.
+     */
+    private void publishFile(Connection c, String feed, long deliveryId, BundleManifest m, FileSpec f,
+                             LineSets.Import lines) throws SQLException {
         String mode = m.modes.get(f.name());
         if (f.table() == null || mode == null || f.columns(m.version) == null) {
             return;
@@ -97,7 +103,8 @@ final class RosterPublisher {
         // a bulk file: see bulkByDifference; a delta: its tobedeleted rows deleted, the others upserted unless older
         String delete = "delete from " + t + " t using " + f.stageTable()
                 + " s where t.sis_source = ? and t.sourced_id = s.sourced_id and s.status = 'tobedeleted'";
-        String when = mode.equals("bulk") ? changed : changed + " and (" + t + ".date_last_modified is null"
+        boolean asDelta = mode.equals("delta") || lines.isConverted(f.name());
+        String when = !mode.equals("delta") ? changed : changed + " and (" + t + ".date_last_modified is null"
                 + " or excluded.date_last_modified is null or excluded.date_last_modified >= " + t + ".date_last_modified)";
         long t0 = System.nanoTime();
         String insert = "insert into " + t + " (sis_source, delivery_id, " + String.join(", ", cols) + ") select ?, ?, "
@@ -108,28 +115,36 @@ final class RosterPublisher {
             return;
         }
         boolean empty;
-        if (mode.equals("bulk")) {
+        if (!asDelta) {
             if (!empty(c, t, feed)) {
-                bulkByDifference(c, feed, deliveryId, t, cols, select, from, set, when);
+                if (bulkByDifference(c, feed, deliveryId, t, cols, select, from, set, when) > 0) {
+                    lines.lost(t);
+                }
                 ImportSteps.timed(t0, "publish " + t);
                 return;
             }
             empty = true;   // a bulk file for a source without rows: nothing to delete
         } else {
-            try (PreparedStatement ps = c.prepareStatement(delete)) {
-                ps.setString(1, feed);
-                ps.executeUpdate();
+            if (!lines.isConverted(f.name()) || lines.deletes(f.name())) {
+                try (PreparedStatement ps = c.prepareStatement(delete)) {
+                    ps.setString(1, feed);
+                    if (ps.executeUpdate() > 0) {
+                        lines.lost(t);
+                    }
+                }
             }
             empty = empty(c, t, feed);
         }
         // the source has none of these rows (a first load, or all deleted above): a plain insert, no
         // per-row conflict check (sourcedIds are unique in the file: checked before publishing)
-        try (PreparedStatement ps = c.prepareStatement(insert + (empty ? "" : unchangedLeftOut(t, cols, select)
-                + " on conflict (sis_source, sourced_id) do update set "
+        // (a bulk file staged as a delta has its changed lines alone: nothing unchanged to leave out)
+        boolean leaveOut = !empty && !lines.isConverted(f.name());
+        try (PreparedStatement ps = c.prepareStatement(insert + (empty ? "" : (leaveOut ? unchangedLeftOut(t, cols, select)
+                : "") + " on conflict (sis_source, sourced_id) do update set "
                 + set + ", delivery_id = excluded.delivery_id where " + when))) {
             ps.setString(1, feed);
             ps.setLong(2, deliveryId);
-            if (!empty) {
+            if (leaveOut) {
                 ps.setString(3, feed);
             }
             ps.executeUpdate();
@@ -160,8 +175,9 @@ final class RosterPublisher {
      * touched. The same result as deleting what the file lacks and then upserting what changed, but with one
      * pass over both instead of two anti-joins (a bulk with 1 % changed: most of its time).
      */
-    private static void bulkByDifference(Connection c, String feed, long deliveryId, String t, List<String> cols,
-                                         List<String> select, String from, String set, String when)
+    /** @return the stored rows deleted (gone from the file) */
+    private static int bulkByDifference(Connection c, String feed, long deliveryId, String t, List<String> cols,
+                                        List<String> select, String from, String set, String when)
             throws SQLException {
         List<String> incoming = new ArrayList<>();
         List<String> stored = new ArrayList<>();
@@ -191,15 +207,16 @@ final class RosterPublisher {
             changed = ps.executeUpdate();
         }
         if (changed == 0) {
-            return;
+            return 0;
         }
         try (Statement s = c.createStatement()) {
             s.execute("analyze sis_publish_diff");
         }
+        int deleted;
         try (PreparedStatement ps = c.prepareStatement("delete from " + t + " t using sis_publish_diff d"
                 + " where t.sis_source = ? and t.sourced_id = d.sourced_id and d.gone")) {
             ps.setString(1, feed);
-            ps.executeUpdate();
+            deleted = ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement("insert into " + t + " (sis_source, delivery_id, "
                 + String.join(", ", cols) + ") select ?, ?, " + String.join(", ", select) + " from " + from
@@ -210,6 +227,7 @@ final class RosterPublisher {
             ps.setLong(2, deliveryId);
             ps.executeUpdate();
         }
+        return deleted;
     }
 
     /**
@@ -312,13 +330,15 @@ final class RosterPublisher {
      * Fresh planner statistics for the tables a bulk file replaced (a first load would otherwise leave
      * readers, e.g. the views, planning on empty tables until autovacuum gets there).
      */
-    private static void analyzePublished(Connection c, BundleManifest m, boolean derived) throws SQLException {
+    private static void analyzePublished(Connection c, BundleManifest m, boolean derived, LineSets.Import lines)
+            throws SQLException {
         long t = System.nanoTime();
         try (Statement st = c.createStatement()) {
             for (FileSpec f : OneRosterSpec.FILES) {
                 // users are published with the roster (derive): analysed in the second pass
+                // (a bulk file staged as a delta changed a few rows: the statistics stand)
                 if (f.table() != null && "bulk".equals(m.modes.get(f.name())) && f.columns(m.version) != null
-                        && derived == f.name().equals("users")) {
+                        && derived == f.name().equals("users") && !lines.isConverted(f.name())) {
                     st.execute("analyze " + f.table());
                 }
             }
@@ -336,7 +356,8 @@ final class RosterPublisher {
      * What the published files give: school years of sessions and classes, the state's districts and schools,
      * the roster's students (with the users file, published here), users' roles and students, demographics.
      */
-    private void derive(Connection c, String feed, long deliveryId, BundleManifest m) throws SQLException {
+    private void derive(Connection c, String feed, long deliveryId, BundleManifest m, LineSets.Import lines)
+            throws SQLException {
         boolean delta = "delta".equals(m.modes.get("users"));
         if (m.modes.containsKey("resources") || m.modes.containsKey("classResources")) {
             classCredentials(c, feed, deliveryId);
@@ -356,10 +377,10 @@ final class RosterPublisher {
         ImportSteps.update(c, feed, SqlResources.load("sis/roster-students").replace("${role_of_user}", ROLE_OF_USER)
                 .replace("${delta}", delta ? "true" : "false"));
         // the users, linked to their students in the same write
-        publishFile(c, feed, deliveryId, m, OneRosterSpec.file("users"));
+        publishFile(c, feed, deliveryId, m, OneRosterSpec.file("users"), lines);
         // statistics now, not after the import: the statements below join these tables (a first load
         // would plan them as empty)
-        analyzePublished(c, m, true);
+        analyzePublished(c, m, true, lines);
         // 1.2: a user's role and org are in roles.csv (roles delivered without their users)
         ImportSteps.update(c, feed, SqlResources.load("sis/user-roles").replace("${role_of_user}", ROLE_OF_USER));
         // students who came onto the roster otherwise (e.g. by their enrollments of a later delta)

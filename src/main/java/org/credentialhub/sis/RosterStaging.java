@@ -51,14 +51,17 @@ final class RosterStaging {
      * by file name; the files that may give a sourcedId twice into {@code mayRepeat}); then fresh statistics
      * for the staging tables.
      */
-    void stage(Connection c, Bundle bundle, BundleManifest manifest, Map<String, Long> rows, Set<String> mayRepeat,
-               Problems problems) throws IOException, SQLException {
+    void stage(Connection c, String feed, Bundle bundle, BundleManifest manifest, Map<String, Long> rows,
+               Set<String> mayRepeat, Problems problems, LineSets.Import lines) throws IOException, SQLException {
         createStageTables(c);
         // a bulk users file gives every student again: those whose neighbourhood the roster holds keep it
         StoredNeighbourhoods stored = "bulk".equals(manifest.modes.getOrDefault("users", "bulk"))
                 ? StoredNeighbourhoods.read(c) : StoredNeighbourhoods.none();
+        long tl = System.nanoTime();
+        lines.read(c, feed, manifest);
+        ImportSteps.timed(tl, "read the published line sets");
         long ts = System.nanoTime();
-        stageFiles(c, bundle, manifest, rows, mayRepeat, stored, problems);
+        stageFiles(c, feed, bundle, manifest, rows, mayRepeat, stored, problems, lines);
         ImportSteps.timed(ts, "stage (all files)");
         try (Statement st = c.createStatement()) {
             for (FileSpec f : OneRosterSpec.FILES) {
@@ -81,33 +84,45 @@ final class RosterStaging {
      * Parses the manifest's files in parallel while COPYing their rows into the staging tables; rows and
      * problems are recorded per file in the standard's file order, as if the files were read one by one.
      */
-    private void stageFiles(Connection c, Bundle bundle, BundleManifest manifest, Map<String, Long> rows,
-                            Set<String> mayRepeat, StoredNeighbourhoods stored, Problems problems)
+    private void stageFiles(Connection c, String feed, Bundle bundle, BundleManifest manifest, Map<String, Long> rows,
+                            Set<String> mayRepeat, StoredNeighbourhoods stored, Problems problems, LineSets.Import lines)
             throws IOException, SQLException {
-        ParallelStaging staging = new ParallelStaging();
         List<FileSpec> staged = new ArrayList<>();
         List<Problems> found = new ArrayList<>();
         List<KeyRepeats> ids = new ArrayList<>();
         for (FileSpec f : OneRosterSpec.FILES) {
-            String actual = manifest.files.get(f.name());
-            if (actual != null && f.columns(manifest.version) != null) {
-                boolean delta = "delta".equals(manifest.modes.getOrDefault(f.name(), "bulk"));
-                Problems fileProblems = new Problems();
-                KeyRepeats fileIds = new KeyRepeats();
-                staging.add(f.stageTable(), copyColumns(f), copy -> {
-                    long t = System.nanoTime();
-                    long n = stageFile(copy, bundle, f, actual, delta, manifest.version, stored, fileProblems, fileIds);
-                    ImportSteps.timed(t, "parse " + actual);
-                    return n;
-                });
+            if (manifest.files.get(f.name()) != null && f.columns(manifest.version) != null) {
                 staged.add(f);
-                found.add(fileProblems);
-                ids.add(fileIds);
+                found.add(new Problems());
+                ids.add(new KeyRepeats());
             }
         }
         long[] counts = new long[staged.size()];
         try {
-            staging.run(c, STAGING_THREADS, counts);
+            stageAll(c, bundle, manifest, staged, found, ids, stored, lines, true, counts);
+            // a converted file whose new lines repeat an unchanged line's sourcedId is staged whole after all
+            List<String> whole = LineSets.afterStaging(c, feed, lines);
+            if (!whole.isEmpty()) {
+                List<FileSpec> again = new ArrayList<>();
+                List<Problems> againFound = new ArrayList<>();
+                List<KeyRepeats> againIds = new ArrayList<>();
+                for (int i = 0; i < staged.size(); i++) {
+                    if (whole.contains(staged.get(i).name())) {
+                        found.set(i, new Problems());
+                        ids.set(i, new KeyRepeats());
+                        again.add(staged.get(i));
+                        againFound.add(found.get(i));
+                        againIds.add(ids.get(i));
+                    }
+                }
+                long[] againCounts = new long[again.size()];
+                stageAll(c, bundle, manifest, again, againFound, againIds, stored, lines, false, againCounts);
+                for (int i = 0, j = 0; i < staged.size(); i++) {
+                    if (whole.contains(staged.get(i).name())) {
+                        counts[i] = againCounts[j++];
+                    }
+                }
+            }
         } finally {
             for (int i = 0; i < staged.size(); i++) {
                 rows.put(staged.get(i).fileName(), counts[i]);
@@ -119,6 +134,102 @@ final class RosterStaging {
         }
     }
 
+    /** Parses the files on worker threads while COPYing their rows (files that keep lines as deltas, if {@code convert}). */
+    private void stageAll(Connection c, Bundle bundle, BundleManifest manifest, List<FileSpec> files,
+                          List<Problems> found, List<KeyRepeats> ids, StoredNeighbourhoods stored, LineSets.Import lines,
+                          boolean convert, long[] counts) throws IOException, SQLException {
+        ParallelStaging staging = new ParallelStaging();
+        for (int i = 0; i < files.size(); i++) {
+            FileSpec f = files.get(i);
+            String actual = manifest.files.get(f.name());
+            boolean delta = "delta".equals(manifest.modes.getOrDefault(f.name(), "bulk"));
+            Problems fileProblems = found.get(i);
+            KeyRepeats fileIds = ids.get(i);
+            staging.add(f.stageTable(), copyColumns(f), copy -> {
+                long t = System.nanoTime();
+                long n = -1;
+                LineSets.Published published = convert && !delta ? lines.published(f.name()) : null;
+                if (published != null) {
+                    n = stageChanged(copy, bundle, f, actual, manifest.version, stored, fileProblems, fileIds, lines,
+                            published);
+                }
+                if (n < 0) {
+                    n = stageFile(copy, CsvFiles.reader(bundle.open(actual)), f, actual, delta, manifest.version, stored, fileProblems, fileIds, lines,
+                            null);
+                }
+                ImportSteps.timed(t, "parse " + actual + (lines.isConverted(f.name()) ? " (only its lines not published"
+                        + " by delivery " + published.deliveryId + ")" : ""));
+                return n;
+            });
+        }
+        staging.run(c, STAGING_THREADS, counts);
+    }
+
+    /**
+     * Reads a bulk file whose published lines are known and stages only the lines not among them (with their line
+     * numbers in the file); returns the rows read, or -1 when the file must be staged whole ({@link LineSets}).
+     */
+    private long stageChanged(CopyWriter copy, Bundle bundle, FileSpec spec, String name, String version,
+                              StoredNeighbourhoods stored, Problems problems, KeyRepeats ids, LineSets.Import lines,
+                              LineSets.Published published) throws IOException, SQLException {
+        StringBuilder changed = new StringBuilder();
+        IntList changedLines = new IntList();
+        long[] header = {0, 0};   // found, hash
+        long[] records = {0};
+        boolean[] tooMany = {false};
+        StrictQuotes.Lines reader = (number, hash, text) -> {
+            if (number == 1) {
+                changed.append(text).append('\n');
+                header[0] = 1;
+                header[1] = hash;
+                return;
+            }
+            records[0] = number - 1;
+            if (!published.read(hash, (int) number) && !tooMany[0]) {
+                if (changed.length() + text.length() > LineSets.MAX_CHANGED_CHARS) {
+                    tooMany[0] = true;
+                    return;
+                }
+                changed.append(text).append('\n');
+                changedLines.add((int) number);
+            }
+        };
+        try (StrictQuotes q = new StrictQuotes(CsvFiles.reader(bundle.open(name)), reader, true, true)) {
+            char[] buf = new char[1 << 16];
+            while (q.read(buf, 0, buf.length) >= 0) {
+                // the records reach the reader
+            }
+            if (q.offended() || tooMany[0] || header[0] == 0
+                    || published.context != LineSets.context(header[1], version)) {
+                return -1;
+            }
+        } catch (UncheckedIOException | java.nio.charset.CharacterCodingException e) {
+            return -1;   // staged whole, which names the line
+        }
+        lines.converted(spec.name(), published);
+        int[] at = changedLines.toArray();
+        long staged = stageFile(copy, new java.io.StringReader(changed.toString()), spec, name, false, version, stored, problems,
+                ids, lines, at);
+        return staged < 0 ? staged : records[0];
+    }
+
+    /** A growing list of ints. */
+    private static final class IntList {
+        private int[] a = new int[1024];
+        private int n;
+
+        void add(int v) {
+            if (n == a.length) {
+                a = Arrays.copyOf(a, n * 2);
+            }
+            a[n++] = v;
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(a, n);
+        }
+    }
+
     /** The staging table's columns a file's rows are COPYed into: the line, then the spec's staging columns. */
     private static String[] copyColumns(FileSpec spec) {
         List<String> cols = new ArrayList<>();
@@ -127,23 +238,37 @@ final class RosterStaging {
         return cols.toArray(String[]::new);
     }
 
-    /** Reads one file, checking every value, and writes its rows (COPY text); returns the rows read. */
-    private long stageFile(CopyWriter copy, Bundle bundle, FileSpec spec, String name, boolean delta, String version,
-                           StoredNeighbourhoods stored, Problems problems, KeyRepeats ids)
+    /**
+     * Reads one file, checking every value, and writes its rows (COPY text); returns the rows read.
+     *
+     * @param lineOf for a file's changed lines alone (after its header): the line in the file of each record, else null
+     */
+    private long stageFile(CopyWriter copy, java.io.Reader source, FileSpec spec, String name, boolean delta,
+                           String version, StoredNeighbourhoods stored, Problems problems, KeyRepeats ids,
+                           LineSets.Import lines, int[] lineOf)
             throws IOException, SQLException {
         List<Col> cols = spec.columns(version);
         List<String> stage = new ArrayList<>(spec.stageColumns().keySet());
         int sourcedIdTarget = stage.indexOf("sourced_id");
+        int lineHashTarget = stage.indexOf("line_hash");
         int[] index = new int[cols.size()];
         Arrays.fill(index, -1);
         long rows = 0;
-        try (StrictQuotes r = new StrictQuotes(CsvFiles.reader(bundle.open(name))); CSVParser p = CsvFiles.CSV.parse(r)) {
+        try (StrictQuotes r = new StrictQuotes(source, lineHashTarget >= 0); CSVParser p = CsvFiles.CSV.parse(r)) {
             Iterator<CSVRecord> it = p.iterator();
             if (!it.hasNext()) {
                 problems.error(name, 0, null, "the file is empty: not even a header");
                 return 0;
             }
             CSVRecord header = it.next();
+            if (lineHashTarget >= 0) {
+                Long h = r.lineHash(1);
+                if (h == null) {
+                    lines.unhashed(spec.name());
+                } else {
+                    lines.context(spec.name(), LineSets.context(h, version));
+                }
+            }
             strayQuote(r, header, header, name, problems);
             int lastNamed = HeaderColumns.map(header, cols, index, name, version, problems);
             int headerSize = header.size();
@@ -187,7 +312,7 @@ final class RosterStaging {
                     break;
                 }
                 rows++;
-                int line = (int) rec.getRecordNumber();
+                int line = lineOf == null ? (int) rec.getRecordNumber() : lineOf[(int) rec.getRecordNumber() - 2];
                 strayQuote(r, rec, header, name, problems);
                 if (rec.size() > headerSize) {
                     problems.error(name, line, null, "has " + rec.size() + " fields, the header " + headerSize);
@@ -216,6 +341,13 @@ final class RosterStaging {
                     if (stateNearTarget >= 0) {
                         // (null for a student whose neighbourhood the roster holds: the upsert keeps that one)
                         values[stateNearTarget] = stateId == null || stored.has(hash) ? null : hmac.stateIdNear(stateId);
+                    }
+                }
+                if (lineHashTarget >= 0) {
+                    Long h = r.lineHash(rec.getRecordNumber());
+                    values[lineHashTarget] = h;
+                    if (h == null) {
+                        lines.unhashed(spec.name());
                     }
                 }
                 if (values[sourcedIdTarget] != null) {

@@ -62,6 +62,14 @@ public record SisGuard(Map<String, Double> maxShare, long deltaMaxRows, int samp
      * @param modes per file name ({@code users}, ...), {@code bulk} or {@code delta}; files not in the bundle absent
      */
     Impact impact(Connection c, String feed, Map<String, String> modes) throws SQLException {
+        return impact(c, feed, modes, Set.of());
+    }
+
+    /**
+     * @param asDelta bulk files staged as the delta they are (sis.LineSets: new and changed lines, gone rows as
+     *                {@code tobedeleted}): their removed rows are the staged deletions
+     */
+    Impact impact(Connection c, String feed, Map<String, String> modes, Set<String> asDelta) throws SQLException {
         Map<String, Object> kinds = new LinkedHashMap<>();
         List<String> reasons = new ArrayList<>();
         long deltaTouched = 0;
@@ -95,11 +103,12 @@ public record SisGuard(Map<String, Double> maxShare, long deltaMaxRows, int samp
             }
             FileSpec spec = OneRosterSpec.FILES.stream().filter(f -> f.name().equals(k.file)).findFirst().orElseThrow();
             List<String> cols = spec.publishedColumns().stream()
-                    .filter(col -> !col.equals("sourced_id") && !k.notCompared.contains(col)).toList();
+                    .filter(col -> !col.equals("sourced_id") && !col.equals("line_hash") && !k.notCompared.contains(col))
+                    .toList();
             String differs = "(" + String.join(", ", cols.stream().map(col -> "s." + col).toList()) + ") is distinct from ("
                     + String.join(", ", cols.stream().map(col -> "x." + col).toList()) + ")";
             String stage = "sis_stage_" + k.file.toLowerCase(Locale.ROOT);
-            String removed = mode.equals("bulk")
+            String removed = mode.equals("bulk") && !asDelta.contains(k.file)
                     ? "select ?, 'removed', x.sourced_id, " + k.storedOrg + " from " + k.table + " x where x.sis_source = ? and "
                     + k.storedFilter + " and not exists (select 1 from " + stage
                     + " s where s.sourced_id = x.sourced_id and s.status <> 'tobedeleted')"

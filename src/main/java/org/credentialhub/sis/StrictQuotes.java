@@ -12,19 +12,69 @@ import java.util.Map;
  * per record, the first field that breaks the rule ({@code bad"quote}); the parser reads the same characters, so
  * record numbers agree with {@link org.apache.commons.csv.CSVRecord#getRecordNumber()} (empty lines are not
  * records). Only the position is kept, never the text.
+ *
+ * <p>It also hashes each record's characters (the line end left out: {@link LineSets}), which the parser takes by
+ * record number ({@link #lineHash}), and can hand each whole record to a {@link Lines} as it ends.
  */
 final class StrictQuotes extends FilterReader {
     private enum State { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED }
 
     /** Offences not yet taken, by record number; the parser takes them as it reaches each record. */
     private final Map<Long, Integer> offences = new HashMap<>();
+    /** Hashes of the records ended and not yet taken: the parser reads at most a buffer (8,192 characters) ahead. */
+    private final long[] hashes = new long[16_384];
+    private final long[] hashed = new long[16_384];
+    private final Lines lines;
+    private final StringBuilder text;
+    private final boolean hashing;
+    private long hash = LineSets.START;
+    private boolean offended;
+    /** The buffer being read, where the current stretch of the record's text starts, the character watched. */
+    private char[] segment;
+    private int segmentStart;
+    private int at;
     private State state = State.FIELD_START;
     private long record = 1;
     private int field;
     private boolean recordHasText;
 
+    /** Each whole record as it ends (its number, its hash, and its text when {@code text} is true). */
+    interface Lines {
+        void record(long number, long hash, CharSequence text);
+    }
+
     StrictQuotes(Reader in) {
+        this(in, false);
+    }
+
+    /** @param hashing whether records are hashed ({@link #lineHash}) */
+    StrictQuotes(Reader in, boolean hashing) {
+        this(in, null, false, hashing);
+    }
+
+    /**
+     * @param lines told of each record as it ends (the last one once the text ends); null: nobody
+     * @param text  whether {@code lines} is given each record's text
+     */
+    StrictQuotes(Reader in, Lines lines, boolean text, boolean hashing) {
         super(in);
+        this.lines = lines;
+        this.text = text ? new StringBuilder(256) : null;
+        this.hashing = hashing;
+    }
+
+    /**
+     * The hash of a record's characters ({@link LineSets#hash}; a record spanning lines in a quoted field keeps its
+     * inner line ends), or null when it is no longer (or not yet) known; forgets nothing.
+     */
+    Long lineHash(long recordNumber) {
+        int i = (int) (recordNumber & (hashes.length - 1));
+        return hashed[i] == recordNumber ? hashes[i] : null;
+    }
+
+    /** Whether a record so far broke the quoting rule, or the text ended inside a quoted field. */
+    boolean offended() {
+        return offended || state == State.QUOTED;
     }
 
     /** The 0-based field of the record's first stray quote, or -1; forgets it (and any of earlier records). */
@@ -39,6 +89,8 @@ final class StrictQuotes extends FilterReader {
         int c = super.read();
         if (c >= 0) {
             watch((char) c);
+        } else {
+            ended();
         }
         return c;
     }
@@ -46,13 +98,54 @@ final class StrictQuotes extends FilterReader {
     @Override
     public int read(char[] buf, int off, int len) throws IOException {
         int n = super.read(buf, off, len);
+        // a record's text is taken from the buffer a stretch at a time (segment), not a character at a time
+        segment = buf;
+        segmentStart = off;
         for (int i = 0; i < n; i++) {
-            watch(buf[off + i]);
+            at = off + i;
+            watch(buf[at]);
+        }
+        if (text != null && n > 0) {
+            text.append(buf, segmentStart, off + n - segmentStart);
+        }
+        segment = null;
+        if (n < 0) {
+            ended();
         }
         return n;
     }
 
+    /** The text ended: its last record, without a line end, ends too. */
+    private void ended() {
+        if (recordHasText) {
+            endRecord();
+            recordHasText = false;
+        }
+        hash = LineSets.START;
+        if (text != null) {
+            text.setLength(0);
+        }
+    }
+
+    private void endRecord() {
+        long h = LineSets.finish(hash);
+        if (hashing) {
+            int i = (int) (record & (hashes.length - 1));
+            hashes[i] = h;
+            hashed[i] = record;
+        }
+        if (lines != null) {
+            lines.record(record, h, text);
+        }
+    }
+
     private void watch(char c) {
+        if (hashing && (c != '\n' || state == State.QUOTED)) {
+            hash = LineSets.hash(hash, c);
+        }
+        if (text != null && segment == null && (c != '\n' || state == State.QUOTED)) {
+            text.append(c);
+        }
         switch (state) {
             case QUOTED -> {
                 if (c == '"') {
@@ -76,8 +169,17 @@ final class StrictQuotes extends FilterReader {
                 state = State.FIELD_START;
             }
             case '\n' -> {
+                if (text != null && segment != null) {
+                    text.append(segment, segmentStart, at - segmentStart);
+                    segmentStart = at + 1;
+                }
                 if (recordHasText) {
+                    endRecord();
                     record++;
+                }
+                hash = LineSets.START;
+                if (text != null) {
+                    text.setLength(0);
                 }
                 field = 0;
                 recordHasText = false;
@@ -90,6 +192,7 @@ final class StrictQuotes extends FilterReader {
                     state = State.QUOTED;
                 } else {
                     offences.putIfAbsent(record, field);
+                    offended = true;
                 }
             }
             case '\uFEFF' -> {
