@@ -18,13 +18,15 @@ final class ImportSteps {
     private ImportSteps() {
     }
 
-    /** Runs an update; each {@code ?1} is the feed. */
-    static void update(Connection c, String feed, String sql) throws SQLException {
+    /** Runs an update; each {@code ?1} is the feed; returns the rows it changed. */
+    static int update(Connection c, String feed, String sql) throws SQLException {
         long t = System.nanoTime();
+        int n;
         try (PreparedStatement ps = prepare(c, feed, sql)) {
-            ps.executeUpdate();
+            n = ps.executeUpdate();
         }
         timed(t, sql);
+        return n;
     }
 
     /** Prepares a statement whose every {@code ?1} is bound to the feed. */

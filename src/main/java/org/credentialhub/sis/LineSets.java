@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -173,7 +172,6 @@ final class LineSets {
         private final Map<String, Long> contexts = new ConcurrentHashMap<>();
         private final Set<String> unhashed = ConcurrentHashMap.newKeySet();
         private final Map<String, Published> converted = new ConcurrentHashMap<>();
-        private final Set<String> lost = new HashSet<>();
         private final Map<String, Long> deletes = new ConcurrentHashMap<>();
 
         Import(boolean enabled) {
@@ -246,14 +244,6 @@ final class LineSets {
             return deletes.getOrDefault(file, 0L) > 0;
         }
 
-        /** A table lost rows of the source in this import (deleted, or gone from a bulk file). */
-        void lost(String table) {
-            lost.add(table);
-        }
-
-        boolean lostRows(String table) {
-            return lost.contains(table);
-        }
     }
 
     /** The published line set of a source's file, or null (none, stale, or a row without its line's hash). */

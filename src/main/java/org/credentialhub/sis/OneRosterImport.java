@@ -186,8 +186,9 @@ public final class OneRosterImport {
                                     holdDir, null, impact.detail(), impact.reason());
                         }
                     }
-                    publisher.publish(c, feed, deliveryId, manifest, lines);
-                    RosterChecks.afterPublish(c, feed, manifest, problems, lines);
+                    TableChanges changes = new TableChanges();
+                    publisher.publish(c, feed, deliveryId, manifest, lines, changes);
+                    RosterChecks.afterPublish(c, feed, manifest, problems, lines, changes);
                     LineSets.record(c, feed, deliveryId, manifest, problems, lines);
                     lastConverted = lines.convertedFiles();
                     return DeliveryRecords.accepted(c, feed, sourceName, deliveryId, version, rows, problems);

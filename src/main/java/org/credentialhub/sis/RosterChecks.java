@@ -130,15 +130,16 @@ final class RosterChecks {
      * ({@link OneRosterSpec#REFERENCES}), session school years that do not fit the dates.
      */
     static void afterPublish(Connection c, String feed, BundleManifest m, Problems problems) throws SQLException {
-        afterPublish(c, feed, m, problems, new LineSets.Import(false));
+        afterPublish(c, feed, m, problems, new LineSets.Import(false), new TableChanges());
     }
 
     /**
-     * @param lines the import's line sets: a bulk file staged as a delta has its unchanged rows checked too where
-     *              the import removed rows of the table they refer to (the rows it had no warning for before)
+     * @param lines   the import's line sets: a bulk file staged as a delta has its unchanged rows checked too where
+     *                the import removed rows of the table they refer to (the rows it had no warning for before)
+     * @param changes what publishing changed
      */
-    static void afterPublish(Connection c, String feed, BundleManifest m, Problems problems, LineSets.Import lines)
-            throws SQLException {
+    static void afterPublish(Connection c, String feed, BundleManifest m, Problems problems, LineSets.Import lines,
+                             TableChanges changes) throws SQLException {
         warn(c, feed, problems, m, "users", null,
                 "a student without a state student ID (identifier or userIds) is not put on the roster",
                 SqlResources.load("sis/warn-student-without-state-id"));
@@ -153,7 +154,7 @@ final class RosterChecks {
                 SqlResources.load("sis/warn-school-without-district"));
         for (Ref ref : OneRosterSpec.REFERENCES) {
             LineSets.Published unchanged = lines.convertedLines(ref.file());
-            if (unchanged != null && lines.lostRows(ref.targetTable())) {
+            if (unchanged != null && changes.lostRows(ref.targetTable())) {
                 warn(c, feed, problems, m, ref.file(), ref.column(), ref.message(), unknownReferences(ref),
                         unknownReferencesUnchanged(ref), unchanged);
             } else {

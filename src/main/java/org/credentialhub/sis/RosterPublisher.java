@@ -1,6 +1,7 @@
 package org.credentialhub.sis;
 
 import org.credentialhub.sis.OneRosterSpec.FileSpec;
+import org.credentialhub.store.PlannerStatistics;
 import org.credentialhub.support.SchoolYears;
 import org.credentialhub.support.SqlResources;
 
@@ -49,13 +50,13 @@ final class RosterPublisher {
     }
 
     /** Publishes the bundle's files (users last, with the roster) and what is derived from them. */
-    void publish(Connection c, String feed, long deliveryId, BundleManifest m, LineSets.Import lines)
-            throws SQLException {
+    void publish(Connection c, String feed, long deliveryId, BundleManifest m, LineSets.Import lines,
+                 TableChanges changes) throws SQLException {
         long tp = System.nanoTime();
-        publishFiles(c, feed, deliveryId, m, lines);
+        publishFiles(c, feed, deliveryId, m, lines, changes);
         ImportSteps.timed(tp, "publish");
-        analyzePublished(c, m, false, lines);
-        derive(c, feed, deliveryId, m, lines);
+        analyzePublished(c, m, false, changes);
+        derive(c, feed, deliveryId, m, lines, changes);
     }
 
     /**
@@ -63,11 +64,11 @@ final class RosterPublisher {
      * (an unchanged row is not rewritten). Delta: {@code tobedeleted} rows are deleted, the others
      * upserted unless older than what is stored.
      */
-    private void publishFiles(Connection c, String feed, long deliveryId, BundleManifest m, LineSets.Import lines)
-            throws SQLException {
+    private void publishFiles(Connection c, String feed, long deliveryId, BundleManifest m, LineSets.Import lines,
+                              TableChanges changes) throws SQLException {
         for (FileSpec f : OneRosterSpec.FILES) {
             if (!f.name().equals("users")) {   // users last, once their students are on the roster (derive)
-                publishFile(c, feed, deliveryId, m, f, lines);
+                publishFile(c, feed, deliveryId, m, f, lines, changes);
             }
         }
     }
@@ -77,7 +78,7 @@ final class RosterPublisher {
      * {@code tobedeleted}) is published as a delta without the date comparison: what a bulk file would do.
      */
     private void publishFile(Connection c, String feed, long deliveryId, BundleManifest m, FileSpec f,
-                             LineSets.Import lines) throws SQLException {
+                             LineSets.Import lines, TableChanges changes) throws SQLException {
         String mode = m.modes.get(f.name());
         if (f.table() == null || mode == null || f.columns(m.version) == null) {
             return;
@@ -110,16 +111,14 @@ final class RosterPublisher {
         String insert = "insert into " + t + " (sis_source, delivery_id, " + String.join(", ", cols) + ") select ?, ?, "
                 + String.join(", ", select) + " from " + from + " where s.status <> 'tobedeleted'";
         if (firstRowsOfTable(c, f)) {
-            insertBeforeKeys(c, t, insert, feed, deliveryId);
+            changes.rows(t, insertBeforeKeys(c, t, insert, feed, deliveryId));
             ImportSteps.timed(t0, "publish " + t + " (first rows of the table; keys made after them)");
             return;
         }
         boolean empty;
         if (!asDelta) {
             if (!empty(c, t, feed)) {
-                if (bulkByDifference(c, feed, deliveryId, t, cols, select, from, set, when) > 0) {
-                    lines.lost(t);
-                }
+                bulkByDifference(c, feed, deliveryId, t, cols, select, from, set, when, changes);
                 ImportSteps.timed(t0, "publish " + t);
                 return;
             }
@@ -128,8 +127,10 @@ final class RosterPublisher {
             if (!lines.isConverted(f.name()) || lines.deletes(f.name())) {
                 try (PreparedStatement ps = c.prepareStatement(delete)) {
                     ps.setString(1, feed);
-                    if (ps.executeUpdate() > 0) {
-                        lines.lost(t);
+                    int deleted = ps.executeUpdate();
+                    changes.rows(t, deleted);
+                    if (deleted > 0) {
+                        changes.lost(t);
                     }
                 }
             }
@@ -147,7 +148,7 @@ final class RosterPublisher {
             if (leaveOut) {
                 ps.setString(3, feed);
             }
-            ps.executeUpdate();
+            changes.rows(t, ps.executeUpdate());
         }
         ImportSteps.timed(t0, "publish " + t);
     }
@@ -175,10 +176,9 @@ final class RosterPublisher {
      * touched. The same result as deleting what the file lacks and then upserting what changed, but with one
      * pass over both instead of two anti-joins (a bulk with 1 % changed: most of its time).
      */
-    /** @return the stored rows deleted (gone from the file) */
-    private static int bulkByDifference(Connection c, String feed, long deliveryId, String t, List<String> cols,
-                                        List<String> select, String from, String set, String when)
-            throws SQLException {
+    private static void bulkByDifference(Connection c, String feed, long deliveryId, String t, List<String> cols,
+                                         List<String> select, String from, String set, String when,
+                                         TableChanges changes) throws SQLException {
         List<String> incoming = new ArrayList<>();
         List<String> stored = new ArrayList<>();
         List<String> in = new ArrayList<>();
@@ -206,8 +206,9 @@ final class RosterPublisher {
             ps.setString(1, feed);
             changed = ps.executeUpdate();
         }
+        changes.rows(t, changed);
         if (changed == 0) {
-            return 0;
+            return;
         }
         try (Statement s = c.createStatement()) {
             s.execute("analyze sis_publish_diff");
@@ -218,6 +219,9 @@ final class RosterPublisher {
             ps.setString(1, feed);
             deleted = ps.executeUpdate();
         }
+        if (deleted > 0) {
+            changes.lost(t);
+        }
         try (PreparedStatement ps = c.prepareStatement("insert into " + t + " (sis_source, delivery_id, "
                 + String.join(", ", cols) + ") select ?, ?, " + String.join(", ", select) + " from " + from
                 + " where s.status <> 'tobedeleted' and s.sourced_id in (select d.sourced_id from sis_publish_diff d"
@@ -227,7 +231,6 @@ final class RosterPublisher {
             ps.setLong(2, deliveryId);
             ps.executeUpdate();
         }
-        return deleted;
     }
 
     /**
@@ -262,7 +265,8 @@ final class RosterPublisher {
      * users; 0.3 s as one check). Inside the import's transaction, so a failed import rolls them back with the rows.
      * Readers of the table, and of a table a foreign key names (student), wait until the import commits.
      */
-    private static void insertBeforeKeys(Connection c, String table, String insert, String feed, long deliveryId)
+    /** @return the rows inserted */
+    private static int insertBeforeKeys(Connection c, String table, String insert, String feed, long deliveryId)
             throws SQLException {
         List<String> drop = new ArrayList<>();
         List<String> make = new ArrayList<>();
@@ -292,15 +296,17 @@ final class RosterPublisher {
             for (String d : drop) {
                 st.execute(d);
             }
+            int rows;
             try (PreparedStatement ps = c.prepareStatement(insert)) {
                 ps.setString(1, feed);
                 ps.setLong(2, deliveryId);
-                ps.executeUpdate();
+                rows = ps.executeUpdate();
             }
             st.execute("set local maintenance_work_mem = '512MB'");
             for (String m : make) {
                 st.execute(m);
             }
+            return rows;
         }
     }
 
@@ -328,24 +334,25 @@ final class RosterPublisher {
 
     /**
      * Fresh planner statistics for the tables a bulk file replaced (a first load would otherwise leave
-     * readers, e.g. the views, planning on empty tables until autovacuum gets there).
+     * readers, e.g. the views, planning on empty tables until autovacuum gets there), where the rows it changed
+     * make them stale ({@link PlannerStatistics#analyzeIfStale}: a tenth of the rows counted): a bulk that changed
+     * 1 % of 1,500,000 students' rows had its tables analyzed for several seconds, to the same statistics.
      */
-    private static void analyzePublished(Connection c, BundleManifest m, boolean derived, LineSets.Import lines)
+    private static void analyzePublished(Connection c, BundleManifest m, boolean derived, TableChanges changes)
             throws SQLException {
         long t = System.nanoTime();
-        try (Statement st = c.createStatement()) {
-            for (FileSpec f : OneRosterSpec.FILES) {
-                // users are published with the roster (derive): analysed in the second pass
-                // (a bulk file staged as a delta changed a few rows: the statistics stand)
-                if (f.table() != null && "bulk".equals(m.modes.get(f.name())) && f.columns(m.version) != null
-                        && derived == f.name().equals("users") && !lines.isConverted(f.name())) {
-                    st.execute("analyze " + f.table());
-                }
+        for (FileSpec f : OneRosterSpec.FILES) {
+            // users are published with the roster (derive): analysed in the second pass
+            if (f.table() != null && "bulk".equals(m.modes.get(f.name())) && f.columns(m.version) != null
+                    && derived == f.name().equals("users")) {
+                PlannerStatistics.analyzeIfStale(c, changes.rows(f.table()), f.table());
             }
-            if (derived && "bulk".equals(m.modes.get("users"))) {
-                st.execute("analyze student");
-            }
-            if (derived && (m.modes.containsKey("resources") || m.modes.containsKey("classResources"))) {
+        }
+        if (derived && "bulk".equals(m.modes.get("users"))) {
+            PlannerStatistics.analyzeIfStale(c, changes.rows("student"), "student");
+        }
+        if (derived && (m.modes.containsKey("resources") || m.modes.containsKey("classResources"))) {
+            try (Statement st = c.createStatement()) {
                 st.execute("analyze sis_class_credential");
             }
         }
@@ -356,8 +363,8 @@ final class RosterPublisher {
      * What the published files give: school years of sessions and classes, the state's districts and schools,
      * the roster's students (with the users file, published here), users' roles and students, demographics.
      */
-    private void derive(Connection c, String feed, long deliveryId, BundleManifest m, LineSets.Import lines)
-            throws SQLException {
+    private void derive(Connection c, String feed, long deliveryId, BundleManifest m, LineSets.Import lines,
+                        TableChanges changes) throws SQLException {
         boolean delta = "delta".equals(m.modes.get("users"));
         if (m.modes.containsKey("resources") || m.modes.containsKey("classResources")) {
             classCredentials(c, feed, deliveryId);
@@ -374,13 +381,13 @@ final class RosterPublisher {
         ImportSteps.update(c, feed, SqlResources.load("sis/districts"));
         ImportSteps.update(c, feed, SqlResources.load("sis/schools"));
         // the roster: students of this bundle's users file (with a state ID), with their demographics
-        ImportSteps.update(c, feed, SqlResources.load("sis/roster-students").replace("${role_of_user}", ROLE_OF_USER)
-                .replace("${delta}", delta ? "true" : "false"));
+        changes.rows("student", ImportSteps.update(c, feed, SqlResources.load("sis/roster-students")
+                .replace("${role_of_user}", ROLE_OF_USER).replace("${delta}", delta ? "true" : "false")));
         // the users, linked to their students in the same write
-        publishFile(c, feed, deliveryId, m, OneRosterSpec.file("users"), lines);
+        publishFile(c, feed, deliveryId, m, OneRosterSpec.file("users"), lines, changes);
         // statistics now, not after the import: the statements below join these tables (a first load
         // would plan them as empty)
-        analyzePublished(c, m, true, lines);
+        analyzePublished(c, m, true, changes);
         // 1.2: a user's role and org are in roles.csv (roles delivered without their users)
         ImportSteps.update(c, feed, SqlResources.load("sis/user-roles").replace("${role_of_user}", ROLE_OF_USER));
         // students who came onto the roster otherwise (e.g. by their enrollments of a later delta)
