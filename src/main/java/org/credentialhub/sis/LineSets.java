@@ -36,8 +36,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * one in ten million per import for 60,000 changed lines against 6 million published ones.
  */
 final class LineSets {
-    /** The files whose lines are kept: the largest, which only their own table and the checks read. */
-    static final Set<String> FILES = Set.of("enrollments");
+    /**
+     * The files whose lines are kept: the largest but users.csv, which only their own table, the checks and (for
+     * demographics, with its users) the roster's upsert read.
+     */
+    static final Set<String> FILES = Set.of("enrollments", "demographics");
     /** What the hub checks and stages of a line: another revision of the checks makes every stored line set stale. */
     static final int REVISION = 1;
     /** A record's hash before its first character. */
@@ -184,7 +187,9 @@ final class LineSets {
                 return;
             }
             for (String file : FILES) {
-                if ("bulk".equals(m.modes.get(file)) && m.files.containsKey(file)) {
+                // demographics: only beside a bulk users file (the roster's upsert reads the users' demographics)
+                if ("bulk".equals(m.modes.get(file)) && m.files.containsKey(file)
+                        && (!file.equals("demographics") || "bulk".equals(m.modes.get("users")) && m.files.containsKey("users"))) {
                     Published p = LineSets.read(c, feed, file);
                     if (p != null) {
                         published.put(file, p);
@@ -374,6 +379,14 @@ final class LineSets {
                 }
                 continue;
             }
+            if (file.equals("demographics") && birthDatesNeeded(c, feed)) {
+                lines.notConverted(file);
+                whole.add(file);
+                try (Statement st = c.createStatement()) {
+                    st.execute("truncate " + f.stageTable());
+                }
+                continue;
+            }
             if (replaced == gone.length) {
                 continue;   // every gone line's row is given again by a changed line: nothing to delete
             }
@@ -386,6 +399,29 @@ final class LineSets {
             ImportSteps.timed(t0, "stage the gone rows of " + file);
         }
         return whole;
+    }
+
+    /**
+     * Whether the roster's upsert needs a birth date from an unchanged demographics line: a staged user whose student
+     * row the upsert writes from another user's, another source's or no row (a new student, a state ID corrected),
+     * with no staged demographics line. A student row written before from the same user keeps its birth date when the
+     * user's demographics line is not staged, which the unchanged line would only give again.
+     */
+    private static boolean birthDatesNeeded(Connection c, String feed) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("analyze sis_stage_users");
+        }
+        try (PreparedStatement ps = c.prepareStatement("select count(*) from sis_stage_users u"
+                + " left join student st on st.state_id_hash = u.state_id_hash"
+                + " where u.state_id_hash is not null and u.status <> 'tobedeleted'"
+                + " and (st.student_id is null or st.sis_source is distinct from ? or st.sourced_id is distinct from u.sourced_id)"
+                + " and not exists (select 1 from sis_stage_demographics d where d.sourced_id = u.sourced_id)")) {
+            ps.setString(1, feed);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
     }
 
     private static void copyLongs(Connection c, String table, long[] values) throws SQLException {

@@ -257,7 +257,7 @@ final class OneRosterSpec {
                 program("economicallyDisadvantaged", "economically_disadvantaged"),
                 program("multilingualLearner", "multilingual_learner", "englishLearner", "englishLanguageLearner"),
                 program("studentWithDisability", "student_with_disability"));
-        FILES.add(new FileSpec("demographics", "sis_demographics", demographics, demographics, Map.of(),
+        FILES.add(new FileSpec("demographics", "sis_demographics", demographics, demographics, Map.of("line_hash", "bigint"),
                 Set.of("birth_date")));
     }
 
