@@ -16,3 +16,9 @@ create table sis_line_set (
     delivery_id bigint not null,
     primary key (sis_source, file)
 );
+
+-- A tenth of each page left free, so that a changed enrollment or demographics row is rewritten on its page with no
+-- new key in the primary key's index (a HOT update: no indexed column changes). 15,000 changed enrollments of
+-- 1,500,000 were published in 0.97 s before, 0.60 s after (./hub bench oneroster, session 30).
+alter table sis_enrollment set (fillfactor = 90);
+alter table sis_demographics set (fillfactor = 90);
