@@ -5,7 +5,6 @@ import org.postgresql.PGConnection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -275,63 +274,23 @@ final class LineSets {
             rows = rs.next() ? Math.max(0, (long) rs.getDouble(1)) : 0;
         }
         Published p = new Published(file, context, deliveryId, (int) Math.min(rows, 1 << 28));
-        String copy = "copy (select line_hash from " + table + " where sis_source = '" + feed.replace("'", "''")
-                + "') to stdout (format binary)";
-        readBinaryLongs(c, copy, p);
+        // one value of 8 bytes a row, aggregated by the server: a row at a time (a COPY's message per row) cost 4.2 s
+        // for 7,500,000 rows, most of it in the driver
+        try (PreparedStatement ps = c.prepareStatement("select string_agg(int8send(line_hash), ''::bytea) from " + table
+                + " where sis_source = ?")) {
+            ps.setString(1, feed);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                byte[] bytes = rs.getBytes(1);
+                if (bytes != null) {
+                    ByteBuffer b = ByteBuffer.wrap(bytes);
+                    while (b.remaining() >= 8) {
+                        p.add(b.getLong());
+                    }
+                }
+            }
+        }
         return p;
-    }
-
-    /** Reads a one-column bigint COPY in binary format into the table. */
-    private static void readBinaryLongs(Connection c, String copySql, Published p) throws SQLException {
-        org.postgresql.copy.CopyOut out = c.unwrap(PGConnection.class).getCopyAPI().copyOut(copySql);
-        ByteBuffer pending = ByteBuffer.allocate(0);
-        boolean header = true;
-        try {
-            byte[] chunk;
-            while ((chunk = out.readFromCopy()) != null) {
-                ByteBuffer b = join(pending, chunk);
-                if (header) {
-                    if (b.remaining() < 19) {
-                        pending = b;
-                        continue;
-                    }
-                    b.position(b.position() + 11 + 4);
-                    int ext = b.getInt();
-                    b.position(b.position() + ext);
-                    header = false;
-                }
-                while (b.remaining() >= 2) {
-                    int fields = b.getShort(b.position());
-                    if (fields == -1) {
-                        b.position(b.position() + 2);
-                        continue;
-                    }
-                    if (b.remaining() < 2 + 4 + 8) {
-                        break;
-                    }
-                    b.position(b.position() + 2);
-                    int len = b.getInt();
-                    if (len != 8) {
-                        throw new SQLException("line hashes: a field of " + len + " bytes");
-                    }
-                    p.add(b.getLong());
-                }
-                pending = b.slice();
-            }
-        } finally {
-            if (out.isActive()) {
-                out.cancelCopy();
-            }
-        }
-    }
-
-    private static ByteBuffer join(ByteBuffer pending, byte[] chunk) {
-        if (!pending.hasRemaining()) {
-            return ByteBuffer.wrap(chunk).order(ByteOrder.BIG_ENDIAN);
-        }
-        ByteBuffer b = ByteBuffer.allocate(pending.remaining() + chunk.length);
-        b.put(pending).put(chunk).flip();
-        return b;
     }
 
     /**

@@ -146,6 +146,9 @@ final class StrictQuotes extends FilterReader {
         if (text != null && segment == null && (c != '\n' || state == State.QUOTED)) {
             text.append(c);
         }
+        if (state == State.UNQUOTED && c != ',' && c != '\n' && c != '"') {
+            return;   // most characters: inside an unquoted field, whose text the record already has
+        }
         switch (state) {
             case QUOTED -> {
                 if (c == '"') {
