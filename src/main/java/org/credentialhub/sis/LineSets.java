@@ -318,9 +318,11 @@ final class LineSets {
             // (a count, not exists: planned for all the staged rows, each looked up by its key, not for a first row)
             long repeats;
             long replaced;
+            // (lateral: each staged key looked up in the primary key, not the table read whole for a hash join)
             try (PreparedStatement ps = c.prepareStatement("select count(*) filter (where g.line_hash is null),"
-                    + " count(distinct t.sourced_id) filter (where g.line_hash is not null) from " + f.stageTable() + " s join "
-                    + f.table() + " t on t.sis_source = ? and t.sourced_id = s.sourced_id"
+                    + " count(distinct t.sourced_id) filter (where g.line_hash is not null) from " + f.stageTable() + " s"
+                    + " cross join lateral (select x.sourced_id, x.line_hash from " + f.table() + " x where x.sis_source = ?"
+                    + " and x.sourced_id = s.sourced_id offset 0) t"
                     + " left join sis_gone_line g on g.line_hash = t.line_hash where s.status <> 'tobedeleted'")) {
                 ps.setString(1, feed);
                 try (ResultSet rs = ps.executeQuery()) {
