@@ -36,10 +36,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class LineSets {
     /**
-     * The files whose lines are kept: the largest but users.csv, which only their own table, the checks and (for
-     * demographics, with its users) the roster's upsert read.
+     * The files whose lines are kept, in the order their changed lines are checked once staged ({@link #afterStaging}):
+     * users after enrollments (a user an enrollment makes a student is staged again), demographics after users (whose
+     * staged lines may need their birth dates).
      */
-    static final Set<String> FILES = Set.of("enrollments", "demographics");
+    static final List<String> FILES = List.of("enrollments", "users", "demographics");
     /** What the hub checks and stages of a line: another revision of the checks makes every stored line set stale. */
     static final int REVISION = 1;
     /** A record's hash before its first character. */
@@ -293,64 +294,91 @@ final class LineSets {
         return p;
     }
 
+    /** Stages chosen lines of a file again, as read (their numbers in the file, ascending). */
+    interface Restage {
+        void lines(String file, int[] lines) throws IOException, SQLException;
+    }
+
     /**
-     * Once a converted file is staged: a new line that gives the sourcedId of an unchanged line (the file repeats it)
-     * sends the file back to be staged whole (returned); otherwise each gone line's row is staged as
-     * {@code tobedeleted}, unless a staged line gives its sourcedId again.
+     * Once the converted files are staged: a new line that gives the sourcedId of an unchanged line (the file repeats
+     * it) sends the file back to be staged whole (returned); otherwise each gone line's row is staged as
+     * {@code tobedeleted}, unless a staged line gives its sourcedId again. For users.csv, the unchanged lines whose
+     * student the roster would derive otherwise are staged again ({@link #usersAgain}); it is staged whole beside a
+     * bulk demographics file staged whole, and with demographics.csv when that one is.
      */
-    static List<String> afterStaging(Connection c, String feed, Import lines) throws SQLException {
+    static List<String> afterStaging(Connection c, String feed, BundleManifest m, Import lines, Restage restage)
+            throws SQLException, IOException {
         List<String> whole = new ArrayList<>();
-        for (String file : lines.convertedFiles()) {
-            OneRosterSpec.FileSpec f = OneRosterSpec.file(file);
-            Published p = lines.convertedLines(file);
-            try (Statement st = c.createStatement()) {
-                st.execute("create temp table if not exists sis_gone_line (line_hash bigint) on commit drop");
-                st.execute("truncate sis_gone_line");
+        for (String file : FILES) {
+            if (lines.isConverted(file) && !goneStaged(c, feed, file, lines)) {
+                whole(c, lines, whole, file);
             }
-            long t0 = System.nanoTime();
-            long[] gone = p.gone();
-            copyLongs(c, "sis_gone_line", gone);
-            try (Statement st = c.createStatement()) {
-                st.execute("analyze sis_gone_line");
-                st.execute("analyze " + f.stageTable());   // a few rows: planned as such, not as a whole file
-            }
-            // a staged line whose key is stored under a line the file still has: the file repeats the key.
-            // (a count, not exists: planned for all the staged rows, each looked up by its key, not for a first row)
-            long repeats;
-            long replaced;
-            // (lateral: each staged key looked up in the primary key, not the table read whole for a hash join)
-            try (PreparedStatement ps = c.prepareStatement("select count(*) filter (where g.line_hash is null),"
-                    + " count(distinct t.sourced_id) filter (where g.line_hash is not null) from " + f.stageTable() + " s"
-                    + " cross join lateral (select x.sourced_id, x.line_hash from " + f.table() + " x where x.sis_source = ?"
-                    + " and x.sourced_id = s.sourced_id offset 0) t"
-                    + " left join sis_gone_line g on g.line_hash = t.line_hash where s.status <> 'tobedeleted'")) {
-                ps.setString(1, feed);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    repeats = rs.getLong(1);
-                    replaced = rs.getLong(2);
+        }
+        if (lines.isConverted("users")) {
+            long ta = System.nanoTime();
+            // beside a bulk demographics file staged whole, the roster's upsert would read every user's line with it
+            int[] again = "bulk".equals(m.modes.get("demographics")) && m.files.containsKey("demographics")
+                    && !lines.isConverted("demographics") ? null : usersAgain(c, feed, m, lines.convertedLines("users"));
+            if (again == null) {
+                whole(c, lines, whole, "users");
+            } else {
+                if (again.length > 0) {
+                    restage.lines("users", again);
                 }
+                ImportSteps.timed(ta, "stage " + again.length + " unchanged lines of users again");
             }
-            ImportSteps.timed(t0, "check the changed lines of " + file);
-            if (repeats > 0) {
-                lines.notConverted(file);
-                whole.add(file);
-                try (Statement st = c.createStatement()) {
-                    st.execute("truncate " + f.stageTable());
-                }
-                continue;
+        }
+        // demographics: the staged users' birth dates (users staged whole from here on are not staged yet: with them)
+        if (lines.isConverted("demographics") && (whole.contains("users") || birthDatesNeeded(c, feed))) {
+            whole(c, lines, whole, "demographics");
+            if (lines.isConverted("users")) {
+                whole(c, lines, whole, "users");   // its unchanged lines' students would read every demographics line
             }
-            if (file.equals("demographics") && birthDatesNeeded(c, feed)) {
-                lines.notConverted(file);
-                whole.add(file);
-                try (Statement st = c.createStatement()) {
-                    st.execute("truncate " + f.stageTable());
-                }
-                continue;
+        }
+        return whole;
+    }
+
+    /**
+     * A converted file's staged lines checked against its unchanged ones, and its gone rows staged as
+     * {@code tobedeleted}; false when a new line gives an unchanged line's sourcedId (the file repeats it).
+     */
+    private static boolean goneStaged(Connection c, String feed, String file, Import lines) throws SQLException {
+        OneRosterSpec.FileSpec f = OneRosterSpec.file(file);
+        Published p = lines.convertedLines(file);
+        try (Statement st = c.createStatement()) {
+            st.execute("create temp table if not exists sis_gone_line (line_hash bigint) on commit drop");
+            st.execute("truncate sis_gone_line");
+        }
+        long t0 = System.nanoTime();
+        long[] gone = p.gone();
+        copyLongs(c, "sis_gone_line", gone);
+        try (Statement st = c.createStatement()) {
+            st.execute("analyze sis_gone_line");
+            st.execute("analyze " + f.stageTable());   // a few rows: planned as such, not as a whole file
+        }
+        // a staged line whose key is stored under a line the file still has: the file repeats the key.
+        // (a count, not exists: planned for all the staged rows, each looked up by its key, not for a first row)
+        long repeats;
+        long replaced;
+        // (lateral: each staged key looked up in the primary key, not the table read whole for a hash join)
+        try (PreparedStatement ps = c.prepareStatement("select count(*) filter (where g.line_hash is null),"
+                + " count(distinct t.sourced_id) filter (where g.line_hash is not null) from " + f.stageTable() + " s"
+                + " cross join lateral (select x.sourced_id, x.line_hash from " + f.table() + " x where x.sis_source = ?"
+                + " and x.sourced_id = s.sourced_id offset 0) t"
+                + " left join sis_gone_line g on g.line_hash = t.line_hash where s.status <> 'tobedeleted'")) {
+            ps.setString(1, feed);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                repeats = rs.getLong(1);
+                replaced = rs.getLong(2);
             }
-            if (replaced == gone.length) {
-                continue;   // every gone line's row is given again by a changed line: nothing to delete
-            }
+        }
+        ImportSteps.timed(t0, "check the changed lines of " + file);
+        if (repeats > 0) {
+            return false;
+        }
+        // (every gone line's row given again by a changed line: nothing to delete)
+        if (replaced < gone.length) {
             try (PreparedStatement ps = c.prepareStatement("insert into " + f.stageTable() + " (sourced_id, status)"
                     + " select t.sourced_id, 'tobedeleted' from " + f.table() + " t join sis_gone_line g on g.line_hash = t.line_hash"
                     + " where t.sis_source = ? and not exists (select 1 from " + f.stageTable() + " s where s.sourced_id = t.sourced_id)")) {
@@ -359,7 +387,98 @@ final class LineSets {
             }
             ImportSteps.timed(t0, "stage the gone rows of " + file);
         }
-        return whole;
+        return true;
+    }
+
+    /** The file is staged whole after all: its staged lines are dropped. */
+    private static void whole(Connection c, Import lines, List<String> whole, String file) throws SQLException {
+        lines.notConverted(file);
+        lines.deletes.remove(file);
+        whole.add(file);
+        try (Statement st = c.createStatement()) {
+            st.execute("truncate " + OneRosterSpec.file(file).stageTable());
+        }
+    }
+
+    /**
+     * The unchanged lines of users.csv whose student the roster's upsert ({@code sql/sis/roster-students.sql}) would
+     * write otherwise than it stands, or whose published row would change: a whole file would stage them, so they are
+     * staged again. Those of users whose organisation (or its parent) the bundle adds, changes or removes, whose roles
+     * change (1.2: a user's role and organisation may be in roles.csv), whose demographics row is removed or belongs to
+     * a user without the student role (the roster's demographics step writes the others' through their students), who
+     * are not students by role but have a student enrollment staged, and every user sharing a state ID with a staged
+     * user (which line is kept among them is the last one's). A student row another writer rewrote is the trigger's
+     * (migration V79: the line set is gone). Null: a user row without its line in the file (staged whole).
+     */
+    private static int[] usersAgain(Connection c, String feed, BundleManifest m, Published users) throws SQLException {
+        // each reason a set of sourcedIds (their union joined once: reasons or'ed in one scan were planned as a
+        // sub-select per user)
+        List<String> why = new ArrayList<>();
+        String with = "";
+        if (m.files.containsKey("orgs") && m.modes.containsKey("orgs")) {
+            // the organisations the bundle adds, changes (as the roster reads them) or removes, and those under them
+            with = "with org_changed as materialized (select coalesce(s.sourced_id, o.sourced_id) as sourced_id"
+                    + " from sis_stage_orgs s " + ("bulk".equals(m.modes.get("orgs")) ? "full" : "left")
+                    + " join (select sourced_id, type, identifier, parent_sourced_id from sis_org where sis_source = ?1) o"
+                    + " on o.sourced_id = s.sourced_id where s.sourced_id is null or o.sourced_id is null"
+                    + " or s.status = 'tobedeleted' or (s.type, s.identifier, s.parent_sourced_id)"
+                    + " is distinct from (o.type, o.identifier, o.parent_sourced_id)),"
+                    + " org_again as materialized (select sourced_id from org_changed union select x.sourced_id from sis_org x"
+                    + " where x.sis_source = ?1 and x.parent_sourced_id in (select sourced_id from org_changed)"
+                    + " union select x.sourced_id from sis_stage_orgs x where x.parent_sourced_id in (select sourced_id from org_changed)) ";
+            why.add("select x.sourced_id from sis_user x where x.sis_source = ?1 and x.primary_org_sourced_id in (select"
+                    + " sourced_id from org_again)");
+            why.add("select x.sourced_id from sis_user x where x.sis_source = ?1 and x.org_sourced_ids[1] in (select"
+                    + " sourced_id from org_again)");
+        }
+        if (m.files.containsKey("roles") && m.modes.containsKey("roles")) {
+            why.add("select unnest(array[s.user_sourced_id, r.user_sourced_id]) from sis_stage_roles s "
+                    + ("bulk".equals(m.modes.get("roles")) ? "full" : "left") + " join (select sourced_id, status, user_sourced_id,"
+                    + " role_type, role, org_sourced_id from sis_role where sis_source = ?1) r on r.sourced_id = s.sourced_id"
+                    + " where s.sourced_id is null or r.sourced_id is null or (s.status = 'tobedeleted') is distinct from"
+                    + " (r.status = 'tobedeleted') or (s.user_sourced_id, s.role_type, s.role, s.org_sourced_id)"
+                    + " is distinct from (r.user_sourced_id, r.role_type, r.role, r.org_sourced_id)");
+        }
+        if (m.files.containsKey("demographics") && m.modes.containsKey("demographics")) {
+            why.add("select d.sourced_id from sis_stage_demographics d join sis_user x on x.sis_source = ?1"
+                    + " and x.sourced_id = d.sourced_id where d.status = 'tobedeleted' or x.role is distinct from 'student'");
+        }
+        if (m.files.containsKey("enrollments") && m.modes.containsKey("enrollments")) {
+            why.add("select e.user_sourced_id from sis_stage_enrollments e join sis_user x on x.sis_source = ?1"
+                    + " and x.sourced_id = e.user_sourced_id where e.role = 'student' and e.status <> 'tobedeleted'"
+                    + " and x.role is distinct from 'student' and x.state_id_hash is not null");
+        }
+        // the users sharing a state ID with a staged user (as staged and as stored)
+        why.add("select x.sourced_id from sis_user x where x.sis_source = ?1 and x.state_id_hash in (select s.state_id_hash"
+                + " from sis_stage_users s where s.state_id_hash is not null union select y.state_id_hash from sis_user y"
+                + " join sis_stage_users s on s.sourced_id = y.sourced_id where y.sis_source = ?1)");
+        try (Statement st = c.createStatement()) {
+            st.execute("create temp table if not exists sis_user_again (sourced_id text primary key, state_id_hash text,"
+                    + " line_hash bigint) on commit drop");
+            st.execute("truncate sis_user_again");
+        }
+        String unstaged = "not exists (select 1 from sis_stage_users s where s.sourced_id = u.sourced_id)";
+        long picked = ImportSteps.update(c, feed, with + "insert into sis_user_again select u.sourced_id, u.state_id_hash, u.line_hash"
+                + " from sis_user u where u.sis_source = ?1 and " + unstaged + " and u.sourced_id in ("
+                + String.join(" union ", why) + ")");
+        if (picked > 0) {
+            // the users sharing a state ID with one picked (its line decides with theirs)
+            ImportSteps.update(c, feed, "insert into sis_user_again select u.sourced_id, u.state_id_hash, u.line_hash"
+                    + " from sis_user u where u.sis_source = ?1 and " + unstaged + " and u.state_id_hash in (select"
+                    + " a.state_id_hash from sis_user_again a) on conflict (sourced_id) do nothing");
+        }
+        List<Integer> found = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select line_hash from sis_user_again")) {
+            while (rs.next()) {
+                long h = rs.getLong(1);
+                int line = rs.wasNull() ? 0 : users.lineOf(h);
+                if (line == 0) {
+                    return null;
+                }
+                found.add(line);
+            }
+        }
+        return found.stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
     /**

@@ -158,6 +158,11 @@ public final class OneRosterImport {
                         // the bundle's joins and checks hash whole files: in memory, not in batches spilled to disk
                         st.execute("set local work_mem = '256MB'");
                     }
+                    // the roster's writes are this source's: they leave its users line set alone (V79's trigger)
+                    try (java.sql.PreparedStatement ps = c.prepareStatement("select set_config('hub.roster_source', ?, true)")) {
+                        ps.setString(1, feed);
+                        ps.execute();
+                    }
                     BundleManifest manifest = BundleManifest.read(bundle, problems);
                     LineSets.Import lines = new LineSets.Import(lineSets);
                     if (manifest != null) {

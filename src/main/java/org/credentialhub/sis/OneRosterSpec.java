@@ -204,6 +204,7 @@ final class OneRosterSpec {
         Map<String, String> userExtra = new LinkedHashMap<>();
         userExtra.put("state_id_hash", "text");
         userExtra.put("state_id_near", "text"); // the ID's keyed deletion neighbourhood, for the roster only
+        userExtra.put("line_hash", "bigint");   // the line's hash (LineSets)
         FILES.add(new FileSpec("users", "sis_user", users11, users12, userExtra,
                 Set.of("given_name", "family_name", "state_id_near")));
 

@@ -54,12 +54,13 @@ final class RosterStaging {
     void stage(Connection c, String feed, Bundle bundle, BundleManifest manifest, Map<String, Long> rows,
                Set<String> mayRepeat, Problems problems, LineSets.Import lines) throws IOException, SQLException {
         createStageTables(c);
-        // a bulk users file gives every student again: those whose neighbourhood the roster holds keep it
-        StoredNeighbourhoods stored = "bulk".equals(manifest.modes.getOrDefault("users", "bulk"))
-                ? StoredNeighbourhoods.read(c) : StoredNeighbourhoods.none();
         long tl = System.nanoTime();
         lines.read(c, feed, manifest);
         ImportSteps.timed(tl, "read the published line sets");
+        // a bulk users file gives every student again: those whose neighbourhood the roster holds keep it. (Not
+        // read for a users file with a line set: its changed lines alone are staged, and working out their
+        // neighbourhoods costs less than reading the roster's; read if the file is staged whole after all.)
+        StoredNeighbourhoods stored = storedNeighbourhoods(c, manifest, lines);
         long ts = System.nanoTime();
         stageFiles(c, feed, bundle, manifest, rows, mayRepeat, stored, problems, lines);
         ImportSteps.timed(ts, "stage (all files)");
@@ -68,6 +69,13 @@ final class RosterStaging {
                 st.execute("analyze " + f.stageTable());
             }
         }
+    }
+
+    /** The roster's neighbourhoods a bulk users file staged whole may keep ({@link StoredNeighbourhoods}). */
+    private static StoredNeighbourhoods storedNeighbourhoods(Connection c, BundleManifest manifest, LineSets.Import lines)
+            throws SQLException {
+        return "bulk".equals(manifest.modes.getOrDefault("users", "bulk")) && lines.published("users") == null
+                ? StoredNeighbourhoods.read(c) : StoredNeighbourhoods.none();
     }
 
     private static void createStageTables(Connection c) throws SQLException {
@@ -100,8 +108,13 @@ final class RosterStaging {
         long[] counts = new long[staged.size()];
         try {
             stageAll(c, bundle, manifest, staged, found, ids, stored, lines, true, counts);
-            // a converted file whose new lines repeat an unchanged line's sourcedId is staged whole after all
-            List<String> whole = LineSets.afterStaging(c, feed, lines);
+            // a converted file whose new lines repeat an unchanged line's sourcedId is staged whole after all; unchanged
+            // users' lines whose students would change otherwise are staged again
+            List<String> whole = LineSets.afterStaging(c, feed, manifest, lines, (file, numbers) -> {
+                int i = staged.indexOf(OneRosterSpec.file(file));
+                stageLines(c, bundle, staged.get(i), manifest.files.get(file), manifest.version, stored, found.get(i),
+                        ids.get(i), lines, numbers);
+            });
             if (!whole.isEmpty()) {
                 List<FileSpec> again = new ArrayList<>();
                 List<Problems> againFound = new ArrayList<>();
@@ -116,7 +129,9 @@ final class RosterStaging {
                     }
                 }
                 long[] againCounts = new long[again.size()];
-                stageAll(c, bundle, manifest, again, againFound, againIds, stored, lines, false, againCounts);
+                StoredNeighbourhoods kept = whole.contains("users") && stored == StoredNeighbourhoods.none()
+                        && "bulk".equals(manifest.modes.getOrDefault("users", "bulk")) ? StoredNeighbourhoods.read(c) : stored;
+                stageAll(c, bundle, manifest, again, againFound, againIds, kept, lines, false, againCounts);
                 for (int i = 0, j = 0; i < staged.size(); i++) {
                     if (whole.contains(staged.get(i).name())) {
                         counts[i] = againCounts[j++];
@@ -200,7 +215,7 @@ final class RosterStaging {
                 // the records reach the reader
             }
             if (q.offended() || tooMany[0] || header[0] == 0
-                    || published.context != LineSets.context(header[1], version)) {
+                    || published.context != context(spec, header[1], version)) {
                 return -1;
             }
         } catch (UncheckedIOException | java.nio.charset.CharacterCodingException e) {
@@ -211,6 +226,47 @@ final class RosterStaging {
         long staged = stageFile(copy, new java.io.StringReader(changed.toString()), spec, name, false, version, stored, problems,
                 ids, lines, at);
         return staged < 0 ? staged : records[0];
+    }
+
+    /**
+     * Stages chosen lines of a file as read (their numbers in the file, ascending): a pass over the file for their text,
+     * then staged as the file's changed lines are.
+     */
+    private void stageLines(Connection c, Bundle bundle, FileSpec spec, String name, String version,
+                            StoredNeighbourhoods stored, Problems problems, KeyRepeats ids, LineSets.Import lines,
+                            int[] wanted) throws IOException, SQLException {
+        StringBuilder text = new StringBuilder();
+        IntList at = new IntList();
+        int[] next = {0};
+        StrictQuotes.Lines reader = (number, hash, t) -> {
+            if (number == 1) {
+                text.append(t).append('\n');
+            } else if (next[0] < wanted.length && wanted[next[0]] == number) {
+                text.append(t).append('\n');
+                at.add((int) number);
+                next[0]++;
+            }
+        };
+        try (StrictQuotes q = new StrictQuotes(CsvFiles.reader(bundle.open(name)), reader, true, true)) {
+            char[] buf = new char[1 << 16];
+            while (q.read(buf, 0, buf.length) >= 0) {
+                // the records reach the reader
+            }
+        }
+        if (next[0] != wanted.length) {
+            throw new IllegalStateException(name + ": " + (wanted.length - next[0]) + " line(s) to stage again not found");
+        }
+        try (CopyWriter copy = new CopyWriter(c, spec.stageTable(), copyColumns(spec))) {
+            stageFile(copy, new java.io.StringReader(text.toString()), spec, name, false, version, stored, problems, ids,
+                    lines, at.toArray());
+        }
+    }
+
+    /** What a file's line hashes stand for ({@link LineSets#context}); a users file's, also the state IDs' key. */
+    private long context(FileSpec spec, long headerHash, String version) {
+        // (a keyed hash of a constant: another key gives other state ID hashes, so the lines are staged whole again)
+        return LineSets.context(headerHash, spec.stageColumns().containsKey("state_id_hash")
+                ? version + "|" + hmac.stateId("line-set-context") : version);
     }
 
     /** A growing list of ints. */
@@ -266,7 +322,7 @@ final class RosterStaging {
                 if (h == null) {
                     lines.unhashed(spec.name());
                 } else {
-                    lines.context(spec.name(), LineSets.context(h, version));
+                    lines.context(spec.name(), context(spec, h, version));
                 }
             }
             strayQuote(r, header, header, name, problems);

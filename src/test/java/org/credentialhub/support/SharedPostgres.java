@@ -30,7 +30,7 @@ public final class SharedPostgres {
     public static synchronized String newDatabase() {
         try {
             if (server == null) {
-                server = EmbeddedPostgres.builder()
+                server = org.credentialhub.store.Database.clusterLocale(EmbeddedPostgres.builder())
                         .setDataDirectory(Files.createTempDirectory("hub-test-postgres"))
                         .setCleanDataDirectory(true)
                         .setPort(org.credentialhub.runtime.Ports.free())
