@@ -414,22 +414,28 @@ final class LineSets {
         // each reason a set of sourcedIds (their union joined once: reasons or'ed in one scan were planned as a
         // sub-select per user)
         List<String> why = new ArrayList<>();
-        String with = "";
+        try (Statement st = c.createStatement()) {
+            st.execute("create temp table if not exists sis_org_again (sourced_id text primary key) on commit drop");
+            st.execute("truncate sis_org_again");
+        }
         if (m.files.containsKey("orgs") && m.modes.containsKey("orgs")) {
             // the organisations the bundle adds, changes (as the roster reads them) or removes, and those under them
-            with = "with org_changed as materialized (select coalesce(s.sourced_id, o.sourced_id) as sourced_id"
-                    + " from sis_stage_orgs s " + ("bulk".equals(m.modes.get("orgs")) ? "full" : "left")
-                    + " join (select sourced_id, type, identifier, parent_sourced_id from sis_org where sis_source = ?1) o"
-                    + " on o.sourced_id = s.sourced_id where s.sourced_id is null or o.sourced_id is null"
-                    + " or s.status = 'tobedeleted' or (s.type, s.identifier, s.parent_sourced_id)"
-                    + " is distinct from (o.type, o.identifier, o.parent_sourced_id)),"
-                    + " org_again as materialized (select sourced_id from org_changed union select x.sourced_id from sis_org x"
-                    + " where x.sis_source = ?1 and x.parent_sourced_id in (select sourced_id from org_changed)"
-                    + " union select x.sourced_id from sis_stage_orgs x where x.parent_sourced_id in (select sourced_id from org_changed)) ";
-            why.add("select x.sourced_id from sis_user x where x.sis_source = ?1 and x.primary_org_sourced_id in (select"
-                    + " sourced_id from org_again)");
-            why.add("select x.sourced_id from sis_user x where x.sis_source = ?1 and x.org_sourced_ids[1] in (select"
-                    + " sourced_id from org_again)");
+            String changed = "select coalesce(s.sourced_id, o.sourced_id) as sourced_id from sis_stage_orgs s "
+                    + ("bulk".equals(m.modes.get("orgs")) ? "full" : "left") + " join (select sourced_id, type, identifier,"
+                    + " parent_sourced_id from sis_org where sis_source = ?1) o on o.sourced_id = s.sourced_id"
+                    + " where s.sourced_id is null or o.sourced_id is null or s.status = 'tobedeleted'"
+                    + " or (s.type, s.identifier, s.parent_sourced_id) is distinct from (o.type, o.identifier, o.parent_sourced_id)";
+            int orgs = ImportSteps.update(c, feed, "insert into sis_org_again " + changed);
+            if (orgs > 0) {
+                ImportSteps.update(c, feed, "insert into sis_org_again select x.sourced_id from sis_org x where x.sis_source = ?1"
+                        + " and x.parent_sourced_id in (select sourced_id from sis_org_again) union select x.sourced_id"
+                        + " from sis_stage_orgs x where x.parent_sourced_id in (select sourced_id from sis_org_again)"
+                        + " on conflict do nothing");
+                why.add("select x.sourced_id from sis_user x where x.sis_source = ?1 and x.primary_org_sourced_id in (select"
+                        + " sourced_id from sis_org_again)");
+                why.add("select x.sourced_id from sis_user x where x.sis_source = ?1 and x.org_sourced_ids[1] in (select"
+                        + " sourced_id from sis_org_again)");
+            }
         }
         if (m.files.containsKey("roles") && m.modes.containsKey("roles")) {
             why.add("select unnest(array[s.user_sourced_id, r.user_sourced_id]) from sis_stage_roles s "
@@ -440,32 +446,39 @@ final class LineSets {
                     + " is distinct from (r.user_sourced_id, r.role_type, r.role, r.org_sourced_id)");
         }
         if (m.files.containsKey("demographics") && m.modes.containsKey("demographics")) {
-            why.add("select d.sourced_id from sis_stage_demographics d join sis_user x on x.sis_source = ?1"
-                    + " and x.sourced_id = d.sourced_id where d.status = 'tobedeleted' or x.role is distinct from 'student'");
+            why.add("select d.sourced_id from sis_stage_demographics d cross join lateral (select x.role from sis_user x"
+                    + " where x.sis_source = ?1 and x.sourced_id = d.sourced_id offset 0) x where d.status = 'tobedeleted'"
+                    + " or x.role is distinct from 'student'");
         }
         if (m.files.containsKey("enrollments") && m.modes.containsKey("enrollments")) {
-            why.add("select e.user_sourced_id from sis_stage_enrollments e join sis_user x on x.sis_source = ?1"
-                    + " and x.sourced_id = e.user_sourced_id where e.role = 'student' and e.status <> 'tobedeleted'"
-                    + " and x.role is distinct from 'student' and x.state_id_hash is not null");
+            why.add("select e.user_sourced_id from (select distinct user_sourced_id from sis_stage_enrollments where"
+                    + " role = 'student' and status <> 'tobedeleted') e cross join lateral (select x.role, x.state_id_hash"
+                    + " from sis_user x where x.sis_source = ?1 and x.sourced_id = e.user_sourced_id offset 0) x"
+                    + " where x.role is distinct from 'student' and x.state_id_hash is not null");
         }
-        // the users sharing a state ID with a staged user (as staged and as stored)
-        why.add("select x.sourced_id from sis_user x where x.sis_source = ?1 and x.state_id_hash in (select s.state_id_hash"
-                + " from sis_stage_users s where s.state_id_hash is not null union select y.state_id_hash from sis_user y"
-                + " join sis_stage_users s on s.sourced_id = y.sourced_id where y.sis_source = ?1)");
+        // the users sharing a state ID with a staged user (as staged and as stored): through the state ID's student
+        // (every student's user is linked to it; a user without a student is no student, whichever line is kept)
+        why.add("select x.sourced_id from student st join sis_user x on x.student_id = st.student_id and x.sis_source = ?1"
+                + " where st.state_id_hash in (select s.state_id_hash from sis_stage_users s where s.state_id_hash is not null"
+                + " union select y.state_id_hash from sis_stage_users s join sis_user y on y.sis_source = ?1"
+                + " and y.sourced_id = s.sourced_id)");
         try (Statement st = c.createStatement()) {
             st.execute("create temp table if not exists sis_user_again (sourced_id text primary key, state_id_hash text,"
                     + " line_hash bigint) on commit drop");
             st.execute("truncate sis_user_again");
         }
         String unstaged = "not exists (select 1 from sis_stage_users s where s.sourced_id = u.sourced_id)";
-        long picked = ImportSteps.update(c, feed, with + "insert into sis_user_again select u.sourced_id, u.state_id_hash, u.line_hash"
-                + " from sis_user u where u.sis_source = ?1 and " + unstaged + " and u.sourced_id in ("
-                + String.join(" union ", why) + ")");
+        // (each user looked up by its key: the reasons name few users, where a join would read them all)
+        long picked = ImportSteps.update(c, feed, "insert into sis_user_again select u.sourced_id, u.state_id_hash, u.line_hash"
+                + " from (" + String.join(" union ", why) + ") w (sourced_id) cross join lateral (select x.sourced_id,"
+                + " x.state_id_hash, x.line_hash from sis_user x where x.sis_source = ?1 and x.sourced_id = w.sourced_id"
+                + " offset 0) u where " + unstaged);
         if (picked > 0) {
             // the users sharing a state ID with one picked (its line decides with theirs)
             ImportSteps.update(c, feed, "insert into sis_user_again select u.sourced_id, u.state_id_hash, u.line_hash"
-                    + " from sis_user u where u.sis_source = ?1 and " + unstaged + " and u.state_id_hash in (select"
-                    + " a.state_id_hash from sis_user_again a) on conflict (sourced_id) do nothing");
+                    + " from student st join sis_user u on u.student_id = st.student_id and u.sis_source = ?1 where "
+                    + unstaged + " and st.state_id_hash in (select a.state_id_hash from sis_user_again a)"
+                    + " on conflict (sourced_id) do nothing");
         }
         List<Integer> found = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select line_hash from sis_user_again")) {

@@ -94,7 +94,10 @@ final class RosterPublisher {
                     + "s.primary_org_sourced_id, r.org_sourced_id) else s.primary_org_sourced_id end");
             cols.add("student_id");
             select.add("st.student_id");
-            from += " left join student st on st.state_id_hash = s.state_id_hash left join (" + ROLE_OF_USER
+            // (a file's changed lines alone: each student looked up by its key, not the roster read whole)
+            from += (lines.isConverted(f.name()) ? " left join lateral (select x.student_id from student x where"
+                    + " x.state_id_hash = s.state_id_hash offset 0) st on true" : " left join student st on st.state_id_hash"
+                    + " = s.state_id_hash") + " left join (" + ROLE_OF_USER
                     .replace("?1", "'" + feed.replace("'", "''") + "'") + ") r on r.user_sourced_id = s.sourced_id";
         }
         List<String> compared = cols.stream().filter(col -> !col.equals("sourced_id")).toList();
