@@ -192,34 +192,29 @@ final class RosterStaging {
         long[] header = {0, 0};   // found, hash
         long[] records = {0};
         boolean[] tooMany = {false};
-        StrictQuotes.Lines reader = (number, hash, text) -> {
+        LinePass.Records reader = (number, hash, bytes, from, to) -> {
             if (number == 1) {
-                changed.append(text).append('\n');
+                changed.append(new String(bytes, from, to - from, java.nio.charset.StandardCharsets.UTF_8)).append('\n');
                 header[0] = 1;
                 header[1] = hash;
                 return;
             }
             records[0] = number - 1;
             if (!published.read(hash, (int) number) && !tooMany[0]) {
-                if (changed.length() + text.length() > LineSets.MAX_CHANGED_CHARS) {
+                if (changed.length() + (to - from) > LineSets.MAX_CHANGED_CHARS) {
                     tooMany[0] = true;
                     return;
                 }
-                changed.append(text).append('\n');
+                changed.append(new String(bytes, from, to - from, java.nio.charset.StandardCharsets.UTF_8)).append('\n');
                 changedLines.add((int) number);
             }
         };
-        try (StrictQuotes q = new StrictQuotes(CsvFiles.reader(bundle.open(name)), reader, true, true)) {
-            char[] buf = new char[1 << 16];
-            while (q.read(buf, 0, buf.length) >= 0) {
-                // the records reach the reader
-            }
-            if (q.offended() || tooMany[0] || header[0] == 0
+        // (read from the bytes: the characters of a line that is published are never needed)
+        try (java.io.InputStream in = bundle.open(name)) {
+            if (!LinePass.read(in, reader) || tooMany[0] || header[0] == 0
                     || published.context != context(spec, header[1], version)) {
-                return -1;
+                return -1;   // staged whole, which names the line
             }
-        } catch (UncheckedIOException | java.nio.charset.CharacterCodingException e) {
-            return -1;   // staged whole, which names the line
         }
         lines.converted(spec.name(), published);
         int[] at = changedLines.toArray();
@@ -238,20 +233,17 @@ final class RosterStaging {
         StringBuilder text = new StringBuilder();
         IntList at = new IntList();
         int[] next = {0};
-        StrictQuotes.Lines reader = (number, hash, t) -> {
-            if (number == 1) {
-                text.append(t).append('\n');
-            } else if (next[0] < wanted.length && wanted[next[0]] == number) {
-                text.append(t).append('\n');
-                at.add((int) number);
-                next[0]++;
+        LinePass.Records reader = (number, hash, bytes, from, to) -> {
+            if (number == 1 || next[0] < wanted.length && wanted[next[0]] == number) {
+                text.append(new String(bytes, from, to - from, java.nio.charset.StandardCharsets.UTF_8)).append('\n');
+                if (number > 1) {
+                    at.add((int) number);
+                    next[0]++;
+                }
             }
         };
-        try (StrictQuotes q = new StrictQuotes(CsvFiles.reader(bundle.open(name)), reader, true, true)) {
-            char[] buf = new char[1 << 16];
-            while (q.read(buf, 0, buf.length) >= 0) {
-                // the records reach the reader
-            }
+        try (java.io.InputStream in = bundle.open(name)) {
+            LinePass.read(in, reader);
         }
         if (next[0] != wanted.length) {
             throw new IllegalStateException(name + ": " + (wanted.length - next[0]) + " line(s) to stage again not found");

@@ -14,7 +14,7 @@ import java.util.Map;
  * records). Only the position is kept, never the text.
  *
  * <p>It also hashes each record's characters (the line end left out: {@link LineSets}), which the parser takes by
- * record number ({@link #lineHash}), and can hand each whole record to a {@link Lines} as it ends.
+ * record number ({@link #lineHash}); {@link LinePass} reads the same records and hashes from a file's bytes.
  */
 final class StrictQuotes extends FilterReader {
     private enum State { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED }
@@ -24,24 +24,13 @@ final class StrictQuotes extends FilterReader {
     /** Hashes of the records ended and not yet taken: the parser reads at most a buffer (8,192 characters) ahead. */
     private final long[] hashes = new long[16_384];
     private final long[] hashed = new long[16_384];
-    private final Lines lines;
-    private final StringBuilder text;
     private final boolean hashing;
     private long hash = LineSets.START;
     private boolean offended;
-    /** The buffer being read, where the current stretch of the record's text starts, the character watched. */
-    private char[] segment;
-    private int segmentStart;
-    private int at;
     private State state = State.FIELD_START;
     private long record = 1;
     private int field;
     private boolean recordHasText;
-
-    /** Each whole record as it ends (its number, its hash, and its text when {@code text} is true). */
-    interface Lines {
-        void record(long number, long hash, CharSequence text);
-    }
 
     StrictQuotes(Reader in) {
         this(in, false);
@@ -49,17 +38,7 @@ final class StrictQuotes extends FilterReader {
 
     /** @param hashing whether records are hashed ({@link #lineHash}) */
     StrictQuotes(Reader in, boolean hashing) {
-        this(in, null, false, hashing);
-    }
-
-    /**
-     * @param lines told of each record as it ends (the last one once the text ends); null: nobody
-     * @param text  whether {@code lines} is given each record's text
-     */
-    StrictQuotes(Reader in, Lines lines, boolean text, boolean hashing) {
         super(in);
-        this.lines = lines;
-        this.text = text ? new StringBuilder(256) : null;
         this.hashing = hashing;
     }
 
@@ -98,17 +77,9 @@ final class StrictQuotes extends FilterReader {
     @Override
     public int read(char[] buf, int off, int len) throws IOException {
         int n = super.read(buf, off, len);
-        // a record's text is taken from the buffer a stretch at a time (segment), not a character at a time
-        segment = buf;
-        segmentStart = off;
         for (int i = 0; i < n; i++) {
-            at = off + i;
-            watch(buf[at]);
+            watch(buf[off + i]);
         }
-        if (text != null && n > 0) {
-            text.append(buf, segmentStart, off + n - segmentStart);
-        }
-        segment = null;
         if (n < 0) {
             ended();
         }
@@ -122,29 +93,19 @@ final class StrictQuotes extends FilterReader {
             recordHasText = false;
         }
         hash = LineSets.START;
-        if (text != null) {
-            text.setLength(0);
-        }
     }
 
     private void endRecord() {
-        long h = LineSets.finish(hash);
         if (hashing) {
             int i = (int) (record & (hashes.length - 1));
-            hashes[i] = h;
+            hashes[i] = LineSets.finish(hash);
             hashed[i] = record;
-        }
-        if (lines != null) {
-            lines.record(record, h, text);
         }
     }
 
     private void watch(char c) {
         if (hashing && (c != '\n' || state == State.QUOTED)) {
             hash = LineSets.hash(hash, c);
-        }
-        if (text != null && segment == null && (c != '\n' || state == State.QUOTED)) {
-            text.append(c);
         }
         if (state == State.UNQUOTED && c != ',' && c != '\n' && c != '"') {
             return;   // most characters: inside an unquoted field, whose text the record already has
@@ -172,18 +133,11 @@ final class StrictQuotes extends FilterReader {
                 state = State.FIELD_START;
             }
             case '\n' -> {
-                if (text != null && segment != null) {
-                    text.append(segment, segmentStart, at - segmentStart);
-                    segmentStart = at + 1;
-                }
                 if (recordHasText) {
                     endRecord();
                     record++;
                 }
                 hash = LineSets.START;
-                if (text != null) {
-                    text.setLength(0);
-                }
                 field = 0;
                 recordHasText = false;
                 state = State.FIELD_START;
