@@ -280,6 +280,8 @@ final class LineSets {
         // for 7,500,000 rows, most of it in the driver
         try (PreparedStatement ps = c.prepareStatement("select string_agg(int8send(line_hash), ''::bytea) from " + table
                 + " where sis_source = ?")) {
+            // (in binary: as text the value came as hexadecimal digits, twice its size, decoded by the driver)
+            ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(-1);
             ps.setString(1, feed);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
