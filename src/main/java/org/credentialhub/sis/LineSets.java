@@ -81,7 +81,6 @@ final class LineSets {
      * read: the line is gone).
      */
     static final class Published {
-        final String file;
         final long context;
         final long deliveryId;
         /**
@@ -92,8 +91,7 @@ final class LineSets {
         private int mask;
         private int size;
 
-        Published(String file, long context, long deliveryId, int count) {
-            this.file = file;
+        Published(long context, long deliveryId, int count) {
             this.context = context;
             this.deliveryId = deliveryId;
             int slots = Integer.highestOneBit(Math.max(16, count + count / 3)) << 1;
@@ -199,12 +197,6 @@ final class LineSets {
             }
         }
 
-        /** The file's published lines if its new lines may be compared with them (same header, version, checks). */
-        Published comparable(String file, long context) {
-            Published p = published.get(file);
-            return p != null && p.context == context ? p : null;
-        }
-
         /** The published lines of a file read before staging, whatever its header (null: none). */
         Published published(String file) {
             return published.get(file);
@@ -252,7 +244,10 @@ final class LineSets {
 
     }
 
-    /** The published line set of a source's file, or null (none, stale, or a row without its line's hash). */
+    /**
+     * The published line set of a source's file, or null (none). Whether its lines may be compared with the new file's
+     * (the same header, version and checks) is the staging's to tell, by its context.
+     */
     private static Published read(Connection c, String feed, String file) throws SQLException {
         String table = OneRosterSpec.file(file).table();
         long context;
@@ -275,7 +270,7 @@ final class LineSets {
                 + table + "'::regclass")) {
             rows = rs.next() ? Math.max(0, (long) rs.getDouble(1)) : 0;
         }
-        Published p = new Published(file, context, deliveryId, (int) Math.min(rows, 1 << 28));
+        Published p = new Published(context, deliveryId, (int) Math.min(rows, 1 << 28));
         // one value of 8 bytes a row, aggregated by the server: a row at a time (a COPY's message per row) cost 4.2 s
         // for 7,500,000 rows, most of it in the driver
         try (PreparedStatement ps = c.prepareStatement("select string_agg(int8send(line_hash), ''::bytea) from " + table
@@ -297,9 +292,12 @@ final class LineSets {
         return p;
     }
 
-    /** Stages chosen lines of a file again, as read (their numbers in the file, ascending). */
+    /**
+     * Stages chosen lines of a file again, as read (their numbers in the file, ascending); false (nothing staged) when
+     * their text is more than is held.
+     */
     interface Restage {
-        void lines(String file, int[] lines) throws IOException, SQLException;
+        boolean lines(String file, int[] lines) throws IOException, SQLException;
     }
 
     /**
@@ -308,9 +306,12 @@ final class LineSets {
      * {@code tobedeleted}, unless a staged line gives its sourcedId again. For users.csv, the unchanged lines whose
      * student the roster would derive otherwise are staged again ({@link #usersAgain}); it is staged whole beside a
      * bulk demographics file staged whole, and with demographics.csv when that one is.
+     *
+     * @param later files found in their pass to need staging whole, staged once this returns (their staging tables
+     *              are empty here)
      */
-    static List<String> afterStaging(Connection c, String feed, BundleManifest m, Import lines, Restage restage)
-            throws SQLException, IOException {
+    static List<String> afterStaging(Connection c, String feed, BundleManifest m, Import lines, Set<String> later,
+                                     Restage restage) throws SQLException, IOException {
         List<String> whole = new ArrayList<>();
         for (String file : FILES) {
             if (lines.isConverted(file) && !goneStaged(c, feed, file, lines)) {
@@ -322,17 +323,15 @@ final class LineSets {
             // beside a bulk demographics file staged whole, the roster's upsert would read every user's line with it
             int[] again = "bulk".equals(m.modes.get("demographics")) && m.files.containsKey("demographics")
                     && !lines.isConverted("demographics") ? null : usersAgain(c, feed, m, lines.convertedLines("users"));
-            if (again == null) {
+            if (again == null || again.length > 0 && !restage.lines("users", again)) {
                 whole(c, lines, whole, "users");
             } else {
-                if (again.length > 0) {
-                    restage.lines("users", again);
-                }
                 ImportSteps.timed(ta, "stage " + again.length + " unchanged lines of users again");
             }
         }
         // demographics: the staged users' birth dates (users staged whole from here on are not staged yet: with them)
-        if (lines.isConverted("demographics") && (whole.contains("users") || birthDatesNeeded(c, feed))) {
+        if (lines.isConverted("demographics") && (whole.contains("users") || later.contains("users")
+                || birthDatesNeeded(c, feed))) {
             whole(c, lines, whole, "demographics");
             if (lines.isConverted("users")) {
                 whole(c, lines, whole, "users");   // its unchanged lines' students would read every demographics line

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collection;
@@ -108,6 +109,12 @@ public final class OneRosterImport {
         return this;
     }
 
+    /** Holds at most this many characters of a file's changed lines (tests: a bulk that changed much, at a small size). */
+    OneRosterImport withChangedTextLimit(int chars) {
+        staging.changedTextLimit(chars);
+        return this;
+    }
+
     public SisGuard guard() {
         return guard;
     }
@@ -159,7 +166,7 @@ public final class OneRosterImport {
                         st.execute("set local work_mem = '256MB'");
                     }
                     // the roster's writes are this source's: they leave its users line set alone (V79's trigger)
-                    try (java.sql.PreparedStatement ps = c.prepareStatement("select set_config('hub.roster_source', ?, true)")) {
+                    try (PreparedStatement ps = c.prepareStatement("select set_config('hub.roster_source', ?, true)")) {
                         ps.setString(1, feed);
                         ps.execute();
                     }

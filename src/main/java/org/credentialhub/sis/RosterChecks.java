@@ -128,12 +128,7 @@ final class RosterChecks {
      * Warnings once the bundle is published (in its transaction): students without a state ID or with
      * another's, schools that cannot be added, references to sourcedIds the SIS's data lacks
      * ({@link OneRosterSpec#REFERENCES}), session school years that do not fit the dates.
-     */
-    static void afterPublish(Connection c, String feed, BundleManifest m, Problems problems) throws SQLException {
-        afterPublish(c, feed, m, problems, new LineSets.Import(false), new TableChanges());
-    }
-
-    /**
+     *
      * @param lines   the import's line sets: a bulk file staged as a delta has its unchanged rows checked too where
      *                the import removed rows of the table they refer to (the rows it had no warning for before)
      * @param changes what publishing changed
@@ -199,10 +194,13 @@ final class RosterChecks {
     private static String unknownReferencesUnchanged(Ref ref) {
         OneRosterSpec.FileSpec f = OneRosterSpec.file(ref.file());
         String column = ref.stageColumn();
-        return "select t.line_hash from " + f.table() + " t where t.sis_source = ?1 and t." + column + " is not null"
-                + " and not exists (select 1 from " + f.stageTable() + " s where s.sourced_id = t.sourced_id)"
-                + " and not exists (select 1 from " + ref.targetTable() + " a where a.sis_source = ?1 and a.sourced_id = t."
-                + column + ")";
+        String unknown = ref.many()
+                ? "exists (select 1 from unnest(t." + column + ") r(id) where not exists (select 1 from " + ref.targetTable()
+                + " a where a.sis_source = ?1 and a.sourced_id = r.id))"
+                : "t." + column + " is not null and not exists (select 1 from " + ref.targetTable()
+                + " a where a.sis_source = ?1 and a.sourced_id = t." + column + ")";
+        return "select t.line_hash from " + f.table() + " t where t.sis_source = ?1 and " + unknown
+                + " and not exists (select 1 from " + f.stageTable() + " s where s.sourced_id = t.sourced_id)";
     }
 
     /** Lists the lines a query finds in a file of the bundle's manifest as warnings (the first, and a count). */

@@ -40,6 +40,8 @@ final class RosterStaging {
 
     private final Hmac hmac;
     private final StateIds stateIds;
+    /** Characters of changed (or again staged) lines held for parsing; beyond it the file is staged whole. */
+    private int changedTextLimit = LineSets.MAX_CHANGED_CHARS;
 
     RosterStaging(Hmac hmac, StateIds stateIds) {
         this.hmac = hmac;
@@ -69,6 +71,11 @@ final class RosterStaging {
                 st.execute("analyze " + f.stageTable());
             }
         }
+    }
+
+    /** Another limit to the changed lines' text held (tests: a bulk that changed much, at a small size). */
+    void changedTextLimit(int chars) {
+        this.changedTextLimit = chars;
     }
 
     /** The roster's neighbourhoods a bulk users file staged whole may keep ({@link StoredNeighbourhoods}). */
@@ -107,14 +114,17 @@ final class RosterStaging {
         }
         long[] counts = new long[staged.size()];
         try {
-            stageAll(c, bundle, manifest, staged, found, ids, stored, lines, true, counts);
+            // a file whose pass found it must be staged whole is staged once the others are (below)
+            Set<String> later = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            stageAll(c, bundle, manifest, staged, found, ids, stored, lines, later, counts);
             // a converted file whose new lines repeat an unchanged line's sourcedId is staged whole after all; unchanged
             // users' lines whose students would change otherwise are staged again
-            List<String> whole = LineSets.afterStaging(c, feed, manifest, lines, (file, numbers) -> {
+            List<String> whole = new ArrayList<>(later);
+            whole.addAll(LineSets.afterStaging(c, feed, manifest, lines, later, (file, numbers) -> {
                 int i = staged.indexOf(OneRosterSpec.file(file));
-                stageLines(c, bundle, staged.get(i), manifest.files.get(file), manifest.version, stored, found.get(i),
-                        ids.get(i), lines, numbers);
-            });
+                return stageLines(c, bundle, staged.get(i), manifest.files.get(file), manifest.version, stored,
+                        found.get(i), ids.get(i), lines, numbers);
+            }));
             if (!whole.isEmpty()) {
                 List<FileSpec> again = new ArrayList<>();
                 List<Problems> againFound = new ArrayList<>();
@@ -131,7 +141,7 @@ final class RosterStaging {
                 long[] againCounts = new long[again.size()];
                 StoredNeighbourhoods kept = whole.contains("users") && stored == StoredNeighbourhoods.none()
                         && "bulk".equals(manifest.modes.getOrDefault("users", "bulk")) ? StoredNeighbourhoods.read(c) : stored;
-                stageAll(c, bundle, manifest, again, againFound, againIds, kept, lines, false, againCounts);
+                stageAll(c, bundle, manifest, again, againFound, againIds, kept, lines, null, againCounts);
                 for (int i = 0, j = 0; i < staged.size(); i++) {
                     if (whole.contains(staged.get(i).name())) {
                         counts[i] = againCounts[j++];
@@ -149,10 +159,16 @@ final class RosterStaging {
         }
     }
 
-    /** Parses the files on worker threads while COPYing their rows (files that keep lines as deltas, if {@code convert}). */
+    /**
+     * Parses the files on worker threads while COPYing their rows.
+     *
+     * @param later null: every file staged whole; else a file with a line set is staged as its changed lines, or, when
+     *              its pass finds it cannot be, not staged here but named in {@code later} (to be staged whole once the
+     *              connection is free again: a users file's stored neighbourhoods are read then)
+     */
     private void stageAll(Connection c, Bundle bundle, BundleManifest manifest, List<FileSpec> files,
                           List<Problems> found, List<KeyRepeats> ids, StoredNeighbourhoods stored, LineSets.Import lines,
-                          boolean convert, long[] counts) throws IOException, SQLException {
+                          Set<String> later, long[] counts) throws IOException, SQLException {
         ParallelStaging staging = new ParallelStaging();
         for (int i = 0; i < files.size(); i++) {
             FileSpec f = files.get(i);
@@ -162,15 +178,18 @@ final class RosterStaging {
             KeyRepeats fileIds = ids.get(i);
             staging.add(f.stageTable(), copyColumns(f), copy -> {
                 long t = System.nanoTime();
-                long n = -1;
-                LineSets.Published published = convert && !delta ? lines.published(f.name()) : null;
-                if (published != null) {
+                long n;
+                LineSets.Published published = later != null && !delta ? lines.published(f.name()) : null;
+                if (published == null) {
+                    n = stageFile(copy, CsvFiles.reader(bundle.open(actual)), f, actual, delta, manifest.version, stored,
+                            fileProblems, fileIds, lines, null);
+                } else {
                     n = stageChanged(copy, bundle, f, actual, manifest.version, stored, fileProblems, fileIds, lines,
                             published);
-                }
-                if (n < 0) {
-                    n = stageFile(copy, CsvFiles.reader(bundle.open(actual)), f, actual, delta, manifest.version, stored, fileProblems, fileIds, lines,
-                            null);
+                    if (n < 0) {
+                        later.add(f.name());
+                        n = 0;
+                    }
                 }
                 ImportSteps.timed(t, "parse " + actual + (lines.isConverted(f.name()) ? " (only its lines not published"
                         + " by delivery " + published.deliveryId + ")" : ""));
@@ -187,70 +206,96 @@ final class RosterStaging {
     private long stageChanged(CopyWriter copy, Bundle bundle, FileSpec spec, String name, String version,
                               StoredNeighbourhoods stored, Problems problems, KeyRepeats ids, LineSets.Import lines,
                               LineSets.Published published) throws IOException, SQLException {
-        StringBuilder changed = new StringBuilder();
-        IntList changedLines = new IntList();
-        long[] header = {0, 0};   // found, hash
-        long[] records = {0};
-        boolean[] tooMany = {false};
-        LinePass.Records reader = (number, hash, bytes, from, to) -> {
-            if (number == 1) {
-                changed.append(new String(bytes, from, to - from, java.nio.charset.StandardCharsets.UTF_8)).append('\n');
-                header[0] = 1;
-                header[1] = hash;
-                return;
-            }
-            records[0] = number - 1;
-            if (!published.read(hash, (int) number) && !tooMany[0]) {
-                if (changed.length() + (to - from) > LineSets.MAX_CHANGED_CHARS) {
-                    tooMany[0] = true;
-                    return;
-                }
-                changed.append(new String(bytes, from, to - from, java.nio.charset.StandardCharsets.UTF_8)).append('\n');
-                changedLines.add((int) number);
-            }
-        };
-        // (read from the bytes: the characters of a line that is published are never needed)
-        try (java.io.InputStream in = bundle.open(name)) {
-            if (!LinePass.read(in, reader) || tooMany[0] || header[0] == 0
-                    || published.context != context(spec, header[1], version)) {
-                return -1;   // staged whole, which names the line
-            }
+        Chosen changed = new Chosen((number, hash) -> !published.read(hash, (int) number), changedTextLimit);
+        if (!changed.read(bundle, name) || changed.header == null
+                || published.context != context(spec, changed.header, version)) {
+            return -1;   // staged whole, which names the line
         }
         lines.converted(spec.name(), published);
-        int[] at = changedLines.toArray();
-        long staged = stageFile(copy, new java.io.StringReader(changed.toString()), spec, name, false, version, stored, problems,
-                ids, lines, at);
-        return staged < 0 ? staged : records[0];
+        long staged = stageFile(copy, changed.text(), spec, name, false, version, stored, problems, ids, lines,
+                changed.lines.toArray());
+        return staged < 0 ? staged : changed.records;
     }
 
     /**
      * Stages chosen lines of a file as read (their numbers in the file, ascending): a pass over the file for their text,
-     * then staged as the file's changed lines are.
+     * then staged as the file's changed lines are; false (nothing staged) when their text is more than is held.
      */
-    private void stageLines(Connection c, Bundle bundle, FileSpec spec, String name, String version,
-                            StoredNeighbourhoods stored, Problems problems, KeyRepeats ids, LineSets.Import lines,
-                            int[] wanted) throws IOException, SQLException {
-        StringBuilder text = new StringBuilder();
-        IntList at = new IntList();
+    private boolean stageLines(Connection c, Bundle bundle, FileSpec spec, String name, String version,
+                               StoredNeighbourhoods stored, Problems problems, KeyRepeats ids, LineSets.Import lines,
+                               int[] wanted) throws IOException, SQLException {
         int[] next = {0};
-        LinePass.Records reader = (number, hash, bytes, from, to) -> {
-            if (number == 1 || next[0] < wanted.length && wanted[next[0]] == number) {
-                text.append(new String(bytes, from, to - from, java.nio.charset.StandardCharsets.UTF_8)).append('\n');
-                if (number > 1) {
-                    at.add((int) number);
-                    next[0]++;
-                }
+        Chosen chosen = new Chosen((number, hash) -> {
+            if (next[0] < wanted.length && wanted[next[0]] == number) {
+                next[0]++;
+                return true;
             }
-        };
-        try (java.io.InputStream in = bundle.open(name)) {
-            LinePass.read(in, reader);
+            return false;
+        }, changedTextLimit);
+        if (!chosen.read(bundle, name)) {
+            return false;
         }
         if (next[0] != wanted.length) {
             throw new IllegalStateException(name + ": " + (wanted.length - next[0]) + " line(s) to stage again not found");
         }
         try (CopyWriter copy = new CopyWriter(c, spec.stageTable(), copyColumns(spec))) {
-            stageFile(copy, new java.io.StringReader(text.toString()), spec, name, false, version, stored, problems, ids,
-                    lines, at.toArray());
+            stageFile(copy, chosen.text(), spec, name, false, version, stored, problems, ids, lines, chosen.lines.toArray());
+        }
+        return true;
+    }
+
+    /** Which records of a file a {@link Chosen} keeps: by number (2 is the first after the header) and hash. */
+    private interface Choice {
+        boolean keep(long number, long hash);
+    }
+
+    /**
+     * One pass over a file's bytes ({@link LinePass}) keeping its header and the records a {@link Choice} picks, as
+     * text for the parser with their numbers in the file.
+     */
+    private static final class Chosen implements LinePass.Records {
+        private final Choice choice;
+        private final int limit;
+        private final StringBuilder text = new StringBuilder();
+        final IntList lines = new IntList();
+        /** The header's hash (null: the file has none). */
+        Long header;
+        /** Records after the header. */
+        long records;
+        private boolean tooMany;
+
+        Chosen(Choice choice, int limit) {
+            this.choice = choice;
+            this.limit = limit;
+        }
+
+        /** False when the file must be staged whole: not UTF-8, against the quoting rule, or more text than is held. */
+        boolean read(Bundle bundle, String name) throws IOException {
+            try (java.io.InputStream in = bundle.open(name)) {
+                return LinePass.read(in, this) && !tooMany;
+            }
+        }
+
+        @Override
+        public void record(long number, long hash, byte[] bytes, int from, int to) {
+            if (number == 1) {
+                header = hash;
+            } else {
+                records = number - 1;
+                if (tooMany || !choice.keep(number, hash)) {
+                    return;
+                }
+                if (text.length() + (to - from) > limit) {
+                    tooMany = true;
+                    return;
+                }
+                lines.add((int) number);
+            }
+            text.append(new String(bytes, from, to - from, java.nio.charset.StandardCharsets.UTF_8)).append('\n');
+        }
+
+        java.io.Reader text() {
+            return new java.io.StringReader(text.toString());
         }
     }
 

@@ -59,13 +59,7 @@ public record SisGuard(Map<String, Double> maxShare, long deltaMaxRows, int samp
                     Set.of("school_year")));
 
     /**
-     * @param modes per file name ({@code users}, ...), {@code bulk} or {@code delta}; files not in the bundle absent
-     */
-    Impact impact(Connection c, String feed, Map<String, String> modes) throws SQLException {
-        return impact(c, feed, modes, Set.of());
-    }
-
-    /**
+     * @param modes   per file name ({@code users}, ...), {@code bulk} or {@code delta}; files not in the bundle absent
      * @param asDelta bulk files staged as the delta they are (sis.LineSets: new and changed lines, gone rows as
      *                {@code tobedeleted}): their removed rows are the staged deletions
      */

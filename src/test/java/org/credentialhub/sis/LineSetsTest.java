@@ -112,6 +112,25 @@ class LineSetsTest {
         assertFalse(v.accepted(), v.toString());
         assertEquals(778, v.errors().get(0).line(), v.toString());
 
+        // a byte that is not UTF-8 in a changed line: the pass over the bytes gives up, and the file staged whole is
+        // refused as then, the file named
+        Path bad = export(b1, "enrollments.csv", lines -> {
+            List<String> out = new ArrayList<>(lines);
+            out.set(600, out.get(600).replace(",2025-06-06,", ",2025-06-0\u0000,"));
+            return out;
+        });
+        Path badFile = bad.resolve("enrollments.csv");
+        byte[] bytes = Files.readAllBytes(badFile);
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                bytes[i] = (byte) 0xFF;
+            }
+        }
+        Files.write(badFile, bytes);
+        v = same(bad);
+        assertFalse(v.accepted(), v.toString());
+        assertTrue(v.errors().stream().anyMatch(p -> "enrollments.csv".equals(p.file())), v.toString());
+
         // the same rows under another header (columns in another order): a new context, the file staged whole
         Path reordered = export(b1, "enrollments.csv", lines -> lines.stream().map(LineSetsTest::lastTwoFirst).toList());
         v = same(reordered, "demographics", "users");
@@ -244,6 +263,24 @@ class LineSetsTest {
         }
         same(export(fixed, "enrollments.csv", lines -> lines), "enrollments");
         same(export(fixed, "demographics.csv", lines -> lines), "enrollments", "demographics", "users");
+
+        // users.csv under another header: its pass finds no comparable line set, and it is staged whole once the
+        // others are (with the roster's stored neighbourhoods), demographics with it for the birth dates; then its
+        // lines under the new header are its line set
+        Path header = export(fixed, "users.csv", lines -> lines.stream().map(LineSetsTest::lastTwoFirst).toList());
+        same(header, "enrollments");
+        Path underIt = export(header, "demographics.csv", lines -> lines);
+        same(underIt, "enrollments", "demographics", "users");
+
+        // an organisation change that stages every user again, more text than is held: users.csv staged whole
+        fast.importer.withChangedTextLimit(2_000);
+        try {
+            Path many = export(underIt, "orgs.csv", lines -> lines.stream()
+                    .map(l -> l.startsWith("org-s0,") ? l.replace(",900777,", ",900778,") : l).toList());
+            same(many, "enrollments");
+        } finally {
+            fast.importer.withChangedTextLimit(LineSets.MAX_CHANGED_CHARS);
+        }
 
         // a bulk that removes a fifth of the enrollments is held, by the same figures
         Path fifth = export(next, "enrollments.csv", lines -> {
