@@ -210,6 +210,7 @@ public final class ReportingLoad {
                       and r.credential_code is not null
                       -- a postsecondary credit award is no attempt of its credential (CreditAwards counts it)
                       and not exists (select 1 from result_award w where w.result_id = r.result_id)""", y);
+            summarizeYears(c);
             step("attempts");
             // aligned: the student was enrolled that year in a course aligned to the credential (a potential fact of
             // it), decided here and not by updating every earned fact after the course-earned facts were written.
@@ -289,6 +290,19 @@ public final class ReportingLoad {
         LOG.info("Reporting load {}: school year(s) {} rebuilt, {} fact row(s)", loadId,
                 years.isEmpty() ? "none (nothing changed)" : String.join(", ", years), rows);
         return rows;
+    }
+
+    /**
+     * Summarizes the block ranges the facts just written filled (V80: the facts' year indexes are block-range
+     * summaries). A range without a summary is read by every query of any year: "has this year any facts?"
+     * ({@link Rankings#loaded}) would read the whole table about twenty times a load.
+     */
+    private static void summarizeYears(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("select brin_summarize_new_values('rpt.fact_enrollment_year'), "
+                    + "brin_summarize_new_values('rpt.fact_potential_year'), "
+                    + "brin_summarize_new_values('rpt.fact_attempt_year')");
+        }
     }
 
     private void step(String name) {

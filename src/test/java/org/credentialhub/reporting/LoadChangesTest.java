@@ -88,6 +88,38 @@ class LoadChangesTest {
         }
     }
 
+    @Test
+    void aLoadLeavesEveryBlockRangeOfTheFactsItWroteSummarized() throws Exception {
+        try (TestHub hub = twoDistrictsWithoutScheduledLoads()) {
+            // the facts of a year before take the table's first block ranges, so that the load's facts fill new ones (a
+            // table's first range is summarized as it is written, the others only when summarized); the load deletes
+            // them, having no result of that year
+            try (Connection c = hub.db().getConnection(); Statement st = c.createStatement()) {
+                st.executeUpdate("insert into rpt.fact_enrollment (school_year, student_key, course_code) "
+                        + "select '2022-2023', gen_random_uuid(), 'C' || g from generate_series(1, 30000) g");
+                st.executeUpdate("insert into rpt.fact_potential (school_year, student_key, course_code, credential_code) "
+                        + "select '2022-2023', gen_random_uuid(), 'C' || g, 'X' from generate_series(1, 30000) g");
+                st.executeUpdate("""
+                        insert into rpt.fact_attempt (school_year, student_key, credential_code, attempted_on, passed,
+                                                      source, feed_code, result_id)
+                        select '2022-2023', gen_random_uuid(), 'X', date '2022-10-01', false, 'vendor', 'x', g
+                        from generate_series(1, 30000) g""");
+            }
+            hub.runtime.services().reporting.load("test");
+            assertEquals(0, hub.rows("select 1 from rpt.fact_attempt where school_year = '2022-2023'").size());
+            assertTrue(hub.rows("select 1 from rpt.fact_attempt").size() > 0, "the fixture has attempts");
+            // a range without a summary is read by every query of a year, even of one that has no facts
+            for (String index : java.util.List.of("fact_enrollment_year", "fact_potential_year", "fact_attempt_year")) {
+                assertEquals(0, ((Number) hub.rows("select brin_summarize_new_values('rpt." + index + "') as n")
+                        .get(0).get("n")).intValue(), index + ": every range summarized by the load");
+            }
+            try (Connection c = hub.db().getConnection()) {
+                assertTrue(Rankings.loaded(c, "2024-2025"));
+                assertTrue(!Rankings.loaded(c, "2019-2020"), "a year without facts");
+            }
+        }
+    }
+
     /** A hub with the two-district fixture and no scheduled loads: the test's own are the only ones. */
     private static TestHub twoDistrictsWithoutScheduledLoads() throws Exception {
         TestHub hub = TestHub.start(Map.of("hub.reporting.cron", "0 0 0 1 1 ? 2099"));
