@@ -2,12 +2,16 @@ package org.credentialhub.sis;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
  * A file's records and their hashes read straight from its bytes, as {@link StrictQuotes} reads them from its
  * characters: the same records (RFC 4180 quoting, empty lines skipped, numbered as the parser numbers them), the same
- * hashes ({@link LineSets#hash} of each record's characters, its line end left out), each record's text as its bytes.
+ * hashes ({@link LineSets#hash} of each record's bytes, its line end left out), each record's text as its bytes. Plain
+ * text between quotes, line ends and characters of more than one byte is read eight bytes at a time.
  * For the pass over a bulk file whose published lines are known ({@link LineSets}): most records are only hashed and
  * looked up, so decoding every character (and a reader's copies) cost most of the pass. UTF-8 is checked as the
  * strict decoder checks it; the pass gives up (false) on bytes that are not UTF-8, a double quote outside the quoting
@@ -17,12 +21,22 @@ final class LinePass {
     /** Each record as it ends: its number, its hash, and its text's bytes {@code [from, to)} in {@code bytes}. */
     interface Records {
         void record(long number, long hash, byte[] bytes, int from, int to);
+
+        /** The hashes of the next records (up to {@value #BATCH}), before {@link #record} is called for each of them. */
+        default void ahead(long[] hashes, int n) {
+        }
     }
+
+    /** Records ended and handed on together ({@link Records#ahead}). */
+    static final int BATCH = 256;
 
     private static final int FIELD_START = 0;
     private static final int UNQUOTED = 1;
     private static final int QUOTED = 2;
     private static final int QUOTE_IN_QUOTED = 3;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long LOW_BITS = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
 
     private final InputStream in;
     private final Records out;
@@ -32,9 +46,14 @@ final class LinePass {
     private int state = FIELD_START;
     private long record = 1;
     private boolean recordHasText;
-    private long hash = LineSets.START;
     /** Where the current record's text starts in {@code buf}. */
     private int start;
+    /** Records ended and not yet handed on: their numbers, hashes and bytes in {@code buf}. */
+    private final long[] numbers = new long[BATCH];
+    private final long[] hashes = new long[BATCH];
+    private final int[] froms = new int[BATCH];
+    private final int[] tos = new int[BATCH];
+    private int ended;
 
     private LinePass(InputStream in, Records out, int bufferSize) {
         this.in = in;
@@ -60,6 +79,7 @@ final class LinePass {
         if (eof) {
             return false;
         }
+        handOn();   // the records ended are before start, whose bytes are dropped
         int keep = limit - start;
         if (start > 0) {
             System.arraycopy(buf, start, buf, 0, keep);
@@ -87,6 +107,18 @@ final class LinePass {
                 }
                 pos -= shift;
                 continue;
+            }
+            if (state <= UNQUOTED && pos + 8 <= limit) {
+                // eight bytes at a time while they are plain text or commas, in or between unquoted fields
+                long x = (long) LONGS.get(buf, pos);
+                long special = specials(x);
+                int plain = special == 0 ? 8 : Long.numberOfTrailingZeros(special) >>> 3;
+                if (plain > 0) {
+                    recordHasText = true;
+                    state = buf[pos + plain - 1] == ',' ? FIELD_START : UNQUOTED;
+                    pos += plain;
+                    continue;
+                }
             }
             int b = buf[pos];
             if (b >= 0) {
@@ -121,9 +153,47 @@ final class LinePass {
             }
         }
         if (recordHasText) {
-            out.record(record, LineSets.finish(hash), buf, start, limit);
+            end(record, start, limit);
         }
+        handOn();
         return state != QUOTED;
+    }
+
+    /** A record ended at {@code to}: kept to be handed on with the next ones. */
+    private void end(long number, int from, int to) {
+        numbers[ended] = number;
+        hashes[ended] = LineSets.hash(buf, from, to);
+        froms[ended] = from;
+        tos[ended] = to;
+        if (++ended == BATCH) {
+            handOn();
+        }
+    }
+
+    /** Hands on the records ended: their hashes first, then each record. */
+    private void handOn() {
+        if (ended == 0) {
+            return;
+        }
+        out.ahead(hashes, ended);
+        for (int i = 0; i < ended; i++) {
+            out.record(numbers[i], hashes[i], buf, froms[i], tos[i]);
+        }
+        ended = 0;
+    }
+
+    /**
+     * The bytes of a word (little-endian) that the per-byte reading must see, each marked by its high bit: a line feed,
+     * a carriage return, a double quote, or a byte of a character of more than one. The lowest mark is exact (a false
+     * one can only follow a true one), which is all the caller takes.
+     */
+    private static long specials(long x) {
+        return x & HIGH_BITS | zeroBytes(x ^ ('\n' * LOW_BITS)) | zeroBytes(x ^ ('\r' * LOW_BITS))
+                | zeroBytes(x ^ ('"' * LOW_BITS));
+    }
+
+    private static long zeroBytes(long t) {
+        return (t - LOW_BITS) & ~t & HIGH_BITS;
     }
 
     /** A well-formed UTF-8 sequence's code point (Unicode's table 3-7, as the strict decoder reads it), or -1. */
@@ -155,9 +225,6 @@ final class LinePass {
 
     /** A character of one byte at {@code at}; false for a stray quote. */
     private boolean ascii(char c, int at) {
-        if (c != '\n' || state == QUOTED) {
-            hash = LineSets.hash(hash, c);
-        }
         if (state == UNQUOTED && c != ',' && c != '\n' && c != '"') {
             return true;   // most characters: inside an unquoted field
         }
@@ -181,10 +248,9 @@ final class LinePass {
             }
             case '\n' -> {
                 if (recordHasText) {
-                    out.record(record, LineSets.finish(hash), buf, start, at);
+                    end(record, start, at);
                     record++;
                 }
-                hash = LineSets.START;
                 start = at + 1;
                 recordHasText = false;
                 state = FIELD_START;
@@ -209,7 +275,6 @@ final class LinePass {
 
     /** A character of more than one byte (or half of a surrogate pair): text, but for a byte-order mark at the start. */
     private void other(char c) {
-        hash = LineSets.hash(hash, c);
         if (state == QUOTED || state == UNQUOTED) {
             return;
         }

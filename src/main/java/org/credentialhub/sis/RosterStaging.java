@@ -206,7 +206,17 @@ final class RosterStaging {
     private long stageChanged(CopyWriter copy, Bundle bundle, FileSpec spec, String name, String version,
                               StoredNeighbourhoods stored, Problems problems, KeyRepeats ids, LineSets.Import lines,
                               LineSets.Published published) throws IOException, SQLException {
-        Chosen changed = new Chosen((number, hash) -> !published.read(hash, (int) number), changedTextLimit);
+        Chosen changed = new Chosen(new Choice() {
+            @Override
+            public boolean keep(long number, long hash) {
+                return !published.read(hash, (int) number);
+            }
+
+            @Override
+            public void ahead(long[] hashes, int n) {
+                published.touch(hashes, n);
+            }
+        }, changedTextLimit);
         if (!changed.read(bundle, name) || changed.header == null
                 || published.context != context(spec, changed.header, version)) {
             return -1;   // staged whole, which names the line
@@ -247,6 +257,10 @@ final class RosterStaging {
     /** Which records of a file a {@link Chosen} keeps: by number (2 is the first after the header) and hash. */
     private interface Choice {
         boolean keep(long number, long hash);
+
+        /** The hashes of the next records, before {@link #keep} is asked of each (a look-up table's reads begun). */
+        default void ahead(long[] hashes, int n) {
+        }
     }
 
     /**
@@ -274,6 +288,11 @@ final class RosterStaging {
             try (java.io.InputStream in = bundle.open(name)) {
                 return LinePass.read(in, this) && !tooMany;
             }
+        }
+
+        @Override
+        public void ahead(long[] hashes, int n) {
+            choice.ahead(hashes, n);
         }
 
         @Override

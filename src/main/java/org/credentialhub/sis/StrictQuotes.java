@@ -25,7 +25,7 @@ final class StrictQuotes extends FilterReader {
     private final long[] hashes = new long[16_384];
     private final long[] hashed = new long[16_384];
     private final boolean hashing;
-    private long hash = LineSets.START;
+    private final LineSets.Running hash = new LineSets.Running();
     private boolean offended;
     private State state = State.FIELD_START;
     private long record = 1;
@@ -43,7 +43,7 @@ final class StrictQuotes extends FilterReader {
     }
 
     /**
-     * The hash of a record's characters ({@link LineSets#hash}; a record spanning lines in a quoted field keeps its
+     * The hash of a record's characters ({@link LineSets.Running}; a record spanning lines in a quoted field keeps its
      * inner line ends), or null when it is no longer (or not yet) known; forgets nothing.
      */
     Long lineHash(long recordNumber) {
@@ -92,20 +92,20 @@ final class StrictQuotes extends FilterReader {
             endRecord();
             recordHasText = false;
         }
-        hash = LineSets.START;
+        hash.reset();
     }
 
     private void endRecord() {
         if (hashing) {
             int i = (int) (record & (hashes.length - 1));
-            hashes[i] = LineSets.finish(hash);
+            hashes[i] = hash.finish();
             hashed[i] = record;
         }
     }
 
     private void watch(char c) {
         if (hashing && (c != '\n' || state == State.QUOTED)) {
-            hash = LineSets.hash(hash, c);
+            hash.add(c);
         }
         if (state == State.UNQUOTED && c != ',' && c != '\n' && c != '"') {
             return;   // most characters: inside an unquoted field, whose text the record already has
@@ -137,7 +137,9 @@ final class StrictQuotes extends FilterReader {
                     endRecord();
                     record++;
                 }
-                hash = LineSets.START;
+                if (hashing) {
+                    hash.reset();
+                }
                 field = 0;
                 recordHasText = false;
                 state = State.FIELD_START;
