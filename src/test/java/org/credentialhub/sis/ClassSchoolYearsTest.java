@@ -10,9 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
- * A class's school year (sis/class-school-years.sql, worked out for all of a source's classes at once): its terms'
- * earliest, else its course's school year session's, else none; a class whose year is as it was is not written, and
- * another source's classes are left alone.
+ * A class's school year (sis/class-school-years.sql): its terms' earliest, else its course's school year session's,
+ * else none; a class whose year is as it was is not written, and another source's classes are left alone.
  */
 class ClassSchoolYearsTest extends OneRosterTestCase {
 
