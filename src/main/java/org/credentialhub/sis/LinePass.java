@@ -75,7 +75,7 @@ final class LinePass {
      * Keeps the current record's bytes (moved to the buffer's start) and reads more after them; false at the end of
      * the text.
      */
-    private boolean fill(int pos) throws IOException {
+    private boolean fill() throws IOException {
         if (eof) {
             return false;
         }
@@ -102,7 +102,7 @@ final class LinePass {
         while (true) {
             if (pos >= limit) {
                 int shift = start;
-                if (!fill(pos)) {
+                if (!fill()) {
                     break;
                 }
                 pos -= shift;
@@ -135,7 +135,7 @@ final class LinePass {
             }
             while (pos + need > limit) {
                 int shift = start;
-                if (!fill(pos)) {
+                if (!fill()) {
                     return false;   // the text ends inside a character
                 }
                 pos -= shift;

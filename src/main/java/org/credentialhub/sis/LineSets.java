@@ -141,17 +141,17 @@ final class LineSets {
         /** The record's hash; starts the next record. */
         long finish() {
             long out = LineSets.finish(h, word, length);
-            h = START;
-            word = 0;
-            count = 0;
-            length = 0;
-            high = 0;
+            reset();
             return out;
         }
 
         /** Forgets the record so far. */
         void reset() {
-            finish();
+            h = START;
+            word = 0;
+            count = 0;
+            length = 0;
+            high = 0;
         }
     }
 

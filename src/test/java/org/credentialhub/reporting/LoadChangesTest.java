@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -115,7 +116,7 @@ class LoadChangesTest {
             }
             try (Connection c = hub.db().getConnection()) {
                 assertTrue(Rankings.loaded(c, "2024-2025"));
-                assertTrue(!Rankings.loaded(c, "2019-2020"), "a year without facts");
+                assertFalse(Rankings.loaded(c, "2019-2020"), "a year without facts");
             }
         }
     }
