@@ -23,7 +23,7 @@ public final class ExceptionQueue {
      */
     public static final long LOCK_KEY = 0x4855425F45585100L;
     /** The first key of a feed's lock (the second is the hash of its code): "HEXQ". */
-    static final int FEED_LOCK_CLASS = 0x48455851;
+    public static final int FEED_LOCK_CLASS = 0x48455851;
     private static final Logger LOG = LoggerFactory.getLogger(ExceptionQueue.class);
 
     /**

@@ -287,6 +287,55 @@ class SftpIntakeTest {
         }
     }
 
+    /**
+     * A feed's files are staged one after the other, in the order of their names, and what is left of one after
+     * staging (the checks after matching, the exception queue, the acknowledgement) is finished while the next one is
+     * staged. Here the feed's part of the exception queue is held (its lock, as a long refresh of it holds it): the
+     * first file waits there, and the second is staged all the same; a correction in the second of the first's
+     * attempt is the attempt's last version. One after the other, the second file waited for the first's finishing.
+     */
+    @Test
+    @Order(8)
+    void aFeedsNextFileIsStagedWhileTheFileBeforeItIsFinished() throws Exception {
+        String header = new String(file, StandardCharsets.UTF_8).lines().limit(1).findFirst().orElseThrow() + "\r\n";
+        String first = header
+                + "C6,1000000001,Ana,Pena,,2007-05-01,Illustrator,CE-93D7E,F1,2025-04-20T10:00:00-04:00,Pass,720,700,36,50,72,TC1,Riverside High\r\n";
+        String second = header
+                // the same attempt, its score corrected
+                + "C6,1000000001,Ana,Pena,,2007-05-01,Illustrator,CE-93D7E,F1,2025-04-20T10:00:00-04:00,Pass,790,700,40,50,80,TC1,Riverside High\r\n"
+                + "C7,1000000002,Ben,Okafor,,2008-01-09,Illustrator,CE-93D7E,F1,2025-04-21T10:00:00-04:00,Pass,800,700,40,50,80,TC1,Riverside High\r\n";
+        String firstName = "certexam_results_20250420.csv";
+        String secondName = "certexam_results_20250421.csv";
+        try (java.sql.Connection lock = hub.db().getConnection()) {
+            lock.setAutoCommit(false);
+            try (java.sql.Statement st = lock.createStatement()) {
+                st.execute("select pg_advisory_xact_lock(" + org.credentialhub.exceptions.ExceptionQueue.FEED_LOCK_CLASS
+                        + ", hashtext('certexam'))");
+            }
+            try (SftpUpload sftp = new SftpUpload("127.0.0.1", hub.sftpPort(), "certexam", TestHub.CERTEXAM_PASSWORD)) {
+                sftp.put("inbox/" + firstName, first.getBytes(StandardCharsets.UTF_8));
+                sftp.put("inbox/" + secondName, second.getBytes(StandardCharsets.UTF_8));
+            }
+            TestHub.await("the second file staged while the first waits to be finished", WAIT, () -> hub.count(
+                    "select count(*) from delivery where source_name = '" + secondName + "' and status = 'accepted'") == 1);
+            assertEquals(0, hub.count("select count(*) from delivery where source_name in ('" + firstName + "', '"
+                    + secondName + "') and acknowledged_at is not null"));
+            lock.rollback();
+        }
+        TestHub.await("both files acknowledged", WAIT, () -> hub.count("select count(*) from delivery where source_name in ('"
+                + firstName + "', '" + secondName + "') and acknowledged_at is not null") == 2);
+        List<Map<String, Object>> d = hub.rows("select source_name from delivery where source_name in ('" + firstName
+                + "', '" + secondName + "') order by delivery_id");
+        assertEquals(List.of(firstName, secondName), d.stream().map(r -> r.get("source_name")).toList());
+        Map<String, Object> corrected = hub.rows("""
+                select r.score, r.version, d.source_name from result r join delivery d using (delivery_id)
+                where r.vendor_candidate_id = 'C6'""").get(0);
+        assertEquals(0, new java.math.BigDecimal("790").compareTo((java.math.BigDecimal) corrected.get("score")), corrected.toString());
+        assertEquals(secondName, corrected.get("source_name"));
+        assertEquals(2, hub.count("select count(*) from result_lineage l join result r using (result_id) "
+                + "where r.vendor_candidate_id = 'C6'"));
+    }
+
     private static void run(List<String> command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
