@@ -158,6 +158,13 @@ public final class HubRuntime implements AutoCloseable {
                     .parameter("readLockMinAge", s.settings.get("hub.sftp.read-lock-min-age", "2s"))
                     .parameter("bootId", s.bootId)
                     .add();
+            if (!sis) {
+                TemplatedRouteBuilder.builder(camel, "sftp-finishing")
+                        .routeId("finishing-" + feed.code())
+                        .parameter("feed", feed.code())
+                        .parameter("queue", s.settings.get("hub.intake.finishing-queue", "8"))
+                        .add();
+            }
             if (!sis && feed.sftp().include() != null) {
                 sftpAccess(TemplatedRouteBuilder.builder(camel, "sftp-unmatched"), feed)
                         .routeId("unmatched-" + feed.code())
