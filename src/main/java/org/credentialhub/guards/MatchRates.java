@@ -54,7 +54,9 @@ public final class MatchRates {
 
     /**
      * A delivery's match rates, as a whole and by district (parameters: the delivery, its feed, the delivery again),
-     * run with {@link #BY_INDEX}.
+     * run with {@link #BY_INDEX}. They count the results that carry the delivery as their latest (a result corrected
+     * by a later file counts in that file's rates); a delivery with none left has no rates (its grand total over no
+     * rows would divide by zero: a feed's next file can correct every attempt of a delivery before it is finished).
      */
     static final String RATES = """
             insert into delivery_match_rate (delivery_id, feed_code, district_code, results, matched, rate)
@@ -63,7 +65,7 @@ public final class MatchRates {
                   from result r left join result_identity i using (result_id)
                   where r.delivery_id = ? and r.status in ('active', 'held')) x
             group by grouping sets ((), (d))
-            having grouping(d) = 1 or d is not null
+            having (grouping(d) = 1 or d is not null) and count(*) > 0
             on conflict (delivery_id, district_code) do nothing""".formatted(ExceptionQueue.DISTRICT_OF_RESULT);
 
     /**
