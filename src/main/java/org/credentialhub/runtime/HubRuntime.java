@@ -162,7 +162,6 @@ public final class HubRuntime implements AutoCloseable {
                 TemplatedRouteBuilder.builder(camel, "sftp-finishing")
                         .routeId("finishing-" + feed.code())
                         .parameter("feed", feed.code())
-                        .parameter("queue", s.settings.get("hub.intake.finishing-queue", "8"))
                         .add();
             }
             if (!sis && feed.sftp().include() != null) {

@@ -214,6 +214,32 @@ class IntakeFaultsTest {
                 + "where d.source_name like 'certexam_results_2025060%' and r.match_decision is null"));
     }
 
+    /**
+     * A file staged, its taken copy deleted, then the node died before the delivery was finished (routes/delivery.yaml:
+     * a file's finishing runs after its taken copy is gone): what the database holds then is the staged delivery with
+     * the dead node's lease, no match rates, no acknowledgement. Recovery finishes it once, from that state.
+     */
+    @Test
+    void aDeliveryStagedWhoseNodeDiedBeforeItWasFinishedIsFinishedOnce() throws Exception {
+        String name = "certexam_results_20250611.csv";
+        put("certexam", TestHub.CERTEXAM_PASSWORD, name, certexam("W", 3, 0, null));
+        TestHub.await("the delivery acknowledged", WAIT, () -> acknowledged(name) == 1);
+        long id = hub.count("select delivery_id from delivery where source_name = '" + name + "'");
+        Path ack = hub.dataDir.resolve("dropbox/certexam/outbox/" + name + ".ack.json");
+        assertTrue(Files.exists(ack));
+        // back to what a kill -9 right after staging leaves
+        Files.delete(ack);
+        hub.execute("delete from delivery_match_rate where delivery_id = " + id);
+        hub.execute("update delivery set acknowledged_at = null, processed_at = null, claimed_by = 'dead-node', "
+                + "claimed_until = now() - interval '1 second' where delivery_id = " + id);
+        TestHub.await("the delivery finished again", WAIT, () -> acknowledged(name) == 1 && Files.exists(ack));
+        assertEquals(1, hub.count("select count(*) from delivery_match_rate where delivery_id = " + id
+                + " and district_code = ''"));
+        assertEquals(1, hub.count("select count(*) from delivery where delivery_id = " + id + " and processed_at is not null"));
+        assertEquals(3, hub.count("select count(*) from result where vendor_candidate_id like 'W%'"));
+        assertEquals(1, hub.count("select count(*) from delivery where source_name = '" + name + "'"));
+    }
+
     @Test
     void duplicatesArePerFeedAndEveryDeliveryKeepsItsOwnAcknowledgement() throws Exception {
         String content = certexam("W", 2, 0, null);
