@@ -23,8 +23,9 @@ import java.util.List;
  *
  * <p>Runs in the staging transaction, before the staged rows ({@code stage_result}) are published; writes the
  * scratch tables ({@link Scratch}) {@code stage_version(attempt_key, ordinal, version, changed, since)} (each staged
- * row of a key that has a version before it) and {@code stage_key(attempt_key, version, hold, reason)} (per such key,
- * the version the result ends at and whether it is held). Keys seen for the first time are in neither: version 1.
+ * row of a key that has a version before it) and {@code stage_key(attempt_key, version, hold, reason, published)} (per
+ * such key, the version the result ends at, whether it is held, and whether the feed has its result already). Keys
+ * seen for the first time are in neither: version 1, a new result.
  *
  * <p>Who a version names is compared as the matcher compares a row with a student ({@link Comparisons}): names
  * agree at Jaro-Winkler 0.80, one typing mistake apart (short names: "Rya"/"Ray" scores 0.60), as nicknames or
@@ -40,14 +41,17 @@ final class AttemptVersions {
     private record Identity(String stateIdHash, String first, String last, int birth, String exam, String where) {
     }
 
-    /** Counts of what {@link #compute} found. */
-    record Counted(int changedRows, int heldKeys) {
+    /**
+     * Counts of what {@link #compute} found: rows that changed the identity, keys held, and keys that already have a
+     * result (their publishing updates it; every other key's result is new).
+     */
+    record Counted(int changedRows, int heldKeys, int publishedKeys) {
     }
 
     private static final Scratch.Table STAGE_VERSION = new Scratch.Table("stage_version",
             "attempt_key text, ordinal int, version int, changed boolean, since text", "attempt_key, ordinal");
     private static final Scratch.Table STAGE_KEY = new Scratch.Table("stage_key",
-            "attempt_key text primary key, version int, hold boolean, reason text");
+            "attempt_key text primary key, version int, hold boolean, reason text, published boolean");
 
     /**
      * The staged rows that have a version before them (a result of the feed, or an earlier row of the file), with that
@@ -83,6 +87,7 @@ final class AttemptVersions {
         List<Object[]> keys = new ArrayList<>();
         int changedRows = 0;
         int held = 0;
+        int publishedKeys = 0;
         try (PreparedStatement ps = c.prepareStatement(EARLIER)) {
             ps.setString(1, feed);
             ps.setFetchSize(10_000);
@@ -92,19 +97,22 @@ final class AttemptVersions {
                 int version = 0;
                 boolean hold = false;
                 boolean changed = false;
+                boolean published = false;
                 String reason = null;
                 while (rs.next()) {
                     String k = rs.getString("attempt_key");
                     if (!k.equals(key)) {
                         if (key != null) {
-                            keys.add(new Object[] {key, version, hold || changed, changed ? reason : null});
+                            keys.add(new Object[] {key, version, hold || changed, changed ? reason : null, published});
                             held += hold || changed ? 1 : 0;
                         }
                         key = k;
                         changed = false;
                         reason = null;
                         rs.getLong("result_id");
-                        if (rs.wasNull()) {
+                        published = !rs.wasNull();
+                        publishedKeys += published ? 1 : 0;
+                        if (!published) {
                             prev = null;
                             version = 1;
                             hold = false;
@@ -134,7 +142,7 @@ final class AttemptVersions {
                     prev = row;
                 }
                 if (key != null) {
-                    keys.add(new Object[] {key, version, hold || changed, changed ? reason : null});
+                    keys.add(new Object[] {key, version, hold || changed, changed ? reason : null, published});
                     held += hold || changed ? 1 : 0;
                 }
             }
@@ -150,9 +158,10 @@ final class AttemptVersions {
             }
         }
         if (!keys.isEmpty()) {
-            try (CopyWriter copy = new CopyWriter(c, "stage_key", "attempt_key", "version", "hold", "reason")) {
+            try (CopyWriter copy = new CopyWriter(c, "stage_key", "attempt_key", "version", "hold", "reason", "published")) {
                 for (Object[] k : keys) {
-                    copy.value((String) k[0]).value((Integer) k[1]).value((Boolean) k[2]).value((String) k[3]).endRow();
+                    copy.value((String) k[0]).value((Integer) k[1]).value((Boolean) k[2]).value((String) k[3])
+                            .value((Boolean) k[4]).endRow();
                 }
                 copy.finish();
             }
@@ -165,7 +174,7 @@ final class AttemptVersions {
                 st.execute("analyze stage_key");
             }
         }
-        return new Counted(changedRows, held);
+        return new Counted(changedRows, held, publishedKeys);
     }
 
     /** Whether a version names another person or exam than the one before it. */

@@ -350,7 +350,8 @@ public final class Intake {
             matcher.matchStaged(c, roster, feed, "Delivery " + deliveryId, accepted);
         }
         long decided = System.nanoTime();
-        publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active", keysRepeat);
+        publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active", keysRepeat,
+                versions.publishedKeys() > 0);
         if (matched) {
             publishCandidates(c);
         }
@@ -448,15 +449,74 @@ public final class Intake {
     }
 
     /**
+     * The upsert of a result the feed has already ({@link #publish}): a later version replaces the attempt's values,
+     * and the decision staged with it, if any, the result's.
+     */
+    private static final String UPDATE_ON_CONFLICT = """
+                on conflict (feed_code, attempt_key) do update set
+                    delivery_id = excluded.delivery_id, source_row = excluded.source_row,
+                    vendor_candidate_id = excluded.vendor_candidate_id, state_id_hash = excluded.state_id_hash,
+                    state_id_near = excluded.state_id_near, exam_code = excluded.exam_code, credential_code = excluded.credential_code,
+                    school_year = excluded.school_year, attempted_on = excluded.attempted_on,
+                    attempted_at = excluded.attempted_at, passed = excluded.passed, score = excluded.score,
+                    status = excluded.status, source_ref = excluded.source_ref,
+                    -- decided again: by the decision staged with it, else by the match step after publishing
+                    match_decision = excluded.match_decision,
+                    student_id = case when excluded.match_decision is null then result.student_id else excluded.student_id end,
+                    match_tier = case when excluded.match_decision is null then result.match_tier else excluded.match_tier end,
+                    match_score = case when excluded.match_decision is null then result.match_score else excluded.match_score end,
+                    version = excluded.version, hold_reason = coalesce(excluded.hold_reason, result.hold_reason),
+                    exam_name = excluded.exam_name, exam_ids = excluded.exam_ids, held_until = excluded.held_until,
+                    status_entries = excluded.status_entries, updated_at = now()""";
+
+    /**
      * {@code keysRepeat}: whether rows of the file may share an attempt key ({@link KeyRepeats}); when none do, each
      * staged row is its attempt's last and is published as it is, without sorting the file by key to find it.
+     * {@code anyPublished}: whether the feed has a result for some staged key already ({@link AttemptVersions}, whose
+     * look-up of every staged key said so: {@code stage_key.published}).
+     *
+     * <p>The results of new keys are inserted as they are, those of published keys upserted: an {@code on conflict}
+     * insert looks each row's key up in the attempt key's index before inserting it, and the versions' look-up has
+     * just looked every key up (a result's insert 15 % dearer with it, {@code psql}: docs/performance.md, session 34).
+     * A key that another transaction publishes between the look-up and this insert fails this one (a unique
+     * violation), and the delivery is staged again, when the key is published.
      */
-    private void publish(Connection c, String feed, long deliveryId, String newStatus, boolean keysRepeat)
-            throws SQLException {
+    private void publish(Connection c, String feed, long deliveryId, String newStatus, boolean keysRepeat,
+                         boolean anyPublished) throws SQLException {
         // the file's decisions, when it was matched on its staged rows (DeliveryMatcher.matchStaged); else empty, and
         // its results are published undecided
         Scratch.ensure(c, STAGE_PUBLISHED, DeliveryMatcher.STAGE_MATCH);
-        // the last row of an attempt in the file wins; a revoked record retracts its result
+        publishResults(c, feed, deliveryId, newStatus, keysRepeat, false);
+        if (anyPublished) {
+            publishResults(c, feed, deliveryId, newStatus, keysRepeat, true);
+        }
+        publishLineageAndIdentities(c, deliveryId, keysRepeat);
+    }
+
+    /**
+     * The results of the staged keys the feed has none for ({@code published} false: inserted) or has one for
+     * ({@code published} true: upserted), each from the last row of its attempt in the file; a revoked record retracts
+     * its result. Each result written goes to {@code stage_published}.
+     */
+    private static void publishResults(Connection c, String feed, long deliveryId, String newStatus, boolean keysRepeat,
+                                       boolean published) throws SQLException {
+        Object[] last = lastRowOfEach(keysRepeat, "s.attempt_key");
+        try {
+            insertResults(c, feed, deliveryId, newStatus, published, last);
+        } catch (SQLException e) {
+            if (!published && "23505".equals(e.getSQLState())) {
+                // a key the versions' look-up found new was published meanwhile by another transaction (it waited for
+                // that one): the delivery is staged again, and the key then upserted. (The driver's text names the
+                // key: not passed on.)
+                throw new java.sql.SQLTransientException("an attempt key of the delivery was published by another "
+                        + "transaction while it was staged", "40001");
+            }
+            throw e;
+        }
+    }
+
+    private static void insertResults(Connection c, String feed, long deliveryId, String newStatus, boolean published,
+                                      Object[] last) throws SQLException {
         Rows.update(c, """
                 with published as (
                 insert into result (feed_code, attempt_key, delivery_id, source_row, vendor_candidate_id, state_id_hash,
@@ -497,28 +557,21 @@ public final class Intake {
                                            and x.exam_code = any(s.exam_ids)
                                          order by array_position(s.exam_ids, x.exam_code)
                                          limit 1) xi on true
+                      where %s
                       %s) latest
                 order by ordinal  -- new results are numbered in the file's order
-                on conflict (feed_code, attempt_key) do update set
-                    delivery_id = excluded.delivery_id, source_row = excluded.source_row,
-                    vendor_candidate_id = excluded.vendor_candidate_id, state_id_hash = excluded.state_id_hash,
-                    state_id_near = excluded.state_id_near, exam_code = excluded.exam_code, credential_code = excluded.credential_code,
-                    school_year = excluded.school_year, attempted_on = excluded.attempted_on,
-                    attempted_at = excluded.attempted_at, passed = excluded.passed, score = excluded.score,
-                    status = excluded.status, source_ref = excluded.source_ref,
-                    -- decided again: by the decision staged with it, else by the match step after publishing
-                    match_decision = excluded.match_decision,
-                    student_id = case when excluded.match_decision is null then result.student_id else excluded.student_id end,
-                    match_tier = case when excluded.match_decision is null then result.match_tier else excluded.match_tier end,
-                    match_score = case when excluded.match_decision is null then result.match_score else excluded.match_score end,
-                    version = excluded.version, hold_reason = coalesce(excluded.hold_reason, result.hold_reason),
-                    exam_name = excluded.exam_name, exam_ids = excluded.exam_ids, held_until = excluded.held_until,
-                    status_entries = excluded.status_entries, updated_at = now()
+                %s
                 returning attempt_key, result_id, version)
                 insert into stage_published (attempt_key, result_id, version)
-                select attempt_key, result_id, version from published""".formatted(
-                        lastRowOfEach(keysRepeat, "s.attempt_key")),
+                select attempt_key, result_id, version from published""".formatted(last[0],
+                        published ? "k.published" : "k.published is not true", last[1],
+                        published ? UPDATE_ON_CONFLICT : ""),
                 feed, deliveryId, newStatus, newStatus, feed, feed);
+    }
+
+    /** The lineage and identities of the results {@link #publishResults} wrote ({@code stage_published}). */
+    private static void publishLineageAndIdentities(Connection c, long deliveryId, boolean keysRepeat)
+            throws SQLException {
         Rows.update(c, """
                 insert into result_lineage (result_id, delivery_id, source_row, version, content_hash)
                 select r.result_id, ?, s.source_row, coalesce(v.version, r.version),

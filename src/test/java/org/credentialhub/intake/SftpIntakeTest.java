@@ -336,6 +336,47 @@ class SftpIntakeTest {
                 + "where r.vendor_candidate_id = 'C6'"));
     }
 
+    /**
+     * A result of a key that another transaction publishes while a file with the same key is staged: publishing inserts
+     * the results of the keys the versions' look-up found new without {@code on conflict} (session 34), so the file's
+     * insert waits for that transaction and then meets the key. It is staged again (a fault to wait out, not bad data)
+     * and its row then updates the result: the file is accepted, not quarantined, and the key has one result, the
+     * file's.
+     */
+    @Test
+    void aKeyPublishedByAnotherTransactionWhileTheFileIsStagedIsUpdatedByTheFile() throws Exception {
+        String header = new String(file, StandardCharsets.UTF_8).lines().limit(1).findFirst().orElseThrow() + "\r\n";
+        String name = "certexam_results_20250422.csv";
+        String key = "C8|CE-93D7E|2025-04-22T10:00:00-04:00";
+        try (java.sql.Connection other = hub.db().getConnection()) {
+            other.setAutoCommit(false);
+            try (java.sql.Statement st = other.createStatement()) {
+                st.execute("""
+                        with d as (insert into delivery (feed_code, source_name, content_sha256, status)
+                                   values ('certexam', 'other-writer.csv', 'other-writer', 'accepted') returning delivery_id)
+                        insert into result (feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
+                                            attempted_on, passed)
+                        select 'certexam', '%s', delivery_id, 1, 'CE-93D7E', '2024-2025', date '2025-04-22', false from d"""
+                        .formatted(key));
+            }
+            try (SftpUpload sftp = new SftpUpload("127.0.0.1", hub.sftpPort(), "certexam", TestHub.CERTEXAM_PASSWORD)) {
+                sftp.put("inbox/" + name, (header + "C8,1000000003,Cara,Diaz,,2007-11-30,Illustrator,CE-93D7E,F1,"
+                        + "2025-04-22T10:00:00-04:00,Pass,760,700,38,50,76,TC1,Riverside High\r\n").getBytes(StandardCharsets.UTF_8));
+            }
+            TestHub.await("the file's results waiting for the other transaction's key", WAIT, () -> hub.count("""
+                    select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into result%'""") > 0);
+            other.commit();
+        }
+        TestHub.await("the file acknowledged", WAIT, () -> hub.count("select count(*) from delivery where source_name = '"
+                + name + "' and acknowledged_at is not null") == 1);
+        assertEquals("accepted", hub.rows("select status from delivery where source_name = '" + name + "'").get(0).get("status"));
+        List<Map<String, Object>> results = hub.rows("select d.source_name, r.passed from result r join delivery d"
+                + " using (delivery_id) where r.feed_code = 'certexam' and r.attempt_key = '" + key + "'");
+        assertEquals(1, results.size(), results.toString());
+        assertEquals(name, results.get(0).get("source_name"));
+        assertEquals(Boolean.TRUE, results.get(0).get("passed"));
+    }
+
     private static void run(List<String> command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
