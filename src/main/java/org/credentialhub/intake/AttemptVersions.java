@@ -23,9 +23,9 @@ import java.util.List;
  *
  * <p>Runs in the staging transaction, before the staged rows ({@code stage_result}) are published; writes the
  * scratch tables ({@link Scratch}) {@code stage_version(attempt_key, ordinal, version, changed, since)} (each staged
- * row of a key that has a version before it) and {@code stage_key(attempt_key, version, hold, reason, published)} (per
- * such key, the version the result ends at, whether it is held, and whether the feed has its result already). Keys
- * seen for the first time are in neither: version 1, a new result.
+ * row of a key that has a version before it) and {@code stage_attempt(attempt_key, version, hold, reason, published)}
+ * (per such key, the version the result ends at, whether it is held, and whether the feed has its result already).
+ * Keys seen for the first time are in neither: version 1, a new result.
  *
  * <p>Who a version names is compared as the matcher compares a row with a student ({@link Comparisons}): names
  * agree at Jaro-Winkler 0.80, one typing mistake apart (short names: "Rya"/"Ray" scores 0.60), as nicknames or
@@ -50,7 +50,12 @@ final class AttemptVersions {
 
     private static final Scratch.Table STAGE_VERSION = new Scratch.Table("stage_version",
             "attempt_key text, ordinal int, version int, changed boolean, since text", "attempt_key, ordinal");
-    private static final Scratch.Table STAGE_KEY = new Scratch.Table("stage_key",
+    /**
+     * Per key with an earlier version. (Named anew, not {@code stage_key}, when its {@code published} column came: a
+     * database session that a pool in front of PostgreSQL keeps across a hub's upgrade may hold the old table, which a
+     * scratch table's check by name would take for this one.)
+     */
+    private static final Scratch.Table STAGE_ATTEMPT = new Scratch.Table("stage_attempt",
             "attempt_key text primary key, version int, hold boolean, reason text, published boolean");
 
     /**
@@ -82,7 +87,7 @@ final class AttemptVersions {
             order by f.attempt_key, f.ordinal""";
 
     static Counted compute(Connection c, String feed, String sourceName) throws SQLException {
-        Scratch.ensure(c, STAGE_VERSION, STAGE_KEY);
+        Scratch.ensure(c, STAGE_VERSION, STAGE_ATTEMPT);
         List<Object[]> versions = new ArrayList<>();
         List<Object[]> keys = new ArrayList<>();
         int changedRows = 0;
@@ -158,7 +163,7 @@ final class AttemptVersions {
             }
         }
         if (!keys.isEmpty()) {
-            try (CopyWriter copy = new CopyWriter(c, "stage_key", "attempt_key", "version", "hold", "reason", "published")) {
+            try (CopyWriter copy = new CopyWriter(c, "stage_attempt", "attempt_key", "version", "hold", "reason", "published")) {
                 for (Object[] k : keys) {
                     copy.value((String) k[0]).value((Integer) k[1]).value((Boolean) k[2]).value((String) k[3])
                             .value((Boolean) k[4]).endRow();
@@ -171,7 +176,7 @@ final class AttemptVersions {
             // their real size (a small file's few rows are estimated from the table's pages)
             try (Statement st = c.createStatement()) {
                 st.execute("analyze stage_version");
-                st.execute("analyze stage_key");
+                st.execute("analyze stage_attempt");
             }
         }
         return new Counted(changedRows, held, publishedKeys);

@@ -473,7 +473,7 @@ public final class Intake {
      * {@code keysRepeat}: whether rows of the file may share an attempt key ({@link KeyRepeats}); when none do, each
      * staged row is its attempt's last and is published as it is, without sorting the file by key to find it.
      * {@code anyPublished}: whether the feed has a result for some staged key already ({@link AttemptVersions}, whose
-     * look-up of every staged key said so: {@code stage_key.published}).
+     * look-up of every staged key said so: {@code stage_attempt.published}).
      *
      * <p>The results of new keys are inserted as they are, those of published keys upserted: an {@code on conflict}
      * insert looks each row's key up in the attempt key's index before inserting it, and the versions' look-up has
@@ -541,7 +541,7 @@ public final class Intake {
                              s.exam_name, s.exam_ids, s.held_until, s.status_entries,
                              m.student_id, m.decision as match_decision, m.tier as match_tier, m.score as match_score
                       from stage_result s
-                      left join stage_key k on k.attempt_key = s.attempt_key
+                      left join stage_attempt k on k.attempt_key = s.attempt_key
                       left join stage_match m on m.attempt_key = s.attempt_key
                       -- the catalog's credential: the exam code's (one join for the whole file; one credential a
                       -- code and year, the first state's, should two states' catalogs both have it), else the first
