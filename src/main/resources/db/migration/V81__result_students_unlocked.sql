@@ -69,15 +69,13 @@ begin
     return null;
 end $$;
 
--- A student's key changed (never, by the hub): the same, row by row.
+-- A student's key changed (never, by the hub; V77's trigger calls this only when it changes): the same, row by row.
 create or replace function student_results_kept() returns trigger language plpgsql as $$
 begin
-    if tg_op = 'DELETE' or old.student_id is distinct from new.student_id then
-        lock table result in share mode;
-        if exists (select 1 from result r where r.student_id = old.student_id) then
-            raise foreign_key_violation using
-                message = 'a student named by table "result" is not deleted, nor its key changed';
-        end if;
+    lock table result in share mode;
+    if exists (select 1 from result r where r.student_id = old.student_id) then
+        raise foreign_key_violation using
+            message = 'a student named by table "result" is not deleted, nor its key changed';
     end if;
-    return case when tg_op = 'DELETE' then old else new end;
+    return new;
 end $$;

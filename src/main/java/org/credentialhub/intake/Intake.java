@@ -502,22 +502,7 @@ public final class Intake {
                                        boolean published) throws SQLException {
         Object[] last = lastRowOfEach(keysRepeat, "s.attempt_key");
         try {
-            insertResults(c, feed, deliveryId, newStatus, published, last);
-        } catch (SQLException e) {
-            if (!published && "23505".equals(e.getSQLState())) {
-                // a key the versions' look-up found new was published meanwhile by another transaction (it waited for
-                // that one): the delivery is staged again, and the key then upserted. (The driver's text names the
-                // key: not passed on.)
-                throw new java.sql.SQLTransientException("an attempt key of the delivery was published by another "
-                        + "transaction while it was staged", "40001");
-            }
-            throw e;
-        }
-    }
-
-    private static void insertResults(Connection c, String feed, long deliveryId, String newStatus, boolean published,
-                                      Object[] last) throws SQLException {
-        Rows.update(c, """
+            Rows.update(c, """
                 with published as (
                 insert into result (feed_code, attempt_key, delivery_id, source_row, vendor_candidate_id, state_id_hash,
                                     state_id_near, exam_code, credential_code, school_year, attempted_on, attempted_at,
@@ -567,6 +552,16 @@ public final class Intake {
                         published ? "k.published" : "k.published is not true", last[1],
                         published ? UPDATE_ON_CONFLICT : ""),
                 feed, deliveryId, newStatus, newStatus, feed, feed);
+        } catch (SQLException e) {
+            if (!published && "23505".equals(e.getSQLState())) {
+                // a key the versions' look-up found new was published meanwhile by another transaction (it waited for
+                // that one): the delivery is staged again, and the key then upserted. (The driver's text names the
+                // key: not passed on.)
+                throw new java.sql.SQLTransientException("an attempt key of the delivery was published by another "
+                        + "transaction while it was staged", "40001");
+            }
+            throw e;
+        }
     }
 
     /** The lineage and identities of the results {@link #publishResults} wrote ({@code stage_published}). */

@@ -104,22 +104,9 @@ class ResultReferencesTest {
      */
     @Test
     void aResultNamingAStudentBeingDeletedWaitsForTheDeletionAndIsRefused() throws Exception {
-        String url = database();
-        try (Connection deleter = DriverManager.getConnection(url, "postgres", "");
-             Connection writer = DriverManager.getConnection(url, "postgres", "");
-             Connection watcher = DriverManager.getConnection(url, "postgres", "");
-             Statement d = deleter.createStatement(); Statement look = watcher.createStatement()) {
-            deleter.setAutoCommit(false);
-            d.execute("delete from student where student_id = 1");
-            CompletableFuture<Integer> inserted = Sessions.waitingForALock(writer,
-                    "insert into result (" + RESULT_COLUMNS + ") values " + row(10, 1, "1"), look,
-                    "the result beside the transaction that deletes its student");
-            assertFalse(inserted.isDone());
-            deleter.commit();
-            ExecutionException e = assertThrows(ExecutionException.class, () -> inserted.get(10, TimeUnit.SECONDS));
-            assertEquals(FOREIGN_KEY_VIOLATION, ((SQLException) e.getCause().getCause()).getSQLState());
-            assertEquals("0", one(look, "select count(*) from result"));
-        }
+        secondWaitsAndIsRefused(null, "delete from student where student_id = 1",
+                "insert into result (" + RESULT_COLUMNS + ") values " + row(10, 1, "1"),
+                "the result beside the transaction that deletes its student", "select count(*) from result", "0");
     }
 
     /**
@@ -151,24 +138,34 @@ class ResultReferencesTest {
      * {@code student}; a delete of the student, started beside it, waits for it and is refused once it commits.
      */
     private static void deleteWaitsAndIsRefused(String before, String uncommitted, int student) throws Exception {
+        secondWaitsAndIsRefused(before, uncommitted, "delete from student where student_id = " + student,
+                "the delete beside the transaction that names the student",
+                "select count(*) from student where student_id = " + student, "1");
+    }
+
+    /**
+     * After {@code before} (committed, or null), one session's open transaction runs {@code first}; {@code second},
+     * started in another session beside it, waits for it and, once it commits, is refused as a key would refuse it;
+     * {@code count} then answers {@code expected}.
+     */
+    private static void secondWaitsAndIsRefused(String before, String first, String second, String what, String count,
+                                                String expected) throws Exception {
         String url = database();
-        try (Connection writer = DriverManager.getConnection(url, "postgres", "");
-             Connection deleter = DriverManager.getConnection(url, "postgres", "");
+        try (Connection one = DriverManager.getConnection(url, "postgres", "");
+             Connection two = DriverManager.getConnection(url, "postgres", "");
              Connection watcher = DriverManager.getConnection(url, "postgres", "");
-             Statement w = writer.createStatement(); Statement look = watcher.createStatement()) {
+             Statement st = one.createStatement(); Statement look = watcher.createStatement()) {
             if (before != null) {
-                w.execute(before);
+                st.execute(before);
             }
-            writer.setAutoCommit(false);
-            w.execute(uncommitted);
-            CompletableFuture<Integer> deleted = Sessions.waitingForALock(deleter,
-                    "delete from student where student_id = " + student, look,
-                    "the delete beside the transaction that names the student");
-            assertFalse(deleted.isDone());
-            writer.commit();
-            ExecutionException e = assertThrows(ExecutionException.class, () -> deleted.get(10, TimeUnit.SECONDS));
+            one.setAutoCommit(false);
+            st.execute(first);
+            CompletableFuture<Integer> waiting = Sessions.waitingForALock(two, second, look, what);
+            assertFalse(waiting.isDone());
+            one.commit();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
             assertEquals(FOREIGN_KEY_VIOLATION, ((SQLException) e.getCause().getCause()).getSQLState());
-            assertEquals("1", one(look, "select count(*) from student where student_id = " + student));
+            assertEquals(expected, one(look, count));
         }
     }
 
