@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,8 @@ import java.util.stream.Collectors;
 final class RosterPublisher {
     /** A user's role and org from roles.csv (1.2): the primary role first. */
     private static final String ROLE_OF_USER = SqlResources.load("sis/role-of-user");
+    /** The roster's upsert of the students a users file gives (sis/roster-students.sql's {@code ${upsert}}). */
+    private static final String ROSTER_UPSERT = SqlResources.load("sis/roster-students-upsert");
 
     /**
      * The largest tables of a bundle, which no other table references: their first rows are loaded before their keys,
@@ -114,7 +117,13 @@ final class RosterPublisher {
         String insert = "insert into " + t + " (sis_source, delivery_id, " + String.join(", ", cols) + ") select ?, ?, "
                 + String.join(", ", select) + " from " + from + " where s.status <> 'tobedeleted'";
         if (firstRowsOfTable(c, f)) {
-            changes.rows(t, insertBeforeKeys(c, t, insert, feed, deliveryId));
+            changes.rows(t, insertBeforeKeys(c, t, () -> {
+                try (PreparedStatement ps = c.prepareStatement(insert)) {
+                    ps.setString(1, feed);
+                    ps.setLong(2, deliveryId);
+                    return ps.executeUpdate();
+                }
+            }));
             ImportSteps.timed(t0, "publish " + t + " (first rows of the table; keys made after them)");
             return;
         }
@@ -261,22 +270,63 @@ final class RosterPublisher {
         }
     }
 
+    /** A statement that writes rows and says how many. */
+    @FunctionalInterface
+    private interface Insert {
+        int run() throws SQLException;
+    }
+
+    /**
+     * Whether the users file brings the roster's first students (a large file, and no student on the roster: the hub's
+     * first roster): they are then inserted before the roster's keys and indexes are made, except its primary key, which
+     * other tables' foreign keys stand on. The roster is taken for the rest of the import (readers wait for it, rather
+     * than read an empty roster), without waiting: when anyone reads it at this moment, the students are upserted as
+     * always.
+     */
+    private boolean firstStudents(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("select reltuples >= " + keysMadeAfterRows + " and not exists"
+                    + " (select 1 from student) from pg_class where oid = to_regclass('sis_stage_users')")) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    return false;
+                }
+            }
+            Savepoint before = c.setSavepoint();
+            try {
+                st.execute("lock table student in access exclusive mode nowait");
+            } catch (SQLException e) {
+                if (!"55P03".equals(e.getSQLState())) {   // lock_not_available: someone reads the roster now
+                    throw e;
+                }
+                c.rollback(before);
+                return false;
+            }
+            c.releaseSavepoint(before);
+            try (ResultSet rs = st.executeQuery("select not exists (select 1 from student)")) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
     /**
      * Fills an empty table and only then makes its keys, indexes and foreign keys again, as the schema defines them
      * (read from the catalog): one sorted build per index instead of an insertion per row, and one join that checks
      * each foreign key instead of a look-up per row (sis_user's key to student: 3.0 s of a 5.5-s insert of 375,000
-     * users; 0.3 s as one check). Inside the import's transaction, so a failed import rolls them back with the rows.
+     * users; 0.3 s as one check). A key that another table's foreign key references (student's) is kept: those
+     * foreign keys stand on it. Inside the import's transaction, so a failed import rolls them back with the rows.
      * Readers of the table, and of a table a foreign key names (student), wait until the import commits.
      *
      * @return the rows inserted
      */
-    private static int insertBeforeKeys(Connection c, String table, String insert, String feed, long deliveryId)
-            throws SQLException {
+    private static int insertBeforeKeys(Connection c, String table, Insert insert) throws SQLException {
         List<String> drop = new ArrayList<>();
         List<String> make = new ArrayList<>();
         List<String> foreignKeys = new ArrayList<>();
-        String constraints = "select conname, pg_get_constraintdef(oid), contype = 'f' from pg_constraint where conrelid = '"
-                + table + "'::regclass and contype in ('p', 'u', 'f') order by contype = 'f' desc, conname";
+        String constraints = "select conname, pg_get_constraintdef(oid), contype = 'f' from pg_constraint k where conrelid = '"
+                + table + "'::regclass and contype in ('p', 'u', 'f') and not exists (select 1 from pg_constraint r"
+                + " where r.contype = 'f' and r.confrelid = k.conrelid and r.conindid = k.conindid)"
+                + " order by contype = 'f' desc, conname";
         String indexes = "select indexrelid::regclass::text, pg_get_indexdef(indexrelid) from pg_index i where indrelid = '"
                 + table + "'::regclass and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid)"
                 + " order by 1";
@@ -300,12 +350,7 @@ final class RosterPublisher {
             for (String d : drop) {
                 st.execute(d);
             }
-            int rows;
-            try (PreparedStatement ps = c.prepareStatement(insert)) {
-                ps.setString(1, feed);
-                ps.setLong(2, deliveryId);
-                rows = ps.executeUpdate();
-            }
+            int rows = insert.run();
             st.execute("set local maintenance_work_mem = '512MB'");
             for (String m : make) {
                 st.execute(m);
@@ -385,8 +430,16 @@ final class RosterPublisher {
         ImportSteps.update(c, feed, SqlResources.load("sis/districts"));
         ImportSteps.update(c, feed, SqlResources.load("sis/schools"));
         // the roster: students of this bundle's users file (with a state ID), with their demographics
-        changes.rows("student", ImportSteps.update(c, feed, SqlResources.load("sis/roster-students")
-                .replace("${role_of_user}", ROLE_OF_USER).replace("${delta}", delta ? "true" : "false")));
+        String students = SqlResources.load("sis/roster-students").replace("${role_of_user}", ROLE_OF_USER)
+                .replace("${delta}", delta ? "true" : "false");
+        if (firstStudents(c)) {
+            long t0 = System.nanoTime();
+            changes.rows("student", insertBeforeKeys(c, "student", () -> ImportSteps.update(c, feed,
+                    students.replace("${upsert}", ""))));
+            ImportSteps.timed(t0, "the roster's first students (keys made after them)");
+        } else {
+            changes.rows("student", ImportSteps.update(c, feed, students.replace("${upsert}", ROSTER_UPSERT)));
+        }
         // the users, linked to their students in the same write
         publishFile(c, feed, deliveryId, m, OneRosterSpec.file("users"), lines, changes);
         // statistics now, not after the import: the statements below join these tables (a first load

@@ -1,5 +1,6 @@
 package org.credentialhub.sis;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -21,10 +22,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * own definitions, checked and enforced, and the next bulk takes the usual path.
  */
 class OneRosterFirstLoadTest extends OneRosterTestCase {
-    private static final List<String> TABLES = List.of("sis_user", "sis_enrollment", "sis_demographics");
+    private static final List<String> TABLES = List.of("sis_user", "sis_enrollment", "sis_demographics", "student");
+    private static final String IN_TABLES = "('sis_user', 'sis_enrollment', 'sis_demographics', 'student')";
 
     OneRosterFirstLoadTest() {
         super("oneroster-first-load");
+    }
+
+    /** Each test starts from an empty roster and SIS data (the class's database is shared). */
+    @BeforeEach
+    void emptyRoster() throws SQLException {
+        execute("truncate student, sis_academic_session, sis_org, sis_course, sis_class, sis_user, sis_role, sis_enrollment,"
+                + " sis_demographics, sis_resource, sis_class_resource, sis_class_credential, sis_line_set cascade");
     }
 
     @Test
@@ -41,9 +50,19 @@ class OneRosterFirstLoadTest extends OneRosterTestCase {
         assertEquals(schema, definitions(), "the same keys, indexes and foreign keys, all checked");
         List<String> remade = oids();
         for (int i = 0; i < oids.size(); i++) {
-            assertNotEquals(oids.get(i), remade.get(i), "made again after the rows: " + schema.get(i));
+            if (schema.get(i).contains("student_pkey")) {
+                // the roster's primary key stays: other tables' foreign keys stand on it
+                assertEquals(oids.get(i), remade.get(i), "kept: " + schema.get(i));
+            } else {
+                assertNotEquals(oids.get(i), remade.get(i), "made again after the rows: " + schema.get(i));
+            }
         }
+        assertEquals(200, count("select count(*) from student"));
         assertEquals(200, count("select count(*) from sis_user where student_id is not null"));
+        // the roster's unique key made again holds: a second student with a state ID's hash is refused
+        SQLException twice = assertThrows(SQLException.class, () -> execute(
+                "insert into student (state_id_hash) select state_id_hash from student limit 1"));
+        assertTrue(twice.getMessage().contains("student_state_id_hash_key"), twice.getMessage());
         assertEquals(600, count("select count(*) from sis_enrollment"));
         assertEquals(200, count("select count(*) from sis_demographics"));
         // the foreign key made again holds: a user of no student is refused
@@ -59,28 +78,77 @@ class OneRosterFirstLoadTest extends OneRosterTestCase {
         assertEquals(schema, definitions());
     }
 
+    @Test
+    void aRosterSomeoneReadsIsUpsertedAsAlwaysWithoutWaitingForTheReader() throws Exception {
+        OneRosterImport firstRowsFirst = new OneRosterImport(db.dataSource(), SisTestDb.HMAC, 7,
+                OneRosterImport.defaultStateIdTypes(), 1);
+        Path bulk = dir.resolve("read");
+        SyntheticBundle.write(bulk, 200, 3, 8);
+        List<String> oids = oids();
+        List<String> schema = definitions();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        // connections of their own: the import takes the pool's
+        try (Connection reader = java.sql.DriverManager.getConnection(db.jdbcUrl(), "postgres", "");
+             Connection watcher = java.sql.DriverManager.getConnection(db.jdbcUrl(), "postgres", "");
+             Statement watch = watcher.createStatement()) {
+            reader.setAutoCommit(false);
+            try (Statement st = reader.createStatement()) {
+                st.executeQuery("select count(*) from student").close();   // holds the roster for reading until it ends
+            }
+            java.util.concurrent.Future<Verdict> importing = pool.submit(() -> firstRowsFirst.importBundle(bulk));
+            // the import goes past the roster and waits for the reader only where publishing the users always has (the
+            // users' foreign key to the roster is dropped and made again)
+            long until = System.nanoTime() + 60_000_000_000L;
+            while (true) {
+                try (ResultSet rs = watch.executeQuery("select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
+                        + " and datname = current_database()")) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        break;
+                    }
+                }
+                assertTrue(System.nanoTime() < until, "the import never waited");
+                assertTrue(!importing.isDone(), "the import ended while the roster was read");
+                Thread.sleep(50);
+            }
+            reader.rollback();
+            Verdict first = importing.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(first.accepted(), () -> first.problems().toString());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(200, count("select count(*) from student"));
+        assertEquals(schema, definitions());
+        List<String> after = oids();
+        for (int i = 0; i < oids.size(); i++) {
+            if (schema.get(i).startsWith("student ") || schema.get(i).contains("ON public.student ")) {
+                assertEquals(oids.get(i), after.get(i), "the roster's keys untouched: " + schema.get(i));
+            }
+        }
+    }
+
     /** Every key, index and foreign key of the tables, as defined, with whether it is checked. */
     private List<String> definitions() throws SQLException {
         return column("""
                 select conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated
-                from pg_constraint where conrelid::regclass::text in ('sis_user', 'sis_enrollment', 'sis_demographics')
+                from pg_constraint where conrelid::regclass::text in TABLES_
                   and contype in ('p', 'u', 'f')
                 union all
                 select pg_get_indexdef(indexrelid) || ' ' || indisvalid from pg_index
-                where indrelid::regclass::text in ('sis_user', 'sis_enrollment', 'sis_demographics')
-                order by 1""");
+                where indrelid::regclass::text in TABLES_
+                order by 1""".replace("TABLES_", IN_TABLES));
     }
 
     private List<String> oids() throws SQLException {
         return column("""
                 select oid::text from (
                   select conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated as d, oid
-                  from pg_constraint where conrelid::regclass::text in ('sis_user', 'sis_enrollment', 'sis_demographics')
+                  from pg_constraint where conrelid::regclass::text in TABLES_
                     and contype in ('p', 'u', 'f')
                   union all
                   select pg_get_indexdef(indexrelid) || ' ' || indisvalid, indexrelid from pg_index
-                  where indrelid::regclass::text in ('sis_user', 'sis_enrollment', 'sis_demographics')) x
-                order by d""");
+                  where indrelid::regclass::text in TABLES_) x
+                order by d""".replace("TABLES_", IN_TABLES));
     }
 
     private List<String> column(String sql) throws SQLException {
