@@ -560,11 +560,15 @@ final class LineSets {
                     + " and x.role is distinct from 'student' and x.state_id_hash is not null");
         }
         // the users sharing a state ID with a staged user (as staged and as stored): through the state ID's student
-        // (every student's user is linked to it; a user without a student is no student, whichever line is kept)
-        why.add("select x.sourced_id from student st join sis_user x on x.student_id = st.student_id and x.sis_source = ?1"
-                + " where st.state_id_hash in (select s.state_id_hash from sis_stage_users s where s.state_id_hash is not null"
-                + " union select y.state_id_hash from sis_stage_users s join sis_user y on y.sis_source = ?1"
-                + " and y.sourced_id = s.sourced_id)");
+        // (every student's user is linked to it; a user without a student is no student, whichever line is kept);
+        // each stored user and student looked up by its key (joins read the roster and the users whole: 1.2 s of
+        // 1.7 s at 1,500,000 students for a bulk with 1 % changed)
+        why.add("select x.sourced_id from (select s.state_id_hash from sis_stage_users s where s.state_id_hash is not null"
+                + " union select y.state_id_hash from sis_stage_users s cross join lateral (select y.state_id_hash from"
+                + " sis_user y where y.sis_source = ?1 and y.sourced_id = s.sourced_id offset 0) y"
+                + " where y.state_id_hash is not null) h cross join lateral (select st.student_id from student st"
+                + " where st.state_id_hash = h.state_id_hash offset 0) st join sis_user x on x.student_id = st.student_id"
+                + " and x.sis_source = ?1");
         try (Statement st = c.createStatement()) {
             st.execute("create temp table if not exists sis_user_again (sourced_id text primary key, state_id_hash text,"
                     + " line_hash bigint) on commit drop");
