@@ -281,7 +281,8 @@ final class RosterPublisher {
      * first roster): they are then inserted before the roster's keys and indexes are made, except its primary key, which
      * other tables' foreign keys stand on. The roster is taken for the rest of the import (readers wait for it, rather
      * than read an empty roster), without waiting: when anyone reads it at this moment, the students are upserted as
-     * always.
+     * always. (Should another writer have put students on it between the look and the lock, they are upserted too, the
+     * roster then held until the import commits.)
      */
     private boolean firstStudents(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
