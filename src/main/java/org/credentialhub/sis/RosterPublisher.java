@@ -29,8 +29,8 @@ final class RosterPublisher {
     private static final String ROSTER_UPSERT = SqlResources.load("sis/roster-students-upsert");
 
     /**
-     * The largest tables of a bundle, which no other table references: their first rows are loaded before their keys,
-     * indexes and foreign keys are made ({@link #insertBeforeKeys}).
+     * The largest tables of a bundle: their first rows are loaded before their keys, indexes and foreign keys are made
+     * ({@link #insertBeforeKeys}; the roster's first students too, {@link #firstStudents}).
      */
     private static final Set<String> KEYS_MADE_AFTER_FIRST_ROWS = Set.of("sis_enrollment", "sis_demographics", "sis_user");
     /**
@@ -246,34 +246,13 @@ final class RosterPublisher {
     }
 
     /**
-     * Whether a large file brings the first rows of its table (no source has any: the hub's first roster),
-     * for a table that no other table references. Locks the table against other imports' writes first
-     * (readers go on), so that it stays empty until this import commits.
+     * Whether a large file brings the first rows of its table (no source has any: the hub's first roster), for one of
+     * the bundle's largest tables. Locks the table against other imports' writes first (readers go on), so that it
+     * stays empty until this import commits.
      */
     private boolean firstRowsOfTable(Connection c, FileSpec f) throws SQLException {
-        if (!KEYS_MADE_AFTER_FIRST_ROWS.contains(f.table())) {
-            return false;
-        }
-        try (Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("select reltuples from pg_class where oid = '" + f.stageTable()
-                    + "'::regclass")) {
-                if (!rs.next() || rs.getDouble(1) < keysMadeAfterRows) {
-                    return false;
-                }
-            }
-            st.execute("lock table " + f.table() + " in share row exclusive mode");
-            try (ResultSet rs = st.executeQuery("select not exists (select 1 from " + f.table() + ")"
-                    + " and not exists (select 1 from pg_constraint where confrelid = '" + f.table() + "'::regclass)")) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
-    }
-
-    /** A statement that writes rows and says how many. */
-    @FunctionalInterface
-    private interface Insert {
-        int run() throws SQLException;
+        return KEYS_MADE_AFTER_FIRST_ROWS.contains(f.table())
+                && firstRows(c, f.stageTable(), f.table(), "share row exclusive mode");
     }
 
     /**
@@ -285,29 +264,45 @@ final class RosterPublisher {
      * roster then held until the import commits.)
      */
     private boolean firstStudents(Connection c) throws SQLException {
+        return firstRows(c, "sis_stage_users", "student", "access exclusive mode nowait");
+    }
+
+    /**
+     * Whether a staged file of at least {@link #keysMadeAfterRows} rows brings the first rows of an empty table, which
+     * {@code lock} ({@code lock table ... in <lock>}) keeps empty until the import commits. A lock taken {@code nowait}
+     * that another transaction holds: false, and nothing taken.
+     */
+    private boolean firstRows(Connection c, String stageTable, String table, String lock) throws SQLException {
+        String empty = "not exists (select 1 from " + table + ")";
         try (Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("select reltuples >= " + keysMadeAfterRows + " and not exists"
-                    + " (select 1 from student) from pg_class where oid = to_regclass('sis_stage_users')")) {
+            try (ResultSet rs = st.executeQuery("select reltuples >= " + keysMadeAfterRows + " and " + empty
+                    + " from pg_class where oid = to_regclass('" + stageTable + "')")) {
                 if (!rs.next() || !rs.getBoolean(1)) {
                     return false;
                 }
             }
             Savepoint before = c.setSavepoint();
             try {
-                st.execute("lock table student in access exclusive mode nowait");
+                st.execute("lock table " + table + " in " + lock);
             } catch (SQLException e) {
-                if (!"55P03".equals(e.getSQLState())) {   // lock_not_available: someone reads the roster now
+                if (!"55P03".equals(e.getSQLState())) {   // lock_not_available: someone reads the table now
                     throw e;
                 }
                 c.rollback(before);
                 return false;
             }
             c.releaseSavepoint(before);
-            try (ResultSet rs = st.executeQuery("select not exists (select 1 from student)")) {
+            try (ResultSet rs = st.executeQuery("select " + empty)) {
                 rs.next();
                 return rs.getBoolean(1);
             }
         }
+    }
+
+    /** A statement that writes rows and says how many. */
+    @FunctionalInterface
+    private interface Insert {
+        int run() throws SQLException;
     }
 
     /**

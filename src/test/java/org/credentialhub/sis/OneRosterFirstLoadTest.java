@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OneRosterFirstLoadTest extends OneRosterTestCase {
     private static final List<String> TABLES = List.of("sis_user", "sis_enrollment", "sis_demographics", "student");
-    private static final String IN_TABLES = "('sis_user', 'sis_enrollment', 'sis_demographics', 'student')";
+    private static final String IN_TABLES = TABLES.stream().map(t -> "'" + t + "'")
+            .collect(java.util.stream.Collectors.joining(", ", "(", ")"));
 
     OneRosterFirstLoadTest() {
         super("oneroster-first-load");
@@ -38,10 +39,8 @@ class OneRosterFirstLoadTest extends OneRosterTestCase {
 
     @Test
     void theFirstRowsComeBeforeTheKeysWhichEndAsTheSchemaDefinesThem() throws Exception {
-        OneRosterImport firstRowsFirst = new OneRosterImport(db.dataSource(), SisTestDb.HMAC, 7,
-                OneRosterImport.defaultStateIdTypes(), 1);
-        Path bulk = dir.resolve("bulk");
-        SyntheticBundle.write(bulk, 200, 3, 5);
+        OneRosterImport firstRowsFirst = firstRowsFirst();
+        Path bulk = bundle("bulk", 5);
         List<String> schema = definitions();
         List<String> oids = oids();
 
@@ -50,7 +49,7 @@ class OneRosterFirstLoadTest extends OneRosterTestCase {
         assertEquals(schema, definitions(), "the same keys, indexes and foreign keys, all checked");
         List<String> remade = oids();
         for (int i = 0; i < oids.size(); i++) {
-            if (schema.get(i).contains("student_pkey")) {
+            if (rostersKey(schema.get(i))) {
                 // the roster's primary key stays: other tables' foreign keys stand on it
                 assertEquals(oids.get(i), remade.get(i), "kept: " + schema.get(i));
             } else {
@@ -71,8 +70,7 @@ class OneRosterFirstLoadTest extends OneRosterTestCase {
         assertTrue(refused.getMessage().contains("sis_user_student_id_fkey"), refused.getMessage());
 
         // the tables have rows now: the next bulk upserts them, and the keys stay as they are
-        SyntheticBundle.write(dir.resolve("again"), 200, 3, 6);
-        Verdict again = firstRowsFirst.importBundle(dir.resolve("again"));
+        Verdict again = firstRowsFirst.importBundle(bundle("again", 6));
         assertTrue(again.accepted(), () -> again.problems().toString());
         assertEquals(remade, oids());
         assertEquals(schema, definitions());
@@ -80,10 +78,8 @@ class OneRosterFirstLoadTest extends OneRosterTestCase {
 
     @Test
     void aRosterSomeoneReadsIsUpsertedAsAlwaysWithoutWaitingForTheReader() throws Exception {
-        OneRosterImport firstRowsFirst = new OneRosterImport(db.dataSource(), SisTestDb.HMAC, 7,
-                OneRosterImport.defaultStateIdTypes(), 1);
-        Path bulk = dir.resolve("read");
-        SyntheticBundle.write(bulk, 200, 3, 8);
+        OneRosterImport firstRowsFirst = firstRowsFirst();
+        Path bulk = bundle("read", 8);
         List<String> oids = oids();
         List<String> schema = definitions();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
@@ -121,10 +117,32 @@ class OneRosterFirstLoadTest extends OneRosterTestCase {
         assertEquals(schema, definitions());
         List<String> after = oids();
         for (int i = 0; i < oids.size(); i++) {
-            if (schema.get(i).startsWith("student ") || schema.get(i).contains("ON public.student ")) {
+            if (onRoster(schema.get(i))) {
                 assertEquals(oids.get(i), after.get(i), "the roster's keys untouched: " + schema.get(i));
             }
         }
+    }
+
+    /** An importer that loads a table's first rows before its keys from one staged row (instead of 10,000). */
+    private OneRosterImport firstRowsFirst() {
+        return new OneRosterImport(db.dataSource(), SisTestDb.HMAC, 7, OneRosterImport.defaultStateIdTypes(), 1);
+    }
+
+    /** A synthetic bulk bundle of 200 students with 3 enrollments each, in a folder of its own. */
+    private Path bundle(String name, long seed) throws java.io.IOException {
+        Path bundle = dir.resolve(name);
+        SyntheticBundle.write(bundle, 200, 3, seed);
+        return bundle;
+    }
+
+    /** Whether a definition ({@link #definitions}) is of the roster's primary key (its constraint or its index). */
+    private static boolean rostersKey(String definition) {
+        return definition.contains("student_pkey");
+    }
+
+    /** Whether a definition is of the roster's own keys and indexes. */
+    private static boolean onRoster(String definition) {
+        return definition.startsWith("student ") || definition.contains("ON public.student ");
     }
 
     /** Every key, index and foreign key of the tables, as defined, with whether it is checked. */
