@@ -191,6 +191,7 @@ final class RosterStaging {
                         n = 0;
                     }
                 }
+                fileIds.mayRepeat();   // asked here, on the file's parsing thread, beside the other files' parsing
                 ImportSteps.timed(t, "parse " + actual + (lines.isConverted(f.name()) ? " (only its lines not published"
                         + " by delivery " + published.deliveryId + ")" : ""));
                 return n;

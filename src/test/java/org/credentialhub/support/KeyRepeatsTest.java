@@ -36,4 +36,19 @@ class KeyRepeatsTest {
         assertTrue(keys.mayRepeat(), "rows without a key are one attempt, as distinct on groups them");
         assertFalse(new KeyRepeats().mayRepeat(), "no rows");
     }
+
+    @Test
+    void keysAddedAfterTheQuestionAreCheckedWithTheEarlierOnes() {
+        KeyRepeats keys = new KeyRepeats();
+        for (int i = 0; i < 100_000; i++) {
+            keys.add("enr-" + i);
+        }
+        assertFalse(keys.mayRepeat());
+        assertFalse(keys.mayRepeat(), "asked again");
+        keys.add("enr-100000");
+        assertFalse(keys.mayRepeat(), "a new key after the question");
+        keys.add("enr-0");
+        assertTrue(keys.mayRepeat(), "the first key again, after the question");
+        assertTrue(keys.mayRepeat(), "and it stays so");
+    }
 }
