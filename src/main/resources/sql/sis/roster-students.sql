@@ -1,6 +1,9 @@
 -- The roster: students of the bundle's users file (with a state ID), with their demographics.
 -- ${role_of_user}: role-of-user.sql; ${delta}: true for a delta users file (an older row does not replace a newer);
--- ${upsert}: roster-students-upsert.sql, or nothing when the roster is empty (RosterPublisher: its keys made after).
+-- ${unchanged_left_out}: roster-students-unchanged.sql, or nothing when the roster is empty (RosterPublisher: its
+-- first students); ${upsert}: roster-students-upsert.sql, or nothing when the roster is empty (its keys made after);
+-- ${distinct_on} and ${last_first}: the last line of each state ID among the staged students (distinct on), or
+-- nothing when no two staged users have the same state ID; ${order}: the state IDs' order, or nothing.
 -- A user staged with a state ID but no state_id_near is a student whose neighbourhood the roster holds
 -- (StoredNeighbourhoods): the stored one is kept.
 insert into student (state_id_hash, first_name, last_name, birth_date, district_code, school_code,
@@ -9,7 +12,7 @@ insert into student (state_id_hash, first_name, last_name, birth_date, district_
                      two_or_more_races, hispanic_or_latino, economically_disadvantaged, multilingual_learner,
                      student_with_disability, state_id_near)
 select i.* from (
-select distinct on (u.state_id_hash) u.state_id_hash, u.given_name as first_name, u.family_name as last_name,
+select ${distinct_on} u.state_id_hash, u.given_name as first_name, u.family_name as last_name,
        sd.birth_date,
        case o.type when 'district' then o.identifier
                    else case when p.type = 'district' then p.identifier end end as district_code,
@@ -36,23 +39,7 @@ left join sis_stage_demographics sd on sd.sourced_id = u.sourced_id and sd.statu
 where u.state_id_hash is not null
   and (u.role = 'student' or u.sourced_id in (select e.user_sourced_id from sis_enrollment e
                                               where e.sis_source = ?1 and e.role = 'student'))
-order by u.state_id_hash, u.line desc) i
--- students already on the roster as the bundle has them are left out (one hashed anti-join);
--- the upsert below would leave them as they are, but finds that out row by row
-where not exists (
-    select 1 from student st where st.state_id_hash = i.state_id_hash
-      and (st.first_name, st.last_name, st.birth_date, st.district_code, st.school_code, st.sis_source,
-           st.sourced_id, st.grade, st.sex, st.american_indian_or_alaska_native, st.asian,
-           st.black_or_african_american, st.native_hawaiian_or_other_pacific_islander, st.white,
-           st.two_or_more_races, st.hispanic_or_latino, st.economically_disadvantaged, st.multilingual_learner,
-           st.student_with_disability, st.state_id_near)
-      is not distinct from
-          (i.first_name, i.last_name, coalesce(i.birth_date, st.birth_date),
-           coalesce(i.district_code, st.district_code), coalesce(i.school_code, st.school_code),
-           i.sis_source, i.sourced_id, coalesce(i.grade, st.grade), i.sex,
-           i.american_indian_or_alaska_native, i.asian, i.black_or_african_american,
-           i.native_hawaiian_or_other_pacific_islander, i.white, i.two_or_more_races,
-           i.hispanic_or_latino, i.economically_disadvantaged, i.multilingual_learner,
-           i.student_with_disability, coalesce(i.state_id_near, st.state_id_near)))
-order by i.state_id_hash
+${last_first}) i
+${unchanged_left_out}
+${order}
 ${upsert}

@@ -199,8 +199,9 @@ public final class OneRosterImport {
                         }
                     }
                     TableChanges changes = new TableChanges();
-                    publisher.publish(c, feed, deliveryId, manifest, lines, changes);
-                    RosterChecks.afterPublish(c, feed, manifest, problems, lines, changes);
+                    boolean stateIdsRepeat = mayRepeat.contains(RosterStaging.STATE_IDS);
+                    publisher.publish(c, feed, deliveryId, manifest, lines, changes, stateIdsRepeat);
+                    RosterChecks.afterPublish(c, feed, manifest, problems, lines, changes, stateIdsRepeat);
                     LineSets.record(c, feed, deliveryId, manifest, problems, lines);
                     lastConverted = lines.convertedFiles();
                     return DeliveryRecords.accepted(c, feed, sourceName, deliveryId, version, rows, problems);

@@ -132,15 +132,19 @@ final class RosterChecks {
      * @param lines   the import's line sets: a bulk file staged as a delta has its unchanged rows checked too where
      *                the import removed rows of the table they refer to (the rows it had no warning for before)
      * @param changes what publishing changed
+     * @param stateIdsRepeat whether two staged users may have the same state ID ({@link RosterStaging#STATE_IDS}):
+     *                       otherwise none has another's, and the staged users are not grouped to find out
      */
     static void afterPublish(Connection c, String feed, BundleManifest m, Problems problems, LineSets.Import lines,
-                             TableChanges changes) throws SQLException {
+                             TableChanges changes, boolean stateIdsRepeat) throws SQLException {
         warn(c, feed, problems, m, "users", null,
                 "a student without a state student ID (identifier or userIds) is not put on the roster",
                 SqlResources.load("sis/warn-student-without-state-id"));
-        warn(c, feed, problems, m, "users", "identifier",
-                "the same state student ID as another student of this file; the last line is kept",
-                SqlResources.load("sis/warn-repeated-state-id"));
+        if (stateIdsRepeat) {
+            warn(c, feed, problems, m, "users", "identifier",
+                    "the same state student ID as another student of this file; the last line is kept",
+                    SqlResources.load("sis/warn-repeated-state-id"));
+        }
         warn(c, feed, problems, m, "orgs", "identifier",
                 "a school without an identifier (the state's school code): not added to the schools",
                 SqlResources.load("sis/warn-school-without-identifier"));

@@ -38,6 +38,24 @@ final class RosterStaging {
      */
     private static final int STAGING_THREADS = Runtime.getRuntime().availableProcessors();
 
+    /**
+     * Among the keys that may repeat ({@link #stage}'s {@code mayRepeat}, otherwise the names of files whose sourcedIds
+     * may): the staged users' state IDs (their hashes, whatever the user's role and status). When it is not there, no
+     * two staged users have the same state ID: the roster needs no choice among them, and there is nothing to warn of.
+     */
+    static final String STATE_IDS = "users' state IDs";
+
+    /** A staged file's keys, as their repeats are looked for: its sourcedIds and (users) its state IDs' hashes. */
+    private static final class Keys {
+        final KeyRepeats sourcedIds = new KeyRepeats();
+        final KeyRepeats stateIds = new KeyRepeats();
+
+        void check() {
+            sourcedIds.mayRepeat();
+            stateIds.mayRepeat();
+        }
+    }
+
     private final Hmac hmac;
     private final StateIds stateIds;
     /** Characters of changed (or again staged) lines held for parsing; beyond it the file is staged whole. */
@@ -50,8 +68,8 @@ final class RosterStaging {
 
     /**
      * Creates the staging tables and stages the manifest's files (each file's rows read into {@code rows},
-     * by file name; the files that may give a sourcedId twice into {@code mayRepeat}); then fresh statistics
-     * for the staging tables.
+     * by file name; the files that may give a sourcedId twice into {@code mayRepeat}, and {@link #STATE_IDS} when two
+     * users may have the same state ID); then fresh statistics for the staging tables.
      */
     void stage(Connection c, String feed, Bundle bundle, BundleManifest manifest, Map<String, Long> rows,
                Set<String> mayRepeat, Problems problems, LineSets.Import lines) throws IOException, SQLException {
@@ -104,12 +122,12 @@ final class RosterStaging {
             throws IOException, SQLException {
         List<FileSpec> staged = new ArrayList<>();
         List<Problems> found = new ArrayList<>();
-        List<KeyRepeats> ids = new ArrayList<>();
+        List<Keys> ids = new ArrayList<>();
         for (FileSpec f : OneRosterSpec.FILES) {
             if (manifest.files.get(f.name()) != null && f.columns(manifest.version) != null) {
                 staged.add(f);
                 found.add(new Problems());
-                ids.add(new KeyRepeats());
+                ids.add(new Keys());
             }
         }
         long[] counts = new long[staged.size()];
@@ -128,11 +146,11 @@ final class RosterStaging {
             if (!whole.isEmpty()) {
                 List<FileSpec> again = new ArrayList<>();
                 List<Problems> againFound = new ArrayList<>();
-                List<KeyRepeats> againIds = new ArrayList<>();
+                List<Keys> againIds = new ArrayList<>();
                 for (int i = 0; i < staged.size(); i++) {
                     if (whole.contains(staged.get(i).name())) {
                         found.set(i, new Problems());
-                        ids.set(i, new KeyRepeats());
+                        ids.set(i, new Keys());
                         again.add(staged.get(i));
                         againFound.add(found.get(i));
                         againIds.add(ids.get(i));
@@ -152,8 +170,11 @@ final class RosterStaging {
             for (int i = 0; i < staged.size(); i++) {
                 rows.put(staged.get(i).fileName(), counts[i]);
                 problems.addAll(found.get(i));
-                if (ids.get(i).mayRepeat()) {
+                if (ids.get(i).sourcedIds.mayRepeat()) {
                     mayRepeat.add(staged.get(i).name());
+                }
+                if (ids.get(i).stateIds.mayRepeat()) {
+                    mayRepeat.add(STATE_IDS);
                 }
             }
         }
@@ -167,7 +188,7 @@ final class RosterStaging {
      *              connection is free again: a users file's stored neighbourhoods are read then)
      */
     private void stageAll(Connection c, Bundle bundle, BundleManifest manifest, List<FileSpec> files,
-                          List<Problems> found, List<KeyRepeats> ids, StoredNeighbourhoods stored, LineSets.Import lines,
+                          List<Problems> found, List<Keys> ids, StoredNeighbourhoods stored, LineSets.Import lines,
                           Set<String> later, long[] counts) throws IOException, SQLException {
         ParallelStaging staging = new ParallelStaging();
         for (int i = 0; i < files.size(); i++) {
@@ -175,7 +196,7 @@ final class RosterStaging {
             String actual = manifest.files.get(f.name());
             boolean delta = "delta".equals(manifest.modes.getOrDefault(f.name(), "bulk"));
             Problems fileProblems = found.get(i);
-            KeyRepeats fileIds = ids.get(i);
+            Keys fileIds = ids.get(i);
             staging.add(f.stageTable(), copyColumns(f), copy -> {
                 long t = System.nanoTime();
                 long n;
@@ -191,7 +212,7 @@ final class RosterStaging {
                         n = 0;
                     }
                 }
-                fileIds.mayRepeat();   // asked here, on the file's parsing thread, beside the other files' parsing
+                fileIds.check();   // asked here, on the file's parsing thread, beside the other files' parsing
                 ImportSteps.timed(t, "parse " + actual + (lines.isConverted(f.name()) ? " (only its lines not published"
                         + " by delivery " + published.deliveryId + ")" : ""));
                 return n;
@@ -205,7 +226,7 @@ final class RosterStaging {
      * numbers in the file); returns the rows read, or -1 when the file must be staged whole ({@link LineSets}).
      */
     private long stageChanged(CopyWriter copy, Bundle bundle, FileSpec spec, String name, String version,
-                              StoredNeighbourhoods stored, Problems problems, KeyRepeats ids, LineSets.Import lines,
+                              StoredNeighbourhoods stored, Problems problems, Keys ids, LineSets.Import lines,
                               LineSets.Published published) throws IOException, SQLException {
         Chosen changed = new Chosen(new Choice() {
             @Override
@@ -233,7 +254,7 @@ final class RosterStaging {
      * then staged as the file's changed lines are; false (nothing staged) when their text is more than is held.
      */
     private boolean stageLines(Connection c, Bundle bundle, FileSpec spec, String name, String version,
-                               StoredNeighbourhoods stored, Problems problems, KeyRepeats ids, LineSets.Import lines,
+                               StoredNeighbourhoods stored, Problems problems, Keys ids, LineSets.Import lines,
                                int[] wanted) throws IOException, SQLException {
         int[] next = {0};
         Chosen chosen = new Chosen((number, hash) -> {
@@ -357,7 +378,7 @@ final class RosterStaging {
      * @param lineOf for a file's changed lines alone (after its header): the line in the file of each record, else null
      */
     private long stageFile(CopyWriter copy, java.io.Reader source, FileSpec spec, String name, boolean delta,
-                           String version, StoredNeighbourhoods stored, Problems problems, KeyRepeats ids,
+                           String version, StoredNeighbourhoods stored, Problems problems, Keys ids,
                            LineSets.Import lines, int[] lineOf)
             throws IOException, SQLException {
         List<Col> cols = spec.columns(version);
@@ -451,6 +472,9 @@ final class RosterStaging {
                             name, line, problems);
                     String hash = stateId == null ? null : hmac.stateId(stateId);
                     values[stateHashTarget] = hash;
+                    if (hash != null) {
+                        ids.stateIds.add(hash);
+                    }
                     if (stateNearTarget >= 0) {
                         // (null for a student whose neighbourhood the roster holds: the upsert keeps that one)
                         values[stateNearTarget] = stateId == null || stored.has(hash) ? null : hmac.stateIdNear(stateId);
@@ -464,7 +488,7 @@ final class RosterStaging {
                     }
                 }
                 if (values[sourcedIdTarget] != null) {
-                    ids.add((String) values[sourcedIdTarget]);
+                    ids.sourcedIds.add((String) values[sourcedIdTarget]);
                 }
                 copy.value(line);
                 for (Object v : values) {

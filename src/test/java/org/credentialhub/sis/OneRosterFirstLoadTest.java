@@ -123,6 +123,34 @@ class OneRosterFirstLoadTest extends OneRosterTestCase {
         }
     }
 
+    @Test
+    void aStateIdTwiceInTheUsersFileKeepsItsLastLineAndIsWarnedOfOnAFirstRosterAndAnUpsertedOne() throws Exception {
+        List<OneRosterImport> importers = List.of(firstRowsFirst(), importer);
+        for (int i = 0; i < importers.size(); i++) {
+            // no state ID twice: every student as staged (the roster's statement without its choice among them)
+            emptyRoster();
+            Verdict distinct = importers.get(i).importBundle(bundle("distinct" + i, 10 + i));
+            assertTrue(distinct.accepted(), () -> distinct.problems().toString());
+            assertEquals(200, count("select count(*) from student"));
+            assertEquals(0, distinct.warnings().stream().filter(p -> "identifier".equals(p.column())).count());
+
+            // usr-10 given usr-30's state ID: the later line's student is the roster's, and both lines are warned of
+            emptyRoster();
+            Path twice = bundle("twice" + i, 20 + i);
+            Path users = twice.resolve("users.csv");
+            java.nio.file.Files.write(users, java.nio.file.Files.readAllLines(users).stream()
+                    .map(l -> l.startsWith("usr-10,") ? l.replace("{state:" + SyntheticBundle.stateId(10) + "}",
+                            "{state:" + SyntheticBundle.stateId(30) + "}") : l).toList());
+            Verdict v = importers.get(i).importBundle(twice);
+            assertTrue(v.accepted(), () -> v.problems().toString());
+            assertEquals(199, count("select count(*) from student"));
+            assertEquals(0, count("select count(*) from student where sourced_id = 'usr-10'"));
+            assertEquals(1, count("select count(*) from student where sourced_id = 'usr-30'"));
+            assertEquals(List.of(12, 32), v.warnings().stream().filter(p -> "identifier".equals(p.column()))
+                    .map(Problem::line).toList(), v.toString());
+        }
+    }
+
     /** An importer that loads a table's first rows before its keys from one staged row (instead of 10,000). */
     private OneRosterImport firstRowsFirst() {
         return new OneRosterImport(db.dataSource(), SisTestDb.HMAC, 7, OneRosterImport.defaultStateIdTypes(), 1);
