@@ -35,16 +35,21 @@ final class ParallelStaging {
         long stage(CopyWriter rows) throws IOException, SQLException;
     }
 
-    /** A chunk of a file's COPY text, or (bytes null) the end of that file, with what stopped it if anything. */
+    /** A chunk of a file's COPY data, or (bytes null) the end of that file, with what stopped it if anything. */
     private record Chunk(int file, byte[] bytes, Throwable failure) {
     }
 
     private final List<String> copySql = new ArrayList<>();
+    private final List<String[]> types = new ArrayList<>();
     private final List<FileTask> tasks = new ArrayList<>();
 
-    /** Adds a file: its rows go to {@code table}'s {@code columns}. Files are parsed in the order added. */
-    void add(String table, String[] columns, FileTask task) {
-        copySql.add(CopyWriter.copySql(table, columns));
+    /**
+     * Adds a file: its rows go to {@code table}'s {@code columns}, of the SQL {@code types} (COPY's binary format:
+     * {@link CopyWriter#binary}). Files are parsed in the order added.
+     */
+    void add(String table, String[] columns, String[] types, FileTask task) {
+        copySql.add(CopyWriter.copyBinarySql(table, columns));
+        this.types.add(types);
         tasks.add(task);
     }
 
@@ -70,7 +75,7 @@ final class ParallelStaging {
 
     private void parse(int file, BlockingQueue<Chunk> queue, long[] rows) {
         Throwable failure = null;
-        try (CopyWriter writer = CopyWriter.buffering(bytes -> put(queue, new Chunk(file, bytes, null)))) {
+        try (CopyWriter writer = CopyWriter.binary(bytes -> put(queue, new Chunk(file, bytes, null)), types.get(file))) {
             rows[file] = tasks.get(file).stage(writer);
         } catch (CancellationException e) {
             return;   // the COPY failed: nobody reads any more
@@ -109,15 +114,16 @@ final class ParallelStaging {
                 }
                 if (chunk.file() != openFile) {
                     if (open != null) {
-                        open.endCopy();
+                        end(open);
                     }
                     open = copy.copyIn(copySql.get(chunk.file()));
+                    open.writeToCopy(CopyWriter.BINARY_HEADER, 0, CopyWriter.BINARY_HEADER.length);
                     openFile = chunk.file();
                 }
                 open.writeToCopy(chunk.bytes(), 0, chunk.bytes().length);
             }
             if (open != null) {
-                open.endCopy();
+                end(open);
             }
         } finally {
             if (open != null && open.isActive()) {
@@ -127,6 +133,12 @@ final class ParallelStaging {
         if (failure != null) {
             throw rethrow(failure);
         }
+    }
+
+    /** Ends a binary COPY: its trailer, then the end of its data. */
+    private static void end(CopyIn open) throws SQLException {
+        open.writeToCopy(CopyWriter.BINARY_TRAILER, 0, CopyWriter.BINARY_TRAILER.length);
+        open.endCopy();
     }
 
     private static Chunk take(BlockingQueue<Chunk> queue) throws InterruptedIOException {

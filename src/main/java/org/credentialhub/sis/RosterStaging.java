@@ -197,7 +197,7 @@ final class RosterStaging {
             boolean delta = "delta".equals(manifest.modes.getOrDefault(f.name(), "bulk"));
             Problems fileProblems = found.get(i);
             Keys fileIds = ids.get(i);
-            staging.add(f.stageTable(), copyColumns(f), copy -> {
+            staging.add(f.stageTable(), copyColumns(f), copyTypes(f), copy -> {
                 long t = System.nanoTime();
                 long n;
                 LineSets.Published published = later != null && !delta ? lines.published(f.name()) : null;
@@ -362,6 +362,14 @@ final class RosterStaging {
         int[] toArray() {
             return Arrays.copyOf(a, n);
         }
+    }
+
+    /** The SQL types of {@link #copyColumns}. */
+    private static String[] copyTypes(FileSpec spec) {
+        List<String> types = new ArrayList<>();
+        types.add("int");
+        types.addAll(spec.stageColumns().values());
+        return types.toArray(String[]::new);
     }
 
     /** The staging table's columns a file's rows are COPYed into: the line, then the spec's staging columns. */
@@ -550,35 +558,21 @@ final class RosterStaging {
             case PROGRAM -> RowChecker.participation(raw, at);
             case SEX -> RowChecker.sex(raw, at);
             case ENUM -> RowChecker.enumeration(raw, col.values(), at);
-            case IDLIST -> arrayLiteral(raw);
+            case IDLIST -> idList(raw);
             default -> raw;
         };
     }
 
-    /** A PostgreSQL text[] literal of a comma-separated list. */
-    private static String arrayLiteral(String raw) {
-        StringBuilder sb = new StringBuilder("{");
-        boolean first = true;
+    /** The ids of a comma-separated list (a {@code text[]}), blanks around them and empty ones left out. */
+    private static String[] idList(String raw) {
+        List<String> ids = new ArrayList<>();
         for (String part : raw.split(",")) {
             String s = part.trim();
-            if (s.isEmpty()) {
-                continue;
+            if (!s.isEmpty()) {
+                ids.add(s);
             }
-            if (!first) {
-                sb.append(',');
-            }
-            first = false;
-            sb.append('"');
-            for (int i = 0; i < s.length(); i++) {
-                char ch = s.charAt(i);
-                if (ch == '"' || ch == '\\') {
-                    sb.append('\\');
-                }
-                sb.append(ch);
-            }
-            sb.append('"');
         }
-        return sb.append('}').toString();
+        return ids.toArray(String[]::new);
     }
 
     /** A record holding a double quote inside an unquoted field is an error naming its row and column. */

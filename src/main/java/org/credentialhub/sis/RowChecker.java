@@ -1,8 +1,10 @@
 package org.credentialhub.sis;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.Month;
 import java.time.Year;
+import java.time.ZoneOffset;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -30,23 +32,67 @@ final class RowChecker {
     private RowChecker() {
     }
 
-    /** A date-time as PostgreSQL reads it (the session runs in UTC), or null. */
-    static String dateTime(String v, At at) {
+    /**
+     * A date-time, to the microsecond, as PostgreSQL reads its text into a {@code timestamptz} in a session in UTC (a
+     * fraction of a second rounded to microseconds as PostgreSQL rounds it, a 60th second the next minute's first, no
+     * zone UTC, a date alone its midnight in UTC), or null with an error.
+     */
+    static Instant dateTime(String v, At at) {
         if (isUtcSeconds(v) || ISO_DATE_TIME.matcher(v).matches()) {
-            return validTime(v, at) ? v : null;
+            return validTime(v, at) ? instant(v, at) : null;
         }
         if (isIsoDate(v)) {
-            return validDate(v, at) == null ? null : v;
+            LocalDate d = validDate(v, at);
+            return d == null ? null : d.atStartOfDay(ZoneOffset.UTC).toInstant();
         }
         if (SQL_DATE_TIME.matcher(v).matches()) {
             if (!validTime(v, at)) {
                 return null;
             }
             at.warning("not ISO 8601 (a space instead of 'T', no time zone): read as year-month-day and time in UTC");
-            return v.replace(' ', 'T');
+            return instant(v, at);
         }
         at.error(notIso(v, "date-time (e.g. 2024-09-01T12:00:00Z)"));
         return null;
+    }
+
+    /**
+     * The instant of a date-time that matched one of the forms above and whose date and time of day are valid:
+     * {@code yyyy-MM-dd[T ]HH:mm[:ss[.fffffffff]][Z|+HH[[:]MM]|-HH[[:]MM]]}; null with an error for an offset
+     * PostgreSQL would refuse (beyond 15:59).
+     */
+    private static Instant instant(String v, At at) {
+        LocalDate date = LocalDate.of(Integer.parseInt(v, 0, 4, 10), Integer.parseInt(v, 5, 7, 10),
+                Integer.parseInt(v, 8, 10, 10));
+        long seconds = date.toEpochDay() * 86_400L + Integer.parseInt(v, 11, 13, 10) * 3_600L
+                + Integer.parseInt(v, 14, 16, 10) * 60L;
+        int i = 16;
+        long micros = 0;
+        if (i < v.length() && v.charAt(i) == ':') {
+            seconds += Integer.parseInt(v, 17, 19, 10);
+            i = 19;
+            if (i < v.length() && v.charAt(i) == '.') {
+                int end = i + 1;
+                while (end < v.length() && Character.isDigit(v.charAt(end))) {
+                    end++;
+                }
+                // as PostgreSQL does: the fraction read as a double, times a million, rounded half to even (rint)
+                micros = (long) Math.rint(Double.parseDouble("0" + v.substring(i, end)) * 1_000_000);
+                i = end;
+            }
+        }
+        if (i < v.length() && v.charAt(i) != 'Z') {
+            int sign = v.charAt(i) == '-' ? -1 : 1;
+            int hours = Integer.parseInt(v, i + 1, i + 3, 10);
+            int at3 = i + 3 < v.length() && v.charAt(i + 3) == ':' ? i + 4 : i + 3;
+            int minutes = at3 < v.length() ? Integer.parseInt(v, at3, at3 + 2, 10) : 0;
+            if (hours > 15 || minutes > 59) {
+                at.error("not a valid time zone offset (at most 15:59 either side of UTC)");
+                return null;
+            }
+            seconds -= sign * (hours * 3_600L + minutes * 60L);
+        }
+        return Instant.ofEpochSecond(seconds, micros * 1_000);
     }
 
     private static boolean validTime(String v, At at) {

@@ -33,19 +33,14 @@ class CopyWriterTest {
                 rows.add(java.util.Arrays.asList(i, i % 11 == 0 ? null : t, LocalDate.of(2025, 1, 1).plusDays(i % 365),
                         i % 3 == 0, i % 5 == 0 ? null : new java.math.BigDecimal(i).movePointLeft(2)));
             }
-            ByteArrayOutputStream buffered = new ByteArrayOutputStream();
-            CopyWriter chunks = CopyWriter.buffering(buffered::writeBytes);
             try (CopyWriter w = new CopyWriter(c, "copied", "n", "t", "d", "b", "x")) {
                 for (List<Object> row : rows) {
                     for (Object v : row) {
                         w.value(v);
-                        chunks.value(v);
                     }
                     w.endRow();
-                    chunks.endRow();
                 }
                 assertEquals(rows.size(), w.finish());
-                assertEquals(rows.size(), chunks.finish());
             }
             List<List<Object>> back = new ArrayList<>();
             try (ResultSet rs = st.executeQuery("select n, t, d, b, x from copied order by n")) {
@@ -55,16 +50,71 @@ class CopyWriterTest {
                 }
             }
             assertEquals(rows, back);
+        } finally {
+            SharedPostgres.drop(url);
+        }
+    }
 
-            // the buffering form writes the same text: COPYed by hand, it gives the same rows
-            st.execute("create table again (like copied)");
-            try (java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(buffered.toByteArray())) {
-                c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn(CopyWriter.copySql("again", "n", "t", "d", "b", "x"), in);
+    /**
+     * The binary format gives the same rows as the text format, for every type it encodes (arrays and instants
+     * included), across chunks, from a writer on another thread's side of a COPY run by hand.
+     */
+    @Test
+    void theBinaryFormatGivesTheSameRowsAsTheText() throws Exception {
+        String url = SharedPostgres.newDatabase();
+        String[] columns = {"n", "t", "d", "b", "l", "ts", "a"};
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement()) {
+            st.execute("set time zone 'UTC'");
+            st.execute("create table as_text (n int, t text, d date, b boolean, l bigint, ts timestamptz, a text[])");
+            st.execute("create table as_binary (like as_text)");
+            ByteArrayOutputStream binary = new ByteArrayOutputStream();
+            CopyWriter chunks = CopyWriter.binary(binary::writeBytes, "int", "text", "date", "boolean", "bigint",
+                    "timestamptz", "text[]");
+            int n = 30_000;
+            try (CopyWriter w = new CopyWriter(c, "as_text", columns)) {
+                for (int i = 0; i < n; i++) {
+                    String t = TEXTS.get(i % TEXTS.size()) + (i % 7 == 0 ? "" : " " + i);
+                    String[] a = switch (i % 4) {
+                        case 0 -> new String[0];
+                        case 1 -> new String[]{t};
+                        case 2 -> null;
+                        default -> new String[]{"org-" + i, "quote\"d", "back\\slash", "comma,inside", t};
+                    };
+                    java.time.Instant ts = java.time.Instant.parse("1999-12-31T23:59:59Z").plusSeconds(i * 3_607L)
+                            .plusNanos((i % 13) * 1_000L);
+                    List<Object> row = java.util.Arrays.asList(i, i % 11 == 0 ? null : t,
+                            LocalDate.of(1900, 1, 1).plusDays(i * 17L), i % 3 == 0 ? null : i % 2 == 0,
+                            i % 5 == 0 ? null : (long) i * -7_000_000_011L, i % 9 == 0 ? null : ts, a);
+                    for (Object v : row) {
+                        w.value(v);
+                        chunks.value(v);
+                    }
+                    w.endRow();
+                    chunks.endRow();
+                }
+                assertEquals(n, w.finish());
+                assertEquals(n, chunks.finish());
             }
-            try (ResultSet rs = st.executeQuery("select count(*) from (select * from copied except select * from again"
-                    + " union all select * from again except select * from copied) x")) {
+            ByteArrayOutputStream data = new ByteArrayOutputStream();
+            data.writeBytes(CopyWriter.BINARY_HEADER);
+            data.writeBytes(binary.toByteArray());
+            data.writeBytes(CopyWriter.BINARY_TRAILER);
+            try (java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(data.toByteArray())) {
+                assertEquals(n, c.unwrap(org.postgresql.PGConnection.class).getCopyAPI()
+                        .copyIn(CopyWriter.copyBinarySql("as_binary", columns), in));
+            }
+            try (ResultSet rs = st.executeQuery("select count(*) from (select * from as_text except select * from as_binary"
+                    + " union all select * from as_binary except select * from as_text) x")) {
                 rs.next();
                 assertEquals(0, rs.getInt(1));
+            }
+            try (ResultSet rs = st.executeQuery("select a[2], a[3], a[4], ts, d from as_binary where n = 3")) {
+                rs.next();
+                assertEquals("quote\"d", rs.getString(1));
+                assertEquals("back\\slash", rs.getString(2));
+                assertEquals("comma,inside", rs.getString(3));
+                assertEquals("2000-01-01 03:00:20.000003+00", rs.getString(4));
+                assertEquals("1900-02-21", rs.getString(5));
             }
         } finally {
             SharedPostgres.drop(url);
@@ -72,13 +122,25 @@ class CopyWriterTest {
     }
 
     @Test
-    void theTextIsCopysTextFormatInUtf8() throws Exception {
+    void theBinaryFormatIsPostgresqlsSendFormat() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CopyWriter w = CopyWriter.buffering(out::writeBytes);
-        w.value("a\\b\tc\nd\re").value(null).value(LocalDate.of(2025, 3, 14)).value(42).value(true).value("Łó’\uD83D\uDE00");
+        CopyWriter w = CopyWriter.binary(out::writeBytes, "int", "text", "date", "boolean", "timestamptz", "text[]",
+                "bigint");
+        w.value(42).value("Ł").value(LocalDate.of(2000, 1, 2)).value(true)
+                .value(java.time.Instant.parse("2000-01-01T00:00:01.000002Z")).value(new String[]{"a"}).value(null);
         w.endRow();
-        w.finish();
-        assertArrayEquals("a\\\\b\\tc\\nd\\re\t\\N\t2025-03-14\t42\ttrue\tŁó’\uD83D\uDE00\n"
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8), out.toByteArray());
+        assertEquals(1, w.finish());
+        assertArrayEquals(new byte[]{0, 7,
+                0, 0, 0, 4, 0, 0, 0, 42,
+                0, 0, 0, 2, (byte) 0xC5, (byte) 0x81,
+                0, 0, 0, 4, 0, 0, 0, 1,
+                0, 0, 0, 1, 1,
+                0, 0, 0, 8, 0, 0, 0, 0, 0, 0x0F, 0x42, 0x42,
+                0, 0, 0, 25, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 25, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 'a',
+                (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF}, out.toByteArray());
+        CopyWriter short_ = CopyWriter.binary(out::writeBytes, "int", "text");
+        short_.value(1);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, short_::endRow,
+                "a row with fewer values than columns");
     }
 }
