@@ -391,7 +391,6 @@ final class RosterStaging {
             throws IOException, SQLException {
         List<Col> cols = spec.columns(version);
         List<String> stage = new ArrayList<>(spec.stageColumns().keySet());
-        int sourcedIdTarget = stage.indexOf("sourced_id");
         int lineHashTarget = stage.indexOf("line_hash");
         int[] index = new int[cols.size()];
         Arrays.fill(index, -1);
@@ -413,7 +412,6 @@ final class RosterStaging {
             }
             strayQuote(r, header, header, name, problems);
             int lastNamed = HeaderColumns.map(header, cols, index, name, version, problems);
-            int headerSize = header.size();
             if (delta) {
                 for (int i = 0; i < cols.size(); i++) {
                     String n = cols.get(i).name();
@@ -422,30 +420,10 @@ final class RosterStaging {
                     }
                 }
             }
-            int[] target = new int[cols.size()];
-            String[] named = new String[cols.size()];   // how problems name the column: as the header has it
-            for (int i = 0; i < cols.size(); i++) {
-                target[i] = cols.get(i).target() == null ? -1 : stage.indexOf(cols.get(i).target());
-                named[i] = cols.get(i).kind() == Kind.PROGRAM && index[i] >= 0
-                        ? CsvFiles.stripBom(header.get(index[i])).trim() : cols.get(i).name();
-            }
-            int userIdsCol = -1;
-            int identifierCol = -1;
-            int stateHashTarget = stage.indexOf("state_id_hash");
-            int stateNearTarget = stage.indexOf("state_id_near");
-            for (int i = 0; i < cols.size(); i++) {
-                if (cols.get(i).kind() == Kind.USERIDS) {
-                    userIdsCol = i;
-                }
-                if (cols.get(i).name().equals("identifier")) {
-                    identifierCol = i;
-                }
-            }
             // each record in a method of its own: compiled once, not again in each loop's on-stack replacement (this
             // loop's body, the file's CSV reading inlined, took the optimizing JIT five compilations of 1-2 s)
-            Row row = new Row(cols, index, target, named, stage.size(), headerSize, lastNamed, userIdsCol, identifierCol,
-                    stateHashTarget, stateNearTarget, lineHashTarget, sourcedIdTarget, spec, name, delta, stored, problems,
-                    ids, lines, r, header, copy);
+            Row row = new Row(spec, cols, stage, index, header, lastNamed, name, delta, stored, problems, ids, lines, r,
+                    copy);
             while (true) {
                 CSVRecord rec;
                 try {
@@ -506,23 +484,19 @@ final class RosterStaging {
         private final CSVRecord header;
         private final CopyWriter copy;
 
-        Row(List<Col> cols, int[] index, int[] target, String[] named, int stagedColumns, int headerSize, int lastNamed,
-            int userIdsCol, int identifierCol, int stateHashTarget, int stateNearTarget, int lineHashTarget,
-            int sourcedIdTarget, FileSpec spec, String name, boolean delta, StoredNeighbourhoods stored, Problems problems,
-            Keys ids, LineSets.Import lines, StrictQuotes quotes, CSVRecord header, CopyWriter copy) {
+        /**
+         * @param stage     the staging table's columns (without the line)
+         * @param index     each of {@code cols}' field in the record, or -1 ({@link HeaderColumns#map})
+         * @param lastNamed the last field the header names
+         */
+        Row(FileSpec spec, List<Col> cols, List<String> stage, int[] index, CSVRecord header, int lastNamed, String name,
+            boolean delta, StoredNeighbourhoods stored, Problems problems, Keys ids, LineSets.Import lines,
+            StrictQuotes quotes, CopyWriter copy) {
             this.cols = cols;
             this.index = index;
-            this.target = target;
-            this.named = named;
-            this.values = new Object[stagedColumns];
-            this.headerSize = headerSize;
+            this.values = new Object[stage.size()];
+            this.headerSize = header.size();
             this.lastNamed = lastNamed;
-            this.userIdsCol = userIdsCol;
-            this.identifierCol = identifierCol;
-            this.stateHashTarget = stateHashTarget;
-            this.stateNearTarget = stateNearTarget;
-            this.lineHashTarget = lineHashTarget;
-            this.sourcedIdTarget = sourcedIdTarget;
             this.spec = spec;
             this.name = name;
             this.delta = delta;
@@ -533,6 +507,28 @@ final class RosterStaging {
             this.quotes = quotes;
             this.header = header;
             this.copy = copy;
+            target = new int[cols.size()];
+            named = new String[cols.size()];   // how problems name the column: as the header has it
+            int userIds = -1;
+            int identifier = -1;
+            for (int i = 0; i < cols.size(); i++) {
+                Col col = cols.get(i);
+                target[i] = col.target() == null ? -1 : stage.indexOf(col.target());
+                named[i] = col.kind() == Kind.PROGRAM && index[i] >= 0
+                        ? CsvFiles.stripBom(header.get(index[i])).trim() : col.name();
+                if (col.kind() == Kind.USERIDS) {
+                    userIds = i;
+                }
+                if (col.name().equals("identifier")) {
+                    identifier = i;
+                }
+            }
+            userIdsCol = userIds;
+            identifierCol = identifier;
+            stateHashTarget = stage.indexOf("state_id_hash");
+            stateNearTarget = stage.indexOf("state_id_near");
+            lineHashTarget = stage.indexOf("line_hash");
+            sourcedIdTarget = stage.indexOf("sourced_id");
         }
 
         /** Checks a record (of {@code line} in the file) and writes its row. */

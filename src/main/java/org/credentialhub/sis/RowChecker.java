@@ -39,37 +39,40 @@ final class RowChecker {
      */
     static Instant dateTime(String v, At at) {
         if (isUtcSeconds(v) || ISO_DATE_TIME.matcher(v).matches()) {
-            return validTime(v, at) ? instant(v, at) : null;
+            return instant(v, at);
         }
         if (isIsoDate(v)) {
             LocalDate d = validDate(v, at);
             return d == null ? null : d.atStartOfDay(ZoneOffset.UTC).toInstant();
         }
         if (SQL_DATE_TIME.matcher(v).matches()) {
-            if (!validTime(v, at)) {
-                return null;
+            Instant t = instant(v, at);
+            if (t != null) {
+                at.warning("not ISO 8601 (a space instead of 'T', no time zone): read as year-month-day and time in UTC");
             }
-            at.warning("not ISO 8601 (a space instead of 'T', no time zone): read as year-month-day and time in UTC");
-            return instant(v, at);
+            return t;
         }
         at.error(notIso(v, "date-time (e.g. 2024-09-01T12:00:00Z)"));
         return null;
     }
 
     /**
-     * The instant of a date-time that matched one of the forms above and whose date and time of day are valid:
-     * {@code yyyy-MM-dd[T ]HH:mm[:ss[.fffffffff]][Z|+HH[[:]MM]|-HH[[:]MM]]}; null with an error for an offset
-     * PostgreSQL would refuse (beyond 15:59).
+     * The instant of a date-time that matched one of the forms above,
+     * {@code yyyy-MM-dd[T ]HH:mm[:ss[.fffffffff]][Z|+HH[[:]MM]|-HH[[:]MM]]}; null with an error for a date, a time of
+     * day or an offset PostgreSQL would refuse (an offset beyond 15:59).
      */
     private static Instant instant(String v, At at) {
-        LocalDate date = LocalDate.of(Integer.parseInt(v, 0, 4, 10), Integer.parseInt(v, 5, 7, 10),
-                Integer.parseInt(v, 8, 10, 10));
-        long seconds = date.toEpochDay() * 86_400L + Integer.parseInt(v, 11, 13, 10) * 3_600L
-                + Integer.parseInt(v, 14, 16, 10) * 60L;
+        LocalDate date = validDate(v.substring(0, 10), at);
+        if (date == null) {
+            return null;
+        }
+        int h = Integer.parseInt(v, 11, 13, 10);
+        int m = Integer.parseInt(v, 14, 16, 10);
+        int s = 0;
         int i = 16;
         long micros = 0;
         if (i < v.length() && v.charAt(i) == ':') {
-            seconds += Integer.parseInt(v, 17, 19, 10);
+            s = Integer.parseInt(v, 17, 19, 10);
             i = 19;
             if (i < v.length() && v.charAt(i) == '.') {
                 int end = i + 1;
@@ -81,6 +84,11 @@ final class RowChecker {
                 i = end;
             }
         }
+        if (h > 23 || m > 59 || s > 60) {
+            at.error("not a valid time of day");
+            return null;
+        }
+        long seconds = date.toEpochDay() * 86_400L + h * 3_600L + m * 60L + s;
         if (i < v.length() && v.charAt(i) != 'Z') {
             int sign = v.charAt(i) == '-' ? -1 : 1;
             int hours = Integer.parseInt(v, i + 1, i + 3, 10);
@@ -93,20 +101,6 @@ final class RowChecker {
             seconds -= sign * (hours * 3_600L + minutes * 60L);
         }
         return Instant.ofEpochSecond(seconds, micros * 1_000);
-    }
-
-    private static boolean validTime(String v, At at) {
-        if (validDate(v.substring(0, 10), at) == null) {
-            return false;
-        }
-        int h = Integer.parseInt(v, 11, 13, 10);
-        int m = Integer.parseInt(v, 14, 16, 10);
-        int s = v.length() >= 19 && v.charAt(16) == ':' ? Integer.parseInt(v, 17, 19, 10) : 0;
-        if (h > 23 || m > 59 || s > 60) {
-            at.error("not a valid time of day");
-            return false;
-        }
-        return true;
     }
 
     static LocalDate date(String v, At at) {

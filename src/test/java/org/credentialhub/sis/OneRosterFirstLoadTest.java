@@ -151,6 +151,26 @@ class OneRosterFirstLoadTest extends OneRosterTestCase {
         }
     }
 
+    @Test
+    void aDateTimePostgresqlWouldRefuseIsItsRowsErrorAndNothingIsPublished() throws Exception {
+        // staged in COPY's binary format, where the server no longer reads the text: the offset is checked before
+        Path bad = bundle("offset", 11);
+        Path users = bad.resolve("users.csv");
+        java.nio.file.Files.write(users, java.nio.file.Files.readAllLines(users).stream()
+                .map(l -> l.startsWith("usr-7,") ? l.replace("2024-08-01T00:00:00Z", "2024-08-01T00:00:00+16") : l)
+                .toList());
+        Verdict v = importer.importBundle(bad);
+        assertTrue(!v.accepted(), v.toString());
+        List<Problem> errors = v.problems().stream().filter(p -> p.severity() == Problem.Severity.ERROR).toList();
+        assertEquals(1, errors.size(), errors.toString());
+        assertEquals("users.csv", errors.get(0).file());
+        assertEquals(9, errors.get(0).line());
+        assertEquals("dateLastModified", errors.get(0).column());
+        assertTrue(errors.get(0).message().contains("time zone offset"), errors.get(0).message());
+        assertEquals(0, count("select count(*) from student"));
+        assertEquals(0, count("select count(*) from sis_user"));
+    }
+
     /** An importer that loads a table's first rows before its keys from one staged row (instead of 10,000). */
     private OneRosterImport firstRowsFirst() {
         return new OneRosterImport(db.dataSource(), SisTestDb.HMAC, 7, OneRosterImport.defaultStateIdTypes(), 1);
