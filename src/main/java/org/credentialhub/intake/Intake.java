@@ -65,10 +65,31 @@ public final class Intake {
     private final Path archiveDir;
     private final org.credentialhub.mapping.RecordCheck.Factory checks;
     private final DeliveryMatcher matcher;
+    /** PostgreSQL's {@code work_mem} for a large file's lineage and identities ({@link #largeFileWorkMem}). */
+    private volatile String largeFileWorkMem = "128MB";
 
     public Intake(DataSource dataSource, Map<String, FeedConfig> feeds, Mappings mappings, Hmac hmac,
                   SchoolYears schoolYears, Path archiveDir) {
         this(dataSource, feeds, mappings, hmac, schoolYears, archiveDir, null, null);
+    }
+
+    /**
+     * The memory PostgreSQL may take for one sort, hash or statement's new rows ({@code work_mem}) while a file of at
+     * least {@link DeliveryMatcher#ANALYZE_FROM_ROWS} rows writes its lineage and identities
+     * ({@code hub.intake.large-file-work-mem}; blank: the server's own). Each of those statements joins every row of
+     * the file with its result, and its checks (V75) read the rows it wrote from the statement's transition table,
+     * which is kept in that much memory and beyond it on disk: at the server's default (4 MB) a 1,000,000-row file's
+     * joins ran in 32 batches on disk and the checks read about 60 and 150 MB back from disk
+     * (docs/performance.md, session 37).
+     */
+    public Intake largeFileWorkMem(String workMem) {
+        String value = workMem == null || workMem.isBlank() ? null : workMem.trim();
+        if (value != null && !value.matches("[0-9]+ ?(kB|MB|GB|TB)?")) {
+            throw new IllegalArgumentException("hub.intake.large-file-work-mem: '" + value
+                    + "' is not an amount of memory as PostgreSQL reads it (such as 128MB), nor blank");
+        }
+        this.largeFileWorkMem = value;
+        return this;
     }
 
     /**
@@ -341,17 +362,18 @@ public final class Intake {
         boolean keysRepeat = keys.mayRepeat();
         if (keysRepeat) {
             warnRepeatedAttempts(c, deliveryId, readerWarnings.size() + warned);
+            findSuperseded(c);
         }
         // a vendor's file is matched here, on its staged rows, and each result is written once, with its decision;
         // district entries (matched within the entering district) and API pages (matched as one batch per pull) are
         // matched once published
         boolean matched = matcher != null && received != null && !"district".equals(feedConfig.kind());
         if (matched) {
-            matcher.matchStaged(c, roster, feed, "Delivery " + deliveryId, accepted);
+            matcher.matchStaged(c, roster, feed, "Delivery " + deliveryId, accepted, keysRepeat);
         }
         long decided = System.nanoTime();
         publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active", keysRepeat,
-                versions.publishedKeys() > 0);
+                versions.publishedKeys() > 0, accepted);
         if (matched) {
             publishCandidates(c);
         }
@@ -439,13 +461,32 @@ public final class Intake {
             "attempt_key text, result_id bigint, version int");
 
     /**
-     * The two clauses (for a statement's {@code select %s ...} and its {@code %s} before {@code on conflict}) that keep
-     * the last staged row of each {@code key} (an attempt's key, or its result), or none when the file's attempt keys
-     * do not repeat ({@link KeyRepeats}): then every staged row is its attempt's last.
+     * The staged rows of a file that a later row of the same attempt key replaces, by ordinal: when its keys repeat
+     * ({@link KeyRepeats}), each attempt is matched and published from its last row, which is also the result's
+     * identity, and the rows before it are lineage only. Found once by a sort of the keys and ordinals alone
+     * ({@link #findSuperseded}), where matching's read and each publishing statement kept each key's last row with a
+     * {@code distinct on} that sorted the file's whole rows (1,000,000 rows: about 400 MB on disk a sort).
      */
-    private static Object[] lastRowOfEach(boolean keysRepeat, String key) {
-        return keysRepeat ? new Object[]{"distinct on (" + key + ")", "order by " + key + ", s.ordinal desc"}
-                : new Object[]{"", ""};
+    public static final Scratch.Table STAGE_SUPERSEDED = new Scratch.Table("stage_superseded", "ordinal int");
+
+    /**
+     * SQL condition on the staged row {@code alias} ({@code stage_result}): it is the last row of its attempt in the
+     * file. Always true when the file's attempt keys do not repeat: then every staged row is its attempt's last.
+     */
+    public static String lastOfItsAttempt(boolean keysRepeat, String alias) {
+        return keysRepeat ? "not exists (select 1 from " + STAGE_SUPERSEDED.name() + " x where x.ordinal = " + alias
+                + ".ordinal)" : "true";
+    }
+
+    /** Fills {@link #STAGE_SUPERSEDED} from the staged rows (for a file whose attempt keys may repeat). */
+    private static void findSuperseded(Connection c) throws SQLException {
+        Scratch.ensure(c, STAGE_SUPERSEDED);
+        try (Statement st = c.createStatement()) {
+            st.executeUpdate("delete from " + STAGE_SUPERSEDED.name());
+            st.executeUpdate("insert into " + STAGE_SUPERSEDED.name() + " (ordinal) select ordinal from ("
+                    + "select ordinal, max(ordinal) over (partition by attempt_key) as last from stage_result) s "
+                    + "where ordinal < last");
+        }
     }
 
     /**
@@ -482,7 +523,7 @@ public final class Intake {
      * violation), and the delivery is staged again, when the key is published.
      */
     private void publish(Connection c, String feed, long deliveryId, String newStatus, boolean keysRepeat,
-                         boolean anyPublished) throws SQLException {
+                         boolean anyPublished, int rows) throws SQLException {
         // the file's decisions, when it was matched on its staged rows (DeliveryMatcher.matchStaged); else empty, and
         // its results are published undecided
         Scratch.ensure(c, STAGE_PUBLISHED, DeliveryMatcher.STAGE_MATCH);
@@ -490,7 +531,25 @@ public final class Intake {
         if (anyPublished) {
             publishResults(c, feed, deliveryId, newStatus, keysRepeat, true);
         }
+        String workMem = rows >= DeliveryMatcher.ANALYZE_FROM_ROWS ? largeFileWorkMem : null;
+        String before = workMem == null ? null : setLocal(c, "work_mem", workMem);
         publishLineageAndIdentities(c, deliveryId, keysRepeat);
+        if (before != null) {
+            setLocal(c, "work_mem", before);
+        }
+    }
+
+    /** Sets a setting of PostgreSQL's for the rest of the transaction ({@code set local}); returns its value before. */
+    private static String setLocal(Connection c, String name, String value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select current_setting(?), set_config(?, ?, true)")) {
+            ps.setString(1, name);
+            ps.setString(2, name);
+            ps.setString(3, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
     }
 
     /**
@@ -500,7 +559,6 @@ public final class Intake {
      */
     private static void publishResults(Connection c, String feed, long deliveryId, String newStatus, boolean keysRepeat,
                                        boolean published) throws SQLException {
-        Object[] last = lastRowOfEach(keysRepeat, "s.attempt_key");
         try {
             Rows.update(c, """
                 with published as (
@@ -512,7 +570,7 @@ public final class Intake {
                        credential_code, school_year, attempted_on, attempted_at, passed, score, status, source_ref,
                        version, hold_reason, exam_name, exam_ids, held_until, status_entries,
                        student_id, match_decision, match_tier, match_score
-                from (select %s ? as feed, s.attempt_key, ? as delivery, s.source_row,
+                from (select ? as feed, s.attempt_key, ? as delivery, s.source_row,
                              s.vendor_candidate_id, s.state_id_hash, s.state_id_near,
                              coalesce(s.exam_code, s.credential_code) as exam_code,
                              coalesce(s.credential_code, xe.credential_code, xi.credential_code) as credential_code,
@@ -542,14 +600,13 @@ public final class Intake {
                                            and x.exam_code = any(s.exam_ids)
                                          order by array_position(s.exam_ids, x.exam_code)
                                          limit 1) xi on true
-                      where %s
-                      %s) latest
+                      where %s and %s) latest
                 order by ordinal  -- new results are numbered in the file's order
                 %s
                 returning attempt_key, result_id, version)
                 insert into stage_published (attempt_key, result_id, version)
-                select attempt_key, result_id, version from published""".formatted(last[0],
-                        published ? "k.published" : "k.published is not true", last[1],
+                select attempt_key, result_id, version from published""".formatted(
+                        published ? "k.published" : "k.published is not true", lastOfItsAttempt(keysRepeat, "s"),
                         published ? UPDATE_ON_CONFLICT : ""),
                 feed, deliveryId, newStatus, newStatus, feed, feed);
         } catch (SQLException e) {
@@ -580,18 +637,18 @@ public final class Intake {
                 insert into result_identity (result_id, first_name, last_name, birth_date, email, school_code,
                                              school_name, district_code, identity_key,
                                              name_hash, name_salt, birth_date_hash, birth_date_salt)
-                select %s r.result_id, s.first_name, s.last_name, s.birth_date, s.email,
+                select r.result_id, s.first_name, s.last_name, s.birth_date, s.email,
                        s.school_code, s.school_name, s.district_code, s.identity_key,
                        s.name_hash, s.name_salt, s.birth_date_hash, s.birth_date_salt
                 from stage_result s join stage_published r on r.attempt_key = s.attempt_key
-                %s
+                where %s
                 on conflict (result_id) do update set
                     first_name = excluded.first_name, last_name = excluded.last_name, birth_date = excluded.birth_date,
                     email = excluded.email, school_code = excluded.school_code, school_name = excluded.school_name,
                     district_code = excluded.district_code, identity_key = excluded.identity_key,
                     name_hash = excluded.name_hash, name_salt = excluded.name_salt,
                     birth_date_hash = excluded.birth_date_hash, birth_date_salt = excluded.birth_date_salt,
-                    received_at = now()""".formatted(lastRowOfEach(keysRepeat, "r.result_id")))) {
+                    received_at = now()""".formatted(lastOfItsAttempt(keysRepeat, "s")))) {
             ps.executeUpdate();
         }
     }
@@ -620,12 +677,11 @@ public final class Intake {
     private static void publishAwards(Connection c, boolean keysRepeat) throws SQLException {
         Rows.update(c, """
                 insert into result_award (result_id, institution, program, credit_hours)
-                select %s r.result_id, s.institution, s.program, s.credit_hours
+                select r.result_id, s.institution, s.program, s.credit_hours
                 from stage_result s join stage_published r on r.attempt_key = s.attempt_key
-                where s.credit_hours is not null
-                %s
+                where s.credit_hours is not null and %s
                 on conflict (result_id) do update set institution = excluded.institution, program = excluded.program,
-                    credit_hours = excluded.credit_hours""".formatted(lastRowOfEach(keysRepeat, "r.result_id")));
+                    credit_hours = excluded.credit_hours""".formatted(lastOfItsAttempt(keysRepeat, "s")));
     }
 
     /** A list as a PostgreSQL text[] literal for COPY ({@code {"a","b"}}), or null when empty. */

@@ -348,19 +348,21 @@ public final class DeliveryMatcher {
      * @param roster     the roster index staging took ({@link #index(Connection)}) in this transaction
      * @param stagedRows the rows the file staged (staging counted them): more than {@code batchRows}, and the file is
      *                   matched in parts ({@link #matchStagedInParts})
+     * @param keysRepeat whether the file's attempt keys may repeat ({@link org.credentialhub.support.KeyRepeats}):
+     *                   then {@link Intake#STAGE_SUPERSEDED} holds the rows a later row replaces
      */
-    public void matchStaged(Connection c, RosterIndex roster, String feed, String what, int stagedRows)
-            throws SQLException {
+    public void matchStaged(Connection c, RosterIndex roster, String feed, String what, int stagedRows,
+                            boolean keysRepeat) throws SQLException {
         long t0 = System.nanoTime();
         long indexed = t0;
         Scratch.ensure(c, STAGE_MATCH, STAGE_MATCH_CANDIDATE);
         // the staged rows, as many as the file's attempts or more (a repeated attempt is a row more)
         if (stagedRows > batchRows) {
-            matchStagedInParts(c, feed, what, roster, t0, indexed);
+            matchStagedInParts(c, feed, what, roster, t0, indexed, keysRepeat);
             return;
         }
         Staged all = new Staged();
-        try (PreparedStatement ps = c.prepareStatement(STAGED + " order by t.attempt_key")) {
+        try (PreparedStatement ps = c.prepareStatement(staged(keysRepeat) + " order by t.attempt_key")) {
             ps.setString(1, feed);
             ps.setFetchSize(10_000);
             try (ResultSet rs = ps.executeQuery()) {
@@ -379,10 +381,15 @@ public final class DeliveryMatcher {
     }
 
     /**
-     * The last row of each attempt key in {@code stage_result} (the row publishing keeps), with its school and
-     * district as the match step reads them, its earlier district decision and its hashed identity. Parameter 1: the
-     * feed.
+     * The last row of each attempt key in {@code stage_result} (the row publishing keeps: {@link Intake#lastOfItsAttempt}),
+     * with its school and district as the match step reads them, its earlier district decision and its hashed
+     * identity. Parameter 1: the feed. {@code keysRepeat}: whether the file's attempt keys may repeat.
      */
+    private static String staged(boolean keysRepeat) {
+        return STAGED.formatted(Intake.lastOfItsAttempt(keysRepeat, "s"));
+    }
+
+    /** {@link #staged}'s statement, its condition on the staged row {@code s} left to fill ({@code %s}). */
     private static final String STAGED = """
             select t.attempt_key, t.exam_code || '|' || t.attempted_on as group_key, t.state_id_hash, t.state_id_near,
                    t.first_name, t.last_name, t.birth_date,
@@ -390,24 +397,21 @@ public final class DeliveryMatcher {
                    coalesce(t.district_code, sc.district_code, sn.district_code) as district,
                    %1$s as candidate_key, x.decision as earlier, x.student_id as linked,
                    t.name_hash, t.name_salt, t.birth_date_hash, t.birth_date_salt
-            from (select distinct on (attempt_key) attempt_key, coalesce(exam_code, credential_code) as exam_code,
+            from (select attempt_key, coalesce(exam_code, credential_code) as exam_code,
                          attempted_on, vendor_candidate_id, state_id_hash, state_id_near, identity_key, first_name,
                          last_name, birth_date, school_code, school_name, district_code,
                          name_hash, name_salt, birth_date_hash, birth_date_salt
-                  from stage_result order by attempt_key, ordinal desc) t   -- the row publishing keeps
+                  from stage_result s where %%s) t   -- the row publishing keeps
             left join school sc on sc.school_code = t.school_code
             %2$s
             left join match_crosswalk x on x.feed_code = ? and x.candidate_key = %1$s"""
             .formatted(Decisions.candidateKey("t", "t"), SCHOOL_BY_NAME.formatted("t.school_name"));
 
-    /**
-     * {@link #STAGED}'s rows of a file matched in parts, with each row's place among those not rejected in the batch's
-     * order ({@code position}, null for a rejected row): its columns in {@link #STAGED}'s order.
-     */
+    /** {@link #STAGED}'s rows of a file matched in parts: its columns in {@link #STAGED}'s order. */
     private static final Scratch.Table STAGE_READ = new Scratch.Table("stage_read", """
             attempt_key text, group_key text, state_id_hash text, state_id_near text, first_name text, last_name text,
             birth_date date, school text, district text, candidate_key text, earlier text, linked bigint,
-            name_hash text, name_salt text, birth_date_hash text, birth_date_salt text, position int""");
+            name_hash text, name_salt text, birth_date_hash text, birth_date_salt text""");
 
     /** Staged rows read for matching, as one batch: their keys, records, earlier links and rejections, hashed identities. */
     private static final class Staged {
@@ -466,8 +470,8 @@ public final class DeliveryMatcher {
      * A single group larger than a part is the exception: it is cut as well, and the one-to-one check then holds
      * within each piece (logged).
      */
-    private void matchStagedInParts(Connection c, String feed, String what, RosterIndex roster, long t0, long indexed)
-            throws SQLException {
+    private void matchStagedInParts(Connection c, String feed, String what, RosterIndex roster, long t0, long indexed,
+                                    boolean keysRepeat) throws SQLException {
         // the rows are worked out once (the last of each attempt, its school by code or name, its earlier decision)
         // and kept for the transaction: counted, sampled and read in parts from there (each read of STAGED sorted the
         // file and looked up every row's school name again: 7 s a read at 1,000,000 rows)
@@ -476,14 +480,13 @@ public final class DeliveryMatcher {
         try (Statement st = c.createStatement()) {
             st.execute("truncate " + STAGE_READ.name());
         }
-        try (PreparedStatement ps = c.prepareStatement("insert into " + STAGE_READ.name() + " select s.*, "
-                + "case when s.earlier is distinct from 'reject' then (count(*) filter (where s.earlier is distinct from"
-                + " 'reject') over (order by s.attempt_key))::int - 1 end from (" + STAGED + ") s")) {
+        try (PreparedStatement ps = c.prepareStatement("insert into " + STAGE_READ.name() + " " + staged(keysRepeat))) {
             ps.setString(1, feed);
             ps.executeUpdate();
         }
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select count(position) from " + STAGE_READ.name())) {
+             ResultSet rs = st.executeQuery("select count(*) filter (where earlier is distinct from 'reject') from "
+                     + STAGE_READ.name())) {
             rs.next();
             total = rs.getInt(1);
         }
@@ -496,14 +499,28 @@ public final class DeliveryMatcher {
             ResultRecord[] picked = new ResultRecord[sample.rows().length];
             Staged one = new Staged();
             Map<Long, HashedIdentity.Sent> hashed = new HashMap<>();
-            // the sampled rows by their place among the rows not rejected, in the batch's order (attempt key)
-            try (PreparedStatement ps = c.prepareStatement("select * from " + STAGE_READ.name()
-                    + " where position = any (?)")) {
+            // the sampled rows by their place among the rows not rejected, in the batch's order (attempt key): the
+            // places are numbered on the keys alone (a sort of the keys, not of the rows), and the sampled keys' rows
+            // then read by key
+            Map<String, Integer> slotOfKey = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("select attempt_key, position from (select attempt_key, "
+                    + "(row_number() over (order by attempt_key))::int - 1 as position from " + STAGE_READ.name()
+                    + " where earlier is distinct from 'reject') n where position = any (?)")) {
                 ps.setArray(1, c.createArrayOf("integer", Arrays.stream(sample.rows()).boxed().toArray()));
+                ps.setFetchSize(10_000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        slotOfKey.put(rs.getString(1), slot.get(rs.getInt(2)));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("select * from " + STAGE_READ.name()
+                    + " where attempt_key = any (?)")) {
+                ps.setArray(1, c.createArrayOf("text", slotOfKey.keySet().toArray()));
                 ps.setFetchSize(Math.min(10_000, batchRows));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        int at = slot.get(rs.getInt("position"));
+                        int at = slotOfKey.get(rs.getString("attempt_key"));
                         one.add(rs);
                         picked[at] = one.batch.get(0).withId(at);
                         HashedIdentity.Sent sent = one.hashed.get(0L);

@@ -53,6 +53,14 @@ class MatchingInPartsTest {
             assertEquals(whole.rows(candidates), parts.rows(candidates));
             // what the file exercises: automatic matches, reviews (one-to-one conflicts among them), no match
             assertEquals(74, one.size());
+            // two attempts sent twice: each result is its attempt's later row, matched as that row (both hubs)
+            for (TestHub h : List.of(whole, parts)) {
+                assertEquals(76, h.count("select count(*) from result_lineage"));
+                assertEquals(2, h.count("select count(*) from result where score = 810"));
+                assertEquals(2, h.count("""
+                        select count(*) from result_lineage l join result r using (result_id)
+                        where r.score = 810 and l.source_row = r.source_row and r.source_row > 74"""));
+            }
             assertTrue(whole.count("select count(*) from result where match_decision = 'match'") > 30);
             assertTrue(whole.count("select count(*) from result where match_decision = 'none'") >= 6);
             assertEquals(2, whole.count("select count(*) from result where match_decision = 'rejected'"));
@@ -95,7 +103,8 @@ class MatchingInPartsTest {
     /**
      * One row for each of 60 students (fifty on the roster, ten not), with the state ID on every other row and a typo in
      * every fifth first name; a second row claiming each of the first eight students on the same exam and day; and
-     * six rows of no one: 74 rows in 20 groups of an exam and a day.
+     * six rows of no one: 74 rows in 20 groups of an exam and a day; then the attempts of two rows again, rescored (76
+     * rows, 74 attempts).
      */
     private static byte[] file() {
         StringBuilder b = new StringBuilder(HEADER);
@@ -112,15 +121,25 @@ class MatchingInPartsTest {
         for (int i = 0; i < 6; i++) {
             row(b, "N" + i, "", "Zed" + (char) ('a' + i), "Nomatch", LocalDate.of(2006, 2, 3 + i), i, "910301");
         }
+        // the attempts of rows C1 and C7 again, rescored: the later row of each is the attempt's
+        for (int i : new int[]{1, 7}) {
+            RosterLoader.Student s = roster.get(i);
+            row(b, "C" + i, "", s.firstName(), s.lastName(), s.birthDate(), i, s.schoolCode(), 810);
+        }
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static void row(StringBuilder b, String candidate, String stateId, String first, String last, LocalDate born,
                             int i, String school) {
+        row(b, candidate, stateId, first, last, born, i, school, 800);
+    }
+
+    private static void row(StringBuilder b, String candidate, String stateId, String first, String last, LocalDate born,
+                            int i, String school, int score) {
         String exam = i % 2 == 0 ? "CE-420CC" : "CE-93D7E";
         String day = String.format("2025-02-%02dT09:00:00-05:00", 1 + i % 10);
         b.append(candidate).append(',').append(stateId).append(',').append(first).append(',').append(last).append(",,")
                 .append(born).append(",Exam,").append(exam).append(",F1,").append(day)
-                .append(",Pass,800,700,40,50,80,").append(school).append(",School\r\n");
+                .append(",Pass,").append(score).append(",700,40,50,80,").append(school).append(",School\r\n");
     }
 }
