@@ -541,15 +541,20 @@ public final class Intake {
 
     /** Sets a setting of PostgreSQL's for the rest of the transaction ({@code set local}); returns its value before. */
     private static String setLocal(Connection c, String name, String value) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select current_setting(?), set_config(?, ?, true)")) {
+        String before;
+        try (PreparedStatement ps = c.prepareStatement("select current_setting(?)")) {
             ps.setString(1, name);
-            ps.setString(2, name);
-            ps.setString(3, value);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getString(1);
+                before = rs.getString(1);
             }
         }
+        try (PreparedStatement ps = c.prepareStatement("select set_config(?, ?, true)")) {
+            ps.setString(1, name);
+            ps.setString(2, value);
+            ps.executeQuery().close();
+        }
+        return before;
     }
 
     /**
