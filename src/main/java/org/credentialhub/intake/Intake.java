@@ -65,8 +65,10 @@ public final class Intake {
     private final Path archiveDir;
     private final org.credentialhub.mapping.RecordCheck.Factory checks;
     private final DeliveryMatcher matcher;
+    /** {@code hub.intake.large-file-work-mem}'s default. */
+    public static final String LARGE_FILE_WORK_MEM = "128MB";
     /** PostgreSQL's {@code work_mem} for a large file's lineage and identities ({@link #largeFileWorkMem}). */
-    private volatile String largeFileWorkMem = "128MB";
+    private volatile String largeFileWorkMem = LARGE_FILE_WORK_MEM;
 
     public Intake(DataSource dataSource, Map<String, FeedConfig> feeds, Mappings mappings, Hmac hmac,
                   SchoolYears schoolYears, Path archiveDir) {
@@ -361,8 +363,8 @@ public final class Intake {
         // most files give each attempt once: then no row repeats another, and each row is its attempt's last
         boolean keysRepeat = keys.mayRepeat();
         if (keysRepeat) {
+            findRepeats(c);
             warnRepeatedAttempts(c, deliveryId, readerWarnings.size() + warned);
-            findSuperseded(c);
         }
         // a vendor's file is matched here, on its staged rows, and each result is written once, with its decision;
         // district entries (matched within the entering district) and API pages (matched as one batch per pull) are
@@ -431,15 +433,15 @@ public final class Intake {
 
     /**
      * Rows of one file with the same attempt key are one attempt, and the last of them is kept: the vendor is told,
-     * in the acknowledgement's warnings, which rows repeated which (a key that is too coarse shows up here).
+     * in the acknowledgement's warnings, which rows repeated which (a key that is too coarse shows up here). After
+     * {@link #findRepeats}.
      */
     private static void warnRepeatedAttempts(Connection c, long deliveryId, int seqAfter) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into delivery_problem (delivery_id, seq, severity, line, field, message)
                 select ?, ? + row_number() over (order by ordinal), 'warning', ordinal, 'attempt-key',
                        'repeats the attempt of row ' || first_row || ' (same attempt key); the later row is kept'
-                from (select ordinal, attempt_key, first_value(ordinal) over (partition by attempt_key order by ordinal) as first_row
-                      from stage_result) s
+                from stage_repeated s
                 where ordinal <> first_row
                   and not exists (select 1 from stage_version v   -- an identity change is warned as such
                                   where v.attempt_key = s.attempt_key and v.ordinal = s.ordinal and v.changed)
@@ -461,31 +463,34 @@ public final class Intake {
             "attempt_key text, result_id bigint, version int");
 
     /**
-     * The staged rows of a file that a later row of the same attempt key replaces, by ordinal: when its keys repeat
-     * ({@link KeyRepeats}), each attempt is matched and published from its last row, which is also the result's
-     * identity, and the rows before it are lineage only. Found once by a sort of the keys and ordinals alone
-     * ({@link #findSuperseded}), where matching's read and each publishing statement kept each key's last row with a
-     * {@code distinct on} that sorted the file's whole rows (1,000,000 rows: about 400 MB on disk a sort).
+     * The staged rows of a file whose attempt key another of its rows has, each with its key's first and last row (by
+     * ordinal): when its keys repeat ({@link KeyRepeats}), each attempt is matched and published from its last row,
+     * which is also the result's identity, the rows before it are lineage only, and the rows after the first are
+     * warned of. Found once by a sort of the keys and ordinals alone ({@link #findRepeats}), where matching's read and
+     * each publishing statement kept each key's last row with a {@code distinct on} that sorted the file's whole rows
+     * (1,000,000 rows: about 400 MB on disk a sort), and the warning numbered the repeats by a sort of its own.
      */
-    public static final Scratch.Table STAGE_SUPERSEDED = new Scratch.Table("stage_superseded", "ordinal int");
+    private static final Scratch.Table STAGE_REPEATED = new Scratch.Table("stage_repeated",
+            "ordinal int, attempt_key text, first_row int, last_row int");
 
     /**
      * SQL condition on the staged row {@code alias} ({@code stage_result}): it is the last row of its attempt in the
      * file. Always true when the file's attempt keys do not repeat: then every staged row is its attempt's last.
      */
     public static String lastOfItsAttempt(boolean keysRepeat, String alias) {
-        return keysRepeat ? "not exists (select 1 from " + STAGE_SUPERSEDED.name() + " x where x.ordinal = " + alias
-                + ".ordinal)" : "true";
+        return keysRepeat ? "not exists (select 1 from " + STAGE_REPEATED.name() + " x where x.ordinal = " + alias
+                + ".ordinal and x.ordinal < x.last_row)" : "true";
     }
 
-    /** Fills {@link #STAGE_SUPERSEDED} from the staged rows (for a file whose attempt keys may repeat). */
-    private static void findSuperseded(Connection c) throws SQLException {
-        Scratch.ensure(c, STAGE_SUPERSEDED);
+    /** Fills {@link #STAGE_REPEATED} from the staged rows (for a file whose attempt keys may repeat). */
+    private static void findRepeats(Connection c) throws SQLException {
+        Scratch.ensure(c, STAGE_REPEATED);
         try (Statement st = c.createStatement()) {
-            st.executeUpdate("delete from " + STAGE_SUPERSEDED.name());
-            st.executeUpdate("insert into " + STAGE_SUPERSEDED.name() + " (ordinal) select ordinal from ("
-                    + "select ordinal, max(ordinal) over (partition by attempt_key) as last from stage_result) s "
-                    + "where ordinal < last");
+            st.executeUpdate("delete from " + STAGE_REPEATED.name());
+            st.executeUpdate("insert into " + STAGE_REPEATED.name() + " (ordinal, attempt_key, first_row, last_row) "
+                    + "select ordinal, attempt_key, first_row, last_row from (select ordinal, attempt_key, "
+                    + "min(ordinal) over w as first_row, max(ordinal) over w as last_row, count(*) over w as n "
+                    + "from stage_result window w as (partition by attempt_key)) s where n > 1");
         }
     }
 

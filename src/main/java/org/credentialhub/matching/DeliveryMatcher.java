@@ -349,7 +349,7 @@ public final class DeliveryMatcher {
      * @param stagedRows the rows the file staged (staging counted them): more than {@code batchRows}, and the file is
      *                   matched in parts ({@link #matchStagedInParts})
      * @param keysRepeat whether the file's attempt keys may repeat ({@link org.credentialhub.support.KeyRepeats}):
-     *                   then {@link Intake#STAGE_SUPERSEDED} holds the rows a later row replaces
+     *                   then {@link Intake#lastOfItsAttempt} leaves out the rows a later row replaces
      */
     public void matchStaged(Connection c, RosterIndex roster, String feed, String what, int stagedRows,
                             boolean keysRepeat) throws SQLException {

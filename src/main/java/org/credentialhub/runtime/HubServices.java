@@ -166,7 +166,7 @@ public final class HubServices implements AutoCloseable {
         this.matcher = new DeliveryMatcher(ds, org.credentialhub.matching.MatchSettings.defaults(),
                 settings.getInt("hub.matching.batch-rows", DeliveryMatcher.BATCH_ROWS));
         this.intake = new Intake(ds, feeds, mappings, hmac, new SchoolYears(firstMonth), dataDir.resolve("archive"),
-                verification, matcher).largeFileWorkMem(settings.get("hub.intake.large-file-work-mem", "128MB"));
+                verification, matcher).largeFileWorkMem(settings.get("hub.intake.large-file-work-mem", Intake.LARGE_FILE_WORK_MEM));
         this.deliveryFlow = new org.credentialhub.intake.DeliveryFlow(ds, feeds, nodeName(),
                 settings.getInt("hub.intake.lease-seconds", 600), settings.getInt("hub.intake.max-attempts", 5));
         this.reports = reportsFrom(settings);
