@@ -123,25 +123,56 @@ final class BlockingIndex {
         return h >>> (64 - KEY_BITS);
     }
 
+    /** The schemes whose blocks are widest (a common surname's students of a birth year or with a first name alike). */
+    static final int WIDE_YEAR = 0;
+    static final int WIDE_NAMES = 3;
+
     /**
      * Collects the distinct candidate rows of a probe into {@code s.rows[0..s.count)}, in the order the lookups find
      * them (the matcher's decisions do not depend on it: ties go to the lower row); with
      * {@code nearSchools} also the surname at the schools one typing mistake from the sent one (worth its lookups only
      * where the fitted model finds a mistyped school code to be evidence of a match).
+     *
+     * <p>With {@code deferWide} the two widest schemes, surname + first initial + birth year ({@value #WIDE_YEAR}) and
+     * surname + first name ({@value #WIDE_NAMES}), read straight, are kept for {@link #addDeferred} instead of looked
+     * up; the scratch then tells what the students only they would find must disagree on ({@link Scratch#dobRuledOut},
+     * {@link Scratch#schoolRuledOut}): each shares the sent surname's phonetic code, so one with the sent birth date
+     * (or its day and month swapped) or school would have been found by surname + birth date or surname + school,
+     * when those blocks were looked up and not skipped as too large.
      */
-    void candidates(Probe p, int maxBlock, boolean nearSchools, Scratch s) {
+    void candidates(Probe p, int maxBlock, boolean nearSchools, Scratch s, boolean deferWide) {
         s.reset(true);
         Queries q = s.queries;
         q.count = 0;
+        s.deferredCount = 0;
         int fi = p.first == null ? 0 : p.first.charAt(0);
         int li = p.last == null ? 0 : p.last.charAt(0);
         int swappedDob = swapDayMonth(p.dob);
         long fp3 = prefix3(p.first);
         long lp3 = prefix3(p.last);
+        int byDob = -1;
+        int bySwappedDob = -1;
+        int bySchool = -1;
         for (int scheme = 0; scheme < SCHEMES; scheme++) {
             int cap = scheme >= FIRST_LOOSE ? Math.max(1, maxBlock / 100) : maxBlock;
-            q.add(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, p.dob, p.school, fp3, lp3), cap);
+            long key = key(scheme, p.firstPh, p.lastPh, fi, li, p.dob, p.school, fp3, lp3);
+            if (deferWide && (scheme == WIDE_YEAR || scheme == WIDE_NAMES)) {
+                if (key >= 0) {
+                    s.deferredScheme[s.deferredCount] = scheme;
+                    s.deferredKey[s.deferredCount++] = key;
+                }
+            } else {
+                if (scheme == 4) {
+                    byDob = q.count;
+                } else if (scheme == 5) {
+                    bySchool = q.count;
+                }
+                q.add(scheme, key, cap);
+            }
             if (swappedDob != 0 && (scheme == 1 || scheme == 2 || scheme == 4 || scheme == 8 || scheme == 14)) {
+                if (scheme == 4) {
+                    bySwappedDob = q.count;
+                }
                 q.add(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, swappedDob, p.school, fp3, lp3), cap);
             }
         }
@@ -156,6 +187,32 @@ final class BlockingIndex {
                 q.add(5, key(5, p.firstPh, p.lastPh, fi, li, p.dob, c, fp3, lp3), maxBlock);
             }
         }
+        lookupAll(s);
+        s.dobRuledOut = resolved(q, byDob) && (swappedDob == 0 || resolved(q, bySwappedDob));
+        s.schoolRuledOut = resolved(q, bySchool);
+    }
+
+    /** {@link #candidates(Probe, int, boolean, Scratch, boolean)}, every scheme looked up. */
+    void candidates(Probe p, int maxBlock, boolean nearSchools, Scratch s) {
+        candidates(p, maxBlock, nearSchools, s, false);
+    }
+
+    /** Whether query {@code i} was looked up and its block taken (not a missing component, nor skipped as too large). */
+    private static boolean resolved(Queries q, int i) {
+        return i >= 0 && q.key[i] >= 0 && q.from[i] >= 0;
+    }
+
+    /**
+     * Adds the rows of the schemes {@link #candidates(Probe, int, boolean, Scratch, boolean) candidates} deferred to
+     * the scratch's rows (each row still once), as a lookup of every scheme would have found them.
+     */
+    void addDeferred(int maxBlock, Scratch s) {
+        Queries q = s.queries;
+        q.count = 0;
+        for (int i = 0; i < s.deferredCount; i++) {
+            q.add(s.deferredScheme[i], s.deferredKey[i], maxBlock);
+        }
+        s.deferredCount = 0;
         lookupAll(s);
     }
 

@@ -221,6 +221,80 @@ final class MatchWeights {
         return rest + names;
     }
 
+    /** Phonetic groups of surnames larger than this are not compared name by name ({@link #deferredBound}). */
+    private static final int MAX_GROUP_COMPARED = 64;
+
+    /**
+     * An upper bound of the score of any student that only the lookups {@link BlockingIndex#candidates(Probe, int,
+     * boolean, RosterIndex.Scratch, boolean)} deferred would find, i.e. that shares none of the other blocking keys
+     * with the probe. Such a student has the sent surname's phonetic code, both names (the deferred keys need them),
+     * with {@code dobRuledOut} not the sent birth date nor it with day and month swapped, with {@code schoolRuledOut}
+     * not the sent school, and is neither a student whose state ID is the sent one nor one whose ID is one edit from
+     * it (the matcher adds those whatever the blocking found; the caller widens when it could not add them all).
+     * Names: read straight at most the sent names' exact weights (a name merely alike is capped by them, see
+     * {@link #straightWeight}); read swapped (only when both straight readings are at best alike) the sent first name
+     * against a surname with the sent surname's phonetic code, compared here for each such surname in the roster
+     * ({@code memo} keeps the levels for the scoring), and the sent surname against a first name, exact only where
+     * the sent surname is a roster first name that the deferred keys could reach. Missing values weigh 0.
+     */
+    double deferredBound(Probe p, boolean dobRuledOut, boolean schoolRuledOut, NameMemo memo) {
+        otherBounds(p);
+        double first = Math.max(p.firstCode >= 0 ? tfFirst[p.firstCode] : Double.NEGATIVE_INFINITY, p.firstOtherBound);
+        double last = Math.max(p.lastCode >= 0 ? tfLast[p.lastCode] : Double.NEGATIVE_INFINITY, p.lastOtherBound);
+        double rest = 0;
+        if (p.dob != 0) {
+            double d = 0; // a student without a birth date
+            for (int l = dobRuledOut ? Comparisons.DOB_ONE_DIGIT : 0; l < w[Comparisons.DOB].length; l++) {
+                d = Math.max(d, w[Comparisons.DOB][l]);
+            }
+            rest += d;
+        }
+        double place = 0; // a student without a school, or a row that sent none
+        boolean sameSchool = p.school >= 0 && !schoolRuledOut;
+        for (int l = sameSchool ? 0 : Comparisons.PLACE_SCHOOL_ONE_EDIT; l < w[Comparisons.SCHOOL].length; l++) {
+            place = Math.max(place, w[Comparisons.SCHOOL][l]);
+        }
+        rest += place;
+        if (p.idFp != 0) {
+            rest += Math.max(0, idOtherW);
+        }
+        return rest + Math.max(first + last, swappedNamesBound(p, memo));
+    }
+
+    /** The largest weight of a deferred student's names read swapped (see {@link #deferredBound}); -infinity if none. */
+    private double swappedNamesBound(Probe p, NameMemo memo) {
+        RosterIndex.NameDict lastDict = index.lastDict;
+        long range = lastDict.withPhonetic(p.lastPh);
+        int from = (int) (range >>> 32);
+        int to = (int) range;
+        double sf = Double.NEGATIVE_INFINITY;
+        if (to - from > MAX_GROUP_COMPARED) {
+            for (int l = 0; l <= Comparisons.FN_JW80; l++) {
+                sf = Math.max(sf, w[Comparisons.FIRST][l]);
+            }
+        } else {
+            for (int i = from; i < to; i++) {
+                int l = memo.level(NameMemo.FIRST_VS_LAST, lastDict.byPh[i], p, index);
+                if (l >= 0 && l <= Comparisons.FN_JW80) {
+                    sf = Math.max(sf, w[Comparisons.FIRST][l]);
+                }
+            }
+        }
+        if (sf == Double.NEGATIVE_INFINITY) {
+            return sf; // no surname of that sound is alike to the sent first name: never read swapped
+        }
+        // the sent surname as a roster first name: exactly only where it is one, and the deferred keys (the first
+        // name's initial or phonetic code) could reach it
+        int asFirst = p.lastAsFirstCode;
+        boolean exact = asFirst >= 0 && (index.firstDict.ph[asFirst] == p.firstPh
+                || index.firstDict.values[asFirst].startsWith(p.first.substring(0, 1)));
+        double sl = Double.NEGATIVE_INFINITY;
+        for (int l = exact ? 0 : 1; l <= Comparisons.LN_JW80; l++) {
+            sl = Math.max(sl, w[Comparisons.LAST][l]);
+        }
+        return sf + sl;
+    }
+
     private double crossFirst(boolean exact) {
         return exact ? w[Comparisons.FIRST][0] : maxNonExact[Comparisons.FIRST];
     }

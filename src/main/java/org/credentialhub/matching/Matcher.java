@@ -62,6 +62,11 @@ public final class Matcher {
     /** Candidates whose score bound is this far below the best are not scored in full. */
     static final double PRUNE_BITS = 20.0;
     private final ThreadLocal<Work> work = ThreadLocal.withInitial(Work::new);
+    /**
+     * Whether the widest blocks are looked up only when they could matter ({@link #mustWiden}); false looks every
+     * block up for every row (the reference the tests compare with).
+     */
+    private boolean deferWide = true;
 
     /**
      * @param index     roster index
@@ -96,6 +101,13 @@ public final class Matcher {
         return model;
     }
 
+    /** This matcher looking up every block for every row (see {@link #deferWide}); for comparison in tests. */
+    Matcher everyBlock() {
+        Matcher m = new Matcher(index, model, settings, crosswalk);
+        m.deferWide = false;
+        return m;
+    }
+
     public MatchSettings settings() {
         return settings;
     }
@@ -108,8 +120,11 @@ public final class Matcher {
         /** Rows whose state ID is one edit from the sent one (this row's). */
         final int[] nearRows = new int[64];
         int nearCount;
-        /** Rows whose state ID is the sent one. */
+        /** Rows whose state ID is the sent one (in {@link #idRows}), and how many there are (more when they did not fit). */
         int idCount;
+        int idTotal;
+        /** The runner-up's position among the candidates ({@link #rank}). */
+        int second;
         double[] weights = new double[256];
         double[] bounds = new double[256];
         boolean[] firstAgree = new boolean[256];
@@ -150,10 +165,12 @@ public final class Matcher {
         wk.names.reset();
         wk.nearCount = 0;
         wk.idCount = 0;
+        wk.idTotal = 0;
         // tier 1: state ID, corroborated by last name or birth date
         if (p.idFp != 0) {
             int k = index.rowsWithStateId(p.idFp, wk.idRows);
             wk.idCount = Math.min(k, wk.idRows.length);
+            wk.idTotal = k;
             // (the students whose ID is one edit from the sent one are looked up below, when the ID is no corroborated
             // student's: a decision for corroborated students reads them nowhere, as their ID weighs as equal)
             int corroborated = -1;
@@ -412,7 +429,11 @@ public final class Matcher {
 
     private Decision probabilistic(ResultRecord r, Probe p, Work wk) {
         RosterIndex.Scratch s = wk.scratch;
-        index.candidates(p, settings.maxBlockSize(), blockNearSchools, s);
+        if (deferWide) {
+            index.candidatesDeferringWide(p, settings.maxBlockSize(), blockNearSchools, s);
+        } else {
+            index.candidates(p, settings.maxBlockSize(), blockNearSchools, s);
+        }
         if (wk.nearCount > 0 || wk.idCount > 0) {
             // the students the sent ID is, or is one edit from, are candidates whatever the blocking found
             for (int q = 0; q < wk.nearCount; q++) {
@@ -422,64 +443,18 @@ public final class Matcher {
                 s.addRow(wk.idRows[q]);
             }
         }
+        int best = rank(p, wk, 0, s.count, -1);
+        if (s.deferred() && mustWiden(p, wk, best)) {
+            int had = s.count;
+            index.addDeferred(settings.maxBlockSize(), s);
+            best = rank(p, wk, had, s.count, best);
+        }
         int n = s.count;
-        if (n == 0) {
+        if (best < 0) {
             return new Decision(r.id(), Outcome.NONE, null, 0.0, Decision.TIER_PROBABILISTIC, List.of());
         }
-        if (wk.weights.length < n) {
-            wk.weights = new double[n * 2];
-            wk.bounds = new double[n * 2];
-            wk.firstAgree = new boolean[n * 2];
-        }
         double[] ws = wk.weights;
-        // Phase 1: cheap upper bound per candidate (birth date, school and state ID exactly; names from their codes:
-        // the sent name's code is exact, another is at best alike, see MatchWeights#nameBound).
-        int best = -1;
-        int[] g = wk.gathered = index.gather(s.rows, n, wk.gathered);
-        for (int i = 0; i < n; i++) {
-            int o = i << RosterIndex.STRIDE_SHIFT;
-            ws[i] = weights.upperBound(p, g, o)
-                    + weights.idWeight(p, s.rows[i], g[o + 6], wk.nearRows, wk.nearCount);
-            if (best < 0 || ws[i] > ws[best]) {
-                best = i;
-            }
-        }
-        // Phase 2: full scores, skipping candidates that cannot come within PRUNE_BITS of the best (negligible
-        // posterior mass, below 2^-PRUNE_BITS each): by the bound, then by the bound with the last name compared
-        // (most other students are told apart by it, without comparing the first name).
-        double bestScore = fullScore(p, s.rows[best], wk, best);
-        double[] ub = wk.bounds;
-        System.arraycopy(ws, 0, ub, 0, n);
-        ws[best] = bestScore;
-        for (int i = 0; i < n; i++) {
-            if (i == best) {
-                continue;
-            }
-            int o = i << RosterIndex.STRIDE_SHIFT;
-            if (ub[i] < bestScore - PRUNE_BITS
-                    || weights.boundByLastName(p, g[o], g[o + 1], ub[i], wk.names, index) < bestScore - PRUNE_BITS) {
-                ws[i] = Double.NEGATIVE_INFINITY;
-                wk.firstAgree[i] = false;
-                continue;
-            }
-            ws[i] = fullScore(p, s.rows[i], wk, i);
-            if (ws[i] > bestScore) {
-                bestScore = ws[i];
-            }
-        }
-        best = -1;
-        int second = -1;
-        for (int i = 0; i < n; i++) {
-            if (best < 0 || ahead(ws, s.rows, i, best)) {
-                second = best;
-                best = i;
-            } else if (second < 0 || ahead(ws, s.rows, i, second)) {
-                second = i;
-            }
-        }
-        if (second >= 0 && ws[second] == Double.NEGATIVE_INFINITY) {
-            second = -1;
-        }
+        int second = wk.second;
         // posterior of the best candidate against all candidates and "no match in roster"
         double maxLo = Math.max(0, ws[best] + logPriorOdds);
         double denom = Math.pow(2, -maxLo);
@@ -515,6 +490,98 @@ public final class Matcher {
             return new Decision(r.id(), Outcome.REVIEW, null, post, Decision.TIER_PROBABILISTIC, cs);
         }
         return new Decision(r.id(), Outcome.NONE, null, post, Decision.TIER_PROBABILISTIC, List.of());
+    }
+
+    /**
+     * Whether the candidates the widest blocking schemes would add must be looked up for this row: unless the best
+     * candidate so far (row {@code best} of the scratch, -1 for none) is ahead of anything they could add by more
+     * than {@link #PRUNE_BITS} ({@link MatchWeights#deferredBound}), so that each would weigh as a candidate pruned,
+     * and the decision reads none of the other candidates: no sibling check (the best's first name agrees), and every
+     * student with the sent state ID is among the candidates.
+     */
+    private boolean mustWiden(Probe p, Work wk, int best) {
+        if (best < 0 || wk.idTotal > wk.idCount
+                || settings.requireFirstNameAgreementForSiblings() && !wk.firstAgree[best]) {
+            return true;
+        }
+        RosterIndex.Scratch s = wk.scratch;
+        return wk.weights[best] - PRUNE_BITS <= weights.deferredBound(p, s.dobRuledOut, s.schoolRuledOut, wk.names);
+    }
+
+    /**
+     * Scores the candidates {@code scratch.rows[from..n)} into {@code wk.weights} (negative infinity for the pruned)
+     * and ranks {@code [0..n)}: returns the best one's position (-1 when there are none) and puts the runner-up's in
+     * {@code wk.second} (-1 when none was scored). {@code from} &gt; 0 adds candidates to those ranked before, whose
+     * best was {@code best}: they are pruned against its score as if they had come after them in one pass.
+     */
+    private int rank(Probe p, Work wk, int from, int n, int best) {
+        RosterIndex.Scratch s = wk.scratch;
+        wk.second = -1;
+        if (n == 0) {
+            return -1;
+        }
+        if (wk.weights.length < n) {
+            wk.weights = Arrays.copyOf(wk.weights, n * 2);
+            wk.bounds = Arrays.copyOf(wk.bounds, n * 2);
+            wk.firstAgree = Arrays.copyOf(wk.firstAgree, n * 2);
+        }
+        double[] ws = wk.weights;
+        // Phase 1: cheap upper bound per candidate (birth date, school and state ID exactly; names from their codes:
+        // the sent name's code is exact, another is at best alike, see MatchWeights#nameBound).
+        int[] g = wk.gathered = index.gather(s.rows, from, n, wk.gathered);
+        int top = -1;
+        for (int i = from; i < n; i++) {
+            int o = i << RosterIndex.STRIDE_SHIFT;
+            ws[i] = weights.upperBound(p, g, o)
+                    + weights.idWeight(p, s.rows[i], g[o + 6], wk.nearRows, wk.nearCount);
+            if (top < 0 || ws[i] > ws[top]) {
+                top = i;
+            }
+        }
+        // Phase 2: full scores, skipping candidates that cannot come within PRUNE_BITS of the best (negligible
+        // posterior mass, below 2^-PRUNE_BITS each): by the bound, then by the bound with the last name compared
+        // (most other students are told apart by it, without comparing the first name).
+        double[] ub = wk.bounds;
+        System.arraycopy(ws, from, ub, from, n - from);
+        double bestScore;
+        if (best < 0) {
+            best = top;
+            bestScore = fullScore(p, s.rows[best], wk, best);
+            ws[best] = bestScore;
+        } else {
+            bestScore = ws[best];
+        }
+        for (int i = from; i < n; i++) {
+            if (i == best) {
+                continue;
+            }
+            int o = i << RosterIndex.STRIDE_SHIFT;
+            if (ub[i] < bestScore - PRUNE_BITS
+                    || weights.boundByLastName(p, g[o], g[o + 1], ub[i], wk.names, index) < bestScore - PRUNE_BITS) {
+                ws[i] = Double.NEGATIVE_INFINITY;
+                wk.firstAgree[i] = false;
+                continue;
+            }
+            ws[i] = fullScore(p, s.rows[i], wk, i);
+            if (ws[i] > bestScore) {
+                bestScore = ws[i];
+            }
+        }
+        best = -1;
+        int second = -1;
+        for (int i = 0; i < n; i++) {
+            if (best < 0 || ahead(ws, s.rows, i, best)) {
+                second = best;
+                best = i;
+            } else if (second < 0 || ahead(ws, s.rows, i, second)) {
+                second = i;
+            }
+        }
+        if (second >= 0 && ws[second] == Double.NEGATIVE_INFINITY) {
+            second = -1;
+        }
+        wk.second = second;
+        return best;
     }
 
     /**

@@ -136,17 +136,18 @@ public final class RosterIndex {
     }
 
     /**
-     * Copies the columns of {@code rows[0..n)} to {@code out} (8 ints per row, in the same order as in the index).
+     * Copies the columns of {@code rows[from..n)} to {@code out} (8 ints per row, in the same order as in the index,
+     * row {@code i}'s at {@code i << STRIDE_SHIFT}; those before {@code from} are kept, {@code out} grown as needed).
      * The candidates of a result row lie at random places in a column array far larger than the processor's caches;
      * read one by one while scoring, each waits for memory in turn. This short loop's reads do not depend on each
      * other, so the processor keeps many of them in flight, and the scoring then reads the copy.
      */
-    int[] gather(int[] rows, int n, int[] out) {
+    int[] gather(int[] rows, int from, int n, int[] out) {
         if (out.length < n << STRIDE_SHIFT) {
-            out = new int[Math.max(out.length * 2, n << STRIDE_SHIFT)];
+            out = Arrays.copyOf(out, Math.max(out.length * 2, n << STRIDE_SHIFT));
         }
         int[] c = cols;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < n; i++) {
             int o = rows[i] << STRIDE_SHIFT;
             int j = i << STRIDE_SHIFT;
             out[j] = c[o];
@@ -332,6 +333,22 @@ public final class RosterIndex {
         private int gen;
         /** Queued blocking lookups (see {@link BlockingIndex#candidates}). */
         final BlockingIndex.Queries queries = new BlockingIndex.Queries();
+        /** The lookups kept back for {@link #addDeferred}: their schemes and keys. */
+        int deferredCount;
+        final int[] deferredScheme = new int[2];
+        final long[] deferredKey = new long[2];
+        /**
+         * Whether a student only the deferred lookups would find cannot have the sent birth date (nor it with day and
+         * month swapped), and cannot be at the sent school (see {@link BlockingIndex#candidates(Probe, int, boolean,
+         * Scratch, boolean)}).
+         */
+        boolean dobRuledOut;
+        boolean schoolRuledOut;
+
+        /** Whether lookups were kept back ({@link RosterIndex#addDeferred}). */
+        boolean deferred() {
+            return deferredCount > 0;
+        }
 
         /** Starts a new collection; with {@code dedup} every row is kept once. */
         void reset(boolean dedup) {
@@ -419,6 +436,19 @@ public final class RosterIndex {
         blocking.candidates(p, maxBlock, nearSchools, s);
     }
 
+    /**
+     * Candidates of a probe without the widest schemes' blocks, kept back for {@link #addDeferred} (see
+     * {@link BlockingIndex#candidates(Probe, int, boolean, Scratch, boolean)}).
+     */
+    void candidatesDeferringWide(Probe p, int maxBlock, boolean nearSchools, Scratch s) {
+        blocking.candidates(p, maxBlock, nearSchools, s, true);
+    }
+
+    /** Adds the candidates {@link #candidatesDeferringWide} kept back. */
+    void addDeferred(int maxBlock, Scratch s) {
+        blocking.addDeferred(maxBlock, s);
+    }
+
     /** Candidates sharing one scheme's key with the probe (straight query only), for model training. */
     void candidatesOfScheme(Probe p, int scheme, int maxBlock, Scratch s) {
         blocking.candidatesOfScheme(p, scheme, maxBlock, s);
@@ -491,6 +521,9 @@ public final class RosterIndex {
         /** Per value: its letters ({@link Comparisons#letters}) and its nickname groups ({@link Names#nicknameGroups}). */
         long[] letters;
         long[][] nick;
+        /** The codes sorted by phonetic code ({@link #withPhonetic}), and their phonetic codes in that order. */
+        int[] byPh;
+        long[] phSorted;
 
         int add(String v) {
             Integer c = codes.get(v);
@@ -527,7 +560,41 @@ public final class RosterIndex {
             }
             valueList = null;
             countArr = null;
+            Integer[] order = new Integer[values.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> Long.compare(ph[a], ph[b]));
+            byPh = new int[order.length];
+            phSorted = new long[order.length];
+            for (int i = 0; i < order.length; i++) {
+                byPh[i] = order[i];
+                phSorted[i] = ph[order[i]];
+            }
             return this;
+        }
+
+        /**
+         * The range of {@link #byPh} holding the codes of the names whose phonetic code is {@code code}:
+         * {@code from << 32 | to}.
+         */
+        long withPhonetic(long code) {
+            return (long) bound(code, false) << 32 | bound(code, true);
+        }
+
+        /** The first position whose phonetic code is not below {@code code} (with {@code after}: above it). */
+        private int bound(long code, boolean after) {
+            int lo = 0;
+            int hi = phSorted.length;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (phSorted[mid] < code || after && phSorted[mid] == code) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
         }
 
         int size() {
