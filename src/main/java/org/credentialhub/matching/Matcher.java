@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  *       the names point elsewhere goes to review, never automatic;</li>
  *   <li><b>probabilistic</b>: Fellegi-Sunter over the blocked candidates ({@link RosterIndex}) with the levels of
  *       {@link Comparisons}, weights log2(m/u) from {@link FsModel} and term-frequency adjusted exact name weights.
+ *       The two widest blocks are looked up only when the students they alone would find could come within
+ *       {@link #PRUNE_BITS} of the best candidate ({@link MatchWeights#deferredBound}) or the decision reads the other
+ *       candidates (the sibling check).
  *       The posterior of the best candidate accounts for all competing candidates and the prior (match share / roster
  *       size). Auto-match needs posterior ≥ {@link MatchSettings#matchProbability()}, a margin of
  *       {@link MatchSettings#minMarginBits()} over the runner-up, no clear first-name conflict, and first-name

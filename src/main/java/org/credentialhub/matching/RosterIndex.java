@@ -39,6 +39,8 @@ import org.credentialhub.support.Hmac;
  * they only act where they are selective, e.g. in small rosters or for rare values) is skipped for that row . Lookups go through a bucket directory over the top bits of
  * the key hash, so each costs two or three memory reads.
  * Keys with a birth date are also queried with day and month swapped.
+ * The matcher looks keys 0 and 3 (read straight), the widest, up only when the students they alone would find could
+ * weigh in its decision ({@link #candidatesDeferringWide}, {@link #addDeferred}).
  *
  * <p>This class holds the columns and dictionaries, builds them ({@link Builder}) and prepares result rows for
  * comparison ({@link #probe}); the lookups are delegated by job: blocking keys and candidates to {@link BlockingIndex},
