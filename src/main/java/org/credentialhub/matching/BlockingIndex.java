@@ -192,11 +192,6 @@ final class BlockingIndex {
         s.schoolRuledOut = resolved(q, bySchool);
     }
 
-    /** {@link #candidates(Probe, int, boolean, Scratch, boolean)}, every scheme looked up. */
-    void candidates(Probe p, int maxBlock, boolean nearSchools, Scratch s) {
-        candidates(p, maxBlock, nearSchools, s, false);
-    }
-
     /** Whether query {@code i} was looked up and its block taken (not a missing component, nor skipped as too large). */
     private static boolean resolved(Queries q, int i) {
         return i >= 0 && q.key[i] >= 0 && q.from[i] >= 0;

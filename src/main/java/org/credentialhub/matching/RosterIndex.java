@@ -100,7 +100,7 @@ public final class RosterIndex {
         }
         b.releaseArrays();
         this.firstDict = b.firstNames.freeze();
-        this.lastDict = b.lastNames.freeze();
+        this.lastDict = b.lastNames.freeze().indexByPhonetic();
         this.schoolDict = b.schools;
         this.districtDict = b.districts;
         this.schoolNeighbours = new SchoolCodeNeighbours(schoolDict);
@@ -427,15 +427,15 @@ public final class RosterIndex {
 
     /** Collects the distinct candidate rows of a probe into {@code s.rows[0..s.count)}. */
     void candidates(Probe p, int maxBlock, Scratch s) {
-        blocking.candidates(p, maxBlock, false, s);
+        blocking.candidates(p, maxBlock, false, s, false);
     }
 
     /**
      * Candidates of a probe; with {@code nearSchools} also the surname at the schools one typing mistake from the sent
-     * one (see {@link BlockingIndex#candidates(Probe, int, boolean, Scratch)}).
+     * one (see {@link BlockingIndex#candidates(Probe, int, boolean, Scratch, boolean)}).
      */
     void candidates(Probe p, int maxBlock, boolean nearSchools, Scratch s) {
-        blocking.candidates(p, maxBlock, nearSchools, s);
+        blocking.candidates(p, maxBlock, nearSchools, s, false);
     }
 
     /**
@@ -523,7 +523,10 @@ public final class RosterIndex {
         /** Per value: its letters ({@link Comparisons#letters}) and its nickname groups ({@link Names#nicknameGroups}). */
         long[] letters;
         long[][] nick;
-        /** The codes sorted by phonetic code ({@link #withPhonetic}), and their phonetic codes in that order. */
+        /**
+         * The codes sorted by phonetic code ({@link #withPhonetic}), and their phonetic codes in that order; only for
+         * the surnames ({@link #indexByPhonetic}), null otherwise.
+         */
         int[] byPh;
         long[] phSorted;
 
@@ -562,6 +565,11 @@ public final class RosterIndex {
             }
             valueList = null;
             countArr = null;
+            return this;
+        }
+
+        /** Sorts the codes by phonetic code for {@link #withPhonetic} (the surnames of a sound, MatchWeights#deferredBound). */
+        NameDict indexByPhonetic() {
             Integer[] order = new Integer[values.length];
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;

@@ -33,14 +33,9 @@ class WideBlocksDeferredTest {
         rows = new ArrayList<>();
         for (ResultRecord r : sent) {
             rows.add(r);
-            rows.add(with(r, r.lastName(), r.firstName()));
-            rows.add(with(r, r.firstName(), null));
+            rows.add(ResultVariants.withNames(r, r.lastName(), r.firstName()));
+            rows.add(ResultVariants.withNames(r, r.firstName(), null));
         }
-    }
-
-    private static ResultRecord with(ResultRecord r, String first, String last) {
-        return new ResultRecord(r.id(), r.groupKey(), r.stateIdHash(), first, last, r.birthDate(), r.school(),
-                r.district(), r.candidateKey(), r.stateIdNear());
     }
 
     @Test
