@@ -1,0 +1,43 @@
+package org.credentialhub.runtime;
+
+import org.apache.camel.Endpoint;
+import org.apache.camel.component.seda.SedaEndpoint;
+import org.credentialhub.support.TestHub;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A hub stops without waiting on its idle queues. Camel stops a route's queue (seda) consumer once its current wait
+ * for a message ends, one route after the other, and waited up to its default second for each: every stop of a hub
+ * (each {@code ./hub} command, each hub of the test suite) took 4-6 s, of which the feeds' finishing queues 3-5 s.
+ */
+class HubStopTest {
+
+    @Test
+    void anIdleHubStopsWithoutWaitingASecondForEachQueue() throws Exception {
+        TestHub hub = TestHub.start(Map.of());
+        long stopped;
+        List<SedaEndpoint> queues;
+        try {
+            queues = hub.runtime.camel().getEndpoints().stream()
+                    .filter(SedaEndpoint.class::isInstance).map(SedaEndpoint.class::cast).toList();
+            assertFalse(queues.isEmpty(), "the hub has queues (a feed's finishing, the SIS hold outcomes)");
+            for (Endpoint e : queues) {
+                SedaEndpoint q = (SedaEndpoint) e;
+                assertTrue(q.getPollTimeout() <= 100, q.getEndpointUri() + " waits " + q.getPollTimeout()
+                        + " ms for a message before it looks whether it is being stopped");
+            }
+        } finally {
+            long t0 = System.nanoTime();
+            hub.close();
+            stopped = (System.nanoTime() - t0) / 1_000_000;
+        }
+        // measured: 0.9-1.0 s, against 4.5-6.4 s with a second's wait per queue (the bound leaves room for a slow machine)
+        assertTrue(stopped < 3_000, "the hub took " + stopped + " ms to stop (" + queues.size() + " queues)");
+    }
+}
