@@ -148,6 +148,7 @@ public final class ModelTrainer {
         long pairsUsed = 0;
         RosterIndex.Scratch s = new RosterIndex.Scratch();
         int[] lv = new int[Comparisons.FIELDS];
+        NameMemo names = new NameMemo();
         // two rounds so that each session sees the other sessions' estimates for its fixed fields
         for (int round = 0; round < 2; round++) {
             for (int[] session : SESSIONS) {
@@ -163,8 +164,9 @@ public final class ModelTrainer {
                 long[] present = new long[Comparisons.FIELDS];
                 for (Probe p : probes) {
                     index.candidatesOfScheme(p, session[0], maxBlockSize, s);
+                    names.reset();
                     for (int i = 0; i < s.count; i++) {
-                        Comparisons.levels(p, index, s.rows[i], lv);
+                        Comparisons.levels(p, index, s.rows[i], lv, memo(names));
                         patterns.computeIfAbsent(encode(lv), k -> new long[1])[0]++;
                         pairs++;
                         for (int f = 0; f < lv.length; f++) {
@@ -375,6 +377,16 @@ public final class ModelTrainer {
         double logN = Math.log(Math.max(1, index.size()));
         int near = Comparisons.PLACE_SCHOOL_ONE_EDIT;
         boolean nearSchools = m[Comparisons.SCHOOL][near] > u[Comparisons.SCHOOL][near]; // as the matcher will block
+        // each level's log-likelihood ratio worked out once (the same values, added in the same order, as when each
+        // pair worked them out)
+        double[][] lr = new double[Comparisons.FIELDS][];
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            lr[f] = new double[m[f].length];
+            for (int l = 0; l < lr[f].length; l++) {
+                lr[f][l] = Math.log(m[f][l] / u[f][l]);
+            }
+        }
+        NameMemo names = new NameMemo();
         int rows = 0;
         for (int i = 0; i < k; i++) {
             Probe p = probes.get(i);
@@ -383,12 +395,13 @@ public final class ModelTrainer {
                 continue; // never scored: the share is the prior of rows that have candidates
             }
             double sum = 0;
+            names.reset();
             for (int j = 0; j < s.count; j++) {
-                Comparisons.levels(p, index, s.rows[j], lv);
+                Comparisons.levels(p, index, s.rows[j], lv, memo(names));
                 double w = 0;
                 for (int f = 0; f < Comparisons.FIELDS; f++) {
                     if (lv[f] >= 0) {
-                        w += Math.log(m[f][lv[f]] / u[f][lv[f]]);
+                        w += rememberNames ? lr[f][lv[f]] : Math.log(m[f][lv[f]] / u[f][lv[f]]);
                     }
                 }
                 sum += Math.exp(Math.min(700, w - logN));
@@ -415,6 +428,22 @@ public final class ModelTrainer {
         return pi;
     }
 
+    /**
+     * Whether a probe's name levels are remembered while its pairs are compared, the random pairs then compared probe
+     * by probe (off: every pair compares its names, the random pairs in the order drawn: the reference, for tests).
+     */
+    private boolean rememberNames = true;
+
+    /** This trainer comparing every pair's names afresh, in the order drawn (the same model, for tests). */
+    ModelTrainer comparingEveryPair() {
+        rememberNames = false;
+        return this;
+    }
+
+    private NameMemo memo(NameMemo names) {
+        return rememberNames ? names : null;
+    }
+
     /** Random pairs per sampled result row: more says nothing new, the rows' own variety is the limit. */
     static final int RANDOM_PAIRS_PER_ROW = 25;
     /** Fewest random pairs for u: about a hundred for a level as rare as an exact first name (u about 0.005). */
@@ -438,15 +467,55 @@ public final class ModelTrainer {
         int[] lv = new int[Comparisons.FIELDS];
         int n = index.size();
         int pairs = randomPairsFor(probes.size());
+        if (!rememberNames) {
+            // each pair compared as it is drawn (the reference the tests compare the probe-by-probe count with)
+            for (int i = 0; i < pairs; i++) {
+                Probe p = probes.get(rnd.nextInt(probes.size()));
+                Comparisons.levels(p, index, rnd.nextInt(n), lv);
+                for (int f = 0; f < Comparisons.FIELDS; f++) {
+                    if (lv[f] >= 0) {
+                        acc[f][lv[f]]++;
+                    }
+                }
+            }
+            return uOf(acc);
+        }
+        // the pairs drawn as before, then compared probe by probe (the counts are the same in any order): a probe's
+        // levels against the names it has met are remembered while its pairs are compared
+        int[] probeOf = new int[pairs];
+        int[] rowOf = new int[pairs];
+        int[] start = new int[probes.size() + 1];
         for (int i = 0; i < pairs; i++) {
-            Probe p = probes.get(rnd.nextInt(probes.size()));
-            Comparisons.levels(p, index, rnd.nextInt(n), lv);
-            for (int f = 0; f < Comparisons.FIELDS; f++) {
-                if (lv[f] >= 0) {
-                    acc[f][lv[f]]++;
+            probeOf[i] = rnd.nextInt(probes.size());
+            rowOf[i] = rnd.nextInt(n);
+            start[probeOf[i] + 1]++;
+        }
+        for (int q = 0; q < probes.size(); q++) {
+            start[q + 1] += start[q];
+        }
+        int[] byProbe = new int[pairs];
+        int[] next = Arrays.copyOf(start, probes.size());
+        for (int i = 0; i < pairs; i++) {
+            byProbe[next[probeOf[i]]++] = rowOf[i];
+        }
+        NameMemo names = new NameMemo();
+        for (int q = 0; q < probes.size(); q++) {
+            Probe p = probes.get(q);
+            names.reset();
+            for (int i = start[q]; i < start[q + 1]; i++) {
+                Comparisons.levels(p, index, byProbe[i], lv, memo(names));
+                for (int f = 0; f < Comparisons.FIELDS; f++) {
+                    if (lv[f] >= 0) {
+                        acc[f][lv[f]]++;
+                    }
                 }
             }
         }
+        return uOf(acc);
+    }
+
+    /** u from the random pairs' level counts. */
+    private static double[][] uOf(double[][] acc) {
         double[][] u = new double[Comparisons.FIELDS][];
         for (int f = 0; f < Comparisons.FIELDS; f++) {
             double sum = Arrays.stream(acc[f]).sum();

@@ -95,6 +95,32 @@ class ModelTrainerTest {
      * 4 % of the rows have no candidate, the share came out 0.957 although every row has its student, and rows with
      * two names alike and their school went to review).
      */
+    /**
+     * A probe's name levels are remembered while its pairs are compared (the random pairs for u taken probe by probe,
+     * the blocked pairs and the match share's candidates): the fit is the very same as when every pair compares its
+     * names afresh, on a large sample and on a small file's few rows (thousands of random pairs each).
+     */
+    @Test
+    void rememberingAProbesNameLevelsFitsTheSameModel() throws Exception {
+        for (LinkageSets.Converted c : LinkageSets.all(DATA)) {
+            Loaded l = load(c);
+            for (List<ResultRecord> rows : List.of(l.results(), l.results().subList(0, Math.min(7, l.results().size())))) {
+                FsModel remembered = new ModelTrainer().train(l.index(), rows);
+                FsModel afresh = new ModelTrainer().comparingEveryPair().train(l.index(), rows);
+                String what = c.name() + ", " + rows.size() + " rows";
+                for (int f = 0; f < Comparisons.FIELDS; f++) {
+                    assertArrayEquals(afresh.m[f], remembered.m[f], 0.0, what + ": m of field " + f);
+                    assertArrayEquals(afresh.u[f], remembered.u[f], 0.0, what + ": u of field " + f);
+                }
+                assertEquals(afresh.matchShare, remembered.matchShare, 0.0, what + ": match share");
+                assertEquals(afresh.idOtherM, remembered.idOtherM, 0.0, what);
+                assertEquals(afresh.idNearM, remembered.idNearM, 0.0, what);
+                assertEquals(afresh.emIterations, remembered.emIterations, what);
+                assertEquals(afresh.trainingPairs, remembered.trainingPairs, what);
+            }
+        }
+    }
+
     @Test
     void theMatchShareIsFittedOnTheRowsThatHaveCandidates() throws Exception {
         LinkageSets.Converted c = LinkageSets.dsgen("dsgen_D_1000", DATA.resolve("febrl-dsgen"), "D", 1000, false);
