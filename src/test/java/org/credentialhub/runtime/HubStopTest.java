@@ -1,6 +1,5 @@
 package org.credentialhub.runtime;
 
-import org.apache.camel.Endpoint;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.Test;
@@ -19,25 +18,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HubStopTest {
 
     @Test
-    void anIdleHubStopsWithoutWaitingASecondForEachQueue() throws Exception {
-        TestHub hub = TestHub.start(Map.of());
-        long stopped;
-        List<SedaEndpoint> queues;
-        try {
-            queues = hub.runtime.camel().getEndpoints().stream()
+    void noQueueWaitsLongerThanATenthOfASecondBeforeLookingWhetherItIsStopped() throws Exception {
+        // measured: a hub's stop 0.9-1.0 s, against 4.5-6.4 s with a second's wait per queue (not asserted here: a
+        // stop's time is the machine's as much as the hub's; ./hub bench ingest prints it: "then ... s to stop the hub")
+        try (TestHub hub = TestHub.start(Map.of())) {
+            List<SedaEndpoint> queues = hub.runtime.camel().getEndpoints().stream()
                     .filter(SedaEndpoint.class::isInstance).map(SedaEndpoint.class::cast).toList();
             assertFalse(queues.isEmpty(), "the hub has queues (a feed's finishing, the SIS hold outcomes)");
-            for (Endpoint e : queues) {
-                SedaEndpoint q = (SedaEndpoint) e;
+            for (SedaEndpoint q : queues) {
                 assertTrue(q.getPollTimeout() <= 100, q.getEndpointUri() + " waits " + q.getPollTimeout()
                         + " ms for a message before it looks whether it is being stopped");
             }
-        } finally {
-            long t0 = System.nanoTime();
-            hub.close();
-            stopped = (System.nanoTime() - t0) / 1_000_000;
         }
-        // measured: 0.9-1.0 s, against 4.5-6.4 s with a second's wait per queue (the bound leaves room for a slow machine)
-        assertTrue(stopped < 3_000, "the hub took " + stopped + " ms to stop (" + queues.size() + " queues)");
     }
 }
