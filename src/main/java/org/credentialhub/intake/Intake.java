@@ -538,7 +538,7 @@ public final class Intake {
         }
         String workMem = rows >= DeliveryMatcher.ANALYZE_FROM_ROWS ? largeFileWorkMem : null;
         String before = workMem == null ? null : setLocal(c, "work_mem", workMem);
-        publishLineageAndIdentities(c, deliveryId, keysRepeat);
+        publishLineageAndIdentities(c, deliveryId, keysRepeat, anyPublished);
         if (before != null) {
             setLocal(c, "work_mem", before);
         }
@@ -640,9 +640,16 @@ public final class Intake {
         }
     }
 
-    /** The lineage and identities of the results {@link #publishResults} wrote ({@code stage_published}). */
-    private static void publishLineageAndIdentities(Connection c, long deliveryId, boolean keysRepeat)
-            throws SQLException {
+    /**
+     * The lineage and identities of the results {@link #publishResults} wrote ({@code stage_published}). When the feed
+     * had none of the staged keys ({@code anyPublished} false), every result was new, inserted by this delivery: their
+     * identities (one a result, from its attempt's last row) are inserted as they are, and so is their lineage when no
+     * key repeats in the file (a result and row of its own each); otherwise each row is inserted unless it is there
+     * already (an {@code on conflict} insert looks the row's key up in the index before inserting it: an identity's
+     * insert about a third dearer with it, a lineage row's a tenth, {@code psql}, docs/performance.md, session 39).
+     */
+    private static void publishLineageAndIdentities(Connection c, long deliveryId, boolean keysRepeat,
+                                                    boolean anyPublished) throws SQLException {
         Rows.update(c, """
                 insert into result_lineage (result_id, delivery_id, source_row, version, content_hash)
                 select r.result_id, ?, s.source_row, coalesce(v.version, r.version),
@@ -651,7 +658,7 @@ public final class Intake {
                               || '|' || coalesce(s.exam_code, s.credential_code, ''), 'UTF8')), 'hex')
                 from stage_result s join stage_published r on r.attempt_key = s.attempt_key
                 left join stage_version v on v.attempt_key = s.attempt_key and v.ordinal = s.ordinal
-                on conflict do nothing""", deliveryId);
+                """ + (anyPublished || keysRepeat ? "on conflict do nothing" : ""), deliveryId);
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into result_identity (result_id, first_name, last_name, birth_date, email, school_code,
                                              school_name, district_code, identity_key,
@@ -661,13 +668,14 @@ public final class Intake {
                        s.name_hash, s.name_salt, s.birth_date_hash, s.birth_date_salt
                 from stage_result s join stage_published r on r.attempt_key = s.attempt_key
                 where %s
+                """.formatted(lastOfItsAttempt(keysRepeat, "s")) + (anyPublished ? """
                 on conflict (result_id) do update set
                     first_name = excluded.first_name, last_name = excluded.last_name, birth_date = excluded.birth_date,
                     email = excluded.email, school_code = excluded.school_code, school_name = excluded.school_name,
                     district_code = excluded.district_code, identity_key = excluded.identity_key,
                     name_hash = excluded.name_hash, name_salt = excluded.name_salt,
                     birth_date_hash = excluded.birth_date_hash, birth_date_salt = excluded.birth_date_salt,
-                    received_at = now()""".formatted(lastOfItsAttempt(keysRepeat, "s")))) {
+                    received_at = now()""" : ""))) {
             ps.executeUpdate();
         }
     }
