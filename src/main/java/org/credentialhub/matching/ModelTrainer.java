@@ -57,6 +57,11 @@ public final class ModelTrainer {
     private int maxIterations = 200;
     private long seed = 42;
     private int maxBlockSize = MatchSettings.defaults().maxBlockSize();
+    /**
+     * Whether a probe's name levels are remembered while its pairs are compared, the random pairs then compared probe
+     * by probe (off: every pair compares its names, the random pairs in the order drawn: the reference, for tests).
+     */
+    private boolean rememberNames = true;
 
     public ModelTrainer seed(long s) {
         this.seed = s;
@@ -76,6 +81,16 @@ public final class ModelTrainer {
     public ModelTrainer maxBlockSize(int k) {
         this.maxBlockSize = k;
         return this;
+    }
+
+    /** This trainer comparing every pair's names afresh, in the order drawn (the same model, for tests). */
+    ModelTrainer comparingEveryPair() {
+        rememberNames = false;
+        return this;
+    }
+
+    private NameMemo memo(NameMemo names) {
+        return rememberNames ? names : null;
     }
 
     /**
@@ -426,22 +441,6 @@ public final class ModelTrainer {
             pi = next;
         }
         return pi;
-    }
-
-    /**
-     * Whether a probe's name levels are remembered while its pairs are compared, the random pairs then compared probe
-     * by probe (off: every pair compares its names, the random pairs in the order drawn: the reference, for tests).
-     */
-    private boolean rememberNames = true;
-
-    /** This trainer comparing every pair's names afresh, in the order drawn (the same model, for tests). */
-    ModelTrainer comparingEveryPair() {
-        rememberNames = false;
-        return this;
-    }
-
-    private NameMemo memo(NameMemo names) {
-        return rememberNames ? names : null;
     }
 
     /** Random pairs per sampled result row: more says nothing new, the rows' own variety is the limit. */
