@@ -66,7 +66,12 @@ public final class Database implements AutoCloseable {
                     .setServerConfig("fsync", "on")
                     // a commit is on disk when it returns (the embedded server's default is off): the hub acknowledges
                     // deliveries on commits, and a database killed a moment later must not lose one
-                    .setServerConfig("synchronous_commit", "on");
+                    .setServerConfig("synchronous_commit", "on")
+                    // no replica reads this server's WAL (it is the hub's own, on one node): a table made or emptied in
+                    // a transaction is then written without WAL and synced at commit (a first roster's tables, their
+                    // keys made after the rows: sis.RosterPublisher), and the WAL carries only what recovery needs
+                    .setServerConfig("wal_level", "minimal")
+                    .setServerConfig("max_wal_senders", "0");
             // a port below the kernel's ephemeral range (Ports): the database's start is not lost to an outgoing connection
             builder.setPort(port > 0 ? port : org.credentialhub.runtime.Ports.free());
             embedded = builder.start();

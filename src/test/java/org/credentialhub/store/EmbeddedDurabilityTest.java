@@ -57,6 +57,54 @@ class EmbeddedDurabilityTest {
         }
     }
 
+    /**
+     * The embedded server keeps no WAL for replicas (wal_level minimal): a table emptied and filled in one transaction
+     * (a first roster's tables, sis.RosterPublisher) is written without WAL and synced when the transaction commits.
+     * Its rows and its index, made after them, are there after the database is killed at once.
+     */
+    @Test
+    void aTableFilledInTheTransactionThatEmptiedItSurvivesTheDatabaseKilled(@TempDir Path dataDir) throws Exception {
+        try (Database db = Database.open(null, null, null, dataDir, 0, 2);
+             Connection c = db.dataSource().getConnection()) {
+            try (Statement st = c.createStatement()) {
+                try (ResultSet rs = st.executeQuery("show wal_level")) {
+                    rs.next();
+                    assertEquals("minimal", rs.getString(1));
+                }
+                st.execute("create table t (i int, s text)");
+                c.setAutoCommit(false);
+                st.execute("truncate t");
+                // more than wal_skip_threshold (2 MB): the file is synced at commit, not written to the WAL then
+                st.execute("insert into t select g, md5(g::text) from generate_series(1, 100000) g");
+                st.execute("create unique index t_i on t (i)");
+                c.commit();   // committed when it returns
+            }
+            killDatabase(dataDir);
+        } catch (Exception closingAKilledDatabase) {
+            // as above
+        }
+        try (Database again = Database.open(null, null, null, dataDir, 0, 2);
+             Connection c = again.dataSource().getConnection();
+             Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("select count(*), count(distinct s), sum(i) from t")) {
+                rs.next();
+                assertEquals(100_000, rs.getInt(1));
+                assertEquals(100_000, rs.getInt(2));
+                assertEquals(5_000_050_000L, rs.getLong(3));
+            }
+            st.execute("set enable_seqscan = off");
+            try (ResultSet rs = st.executeQuery("select s from t where i = 77777")) {
+                rs.next();
+                assertEquals(md5("77777"), rs.getString(1), "the index made after the rows finds them");
+            }
+        }
+    }
+
+    private static String md5(String text) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+                .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     /** SIGKILL to the postmaster and every process of it (no shutdown, no checkpoint, no WAL flush). */
     private static void killDatabase(Path dataDir) throws Exception {
         long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres/postmaster.pid")).get(0).trim());
