@@ -646,7 +646,8 @@ public final class Intake {
      * identities (one a result, from its attempt's last row) are inserted as they are, and so is their lineage when no
      * key repeats in the file (a result and row of its own each); otherwise each row is inserted unless it is there
      * already (an {@code on conflict} insert looks the row's key up in the index before inserting it: an identity's
-     * insert about a third dearer with it, a lineage row's a tenth, {@code psql}, docs/performance.md, session 39).
+     * upsert about 1.65 times a plain insert, a lineage row's 1.1-1.6 times, {@code psql}, docs/performance.md, session
+     * 39).
      */
     private static void publishLineageAndIdentities(Connection c, long deliveryId, boolean keysRepeat,
                                                     boolean anyPublished) throws SQLException {

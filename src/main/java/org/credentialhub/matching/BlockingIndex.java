@@ -126,6 +126,9 @@ final class BlockingIndex {
     /** The schemes whose blocks are widest (a common surname's students of a birth year or with a first name alike). */
     static final int WIDE_YEAR = 0;
     static final int WIDE_NAMES = 3;
+    /** The schemes that find, among the students of the sent surname's sound, those with the sent birth date or school. */
+    private static final int SURNAME_DOB = 4;
+    private static final int SURNAME_SCHOOL = 5;
 
     /**
      * Collects the distinct candidate rows of a probe into {@code s.rows[0..s.count)}, in the order the lookups find
@@ -162,15 +165,15 @@ final class BlockingIndex {
                     s.deferredKey[s.deferredCount++] = key;
                 }
             } else {
-                if (scheme == 4) {
+                if (scheme == SURNAME_DOB) {
                     byDob = q.count;
-                } else if (scheme == 5) {
+                } else if (scheme == SURNAME_SCHOOL) {
                     bySchool = q.count;
                 }
                 q.add(scheme, key, cap);
             }
             if (swappedDob != 0 && (scheme == 1 || scheme == 2 || scheme == 4 || scheme == 8 || scheme == 14)) {
-                if (scheme == 4) {
+                if (scheme == SURNAME_DOB) {
                     bySwappedDob = q.count;
                 }
                 q.add(scheme, key(scheme, p.firstPh, p.lastPh, fi, li, swappedDob, p.school, fp3, lp3), cap);

@@ -466,27 +466,24 @@ public final class ModelTrainer {
         int[] lv = new int[Comparisons.FIELDS];
         int n = index.size();
         int pairs = randomPairsFor(probes.size());
-        if (!rememberNames) {
-            // each pair compared as it is drawn (the reference the tests compare the probe-by-probe count with)
-            for (int i = 0; i < pairs; i++) {
-                Probe p = probes.get(rnd.nextInt(probes.size()));
-                Comparisons.levels(p, index, rnd.nextInt(n), lv);
-                for (int f = 0; f < Comparisons.FIELDS; f++) {
-                    if (lv[f] >= 0) {
-                        acc[f][lv[f]]++;
-                    }
-                }
-            }
-            return uOf(acc);
-        }
-        // the pairs drawn as before, then compared probe by probe (the counts are the same in any order): a probe's
-        // levels against the names it has met are remembered while its pairs are compared
         int[] probeOf = new int[pairs];
         int[] rowOf = new int[pairs];
-        int[] start = new int[probes.size() + 1];
         for (int i = 0; i < pairs; i++) {
             probeOf[i] = rnd.nextInt(probes.size());
             rowOf[i] = rnd.nextInt(n);
+        }
+        if (!rememberNames) {
+            // each pair compared in the order drawn (the reference the tests compare the probe-by-probe count with)
+            for (int i = 0; i < pairs; i++) {
+                Comparisons.levels(probes.get(probeOf[i]), index, rowOf[i], lv);
+                count(lv, acc);
+            }
+            return uOf(acc);
+        }
+        // compared probe by probe (the counts are the same in any order): a probe's levels against the names it has
+        // met are remembered while its pairs are compared
+        int[] start = new int[probes.size() + 1];
+        for (int i = 0; i < pairs; i++) {
             start[probeOf[i] + 1]++;
         }
         for (int q = 0; q < probes.size(); q++) {
@@ -502,15 +499,20 @@ public final class ModelTrainer {
             Probe p = probes.get(q);
             names.reset();
             for (int i = start[q]; i < start[q + 1]; i++) {
-                Comparisons.levels(p, index, byProbe[i], lv, memo(names));
-                for (int f = 0; f < Comparisons.FIELDS; f++) {
-                    if (lv[f] >= 0) {
-                        acc[f][lv[f]]++;
-                    }
-                }
+                Comparisons.levels(p, index, byProbe[i], lv, names);
+                count(lv, acc);
             }
         }
         return uOf(acc);
+    }
+
+    /** Counts a pair's levels ({@code lv}, missing ones not) into {@code acc}. */
+    private static void count(int[] lv, double[][] acc) {
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            if (lv[f] >= 0) {
+                acc[f][lv[f]]++;
+            }
+        }
     }
 
     /** u from the random pairs' level counts. */

@@ -2,9 +2,7 @@ package org.credentialhub.matching;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
-import org.credentialhub.support.Reference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,20 +18,12 @@ class ScoreBoundsTest {
 
     @BeforeAll
     static void roster() throws Exception {
-        MatchingBenchmark bench = new MatchingBenchmark(30_000, 3_000, 5, Reference.path("names/people.csv"));
-        index = bench.index(new long[3]);
-        List<ResultRecord> sent = bench.results().rows();
-        FsModel model = new ModelTrainer().seed(5).train(index, sent);
-        weights = new MatchWeights(index, model);
+        SyntheticRoster roster = SyntheticRoster.of(5);
+        index = roster.index();
+        weights = roster.weights();
         // each row also with its names swapped, and with only one of them, in either field
-        rows = new ArrayList<>();
-        for (ResultRecord r : sent) {
-            rows.add(r);
-            rows.add(ResultVariants.withNames(r, r.lastName(), r.firstName()));
-            rows.add(ResultVariants.withNames(r, null, r.lastName()));
-            rows.add(ResultVariants.withNames(r, r.lastName(), null));
-            rows.add(ResultVariants.withNames(r, r.firstName(), null));
-        }
+        rows = roster.sentWith(SyntheticRoster.SWAPPED, r -> ResultVariants.withNames(r, null, r.lastName()),
+                r -> ResultVariants.withNames(r, r.lastName(), null), SyntheticRoster.FIRST_ALONE);
     }
 
     @Test

@@ -3,11 +3,9 @@ package org.credentialhub.matching;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.credentialhub.support.Reference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,18 +22,12 @@ class WideBlocksDeferredTest {
 
     @BeforeAll
     static void roster() throws Exception {
-        MatchingBenchmark bench = new MatchingBenchmark(30_000, 3_000, 7, Reference.path("names/people.csv"));
-        index = bench.index(new long[3]);
-        List<ResultRecord> sent = bench.results().rows();
-        model = new ModelTrainer().seed(7).train(index, sent);
-        weights = new MatchWeights(index, model);
+        SyntheticRoster roster = SyntheticRoster.of(7);
+        index = roster.index();
+        model = roster.model();
+        weights = roster.weights();
         // each row also with its names swapped, and with a single name
-        rows = new ArrayList<>();
-        for (ResultRecord r : sent) {
-            rows.add(r);
-            rows.add(ResultVariants.withNames(r, r.lastName(), r.firstName()));
-            rows.add(ResultVariants.withNames(r, r.firstName(), null));
-        }
+        rows = roster.sentWith(SyntheticRoster.SWAPPED, SyntheticRoster.FIRST_ALONE);
     }
 
     @Test

@@ -100,6 +100,42 @@ class EmbeddedDurabilityTest {
         }
     }
 
+    /**
+     * The same, killed before the commit: the table is as it was committed before the transaction that emptied and
+     * filled it (the import of a first roster killed halfway leaves its tables as they were, empty or not).
+     */
+    @Test
+    void aTableEmptiedAndFilledByATransactionKilledBeforeItsCommitKeepsWhatItHad(@TempDir Path dataDir) throws Exception {
+        try (Database db = Database.open(null, null, null, dataDir, 0, 2);
+             Connection c = db.dataSource().getConnection()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("create table t (i int, s text)");
+                st.execute("insert into t select g, md5(g::text) from generate_series(1, 10) g");
+                c.setAutoCommit(false);
+                st.execute("truncate t");
+                st.execute("insert into t select g, md5(g::text) from generate_series(1, 100000) g");
+                st.execute("create unique index t_i on t (i)");
+            }
+            killDatabase(dataDir);   // the transaction open
+        } catch (Exception closingAKilledDatabase) {
+            // as above
+        }
+        try (Database again = Database.open(null, null, null, dataDir, 0, 2);
+             Connection c = again.dataSource().getConnection();
+             Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("select count(*), sum(i) from t")) {
+                rs.next();
+                assertEquals(10, rs.getInt(1));
+                assertEquals(55, rs.getLong(2));
+            }
+            try (ResultSet rs = st.executeQuery("select to_regclass('t_i') is null")) {
+                rs.next();
+                assertEquals(true, rs.getBoolean(1), "the index of the killed transaction is gone");
+            }
+            st.execute("insert into t values (11, 'again')");   // and the table takes rows again
+        }
+    }
+
     private static String md5(String text) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
                 .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
