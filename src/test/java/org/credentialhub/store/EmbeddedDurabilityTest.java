@@ -22,9 +22,8 @@ class EmbeddedDurabilityTest {
 
     @Test
     void everyCommittedTransactionSurvivesTheDatabaseKilled(@TempDir Path dataDir) throws Exception {
-        int committed = 0;
-        try (Database db = Database.open(null, null, null, dataDir, 0, 2);
-             Connection c = db.dataSource().getConnection()) {
+        int[] committed = {0};
+        killedAfter(dataDir, c -> {
             try (Statement st = c.createStatement()) {
                 st.execute("create table t (i int primary key)");
             }
@@ -33,28 +32,26 @@ class EmbeddedDurabilityTest {
                 for (int i = 1; i <= 300; i++) {
                     ps.setInt(1, i);
                     ps.executeUpdate();   // committed when it returns
-                    committed = i;
+                    committed[0] = i;
                 }
             }
-            killDatabase(dataDir);   // at once, before anything else can flush
-        } catch (Exception closingAKilledDatabase) {
-            // closing the pool or the server after the kill may fail; what matters is what the restart finds
-        }
-        try (Database again = Database.open(null, null, null, dataDir, 0, 2);
-             Connection c = again.dataSource().getConnection();
-             Statement st = c.createStatement()) {
-            int found = 0;
-            try (ResultSet table = st.executeQuery("select to_regclass('t') is not null")) {
-                table.next();
-                if (table.getBoolean(1)) {
-                    try (ResultSet rs = st.executeQuery("select count(*) from t")) {
-                        rs.next();
-                        found = rs.getInt(1);
+        });
+        reopened(dataDir, c -> {
+            try (Statement st = c.createStatement()) {
+                int found = 0;
+                try (ResultSet table = st.executeQuery("select to_regclass('t') is not null")) {
+                    table.next();
+                    if (table.getBoolean(1)) {
+                        try (ResultSet rs = st.executeQuery("select count(*) from t")) {
+                            rs.next();
+                            found = rs.getInt(1);
+                        }
                     }
                 }
+                assertEquals(committed[0], found,
+                        "transactions committed before the kill (the table's creation among them)");
             }
-            assertEquals(committed, found, "transactions committed before the kill (the table's creation among them)");
-        }
+        });
     }
 
     /**
@@ -64,8 +61,7 @@ class EmbeddedDurabilityTest {
      */
     @Test
     void aTableFilledInTheTransactionThatEmptiedItSurvivesTheDatabaseKilled(@TempDir Path dataDir) throws Exception {
-        try (Database db = Database.open(null, null, null, dataDir, 0, 2);
-             Connection c = db.dataSource().getConnection()) {
+        killedAfter(dataDir, c -> {
             try (Statement st = c.createStatement()) {
                 try (ResultSet rs = st.executeQuery("show wal_level")) {
                     rs.next();
@@ -79,25 +75,22 @@ class EmbeddedDurabilityTest {
                 st.execute("create unique index t_i on t (i)");
                 c.commit();   // committed when it returns
             }
-            killDatabase(dataDir);
-        } catch (Exception closingAKilledDatabase) {
-            // as above
-        }
-        try (Database again = Database.open(null, null, null, dataDir, 0, 2);
-             Connection c = again.dataSource().getConnection();
-             Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("select count(*), count(distinct s), sum(i) from t")) {
-                rs.next();
-                assertEquals(100_000, rs.getInt(1));
-                assertEquals(100_000, rs.getInt(2));
-                assertEquals(5_000_050_000L, rs.getLong(3));
+        });
+        reopened(dataDir, c -> {
+            try (Statement st = c.createStatement()) {
+                try (ResultSet rs = st.executeQuery("select count(*), count(distinct s), sum(i) from t")) {
+                    rs.next();
+                    assertEquals(100_000, rs.getInt(1));
+                    assertEquals(100_000, rs.getInt(2));
+                    assertEquals(5_000_050_000L, rs.getLong(3));
+                }
+                st.execute("set enable_seqscan = off");
+                try (ResultSet rs = st.executeQuery("select s from t where i = 77777")) {
+                    rs.next();
+                    assertEquals(md5("77777"), rs.getString(1), "the index made after the rows finds them");
+                }
             }
-            st.execute("set enable_seqscan = off");
-            try (ResultSet rs = st.executeQuery("select s from t where i = 77777")) {
-                rs.next();
-                assertEquals(md5("77777"), rs.getString(1), "the index made after the rows finds them");
-            }
-        }
+        });
     }
 
     /**
@@ -106,8 +99,7 @@ class EmbeddedDurabilityTest {
      */
     @Test
     void aTableEmptiedAndFilledByATransactionKilledBeforeItsCommitKeepsWhatItHad(@TempDir Path dataDir) throws Exception {
-        try (Database db = Database.open(null, null, null, dataDir, 0, 2);
-             Connection c = db.dataSource().getConnection()) {
+        killedAfter(dataDir, c -> {
             try (Statement st = c.createStatement()) {
                 st.execute("create table t (i int, s text)");
                 st.execute("insert into t select g, md5(g::text) from generate_series(1, 10) g");
@@ -115,30 +107,61 @@ class EmbeddedDurabilityTest {
                 st.execute("truncate t");
                 st.execute("insert into t select g, md5(g::text) from generate_series(1, 100000) g");
                 st.execute("create unique index t_i on t (i)");
+            }   // the transaction still open when the database is killed
+        });
+        reopened(dataDir, c -> {
+            try (Statement st = c.createStatement()) {
+                try (ResultSet rs = st.executeQuery("select count(*), sum(i) from t")) {
+                    rs.next();
+                    assertEquals(10, rs.getInt(1));
+                    assertEquals(55, rs.getLong(2));
+                }
+                try (ResultSet rs = st.executeQuery("select to_regclass('t_i') is null")) {
+                    rs.next();
+                    assertEquals(true, rs.getBoolean(1), "the index of the killed transaction is gone");
+                }
+                st.execute("insert into t values (11, 'again')");   // and the table takes rows again
             }
-            killDatabase(dataDir);   // the transaction open
-        } catch (Exception closingAKilledDatabase) {
-            // as above
-        }
-        try (Database again = Database.open(null, null, null, dataDir, 0, 2);
-             Connection c = again.dataSource().getConnection();
-             Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("select count(*), sum(i) from t")) {
-                rs.next();
-                assertEquals(10, rs.getInt(1));
-                assertEquals(55, rs.getLong(2));
-            }
-            try (ResultSet rs = st.executeQuery("select to_regclass('t_i') is null")) {
-                rs.next();
-                assertEquals(true, rs.getBoolean(1), "the index of the killed transaction is gone");
-            }
-            st.execute("insert into t values (11, 'again')");   // and the table takes rows again
-        }
+        });
     }
 
     private static String md5(String text) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
                 .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** What a test does on a connection of the embedded database. */
+    @FunctionalInterface
+    private interface Work {
+        void run(Connection c) throws Exception;
+    }
+
+    /**
+     * Opens the embedded database in {@code dataDir}, does {@code work} on a connection and kills the database at
+     * once, the connection still open (an open transaction then never commits).
+     */
+    private static void killedAfter(Path dataDir, Work work) throws Exception {
+        Database db = Database.open(null, null, null, dataDir, 0, 2);
+        Connection c = db.dataSource().getConnection();
+        work.run(c);
+        killDatabase(dataDir);   // at once, before anything else can flush
+        // closing the pool or the server after the kill may fail; what matters is what the restart finds (each is
+        // closed all the same: the server's lock on the data folder goes with it)
+        for (AutoCloseable each : List.<AutoCloseable>of(c, db)) {
+            try {
+                each.close();
+            } catch (Exception closingAKilledDatabase) {
+                // as said
+            }
+        }
+    }
+
+    /** Starts the embedded database in {@code dataDir} again and does {@code check} on a connection. */
+    private static void reopened(Path dataDir, Work check) throws Exception {
+        try (Database again = Database.open(null, null, null, dataDir, 0, 2);
+             Connection c = again.dataSource().getConnection()) {
+            check.run(c);
+        }
     }
 
     /** SIGKILL to the postmaster and every process of it (no shutdown, no checkpoint, no WAL flush). */
