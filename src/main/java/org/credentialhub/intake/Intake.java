@@ -362,8 +362,9 @@ public final class Intake {
         int warned = warnIdentityChanges(c, deliveryId, readerWarnings.size());
         // most files give each attempt once: then no row repeats another, and each row is its attempt's last
         boolean keysRepeat = keys.mayRepeat();
+        boolean rowsRepeat = false;
         if (keysRepeat) {
-            findRepeats(c);
+            rowsRepeat = findRepeats(c);
             warnRepeatedAttempts(c, deliveryId, readerWarnings.size() + warned);
         }
         // a vendor's file is matched here, on its staged rows, and each result is written once, with its decision;
@@ -375,7 +376,7 @@ public final class Intake {
         }
         long decided = System.nanoTime();
         publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active", keysRepeat,
-                versions.publishedKeys() > 0, accepted);
+                rowsRepeat, versions.publishedKeys() > 0, accepted);
         if (matched) {
             publishCandidates(c);
         }
@@ -468,10 +469,11 @@ public final class Intake {
      * which is also the result's identity, the rows before it are lineage only, and the rows after the first are
      * warned of. Found once by a sort of the keys and ordinals alone ({@link #findRepeats}), where matching's read and
      * each publishing statement kept each key's last row with a {@code distinct on} that sorted the file's whole rows
-     * (1,000,000 rows: about 400 MB on disk a sort), and the warning numbered the repeats by a sort of its own.
+     * (1,000,000 rows: about 400 MB on disk a sort), and the warning numbered the repeats by a sort of its own. With
+     * each row's source row: whether two rows of one attempt also share it ({@link #findRepeats}).
      */
     private static final Scratch.Table STAGE_REPEATED = new Scratch.Table("stage_repeated",
-            "ordinal int, attempt_key text, first_row int, last_row int");
+            "ordinal int, attempt_key text, first_row int, last_row int, source_row int");
 
     /**
      * SQL condition on the staged row {@code alias} ({@code stage_result}): it is the last row of its attempt in the
@@ -482,15 +484,24 @@ public final class Intake {
                 + ".ordinal and x.ordinal < x.last_row)" : "true";
     }
 
-    /** Fills {@link #STAGE_REPEATED} from the staged rows (for a file whose attempt keys may repeat). */
-    private static void findRepeats(Connection c) throws SQLException {
+    /**
+     * Fills {@link #STAGE_REPEATED} from the staged rows (for a file whose attempt keys may repeat). Returns whether
+     * two rows of one attempt have the same source row too (an API page's records are each row 1, a file's rows each
+     * their own number): then their lineage is one row, and its insert must pass over the second.
+     */
+    private static boolean findRepeats(Connection c) throws SQLException {
         Scratch.ensure(c, STAGE_REPEATED);
         try (Statement st = c.createStatement()) {
             st.executeUpdate("delete from " + STAGE_REPEATED.name());
-            st.executeUpdate("insert into " + STAGE_REPEATED.name() + " (ordinal, attempt_key, first_row, last_row) "
-                    + "select ordinal, attempt_key, first_row, last_row from (select ordinal, attempt_key, "
-                    + "min(ordinal) over w as first_row, max(ordinal) over w as last_row, count(*) over w as n "
-                    + "from stage_result window w as (partition by attempt_key)) s where n > 1");
+            st.executeUpdate("insert into " + STAGE_REPEATED.name() + " (ordinal, attempt_key, first_row, last_row, "
+                    + "source_row) select ordinal, attempt_key, first_row, last_row, source_row from (select ordinal, "
+                    + "attempt_key, source_row, min(ordinal) over w as first_row, max(ordinal) over w as last_row, "
+                    + "count(*) over w as n from stage_result window w as (partition by attempt_key)) s where n > 1");
+            try (ResultSet rs = st.executeQuery("select exists (select 1 from " + STAGE_REPEATED.name()
+                    + " group by attempt_key, source_row having count(*) > 1)")) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
         }
     }
 
@@ -518,6 +529,7 @@ public final class Intake {
     /**
      * {@code keysRepeat}: whether rows of the file may share an attempt key ({@link KeyRepeats}); when none do, each
      * staged row is its attempt's last and is published as it is, without sorting the file by key to find it.
+     * {@code rowsRepeat}: whether two rows of one attempt have the same source row ({@link #findRepeats}).
      * {@code anyPublished}: whether the feed has a result for some staged key already ({@link AttemptVersions}, whose
      * look-up of every staged key said so: {@code stage_attempt.published}).
      *
@@ -528,7 +540,7 @@ public final class Intake {
      * violation), and the delivery is staged again, when the key is published.
      */
     private void publish(Connection c, String feed, long deliveryId, String newStatus, boolean keysRepeat,
-                         boolean anyPublished, int rows) throws SQLException {
+                         boolean rowsRepeat, boolean anyPublished, int rows) throws SQLException {
         // the file's decisions, when it was matched on its staged rows (DeliveryMatcher.matchStaged); else empty, and
         // its results are published undecided
         Scratch.ensure(c, STAGE_PUBLISHED, DeliveryMatcher.STAGE_MATCH);
@@ -538,7 +550,7 @@ public final class Intake {
         }
         String workMem = rows >= DeliveryMatcher.ANALYZE_FROM_ROWS ? largeFileWorkMem : null;
         String before = workMem == null ? null : setLocal(c, "work_mem", workMem);
-        publishLineageAndIdentities(c, deliveryId, keysRepeat, anyPublished);
+        publishLineageAndIdentities(c, deliveryId, keysRepeat, rowsRepeat, anyPublished);
         if (before != null) {
             setLocal(c, "work_mem", before);
         }
@@ -643,14 +655,15 @@ public final class Intake {
     /**
      * The lineage and identities of the results {@link #publishResults} wrote ({@code stage_published}). When the feed
      * had none of the staged keys ({@code anyPublished} false), every result was new, inserted by this delivery: their
-     * identities (one a result, from its attempt's last row) are inserted as they are, and so is their lineage when no
-     * key repeats in the file (a result and row of its own each); otherwise each row is inserted unless it is there
-     * already (an {@code on conflict} insert looks the row's key up in the index before inserting it: an identity's
-     * upsert about 1.65 times a plain insert, a lineage row's 1.1-1.6 times, {@code psql}, docs/performance.md, session
-     * 39).
+     * identities (one a result, from its attempt's last row) are inserted as they are, and so is their lineage unless
+     * two rows of one attempt have the same source row too ({@code rowsRepeat}: a lineage row is a result, delivery
+     * and source row; a file's rows are each their own, an API page's records each row 1); otherwise each row is
+     * inserted unless it is there already (an {@code on conflict} insert looks the row's key up in the index before
+     * inserting it: an identity's upsert about 1.65 times a plain insert, a lineage row's 1.1-1.6 times, {@code psql},
+     * docs/performance.md, sessions 39 and 40).
      */
     private static void publishLineageAndIdentities(Connection c, long deliveryId, boolean keysRepeat,
-                                                    boolean anyPublished) throws SQLException {
+                                                    boolean rowsRepeat, boolean anyPublished) throws SQLException {
         Rows.update(c, """
                 insert into result_lineage (result_id, delivery_id, source_row, version, content_hash)
                 select r.result_id, ?, s.source_row, coalesce(v.version, r.version),
@@ -659,7 +672,7 @@ public final class Intake {
                               || '|' || coalesce(s.exam_code, s.credential_code, ''), 'UTF8')), 'hex')
                 from stage_result s join stage_published r on r.attempt_key = s.attempt_key
                 left join stage_version v on v.attempt_key = s.attempt_key and v.ordinal = s.ordinal
-                """ + (anyPublished || keysRepeat ? "on conflict do nothing" : ""), deliveryId);
+                """ + (anyPublished || rowsRepeat ? "on conflict do nothing" : ""), deliveryId);
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into result_identity (result_id, first_name, last_name, birth_date, email, school_code,
                                              school_name, district_code, identity_key,

@@ -327,4 +327,34 @@ class FeedFilesTest {
         assertEquals(Map.of("source_row", 4, "score", 95, "attempted_on", "2025-03-19", "school_name", "Hill High",
                 "match_decision", "match", "lineage", 2L), r.get(0));
     }
+    /**
+     * A page of an API feed that lists a badge twice (its records are each row 1 of the page): one result, from the
+     * later record, and one lineage row for both (a lineage row is a result, delivery and source row), where a file's
+     * repeated attempt has a lineage row for each of its rows (above).
+     */
+    @Test
+    @Order(19)
+    void aPageThatListsABadgeTwiceHasOneLineageRowForIt() throws Exception {
+        String page = "{\"data\": [" + LayoutFiles.issuedBadge("ib-twice", "pending", "2025-02-01T10:00:00Z", "1000000001", "IS-19F2C")
+                + "," + LayoutFiles.issuedBadge("ib-once", "accepted", "2025-02-02T10:00:00Z", "1000000001", "IS-24A52")
+                + "," + LayoutFiles.issuedBadge("ib-twice", "accepted", "2025-02-03T10:00:00Z", "1000000001", "IS-19F2C")
+                + "], \"metadata\": {}}";
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("issuedbadges", ".json");
+        try {
+            java.nio.file.Files.writeString(file, page);
+            var outcome = hub.runtime.services().intake.stage("issuedbadges", "page-twice.json", "t".repeat(64), file);
+            assertEquals(null, outcome.quarantineReason());
+            assertEquals(3, outcome.rowsAccepted());
+            List<Map<String, Object>> r = hub.rows("""
+                    select r.source_ref, r.status, r.attempted_on::text as attempted_on, l.source_row
+                    from result r join result_lineage l using (result_id)
+                    where l.delivery_id = %d order by r.source_ref""".formatted(outcome.deliveryId()));
+            assertEquals(List.of(
+                    Map.of("source_ref", "ib-once", "status", "active", "attempted_on", "2025-02-02", "source_row", 1),
+                    Map.of("source_ref", "ib-twice", "status", "active", "attempted_on", "2025-02-03", "source_row", 1)),
+                    r);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
 }
