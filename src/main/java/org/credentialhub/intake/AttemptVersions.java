@@ -63,7 +63,11 @@ final class AttemptVersions {
      * result's identity and where it came from; parameter 1: the feed. The rows with an earlier version are found
      * first, and only theirs have their identity and delivery looked up, an index probe each: joined, every identity
      * of the hub was read into a hash for each file (a 22,325-row file with 824 such rows: 604 ms, growing with the
-     * hub's results; docs/performance.md, session 26).
+     * hub's results; docs/performance.md, session 26). Each staged row's result is looked up by its key, one index
+     * probe a row (a lateral look-up of at most one row, which the planner cannot turn into a join): as a join it was
+     * planned by the statistics of the feed's results, which lag behind a growing table, and a fresh hub's small files
+     * each read the feed's results into a hash (the NC year's skills workbooks: 20 ms a file of 300 rows, growing
+     * with the feed; docs/performance.md, session 40).
      */
     static final String EARLIER = """
             with found as materialized (
@@ -72,7 +76,10 @@ final class AttemptVersions {
                        r.result_id, r.version, r.status, r.state_id_hash as r_state_id_hash, r.exam_code as r_exam,
                        r.source_ref as r_source_ref, r.delivery_id as r_delivery, r.source_row as r_source_row
                 from stage_result s
-                left join result r on r.feed_code = ? and r.attempt_key = s.attempt_key
+                left join lateral (select x.result_id, x.version, x.status, x.state_id_hash, x.exam_code, x.source_ref,
+                                          x.delivery_id, x.source_row
+                                   from result x where x.feed_code = ? and x.attempt_key = s.attempt_key
+                                   limit 1) r on true
                 where r.result_id is not null
                    or s.attempt_key in (select attempt_key from stage_result group by attempt_key having count(*) > 1))
             select f.attempt_key, f.ordinal, f.source_row, f.source_ref, f.state_id_hash, f.first_name, f.last_name,
