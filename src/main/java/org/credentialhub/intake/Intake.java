@@ -442,12 +442,12 @@ public final class Intake {
                 insert into delivery_problem (delivery_id, seq, severity, line, field, message)
                 select ?, ? + row_number() over (order by ordinal), 'warning', ordinal, 'attempt-key',
                        'repeats the attempt of row ' || first_row || ' (same attempt key); the later row is kept'
-                from stage_repeated s
+                from %s s
                 where ordinal <> first_row
                   and not exists (select 1 from stage_version v   -- an identity change is warned as such
                                   where v.attempt_key = s.attempt_key and v.ordinal = s.ordinal and v.changed)
                 order by ordinal
-                limit ?""")) {
+                limit ?""".formatted(STAGE_REPEATED.name()))) {
             ps.setLong(1, deliveryId);
             ps.setInt(2, seqAfter);
             ps.setInt(3, MAX_STORED_REJECTIONS);
@@ -470,9 +470,11 @@ public final class Intake {
      * warned of. Found once by a sort of the keys and ordinals alone ({@link #findRepeats}), where matching's read and
      * each publishing statement kept each key's last row with a {@code distinct on} that sorted the file's whole rows
      * (1,000,000 rows: about 400 MB on disk a sort), and the warning numbered the repeats by a sort of its own. With
-     * each row's source row: whether two rows of one attempt also share it ({@link #findRepeats}).
+     * each row's source row: whether two rows of one attempt also share it ({@link #findRepeats}). (Named anew, not
+     * {@code stage_repeated}, when its {@code source_row} column came: a session that a pool in front of PostgreSQL
+     * keeps across a hub's upgrade may hold the old table, which a scratch table's check by name would take for this.)
      */
-    private static final Scratch.Table STAGE_REPEATED = new Scratch.Table("stage_repeated",
+    private static final Scratch.Table STAGE_REPEATED = new Scratch.Table("stage_repeated_rows",
             "ordinal int, attempt_key text, first_row int, last_row int, source_row int");
 
     /**

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A vendor file of {@link DeliveryMatcher#ANALYZE_FROM_ROWS} rows or more takes the large file's path: its staged rows
  * analyzed, matched in parts, its lineage and identities written with {@code hub.intake.large-file-work-mem}; its
- * attempts sent twice are each published from their later row (found once, {@code stage_repeated}), and every row
+ * attempts sent twice are each published from their later row (found once, {@code stage_repeated_rows}), and every row
  * keeps its lineage.
  */
 class LargeFileTest {
