@@ -60,6 +60,7 @@ class CredentialStandardsTest {
     void start() throws Exception {
         api = FixtureApiServer.start(0).clientCredentials("credential-hub", "s3cret");
         Path feeds = Files.createTempFile("feeds", ".yaml");
+        feeds.toFile().deleteOnExit();   // read by the hub while the class runs; no test leaves files behind
         // the shipped feeds, and two more of the same OB 3.0 layout with their own verify policies
         Files.writeString(feeds, Files.readString(Path.of("config/feeds.yaml")) + """
 
@@ -249,6 +250,7 @@ class CredentialStandardsTest {
         endorsement.set("type", JSON.valueToTree(List.of("VerifiableCredential", "EndorsementCredential")));
         ((com.fasterxml.jackson.databind.node.ArrayNode) clr.path("credentialSubject").path("verifiableCredential")).add(endorsement);
         Path file = Files.createTempFile("clr", ".json");
+        file.toFile().deleteOnExit();
         Files.write(file, JSON.writeValueAsBytes(clr));
         var outcome = services().intake.stage("clr", "with-endorsement.json", "x".repeat(64), file);
         assertEquals(1, outcome.rowsAccepted());
