@@ -280,6 +280,7 @@ abstract class AnnualReportTest {
     @Test
     void chart1sYearIsTable10sTotal() throws Exception {
         Path out = Files.createTempFile("report", ".csv");
+        out.toFile().deleteOnExit();
         assertEquals(0, hub("report", "--table", "career-readiness-trend", "--out", out.toString(), "--data-dir", run.data().toString()));
         List<CSVRecord> rows = csv(out);
         long earned = truth10().stream().mapToLong(r -> Long.parseLong(r[2])).sum();
@@ -525,6 +526,7 @@ abstract class AnnualReportTest {
     @Test
     void thePublishedHtmlHasEveryTableAndChartAndNoSmallCell() throws Exception {
         Path out = Files.createTempFile("report", ".html");
+        out.toFile().deleteOnExit();
         assertEquals(0, hub("report", "--publish", "--year", YEAR, "--format", "html", "--out", out.toString(),
                 "--data-dir", run.data().toString()));
         org.jsoup.nodes.Document doc = org.jsoup.Jsoup.parse(Files.readString(out, StandardCharsets.UTF_8));

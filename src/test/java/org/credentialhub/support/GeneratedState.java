@@ -53,8 +53,12 @@ public final class GeneratedState {
             if (publicForm) {
                 args.add("--public");
             }
-            assertEquals(0, new CommandLine(new Hub()).execute(args.toArray(String[]::new)));
-            return Files.readString(out, StandardCharsets.UTF_8);
+            try {
+                assertEquals(0, new CommandLine(new Hub()).execute(args.toArray(String[]::new)));
+                return Files.readString(out, StandardCharsets.UTF_8);
+            } finally {
+                Files.deleteIfExists(out);   // no test leaves files in the temporary folder
+            }
         }
     }
 
