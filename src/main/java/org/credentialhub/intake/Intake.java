@@ -495,12 +495,13 @@ public final class Intake {
         Scratch.ensure(c, STAGE_REPEATED);
         try (Statement st = c.createStatement()) {
             st.executeUpdate("delete from " + STAGE_REPEATED.name());
-            st.executeUpdate("insert into " + STAGE_REPEATED.name() + " (ordinal, attempt_key, first_row, last_row, "
-                    + "source_row) select ordinal, attempt_key, first_row, last_row, source_row from (select ordinal, "
-                    + "attempt_key, source_row, min(ordinal) over w as first_row, max(ordinal) over w as last_row, "
-                    + "count(*) over w as n from stage_result window w as (partition by attempt_key)) s where n > 1");
-            try (ResultSet rs = st.executeQuery("select exists (select 1 from " + STAGE_REPEATED.name()
-                    + " group by attempt_key, source_row having count(*) > 1)")) {
+            // (the rows it wrote, as the insert returns them, are asked whether any attempt repeats a source row)
+            try (ResultSet rs = st.executeQuery("with repeated as (insert into " + STAGE_REPEATED.name()
+                    + " (ordinal, attempt_key, first_row, last_row, source_row) select ordinal, attempt_key, first_row, "
+                    + "last_row, source_row from (select ordinal, attempt_key, source_row, min(ordinal) over w as "
+                    + "first_row, max(ordinal) over w as last_row, count(*) over w as n from stage_result "
+                    + "window w as (partition by attempt_key)) s where n > 1 returning attempt_key, source_row) "
+                    + "select exists (select 1 from repeated group by attempt_key, source_row having count(*) > 1)")) {
                 rs.next();
                 return rs.getBoolean(1);
             }

@@ -179,35 +179,9 @@ class ResultReferencesTest {
     void theChecksLookTheirRowsUpByIndex() throws Exception {
         try (Connection c = DriverManager.getConnection(database(), "postgres", "");
              Statement st = c.createStatement()) {
-            st.execute("""
-                    insert into student (student_id, state_id_hash, first_name, last_name, birth_date, district_code, school_code)
-                        select n, 'h' || n, 'A', 'B', date '2008-01-01', '100', '100301' from generate_series(4, 30000) n;
-                    insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
-                                        attempted_on, passed, student_id)
-                        select n, 'certexam', 'k' || n, 1, n, 'E', '2024-2025', date '2025-01-01', true, n
-                        from generate_series(4, 30000) n;
-                    analyze student, result""");
-            st.execute("load 'auto_explain'");
-            st.execute("set auto_explain.log_min_duration = 0");
-            st.execute("set auto_explain.log_nested_statements = on");
-            st.execute("set client_min_messages = log");
-
-            List<String> lineage = plans(st, "insert into result_lineage (result_id, delivery_id, source_row)"
-                    + " select n, 2, n from generate_series(27001, 30000) n");
-            List<String> identity = plans(st, "insert into result_identity (result_id, school_code)"
-                    + " select n, 'x' from generate_series(27001, 30000) n");
-            List<String> results = plans(st, "insert into result (" + RESULT_COLUMNS + ")"
-                    + " select 100000 + n, 'certexam', 'j' || n, 2, n, 'E', '2024-2025', date '2025-01-01', true, n"
-                    + " from generate_series(4, 3003) n");
-            for (List<String> p : List.of(lineage, identity)) {
-                String check = nested(p, "new_rows n left join result r");
-                assertTrue(check.contains("Index Scan using result_pkey on result r"), check);
-                assertFalse(check.contains("Seq Scan on result"), check);
-            }
-            String students = nested(results, "from student s");
-            assertTrue(students.contains("Index Scan using student_pkey on student s")
-                    || students.contains("Index Only Scan using student_pkey on student s"), students);
-            assertFalse(students.contains("Seq Scan on student"), students);
+            grow(st, 4);
+            st.execute("analyze student, result");
+            checksLookUpByIndex(st);
         }
     }
 
@@ -216,7 +190,7 @@ class ResultReferencesTest {
      * again: the first file of a fresh hub (13 rows, a result table of a few pages) planned the results' look-up as a
      * read of the whole table, kept in memory and compared with each new row, and every later statement on that
      * connection ran that plan against a table that kept growing (a 1,317-row file against 5,035 results: 6.6 million
-     * comparisons, 224 ms; the check of the roster's students 8 ms a file in the NC year). Planned on small tables, the
+     * comparisons, 224 ms); the students' check the same on a roster of a few rows. Planned on small tables, the
      * checks of a later, larger statement on the same connection still look their rows up by index.
      */
     @Test
@@ -234,38 +208,52 @@ class ResultReferencesTest {
             st.execute("insert into result_identity (result_id, school_code) select n, 'x' from generate_series(4, 16) n");
             st.execute("insert into result (" + RESULT_COLUMNS + ") values " + row(31, 1, "1") + ", " + row(32, 1, "2"));
             // the tables grow (no analyze: autovacuum's comes later)
-            st.execute("""
-                    insert into student (student_id, state_id_hash, first_name, last_name, birth_date, district_code, school_code)
-                        select n, 'h' || n, 'A', 'B', date '2008-01-01', '100', '100301' from generate_series(4, 30000) n;
-                    insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
-                                        attempted_on, passed, student_id)
-                        select n, 'certexam', 'k' || n, 1, n, 'E', '2024-2025', date '2025-01-01', true, n
-                        from generate_series(33, 30000) n""");
-            st.execute("load 'auto_explain'");
-            st.execute("set auto_explain.log_min_duration = 0");
-            st.execute("set auto_explain.log_nested_statements = on");
-            st.execute("set client_min_messages = log");
-
-            List<String> lineage = plans(st, "insert into result_lineage (result_id, delivery_id, source_row)"
-                    + " select n, 2, n from generate_series(27001, 30000) n");
-            List<String> identity = plans(st, "insert into result_identity (result_id, school_code)"
-                    + " select n, 'x' from generate_series(27001, 30000) n");
-            List<String> results = plans(st, "insert into result (" + RESULT_COLUMNS + ")"
-                    + " select 100000 + n, 'certexam', 'j' || n, 2, n, 'E', '2024-2025', date '2025-01-01', true, n"
-                    + " from generate_series(4, 3003) n");
-            for (List<String> p : List.of(lineage, identity)) {
-                String check = nested(p, "new_rows n left join result r");
-                assertTrue(check.contains("Index Scan using result_pkey on result r"), check);
-                assertFalse(check.contains("Seq Scan on result"), check);
-            }
-            String students = nested(results, "from student s");
-            assertTrue(students.contains("Index Scan using student_pkey on student s")
-                    || students.contains("Index Only Scan using student_pkey on student s"), students);
-            assertFalse(students.contains("Seq Scan on student"), students);
+            grow(st, 33);
+            List<String> lineage = checksLookUpByIndex(st);
             // and the deliveries a lineage statement names, by the delivery's key as that table grows
             String deliveries = nested(lineage, "from delivery d where d.delivery_id in");
             assertFalse(deliveries.contains("Seq Scan on delivery"), deliveries);
         }
+    }
+
+    /** Students 4 to 30,000, and results from {@code firstResult} to 30,000 (result n for student n), delivery 1. */
+    private static void grow(Statement st, int firstResult) throws SQLException {
+        st.execute("""
+                insert into student (student_id, state_id_hash, first_name, last_name, birth_date, district_code, school_code)
+                    select n, 'h' || n, 'A', 'B', date '2008-01-01', '100', '100301' from generate_series(4, 30000) n;
+                insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
+                                    attempted_on, passed, student_id)
+                    select n, 'certexam', 'k' || n, 1, n, 'E', '2024-2025', date '2025-01-01', true, n
+                    from generate_series(%d, 30000) n""".formatted(firstResult));
+    }
+
+    /**
+     * Inserts 3,000 lineage rows, identities and results (delivery 2) with auto_explain's plans sent to this session,
+     * and asserts that each statement's check reads the results or students it names by index; returns the lineage
+     * statement's plans.
+     */
+    private static List<String> checksLookUpByIndex(Statement st) throws SQLException {
+        st.execute("load 'auto_explain'");
+        st.execute("set auto_explain.log_min_duration = 0");
+        st.execute("set auto_explain.log_nested_statements = on");
+        st.execute("set client_min_messages = log");
+        List<String> lineage = plans(st, "insert into result_lineage (result_id, delivery_id, source_row)"
+                + " select n, 2, n from generate_series(27001, 30000) n");
+        List<String> identity = plans(st, "insert into result_identity (result_id, school_code)"
+                + " select n, 'x' from generate_series(27001, 30000) n");
+        List<String> results = plans(st, "insert into result (" + RESULT_COLUMNS + ")"
+                + " select 100000 + n, 'certexam', 'j' || n, 2, n, 'E', '2024-2025', date '2025-01-01', true, n"
+                + " from generate_series(4, 3003) n");
+        for (List<String> p : List.of(lineage, identity)) {
+            String check = nested(p, "new_rows n left join result r");
+            assertTrue(check.contains("Index Scan using result_pkey on result r"), check);
+            assertFalse(check.contains("Seq Scan on result"), check);
+        }
+        String students = nested(results, "from student s");
+        assertTrue(students.contains("Index Scan using student_pkey on student s")
+                || students.contains("Index Only Scan using student_pkey on student s"), students);
+        assertFalse(students.contains("Seq Scan on student"), students);
+        return lineage;
     }
 
     /** The plans auto_explain logged while the statement ran (its own and those of the triggers it fired). */

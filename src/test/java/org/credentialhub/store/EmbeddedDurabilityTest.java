@@ -68,11 +68,7 @@ class EmbeddedDurabilityTest {
                     assertEquals("minimal", rs.getString(1));
                 }
                 st.execute("create table t (i int, s text)");
-                c.setAutoCommit(false);
-                st.execute("truncate t");
-                // more than wal_skip_threshold (2 MB): the file is synced at commit, not written to the WAL then
-                st.execute("insert into t select g, md5(g::text) from generate_series(1, 100000) g");
-                st.execute("create unique index t_i on t (i)");
+                emptiedAndFilled(c);
                 c.commit();   // committed when it returns
             }
         });
@@ -103,10 +99,7 @@ class EmbeddedDurabilityTest {
             try (Statement st = c.createStatement()) {
                 st.execute("create table t (i int, s text)");
                 st.execute("insert into t select g, md5(g::text) from generate_series(1, 10) g");
-                c.setAutoCommit(false);
-                st.execute("truncate t");
-                st.execute("insert into t select g, md5(g::text) from generate_series(1, 100000) g");
-                st.execute("create unique index t_i on t (i)");
+                emptiedAndFilled(c);
             }   // the transaction still open when the database is killed
         });
         reopened(dataDir, c -> {
@@ -123,6 +116,20 @@ class EmbeddedDurabilityTest {
                 st.execute("insert into t values (11, 'again')");   // and the table takes rows again
             }
         });
+    }
+
+    /**
+     * Opens a transaction that empties table {@code t} and fills it with 100,000 rows, then makes its index (as a first
+     * roster's import does its tables): more than wal_skip_threshold (2 MB), so the file is synced at commit, not
+     * written to the WAL then.
+     */
+    private static void emptiedAndFilled(Connection c) throws Exception {
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("truncate t");
+            st.execute("insert into t select g, md5(g::text) from generate_series(1, 100000) g");
+            st.execute("create unique index t_i on t (i)");
+        }
     }
 
     private static String md5(String text) throws Exception {
