@@ -27,6 +27,8 @@ final class RosterPublisher {
     private static final String ROLE_OF_USER = SqlResources.load("sis/role-of-user");
     /** The students left out as on the roster already (sis/roster-students.sql's {@code ${unchanged_left_out}}). */
     private static final String ROSTER_UNCHANGED = SqlResources.load("sis/roster-students-unchanged");
+    /** A class's school year, an expression of the class's row ({@code ${class}}) and its SIS ({@code ${source}}). */
+    private static final String CLASS_SCHOOL_YEAR = SqlResources.load("sis/class-school-year");
     /** The roster's upsert of the students a users file gives (sis/roster-students.sql's {@code ${upsert}}). */
     private static final String ROSTER_UPSERT = SqlResources.load("sis/roster-students-upsert");
 
@@ -80,7 +82,23 @@ final class RosterPublisher {
             if (!f.name().equals("users")) {   // users last, once their students are on the roster (derive)
                 publishFile(c, feed, deliveryId, m, f, lines, changes);
             }
+            if (f.name().equals("academicSessions")) {
+                // (before the classes, which are published with their school years)
+                sessionSchoolYears(c, feed, changes);
+            }
         }
+    }
+
+    /**
+     * The sessions' school years: a session's is its schoolYear parent's (else its own) dates' school year (the
+     * expressions are SchoolYears', the one owner of school-year naming). The sessions it changes count as changed.
+     */
+    private void sessionSchoolYears(Connection c, String feed, TableChanges changes) throws SQLException {
+        String year = "coalesce((select " + schoolYears.sqlOf("p.start_date") + " from sis_academic_session p where"
+                + " p.sis_source = s.sis_source and p.sourced_id = s.parent_sourced_id and p.type = 'schoolYear'), "
+                + schoolYears.sqlOf("s.start_date") + ", " + schoolYears.sqlOfEndingYear("s.school_year_number") + ")";
+        changes.rows("sis_academic_session", ImportSteps.update(c, feed, "update sis_academic_session s set school_year = "
+                + year + " where s.sis_source = ?1 and s.school_year is distinct from " + year));
     }
 
     /**
@@ -97,6 +115,11 @@ final class RosterPublisher {
         List<String> cols = new ArrayList<>(f.publishedColumns());
         List<String> select = new ArrayList<>(cols.stream().map(col -> "s." + col).toList());
         String from = f.stageTable() + " s";
+        if (t.equals("sis_class")) {
+            // each class with its school year (its sessions' and course's are published before it): not written twice
+            cols.add("school_year");
+            select.add(CLASS_SCHOOL_YEAR.replace("${class}", "s").replace("${source}", "'" + feed.replace("'", "''") + "'"));
+        }
         if (t.equals("sis_user")) {
             // 1.2: the role (and org) from roles.csv, and the roster's student: all in the one write
             select.set(cols.indexOf("role"), "coalesce(s.role, r.role)");
@@ -318,9 +341,9 @@ final class RosterPublisher {
      * each foreign key instead of a look-up per row (sis_user's key to student: 3.0 s of a 5.5-s insert of 375,000
      * users; 0.3 s as one check). A key that another table's foreign key references (student's) is kept: those
      * foreign keys stand on it. Inside the import's transaction, so a failed import rolls them back with the rows.
-     * Readers of the table, and of a table a foreign key names (student), wait until the import commits. A table no
-     * foreign key names is emptied again in the transaction first (truncate), which lets a server without replicas
-     * (the embedded one, wal_level minimal) write its rows and indexes without WAL.
+     * Readers of the table, and of a table a foreign key names (student), wait until the import commits. The table is
+     * emptied again in the transaction first ({@link #emptiedAgain}: the roster with the empty tables that name it),
+     * which lets a server without replicas (the embedded one, wal_level minimal) write its rows and indexes without WAL.
      *
      * @return the rows inserted
      */
@@ -355,22 +378,63 @@ final class RosterPublisher {
             for (String d : drop) {
                 st.execute(d);
             }
-            // the empty table emptied again, in this transaction: on a server whose WAL no replica reads (the embedded
-            // one: wal_level minimal) its rows and indexes are then written without WAL and synced at commit. Not a
-            // table another table's foreign key names (truncate refuses it, however empty both are)
-            try (ResultSet rs = st.executeQuery("select not exists (select 1 from pg_constraint where contype = 'f' and"
-                    + " confrelid = '" + table + "'::regclass) and not exists (select 1 from " + table + ")")) {
-                rs.next();
-                if (rs.getBoolean(1)) {
-                    st.execute("truncate " + table);
-                }
-            }
+            emptiedAgain(c, table);
             int rows = insert.run();
             st.execute("set local maintenance_work_mem = '512MB'");
             for (String m : make) {
                 st.execute(m);
             }
             return rows;
+        }
+    }
+
+    /**
+     * Empties the empty table again, in this transaction: on a server whose WAL no replica reads (the embedded one:
+     * wal_level minimal) its rows and indexes are then written without WAL and synced at commit. Truncate refuses a
+     * table other tables' foreign keys name unless they are emptied with it, however empty they are: so the roster is
+     * emptied together with the tables that name it (the users, the matches, the pseudonyms) only when they are empty
+     * too and no one holds them (taken without waiting); otherwise it is left as it is, its rows written with WAL.
+     */
+    private static void emptiedAgain(Connection c, String table) throws SQLException {
+        List<String> naming = new ArrayList<>();
+        try (Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("select distinct conrelid::regclass::text from pg_constraint where contype"
+                    + " = 'f' and confrelid = '" + table + "'::regclass and conrelid <> confrelid order by 1")) {
+                while (rs.next()) {
+                    naming.add(rs.getString(1));
+                }
+            }
+            Savepoint before = naming.isEmpty() ? null : c.setSavepoint();
+            try {
+                if (!naming.isEmpty()) {
+                    st.execute("lock table " + String.join(", ", naming) + " in access exclusive mode nowait");
+                }
+                StringBuilder empty = new StringBuilder("select not exists (select 1 from " + table + ")");
+                for (String t : naming) {
+                    empty.append(" and not exists (select 1 from ").append(t).append(")");
+                }
+                boolean truncate;
+                try (ResultSet rs = st.executeQuery(empty.toString())) {
+                    rs.next();
+                    truncate = rs.getBoolean(1);
+                }
+                if (truncate) {
+                    naming.add(0, table);
+                    st.execute("truncate " + String.join(", ", naming));
+                } else if (before != null) {
+                    c.rollback(before);   // (the tables that name it let go again)
+                    return;
+                }
+            } catch (SQLException e) {
+                if (before == null || !"55P03".equals(e.getSQLState())) {   // lock_not_available: someone holds one
+                    throw e;
+                }
+                c.rollback(before);
+                return;
+            }
+            if (before != null) {
+                c.releaseSavepoint(before);
+            }
         }
     }
 
@@ -433,14 +497,11 @@ final class RosterPublisher {
         if (m.modes.containsKey("resources") || m.modes.containsKey("classResources")) {
             classCredentials(c, feed, deliveryId);
         }
-        // school years: a session's is its schoolYear parent's (else its own) dates' school year (the
-        // expressions are SchoolYears', the one owner of school-year naming)
-        ImportSteps.update(c, feed, "update sis_academic_session s set school_year = coalesce("
-                + "(select " + schoolYears.sqlOf("p.start_date") + " from sis_academic_session p where p.sis_source = s.sis_source"
-                + " and p.sourced_id = s.parent_sourced_id and p.type = 'schoolYear'), "
-                + schoolYears.sqlOf("s.start_date") + ", " + schoolYears.sqlOfEndingYear("s.school_year_number") + ")"
-                + " where s.sis_source = ?1");
-        ImportSteps.update(c, feed, SqlResources.load("sis/class-school-years"));
+        // the school years of the classes whose sessions or course changed (the sessions' own: publishFiles; a
+        // classes file's rows came with theirs)
+        if (changes.rows("sis_academic_session") > 0 || changes.rows("sis_course") > 0) {
+            ImportSteps.update(c, feed, classSchoolYears());
+        }
         // the state's districts and schools
         ImportSteps.update(c, feed, SqlResources.load("sis/districts"));
         ImportSteps.update(c, feed, SqlResources.load("sis/schools"));
@@ -473,6 +534,12 @@ final class RosterPublisher {
         ImportSteps.update(c, feed, SqlResources.load("sis/user-students"));
         // demographics delivered without their users (a delta): onto the roster through the user's student
         ImportSteps.update(c, feed, SqlResources.load("sis/roster-demographics"));
+    }
+
+    /** The update of the source's ({@code ?1}) classes whose school year is not the one stored. */
+    static String classSchoolYears() {
+        return SqlResources.load("sis/class-school-years").replace("${school_year}",
+                CLASS_SCHOOL_YEAR.replace("${class}", "c").replace("${source}", "c.sis_source"));
     }
 
     /**
