@@ -540,13 +540,14 @@ final class RosterStaging {
                 problems.error(name, line, null, "has " + rec.size() + " fields, the header names " + (lastNamed + 1));
             }
             Arrays.fill(values, null);
+            boolean mayBeUnstorable = quotes.mayBeUnstorable(rec.getRecordNumber());
             for (int i = 0; i < cols.size(); i++) {
                 int at = index[i];
                 if (at < 0) {
                     continue;
                 }
                 String raw = at < rec.size() ? rec.get(at).trim() : "";
-                Object v = value(cols.get(i), raw, delta, new RowChecker.At(problems, name, line, named[i]));
+                Object v = value(cols.get(i), raw, delta, mayBeUnstorable, new RowChecker.At(problems, name, line, named[i]));
                 if (target[i] >= 0) {
                     values[target[i]] = v;
                 }
@@ -592,7 +593,8 @@ final class RosterStaging {
         return t instanceof java.nio.charset.CharacterCodingException ? "not UTF-8 text" : "malformed CSV";
     }
 
-    private static Object value(Col col, String raw, boolean delta, RowChecker.At at) {
+    /** @param mayBeUnstorable whether the record may hold a character no text column can store (StrictQuotes) */
+    private static Object value(Col col, String raw, boolean delta, boolean mayBeUnstorable, RowChecker.At at) {
         if (col.kind() == Kind.STATUS) {
             return RowChecker.status(raw, delta, at);
         }
@@ -604,7 +606,7 @@ final class RosterStaging {
             }
             return null;
         }
-        String unstorable = org.credentialhub.mapping.StorableValue.characters(raw);
+        String unstorable = mayBeUnstorable ? org.credentialhub.mapping.StorableValue.characters(raw) : null;
         if (unstorable != null) {
             at.error(unstorable);   // PostgreSQL would refuse it in the middle of the COPY
             return null;

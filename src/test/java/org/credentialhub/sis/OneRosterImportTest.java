@@ -211,6 +211,48 @@ class OneRosterImportTest extends OneRosterTestCase {
     }
 
     @Test
+    @Order(6)
+    void aNulCharacterIsItsRowsErrorAndAnEncodedSurrogateIsNotUtf8() throws Exception {
+        Path bad = dir.resolve("nul");
+        SyntheticBundle.write(bad, 20, 1, 12);
+        Path users = bad.resolve("users.csv");
+        List<String> lines = new ArrayList<>(Files.readAllLines(users));
+        // row 4: a NUL inside a quoted given name; row 9: one inside an unquoted family name (before its last letter)
+        lines.set(3, givenName(lines.get(3), "\"Ma\u0000ria\""));
+        int family = lines.get(8).indexOf("}\",") + 3;
+        family = lines.get(8).indexOf(',', family) + 1;
+        family = lines.get(8).indexOf(',', family);
+        lines.set(8, lines.get(8).substring(0, family - 1) + "\u0000" + lines.get(8).substring(family - 1));
+        Files.write(users, lines);
+        long students = count("select count(*) from student");
+
+        Verdict v = importer.importBundle(bad);
+        assertFalse(v.accepted());
+        assertEquals(List.of("users.csv 4 givenName", "users.csv 9 familyName"), v.errors().stream()
+                .map(p -> p.file() + " " + p.line() + " " + p.column()).toList(), () -> v.problems().toString());
+        assertTrue(v.errors().stream().allMatch(p -> p.message().contains("NUL")), () -> v.problems().toString());
+        assertEquals(students, count("select count(*) from student"));
+
+        // a UTF-16 surrogate encoded in three bytes (CESU-8) is not UTF-8: the file cannot be read from that line on
+        Path cesu = dir.resolve("cesu");
+        SyntheticBundle.write(cesu, 20, 1, 12);
+        Path cesuUsers = cesu.resolve("users.csv");
+        byte[] text = Files.readAllBytes(cesuUsers);
+        int at = new String(text, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("\nusr-3,") + 1;
+        byte[] broken = new byte[text.length + 3];
+        System.arraycopy(text, 0, broken, 0, at);
+        broken[at] = (byte) 0xED;
+        broken[at + 1] = (byte) 0xA0;
+        broken[at + 2] = (byte) 0x80;
+        System.arraycopy(text, at, broken, at + 3, text.length - at);
+        Files.write(cesuUsers, broken);
+        Verdict c = importer.importBundle(cesu);
+        assertFalse(c.accepted());
+        assertTrue(c.errors().stream().anyMatch(p -> p.file().equals("users.csv") && p.message().contains("not UTF-8")),
+                () -> c.problems().toString());
+    }
+
+    @Test
     @Order(7)
     void aFileMarkedAbsentButPresentIsNamedInAWarning() throws Exception {
         Path odd = dir.resolve("absent-present");
