@@ -1,6 +1,5 @@
 package org.credentialhub.sis;
 
-import org.apache.commons.csv.CSVRecord;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 import org.credentialhub.sis.OneRosterSpec.Col;
 import org.credentialhub.sis.OneRosterSpec.Kind;
@@ -19,11 +18,11 @@ final class HeaderColumns {
     }
 
     /** Maps the header onto the version's columns; returns the index of the last named column. */
-    static int map(CSVRecord header, List<Col> cols, int[] index, String file, String version,
+    static int map(String[] header, List<Col> cols, int[] index, String file, String version,
                                   Problems problems) {
         int lastNamed = -1;
-        for (int i = 0; i < header.size(); i++) {
-            String h = (i == 0 ? CsvFiles.stripBom(header.get(i)) : header.get(i)).trim();
+        for (int i = 0; i < header.length; i++) {
+            String h = (i == 0 ? CsvFiles.stripBom(header[i]) : header[i]).trim();
             if (h.isEmpty()) {
                 problems.error(file, 1, null, "column " + (i + 1) + " of the header has no name");
                 continue;

@@ -1,7 +1,5 @@
 package org.credentialhub.sis;
 
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 import org.credentialhub.sis.OneRosterSpec.Col;
 import org.credentialhub.sis.OneRosterSpec.FileSpec;
 import org.credentialhub.sis.OneRosterSpec.Kind;
@@ -16,7 +14,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -202,8 +199,8 @@ final class RosterStaging {
                 long n;
                 LineSets.Published published = later != null && !delta ? lines.published(f.name()) : null;
                 if (published == null) {
-                    n = stageFile(copy, CsvFiles.reader(bundle.open(actual)), f, actual, delta, manifest.version, stored,
-                            fileProblems, fileIds, lines, null);
+                    n = stageFile(copy, CsvRecords.of(bundle.open(actual), hashed(f)), f, actual, delta, manifest.version,
+                            stored, fileProblems, fileIds, lines, null);
                 } else {
                     n = stageChanged(copy, bundle, f, actual, manifest.version, stored, fileProblems, fileIds, lines,
                             published);
@@ -244,8 +241,8 @@ final class RosterStaging {
             return -1;   // staged whole, which names the line
         }
         lines.converted(spec.name(), published);
-        long staged = stageFile(copy, changed.text(), spec, name, false, version, stored, problems, ids, lines,
-                changed.lines.toArray());
+        long staged = stageFile(copy, CsvRecords.of(changed.text(), hashed(spec)), spec, name, false, version, stored,
+                problems, ids, lines, changed.lines.toArray());
         return staged < 0 ? staged : changed.records;
     }
 
@@ -271,7 +268,8 @@ final class RosterStaging {
             throw new IllegalStateException(name + ": " + (wanted.length - next[0]) + " line(s) to stage again not found");
         }
         try (CopyWriter copy = new CopyWriter(c, spec.stageTable(), copyColumns(spec))) {
-            stageFile(copy, chosen.text(), spec, name, false, version, stored, problems, ids, lines, chosen.lines.toArray());
+            stageFile(copy, CsvRecords.of(chosen.text(), hashed(spec)), spec, name, false, version, stored, problems, ids,
+                    lines, chosen.lines.toArray());
         }
         return true;
     }
@@ -385,7 +383,7 @@ final class RosterStaging {
      *
      * @param lineOf for a file's changed lines alone (after its header): the line in the file of each record, else null
      */
-    private long stageFile(CopyWriter copy, java.io.Reader source, FileSpec spec, String name, boolean delta,
+    private long stageFile(CopyWriter copy, CsvRecords source, FileSpec spec, String name, boolean delta,
                            String version, StoredNeighbourhoods stored, Problems problems, Keys ids,
                            LineSets.Import lines, int[] lineOf)
             throws IOException, SQLException {
@@ -395,22 +393,21 @@ final class RosterStaging {
         int[] index = new int[cols.size()];
         Arrays.fill(index, -1);
         long rows = 0;
-        try (StrictQuotes r = new StrictQuotes(source, lineHashTarget >= 0); CSVParser p = CsvFiles.CSV.parse(r)) {
-            Iterator<CSVRecord> it = p.iterator();
-            if (!it.hasNext()) {
+        try (CsvRecords r = source) {
+            if (!r.next()) {
                 problems.error(name, 0, null, "the file is empty: not even a header");
                 return 0;
             }
-            CSVRecord header = it.next();
+            String[] header = r.values();
             if (lineHashTarget >= 0) {
-                Long h = r.lineHash(1);
+                Long h = r.lineHash();
                 if (h == null) {
                     lines.unhashed(spec.name());
                 } else {
                     lines.context(spec.name(), context(spec, h, version));
                 }
             }
-            strayQuote(r, header, header, name, problems);
+            strayQuote(r, header, name, problems);
             int lastNamed = HeaderColumns.map(header, cols, index, name, version, problems);
             if (delta) {
                 for (int i = 0; i < cols.size(); i++) {
@@ -422,21 +419,19 @@ final class RosterStaging {
             }
             // each record in a method of its own: compiled once, not again in each loop's on-stack replacement (this
             // loop's body, the file's CSV reading inlined, took the optimizing JIT five compilations of 1-2 s)
-            Row row = new Row(spec, cols, stage, index, header, lastNamed, name, delta, stored, problems, ids, lines, r,
+            Row row = new Row(spec, cols, stage, index, header, lastNamed, name, delta, stored, problems, ids, lines,
                     copy);
             while (true) {
-                CSVRecord rec;
                 try {
-                    if (!it.hasNext()) {
+                    if (!r.next()) {
                         break;
                     }
-                    rec = it.next();
                 } catch (UncheckedIOException e) {
-                    problems.error(name, (int) p.getRecordNumber() + 1, null, "cannot be read: " + cause(e));
+                    problems.error(name, (int) r.lastNumber() + 1, null, "cannot be read: " + cause(e));
                     break;
                 }
                 rows++;
-                row.stage(rec, lineOf == null ? (int) rec.getRecordNumber() : lineOf[(int) rec.getRecordNumber() - 2]);
+                row.stage(r, lineOf == null ? (int) r.number() : lineOf[(int) r.number() - 2]);
             }
             copy.finish();
         } catch (UncheckedIOException e) {
@@ -480,8 +475,7 @@ final class RosterStaging {
         private final Problems problems;
         private final Keys ids;
         private final LineSets.Import lines;
-        private final StrictQuotes quotes;
-        private final CSVRecord header;
+        private final String[] header;
         private final CopyWriter copy;
 
         /**
@@ -489,13 +483,13 @@ final class RosterStaging {
          * @param index     each of {@code cols}' field in the record, or -1 ({@link HeaderColumns#map})
          * @param lastNamed the last field the header names
          */
-        Row(FileSpec spec, List<Col> cols, List<String> stage, int[] index, CSVRecord header, int lastNamed, String name,
+        Row(FileSpec spec, List<Col> cols, List<String> stage, int[] index, String[] header, int lastNamed, String name,
             boolean delta, StoredNeighbourhoods stored, Problems problems, Keys ids, LineSets.Import lines,
-            StrictQuotes quotes, CopyWriter copy) {
+            CopyWriter copy) {
             this.cols = cols;
             this.index = index;
             this.values = new Object[stage.size()];
-            this.headerSize = header.size();
+            this.headerSize = header.length;
             this.lastNamed = lastNamed;
             this.spec = spec;
             this.name = name;
@@ -504,7 +498,6 @@ final class RosterStaging {
             this.problems = problems;
             this.ids = ids;
             this.lines = lines;
-            this.quotes = quotes;
             this.header = header;
             this.copy = copy;
             target = new int[cols.size()];
@@ -515,7 +508,7 @@ final class RosterStaging {
                 Col col = cols.get(i);
                 target[i] = col.target() == null ? -1 : stage.indexOf(col.target());
                 named[i] = col.kind() == Kind.PROGRAM && index[i] >= 0
-                        ? CsvFiles.stripBom(header.get(index[i])).trim() : col.name();
+                        ? CsvFiles.stripBom(header[index[i]]).trim() : col.name();
                 if (col.kind() == Kind.USERIDS) {
                     userIds = i;
                 }
@@ -532,15 +525,15 @@ final class RosterStaging {
         }
 
         /** Checks a record (of {@code line} in the file) and writes its row. */
-        void stage(CSVRecord rec, int line) throws SQLException {
-            strayQuote(quotes, rec, header, name, problems);
+        void stage(CsvRecords rec, int line) throws SQLException {
+            strayQuote(rec, header, name, problems);
             if (rec.size() > headerSize) {
                 problems.error(name, line, null, "has " + rec.size() + " fields, the header " + headerSize);
             } else if (rec.size() < lastNamed + 1) {
                 problems.error(name, line, null, "has " + rec.size() + " fields, the header names " + (lastNamed + 1));
             }
             Arrays.fill(values, null);
-            boolean mayBeUnstorable = quotes.mayBeUnstorable(rec.getRecordNumber());
+            boolean mayBeUnstorable = rec.mayBeUnstorable();
             for (int i = 0; i < cols.size(); i++) {
                 int at = index[i];
                 if (at < 0) {
@@ -567,7 +560,7 @@ final class RosterStaging {
                 }
             }
             if (lineHashTarget >= 0) {
-                Long h = quotes.lineHash(rec.getRecordNumber());
+                Long h = rec.lineHash();
                 values[lineHashTarget] = h;
                 if (h == null) {
                     lines.unhashed(spec.name());
@@ -584,7 +577,12 @@ final class RosterStaging {
         }
     }
 
-    private static String field(CSVRecord rec, int i) {
+    /** Whether a file's records are hashed: its staging table keeps each line's hash (LineSets). */
+    private static boolean hashed(FileSpec spec) {
+        return spec.stageColumns().containsKey("line_hash");
+    }
+
+    private static String field(CsvRecords rec, int i) {
         return i < rec.size() ? rec.get(i).trim() : "";
     }
 
@@ -593,7 +591,7 @@ final class RosterStaging {
         return t instanceof java.nio.charset.CharacterCodingException ? "not UTF-8 text" : "malformed CSV";
     }
 
-    /** @param mayBeUnstorable whether the record may hold a character no text column can store (StrictQuotes) */
+    /** @param mayBeUnstorable whether the record may hold a character no text column can store (CsvRecords) */
     private static Object value(Col col, String raw, boolean delta, boolean mayBeUnstorable, RowChecker.At at) {
         if (col.kind() == Kind.STATUS) {
             return RowChecker.status(raw, delta, at);
@@ -637,11 +635,11 @@ final class RosterStaging {
     }
 
     /** A record holding a double quote inside an unquoted field is an error naming its row and column. */
-    private static void strayQuote(StrictQuotes quotes, CSVRecord rec, CSVRecord header, String name, Problems problems) {
-        int at = quotes.strayQuoteIn(rec.getRecordNumber());
+    private static void strayQuote(CsvRecords rec, String[] header, String name, Problems problems) {
+        int at = rec.strayQuote();
         if (at >= 0) {
-            String column = at < header.size() ? CsvFiles.stripBom(header.get(at)).trim() : null;
-            problems.error(name, (int) rec.getRecordNumber(), column, "a double quote inside a field that is not "
+            String column = at < header.length ? CsvFiles.stripBom(header[at]).trim() : null;
+            problems.error(name, (int) rec.number(), column, "a double quote inside a field that is not "
                     + "enclosed in double quotes (RFC 4180: enclose the field in double quotes and double the quote)");
         }
     }

@@ -24,9 +24,8 @@ final class StrictQuotes extends FilterReader {
     /** Hashes of the records ended and not yet taken: the parser reads at most a buffer (8,192 characters) ahead. */
     private final long[] hashes = new long[16_384];
     private final long[] hashed = new long[16_384];
-    /** The records (by number, as {@link #hashed}) that hold a NUL or a surrogate: see {@link #mayBeUnstorable}. */
-    private final long[] unstorable = new long[16_384];
     private final boolean hashing;
+    private final boolean fileStart;
     private final LineSets.Running hash = new LineSets.Running();
     private boolean offended;
     private State state = State.FIELD_START;
@@ -40,8 +39,17 @@ final class StrictQuotes extends FilterReader {
 
     /** @param hashing whether records are hashed ({@link #lineHash}) */
     StrictQuotes(Reader in, boolean hashing) {
+        this(in, hashing, true);
+    }
+
+    /**
+     * @param fileStart whether the text is a file's from its start (where a byte-order mark is not text), or the rest
+     *                  of one from a record on ({@link CsvRecords})
+     */
+    StrictQuotes(Reader in, boolean hashing, boolean fileStart) {
         super(in);
         this.hashing = hashing;
+        this.fileStart = fileStart;
     }
 
     /**
@@ -51,15 +59,6 @@ final class StrictQuotes extends FilterReader {
     Long lineHash(long recordNumber) {
         int i = (int) (recordNumber & (hashes.length - 1));
         return hashed[i] == recordNumber ? hashes[i] : null;
-    }
-
-    /**
-     * Whether a record holds a character no text column can store (NUL) or half of a character (a UTF-16 surrogate,
-     * which a strict decoder never gives alone): only such a record's values need {@code StorableValue.characters}.
-     * Known for the records the parser has read, as {@link #lineHash}.
-     */
-    boolean mayBeUnstorable(long recordNumber) {
-        return unstorable[(int) (recordNumber & (unstorable.length - 1))] == recordNumber;
     }
 
     /** Whether a record so far broke the quoting rule, or the text ended inside a quoted field. */
@@ -118,11 +117,8 @@ final class StrictQuotes extends FilterReader {
         if (hashing && (c != '\n' || state == State.QUOTED)) {
             hash.add(c);
         }
-        if (state == State.UNQUOTED && c > '"' && c != ',' && c < '\uD800') {
+        if (state == State.UNQUOTED && c != ',' && c != '\n' && c != '"') {
             return;   // most characters: inside an unquoted field, whose text the record already has
-        }
-        if (c == '\0' || Character.isSurrogate(c)) {
-            unstorable[(int) (record & (unstorable.length - 1))] = record;
         }
         switch (state) {
             case QUOTED -> {
@@ -169,7 +165,7 @@ final class StrictQuotes extends FilterReader {
                 }
             }
             case '\uFEFF' -> {
-                if (record > 1 || recordHasText) {   // a byte-order mark is text only after the file's start
+                if (record > 1 || recordHasText || !fileStart) {   // a byte-order mark is text only after the file's start
                     recordHasText = true;
                     if (state == State.FIELD_START) {
                         state = State.UNQUOTED;
