@@ -154,6 +154,7 @@ final class RosterPublisher {
                     return ps.executeUpdate();
                 }
             }));
+            changes.firstRows(t);
             ImportSteps.timed(t0, "publish " + t + " (first rows of the table; keys made after them)");
             return;
         }

@@ -13,6 +13,7 @@ import java.util.Set;
 final class TableChanges {
     private final Map<String, Long> rows = new HashMap<>();
     private final Set<String> lost = new HashSet<>();
+    private final Set<String> firstRows = new HashSet<>();
 
     /** Rows of the table written or deleted. */
     void rows(String table, long n) {
@@ -30,5 +31,14 @@ final class TableChanges {
 
     boolean lostRows(String table) {
         return lost.contains(table);
+    }
+
+    /** The table's first rows were the file's, published whole: every row the table has is one of the file's. */
+    void firstRows(String table) {
+        firstRows.add(table);
+    }
+
+    boolean hasOnlyTheFilesRows(String table) {
+        return firstRows.contains(table);
     }
 }
