@@ -132,13 +132,39 @@ final class CsvRecords implements Closeable {
         return size;
     }
 
+    /** A field of the current record (made when first asked for: a file's fields the hub does not read are not). */
     String get(int i) {
-        return values[i];
+        String v = values[i];
+        if (v == null) {
+            v = new String(buf, from[i], to[i] - from[i], StandardCharsets.ISO_8859_1);
+            values[i] = v;
+        }
+        return v;
+    }
+
+    /** A field without the blanks and control characters around it ({@link String#trim}). */
+    String trimmed(int i) {
+        if (values[i] != null) {
+            return values[i].trim();
+        }
+        int f = from[i];
+        int t = to[i];
+        while (f < t && (buf[f] & 0xFF) <= ' ') {
+            f++;
+        }
+        while (t > f && (buf[t - 1] & 0xFF) <= ' ') {
+            t--;
+        }
+        return new String(buf, f, t - f, StandardCharsets.ISO_8859_1);
     }
 
     /** The current record's fields, a copy. */
     String[] values() {
-        return Arrays.copyOf(values, size);
+        String[] out = new String[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = get(i);
+        }
+        return out;
     }
 
     /** The current record's line hash ({@link LineSets#hash}), or null when not hashed or not known. */
@@ -376,6 +402,10 @@ final class CsvRecords implements Closeable {
             values = new String[Math.max(n, values.length * 2)];
         }
         for (int i = 0; i < n; i++) {
+            if (kind[i] == PLAIN) {
+                values[i] = null;   // ASCII: made when asked for (get)
+                continue;
+            }
             String v = value(from[i], to[i], kind[i]);
             if (v == null) {
                 return ANOMALY;   // not UTF-8: the strict decoder names the record
@@ -394,11 +424,8 @@ final class CsvRecords implements Closeable {
         return RECORD;
     }
 
-    /** A field's text, or null when its bytes are not UTF-8. */
+    /** A field's text (escaped quotes, or bytes of characters of more than one), or null when its bytes are not UTF-8. */
     private String value(int f, int t, byte k) {
-        if (k == PLAIN) {
-            return new String(buf, f, t - f, StandardCharsets.ISO_8859_1);
-        }
         byte[] b = buf;
         int off = f;
         int len = t - f;

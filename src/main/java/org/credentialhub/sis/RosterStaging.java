@@ -539,7 +539,7 @@ final class RosterStaging {
                 if (at < 0) {
                     continue;
                 }
-                String raw = at < rec.size() ? rec.get(at).trim() : "";
+                String raw = at < rec.size() ? rec.trimmed(at) : "";
                 Object v = value(cols.get(i), raw, delta, mayBeUnstorable, new RowChecker.At(problems, name, line, named[i]));
                 if (target[i] >= 0) {
                     values[target[i]] = v;
@@ -583,7 +583,7 @@ final class RosterStaging {
     }
 
     private static String field(CsvRecords rec, int i) {
-        return i < rec.size() ? rec.get(i).trim() : "";
+        return i < rec.size() ? rec.trimmed(i) : "";
     }
 
     private static String cause(Exception e) {

@@ -53,6 +53,12 @@ final class StateIds {
     }
 
     private static String normalType(String t) {
-        return NOT_TYPE_CHARS.matcher(t.toLowerCase(Locale.ROOT)).replaceAll("");
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9')) {
+                return NOT_TYPE_CHARS.matcher(t.toLowerCase(Locale.ROOT)).replaceAll("");
+            }
+        }
+        return t;   // (most types: nothing to lower or take out)
     }
 }

@@ -130,11 +130,22 @@ public final class Hmac {
         return b.toString();
     }
 
+    /** Whether {@link #SEPARATORS} would find one (a look at each character instead of a matcher an ID). */
+    private static boolean hasSeparator(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == ' ' || c == '.' || c == '-' || c >= '\t' && c <= '\r') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String normalizedStateId(String clear) {
         if (clear == null) {
             return null;
         }
-        String normalized = SEPARATORS.matcher(clear).replaceAll("");
+        String normalized = hasSeparator(clear) ? SEPARATORS.matcher(clear).replaceAll("") : clear;
         return normalized.isEmpty() ? null : normalized;
     }
 

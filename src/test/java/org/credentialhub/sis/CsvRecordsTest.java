@@ -175,14 +175,22 @@ class CsvRecordsTest {
                             + (e.getCause() == null ? e : e.getCause()).getClass().getSimpleName());
                     break;
                 }
-                for (String v : records.values()) {
+                String[] trimmed = new String[records.size()];
+                for (int i = 0; i < trimmed.length; i++) {
+                    trimmed[i] = records.trimmed(i);   // (before the values: a plain field's text made from its bytes)
+                }
+                String[] values = records.values();
+                for (int i = 0; i < trimmed.length; i++) {
+                    assertEquals(values[i].trim(), trimmed[i]);
+                }
+                for (String v : values) {
                     // (a record that may hold what no column can store is marked: the mark itself may differ, the
                     // parser's reading also marks a pair of surrogates)
                     if (org.credentialhub.mapping.StorableValue.characters(v) != null) {
                         assertTrue(records.mayBeUnstorable(), v);
                     }
                 }
-                out.add(records.number() + "|" + String.join(",", records.values()) + "#" + records.lineHash() + "#"
+                out.add(records.number() + "|" + String.join(",", values) + "#" + records.lineHash() + "#"
                         + records.strayQuote());
             }
         }

@@ -70,4 +70,19 @@ class HmacTest {
         }
         assertEquals(near.toString(), hmac.stateIdNear("1234"));
     }
+
+    @Test
+    void aStateIdIsHashedWithoutItsSeparatorsWhicheverTheyAre() {
+        // (the IDs without any are hashed as they are, without the pattern's matcher: the same hashes)
+        Hmac hmac = new Hmac("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+        String plain = hmac.stateId("1234567890");
+        for (String written : new String[] {"123-456-7890", "123.456.7890", " 1234567890 ", "12\t34\n56\u000B78\f90\r",
+                "1-2.3 4567890"}) {
+            assertEquals(plain, hmac.stateId(written), written);
+            assertEquals(hmac.stateIdNear("1234567890"), hmac.stateIdNear(written), written);
+        }
+        assertEquals(null, hmac.stateId(" -. "));
+        // a character the pattern does not take out stays (U+00A0 is not among \\s without Unicode classes)
+        assertEquals(false, plain.equals(hmac.stateId("12345\u00A067890")));
+    }
 }
