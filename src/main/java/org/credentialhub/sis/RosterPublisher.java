@@ -533,8 +533,12 @@ final class RosterPublisher {
         ImportSteps.update(c, feed, SqlResources.load("sis/user-roles").replace("${role_of_user}", ROLE_OF_USER));
         // students who came onto the roster otherwise (e.g. by their enrollments of a later delta)
         ImportSteps.update(c, feed, SqlResources.load("sis/user-students"));
-        // demographics delivered without their users (a delta): onto the roster through the user's student
-        ImportSteps.update(c, feed, SqlResources.load("sis/roster-demographics"));
+        // demographics delivered without their users (a delta): onto the roster through the user's student (none when
+        // the users' table holds only the users file's rows, its first: a demographic's user is then one of the file's,
+        // whose student came with its demographics; 1.1 s to find none for 1,500,000)
+        if (!changes.hasOnlyTheFilesRows("sis_user")) {
+            ImportSteps.update(c, feed, SqlResources.load("sis/roster-demographics"));
+        }
     }
 
     /** The update of the source's ({@code ?1}) classes whose school year is not the one stored. */
