@@ -509,7 +509,12 @@ final class RosterPublisher {
         // the roster: students of this bundle's users file (with a state ID), with their demographics
         // (a staged user's state ID that no other staged user has: each student as staged, without the choice of the
         // last line of each state ID, which sorted the staged students whole: 1,500,000 of them, 456 MB on disk)
+        // (the demographics' table holding only the file's rows: their values are the staged ones)
+        boolean stagedDemographics = changes.hasOnlyTheFilesRows("sis_demographics");
         String students = SqlResources.load("sis/roster-students").replace("${role_of_user}", ROLE_OF_USER)
+                .replace("${d}", stagedDemographics ? "sd" : "d").replace("${stored_demographics}",
+                        stagedDemographics ? "" : "left join sis_demographics d on d.sis_source = u.sis_source"
+                                + " and d.sourced_id = u.sourced_id")
                 .replace("${delta}", delta ? "true" : "false")
                 .replace("${distinct_on}", stateIdsRepeat ? "distinct on (u.state_id_hash)" : "")
                 .replace("${last_first}", stateIdsRepeat ? "order by u.state_id_hash, u.line desc" : "");

@@ -65,6 +65,15 @@ class OneRosterFirstLoadTest extends OneRosterTestCase {
         }
         assertEquals(200, count("select count(*) from student"));
         assertEquals(200, count("select count(*) from sis_user where student_id is not null"));
+        // each student with its demographics (taken from the staged file: the table holds only its rows)
+        assertEquals(200, count("select count(*) from student s join sis_user u on u.student_id = s.student_id"
+                + " join sis_demographics d on d.sis_source = u.sis_source and d.sourced_id = u.sourced_id"
+                + " where s.birth_date is not null and s.sex is not null and (s.sex, s.american_indian_or_alaska_native,"
+                + " s.asian, s.black_or_african_american, s.native_hawaiian_or_other_pacific_islander, s.white,"
+                + " s.two_or_more_races, s.hispanic_or_latino, s.economically_disadvantaged, s.multilingual_learner,"
+                + " s.student_with_disability) is not distinct from (d.sex, d.american_indian_or_alaska_native, d.asian,"
+                + " d.black_or_african_american, d.native_hawaiian_or_other_pacific_islander, d.white, d.two_or_more_races,"
+                + " d.hispanic_or_latino, d.economically_disadvantaged, d.multilingual_learner, d.student_with_disability)"));
         // the roster's unique key made again holds: a second student with a state ID's hash is refused
         SQLException twice = assertThrows(SQLException.class, () -> execute(
                 "insert into student (state_id_hash) select state_id_hash from student limit 1"));
