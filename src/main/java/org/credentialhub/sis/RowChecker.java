@@ -178,6 +178,13 @@ final class RowChecker {
     }
 
     static Boolean bool(String v, At at) {
+        // (as written by most SIS first: a comparison of bytes, not of each character in both cases)
+        if (v.equals("true")) {
+            return Boolean.TRUE;
+        }
+        if (v.equals("false")) {
+            return Boolean.FALSE;
+        }
         if (v.equalsIgnoreCase("true")) {
             return Boolean.TRUE;
         }
