@@ -398,9 +398,7 @@ final class CsvRecords implements Closeable {
             p = q + 2;
             break;
         }
-        if (values.length < n) {
-            values = new String[Math.max(n, values.length * 2)];
-        }
+        room(n);
         for (int i = 0; i < n; i++) {
             if (kind[i] == PLAIN) {
                 values[i] = null;   // ASCII: made when asked for (get)
@@ -422,6 +420,13 @@ final class CsvRecords implements Closeable {
         count++;
         pos = p;
         return RECORD;
+    }
+
+    /** Room for a record of {@code n} fields. */
+    private void room(int n) {
+        if (values.length < n) {
+            values = new String[Math.max(n, values.length * 2)];
+        }
     }
 
     /** A field's text (escaped quotes, or bytes of characters of more than one), or null when its bytes are not UTF-8. */
@@ -481,9 +486,7 @@ final class CsvRecords implements Closeable {
             CSVRecord rec = records.next();
             long n = rec.getRecordNumber();
             out.size = rec.size();
-            if (out.values.length < out.size) {
-                out.values = new String[Math.max(out.size, out.values.length * 2)];
-            }
+            out.room(out.size);
             for (int i = 0; i < out.size; i++) {
                 out.values[i] = rec.get(i);
             }

@@ -118,7 +118,8 @@ final class RosterPublisher {
         if (t.equals("sis_class")) {
             // each class with its school year (its sessions' and course's are published before it): not written twice
             cols.add("school_year");
-            select.add(CLASS_SCHOOL_YEAR.replace("${class}", "s").replace("${source}", "'" + feed.replace("'", "''") + "'"));
+            select.add(CLASS_SCHOOL_YEAR.replace("${class}", "s")
+                    .replace("${source}", org.credentialhub.intake.Intake.feedLiteral(feed)));
         }
         if (t.equals("sis_user")) {
             // 1.2: the role (and org) from roles.csv, and the roster's student: all in the one write
@@ -131,7 +132,7 @@ final class RosterPublisher {
             from += (lines.isConverted(f.name()) ? " left join lateral (select x.student_id from student x where"
                     + " x.state_id_hash = s.state_id_hash offset 0) st on true" : " left join student st on st.state_id_hash"
                     + " = s.state_id_hash") + " left join (" + ROLE_OF_USER
-                    .replace("?1", "'" + feed.replace("'", "''") + "'") + ") r on r.user_sourced_id = s.sourced_id";
+                    .replace("?1", org.credentialhub.intake.Intake.feedLiteral(feed)) + ") r on r.user_sourced_id = s.sourced_id";
         }
         List<String> compared = cols.stream().filter(col -> !col.equals("sourced_id")).toList();
         String set = compared.stream().map(col -> col + " = excluded." + col).collect(Collectors.joining(", "));

@@ -87,8 +87,8 @@ public record SisGuard(Map<String, Double> maxShare, long deltaMaxRows, int samp
                     select sourced_id, type, identifier, parent_sourced_id from sis_stage_orgs where status <> 'tobedeleted'
                     union all
                     select o.sourced_id, o.type, o.identifier, o.parent_sourced_id from sis_org o
-                    where o.sis_source = '%s' and not exists (select 1 from sis_stage_orgs s where s.sourced_id = o.sourced_id)"""
-                    .formatted(feed.replace("'", "''")));
+                    where o.sis_source = %s and not exists (select 1 from sis_stage_orgs s where s.sourced_id = o.sourced_id)"""
+                    .formatted(org.credentialhub.intake.Intake.feedLiteral(feed)));
         }
         for (Kind k : READ) {
             String mode = modes.get(k.file);

@@ -3,7 +3,6 @@ package org.credentialhub.sis;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -11,8 +10,6 @@ import java.util.stream.Collectors;
  * without case and punctuation), else {@code identifier}. A malformed entry is a warning, never its value.
  */
 final class StateIds {
-    private static final Pattern NOT_TYPE_CHARS = Pattern.compile("[^a-z0-9]");
-
     private final Set<String> stateIdTypes;
 
     StateIds(Collection<String> stateIdTypes) {
@@ -52,13 +49,19 @@ final class StateIds {
         return identifier.isEmpty() ? null : identifier;
     }
 
+    /** A userIds type as compared: lower case, its letters and digits alone ("State ID" and "state-id": "stateid"). */
     private static String normalType(String t) {
-        for (int i = 0; i < t.length(); i++) {
-            char c = t.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9')) {
-                return NOT_TYPE_CHARS.matcher(t.toLowerCase(Locale.ROOT)).replaceAll("");
+        String lower = t.toLowerCase(Locale.ROOT);   // (the same string when it has no capital)
+        StringBuilder kept = null;
+        for (int i = 0; i < lower.length(); i++) {
+            char c = lower.charAt(i);
+            boolean typeChar = c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
+            if (!typeChar && kept == null) {
+                kept = new StringBuilder(lower.length()).append(lower, 0, i);
+            } else if (typeChar && kept != null) {
+                kept.append(c);
             }
         }
-        return t;   // (most types: nothing to lower or take out)
+        return kept == null ? lower : kept.toString();
     }
 }

@@ -16,7 +16,6 @@ import java.util.regex.Pattern;
  * ID. Also the one place that checks vendors' salted identity hashes ({@link SaltedHash}: Open Badges). The key comes from configuration or the environment ({@code HUB_ID_HMAC_KEY}).
  */
 public final class Hmac {
-    private static final Pattern SEPARATORS = Pattern.compile("[\\s.\\-]");
     private final SecretKeySpec key;
 
     public Hmac(byte[] key) {
@@ -130,22 +129,31 @@ public final class Hmac {
         return b.toString();
     }
 
-    /** Whether {@link #SEPARATORS} would find one (a look at each character instead of a matcher an ID). */
-    private static boolean hasSeparator(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == ' ' || c == '.' || c == '-' || c >= '\t' && c <= '\r') {
-                return true;
-            }
-        }
-        return false;
+    /** A state ID's separator, left out of it: a blank (space, tab, line end, form feed), a dot or a dash. */
+    private static boolean isSeparator(char c) {
+        return c == ' ' || c == '.' || c == '-' || c >= '\t' && c <= '\r';
     }
 
     private static String normalizedStateId(String clear) {
         if (clear == null) {
             return null;
         }
-        String normalized = hasSeparator(clear) ? SEPARATORS.matcher(clear).replaceAll("") : clear;
+        // (most IDs have no separator: the ID as it is, without a copy)
+        int first = 0;
+        while (first < clear.length() && !isSeparator(clear.charAt(first))) {
+            first++;
+        }
+        String normalized = clear;
+        if (first < clear.length()) {
+            StringBuilder b = new StringBuilder(clear.length()).append(clear, 0, first);
+            for (int i = first + 1; i < clear.length(); i++) {
+                char c = clear.charAt(i);
+                if (!isSeparator(c)) {
+                    b.append(c);
+                }
+            }
+            normalized = b.toString();
+        }
         return normalized.isEmpty() ? null : normalized;
     }
 

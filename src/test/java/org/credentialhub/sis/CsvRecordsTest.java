@@ -70,6 +70,37 @@ class CsvRecordsTest {
         }
     }
 
+    @Test
+    void aFileThatCannotBeReadToItsEndGivesItsRecordsBeforeAndThenTheReadsFailure() throws IOException {
+        // (a bundle's zip entry cut short, a disk's read error: as the parser's reading gave them)
+        byte[] text = "a,b\nu-1,x\nu-2,y\nu-3,z\n".getBytes(StandardCharsets.UTF_8);
+        for (int cut : new int[] {10, 14, 20}) {
+            java.io.InputStream failing = new java.io.InputStream() {
+                private int at;
+
+                @Override
+                public int read() throws IOException {
+                    if (at == cut) {
+                        throw new IOException("read failed");
+                    }
+                    return text[at++] & 0xFF;
+                }
+            };
+            List<String> read = new ArrayList<>();
+            try (CsvRecords records = CsvRecords.of(failing, true, 16)) {
+                UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(UncheckedIOException.class, () -> {
+                    while (records.next()) {
+                        read.add(records.number() + "|" + String.join(",", records.values()));
+                    }
+                });
+                assertEquals("read failed", e.getCause().getMessage());
+                assertEquals(read.size(), records.lastNumber(), "the failure is the next record's");
+            }
+            // the records read whole before the failure (a line end read), and no other
+            assertEquals(List.of("1|a,b", "2|u-1,x", "3|u-2,y").subList(0, cut < 18 ? 2 : 3), read, "cut at " + cut);
+        }
+    }
+
     /** A file of random records: mostly plain, with what the plain reading hands over when {@code odd}. */
     private static byte[] randomFile(Random rnd, boolean odd) {
         String[] plain = {"a", "B", "7", " ", "-", "é", "€", "😀", "Ł", "x y", ""};

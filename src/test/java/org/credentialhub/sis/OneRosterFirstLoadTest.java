@@ -125,16 +125,12 @@ class OneRosterFirstLoadTest extends OneRosterTestCase {
     void aFirstLoadsUnknownReferencesAreWarnedOfAtTheirLines() throws Exception {
         // the first rows' tables are asked whether any row names what the SIS lacks; the lines are then looked up
         Path bulk = bundle("dangling", 14);
-        Path enrollments = bulk.resolve("enrollments.csv");
-        List<String> lines = new ArrayList<>(java.nio.file.Files.readAllLines(enrollments));
-        lines.set(4, lines.get(4).replaceFirst(",cls-[0-9]+-[0-9]+,", ",cls-gone,"));
-        lines.set(9, lines.get(9).replaceFirst(",org-s[0-9]+,", ",org-gone,"));
-        lines.set(11, lines.get(11).replaceFirst(",usr-[0-9]+,", ",usr-gone,"));
-        java.nio.file.Files.write(enrollments, lines);
-        Path demographics = bulk.resolve("demographics.csv");
-        List<String> demo = new ArrayList<>(java.nio.file.Files.readAllLines(demographics));
-        demo.set(6, demo.get(6).replaceFirst("^usr-[0-9]+,", "usr-gone,"));
-        java.nio.file.Files.write(demographics, demo);
+        editLines(bulk.resolve("enrollments.csv"), lines -> {
+            lines.set(4, lines.get(4).replaceFirst(",cls-[0-9]+-[0-9]+,", ",cls-gone,"));
+            lines.set(9, lines.get(9).replaceFirst(",org-s[0-9]+,", ",org-gone,"));
+            lines.set(11, lines.get(11).replaceFirst(",usr-[0-9]+,", ",usr-gone,"));
+        });
+        editLines(bulk.resolve("demographics.csv"), lines -> lines.set(6, lines.get(6).replaceFirst("^usr-[0-9]+,", "usr-gone,")));
 
         Verdict v = firstRowsFirst().importBundle(bulk);
         assertTrue(v.accepted(), () -> v.problems().toString());

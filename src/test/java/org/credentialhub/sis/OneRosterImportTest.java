@@ -191,13 +191,12 @@ class OneRosterImportTest extends OneRosterTestCase {
     void aQuoteInsideAnUnquotedFieldIsRefusedWithItsRowAndColumn() throws Exception {
         Path bad = dir.resolve("stray-quote");
         SyntheticBundle.write(bad, 20, 1, 11);
-        Path users = bad.resolve("users.csv");
-        List<String> lines = new ArrayList<>(Files.readAllLines(users));
         // row 6 (the file's 6th record, header included): a stray quote inside the unquoted given name (the field
         // after the quoted userIds); row 8: a correctly quoted value with a doubled quote, which RFC 4180 allows
-        lines.set(5, givenName(lines.get(5), "Ma\"ria"));
-        lines.set(7, givenName(lines.get(7), "\"O\"\"Neil\""));
-        Files.write(users, lines);
+        editLines(bad.resolve("users.csv"), lines -> {
+            lines.set(5, givenName(lines.get(5), "Ma\"ria"));
+            lines.set(7, givenName(lines.get(7), "\"O\"\"Neil\""));
+        });
         long students = count("select count(*) from student");
 
         Verdict v = importer.importBundle(bad);
@@ -215,15 +214,13 @@ class OneRosterImportTest extends OneRosterTestCase {
     void aNulCharacterIsItsRowsErrorAndAnEncodedSurrogateIsNotUtf8() throws Exception {
         Path bad = dir.resolve("nul");
         SyntheticBundle.write(bad, 20, 1, 12);
-        Path users = bad.resolve("users.csv");
-        List<String> lines = new ArrayList<>(Files.readAllLines(users));
         // row 4: a NUL inside a quoted given name; row 9: one inside an unquoted family name (before its last letter)
-        lines.set(3, givenName(lines.get(3), "\"Ma\u0000ria\""));
-        int family = lines.get(8).indexOf("}\",") + 3;
-        family = lines.get(8).indexOf(',', family) + 1;
-        family = lines.get(8).indexOf(',', family);
-        lines.set(8, lines.get(8).substring(0, family - 1) + "\u0000" + lines.get(8).substring(family - 1));
-        Files.write(users, lines);
+        editLines(bad.resolve("users.csv"), lines -> {
+            lines.set(3, givenName(lines.get(3), "\"Ma\u0000ria\""));
+            String family = familyName(lines.get(8));
+            lines.set(8, familyName(lines.get(8), family.substring(0, family.length() - 1) + "\u0000"
+                    + family.substring(family.length() - 1)));
+        });
         long students = count("select count(*) from student");
 
         Verdict v = importer.importBundle(bad);
@@ -355,6 +352,17 @@ class OneRosterImportTest extends OneRosterTestCase {
     /** The users.csv line with its given name (the field after the quoted userIds) replaced. */
     private static String givenName(String line, String value) {
         int from = line.indexOf("}\",") + 3;
+        return line.substring(0, from) + value + line.substring(line.indexOf(',', from));
+    }
+
+    /** A synthetic users line's family name (the field after the given name). */
+    private static String familyName(String line) {
+        int from = line.indexOf(',', line.indexOf("}\",") + 3) + 1;
+        return line.substring(from, line.indexOf(',', from));
+    }
+
+    private static String familyName(String line, String value) {
+        int from = line.indexOf(',', line.indexOf("}\",") + 3) + 1;
         return line.substring(0, from) + value + line.substring(line.indexOf(',', from));
     }
 

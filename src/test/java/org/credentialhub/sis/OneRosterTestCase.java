@@ -5,11 +5,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * What the OneRoster import tests share: a {@link SisTestDb} of the class's own, opened before its tests and closed
@@ -53,5 +57,12 @@ abstract class OneRosterTestCase {
         try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         }
+    }
+
+    /** Edits a bundle's file line by line (UTF-8): {@code edit} changes the list of its lines, the header first. */
+    static void editLines(Path file, Consumer<List<String>> edit) throws java.io.IOException {
+        List<String> lines = new ArrayList<>(Files.readAllLines(file));
+        edit.accept(lines);
+        Files.write(file, lines);
     }
 }
