@@ -119,6 +119,47 @@ class EmbeddedDurabilityTest {
     }
 
     /**
+     * A roster's way (sis.RosterPublisher.emptiedAgain): a table whose key another table's foreign key names, emptied
+     * together with that table and filled, the naming one after it. Committed, both are there after the database is
+     * killed at once, and the foreign key holds; killed before the commit, both are as they were.
+     */
+    @Test
+    void tablesEmptiedTogetherAndFilledSurviveTheDatabaseKilledAndAreAsTheyWereWithoutTheCommit(@TempDir Path dataDir)
+            throws Exception {
+        killedAfter(dataDir, c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("create table k (i int primary key, s text)");
+                st.execute("create table n (j int, i int references k)");
+                st.execute("insert into k select g, md5(g::text) from generate_series(1, 10) g");
+                c.setAutoCommit(false);
+                st.execute("delete from k");   // the first transaction: the tables emptied, not yet refilled
+                c.commit();
+                st.execute("truncate k, n");
+                st.execute("insert into k select g, md5(g::text) from generate_series(1, 100000) g");
+                st.execute("insert into n select g, g from generate_series(1, 50000) g");
+                c.commit();
+                st.execute("insert into k values (0, 'the killed transaction')");
+                st.execute("truncate k, n");   // emptied again and left open: never committed
+                st.execute("insert into k values (-1, 'never')");
+            }
+        });
+        reopened(dataDir, c -> {
+            try (Statement st = c.createStatement()) {
+                try (ResultSet rs = st.executeQuery("select (select count(*) from k), (select sum(i) from k),"
+                        + " (select count(*) from n), (select count(*) from n join k using (i))")) {
+                    rs.next();
+                    assertEquals(100_000, rs.getInt(1));
+                    assertEquals(5_000_050_000L, rs.getLong(2));
+                    assertEquals(50_000, rs.getInt(3));
+                    assertEquals(50_000, rs.getInt(4));
+                }
+                org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                        () -> st.execute("insert into n values (1, 200000)"), "the foreign key holds");
+            }
+        });
+    }
+
+    /**
      * Opens a transaction that empties table {@code t} and fills it with 100,000 rows, then makes its index (as a first
      * roster's import does its tables): more than wal_skip_threshold (2 MB), so the file is synced at commit, not
      * written to the WAL then.
