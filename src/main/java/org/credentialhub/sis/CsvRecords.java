@@ -158,6 +158,45 @@ final class CsvRecords implements Closeable {
         return new String(buf, f, t - f, StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * The bytes of a plain field without the blanks and control characters around them (those of {@link #trimmed}, whose
+     * text they are in ASCII), or null for a field that is not plain (its text made as it was read, or read the parser's
+     * way): a value's bytes to compare a later field's with ({@link #trimmedEquals}).
+     */
+    byte[] trimmedBytes(int i) {
+        if (values[i] != null || slow != null) {
+            return null;
+        }
+        int f = from[i];
+        int t = to[i];
+        while (f < t && (buf[f] & 0xFF) <= ' ') {
+            f++;
+        }
+        while (t > f && (buf[t - 1] & 0xFF) <= ' ') {
+            t--;
+        }
+        return Arrays.copyOfRange(buf, f, t);
+    }
+
+    /**
+     * Whether a field is plain and, trimmed, is the bytes {@code b} ({@link #trimmedBytes} of an earlier field): its
+     * {@link #trimmed} text is then theirs, and is not made.
+     */
+    boolean trimmedEquals(int i, byte[] b) {
+        if (values[i] != null || slow != null) {
+            return false;
+        }
+        int f = from[i];
+        int t = to[i];
+        while (f < t && (buf[f] & 0xFF) <= ' ') {
+            f++;
+        }
+        while (t > f && (buf[t - 1] & 0xFF) <= ' ') {
+            t--;
+        }
+        return t - f == b.length && Arrays.equals(buf, f, t, b, 0, b.length);
+    }
+
     /** The current record's fields, a copy. */
     String[] values() {
         String[] out = new String[size];

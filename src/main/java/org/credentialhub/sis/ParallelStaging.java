@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * between other files' rows: the order of a staging table never matters, each row carries its line.
  */
 final class ParallelStaging {
-    /** Encoded chunks (about 1 MB each) waiting for the connection; parsers wait when it is full. */
-    private static final int QUEUE_CHUNKS = 32;
+    /** Encoded chunks (about 240 kB each, {@link CopyWriter#binary}) waiting for the connection; parsers wait when it is full. */
+    private static final int QUEUE_CHUNKS = 128;
 
     /** One file's parsing: writes its rows and returns how many it read. Runs on a worker thread. */
     interface FileTask {

@@ -453,6 +453,9 @@ final class RosterStaging {
         return rows;
     }
 
+    /** Changes of a column's value after which it is kept only when it repeats as often as it changes ({@link Row}). */
+    private static final int MEMO_TRIAL = 1_000;
+
     /** One file's records as they are checked and staged: what stays the same from record to record, and a row's values. */
     private final class Row {
         private final List<Col> cols;
@@ -477,6 +480,21 @@ final class RosterStaging {
         private final LineSets.Import lines;
         private final String[] header;
         private final CopyWriter copy;
+        /**
+         * Each column's last value read without a problem from a plain field, and that field's bytes: a value repeated
+         * from record to record (a status, a date, a role, a school) is taken again when its bytes are the same, without
+         * its text made and read again. (A value read with a problem is read again each time, so that each of its lines
+         * is told.)
+         */
+        private final byte[][] lastRaw;
+        private final Object[] lastValue;
+        /**
+         * How often each column's value was its last one, and how often not: a column whose values change more often
+         * than they repeat (an ID, a name) is no longer kept after {@link #MEMO_TRIAL} changes (its bytes copied and
+         * compared for nothing).
+         */
+        private final long[] repeats;
+        private final long[] changes;
 
         /**
          * @param stage     the staging table's columns (without the line)
@@ -500,6 +518,10 @@ final class RosterStaging {
             this.lines = lines;
             this.header = header;
             this.copy = copy;
+            lastRaw = new byte[cols.size()][];
+            lastValue = new Object[cols.size()];
+            repeats = new long[cols.size()];
+            changes = new long[cols.size()];
             target = new int[cols.size()];
             named = new String[cols.size()];   // how problems name the column: as the header has it
             int userIds = -1;
@@ -539,8 +561,20 @@ final class RosterStaging {
                 if (at < 0) {
                     continue;
                 }
-                String raw = at < rec.size() ? rec.trimmed(at) : "";
-                Object v = value(cols.get(i), raw, delta, mayBeUnstorable, new RowChecker.At(problems, name, line, named[i]));
+                Object v;
+                boolean plain = at < rec.size() && !mayBeUnstorable;
+                if (plain && lastRaw[i] != null && rec.trimmedEquals(at, lastRaw[i])) {
+                    v = lastValue[i];   // the column's value of an earlier record, its bytes the same
+                    repeats[i]++;
+                } else {
+                    String raw = at < rec.size() ? rec.trimmed(at) : "";
+                    long before = problems.count();
+                    v = value(cols.get(i), raw, delta, mayBeUnstorable, new RowChecker.At(problems, name, line, named[i]));
+                    boolean again = plain && problems.count() == before && !(v instanceof String[])
+                            && (++changes[i] < MEMO_TRIAL || repeats[i] >= changes[i]);
+                    lastRaw[i] = again ? rec.trimmedBytes(at) : null;
+                    lastValue[i] = again ? v : null;
+                }
                 if (target[i] >= 0) {
                     values[target[i]] = v;
                 }

@@ -21,8 +21,13 @@ import java.sql.SQLException;
  */
 public final class CopyWriter implements AutoCloseable {
     private static final int FLUSH_AT = 256 * 1024;
-    /** Larger chunks for a binary writer: its reader may start a COPY per chunk. */
-    private static final int CHUNK_AT = 1024 * 1024;
+    /**
+     * Larger chunks for a binary writer (its reader may start a COPY per chunk), but each an array of less than half a
+     * megabyte: G1 puts an array of half a region or more (its regions are 1 MB at a heap of 1 GB) in regions of its own
+     * as a "humongous" object, and each such allocation may start a collection (1 MB chunks: 148 of the 227 collections
+     * of a OneRoster first load, docs/performance.md, session 42).
+     */
+    private static final int CHUNK_AT = 240 * 1024;
 
     /** Receives the COPY data of a binary writer, whole rows at a time. */
     @FunctionalInterface
@@ -60,6 +65,12 @@ public final class CopyWriter implements AutoCloseable {
      */
     private byte[] buffer;
     private int length;
+    /**
+     * A binary writer's last text of each column and its encoding: a value given again as the same string (a reader's
+     * repeated value: a status, a school) is not encoded again.
+     */
+    private final String[] lastText;
+    private final byte[][] lastEncoded;
     private boolean firstInRow = true;
     private long rows;
 
@@ -73,6 +84,8 @@ public final class CopyWriter implements AutoCloseable {
         this.types = types;
         this.flushAt = copyIn != null ? FLUSH_AT : CHUNK_AT;
         this.buffer = new byte[flushAt + 4096];
+        this.lastText = types == null ? null : new String[types.length];
+        this.lastEncoded = types == null ? null : new byte[types.length][];
     }
 
     /**
@@ -179,7 +192,20 @@ public final class CopyWriter implements AutoCloseable {
                 putInt(1);
                 put((byte) ((Boolean) value ? 1 : 0));
             }
-            case TEXT -> putText(value.toString());
+            case TEXT -> {
+                String s = value.toString();
+                int c = column - 1;
+                byte[] b;
+                if (s == lastText[c]) {
+                    b = lastEncoded[c];
+                } else {
+                    b = s.getBytes(StandardCharsets.UTF_8);
+                    lastText[c] = s;
+                    lastEncoded[c] = b;
+                }
+                putInt(b.length);
+                putBytes(b);
+            }
             case DATE -> {
                 putInt(4);
                 putInt(Math.toIntExact(((java.time.LocalDate) value).toEpochDay() - PG_EPOCH_DAYS));
@@ -213,12 +239,6 @@ public final class CopyWriter implements AutoCloseable {
             }
             default -> throw new IllegalStateException(type.name());
         }
-    }
-
-    private void putText(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        putInt(b.length);
-        putBytes(b);
     }
 
     private void putShort(int v) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -207,12 +208,28 @@ class CsvRecordsTest {
                     break;
                 }
                 String[] trimmed = new String[records.size()];
+                byte[][] bytes = new byte[records.size()][];
                 for (int i = 0; i < trimmed.length; i++) {
-                    trimmed[i] = records.trimmed(i);   // (before the values: a plain field's text made from its bytes)
+                    // (before the values: a plain field's text made from its bytes)
+                    bytes[i] = records.trimmedBytes(i);
+                    if (bytes[i] != null) {
+                        // a plain field's trimmed bytes are its trimmed text, in ASCII; a field is the bytes of another
+                        // exactly when their trimmed texts are the same
+                        assertEquals(records.trimmed(i), new String(bytes[i], java.nio.charset.StandardCharsets.US_ASCII));
+                        for (int j = 0; j <= i; j++) {
+                            if (bytes[j] != null) {
+                                assertEquals(records.trimmed(i).equals(records.trimmed(j)), records.trimmedEquals(i, bytes[j]));
+                            }
+                        }
+                    }
+                    trimmed[i] = records.trimmed(i);
                 }
                 String[] values = records.values();
                 for (int i = 0; i < trimmed.length; i++) {
                     assertEquals(values[i].trim(), trimmed[i]);
+                    if (bytes[i] == null) {
+                        assertFalse(records.trimmedEquals(i, values[i].trim().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    }
                 }
                 for (String v : values) {
                     // (a record that may hold what no column can store is marked: the mark itself may differ, the

@@ -250,6 +250,62 @@ class OneRosterImportTest extends OneRosterTestCase {
     }
 
     @Test
+    @Order(10)   // (last: its feed's users are another SIS's, which the tests before count apart from)
+    void aValueRepeatedFromRowToRowIsToldAtEachRowItHasAProblemAndStoredAsWritten() throws Exception {
+        // staging takes a column's value again when its bytes are the last value's (RosterStaging.Row): a value with a
+        // problem is read again at each row, and one written otherwise (quoted, with blanks) is still the same value
+        Path warned = dir.resolve("repeats-warned");
+        SyntheticBundle.write(warned, 20, 2, 13);
+        List<String> ids = new ArrayList<>();
+        editLines(warned.resolve("enrollments.csv"), lines -> {
+            for (int i = 1; i < lines.size(); i++) {
+                ids.add(lines.get(i).substring(0, lines.get(i).indexOf(',')));
+            }
+            for (int i = 2; i <= 4; i++) {
+                lines.set(i, field(lines.get(i), 8, "inactive"));   // lines 3-5: a 1.0 status, a warning each
+            }
+            lines.set(6, field(lines.get(6), 6, " 2024-09-02 "));   // line 7
+            lines.set(7, field(lines.get(7), 6, "\"2024-09-02\""));   // line 8: the same date, quoted
+            lines.set(8, field(lines.get(8), 4, "\"student\""));
+            lines.set(9, field(lines.get(9), 4, "Student"));   // line 10: read as student, with a warning
+            lines.set(10, field(lines.get(10), 4, "Student"));
+        });
+        Verdict v = importer.importBundle("repeats", warned, "repeats-warned");
+        assertTrue(v.accepted(), () -> v.problems().toString());
+        assertEquals(List.of("3 status", "4 status", "5 status", "10 role", "11 role"), v.problems().stream()
+                .filter(p -> p.file().equals("enrollments.csv") && p.line() > 0).map(p -> p.line() + " " + p.column())
+                .toList(), () -> v.problems().toString());
+        assertEquals("active,inactive,inactive,inactive,active", string("select string_agg(status, ',' order by"
+                + " sourced_id) from sis_enrollment where sis_source = 'repeats' and sourced_id in ('" + ids.get(0)
+                + "', '" + ids.get(1) + "', '" + ids.get(2) + "', '" + ids.get(3) + "', '" + ids.get(4) + "')"));
+        assertEquals("2024-09-02,2024-09-02,2024-08-26", string("select string_agg(begin_date::text, ',' order by"
+                + " sourced_id) from sis_enrollment where sis_source = 'repeats' and sourced_id in ('" + ids.get(5)
+                + "', '" + ids.get(6) + "', '" + ids.get(7) + "')"));
+        assertEquals(2 * 20, count("select count(*) from sis_enrollment where sis_source = 'repeats' and role = 'student'"));
+
+        // an invalid date on three lines in a row: each line's error
+        Path refused = dir.resolve("repeats-refused");
+        SyntheticBundle.write(refused, 20, 2, 13);
+        editLines(refused.resolve("enrollments.csv"), lines -> {
+            for (int i = 3; i <= 5; i++) {
+                lines.set(i, field(lines.get(i), 7, "2025-02-30"));
+            }
+        });
+        Verdict r = importer.importBundle("repeats", refused, "repeats-refused");
+        assertFalse(r.accepted());
+        assertEquals(List.of("enrollments.csv 4 endDate", "enrollments.csv 5 endDate", "enrollments.csv 6 endDate"),
+                r.errors().stream().map(p -> p.file() + " " + p.line() + " " + p.column()).toList(),
+                () -> r.problems().toString());
+    }
+
+    /** A line of comma-separated fields (none quoted) with its {@code i}-th field (0-based) replaced. */
+    private static String field(String line, int i, String value) {
+        String[] fields = line.split(",", -1);
+        fields[i] = value;
+        return String.join(",", fields);
+    }
+
+    @Test
     @Order(7)
     void aFileMarkedAbsentButPresentIsNamedInAWarning() throws Exception {
         Path odd = dir.resolve("absent-present");

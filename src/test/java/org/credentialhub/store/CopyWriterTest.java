@@ -14,6 +14,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** COPY's text format as the hub writes it: every value comes back as it was, escapes and any character included. */
 class CopyWriterTest {
@@ -68,12 +69,18 @@ class CopyWriterTest {
             st.execute("create table as_text (n int, t text, d date, b boolean, l bigint, ts timestamptz, a text[])");
             st.execute("create table as_binary (like as_text)");
             ByteArrayOutputStream binary = new ByteArrayOutputStream();
-            CopyWriter chunks = CopyWriter.binary(binary::writeBytes, "int", "text", "date", "boolean", "bigint",
-                    "timestamptz", "text[]");
+            int[] largest = {0};
+            CopyWriter chunks = CopyWriter.binary(chunk -> {
+                binary.writeBytes(chunk);
+                largest[0] = Math.max(largest[0], chunk.length);
+            }, "int", "text", "date", "boolean", "bigint", "timestamptz", "text[]");
             int n = 30_000;
+            String last = null;
             try (CopyWriter w = new CopyWriter(c, "as_text", columns)) {
                 for (int i = 0; i < n; i++) {
-                    String t = TEXTS.get(i % TEXTS.size()) + (i % 7 == 0 ? "" : " " + i);
+                    // (every third row's text the string of the row before: a text given again is not encoded again)
+                    String t = i % 3 == 1 && last != null ? last : TEXTS.get(i % TEXTS.size()) + (i % 7 == 0 ? "" : " " + i);
+                    last = t;
                     String[] a = switch (i % 4) {
                         case 0 -> new String[0];
                         case 1 -> new String[]{t};
@@ -95,6 +102,9 @@ class CopyWriterTest {
                 assertEquals(n, w.finish());
                 assertEquals(n, chunks.finish());
             }
+            // each chunk an array of less than half of G1's smallest region (1 MB): not a "humongous" object
+            assertTrue(largest[0] > 0 && largest[0] < 512 * 1024, "largest chunk " + largest[0]);
+            assertTrue(binary.size() > 2 * 512 * 1024, "several chunks: " + binary.size());
             ByteArrayOutputStream data = new ByteArrayOutputStream();
             data.writeBytes(CopyWriter.BINARY_HEADER);
             data.writeBytes(binary.toByteArray());
