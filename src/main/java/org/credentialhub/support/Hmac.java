@@ -28,6 +28,9 @@ public final class Hmac {
     /** HMAC-SHA256 of a message, for one thread. */
     interface Engine {
         byte[] hash(byte[] message);
+
+        /** The HMAC of the message's first {@code length} bytes, into {@code out} (32 bytes): nothing allocated. */
+        void hash(byte[] message, int length, byte[] out);
     }
 
     /**
@@ -49,7 +52,22 @@ public final class Hmac {
         try {
             Mac m = Mac.getInstance("HmacSHA256");
             m.init(this.key);
-            return m::doFinal;
+            return new Engine() {
+                @Override
+                public byte[] hash(byte[] message) {
+                    return m.doFinal(message);
+                }
+
+                @Override
+                public void hash(byte[] message, int length, byte[] out) {
+                    m.update(message, 0, length);
+                    try {
+                        m.doFinal(out, 0);
+                    } catch (javax.crypto.ShortBufferException e) {
+                        throw new IllegalArgumentException("32 bytes are needed", e);
+                    }
+                }
+            };
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }
@@ -72,10 +90,15 @@ public final class Hmac {
 
         @Override
         public byte[] hash(byte[] message) {
-            mac.update(message, 0, message.length);
             byte[] out = new byte[mac.getMacSize()];
-            mac.doFinal(out, 0); // (and back to the inner padded key's state for the next message)
+            hash(message, message.length, out);
             return out;
+        }
+
+        @Override
+        public void hash(byte[] message, int length, byte[] out) {
+            mac.update(message, 0, length);
+            mac.doFinal(out, 0); // (and back to the inner padded key's state for the next message)
         }
     }
 
@@ -104,6 +127,18 @@ public final class Hmac {
 
     /** Hex characters of one entry of {@link #stateIdNear}. */
     public static final int NEAR_HEX = 16;
+    /** The domain of {@link #stateIdNear}'s messages. */
+    private static final byte[] NEAR_PREFIX = "near|".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /**
      * The keyed hashes of a state ID's deletion neighbourhood, for finding IDs one edit away without storing or
@@ -119,6 +154,30 @@ public final class Hmac {
             return null;
         }
         Engine m = engine.get();
+        int n = normalized.length();
+        if (isAscii(normalized)) {
+            // (most IDs: each character one byte. The message of deletion i is the one of deletion i - 1 with one byte
+            // changed, the hash goes into one array and its hex into the entries' bytes: no string a deletion, which
+            // with the hashes were half of a first roster's users thread, JFR)
+            byte[] message = new byte[NEAR_PREFIX.length + n - 1];
+            System.arraycopy(NEAR_PREFIX, 0, message, 0, NEAR_PREFIX.length);
+            for (int j = 1; j < n; j++) {
+                message[NEAR_PREFIX.length + j - 1] = (byte) normalized.charAt(j);   // deletion 0: from the second
+            }
+            byte[] h = new byte[32];
+            byte[] entries = new byte[n * NEAR_HEX];
+            for (int i = 0; i < n; i++) {
+                if (i > 0) {
+                    message[NEAR_PREFIX.length + i - 1] = (byte) normalized.charAt(i - 1);
+                }
+                m.hash(message, message.length, h);
+                for (int k = 0, at = i * NEAR_HEX; k < NEAR_HEX / 2; k++) {
+                    entries[at++] = HEX_DIGITS[(h[k] >> 4) & 0xF];
+                    entries[at++] = HEX_DIGITS[h[k] & 0xF];
+                }
+            }
+            return new String(entries, StandardCharsets.ISO_8859_1);
+        }
         StringBuilder b = new StringBuilder(normalized.length() * NEAR_HEX);
         HexFormat hex = HexFormat.of();
         for (int i = 0; i < normalized.length(); i++) {

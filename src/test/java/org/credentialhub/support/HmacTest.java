@@ -52,6 +52,14 @@ class HmacTest {
                 assertArrayEquals(expected, padded.hash(message), "padded, key " + keyLength + ", message " + length);
                 assertArrayEquals(expected, padded.hash(message), "again (the engine is back at its padded key's state)");
                 assertArrayEquals(expected, platform.hash(message), "platform, key " + keyLength + ", message " + length);
+                // a message's first bytes, into an array of the caller's
+                byte[] longer = java.util.Arrays.copyOf(message, length + 7);
+                longer[length] = 1;
+                for (Hmac.Engine e : new Hmac.Engine[]{padded, platform}) {
+                    byte[] out = new byte[32];
+                    e.hash(longer, length, out);
+                    assertArrayEquals(expected, out, "the first " + length + " bytes, key " + keyLength);
+                }
             }
         }
     }
@@ -69,6 +77,37 @@ class HmacTest {
             near.append(HEX.formatHex(platform.hash(deleted.getBytes(StandardCharsets.UTF_8)), 0, Hmac.NEAR_HEX / 2));
         }
         assertEquals(near.toString(), hmac.stateIdNear("1234"));
+    }
+
+    @Test
+    void aStateIdsNeighbourhoodIsEachDeletionsHashWhateverItsCharacters() {
+        // each entry the hash of the ID without its i-th character (UTF-16 char, as String.substring deletes it),
+        // written out the plain way; IDs of ASCII (read byte by byte), of other characters and of surrogate pairs
+        Hmac hmac = new Hmac("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+        Hmac.Engine platform = hmac.engine(true);
+        Random random = new Random(11);
+        String[] alphabets = {"0123456789", "0123456789ABCDEFXYZabz", "0123456789é中", "01\uD83D\uDE00x"};
+        for (int t = 0; t < 2_000; t++) {
+            String alphabet = alphabets[t % alphabets.length];
+            StringBuilder id = new StringBuilder();
+            for (int i = random.nextInt(14); i > 0; i--) {
+                id.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                if (random.nextInt(8) == 0) {
+                    id.append("- .".charAt(random.nextInt(3)));   // separators, left out first
+                }
+            }
+            String normalized = id.toString().replaceAll("[- .]", "");
+            String expected = null;
+            if (normalized.length() >= 2) {
+                StringBuilder near = new StringBuilder();
+                for (int i = 0; i < normalized.length(); i++) {
+                    String deleted = "near|" + normalized.substring(0, i) + normalized.substring(i + 1);
+                    near.append(HEX.formatHex(platform.hash(deleted.getBytes(StandardCharsets.UTF_8)), 0, Hmac.NEAR_HEX / 2));
+                }
+                expected = near.toString();
+            }
+            assertEquals(expected, hmac.stateIdNear(id.toString()), id.toString());
+        }
     }
 
     @Test
