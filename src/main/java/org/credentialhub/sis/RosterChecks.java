@@ -193,16 +193,27 @@ final class RosterChecks {
      */
     private static boolean anyUnknown(Connection c, String feed, Ref ref, String table) throws SQLException {
         long t = System.nanoTime();
-        String column = ref.stageColumn();
-        String sql = "select exists (select 1 from " + table + " f where f.sis_source = ?1 and f." + column
-                + " is not null and not exists (select 1 from " + ref.targetTable() + " t where t.sis_source = ?1"
-                + " and t.sourced_id = f." + column + "))";
+        String sql = anyUnknownSql(ref, table);
         try (PreparedStatement ps = ImportSteps.prepare(c, feed, sql); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getBoolean(1);
         } finally {
             ImportSteps.timed(t, sql);
         }
+    }
+
+    /**
+     * {@link #anyUnknown}'s question, ?1 the feed: whether the rows that name what the SIS lacks are more than none,
+     * counted. Asked as {@code exists}, the planner chose the plan that finds a first row soonest whenever it estimated
+     * some (the statistics' sample estimates the distinct classes named by 6,000,000 enrollments at 240,740 of 240,000
+     * classes, and so 18,449 unknown): a nested loop of six million index look-ups (19.7 s instead of 1.8 s, in one
+     * first load of several), when there are none. Counted, it plans for every row: the parallel hashed anti-join.
+     */
+    static String anyUnknownSql(Ref ref, String table) {
+        String column = ref.stageColumn();
+        return "select count(*) > 0 from " + table + " f where f.sis_source = ?1 and f." + column
+                + " is not null and not exists (select 1 from " + ref.targetTable() + " t where t.sis_source = ?1"
+                + " and t.sourced_id = f." + column + ")";
     }
 
     /** Keeps the {@link #MAX_LISTED} lowest lines (a max-heap). */

@@ -142,6 +142,43 @@ class OneRosterFirstLoadTest extends OneRosterTestCase {
     }
 
     @Test
+    void theQuestionWhetherAnyReferenceIsUnknownIsPlannedForEveryRowNotForAFirstOne() throws Exception {
+        // 200,000 enrollments of 20,000 classes, all known, whose statistics (as a sample of a large table may) estimate
+        // more distinct classes named than there are: some unknown. Asked as exists, the question was planned to find a
+        // first unknown row soonest, a nested loop of an index look-up per enrollment (a first load of 6,000,000: 19.7 s
+        // instead of 1.8 s); counted, it is the hashed anti-join
+        execute("insert into sis_class (sis_source, sourced_id, status, delivery_id) select 'plan', 'cls-' || n, 'active', 1"
+                + " from generate_series(1, 20000) n");
+        execute("insert into sis_enrollment (sis_source, sourced_id, status, class_sourced_id, delivery_id)"
+                + " select 'plan', 'enr-' || n, 'active', 'cls-' || (1 + n % 20000), 1 from generate_series(1, 200000) n");
+        try {
+            execute("alter table sis_enrollment alter column class_sourced_id set (n_distinct = 25000)");
+            execute("analyze sis_class, sis_enrollment");
+            OneRosterSpec.Ref classes = OneRosterSpec.REFERENCES.stream().filter(r -> r.file().equals("enrollments")
+                    && r.column().equals("classSourcedId")).findFirst().orElseThrow();
+            String question = RosterChecks.anyUnknownSql(classes, "sis_enrollment").replace("?1", "'plan'");
+            String plan = plan(question);
+            assertTrue(plan.contains("Hash Anti Join") && !plan.contains("Nested Loop"), plan);
+            assertEquals("f", string(question));
+            execute("update sis_enrollment set class_sourced_id = 'cls-gone' where sourced_id = 'enr-7'");
+            assertEquals("t", string(question));
+        } finally {
+            execute("alter table sis_enrollment alter column class_sourced_id reset (n_distinct)");
+        }
+    }
+
+    private String plan(String sql) throws SQLException {
+        StringBuilder plan = new StringBuilder();
+        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("explain " + sql)) {
+            while (rs.next()) {
+                plan.append(rs.getString(1)).append('\n');
+            }
+        }
+        return plan.toString();
+    }
+
+    @Test
     void aRosterSomeoneReadsIsUpsertedAsAlwaysWithoutWaitingForTheReader() throws Exception {
         OneRosterImport firstRowsFirst = firstRowsFirst();
         Path bulk = bundle("read", 8);
