@@ -31,6 +31,23 @@ public final class BenchFolder implements AutoCloseable {
         return dir;
     }
 
+    /**
+     * Writes a bench's generated inputs (a file, or every file under a folder) to disk before anything is timed: as a
+     * delivered file is before the hub picks it up, and as they are when the baseline's COPY reads them at the end.
+     * Otherwise the kernel writes them back while the hub works: a OneRoster bench's two bundles, 2.2 GB written just
+     * before the first load, were still being written back through its staging (docs/performance.md, session 42).
+     */
+    public static void onDisk(Path path) throws IOException {
+        try (Stream<Path> files = Files.walk(path)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+            }
+        }
+    }
+
     public Path resolve(String other) {
         return dir.resolve(other);
     }

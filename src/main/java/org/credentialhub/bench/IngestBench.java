@@ -64,6 +64,7 @@ public final class IngestBench {
                     this.state.seed(), Figure.scale(this.state.scale()));
             this.state.generator().generate(state, line -> log.println("generate: " + line));
             trim.apply(state);
+            BenchFolder.onDisk(state);
             HubRun hub = HubRun.ingest(state, tmp.resolve("hub"), db, Map.of(), log);
             PlainCopy.Copied copy = hub.copy(new StateInputs(tmp.resolve("text")).all(state));
             IngestCommand.Timings t = hub.timings;

@@ -36,6 +36,7 @@ public record OneRosterFigures(int students, int perStudent, BenchDb db, PrintSt
             log.printf(Locale.ROOT, "bench oneroster: %,d students × %d enrollments%n", students, perStudent);
             SyntheticBundle.write(bundle, students, perStudent, 1);
             long rowsChanged = ChangedBundle.write(bundle, changed, 100);
+            BenchFolder.onDisk(tmp.path());
             try (Database d = BenchDb.open(db.fresh(), tmp.resolve("data"))) {
                 OneRosterImport importer = new OneRosterImport(d.dataSource(),
                         new Hmac("bench-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)), 7,

@@ -33,6 +33,7 @@ public record VendorFileBench(BenchScenario state, long rows, BenchDb db, PrintS
                     this.state.describe());
             BenchStates.Written w = BenchStates.vendorFile(this.state.generator(), state, rows,
                     line -> log.println("generate: " + line));
+            BenchFolder.onDisk(state);
             // the file may be larger than the per-file quota (hub.sftp.quota.max-file-mb, 256)
             long mb = (w.bytes() >> 20) + 1;
             HubRun hub = HubRun.ingest(state, tmp.resolve("hub"), db,
