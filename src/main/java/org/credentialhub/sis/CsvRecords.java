@@ -147,35 +147,21 @@ final class CsvRecords implements Closeable {
         if (values[i] != null) {
             return values[i].trim();
         }
-        int f = from[i];
-        int t = to[i];
-        while (f < t && (buf[f] & 0xFF) <= ' ') {
-            f++;
-        }
-        while (t > f && (buf[t - 1] & 0xFF) <= ' ') {
-            t--;
-        }
-        return new String(buf, f, t - f, StandardCharsets.ISO_8859_1);
+        int f = trimmedFrom(i);
+        return new String(buf, f, trimmedTo(i, f) - f, StandardCharsets.ISO_8859_1);
     }
 
     /**
      * The bytes of a plain field without the blanks and control characters around them (those of {@link #trimmed}, whose
      * text they are in ASCII), or null for a field that is not plain (its text made as it was read, or read the parser's
-     * way): a value's bytes to compare a later field's with ({@link #trimmedEquals}).
+     * way: every field has its text then): a value's bytes to compare a later field's with ({@link #trimmedEquals}).
      */
     byte[] trimmedBytes(int i) {
-        if (values[i] != null || slow != null) {
+        if (values[i] != null) {
             return null;
         }
-        int f = from[i];
-        int t = to[i];
-        while (f < t && (buf[f] & 0xFF) <= ' ') {
-            f++;
-        }
-        while (t > f && (buf[t - 1] & 0xFF) <= ' ') {
-            t--;
-        }
-        return Arrays.copyOfRange(buf, f, t);
+        int f = trimmedFrom(i);
+        return Arrays.copyOfRange(buf, f, trimmedTo(i, f));
     }
 
     /**
@@ -183,18 +169,30 @@ final class CsvRecords implements Closeable {
      * {@link #trimmed} text is then theirs, and is not made.
      */
     boolean trimmedEquals(int i, byte[] b) {
-        if (values[i] != null || slow != null) {
+        if (values[i] != null) {
             return false;
         }
+        int f = trimmedFrom(i);
+        int t = trimmedTo(i, f);
+        return t - f == b.length && Arrays.equals(buf, f, t, b, 0, b.length);
+    }
+
+    /** Where a plain field's bytes begin without the blanks and control characters before them. */
+    private int trimmedFrom(int i) {
         int f = from[i];
-        int t = to[i];
-        while (f < t && (buf[f] & 0xFF) <= ' ') {
+        while (f < to[i] && (buf[f] & 0xFF) <= ' ') {
             f++;
         }
+        return f;
+    }
+
+    /** Where a plain field's bytes end without the blanks and control characters after them ({@code f}: its start). */
+    private int trimmedTo(int i, int f) {
+        int t = to[i];
         while (t > f && (buf[t - 1] & 0xFF) <= ' ') {
             t--;
         }
-        return t - f == b.length && Arrays.equals(buf, f, t, b, 0, b.length);
+        return t;
     }
 
     /** The current record's fields, a copy. */
