@@ -42,15 +42,36 @@ public final class ExceptionQueue {
      *       filter, 948 ms of the delivery's match rates in the NC year; docs/performance.md, session 26).</li>
      * </ul>
      * A statement that places every row of a delivery reads them by index ({@code MatchRates.BY_INDEX}): the planner
-     * takes the few pages of {@code district} and {@code school} for cheaper read whole, each time.
+     * takes the few pages of {@code district} and {@code school} for cheaper read whole, each time. It is
+     * {@link #placeDistrict} of the place sent, else {@link #studentDistrict} of the result.
      */
-    public static final String DISTRICT_OF_RESULT = """
-            coalesce((select od.district_code from district od where od.district_code = i.district_code),
-              (select os.district_code from school os where os.school_code = i.school_code),
-              (select n.district_code from school_name n where n.name_key = lower(i.school_name)),
-              (select st.district_code from match_candidate mc join student st using (student_id)
-                 where mc.result_id = r.result_id order by mc.rank limit 1),
-              (select st.district_code from student st where st.student_id = r.student_id))""";
+    public static final String DISTRICT_OF_RESULT = "coalesce(" + placeDistrict("i.district_code", "i.school_code",
+            "i.school_name") + ",\n  " + studentDistrict("r.result_id", "r.student_id") + ")";
+
+    /**
+     * The district of a place a vendor sent (SQL expressions of its district code, school code and school name): the
+     * district sent, the school sent's, or the one district whose schools have that name (in any case); else null.
+     * Many results share a place: a statement that places many can look each place up once ({@code MatchRates}).
+     */
+    public static String placeDistrict(String districtCode, String schoolCode, String schoolName) {
+        return """
+                coalesce((select od.district_code from district od where od.district_code = %s),
+                  (select os.district_code from school os where os.school_code = %s),
+                  (select n.district_code from school_name n where n.name_key = lower(%s)))"""
+                .formatted(districtCode, schoolCode, schoolName);
+    }
+
+    /**
+     * The district of a result whose place says none (SQL expressions of its id and matched student): its best
+     * candidate's, else its matched student's; else null.
+     */
+    public static String studentDistrict(String resultId, String studentId) {
+        return """
+                coalesce((select st.district_code from match_candidate mc join student st using (student_id)
+                     where mc.result_id = %s order by mc.rank limit 1),
+                  (select st.district_code from student st where st.student_id = %s))"""
+                .formatted(resultId, studentId);
+    }
 
     /**
      * SQL condition on {@code r}: a postsecondary credit award whose agreement (credential, institution, program) no

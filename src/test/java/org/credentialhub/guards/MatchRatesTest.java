@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A delivery whose results all went to a later delivery before its match rates were taken (a feed's next file corrects
@@ -52,5 +53,71 @@ class MatchRatesTest {
         } finally {
             org.credentialhub.support.Fixtures.deleteTree(data);
         }
+    }
+
+    /**
+     * A delivery's rates place each result as the exception queue does ({@code ExceptionQueue.DISTRICT_OF_RESULT}, row
+     * by row), where the statement looks each place up once and joins it back to its rows: places that differ only by a
+     * null against an empty value, a school name in another case, places that give no district (then each row's
+     * candidate or student decides, not the place), rows of other deliveries and of other statuses.
+     */
+    @Test
+    void aDeliverysRatesPlaceEachResultAsTheExceptionQueueDoes() throws Exception {
+        Path data = Files.createTempDirectory("hub-match-rates");
+        try (org.credentialhub.store.Database db = SharedPostgres.open(data, 2)) {
+            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+                st.execute("""
+                        insert into district (district_code, name) select d::text, 'D' || d from generate_series(100, 104) d;
+                        insert into school (school_code, district_code, name)
+                            select s::text, (100 + s % 5)::text, 'School ' || s from generate_series(1000, 1019) s;
+                        insert into school (school_code, district_code, name) values ('', '103', 'Blank High');
+                        insert into student (student_id, state_id_hash, district_code)
+                            select n, 'h' || n, (100 + n % 5)::text from generate_series(1, 50) n;
+                        insert into delivery (delivery_id, feed_code, source_name, content_sha256, status)
+                            values (1, 'certexam', 'a.csv', 'x1', 'accepted'), (2, 'certexam', 'b.csv', 'x2', 'accepted');
+                        insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code,
+                                            school_year, attempted_on, passed, match_decision, student_id, status)
+                            select n, 'certexam', 'k' || n, case when n % 11 = 0 then 2 else 1 end, n, 'E', '2024-2025',
+                                   date '2025-01-01', true,
+                                   case when n % 3 = 0 then 'match' when n % 3 = 1 then 'review' else 'none' end,
+                                   case when n % 4 <> 0 then 1 + n % 50 end,
+                                   case when n % 13 = 0 then 'revoked' when n % 17 = 0 then 'held' else 'active' end
+                            from generate_series(1, 600) n;
+                        insert into result_identity (result_id, district_code, school_code, school_name)
+                            select n,
+                                   case n % 7 when 0 then '10' || (n % 5) when 1 then '' when 2 then '999' end,
+                                   case n % 5 when 0 then (1000 + n % 20)::text when 1 then '' when 2 then '77' end,
+                                   case n % 6 when 0 then 'SCHOOL ' || (1000 + n % 20) when 1 then 'school 1003'
+                                              when 2 then '' when 3 then 'Nowhere' end
+                            from generate_series(1, 600) n where n % 19 <> 0;
+                        insert into match_candidate (result_id, student_id, rank, score)
+                            select n, 1 + (n * 7) % 50, 1, 1.0 from generate_series(1, 600) n where n % 2 = 0""");
+            }
+            MatchRates rates = new MatchRates(db.dataSource(), key -> Optional.empty());
+            rates.check("certexam", 1);
+            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+                String recorded = rows(st, "select district_code, results, matched from delivery_match_rate"
+                        + " where delivery_id = 1 order by 1");
+                String rowByRow = rows(st, "select coalesce(d, ''), count(*), count(*) filter (where m) from ("
+                        + "select " + org.credentialhub.exceptions.ExceptionQueue.DISTRICT_OF_RESULT + " as d,"
+                        + " r.match_decision = 'match' as m from result r left join result_identity i using (result_id)"
+                        + " where r.delivery_id = 1 and r.status in ('active', 'held')) x"
+                        + " group by grouping sets ((), (d)) having grouping(d) = 1 or d is not null order by 1");
+                assertEquals(rowByRow, recorded);
+                assertTrue(recorded.split(";").length >= 6, recorded);
+            }
+        } finally {
+            org.credentialhub.support.Fixtures.deleteTree(data);
+        }
+    }
+
+    private static String rows(Statement st, String sql) throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.append(rs.getString(1)).append('/').append(rs.getInt(2)).append('/').append(rs.getInt(3)).append(';');
+            }
+        }
+        return out.toString();
     }
 }
