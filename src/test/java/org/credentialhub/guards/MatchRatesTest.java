@@ -24,19 +24,15 @@ class MatchRatesTest {
 
     @Test
     void aDeliveryWhoseResultsAllMovedOnHasNoRatesAndFinishes() throws Exception {
-        Path data = Files.createTempDirectory("hub-match-rates");
-        try (org.credentialhub.store.Database db = SharedPostgres.open(data, 2)) {
-            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-                st.execute("""
-                        insert into delivery (delivery_id, feed_code, source_name, content_sha256, status)
-                            values (1, 'certexam', 'a.csv', 'x1', 'accepted'), (2, 'certexam', 'b.csv', 'x2', 'accepted');
-                        -- delivery 1's one attempt, corrected by delivery 2 (a result carries its latest delivery)
-                        insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code,
-                                            school_year, attempted_on, passed, match_decision, version)
-                            values (1, 'certexam', 'k1', 2, 2, 'E', '2024-2025', date '2025-01-01', true, 'match', 2);
-                        insert into result_lineage (result_id, delivery_id, source_row, version)
-                            values (1, 1, 2, 1), (1, 2, 2, 2)""");
-            }
+        withStore("""
+                insert into delivery (delivery_id, feed_code, source_name, content_sha256, status)
+                    values (1, 'certexam', 'a.csv', 'x1', 'accepted'), (2, 'certexam', 'b.csv', 'x2', 'accepted');
+                -- delivery 1's one attempt, corrected by delivery 2 (a result carries its latest delivery)
+                insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code,
+                                    school_year, attempted_on, passed, match_decision, version)
+                    values (1, 'certexam', 'k1', 2, 2, 'E', '2024-2025', date '2025-01-01', true, 'match', 2);
+                insert into result_lineage (result_id, delivery_id, source_row, version)
+                    values (1, 1, 2, 1), (1, 2, 2, 2)""", db -> {
             MatchRates rates = new MatchRates(db.dataSource(), key -> Optional.empty());
             assertEquals(List.of(), rates.check("certexam", 1));
             assertEquals(List.of(), rates.check("certexam", 2));
@@ -50,9 +46,7 @@ class MatchRatesTest {
                 }
                 assertEquals("2//1/1;", found.toString());
             }
-        } finally {
-            org.credentialhub.support.Fixtures.deleteTree(data);
-        }
+        });
     }
 
     /**
@@ -63,36 +57,32 @@ class MatchRatesTest {
      */
     @Test
     void aDeliverysRatesPlaceEachResultAsTheExceptionQueueDoes() throws Exception {
-        Path data = Files.createTempDirectory("hub-match-rates");
-        try (org.credentialhub.store.Database db = SharedPostgres.open(data, 2)) {
-            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-                st.execute("""
-                        insert into district (district_code, name) select d::text, 'D' || d from generate_series(100, 104) d;
-                        insert into school (school_code, district_code, name)
-                            select s::text, (100 + s % 5)::text, 'School ' || s from generate_series(1000, 1019) s;
-                        insert into school (school_code, district_code, name) values ('', '103', 'Blank High');
-                        insert into student (student_id, state_id_hash, district_code)
-                            select n, 'h' || n, (100 + n % 5)::text from generate_series(1, 50) n;
-                        insert into delivery (delivery_id, feed_code, source_name, content_sha256, status)
-                            values (1, 'certexam', 'a.csv', 'x1', 'accepted'), (2, 'certexam', 'b.csv', 'x2', 'accepted');
-                        insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code,
-                                            school_year, attempted_on, passed, match_decision, student_id, status)
-                            select n, 'certexam', 'k' || n, case when n % 11 = 0 then 2 else 1 end, n, 'E', '2024-2025',
-                                   date '2025-01-01', true,
-                                   case when n % 3 = 0 then 'match' when n % 3 = 1 then 'review' else 'none' end,
-                                   case when n % 4 <> 0 then 1 + n % 50 end,
-                                   case when n % 13 = 0 then 'revoked' when n % 17 = 0 then 'held' else 'active' end
-                            from generate_series(1, 600) n;
-                        insert into result_identity (result_id, district_code, school_code, school_name)
-                            select n,
-                                   case n % 7 when 0 then '10' || (n % 5) when 1 then '' when 2 then '999' end,
-                                   case n % 5 when 0 then (1000 + n % 20)::text when 1 then '' when 2 then '77' end,
-                                   case n % 6 when 0 then 'SCHOOL ' || (1000 + n % 20) when 1 then 'school 1003'
-                                              when 2 then '' when 3 then 'Nowhere' end
-                            from generate_series(1, 600) n where n % 19 <> 0;
-                        insert into match_candidate (result_id, student_id, rank, score)
-                            select n, 1 + (n * 7) % 50, 1, 1.0 from generate_series(1, 600) n where n % 2 = 0""");
-            }
+        withStore("""
+                insert into district (district_code, name) select d::text, 'D' || d from generate_series(100, 104) d;
+                insert into school (school_code, district_code, name)
+                    select s::text, (100 + s % 5)::text, 'School ' || s from generate_series(1000, 1019) s;
+                insert into school (school_code, district_code, name) values ('', '103', 'Blank High');
+                insert into student (student_id, state_id_hash, district_code)
+                    select n, 'h' || n, (100 + n % 5)::text from generate_series(1, 50) n;
+                insert into delivery (delivery_id, feed_code, source_name, content_sha256, status)
+                    values (1, 'certexam', 'a.csv', 'x1', 'accepted'), (2, 'certexam', 'b.csv', 'x2', 'accepted');
+                insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code,
+                                    school_year, attempted_on, passed, match_decision, student_id, status)
+                    select n, 'certexam', 'k' || n, case when n % 11 = 0 then 2 else 1 end, n, 'E', '2024-2025',
+                           date '2025-01-01', true,
+                           case when n % 3 = 0 then 'match' when n % 3 = 1 then 'review' else 'none' end,
+                           case when n % 4 <> 0 then 1 + n % 50 end,
+                           case when n % 13 = 0 then 'revoked' when n % 17 = 0 then 'held' else 'active' end
+                    from generate_series(1, 600) n;
+                insert into result_identity (result_id, district_code, school_code, school_name)
+                    select n,
+                           case n % 7 when 0 then '10' || (n % 5) when 1 then '' when 2 then '999' end,
+                           case n % 5 when 0 then (1000 + n % 20)::text when 1 then '' when 2 then '77' end,
+                           case n % 6 when 0 then 'SCHOOL ' || (1000 + n % 20) when 1 then 'school 1003'
+                                      when 2 then '' when 3 then 'Nowhere' end
+                    from generate_series(1, 600) n where n % 19 <> 0;
+                insert into match_candidate (result_id, student_id, rank, score)
+                    select n, 1 + (n * 7) % 50, 1, 1.0 from generate_series(1, 600) n where n % 2 = 0""", db -> {
             MatchRates rates = new MatchRates(db.dataSource(), key -> Optional.empty());
             rates.check("certexam", 1);
             try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
@@ -106,9 +96,24 @@ class MatchRatesTest {
                 assertEquals(rowByRow, recorded);
                 assertTrue(recorded.split(";").length >= 6, recorded);
             }
+        });
+    }
+
+    /** A store on a new database of the test run's PostgreSQL, with {@code fixture}'s rows, given to {@code check}. */
+    private static void withStore(String fixture, StoreCheck check) throws Exception {
+        Path data = Files.createTempDirectory("hub-match-rates");
+        try (org.credentialhub.store.Database db = SharedPostgres.open(data, 2)) {
+            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+                st.execute(fixture);
+            }
+            check.run(db);
         } finally {
             org.credentialhub.support.Fixtures.deleteTree(data);
         }
+    }
+
+    private interface StoreCheck {
+        void run(org.credentialhub.store.Database db) throws Exception;
     }
 
     private static String rows(Statement st, String sql) throws Exception {
