@@ -60,31 +60,36 @@ public final class MatchRates {
      *
      * <p>Each result is placed in the district {@link ExceptionQueue#DISTRICT_OF_RESULT} names, with the place's
      * look-ups made once per place the delivery sent (a district code, school code and school name: a state's year has
-     * 1,685 of them among 427,681 results) and joined back to its rows by equal values, a null equal to a null (a
-     * hash or merge join: {@code is not distinct from} is neither); only a row whose place gives no district looks
-     * its candidate and student up (psql, warm, six times each alternating: a 275-row delivery 8.5 ms → 3.4 ms, a
-     * 22,233-row one 258 ms → 228 ms; the NC year's 456 calls 8.0 s → 7.1 s of statement time: docs/performance.md,
-     * session 43).
+     * 1,685 of them among 427,681 results), whose rows are counted together where the place names a district; only
+     * the rows of a place that names none are joined back to it (by equal values, a null equal to a null: a hash or
+     * merge join, where {@code is not distinct from} is neither) and look their candidate and student up. psql, warm,
+     * alternating: a 275-row delivery 8.5 ms row by row → 3.4 ms with every row joined back to its place → 2.4 ms so;
+     * the NC year's results as one delivery 3.65 s → 2.04 s against every row joined back (docs/performance.md,
+     * session 43). A file whose places name no district (the 1M-row bench's) is still a look-up a row: 5.4-5.8 s.
      */
     static final String RATES = """
             insert into delivery_match_rate (delivery_id, feed_code, district_code, results, matched, rate)
-            select ?, ?, coalesce(d, ''), count(*), count(*) filter (where m), round(100.0 * count(*) filter (where m) / count(*), 2)
+            select ?, ?, coalesce(d, ''), sum(n), sum(k), round(100.0 * sum(k) / sum(n), 2)
             from (with x as materialized (
                       select r.result_id, r.student_id, r.match_decision = 'match' as m,
                              i.district_code as dc, i.school_code as sc, i.school_name as sn
                       from result r left join result_identity i using (result_id)
                       where r.delivery_id = ? and r.status in ('active', 'held')),
                   places as materialized (
-                      select dc, sc, sn, %s as d from (select distinct dc, sc, sn from x) p)
-                  select coalesce(p.d, %s) as d, x.m
+                      select dc, sc, sn, count(*) as n, count(*) filter (where m) as k, %s as d
+                      from x group by dc, sc, sn)
+                  select d, n, k from places where d is not null
+                  union all
+                  select %s, 1, case when x.m then 1 else 0 end
                   from x join places p
                     on (x.dc is null) = (p.dc is null) and coalesce(x.dc, '') = coalesce(p.dc, '')
                    and (x.sc is null) = (p.sc is null) and coalesce(x.sc, '') = coalesce(p.sc, '')
-                   and (x.sn is null) = (p.sn is null) and coalesce(x.sn, '') = coalesce(p.sn, '')) y
+                   and (x.sn is null) = (p.sn is null) and coalesce(x.sn, '') = coalesce(p.sn, '')
+                  where p.d is null) y
             group by grouping sets ((), (d))
-            having (grouping(d) = 1 or d is not null) and count(*) > 0
+            having (grouping(d) = 1 or d is not null) and sum(n) > 0
             on conflict (delivery_id, district_code) do nothing""".formatted(
-            ExceptionQueue.placeDistrict("p.dc", "p.sc", "p.sn"), ExceptionQueue.studentDistrict("x.result_id", "x.student_id"));
+            ExceptionQueue.placeDistrict("x.dc", "x.sc", "x.sn"), ExceptionQueue.studentDistrict("x.result_id", "x.student_id"));
 
     /**
      * {@link #RATES} reads the delivery's rows and each row's district by index, whatever the statistics expect of the
