@@ -63,9 +63,9 @@ public final class MatchRates {
      * 1,685 of them among 427,681 results), whose rows are counted together where the place names a district; only
      * the rows of a place that names none are joined back to it (by equal values, a null equal to a null: a hash or
      * merge join, where {@code is not distinct from} is neither) and look their candidate and student up. psql, warm,
-     * alternating: a 275-row delivery 8.5 ms row by row → 3.4 ms with every row joined back to its place → 2.4 ms so;
-     * the NC year's results as one delivery 3.65 s → 2.04 s against every row joined back (docs/performance.md,
-     * session 43). A file whose places name no district (the 1M-row bench's) is still a look-up a row: 5.4-5.8 s.
+     * alternating, against every row placed by its own look-ups: a 275-row delivery 8.5 ms → 3.4 ms (every row then
+     * joined back to its place); against that, 6.4 ms → 2.4 ms, and the NC year's results as one delivery 3.65 s →
+     * 2.04 s (docs/performance.md, session 43).
      */
     static final String RATES = """
             insert into delivery_match_rate (delivery_id, feed_code, district_code, results, matched, rate)
