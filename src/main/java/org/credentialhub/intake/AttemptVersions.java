@@ -93,7 +93,13 @@ final class AttemptVersions {
             from found f
             order by f.attempt_key, f.ordinal""";
 
-    static Counted compute(Connection c, String feed, String sourceName) throws SQLException {
+    /**
+     * Works out the staged rows' versions ({@code stage_version}) and their attempts' ({@code stage_attempt}).
+     *
+     * @param stagedRows the rows the file staged: from {@link org.credentialhub.matching.DeliveryMatcher#ANALYZE_FROM_ROWS}
+     *                   on, both tables are analyzed, however few their rows
+     */
+    static Counted compute(Connection c, String feed, String sourceName, int stagedRows) throws SQLException {
         Scratch.ensure(c, STAGE_VERSION, STAGE_ATTEMPT);
         List<Object[]> versions = new ArrayList<>();
         List<Object[]> keys = new ArrayList<>();
@@ -178,9 +184,12 @@ final class AttemptVersions {
                 copy.finish();
             }
         }
-        if (versions.size() + keys.size() >= org.credentialhub.matching.DeliveryMatcher.ANALYZE_FROM_ROWS) {
+        int analyzeFrom = org.credentialhub.matching.DeliveryMatcher.ANALYZE_FROM_ROWS;
+        if (stagedRows >= analyzeFrom || versions.size() + keys.size() >= analyzeFrom) {
             // a scratch table's statistics are its last analyzed contents: a large file's versions are joined by
-            // their real size (a small file's few rows are estimated from the table's pages)
+            // their real size, however few (estimated from the table's pages, hundreds of rows, the lineage's
+            // statement hashed the file's rows to look up a handful of versions: the 1,000,000-row file's lineage
+            // 4.2 s -> 2.1 s, psql, docs/performance.md, session 44); a small file's are estimated from the pages
             try (Statement st = c.createStatement()) {
                 st.execute("analyze stage_version");
                 st.execute("analyze stage_attempt");

@@ -358,7 +358,7 @@ public final class Intake {
             }
             ps.executeBatch();
         }
-        AttemptVersions.Counted versions = AttemptVersions.compute(c, feed, sourceName);
+        AttemptVersions.Counted versions = AttemptVersions.compute(c, feed, sourceName, accepted);
         int warned = warnIdentityChanges(c, deliveryId, readerWarnings.size());
         // most files give each attempt once: then no row repeats another, and each row is its attempt's last
         boolean keysRepeat = keys.mayRepeat();
@@ -460,7 +460,7 @@ public final class Intake {
      * them: its lineage and identities join the staged rows with these instead of looking each row's result up again
      * in {@code result} (an index probe and a heap read per row of a table of hundreds of thousands).
      */
-    private static final Scratch.Table STAGE_PUBLISHED = new Scratch.Table("stage_published",
+    static final Scratch.Table STAGE_PUBLISHED = new Scratch.Table("stage_published",
             "attempt_key text, result_id bigint, version int");
 
     /**
@@ -551,11 +551,27 @@ public final class Intake {
         if (anyPublished) {
             publishResults(c, feed, deliveryId, newStatus, keysRepeat, true);
         }
+        analyzePublished(c, rows);
         String workMem = rows >= DeliveryMatcher.ANALYZE_FROM_ROWS ? largeFileWorkMem : null;
         String before = workMem == null ? null : setLocal(c, "work_mem", workMem);
         publishLineageAndIdentities(c, deliveryId, keysRepeat, rowsRepeat, anyPublished);
         if (before != null) {
             setLocal(c, "work_mem", before);
+        }
+    }
+
+    /**
+     * A large file's results just written ({@code stage_published}) are joined with its staged rows next, for the
+     * lineage and identities: by their real number. Estimated from the scratch table's pages (a quarter more rows
+     * than there are), they were the larger side of each join, and the file's wide staged rows were hashed instead of
+     * the results' keys (the 1,000,000-row file's identities 2.1-2.3 s -> 1.3-1.4 s, 235 MB of hash -> 91 MB, psql,
+     * docs/performance.md, session 44). A small file's are estimated from the pages.
+     */
+    static void analyzePublished(Connection c, int stagedRows) throws SQLException {
+        if (stagedRows >= DeliveryMatcher.ANALYZE_FROM_ROWS) {
+            try (Statement st = c.createStatement()) {
+                st.execute("analyze " + STAGE_PUBLISHED.name());
+            }
         }
     }
 
@@ -656,6 +672,18 @@ public final class Intake {
     }
 
     /**
+     * The lineage rows of the results {@link #publishResults} wrote ({@code stage_published}), one a staged row, with
+     * its version ({@code stage_version}, {@link AttemptVersions}); parameter 1: the delivery.
+     */
+    static final String LINEAGE = """
+            select r.result_id, ?, s.source_row, coalesce(v.version, r.version),
+                   -- the row's keyed identity and exam: binds a district's decision to this version
+                   encode(sha256(convert_to(coalesce(s.state_id_hash, '') || '|' || coalesce(s.identity_key, '')
+                          || '|' || coalesce(s.exam_code, s.credential_code, ''), 'UTF8')), 'hex')
+            from stage_result s join stage_published r on r.attempt_key = s.attempt_key
+            left join stage_version v on v.attempt_key = s.attempt_key and v.ordinal = s.ordinal""";
+
+    /**
      * The lineage and identities of the results {@link #publishResults} wrote ({@code stage_published}). When the feed
      * had none of the staged keys ({@code anyPublished} false), every result was new, inserted by this delivery: their
      * identities (one a result, from its attempt's last row) are inserted as they are, and so is their lineage unless
@@ -667,15 +695,8 @@ public final class Intake {
      */
     private static void publishLineageAndIdentities(Connection c, long deliveryId, boolean keysRepeat,
                                                     boolean rowsRepeat, boolean anyPublished) throws SQLException {
-        Rows.update(c, """
-                insert into result_lineage (result_id, delivery_id, source_row, version, content_hash)
-                select r.result_id, ?, s.source_row, coalesce(v.version, r.version),
-                       -- the row's keyed identity and exam: binds a district's decision to this version
-                       encode(sha256(convert_to(coalesce(s.state_id_hash, '') || '|' || coalesce(s.identity_key, '')
-                              || '|' || coalesce(s.exam_code, s.credential_code, ''), 'UTF8')), 'hex')
-                from stage_result s join stage_published r on r.attempt_key = s.attempt_key
-                left join stage_version v on v.attempt_key = s.attempt_key and v.ordinal = s.ordinal
-                """ + (anyPublished || rowsRepeat ? "on conflict do nothing" : ""), deliveryId);
+        Rows.update(c, "insert into result_lineage (result_id, delivery_id, source_row, version, content_hash) "
+                + LINEAGE + (anyPublished || rowsRepeat ? " on conflict do nothing" : ""), deliveryId);
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into result_identity (result_id, first_name, last_name, birth_date, email, school_code,
                                              school_name, district_code, identity_key,
