@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.credentialhub.support.Sessions.one;
 
 /**
@@ -110,6 +111,57 @@ class LineageIdentityReferencesTest {
             ExecutionException e = assertThrows(ExecutionException.class, () -> deleted.get(10, TimeUnit.SECONDS));
             assertEquals(FOREIGN_KEY_VIOLATION, ((SQLException) e.getCause().getCause()).getSQLState());
             assertEquals("1", one(look, "select count(*) from delivery where delivery_id = 3"));
+        }
+    }
+
+    /**
+     * A statement of many rows whose results lie close together (a large file's) is checked in one pass over its
+     * results' range (V84), by the same rules: every result named exists, the lowest and highest included, and
+     * results another transaction wrote are kept until it ends.
+     */
+    @Test
+    void aLargeStatementsResultsAreCheckedInOnePassByTheSameRules() throws Exception {
+        String url = database();
+        try (Connection writer = DriverManager.getConnection(url, "postgres", "");
+             Connection deleter = DriverManager.getConnection(url, "postgres", "");
+             Connection watcher = DriverManager.getConnection(url, "postgres", "");
+             Statement w = writer.createStatement(); Statement look = watcher.createStatement()) {
+            w.execute("""
+                    insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
+                                        attempted_on, passed)
+                        select n, 'certexam', 'k' || n, 1, n, 'E', '2024-2025', date '2025-01-01', true
+                        from generate_series(3, 60000) n""");
+            refused(w, "insert into result_identity (result_id) select n from generate_series(1, 60001) n");
+            refused(w, "insert into result_identity (result_id) select n from generate_series(0, 60000) n");
+            w.execute("delete from result where result_id = 30000");
+            refused(w, "insert into result_identity (result_id) select n from generate_series(1, 60000) n");
+            w.execute("insert into result_identity (result_id) select n from generate_series(1, 60000) n where n <> 30000");
+            // results written by the statement's own transaction, as publishing writes them: one pass over the primary
+            // key's range, a few scans of its index, not one a row (the transaction's own count)
+            writer.setAutoCommit(false);
+            w.execute("""
+                    insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
+                                        attempted_on, passed)
+                        select n, 'certexam', 'k' || n, 1, n, 'E', '2024-2025', date '2025-01-01', true
+                        from generate_series(60001, 120000) n""");
+            String scans = "select pg_stat_get_xact_numscans('result_pkey'::regclass)";
+            long before = Long.parseLong(one(w, scans));
+            w.execute("insert into result_identity (result_id) select n from generate_series(60001, 120000) n");
+            long made = Long.parseLong(one(w, scans)) - before;
+            assertTrue(made < 100, made + " scans of result's primary key");
+            writer.commit();
+            writer.setAutoCommit(true);
+            assertEquals("119999", one(look, "select count(*) from result_identity"));
+            // results committed before: the writer's new lineage keeps them while it is open
+            writer.setAutoCommit(false);
+            w.execute("insert into result_lineage (result_id, delivery_id, source_row)"
+                    + " select n, 2, n from generate_series(1, 60000) n where n <> 30000");
+            CompletableFuture<Integer> deleted = Sessions.waitingForALock(deleter,
+                    "delete from result where result_id = 59000", look, "the delete beside a large lineage statement");
+            writer.commit();
+            assertEquals(1, deleted.get(10, TimeUnit.SECONDS));
+            assertEquals("59998 119998", one(look, "select (select count(*) from result_lineage) || ' '"
+                    + " || (select count(*) from result_identity)"));
         }
     }
 
