@@ -100,6 +100,14 @@ public final class MatchRates {
      */
     static final String BY_INDEX = "set local enable_seqscan = off";
 
+    /**
+     * {@link #RATES} joins the rows of the places that name no district back to them by hash: as a merge join, the
+     * planner sorted every row of the delivery to find them (the 1,000,000-row file: its rows sorted on disk, 107 MB,
+     * for the 8,591 rows of its four places without a district; its rates 4.7-5.0 s -> 2.5-2.6 s, psql, warm,
+     * alternating, docs/performance.md, session 44).
+     */
+    static final String BY_HASH = "set local enable_mergejoin = off";
+
     /** Records the delivery's rates and raises its alarms; returns the alarms' messages. */
     public List<String> check(String feed, long deliveryId) throws SQLException {
         int history = (int) number("hub.guards.match-rate.history", feed, 10);
@@ -115,11 +123,13 @@ public final class MatchRates {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement(); PreparedStatement ps = c.prepareStatement(RATES)) {
                 st.execute(BY_INDEX);
+                st.execute(BY_HASH);
                 ps.setLong(1, deliveryId);
                 ps.setString(2, feed);
                 ps.setLong(3, deliveryId);
                 int rates = ps.executeUpdate();
                 st.execute("reset enable_seqscan");
+                st.execute("reset enable_mergejoin");
                 if (rates == 0) {
                     c.commit();
                     return alarms;   // no results (or checked before)
