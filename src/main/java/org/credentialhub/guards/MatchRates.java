@@ -65,16 +65,22 @@ public final class MatchRates {
      * merge join, where {@code is not distinct from} is neither) and look their candidate and student up. psql, warm,
      * alternating, against every row placed by its own look-ups: a 275-row delivery 8.5 ms → 3.4 ms (every row then
      * joined back to its place); against that, 6.4 ms → 2.4 ms, and the NC year's results as one delivery 3.65 s →
-     * 2.04 s (docs/performance.md, session 43).
+     * 2.04 s (docs/performance.md, session 43). The delivery's identities are read between its lowest and highest
+     * result: joined to the delivery's rows by hash, every identity of the hub was read to find them (an NC year's
+     * 22,233-row delivery 108-115 ms, 64-79 ms in its range; the 1M-row file's rates 2.44 s, 2.68 s with its rows
+     * materialized once more; session 44).
      */
     static final String RATES = """
             insert into delivery_match_rate (delivery_id, feed_code, district_code, results, matched, rate)
             select ?, ?, coalesce(d, ''), sum(n), sum(k), round(100.0 * sum(k) / sum(n), 2)
-            from (with x as materialized (
-                      select r.result_id, r.student_id, r.match_decision = 'match' as m,
+            from (with r as materialized (
+                      select r.result_id, r.student_id, r.match_decision = 'match' as m
+                      from result r where r.delivery_id = ? and r.status in ('active', 'held')),
+                  x as materialized (
+                      select r.result_id, r.student_id, r.m,
                              i.district_code as dc, i.school_code as sc, i.school_name as sn
-                      from result r left join result_identity i using (result_id)
-                      where r.delivery_id = ? and r.status in ('active', 'held')),
+                      from r left join result_identity i on i.result_id = r.result_id
+                       and i.result_id between (select min(result_id) from r) and (select max(result_id) from r)),
                   places as materialized (
                       select dc, sc, sn, count(*) as n, count(*) filter (where m) as k, %s as d
                       from x group by dc, sc, sn)
