@@ -42,6 +42,8 @@ final class FieldRule {
     final boolean blankWhenInvalid;
     final Pattern pattern;
     final List<DateTimeFormatter> dateFormats = new ArrayList<>();
+    /** Each format's fixed shape, read first without its formatter ({@link FixedShapeDates}), or null. */
+    final List<FixedShapeDates> dateShapes = new ArrayList<>();
     final boolean isoOffset;
     final List<String> trueList;
     final List<String> falseList;
@@ -85,13 +87,8 @@ final class FieldRule {
                     continue;
                 }
                 try {
-                    dateFormats.add(ISO_DATE.equals(f) ? DateTimeFormatter.ISO_LOCAL_DATE
-                            : new java.time.format.DateTimeFormatterBuilder()
-                            .appendPattern(f.replace("yyyy", "uuuu"))
-                            .parseDefaulting(java.time.temporal.ChronoField.MONTH_OF_YEAR, 1)
-                            .parseDefaulting(java.time.temporal.ChronoField.DAY_OF_MONTH, 1)
-                            .toFormatter(Locale.ROOT)
-                            .withResolverStyle(ResolverStyle.STRICT));
+                    dateFormats.add(formatter(f));
+                    dateShapes.add(FixedShapeDates.of(f));
                 } catch (IllegalArgumentException e) {
                     throw new ConfigException(where + ".format: '" + f + "' is not a date pattern: " + e.getMessage());
                 }
@@ -179,17 +176,37 @@ final class FieldRule {
         return read(row::get);
     }
 
+    /** The formatter of a mapping's date format ({@code iso-date} or a pattern): strict, a missing month or day 1. */
+    static DateTimeFormatter formatter(String format) {
+        return ISO_DATE.equals(format) ? DateTimeFormatter.ISO_LOCAL_DATE
+                : new java.time.format.DateTimeFormatterBuilder()
+                .appendPattern(format.replace("yyyy", "uuuu"))
+                .parseDefaulting(java.time.temporal.ChronoField.MONTH_OF_YEAR, 1)
+                .parseDefaulting(java.time.temporal.ChronoField.DAY_OF_MONTH, 1)
+                .toFormatter(Locale.ROOT)
+                .withResolverStyle(ResolverStyle.STRICT);
+    }
+
     private Object date(String value) throws InvalidValue {
         if (isoOffset) {
+            OffsetDateTime fixed = FixedShapeDates.isoOffset(value);
+            if (fixed != null) {
+                return fixed;
+            }
             try {
                 return OffsetDateTime.parse(value);
             } catch (DateTimeParseException e) {
                 // try the other formats
             }
         }
-        for (DateTimeFormatter f : dateFormats) {
+        for (int i = 0; i < dateFormats.size(); i++) {
+            FixedShapeDates shape = dateShapes.get(i);
+            LocalDate fixed = shape == null ? null : shape.read(value);
+            if (fixed != null) {
+                return fixed;
+            }
             try {
-                return LocalDate.parse(value, f);
+                return LocalDate.parse(value, dateFormats.get(i));
             } catch (DateTimeParseException e) {
                 // next format
             }
