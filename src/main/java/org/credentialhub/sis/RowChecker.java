@@ -2,8 +2,6 @@ package org.credentialhub.sis;
 
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.Month;
-import java.time.Year;
 import java.time.ZoneOffset;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -125,6 +123,9 @@ final class RowChecker {
         return "not an ISO 8601 " + what;
     }
 
+    /** The days of a OneRoster file, yyyy-MM-dd (the mappings' reading of a day without a formatter). */
+    private static final org.credentialhub.mapping.FixedShapeDates DAY = org.credentialhub.mapping.FixedShapeDates.of("yyyy-MM-dd");
+
     /** {@code v} is yyyy-MM-dd in ASCII digits, checked without a regex (millions of values per bundle). */
     private static boolean isIsoDate(String v) {
         return v.length() == 10 && startsWithIsoDate(v);
@@ -153,14 +154,11 @@ final class RowChecker {
 
     /** A yyyy-MM-dd that is a real day (as {@code LocalDate.parse} judges it), or null with an error. */
     private static LocalDate validDate(String v, At at) {
-        int year = Integer.parseInt(v, 0, 4, 10);
-        int month = Integer.parseInt(v, 5, 7, 10);
-        int day = Integer.parseInt(v, 8, 10, 10);
-        if (month < 1 || month > 12 || day < 1 || day > Month.of(month).length(Year.isLeap(year))) {
+        LocalDate date = DAY.read(v);
+        if (date == null) {
             at.error("not a valid date");
             return null;
         }
-        LocalDate date = LocalDate.of(year, month, day);
         String range = org.credentialhub.mapping.StorableValue.date(date);
         if (range != null) {
             at.error(range);   // year 0000 is not a date PostgreSQL takes
