@@ -114,6 +114,12 @@ public final class MatchRates {
      */
     static final String BY_HASH = "set local enable_mergejoin = off";
 
+    /** Sets the planner as {@link #RATES} is run ({@link #BY_INDEX}, {@link #BY_HASH}) for the rest of the transaction. */
+    static void planRates(Statement st) throws SQLException {
+        st.execute(BY_INDEX);
+        st.execute(BY_HASH);
+    }
+
     /** Records the delivery's rates and raises its alarms; returns the alarms' messages. */
     public List<String> check(String feed, long deliveryId) throws SQLException {
         int history = (int) number("hub.guards.match-rate.history", feed, 10);
@@ -128,8 +134,7 @@ public final class MatchRates {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement(); PreparedStatement ps = c.prepareStatement(RATES)) {
-                st.execute(BY_INDEX);
-                st.execute(BY_HASH);
+                planRates(st);
                 ps.setLong(1, deliveryId);
                 ps.setString(2, feed);
                 ps.setLong(3, deliveryId);

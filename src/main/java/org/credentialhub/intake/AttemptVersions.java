@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,7 +95,7 @@ final class AttemptVersions {
     /**
      * Works out the staged rows' versions ({@code stage_version}) and their attempts' ({@code stage_attempt}).
      *
-     * @param stagedRows the rows the file staged: from {@link org.credentialhub.matching.DeliveryMatcher#ANALYZE_FROM_ROWS}
+     * @param stagedRows the rows the file staged: from {@link org.credentialhub.store.PlannerStatistics#SCRATCH_FROM_ROWS}
      *                   on, both tables are analyzed, however few their rows
      */
     static Counted compute(Connection c, String feed, String sourceName, int stagedRows) throws SQLException {
@@ -184,17 +183,11 @@ final class AttemptVersions {
                 copy.finish();
             }
         }
-        int analyzeFrom = org.credentialhub.matching.DeliveryMatcher.ANALYZE_FROM_ROWS;
-        if (stagedRows >= analyzeFrom || versions.size() + keys.size() >= analyzeFrom) {
-            // a scratch table's statistics are its last analyzed contents: a large file's versions are joined by
-            // their real size, however few (estimated from the table's pages, hundreds of rows, the lineage's
-            // statement hashed the file's rows to look up a handful of versions: the 1,000,000-row file's lineage
-            // 4.2 s -> 2.1 s, psql, docs/performance.md, session 44); a small file's are estimated from the pages
-            try (Statement st = c.createStatement()) {
-                st.execute("analyze stage_version");
-                st.execute("analyze stage_attempt");
-            }
-        }
+        // a large file's versions are joined by their real size, however few (estimated from the table's pages,
+        // hundreds of rows, the lineage's statement hashed the file's rows to look up a handful of versions: the
+        // 1,000,000-row file's lineage 4.2 s -> 2.1 s, psql, docs/performance.md, session 44)
+        org.credentialhub.store.PlannerStatistics.analyzeScratch(c, Math.max(stagedRows, versions.size() + keys.size()),
+                "stage_version", "stage_attempt");
         return new Counted(changedRows, held, publishedKeys);
     }
 

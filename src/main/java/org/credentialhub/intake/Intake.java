@@ -339,14 +339,10 @@ public final class Intake {
             }
             copy.finish();
         }
-        if (accepted >= DeliveryMatcher.ANALYZE_FROM_ROWS) {
-            // a temporary table has no statistics until analyzed: a large file is published by its real size
-            try (Statement st = c.createStatement()) {
-                // its size, and the columns the publishing statements join and group on (every column's statistics
-                // of a wide table cost more than the file's parsing)
-                st.execute("analyze stage_result (attempt_key, ordinal, source_row, school_year, exam_code, state_id_hash)");
-            }
-        }
+        // a large file is published by its real size, and by the columns the publishing statements join and group
+        // on (every column's statistics of a wide table cost more than the file's parsing)
+        org.credentialhub.store.PlannerStatistics.analyzeScratch(c, accepted,
+                "stage_result (attempt_key, ordinal, source_row, school_year, exam_code, state_id_hash)");
         long parsed = System.nanoTime();
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into delivery_problem (delivery_id, seq, severity, line, field, message) values (?, ?, 'warning', 0, null, ?)""")) {
@@ -568,11 +564,7 @@ public final class Intake {
      * docs/performance.md, session 44). A small file's are estimated from the pages.
      */
     static void analyzePublished(Connection c, int stagedRows) throws SQLException {
-        if (stagedRows >= DeliveryMatcher.ANALYZE_FROM_ROWS) {
-            try (Statement st = c.createStatement()) {
-                st.execute("analyze " + STAGE_PUBLISHED.name());
-            }
-        }
+        org.credentialhub.store.PlannerStatistics.analyzeScratch(c, stagedRows, STAGE_PUBLISHED.name());
     }
 
     /** Sets a setting of PostgreSQL's for the rest of the transaction ({@code set local}); returns its value before. */

@@ -38,46 +38,33 @@ public final class FixedShapeDates {
      */
     public static FixedShapeDates of(String format) {
         String pattern = FieldRule.ISO_DATE.equals(format) ? "yyyy-MM-dd" : format;
-        int y = -1;
-        int m = -1;
-        int d = -1;
+        int[] at = {-1, -1, -1};   // where the year, month and day start
         StringBuilder separators = new StringBuilder();
         int i = 0;
         while (i < pattern.length()) {
             char c = pattern.charAt(i);
-            if (pattern.startsWith("yyyy", i) || pattern.startsWith("uuuu", i)) {
-                if (y >= 0) {
+            int field = pattern.startsWith("yyyy", i) || pattern.startsWith("uuuu", i) ? 0
+                    : pattern.startsWith("MM", i) && !pattern.startsWith("MMM", i) ? 1
+                    : pattern.startsWith("dd", i) && !pattern.startsWith("ddd", i) ? 2 : -1;
+            if (field >= 0) {
+                if (at[field] >= 0) {
                     return null;
                 }
-                y = i;
-                separators.append("\0\0\0\0");
-                i += 4;
-            } else if (pattern.startsWith("MM", i) && !pattern.startsWith("MMM", i)) {
-                if (m >= 0) {
-                    return null;
-                }
-                m = i;
-                separators.append("\0\0");
-                i += 2;
-            } else if (pattern.startsWith("dd", i) && !pattern.startsWith("ddd", i)) {
-                if (d >= 0) {
-                    return null;
-                }
-                d = i;
-                separators.append("\0\0");
-                i += 2;
-            } else if (Character.isLetter(c) || c == '\'' || c == '[' || c == ']' || c == '#' || c == '{' || c == '}'
-                    || Character.isDigit(c) || c > 0x7e || c < 0x20) {
+                int width = field == 0 ? 4 : 2;
+                at[field] = i;
+                separators.append("\0".repeat(width));
+                i += width;
+            } else if (Character.isLetter(c) || "'[]#{}".indexOf(c) >= 0 || Character.isDigit(c) || c > 0x7e || c < 0x20) {
                 return null;
             } else {
                 separators.append(c);
                 i++;
             }
         }
-        if (y < 0 || m < 0 || d < 0) {
+        if (at[0] < 0 || at[1] < 0 || at[2] < 0) {
             return null;
         }
-        return new FixedShapeDates(pattern.length(), y, m, d, separators.toString().toCharArray());
+        return new FixedShapeDates(pattern.length(), at[0], at[1], at[2], separators.toString().toCharArray());
     }
 
     /** The day {@code value} gives in this shape, or null (another shape, or no such day). */

@@ -31,7 +31,7 @@ import java.util.Map;
 public final class DeliveryMatcher {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryMatcher.class);
     /** Batches from this size on are written with planner statistics of their staged decisions. */
-    public static final int ANALYZE_FROM_ROWS = 5_000;
+    public static final int ANALYZE_FROM_ROWS = org.credentialhub.store.PlannerStatistics.SCRATCH_FROM_ROWS;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DataSource dataSource;
@@ -585,10 +585,10 @@ public final class DeliveryMatcher {
     }
 
     private static void analyzeStaged(Connection c, int rows, boolean candidates) throws SQLException {
-        if (rows >= ANALYZE_FROM_ROWS) {
-            try (Statement st = c.createStatement()) {
-                st.execute(candidates ? "analyze stage_match, stage_match_candidate" : "analyze stage_match");
-            }
+        if (candidates) {
+            org.credentialhub.store.PlannerStatistics.analyzeScratch(c, rows, "stage_match", "stage_match_candidate");
+        } else {
+            org.credentialhub.store.PlannerStatistics.analyzeScratch(c, rows, "stage_match");
         }
     }
 
@@ -767,13 +767,8 @@ public final class DeliveryMatcher {
         int[] counts = new int[3];
         boolean candidates = copyDecisions(c, decisions, counts, "result_id", STAGE_DECISION, STAGE_CANDIDATE,
                 Long::toString, List.of());
-        if (decisions.size() >= ANALYZE_FROM_ROWS) {
-            // a scratch table's statistics are those of its last analyzed contents: a large batch is joined by its
-            // real size (a small one is estimated from the table's pages)
-            try (Statement st = c.createStatement()) {
-                st.execute("analyze stage_decision, stage_candidate");
-            }
-        }
+        // a large batch is joined by its real size (a small one is estimated from the table's pages)
+        org.credentialhub.store.PlannerStatistics.analyzeScratch(c, decisions.size(), "stage_decision", "stage_candidate");
         try (Statement st = c.createStatement()) {
             st.executeUpdate("""
                     update result r set student_id = d.student_id,

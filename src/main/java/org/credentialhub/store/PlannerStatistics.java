@@ -23,6 +23,11 @@ import java.util.List;
 public final class PlannerStatistics {
     /** The share of a table's counted rows from which rows just added make its statistics stale. */
     static final double STALE_SHARE = 0.10;
+    /**
+     * Rows of work (a file staged, a batch matched) from which the transaction's scratch tables are analyzed
+     * ({@link #analyzeScratch}).
+     */
+    public static final int SCRATCH_FROM_ROWS = 5_000;
 
     private PlannerStatistics() {
     }
@@ -98,6 +103,19 @@ public final class PlannerStatistics {
         }
         analyze(c, changed);
         return changed;
+    }
+
+    /**
+     * Analyzes a transaction's scratch tables (each may be given with its columns, {@code "stage_result (attempt_key)"})
+     * when the work they hold is large: {@code rows} from {@link #SCRATCH_FROM_ROWS} on, however few rows each table
+     * has itself. A temporary table has no statistics until analyzed (its last analyzed contents otherwise), and the
+     * planner estimates it from its pages: hundreds of rows for a table of ten, fewer than a file's million. The
+     * small work's tables are left to that estimate (an analyze of each costs more than a small file's statement).
+     */
+    public static void analyzeScratch(Connection c, long rows, String... tables) throws SQLException {
+        if (rows >= SCRATCH_FROM_ROWS) {
+            analyze(c, List.of(tables));
+        }
     }
 
     private static void analyze(Connection c, List<String> tables) throws SQLException {

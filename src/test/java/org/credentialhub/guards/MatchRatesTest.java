@@ -123,21 +123,10 @@ class MatchRatesTest {
                 -- planned as the 1,000,000-row file's: its rows' statistics ten times as many (the planner scales the
                 -- rows it expects by the table's pages as they are, at this density)
                 update pg_class set reltuples = reltuples * 10 where relname in ('result', 'result_identity')""", db -> {
-            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-                c.setAutoCommit(false);
-                st.execute(MatchRates.BY_INDEX);
-                st.execute(MatchRates.BY_HASH);
-                String plan = org.credentialhub.support.Sessions.plan(st, MatchRates.RATES
-                        .replaceFirst("\\?", "1").replaceFirst("\\?", "'certexam'").replaceFirst("\\?", "1"));
-                assertTrue(!plan.contains("Merge Join") && plan.contains("Hash Join"), plan);
-                c.rollback();
-            }
-            new MatchRates(db.dataSource(), key -> Optional.empty()).check("certexam", 1);
-            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-                assertEquals("/100000/100000;100/19800/19800;101/20000/20000;102/20000/20000;103/20000/20000;"
-                        + "104/20000/20000;", rows(st, "select district_code, results, matched from delivery_match_rate"
-                        + " where delivery_id = 1 order by 1"));
-            }
+            String plan = ratesPlan(db, 1);
+            assertTrue(!plan.contains("Merge Join") && plan.contains("Hash Join"), plan);
+            assertEquals("/100000/100000;100/19800/19800;101/20000/20000;102/20000/20000;103/20000/20000;"
+                    + "104/20000/20000;", checked(db, 1));
         });
     }
 
@@ -160,22 +149,32 @@ class MatchRatesTest {
                     from generate_series(1, 200000) n;
                 insert into result_identity (result_id, school_code) select n, '1000' from generate_series(1, 200000) n;
                 analyze result, result_identity""", db -> {
-            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-                c.setAutoCommit(false);
-                st.execute(MatchRates.BY_INDEX);
-                st.execute(MatchRates.BY_HASH);
-                String plan = org.credentialhub.support.Sessions.plan(st, MatchRates.RATES
-                        .replaceFirst("\\?", "2").replaceFirst("\\?", "'certexam'").replaceFirst("\\?", "2"));
-                assertTrue(java.util.regex.Pattern.compile("on result_identity i [^\\n]*\\n\\s*Index Cond: \\(\\(result_id >=")
-                        .matcher(plan).find(), plan);
-                c.rollback();
-            }
-            new MatchRates(db.dataSource(), key -> Optional.empty()).check("certexam", 2);
-            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-                assertEquals("/20000/20000;100/20000/20000;", rows(st, "select district_code, results, matched"
-                        + " from delivery_match_rate where delivery_id = 2 order by 1"));
-            }
+            String plan = ratesPlan(db, 2);
+            assertTrue(java.util.regex.Pattern.compile("on result_identity i [^\\n]*\\n\\s*Index Cond: \\(\\(result_id >=")
+                    .matcher(plan).find(), plan);
+            assertEquals("/20000/20000;100/20000/20000;", checked(db, 2));
         });
+    }
+
+    /** The plan of the certexam delivery's {@link MatchRates#RATES}, with the planner set as {@code check} sets it. */
+    private static String ratesPlan(org.credentialhub.store.Database db, long delivery) throws Exception {
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            MatchRates.planRates(st);
+            String plan = org.credentialhub.support.Sessions.plan(st, MatchRates.RATES.replaceFirst("\\?", "" + delivery)
+                    .replaceFirst("\\?", "'certexam'").replaceFirst("\\?", "" + delivery));
+            c.rollback();
+            return plan;
+        }
+    }
+
+    /** The rates {@code check} records for the certexam delivery: district/results/matched; ... */
+    private static String checked(org.credentialhub.store.Database db, long delivery) throws Exception {
+        new MatchRates(db.dataSource(), key -> Optional.empty()).check("certexam", delivery);
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+            return rows(st, "select district_code, results, matched from delivery_match_rate where delivery_id = "
+                    + delivery + " order by 1");
+        }
     }
 
     /** A store on a new database of the test run's PostgreSQL, with {@code fixture}'s rows, given to {@code check}. */

@@ -126,11 +126,7 @@ class LineageIdentityReferencesTest {
              Connection deleter = DriverManager.getConnection(url, "postgres", "");
              Connection watcher = DriverManager.getConnection(url, "postgres", "");
              Statement w = writer.createStatement(); Statement look = watcher.createStatement()) {
-            w.execute("""
-                    insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
-                                        attempted_on, passed)
-                        select n, 'certexam', 'k' || n, 1, n, 'E', '2024-2025', date '2025-01-01', true
-                        from generate_series(3, 60000) n""");
+            results(w, 3, 60000);
             refused(w, "insert into result_identity (result_id) select n from generate_series(1, 60001) n");
             refused(w, "insert into result_identity (result_id) select n from generate_series(0, 60000) n");
             w.execute("delete from result where result_id = 30000");
@@ -139,11 +135,7 @@ class LineageIdentityReferencesTest {
             // results written by the statement's own transaction, as publishing writes them: one pass over the primary
             // key's range, a few scans of its index, not one a row (the transaction's own count)
             writer.setAutoCommit(false);
-            w.execute("""
-                    insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
-                                        attempted_on, passed)
-                        select n, 'certexam', 'k' || n, 1, n, 'E', '2024-2025', date '2025-01-01', true
-                        from generate_series(60001, 120000) n""");
+            results(w, 60001, 120000);
             String scans = "select pg_stat_get_xact_numscans('result_pkey'::regclass)";
             long before = Long.parseLong(one(w, scans));
             w.execute("insert into result_identity (result_id) select n from generate_series(60001, 120000) n");
@@ -185,13 +177,19 @@ class LineageIdentityReferencesTest {
             st.execute("""
                     insert into delivery (delivery_id, feed_code, source_name, content_sha256, status) values
                         (1, 'certexam', 'a.csv', 'a', 'accepted'), (2, 'certexam', 'b.csv', 'b', 'accepted'),
-                        (3, 'certexam', 'c.csv', 'c', 'accepted');
-                    insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
-                                        attempted_on, passed)
-                        select n, 'certexam', 'k' || n, 1, n, 'E', '2024-2025', date '2025-01-01', true
-                        from generate_series(1, 2) n""");
+                        (3, 'certexam', 'c.csv', 'c', 'accepted')""");
+            results(st, 1, 2);
         }
         return url;
+    }
+
+    /** Results {@code from} to {@code to} of delivery 1 (attempt keys k{@code from}, ...). */
+    private static void results(Statement st, int from, int to) throws SQLException {
+        st.execute("""
+                insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
+                                    attempted_on, passed)
+                    select n, 'certexam', 'k' || n, 1, n, 'E', '2024-2025', date '2025-01-01', true
+                    from generate_series(%d, %d) n""".formatted(from, to));
     }
 
     private static void refused(Statement st, String sql) {
