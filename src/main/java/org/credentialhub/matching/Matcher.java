@@ -144,8 +144,12 @@ public final class Matcher {
      */
     public List<Decision> matchBatch(List<ResultRecord> batch) {
         Decision[] out = new Decision[batch.size()];
-        IntStream.range(0, batch.size()).parallel().forEach(i -> out[i] = match(batch.get(i)));
-        int conflicts = OneToOneAssignment.enforce(batch, out);
+        OneToOneAssignment assignment = new OneToOneAssignment(batch, out);
+        IntStream.range(0, batch.size()).parallel().forEach(i -> {
+            out[i] = match(batch.get(i));
+            assignment.claim(i);
+        });
+        int conflicts = assignment.enforce();
         if (conflicts > 0) {
             LOG.info("one-to-one: {} auto-matches turned into reviews", conflicts);
         }

@@ -1,9 +1,8 @@
 package org.credentialhub.matching;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * One-to-one assignment within a batch: of several auto-matches that claim the same student within one group key, only
@@ -11,7 +10,47 @@ import java.util.Map;
  * with a reason saying why.
  */
 final class OneToOneAssignment {
-    private OneToOneAssignment() {
+    private final List<ResultRecord> batch;
+    private final Decision[] out;
+    /** A row's hash of its group and student; 0: the row claims nobody in a group. */
+    private final long[] claim;
+    private final int mask;
+    /** A slot's first claim and its last (row + 1; 0: an empty slot). */
+    private final int[] slotFirst;
+    private final int[] slotLast;
+    /** The next claim of the same group and student (row + 1; 0: none). */
+    private final int[] next;
+    /** The slots of students claimed more than once in a group. */
+    private final List<Integer> repeatedSlots = new ArrayList<>();
+
+    /**
+     * The assignment of a batch whose decisions are written to {@code out}: {@link #claim} each row once its decision
+     * is there, then {@link #enforce}.
+     */
+    OneToOneAssignment(List<ResultRecord> batch, Decision[] out) {
+        this.batch = batch;
+        this.out = out;
+        int n = out.length;
+        this.claim = new long[n];
+        int cap = Integer.highestOneBit(Math.max(2, n)) << 2; // at least twice the claims: short probes
+        this.mask = cap - 1;
+        this.slotFirst = new int[cap];
+        this.slotLast = new int[cap];
+        this.next = new int[n];
+    }
+
+    /**
+     * Notes row {@code i}'s claim (its group and student hashed), if its decision is an auto-match with a group key.
+     * Called by the thread that made the decision, right after (the row and its decision are in that processor's
+     * cache; read again later, on one thread, each was a wait for memory); rows may be claimed on several threads.
+     */
+    void claim(int i) {
+        Decision d = out[i];
+        String group = batch.get(i).groupKey();
+        if (d.outcome() == Outcome.MATCH && group != null && d.rosterId() != null) {
+            long h = RosterIndex.mix(RosterIndex.fingerprint(group) + d.rosterId() * 0x9E3779B97F4A7C15L);
+            claim[i] = h == 0 ? 1 : h;
+        }
     }
 
     private static int tierRank(String tier) {
@@ -36,80 +75,20 @@ final class OneToOneAssignment {
         return Double.compare(Double.isNaN(wa) ? 0 : wa, Double.isNaN(wb) ? 0 : wb);
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<Long, List<Integer>>[] newMaps(int n) {
-        Map<Long, List<Integer>>[] maps = new Map[n];
-        for (int g = 0; g < n; g++) {
-            maps[g] = new HashMap<>();
-        }
-        return maps;
-    }
-
     /**
-     * Turns all but the strongest of competing claims into reviews, in place.
+     * Turns all but the strongest of competing claims into reviews, in place, once every row is {@link #claim claimed}.
+     *
+     * <p>This runs on one thread after the batch is matched on all of them (the 200,000 rows of {@code bench
+     * matching} took 100-120 ms when each row's decision was read again here, each group's students sorted, and sets
+     * and maps of boxed ids kept). The claims are entered one by one ({@link #enter}, compiled after a few hundred
+     * rows where a loop here would run in the interpreter for tens of thousands) in an open-addressing table by their
+     * hash, whose entries chain their claims in row order; only a student claimed twice in a group gets a list.
      *
      * @return how many auto-matches were turned into reviews
      */
-    static int enforce(List<ResultRecord> batch, Decision[] out) {
-        // the auto-matches of each group key; a student claimed twice in a group shows as a repeated id among its
-        // group's sorted ids (few are: only those get a list of their claims)
-        Map<String, Integer> groupIds = new HashMap<>();
-        int[] group = new int[out.length];
-        int matched = 0;
-        for (int i = 0; i < out.length; i++) {
-            Decision d = out[i];
-            String g = batch.get(i).groupKey();
-            group[i] = -1;
-            if (d.outcome() == Outcome.MATCH && g != null && d.rosterId() != null) {
-                group[i] = groupIds.computeIfAbsent(g, k -> groupIds.size());
-                matched++;
-            }
-        }
-        int groups = groupIds.size();
-        int[] start = new int[groups + 1];
-        for (int i = 0; i < out.length; i++) {
-            if (group[i] >= 0) {
-                start[group[i] + 1]++;
-            }
-        }
-        for (int g = 0; g < groups; g++) {
-            start[g + 1] += start[g];
-        }
-        long[] ids = new long[matched];
-        int[] fill = java.util.Arrays.copyOf(start, groups);
-        for (int i = 0; i < out.length; i++) {
-            if (group[i] >= 0) {
-                ids[fill[group[i]]++] = out[i].rosterId();
-            }
-        }
-        List<java.util.Set<Long>> repeated = new ArrayList<>(groups);
-        boolean any = false;
-        for (int g = 0; g < groups; g++) {
-            java.util.Arrays.sort(ids, start[g], start[g + 1]);
-            java.util.Set<Long> r = null;
-            for (int j = start[g] + 1; j < start[g + 1]; j++) {
-                if (ids[j] == ids[j - 1]) {
-                    if (r == null) {
-                        r = new java.util.HashSet<>();
-                    }
-                    r.add(ids[j]);
-                }
-            }
-            repeated.add(r);
-            any |= r != null;
-        }
-        // the claims on those students, by group and student, each list in row order
-        Map<Long, List<Integer>>[] claims = newMaps(any ? groups : 0);
-        for (int i = 0; any && i < out.length; i++) {
-            int g = group[i];
-            if (g >= 0 && repeated.get(g) != null && repeated.get(g).contains(out[i].rosterId())) {
-                claims[g].computeIfAbsent(out[i].rosterId(), k -> new ArrayList<>(2)).add(i);
-            }
-        }
-        List<List<Integer>> claimLists = new ArrayList<>();
-        for (Map<Long, List<Integer>> m : claims) {
-            claimLists.addAll(m.values());
-        }
+    int enforce() {
+        IntStream.range(0, out.length).forEach(this::enter);
+        List<List<Integer>> claimLists = repeated();
         int demoted = 0;
         for (List<Integer> rows : claimLists) {
             if (rows.size() < 2) {
@@ -133,5 +112,45 @@ final class OneToOneAssignment {
             }
         }
         return demoted;
+    }
+
+    /** Enters row {@code i}'s claim (rows in order). */
+    private void enter(int i) {
+        long c = claim[i];
+        if (c == 0) {
+            return;
+        }
+        int h = (int) c & mask;
+        while (slotFirst[h] != 0 && !sameClaim(slotFirst[h] - 1, i)) {
+            h = (h + 1) & mask;
+        }
+        if (slotFirst[h] == 0) {
+            slotFirst[h] = i + 1;
+        } else {
+            if (slotFirst[h] == slotLast[h]) {
+                repeatedSlots.add(h); // its second claim
+            }
+            next[slotLast[h] - 1] = i + 1;
+        }
+        slotLast[h] = i + 1;
+    }
+
+    /** Whether rows {@code a} and {@code b} claim the same student in the same group. */
+    private boolean sameClaim(int a, int b) {
+        return claim[a] == claim[b] && out[a].rosterId().longValue() == out[b].rosterId().longValue()
+                && batch.get(a).groupKey().equals(batch.get(b).groupKey());
+    }
+
+    /** The claims on each student claimed more than once in a group, each list in row order. */
+    private List<List<Integer>> repeated() {
+        List<List<Integer>> lists = new ArrayList<>(repeatedSlots.size());
+        for (int h : repeatedSlots) {
+            List<Integer> rows = new ArrayList<>(2);
+            for (int r = slotFirst[h]; r != 0; r = next[r - 1]) {
+                rows.add(r - 1);
+            }
+            lists.add(rows);
+        }
+        return lists;
     }
 }
