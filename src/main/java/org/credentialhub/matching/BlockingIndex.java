@@ -45,6 +45,29 @@ final class BlockingIndex {
         }
     }
 
+    /**
+     * The bits of a scheme's bucket directory for a roster of {@code n} students: about {@value #BUCKET_ENTRIES} table
+     * entries a bucket (at least 256 buckets). A lookup reads its bucket's bounds and passes over the entries of
+     * smaller keys in it, which lie in the cache lines it reads anyway. A directory of a bucket or two a student, as the
+     * state-ID tables have, took 8 MB a scheme at 1,500,000 students, 126 MB of the 660 MB index, for lookups no
+     * faster (docs/performance.md, session 45).
+     */
+    static int directoryBits(int n) {
+        return Math.max(8, 64 - Long.numberOfLeadingZeros(Math.max(1, n / BUCKET_ENTRIES)));
+    }
+
+    /** The table entries a directory bucket holds on average, about ({@link #directoryBits}). */
+    static final int BUCKET_ENTRIES = 8;
+
+    /** The entries of the directories of all schemes (for the index's footprint). */
+    long directoryEntries() {
+        long sum = 0;
+        for (int[] dir : dirs) {
+            sum += dir.length;
+        }
+        return sum;
+    }
+
     /** Bucket directory over the top {@code dirBits} bits of the key: entries of bucket b are [dir[b], dir[b+1]). */
     static int[] directory(long[] arr, int dirBits) {
         int buckets = 1 << dirBits;
@@ -60,7 +83,7 @@ final class BlockingIndex {
         return dir;
     }
 
-    private static long rowKey(RosterIndex ix, int scheme, int row) {
+    static long rowKey(RosterIndex ix, int scheme, int row) {
         int f = ix.first(row);
         int l = ix.last(row);
         RosterIndex.NameDict firstDict = ix.firstDict;
@@ -299,7 +322,8 @@ final class BlockingIndex {
                 maxBlock, s);
     }
 
-    private void lookup(int scheme, long key, int maxBlock, Scratch s) {
+    /** Adds the rows of one scheme's key to the scratch (none when its block holds more than {@code maxBlock}). */
+    void lookup(int scheme, long key, int maxBlock, Scratch s) {
         if (key < 0) {
             return;
         }

@@ -113,7 +113,7 @@ public final class RosterIndex {
             schoolPacked[c] = Comparisons.packSchool(schoolValues[c]);
         }
         int dirBits = Math.max(8, Math.min(22, 64 - Long.numberOfLeadingZeros(Math.max(1, n))));
-        this.blocking = new BlockingIndex(this, dirBits, schoolNeighbours);
+        this.blocking = new BlockingIndex(this, BlockingIndex.directoryBits(n), schoolNeighbours);
         int nearCount = b.nearCount;
         int[] nearStart = Arrays.copyOf(b.nearStart, n + 1);
         long[] nearFp = b.takeNearFp();
@@ -424,6 +424,11 @@ public final class RosterIndex {
     }
 
     // ---- lookups: blocking ({@link BlockingIndex}), state IDs ({@link StateIdIndex}), schools one edit apart -------
+
+    /** The blocking keys' tables (for tests of their footprint and lookups). */
+    BlockingIndex blocking() {
+        return blocking;
+    }
 
     /** Collects the distinct candidate rows of a probe into {@code s.rows[0..s.count)}. */
     void candidates(Probe p, int maxBlock, Scratch s) {
