@@ -14,7 +14,7 @@ import org.credentialhub.support.Hmac;
  * Compact in-memory index of the state roster: column arrays of primitive values, dictionary-encoded names and
  * places, state-ID fingerprints, and blocking keys packed into sorted {@code long[]} arrays (39-bit key hash and
  * 24-bit row number per entry). Immutable after {@link #build}, safe to read from many threads. Holds up to
- * 16,777,215 students; 1.5 million take roughly 150 MB.
+ * 16,777,215 students; 1.5 million take about 555 MB (most of it the blocking tables and the state IDs' neighbourhoods).
  *
  * <p>Blocking (a pair is only compared when it shares one of these keys; the matcher never compares all pairs):
  * <ol start="0">
