@@ -40,6 +40,8 @@ public final class DeliveryMatcher {
     private String rosterVersion;
     /** Per feed, the model last fitted on its results against the current roster index. */
     private final Map<String, Fitted> models = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Models fitted by this matcher (not taken from a feed's earlier fit): read by tests. */
+    private final java.util.concurrent.atomic.AtomicInteger fits = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * A feed's model and the roster index it was fitted against, which it does not keep: a feed with no delivery since
@@ -250,6 +252,11 @@ public final class DeliveryMatcher {
         match(scope, feed, what, c -> true);
     }
 
+    /** How many models this matcher has fitted (not taken from a feed's earlier fit). */
+    int fits() {
+        return fits.get();
+    }
+
     /** A step of a match's transaction before it reads its results; false: nothing to match. */
     private interface Before {
         boolean run(Connection c) throws SQLException;
@@ -271,9 +278,13 @@ public final class DeliveryMatcher {
             // district-entered results, by the district that entered them: matched within its students only
             Map<String, List<ResultRecord>> entered = new java.util.TreeMap<>();
             Map<String, Map<String, Long>> enteredLinks = new HashMap<>();
+            // the feed the district-entered results came in by, when they all came in by one
+            String enteredFeed = null;
+            boolean oneEnteredFeed = true;
             Map<Long, HashedIdentity.Sent> hashed = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    select r.result_id, r.exam_code || '|' || r.attempted_on as group_key, r.state_id_hash, r.state_id_near,
+                    select r.result_id, r.feed_code, r.exam_code || '|' || r.attempted_on as group_key, r.state_id_hash,
+                           r.state_id_near,
                            i.first_name, i.last_name, i.birth_date,
                            coalesce(sc.school_code, sn.school_code, i.school_code) as school,
                            coalesce(i.district_code, sc.district_code, sn.district_code) as district,
@@ -302,6 +313,9 @@ public final class DeliveryMatcher {
                         List<ResultRecord> into = batch;
                         Map<String, Long> linksInto = links;
                         if (rs.getBoolean("entered")) {
+                            String enteredBy = rs.getString("feed_code");
+                            oneEnteredFeed &= enteredFeed == null || enteredFeed.equals(enteredBy);
+                            enteredFeed = enteredBy;
                             into = entered.computeIfAbsent(rs.getString("entered_by"), d -> new ArrayList<>());
                             linksInto = enteredLinks.computeIfAbsent(rs.getString("entered_by"), d -> new HashMap<>());
                         }
@@ -318,11 +332,15 @@ public final class DeliveryMatcher {
             }
             long read = System.nanoTime();
             List<Decision> decisions = new ArrayList<>(decide(c, feed, roster, batch, links, hashed, what));
+            // each district's entries with the model of the feed they came in by, as when that feed's delivery was
+            // matched (a re-match spans feeds: fitted afresh for each district, 72 fits of 10-16 ms one after the
+            // other at the end of the NC year, for districts of a few entries each)
+            String districtFeed = feed != null ? feed : oneEnteredFeed ? enteredFeed : null;
             for (Map.Entry<String, List<ResultRecord>> d : entered.entrySet()) {
                 District district = districtIndex(c, d.getKey());
                 Map<String, Long> own = new HashMap<>(enteredLinks.getOrDefault(d.getKey(), Map.of()));
                 own.values().removeIf(student -> !district.students().contains(student));
-                decisions.addAll(new Matcher(district.index(), model(c, feed, roster, d.getValue()), settings,
+                decisions.addAll(new Matcher(district.index(), model(c, districtFeed, roster, d.getValue()), settings,
                         Crosswalk.of(own)).matchBatch(d.getValue()));
             }
             long decided = System.nanoTime();
@@ -712,6 +730,7 @@ public final class DeliveryMatcher {
         }
         long t0 = System.nanoTime();
         FsModel model = fit.fit(new ModelTrainer().maxBlockSize(settings.maxBlockSize()));
+        fits.incrementAndGet();
         LOG.info("Model for {} fitted on {} results in {} ms (EM {}, {} candidate pairs)",
                 feed == null ? "a batch across feeds" : "feed " + feed, size, (System.nanoTime() - t0) / 1_000_000,
                 model.estimated() ? "converged after " + model.emIterations + " iterations" : "skipped: too few pairs",
