@@ -80,9 +80,9 @@ final class OneToOneAssignment {
      *
      * <p>This runs on one thread after the batch is matched on all of them (the 200,000 rows of {@code bench
      * matching} took 100-120 ms when each row's decision was read again here, each group's students sorted, and sets
-     * and maps of boxed ids kept). The claims are entered one by one ({@link #enter}, compiled after a few hundred
-     * rows where a loop here would run in the interpreter for tens of thousands) in an open-addressing table by their
-     * hash, whose entries chain their claims in row order; only a student claimed twice in a group gets a list.
+     * and maps of boxed ids kept). The claims, hashed already, are entered one by one ({@link #enter}) in an
+     * open-addressing table by their hash, whose entries chain their claims in row order; only a student claimed
+     * twice in a group gets a list.
      *
      * @return how many auto-matches were turned into reviews
      */
