@@ -313,9 +313,9 @@ public final class DeliveryMatcher {
                         List<ResultRecord> into = batch;
                         Map<String, Long> linksInto = links;
                         if (rs.getBoolean("entered")) {
-                            String enteredBy = rs.getString("feed_code");
-                            oneEnteredFeed &= enteredFeed == null || enteredFeed.equals(enteredBy);
-                            enteredFeed = enteredBy;
+                            String feedCode = rs.getString("feed_code");
+                            oneEnteredFeed &= enteredFeed == null || enteredFeed.equals(feedCode);
+                            enteredFeed = feedCode;
                             into = entered.computeIfAbsent(rs.getString("entered_by"), d -> new ArrayList<>());
                             linksInto = enteredLinks.computeIfAbsent(rs.getString("entered_by"), d -> new HashMap<>());
                         }

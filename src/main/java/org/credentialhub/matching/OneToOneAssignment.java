@@ -88,12 +88,17 @@ final class OneToOneAssignment {
      */
     int enforce() {
         IntStream.range(0, out.length).forEach(this::enter);
-        List<List<Integer>> claimLists = repeated();
+        return demote(repeated(), out);
+    }
+
+    /**
+     * Of each list of rows claiming one student in one group (two or more rows each), keeps the strongest claim a match
+     * if it is stronger than the next, and turns the others (all, when the two strongest are equal) into reviews whose
+     * first candidate says why. Returns how many it turned.
+     */
+    static int demote(List<List<Integer>> claimLists, Decision[] out) {
         int demoted = 0;
         for (List<Integer> rows : claimLists) {
-            if (rows.size() < 2) {
-                continue;
-            }
             rows.sort((x, y) -> compareClaims(out[y], out[x]));
             boolean keepFirst = compareClaims(out[rows.get(0)], out[rows.get(1)]) > 0;
             for (int j = keepFirst ? 1 : 0; j < rows.size(); j++) {

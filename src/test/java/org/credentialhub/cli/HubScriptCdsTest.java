@@ -24,14 +24,20 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code ./hub}'s class data sharing for a command that ends: the first run of a command after a build writes the
  * command's archive of the classes it loaded ({@code target/cds/<command>.jsa}), later runs load their classes from
- * it, an archive older than the jar is made again, and none of this shows a word of the JVM's about archives. Run on a
+ * it, an archive older than the jar is made again, a run killed before its end leaves no archive, and none of this
+ * shows a word of the JVM's about archives. Run on a
  * copy of the script beside a small jar of its own (the hub's jar is made after the tests).
  */
 class HubScriptCdsTest {
     /** The small jar's program: says hello, exits with the status it is given. */
     public static final class Hello {
-        public static void main(String[] args) {
+        public static void main(String[] args) throws Exception {
             System.out.println("hello " + String.join(" ", args));
+            if (args.length > 1 && args[1].equals("137")) {
+                // killed: no shutdown, no archive written
+                new ProcessBuilder("kill", "-9", String.valueOf(ProcessHandle.current().pid())).start().waitFor();
+                Thread.sleep(60_000);
+            }
             System.exit(args.length > 1 ? Integer.parseInt(args[1]) : 0);
         }
     }
@@ -53,6 +59,12 @@ class HubScriptCdsTest {
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(1800)));
         Path archive = dir.resolve("target/cds/greet.jsa");
 
+        // a first run killed (kill -9) writes no archive and leaves nothing behind
+        String killed = run(hub, Map.of(), "greet", "137");
+        assertTrue(killed.contains("hello greet 137"), killed);
+        assertFalse(Files.exists(archive.getParent()) && Files.list(archive.getParent()).findAny().isPresent(),
+                "a killed run left an archive or a part of one");
+
         String first = run(hub, Map.of(), "greet", "0");
         assertTrue(first.contains("hello greet 0"), first);
         assertTrue(Files.size(archive) > 0, "the first run wrote the command's archive");
@@ -71,7 +83,7 @@ class HubScriptCdsTest {
         String third = run(hub, Map.of(), "greet", "0");
         assertTrue(Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0,
                 "the archive was made again");
-        for (String out : List.of(first, second, third)) {
+        for (String out : List.of(killed, first, second, third)) {
             assertFalse(out.contains("[cds") || out.contains("shared archive"), out);
         }
     }

@@ -13,10 +13,11 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * One-to-one assignment within a batch ({@link OneToOneAssignment}) gives the decisions the straightforward
- * form gave before it was made a single pass (kept below as {@link #reference}: each group's students sorted,
- * repeated ones collected in sets, their claims in maps), on random batches where many students are claimed more
- * than once in a group, by every tier, with equal and unequal evidence.
+ * One-to-one assignment within a batch ({@link OneToOneAssignment}) finds the claims the straightforward form found
+ * before it was made a single pass (kept below as {@link #reference}: each group's students sorted, repeated ones
+ * collected in sets, their claims in maps; both demote by {@link OneToOneAssignment#demote}, whose rule
+ * {@code TiersTest.oneToOneWithinAGroup} checks), on random batches where many students are claimed more than once
+ * in a group, by every tier, with equal and unequal evidence.
  */
 class OneToOneAssignmentTest {
 
@@ -73,28 +74,6 @@ class OneToOneAssignmentTest {
         return d.outcome() + " " + d.rosterId() + " " + d.score() + " " + d.tier() + " " + d.candidates();
     }
 
-    private static int tierRank(String tier) {
-        return switch (tier) {
-            case Decision.TIER_CROSSWALK -> 3;
-            case Decision.TIER_STATE_ID -> 2;
-            default -> 1;
-        };
-    }
-
-    private static int compareClaims(Decision a, Decision b) {
-        int c = Integer.compare(tierRank(a.tier()), tierRank(b.tier()));
-        if (c != 0) {
-            return c;
-        }
-        c = Double.compare(a.score(), b.score());
-        if (c != 0) {
-            return c;
-        }
-        double wa = a.candidates().isEmpty() ? 0 : a.candidates().get(0).score();
-        double wb = b.candidates().isEmpty() ? 0 : b.candidates().get(0).score();
-        return Double.compare(Double.isNaN(wa) ? 0 : wa, Double.isNaN(wb) ? 0 : wb);
-    }
-
     @SuppressWarnings("unchecked")
     private static Map<Long, List<Integer>>[] newMaps(int n) {
         Map<Long, List<Integer>>[] maps = new Map[n];
@@ -104,7 +83,10 @@ class OneToOneAssignmentTest {
         return maps;
     }
 
-    /** The form of one-to-one assignment before this one (its decisions are the reference). */
+    /**
+     * The form of one-to-one assignment before this one (its decisions are the reference): the claims on a student
+     * found by sorting each group's students, collected in sets and maps, then demoted by the same rule.
+     */
     static int reference(List<ResultRecord> batch, Decision[] out) {
         // the auto-matches of each group key; a student claimed twice in a group shows as a repeated id among its
         // group's sorted ids (few are: only those get a list of their claims)
@@ -165,28 +147,6 @@ class OneToOneAssignmentTest {
         for (Map<Long, List<Integer>> m : claims) {
             claimLists.addAll(m.values());
         }
-        int demoted = 0;
-        for (List<Integer> rows : claimLists) {
-            if (rows.size() < 2) {
-                continue;
-            }
-            rows.sort((x, y) -> compareClaims(out[y], out[x]));
-            boolean keepFirst = compareClaims(out[rows.get(0)], out[rows.get(1)]) > 0;
-            for (int j = keepFirst ? 1 : 0; j < rows.size(); j++) {
-                int i = rows.get(j);
-                Decision d = out[i];
-                List<Candidate> cs = new ArrayList<>(d.candidates());
-                if (!cs.isEmpty()) {
-                    Candidate c0 = cs.get(0);
-                    List<String> rs = new ArrayList<>(c0.reasons());
-                    rs.add(keepFirst ? "decision: another row of the same group claims this student with stronger evidence"
-                            : "decision: several rows of the same group claim this student equally");
-                    cs.set(0, new Candidate(c0.rosterId(), c0.score(), List.copyOf(rs)));
-                }
-                out[i] = new Decision(d.resultId(), Outcome.REVIEW, null, d.score(), d.tier(), List.copyOf(cs));
-                demoted++;
-            }
-        }
-        return demoted;
+        return OneToOneAssignment.demote(claimLists, out);
     }
 }
