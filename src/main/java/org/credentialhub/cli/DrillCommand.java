@@ -203,12 +203,9 @@ public final class DrillCommand implements Callable<Integer> {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx1g");
-        // the drill JVM's own -XX options (a test run's quick JIT, a collector), so that its commands run alike; not
-        // its class-data archive (./hub's, of the drill command), which a command run would write or read as its own
+        // the drill JVM's own -XX options (a test run's quick JIT, a collector), so that its commands run alike
         java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("-XX:") && !a.startsWith("-XX:ArchiveClassesAtExit")
-                        && !a.startsWith("-XX:SharedArchiveFile"))
-                .forEach(command::add);
+                .filter(a -> a.startsWith("-XX:")).forEach(command::add);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Hub.class.getName());
