@@ -38,6 +38,9 @@ public final class ReportingLoad {
     /** For tests: fail the load after this step, as a crash would. */
     private volatile String failAfter;
     private long stepStarted;
+    /** The fact tables a load rebuilds a school year of (rpt schema). */
+    static final List<String> FACT_TABLES = List.of("fact_attempt", "fact_earned", "fact_enrollment", "fact_potential",
+            "fact_course_earned", "fact_combined");
 
     /** A step run before every load (the credentials' standing: org.credentialhub.standards.Standing), or null. */
     private final Before before;
@@ -162,9 +165,14 @@ public final class ReportingLoad {
                     "sis_class", "sis_course", "sis_org", "sis_class_credential", "result");
             refreshDimensions(c);
             step("dimensions");
-            for (String table : List.of("fact_attempt", "fact_earned", "fact_enrollment", "fact_potential", "fact_course_earned",
-                    "fact_combined")) {
-                exec(c, "delete from rpt." + table + " where school_year = any (?)", y);
+            // a first load (no facts yet) writes them into tables emptied again in its transaction (without WAL on a
+            // server that writes none for those: the embedded one); readers that come meanwhile wait for its facts
+            // rather than read none. Otherwise readers see the previous load's facts until this one commits
+            List<String> facts = FACT_TABLES.stream().map(t -> "rpt." + t).toList();
+            if (!org.credentialhub.store.EmptyTables.truncatedIfEmpty(c, facts)) {
+                for (String table : facts) {
+                    exec(c, "delete from " + table + " where school_year = any (?)", y);
+                }
             }
             // the years' enrollments, read once for the enrollment and potential facts: a table of the transaction's
             // own, with statistics, so that the offers are joined to as many rows as there are (the SIS side of the

@@ -398,46 +398,15 @@ final class RosterPublisher {
      * too and no one holds them (taken without waiting); otherwise it is left as it is, its rows written with WAL.
      */
     private static void emptiedAgain(Connection c, String table) throws SQLException {
-        List<String> naming = new ArrayList<>();
-        try (Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("select distinct conrelid::regclass::text from pg_constraint where contype"
-                    + " = 'f' and confrelid = '" + table + "'::regclass and conrelid <> confrelid order by 1")) {
-                while (rs.next()) {
-                    naming.add(rs.getString(1));
-                }
-            }
-            Savepoint before = naming.isEmpty() ? null : c.setSavepoint();
-            try {
-                if (!naming.isEmpty()) {
-                    st.execute("lock table " + String.join(", ", naming) + " in access exclusive mode nowait");
-                }
-                StringBuilder empty = new StringBuilder("select not exists (select 1 from " + table + ")");
-                for (String t : naming) {
-                    empty.append(" and not exists (select 1 from ").append(t).append(")");
-                }
-                boolean truncate;
-                try (ResultSet rs = st.executeQuery(empty.toString())) {
-                    rs.next();
-                    truncate = rs.getBoolean(1);
-                }
-                if (truncate) {
-                    naming.add(0, table);
-                    st.execute("truncate " + String.join(", ", naming));
-                } else if (before != null) {
-                    c.rollback(before);   // (the tables that name it let go again)
-                    return;
-                }
-            } catch (SQLException e) {
-                if (before == null || !"55P03".equals(e.getSQLState())) {   // lock_not_available: someone holds one
-                    throw e;
-                }
-                c.rollback(before);
-                return;
-            }
-            if (before != null) {
-                c.releaseSavepoint(before);
+        List<String> tables = new ArrayList<>(List.of(table));
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select distinct conrelid::regclass::text from pg_constraint where contype"
+                     + " = 'f' and confrelid = '" + table + "'::regclass and conrelid <> confrelid order by 1")) {
+            while (rs.next()) {
+                tables.add(rs.getString(1));
             }
         }
+        org.credentialhub.store.EmptyTables.truncatedIfEmpty(c, tables);
     }
 
     private static String quoted(String identifier) {

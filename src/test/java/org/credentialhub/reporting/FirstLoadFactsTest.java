@@ -1,0 +1,100 @@
+package org.credentialhub.reporting;
+
+import org.credentialhub.support.Fixtures;
+import org.credentialhub.support.TestHub;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A first reporting load writes its facts into tables emptied again in its transaction (on the embedded server, whose
+ * WAL no replica reads, they are then written without WAL: about a fifth of the NC year's fact inserts), and only
+ * then: a later load deletes its years' facts, so that readers see the previous load's until it commits, and a first
+ * load while someone reads a fact table does the same instead of waiting. The facts are the same either way.
+ */
+class FirstLoadFactsTest {
+
+    @Test
+    void aFirstLoadWritesIntoFactTablesEmptiedInItsTransactionAndALaterOneDeletes() throws Exception {
+        try (TestHub hub = twoDistricts()) {
+            List<Long> before = files(hub);
+            ReportingLoad load = hub.runtime.services().reporting;
+            load.load("test");
+            List<Long> first = files(hub);
+            for (int i = 0; i < before.size(); i++) {
+                assertNotEquals(before.get(i), first.get(i), ReportingLoad.FACT_TABLES.get(i) + " emptied by the first load");
+            }
+            Map<String, Long> facts = counts(hub);
+            assertTrue(facts.get("fact_earned") > 0, facts.toString());
+
+            // a roster change: every year again, into the tables as they are
+            try (Connection c = hub.db().getConnection(); Statement st = c.createStatement()) {
+                st.executeUpdate("update student set updated_at = now()");
+            }
+            load.load("test");
+            assertEquals("{2023-2024,2024-2025}", String.valueOf(hub.rows("select years::text as y from rpt.load_run"
+                    + " where trigger = 'test' order by load_id desc limit 1").get(0).get("y")));
+            assertEquals(first, files(hub), "a later load deletes its years' facts: the tables stay");
+            assertEquals(facts, counts(hub));
+        }
+    }
+
+    @Test
+    void aFirstLoadWhileAFactTableIsReadDeletesAsALaterLoadDoes() throws Exception {
+        Map<String, Long> emptied;
+        try (TestHub hub = twoDistricts()) {
+            hub.runtime.services().reporting.load("test");
+            emptied = counts(hub);
+        }
+        try (TestHub hub = twoDistricts()) {
+            List<Long> before = files(hub);
+            try (Connection reader = hub.db().getConnection()) {
+                reader.setAutoCommit(false);
+                try (Statement st = reader.createStatement()) {
+                    st.executeQuery("select count(*) from rpt.fact_combined").close();   // held until it ends
+                }
+                hub.runtime.services().reporting.load("test");
+                reader.commit();
+            }
+            assertEquals(before, files(hub), "none emptied while one is read");
+            assertEquals(emptied, counts(hub), "the same facts");
+        }
+    }
+
+    private static TestHub twoDistricts() throws Exception {
+        TestHub hub = TestHub.start(Map.of("hub.reporting.cron", "0 0 0 1 1 ? 2099"));
+        try {
+            Fixtures.twoDistricts(hub);
+            return hub;
+        } catch (Exception | Error e) {
+            hub.close();
+            throw e;
+        }
+    }
+
+    /** The fact tables' files (relfilenode), in the order of {@link ReportingLoad#FACT_TABLES}. */
+    private static List<Long> files(TestHub hub) throws Exception {
+        List<Long> out = new ArrayList<>();
+        for (String t : ReportingLoad.FACT_TABLES) {
+            out.add(((Number) hub.rows("select relfilenode from pg_class where oid = 'rpt." + t + "'::regclass")
+                    .get(0).get("relfilenode")).longValue());
+        }
+        return out;
+    }
+
+    private static Map<String, Long> counts(TestHub hub) throws Exception {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (String t : ReportingLoad.FACT_TABLES) {
+            out.put(t, ((Number) hub.rows("select count(*) as n from rpt." + t).get(0).get("n")).longValue());
+        }
+        return out;
+    }
+}
