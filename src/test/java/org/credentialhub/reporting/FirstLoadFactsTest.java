@@ -1,6 +1,5 @@
 package org.credentialhub.reporting;
 
-import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +11,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -24,7 +24,7 @@ class FirstLoadFactsTest {
 
     @Test
     void aFirstLoadWritesIntoFactTablesEmptiedInItsTransactionAndALaterOneDeletes() throws Exception {
-        try (TestHub hub = twoDistricts()) {
+        try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
             List<Long> before = files(hub);
             ReportingLoad load = hub.runtime.services().reporting;
             load.load("test");
@@ -40,8 +40,7 @@ class FirstLoadFactsTest {
                 st.executeUpdate("update student set updated_at = now()");
             }
             load.load("test");
-            assertEquals("{2023-2024,2024-2025}", String.valueOf(hub.rows("select years::text as y from rpt.load_run"
-                    + " where trigger = 'test' order by load_id desc limit 1").get(0).get("y")));
+            assertEquals("{2023-2024,2024-2025}", Loads.lastYears(hub));
             assertEquals(first, files(hub), "a later load deletes its years' facts: the tables stay");
             assertEquals(facts, counts(hub));
         }
@@ -50,11 +49,11 @@ class FirstLoadFactsTest {
     @Test
     void aFirstLoadWhileAFactTableIsReadDeletesAsALaterLoadDoes() throws Exception {
         Map<String, Long> emptied;
-        try (TestHub hub = twoDistricts()) {
+        try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
             hub.runtime.services().reporting.load("test");
             emptied = counts(hub);
         }
-        try (TestHub hub = twoDistricts()) {
+        try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
             List<Long> before = files(hub);
             try (Connection reader = hub.db().getConnection()) {
                 reader.setAutoCommit(false);
@@ -69,14 +68,23 @@ class FirstLoadFactsTest {
         }
     }
 
-    private static TestHub twoDistricts() throws Exception {
-        TestHub hub = TestHub.start(Map.of("hub.reporting.cron", "0 0 0 1 1 ? 2099"));
-        try {
-            Fixtures.twoDistricts(hub);
-            return hub;
-        } catch (Exception | Error e) {
-            hub.close();
-            throw e;
+    @Test
+    void aFirstLoadThatDiesAfterEmptyingItsTablesLeavesThemAsTheyWereAndARerunGivesTheSameFacts() throws Exception {
+        Map<String, Long> uninterrupted;
+        try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
+            hub.runtime.services().reporting.load("test");
+            uninterrupted = counts(hub);
+        }
+        try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
+            List<Long> before = files(hub);
+            ReportingLoad dying = hub.runtime.services().reporting;
+            dying.failAfter("earned");   // the fact tables emptied and partly written, as a crash would stop it
+            assertThrows(IllegalStateException.class, () -> dying.load("test"));
+            assertEquals(before, files(hub), "the emptying rolled back with the load");
+            assertEquals(0, counts(hub).values().stream().mapToLong(Long::longValue).sum(), "no fact of the failed load");
+            dying.failAfter(null);
+            dying.load("test");
+            assertEquals(uninterrupted, counts(hub), "the rerun, a first load again, gives the same facts");
         }
     }
 

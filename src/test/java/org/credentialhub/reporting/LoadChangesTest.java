@@ -1,6 +1,5 @@
 package org.credentialhub.reporting;
 
-import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.Test;
 
@@ -23,13 +22,13 @@ class LoadChangesTest {
 
     @Test
     void aLoadRebuildsWhatChangedSinceTheLastAndNothingElse() throws Exception {
-        try (TestHub hub = twoDistrictsWithoutScheduledLoads()) {
+        try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
             ReportingLoad load = hub.runtime.services().reporting;
             load.load("test");
-            assertEquals("{2023-2024,2024-2025}", lastYears(hub), "the first load rebuilds every year");
+            assertEquals("{2023-2024,2024-2025}", Loads.lastYears(hub), "the first load rebuilds every year");
 
             load.load("test");
-            assertEquals("{}", lastYears(hub), "nothing changed since the last load");
+            assertEquals("{}", Loads.lastYears(hub), "nothing changed since the last load");
 
             // a result changed in a transaction that is still open while a load runs: that load cannot see it,
             // the next one rebuilds its year
@@ -39,27 +38,27 @@ class LoadChangesTest {
                     st.executeUpdate("update result set updated_at = now() where vendor_candidate_id = 'K4'");
                 }
                 load.load("test");
-                assertEquals("{}", lastYears(hub), "the change is not committed: nothing to see");
+                assertEquals("{}", Loads.lastYears(hub), "the change is not committed: nothing to see");
                 c.commit();
             }
             load.load("test");
-            assertEquals("{2024-2025}", lastYears(hub), "the change committed after the last load began");
+            assertEquals("{2024-2025}", Loads.lastYears(hub), "the change committed after the last load began");
 
             load.load("test");
-            assertEquals("{}", lastYears(hub));
+            assertEquals("{}", Loads.lastYears(hub));
 
             // a catalog loaded again (changed) is its school year's alone: the other years stay as they are
             try (Connection c = hub.db().getConnection(); Statement st = c.createStatement()) {
                 st.executeUpdate("update catalog_year set loaded_at = now() where state = 'ms' and school_year = '2023-2024'");
             }
             load.load("test");
-            assertEquals("{2023-2024}", lastYears(hub), "the year of the catalog loaded again");
+            assertEquals("{2023-2024}", Loads.lastYears(hub), "the year of the catalog loaded again");
         }
     }
 
     @Test
     void aLoadRewritesTheDimensionsOfTheStudentsWhoseDimensionsChangedAndNoOthers() throws Exception {
-        try (TestHub hub = twoDistrictsWithoutScheduledLoads()) {
+        try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
             ReportingLoad load = hub.runtime.services().reporting;
             load.load("test");
             Map<String, String> before = dimensionVersions(hub);
@@ -69,7 +68,7 @@ class LoadChangesTest {
                         + " where student_id = (select min(student_id) from student)");
             }
             load.load("test");
-            assertEquals("{2023-2024,2024-2025}", lastYears(hub), "a roster change rebuilds every year");
+            assertEquals("{2023-2024,2024-2025}", Loads.lastYears(hub), "a roster change rebuilds every year");
             String changed = String.valueOf(hub.rows("""
                     select p.student_key::text as k from student_pseudonym p
                     where p.student_id = (select min(student_id) from student)""").get(0).get("k"));
@@ -91,7 +90,7 @@ class LoadChangesTest {
 
     @Test
     void aLoadLeavesEveryBlockRangeOfTheFactsItWroteSummarized() throws Exception {
-        try (TestHub hub = twoDistrictsWithoutScheduledLoads()) {
+        try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
             // the facts of a year before take the table's first block ranges, so that the load's facts fill new ones (a
             // table's first range is summarized as it is written, the others only when summarized); the load deletes
             // them, having no result of that year
@@ -121,18 +120,6 @@ class LoadChangesTest {
         }
     }
 
-    /** A hub with the two-district fixture and no scheduled loads: the test's own are the only ones. */
-    private static TestHub twoDistrictsWithoutScheduledLoads() throws Exception {
-        TestHub hub = TestHub.start(Map.of("hub.reporting.cron", "0 0 0 1 1 ? 2099"));
-        try {
-            Fixtures.twoDistricts(hub);
-            return hub;
-        } catch (Exception | Error e) {
-            hub.close();
-            throw e;
-        }
-    }
-
     /** Each student's dimension row version (xmin): a row written again has a new one. */
     private static Map<String, String> dimensionVersions(TestHub hub) throws Exception {
         Map<String, String> out = new java.util.HashMap<>();
@@ -140,10 +127,5 @@ class LoadChangesTest {
             out.put((String) r.get("k"), (String) r.get("v"));
         }
         return out;
-    }
-
-    private static String lastYears(TestHub hub) throws Exception {
-        return String.valueOf(hub.rows("select years::text as y from rpt.load_run where trigger = 'test'"
-                + " order by load_id desc limit 1").get(0).get("y"));
     }
 }

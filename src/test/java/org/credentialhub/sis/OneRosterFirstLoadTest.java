@@ -338,10 +338,4 @@ class OneRosterFirstLoadTest extends OneRosterTestCase {
         assertTrue(out.size() >= TABLES.size() + 2, out.toString());
         return out;
     }
-
-    private void execute(String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
 }

@@ -44,6 +44,13 @@ abstract class OneRosterTestCase {
         sis.close();
     }
 
+    /** Runs a statement (or several) on the database. */
+    void execute(String sql) throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
     /** The first column of the query's first row, as a number. */
     long count(String sql) throws SQLException {
         try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {

@@ -47,12 +47,6 @@ class SourceRowsTest extends OneRosterTestCase {
         }
     }
 
-    private void execute(String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
     private String plan(String sql) throws SQLException {
         StringBuilder out = new StringBuilder();
         try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
