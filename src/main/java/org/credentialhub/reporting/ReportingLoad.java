@@ -1,5 +1,6 @@
 package org.credentialhub.reporting;
 
+import org.credentialhub.store.PlannerStatistics;
 import org.credentialhub.store.Rows;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -161,7 +162,7 @@ public final class ReportingLoad {
             // would take hours): the pseudonyms just written, and the roster side and results where they changed
             // since their statistics were taken (a roster import's tables are analyzed as it publishes them)
             exec(c, "analyze student_pseudonym");
-            org.credentialhub.store.PlannerStatistics.analyzeIfChanged(c, "student", "sis_user", "sis_enrollment",
+            PlannerStatistics.analyzeIfChanged(c, "student", "sis_user", "sis_enrollment",
                     "sis_class", "sis_course", "sis_org", "sis_class_credential", "result");
             refreshDimensions(c);
             step("dimensions");
@@ -185,13 +186,18 @@ public final class ReportingLoad {
                     from student_course_enrollment e join student_pseudonym p using (student_id)
                     where e.school_year = any (?)""", y);
             exec(c, "analyze load_enrollment");
-            rows += exec(c, """
+            int enrolled = exec(c, """
                     insert into rpt.fact_enrollment (school_year, student_key, course_code, district_code, school_code,
                                                      class_sourced_id)
                     select e.school_year, e.student_key, e.course_code, e.district_code, e.school_code, e.class_sourced_id
                     from load_enrollment e
                     where exists (select 1 from catalog_course k where k.school_year = e.school_year
                                   and k.course_code = e.course_code)""");
+            rows += enrolled;
+            // the facts each step writes are analyzed where they are many (PlannerStatistics.analyzeIfStale): the public
+            // tables' queries read them in this transaction, and a table never analyzed is estimated from its pages with
+            // a default selectivity for its year (fact_enrollment's 263,286 rows of a year taken for 1,356)
+            PlannerStatistics.analyzeIfStale(c, enrolled, "rpt.fact_enrollment");
             step("enrollment");
             // potential: the enrollments times the credentials their class offers (the rule: class_credential_offer;
             // the same rows as student_course_offer joined to the pseudonyms). The offers are still estimated at a
@@ -207,7 +213,7 @@ public final class ReportingLoad {
             exec(c, "reset enable_nestloop");
             step("potential");
             exec(c, "analyze rpt.fact_potential");
-            rows += exec(c, """
+            int attempts = exec(c, """
                     insert into rpt.fact_attempt (school_year, student_key, credential_code, district_code, school_code,
                                                   attempted_on, passed, source, feed_code, result_id)
                     select r.school_year, p.student_key, r.credential_code, s.district_code, s.school_code,
@@ -218,24 +224,11 @@ public final class ReportingLoad {
                       and r.credential_code is not null
                       -- a postsecondary credit award is no attempt of its credential (CreditAwards counts it)
                       and not exists (select 1 from result_award w where w.result_id = r.result_id)""", y);
+            rows += attempts;
             summarizeYears(c);
+            PlannerStatistics.analyzeIfStale(c, attempts, "rpt.fact_attempt");
             step("attempts");
-            // aligned: the student was enrolled that year in a course aligned to the credential (a potential fact of
-            // it), decided here and not by updating every earned fact after the course-earned facts were written.
-            // (group by, not distinct: PostgreSQL 15's parallel distinct can take minutes; attainment-by-student-group.yaml)
-            rows += exec(c, """
-                    insert into rpt.fact_earned (school_year, student_key, credential_code, district_code, school_code,
-                                                 earned_on, source, feed_code, result_id, aligned)
-                    select distinct on (a.school_year, a.student_key, a.credential_code)
-                           a.school_year, a.student_key, a.credential_code, a.district_code, a.school_code, a.attempted_on,
-                           a.source, a.feed_code, a.result_id, f.student_key is not null
-                    from rpt.fact_attempt a
-                    left join (select school_year, student_key, credential_code from rpt.fact_potential
-                               where school_year = any (?) group by school_year, student_key, credential_code) f
-                           on f.school_year = a.school_year and f.student_key = a.student_key
-                          and f.credential_code = a.credential_code
-                    where a.school_year = any (?) and a.passed
-                    order by a.school_year, a.student_key, a.credential_code, a.attempted_on, a.result_id""", y, y);
+            rows += exec(c, EARNED, y, y);
             step("earned");
             // the facts just written are joined next: plan on their statistics (ANALYZE in the load's transaction
             // samples its own rows). Without them a first load, on tables with none, took ten times as long
@@ -256,7 +249,7 @@ public final class ReportingLoad {
             // a combined credential's module count, per state, year and course, counted once and compared with each
             // student's count after grouping (it was a subquery run for every student's group: 47,159 times in the
             // NC year, half the statement; joined before grouping, the join's estimate fell to one row)
-            rows += exec(c, """
+            int combined = exec(c, """
                     insert into rpt.fact_combined (school_year, student_key, combined_credential, course_code,
                                                    district_code, earned_on)
                     select g.school_year, g.student_key, g.combined_credential, g.course_code, g.district_code,
@@ -278,8 +271,12 @@ public final class ReportingLoad {
                       on m.state = g.state and m.school_year = g.school_year
                      and m.combined_credential = g.combined_credential and m.course_code = g.course_code
                      and m.modules = g.modules""", y, y);
+            rows += combined;
+            PlannerStatistics.analyzeIfStale(c, combined, "rpt.fact_combined");
             step("combined");
-            rows += CreditAwards.load(c);
+            int awards = CreditAwards.load(c);
+            rows += awards;
+            PlannerStatistics.analyzeIfStale(c, awards, "rpt.fact_credit_award");
             step("credit-awards");
             notEnrolledExceptions(c, y);
             step("not-enrolled");
@@ -321,6 +318,28 @@ public final class ReportingLoad {
             throw new IllegalStateException("load stopped after step " + name + " (test fault)");
         }
     }
+
+    /**
+     * The earned facts of the years ({@code ?}, twice): each student's first passed attempt of each credential, and
+     * whether it is aligned: the student was enrolled that year in a course aligned to the credential (a potential fact
+     * of it), decided here and not by updating every earned fact after the course-earned facts were written. The
+     * potential facts are joined as they are: a student's credential offered by two courses gives its attempts twice,
+     * alike, and the distinct on keeps one. Grouping them first (one row per student and credential) hashed every
+     * potential fact into a group of its own, on disk: half of the statement (the NC year's select 2.1 s, 1.05-1.34 s
+     * without; docs/performance.md, session 47).
+     */
+    static final String EARNED = """
+            insert into rpt.fact_earned (school_year, student_key, credential_code, district_code, school_code,
+                                         earned_on, source, feed_code, result_id, aligned)
+            select distinct on (a.school_year, a.student_key, a.credential_code)
+                   a.school_year, a.student_key, a.credential_code, a.district_code, a.school_code, a.attempted_on,
+                   a.source, a.feed_code, a.result_id, f.student_key is not null
+            from rpt.fact_attempt a
+            left join rpt.fact_potential f
+                   on f.school_year = a.school_year and f.student_key = a.student_key
+                  and f.credential_code = a.credential_code and f.school_year = any (?)
+            where a.school_year = any (?) and a.passed
+            order by a.school_year, a.student_key, a.credential_code, a.attempted_on, a.result_id""";
 
     /**
      * {@link #changedYears}' statement. When every year is rebuilt (a first load, a roster changed) the other branches
@@ -414,11 +433,11 @@ public final class ReportingLoad {
                 select school_code, district_code, name from school
                 on conflict (school_code) do update set district_code = excluded.district_code, name = excluded.name""");
         exec(c, "delete from rpt.dim_course");
-        exec(c, """
+        int courses = exec(c, """
                 insert into rpt.dim_course (state, school_year, course_code, course_title, program_area)
                 select state, school_year, course_code, course_title, program_area from catalog_course""");
         exec(c, "delete from rpt.dim_credential");
-        exec(c, """
+        int credentials = exec(c, """
                 insert into rpt.dim_credential (state, school_year, credential_code, credential_name, tier, high_value,
                                                 combined_credential, delivered_by, career_cluster)
                 select cc.state, cc.school_year, cc.credential_code, cc.credential_name, cc.tier, cc.high_value,
@@ -427,7 +446,7 @@ public final class ReportingLoad {
                          where pa.state = cc.state and pa.school_year = cc.school_year
                            and pa.credential_code = cc.credential_code)
                 from catalog_credential cc""");
-        exec(c, """
+        int students = exec(c, """
                 insert into rpt.dim_student (student_key, sex, grade, hispanic_or_latino, race, economically_disadvantaged,
                                              multilingual_learner, student_with_disability)
                 select p.student_key, s.sex, s.grade, s.hispanic_or_latino,
@@ -458,6 +477,10 @@ public final class ReportingLoad {
                       (excluded.sex, excluded.grade, excluded.hispanic_or_latino, excluded.race,
                        excluded.economically_disadvantaged, excluded.multilingual_learner,
                        excluded.student_with_disability)""");
+        // the public tables' queries join them (rpt.student_group is dim_student's students by group)
+        PlannerStatistics.analyzeIfStale(c, courses, "rpt.dim_course");
+        PlannerStatistics.analyzeIfStale(c, credentials, "rpt.dim_credential");
+        PlannerStatistics.analyzeIfStale(c, students, "rpt.dim_student");
     }
 
     static int exec(Connection c, String sql, Object... args) throws SQLException {
