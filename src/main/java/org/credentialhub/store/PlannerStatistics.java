@@ -72,18 +72,23 @@ public final class PlannerStatistics {
     }
 
     /**
-     * Analyzes each table that was never analyzed or whose rows changed since its last analysis (committed changes, as
-     * PostgreSQL's statistics count them: {@code n_mod_since_analyze}) are at least {@link #STALE_SHARE} of the rows
-     * its statistics count; returns the tables analyzed. A table this transaction changed itself is not seen as changed
-     * (its changes are counted when it commits): analyze it unconditionally. A roster import analyzes what it
-     * published, and autovacuum analyzes it again after the commit; a reporting load after that (the NC year's) has
-     * nothing to gain from analyzing the roster's tables once more (about a second, on one core, before it).
+     * Analyzes each table that was never analyzed, or whose live rows (committed, as PostgreSQL's statistics count
+     * them: {@code n_live_tup}) differ from the rows its statistics count by at least {@link #STALE_SHARE} of them;
+     * returns the tables analyzed. A table this transaction changed itself is not seen as changed (its changes are
+     * counted when it commits): analyze it unconditionally.
+     *
+     * <p>Rows gained or lost, not PostgreSQL's count of changes since the last analysis ({@code n_mod_since_analyze}):
+     * a roster import analyzes the tables it fills in its own transaction, whose rows are counted as changes since
+     * that analysis only when it commits, so a reporting load after it took every table the import had analyzed for
+     * changed and analyzed it again (the NC year: seven of the eight tables of the load's analyze, 1.1-2.4 s before its
+     * first step, for statistics of the same rows; docs/performance.md, session 47). Rows updated in place are left to
+     * autovacuum's analysis, which does count them.
      */
     public static List<String> analyzeIfChanged(Connection c, String... tables) throws SQLException {
         List<String> changed = new ArrayList<>();
         Array names = c.createArrayOf("text", tables);
         try (PreparedStatement ps = c.prepareStatement("""
-                select t.name, c.reltuples, coalesce(s.n_mod_since_analyze, 0)
+                select t.name, c.reltuples, coalesce(s.n_live_tup, 0)
                 from unnest(?::text[]) with ordinality as t(name, n)
                 join pg_class c on c.oid = to_regclass(t.name)
                 left join pg_stat_user_tables s on s.relid = c.oid
@@ -91,9 +96,9 @@ public final class PlannerStatistics {
             ps.setArray(1, names);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long changes = rs.getLong(3);
                     double counted = rs.getDouble(2);
-                    if (counted < 0 || changes > 0 && stale(changes, counted)) {
+                    long gainedOrLost = Math.round(Math.abs(rs.getLong(3) - counted));
+                    if (counted < 0 || gainedOrLost > 0 && stale(gainedOrLost, counted)) {
                         changed.add(rs.getString(1));
                     }
                 }

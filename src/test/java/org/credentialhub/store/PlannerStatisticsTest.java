@@ -72,7 +72,7 @@ class PlannerStatisticsTest {
     }
 
     @Test
-    void aTableIsAnalyzedAgainWhenItsCommittedChangesSinceItsLastAnalysisAreATenthOfIt() throws Exception {
+    void aTableIsAnalyzedAgainWhenTheRowsItGainedOrLostSinceItsStatisticsAreATenthOfIt() throws Exception {
         String url = SharedPostgres.newDatabase();
         try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
             exec(c, "create table roster (n int) with (autovacuum_enabled = off); create table fresh (n int) with (autovacuum_enabled = off)");
@@ -80,12 +80,34 @@ class PlannerStatisticsTest {
             assertEquals(List.of("roster", "fresh"), PlannerStatistics.analyzeIfChanged(c, "roster", "fresh"),
                     "never analyzed");
             assertEquals(List.of(), PlannerStatistics.analyzeIfChanged(c, "roster", "fresh"), "nothing changed since");
-            change(url, "update roster set n = n + 1 where n <= 999");
-            assertEquals(List.of(), PlannerStatistics.analyzeIfChanged(c, "roster"), "999 rows of 10,000 changed");
-            change(url, "delete from roster where n between 5000 and 5001");
-            assertEquals(List.of("roster"), PlannerStatistics.analyzeIfChanged(c, "roster"), "1,001 rows changed");
-            assertEquals(9_998, counted(c, "roster"));
+            change(url, "insert into roster select generate_series(10001, 10999)");
+            assertEquals(List.of(), PlannerStatistics.analyzeIfChanged(c, "roster"), "999 rows more than 10,000");
+            change(url, "insert into roster select generate_series(11000, 11001)");
+            assertEquals(List.of("roster"), PlannerStatistics.analyzeIfChanged(c, "roster"), "1,001 rows more");
+            assertEquals(11_001, counted(c, "roster"));
             assertEquals(List.of(), PlannerStatistics.analyzeIfChanged(c, "roster"), "analyzed since");
+            change(url, "delete from roster where n <= 1200");
+            assertEquals(List.of("roster"), PlannerStatistics.analyzeIfChanged(c, "roster"), "1,200 rows fewer");
+        }
+    }
+
+    /**
+     * A roster import analyzes the tables it fills in its own transaction (the statements after it join them), and
+     * PostgreSQL counts the transaction's rows as changes since that analysis only when it commits: a reporting load
+     * after it took them all for changed and analyzed the roster's tables again (the NC year: 7 of the 8 tables its
+     * analyze read, 1.1-2.4 s on the load's serial start, statistics of the same rows).
+     */
+    @Test
+    void aTableAnalyzedInTheTransactionThatFilledItIsNotAnalyzedAgain() throws Exception {
+        String url = SharedPostgres.newDatabase();
+        try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
+            exec(c, "create table roster (n int) with (autovacuum_enabled = off)");
+            change(url, "begin; insert into roster select generate_series(1, 10000); analyze roster; commit");
+            assertEquals(List.of(), PlannerStatistics.analyzeIfChanged(c, "roster"), "analyzed with its rows");
+            change(url, "begin; truncate roster; insert into roster select generate_series(1, 20000); analyze roster;"
+                    + " commit");
+            assertEquals(List.of(), PlannerStatistics.analyzeIfChanged(c, "roster"), "emptied, filled, analyzed");
+            assertEquals(20_000, counted(c, "roster"));
         }
     }
 
