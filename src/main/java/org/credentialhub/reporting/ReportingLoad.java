@@ -187,18 +187,13 @@ public final class ReportingLoad {
                     from student_course_enrollment e join student_pseudonym p using (student_id)
                     where e.school_year = any (?)""", y);
             exec(c, "analyze load_enrollment");
-            int enrolled = exec(c, """
+            rows += analyzed(c, "rpt.fact_enrollment", exec(c, """
                     insert into rpt.fact_enrollment (school_year, student_key, course_code, district_code, school_code,
                                                      class_sourced_id)
                     select e.school_year, e.student_key, e.course_code, e.district_code, e.school_code, e.class_sourced_id
                     from load_enrollment e
                     where exists (select 1 from catalog_course k where k.school_year = e.school_year
-                                  and k.course_code = e.course_code)""");
-            rows += enrolled;
-            // the facts each step writes are analyzed where they are many (PlannerStatistics.analyzeIfStale): the public
-            // tables' queries read them in this transaction, and a table never analyzed is estimated from its pages with
-            // a default selectivity for its year (fact_enrollment's 263,286 rows of a year taken for 1,356)
-            PlannerStatistics.analyzeIfStale(c, enrolled, "rpt.fact_enrollment");
+                                  and k.course_code = e.course_code)"""));
             step("enrollment");
             // potential: the enrollments times the credentials their class offers (the rule: class_credential_offer;
             // the same rows as student_course_offer joined to the pseudonyms). The offers are still estimated at a
@@ -214,7 +209,7 @@ public final class ReportingLoad {
             exec(c, "reset enable_nestloop");
             step("potential");
             exec(c, "analyze rpt.fact_potential");
-            int attempts = exec(c, """
+            rows += analyzed(c, "rpt.fact_attempt", exec(c, """
                     insert into rpt.fact_attempt (school_year, student_key, credential_code, district_code, school_code,
                                                   attempted_on, passed, source, feed_code, result_id)
                     select r.school_year, p.student_key, r.credential_code, s.district_code, s.school_code,
@@ -224,10 +219,8 @@ public final class ReportingLoad {
                     where r.school_year = any (?) and r.status = 'active' and r.match_decision = 'match'
                       and r.credential_code is not null
                       -- a postsecondary credit award is no attempt of its credential (CreditAwards counts it)
-                      and not exists (select 1 from result_award w where w.result_id = r.result_id)""", y);
-            rows += attempts;
+                      and not exists (select 1 from result_award w where w.result_id = r.result_id)""", y));
             summarizeYears(c);
-            PlannerStatistics.analyzeIfStale(c, attempts, "rpt.fact_attempt");
             step("attempts");
             rows += exec(c, EARNED, y, y);
             step("earned");
@@ -250,7 +243,7 @@ public final class ReportingLoad {
             // a combined credential's module count, per state, year and course, counted once and compared with each
             // student's count after grouping (it was a subquery run for every student's group: 47,159 times in the
             // NC year, half the statement; joined before grouping, the join's estimate fell to one row)
-            int combined = exec(c, """
+            rows += analyzed(c, "rpt.fact_combined", exec(c, """
                     insert into rpt.fact_combined (school_year, student_key, combined_credential, course_code,
                                                    district_code, earned_on)
                     select g.school_year, g.student_key, g.combined_credential, g.course_code, g.district_code,
@@ -271,13 +264,9 @@ public final class ReportingLoad {
                           group by state, school_year, combined_credential, course_code) m
                       on m.state = g.state and m.school_year = g.school_year
                      and m.combined_credential = g.combined_credential and m.course_code = g.course_code
-                     and m.modules = g.modules""", y, y);
-            rows += combined;
-            PlannerStatistics.analyzeIfStale(c, combined, "rpt.fact_combined");
+                     and m.modules = g.modules""", y, y));
             step("combined");
-            int awards = CreditAwards.load(c);
-            rows += awards;
-            PlannerStatistics.analyzeIfStale(c, awards, "rpt.fact_credit_award");
+            rows += analyzed(c, "rpt.fact_credit_award", CreditAwards.load(c));
             step("credit-awards");
             notEnrolledExceptions(c, y);
             step("not-enrolled");
@@ -434,11 +423,11 @@ public final class ReportingLoad {
                 select school_code, district_code, name from school
                 on conflict (school_code) do update set district_code = excluded.district_code, name = excluded.name""");
         exec(c, "delete from rpt.dim_course");
-        int courses = exec(c, """
+        analyzed(c, "rpt.dim_course", exec(c, """
                 insert into rpt.dim_course (state, school_year, course_code, course_title, program_area)
-                select state, school_year, course_code, course_title, program_area from catalog_course""");
+                select state, school_year, course_code, course_title, program_area from catalog_course"""));
         exec(c, "delete from rpt.dim_credential");
-        int credentials = exec(c, """
+        analyzed(c, "rpt.dim_credential", exec(c, """
                 insert into rpt.dim_credential (state, school_year, credential_code, credential_name, tier, high_value,
                                                 combined_credential, delivered_by, career_cluster)
                 select cc.state, cc.school_year, cc.credential_code, cc.credential_name, cc.tier, cc.high_value,
@@ -446,8 +435,9 @@ public final class ReportingLoad {
                        (select min(pa.program_area) from catalog_credential_program_area pa
                          where pa.state = cc.state and pa.school_year = cc.school_year
                            and pa.credential_code = cc.credential_code)
-                from catalog_credential cc""");
-        int students = exec(c, """
+                from catalog_credential cc"""));
+        // (rpt.student_group, which the public tables' queries join, is dim_student's students by group)
+        analyzed(c, "rpt.dim_student", exec(c, """
                 insert into rpt.dim_student (student_key, sex, grade, hispanic_or_latino, race, economically_disadvantaged,
                                              multilingual_learner, student_with_disability)
                 select p.student_key, s.sex, s.grade, s.hispanic_or_latino,
@@ -477,11 +467,18 @@ public final class ReportingLoad {
                       is distinct from
                       (excluded.sex, excluded.grade, excluded.hispanic_or_latino, excluded.race,
                        excluded.economically_disadvantaged, excluded.multilingual_learner,
-                       excluded.student_with_disability)""");
-        // the public tables' queries join them (rpt.student_group is dim_student's students by group)
-        PlannerStatistics.analyzeIfStale(c, courses, "rpt.dim_course");
-        PlannerStatistics.analyzeIfStale(c, credentials, "rpt.dim_credential");
-        PlannerStatistics.analyzeIfStale(c, students, "rpt.dim_student");
+                       excluded.student_with_disability)"""));
+    }
+
+    /**
+     * Rows just written to a fact or dimension table ({@code written}), after analyzing it where they are new or a
+     * tenth of it ({@link PlannerStatistics#analyzeIfStale}): the public tables' queries read them in this transaction,
+     * and a table never analyzed is planned from its pages with a default selectivity for its year (the NC year's
+     * 263,286 enrollments of a year taken for 1,356; docs/performance.md, session 47).
+     */
+    private static int analyzed(Connection c, String table, int written) throws SQLException {
+        PlannerStatistics.analyzeIfStale(c, written, table);
+        return written;
     }
 
     static int exec(Connection c, String sql, Object... args) throws SQLException {
