@@ -119,11 +119,7 @@ final class GroupTrends {
 
     private static List<Object[]> counts(Connection c, String sql, String year) throws SQLException {
         List<Object[]> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            int params = (int) sql.chars().filter(ch -> ch == '?').count();
-            for (int i = 1; i <= params; i++) {
-                ps.setString(i, year);
-            }
+        try (PreparedStatement ps = Reports.forYear(c, sql, year)) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Object[] row = new Object[4 + TIERS];

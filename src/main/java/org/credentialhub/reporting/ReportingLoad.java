@@ -1,5 +1,6 @@
 package org.credentialhub.reporting;
 
+import org.credentialhub.store.EmptyTables;
 import org.credentialhub.store.PlannerStatistics;
 import org.credentialhub.store.Rows;
 import org.slf4j.Logger;
@@ -171,7 +172,7 @@ public final class ReportingLoad {
             // server that writes none for those: the embedded one); readers that come meanwhile wait for its facts
             // rather than read none. Otherwise readers see the previous load's facts until this one commits
             List<String> facts = FACT_TABLES.stream().map(t -> "rpt." + t).toList();
-            if (!org.credentialhub.store.EmptyTables.truncatedIfEmpty(c, facts)) {
+            if (!EmptyTables.truncatedIfEmpty(c, facts)) {
                 for (String table : facts) {
                     exec(c, "delete from " + table + " where school_year = any (?)", y);
                 }
@@ -436,7 +437,7 @@ public final class ReportingLoad {
                          where pa.state = cc.state and pa.school_year = cc.school_year
                            and pa.credential_code = cc.credential_code)
                 from catalog_credential cc"""));
-        // (rpt.student_group, which the public tables' queries join, is dim_student's students by group)
+        // (the students-by-group reports count the students by these values: rpt.student_groups)
         analyzed(c, "rpt.dim_student", exec(c, """
                 insert into rpt.dim_student (student_key, sex, grade, hispanic_or_latino, race, economically_disadvantaged,
                                              multilingual_learner, student_with_disability)

@@ -1,5 +1,6 @@
 package org.credentialhub.reporting;
 
+import org.credentialhub.store.Rows;
 import org.credentialhub.support.ConfigException;
 
 import java.math.BigDecimal;
@@ -11,6 +12,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,6 +86,15 @@ public final class Reports {
         return thresholds.getOrDefault(table, defaultThreshold);
     }
 
+    /**
+     * A report definition's statement (or one that wraps it, such as its {@code explain}) prepared for a school year:
+     * every parameter of a definition's sql is the year.
+     */
+    static PreparedStatement forYear(Connection c, String sql, String year) throws SQLException {
+        int params = (int) sql.chars().filter(ch -> ch == '?').count();
+        return Rows.prepare(c, sql, Collections.nCopies(params, year).toArray());
+    }
+
     /** Computes a report's exact rows for a school year. */
     public Table compute(Connection c, String name, String year) throws SQLException {
         return compute(c, name, year, null);
@@ -99,11 +110,7 @@ public final class Reports {
         Map<List<Object>, Long> ordinals = new java.util.IdentityHashMap<>();
         if (GroupTrends.NAMES.contains(name)) {
             rows.addAll(groupTrends.rows(c, d, year, memo));
-        } else try (PreparedStatement ps = c.prepareStatement(d.sql())) {
-            int params = (int) d.sql().chars().filter(ch -> ch == '?').count();
-            for (int i = 1; i <= params; i++) {
-                ps.setString(i, year);
-            }
+        } else try (PreparedStatement ps = forYear(c, d.sql(), year)) {
             try (ResultSet rs = ps.executeQuery()) {
                 ResultSetMetaData md = rs.getMetaData();
                 while (rs.next()) {
@@ -297,7 +304,7 @@ public final class Reports {
             }
             List<String> forYears = d.allYears() ? List.of("all") : years;
             String insert = "insert into " + table + " values (" + String.join(", ",
-                    java.util.Collections.nCopies(d.columns().size() + 1, "?")) + ")";
+                    Collections.nCopies(d.columns().size() + 1, "?")) + ")";
             try (PreparedStatement ps = c.prepareStatement(insert)) {
                 for (String y : forYears) {
                     Table t = suppressed(compute(c, d.name(), y, memo));

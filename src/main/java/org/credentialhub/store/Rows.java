@@ -69,7 +69,7 @@ public final class Rows {
     }
 
     /** A statement with its parameters set, in order; the caller closes it. */
-    private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
+    public static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
         try {
             for (int i = 0; i < params.length; i++) {

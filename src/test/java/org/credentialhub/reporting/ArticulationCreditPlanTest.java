@@ -4,7 +4,6 @@ import org.credentialhub.support.SharedPostgres;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -25,7 +24,7 @@ class ArticulationCreditPlanTest {
 
     @Test
     void anAwardsEarningIsLookedUpByKeyAndOnlyTheAgreementsCredentialsAreCounted() throws Exception {
-        try (Connection c = DriverManager.getConnection(SharedPostgres.newDatabase(), "postgres", "");
+        try (Connection c = SharedPostgres.connect();
              Statement st = c.createStatement()) {
             // 400,000 course-earned facts of 100 credentials (a year of the NC's size), an agreement for one of them, 4,000
             // of its earners awarded
@@ -42,31 +41,21 @@ class ArticulationCreditPlanTest {
                         select '2024-2025', md5(n::text)::uuid, 'K7', 'Wake Tech', 'AAS', 3, date '2025-05-01', n
                         from generate_series(7, 400000, 100) n;
                     analyze rpt.fact_course_earned, catalog_articulation, rpt.fact_credit_award""");
-            Reports.Definition d = Reports.definition("articulation-credit");
-            int params = d.sql().length() - d.sql().replace("?", "").length();
+            String sql = Reports.definition("articulation-credit").sql();
             List<String> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(d.sql())) {
-                for (int i = 1; i <= params; i++) {
-                    ps.setString(i, "2024-2025");
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(rs.getString("credential_code") + " " + rs.getString("earned") + " "
-                                + rs.getString("awarded") + " " + rs.getString("credit_hours_awarded"));
-                    }
+            try (PreparedStatement ps = Reports.forYear(c, sql, "2024-2025"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(rs.getString("credential_code") + " " + rs.getString("earned") + " "
+                            + rs.getString("awarded") + " " + rs.getString("credit_hours_awarded"));
                 }
             }
             assertEquals(List.of("K7 4000 4000 12000"), rows);
 
             List<String> plan = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("explain (costs off) " + d.sql())) {
-                for (int i = 1; i <= params; i++) {
-                    ps.setString(i, "2024-2025");
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        plan.add(rs.getString(1));
-                    }
+            try (PreparedStatement ps = Reports.forYear(c, "explain (costs off) " + sql, "2024-2025");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    plan.add(rs.getString(1));
                 }
             }
             String text = String.join("\n", plan);

@@ -1,11 +1,11 @@
 package org.credentialhub.reporting;
 
+import org.credentialhub.store.Rows;
 import org.credentialhub.support.SharedPostgres;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Array;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -27,7 +27,7 @@ class EarnedFactsTest {
 
     @Test
     void eachStudentsFirstPassedAttemptOfACredentialAlignedByAPotentialFactOfItsYear() throws Exception {
-        try (Connection c = DriverManager.getConnection(SharedPostgres.newDatabase(), "postgres", "");
+        try (Connection c = SharedPostgres.connect();
              Statement st = c.createStatement()) {
             String a = "'00000000-0000-0000-0000-00000000000a'";
             String b = "'00000000-0000-0000-0000-00000000000b'";
@@ -49,11 +49,7 @@ class EarnedFactsTest {
                         ('2024-2025', %2$s, 'C3', 'Z', '200', '200-1');
                     analyze rpt.fact_attempt, rpt.fact_potential""".formatted(a, b, d));
             Array years = c.createArrayOf("text", new String[] {"2023-2024", "2024-2025"});
-            try (PreparedStatement ps = c.prepareStatement(ReportingLoad.EARNED)) {
-                ps.setArray(1, years);
-                ps.setArray(2, years);
-                assertEquals(3, ps.executeUpdate());
-            }
+            assertEquals(3, Rows.update(c, ReportingLoad.EARNED, years, years));
             List<String> facts = new ArrayList<>();
             try (ResultSet rs = st.executeQuery("""
                     select school_year, right(student_key::text, 1), credential_code, earned_on, result_id, aligned, source

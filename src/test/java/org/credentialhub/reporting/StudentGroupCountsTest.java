@@ -4,7 +4,6 @@ import org.credentialhub.support.SharedPostgres;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -75,7 +74,7 @@ class StudentGroupCountsTest {
 
     @Test
     void studentsAreCountedByTheirValuesThenByGroupTheSameAsStudentByStudent() throws Exception {
-        try (Connection c = DriverManager.getConnection(SharedPostgres.newDatabase(), "postgres", "");
+        try (Connection c = SharedPostgres.connect();
              Statement st = c.createStatement()) {
             st.execute("""
                     insert into rpt.dim_student (student_key, sex, race, economically_disadvantaged, multilingual_learner,
@@ -115,8 +114,7 @@ class StudentGroupCountsTest {
     /** The report's rows for 2024-2025 (every parameter is the year), in group order. */
     private static List<String> rows(Connection c, String sql) throws Exception {
         List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("select * from (" + sql + ") r order by 1, 2, 3")) {
-            bindYear(ps, sql);
+        try (PreparedStatement ps = Reports.forYear(c, "select * from (" + sql + ") r order by 1, 2, 3", "2024-2025")) {
             try (ResultSet rs = ps.executeQuery()) {
                 int n = rs.getMetaData().getColumnCount();
                 while (rs.next()) {
@@ -138,8 +136,7 @@ class StudentGroupCountsTest {
     private static void assertNoRowPerStudentAndGroup(Connection c, String sql) throws Exception {
         StringBuilder plan = new StringBuilder();
         long most = 0;
-        try (PreparedStatement ps = c.prepareStatement("explain (analyze, costs off, timing off) " + sql)) {
-            bindYear(ps, sql);
+        try (PreparedStatement ps = Reports.forYear(c, "explain (analyze, costs off, timing off) " + sql, "2024-2025")) {
             try (ResultSet rs = ps.executeQuery()) {
                 Pattern rows = Pattern.compile("rows=(\\d+) loops=(\\d+)");
                 while (rs.next()) {
@@ -154,12 +151,5 @@ class StudentGroupCountsTest {
         }
         assertTrue(most > 0, plan.toString());
         assertTrue(most < 5L * STUDENTS, most + " rows in a node of\n" + plan);
-    }
-
-    private static void bindYear(PreparedStatement ps, String sql) throws Exception {
-        int params = sql.length() - sql.replace("?", "").length();
-        for (int i = 1; i <= params; i++) {
-            ps.setString(i, "2024-2025");
-        }
     }
 }
