@@ -67,7 +67,10 @@ public final class Intake {
     private final DeliveryMatcher matcher;
     /** {@code hub.intake.large-file-work-mem}'s default. */
     public static final String LARGE_FILE_WORK_MEM = "128MB";
-    /** PostgreSQL's {@code work_mem} for a large file's lineage and identities ({@link #largeFileWorkMem}). */
+    /**
+     * PostgreSQL's {@code work_mem} for a large file's lineage and identities, and the memory of its results' hash
+     * tables ({@link #largeFileWorkMem}).
+     */
     private volatile String largeFileWorkMem = LARGE_FILE_WORK_MEM;
 
     public Intake(DataSource dataSource, Map<String, FeedConfig> feeds, Mappings mappings, Hmac hmac,
@@ -82,7 +85,8 @@ public final class Intake {
      * the file with its result, and its checks (V75) read the rows it wrote from the statement's transition table,
      * which is kept in that much memory and beyond it on disk: at the server's default (4 MB) a 1,000,000-row file's
      * joins ran in 32 batches on disk and the checks read about 60 and 150 MB back from disk
-     * (docs/performance.md, session 37).
+     * (docs/performance.md, session 37). The file's results' insert takes it for its hash tables only
+     * ({@link #hashMemory}).
      */
     public Intake largeFileWorkMem(String workMem) {
         String value = workMem == null || workMem.isBlank() ? null : workMem.trim();
@@ -543,12 +547,16 @@ public final class Intake {
         // the file's decisions, when it was matched on its staged rows (DeliveryMatcher.matchStaged); else empty, and
         // its results are published undecided
         Scratch.ensure(c, STAGE_PUBLISHED, DeliveryMatcher.STAGE_MATCH);
+        String workMem = rows >= DeliveryMatcher.ANALYZE_FROM_ROWS ? largeFileWorkMem : null;
+        String hashBefore = workMem == null ? null : hashMemory(c, workMem);
         publishResults(c, feed, deliveryId, newStatus, keysRepeat, false);
         if (anyPublished) {
             publishResults(c, feed, deliveryId, newStatus, keysRepeat, true);
         }
+        if (hashBefore != null) {
+            setLocal(c, "hash_mem_multiplier", hashBefore);
+        }
         analyzePublished(c, rows);
-        String workMem = rows >= DeliveryMatcher.ANALYZE_FROM_ROWS ? largeFileWorkMem : null;
         String before = workMem == null ? null : setLocal(c, "work_mem", workMem);
         publishLineageAndIdentities(c, deliveryId, keysRepeat, rowsRepeat, anyPublished);
         if (before != null) {
@@ -565,6 +573,28 @@ public final class Intake {
      */
     static void analyzePublished(Connection c, int stagedRows) throws SQLException {
         org.credentialhub.store.PlannerStatistics.analyzeScratch(c, stagedRows, STAGE_PUBLISHED.name());
+    }
+
+    /**
+     * Lets the hash tables of the transaction's next statements take {@code memory} (as PostgreSQL reads an amount:
+     * {@code 128MB}), its sorts keeping the server's {@code work_mem}: {@code hash_mem_multiplier} raised to that
+     * amount over {@code work_mem} (never lowered; at most PostgreSQL's 1000). A large file's results' insert hashes
+     * its decisions, one a row: at the server's 4 MB the 1,000,000-row file's were hashed in 16 batches, the file's
+     * wide rows written to disk and read again; with the file's work_mem for the whole statement its sort by ordinal
+     * took longer instead (docs/performance.md, session 48). Returns the multiplier before.
+     */
+    static String hashMemory(Connection c, String memory) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                select current_setting('hash_mem_multiplier'),
+                       set_config('hash_mem_multiplier', least(1000, greatest(
+                           current_setting('hash_mem_multiplier')::float8,
+                           pg_size_bytes(?)::float8 / pg_size_bytes(current_setting('work_mem'))))::text, true)""")) {
+            ps.setString(1, memory);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
     }
 
     /** Sets a setting of PostgreSQL's for the rest of the transaction ({@code set local}); returns its value before. */
@@ -602,7 +632,24 @@ public final class Intake {
     private static void publishResults(Connection c, String feed, long deliveryId, String newStatus, boolean keysRepeat,
                                        boolean published) throws SQLException {
         try {
-            Rows.update(c, """
+            Rows.update(c, resultsInsert(published, keysRepeat), feed, deliveryId, newStatus, newStatus, feed, feed);
+        } catch (SQLException e) {
+            if (!published && "23505".equals(e.getSQLState())) {
+                // a key the versions' look-up found new was published meanwhile by another transaction (it waited for
+                // that one): the delivery is staged again, and the key then upserted. (The driver's text names the
+                // key: not passed on.)
+                throw new java.sql.SQLTransientException("an attempt key of the delivery was published by another "
+                        + "transaction while it was staged", "40001");
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The statement of {@link #publishResults}; parameters: feed, delivery, the new status twice, feed twice.
+     */
+    static String resultsInsert(boolean published, boolean keysRepeat) {
+        return """
                 with published as (
                 insert into result (feed_code, attempt_key, delivery_id, source_row, vendor_candidate_id, state_id_hash,
                                     state_id_near, exam_code, credential_code, school_year, attempted_on, attempted_at,
@@ -649,18 +696,7 @@ public final class Intake {
                 insert into stage_published (attempt_key, result_id, version)
                 select attempt_key, result_id, version from published""".formatted(
                         published ? "k.published" : NOT_PUBLISHED, lastOfItsAttempt(keysRepeat, "s"),
-                        published ? UPDATE_ON_CONFLICT : ""),
-                feed, deliveryId, newStatus, newStatus, feed, feed);
-        } catch (SQLException e) {
-            if (!published && "23505".equals(e.getSQLState())) {
-                // a key the versions' look-up found new was published meanwhile by another transaction (it waited for
-                // that one): the delivery is staged again, and the key then upserted. (The driver's text names the
-                // key: not passed on.)
-                throw new java.sql.SQLTransientException("an attempt key of the delivery was published by another "
-                        + "transaction while it was staged", "40001");
-            }
-            throw e;
-        }
+                        published ? UPDATE_ON_CONFLICT : "");
     }
 
     /**
