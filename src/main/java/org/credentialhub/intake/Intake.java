@@ -584,35 +584,32 @@ public final class Intake {
      * took longer instead (docs/performance.md, session 48). Returns the multiplier before.
      */
     static String hashMemory(Connection c, String memory) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                select current_setting('hash_mem_multiplier'),
-                       set_config('hash_mem_multiplier', least(1000, greatest(
-                           current_setting('hash_mem_multiplier')::float8,
-                           pg_size_bytes(?)::float8 / pg_size_bytes(current_setting('work_mem'))))::text, true)""")) {
-            ps.setString(1, memory);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
+        return setLocalTo(c, "hash_mem_multiplier", """
+                least(1000, greatest(current_setting('hash_mem_multiplier')::float8,
+                                     pg_size_bytes(?)::float8 / pg_size_bytes(current_setting('work_mem'))))::text""",
+                memory);
     }
 
     /** Sets a setting of PostgreSQL's for the rest of the transaction ({@code set local}); returns its value before. */
     private static String setLocal(Connection c, String name, String value) throws SQLException {
-        String before;
-        try (PreparedStatement ps = c.prepareStatement("select current_setting(?)")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                before = rs.getString(1);
-            }
+        return setLocalTo(c, name, "?::text", value);
+    }
+
+    /**
+     * Sets a setting for the rest of the transaction to the value of the SQL expression {@code value} (its parameters
+     * {@code args}), in one round trip; returns the setting's value before (read first: a materialized CTE).
+     */
+    private static String setLocalTo(Connection c, String name, String value, Object... args) throws SQLException {
+        Object[] params = new Object[args.length + 2];
+        params[0] = name;
+        params[1] = name;
+        System.arraycopy(args, 0, params, 2, args.length);
+        try (PreparedStatement ps = Rows.prepare(c, "with before as materialized (select current_setting(?) as value)"
+                + " select before.value, set_config(?, " + value + ", true) from before", params);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
         }
-        try (PreparedStatement ps = c.prepareStatement("select set_config(?, ?, true)")) {
-            ps.setString(1, name);
-            ps.setString(2, value);
-            ps.executeQuery().close();
-        }
-        return before;
     }
 
     /**

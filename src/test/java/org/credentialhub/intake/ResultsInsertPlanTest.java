@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.credentialhub.support.Sessions.one;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,15 +53,15 @@ class ResultsInsertPlanTest {
             c.rollback(before);
             assertTrue(batches(plain) > 1, "without the large file's memory the hash takes batches:\n" + plain);
 
+            String multiplier = one(st, "show hash_mem_multiplier");
             String hashBefore = Intake.hashMemory(c, "16MB");
+            assertEquals(multiplier, hashBefore, "the multiplier before, to be given back");
+            assertEquals("256", one(st, "show hash_mem_multiplier"), "16 MB over a work_mem of 64 kB");
             String planned = explained(c);
             assertEquals(1, batches(planned), planned);
             assertTrue(planned.contains("Sort Method: external merge"), "the sort keeps the server's work_mem:\n" + planned);
             assertEquals("20000", one(st, "select count(*) from result where delivery_id = 1"));
             assertEquals("64kB", one(st, "show work_mem"));
-            // given back after the statement
-            st.execute("select set_config('hash_mem_multiplier', '" + hashBefore + "', true)");
-            assertEquals(hashBefore, one(st, "show hash_mem_multiplier"));
             c.rollback();
         }
     }
@@ -94,9 +95,5 @@ class ResultsInsertPlanTest {
         }
         assertTrue(most > 0, "no hash in the plan:\n" + plan);
         return most;
-    }
-
-    private static String one(Statement st, String sql) throws SQLException {
-        return org.credentialhub.support.Sessions.one(st, sql);
     }
 }
