@@ -133,6 +133,8 @@ public final class Matcher {
         boolean[] firstAgree = new boolean[256];
         /** This row's name levels against dictionary names (reset for each row). */
         final NameMemo names = new NameMemo();
+        /** The facts of the names and places this thread's rows sent ({@link RosterIndex#probe(ResultRecord, RosterIndex.ProbeMemo)}). */
+        final RosterIndex.ProbeMemo probes = new RosterIndex.ProbeMemo();
         /** The candidates' columns ({@link RosterIndex#gather}). */
         int[] gathered = new int[256 << RosterIndex.STRIDE_SHIFT];
     }
@@ -168,7 +170,7 @@ public final class Matcher {
             return new Decision(r.id(), Outcome.MATCH, linked, 1.0, Decision.TIER_CROSSWALK,
                     List.of(new Candidate(linked, Double.NaN, List.of("crosswalk: linked by an earlier decision"))));
         }
-        Probe p = index.probe(r);
+        Probe p = index.probe(r, wk.probes);
         wk.names.reset();
         wk.nearCount = 0;
         wk.idCount = 0;
@@ -255,7 +257,7 @@ public final class Matcher {
      * to the student the typo's row was linked to.
      */
     private boolean idConfirmsAnother(ResultRecord r, long linked, Work wk) {
-        Probe p = index.probe(r);
+        Probe p = index.probe(r, wk.probes);
         int k = index.rowsWithStateId(p.idFp, wk.idRows);
         for (int i = 0; i < k; i++) {
             if (index.idAt(wk.idRows[i]) != linked) {

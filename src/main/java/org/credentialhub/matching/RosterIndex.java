@@ -287,28 +287,146 @@ public final class RosterIndex {
 
     /** Prepares a result row for comparison with this roster. */
     Probe probe(ResultRecord r) {
+        return probe(r, null);
+    }
+
+    /**
+     * Prepares a result row for comparison with this roster, taking what the row's names and places give (normalised
+     * values, dictionary codes, letters, nicknames, phonetic codes) from {@code memo} where an earlier row of the same
+     * thread sent the same text (null: all computed); the probe is the same either way.
+     */
+    Probe probe(ResultRecord r, ProbeMemo memo) {
         Probe p = new Probe();
-        p.first = Names.normalizeName(r.firstName());
-        p.last = Names.normalizeName(r.lastName());
-        p.firstCode = firstDict.code(p.first);
-        p.lastCode = lastDict.code(p.last);
-        p.firstLetters = p.first == null ? 0 : Comparisons.letters(p.first);
-        p.lastLetters = p.last == null ? 0 : Comparisons.letters(p.last);
-        p.firstNick = Names.nicknameGroups(p.first);
-        p.lastNick = Names.nicknameGroups(p.last);
-        p.firstAsLastCode = lastDict.code(p.first);
-        p.lastAsFirstCode = firstDict.code(p.last);
-        p.firstPh = p.first == null ? 0 : p.firstCode >= 0 ? firstDict.ph[p.firstCode] : phonetic(p.first);
-        p.lastPh = p.last == null ? 0 : p.lastCode >= 0 ? lastDict.ph[p.lastCode] : phonetic(p.last);
+        NameFacts first = memo == null ? firstFacts(r.firstName()) : memo.first(r.firstName(), this);
+        NameFacts last = memo == null ? lastFacts(r.lastName()) : memo.last(r.lastName(), this);
+        p.first = first.value;
+        p.last = last.value;
+        p.firstCode = first.code;
+        p.lastCode = last.code;
+        p.firstLetters = first.letters;
+        p.lastLetters = last.letters;
+        p.firstNick = first.nick;
+        p.lastNick = last.nick;
+        p.firstAsLastCode = first.otherCode;
+        p.lastAsFirstCode = last.otherCode;
+        p.firstPh = first.ph;
+        p.lastPh = last.ph;
         p.dob = Names.dateToInt(r.birthDate());
         p.dobBcd = Comparisons.bcd(p.dob);
-        p.schoolValue = Names.normalizePlace(r.school());
-        p.school = placeCode(schoolDict, p.schoolValue);
-        p.schoolPacked = Comparisons.packSchool(p.schoolValue);
-        p.district = placeCode(districtDict, Names.normalizePlace(r.district()));
+        PlaceFacts school = memo == null ? schoolFacts(r.school()) : memo.school(r.school(), this);
+        p.schoolValue = school.value;
+        p.school = school.code;
+        p.schoolPacked = school.packed;
+        p.district = memo == null ? districtCode(r.district()) : memo.district(r.district(), this);
         p.idFp = fingerprint(r.stateIdHash());
         p.nearText = p.idFp == 0 ? null : r.stateIdNear();
         return p;
+    }
+
+    /**
+     * What a probe takes from a sent name: the name normalised ({@link Names#normalizeName}), its code in its own
+     * dictionary and in the other one (names read swapped), its letters, nickname groups and phonetic code.
+     */
+    record NameFacts(String value, int code, int otherCode, long letters, long[] nick, long ph) {
+    }
+
+    /** What a probe takes from a sent school: the value normalised ({@link Names#normalizePlace}), its code, packed. */
+    record PlaceFacts(String value, int code, long packed) {
+    }
+
+    private NameFacts firstFacts(String raw) {
+        return nameFacts(Names.normalizeName(raw), firstDict, lastDict);
+    }
+
+    private NameFacts lastFacts(String raw) {
+        return nameFacts(Names.normalizeName(raw), lastDict, firstDict);
+    }
+
+    private static NameFacts nameFacts(String v, NameDict own, NameDict other) {
+        int code = own.code(v);
+        return new NameFacts(v, code, other.code(v), v == null ? 0 : Comparisons.letters(v), Names.nicknameGroups(v),
+                v == null ? 0 : code >= 0 ? own.ph[code] : phonetic(v));
+    }
+
+    private PlaceFacts schoolFacts(String raw) {
+        String v = Names.normalizePlace(raw);
+        return new PlaceFacts(v, placeCode(schoolDict, v), Comparisons.packSchool(v));
+    }
+
+    private int districtCode(String raw) {
+        return placeCode(districtDict, Names.normalizePlace(raw));
+    }
+
+    /**
+     * One thread's memo of the facts a probe takes from sent names and places ({@link #probe(ResultRecord,
+     * ProbeMemo)}), for one index: a batch sends the same names and schools again and again (200,000 rows of the
+     * matching bench, 18,920 names), each normalised and looked up in the dictionaries once. Emptied when a map
+     * reaches {@link #LIMIT} entries.
+     */
+    static final class ProbeMemo {
+        static final int LIMIT = 1 << 16;
+        private final HashMap<String, NameFacts> first = new HashMap<>();
+        private final HashMap<String, NameFacts> last = new HashMap<>();
+        private final HashMap<String, PlaceFacts> schools = new HashMap<>();
+        private final HashMap<String, Integer> districts = new HashMap<>();
+        private NameFacts noFirst;
+        private NameFacts noLast;
+        private PlaceFacts noSchool;
+
+        NameFacts first(String raw, RosterIndex ix) {
+            if (raw == null) {
+                return noFirst != null ? noFirst : (noFirst = ix.firstFacts(null));
+            }
+            NameFacts f = first.get(raw);
+            if (f == null) {
+                f = ix.firstFacts(raw);
+                bounded(first).put(raw, f);
+            }
+            return f;
+        }
+
+        NameFacts last(String raw, RosterIndex ix) {
+            if (raw == null) {
+                return noLast != null ? noLast : (noLast = ix.lastFacts(null));
+            }
+            NameFacts f = last.get(raw);
+            if (f == null) {
+                f = ix.lastFacts(raw);
+                bounded(last).put(raw, f);
+            }
+            return f;
+        }
+
+        PlaceFacts school(String raw, RosterIndex ix) {
+            if (raw == null) {
+                return noSchool != null ? noSchool : (noSchool = ix.schoolFacts(null));
+            }
+            PlaceFacts f = schools.get(raw);
+            if (f == null) {
+                f = ix.schoolFacts(raw);
+                bounded(schools).put(raw, f);
+            }
+            return f;
+        }
+
+        int district(String raw, RosterIndex ix) {
+            if (raw == null) {
+                return Probe.MISSING;
+            }
+            Integer c = districts.get(raw);
+            if (c == null) {
+                c = ix.districtCode(raw);
+                bounded(districts).put(raw, c);
+            }
+            return c;
+        }
+
+        private static <V> HashMap<String, V> bounded(HashMap<String, V> m) {
+            if (m.size() >= LIMIT) {
+                m.clear();
+            }
+            return m;
+        }
     }
 
     /** The code of a normalised place ({@link Names#normalizePlace}): MISSING when null, UNKNOWN when not in the roster. */
