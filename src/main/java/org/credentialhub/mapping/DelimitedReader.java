@@ -70,12 +70,12 @@ final class DelimitedReader implements RecordReader {
                 throw headerDrift(missing, unknown);
             }
             for (int i = 0; i < names.size(); i++) {
-                index.putIfAbsent(names.get(i), i);
+                index.putIfAbsent(names.get(i).intern(), i);   // (as FieldRule keeps its column's name)
             }
             width = names.size();
         } else {
             for (int i = 0; i < expected.size(); i++) {
-                index.put(expected.get(i), i);
+                index.put(expected.get(i).intern(), i);
             }
             width = expected.size();
         }

@@ -36,6 +36,10 @@ public final class Mapping {
     private final Map<CanonicalField, FieldRule> rules = new EnumMap<>(CanonicalField.class);
     private final SourceFormat reader;
     private final boolean personalKey;
+    /** Each attempt-key element's columns ({@link #alternatives}), worked out once: a record's key is built from them. */
+    private final List<List<String>> keyColumns;
+    /** The record-id column ({@code record-id}), kept so too, or null. */
+    private final String recordId;
     private final Pattern fileName;
     private final List<String> fileNameGroups = new ArrayList<>();
 
@@ -143,6 +147,10 @@ public final class Mapping {
             }
         }
         personalKey = personal;
+        // (the names kept as FieldRule keeps its column's: a reader looks them up by reference first)
+        keyColumns = spec.attemptKey().stream()
+                .map(element -> alternatives(element).stream().map(String::intern).toList()).toList();
+        recordId = spec.recordId() == null ? null : spec.recordId().intern();
         if (spec.recordId() != null && !known.contains(spec.recordId())) {
             throw new ConfigException(where + ": record-id: '" + spec.recordId() + "' is not in source.columns");
         }
@@ -192,8 +200,7 @@ public final class Mapping {
         return java.util.Arrays.stream(element.split("\\|")).map(String::strip).toList();
     }
 
-    private static String keyPart(SourceRow row, String element) {
-        List<String> columns = alternatives(element);
+    private static String keyPart(SourceRow row, List<String> columns) {
         for (int i = 0; i < columns.size(); i++) {
             String value = row.get(columns.get(i));
             if (value != null && !value.isBlank()) {
@@ -296,26 +303,26 @@ public final class Mapping {
         Object attempted = v.get(CanonicalField.ATTEMPTED_AT);
         LocalDate attemptDay = attempted instanceof OffsetDateTime o ? o.toLocalDate() : (LocalDate) attempted;
         if (attemptDay != null && v.get(CanonicalField.HELD_UNTIL) == null
-                && attemptDay.isAfter(LocalDate.now(FieldRule.TODAY).plusDays(1))) {
+                && attemptDay.isAfter(FieldRule.today().plusDays(1))) {
             // a credential not yet valid is held (held_until), not refused; any other attempt in the future is
             problems.add(new RowRejection(n, rules.get(CanonicalField.ATTEMPTED_AT).name(),
-                    "the attempt is dated in the future (later than " + LocalDate.now(FieldRule.TODAY).plusDays(1) + ")" + at));
+                    "the attempt is dated in the future (later than " + FieldRule.today().plusDays(1) + ")" + at));
         }
         if (!problems.isEmpty()) {
             return new Outcome(null, problems);
         }
         StringBuilder key = new StringBuilder();
-        for (String element : spec.attemptKey()) {
+        for (List<String> columns : keyColumns) {
             if (!key.isEmpty()) {
                 key.append('|');
             }
-            key.append(keyPart(row, element));
-            for (String column : alternatives(element)) {
+            key.append(keyPart(row, columns));
+            for (String column : columns) {
                 storable(row, column, problems, at);
             }
         }
-        if (spec.recordId() != null) {
-            storable(row, spec.recordId(), problems, at);
+        if (recordId != null) {
+            storable(row, recordId, problems, at);
         }
         if (problems.isEmpty() && !personalKey && StorableValue.key(key.toString()) != null) {
             problems.add(new RowRejection(n, "attempt-key", StorableValue.key(key.toString()) + at));
@@ -326,7 +333,7 @@ public final class Mapping {
         Object when = v.get(CanonicalField.ATTEMPTED_AT);
         OffsetDateTime odt = when instanceof OffsetDateTime o ? o : null;
         LocalDate on = odt != null ? odt.toLocalDate() : (LocalDate) when;
-        String ref = spec.recordId() == null ? null : row.get(spec.recordId());
+        String ref = recordId == null ? null : row.get(recordId);
         String first = (String) v.get(CanonicalField.FIRST_NAME);
         String last = (String) v.get(CanonicalField.LAST_NAME);
         if (first == null && last == null && v.get(CanonicalField.FULL_NAME) != null) {

@@ -147,8 +147,13 @@ public final class TextInput extends FilterInputStream {
     @Override
     public int read(byte[] buf, int off, int len) throws IOException {
         int n = super.read(buf, off, len);
-        for (int i = 0; i < n; i++) {
-            see(buf[off + i] & 0xFF);
+        if (sniffUtf8 && !invalidUtf8) {
+            for (int i = 0; i < n; i++) {
+                see(buf[off + i] & 0xFF);
+            }
+        }
+        if (n > 0) {
+            last = buf[off + n - 1] & 0xFF;   // (all that is kept of the bytes when not sniffing: a call a byte was 6 % of a large file's read)
         }
         return n;
     }
