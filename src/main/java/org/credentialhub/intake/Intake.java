@@ -311,7 +311,7 @@ public final class Intake {
                 // an API record is found by its own id (source_ref) and row 1; a file row by its row number
                 int sourceRow = r.sourceRef() != null ? 1 : r.row();
                 String key = mapping.attemptKeyIsPersonal() ? "k:" + hmac.stateId(
-                        HexFormat.of().formatHex(r.attemptKey().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                        Hmac.hex(r.attemptKey().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                         : r.attemptKey();
                 String idHash = hmac.stateId(r.stateStudentId());
                 copy.value(sourceRow).value(key).value(r.vendorCandidateId()).value(idHash)

@@ -6,7 +6,6 @@ import static org.credentialhub.matching.RosterIndex.ROW_MASK;
 import static org.credentialhub.matching.RosterIndex.mix;
 
 import java.util.Arrays;
-import java.util.HexFormat;
 import org.credentialhub.support.Hmac;
 
 /**
@@ -141,12 +140,7 @@ final class StateIdIndex {
 
     /** A neighbourhood's entries as {@link Hmac#stateIdNear} writes them ({@link #parseNear}'s inverse). */
     static String formatNear(long[] near) {
-        StringBuilder b = new StringBuilder(near.length * Hmac.NEAR_HEX);
-        HexFormat hex = HexFormat.of();
-        for (long e : near) {
-            b.append(hex.toHexDigits(e));
-        }
-        return b.toString();
+        return Hmac.nearText(near);
     }
 
     /** The deletion neighbourhood of a row's state ID, or null when the roster did not provide it. */

@@ -113,7 +113,7 @@ public final class Hmac {
             return null;
         }
         String value = "identity|" + first + "|" + last + "|" + (birthDate == null ? "" : birthDate);
-        return HexFormat.of().formatHex(engine.get().hash(value.getBytes(StandardCharsets.UTF_8)));
+        return hex(engine.get().hash(value.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Normalizes a state student ID (drops blanks, dashes and dots) and returns its keyed hash, or null. */
@@ -122,7 +122,36 @@ public final class Hmac {
         if (normalized == null) {
             return null;
         }
-        return HexFormat.of().formatHex(engine.get().hash(normalized.getBytes(StandardCharsets.UTF_8)));
+        return hex(engine.get().hash(normalized.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Bytes as lowercase hex, as {@code HexFormat.of().formatHex} writes them: the text of every keyed hash. Written
+     * into a byte array (HexFormat's builder took a call a character under the quick JIT: a file's staging hashes an
+     * identity and a state ID a row).
+     */
+    public static String hex(byte[] bytes) {
+        byte[] out = new byte[bytes.length * 2];
+        for (int k = 0, at = 0; k < bytes.length; k++) {
+            out[at++] = HEX_DIGITS[(bytes[k] >> 4) & 0xF];
+            out[at++] = HEX_DIGITS[bytes[k] & 0xF];
+        }
+        return new String(out, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * A deletion neighbourhood's entries (64 bits each) in the text {@link #stateIdNear} writes: {@link #NEAR_HEX}
+     * lowercase hex characters an entry, its high bits first.
+     */
+    public static String nearText(long[] entries) {
+        byte[] out = new byte[entries.length * NEAR_HEX];
+        int at = 0;
+        for (long e : entries) {
+            for (int shift = 64 - 4; shift >= 0; shift -= 4) {
+                out[at++] = HEX_DIGITS[(int) (e >>> shift) & 0xF];
+            }
+        }
+        return new String(out, StandardCharsets.ISO_8859_1);
     }
 
     /** Hex characters of one entry of {@link #stateIdNear}. */
@@ -266,7 +295,7 @@ public final class Hmac {
             if (salt != null) {
                 d.update(salt.getBytes(StandardCharsets.UTF_8));
             }
-            return "sha256$" + HexFormat.of().formatHex(d.digest());
+            return "sha256$" + hex(d.digest());
         }
 
         /** Whether this is the hash of {@code value} (followed by the salt). */

@@ -80,6 +80,31 @@ class HmacTest {
     }
 
     @Test
+    void hashesAreWrittenAsTheJdksHexAndNeighbourhoodsAsTheirEntriesHex() {
+        // Hmac.hex (every keyed hash's text) is HexFormat's lowercase hex, and nearText (a roster student's neighbourhood
+        // given to a staged row) each entry's 16 hex digits, high first, as stateIdNear writes them; bytes of every value
+        Random random = new Random(5);
+        for (int t = 0; t < 2_000; t++) {
+            byte[] bytes = new byte[t % 70];
+            random.nextBytes(bytes);
+            if (t < 256 && bytes.length > 0) {
+                bytes[0] = (byte) t;
+            }
+            assertEquals(HEX.formatHex(bytes), Hmac.hex(bytes));
+            long[] entries = new long[t % 12];
+            StringBuilder expected = new StringBuilder();
+            for (int i = 0; i < entries.length; i++) {
+                entries[i] = i == 0 ? t - 1000L : random.nextLong();
+                expected.append(HEX.toHexDigits(entries[i]));
+            }
+            assertEquals(expected.toString(), Hmac.nearText(entries));
+        }
+        Hmac hmac = new Hmac("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+        assertEquals(HEX.formatHex(hmac.engine(true).hash("identity|ada|lovelace|2008-12-10".getBytes(StandardCharsets.UTF_8))),
+                hmac.identity(" Ada", "LOVELACE ", java.time.LocalDate.of(2008, 12, 10)));
+    }
+
+    @Test
     void aStateIdsNeighbourhoodIsEachDeletionsHashWhateverItsCharacters() {
         // each entry the hash of the ID without its i-th character (UTF-16 char, as String.substring deletes it),
         // written out the plain way; IDs of ASCII (read byte by byte), of other characters and of surrogate pairs
