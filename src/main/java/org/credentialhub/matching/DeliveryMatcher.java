@@ -306,6 +306,7 @@ public final class DeliveryMatcher {
                     Decisions.CANDIDATE_KEY, SCHOOL_BY_NAME.formatted("i.school_name"), Decisions.CANDIDATE_KEY, scope))) {
                 ps.setFetchSize(10_000);
                 try (ResultSet rs = ps.executeQuery()) {
+                    Columns at = Columns.of(rs);
                     while (rs.next()) {
                         String key = rs.getString("candidate_key");
                         long linked = rs.getLong("linked");
@@ -322,11 +323,11 @@ public final class DeliveryMatcher {
                         if (isLinked) {
                             linksInto.put(key, linked);
                         }
-                        HashedIdentity.Sent sent = sent(rs);
+                        HashedIdentity.Sent sent = sent(rs, at);
                         if (sent != null && into == batch) {
                             hashed.put(rs.getLong("result_id"), sent);
                         }
-                        into.add(record(rs, rs.getLong("result_id"), key));
+                        into.add(record(rs, at, rs.getLong("result_id"), key));
                     }
                 }
             }
@@ -439,25 +440,41 @@ public final class DeliveryMatcher {
         final Map<String, Long> links = new HashMap<>();
         final Map<Long, HashedIdentity.Sent> hashed = new HashMap<>();
 
+        /** The result set {@link #add} read last, and where its columns are. */
+        private ResultSet read;
+        private Columns at;
+        private int attemptAt;
+        private int earlierAt;
+        private int keyAt;
+        private int linkedAt;
+
         /** Adds the row: to the batch, or to the rejections when the district rejected its vendor candidate before. */
         void add(ResultSet rs) throws SQLException {
-            String attempt = rs.getString("attempt_key");
-            String earlier = rs.getString("earlier");
+            if (rs != read) {
+                read = rs;
+                at = Columns.of(rs);
+                attemptAt = rs.findColumn("attempt_key");
+                earlierAt = rs.findColumn("earlier");
+                keyAt = rs.findColumn("candidate_key");
+                linkedAt = rs.findColumn("linked");
+            }
+            String attempt = rs.getString(attemptAt);
+            String earlier = rs.getString(earlierAt);
             if ("reject".equals(earlier)) {
                 rejected.add(attempt);   // the district rejected this vendor candidate before: it stays rejected
                 return;
             }
-            String key = rs.getString("candidate_key");
+            String key = rs.getString(keyAt);
             long id = keys.size();
             keys.add(attempt);
             if ("link".equals(earlier) && key != null) {
-                links.put(key, rs.getLong("linked"));
+                links.put(key, rs.getLong(linkedAt));
             }
-            HashedIdentity.Sent sent = sent(rs);
+            HashedIdentity.Sent sent = sent(rs, at);
             if (sent != null) {
                 hashed.put(id, sent);
             }
-            batch.add(record(rs, id, key));
+            batch.add(record(rs, at, id, key));
         }
 
         /** Writes the batch's decisions and rejections to the staged-match scratch tables; true when candidates were. */
@@ -611,15 +628,30 @@ public final class DeliveryMatcher {
     }
 
     /** One row of a batch as the matcher reads it (the columns of both reads above). */
-    private static ResultRecord record(ResultSet rs, long id, String candidateKey) throws SQLException {
-        return new ResultRecord(id, rs.getString("group_key"), rs.getString("state_id_hash"), rs.getString("first_name"),
-                rs.getString("last_name"), rs.getObject("birth_date", LocalDate.class), rs.getString("school"),
-                rs.getString("district"), candidateKey, rs.getString("state_id_near"));
+    private static ResultRecord record(ResultSet rs, Columns at, long id, String candidateKey) throws SQLException {
+        return new ResultRecord(id, rs.getString(at.groupKey), rs.getString(at.stateIdHash), rs.getString(at.firstName),
+                rs.getString(at.lastName), rs.getObject(at.birthDate, LocalDate.class), rs.getString(at.school),
+                rs.getString(at.district), candidateKey, rs.getString(at.stateIdNear));
     }
 
-    private static HashedIdentity.Sent sent(ResultSet rs) throws SQLException {
-        return HashedIdentity.Sent.of(rs.getString("name_hash"), rs.getString("name_salt"),
-                rs.getString("birth_date_hash"), rs.getString("birth_date_salt"));
+    private static HashedIdentity.Sent sent(ResultSet rs, Columns at) throws SQLException {
+        return HashedIdentity.Sent.of(rs.getString(at.nameHash), rs.getString(at.nameSalt),
+                rs.getString(at.birthDateHash), rs.getString(at.birthDateSalt));
+    }
+
+    /**
+     * Where the columns {@link #record} and {@link #sent} read are in a result set, found once for it: a value read by
+     * its column's name looked the name up for each row and value (a sixth of a large file's read for matching, JFR).
+     */
+    private record Columns(int groupKey, int stateIdHash, int firstName, int lastName, int birthDate, int school,
+                           int district, int stateIdNear, int nameHash, int nameSalt, int birthDateHash,
+                           int birthDateSalt) {
+        static Columns of(ResultSet rs) throws SQLException {
+            return new Columns(rs.findColumn("group_key"), rs.findColumn("state_id_hash"), rs.findColumn("first_name"),
+                    rs.findColumn("last_name"), rs.findColumn("birth_date"), rs.findColumn("school"),
+                    rs.findColumn("district"), rs.findColumn("state_id_near"), rs.findColumn("name_hash"),
+                    rs.findColumn("name_salt"), rs.findColumn("birth_date_hash"), rs.findColumn("birth_date_salt"));
+        }
     }
 
     /** A batch's decisions: hashed identities resolved first, then the matcher's tiers with the feed's model. */
