@@ -49,7 +49,18 @@ public final class StorableValue {
 
     /** Why the text holds something no text column can (NUL, an unpaired surrogate), whatever its length; or null. */
     public static String characters(String v) {
-        for (int i = 0; i < v.length(); i++) {
+        // the text passed over first for the one comparison a character that tells whether anything is to be looked
+        // at (a NUL or any surrogate; a record's every text value goes through here: 10 % of a file's mapping)
+        int n = v.length();
+        int from = 0;
+        while (from < n) {
+            char c = v.charAt(from);
+            if (c == '\0' || c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE) {
+                break;
+            }
+            from++;
+        }
+        for (int i = from; i < n; i++) {
             char c = v.charAt(i);
             if (c == '\0') {
                 return "holds a NUL character (byte 0), which the database cannot store";
