@@ -133,8 +133,8 @@ public final class Matcher {
         boolean[] firstAgree = new boolean[256];
         /** This row's name levels against dictionary names (reset for each row). */
         final NameMemo names = new NameMemo();
-        /** The facts of the names and places this thread's rows sent ({@link RosterIndex#probe(ResultRecord, RosterIndex.ProbeMemo)}). */
-        final RosterIndex.ProbeMemo probes = new RosterIndex.ProbeMemo();
+        /** The facts of the names and places this thread's rows sent ({@link RosterIndex#probe(ResultRecord, ProbeMemo)}). */
+        final ProbeMemo probes = new ProbeMemo();
         /** The candidates' columns ({@link RosterIndex#gather}). */
         int[] gathered = new int[256 << RosterIndex.STRIDE_SHIFT];
     }

@@ -334,11 +334,11 @@ public final class RosterIndex {
     record PlaceFacts(String value, int code, long packed) {
     }
 
-    private NameFacts firstFacts(String raw) {
+    NameFacts firstFacts(String raw) {
         return nameFacts(Names.normalizeName(raw), firstDict, lastDict);
     }
 
-    private NameFacts lastFacts(String raw) {
+    NameFacts lastFacts(String raw) {
         return nameFacts(Names.normalizeName(raw), lastDict, firstDict);
     }
 
@@ -348,86 +348,15 @@ public final class RosterIndex {
                 v == null ? 0 : code >= 0 ? own.ph[code] : phonetic(v));
     }
 
-    private PlaceFacts schoolFacts(String raw) {
+    PlaceFacts schoolFacts(String raw) {
         String v = Names.normalizePlace(raw);
         return new PlaceFacts(v, placeCode(schoolDict, v), Comparisons.packSchool(v));
     }
 
-    private int districtCode(String raw) {
+    int districtCode(String raw) {
         return placeCode(districtDict, Names.normalizePlace(raw));
     }
 
-    /**
-     * One thread's memo of the facts a probe takes from sent names and places ({@link #probe(ResultRecord,
-     * ProbeMemo)}), for one index: a batch sends the same names and schools again and again (200,000 rows of the
-     * matching bench, 18,920 names), each normalised and looked up in the dictionaries once. Emptied when a map
-     * reaches {@link #LIMIT} entries.
-     */
-    static final class ProbeMemo {
-        static final int LIMIT = 1 << 16;
-        private final HashMap<String, NameFacts> first = new HashMap<>();
-        private final HashMap<String, NameFacts> last = new HashMap<>();
-        private final HashMap<String, PlaceFacts> schools = new HashMap<>();
-        private final HashMap<String, Integer> districts = new HashMap<>();
-        private NameFacts noFirst;
-        private NameFacts noLast;
-        private PlaceFacts noSchool;
-
-        NameFacts first(String raw, RosterIndex ix) {
-            if (raw == null) {
-                return noFirst != null ? noFirst : (noFirst = ix.firstFacts(null));
-            }
-            NameFacts f = first.get(raw);
-            if (f == null) {
-                f = ix.firstFacts(raw);
-                bounded(first).put(raw, f);
-            }
-            return f;
-        }
-
-        NameFacts last(String raw, RosterIndex ix) {
-            if (raw == null) {
-                return noLast != null ? noLast : (noLast = ix.lastFacts(null));
-            }
-            NameFacts f = last.get(raw);
-            if (f == null) {
-                f = ix.lastFacts(raw);
-                bounded(last).put(raw, f);
-            }
-            return f;
-        }
-
-        PlaceFacts school(String raw, RosterIndex ix) {
-            if (raw == null) {
-                return noSchool != null ? noSchool : (noSchool = ix.schoolFacts(null));
-            }
-            PlaceFacts f = schools.get(raw);
-            if (f == null) {
-                f = ix.schoolFacts(raw);
-                bounded(schools).put(raw, f);
-            }
-            return f;
-        }
-
-        int district(String raw, RosterIndex ix) {
-            if (raw == null) {
-                return Probe.MISSING;
-            }
-            Integer c = districts.get(raw);
-            if (c == null) {
-                c = ix.districtCode(raw);
-                bounded(districts).put(raw, c);
-            }
-            return c;
-        }
-
-        private static <V> HashMap<String, V> bounded(HashMap<String, V> m) {
-            if (m.size() >= LIMIT) {
-                m.clear();
-            }
-            return m;
-        }
-    }
 
     /** The code of a normalised place ({@link Names#normalizePlace}): MISSING when null, UNKNOWN when not in the roster. */
     private static int placeCode(HashMap<String, Integer> dict, String v) {

@@ -14,7 +14,7 @@ import org.credentialhub.support.Hmac;
 import org.junit.jupiter.api.Test;
 
 /**
- * A probe made with a thread's memo of names and places ({@link RosterIndex#probe(ResultRecord, RosterIndex.ProbeMemo)})
+ * A probe made with a thread's memo of names and places ({@link RosterIndex#probe(ResultRecord, ProbeMemo)})
  * and one made without it are the probe computed value by value from the row, field by field, for every kind of sent value (a roster name in any case, with accents
  * or punctuation, a name only the other dictionary has, one the roster does not know, empty, blank or not sent; a
  * school and district known, unknown or not sent), the first time a value is seen, again from the memo, and after the
@@ -60,7 +60,7 @@ class ProbeMemoTest {
     @Test
     void aProbeFromTheMemoIsTheProbeComputed() throws Exception {
         RosterIndex index = index();
-        RosterIndex.ProbeMemo memo = new RosterIndex.ProbeMemo();
+        ProbeMemo memo = new ProbeMemo();
         List<ResultRecord> rows = rows();
         for (int pass = 0; pass < 2; pass++) {   // first seen, then from the memo
             for (ResultRecord r : rows) {
@@ -73,13 +73,13 @@ class ProbeMemoTest {
     @Test
     void aMemoEmptiedAtItsLimitStillGivesTheProbeComputed() throws Exception {
         RosterIndex index = index();
-        RosterIndex.ProbeMemo memo = new RosterIndex.ProbeMemo();
+        ProbeMemo memo = new ProbeMemo();
         List<ResultRecord> rows = rows();
         for (ResultRecord r : rows) {
             index.probe(r, memo);
         }
         // distinct names, schools and districts past the limit: each map is emptied once on the way
-        for (int i = 0; i < RosterIndex.ProbeMemo.LIMIT + 10; i++) {
+        for (int i = 0; i < ProbeMemo.LIMIT + 10; i++) {
             index.probe(new ResultRecord(i, "exam", null, "f" + i, "l" + i, null, "s" + i, "d" + i, null, null), memo);
         }
         for (ResultRecord r : rows) {
