@@ -135,9 +135,13 @@ public final class Mapping {
             }
             rules.put(field, new FieldRule(field, f, where + ": fields." + key));
         });
+        // each attempt-key element's columns, kept as FieldRule keeps its column's name (a reader looks them up by
+        // reference first)
+        keyColumns = spec.attemptKey().stream()
+                .map(element -> alternatives(element).stream().map(String::intern).toList()).toList();
         boolean personal = false;
-        for (String element : spec.attemptKey()) {
-            for (String k : alternatives(element)) {
+        for (List<String> columns : keyColumns) {
+            for (String k : columns) {
                 if (!known.contains(k)) {
                     throw new ConfigException(where + ": attempt-key: '" + k + "' is not in source.columns");
                 }
@@ -147,9 +151,6 @@ public final class Mapping {
             }
         }
         personalKey = personal;
-        // (the names kept as FieldRule keeps its column's: a reader looks them up by reference first)
-        keyColumns = spec.attemptKey().stream()
-                .map(element -> alternatives(element).stream().map(String::intern).toList()).toList();
         recordId = spec.recordId() == null ? null : spec.recordId().intern();
         if (spec.recordId() != null && !known.contains(spec.recordId())) {
             throw new ConfigException(where + ": record-id: '" + spec.recordId() + "' is not in source.columns");

@@ -287,18 +287,18 @@ public final class RosterIndex {
 
     /** Prepares a result row for comparison with this roster. */
     Probe probe(ResultRecord r) {
-        return probe(r, null);
+        return probe(r, ProbeMemo.NONE);
     }
 
     /**
      * Prepares a result row for comparison with this roster, taking what the row's names and places give (normalised
      * values, dictionary codes, letters, nicknames, phonetic codes) from {@code memo} where an earlier row of the same
-     * thread sent the same text (null: all computed); the probe is the same either way.
+     * thread sent the same text ({@link ProbeMemo#NONE}: all computed); the probe is the same either way.
      */
     Probe probe(ResultRecord r, ProbeMemo memo) {
         Probe p = new Probe();
-        NameFacts first = memo == null ? firstFacts(r.firstName()) : memo.first(r.firstName(), this);
-        NameFacts last = memo == null ? lastFacts(r.lastName()) : memo.last(r.lastName(), this);
+        NameFacts first = memo.first(r.firstName(), this);
+        NameFacts last = memo.last(r.lastName(), this);
         p.first = first.value;
         p.last = last.value;
         p.firstCode = first.code;
@@ -313,11 +313,11 @@ public final class RosterIndex {
         p.lastPh = last.ph;
         p.dob = Names.dateToInt(r.birthDate());
         p.dobBcd = Comparisons.bcd(p.dob);
-        PlaceFacts school = memo == null ? schoolFacts(r.school()) : memo.school(r.school(), this);
+        PlaceFacts school = memo.school(r.school(), this);
         p.schoolValue = school.value;
         p.school = school.code;
         p.schoolPacked = school.packed;
-        p.district = memo == null ? districtCode(r.district()) : memo.district(r.district(), this);
+        p.district = memo.district(r.district(), this);
         p.idFp = fingerprint(r.stateIdHash());
         p.nearText = p.idFp == 0 ? null : r.stateIdNear();
         return p;

@@ -132,11 +132,16 @@ public final class Hmac {
      */
     public static String hex(byte[] bytes) {
         byte[] out = new byte[bytes.length * 2];
-        for (int k = 0, at = 0; k < bytes.length; k++) {
+        hexInto(bytes, bytes.length, out, 0);
+        return new String(out, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The first {@code count} bytes as lowercase hex, written into {@code out} from {@code at}. */
+    private static void hexInto(byte[] bytes, int count, byte[] out, int at) {
+        for (int k = 0; k < count; k++) {
             out[at++] = HEX_DIGITS[(bytes[k] >> 4) & 0xF];
             out[at++] = HEX_DIGITS[bytes[k] & 0xF];
         }
-        return new String(out, StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -207,10 +212,7 @@ public final class Hmac {
                 message[NEAR_PREFIX.length + i - 1] = (byte) normalized.charAt(i - 1);
             }
             m.hash(message, message.length, h);
-            for (int k = 0, at = i * NEAR_HEX; k < NEAR_HEX / 2; k++) {
-                entries[at++] = HEX_DIGITS[(h[k] >> 4) & 0xF];
-                entries[at++] = HEX_DIGITS[h[k] & 0xF];
-            }
+            hexInto(h, NEAR_HEX / 2, entries, i * NEAR_HEX);
         }
         return new String(entries, StandardCharsets.ISO_8859_1);
     }
