@@ -1,12 +1,6 @@
 package org.credentialhub.mapping;
 
-import org.apache.poi.openxml4j.opc.OPCPackage;
-import org.apache.poi.openxml4j.opc.PackageAccess;
 import org.apache.poi.ss.usermodel.DateUtil;
-import org.apache.poi.xssf.eventusermodel.ReadOnlySharedStringsTable;
-import org.apache.poi.xssf.eventusermodel.XSSFReader;
-import org.apache.poi.xssf.model.StylesTable;
-import org.apache.poi.xssf.usermodel.XSSFCellStyle;
 import org.credentialhub.support.ConfigException;
 
 import javax.xml.stream.XMLInputFactory;
@@ -22,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,12 +44,9 @@ final class XlsxReader implements RecordReader {
     private final MappingSpec.Source source;
     private final List<String> expected;
     private final Path temp;
-    private final OPCPackage pkg;
-    private final ReadOnlySharedStringsTable strings;
-    private final StylesTable styles;
-    private final XSSFReader.SheetIterator sheets;
+    private final XlsxPackage pkg;
+    private final Iterator<XlsxPackage.Sheet> sheets;
     private final int headerRow;
-    private final Set<String> hidden;
     private final List<String> warnings = new ArrayList<>();
     private String sheetName;
     private InputStream sheetStream;
@@ -75,52 +67,40 @@ final class XlsxReader implements RecordReader {
             throw new FileRejectedException("the file is empty");
         }
         try {
-            pkg = OPCPackage.open(temp.toFile(), PackageAccess.READ);
-            XSSFReader reader = new XSSFReader(pkg);
-            strings = new ReadOnlySharedStringsTable(pkg, false);
-            styles = reader.getStylesTable();
-            sheets = (XSSFReader.SheetIterator) reader.getSheetsData();
-            try (InputStream wb = reader.getWorkbookData()) {
-                hidden = hiddenSheets(wb);
-            }
+            pkg = XlsxPackage.open(temp);
         } catch (Exception | LinkageError e) {
             Files.deleteIfExists(temp);
-            throw new FileRejectedException("the file is not a readable Excel workbook (.xlsx): "
-                    + e.getClass().getSimpleName());
+            throw new FileRejectedException("the file is not a readable Excel workbook (.xlsx): " + why(e));
         }
+        sheets = pkg.sheets().iterator();
     }
 
-    /** The names of the workbook's hidden (and very hidden) sheets, from {@code xl/workbook.xml}. */
-    private static Set<String> hiddenSheets(InputStream workbook) throws XMLStreamException {
-        Set<String> out = new LinkedHashSet<>();
-        XMLStreamReader x = XML.createXMLStreamReader(workbook);
-        try {
-            while (x.hasNext()) {
-                if (x.next() == XMLStreamConstants.START_ELEMENT && "sheet".equals(x.getLocalName())) {
-                    String state = x.getAttributeValue(null, "state");
-                    if (state != null && !"visible".equals(state)) {
-                        out.add(x.getAttributeValue(null, "name"));
-                    }
-                }
+    /**
+     * What is wrong with a workbook, for its rejection: a zip bomb's refusal as {@link org.credentialhub.support.ZipBounds}
+     * words it (what expands beyond which bound: names of parts and sizes only), any other fault by its kind.
+     */
+    private static String why(Throwable e) {
+        for (Throwable t = e; t != null; t = t instanceof XMLStreamException x && x.getNestedException() != null
+                ? x.getNestedException() : t.getCause()) {
+            if (t instanceof IOException && String.valueOf(t.getMessage()).startsWith(ZIP_BOMB)) {
+                return t.getMessage();
             }
-        } finally {
-            x.close();
         }
-        return out;
+        return e.getClass().getSimpleName();
     }
+
+    private static final String ZIP_BOMB = org.credentialhub.support.ZipBounds.refusal("").getMessage();
 
     private boolean nextSheet() throws FileRejectedException {
         closeSheet();
         while (sheets.hasNext()) {
-            InputStream in = sheets.next();
-            String name = sheets.getSheetName();
+            XlsxPackage.Sheet sheet = sheets.next();
+            String name = sheet.name();
             if (source.sheets() != null && !source.sheets().contains(name)) {
-                close(in);
                 continue;
             }
-            if (source.sheets() == null && hidden.contains(name)) {
+            if (source.sheets() == null && sheet.hidden()) {
                 // a hidden sheet is a workbook's scratch space (lookups, old data), not results
-                close(in);
                 String why = "sheet '" + name + "' is hidden and the mapping does not list it by name";
                 if ("quarantine".equals(source.hiddenSheets())) {
                     throw new FileRejectedException(why);
@@ -128,6 +108,13 @@ final class XlsxReader implements RecordReader {
                 warnings.add(why + ": skipped");
                 LOG.warn("{}: skipped", why);
                 continue;
+            }
+            InputStream in;
+            try {
+                in = pkg.part(sheet.part());
+            } catch (IOException e) {
+                sheetName = name;
+                throw broken(e);
             }
             sheetName = name;
             sheetStream = in;
@@ -145,7 +132,7 @@ final class XlsxReader implements RecordReader {
     }
 
     private FileRejectedException broken(Exception e) {
-        return new FileRejectedException("sheet '" + sheetName + "' cannot be read: " + e.getClass().getSimpleName());
+        return new FileRejectedException("sheet '" + sheetName + "' cannot be read: " + why(e));
     }
 
     /** The next row of the current sheet as cell texts by column (0-based), or null at the sheet's end. */
@@ -216,7 +203,7 @@ final class XlsxReader implements RecordReader {
             return null;
         }
         if ("s".equals(type)) {
-            return strings.getItemAt(Integer.parseInt(raw.trim())).getString();
+            return pkg.sharedString(Integer.parseInt(raw.trim()));
         }
         if ("b".equals(type)) {
             return "1".equals(raw.trim()) ? "true" : "false";
@@ -224,9 +211,8 @@ final class XlsxReader implements RecordReader {
         if ("str".equals(type) || "e".equals(type)) {
             return raw;
         }
-        if (style != null && styles != null) {
-            XSSFCellStyle cs = styles.getStyleAt(Integer.parseInt(style));
-            if (cs != null && DateUtil.isADateFormat(cs.getDataFormat(), cs.getDataFormatString())) {
+        if (style != null) {
+            if (pkg.isDateStyle(Integer.parseInt(style))) {
                 double d = Double.parseDouble(raw);
                 if (DateUtil.isValidExcelDate(d)) {
                     LocalDateTime t = DateUtil.getLocalDateTime(d);
@@ -375,7 +361,7 @@ final class XlsxReader implements RecordReader {
     public void close() throws IOException {
         closeSheet();
         try {
-            pkg.revert();
+            pkg.close();
         } finally {
             Files.deleteIfExists(temp);
         }

@@ -8,8 +8,7 @@ import java.io.InputStream;
  * Bounds on what a zip container (OneRoster bundles, Excel workbooks) may expand to, so that a small upload
  * cannot make the hub inflate gigabytes: the size of one entry, of all entries together, their number, and the
  * expansion ratio of an entry (checked beyond a grace size, as small files of one repeated byte compress
- * extremely well). Set once at start from {@code hub.bounds.zip.*}; workbooks get the same bounds through
- * POI's {@code ZipSecureFile} (entry size, ratio, entry count).
+ * extremely well). Set once at start from {@code hub.bounds.zip.*}.
  */
 public final class ZipBounds {
     /** Inflated bytes of an entry below which its ratio is not judged. */
@@ -30,12 +29,9 @@ public final class ZipBounds {
         return limits;
     }
 
-    /** Applies the bounds to bundles (this class) and to workbooks (POI). */
+    /** Applies the bounds to bundles and workbooks (mapping.XlsxPackage), both read through this class. */
     public static void configure(Limits l) {
         limits = l;
-        org.apache.poi.openxml4j.util.ZipSecureFile.setMaxEntrySize(Math.min(l.maxEntryBytes(), 0xFFFFFFFFL));
-        org.apache.poi.openxml4j.util.ZipSecureFile.setMinInflateRatio(1.0 / l.maxRatio());
-        org.apache.poi.openxml4j.util.ZipSecureFile.setMaxFileCount(l.maxEntries());
     }
 
     /** The refusal of a container beyond the bounds (an IOException, so readers report it as unreadable). */

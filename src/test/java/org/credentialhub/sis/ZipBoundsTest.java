@@ -20,7 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Zip bombs: bundles and workbooks that expand beyond the bounds are refused clearly, before being read whole. */
+/**
+ * Zip bombs: bundles that expand beyond the bounds are refused clearly, before being read whole (workbooks, read within
+ * the same bounds: {@code mapping.XlsxPackageTest}).
+ */
 class ZipBoundsTest {
     @TempDir
     Path dir;
@@ -81,44 +84,5 @@ class ZipBoundsTest {
         try (Bundle ok = Bundle.open(zip("ok.zip", Map.of("manifest.csv", "a,b\n".getBytes(StandardCharsets.UTF_8))))) {
             assertEquals(64, ok.fingerprint().length());
         }
-    }
-
-    @Test
-    void workbookBeyondTheRatioIsRefused() throws Exception {
-        byte[] book;
-        try (var wb = new org.apache.poi.xssf.usermodel.XSSFWorkbook(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-            wb.createSheet("s").createRow(0).createCell(0).setCellValue("x");
-            wb.write(out);
-            book = out.toByteArray();
-        }
-        // the same workbook with 20 MB of blanks inside its sheet (valid XML, ~20 KB compressed)
-        Path bomb = dir.resolve("bomb.xlsx");
-        try (ZipInputStream in = new ZipInputStream(new java.io.ByteArrayInputStream(book));
-             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(bomb))) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                byte[] content = in.readAllBytes();
-                out.putNextEntry(new ZipEntry(e.getName()));
-                if (e.getName().startsWith("xl/worksheets/")) {
-                    String xml = new String(content, StandardCharsets.UTF_8);
-                    int at = xml.indexOf("?>") + 2;
-                    out.write(xml.substring(0, at).getBytes(StandardCharsets.UTF_8));
-                    out.write(" ".repeat(20 * 1024 * 1024).getBytes(StandardCharsets.US_ASCII));
-                    out.write(xml.substring(at).getBytes(StandardCharsets.UTF_8));
-                } else {
-                    out.write(content);
-                }
-                out.closeEntry();
-            }
-        }
-        ZipBounds.configure(ZipBounds.Limits.defaults());
-        Exception e = assertThrows(Exception.class, () -> {
-            try (var pkg = org.apache.poi.openxml4j.opc.OPCPackage.open(bomb.toFile(),
-                    org.apache.poi.openxml4j.opc.PackageAccess.READ);
-                 var sheet = new org.apache.poi.xssf.eventusermodel.XSSFReader(pkg).getSheetsData().next()) {
-                sheet.transferTo(OutputStream.nullOutputStream());
-            }
-        });
-        String why = String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : " " + e.getCause().getMessage());
-        assertTrue(why.toLowerCase().contains("zip bomb"), why);
     }
 }
