@@ -64,6 +64,8 @@ public final class Matcher {
     private final boolean blockNearSchools;
     /** Candidates whose score bound is this far below the best are not scored in full. */
     static final double PRUNE_BITS = 20.0;
+    /** Batches of this many rows or more are matched on both cores ({@link #matchBatch}). */
+    static final int PARALLEL_FROM = 256;
     private final ThreadLocal<Work> work = ThreadLocal.withInitial(Work::new);
     /**
      * Whether the widest blocks are looked up only when they could matter ({@link #mustWiden}); false looks every
@@ -82,7 +84,7 @@ public final class Matcher {
         this.model = Objects.requireNonNull(model, "model");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.crosswalk = crosswalk == null ? Crosswalk.empty() : crosswalk;
-        this.weights = new MatchWeights(index, model);
+        this.weights = MatchWeights.of(index, model);
         this.explanation = new MatchExplanation(index, weights);
         this.blockNearSchools = weights.w[Comparisons.SCHOOL][Comparisons.PLACE_SCHOOL_ONE_EDIT] > 0;
         double share = model.matchShare();
@@ -147,7 +149,10 @@ public final class Matcher {
     public List<Decision> matchBatch(List<ResultRecord> batch) {
         Decision[] out = new Decision[batch.size()];
         OneToOneAssignment assignment = new OneToOneAssignment(batch, out);
-        IntStream.range(0, batch.size()).parallel().forEach(i -> {
+        // a small delivery's rows on the caller's thread: handing a few dozen rows to the common pool's threads costs
+        // more than it shares, and on a busy machine each hand-over waits for a core
+        IntStream rows = IntStream.range(0, batch.size());
+        (batch.size() >= PARALLEL_FROM ? rows.parallel() : rows).forEach(i -> {
             out[i] = match(batch.get(i));
             assignment.claim(i);
         });

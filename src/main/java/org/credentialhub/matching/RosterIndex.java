@@ -81,6 +81,18 @@ public final class RosterIndex {
     /** Mean number of other students whose ID is one edit from a student's (sampled; 0 without neighbourhoods). */
     final double meanIdNeighbours;
     final long buildNanos;
+    /**
+     * The weights of the models last matched with over this roster ({@link MatchWeights#of}), by model (its identity),
+     * the one used longest ago dropped beyond {@value #WEIGHTS_KEPT}: kept with the index, they go with it.
+     */
+    final java.util.Map<FsModel, MatchWeights> weights = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<FsModel, MatchWeights> eldest) {
+                    return size() > WEIGHTS_KEPT;
+                }
+            });
+    static final int WEIGHTS_KEPT = 16;
 
     private RosterIndex(Builder b, long startNanos) {
         this.n = b.n;
