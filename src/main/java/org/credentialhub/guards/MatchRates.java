@@ -43,6 +43,28 @@ public final class MatchRates {
         return settings.apply(key + "." + feed).or(() -> settings.apply(key)).map(Double::parseDouble).orElse(fallback);
     }
 
+    /** A feed's guard settings ({@code hub.guards.match-rate.*[.<feed>]}), as {@link #check} reads them. */
+    private record Guard(int history, int minHistory, double floor, double drop, int minResults, int minDistrict,
+                         boolean hold) {
+    }
+
+    /**
+     * Each feed's guard settings, resolved once: the hub's settings do not change while it runs, and resolved for each
+     * delivery (fourteen look-ups through the properties component) they were a small file's most of its checks
+     * (JFR of bench small-files).
+     */
+    private final java.util.Map<String, Guard> guards = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Guard guard(String feed) {
+        return guards.computeIfAbsent(feed, f -> new Guard((int) number("hub.guards.match-rate.history", f, 10),
+                (int) number("hub.guards.match-rate.min-history", f, 3), number("hub.guards.match-rate.floor", f, 0),
+                number("hub.guards.match-rate.drop-percent", f, 30) / 100,
+                (int) number("hub.guards.match-rate.min-results", f, 20),
+                (int) number("hub.guards.match-rate.min-district-results", f, 10),
+                settings.apply("hub.guards.match-rate.hold." + f).or(() -> settings.apply("hub.guards.match-rate.hold"))
+                        .map(Boolean::parseBoolean).orElse(false)));
+    }
+
     /** Route step after matching: headers {@code hubFeed}, {@code hubDeliveryId}. */
     public void afterMatch(Exchange exchange) throws SQLException {
         String feed = exchange.getIn().getHeader("hubFeed", String.class);
@@ -122,14 +144,14 @@ public final class MatchRates {
 
     /** Records the delivery's rates and raises its alarms; returns the alarms' messages. */
     public List<String> check(String feed, long deliveryId) throws SQLException {
-        int history = (int) number("hub.guards.match-rate.history", feed, 10);
-        int minHistory = (int) number("hub.guards.match-rate.min-history", feed, 3);
-        double floor = number("hub.guards.match-rate.floor", feed, 0);
-        double drop = number("hub.guards.match-rate.drop-percent", feed, 30) / 100;
-        int minResults = (int) number("hub.guards.match-rate.min-results", feed, 20);
-        int minDistrict = (int) number("hub.guards.match-rate.min-district-results", feed, 10);
-        boolean hold = settings.apply("hub.guards.match-rate.hold." + feed).or(() -> settings.apply("hub.guards.match-rate.hold"))
-                .map(Boolean::parseBoolean).orElse(false);
+        Guard g = guard(feed);
+        int history = g.history();
+        int minHistory = g.minHistory();
+        double floor = g.floor();
+        double drop = g.drop();
+        int minResults = g.minResults();
+        int minDistrict = g.minDistrict();
+        boolean hold = g.hold();
         List<String> alarms = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);

@@ -33,9 +33,16 @@ class MatchRatesTest {
                     values (1, 'certexam', 'k1', 2, 2, 'E', '2024-2025', date '2025-01-01', true, 'match', 2);
                 insert into result_lineage (result_id, delivery_id, source_row, version)
                     values (1, 1, 2, 1), (1, 2, 2, 2)""", db -> {
-            MatchRates rates = new MatchRates(db.dataSource(), key -> Optional.empty());
+            // the feed's guard settings are resolved once (every key with the feed's name, then without), not per delivery
+            List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+            MatchRates rates = new MatchRates(db.dataSource(), key -> {
+                asked.add(key);
+                return Optional.empty();
+            });
             assertEquals(List.of(), rates.check("certexam", 1));
+            assertEquals(14, asked.size(), asked.toString());
             assertEquals(List.of(), rates.check("certexam", 2));
+            assertEquals(14, asked.size(), asked.toString());
             try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("select delivery_id, district_code, results, matched from delivery_match_rate "
                          + "order by delivery_id, district_code")) {
