@@ -209,7 +209,15 @@ final class XlsxPackage implements Closeable {
 
     /** A relationship's target as a part name: from the package's root when it starts with /, else from {@code folder}. */
     static String resolve(String folder, String target) {
-        String path = target.startsWith("/") ? target.substring(1) : folder + target;
+        String decoded = target;
+        if (target.indexOf('%') >= 0) {
+            try {
+                decoded = new java.net.URI(target).getPath();   // a target is a URI: %20 is a space in the part's name
+            } catch (java.net.URISyntaxException | RuntimeException e) {
+                decoded = target;
+            }
+        }
+        String path = decoded.startsWith("/") ? decoded.substring(1) : folder + decoded;
         List<String> segments = new ArrayList<>();
         for (String s : path.split("/")) {
             if (s.isEmpty() || s.equals(".")) {
@@ -243,8 +251,12 @@ final class XlsxPackage implements Closeable {
                         }
                     }
                     Relationship r = id == null ? null : rels.get(id);
-                    if (r == null || SHEET_TYPES.stream().noneMatch(r.type()::endsWith) || !has(r.target())) {
+                    if (r == null || SHEET_TYPES.stream().noneMatch(r.type()::endsWith)) {
                         continue;
+                    }
+                    if (!has(r.target())) {
+                        // a sheet the workbook lists and the package lacks: the file is broken, not a sheet fewer
+                        throw new IOException("a sheet's part is missing from the package");
                     }
                     String state = x.getAttributeValue(null, "state");
                     sheets.add(new Sheet(x.getAttributeValue(null, "name"), r.target(),

@@ -213,6 +213,25 @@ class XlsxPackageTest {
     }
 
     @Test
+    void aSheetListedWithoutItsPartIsABrokenWorkbook() throws Exception {
+        // the workbook's first sheet points at a part the zip does not hold: refused, not read as a sheet fewer
+        byte[] book = rewritten(workbook(), name -> name.equals("xl/_rels/workbook.xml.rels")
+                ? s -> s.replace("worksheets/sheet1.xml", "worksheets/gone.xml") : null);
+        Mapping m = LayoutsTest.MAPPINGS.get("skillsxlsx");
+        FileRejectedException e = assertThrows(FileRejectedException.class,
+                () -> m.open(new ByteArrayInputStream(book), "skills_910_20250318.xlsx").close());
+        assertTrue(e.getMessage().startsWith("the file is not a readable Excel workbook (.xlsx): "), e.getMessage());
+    }
+
+    @Test
+    void aTargetIsAUri() {
+        assertEquals("xl/worksheets/sheet 1.xml", XlsxPackage.resolve("xl/", "worksheets/sheet%201.xml"));
+        assertEquals("xl/styles.xml", XlsxPackage.resolve("xl/", "/xl/styles.xml"));
+        assertEquals("xl/styles.xml", XlsxPackage.resolve("xl/worksheets/", "../styles.xml"));
+        assertEquals("docProps/app.xml", XlsxPackage.resolve("", "docProps/app.xml"));
+    }
+
+    @Test
     void escapesDecodeAsPoiDecodesThem() {
         Random random = new Random(50);
         String[] pieces = {"_x", "_x0000_", "_x00E9_", "_xD800_", "_x12_", "_X0041_", "_x005F_", "__", "x", "0", "F", "_",
