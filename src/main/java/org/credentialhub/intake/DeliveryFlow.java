@@ -22,6 +22,8 @@ public final class DeliveryFlow {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryFlow.class);
     /** Header: what is left to do (stage, match, acknowledge, none). */
     public static final String STEP = "hubStep";
+    /** Header: the delivery {@link #receive} made and leased to this exchange, for {@link #claim}. */
+    static final String LEASED = "hubLeasedDelivery";
     /** Separates the pickup folder's reference from the vendor's file name in a taken file's name. */
     public static final char PICKUP_MARK = '~';
 
@@ -56,7 +58,9 @@ public final class DeliveryFlow {
         String name = taken.name();
         String sha = exchange.getIn().getHeader(Intake.SHA256, String.class);
         long size = Files.size(Path.of(exchange.getIn().getHeader(Intake.ARCHIVED, String.class)));
-        Deliveries.Step step = Deliveries.receive(dataSource, feed, name, sha, size, pickup, holder(exchange), leaseSeconds);
+        Deliveries.Received received = Deliveries.receive(dataSource, feed, name, sha, size, pickup, holder(exchange),
+                leaseSeconds);
+        Deliveries.Step step = received.step();
         String include = feeds.containsKey(feed) && feeds.get(feed).sftp() != null ? feeds.get(feed).sftp().include() : null;
         if ("received".equals(step.status()) && include != null && !name.matches(include)) {
             Deliveries.quarantine(dataSource, step.id(), "the file name does not match the names this feed takes ("
@@ -69,6 +73,9 @@ public final class DeliveryFlow {
         exchange.getIn().setHeader(Intake.DELIVERY_ID, step.id());
         exchange.getIn().setHeader(Intake.STATUS, step.status());
         exchange.getIn().setHeader(STEP, step.next());
+        if (received.leased()) {
+            exchange.getIn().setHeader(LEASED, step.id());
+        }
         if ("duplicate".equals(step.status())) {
             LOG.info("Feed {}: {} has the content of an earlier delivery of the feed; skipped as delivery {}", feed,
                     name, step.id());
@@ -117,6 +124,13 @@ public final class DeliveryFlow {
      */
     public void claim(Exchange exchange) throws SQLException {
         long id = exchange.getIn().getHeader(Intake.DELIVERY_ID, Long.class);
+        if (Long.valueOf(id).equals(exchange.getIn().getHeader(LEASED, Long.class))) {
+            // made and leased to this exchange by receive, in the transaction its headers were read in: the lease is
+            // this work's and the headers are the delivery's state (a claim and a read again were two round trips
+            // more on a feed's intake thread, a file's chain)
+            exchange.getIn().removeHeader(LEASED);
+            return;
+        }
         if (!Deliveries.claim(dataSource, id, holder(exchange), leaseSeconds)) {
             exchange.getIn().setHeader(STEP, "none");
             return;

@@ -207,12 +207,19 @@ public final class Deliveries {
      */
     public static Step receive(javax.sql.DataSource ds, String feed, String name, String sha256, long size,
                                String pickupRef) throws SQLException {
-        return receive(ds, feed, name, sha256, size, pickupRef, null, 0);
+        return receive(ds, feed, name, sha256, size, pickupRef, null, 0).step();
     }
 
-    /** As {@link #receive(javax.sql.DataSource, String, String, String, long, String)}, a new delivery leased to {@code holder}. */
-    public static Step receive(javax.sql.DataSource ds, String feed, String name, String sha256, long size,
-                               String pickupRef, String holder, int leaseSeconds) throws SQLException {
+    /** A received delivery's state, and whether it was made now and leased to the receiving work ({@link #receive}). */
+    public record Received(Step step, boolean leased) {
+    }
+
+    /**
+     * As {@link #receive(javax.sql.DataSource, String, String, String, long, String)}, a new delivery leased to
+     * {@code holder}; its state is read in the same transaction.
+     */
+    public static Received receive(javax.sql.DataSource ds, String feed, String name, String sha256, long size,
+                                   String pickupRef, String holder, int leaseSeconds) throws SQLException {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -222,6 +229,7 @@ public final class Deliveries {
                     ps.execute();
                 }
                 Long id = pickupRef == null ? null : ofPickup(c, feed, pickupRef);
+                boolean leased = false;
                 if (id == null) {
                     Long earlier = earlierWithContent(c, feed, sha256);
                     id = earlier != null ? insertDuplicate(c, feed, name, sha256, size, earlier)
@@ -229,10 +237,14 @@ public final class Deliveries {
                     setPickup(c, id, pickupRef);
                     if (holder != null) {
                         lease(c, id, holder, leaseSeconds);
+                        leased = true;
                     }
                 }
+                // read before the commit: read after it, it began a transaction of its own that the pool then rolled
+                // back (two more round trips a file)
+                Step step = step(c, id);
                 c.commit();
-                return step(c, id);
+                return new Received(step, leased);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
