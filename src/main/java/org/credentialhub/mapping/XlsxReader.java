@@ -82,14 +82,12 @@ final class XlsxReader implements RecordReader {
     private static String why(Throwable e) {
         for (Throwable t = e; t != null; t = t instanceof XMLStreamException x && x.getNestedException() != null
                 ? x.getNestedException() : t.getCause()) {
-            if (t instanceof IOException && String.valueOf(t.getMessage()).startsWith(ZIP_BOMB)) {
+            if (t instanceof org.credentialhub.support.ZipBounds.Refused) {
                 return t.getMessage();
             }
         }
         return e.getClass().getSimpleName();
     }
-
-    private static final String ZIP_BOMB = org.credentialhub.support.ZipBounds.refusal("").getMessage();
 
     private boolean nextSheet() throws FileRejectedException {
         closeSheet();

@@ -36,7 +36,14 @@ public final class ZipBounds {
 
     /** The refusal of a container beyond the bounds (an IOException, so readers report it as unreadable). */
     public static IOException refusal(String what) {
-        return new IOException("refused as a possible zip bomb: " + what);
+        return new Refused("refused as a possible zip bomb: " + what);
+    }
+
+    /** A refusal by these bounds: its message names the entry and the bound it passed (sizes, never content). */
+    public static final class Refused extends IOException {
+        Refused(String message) {
+            super(message);
+        }
     }
 
     /**
