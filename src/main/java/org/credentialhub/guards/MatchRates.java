@@ -145,13 +145,6 @@ public final class MatchRates {
     /** Records the delivery's rates and raises its alarms; returns the alarms' messages. */
     public List<String> check(String feed, long deliveryId) throws SQLException {
         Guard g = guard(feed);
-        int history = g.history();
-        int minHistory = g.minHistory();
-        double floor = g.floor();
-        double drop = g.drop();
-        int minResults = g.minResults();
-        int minDistrict = g.minDistrict();
-        boolean hold = g.hold();
         List<String> alarms = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -180,23 +173,23 @@ public final class MatchRates {
                                  and p.results >= case when m.district_code = '' then ? else ? end
                                  order by p.delivery_id desc limit ?) p) as history
                     from delivery_match_rate m where m.delivery_id = ? order by m.district_code""",
-                    List.of(minResults, minDistrict, history, minResults, minDistrict, history, deliveryId))) {
+                    List.of(g.minResults(), g.minDistrict(), g.history(), g.minResults(), g.minDistrict(), g.history(), deliveryId))) {
                 String district = (String) r.get("district_code");
                 boolean whole = district.isEmpty();
                 int results = ((Number) r.get("results")).intValue();
                 double rate = ((Number) r.get("rate")).doubleValue();
-                if (results < (whole ? minResults : minDistrict)) {
+                if (results < (whole ? g.minResults() : g.minDistrict())) {
                     continue;
                 }
-                if (whole && rate < floor) {
-                    alarms.add(raise(c, "match_rate_floor", feed, deliveryId, null, hold, String.format(Locale.ROOT,
-                            "automatic match rate %.1f %% of %d results is below the feed's floor of %.1f %%", rate, results, floor)));
+                if (whole && rate < g.floor()) {
+                    alarms.add(raise(c, "match_rate_floor", feed, deliveryId, null, g.hold(), String.format(Locale.ROOT,
+                            "automatic match rate %.1f %% of %d results is below the feed's floor of %.1f %%", rate, results, g.floor())));
                 }
                 Number median = (Number) r.get("median");
-                if (median != null && ((Number) r.get("history")).intValue() >= minHistory
-                        && rate < median.doubleValue() * (1 - drop)) {
+                if (median != null && ((Number) r.get("history")).intValue() >= g.minHistory()
+                        && rate < median.doubleValue() * (1 - g.drop())) {
                     alarms.add(raise(c, whole ? "match_rate_drop" : "district_match_rate_drop", feed, deliveryId,
-                            whole ? null : district, hold, String.format(Locale.ROOT,
+                            whole ? null : district, g.hold(), String.format(Locale.ROOT,
                                     "automatic match rate %.1f %% of %d results%s, against a median of %.1f %% over the last %d deliveries",
                                     rate, results, whole ? "" : " in district " + district, median.doubleValue(),
                                     ((Number) r.get("history")).intValue())));
@@ -205,7 +198,7 @@ public final class MatchRates {
             c.commit();
         }
         for (String a : alarms) {
-            LOG.warn("Feed {}: delivery {}: {}{}", feed, deliveryId, a, hold ? " (held: exceptions wait for release)" : "");
+            LOG.warn("Feed {}: delivery {}: {}{}", feed, deliveryId, a, g.hold() ? " (held: exceptions wait for release)" : "");
         }
         return alarms;
     }

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -58,12 +57,8 @@ final class XlsxPackage implements Closeable {
     private final ZipBounds.Total inflated = ZipBounds.total();
     private final List<Sheet> sheets = new ArrayList<>();
     private final List<String> strings = new ArrayList<>();
-    /** The number format of each cell style (cellXfs), by the style's index. */
-    private int[] styleFormats = new int[0];
-    /** The workbook's own number formats (numFmts) by id. */
-    private final Map<Integer, String> formats = new HashMap<>();
-    /** Whether each cell style is a date, once asked: 0 not asked, 1 a date, 2 not. */
-    private byte[] dateStyles = new byte[0];
+    /** Whether each cell style (cellXfs, by the style's index) formats numbers as dates. */
+    private boolean[] dateStyles = new boolean[0];
 
     private XlsxPackage(ZipFile zip) {
         this.zip = zip;
@@ -83,17 +78,11 @@ final class XlsxPackage implements Closeable {
     }
 
     private void read() throws IOException, XMLStreamException {
-        long largest = 0;
-        long declared = 0;
-        int count = 0;
-        for (Enumeration<? extends ZipEntry> all = zip.entries(); all.hasMoreElements(); ) {
-            ZipEntry e = all.nextElement();
-            count++;
-            largest = Math.max(largest, e.getSize());
-            declared += Math.max(0, e.getSize());
+        List<? extends ZipEntry> all = zip.stream().toList();
+        ZipBounds.checkDeclared(all);
+        for (ZipEntry e : all) {
             entries.putIfAbsent(e.getName().toLowerCase(Locale.ROOT), e);
         }
-        ZipBounds.checkDeclared(count, largest, declared);
         String workbook = null;
         for (Relationship r : relationships("")) {
             if (r.type().endsWith("/officeDocument")) {
@@ -140,18 +129,7 @@ final class XlsxPackage implements Closeable {
      * is none.
      */
     boolean isDateStyle(int index) {
-        if (index < 0 || index >= styleFormats.length) {
-            return false;
-        }
-        if (dateStyles[index] == 0) {
-            short format = (short) styleFormats[index];
-            String code = formats.get(format & 0xffff);
-            if (code == null) {
-                code = BuiltinFormats.getBuiltinFormat(format & 0xffff);
-            }
-            dateStyles[index] = (byte) (DateUtil.isADateFormat(format, code) ? 1 : 2);
-        }
-        return dateStyles[index] == 1;
+        return index >= 0 && index < dateStyles.length && dateStyles[index];
     }
 
     /** A part's content, inflated within the bounds. */
@@ -160,7 +138,7 @@ final class XlsxPackage implements Closeable {
         if (e == null) {
             throw new IOException("the package has no part " + name);
         }
-        return ZipBounds.bounded(zip.getInputStream(e), e.getName(), e.getCompressedSize(), inflated);
+        return ZipBounds.bounded(zip, e, e.getName(), inflated);
     }
 
     private boolean has(String name) {
@@ -330,9 +308,13 @@ final class XlsxPackage implements Closeable {
         return out == null ? value : out.append(value, at, value.length()).toString();
     }
 
-    /** The cell styles' number formats ({@code cellXfs}' {@code xf}: {@code numFmtId}, 0 when absent) and the workbook's own formats. */
+    /**
+     * Which cell styles are dates: each {@code cellXfs} {@code xf}'s {@code numFmtId} (0 when absent), the workbook's own
+     * format of that id ({@code numFmt}) or else the built-in one, judged by {@link DateUtil#isADateFormat}.
+     */
     private void readStyles(String part) throws IOException, XMLStreamException {
         List<Integer> xfs = new ArrayList<>();
+        Map<Integer, String> formats = new HashMap<>();
         try (InputStream in = part(part)) {
             XMLStreamReader x = XML.createXMLStreamReader(in);
             try {
@@ -361,7 +343,11 @@ final class XlsxPackage implements Closeable {
                 x.close();
             }
         }
-        styleFormats = xfs.stream().mapToInt(Integer::intValue).toArray();
-        dateStyles = new byte[styleFormats.length];
+        dateStyles = new boolean[xfs.size()];
+        for (int i = 0; i < dateStyles.length; i++) {
+            short format = (short) xfs.get(i).intValue();
+            String code = formats.get(format & 0xffff);
+            dateStyles[i] = DateUtil.isADateFormat(format, code != null ? code : BuiltinFormats.getBuiltinFormat(format & 0xffff));
+        }
     }
 }

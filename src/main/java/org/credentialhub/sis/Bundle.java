@@ -136,14 +136,8 @@ abstract class Bundle implements Closeable {
                     entries.put(n.substring(prefix.length()), e);
                 }
             }
-            long largest = 0;
-            long declared = 0;
-            for (ZipEntry e : all) {
-                largest = Math.max(largest, e.getSize());
-                declared += Math.max(0, e.getSize());
-            }
             try {
-                org.credentialhub.support.ZipBounds.checkDeclared(all.size(), largest, declared);
+                org.credentialhub.support.ZipBounds.checkDeclared(all);
             } catch (IOException e) {
                 zip.close();
                 throw e;
@@ -161,7 +155,7 @@ abstract class Bundle implements Closeable {
         InputStream open(String name) throws IOException {
             ZipEntry e = entries.get(name);
             // bounded while read: a zip's directory may lie about sizes
-            return org.credentialhub.support.ZipBounds.bounded(zip.getInputStream(e), name, e.getCompressedSize(), inflated);
+            return org.credentialhub.support.ZipBounds.bounded(zip, e, name, inflated);
         }
 
         @Override

@@ -47,10 +47,20 @@ public final class ZipBounds {
     }
 
     /**
-     * Checks what the container's directory declares (the number of entries, each entry's size, their sum);
-     * a lying directory is caught while reading by {@link #bounded}.
+     * Checks what a zip's directory declares of {@code entries} (their number, each one's size, their sum); a lying
+     * directory is caught while reading by {@link #bounded}.
      */
-    public static void checkDeclared(int entries, long largestEntry, long totalBytes) throws IOException {
+    public static void checkDeclared(java.util.Collection<? extends java.util.zip.ZipEntry> entries) throws IOException {
+        long largest = 0;
+        long declared = 0;
+        for (java.util.zip.ZipEntry e : entries) {
+            largest = Math.max(largest, e.getSize());
+            declared += Math.max(0, e.getSize());
+        }
+        checkDeclared(entries.size(), largest, declared);
+    }
+
+    private static void checkDeclared(int entries, long largestEntry, long totalBytes) throws IOException {
         Limits l = limits;
         if (entries > l.maxEntries()) {
             throw refusal(entries + " entries, more than " + l.maxEntries());
@@ -81,6 +91,12 @@ public final class ZipBounds {
             }
             return sum.get();
         };
+    }
+
+    /** Entry {@code e} of {@code zip} inflated, refused once it passes a bound ({@code name}: the entry in a refusal). */
+    public static InputStream bounded(java.util.zip.ZipFile zip, java.util.zip.ZipEntry e, String name, Total total)
+            throws IOException {
+        return bounded(zip.getInputStream(e), name, e.getCompressedSize(), total);
     }
 
     /** The entry's inflated content, refused (IOException) once it passes a bound. */
