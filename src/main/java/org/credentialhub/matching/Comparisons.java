@@ -78,7 +78,15 @@ public final class Comparisons {
      * places are not compared when the letter sets alone rule out every level but "different" ({@link #onlyOther}).
      */
     static int firstNameLevel(String a, long la, long[] na, String b, long lb, long[] nb) {
-        if (a.equals(b)) {
+        return firstNameLevel(a.equals(b), a, la, na, b, lb, nb);
+    }
+
+    /**
+     * {@link #firstNameLevel(String, long, long[], String, long, long[])} of two names already known to be the same
+     * text or not ({@code same}: the matcher tells it by their dictionary codes).
+     */
+    static int firstNameLevel(boolean same, String a, long la, long[] na, String b, long lb, long[] nb) {
+        if (same) {
             return FN_EXACT;
         }
         if (Names.isNickname(na, nb)) {
@@ -93,7 +101,12 @@ public final class Comparisons {
 
     /** {@link #lastNameLevel(String, String)} of two names given with their letters ({@link #letters}). */
     static int lastNameLevel(String a, long la, String b, long lb) {
-        if (a.equals(b)) {
+        return lastNameLevel(a.equals(b), a, la, b, lb);
+    }
+
+    /** {@link #lastNameLevel(String, long, String, long)} of two names already known to be the same text or not. */
+    static int lastNameLevel(boolean same, String a, long la, String b, long lb) {
+        if (same) {
             return LN_EXACT;
         }
         if (onlyOther(a, la, b, lb)) {

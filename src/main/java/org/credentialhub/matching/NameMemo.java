@@ -73,7 +73,9 @@ final class NameMemo {
 
     /**
      * The level of comparison {@code kind} between the probe's name and dictionary name {@code code}, not remembered
-     * (see {@link #level}): compared on the names' letter sets first ({@link Comparisons#onlyOther}).
+     * (see {@link #level}): compared on the names' letter sets first ({@link Comparisons#onlyOther}). Whether the two
+     * names are the same text is told by their codes in dictionary {@code code} belongs to (the probe carries the sent
+     * name's code in both; a dictionary holds each text once), not by comparing their letters.
      */
     private static int compare(int kind, int code, Probe p, RosterIndex ix) {
         boolean sentFirst = kind == FIRST || kind == FIRST_VS_LAST || kind == FIRST_AS_LAST;
@@ -81,10 +83,13 @@ final class NameMemo {
         String a = sentFirst ? p.first : p.last;
         long la = sentFirst ? p.firstLetters : p.lastLetters;
         RosterIndex.NameDict d = rosterFirst ? ix.firstDict : ix.lastDict;
+        int sentCode = sentFirst ? (rosterFirst ? p.firstCode : p.firstAsLastCode)
+                : (rosterFirst ? p.lastAsFirstCode : p.lastCode);
+        boolean same = sentCode >= 0 && sentCode == code;
         if (kind == FIRST || kind == FIRST_VS_LAST || kind == LAST_AS_FIRST) {
-            return Comparisons.firstNameLevel(a, la, sentFirst ? p.firstNick : p.lastNick, d.values[code],
+            return Comparisons.firstNameLevel(same, a, la, sentFirst ? p.firstNick : p.lastNick, d.values[code],
                     d.letters[code], d.nick[code]);
         }
-        return Comparisons.lastNameLevel(a, la, d.values[code], d.letters[code]);
+        return Comparisons.lastNameLevel(same, a, la, d.values[code], d.letters[code]);
     }
 }
