@@ -93,9 +93,10 @@ public final class FixedShapeDates {
 
     /**
      * The date-time of an ISO value with an offset shaped {@code yyyy-MM-ddTHH:mm:ss+hh:mm} (or {@code -hh:mm}, or
-     * {@code Z} for the offset), or null (another shape, or no such date, time or offset).
+     * {@code Z} for the offset), or null (another shape, or no such date, time or offset). What it reads,
+     * {@link OffsetDateTime#parse(CharSequence)} reads to the same date-time.
      */
-    static OffsetDateTime isoOffset(String value) {
+    public static OffsetDateTime isoOffset(String value) {
         int n = value.length();
         if (n != 20 && n != 25) {
             return null;

@@ -2,6 +2,7 @@ package org.credentialhub.pull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.credentialhub.feeds.FeedConfig;
+import org.credentialhub.mapping.FixedShapeDates;
 import org.credentialhub.standards.Proofs;
 
 import java.net.URI;
@@ -122,25 +123,44 @@ final class Paging {
         List<String> fields = oneEdTech(api) ? List.of("validFrom", "issuanceDate", "updated_at")
                 : List.of("issued_at", "updated_at");
         String max = null;
+        // each time read once: the later of two as max(a, b) tells it, with the time it parsed to kept (a page of
+        // 1,000 badges parsed each time three times over, 3 % of the NC year's JVM samples, session 51)
+        Instant maxTime = null;
         for (JsonNode record : records) {
             // a compact JWS's times are in its payload (read unverified: they only move the since-cursor)
             JsonNode credential = Proofs.opened(record).credential();
             JsonNode r = credential == null ? record : credential;
             for (String f : fields) {
                 String v = r.path(f).asText(null);
-                if (v != null && !v.isBlank() && !inFuture(v, now)) {
-                    max = max(max, v);
+                if (v == null || v.isBlank()) {
+                    continue;
+                }
+                Instant t = instant(v);
+                if (t != null && t.isAfter(now)) {
+                    continue;   // in the future
+                }
+                if (max == null || (maxTime != null && t != null ? maxTime.isBefore(t) : max.compareTo(v) < 0)) {
+                    max = v;
+                    maxTime = t;
                 }
             }
         }
         return max;
     }
 
-    private static boolean inFuture(String time, Instant now) {
+    /**
+     * The time a text says, or null when it is not an ISO-8601 time with an offset: the usual shape read without a
+     * formatter ({@link FixedShapeDates#isoOffset}), any other as {@link OffsetDateTime#parse} reads it.
+     */
+    private static Instant instant(String time) {
+        OffsetDateTime fixed = FixedShapeDates.isoOffset(time);
+        if (fixed != null) {
+            return fixed.toInstant();
+        }
         try {
-            return OffsetDateTime.parse(time).toInstant().isAfter(now);
+            return OffsetDateTime.parse(time).toInstant();
         } catch (RuntimeException e) {
-            return false;
+            return null;
         }
     }
 
@@ -152,11 +172,12 @@ final class Paging {
         if (b == null) {
             return a;
         }
-        try {
-            return OffsetDateTime.parse(a).toInstant().isBefore(OffsetDateTime.parse(b).toInstant()) ? b : a;
-        } catch (RuntimeException e) {
-            return a.compareTo(b) < 0 ? b : a;
+        Instant ta = instant(a);
+        Instant tb = instant(b);
+        if (ta != null && tb != null) {
+            return ta.isBefore(tb) ? b : a;
         }
+        return a.compareTo(b) < 0 ? b : a;
     }
 
     /** A page's label in the delivery table and the log: its path and query (no host, no credentials). */

@@ -95,6 +95,61 @@ class PagingTest {
         assertNull(Paging.newest(OB3, json("[{\"validFrom\": \"\"}]"), now));
     }
 
+    /**
+     * The newest time of a page is the later of its times one after the other as {@link Paging#max} tells it (an
+     * instant where both parse, else their texts), the future left out: each time parsed once gives what parsing both
+     * at each step gave, with equal instants in other offsets, texts that do not parse and future times mixed in.
+     */
+    @Test
+    void newestIsTheLaterOfEachTimeInTurn() throws Exception {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        String[] times = {"2025-01-10T09:00:00Z", "2025-01-10T11:00:00+02:00", "2025-01-10T04:00:00-05:00",
+                "2025-03-01T00:00:00Z", "2025-03-01T00:00:00.000Z", "2025-02-28T23:59:59Z", "2024-12-31T23:00:00-01:00",
+                "2099-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", "2025-01-10", "yesterday",
+                "2025-13-01T00:00:00Z", " ", "3000-01-01"};
+        String[] fields = {"validFrom", "issuanceDate", "updated_at", "issued_at"};
+        java.util.SplittableRandom r = new java.util.SplittableRandom(51);
+        ObjectMapper om = new ObjectMapper();
+        int pages = 0;
+        for (int page = 0; page < 3_000; page++) {
+            com.fasterxml.jackson.databind.node.ArrayNode records = om.createArrayNode();
+            for (int k = 1 + r.nextInt(8); k > 0; k--) {
+                com.fasterxml.jackson.databind.node.ObjectNode rec = records.addObject();
+                for (String f : fields) {
+                    if (r.nextInt(3) > 0) {
+                        rec.put(f, times[r.nextInt(times.length)]);
+                    }
+                }
+            }
+            for (FeedConfig.Api api : List.of(OB3, ISSUED)) {
+                List<String> read = api == OB3 ? List.of("validFrom", "issuanceDate", "updated_at")
+                        : List.of("issued_at", "updated_at");
+                String expected = null;
+                for (JsonNode rec : records) {
+                    for (String f : read) {
+                        String v = rec.path(f).asText(null);
+                        if (v != null && !v.isBlank() && !future(v, now)) {
+                            expected = Paging.max(expected, v);
+                        }
+                    }
+                }
+                String newest = Paging.newest(api, records, now);
+                assertEquals(expected, newest, records.toString());
+                pages++;
+            }
+        }
+        assertEquals(6_000, pages);
+    }
+
+    /** Whether a text is a time after {@code now} (a text that does not parse is not). */
+    private static boolean future(String time, Instant now) {
+        try {
+            return java.time.OffsetDateTime.parse(time).toInstant().isAfter(now);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     @Test
     void anOb3PagesRecordsAreItsCredentialsAndItsCompactJwsStringsWhoseTimesCount() throws Exception {
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
