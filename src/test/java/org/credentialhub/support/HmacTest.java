@@ -149,4 +149,50 @@ class HmacTest {
         // a character the pattern does not take out stays (U+00A0 is not among \\s without Unicode classes)
         assertEquals(false, plain.equals(hmac.stateId("12345\u00A067890")));
     }
+
+    /**
+     * A vendor's identity hash is read as the form {@code (?i)(sha256|md5)\$([0-9a-f]+)} says (the regular expression
+     * it was read with before), with 64 or 32 hex digits: the same texts refused, and the same hash read from every
+     * text taken, whatever the case of its letters and the blanks around it. Unicode's case folding does not make
+     * another letter one of the form's ({@code ſ}, the Kelvin sign, a dotted capital I).
+     */
+    @Test
+    void identityHashesAreReadAsTheirFormSays() {
+        java.util.regex.Pattern form = java.util.regex.Pattern.compile("(?i)(sha256|md5)\\$([0-9a-f]+)");
+        String[] prefixes = {"sha256$", "SHA256$", "Sha256$", "md5$", "MD5$", "mD5$", "\u017fha256$", "sha256",
+                "md5", "sha-256$", "sha256$$", "m\u212a5$", "\u0130d5$", "sha256 $", " sha256$", "md5$sha256$", ""};
+        String hex = "0123456789abcdefABCDEF";
+        Random r = new Random(51);
+        int taken = 0;
+        for (int k = 0; k < 50_000; k++) {
+            StringBuilder b = new StringBuilder(prefixes[r.nextInt(prefixes.length)]);
+            int n = r.nextInt(4) == 0 ? r.nextInt(70) : r.nextBoolean() ? 64 : 32;
+            for (int i = 0; i < n; i++) {
+                b.append(r.nextInt(60) == 0 ? "g $\u0661\uff10".charAt(r.nextInt(5)) : hex.charAt(r.nextInt(hex.length())));
+            }
+            String text = (r.nextInt(5) == 0 ? " \t\u2003" : "") + b + (r.nextInt(5) == 0 ? "\n " : "");
+            String salt = r.nextBoolean() ? null : "s" + r.nextInt(10);
+            java.util.regex.Matcher m = form.matcher(text.strip());
+            boolean sha = m.matches() && m.group(1).equalsIgnoreCase("sha256");
+            boolean valid = m.matches() && m.group(2).length() == (sha ? 64 : 32);
+            Hmac.SaltedHash parsed = Hmac.SaltedHash.parse(text, salt);
+            assertEquals(valid, parsed != null, text);
+            assertEquals(valid, Hmac.SaltedHash.isIdentityHash(text), text);
+            if (valid) {
+                // the hash the form's lowercase text names, read as the regular expression's groups gave it
+                assertEquals(Hmac.SaltedHash.parse((sha ? "sha256$" : "md5$")
+                        + m.group(2).toLowerCase(java.util.Locale.ROOT), salt), parsed, text);
+                byte[] bytes = HexFormat.of().parseHex(m.group(2).toLowerCase(java.util.Locale.ROOT));
+                assertEquals(bytes.length, sha ? 32 : 16);
+                taken++;
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(taken > 2_500, "hashes read: " + taken);
+        assertEquals(null, Hmac.SaltedHash.parse(null, "s"));
+        assertEquals(false, Hmac.SaltedHash.isIdentityHash(null));
+        // a hash read from text is the one SaltedHash.of wrote
+        String written = Hmac.SaltedHash.of("Ana Pe\u00f1a", "s5");
+        org.junit.jupiter.api.Assertions.assertTrue(Hmac.SaltedHash.parse(" " + written.toUpperCase(java.util.Locale.ROOT)
+                .replace("SHA256$", "Sha256$") + " ", "s5").matches("Ana Pe\u00f1a"));
+    }
 }
