@@ -210,12 +210,8 @@ final class FieldRule {
 
     private Object date(String value) throws InvalidValue {
         if (isoOffset) {
-            OffsetDateTime fixed = FixedShapeDates.isoOffset(value);
-            if (fixed != null) {
-                return fixed;
-            }
             try {
-                return OffsetDateTime.parse(value);
+                return FixedShapeDates.isoOffsetDateTime(value);
             } catch (DateTimeParseException e) {
                 // try the other formats
             }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import org.credentialhub.mapping.FixedShapeDates;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -526,7 +527,7 @@ public final class FixtureApiServer implements AutoCloseable {
             String v = r.path(f).asText(null);
             if (v != null && !v.isBlank()) {
                 try {
-                    Instant t = OffsetDateTime.parse(v).toInstant();
+                    Instant t = FixedShapeDates.isoOffsetDateTime(v).toInstant();
                     max = max == null || t.isAfter(max) ? t : max;
                 } catch (RuntimeException ignored) {
                     // not a time

@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Locale;
 
@@ -148,17 +147,10 @@ final class Paging {
         return max;
     }
 
-    /**
-     * The time a text says, or null when it is not an ISO-8601 time with an offset: the usual shape read without a
-     * formatter ({@link FixedShapeDates#isoOffset}), any other as {@link OffsetDateTime#parse} reads it.
-     */
+    /** The time a text says, or null when it is not an ISO-8601 time with an offset. */
     private static Instant instant(String time) {
-        OffsetDateTime fixed = FixedShapeDates.isoOffset(time);
-        if (fixed != null) {
-            return fixed.toInstant();
-        }
         try {
-            return OffsetDateTime.parse(time).toInstant();
+            return FixedShapeDates.isoOffsetDateTime(time).toInstant();
         } catch (RuntimeException e) {
             return null;
         }

@@ -2,10 +2,10 @@ package org.credentialhub.standards;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.credentialhub.feeds.FeedConfig;
+import org.credentialhub.mapping.FixedShapeDates;
 import org.credentialhub.mapping.RecordCheck;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -177,6 +177,7 @@ public final class CredentialCheck implements RecordCheck {
 
     private static Instant time(JsonNode c, String name, String older) {
         String v = c.path(name).asText(c.path(older).asText(null));
-        return v == null || v.isBlank() ? null : OffsetDateTime.parse(v).toInstant();
+        return v == null || v.isBlank() ? null
+                : FixedShapeDates.isoOffsetDateTime(v).toInstant();
     }
 }

@@ -74,6 +74,13 @@ class FixedShapeDatesTest {
             } catch (DateTimeParseException e) {
                 expected = null;
             }
+            OffsetDateTime either;
+            try {
+                either = FixedShapeDates.isoOffsetDateTime(value);
+            } catch (DateTimeParseException e) {
+                either = null;
+            }
+            assertEquals(expected, either, value);   // what the parser reads, and refuses, whatever the shape
             OffsetDateTime fixed = FixedShapeDates.isoOffset(value);
             if (fixed != null || (expected != null && (value.length() == 20 || value.length() == 25)
                     && value.charAt(10) == 'T' && (value.endsWith("Z") || value.length() == 25))) {
