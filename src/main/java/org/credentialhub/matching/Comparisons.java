@@ -61,7 +61,7 @@ public final class Comparisons {
         if (a == null || b == null) {
             return MISSING;
         }
-        return firstNameLevel(a, letters(a), Names.nicknameGroups(a), b, letters(b), Names.nicknameGroups(b));
+        return firstNameLevel(a.equals(b), a, letters(a), Names.nicknameGroups(a), b, letters(b), Names.nicknameGroups(b));
     }
 
     /** Last-name level of two normalised names. */
@@ -69,21 +69,14 @@ public final class Comparisons {
         if (a == null || b == null) {
             return MISSING;
         }
-        return lastNameLevel(a, letters(a), b, letters(b));
+        return lastNameLevel(a.equals(b), a, letters(a), b, letters(b));
     }
 
     /**
-     * {@link #firstNameLevel(String, String)} of two names given with their letters ({@link #letters}) and nickname
-     * groups ({@link Names#nicknameGroups}), which the matcher keeps with its dictionaries and rows: the letters'
-     * places are not compared when the letter sets alone rule out every level but "different" ({@link #onlyOther}).
-     */
-    static int firstNameLevel(String a, long la, long[] na, String b, long lb, long[] nb) {
-        return firstNameLevel(a.equals(b), a, la, na, b, lb, nb);
-    }
-
-    /**
-     * {@link #firstNameLevel(String, long, long[], String, long, long[])} of two names already known to be the same
-     * text or not ({@code same}: the matcher tells it by their dictionary codes).
+     * {@link #firstNameLevel(String, String)} of two names known to be the same text or not ({@code same}: the matcher
+     * tells it by their dictionary codes), given with their letters ({@link #letters}) and nickname groups
+     * ({@link Names#nicknameGroups}), which the matcher keeps with its dictionaries and rows: the letters' places are
+     * not compared when the letter sets alone rule out every level but "different" ({@link #onlyOther}).
      */
     static int firstNameLevel(boolean same, String a, long la, long[] na, String b, long lb, long[] nb) {
         if (same) {
@@ -99,12 +92,10 @@ public final class Comparisons {
         return jw >= 0.92 ? FN_JW92 : jw >= 0.80 ? FN_JW80 : twoTypingMistakes(a, la, b, lb) ? FN_TWO_EDITS : FN_OTHER;
     }
 
-    /** {@link #lastNameLevel(String, String)} of two names given with their letters ({@link #letters}). */
-    static int lastNameLevel(String a, long la, String b, long lb) {
-        return lastNameLevel(a.equals(b), a, la, b, lb);
-    }
-
-    /** {@link #lastNameLevel(String, long, String, long)} of two names already known to be the same text or not. */
+    /**
+     * {@link #lastNameLevel(String, String)} of two names known to be the same text or not, given with their letters
+     * ({@link #letters}).
+     */
     static int lastNameLevel(boolean same, String a, long la, String b, long lb) {
         if (same) {
             return LN_EXACT;

@@ -122,8 +122,8 @@ final class Paging {
         List<String> fields = oneEdTech(api) ? List.of("validFrom", "issuanceDate", "updated_at")
                 : List.of("issued_at", "updated_at");
         String max = null;
-        // each time read once: the later of two as max(a, b) tells it, with the time it parsed to kept (a page of
-        // 1,000 badges parsed each time three times over, 3 % of the NC year's JVM samples, session 51)
+        // each time read once, the newest's kept with it (a page of 1,000 badges parsed each time three times over,
+        // 3 % of the NC year's JVM samples: docs/performance.md, session 51)
         Instant maxTime = null;
         for (JsonNode record : records) {
             // a compact JWS's times are in its payload (read unverified: they only move the since-cursor)
@@ -138,7 +138,7 @@ final class Paging {
                 if (t != null && t.isAfter(now)) {
                     continue;   // in the future
                 }
-                if (max == null || (maxTime != null && t != null ? maxTime.isBefore(t) : max.compareTo(v) < 0)) {
+                if (max == null || earlier(max, maxTime, v, t)) {
                     max = v;
                     maxTime = t;
                 }
@@ -164,12 +164,15 @@ final class Paging {
         if (b == null) {
             return a;
         }
-        Instant ta = instant(a);
-        Instant tb = instant(b);
-        if (ta != null && tb != null) {
-            return ta.isBefore(tb) ? b : a;
-        }
-        return a.compareTo(b) < 0 ? b : a;
+        return earlier(a, instant(a), b, instant(b)) ? b : a;
+    }
+
+    /**
+     * Whether time {@code a} comes before {@code b} (each with the instant it says, null when it does not parse): by
+     * their instants when both parse, else by their texts. Equal ones are not.
+     */
+    private static boolean earlier(String a, Instant ta, String b, Instant tb) {
+        return ta != null && tb != null ? ta.isBefore(tb) : a.compareTo(b) < 0;
     }
 
     /** A page's label in the delivery table and the log: its path and query (no host, no credentials). */

@@ -177,7 +177,6 @@ public final class CredentialCheck implements RecordCheck {
 
     private static Instant time(JsonNode c, String name, String older) {
         String v = c.path(name).asText(c.path(older).asText(null));
-        return v == null || v.isBlank() ? null
-                : FixedShapeDates.isoOffsetDateTime(v).toInstant();
+        return v == null || v.isBlank() ? null : FixedShapeDates.isoOffsetDateTime(v).toInstant();
     }
 }

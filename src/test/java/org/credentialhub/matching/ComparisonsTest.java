@@ -91,10 +91,10 @@ class ComparisonsTest {
             for (String b : words) {
                 long la = Comparisons.letters(a);
                 long lb = Comparisons.letters(b);
-                assertEquals(firstLevelByDefinition(a, b), Comparisons.firstNameLevel(a, la,
+                assertEquals(firstLevelByDefinition(a, b), Comparisons.firstNameLevel(a.equals(b), a, la,
                         Names.nicknameGroups(a), b, lb, Names.nicknameGroups(b)), "pair " + a + "/" + b);
                 assertEquals(firstLevelByDefinition(a, b), Comparisons.firstNameLevel(a, b), "pair " + a + "/" + b);
-                assertEquals(lastLevelByDefinition(a, b), Comparisons.lastNameLevel(a, la, b, lb),
+                assertEquals(lastLevelByDefinition(a, b), Comparisons.lastNameLevel(a.equals(b), a, la, b, lb),
                         "pair " + a + "/" + b);
                 assertEquals(lastLevelByDefinition(a, b), Comparisons.lastNameLevel(a, b), "pair " + a + "/" + b);
                 decidedByLetters += Comparisons.onlyOther(a, la, b, lb) ? 1 : 0;

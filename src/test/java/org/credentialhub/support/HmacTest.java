@@ -182,12 +182,22 @@ class HmacTest {
                 // the hash the form's lowercase text names, read as the regular expression's groups gave it
                 assertEquals(Hmac.SaltedHash.parse((sha ? "sha256$" : "md5$")
                         + m.group(2).toLowerCase(java.util.Locale.ROOT), salt), parsed, text);
-                byte[] bytes = HexFormat.of().parseHex(m.group(2).toLowerCase(java.util.Locale.ROOT));
-                assertEquals(bytes.length, sha ? 32 : 16);
                 taken++;
             }
         }
         org.junit.jupiter.api.Assertions.assertTrue(taken > 2_500, "hashes read: " + taken);
+        // the digits decoded to the hash's bytes, whatever their case: real hashes of values, their letters' case
+        // changed at random, still match their values (and not another's)
+        for (int k = 0; k < 2_000; k++) {
+            String value = "value " + k;
+            char[] c = Hmac.SaltedHash.of(value, "s" + k).toCharArray();
+            for (int i = 0; i < c.length; i++) {
+                c[i] = r.nextBoolean() ? Character.toUpperCase(c[i]) : c[i];
+            }
+            Hmac.SaltedHash h = Hmac.SaltedHash.parse(" " + new String(c) + "\t", "s" + k);
+            org.junit.jupiter.api.Assertions.assertTrue(h.matches(value), new String(c));
+            assertEquals(false, h.matches("value " + (k + 1)));
+        }
         assertEquals(null, Hmac.SaltedHash.parse(null, "s"));
         assertEquals(false, Hmac.SaltedHash.isIdentityHash(null));
         // a hash read from text is the one SaltedHash.of wrote
