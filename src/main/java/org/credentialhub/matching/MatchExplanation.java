@@ -19,9 +19,11 @@ final class MatchExplanation {
 
     /**
      * The {@code k} candidates of {@code rows[0..n)} with the highest weights {@code ws} (pruned ones, negative
-     * infinity, never), best first; the best carries the note.
+     * infinity, never), best first; the best carries the note. {@code levels[i]} are candidate {@code i}'s levels as
+     * {@link #pack} packs them (the scoring's).
      */
-    List<Candidate> top(Probe p, double[] ws, int[] rows, int n, int k, String note, int[] nearRows, int nearCount) {
+    List<Candidate> top(Probe p, double[] ws, int[] rows, int[] levels, int n, int k, String note, int[] nearRows,
+                        int nearCount) {
         int[] picked = new int[Math.min(k, n)];
         int count = 0;
         for (int j = 0; j < picked.length; j++) {
@@ -46,8 +48,8 @@ final class MatchExplanation {
         List<Candidate> out = new ArrayList<>(count);
         for (int j = 0; j < count; j++) {
             out.add(new Candidate(index.idAt(rows[picked[j]]), ws[picked[j]],
-                    new Reasons(this, p, rows[picked[j]], weights.idWeight(p, rows[picked[j]], nearRows, nearCount),
-                            j == 0 ? note : null)));
+                    new Reasons(this, p, rows[picked[j]], levels[picked[j]],
+                            weights.idWeight(p, rows[picked[j]], nearRows, nearCount), j == 0 ? note : null)));
         }
         return out;
     }
@@ -60,16 +62,44 @@ final class MatchExplanation {
         boolean swapped = Comparisons.levels(p, index, row, lv);
         double idW = weights.idWeight(p, row, nearRows, nearCount);
         return new Candidate(index.idAt(row), weights.score(p, row, lv, swapped) + idW,
-                new Reasons(this, p, row, idW, note));
+                new Reasons(this, p, row, pack(lv, swapped), idW, note));
     }
 
-    /** The reason strings of one candidate, {@link Comparisons#FIELDS} entries plus the note, if any. */
-    private List<String> reasons(Probe p, int row, double idW, String note) {
-        int[] lv = new int[Comparisons.FIELDS];
-        boolean swapped = Comparisons.levels(p, index, row, lv);
-        List<String> reasons = new ArrayList<>(Comparisons.FIELDS + 1);
+    /**
+     * A candidate's levels ({@link Comparisons#levels}) and whether its names were read swapped, in an int: each
+     * field's level plus one in four bits, the swap above them.
+     */
+    static int pack(int[] lv, boolean swapped) {
+        int packed = swapped ? 1 << (4 * Comparisons.FIELDS) : 0;
         for (int f = 0; f < Comparisons.FIELDS; f++) {
-            double fw = weights.fieldWeight(p, row, f, lv[f], swapped);
+            packed |= (lv[f] + 1) << (4 * f);
+        }
+        return packed;
+    }
+
+    /** Field {@code f}'s level of {@link #pack packed} levels. */
+    static int level(int packed, int f) {
+        return (packed >>> (4 * f) & 0xF) - 1;
+    }
+
+    /** Whether {@link #pack packed} levels read the names swapped. */
+    static boolean swapped(int packed) {
+        return (packed >>> (4 * Comparisons.FIELDS) & 1) != 0;
+    }
+
+    /**
+     * The reason strings of one candidate, {@link Comparisons#FIELDS} entries plus the note, if any, from its
+     * {@link #pack packed} levels and the sent names' dictionary codes.
+     */
+    private List<String> reasons(int firstCode, int lastCode, int row, int levels, double idW, String note) {
+        boolean swapped = swapped(levels);
+        List<String> reasons = new ArrayList<>(Comparisons.FIELDS + 1);
+        int[] lv = new int[Comparisons.FIELDS];
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            lv[f] = level(levels, f);
+        }
+        for (int f = 0; f < Comparisons.FIELDS; f++) {
+            double fw = weights.fieldWeight(firstCode, lastCode, row, f, lv[f], swapped);
             StringBuilder b = new StringBuilder(48).append(Comparisons.FIELD_NAMES[f]).append(": ");
             if (lv[f] < 0) {
                 b.append("missing");
@@ -97,21 +127,28 @@ final class MatchExplanation {
 
     /**
      * A candidate's reasons, built on first access: in bulk most rows are auto-matched and nobody reads their reasons
-     * (the pipeline stores candidates of reviews only), so building strings for every row would be wasted work. An
-     * immutable list; thread-safe (built at most a few times, always to the same strings).
+     * (the pipeline stores candidates of reviews only), so building strings for every row would be wasted work. It
+     * keeps the levels the scoring found, packed, and the sent names' codes the name weights read, not the probe: a
+     * batch's decisions live until the batch is done, and a probe is several times their size (the young
+     * collections' copying and the old generation's growth during a batch were mostly probes). An immutable list;
+     * thread-safe (built at most a few times, always to the same strings).
      */
     private static final class Reasons extends java.util.AbstractList<String> implements java.util.RandomAccess {
         private final MatchExplanation explanation;
-        private final Probe probe;
         private final int row;
+        private final int levels;
+        private final int firstCode;
+        private final int lastCode;
         private final String note;
         private final double idW;
         private volatile List<String> built;
 
-        Reasons(MatchExplanation explanation, Probe probe, int row, double idW, String note) {
+        Reasons(MatchExplanation explanation, Probe probe, int row, int levels, double idW, String note) {
             this.explanation = explanation;
-            this.probe = probe;
             this.row = row;
+            this.levels = levels;
+            this.firstCode = probe.firstCode;
+            this.lastCode = probe.lastCode;
             this.idW = idW;
             this.note = note;
         }
@@ -119,7 +156,7 @@ final class MatchExplanation {
         private List<String> list() {
             List<String> l = built;
             if (l == null) {
-                l = explanation.reasons(probe, row, idW, note);
+                l = explanation.reasons(firstCode, lastCode, row, levels, idW, note);
                 built = l;
             }
             return l;

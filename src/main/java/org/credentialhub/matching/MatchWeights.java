@@ -322,12 +322,16 @@ final class MatchWeights {
     double score(Probe p, int row, int[] lv, boolean swapped) {
         double sum = 0;
         for (int f = 0; f < Comparisons.FIELDS; f++) {
-            sum += fieldWeight(p, row, f, lv[f], swapped);
+            sum += fieldWeight(p.firstCode, p.lastCode, row, f, lv[f], swapped);
         }
         return sum;
     }
 
-    double fieldWeight(Probe p, int row, int f, int level, boolean swapped) {
+    /**
+     * The weight of field {@code f} at {@code level} against roster row {@code row}, for a probe whose names have the
+     * dictionary codes {@code firstCode} and {@code lastCode} (exact names term-frequency adjusted).
+     */
+    double fieldWeight(int firstCode, int lastCode, int row, int f, int level, boolean swapped) {
         if (level < 0) {
             return 0.0;
         }
@@ -340,10 +344,10 @@ final class MatchWeights {
             }
         }
         if (!swapped && f == Comparisons.FIRST) {
-            return straightWeight(f, level, p.firstCode);
+            return straightWeight(f, level, firstCode);
         }
         if (!swapped && f == Comparisons.LAST) {
-            return straightWeight(f, level, p.lastCode);
+            return straightWeight(f, level, lastCode);
         }
         return w[f][level];
     }

@@ -133,6 +133,10 @@ public final class Matcher {
         double[] weights = new double[256];
         double[] bounds = new double[256];
         boolean[] firstAgree = new boolean[256];
+        /** The fully scored candidates' levels, packed ({@link MatchExplanation#pack}). */
+        int[] levels = new int[256];
+        /** This thread's probe, made again for each row ({@link RosterIndex#probe(ResultRecord, ProbeMemo, Probe)}). */
+        final Probe probe = new Probe();
         /** This row's name levels against dictionary names (reset for each row). */
         final NameMemo names = new NameMemo();
         /** The facts of the names and places this thread's rows sent ({@link RosterIndex#probe(ResultRecord, ProbeMemo)}). */
@@ -175,7 +179,7 @@ public final class Matcher {
             return new Decision(r.id(), Outcome.MATCH, linked, 1.0, Decision.TIER_CROSSWALK,
                     List.of(new Candidate(linked, Double.NaN, List.of("crosswalk: linked by an earlier decision"))));
         }
-        Probe p = index.probe(r, wk.probes);
+        Probe p = index.probe(r, wk.probes, wk.probe);
         wk.names.reset();
         wk.nearCount = 0;
         wk.idCount = 0;
@@ -262,7 +266,7 @@ public final class Matcher {
      * to the student the typo's row was linked to.
      */
     private boolean idConfirmsAnother(ResultRecord r, long linked, Work wk) {
-        Probe p = index.probe(r, wk.probes);
+        Probe p = index.probe(r, wk.probes, wk.probe);
         int k = index.rowsWithStateId(p.idFp, wk.idRows);
         for (int i = 0; i < k; i++) {
             if (index.idAt(wk.idRows[i]) != linked) {
@@ -538,6 +542,7 @@ public final class Matcher {
             wk.weights = Arrays.copyOf(wk.weights, n * 2);
             wk.bounds = Arrays.copyOf(wk.bounds, n * 2);
             wk.firstAgree = Arrays.copyOf(wk.firstAgree, n * 2);
+            wk.levels = Arrays.copyOf(wk.levels, n * 2);
         }
         double[] ws = wk.weights;
         // Phase 1: cheap upper bound per candidate (birth date, school and state ID exactly; names from their codes:
@@ -659,6 +664,7 @@ public final class Matcher {
         boolean swapped = Comparisons.levels(p, index, row, wk.lv, wk.names);
         int fl = wk.lv[Comparisons.FIRST];
         wk.firstAgree[i] = fl >= 0 && fl <= Comparisons.FN_JW92;
+        wk.levels[i] = MatchExplanation.pack(wk.lv, swapped);
         return weights.score(p, row, wk.lv, swapped) + idWeight(p, row, wk);
     }
 
@@ -669,7 +675,7 @@ public final class Matcher {
 
     /** The {@code k} best-scored candidates, the first with the note (see {@link MatchExplanation#top}). */
     private List<Candidate> top(Probe p, Work wk, int n, int k, String note) {
-        return explanation.top(p, wk.weights, wk.scratch.rows, n, k, note, wk.nearRows, wk.nearCount);
+        return explanation.top(p, wk.weights, wk.scratch.rows, wk.levels, n, k, note, wk.nearRows, wk.nearCount);
     }
 
     /** A candidate with its match weight and reasons (see {@link MatchExplanation#explain}). */
