@@ -45,13 +45,67 @@ final class MatchExplanation {
             }
             picked[count++] = bestI;
         }
-        List<Candidate> out = new ArrayList<>(count);
-        for (int j = 0; j < count; j++) {
-            out.add(new Candidate(index.idAt(rows[picked[j]]), ws[picked[j]],
-                    new Reasons(this, p, rows[picked[j]], levels[picked[j]],
-                            weights.idWeight(p, rows[picked[j]], nearRows, nearCount), j == 0 ? note : null)));
+        return ranked(p, ws, rows, levels, picked, count, note, nearRows, nearCount);
+    }
+
+    /**
+     * The candidates {@code picked[0..count)} (positions in {@code rows}, {@code ws} and {@code levels}), in that
+     * order, the first with the note: {@link #top}'s, or those the ranking found already.
+     */
+    List<Candidate> ranked(Probe p, double[] ws, int[] rows, int[] levels, int[] picked, int count, String note,
+                           int[] nearRows, int nearCount) {
+        if (count == 0) {
+            return List.of();
         }
-        return out;
+        long[] packed = new long[Ranked.LONGS * count];
+        for (int j = 0; j < count; j++) {
+            int i = picked[j];
+            int o = Ranked.LONGS * j;
+            packed[o] = (long) rows[i] << 32 | (levels[i] & 0xFFFF_FFFFL);
+            packed[o + 1] = Double.doubleToRawLongBits(ws[i]);
+            packed[o + 2] = Double.doubleToRawLongBits(weights.idWeight(p, rows[i], nearRows, nearCount));
+        }
+        return new Ranked(this, p.firstCode, p.lastCode, packed, note);
+    }
+
+    /**
+     * Ranked candidates kept as a row, its packed levels, its weight and its ID's weight each, in one array; each
+     * {@link Candidate} made when read. Most decisions are automatic matches whose candidates (the match and the
+     * runner-up) nobody reads unless two rows of a group claim the same student; a batch's decisions live until the
+     * batch is done, and two candidates with their reasons and a list were about 200 bytes a row where these are
+     * about 100. Immutable, thread-safe; each read gives an equal candidate.
+     */
+    private static final class Ranked extends java.util.AbstractList<Candidate> implements java.util.RandomAccess {
+        /** Longs per candidate: row and levels, weight, ID's weight. */
+        static final int LONGS = 3;
+        private final MatchExplanation explanation;
+        private final int firstCode;
+        private final int lastCode;
+        private final long[] packed;
+        private final String note;
+
+        Ranked(MatchExplanation explanation, int firstCode, int lastCode, long[] packed, String note) {
+            this.explanation = explanation;
+            this.firstCode = firstCode;
+            this.lastCode = lastCode;
+            this.packed = packed;
+            this.note = note;
+        }
+
+        @Override
+        public Candidate get(int i) {
+            java.util.Objects.checkIndex(i, size());
+            int o = LONGS * i;
+            int row = (int) (packed[o] >>> 32);
+            double idW = Double.longBitsToDouble(packed[o + 2]);
+            return new Candidate(explanation.index.idAt(row), Double.longBitsToDouble(packed[o + 1]),
+                    new Reasons(explanation, firstCode, lastCode, row, (int) packed[o], idW, i == 0 ? note : null));
+        }
+
+        @Override
+        public int size() {
+            return packed.length / LONGS;
+        }
     }
 
     /**
@@ -62,7 +116,7 @@ final class MatchExplanation {
         boolean swapped = Comparisons.levels(p, index, row, lv);
         double idW = weights.idWeight(p, row, nearRows, nearCount);
         return new Candidate(index.idAt(row), weights.score(p, row, lv, swapped) + idW,
-                new Reasons(this, p, row, pack(lv, swapped), idW, note));
+                new Reasons(this, p.firstCode, p.lastCode, row, pack(lv, swapped), idW, note));
     }
 
     /**
@@ -143,12 +197,13 @@ final class MatchExplanation {
         private final double idW;
         private volatile List<String> built;
 
-        Reasons(MatchExplanation explanation, Probe probe, int row, int levels, double idW, String note) {
+        Reasons(MatchExplanation explanation, int firstCode, int lastCode, int row, int levels, double idW,
+                String note) {
             this.explanation = explanation;
             this.row = row;
             this.levels = levels;
-            this.firstCode = probe.firstCode;
-            this.lastCode = probe.lastCode;
+            this.firstCode = firstCode;
+            this.lastCode = lastCode;
             this.idW = idW;
             this.note = note;
         }

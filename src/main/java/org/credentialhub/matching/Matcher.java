@@ -133,6 +133,8 @@ public final class Matcher {
         double[] weights = new double[256];
         double[] bounds = new double[256];
         boolean[] firstAgree = new boolean[256];
+        /** The match and the runner-up's positions among the candidates. */
+        final int[] picked = new int[2];
         /** The fully scored candidates' levels, packed ({@link MatchExplanation#pack}). */
         int[] levels = new int[256];
         /** This thread's probe, made again for each row ({@link RosterIndex#probe(ResultRecord, ProbeMemo, Probe)}). */
@@ -499,7 +501,15 @@ public final class Matcher {
             }
         }
         if (blocker == null) {
-            List<Candidate> cs = settings.explain() ? top(p, wk, n, 2, null) : List.of();
+            // the match and the runner-up, as the ranking found them
+            List<Candidate> cs = List.of();
+            if (settings.explain()) {
+                int[] picked = wk.picked;
+                picked[0] = best;
+                picked[1] = second;
+                cs = explanation.ranked(p, ws, s.rows, wk.levels, picked, second >= 0 ? 2 : 1, null, wk.nearRows,
+                        wk.nearCount);
+            }
             return new Decision(r.id(), Outcome.MATCH, index.idAt(bestRow), post, Decision.TIER_PROBABILISTIC, cs);
         }
         if (post >= settings.reviewProbability()) {

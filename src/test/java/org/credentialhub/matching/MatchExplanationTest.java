@@ -56,8 +56,20 @@ class MatchExplanationTest {
         int checked = 0;
         int swapped = 0;
         int probabilistic = 0;
+        int matchesWithRunnerUp = 0;
         for (int i = 0; i < rows.size(); i++) {
-            for (Candidate c : decisions.get(i).candidates()) {
+            Decision d = decisions.get(i);
+            List<Candidate> cs = d.candidates();
+            if (d.outcome() == Outcome.MATCH && Decision.TIER_PROBABILISTIC.equals(d.tier())) {
+                // the match first, then the runner-up the ranking found, each read as often as asked, equal each time
+                assertEquals(d.rosterId(), cs.get(0).rosterId(), "row " + i);
+                assertEquals(cs.get(0), cs.get(0));
+                if (cs.size() == 2) {
+                    assertTrue(cs.get(0).score() >= cs.get(1).score(), "row " + i);
+                    matchesWithRunnerUp++;
+                }
+            }
+            for (Candidate c : cs) {
                 if (Double.isNaN(c.score())) {
                     continue; // the crosswalk's: no fields compared
                 }
@@ -73,6 +85,7 @@ class MatchExplanationTest {
         }
         assertTrue(checked > 10_000, "candidates checked: " + checked);
         assertTrue(probabilistic > 5_000, "candidates of probabilistic decisions: " + probabilistic);
+        assertTrue(matchesWithRunnerUp > 1_000, "matches with a runner-up: " + matchesWithRunnerUp);
         assertTrue(swapped > 500, "candidates read with the names swapped: " + swapped);
     }
 }
