@@ -168,8 +168,62 @@ public final class Comparisons {
         return m;
     }
 
-    /** Optimal string alignment distance ≤ 2, in a band of width 5 around the diagonal. */
-    private static boolean osaDistanceAtMost2(String a, String b) {
+    /**
+     * Optimal string alignment distance ≤ 2, in a band of width 5 around the diagonal. A row of the alignment's table
+     * holds values 0 to 3 (3: more than two), kept in four bits a cell: a name of up to {@value #PACKED_CELLS} - 1
+     * letters has its rows in a long each, without the three arrays a comparison allocated (a third of what matching
+     * allocated, each array dead as soon as the names were compared); longer ones take {@link #osaDistanceAtMost2Rows}.
+     */
+    static boolean osaDistanceAtMost2(String a, String b) {
+        final int k = 2;
+        final int inf = k + 1;
+        int la = a.length();
+        int lb = b.length();
+        if (lb >= PACKED_CELLS) {
+            return osaDistanceAtMost2Rows(a, b);
+        }
+        long prev2 = 0;
+        long prev = 0;
+        for (int j = 0; j <= lb; j++) {
+            prev |= (long) Math.min(j, inf) << (4 * j);
+        }
+        for (int i = 1; i <= la; i++) {
+            int lo = Math.max(1, i - k);
+            int hi = Math.min(lb, i + k);
+            int c0 = Math.min(i, inf);
+            long cur = INF_CELLS & ~0xFL | c0;
+            int rowMin = c0;
+            char ca = a.charAt(i - 1);
+            for (int j = lo; j <= hi; j++) {
+                char cb = b.charAt(j - 1);
+                int v = Math.min(cell(prev, j - 1) + (ca == cb ? 0 : 1), Math.min(cell(prev, j), cell(cur, j - 1)) + 1);
+                if (i > 1 && j > 1 && ca == b.charAt(j - 2) && a.charAt(i - 2) == cb) {
+                    v = Math.min(v, cell(prev2, j - 2) + 1);
+                }
+                v = Math.min(v, inf);
+                cur = cur & ~(0xFL << (4 * j)) | (long) v << (4 * j);
+                rowMin = Math.min(rowMin, v);
+            }
+            if (rowMin > k) {
+                return false;
+            }
+            prev2 = prev;
+            prev = cur;
+        }
+        return cell(prev, lb) <= k;
+    }
+
+    /** Cells of a row kept in a long ({@link #osaDistanceAtMost2}). */
+    static final int PACKED_CELLS = 16;
+    /** A row whose every cell is 3 (more than two edits). */
+    private static final long INF_CELLS = 0x3333_3333_3333_3333L;
+
+    private static int cell(long row, int j) {
+        return (int) (row >>> (4 * j)) & 0xF;
+    }
+
+    /** {@link #osaDistanceAtMost2} with its rows in arrays, for names of any length. */
+    static boolean osaDistanceAtMost2Rows(String a, String b) {
         final int k = 2;
         final int inf = k + 1;
         int la = a.length();

@@ -73,6 +73,84 @@ class ComparisonsTest {
         return b.toString();
     }
 
+    /**
+     * The alignment's rows packed in longs give what its rows in arrays give, and both what a whole table of optimal
+     * string alignment gives, for names of 0 to 20 letters (the packed rows up to 15, the arrays beyond), alike and
+     * not, with letters swapped, inserted, dropped and changed.
+     */
+    @Test
+    void twoEditsFromPackedRowsAreThoseOfTheWholeTable() {
+        SplittableRandom r = new SplittableRandom(17);
+        int within = 0;
+        int packedPairs = 0;
+        for (int i = 0; i < 200_000; i++) {
+            String a = word(r, r.nextInt(21));
+            String b = a;
+            int edits = r.nextInt(5);
+            for (int e = 0; e < edits; e++) {
+                b = edit(b, r);
+            }
+            if (r.nextInt(8) == 0) {
+                b = word(r, r.nextInt(21));
+            }
+            boolean expected = osaDistance(a, b) <= 2;
+            assertEquals(expected, Comparisons.osaDistanceAtMost2Rows(a, b), a + "/" + b);
+            assertEquals(expected, Comparisons.osaDistanceAtMost2(a, b), a + "/" + b);
+            within += expected ? 1 : 0;
+            packedPairs += b.length() < Comparisons.PACKED_CELLS ? 1 : 0;
+        }
+        assertTrue(within > 50_000 && within < 150_000, "pairs within two edits: " + within);
+        assertTrue(packedPairs > 100_000 && packedPairs < 190_000, "pairs with packed rows: " + packedPairs);
+    }
+
+    private static String word(SplittableRandom r, int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append((char) ('a' + r.nextInt(4)));
+        }
+        return b.toString();
+    }
+
+    /** One letter changed, dropped, inserted, or two neighbours swapped. */
+    private static String edit(String s, SplittableRandom r) {
+        StringBuilder b = new StringBuilder(s);
+        int kind = r.nextInt(4);
+        if (b.length() < 2 && kind != 2) {
+            kind = 2;
+        }
+        int p = r.nextInt(Math.max(1, b.length() - 1));
+        switch (kind) {
+            case 0 -> b.setCharAt(p, (char) ('a' + r.nextInt(4)));
+            case 1 -> b.deleteCharAt(p);
+            case 2 -> b.insert(r.nextInt(b.length() + 1), (char) ('a' + r.nextInt(4)));
+            default -> {
+                char c = b.charAt(p);
+                b.setCharAt(p, b.charAt(p + 1));
+                b.setCharAt(p + 1, c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Optimal string alignment distance over the whole table. */
+    private static int osaDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            for (int j = 0; j <= b.length(); j++) {
+                if (i == 0 || j == 0) {
+                    d[i][j] = i + j;
+                    continue;
+                }
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
     @Test
     void nameLevelsFromLetterSetsAreTheLevelsCompared() {
         SplittableRandom r = new SplittableRandom(13);
