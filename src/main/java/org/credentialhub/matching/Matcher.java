@@ -137,8 +137,6 @@ public final class Matcher {
         final int[] picked = new int[2];
         /** The fully scored candidates' levels, packed ({@link MatchExplanation#pack}). */
         int[] levels = new int[256];
-        /** This thread's probe, made again for each row ({@link RosterIndex#probe(ResultRecord, ProbeMemo, Probe)}). */
-        final Probe probe = new Probe();
         /** This row's name levels against dictionary names (reset for each row). */
         final NameMemo names = new NameMemo();
         /** The facts of the names and places this thread's rows sent ({@link RosterIndex#probe(ResultRecord, ProbeMemo)}). */
@@ -181,7 +179,7 @@ public final class Matcher {
             return new Decision(r.id(), Outcome.MATCH, linked, 1.0, Decision.TIER_CROSSWALK,
                     List.of(new Candidate(linked, Double.NaN, List.of("crosswalk: linked by an earlier decision"))));
         }
-        Probe p = index.probe(r, wk.probes, wk.probe);
+        Probe p = index.probe(r, wk.probes);
         wk.names.reset();
         wk.nearCount = 0;
         wk.idCount = 0;
@@ -268,7 +266,7 @@ public final class Matcher {
      * to the student the typo's row was linked to.
      */
     private boolean idConfirmsAnother(ResultRecord r, long linked, Work wk) {
-        Probe p = index.probe(r, wk.probes, wk.probe);
+        Probe p = index.probe(r, wk.probes);
         int k = index.rowsWithStateId(p.idFp, wk.idRows);
         for (int i = 0; i < k; i++) {
             if (index.idAt(wk.idRows[i]) != linked) {

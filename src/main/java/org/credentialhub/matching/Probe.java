@@ -43,15 +43,6 @@ final class Probe {
     private long[] near;
     private boolean nearParsed;
 
-    /** Forgets what was taken from the row when first needed (the other names' bounds, the ID's neighbourhood). */
-    void forget() {
-        otherBoundsOf = null;
-        firstOtherBound = 0;
-        lastOtherBound = 0;
-        near = null;
-        nearParsed = false;
-    }
-
     /**
      * The sent ID's deletion neighbourhood (keyed hashes by position), or null; parsed when first read (most rows
      * with an ID are decided by it without looking for IDs one edit away). Read by one thread.

@@ -308,15 +308,7 @@ public final class RosterIndex {
      * thread sent the same text ({@link ProbeMemo#NONE}: all computed); the probe is the same either way.
      */
     Probe probe(ResultRecord r, ProbeMemo memo) {
-        return probe(r, memo, new Probe());
-    }
-
-    /**
-     * {@link #probe(ResultRecord, ProbeMemo)} made in {@code p}, whose earlier row's values it all replaces (a thread
-     * matching row after row keeps one probe: nothing reads a row's probe once its decision is made).
-     */
-    Probe probe(ResultRecord r, ProbeMemo memo, Probe p) {
-        p.forget();
+        Probe p = new Probe();
         NameFacts first = memo.first(r.firstName(), this);
         NameFacts last = memo.last(r.lastName(), this);
         p.first = first.value;

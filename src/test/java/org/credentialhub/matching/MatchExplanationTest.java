@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A decision's reasons are those of its candidates' levels compared afresh, though they are built long after the
- * decision, from the levels the scoring packed ({@link MatchExplanation#pack}), while the thread's probe has since been
- * made again for other rows.
+ * decision, from the levels the scoring packed ({@link MatchExplanation#pack}) and kept without the row's probe.
  */
 class MatchExplanationTest {
 
@@ -46,7 +45,7 @@ class MatchExplanationTest {
         Matcher matcher = new Matcher(index, roster.model(), MatchSettings.defaults(), null);
         List<Decision> decisions = new ArrayList<>();
         for (ResultRecord r : rows) {
-            decisions.add(matcher.match(r)); // one thread: its probe is made again for each row
+            decisions.add(matcher.match(r)); // the reasons are read below, once every row is matched
         }
         Map<Long, Integer> rowOf = new HashMap<>();
         for (int row = 0; row < index.size(); row++) {
