@@ -61,7 +61,8 @@ public final class Comparisons {
         if (a == null || b == null) {
             return MISSING;
         }
-        return firstNameLevel(a.equals(b), a, letters(a), Names.nicknameGroups(a), b, letters(b), Names.nicknameGroups(b));
+        return firstNameLevel(a.equals(b), a, letters(a), Names.nicknameGroups(a), b, b.length(), letters(b),
+                Names.nicknameGroups(b));
     }
 
     /** Last-name level of two normalised names. */
@@ -69,23 +70,24 @@ public final class Comparisons {
         if (a == null || b == null) {
             return MISSING;
         }
-        return lastNameLevel(a.equals(b), a, letters(a), b, letters(b));
+        return lastNameLevel(a.equals(b), a, letters(a), b, b.length(), letters(b));
     }
 
     /**
      * {@link #firstNameLevel(String, String)} of two names known to be the same text or not ({@code same}: the matcher
      * tells it by their dictionary codes), given with their letters ({@link #letters}) and nickname groups
-     * ({@link Names#nicknameGroups}), which the matcher keeps with its dictionaries and rows: the letters' places are
-     * not compared when the letter sets alone rule out every level but "different" ({@link #onlyOther}).
+     * ({@link Names#nicknameGroups}), and {@code b} with its length, which the matcher keeps with its dictionaries and
+     * rows: the letters' places are not compared, nor {@code b} read, when the letter sets and lengths alone rule out
+     * every level but "different" ({@link #onlyOther}).
      */
-    static int firstNameLevel(boolean same, String a, long la, long[] na, String b, long lb, long[] nb) {
+    static int firstNameLevel(boolean same, String a, long la, long[] na, String b, int bLength, long lb, long[] nb) {
         if (same) {
             return FN_EXACT;
         }
         if (Names.isNickname(na, nb)) {
             return FN_NICKNAME;
         }
-        if (onlyOther(a, la, b, lb)) {
+        if (onlyOther(a.length(), la, bLength, lb)) {
             return FN_OTHER;
         }
         double jw = JaroWinkler.similarityAtLeast(a, b, 0.80);   // the lowest level compared
@@ -94,13 +96,13 @@ public final class Comparisons {
 
     /**
      * {@link #lastNameLevel(String, String)} of two names known to be the same text or not, given with their letters
-     * ({@link #letters}).
+     * ({@link #letters}), and {@code b} with its length ({@code b} is read only when they do not rule it out).
      */
-    static int lastNameLevel(boolean same, String a, long la, String b, long lb) {
+    static int lastNameLevel(boolean same, String a, long la, String b, int bLength, long lb) {
         if (same) {
             return LN_EXACT;
         }
-        if (onlyOther(a, la, b, lb)) {
+        if (onlyOther(a.length(), la, bLength, lb)) {
             return LN_OTHER;
         }
         double jw = JaroWinkler.similarityAtLeast(a, b, 0.80);   // the lowest level compared
@@ -108,14 +110,14 @@ public final class Comparisons {
     }
 
     /**
-     * Whether two names' letter sets rule out Jaro-Winkler ≥ 0.80 and two typing mistakes. A letter of one
-     * name that the other lacks matches nothing, so the matches are at most each name's length less its letters the
-     * other lacks; the similarity is at most what that many matches give without transpositions and with the longest
-     * prefix. Two typing mistakes are ruled out by the test {@link #twoTypingMistakes} starts with.
+     * Whether two names' letter sets ({@code la}, {@code lb}) and lengths ({@code na}, {@code nb}) rule out
+     * Jaro-Winkler ≥ 0.80 and two typing mistakes. A letter of one name that the other lacks matches nothing, so the
+     * matches are at most each name's length less its letters the other lacks; the similarity is at most what that many
+     * matches give without transpositions and with the longest prefix. Two typing mistakes are ruled out by the test
+     * {@link #twoTypingMistakes} starts with. The names themselves are not read: a roster name's length and letters
+     * are kept in its dictionary's arrays, and most pairs end here without a wait for the name's text.
      */
-    static boolean onlyOther(String a, long la, String b, long lb) {
-        int na = a.length();
-        int nb = b.length();
+    static boolean onlyOther(int na, long la, int nb, long lb) {
         int onlyA = Long.bitCount(la & ~lb);
         int onlyB = Long.bitCount(lb & ~la);
         if (na >= MIN_TWO_EDITS_LENGTH && nb >= MIN_TWO_EDITS_LENGTH && Math.abs(na - nb) <= 2 && onlyA <= 2

@@ -88,8 +88,8 @@ final class NameMemo {
         boolean same = sentCode >= 0 && sentCode == code;
         if (kind == FIRST || kind == FIRST_VS_LAST || kind == LAST_AS_FIRST) {
             return Comparisons.firstNameLevel(same, a, la, sentFirst ? p.firstNick : p.lastNick, d.values[code],
-                    d.letters[code], d.nick[code]);
+                    d.lengths[code], d.letters[code], d.nick[code]);
         }
-        return Comparisons.lastNameLevel(same, a, la, d.values[code], d.letters[code]);
+        return Comparisons.lastNameLevel(same, a, la, d.values[code], d.lengths[code], d.letters[code]);
     }
 }

@@ -584,8 +584,12 @@ public final class RosterIndex {
         String[] values;
         int[] counts;
         long[] ph;
-        /** Per value: its letters ({@link Comparisons#letters}) and its nickname groups ({@link Names#nicknameGroups}). */
+        /**
+         * Per value: its letters ({@link Comparisons#letters}), its length and its nickname groups
+         * ({@link Names#nicknameGroups}).
+         */
         long[] letters;
+        int[] lengths;
         long[][] nick;
         /**
          * The codes sorted by phonetic code ({@link #withPhonetic}), and their phonetic codes in that order; only for
@@ -621,10 +625,12 @@ public final class RosterIndex {
             counts = Arrays.copyOf(countArr, values.length);
             ph = new long[values.length];
             letters = new long[values.length];
+            lengths = new int[values.length];
             nick = new long[values.length][];
             for (int i = 0; i < values.length; i++) {
                 ph[i] = phonetic(values[i]);
                 letters[i] = Comparisons.letters(values[i]);
+                lengths[i] = values[i].length();
                 nick[i] = Names.nicknameGroups(values[i]);
             }
             valueList = null;

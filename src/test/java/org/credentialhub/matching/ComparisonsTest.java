@@ -170,12 +170,12 @@ class ComparisonsTest {
                 long la = Comparisons.letters(a);
                 long lb = Comparisons.letters(b);
                 assertEquals(firstLevelByDefinition(a, b), Comparisons.firstNameLevel(a.equals(b), a, la,
-                        Names.nicknameGroups(a), b, lb, Names.nicknameGroups(b)), "pair " + a + "/" + b);
+                        Names.nicknameGroups(a), b, b.length(), lb, Names.nicknameGroups(b)), "pair " + a + "/" + b);
                 assertEquals(firstLevelByDefinition(a, b), Comparisons.firstNameLevel(a, b), "pair " + a + "/" + b);
-                assertEquals(lastLevelByDefinition(a, b), Comparisons.lastNameLevel(a.equals(b), a, la, b, lb),
+                assertEquals(lastLevelByDefinition(a, b), Comparisons.lastNameLevel(a.equals(b), a, la, b, b.length(), lb),
                         "pair " + a + "/" + b);
                 assertEquals(lastLevelByDefinition(a, b), Comparisons.lastNameLevel(a, b), "pair " + a + "/" + b);
-                decidedByLetters += Comparisons.onlyOther(a, la, b, lb) ? 1 : 0;
+                decidedByLetters += Comparisons.onlyOther(a.length(), la, b.length(), lb) ? 1 : 0;
             }
         }
         assertTrue(decidedByLetters > words.size() * words.size() / 5,
