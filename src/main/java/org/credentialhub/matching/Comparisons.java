@@ -171,39 +171,45 @@ public final class Comparisons {
     }
 
     /**
-     * Optimal string alignment distance ≤ 2, in a band of width 5 around the diagonal. A row of the alignment's table
-     * holds values 0 to 3 (3: more than two), kept in four bits a cell: a name of up to {@value #PACKED_CELLS} - 1
-     * letters has its rows in a long each, without the three arrays a comparison allocated (a third of what matching
-     * allocated, each array dead as soon as the names were compared); longer ones take {@link #osaDistanceAtMost2Rows}.
+     * Optimal string alignment distance ≤ 2, in a band of width 5 around the diagonal. Only a row's five cells of
+     * the band can be two or less (the others are "more than two", 3), and each holds 0 to 3: a row is kept in an int,
+     * cell {@code d + 2} for column {@code i + d} of row {@code i} in four bits, so that a comparison allocates nothing
+     * (three arrays a comparison were a third of what matching allocated, each dead as soon as the names were
+     * compared). Column {@code j} of row {@code i} is the same cell of row {@code i - 1} (a letter substituted) and of
+     * row {@code i - 2} (two letters transposed), the next cell of row {@code i - 1} (a letter dropped) and the
+     * previous cell of row {@code i} (a letter inserted).
      */
     static boolean osaDistanceAtMost2(String a, String b) {
         final int k = 2;
         final int inf = k + 1;
         int la = a.length();
         int lb = b.length();
-        if (lb >= PACKED_CELLS) {
-            return osaDistanceAtMost2Rows(a, b);
-        }
-        long prev2 = 0;
-        long prev = 0;
-        for (int j = 0; j <= lb; j++) {
-            prev |= (long) Math.min(j, inf) << (4 * j);
+        int prev2 = BAND_INF;
+        int prev = BAND_INF;
+        for (int j = 0; j <= Math.min(k, lb); j++) {
+            prev = withCell(prev, j, j); // row 0: column j is j
         }
         for (int i = 1; i <= la; i++) {
-            int lo = Math.max(1, i - k);
-            int hi = Math.min(lb, i + k);
-            int c0 = Math.min(i, inf);
-            long cur = INF_CELLS & ~0xFL | c0;
-            int rowMin = c0;
+            int cur = BAND_INF;
+            int rowMin = inf;
             char ca = a.charAt(i - 1);
-            for (int j = lo; j <= hi; j++) {
-                char cb = b.charAt(j - 1);
-                int v = Math.min(cell(prev, j - 1) + (ca == cb ? 0 : 1), Math.min(cell(prev, j), cell(cur, j - 1)) + 1);
-                if (i > 1 && j > 1 && ca == b.charAt(j - 2) && a.charAt(i - 2) == cb) {
-                    v = Math.min(v, cell(prev2, j - 2) + 1);
+            for (int d = -k; d <= k; d++) {
+                int j = i + d;
+                if (j < 0 || j > lb) {
+                    continue;
                 }
-                v = Math.min(v, inf);
-                cur = cur & ~(0xFL << (4 * j)) | (long) v << (4 * j);
+                int v;
+                if (j == 0) {
+                    v = Math.min(i, inf); // column 0: i letters dropped
+                } else {
+                    char cb = b.charAt(j - 1);
+                    v = Math.min(cell(prev, d) + (ca == cb ? 0 : 1), Math.min(cell(prev, d + 1), cell(cur, d - 1)) + 1);
+                    if (i > 1 && j > 1 && ca == b.charAt(j - 2) && a.charAt(i - 2) == cb) {
+                        v = Math.min(v, cell(prev2, d) + 1);
+                    }
+                    v = Math.min(v, inf);
+                }
+                cur = withCell(cur, d, v);
                 rowMin = Math.min(rowMin, v);
             }
             if (rowMin > k) {
@@ -212,55 +218,21 @@ public final class Comparisons {
             prev2 = prev;
             prev = cur;
         }
-        return cell(prev, lb) <= k;
+        return cell(prev, lb - la) <= k;
     }
 
-    /** Cells of a row kept in a long ({@link #osaDistanceAtMost2}). */
-    static final int PACKED_CELLS = 16;
-    /** A row whose every cell is 3 (more than two edits). */
-    private static final long INF_CELLS = 0x3333_3333_3333_3333L;
+    /** A row of the band whose every cell is 3 (more than two edits; {@link #osaDistanceAtMost2}). */
+    private static final int BAND_INF = 0x33333;
 
-    private static int cell(long row, int j) {
-        return (int) (row >>> (4 * j)) & 0xF;
+    /** Cell {@code d} (-2 to 2) of a row of the band; outside it, more than two edits (3). */
+    private static int cell(int row, int d) {
+        return d < -2 || d > 2 ? 3 : row >>> (4 * (d + 2)) & 0xF;
     }
 
-    /** {@link #osaDistanceAtMost2} with its rows in arrays, for names of any length. */
-    static boolean osaDistanceAtMost2Rows(String a, String b) {
-        final int k = 2;
-        final int inf = k + 1;
-        int la = a.length();
-        int lb = b.length();
-        int[] prev2 = new int[lb + 1];
-        int[] prev = new int[lb + 1];
-        int[] cur = new int[lb + 1];
-        for (int j = 0; j <= lb; j++) {
-            prev[j] = Math.min(j, inf);
-        }
-        for (int i = 1; i <= la; i++) {
-            int lo = Math.max(1, i - k);
-            int hi = Math.min(lb, i + k);
-            java.util.Arrays.fill(cur, inf);
-            cur[0] = Math.min(i, inf);
-            int rowMin = cur[0];
-            char ca = a.charAt(i - 1);
-            for (int j = lo; j <= hi; j++) {
-                char cb = b.charAt(j - 1);
-                int v = Math.min(prev[j - 1] + (ca == cb ? 0 : 1), Math.min(prev[j], cur[j - 1]) + 1);
-                if (i > 1 && j > 1 && ca == b.charAt(j - 2) && a.charAt(i - 2) == cb) {
-                    v = Math.min(v, prev2[j - 2] + 1);
-                }
-                cur[j] = Math.min(v, inf);
-                rowMin = Math.min(rowMin, cur[j]);
-            }
-            if (rowMin > k) {
-                return false;
-            }
-            int[] t = prev2;
-            prev2 = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[lb] <= k;
+    /** The row with cell {@code d} set to {@code v}. */
+    private static int withCell(int row, int d, int v) {
+        int shift = 4 * (d + 2);
+        return row & ~(0xF << shift) | v << shift;
     }
 
     /**
