@@ -148,18 +148,15 @@ final class MatchExplanation {
     private List<String> reasons(int firstCode, int lastCode, int row, int levels, double idW, String note) {
         boolean swapped = swapped(levels);
         List<String> reasons = new ArrayList<>(Comparisons.FIELDS + 1);
-        int[] lv = new int[Comparisons.FIELDS];
         for (int f = 0; f < Comparisons.FIELDS; f++) {
-            lv[f] = level(levels, f);
-        }
-        for (int f = 0; f < Comparisons.FIELDS; f++) {
-            double fw = weights.fieldWeight(firstCode, lastCode, row, f, lv[f], swapped);
+            int l = level(levels, f);
+            double fw = weights.fieldWeight(firstCode, lastCode, row, f, l, swapped);
             StringBuilder b = new StringBuilder(48).append(Comparisons.FIELD_NAMES[f]).append(": ");
-            if (lv[f] < 0) {
+            if (l < 0) {
                 b.append("missing");
             } else {
-                b.append(Comparisons.LEVEL_LABELS[f][lv[f]]);
-                if (lv[f] == 0 && !swapped && (f == Comparisons.FIRST || f == Comparisons.LAST)) {
+                b.append(Comparisons.LEVEL_LABELS[f][l]);
+                if (l == 0 && !swapped && (f == Comparisons.FIRST || f == Comparisons.LAST)) {
                     b.append(", term-frequency adjusted");
                 }
                 if (swapped && (f == Comparisons.FIRST || f == Comparisons.LAST)) {

@@ -18,7 +18,6 @@ class MatchExplanationTest {
     @Test
     void packedLevelsReadBackAsPacked() {
         int[] lv = new int[Comparisons.FIELDS];
-        int combinations = 0;
         for (int code = 0; code < 1 << (3 * Comparisons.FIELDS); code++) {
             for (int f = 0; f < Comparisons.FIELDS; f++) {
                 lv[f] = (code >>> (3 * f) & 7) - 1; // -1 (missing) to 6
@@ -29,10 +28,8 @@ class MatchExplanationTest {
                     assertEquals(lv[f], MatchExplanation.level(packed, f));
                 }
                 assertEquals(swapped, MatchExplanation.swapped(packed));
-                combinations++;
             }
         }
-        assertEquals(2 << (3 * Comparisons.FIELDS), combinations);
     }
 
     @Test

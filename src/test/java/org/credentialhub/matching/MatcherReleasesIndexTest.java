@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.lang.ref.WeakReference;
 import java.util.List;
+import org.credentialhub.support.Collected;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,10 +20,7 @@ class MatcherReleasesIndexTest {
     @Test
     void aDroppedMatchersIndexIsCollected() throws Exception {
         WeakReference<RosterIndex> index = matchABatchOnThePool();
-        for (int i = 0; i < 50 && index.get() != null; i++) {
-            System.gc();
-            Thread.sleep(20);
-        }
+        Collected.await(index);
         assertNull(index.get(), "the roster index is still reachable after its matcher was dropped");
     }
 

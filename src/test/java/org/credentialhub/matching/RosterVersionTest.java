@@ -1,6 +1,7 @@
 package org.credentialhub.matching;
 
 import org.credentialhub.store.Database;
+import org.credentialhub.support.Collected;
 import org.credentialhub.support.SharedPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,10 +99,7 @@ class RosterVersionTest {
             java.lang.ref.WeakReference<RosterIndex> old = new java.lang.ref.WeakReference<>(matcher.indexed());
             sql(db, "insert into student (state_id_hash, first_name, last_name, district_code) values ('h99', 'bo', 'li', 'd1')");
             assertNotSame(old.get(), matcher.index(), "the roster changed: a new index");
-            for (int i = 0; i < 20 && old.get() != null; i++) {
-                System.gc();
-                Thread.sleep(20);
-            }
+            Collected.await(old);
             assertNull(old.get(), "the replaced index is still reachable");
         }
     }
@@ -144,10 +142,7 @@ class RosterVersionTest {
                 Thread.sleep(25);
             }
             assertTrue(building, "the next index's build waits for the student table");
-            for (int i = 0; i < 20 && old.get() != null; i++) {
-                System.gc();
-                Thread.sleep(20);
-            }
+            Collected.await(old);
             boolean released = old.get() == null;
             locker.rollback();
             assertEquals(51, next.get(10, java.util.concurrent.TimeUnit.SECONDS).size());

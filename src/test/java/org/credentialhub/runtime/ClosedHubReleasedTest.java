@@ -1,6 +1,7 @@
 package org.credentialhub.runtime;
 
 import org.apache.camel.CamelContext;
+import org.credentialhub.support.Collected;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.Test;
 
@@ -20,10 +21,7 @@ class ClosedHubReleasedTest {
     @Test
     void aClosedHubsCamelContextCanBeCollected() throws Exception {
         WeakReference<CamelContext> camel = startAndClose();
-        for (int i = 0; i < 50 && camel.get() != null; i++) {
-            System.gc();
-            Thread.sleep(100);
-        }
+        Collected.await(camel);
         assertNull(camel.get(), "a closed hub's CamelContext is still reachable");
     }
 
