@@ -8,6 +8,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.HexFormat;
 
 /**
  * Keyed hashes (HMAC-SHA256) of state student IDs: the hub stores and compares these, never the clear
@@ -309,9 +310,9 @@ public final class Hmac {
             return true;
         }
 
-        /** The value of an ASCII hex digit (either case), or -1. */
+        /** The value of an ASCII hex digit (either case), or -1 (the JDK's reading of a digit, {@link HexFormat}). */
         private static int hexDigit(char c) {
-            return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            return HexFormat.isHexDigit(c) ? HexFormat.fromHexDigit(c) : -1;
         }
 
         /** The identity hash of a value with a salt, as a vendor writes it ({@code sha256$<hex>}). */
