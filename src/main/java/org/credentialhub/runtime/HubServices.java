@@ -110,7 +110,7 @@ public final class HubServices implements AutoCloseable {
 
         database = Database.open(settings.get("hub.db.url", null), settings.get("hub.db.user", null),
                 settings.get("hub.db.password", null), dataDir, settings.getInt("hub.db.embedded-port", 0),
-                settings.getInt("hub.db.pool-size", 12));
+                settings.getInt("hub.db.pool-size", 12), settings.embeddedDatabase());
         DropBox box = null;
         try {
             org.credentialhub.feeds.FeedTable.register(database.dataSource(), feeds.values());

@@ -32,7 +32,22 @@ public final class Settings {
     public org.credentialhub.store.Database openDatabase() throws java.io.IOException {
         Path dataDir = path("hub.data.dir", "data").toAbsolutePath();
         return org.credentialhub.store.Database.open(get("hub.db.url", null), get("hub.db.user", null),
-                get("hub.db.password", null), dataDir, 0, 4);
+                get("hub.db.password", null), dataDir, 0, 4, embeddedDatabase());
+    }
+
+    /**
+     * What the embedded PostgreSQL may take: {@code hub.db.embedded.shared-buffers} and {@code
+     * hub.db.embedded.max-wal-size}, each {@link org.credentialhub.store.Database.Embedded#DEFAULTS}' where not set.
+     */
+    public org.credentialhub.store.Database.Embedded embeddedDatabase() {
+        var defaults = org.credentialhub.store.Database.Embedded.DEFAULTS;
+        String sharedBuffers = get("hub.db.embedded.shared-buffers", defaults.sharedBuffers());
+        String maxWalSize = get("hub.db.embedded.max-wal-size", defaults.maxWalSize());
+        try {
+            return new org.credentialhub.store.Database.Embedded(sharedBuffers, maxWalSize);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("hub.db.embedded.shared-buffers / hub.db.embedded.max-wal-size: " + e.getMessage());
+        }
     }
 
     /** The identifier-hashing key as configured (the generated one in the data folder otherwise). */

@@ -43,12 +43,52 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * What the embedded server may take ({@code hub.db.embedded.*}; a server named by {@code hub.db.url} is its
+     * administrator's): {@code sharedBuffers}, the pages it keeps in its own memory ({@code shared_buffers}), and
+     * {@code maxWalSize}, the WAL it writes before a checkpoint is due ({@code max_wal_size}), each as PostgreSQL reads
+     * an amount ({@code 512MB}). PostgreSQL's defaults, 128 MB and 1 GB, are sized for a machine that runs many
+     * things: a large delivery's publishing (1,000,000 results, their lineage and identities: about 1.4 GB of WAL and
+     * as much in pages) then wrote its own pages out as it went and set off a checkpoint every few seconds ("checkpoints
+     * are occurring too frequently"), each followed by whole-page images in the WAL (docs/performance.md, session 53).
+     * More WAL between checkpoints is more to replay after a crash (at most about {@code maxWalSize}), and more room
+     * on disk for {@code pg_wal}.
+     */
+    public record Embedded(String sharedBuffers, String maxWalSize) {
+        private static final java.util.regex.Pattern AMOUNT = java.util.regex.Pattern.compile("[1-9][0-9]{0,8}(kB|MB|GB|TB)");
+
+        /** The embedded server's settings where none are configured. */
+        public static final Embedded DEFAULTS = new Embedded("512MB", "4GB");
+
+        public Embedded {
+            amount("shared_buffers", sharedBuffers);
+            amount("max_wal_size", maxWalSize);
+        }
+
+        /** An amount as PostgreSQL reads one with its unit (kB, MB, GB, TB), else an error naming the setting. */
+        private static void amount(String setting, String value) {
+            if (value == null || !AMOUNT.matcher(value).matches()) {
+                throw new IllegalArgumentException(setting + ": '" + value
+                        + "' is not a whole amount with a unit (kB, MB, GB or TB, e.g. 512MB)");
+            }
+        }
+    }
+
+    /**
      * @param url      JDBC URL of an external database, or blank to start the embedded one
      * @param dataDir  where the embedded database keeps its files
      * @param port     port of the embedded database (0: any free port)
      */
     public static Database open(String url, String user, String password, Path dataDir, int port, int poolSize)
             throws IOException {
+        return open(url, user, password, dataDir, port, poolSize, Embedded.DEFAULTS);
+    }
+
+    /**
+     * {@link #open(String, String, String, Path, int, int)} with what the embedded server may take ({@code server}; not
+     * read when {@code url} names a server).
+     */
+    public static Database open(String url, String user, String password, Path dataDir, int port, int poolSize,
+                                Embedded server) throws IOException {
         EmbeddedPostgres embedded = null;
         String jdbcUrl = url;
         if (url == null || url.isBlank()) {
@@ -57,7 +97,8 @@ public final class Database implements AutoCloseable {
             Integer running = runningPort(pgDir);
             if (running != null) {
                 // the hub (another process) runs the embedded database: use it
-                return open("jdbc:postgresql://localhost:" + running + "/postgres", "postgres", "", dataDir, 0, poolSize);
+                return open("jdbc:postgresql://localhost:" + running + "/postgres", "postgres", "", dataDir, 0, poolSize,
+                        server);
             }
             EmbeddedPostgres.Builder builder = clusterLocale(EmbeddedPostgres.builder())
                     .setDataDirectory(pgDir)
@@ -71,7 +112,9 @@ public final class Database implements AutoCloseable {
                     // a transaction is then written without WAL and synced at commit (a first roster's tables, their
                     // keys made after the rows: sis.RosterPublisher), and the WAL carries only what recovery needs
                     .setServerConfig("wal_level", "minimal")
-                    .setServerConfig("max_wal_senders", "0");
+                    .setServerConfig("max_wal_senders", "0")
+                    .setServerConfig("shared_buffers", server.sharedBuffers())
+                    .setServerConfig("max_wal_size", server.maxWalSize());
             // a port below the kernel's ephemeral range (Ports): the database's start is not lost to an outgoing connection
             builder.setPort(port > 0 ? port : org.credentialhub.runtime.Ports.free());
             embedded = builder.start();
