@@ -41,12 +41,17 @@ public final class Settings {
      */
     public org.credentialhub.store.Database.Embedded embeddedDatabase() {
         var defaults = org.credentialhub.store.Database.Embedded.DEFAULTS;
-        String sharedBuffers = get("hub.db.embedded.shared-buffers", defaults.sharedBuffers());
-        String maxWalSize = get("hub.db.embedded.max-wal-size", defaults.maxWalSize());
+        return new org.credentialhub.store.Database.Embedded(
+                amount("hub.db.embedded.shared-buffers", "shared_buffers", defaults.sharedBuffers()),
+                amount("hub.db.embedded.max-wal-size", "max_wal_size", defaults.maxWalSize()));
+    }
+
+    /** The amount {@code key} gives the embedded server's {@code setting} ({@code fallback} where unset), checked. */
+    private String amount(String key, String setting, String fallback) {
         try {
-            return new org.credentialhub.store.Database.Embedded(sharedBuffers, maxWalSize);
+            return org.credentialhub.store.Database.Embedded.amount(key + " (" + setting + ")", get(key, fallback));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("hub.db.embedded.shared-buffers / hub.db.embedded.max-wal-size: " + e.getMessage());
+            throw new ConfigException(e.getMessage());
         }
     }
 

@@ -64,12 +64,16 @@ public final class Database implements AutoCloseable {
             amount("max_wal_size", maxWalSize);
         }
 
-        /** An amount as PostgreSQL reads one with its unit (kB, MB, GB, TB), else an error naming the setting. */
-        private static void amount(String setting, String value) {
+        /**
+         * {@code value} when it is a whole amount with a unit PostgreSQL reads (kB, MB, GB, TB), else an error naming
+         * {@code setting} (the server's setting, or the hub's key that gives it).
+         */
+        public static String amount(String setting, String value) {
             if (value == null || !AMOUNT.matcher(value).matches()) {
                 throw new IllegalArgumentException(setting + ": '" + value
                         + "' is not a whole amount with a unit (kB, MB, GB or TB, e.g. 512MB)");
             }
+            return value;
         }
     }
 

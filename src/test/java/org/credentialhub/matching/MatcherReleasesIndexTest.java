@@ -1,7 +1,6 @@
 package org.credentialhub.matching;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.lang.ref.WeakReference;
 import java.util.List;
@@ -20,8 +19,7 @@ class MatcherReleasesIndexTest {
     @Test
     void aDroppedMatchersIndexIsCollected() throws Exception {
         WeakReference<RosterIndex> index = matchABatchOnThePool();
-        Collected.await(index);
-        assertNull(index.get(), "the roster index is still reachable after its matcher was dropped");
+        Collected.assertCollected(index, "the roster index is still reachable after its matcher was dropped");
     }
 
     /** Matches a batch large enough for the common pool, and returns the index, weakly. */
