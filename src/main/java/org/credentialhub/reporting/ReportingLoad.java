@@ -231,14 +231,15 @@ public final class ReportingLoad {
             rows += exec(c, """
                     insert into rpt.fact_course_earned (school_year, student_key, course_code, credential_code,
                                                         district_code, school_code, result_id)
-                    select distinct on (e.school_year, e.student_key, f.course_code, e.credential_code)
+                    -- the student's key before the year: see EARNED
+                    select distinct on (e.student_key, e.school_year, f.course_code, e.credential_code)
                            e.school_year, e.student_key, f.course_code, e.credential_code, f.district_code,
                            f.school_code, e.result_id
                     from rpt.fact_earned e
-                    join rpt.fact_potential f on f.school_year = e.school_year and f.student_key = e.student_key
+                    join rpt.fact_potential f on f.student_key = e.student_key and f.school_year = e.school_year
                                              and f.credential_code = e.credential_code
                     where e.school_year = any (?)
-                    order by e.school_year, e.student_key, f.course_code, e.credential_code, f.district_code""", y);
+                    order by e.student_key, e.school_year, f.course_code, e.credential_code, f.district_code""", y);
             exec(c, "analyze rpt.fact_course_earned");
             step("course-earned");
             // a combined credential's module count, per state, year and course, counted once and compared with each
@@ -258,7 +259,8 @@ public final class ReportingLoad {
                                                        and x.credential_code = cc.module_credential_code
                           join rpt.fact_earned e on e.result_id = x.result_id
                           where cc.school_year = any (?)
-                          group by x.school_year, x.student_key, cc.state, cc.combined_credential, cc.course_code) g
+                          -- the student's key before the year: see EARNED
+                          group by x.student_key, x.school_year, cc.state, cc.combined_credential, cc.course_code) g
                     join (select state, school_year, combined_credential, course_code,
                                  count(distinct module_credential_code) as modules
                           from catalog_combined where school_year = any (?)
@@ -318,19 +320,27 @@ public final class ReportingLoad {
      * alike, and the distinct on keeps one. Grouping them first (one row per student and credential) hashed every
      * potential fact into a group of its own, on disk: half of the statement (the NC year's select 2.1 s, 1.05-1.34 s
      * without; docs/performance.md, session 47).
+     *
+     * <p>The attempts are sorted, and merged with the potential facts, by the student's random key before the year, as
+     * the course-earned and combined facts are: the same rows are kept in either order, but PostgreSQL sorts by the
+     * first column's abbreviated key (its first bytes, compared as an integer) before it compares whole values. A
+     * year ("2024-2025") has one or two values whose first eight bytes are alike, so every comparison went on to the
+     * whole text and then the next column; a student's random key (a UUID) tells nearly every pair apart by its first
+     * bytes. The NC year's earned facts 1.95-2.29 s -> 1.31-1.42 s, its course-earned facts 1.28-1.59 s -> 1.05-1.11 s
+     * (psql, a finished NC run's facts, alternating; docs/performance.md, session 54).
      */
     static final String EARNED = """
             insert into rpt.fact_earned (school_year, student_key, credential_code, district_code, school_code,
                                          earned_on, source, feed_code, result_id, aligned)
-            select distinct on (a.school_year, a.student_key, a.credential_code)
+            select distinct on (a.student_key, a.school_year, a.credential_code)
                    a.school_year, a.student_key, a.credential_code, a.district_code, a.school_code, a.attempted_on,
                    a.source, a.feed_code, a.result_id, f.student_key is not null
             from rpt.fact_attempt a
             left join rpt.fact_potential f
-                   on f.school_year = a.school_year and f.student_key = a.student_key
+                   on f.student_key = a.student_key and f.school_year = a.school_year
                   and f.credential_code = a.credential_code and f.school_year = any (?)
             where a.school_year = any (?) and a.passed
-            order by a.school_year, a.student_key, a.credential_code, a.attempted_on, a.result_id""";
+            order by a.student_key, a.school_year, a.credential_code, a.attempted_on, a.result_id""";
 
     /**
      * {@link #changedYears}' statement. When every year is rebuilt (a first load, a roster changed) the other branches
