@@ -184,11 +184,14 @@ public final class DecisionFile {
             copy.finish();
         }
         try (Statement st = c.createStatement()) {
-            st.execute("create index on decision_lines (feed, source, row)");
-            // the deliveries' and their rows' statistics too (a few hundred rows; a sample of the lineage): taken
-            // before most deliveries arrived (as after a state's year, when autovacuum had not come round), they had
-            // each line's look-up below planned as a walk over every delivery in key order, to the first with the
-            // line's file (NC year: 27.6 s for 434,069 lines instead of 2.4 s)
+            // (no index of the lines: each is read once, in turn, and looks its row up in the lineage; one by feed,
+            // source and row, which no plan read, took 0.6-0.7 s at the NC year's 434,069 lines; docs/performance.md,
+            // session 54)
+            // the lines' count for the plan below, and the deliveries' and their rows' statistics too (a few hundred
+            // rows; a sample of the lineage): taken before most deliveries arrived (as after a state's year, when
+            // autovacuum had not come round), they had each line's look-up below planned as a walk over every
+            // delivery in key order, to the first with the line's file (NC year: 27.6 s for 434,069 lines instead of
+            // 2.4 s)
             st.execute("analyze decision_lines, delivery, result_lineage");
             st.executeUpdate("""
                     insert into decision_batch (result_id, action, state_id_hash, version, content_hash, lineage)
