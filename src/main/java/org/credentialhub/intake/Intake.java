@@ -387,8 +387,9 @@ public final class Intake {
             // the steps after this one (matching, match rates, the exception queue) select the delivery's rows: with
             // the statistics from before a file as large as the table they are planned as a handful of rows (nested
             // loops over hundreds of thousands); autovacuum would analyze only later
-            // (the columns those steps select and join by: each column's statistics cost as much as the row count's)
-            org.credentialhub.store.PlannerStatistics.analyzeIfStale(c, accepted, RESULT_COLUMNS_SELECTED,
+            // (the columns those steps select and join by: each column's statistics cost as much as the row count's;
+            // from a sample that shows the delivery's rows, not the server's whole one)
+            org.credentialhub.store.PlannerStatistics.analyzeAddedIfStale(c, accepted, RESULT_COLUMNS_SELECTED,
                     "result_identity (result_id, district_code, school_code)");
         }
         long published = System.nanoTime();

@@ -71,6 +71,50 @@ class PlannerStatisticsTest {
         }
     }
 
+    /**
+     * Rows a transaction added are analyzed for with a sample of {@link PlannerStatistics#ADDED_TARGET} units (9,000
+     * rows), not the server's 30,000: a delivery that is a tenth of the table or more is among the values its column's
+     * statistics keep, at about its share, and the server's target is the transaction's again afterwards.
+     */
+    @Test
+    void rowsAddedAreAnalyzedForFromASmallerSampleThatStillShowsThem() throws Exception {
+        String url = databaseWith("results");
+        try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
+            // 300 deliveries of 1,000 rows, each row with a value of its own, analyzed at the server's target
+            change(url, "alter table results add column v int; insert into results select g / 1000, g "
+                    + "from generate_series(0, 299999) g; analyze results");
+            assertEquals(101, histogramBounds(c, "v"), "the server's target: 100 ranges");
+            c.setAutoCommit(false);
+            // a delivery of 40,000 rows (about an eighth of the table after it)
+            exec(c, "insert into results select 1000, g from generate_series(300000, 339999) g");
+            assertEquals(List.of("results"), PlannerStatistics.analyzeAddedIfStale(c, 40_000, "results"));
+            assertEquals(PlannerStatistics.ADDED_TARGET + 1, histogramBounds(c, "v"), "the smaller sample's");
+            double share;
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "select m.f from pg_stats, unnest(most_common_vals::text::int[], most_common_freqs) as m(v, f)"
+                            + " where tablename = 'results' and attname = 'n' and m.v = 1000")) {
+                assertTrue(rs.next(), "the delivery is among the most common values");
+                share = rs.getDouble(1);
+            }
+            assertTrue(share > 0.09 && share < 0.15, "its rows' share: " + share);
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "select current_setting('default_statistics_target')")) {
+                rs.next();
+                assertEquals("100", rs.getString(1), "the transaction's target again");
+            }
+            c.commit();
+        }
+    }
+
+    private static int histogramBounds(Connection c, String column) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select array_length("
+                + "histogram_bounds::text::int[], 1) from pg_stats where tablename = 'results' and attname = '"
+                + column + "'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
     @Test
     void aTableIsAnalyzedAgainWhenTheRowsItGainedOrLostSinceItsStatisticsAreATenthOfIt() throws Exception {
         String url = databaseWith("roster", "fresh");
