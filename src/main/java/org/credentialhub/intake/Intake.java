@@ -3,6 +3,7 @@ package org.credentialhub.intake;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.credentialhub.store.Deliveries;
+import org.credentialhub.store.LocalSettings;
 import org.credentialhub.feeds.FeedConfig;
 import org.credentialhub.mapping.CanonicalResult;
 import org.credentialhub.mapping.FileRejectedException;
@@ -555,13 +556,13 @@ public final class Intake {
             publishResults(c, feed, deliveryId, newStatus, keysRepeat, true);
         }
         if (hashBefore != null) {
-            setLocal(c, "hash_mem_multiplier", hashBefore);
+            LocalSettings.set(c, "hash_mem_multiplier", hashBefore);
         }
         analyzePublished(c, rows);
-        String before = workMem == null ? null : setLocal(c, "work_mem", workMem);
+        String before = workMem == null ? null : LocalSettings.set(c, "work_mem", workMem);
         publishLineageAndIdentities(c, deliveryId, keysRepeat, rowsRepeat, anyPublished);
         if (before != null) {
-            setLocal(c, "work_mem", before);
+            LocalSettings.set(c, "work_mem", before);
         }
     }
 
@@ -585,32 +586,10 @@ public final class Intake {
      * took longer instead (docs/performance.md, session 48). Returns the multiplier before.
      */
     static String hashMemory(Connection c, String memory) throws SQLException {
-        return setLocalTo(c, "hash_mem_multiplier", """
+        return LocalSettings.setTo(c, "hash_mem_multiplier", """
                 least(1000, greatest(current_setting('hash_mem_multiplier')::float8,
                                      pg_size_bytes(?)::float8 / pg_size_bytes(current_setting('work_mem'))))::text""",
                 memory);
-    }
-
-    /** Sets a setting of PostgreSQL's for the rest of the transaction ({@code set local}); returns its value before. */
-    private static String setLocal(Connection c, String name, String value) throws SQLException {
-        return setLocalTo(c, name, "?::text", value);
-    }
-
-    /**
-     * Sets a setting for the rest of the transaction to the value of the SQL expression {@code value} (its parameters
-     * {@code args}), in one round trip; returns the setting's value before (read first: a materialized CTE).
-     */
-    private static String setLocalTo(Connection c, String name, String value, Object... args) throws SQLException {
-        Object[] params = new Object[args.length + 2];
-        params[0] = name;
-        params[1] = name;
-        System.arraycopy(args, 0, params, 2, args.length);
-        try (PreparedStatement ps = Rows.prepare(c, "with before as materialized (select current_setting(?) as value)"
-                + " select before.value, set_config(?, " + value + ", true) from before", params);
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 
     /**

@@ -84,20 +84,11 @@ public final class PlannerStatistics {
      * server's target, 0.06-0.07 s with this one (psql, warm; docs/performance.md, session 54).
      */
     public static List<String> analyzeAddedIfStale(Connection c, long rowsAdded, String... tables) throws SQLException {
-        String before;
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select current_setting('default_statistics_target'), "
-                     + "set_config('default_statistics_target', '" + ADDED_TARGET + "', true)")) {
-            rs.next();
-            before = rs.getString(1);
-        }
+        String before = LocalSettings.set(c, "default_statistics_target", String.valueOf(ADDED_TARGET));
         try {
             return analyzeIfStale(c, rowsAdded, tables);
         } finally {
-            try (PreparedStatement ps = c.prepareStatement("select set_config('default_statistics_target', ?, true)")) {
-                ps.setString(1, before);
-                ps.executeQuery().close();
-            }
+            LocalSettings.set(c, "default_statistics_target", before);
         }
     }
 
