@@ -185,7 +185,7 @@ public final class DecisionFile {
         }
         try (Statement st = c.createStatement()) {
             // (no index of the lines: each is read once, in turn, and looks its row up in the lineage; one by feed,
-            // source and row, which no plan read, took 0.6-0.7 s at the NC year's 434,069 lines; docs/performance.md,
+            // source and row, which no plan read, took 0.6-0.86 s at the NC year's 434,069 lines; docs/performance.md,
             // session 54)
             // the lines' count for the plan below, and the deliveries' and their rows' statistics too (a few hundred
             // rows; a sample of the lineage): taken before most deliveries arrived (as after a state's year, when

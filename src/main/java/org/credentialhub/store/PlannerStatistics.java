@@ -85,11 +85,11 @@ public final class PlannerStatistics {
      */
     public static List<String> analyzeAddedIfStale(Connection c, long rowsAdded, String... tables) throws SQLException {
         String before = LocalSettings.set(c, "default_statistics_target", String.valueOf(ADDED_TARGET));
-        try {
-            return analyzeIfStale(c, rowsAdded, tables);
-        } finally {
-            LocalSettings.set(c, "default_statistics_target", before);
-        }
+        // put back after an analysis that worked; one that failed aborted the transaction, whose rollback drops the
+        // setting (a statement to put it back would fail in turn and hide why)
+        List<String> analyzed = analyzeIfStale(c, rowsAdded, tables);
+        LocalSettings.set(c, "default_statistics_target", before);
+        return analyzed;
     }
 
     /** The statistics target of {@link #analyzeAddedIfStale}. */

@@ -12,6 +12,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PlannerStatisticsTest {
@@ -103,6 +104,31 @@ class PlannerStatisticsTest {
                 assertEquals("100", rs.getString(1), "the transaction's target again");
             }
             c.commit();
+        }
+    }
+
+    /**
+     * An analysis that fails (here a column the table lacks) is reported as itself: the transaction is aborted, and
+     * putting the statistics target back in it would fail in turn ("current transaction is aborted", 25P02) and hide
+     * why; the rollback drops the transaction's setting anyway.
+     */
+    @Test
+    void aFailedAnalysisForRowsAddedIsReportedAsItself() throws Exception {
+        String url = databaseWith("broken");
+        // analyzed before: the columns given are analyzed next (a table never analyzed is analyzed whole)
+        change(url, "insert into broken select generate_series(1, 100); analyze broken");
+        try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
+            c.setAutoCommit(false);
+            exec(c, "insert into broken select generate_series(1, 100)");
+            SQLException e = assertThrows(SQLException.class,
+                    () -> PlannerStatistics.analyzeAddedIfStale(c, 100, "broken (missing)"));
+            assertEquals("42703", e.getSQLState(), e.getMessage());
+            c.rollback();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "select current_setting('default_statistics_target')")) {
+                rs.next();
+                assertEquals("100", rs.getString(1), "the server's target after the rollback");
+            }
         }
     }
 
