@@ -177,8 +177,9 @@ public final class DistrictEntries {
     }
 
     /**
-     * The upload's first step, in one transaction: the rows staged and published (pending), their evidence stored,
-     * and the delivery leased to this node until {@link #finish} has matched it. A node that stops in between leaves
+     * The upload's first step, in one transaction: the rows staged, matched (each district's within its own students:
+     * DeliveryMatcher.matchStagedEntries) and published (pending) with their decisions, their evidence stored, and
+     * the delivery leased to this node until {@link #finish} has processed it. A node that stops in between leaves
      * the delivery to {@link #resume}.
      */
     Intake.StageOutcome stage(String fileName, byte[] csv, List<Evidence> evidence, String enteredBy, String district)
@@ -250,8 +251,9 @@ public final class DistrictEntries {
     }
 
     /**
-     * The upload's second step: the staged entries matched to students, and the delivery processed (its lease let
-     * go). A fault leaves the delivery to {@link #resume}, which tries again.
+     * The upload's second step: the delivery processed (its lease let go). The match step finds nothing left to decide
+     * of entries matched as they were staged; it decides those of a delivery staged undecided (by an earlier version
+     * of the hub). A fault leaves the delivery to {@link #resume}, which tries again.
      */
     private void finish(long deliveryId) throws SQLException {
         try {

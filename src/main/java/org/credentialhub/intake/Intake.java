@@ -369,10 +369,13 @@ public final class Intake {
             warnRepeatedAttempts(c, deliveryId, readerWarnings.size() + warned);
         }
         // a vendor's file is matched here, on its staged rows, and each result is written once, with its decision;
-        // district entries (matched within the entering district) and API pages (matched as one batch per pull) are
-        // matched once published
-        boolean matched = matcher != null && received != null && !"district".equals(feedConfig.kind());
-        if (matched) {
+        // district entries too, each district's within its own students; API pages (matched as one batch per pull)
+        // are matched once published
+        boolean entries = "district".equals(feedConfig.kind());
+        boolean matched = matcher != null && (received != null || entries);
+        if (matched && entries) {
+            matcher.matchStagedEntries(c, roster, feed, "Delivery " + deliveryId, keysRepeat);
+        } else if (matched) {
             matcher.matchStaged(c, roster, feed, "Delivery " + deliveryId, accepted, keysRepeat);
         }
         long decided = System.nanoTime();

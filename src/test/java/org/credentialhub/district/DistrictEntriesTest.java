@@ -180,22 +180,24 @@ class DistrictEntriesTest {
     }
 
     /**
-     * A kill -9 between an upload's staging commit and its matching (the crash drill found it: the entries stayed
-     * unmatched for good, out of the exception queue): the staged delivery, its node's lease run out, is matched and
-     * processed by recovery, once, as the upload would have done.
+     * A kill -9 between an upload's staging commit and its finishing (the crash drill found it: the entries stayed
+     * unfinished for good, out of the exception queue): the staged delivery, its entries matched in the staging
+     * transaction, its node's lease run out, is processed by recovery, once, as the upload would have done.
      */
     @Test
     @Order(5)
-    void anUploadWhoseNodeStoppedBeforeMatchingIsFinishedByRecovery() throws Exception {
+    void anUploadWhoseNodeStoppedBeforeFinishingIsFinishedByRecovery() throws Exception {
         String csv = "district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file\n"
                 + "910,1000000001,Ana,Peña,2007-05-01,NC-84A78D,2025-05-20,,ana.pdf\n"
                 + "910,,Zed,Nobody,2007-02-02,NC-84A78D,2025-05-21,,ana.pdf\n";
-        // what the upload had committed when its node died: the staged rows, their evidence, the node's lease
+        // what the upload had committed when its node died: the staged rows with their decisions, their evidence,
+        // the node's lease
         long delivery = entries.stage("stopped.csv", csv.getBytes(StandardCharsets.UTF_8),
                 List.of(new DistrictEntries.Evidence("ana.pdf", PDF)), "clerk@910", null).deliveryId();
         hub.execute("update delivery set claimed_by = 'dead-node/staged-" + delivery + "', claimed_until = now() - interval '1 second' "
                 + "where delivery_id = " + delivery);
-        assertEquals(2, hub.count("select count(*) from result where delivery_id = " + delivery + " and match_decision is null"));
+        assertEquals(1, hub.count("select count(*) from result where delivery_id = " + delivery + " and match_decision = 'match'"));
+        assertEquals(1, hub.count("select count(*) from result where delivery_id = " + delivery + " and match_decision = 'none'"));
         TestHub.await("the stopped upload's delivery processed", java.time.Duration.ofSeconds(30),
                 () -> hub.count("select count(*) from delivery where delivery_id = " + delivery + " and processed_at is not null") == 1);
         assertEquals(1, hub.count("select count(*) from result where delivery_id = " + delivery + " and match_decision = 'match'"));
@@ -205,9 +207,9 @@ class DistrictEntriesTest {
     }
 
     /**
-     * Recovery's fault path: matching a stopped upload's entries fails (the database refuses to write their decisions)
-     * and the delivery records the attempt, keeps no lease and is not processed; once the database takes the writes
-     * again, the next recovery matches and processes it. No student data in the recorded error.
+     * Recovery's fault path: finishing a stopped upload fails (the database refuses to mark its delivery processed)
+     * and the delivery records the attempt, keeps no lease and is not processed; once the database takes the write
+     * again, the next recovery processes it. No student data in the recorded error.
      */
     @Test
     @Order(6)
@@ -217,10 +219,10 @@ class DistrictEntriesTest {
         long delivery = entries.stage("refused.csv", csv.getBytes(StandardCharsets.UTF_8),
                 List.of(new DistrictEntries.Evidence("ana.pdf", PDF)), "clerk@910", null).deliveryId();
         hub.execute("""
-                create function refuse_decisions() returns trigger language plpgsql as $$
-                begin raise exception 'decisions refused by the test'; end $$""");
-        hub.execute("create trigger refuse_decisions before update of match_decision on result for each row "
-                + "when (new.delivery_id = " + delivery + ") execute function refuse_decisions()");
+                create function refuse_processed() returns trigger language plpgsql as $$
+                begin raise exception 'processing refused by the test'; end $$""");
+        hub.execute("create trigger refuse_processed before update of processed_at on delivery for each row "
+                + "when (new.delivery_id = " + delivery + " and new.processed_at is not null) execute function refuse_processed()");
         try {
             hub.execute("update delivery set claimed_by = 'dead-node/staged-" + delivery + "', claimed_until = now() - interval '1 second' "
                     + "where delivery_id = " + delivery);
@@ -229,15 +231,82 @@ class DistrictEntriesTest {
             assertEquals(1, hub.count("select count(*) from delivery where delivery_id = " + delivery
                     + " and processed_at is null and claimed_by is null and last_error is not null"
                     + " and last_error not like '%Ana%' and last_error not like '%1000000001%'"));
-            assertEquals(1, hub.count("select count(*) from result where delivery_id = " + delivery + " and match_decision is null"));
         } finally {
-            hub.execute("drop trigger refuse_decisions on result");
-            hub.execute("drop function refuse_decisions()");
+            hub.execute("drop trigger refuse_processed on delivery");
+            hub.execute("drop function refuse_processed()");
         }
         TestHub.await("the refused upload's delivery processed", java.time.Duration.ofSeconds(30),
                 () -> hub.count("select count(*) from delivery where delivery_id = " + delivery + " and processed_at is not null") == 1);
         assertEquals(1, hub.count("select count(*) from result where delivery_id = " + delivery + " and match_decision = 'match'"));
         assertEquals(0, hub.count("select count(*) from delivery where delivery_id = " + delivery + " and claimed_by is not null"));
+    }
+
+    /**
+     * An upload's entries are matched on their staged rows and each result is written once, with its decision, in the
+     * transaction that writes its district entry (matched after publishing, each result was written again by its
+     * decision's update, in the upload's second transaction).
+     */
+    @Test
+    @Order(7)
+    void anUploadWritesEachResultOnceWithItsDecision() throws Exception {
+        String csv = "district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file\n"
+                + "910,1000000001,Ana,Peña,2007-05-01,NC-84A78D,2025-06-02,,ana.pdf\n"
+                + "910,,Ben,Okafor,2008-01-09,NC-84A78D,2025-06-02,,ana.pdf\n";
+        Map<String, Object> ack = entries.upload("once.csv", csv.getBytes(StandardCharsets.UTF_8),
+                List.of(new DistrictEntries.Evidence("ana.pdf", PDF)), "clerk@910");
+        assertEquals(2, ack.get("rows_accepted"), ack.toString());
+        assertEquals(2, hub.count("""
+                select count(*) from result r join district_entry e using (result_id) join delivery d on d.delivery_id = r.delivery_id
+                where d.source_name = 'once.csv' and r.match_decision is not null
+                  and r.xmin::text = e.xmin::text"""), hub.rows("""
+                select r.match_decision, r.match_tier, r.xmin::text = e.xmin::text as once from result r join district_entry e using (result_id)
+                join delivery d on d.delivery_id = r.delivery_id where d.source_name = 'once.csv'""").toString());
+    }
+
+    /**
+     * The decisions made on an upload's staged rows are those the match step makes of its published results: two
+     * districts' entries, each matched within its own students (a namesake in the other district, an ID typed one
+     * digit off, a first name misspelt, nobody on the roster), their decisions and candidates compared with the match
+     * step's once the results are undecided again.
+     */
+    @Test
+    @Order(8)
+    void decisionsOnStagedEntriesAreThoseOfTheMatchStep() throws Exception {
+        hub.runtime.services().roster.load(List.of(
+                new org.credentialhub.roster.RosterLoader.Student("1000000031", "Cara", "Lindqvist", LocalDate.of(2007, 8, 3), "920", "920101"),
+                new org.credentialhub.roster.RosterLoader.Student("1000000032", "Ana", "Peña", LocalDate.of(2007, 11, 21), "920", "920101"),
+                new org.credentialhub.roster.RosterLoader.Student("1000000033", "Dan", "Moreau", LocalDate.of(2008, 2, 14), "920", "920101"),
+                new org.credentialhub.roster.RosterLoader.Student("1000000034", "Dana", "Moreau", LocalDate.of(2008, 2, 14), "920", "920101")));
+        String csv = "district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file\n"
+                + "910,1000000001,Ana,Peña,2007-05-01,NC-84A78D,2025-06-09,,e.pdf\n"
+                + "910,1000000003,Ben,Okafor,2008-01-09,NC-84A78D,2025-06-09,,e.pdf\n"
+                + "910,,Bne,Okafor,2008-01-09,NC-A52769,2025-06-09,,e.pdf\n"
+                + "910,,Zed,Nobody,2007-02-02,NC-84A78D,2025-06-09,,e.pdf\n"
+                + "920,1000000031,Cara,Lindqvist,2007-08-03,NC-84A78D,2025-06-09,,e.pdf\n"
+                + "920,,Ana,Peña,2007-05-01,NC-84A78D,2025-06-10,,e.pdf\n"
+                + "920,,Dan,Moreau,2008-02-14,NC-84A78D,2025-06-09,,e.pdf\n"
+                + "920,1000000035,Cara,Lindqvist,2007-08-03,NC-A52769,2025-06-11,,e.pdf\n";
+        Map<String, Object> ack = entries.upload("two-districts.csv", csv.getBytes(StandardCharsets.UTF_8),
+                List.of(new DistrictEntries.Evidence("e.pdf", PDF)), "state-ops");
+        assertEquals(8, ack.get("rows_accepted"), ack.toString());
+        long delivery = hub.count("select delivery_id from delivery where source_name = 'two-districts.csv'");
+        String decisions = "select r.attempt_key, r.student_id, r.match_decision, r.match_tier, r.match_score from result r "
+                + "where r.delivery_id = " + delivery + " order by r.attempt_key";
+        String candidates = "select r.attempt_key, m.student_id, m.rank, m.score, m.reasons::text from match_candidate m "
+                + "join result r using (result_id) where r.delivery_id = " + delivery + " order by r.attempt_key, m.rank";
+        List<Map<String, Object>> staged = hub.rows(decisions);
+        List<Map<String, Object>> stagedCandidates = hub.rows(candidates);
+        assertEquals(8, staged.size());
+        assertTrue(staged.stream().map(m -> m.get("match_decision")).distinct().count() >= 2, staged.toString());
+        assertFalse(stagedCandidates.isEmpty(), "some entries are for review, with candidates");
+
+        hub.execute("update result set student_id = null, match_decision = null, match_tier = null, match_score = null "
+                + "where delivery_id = " + delivery);
+        hub.execute("delete from match_candidate where result_id in (select result_id from result where delivery_id = "
+                + delivery + ")");
+        hub.runtime.services().matcher.matchDelivery("district", delivery);
+        assertEquals(staged, hub.rows(decisions));
+        assertEquals(stagedCandidates, hub.rows(candidates));
     }
 
     private static byte[] hugeCanvasPng() {
