@@ -338,11 +338,8 @@ public final class DeliveryMatcher {
             // other at the end of the NC year, for districts of a few entries each)
             String districtFeed = feed != null ? feed : oneEnteredFeed ? enteredFeed : null;
             for (Map.Entry<String, List<ResultRecord>> d : entered.entrySet()) {
-                District district = districtIndex(c, d.getKey());
-                Map<String, Long> own = new HashMap<>(enteredLinks.getOrDefault(d.getKey(), Map.of()));
-                own.values().removeIf(student -> !district.students().contains(student));
-                decisions.addAll(new Matcher(district.index(), model(c, districtFeed, roster, d.getValue()), settings,
-                        Crosswalk.of(own)).matchBatch(d.getValue()));
+                decisions.addAll(decideEntered(c, districtFeed, roster, d.getKey(), d.getValue(),
+                        enteredLinks.getOrDefault(d.getKey(), Map.of())));
             }
             long decided = System.nanoTime();
             // a file matched in its staging transaction (matchStaged) has nothing left to decide here
@@ -400,6 +397,20 @@ public final class DeliveryMatcher {
     }
 
     /**
+     * One district's entered results decided within its own students ({@link #districtIndex}), with the model of the
+     * feed they came in by (fitted against the whole roster, as for any batch of that feed); an earlier district
+     * decision links only to a student of that district. The one owner of this rule for the match step
+     * ({@link #matchDelivery} and the re-match) and for an upload's staged entries ({@link #matchStagedEntries}).
+     */
+    private List<Decision> decideEntered(Connection c, String feed, RosterIndex roster, String districtCode,
+                                         List<ResultRecord> rows, Map<String, Long> links) throws SQLException {
+        District district = districtIndex(c, districtCode);
+        Map<String, Long> own = new HashMap<>(links);
+        own.values().removeIf(student -> !district.students().contains(student));
+        return new Matcher(district.index(), model(c, feed, roster, rows), settings, Crosswalk.of(own)).matchBatch(rows);
+    }
+
+    /**
      * Decides, inside a district upload's staging transaction, whose result each of its staged attempts is, as
      * {@link #matchDelivery} decides the upload's published results: each district's entries (by the district that
      * entered them: the staged row's, which its district entry then carries) within that district's students only, with
@@ -435,14 +446,8 @@ public final class DeliveryMatcher {
         boolean candidates = false;
         for (Map.Entry<String, Staged> d : entered.entrySet()) {
             Staged rowsOf = d.getValue();
-            List<Decision> decisions = List.of();
-            if (!rowsOf.batch.isEmpty()) {
-                District district = districtIndex(c, d.getKey());
-                Map<String, Long> own = new HashMap<>(rowsOf.links);
-                own.values().removeIf(student -> !district.students().contains(student));
-                decisions = new Matcher(district.index(), model(c, feed, roster, rowsOf.batch), settings,
-                        Crosswalk.of(own)).matchBatch(rowsOf.batch);
-            }
+            List<Decision> decisions = rowsOf.batch.isEmpty() ? List.of()
+                    : decideEntered(c, feed, roster, d.getKey(), rowsOf.batch, rowsOf.links);
             candidates |= rowsOf.copy(c, decisions, counts);
             rows += rowsOf.keys.size() + rowsOf.rejected.size();
             rejected += rowsOf.rejected.size();
