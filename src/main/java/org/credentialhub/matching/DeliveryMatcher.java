@@ -429,7 +429,7 @@ public final class DeliveryMatcher {
         Scratch.ensure(c, STAGE_MATCH, STAGE_MATCH_CANDIDATE);
         // by the entering district, each district's rows in the order of their attempt keys (matchDelivery's order)
         Map<String, Staged> entered = new java.util.TreeMap<>();
-        try (PreparedStatement ps = c.prepareStatement(staged(keysRepeat) + " order by t.attempt_key")) {
+        try (PreparedStatement ps = c.prepareStatement(stagedEntries(keysRepeat) + " order by t.attempt_key")) {
             ps.setString(1, feed);
             ps.setFetchSize(10_000);
             try (ResultSet rs = ps.executeQuery()) {
@@ -463,18 +463,29 @@ public final class DeliveryMatcher {
      * identity. Parameter 1: the feed. {@code keysRepeat}: whether the file's attempt keys may repeat.
      */
     private static String staged(boolean keysRepeat) {
-        return STAGED.formatted(Intake.lastOfItsAttempt(keysRepeat, "s"));
+        return STAGED.formatted("", Intake.lastOfItsAttempt(keysRepeat, "s"));
     }
 
-    /** {@link #staged}'s statement, its condition on the staged row {@code s} left to fill ({@code %s}). */
+    /**
+     * {@link #staged}, with the district that entered each row ({@code entered_by}: its staged district, which its
+     * district entry carries once published), for a district upload's entries ({@link #matchStagedEntries}) alone.
+     */
+    private static String stagedEntries(boolean keysRepeat) {
+        return STAGED.formatted(", coalesce(t.district_code, '') as entered_by",
+                Intake.lastOfItsAttempt(keysRepeat, "s"));
+    }
+
+    /**
+     * {@link #staged}'s statement, left to fill ({@code %s}): columns after its own, and its condition on the staged
+     * row {@code s}.
+     */
     private static final String STAGED = """
             select t.attempt_key, t.exam_code || '|' || t.attempted_on as group_key, t.state_id_hash, t.state_id_near,
                    t.first_name, t.last_name, t.birth_date,
                    coalesce(sc.school_code, sn.school_code, t.school_code) as school,
                    coalesce(t.district_code, sc.district_code, sn.district_code) as district,
                    %1$s as candidate_key, x.decision as earlier, x.student_id as linked,
-                   t.name_hash, t.name_salt, t.birth_date_hash, t.birth_date_salt,
-                   coalesce(t.district_code, '') as entered_by
+                   t.name_hash, t.name_salt, t.birth_date_hash, t.birth_date_salt%%s
             from (select attempt_key, coalesce(exam_code, credential_code) as exam_code,
                          attempted_on, vendor_candidate_id, state_id_hash, state_id_near, identity_key, first_name,
                          last_name, birth_date, school_code, school_name, district_code,
@@ -489,7 +500,7 @@ public final class DeliveryMatcher {
     private static final Scratch.Table STAGE_READ = new Scratch.Table("stage_read", """
             attempt_key text, group_key text, state_id_hash text, state_id_near text, first_name text, last_name text,
             birth_date date, school text, district text, candidate_key text, earlier text, linked bigint,
-            name_hash text, name_salt text, birth_date_hash text, birth_date_salt text, entered_by text""");
+            name_hash text, name_salt text, birth_date_hash text, birth_date_salt text""");
 
     /** Staged rows read for matching, as one batch: their keys, records, earlier links and rejections, hashed identities. */
     private static final class Staged {

@@ -309,6 +309,41 @@ class DistrictEntriesTest {
         assertEquals(stagedCandidates, hub.rows(candidates));
     }
 
+    /**
+     * Matching now happens inside the upload's one transaction: a fault after the entries are matched (the database
+     * refuses their evidence) rolls the whole upload back, decisions and all (no delivery, no result); the same upload
+     * taken again once the database takes the write is staged, matched and processed once.
+     */
+    @Test
+    @Order(9)
+    void aFaultAfterTheEntriesAreMatchedRollsTheUploadBack() throws Exception {
+        String csv = "district_code,state_id,first_name,last_name,birth_date,credential_code,earned_on,score,evidence_file\n"
+                + "910,1000000001,Ana,Peña,2007-05-01,NC-84A78D,2025-06-16,,fault.pdf\n"
+                + "910,,Ben,Okafor,2008-01-09,NC-84A78D,2025-06-16,,fault.pdf\n";
+        List<DistrictEntries.Evidence> evidence = List.of(new DistrictEntries.Evidence("fault.pdf", PDF));
+        long resultsBefore = hub.count("select count(*) from result");
+        hub.execute("""
+                create function refuse_evidence() returns trigger language plpgsql as $$
+                begin raise exception 'evidence refused by the test'; end $$""");
+        hub.execute("create trigger refuse_evidence before insert on district_evidence for each row "
+                + "when (new.file_name = 'fault.pdf') execute function refuse_evidence()");
+        try {
+            assertThrows(java.sql.SQLException.class,
+                    () -> entries.upload("fault.csv", csv.getBytes(StandardCharsets.UTF_8), evidence, "clerk@910"));
+            assertEquals(0, hub.count("select count(*) from delivery where source_name = 'fault.csv'"));
+            assertEquals(resultsBefore, hub.count("select count(*) from result"));
+        } finally {
+            hub.execute("drop trigger refuse_evidence on district_evidence");
+            hub.execute("drop function refuse_evidence()");
+        }
+        Map<String, Object> ack = entries.upload("fault.csv", csv.getBytes(StandardCharsets.UTF_8), evidence, "clerk@910");
+        assertEquals(2, ack.get("rows_accepted"), ack.toString());
+        assertEquals(1, hub.count("select count(*) from delivery where source_name = 'fault.csv' and processed_at is not null"));
+        assertEquals(2, hub.count("""
+                select count(*) from result r join delivery d on d.delivery_id = r.delivery_id
+                where d.source_name = 'fault.csv' and r.match_decision is not null"""));
+    }
+
     private static byte[] hugeCanvasPng() {
         byte[] b = PNG.clone();
         // IHDR width and height at bytes 16..23; its CRC at 29..32 is then wrong, but the size is read first
