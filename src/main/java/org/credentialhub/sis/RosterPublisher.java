@@ -1,6 +1,7 @@
 package org.credentialhub.sis;
 
 import org.credentialhub.sis.OneRosterSpec.FileSpec;
+import org.credentialhub.store.FirstRows;
 import org.credentialhub.store.PlannerStatistics;
 import org.credentialhub.support.SchoolYears;
 import org.credentialhub.support.SqlResources;
@@ -9,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,14 +34,11 @@ final class RosterPublisher {
 
     /**
      * The largest tables of a bundle: their first rows are loaded before their keys, indexes and foreign keys are made
-     * ({@link #insertBeforeKeys}; the roster's first students too, {@link #firstStudents}).
+     * ({@link FirstRows#insertBeforeKeys}; the roster's first students too, {@link #firstStudents}).
      */
     private static final Set<String> KEYS_MADE_AFTER_FIRST_ROWS = Set.of("sis_enrollment", "sis_demographics", "sis_user");
-    /**
-     * Staged rows from which making the keys after the rows pays: at 90,000 students (the NC year's size) a first load
-     * took 7.97 and 8.02 s with 100,000 here, 7.32 and 7.40 s with 10,000 (sis_user 0.9 s -> 0.36 s).
-     */
-    static final long KEYS_MADE_AFTER_ROWS = 10_000;
+    /** Staged rows from which making the keys after the rows pays ({@link FirstRows#KEYS_MADE_AFTER_ROWS}). */
+    static final long KEYS_MADE_AFTER_ROWS = FirstRows.KEYS_MADE_AFTER_ROWS;
 
     private final SchoolYears schoolYears;
     private final long keysMadeAfterRows;
@@ -148,7 +145,7 @@ final class RosterPublisher {
         String insert = "insert into " + t + " (sis_source, delivery_id, " + String.join(", ", cols) + ") select ?, ?, "
                 + String.join(", ", select) + " from " + from + " where s.status <> 'tobedeleted'";
         if (firstRowsOfTable(c, f)) {
-            changes.rows(t, insertBeforeKeys(c, t, () -> {
+            changes.rows(t, FirstRows.insertBeforeKeys(c, t, () -> {
                 try (PreparedStatement ps = c.prepareStatement(insert)) {
                     ps.setString(1, feed);
                     ps.setLong(2, deliveryId);
@@ -305,112 +302,14 @@ final class RosterPublisher {
      * that another transaction holds: false, and nothing taken.
      */
     private boolean firstRows(Connection c, String stageTable, String table, String lock) throws SQLException {
-        String empty = "not exists (select 1 from " + table + ")";
-        try (Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("select reltuples >= " + keysMadeAfterRows + " and " + empty
-                    + " from pg_class where oid = to_regclass('" + stageTable + "')")) {
-                if (!rs.next() || !rs.getBoolean(1)) {
-                    return false;
-                }
-            }
-            Savepoint before = c.setSavepoint();
-            try {
-                st.execute("lock table " + table + " in " + lock);
-            } catch (SQLException e) {
-                if (!"55P03".equals(e.getSQLState())) {   // lock_not_available: someone reads the table now
-                    throw e;
-                }
-                c.rollback(before);
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select reltuples >= " + keysMadeAfterRows + " and not exists (select 1 from "
+                     + table + ") from pg_class where oid = to_regclass('" + stageTable + "')")) {
+            if (!rs.next() || !rs.getBoolean(1)) {
                 return false;
             }
-            c.releaseSavepoint(before);
-            try (ResultSet rs = st.executeQuery("select " + empty)) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
         }
-    }
-
-    /** A statement that writes rows and says how many. */
-    @FunctionalInterface
-    private interface Insert {
-        int run() throws SQLException;
-    }
-
-    /**
-     * Fills an empty table and only then makes its keys, indexes and foreign keys again, as the schema defines them
-     * (read from the catalog): one sorted build per index instead of an insertion per row, and one join that checks
-     * each foreign key instead of a look-up per row (sis_user's key to student: 3.0 s of a 5.5-s insert of 375,000
-     * users; 0.3 s as one check). A key that another table's foreign key references (student's) is kept: those
-     * foreign keys stand on it. Inside the import's transaction, so a failed import rolls them back with the rows.
-     * Readers of the table, and of a table a foreign key names (student), wait until the import commits. The table is
-     * emptied again in the transaction first ({@link #emptiedAgain}: the roster with the empty tables that name it),
-     * which lets a server without replicas (the embedded one, wal_level minimal) write its rows and indexes without WAL.
-     *
-     * @return the rows inserted
-     */
-    private static int insertBeforeKeys(Connection c, String table, Insert insert) throws SQLException {
-        List<String> drop = new ArrayList<>();
-        List<String> make = new ArrayList<>();
-        List<String> foreignKeys = new ArrayList<>();
-        String constraints = "select conname, pg_get_constraintdef(oid), contype = 'f' from pg_constraint k where conrelid = '"
-                + table + "'::regclass and contype in ('p', 'u', 'f') and not exists (select 1 from pg_constraint r"
-                + " where r.contype = 'f' and r.confrelid = k.conrelid and r.conindid = k.conindid)"
-                + " order by contype = 'f' desc, conname";
-        String indexes = "select indexrelid::regclass::text, pg_get_indexdef(indexrelid) from pg_index i where indrelid = '"
-                + table + "'::regclass and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid)"
-                + " order by 1";
-        try (Statement st = c.createStatement()) {
-            // foreign keys are dropped first and made last, once the keys and indexes they check with are there
-            try (ResultSet rs = st.executeQuery(constraints)) {
-                while (rs.next()) {
-                    String name = quoted(rs.getString(1));
-                    drop.add("alter table " + table + " drop constraint " + name);
-                    (rs.getBoolean(3) ? foreignKeys : make).add("alter table " + table + " add constraint " + name + " "
-                            + rs.getString(2));
-                }
-            }
-            try (ResultSet rs = st.executeQuery(indexes)) {
-                while (rs.next()) {
-                    drop.add("drop index " + rs.getString(1));
-                    make.add(rs.getString(2));
-                }
-            }
-            make.addAll(foreignKeys);
-            for (String d : drop) {
-                st.execute(d);
-            }
-            emptiedAgain(c, table);
-            int rows = insert.run();
-            st.execute("set local maintenance_work_mem = '512MB'");
-            for (String m : make) {
-                st.execute(m);
-            }
-            return rows;
-        }
-    }
-
-    /**
-     * Empties the empty table again, in this transaction: on a server whose WAL no replica reads (the embedded one:
-     * wal_level minimal) its rows and indexes are then written without WAL and synced at commit. Truncate refuses a
-     * table other tables' foreign keys name unless they are emptied with it, however empty they are: so the roster is
-     * emptied together with the tables that name it (the users, the matches, the pseudonyms) only when they are empty
-     * too and no one holds them (taken without waiting); otherwise it is left as it is, its rows written with WAL.
-     */
-    private static void emptiedAgain(Connection c, String table) throws SQLException {
-        List<String> tables = new ArrayList<>(List.of(table));
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select distinct conrelid::regclass::text from pg_constraint where contype"
-                     + " = 'f' and confrelid = '" + table + "'::regclass and conrelid <> confrelid order by 1")) {
-            while (rs.next()) {
-                tables.add(rs.getString(1));
-            }
-        }
-        org.credentialhub.store.EmptyTables.truncatedIfEmpty(c, tables);
-    }
-
-    private static String quoted(String identifier) {
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+        return FirstRows.taken(c, table, lock);
     }
 
     /**
@@ -492,7 +391,7 @@ final class RosterPublisher {
             // (in any order, the keys made after them; none is on the roster already, so none is left out as unchanged:
             // that anti-join hashed every staged student, 500 MB for 1,500,000)
             long t0 = System.nanoTime();
-            changes.rows("student", insertBeforeKeys(c, "student", () -> ImportSteps.update(c, feed,
+            changes.rows("student", FirstRows.insertBeforeKeys(c, "student", () -> ImportSteps.update(c, feed,
                     students.replace("${unchanged_left_out}", "").replace("${order}", "").replace("${upsert}", ""))));
             ImportSteps.timed(t0, "the roster's first students (keys made after them)");
         } else {

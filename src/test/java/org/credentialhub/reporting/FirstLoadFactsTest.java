@@ -97,6 +97,107 @@ class FirstLoadFactsTest {
         }
     }
 
+    /**
+     * A first load writes the students' pseudonyms and dimensions before those tables' keys, which it then makes again
+     * as the schema defines them (store.FirstRows): here from one student instead of 10,000. The same rows as a load
+     * that writes them into the keys (each student's dimensions, compared by student), the keys and the pseudonyms'
+     * foreign key to the roster enforced, and a later load takes the usual path (the keys as they were).
+     */
+    @Test
+    void aFirstLoadWritesPseudonymsAndStudentDimensionsBeforeTheirKeysWhichEndAsTheSchemaDefinesThem() throws Exception {
+        List<Map<String, Object>> usual;
+        try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
+            hub.runtime.services().reporting.load("test");
+            usual = studentDimensions(hub);
+        }
+        try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
+            List<Map<String, Object>> schema = definitions(hub);
+            List<Map<String, Object>> before = keys(hub);
+            ReportingLoad load = hub.runtime.services().reporting;
+            load.keysMadeAfterRows(1);
+            load.load("test");
+            assertEquals(schema, definitions(hub), "the same keys, indexes and foreign key");
+            List<Map<String, Object>> made = keys(hub);
+            assertEquals(before.size(), made.size());
+            for (int i = 0; i < before.size(); i++) {
+                assertNotEquals(before.get(i).get("oid"), made.get(i).get("oid"), "made again after the rows: " + made.get(i));
+            }
+            assertEquals(usual, studentDimensions(hub), "each student's dimensions as a load into the keys writes them");
+            assertEquals(uninterruptedFirstLoad(), counts(hub), "the same facts");
+            long students = ((Number) hub.rows("select count(*) as n from student").get(0).get("n")).longValue();
+            assertEquals(students, ((Number) hub.rows("select count(distinct student_key) as n from student_pseudonym")
+                    .get(0).get("n")).longValue(), "a pseudonym each, each its own");
+            // the foreign key made again holds: a pseudonym names a student on the roster
+            java.sql.SQLException orphan = assertThrows(java.sql.SQLException.class, () -> hub.rows(
+                    "insert into student_pseudonym (student_id) values (-1) returning student_id"));
+            assertEquals("23503", orphan.getSQLState(), orphan.getMessage());
+
+            // a roster change: a later load writes into the tables as they are
+            try (Connection c = hub.db().getConnection(); Statement st = c.createStatement()) {
+                st.executeUpdate("update student set updated_at = now()");
+            }
+            load.load("test");
+            assertEquals(made, keys(hub), "a later load leaves the keys as they are");
+            assertEquals(usual, studentDimensions(hub));
+        }
+    }
+
+    @Test
+    void aFirstLoadWhileThePseudonymsAreReadWritesThemIntoTheirKeys() throws Exception {
+        try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
+            List<Map<String, Object>> before = keys(hub);
+            ReportingLoad load = hub.runtime.services().reporting;
+            load.keysMadeAfterRows(1);
+            try (Connection reader = hub.db().getConnection()) {
+                reader.setAutoCommit(false);
+                try (Statement st = reader.createStatement()) {
+                    st.executeQuery("select count(*) from student_pseudonym").close();   // held until it ends
+                }
+                load.load("test");
+                reader.commit();
+            }
+            assertEquals(pseudonymKeys(before), pseudonymKeys(keys(hub)),
+                    "the pseudonyms' keys as they were (the table was read: not taken)");
+            assertEquals(uninterruptedFirstLoad(), counts(hub), "the same facts");
+        }
+    }
+
+    /** The keys and indexes of the pseudonyms and the student dimensions, in a fixed order, with their oids. */
+    private static List<Map<String, Object>> keys(TestHub hub) throws Exception {
+        return hub.rows("""
+                select c.relname as table, i.indexrelid::regclass::text as name, i.indexrelid::bigint as oid
+                from pg_index i join pg_class c on c.oid = i.indrelid
+                where i.indrelid in ('student_pseudonym'::regclass, 'rpt.dim_student'::regclass)
+                order by c.relname desc, 2""");
+    }
+
+    private static List<Map<String, Object>> pseudonymKeys(List<Map<String, Object>> keys) {
+        List<Map<String, Object>> out = keys.stream().filter(k -> "student_pseudonym".equals(k.get("table"))).toList();
+        assertEquals(2, out.size(), keys.toString());
+        return out;
+    }
+
+    /** The definitions of the pseudonyms' and student dimensions' constraints and indexes. */
+    private static List<Map<String, Object>> definitions(TestHub hub) throws Exception {
+        return hub.rows("""
+                select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as definition,
+                       convalidated as checked
+                from pg_constraint where conrelid in ('student_pseudonym'::regclass, 'rpt.dim_student'::regclass)
+                union all
+                select indrelid::regclass::text, indexrelid::regclass::text, pg_get_indexdef(indexrelid), indisvalid
+                from pg_index where indrelid in ('student_pseudonym'::regclass, 'rpt.dim_student'::regclass)
+                order by 1, 2, 3""");
+    }
+
+    /** Each student's dimensions, by the roster's student (the pseudonyms themselves are random). */
+    private static List<Map<String, Object>> studentDimensions(TestHub hub) throws Exception {
+        return hub.rows("""
+                select s.state_id_hash, d.sex, d.grade, d.hispanic_or_latino, d.race, d.economically_disadvantaged,
+                       d.multilingual_learner, d.student_with_disability
+                from student s join student_pseudonym p using (student_id) join rpt.dim_student d using (student_key)
+                order by 1""");
+    }
+
     /** The facts of an uninterrupted first load of the fixture (the same each time: counted once). */
     private static Map<String, Long> firstLoadFacts;
 

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A first load loads its largest tables' rows before their keys, indexes and foreign keys, then makes them again
- * (RosterPublisher.insertBeforeKeys): here from one staged row instead of 100,000. The tables end with the schema's
+ * (store.FirstRows.insertBeforeKeys): here from one staged row instead of 100,000. The tables end with the schema's
  * own definitions, checked and enforced, and the next bulk takes the usual path.
  */
 class OneRosterFirstLoadTest extends OneRosterTestCase {
