@@ -205,7 +205,8 @@ public final class ReportingLoad {
             // server that writes none for those: the embedded one); readers that come meanwhile wait for its facts
             // rather than read none. Otherwise readers see the previous load's facts until this one commits
             List<String> facts = FACT_TABLES.stream().map(t -> "rpt." + t).toList();
-            if (!EmptyTables.truncatedIfEmpty(c, facts)) {
+            boolean first = EmptyTables.truncatedIfEmpty(c, facts);
+            if (!first) {
                 for (String table : facts) {
                     exec(c, "delete from " + table + " where school_year = any (?)", y);
                 }
@@ -256,12 +257,12 @@ public final class ReportingLoad {
                       and not exists (select 1 from result_award w where w.result_id = r.result_id)""", y));
             summarizeYears(c);
             step("attempts");
-            rows += exec(c, EARNED, y, y);
+            rows += keyedFacts(c, first, "rpt.fact_earned", EARNED, y, y);
             step("earned");
             // the facts just written are joined next: plan on their statistics (ANALYZE in the load's transaction
             // samples its own rows). Without them a first load, on tables with none, took ten times as long
             exec(c, "analyze rpt.fact_earned");
-            rows += exec(c, """
+            rows += keyedFacts(c, first, "rpt.fact_course_earned", """
                     insert into rpt.fact_course_earned (school_year, student_key, course_code, credential_code,
                                                         district_code, school_code, result_id)
                     -- the student's key before the year: see EARNED
@@ -278,7 +279,7 @@ public final class ReportingLoad {
             // a combined credential's module count, per state, year and course, counted once and compared with each
             // student's count after grouping (it was a subquery run for every student's group: 47,159 times in the
             // NC year, half the statement; joined before grouping, the join's estimate fell to one row)
-            rows += analyzed(c, "rpt.fact_combined", exec(c, """
+            rows += analyzed(c, "rpt.fact_combined", keyedFacts(c, first, "rpt.fact_combined", """
                     insert into rpt.fact_combined (school_year, student_key, combined_credential, course_code,
                                                    district_code, earned_on)
                     select g.school_year, g.student_key, g.combined_credential, g.course_code, g.district_code,
@@ -321,6 +322,17 @@ public final class ReportingLoad {
         LOG.info("Reporting load {}: school year(s) {} rebuilt, {} fact row(s)", loadId,
                 years.isEmpty() ? "none (nothing changed)" : String.join(", ", years), rows);
         return rows;
+    }
+
+    /**
+     * A keyed fact table's rows ({@code sql} with its {@code args}): a first load ({@code first}: its fact tables emptied
+     * again in its transaction) writes them before the table's key, which it then builds from them ({@link
+     * FirstRows#insertBeforeKeys}: one sorted build instead of an insertion a row; psql, the NC year's 373,736 earned
+     * facts 0.78-0.98 s -> 0.45 s with the build). The steps after it read the table with its key, as in any load.
+     */
+    private static int keyedFacts(Connection c, boolean first, String table, String sql, Object... args)
+            throws SQLException {
+        return first ? FirstRows.insertBeforeKeys(c, table, () -> exec(c, sql, args)) : exec(c, sql, args);
     }
 
     /**

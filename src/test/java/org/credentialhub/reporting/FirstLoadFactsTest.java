@@ -26,6 +26,7 @@ class FirstLoadFactsTest {
     void aFirstLoadWritesIntoFactTablesEmptiedInItsTransactionAndALaterOneDeletes() throws Exception {
         try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
             List<Long> before = files(hub);
+            List<Map<String, Object>> keysBefore = factKeys(hub);
             ReportingLoad load = hub.runtime.services().reporting;
             load.load("test");
             List<Long> first = files(hub);
@@ -34,6 +35,15 @@ class FirstLoadFactsTest {
             }
             Map<String, Long> facts = counts(hub);
             assertTrue(facts.get("fact_earned") > 0, facts.toString());
+            // the keyed fact tables' rows written before their keys, which are then built as the schema defines them
+            List<Map<String, Object>> keysMade = factKeys(hub);
+            assertEquals(3, keysMade.size(), keysMade.toString());
+            for (int i = 0; i < keysMade.size(); i++) {
+                assertEquals(keysBefore.get(i).get("definition"), keysMade.get(i).get("definition"));
+                assertEquals(true, keysMade.get(i).get("valid"), keysMade.get(i).toString());
+                assertNotEquals(keysBefore.get(i).get("oid"), keysMade.get(i).get("oid"), "built after the rows: "
+                        + keysMade.get(i));
+            }
 
             // a roster change: every year again, into the tables as they are
             try (Connection c = hub.db().getConnection(); Statement st = c.createStatement()) {
@@ -43,6 +53,7 @@ class FirstLoadFactsTest {
             assertEquals("{2023-2024,2024-2025}", Loads.lastYears(hub));
             assertEquals(first, files(hub), "a later load deletes its years' facts: the tables stay");
             assertEquals(facts, counts(hub));
+            assertEquals(keysMade, factKeys(hub), "a later load writes into the keys");
         }
     }
 
@@ -160,6 +171,16 @@ class FirstLoadFactsTest {
                     "the pseudonyms' keys as they were (the table was read: not taken)");
             assertEquals(uninterruptedFirstLoad(), counts(hub), "the same facts");
         }
+    }
+
+    /** The keys of the keyed fact tables (earned, course-earned, combined), with their definitions and oids. */
+    private static List<Map<String, Object>> factKeys(TestHub hub) throws Exception {
+        return hub.rows("""
+                select i.indrelid::regclass::text as table, i.indexrelid::bigint as oid,
+                       pg_get_indexdef(i.indexrelid) as definition, i.indisvalid and i.indisunique as valid
+                from pg_index i where i.indrelid in ('rpt.fact_earned'::regclass, 'rpt.fact_course_earned'::regclass,
+                                                     'rpt.fact_combined'::regclass)
+                order by 1, 3""");
     }
 
     /** The keys and indexes of the pseudonyms and the student dimensions, in a fixed order, with their oids. */
