@@ -303,8 +303,8 @@ final class RosterPublisher {
      */
     private boolean firstRows(Connection c, String stageTable, String table, String lock) throws SQLException {
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select reltuples >= " + keysMadeAfterRows + " and not exists (select 1 from "
-                     + table + ") from pg_class where oid = to_regclass('" + stageTable + "')")) {
+             ResultSet rs = st.executeQuery("select reltuples >= " + keysMadeAfterRows
+                     + " from pg_class where oid = to_regclass('" + stageTable + "')")) {
             if (!rs.next() || !rs.getBoolean(1)) {
                 return false;
             }

@@ -33,13 +33,20 @@ public final class FirstRows {
     }
 
     /**
-     * Takes {@code table} in {@code lock} ({@code lock table ... in <lock>}) for the rest of the transaction and says
-     * whether it is empty: true, and the table stays empty for others until this transaction ends. A lock taken
-     * {@code nowait} that another transaction holds: false, and nothing taken. (Taken and found not empty: false, the
-     * lock kept.)
+     * Takes {@code table} in {@code lock} ({@code lock table ... in <lock>}) for the rest of the transaction when it is
+     * empty, and says so: true, and the table stays empty for others until this transaction ends. A table with rows,
+     * or a lock taken {@code nowait} that another transaction holds: false, and nothing is held (a reporting load after
+     * the first asks each time: it must not hold the tables it writes into as usual).
      */
     public static boolean taken(Connection c, String table, String lock) throws SQLException {
+        String empty = "select not exists (select 1 from " + table + ")";
         try (Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery(empty)) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return false;
+                }
+            }
             Savepoint before = c.setSavepoint();
             try {
                 st.execute("lock table " + table + " in " + lock);
@@ -50,11 +57,15 @@ public final class FirstRows {
                 c.rollback(before);
                 return false;
             }
-            c.releaseSavepoint(before);
-            try (ResultSet rs = st.executeQuery("select not exists (select 1 from " + table + ")")) {
+            try (ResultSet rs = st.executeQuery(empty)) {
                 rs.next();
-                return rs.getBoolean(1);
+                if (rs.getBoolean(1)) {
+                    c.releaseSavepoint(before);
+                    return true;
+                }
             }
+            c.rollback(before);   // rows came before the lock: let go of it again
+            return false;
         }
     }
 
