@@ -116,11 +116,7 @@ class FirstLoadFactsTest {
      */
     @Test
     void aFirstLoadWritesPseudonymsAndStudentDimensionsBeforeTheirKeysWhichEndAsTheSchemaDefinesThem() throws Exception {
-        List<Map<String, Object>> usual;
-        try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
-            hub.runtime.services().reporting.load("test");
-            usual = studentDimensions(hub);
-        }
+        List<Map<String, Object>> usual = uninterruptedStudentDimensions();
         try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
             List<Map<String, Object>> schema = definitions(hub);
             List<Map<String, Object>> before = keys(hub);
@@ -150,6 +146,36 @@ class FirstLoadFactsTest {
             load.load("test");
             assertEquals(made, keys(hub), "a later load leaves the keys as they are");
             assertEquals(usual, studentDimensions(hub));
+        }
+    }
+
+    /**
+     * A first load that dies after writing rows before their keys (its pseudonyms and student dimensions; its keyed
+     * facts) leaves the keys, and the foreign key, as they were: the drops and builds are its transaction's and go with
+     * it; a rerun writes the same rows.
+     */
+    @Test
+    void aFirstLoadThatDiesAfterWritingRowsBeforeTheirKeysLeavesTheKeysAsTheyWere() throws Exception {
+        List<Map<String, Object>> usual = uninterruptedStudentDimensions();
+        try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
+            List<Map<String, Object>> schema = definitions(hub);
+            List<Map<String, Object>> keys = keys(hub);
+            List<Map<String, Object>> factKeys = factKeys(hub);
+            ReportingLoad dying = hub.runtime.services().reporting;
+            dying.keysMadeAfterRows(1);
+            for (String step : List.of("dimensions", "earned", "course-earned")) {
+                dying.failAfter(step);   // as a crash would stop it, after the keys were dropped and built again
+                assertThrows(IllegalStateException.class, () -> dying.load("test"), step);
+                assertEquals(schema, definitions(hub), "after " + step);
+                assertEquals(keys, keys(hub), "the keys of before the load, after " + step);
+                assertEquals(factKeys, factKeys(hub), "the fact tables' keys of before the load, after " + step);
+                assertEquals(0L, ((Number) hub.rows("select count(*) as n from student_pseudonym").get(0).get("n"))
+                        .longValue(), "no pseudonym of the failed load, after " + step);
+            }
+            dying.failAfter(null);
+            dying.load("test");
+            assertEquals(usual, studentDimensions(hub), "the rerun, a first load again");
+            assertEquals(uninterruptedFirstLoad(), counts(hub), "the same facts");
         }
     }
 
@@ -217,6 +243,19 @@ class FirstLoadFactsTest {
                        d.multilingual_learner, d.student_with_disability
                 from student s join student_pseudonym p using (student_id) join rpt.dim_student d using (student_key)
                 order by 1""");
+    }
+
+    /** Each student's dimensions after an uninterrupted first load into the keys (the same each time: read once). */
+    private static List<Map<String, Object>> usualDimensions;
+
+    private static synchronized List<Map<String, Object>> uninterruptedStudentDimensions() throws Exception {
+        if (usualDimensions == null) {
+            try (TestHub hub = Loads.twoDistrictsWithoutScheduledLoads()) {
+                hub.runtime.services().reporting.load("test");
+                usualDimensions = studentDimensions(hub);
+            }
+        }
+        return usualDimensions;
     }
 
     /** The facts of an uninterrupted first load of the fixture (the same each time: counted once). */

@@ -25,12 +25,9 @@ class EmptyTablesTest {
     private String url;
 
     @BeforeEach
-    void database() throws SQLException {
-        url = SharedPostgres.newDatabase();
-        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement()) {
-            st.execute("create table a (k int primary key); create table b (k int); create table named (k int primary key);"
-                    + " create table naming (k int references named)");
-        }
+    void database() {
+        url = SharedPostgres.newDatabase("create table a (k int primary key); create table b (k int);"
+                + " create table named (k int primary key); create table naming (k int references named)");
     }
 
     @Test

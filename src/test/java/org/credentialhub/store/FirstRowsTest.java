@@ -10,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,11 +23,8 @@ class FirstRowsTest {
     private String url;
 
     @BeforeEach
-    void database() throws SQLException {
-        url = SharedPostgres.newDatabase();
-        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement()) {
-            st.execute("create table t (k int primary key)");
-        }
+    void database() {
+        url = SharedPostgres.newDatabase("create table t (k int primary key)");
     }
 
     @Test

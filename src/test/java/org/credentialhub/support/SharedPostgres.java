@@ -64,6 +64,18 @@ public final class SharedPostgres {
         }
     }
 
+    /** {@link #newDatabase()}, with the test's own tables made in it first ({@code ddl}: one or more statements). */
+    public static String newDatabase(String ddl) {
+        String url = newDatabase();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "postgres", "");
+             java.sql.Statement st = c.createStatement()) {
+            st.execute(ddl);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot make a test's tables: " + e.getMessage(), e);
+        }
+        return url;
+    }
+
     /** A connection to a new database of the test run's PostgreSQL, its schema up to date (no store, no pool). */
     public static java.sql.Connection connect() throws SQLException {
         return java.sql.DriverManager.getConnection(newDatabase(), "postgres", "");
