@@ -40,6 +40,8 @@ public final class ReportingLoad {
     private final Reports reports;
     /** For tests: fail the load after this step, as a crash would. */
     private volatile String failAfter;
+    /** For tests: told each step's name as it ends, inside the load's transaction. */
+    private volatile java.util.function.Consumer<String> afterStep;
     private volatile long keysMadeAfterRows = FirstRows.KEYS_MADE_AFTER_ROWS;
     private long stepStarted;
     /** The fact tables a load rebuilds a school year of (rpt schema). */
@@ -90,6 +92,11 @@ public final class ReportingLoad {
 
     public void failAfter(String step) {
         this.failAfter = step;
+    }
+
+    /** For tests: {@code hook} is told each step's name as the step ends, inside the load's transaction. */
+    void afterStep(java.util.function.Consumer<String> hook) {
+        this.afterStep = hook;
     }
 
     /** For tests: the rows from which a first load writes a table's rows before its keys (default {@link FirstRows#KEYS_MADE_AFTER_ROWS}). */
@@ -181,8 +188,9 @@ public final class ReportingLoad {
             stepStarted = System.nanoTime();
             // the students without one (only a load writes pseudonyms, one load at a time: a plain insert, not an
             // upsert's speculative insertion per row; NC year's first load, 88,393 students: 0.77 s -> 0.60 s). A first
-            // load writes them before the table's keys (its foreign key to the roster checked by one join, not a
-            // look-up and a lock of each student: psql, the NC year's 88,393, 1.44-2.06 s -> 0.44 s)
+            // load writes them before the table's keys. Their foreign key to the roster stays and checks each student:
+            // made again after the rows (one join; psql, the NC year's 88,393, 1.44-2.06 s -> 0.44 s), its drop took
+            // the roster from every reader until the load committed (FirstRows.OWN_ALREADY)
             String pseudonyms = """
                     insert into student_pseudonym (student_id)
                     select s.student_id from student s
@@ -352,6 +360,9 @@ public final class ReportingLoad {
         long now = System.nanoTime();
         LOG.info("Reporting load step {}: {} ms", name, (now - stepStarted) / 1_000_000);
         stepStarted = now;
+        if (afterStep != null) {
+            afterStep.accept(name);
+        }
         if (name.equals(failAfter)) {
             throw new IllegalStateException("load stopped after step " + name + " (test fault)");
         }
