@@ -10,6 +10,7 @@ import org.credentialhub.mapping.Mappings;
 import org.credentialhub.mapping.RecordReader;
 import org.credentialhub.mapping.SourceRow;
 import org.credentialhub.store.CopyWriter;
+import org.credentialhub.store.LocalSettings;
 import org.credentialhub.support.Hmac;
 
 import javax.sql.DataSource;
@@ -85,6 +86,8 @@ public final class DecisionFile {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             stage(c, truthFile, "state_id", true);
+            // each result's lines sorted in memory (at the server's 4 MB, on disk: the NC year's 434,069 lines)
+            LocalSettings.set(c, "work_mem", LINES_WORK_MEM);
             try (Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("""
                          select count(*) filter (where automatic and (b.action = 'reject'
@@ -143,100 +146,137 @@ public final class DecisionFile {
         }
     }
 
-    /** Finds each line's result by its lineage, into temp table {@code decision_batch(result_id, action, state_id_hash)}. */
-    private void stage(Connection c, Path file, String decisionColumn, boolean emptyIsReject)
-            throws IOException, SQLException {
+    /**
+     * PostgreSQL's {@code work_mem} while a file's lines are looked up and counted: their joins with the lineage hash,
+     * and their sorts, in memory (the NC year's 434,069 lines sorted on disk at the server's 4 MB).
+     */
+    static final String LINES_WORK_MEM = "64MB";
+
+    /**
+     * Each line's result: the first delivery of its feed and file (or workbook) with a lineage row of its row number,
+     * else, for a line of row 1, the feed's API record of that id; parameters none. The lines are joined with the
+     * deliveries and the lineage, and the planner chooses how: a few lines look their rows up by index, a state's
+     * year of lines (the NC year's 434,069 of {@code truth.csv}) hash them, where a look-up per line, as this was
+     * written before, took 4.9 s against 3.1 s (psql, docs/performance.md, session 57).
+     */
+    static final String LOOK_UP = """
+            insert into decision_batch (result_id, action, state_id_hash, version, content_hash, lineage)
+            select coalesce(f.result_id, a.result_id), l.action, l.state_id_hash,
+                   coalesce(f.version, a.version), f.content_hash, l.lineage
+            from decision_lines l
+            -- the row the decision names: its result and the version of the result that row belongs to
+            left join (select distinct on (l.line) l.line, rl.result_id, rl.version, rl.content_hash
+                       from decision_lines l
+                       join delivery d on d.feed_code = l.feed and d.source_name = l.source
+                       join result_lineage rl on rl.delivery_id = d.delivery_id and rl.source_row = l.row
+                       order by l.line, rl.delivery_id, rl.result_id) f on f.line = l.line
+            -- an API record, by its own id: decided on the record as it stands
+            left join (select distinct on (l.line) l.line, r.result_id, r.version
+                       from decision_lines l join result r on r.feed_code = l.feed and r.source_ref = l.source
+                       where l.row = 1
+                       order by l.line, r.result_id) a on a.line = l.line and f.result_id is null""";
+
+    /**
+     * Finds each line's result by its lineage, into temp table {@code decision_batch(result_id, action, state_id_hash)}.
+     * The file is read once: the workbooks its lines name (a line of a workbook feed names {@code file#sheet} and the
+     * sheet's row) are read from the archive as they come, their deliveries looked up before the COPY holds the
+     * connection.
+     */
+    void stage(Connection c, Path file, String decisionColumn, boolean emptyIsReject) throws IOException, SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("""
-                    create temp table decision_lines (feed text, source text, row int, action text,
+                    create temp table decision_lines (line int, feed text, source text, row int, action text,
                                                       state_id_hash text, lineage text) on commit drop;
                     create temp table decision_batch (result_id bigint, action text, state_id_hash text,
                                                       version int, content_hash text, lineage text) on commit drop""");
         }
-        // a first reading checks every line and looks up the workbooks' rows, before the COPY holds the connection;
-        // the second COPYs the lines
+        Map<String, String> archived = workbookDeliveries(c);
         Map<String, Map<String, Integer>> workbookRows = new HashMap<>();
-        read(file, decisionColumn, emptyIsReject, l -> {
-            int hash = l.source().indexOf('#');
-            if (hash > 0) {
-                String fileName = l.source().substring(0, hash);
-                workbookRows.computeIfAbsent(l.feed() + "/" + fileName, k -> workbook(c, l.feed(), fileName));
-            }
-        });
-        try (CopyWriter copy = new CopyWriter(c, "decision_lines", "feed", "source", "row", "action", "state_id_hash",
-                "lineage")) {
+        try (CopyWriter copy = new CopyWriter(c, "decision_lines", "line", "feed", "source", "row", "action",
+                "state_id_hash", "lineage")) {
+            int[] line = {0};
             read(file, decisionColumn, emptyIsReject, l -> {
                 String source = l.source();
                 int row = l.row();
                 int hash = source.indexOf('#');
-                if (hash > 0) {
+                if (hash > 0 && workbookFeed(l.feed())) {
                     String fileName = source.substring(0, hash);
-                    Map<String, Integer> rows = workbookRows.get(l.feed() + "/" + fileName);
+                    String key = l.feed() + "/" + fileName;
+                    Map<String, Integer> rows = workbookRows.computeIfAbsent(key,
+                            k -> workbook(l.feed(), archived.get(k), fileName));
                     Integer continuous = rows.get(source.substring(hash + 1) + "#" + row);
                     source = fileName;
                     row = continuous == null ? -1 : continuous;
                 }
                 boolean reject = l.decision().equalsIgnoreCase("reject");
-                copy.value(l.feed()).value(source).value(row).value(reject ? "reject" : "link")
+                copy.value(++line[0]).value(l.feed()).value(source).value(row).value(reject ? "reject" : "link")
                         .value(reject ? null : hmac.stateId(l.decision()))
                         .value(l.feed() + " " + l.source() + ", row " + l.row()).endRow();
             });
             copy.finish();
         }
         try (Statement st = c.createStatement()) {
-            // (no index of the lines: each is read once, in turn, and looks its row up in the lineage; one by feed,
-            // source and row, which no plan read, took 0.6-0.86 s at the NC year's 434,069 lines; docs/performance.md,
-            // session 54)
+            // (no index of the lines: the look-up reads them whole, or each once; one by feed, source and row, which no
+            // plan read, took 0.6-0.86 s at the NC year's 434,069 lines; docs/performance.md, session 54)
             // the lines' count for the plan below, and the deliveries' and their rows' statistics too (a few hundred
             // rows; a sample of the lineage): taken before most deliveries arrived (as after a state's year, when
-            // autovacuum had not come round), they had each line's look-up below planned as a walk over every
-            // delivery in key order, to the first with the line's file (NC year: 27.6 s for 434,069 lines instead of
-            // 2.4 s)
+            // autovacuum had not come round), they had each line's look-up planned as a walk over every delivery in
+            // key order, to the first with the line's file (NC year: 27.6 s for 434,069 lines instead of 2.4 s)
             st.execute("analyze decision_lines, delivery, result_lineage");
-            st.executeUpdate("""
-                    insert into decision_batch (result_id, action, state_id_hash, version, content_hash, lineage)
-                    select coalesce(f.result_id, a.result_id), l.action, l.state_id_hash,
-                           coalesce(f.version, a.version), f.content_hash, l.lineage
-                    from decision_lines l
-                    -- the row the decision names: its result and the version of the result that row belongs to
-                    left join lateral (
-                             select rl.result_id, rl.version, rl.content_hash
-                             from delivery d join result_lineage rl using (delivery_id)
-                             where d.feed_code = l.feed and d.source_name = l.source and rl.source_row = l.row
-                             order by rl.delivery_id limit 1) f on true
-                    -- an API record, by its own id: decided on the record as it stands
-                    left join lateral (
-                             select r.result_id, r.version from result r where f.result_id is null
-                               and r.feed_code = l.feed and r.source_ref = l.source and l.row = 1 limit 1) a on true""");
         }
+        String before = LocalSettings.set(c, "work_mem", LINES_WORK_MEM);
+        try (Statement st = c.createStatement()) {
+            st.executeUpdate(LOOK_UP);
+        }
+        LocalSettings.set(c, "work_mem", before);
     }
 
-    /** For a workbook delivery: "sheet#sheetRow" → the row number its lineage carries. */
-    private Map<String, Integer> workbook(Connection c, String feed, String fileName) {
-        Map<String, Integer> map = new HashMap<>();
+    /** Whether {@code feed}'s layout is a workbook: its lines name {@code file#sheet}. */
+    private boolean workbookFeed(String feed) {
+        FeedConfig fc = feeds.get(feed);
+        org.credentialhub.mapping.Mapping layout = fc == null ? null : mappings.all().get(fc.layoutName());
+        return layout != null && "xlsx".equals(layout.format());
+    }
+
+    /** The archived content of each workbook feed's files, by "feed/file name": the first delivery of that name. */
+    private Map<String, String> workbookDeliveries(Connection c) throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        List<String> workbookFeeds = feeds.keySet().stream().filter(this::workbookFeed).toList();
+        if (workbookFeeds.isEmpty()) {
+            return out;
+        }
         try (PreparedStatement ps = c.prepareStatement("""
-                select content_sha256 from delivery where feed_code = ? and source_name = ?
-                  and status not in ('duplicate', 'quarantined') order by delivery_id limit 1""")) {
-            ps.setString(1, feed);
-            ps.setString(2, fileName);
+                select distinct on (feed_code, source_name) feed_code, source_name, content_sha256 from delivery
+                where feed_code = any (?) and status not in ('duplicate', 'quarantined')
+                order by feed_code, source_name, delivery_id""")) {
+            ps.setArray(1, c.createArrayOf("text", workbookFeeds.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return map;
-                }
-                Path archived = archiveDir.resolve(feed).resolve(rs.getString(1));
-                FeedConfig fc = feeds.get(feed);
-                if (fc == null || !Files.isRegularFile(archived)) {
-                    return map;
-                }
-                try (InputStream in = Files.newInputStream(archived);
-                     RecordReader reader = mappings.get(fc.layoutName()).open(in, fileName)) {
-                    SourceRow row;
-                    while ((row = reader.next()) != null) {
-                        map.put(row.part() + "#" + row.partRow(), row.rowNumber());
-                    }
+                while (rs.next()) {
+                    out.put(rs.getString(1) + "/" + rs.getString(2), rs.getString(3));
                 }
             }
-        } catch (SQLException | IOException | FileRejectedException e) {
+        }
+        return out;
+    }
+
+    /** For a workbook delivery (its archived content {@code sha256}, or null: none): "sheet#sheetRow" → its lineage's row. */
+    private Map<String, Integer> workbook(String feed, String sha256, String fileName) {
+        Map<String, Integer> map = new HashMap<>();
+        if (sha256 == null) {
+            return map;
+        }
+        Path archived = archiveDir.resolve(feed).resolve(sha256);
+        FeedConfig fc = feeds.get(feed);
+        if (fc == null || !Files.isRegularFile(archived)) {
+            return map;
+        }
+        try (InputStream in = Files.newInputStream(archived);
+             RecordReader reader = mappings.get(fc.layoutName()).open(in, fileName)) {
+            SourceRow row;
+            while ((row = reader.next()) != null) {
+                map.put(row.part() + "#" + row.partRow(), row.rowNumber());
+            }
+        } catch (IOException | FileRejectedException e) {
             throw new IllegalStateException("cannot read the archived workbook " + fileName + ": " + e.getMessage(), e);
         }
         return map;

@@ -1,0 +1,85 @@
+package org.credentialhub.exceptions;
+
+import org.credentialhub.runtime.Standalone;
+import org.credentialhub.support.GeneratedState;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A decision file's lines find their results ({@link DecisionFile#stage}) on the suite's generated state, whose
+ * {@code truth.csv} names every record it sent: rows of delimited and fixed-width files, workbook rows
+ * ({@code file#sheet}, their row numbers read from the archived workbook) and API records by their id.
+ */
+class DecisionFileTest {
+
+    /** The look-up as it was written before session 57: a look-up per line (the reference the joins must equal). */
+    private static final String LATERAL = """
+            select coalesce(f.result_id, a.result_id) as result_id, l.action, l.state_id_hash,
+                   coalesce(f.version, a.version) as version, f.content_hash, l.lineage
+            from decision_lines l
+            left join lateral (
+                     select rl.result_id, rl.version, rl.content_hash
+                     from delivery d join result_lineage rl using (delivery_id)
+                     where d.feed_code = l.feed and d.source_name = l.source and rl.source_row = l.row
+                     order by rl.delivery_id limit 1) f on true
+            left join lateral (
+                     select r.result_id, r.version from result r where f.result_id is null
+                       and r.feed_code = l.feed and r.source_ref = l.source and l.row = 1 limit 1) a on true""";
+
+    @Test
+    void everyKindOfLineFindsTheResultALookUpPerLineFinds() throws Exception {
+        GeneratedState.Run run = GeneratedState.nc();
+        Path truth = run.state().resolve("truth.csv");
+        try (Standalone s = new Standalone(run.settings()); Connection c = s.database.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                new DecisionFile(s.database.dataSource(), null, s.hmac(), s.feeds(), s.mappings(),
+                        s.dataDir.resolve("archive")).stage(c, truth, "state_id", true);
+                try (Statement st = c.createStatement()) {
+                    st.execute("create temp table reference on commit drop as " + LATERAL);
+                    long[] kinds = longs(st, """
+                            select count(*), count(*) filter (where result_id is not null),
+                                   count(*) filter (where lineage like '%#%' and result_id is not null),
+                                   count(*) filter (where lineage like '%, row 1' and content_hash is null
+                                                    and result_id is not null),
+                                   count(*) filter (where lineage like '%#%')
+                            from decision_batch""");
+                    assertTrue(kinds[0] > 1000, "the state's truth has lines: " + kinds[0]);
+                    // the state's truth names every record it sent; the few a line finds none for are rows the hub
+                    // rejected and files it quarantined
+                    assertTrue(kinds[1] >= kinds[0] * 0.98, "lines with a result: " + kinds[1] + " of " + kinds[0]);
+                    assertTrue(kinds[4] > 0 && kinds[2] >= kinds[4] * 0.98,
+                            "workbook rows (file#sheet) with a result: " + kinds[2] + " of " + kinds[4]);
+                    assertTrue(kinds[3] > 0, "API records found their results by their id");
+                    long[] diff = longs(st, """
+                            select (select count(*) from (select * from decision_batch except all
+                                                          select * from reference) x),
+                                   (select count(*) from (select * from reference except all
+                                                          select * from decision_batch) x)""");
+                    assertEquals(0, diff[0], "lines the joins found otherwise than the look-up per line");
+                    assertEquals(0, diff[1], "lines the look-up per line found otherwise than the joins");
+                }
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    private static long[] longs(Statement st, String sql) throws Exception {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            long[] out = new long[rs.getMetaData().getColumnCount()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = rs.getLong(i + 1);
+            }
+            return out;
+        }
+    }
+}
