@@ -134,7 +134,8 @@ class FirstLoadFactsTest {
             long students = ((Number) hub.rows("select count(*) as n from student").get(0).get("n")).longValue();
             assertEquals(students, ((Number) hub.rows("select count(distinct student_key) as n from student_pseudonym")
                     .get(0).get("n")).longValue(), "a pseudonym each, each its own");
-            // the foreign key made again holds: a pseudonym names a student on the roster
+            // the foreign key holds (kept through the first rows: its drop took the roster from its readers): a pseudonym
+            // names a student on the roster
             java.sql.SQLException orphan = assertThrows(java.sql.SQLException.class, () -> hub.rows(
                     "insert into student_pseudonym (student_id) values (-1) returning student_id"));
             assertEquals("23503", orphan.getSQLState(), orphan.getMessage());
