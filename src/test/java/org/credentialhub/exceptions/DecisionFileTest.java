@@ -1,15 +1,19 @@
 package org.credentialhub.exceptions;
 
+import org.credentialhub.accounts.Account;
+import org.credentialhub.accounts.Role;
 import org.credentialhub.runtime.Standalone;
 import org.credentialhub.support.GeneratedState;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -69,6 +73,68 @@ class DecisionFileTest {
             } finally {
                 c.rollback();
             }
+        }
+    }
+
+    /**
+     * The file is read once, its lines COPYed as they are read: a bad line after good ones stops the COPY midway, and
+     * the file is refused whole (file, line, reason; no line's data), nothing applied, the connection left as it was.
+     */
+    @Test
+    void aBadLineAfterGoodOnesRefusesTheFileAndAppliesNothing() throws Exception {
+        GeneratedState.Run run = GeneratedState.nc();
+        Path bad = Files.createTempFile("decisions", ".csv");
+        try (Standalone s = new Standalone(run.settings())) {
+            // the first thousand records of truth, each rejected (applied, they would reject their results), then a
+            // line whose row is not a number
+            try (java.io.Reader r = Files.newBufferedReader(run.state().resolve("truth.csv"));
+                 org.apache.commons.csv.CSVParser truthLines = org.apache.commons.csv.CSVFormat.RFC4180.builder()
+                         .setHeader().setSkipHeaderRecord(true).get().parse(r);
+                 org.apache.commons.csv.CSVPrinter out = new org.apache.commons.csv.CSVPrinter(
+                         Files.newBufferedWriter(bad), org.apache.commons.csv.CSVFormat.RFC4180)) {
+                out.printRecord("feed", "source", "row", "decision");
+                int n = 0;
+                for (org.apache.commons.csv.CSVRecord t : truthLines) {
+                    if (n++ == 1000) {
+                        out.printRecord(t.get("feed"), t.get("source"), "x", "reject");
+                        break;
+                    }
+                    out.printRecord(t.get("feed"), t.get("source"), t.get("row"), "reject");
+                }
+            }
+            String before = state(s);
+            DecisionFile decisions = new DecisionFile(s.database.dataSource(),
+                    new Decisions(s.database.dataSource(), s.hmac()), s.hmac(), s.feeds(), s.mappings(),
+                    s.dataDir.resolve("archive"));
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> decisions.apply(bad,
+                    new Account(0, "cli:test", Role.OPS, null, null)));
+            assertTrue(refused.getMessage().matches(java.util.regex.Pattern.quote(bad.toString())
+                    + ": line 100[12]: row is not a number"), refused.getMessage());
+            assertEquals(before, state(s), "nothing applied");
+            // the pool's connections go on: a good file's look-up runs
+            try (Connection c = s.database.dataSource().getConnection()) {
+                c.setAutoCommit(false);
+                Files.write(bad, Files.readAllLines(bad).subList(0, 11));
+                decisions.stage(c, bad, "decision", false);
+                try (Statement st = c.createStatement()) {
+                    assertEquals(10, longs(st, "select count(*) from decision_batch")[0]);
+                }
+                c.rollback();
+            }
+        } finally {
+            Files.deleteIfExists(bad);
+        }
+    }
+
+    /** What a decision file's apply changes: the results' decisions and the exceptions. */
+    private static String state(Standalone s) throws Exception {
+        try (Connection c = s.database.dataSource().getConnection(); Statement st = c.createStatement()) {
+            return java.util.Arrays.toString(longs(st, """
+                    select (select count(*) from result where match_decision = 'match'),
+                           (select count(*) from result where match_tier = 'district'),
+                           (select count(*) from result_exception where status = 'resolved'),
+                           (select coalesce(sum(hashtext(r.result_id || ' ' || coalesce(r.student_id, 0) || ' '
+                                                         || coalesce(r.match_decision, ''))), 0) from result r)"""));
         }
     }
 
