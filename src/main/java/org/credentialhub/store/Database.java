@@ -15,7 +15,8 @@ import java.nio.file.Path;
 /**
  * The hub's one store. Uses the PostgreSQL named by {@code HUB_DB_URL} when set; otherwise starts a
  * private PostgreSQL in the data folder (embedded defaults). Either way the schema is brought up to
- * date with Flyway before anything else touches it.
+ * date with Flyway before anything else touches it (a new embedded cluster copied from this build's
+ * template, {@link ClusterTemplate}, is up to date already: migrated by exactly these migrations).
  */
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
@@ -39,8 +40,13 @@ public final class Database implements AutoCloseable {
      * classes (upper, lower) stay UTF-8's. A cluster made before keeps its own.
      */
     public static EmbeddedPostgres.Builder clusterLocale(EmbeddedPostgres.Builder builder) {
-        return builder.setLocaleConfig("lc-collate", "C");
+        return builder.setLocaleConfig("lc-collate", LC_COLLATE);
     }
+
+    private static final String LC_COLLATE = "C";
+
+    /** initdb's options beyond zonky's own (a template of an empty cluster is made with these: {@link ClusterTemplate}). */
+    private static final String INITDB_OPTIONS = "lc-collate=" + LC_COLLATE;
 
     /**
      * What the embedded server may take ({@code hub.db.embedded.*}; a server named by {@code hub.db.url} is its
@@ -95,6 +101,7 @@ public final class Database implements AutoCloseable {
                                 Embedded server) throws IOException {
         EmbeddedPostgres embedded = null;
         String jdbcUrl = url;
+        boolean migrated = false;
         if (url == null || url.isBlank()) {
             Path pgDir = dataDir.resolve("postgres");
             Files.createDirectories(pgDir);
@@ -121,7 +128,20 @@ public final class Database implements AutoCloseable {
                     .setServerConfig("max_wal_size", server.maxWalSize());
             // a port below the kernel's ephemeral range (Ports): the database's start is not lost to an outgoing connection
             builder.setPort(port > 0 ? port : org.credentialhub.runtime.Ports.free());
+            // a new data folder gets the empty cluster of this build (initdb's files, the schema migrated by exactly
+            // these migrations: nothing for Flyway to do) as a copy when one is kept, else it is made and a copy kept
+            // for the next new folder
+            ClusterTemplate template = ClusterTemplate.isNew(pgDir) ? ClusterTemplate.of(INITDB_OPTIONS) : null;
+            boolean copied = template != null && template.copyInto(pgDir);
+            migrated = copied;
             embedded = builder.start();
+            if (template != null && !copied) {
+                Flyway.configure().dataSource(embedded.getPostgresDatabase()).locations("classpath:db/migration")
+                        .load().migrate();
+                embedded.close();
+                template.keep(pgDir);
+                embedded = builder.start();
+            }
             jdbcUrl = embedded.getJdbcUrl("postgres", "postgres");
             user = "postgres";
             password = "";
@@ -135,7 +155,9 @@ public final class Database implements AutoCloseable {
         config.setPoolName("hub");
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         HikariDataSource ds = new HikariDataSource(config);
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        if (!migrated) {
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        }
         return new Database(embedded, ds, jdbcUrl);
     }
 
