@@ -159,8 +159,9 @@ final class ClusterTemplate {
         if (!Files.isRegularFile(from.resolve(COMPLETE))) {
             return false;
         }
-        Path partial = pgDir.resolveSibling(pgDir.getFileName() + ".partial-" + UUID.randomUUID());
+        Path partial = pgDir.resolveSibling(pgDir.getFileName() + PARTIAL + UUID.randomUUID());
         try {
+            removePartials(pgDir);
             copyTree(from, partial);
             Files.deleteIfExists(pgDir.resolve("epg-lock"));
             Files.delete(pgDir);
@@ -176,6 +177,21 @@ final class ClusterTemplate {
                 // the server's start reports a folder it cannot use
             }
             return false;
+        }
+    }
+
+    /** A copy into a data folder is made beside it under this name and a random suffix, then renamed. */
+    private static final String PARTIAL = ".partial-";
+
+    /** The parts of copies a process killed while copying left beside the data folder. */
+    private static void removePartials(Path pgDir) throws IOException {
+        String prefix = pgDir.getFileName() + PARTIAL;
+        try (Stream<Path> siblings = Files.list(pgDir.getParent())) {
+            for (Path p : siblings.toList()) {
+                if (p.getFileName().toString().startsWith(prefix)) {
+                    deleteQuietly(p);
+                }
+            }
         }
     }
 

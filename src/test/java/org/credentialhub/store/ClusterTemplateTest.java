@@ -87,6 +87,8 @@ class ClusterTemplateTest {
         Files.createDirectories(template.path().resolve("global"));
         Files.writeString(template.path().resolve("PG_VERSION"), "17\n");   // a part: no mark of a whole template
         Path pgDir = Files.createDirectories(tmp.resolve("data/postgres"));
+        // what a copy killed midway leaves beside the folder (kill -9): removed by the next copy
+        Files.createDirectories(tmp.resolve("data/postgres.partial-0a1b/base"));
         assertFalse(template.copyInto(pgDir));
         assertTrue(ClusterTemplate.isNew(pgDir), "the data folder is left as empty as it was");
         Files.writeString(template.path().resolve(ClusterTemplate.COMPLETE), "whole\n");
