@@ -26,15 +26,16 @@ import java.util.stream.Stream;
  * An empty embedded cluster as a new data folder needs it (initdb's files, the schema migrated by Flyway), kept once
  * for this PostgreSQL build and these migrations, and copied into each new data folder instead of made again: initdb
  * and the migrations took 2.0-2.5 s of a hub's start in a new folder (`./hub ingest`, `demo`, the benches), a copy of
- * the cluster's 42 MB about 0.1 s (docs/performance.md, session 58; the migrations are not checked again in a copy). What the copy holds is what initdb and the
- * migrations would have made; a hub's data, settings and secrets are never in it (the server's settings are given at
- * each start, not written to the folder).
+ * the cluster's 42 MB 0.1-1 s (docs/performance.md, session 58); a copy's migrations are not checked again. What the
+ * copy holds is what initdb and the migrations would have made; a hub's data, settings and secrets are never in it
+ * (the server's settings are given at each start, not written to the folder).
  *
  * <p>Kept in the system's temporary folder ({@code credential-hub-clusters/cluster-<key>}), the key a SHA-256 of the
- * PostgreSQL binaries the hub runs, initdb's options and every migration's name and text: another build of either
- * gets its own, made by the first new data folder of that build. A template is written whole under another name and
- * then renamed (readers never see part of one), and never replaced; a folder that cannot be read or written, or a copy
- * that fails midway, leaves the data folder as it was and the cluster is made by initdb as before.
+ * PostgreSQL binaries the hub runs (their jar's name and archive), initdb's options and every migration's name and
+ * text: another build of either gets its own, made by the first new data folder of that build. A template is written
+ * whole under another name and then renamed (readers never see part of one), and never replaced; a folder that cannot
+ * be read or written, or a copy that fails midway, leaves the data folder as it was and the cluster is made by initdb
+ * as before.
  */
 final class ClusterTemplate {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterTemplate.class);
@@ -171,8 +172,8 @@ final class ClusterTemplate {
     }
 
     /**
-     * Copies the template into the new data folder {@code pgDir} (empty): true when it now holds the template's cluster;
-     * false when there is no template yet or the copy failed (the folder is then as empty as before).
+     * Copies the template into the new data folder {@code pgDir} (empty): true when it now holds the template's
+     * cluster; false when there is no template yet or the copy failed (the folder is then as empty as before).
      */
     boolean copyInto(Path pgDir) {
         Path from = path();

@@ -45,7 +45,7 @@ public final class Database implements AutoCloseable {
 
     private static final String LC_COLLATE = "C";
 
-    /** initdb's options beyond zonky's own (a template of an empty cluster is made with these: {@link ClusterTemplate}). */
+    /** initdb's options beyond zonky's own (a template of an empty cluster is made with them: {@link ClusterTemplate}). */
     private static final String INITDB_OPTIONS = "lc-collate=" + LC_COLLATE;
 
     /**
@@ -141,6 +141,7 @@ public final class Database implements AutoCloseable {
                 embedded.close();
                 template.keep(pgDir);
                 embedded = builder.start();
+                migrated = true;
             }
             jdbcUrl = embedded.getJdbcUrl("postgres", "postgres");
             user = "postgres";

