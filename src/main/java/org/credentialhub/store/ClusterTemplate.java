@@ -6,11 +6,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,7 +23,7 @@ import java.util.stream.Stream;
  * An empty embedded cluster as a new data folder needs it (initdb's files, the schema migrated by Flyway), kept once
  * for this PostgreSQL build and these migrations, and copied into each new data folder instead of made again: initdb
  * and the migrations took 2.0-2.5 s of a hub's start in a new folder (`./hub ingest`, `demo`, the benches), a copy of
- * the cluster's 42 MB 0.1-1 s (docs/performance.md, session 58); a copy's migrations are not checked again. What the
+ * the cluster's 42 MB 0.3-0.9 s (docs/performance.md, session 58); a copy's migrations are not checked again. What the
  * copy holds is what initdb and the migrations would have made; a hub's data, settings and secrets are never in it
  * (the server's settings are given at each start, not written to the folder).
  *
@@ -119,28 +116,7 @@ final class ClusterTemplate {
             throw new IOException("no db/migration on the class path");
         }
         Map<String, byte[]> out = new java.util.TreeMap<>();
-        try {
-            URI uri = folder.toURI();
-            if (uri.getScheme().equals("jar")) {
-                FileSystem open;
-                try {
-                    open = FileSystems.getFileSystem(uri);   // the jar read as a file system elsewhere: left open
-                } catch (java.nio.file.FileSystemNotFoundException notOpen) {
-                    open = null;
-                }
-                if (open != null) {
-                    read(open.getPath("/db/migration"), out);
-                } else {
-                    try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
-                        read(jar.getPath("/db/migration"), out);
-                    }
-                }
-            } else {
-                read(Path.of(uri), out);
-            }
-        } catch (java.net.URISyntaxException e) {
-            throw new IOException(e);
-        }
+        read(org.credentialhub.support.Reference.onClassPath(folder), out);
         return out;
     }
 
@@ -167,7 +143,7 @@ final class ClusterTemplate {
             return true;
         }
         try (Stream<Path> entries = Files.list(pgDir)) {
-            return entries.noneMatch(p -> !p.getFileName().toString().equals("epg-lock"));
+            return entries.allMatch(p -> p.getFileName().toString().equals("epg-lock"));   // zonky's lock alone
         }
     }
 

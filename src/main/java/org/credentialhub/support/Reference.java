@@ -46,6 +46,15 @@ public final class Reference {
         if (url == null) {
             throw new IllegalStateException("the hub's reference data is missing from the class path (" + MARKER + ")");
         }
+        return onClassPath(url).getParent();
+    }
+
+    /**
+     * A file or folder found on the class path ({@code ClassLoader.getResource}) as a {@link Path} that {@code Files}
+     * reads: itself when the hub runs from its classes, the entry inside the jar otherwise (the jar opened as a file
+     * system the first time, and kept open).
+     */
+    public static Path onClassPath(URL url) {
         try {
             URI uri = url.toURI();
             if ("jar".equals(uri.getScheme())) {
@@ -55,11 +64,11 @@ public final class Reference {
                     // opened before: Path.of finds it
                 }
             }
-            return Path.of(uri).getParent();
+            return Path.of(uri);
         } catch (URISyntaxException e) {
-            throw new IllegalStateException("reference data at an unreadable location: " + url, e);
+            throw new IllegalStateException("a class-path entry at an unreadable location: " + url, e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the hub's jar to read its reference data", e);
+            throw new UncheckedIOException("cannot open the hub's jar to read " + url, e);
         }
     }
 }

