@@ -16,6 +16,10 @@ import java.util.regex.Pattern;
  * year's first load, psql alternating: the earned facts 1.75-2.14 s as one statement, 1.08-1.37 s so; docs/performance.md,
  * session 59). Parallel workers see the transaction's own rows and tables, and the statement is inside the caller's
  * transaction as before.
+ *
+ * <p>The temporary table is made for each statement, not kept as a {@link Scratch} table is: only {@code create table
+ * … as} is planned in parallel. Making it discards the plans the session had cached (as Scratch says), which suits a
+ * few large statements, such as a reporting load's, and not a per-delivery step.
  */
 public final class ParallelSelect {
     /** The temporary table the select's rows go through (dropped once inserted, and at the transaction's end anyway). */
