@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  * text: another build of either gets its own, made by the first new data folder of that build. A template is written
  * whole under another name and then renamed (readers never see part of one), and never replaced; a folder that cannot
  * be read or written, or a copy that fails midway, leaves the data folder as it was and the cluster is made by initdb
- * as before.
+ * as before. The folder of templates is made 0700, and a template is used only where it and that folder are this
+ * account's and no one else may write them (the temporary folder is every account's).
  */
 final class ClusterTemplate {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterTemplate.class);
@@ -153,7 +154,7 @@ final class ClusterTemplate {
      */
     boolean copyInto(Path pgDir) {
         Path from = path();
-        if (!Files.isRegularFile(from.resolve(COMPLETE))) {
+        if (!Files.isRegularFile(from.resolve(COMPLETE)) || !own(root) || !own(from)) {
             return false;
         }
         Path partial = pgDir.resolveSibling(pgDir.getFileName() + PARTIAL + UUID.randomUUID());
@@ -203,7 +204,13 @@ final class ClusterTemplate {
         }
         Path partial = root.resolve("partial-" + UUID.randomUUID());
         try {
-            Files.createDirectories(root);
+            if (!Files.exists(root)) {
+                org.credentialhub.support.PrivateFiles.folder(root);
+            }
+            if (!own(root)) {
+                LOG.debug("No template of the empty cluster kept: {} is not this account's alone", root);
+                return;
+            }
             copyTree(pgDir, partial);
             Files.writeString(partial.resolve(COMPLETE), FORMAT + "\n");
             try {
@@ -227,6 +234,23 @@ final class ClusterTemplate {
                     deleteQuietly(p);
                 }
             }
+        }
+    }
+
+    /**
+     * Whether a folder is this account's and no one else's to write: the system's temporary folder is everyone's, and a
+     * cluster another account planted or changed there (its roles, its settings) would become the hub's database.
+     */
+    private static boolean own(Path folder) {
+        try {
+            java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(folder,
+                    java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Set<java.nio.file.attribute.PosixFilePermission> p = a.permissions();
+            return a.isDirectory() && a.owner().getName().equals(System.getProperty("user.name"))
+                    && !p.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                    && !p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;   // not there, or no POSIX owner and modes to tell: made anew each time
         }
     }
 

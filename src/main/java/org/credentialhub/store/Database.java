@@ -136,8 +136,7 @@ public final class Database implements AutoCloseable {
             migrated = copied;
             embedded = builder.start();
             if (template != null && !copied) {
-                Flyway.configure().dataSource(embedded.getPostgresDatabase()).locations("classpath:db/migration")
-                        .load().migrate();
+                migrate(embedded.getPostgresDatabase());
                 embedded.close();
                 template.keep(pgDir);
                 embedded = builder.start();
@@ -157,9 +156,14 @@ public final class Database implements AutoCloseable {
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         HikariDataSource ds = new HikariDataSource(config);
         if (!migrated) {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            migrate(ds);
         }
         return new Database(embedded, ds, jdbcUrl);
+    }
+
+    /** Brings the schema up to date: the migrations in {@code db/migration} (the same ones {@link ClusterTemplate} keys). */
+    private static void migrate(javax.sql.DataSource ds) {
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
     }
 
     /** The port of a live PostgreSQL that another process runs in this data folder, if any. */

@@ -129,6 +129,38 @@ class ClusterTemplateTest {
     }
 
     @Test
+    void aTemplateOthersMayWriteIsNeverCopiedAndItsFolderIsMadePrivate(@TempDir Path tmp) throws Exception {
+        // the system's temporary folder is everyone's: a template another account could have written or replaced is
+        // not this hub's (a cluster planted there, with its own roles and settings, would become the hub's database)
+        Path root = tmp.resolve("templates");
+        ClusterTemplate template = new ClusterTemplate(root, "k4");
+        Files.createDirectories(template.path());
+        Files.writeString(template.path().resolve("PG_VERSION"), "17\n");
+        Files.writeString(template.path().resolve(ClusterTemplate.COMPLETE), "whole\n");
+        Path pgDir = Files.createDirectories(tmp.resolve("data/postgres"));
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(template.path(), PosixFilePermissions.fromString("rwx------"));
+        assertFalse(template.copyInto(pgDir), "a folder of templates others may write is not trusted");
+        assertTrue(ClusterTemplate.isNew(pgDir));
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(template.path(), PosixFilePermissions.fromString("rwxrwx---"));
+        assertFalse(template.copyInto(pgDir), "nor a template others may write");
+        Files.setPosixFilePermissions(template.path(), PosixFilePermissions.fromString("rwx------"));
+        assertTrue(template.copyInto(pgDir), "the account's own, private template is copied");
+
+        Path cluster = Files.createDirectories(tmp.resolve("cluster"));
+        Files.writeString(cluster.resolve("PG_VERSION"), "17\n");
+        ClusterTemplate fresh = new ClusterTemplate(tmp.resolve("fresh"), "k5");
+        fresh.keep(cluster);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("fresh"))),
+                "the folder of templates is made private");
+        Path open = Files.createDirectories(tmp.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        new ClusterTemplate(open, "k6").keep(cluster);
+        assertFalse(Files.exists(open.resolve("cluster-k6")), "no template kept where others may write");
+    }
+
+    @Test
     void aTemplateIsKeptOnceAndOtherBuildsUnusedForADayAreRemoved(@TempDir Path tmp) throws Exception {
         Path cluster = Files.createDirectories(tmp.resolve("cluster"));
         Files.writeString(cluster.resolve("PG_VERSION"), "17\n");
