@@ -75,6 +75,17 @@ public final class DeliveryMatcher {
     /** Results a staged file is matched in at once, by default ({@link #DeliveryMatcher(DataSource, MatchSettings, int)}). */
     public static final int BATCH_ROWS = 100_000;
     private final int batchRows;
+    /** Results a model's fit samples at most ({@link #fitSampleResults}). */
+    private int fitSample = ModelTrainer.SAMPLE_RESULTS;
+
+    /**
+     * A batch of more results than this is fitted on a sample of this many ({@code hub.matching.fit-sample-results}):
+     * a fit's cost stops growing with the batch, and more rows say little more about a vendor's error rates.
+     */
+    public DeliveryMatcher fitSampleResults(int results) {
+        this.fitSample = Math.max(1, results);
+        return this;
+    }
 
     /** The fitted models as they were before a restart. */
     private final ModelStore stored;
@@ -252,6 +263,21 @@ public final class DeliveryMatcher {
         match(scope, feed, what, c -> true);
     }
 
+    /**
+     * The order a batch of published results is matched in: the vendor's, by feed, file (its name, then its content)
+     * and row (an API record by its own id), the attempt key only where that leaves a tie. The model's sample (the rows
+     * at the places it draws) and the one-to-one assignment's ties depend on the order, so it must be the same in
+     * every hub for the same results: however the rows lie on disk (a restarted hub, another node), and whatever the
+     * hub's identity key, which an attempt key holding personal data is hashed with ({@code k:…}: in the order of
+     * those, the NC year's re-match drew another 8,000 of its 10,329 results on every new data folder, and its
+     * automatic matches were 20 or 21). {@link #STAGED_ORDER} is the same order for one file's staged rows.
+     */
+    static final String PUBLISHED_ORDER = "r.feed_code, d.source_name, d.content_sha256, r.source_row, r.source_ref, "
+            + "r.attempt_key";
+
+    /** {@link #PUBLISHED_ORDER} for the staged rows {@code t} of one file: its rows, as they are read once published. */
+    static final String STAGED_ORDER = "t.source_row, t.source_ref, t.attempt_key";
+
     /** How many models this matcher has fitted (not taken from a feed's earlier fit). */
     int fits() {
         return fits.get();
@@ -299,11 +325,11 @@ public final class DeliveryMatcher {
                     %s
                     left join match_crosswalk x on x.feed_code = r.feed_code and x.decision = 'link'
                                                and x.candidate_key = %s
+                    join delivery d on d.delivery_id = r.delivery_id
                     where %s and r.match_decision is null
-                    -- in a fixed order: the model's sample and the one-to-one assignment depend on it, and a batch
-                    -- must match alike however the rows lie on disk (a restarted hub, another node)
-                    order by r.feed_code, r.attempt_key""".formatted(
-                    Decisions.CANDIDATE_KEY, SCHOOL_BY_NAME.formatted("i.school_name"), Decisions.CANDIDATE_KEY, scope))) {
+                    order by %s""".formatted(
+                    Decisions.CANDIDATE_KEY, SCHOOL_BY_NAME.formatted("i.school_name"), Decisions.CANDIDATE_KEY, scope,
+                    PUBLISHED_ORDER))) {
                 ps.setFetchSize(10_000);
                 try (ResultSet rs = ps.executeQuery()) {
                     Columns at = Columns.of(rs);
@@ -378,7 +404,7 @@ public final class DeliveryMatcher {
             return;
         }
         Staged all = new Staged();
-        try (PreparedStatement ps = c.prepareStatement(staged(keysRepeat) + " order by t.attempt_key")) {
+        try (PreparedStatement ps = c.prepareStatement(staged(keysRepeat) + " order by " + STAGED_ORDER)) {
             ps.setString(1, feed);
             ps.setFetchSize(10_000);
             try (ResultSet rs = ps.executeQuery()) {
@@ -414,7 +440,7 @@ public final class DeliveryMatcher {
      * Decides, inside a district upload's staging transaction, whose result each of its staged attempts is, as
      * {@link #matchDelivery} decides the upload's published results: each district's entries (by the district that
      * entered them: the staged row's, which its district entry then carries) within that district's students only, with
-     * the feed's model, in the order of their attempt keys; an earlier district decision links or rejects as it does
+     * the feed's model, in the file's order ({@link #STAGED_ORDER}); an earlier district decision links or rejects as it does
      * there. The decisions go to {@link #STAGE_MATCH} and {@link #STAGE_MATCH_CANDIDATE} and publishing writes each
      * result once, with its decision: matched after publishing, every entered result was written a second time, its
      * decision an update that is never in place (a new row version and an entry in each of the table's indexes, and a
@@ -427,9 +453,9 @@ public final class DeliveryMatcher {
             throws SQLException {
         long t0 = System.nanoTime();
         Scratch.ensure(c, STAGE_MATCH, STAGE_MATCH_CANDIDATE);
-        // by the entering district, each district's rows in the order of their attempt keys (matchDelivery's order)
+        // by the entering district, each district's rows in the file's order (matchDelivery's order)
         Map<String, Staged> entered = new java.util.TreeMap<>();
-        try (PreparedStatement ps = c.prepareStatement(stagedEntries(keysRepeat) + " order by t.attempt_key")) {
+        try (PreparedStatement ps = c.prepareStatement(stagedEntries(keysRepeat) + " order by " + STAGED_ORDER)) {
             ps.setString(1, feed);
             ps.setFetchSize(10_000);
             try (ResultSet rs = ps.executeQuery()) {
@@ -485,8 +511,8 @@ public final class DeliveryMatcher {
                    coalesce(sc.school_code, sn.school_code, t.school_code) as school,
                    coalesce(t.district_code, sc.district_code, sn.district_code) as district,
                    %1$s as candidate_key, x.decision as earlier, x.student_id as linked,
-                   t.name_hash, t.name_salt, t.birth_date_hash, t.birth_date_salt%%s
-            from (select attempt_key, coalesce(exam_code, credential_code) as exam_code,
+                   t.name_hash, t.name_salt, t.birth_date_hash, t.birth_date_salt, t.source_row, t.source_ref%%s
+            from (select attempt_key, source_row, source_ref, coalesce(exam_code, credential_code) as exam_code,
                          attempted_on, vendor_candidate_id, state_id_hash, state_id_near, identity_key, first_name,
                          last_name, birth_date, school_code, school_name, district_code,
                          name_hash, name_salt, birth_date_hash, birth_date_salt
@@ -500,7 +526,7 @@ public final class DeliveryMatcher {
     private static final Scratch.Table STAGE_READ = new Scratch.Table("stage_read", """
             attempt_key text, group_key text, state_id_hash text, state_id_near text, first_name text, last_name text,
             birth_date date, school text, district text, candidate_key text, earlier text, linked bigint,
-            name_hash text, name_salt text, birth_date_hash text, birth_date_salt text""");
+            name_hash text, name_salt text, birth_date_hash text, birth_date_salt text, source_row int, source_ref text""");
 
     /** Staged rows read for matching, as one batch: their keys, records, earlier links and rejections, hashed identities. */
     private static final class Staged {
@@ -604,13 +630,13 @@ public final class DeliveryMatcher {
             ResultRecord[] picked = new ResultRecord[sample.rows().length];
             Staged one = new Staged();
             Map<Long, HashedIdentity.Sent> hashed = new HashMap<>();
-            // the sampled rows by their place among the rows not rejected, in the batch's order (attempt key): the
-            // places are numbered on the keys alone (a sort of the keys, not of the rows), and the sampled keys' rows
-            // then read by key
+            // the sampled rows by their place among the rows not rejected, in the batch's order (STAGED_ORDER): the
+            // places are numbered on the order's columns alone (a sort of those, not of the rows), and the sampled
+            // rows then read by their attempt keys
             Map<String, Integer> slotOfKey = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("select attempt_key, position from (select attempt_key, "
-                    + "(row_number() over (order by attempt_key))::int - 1 as position from " + STAGE_READ.name()
-                    + " where earlier is distinct from 'reject') n where position = any (?)")) {
+                    + "(row_number() over (order by " + STAGED_ORDER + "))::int - 1 as position from "
+                    + STAGE_READ.name() + " t where earlier is distinct from 'reject') n where position = any (?)")) {
                 ps.setArray(1, c.createArrayOf("integer", Arrays.stream(sample.rows()).boxed().toArray()));
                 ps.setFetchSize(10_000);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -647,7 +673,7 @@ public final class DeliveryMatcher {
         boolean candidates = false;
         Staged part = new Staged();
         try (PreparedStatement ps = c.prepareStatement("select * from " + STAGE_READ.name()
-                + " order by group_key, attempt_key")) {
+                + " t order by group_key, " + STAGED_ORDER)) {
             // a part is matched and written while the rows after it wait in the cursor
             ps.setFetchSize(Math.min(10_000, batchRows));
             String group = null;
@@ -827,11 +853,11 @@ public final class DeliveryMatcher {
             }
         }
         if (fitted != null && fitted.roster() == roster
-                && (size <= 2 * fitted.rows() || fitted.rows() >= ModelTrainer.SAMPLE_RESULTS)) {
+                && (size <= 2 * fitted.rows() || fitted.rows() >= fitSample)) {
             return fitted.model();
         }
         long t0 = System.nanoTime();
-        FsModel model = fit.fit(new ModelTrainer().maxBlockSize(settings.maxBlockSize()));
+        FsModel model = fit.fit(new ModelTrainer().maxBlockSize(settings.maxBlockSize()).maxSampleResults(fitSample));
         fits.incrementAndGet();
         LOG.info("Model for {} fitted on {} results in {} ms (EM {}, {} candidate pairs)",
                 feed == null ? "a batch across feeds" : "feed " + feed, size, (System.nanoTime() - t0) / 1_000_000,

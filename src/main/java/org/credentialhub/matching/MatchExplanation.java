@@ -36,7 +36,7 @@ final class MatchExplanation {
                 for (int q = 0; q < count; q++) {
                     taken |= picked[q] == i;
                 }
-                if (!taken && (bestI < 0 || Matcher.ahead(ws, rows, i, bestI))) {
+                if (!taken && (bestI < 0 || Matcher.ahead(ws, rows, i, bestI, index))) {
                     bestI = i;
                 }
             }

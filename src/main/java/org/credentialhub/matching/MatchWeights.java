@@ -67,9 +67,9 @@ final class MatchWeights {
         }
         long len = 0;
         int seen = 0;
-        int step = Math.max(1, index.size() / 500);
-        for (int row = 0; row < index.size(); row += step) {
-            long[] near = index.nearOf(row);
+        // 500 students, the same in every hub (RosterIndex.spread)
+        for (int i = 0; i < Math.min(500, index.spread.length); i++) {
+            long[] near = index.nearOf(index.spread[i]);
             if (near != null) {
                 len += near.length;
                 seen++;

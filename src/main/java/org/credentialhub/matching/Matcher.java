@@ -597,10 +597,10 @@ public final class Matcher {
         best = -1;
         int second = -1;
         for (int i = 0; i < n; i++) {
-            if (best < 0 || ahead(ws, s.rows, i, best)) {
+            if (best < 0 || ahead(ws, s.rows, i, best, index)) {
                 second = best;
                 best = i;
-            } else if (second < 0 || ahead(ws, s.rows, i, second)) {
+            } else if (second < 0 || ahead(ws, s.rows, i, second, index)) {
                 second = i;
             }
         }
@@ -612,11 +612,13 @@ public final class Matcher {
     }
 
     /**
-     * Whether candidate {@code i} ranks before candidate {@code j}: a higher score, or the same score and the lower
-     * roster row (candidates come in the order the blocking found them; the ranking must not depend on it).
+     * Whether candidate {@code i} ranks before candidate {@code j}: a higher score, or the same score and the first in
+     * the roster's order of contents ({@link RosterIndex#before}; candidates come in the order the blocking found them,
+     * and the rows in the order the students were read, which went with the hub's identity key: the ranking must depend
+     * on neither).
      */
-    static boolean ahead(double[] ws, int[] rows, int i, int j) {
-        return ws[i] > ws[j] || ws[i] == ws[j] && rows[i] < rows[j];
+    static boolean ahead(double[] ws, int[] rows, int i, int j, RosterIndex index) {
+        return ws[i] > ws[j] || ws[i] == ws[j] && index.before(rows[i], rows[j]);
     }
 
     private int firstNameLevel(Probe p, int row, Work wk) {

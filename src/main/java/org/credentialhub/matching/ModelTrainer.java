@@ -464,13 +464,14 @@ public final class ModelTrainer {
         }
         double[][] acc = zeros();
         int[] lv = new int[Comparisons.FIELDS];
-        int n = index.size();
+        // the random students drawn from the roster's spread (RosterIndex.spread): the same in every hub
+        int[] spread = index.spread;
         int pairs = randomPairsFor(probes.size());
         int[] probeOf = new int[pairs];
         int[] rowOf = new int[pairs];
         for (int i = 0; i < pairs; i++) {
             probeOf[i] = rnd.nextInt(probes.size());
-            rowOf[i] = rnd.nextInt(n);
+            rowOf[i] = spread[rnd.nextInt(spread.length)];
         }
         if (!rememberNames) {
             // each pair compared in the order drawn (the reference the tests compare the probe-by-probe count with)

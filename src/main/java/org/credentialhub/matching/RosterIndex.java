@@ -78,6 +78,21 @@ public final class RosterIndex {
     private final BlockingIndex blocking;
     /** Equal state IDs and IDs one edit away ({@link #rowsWithStateId}, {@link #rowsOneEditAway}). */
     private final StateIdIndex stateIds;
+    /**
+     * Rows in an order of their contents alone (names, birth date, school and district, hashed), at most
+     * {@link #SPREAD_ROWS} of them chosen by the same hash: a sample of the roster is drawn from these (the model's random
+     * pairs, the ID neighbourhoods' means), so that it is the same in every hub for the same students. Drawn by place in
+     * the order the students were read, it went with the hub's identity key (the loads insert students in the order of
+     * their IDs' keyed hashes) and with where the rows lay on disk.
+     */
+    final int[] spread;
+    /** The names', schools' and districts' fingerprints by code ({@link #contentHash}). */
+    private final long[] firstFp;
+    private final long[] lastFp;
+    private final long[] schoolFp;
+    private final long[] districtFp;
+    /** Most rows {@link #spread} holds: a sample of a quarter of a million students is as good as the roster. */
+    static final int SPREAD_ROWS = 1 << 18;
     /** Mean number of other students whose ID is one edit from a student's (sampled; 0 without neighbourhoods). */
     final double meanIdNeighbours;
     final long buildNanos;
@@ -120,6 +135,14 @@ public final class RosterIndex {
         for (Map.Entry<String, Integer> e : schoolDict.entrySet()) {
             schoolValues[e.getValue()] = e.getKey();
         }
+        this.firstFp = fingerprints(firstDict.values);
+        this.lastFp = fingerprints(lastDict.values);
+        this.schoolFp = fingerprints(schoolValues);
+        String[] districtValues = new String[districtDict.size()];
+        for (Map.Entry<String, Integer> e : districtDict.entrySet()) {
+            districtValues[e.getValue()] = e.getKey();
+        }
+        this.districtFp = fingerprints(districtValues);
         this.schoolPacked = new long[schoolValues.length];
         for (int c = 0; c < schoolValues.length; c++) {
             schoolPacked[c] = Comparisons.packSchool(schoolValues[c]);
@@ -131,8 +154,72 @@ public final class RosterIndex {
         long[] nearFp = b.takeNearFp();
         this.stateIds = new StateIdIndex(n, stateFp, nearFp, nearCount, nearStart, dirBits);
         b.releaseNear();
-        this.meanIdNeighbours = stateIds.sampleIdNeighbours();
+        this.spread = spread();
+        this.meanIdNeighbours = stateIds.sampleIdNeighbours(spread);
         this.buildNanos = System.nanoTime() - startNanos;
+    }
+
+    /**
+     * {@link #spread}: each row's contents hashed (never its state ID's keyed hash, nor its place), the rows whose hash
+     * falls in the first {@code SPREAD_ROWS / n} of its range kept, in the order of their hashes (a tie, two students
+     * alike in all of it, in the order read).
+     */
+    private int[] spread() {
+        // kept: the hash's top 32 bits (unsigned) below this
+        long below = n <= SPREAD_ROWS ? 1L << 32 : (SPREAD_ROWS * (1L << 32)) / n;
+        long[] keyed = new long[Math.min(n, SPREAD_ROWS + SPREAD_ROWS / 8)];
+        int kept = 0;
+        for (int row = 0; row < n; row++) {
+            long h = contentHash(row);
+            if ((h >>> 32) < below) {
+                if (kept == keyed.length) {
+                    keyed = Arrays.copyOf(keyed, kept + kept / 2 + 1);
+                }
+                // sorted as signed numbers: any fixed order of the hashes will do
+                keyed[kept++] = (h & ~ROW_MASK) | row;
+            }
+        }
+        Arrays.sort(keyed, 0, kept);
+        int[] rows = new int[kept];
+        for (int i = 0; i < kept; i++) {
+            rows[i] = (int) (keyed[i] & ROW_MASK);
+        }
+        return rows;
+    }
+
+    /**
+     * A row's contents hashed: its names, birth date, school and district (never its state ID's keyed hash, nor its
+     * place in the index), so the same for the same student in every hub.
+     */
+    long contentHash(int row) {
+        long h = 0x9E3779B97F4A7C15L;
+        h = mix(h ^ at(firstFp, first(row)));
+        h = mix(h ^ at(lastFp, last(row)));
+        h = mix(h ^ dob(row));
+        h = mix(h ^ at(schoolFp, school(row)));
+        return mix(h ^ at(districtFp, district(row)));
+    }
+
+    /**
+     * Whether row {@code a} comes before row {@code b} in an order of their contents ({@link #contentHash}), the same in
+     * every hub; two students alike in all of it in the order read.
+     */
+    boolean before(int a, int b) {
+        long ha = contentHash(a);
+        long hb = contentHash(b);
+        return ha != hb ? ha < hb : a < b;
+    }
+
+    private static long[] fingerprints(String[] values) {
+        long[] fp = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            fp[i] = fingerprint(values[i]);
+        }
+        return fp;
+    }
+
+    private static long at(long[] fp, int code) {
+        return code >= 0 && code < fp.length ? fp[code] : 0;
     }
 
     /** 32 bits of a state-ID fingerprint, never 0 for a present ID; 0 when missing. */

@@ -150,16 +150,19 @@ final class StateIdIndex {
         return from == to ? null : Arrays.copyOfRange(nearFp, from, to);
     }
 
-    /** Mean count of IDs one edit from a student's ID, over up to 2,000 students spread over the roster. */
-    double sampleIdNeighbours() {
+    /**
+     * Mean count of IDs one edit from a student's ID, over up to 2,000 students: the first of {@code spread}, rows in
+     * an order of their contents ({@link RosterIndex#spread}), so the same students in every hub.
+     */
+    double sampleIdNeighbours(int[] spread) {
         if (nearCount == 0) {
             return 0;
         }
-        int step = Math.max(1, n / 2000);
         int[] out = new int[256];
         long sum = 0;
         int sampled = 0;
-        for (int row = 0; row < n; row += step) {
+        for (int i = 0; i < Math.min(2000, spread.length); i++) {
+            int row = spread[i];
             long[] near = nearOf(row);
             if (near != null) {
                 sum += rowsOneEditAway(near, stateFp[row], out);

@@ -164,7 +164,9 @@ public final class HubServices implements AutoCloseable {
         this.verification = org.credentialhub.standards.Verification.of(settings, feeds);
         this.standing = new org.credentialhub.standards.Standing(ds, verification);
         this.matcher = new DeliveryMatcher(ds, org.credentialhub.matching.MatchSettings.defaults(),
-                settings.getInt("hub.matching.batch-rows", DeliveryMatcher.BATCH_ROWS));
+                settings.getInt("hub.matching.batch-rows", DeliveryMatcher.BATCH_ROWS))
+                .fitSampleResults(settings.getInt("hub.matching.fit-sample-results",
+                        org.credentialhub.matching.ModelTrainer.SAMPLE_RESULTS));
         this.intake = new Intake(ds, feeds, mappings, hmac, new SchoolYears(firstMonth), dataDir.resolve("archive"),
                 verification, matcher).largeFileWorkMem(settings.get("hub.intake.large-file-work-mem", Intake.LARGE_FILE_WORK_MEM));
         this.deliveryFlow = new org.credentialhub.intake.DeliveryFlow(ds, feeds, nodeName(),

@@ -474,10 +474,11 @@ class TiersTest {
     }
 
     @Test
-    void studentsAlikeInEveryFieldAreReviewedAndEqualScoresRankByRosterRow() {
+    void studentsAlikeInEveryFieldAreReviewedAndEqualScoresRankByTheirContents() {
         // two roster students the row cannot tell apart (same names, birth date and school): neither is matched, and
         // the one added to the roster first is listed first. (The blocking finds these two in roster order; that the
-        // ranking does not depend on the order found is what Matcher.ahead's assertions below check.)
+        // ranking does not depend on the order found is what Matcher.ahead's assertions below check.) Students told
+        // apart by their contents rank by those at the same score, in whatever order the roster was read.
         List<RosterRecord> roster = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             roster.add(new RosterRecord(i, null, FIRSTS[i % FIRSTS.length], LASTS[i % LASTS.length],
@@ -495,11 +496,28 @@ class TiersTest {
         assertEquals(Outcome.REVIEW, d.outcome());
         assertEquals(List.of(7002L, 7001L), d.candidates().stream().map(Candidate::rosterId).limit(2).toList());
         double[] ws = {3.0, 5.0, 5.0, Double.NEGATIVE_INFINITY};
-        int[] rows = {10, 30, 20, 5};
-        assertTrue(Matcher.ahead(ws, rows, 2, 1), "the same score: the lower row first");
-        assertFalse(Matcher.ahead(ws, rows, 1, 2));
-        assertTrue(Matcher.ahead(ws, rows, 1, 0), "a higher score first");
-        assertFalse(Matcher.ahead(ws, rows, 3, 0));
+        int[] rows = {10, 201, 200, 5};
+        assertTrue(Matcher.ahead(ws, rows, 2, 1, ix), "the same score, students alike in every field: the row read first");
+        assertFalse(Matcher.ahead(ws, rows, 1, 2, ix));
+        assertTrue(Matcher.ahead(ws, rows, 1, 0, ix), "a higher score first");
+        assertFalse(Matcher.ahead(ws, rows, 3, 0, ix));
+        List<RosterRecord> reversed = new ArrayList<>(roster);
+        java.util.Collections.reverse(reversed);
+        RosterIndex xi = RosterIndex.build(reversed);
+        int n = roster.size();
+        int firstInIx = 0;
+        for (int a = 0; a < 200; a++) {
+            for (int b = 0; b < 200; b++) {
+                if (a != b) {
+                    assertEquals(ix.before(a, b), xi.before(n - 1 - a, n - 1 - b), "students " + a + " and " + b);
+                    firstInIx += ix.before(a, b) && a > b ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(firstInIx > 1000, "not the order read");
+        // and a sample of the roster drawn the same from both (but for the two alike in everything)
+        assertEquals(java.util.Arrays.stream(ix.spread).mapToObj(r -> roster.get(r).id()).filter(id -> id < 7000).toList(),
+                java.util.Arrays.stream(xi.spread).mapToObj(r -> reversed.get(r).id()).filter(id -> id < 7000).toList());
     }
 
     @Test
