@@ -79,8 +79,16 @@ class MatchingOrderTest {
                     select count(*) from match_candidate where reasons::text like '%another row of the same group claims%'
                     or reasons::text like '%several rows of the same group claim%'""") >= 4, "one-to-one conflicts");
 
-            // the re-match after the roster grew: the unsettled results of every feed as one batch, fitted afresh
+            // the re-match after the roster grew: the unsettled results of every feed as one batch, fitted afresh; a
+            // newcomer's result its district rejected the candidate of before stays rejected (the crosswalk's decision)
             for (TestHub h : List.of(one, other)) {
+                try (Connection c = h.db().getConnection(); Statement st = c.createStatement()) {
+                    st.execute("""
+                            insert into match_crosswalk (feed_code, candidate_key, decision, decided_by)
+                            select r.feed_code, coalesce(r.vendor_candidate_id, r.state_id_hash, i.identity_key), 'reject',
+                                   'test'
+                            from result r join result_identity i using (result_id) where r.source_row = 94""");
+                }
                 List<RosterLoader.Student> all = new ArrayList<>(students());
                 all.addAll(newcomers());
                 h.runtime.services().roster.load(all);
@@ -88,6 +96,8 @@ class MatchingOrderTest {
             }
             List<Map<String, Object>> rematched = one.rows(DECISIONS);
             assertNotEquals(decided, rematched, "the newcomers' results matched again");
+            assertEquals("rejected", rematched.get(92).get("match_decision"), rematched.get(92).toString());
+            assertEquals("match", rematched.get(93).get("match_decision"), "the next newcomer's result matched");
             assertEquals(rematched, other.rows(DECISIONS));
             assertEquals(one.rows(CANDIDATES), other.rows(CANDIDATES));
         } finally {
