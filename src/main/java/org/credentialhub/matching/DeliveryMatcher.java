@@ -315,11 +315,8 @@ public final class DeliveryMatcher {
                            coalesce(sc.school_code, sn.school_code, i.school_code) as school,
                            coalesce(i.district_code, sc.district_code, sn.district_code) as district,
                            %s as candidate_key,
-                           -- the district's earlier link of the candidate, looked up by the crosswalk's key (as a join,
-                           -- a plan that merged the two on the feed alone compared every result with every link of its
-                           -- feed: 22.7 s against 0.3 s for a re-match of 10,500 results beside 110,000 links)
-                           (select x.student_id from match_crosswalk x where x.feed_code = r.feed_code
-                              and x.candidate_key = %s and x.decision = 'link') as linked,
+                           -- the district's earlier link of the candidate
+                           %s as linked,
                            f.kind = 'district' as entered, coalesce(de.district_code, i.district_code, '') as entered_by,
                            i.name_hash, i.name_salt, i.birth_date_hash, i.birth_date_salt
                     from result r
@@ -331,8 +328,8 @@ public final class DeliveryMatcher {
                     join delivery d on d.delivery_id = r.delivery_id
                     where %s and r.match_decision is null
                     order by %s""".formatted(
-                    Decisions.CANDIDATE_KEY, Decisions.CANDIDATE_KEY, SCHOOL_BY_NAME.formatted("i.school_name"), scope,
-                    PUBLISHED_ORDER))) {
+                    Decisions.CANDIDATE_KEY, crosswalk("student_id", "link"), SCHOOL_BY_NAME.formatted("i.school_name"),
+                    scope, PUBLISHED_ORDER))) {
                 ps.setFetchSize(10_000);
                 try (ResultSet rs = ps.executeQuery()) {
                     Columns at = Columns.of(rs);
@@ -892,14 +889,23 @@ public final class DeliveryMatcher {
                                     match_score = 0, updated_at = now()
                 from result_identity i
                 where %s and r.match_decision is null and i.result_id = r.result_id
-                  -- the crosswalk's decision looked up by its key (as a join, planned on the feed alone: every open
-                  -- result with every rejection of its feed, 708,551 pairs and 1.0-1.3 s for a re-match of 10,500
-                  -- beside the NC year's 383 rejections; 0.34-0.37 s so)
-                  and (select x.decision from match_crosswalk x
-                       where x.feed_code = r.feed_code and x.candidate_key = %s) = 'reject'"""
-                .formatted(scope, Decisions.CANDIDATE_KEY))) {
+                  and %s is not null"""
+                .formatted(scope, crosswalk("decision", "reject")))) {
             return ps.executeUpdate();
         }
+    }
+
+    /**
+     * A published result's earlier district decision of its candidate ({@code r} and its identity {@code i}): the
+     * crosswalk's {@code column} where its decision is {@code decision}, else null. Looked up by the crosswalk's key,
+     * one probe a result: as a join with the crosswalk, a plan that merged the two on the feed alone compared every open
+     * result with every decision of its feed (a re-match of 10,500 results on a finished NC year: 22.7 s in one plan of
+     * about ten beside 110,667 links, 0.23-0.35 s in the others and looked up; its rejections 1.04-1.33 s, 708,551
+     * pairs, against 0.34-0.37 s; docs/performance.md, session 60).
+     */
+    private static String crosswalk(String column, String decision) {
+        return "(select x." + column + " from match_crosswalk x where x.feed_code = r.feed_code and x.candidate_key = "
+                + Decisions.CANDIDATE_KEY + " and x.decision = '" + decision + "')";
     }
 
     /** A batch's decisions and its candidates for review, before they are written to {@code result}. */

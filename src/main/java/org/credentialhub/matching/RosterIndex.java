@@ -219,7 +219,7 @@ public final class RosterIndex {
     }
 
     private static long at(long[] fp, int code) {
-        return code >= 0 && code < fp.length ? fp[code] : 0;
+        return code >= 0 ? fp[code] : 0;
     }
 
     /** 32 bits of a state-ID fingerprint, never 0 for a present ID; 0 when missing. */

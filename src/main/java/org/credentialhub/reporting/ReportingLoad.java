@@ -2,6 +2,7 @@ package org.credentialhub.reporting;
 
 import org.credentialhub.store.EmptyTables;
 import org.credentialhub.store.FirstRows;
+import org.credentialhub.store.LocalSettings;
 import org.credentialhub.store.ParallelSelect;
 import org.credentialhub.store.PlannerStatistics;
 import org.credentialhub.store.Rows;
@@ -325,11 +326,11 @@ public final class ReportingLoad {
             // and PostgreSQL's defaults (1,000 to start them, 0.1 a row) kept every report on one core. The NC year's
             // public step 7.6-8.9 s -> 6.1-6.8 s (first loads of a finished run's facts, three alternations; the same
             // tables: docs/performance.md, session 59)
-            exec(c, "set local parallel_setup_cost = 100");
-            exec(c, "set local parallel_tuple_cost = 0.01");
+            String setupBefore = LocalSettings.set(c, "parallel_setup_cost", "100");
+            String tupleBefore = LocalSettings.set(c, "parallel_tuple_cost", "0.01");
             reports.writePublic(c, years);
-            exec(c, "reset parallel_setup_cost");
-            exec(c, "reset parallel_tuple_cost");
+            LocalSettings.set(c, "parallel_setup_cost", setupBefore);
+            LocalSettings.set(c, "parallel_tuple_cost", tupleBefore);
             step("public");
         }
         try (PreparedStatement ps = c.prepareStatement("""

@@ -1,9 +1,7 @@
 package org.credentialhub.store;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,16 +35,9 @@ public final class ParallelSelect {
             throw new IllegalArgumentException("not an insert of a select's rows: " + insertSelect.strip().lines()
                     .findFirst().orElse(""));
         }
-        try (PreparedStatement ps = c.prepareStatement("create temp table " + ROWS + " on commit drop as " + m.group(3))) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            ps.executeUpdate();
-        }
-        try (Statement st = c.createStatement()) {
-            int rows = st.executeUpdate("insert into " + m.group(1) + " (" + m.group(2) + ") select * from " + ROWS);
-            st.execute("drop table " + ROWS);
-            return rows;
-        }
+        Rows.update(c, "create temp table " + ROWS + " on commit drop as " + m.group(3), args);
+        int rows = Rows.update(c, "insert into " + m.group(1) + " (" + m.group(2) + ") select * from " + ROWS);
+        Rows.update(c, "drop table " + ROWS);
+        return rows;
     }
 }
