@@ -3,6 +3,7 @@ package org.credentialhub.intake;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.credentialhub.store.Deliveries;
+import org.credentialhub.store.FirstRows;
 import org.credentialhub.store.LocalSettings;
 import org.credentialhub.feeds.FeedConfig;
 import org.credentialhub.mapping.CanonicalResult;
@@ -73,6 +74,8 @@ public final class Intake {
      * tables ({@link #largeFileWorkMem}).
      */
     private volatile String largeFileWorkMem = LARGE_FILE_WORK_MEM;
+    /** The rows from which a file's results, when they are the hub's first, are written before their keys ({@link #firstResults}). */
+    private volatile long keysMadeAfterRows = FirstRows.KEYS_MADE_AFTER_ROWS;
 
     public Intake(DataSource dataSource, Map<String, FeedConfig> feeds, Mappings mappings, Hmac hmac,
                   SchoolYears schoolYears, Path archiveDir) {
@@ -96,6 +99,12 @@ public final class Intake {
                     + "' is not an amount of memory as PostgreSQL reads it (such as 128MB), nor blank");
         }
         this.largeFileWorkMem = value;
+        return this;
+    }
+
+    /** For tests: the rows from which a file's first results are written before their keys (default {@link FirstRows#KEYS_MADE_AFTER_ROWS}). */
+    Intake keysMadeAfterRows(long rows) {
+        this.keysMadeAfterRows = rows;
         return this;
     }
 
@@ -554,7 +563,14 @@ public final class Intake {
         Scratch.ensure(c, STAGE_PUBLISHED, DeliveryMatcher.STAGE_MATCH);
         String workMem = rows >= DeliveryMatcher.ANALYZE_FROM_ROWS ? largeFileWorkMem : null;
         String hashBefore = workMem == null ? null : hashMemory(c, workMem);
-        publishResults(c, feed, deliveryId, newStatus, keysRepeat, false);
+        boolean first = !anyPublished && !rowsRepeat && rows >= keysMadeAfterRows && firstResults(c);
+        if (first) {
+            LOG.info("Feed {}: delivery {}: the hub's first results ({} staged rows), written before their tables' keys and"
+                    + " indexes", feed, deliveryId, rows);
+            FirstRows.insertBeforeKeys(c, "result", () -> publishResults(c, feed, deliveryId, newStatus, keysRepeat, false));
+        } else {
+            publishResults(c, feed, deliveryId, newStatus, keysRepeat, false);
+        }
         if (anyPublished) {
             publishResults(c, feed, deliveryId, newStatus, keysRepeat, true);
         }
@@ -563,10 +579,37 @@ public final class Intake {
         }
         analyzePublished(c, rows);
         String before = workMem == null ? null : LocalSettings.set(c, "work_mem", workMem);
-        publishLineageAndIdentities(c, deliveryId, keysRepeat, rowsRepeat, anyPublished);
+        if (first) {
+            FirstRows.insertBeforeKeys(c, "result_lineage", () -> publishLineage(c, deliveryId, false));
+            FirstRows.insertBeforeKeys(c, "result_identity", () -> publishIdentities(c, keysRepeat, false));
+        } else {
+            publishLineage(c, deliveryId, anyPublished || rowsRepeat);
+            publishIdentities(c, keysRepeat, anyPublished);
+        }
         if (before != null) {
             LocalSettings.set(c, "work_mem", before);
         }
+    }
+
+    /**
+     * Whether the file's results are the hub's first (no result, lineage or identity yet): then they are written before
+     * the keys and indexes of their tables ({@link FirstRows#insertBeforeKeys}: one sorted build an index instead of an
+     * insertion a row, and on the embedded server, its tables emptied again in the transaction, without WAL). The three
+     * tables are taken for the rest of the transaction (readers and other deliveries wait for the first results rather
+     * than read none), each without waiting: when anyone holds one at this moment, none is taken and the results are
+     * written as always. A state's first load of its earlier years' results, or a first large vendor file: the
+     * 1,000,000-row file's results, lineage and identities in docs/performance.md, session 61.
+     */
+    private static boolean firstResults(Connection c) throws SQLException {
+        java.sql.Savepoint before = c.setSavepoint();
+        for (String table : List.of("result", "result_lineage", "result_identity")) {
+            if (!FirstRows.taken(c, table, "access exclusive mode nowait")) {
+                c.rollback(before);   // (the tables taken before it let go again)
+                return false;
+            }
+        }
+        c.releaseSavepoint(before);
+        return true;
     }
 
     /**
@@ -609,10 +652,10 @@ public final class Intake {
      * ({@code published} true: upserted), each from the last row of its attempt in the file; a revoked record retracts
      * its result. Each result written goes to {@code stage_published}.
      */
-    private static void publishResults(Connection c, String feed, long deliveryId, String newStatus, boolean keysRepeat,
-                                       boolean published) throws SQLException {
+    private static int publishResults(Connection c, String feed, long deliveryId, String newStatus, boolean keysRepeat,
+                                      boolean published) throws SQLException {
         try {
-            Rows.update(c, resultsInsert(published, keysRepeat), feed, deliveryId, newStatus, newStatus, feed, feed);
+            return Rows.update(c, resultsInsert(published, keysRepeat), feed, deliveryId, newStatus, newStatus, feed, feed);
         } catch (SQLException e) {
             if (!published && "23505".equals(e.getSQLState())) {
                 // a key the versions' look-up found new was published meanwhile by another transaction (it waited for
@@ -692,20 +735,23 @@ public final class Intake {
             left join stage_version v on v.attempt_key = s.attempt_key and v.ordinal = s.ordinal""";
 
     /**
-     * The lineage and identities of the results {@link #publishResults} wrote ({@code stage_published}). When the feed
-     * had none of the staged keys ({@code anyPublished} false), every result was new, inserted by this delivery: their
-     * identities (one a result, from its attempt's last row) are inserted as they are, and so is their lineage unless
-     * two rows of one attempt have the same source row too ({@code rowsRepeat}: a lineage row is a result, delivery
-     * and source row; a file's rows are each their own, an API page's records each row 1); otherwise each row is
-     * inserted unless it is there already (an {@code on conflict} insert looks the row's key up in the index before
+     * The lineage of the results {@link #publishResults} wrote ({@code stage_published}). When the feed had none of
+     * the staged keys, every result was new, inserted by this delivery: their identities (one a result, from its
+     * attempt's last row: {@link #publishIdentities}) are inserted as they are, and so is their lineage unless two rows
+     * of one attempt have the same source row too (a lineage row is a result, delivery and source row; a file's rows
+     * are each their own, an API page's records each row 1); otherwise ({@code mayBeThere}) each row is inserted
+     * unless it is there already (an {@code on conflict} insert looks the row's key up in the index before
      * inserting it: an identity's upsert about 1.65 times a plain insert, a lineage row's 1.1-1.6 times, {@code psql},
      * docs/performance.md, sessions 39 and 40).
      */
-    private static void publishLineageAndIdentities(Connection c, long deliveryId, boolean keysRepeat,
-                                                    boolean rowsRepeat, boolean anyPublished) throws SQLException {
-        Rows.update(c, "insert into result_lineage (result_id, delivery_id, source_row, version, content_hash) "
-                + LINEAGE + (anyPublished || rowsRepeat ? " on conflict do nothing" : ""), deliveryId);
-        try (PreparedStatement ps = c.prepareStatement("""
+    private static int publishLineage(Connection c, long deliveryId, boolean mayBeThere) throws SQLException {
+        return Rows.update(c, "insert into result_lineage (result_id, delivery_id, source_row, version, content_hash) "
+                + LINEAGE + (mayBeThere ? " on conflict do nothing" : ""), deliveryId);
+    }
+
+    /** The identities of {@link #publishLineage}'s results: upserted when the feed had some of them already. */
+    private static int publishIdentities(Connection c, boolean keysRepeat, boolean anyPublished) throws SQLException {
+        return Rows.update(c, """
                 insert into result_identity (result_id, first_name, last_name, birth_date, email, school_code,
                                              school_name, district_code, identity_key,
                                              name_hash, name_salt, birth_date_hash, birth_date_salt)
@@ -721,9 +767,7 @@ public final class Intake {
                     district_code = excluded.district_code, identity_key = excluded.identity_key,
                     name_hash = excluded.name_hash, name_salt = excluded.name_salt,
                     birth_date_hash = excluded.birth_date_hash, birth_date_salt = excluded.birth_date_salt,
-                    received_at = now()""" : ""))) {
-            ps.executeUpdate();
-        }
+                    received_at = now()""" : ""));
     }
 
     /**

@@ -14,8 +14,9 @@ import java.util.List;
  * checks each foreign key instead of a look-up, and a lock, per row (a foreign key only where the table it names is the
  * transaction's own already). For a transaction that has taken the table empty ({@link #taken}) and writes many rows
  * into it: the roster's first bundle (sis.RosterPublisher: sis_user's key to student 3.0 s of a 5.5-s insert of 375,000
- * users, 0.3 s as one check) and the first reporting load's pseudonyms, student dimensions and keyed facts
- * (reporting.ReportingLoad).
+ * users, 0.3 s as one check), the first reporting load's pseudonyms, student dimensions and keyed facts
+ * (reporting.ReportingLoad), and a large file's results, lineage and identities when they are the hub's first
+ * (intake.Intake).
  */
 public final class FirstRows {
     /**

@@ -40,31 +40,113 @@ class LargeFileTest {
         settings.put("hub.intake.large-file-work-mem", "64MB");
         TestHub hub = TestHub.start(settings);
         try {
-            try (Connection c = hub.db().getConnection(); Statement st = c.createStatement()) {
-                st.execute("insert into district values ('910', 'Demo City Schools')");
-                st.execute("insert into school values ('910301', '910', 'Riverside High')");
-            }
-            List<RosterLoader.Student> roster = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                roster.add(new RosterLoader.Student(String.valueOf(3000000100L + i), "First" + (char) ('a' + i % 26),
-                        "Last" + (char) ('a' + i / 26), LocalDate.of(2007, 1 + i % 12, 1 + i % 27), "910", "910301"));
-            }
-            hub.runtime.services().roster.load(roster);
+            List<RosterLoader.Student> roster = roster(hub);
+            long attemptKeyIndex = indexOid(hub);
             String ack = hub.dropAndAwaitAck("certexam", "certexam_results_20250301.csv", file(roster),
                     Duration.ofSeconds(120));
             assertTrue(ack.contains("\"status\" : \"accepted\""), ack);
-            assertEquals(ATTEMPTS, hub.count("select count(*) from result"));
-            assertEquals(ATTEMPTS + SENT_AGAIN.length, hub.count("select count(*) from result_lineage"));
-            assertEquals(ATTEMPTS, hub.count("select count(*) from result_identity"));
-            // each attempt sent again: its result and identity are the later row's (rescored, another email), decided
-            assertEquals(SENT_AGAIN.length, hub.count("""
-                    select count(*) from result r join result_identity i using (result_id)
-                    where r.score = 810 and i.email = 'again@example.org' and r.source_row > %d
-                      and r.match_decision is not null""".formatted(ATTEMPTS)));
-            assertEquals(ATTEMPTS - SENT_AGAIN.length, hub.count("select count(*) from result where score = 800"));
+            assertEquals(attemptKeyIndex, indexOid(hub), "fewer rows than the first results' keys are made after");
+            assertPublished(hub);
         } finally {
             Fixtures.closeAll(hub);
         }
+    }
+
+    /**
+     * A large file that brings the hub's first results writes them, their lineage and identities before the keys and
+     * indexes of their tables, which are then made again as the schema has them: the same rows as the usual way, the
+     * same keys, indexes and triggers after it, and a later file's upsert finds each attempt by its key again.
+     */
+    @Test
+    void aLargeFileOfTheHubsFirstResultsIsWrittenBeforeTheKeysWhichAreThenAsTheSchemaHasThem() throws Exception {
+        Map<String, String> settings = new HashMap<>(TestHub.sftpFeeds(List.of("certexam")));
+        settings.put("hub.matching.batch-rows", "2000");
+        settings.put("hub.intake.large-file-work-mem", "64MB");
+        TestHub hub = TestHub.start(settings);
+        try {
+            List<RosterLoader.Student> roster = roster(hub);
+            hub.runtime.services().intake.keysMadeAfterRows(ATTEMPTS - 100);
+            String schema = schema(hub);
+            long attemptKeyIndex = indexOid(hub);
+            String ack = hub.dropAndAwaitAck("certexam", "certexam_results_20250301.csv", file(roster),
+                    Duration.ofSeconds(120));
+            assertTrue(ack.contains("\"status\" : \"accepted\""), ack);
+            assertTrue(attemptKeyIndex != indexOid(hub), "the attempt key's index was made after the rows");
+            assertEquals(schema, schema(hub));
+            assertPublished(hub);
+            // a later file: 100 attempts rescored, found by their keys (an upsert needs the attempt key's unique index)
+            StringBuilder later = new StringBuilder(HEADER);
+            for (int i = 0; i < 100; i++) {
+                row(later, i, roster.get(i % roster.size()), 820, "");
+            }
+            ack = hub.dropAndAwaitAck("certexam", "certexam_results_20250302.csv",
+                    later.toString().getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(120));
+            assertTrue(ack.contains("\"status\" : \"accepted\""), ack);
+            assertEquals(ATTEMPTS, hub.count("select count(*) from result"));
+            assertEquals(100, hub.count("select count(*) from result where score = 820"));
+            assertEquals(ATTEMPTS + SENT_AGAIN.length + 100, hub.count("select count(*) from result_lineage"));
+            assertEquals(ATTEMPTS, hub.count("select count(*) from result_identity"));
+            assertEquals(schema, schema(hub));
+        } finally {
+            Fixtures.closeAll(hub);
+        }
+    }
+
+    /** The results, lineage and identities of {@link #file}: each attempt once, its lineage a row each. */
+    private static void assertPublished(TestHub hub) throws Exception {
+        assertEquals(ATTEMPTS, hub.count("select count(*) from result"));
+        assertEquals(ATTEMPTS + SENT_AGAIN.length, hub.count("select count(*) from result_lineage"));
+        assertEquals(ATTEMPTS, hub.count("select count(*) from result_identity"));
+        // each attempt sent again: its result and identity are the later row's (rescored, another email), decided
+        assertEquals(SENT_AGAIN.length, hub.count("""
+                select count(*) from result r join result_identity i using (result_id)
+                where r.score = 810 and i.email = 'again@example.org' and r.source_row > %d
+                  and r.match_decision is not null""".formatted(ATTEMPTS)));
+        assertEquals(ATTEMPTS - SENT_AGAIN.length, hub.count("select count(*) from result where score = 800"));
+        assertEquals(ATTEMPTS, hub.count("select count(*) from result where match_decision is not null"));
+    }
+
+    /** The district, school and roster students of the files. */
+    private static List<RosterLoader.Student> roster(TestHub hub) throws Exception {
+        try (Connection c = hub.db().getConnection(); Statement st = c.createStatement()) {
+            st.execute("insert into district values ('910', 'Demo City Schools')");
+            st.execute("insert into school values ('910301', '910', 'Riverside High')");
+        }
+        List<RosterLoader.Student> roster = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            roster.add(new RosterLoader.Student(String.valueOf(3000000100L + i), "First" + (char) ('a' + i % 26),
+                    "Last" + (char) ('a' + i / 26), LocalDate.of(2007, 1 + i % 12, 1 + i % 27), "910", "910301"));
+        }
+        hub.runtime.services().roster.load(roster);
+        return roster;
+    }
+
+    /** The attempt key's unique index (made again: another). */
+    private static long indexOid(TestHub hub) throws Exception {
+        return hub.count("select 'result_feed_code_attempt_key_key'::regclass::oid::bigint");
+    }
+
+    /** The keys, indexes and triggers of the results' tables, as the catalog defines them. */
+    private static String schema(TestHub hub) throws Exception {
+        StringBuilder b = new StringBuilder();
+        try (Connection c = hub.db().getConnection(); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("""
+                     select conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) from pg_constraint
+                     where conrelid in ('result'::regclass, 'result_lineage'::regclass, 'result_identity'::regclass)
+                        or confrelid = 'result'::regclass
+                     union all
+                     select pg_get_indexdef(indexrelid) from pg_index
+                     where indrelid in ('result'::regclass, 'result_lineage'::regclass, 'result_identity'::regclass)
+                     union all
+                     select tgrelid::regclass || ' ' || pg_get_triggerdef(oid) from pg_trigger
+                     where tgrelid in ('result'::regclass, 'result_lineage'::regclass, 'result_identity'::regclass)
+                     order by 1""")) {
+            while (rs.next()) {
+                b.append(rs.getString(1)).append('\n');
+            }
+        }
+        assertTrue(b.toString().contains("UNIQUE (feed_code, attempt_key)"), b.toString());
+        return b.toString();
     }
 
     @Test
