@@ -66,9 +66,16 @@ final class AttemptVersions {
      * probe a row (a lateral look-up of at most one row, which the planner cannot turn into a join): as a join it was
      * planned by the statistics of the feed's results, which lag behind a growing table, and a fresh hub's small files
      * each read the feed's results into a hash (the NC year's skills workbooks: 20 ms a file of 300 rows, growing
-     * with the feed; docs/performance.md, session 40).
+     * with the feed; docs/performance.md, session 40). The rows of a key the file repeats are those
+     * {@link Intake#findRepeats} found ({@code keysRepeat}; none when the file's keys do not repeat): the statement
+     * grouped the file's keys again for them, about a second at 1,000,000 rows (docs/performance.md, session 61).
      */
-    static final String EARLIER = """
+    static String earlier(boolean keysRepeat) {
+        return EARLIER.replace("${repeated}", keysRepeat ? "or s.attempt_key in (select x.attempt_key from "
+                + Intake.STAGE_REPEATED.name() + " x)" : "");
+    }
+
+    private static final String EARLIER = """
             with found as materialized (
                 select s.attempt_key, s.ordinal, s.source_row, s.source_ref, s.state_id_hash, s.first_name, s.last_name,
                        s.birth_date, coalesce(s.exam_code, s.credential_code) as exam,
@@ -79,8 +86,7 @@ final class AttemptVersions {
                                           x.delivery_id, x.source_row
                                    from result x where x.feed_code = ? and x.attempt_key = s.attempt_key
                                    limit 1) r on true
-                where r.result_id is not null
-                   or s.attempt_key in (select attempt_key from stage_result group by attempt_key having count(*) > 1))
+                where r.result_id is not null ${repeated})
             select f.attempt_key, f.ordinal, f.source_row, f.source_ref, f.state_id_hash, f.first_name, f.last_name,
                    f.birth_date, f.exam, f.result_id, f.version, f.status, f.r_state_id_hash,
                    (select i.first_name from result_identity i where i.result_id = f.result_id) as r_first,
@@ -97,15 +103,17 @@ final class AttemptVersions {
      *
      * @param stagedRows the rows the file staged: from {@link org.credentialhub.store.PlannerStatistics#SCRATCH_FROM_ROWS}
      *                   on, both tables are analyzed, however few their rows
+     * @param keysRepeat whether the file's keys may repeat: then {@link Intake#findRepeats} has found the rows that do
      */
-    static Counted compute(Connection c, String feed, String sourceName, int stagedRows) throws SQLException {
+    static Counted compute(Connection c, String feed, String sourceName, int stagedRows, boolean keysRepeat)
+            throws SQLException {
         Scratch.ensure(c, STAGE_VERSION, STAGE_ATTEMPT);
         List<Object[]> versions = new ArrayList<>();
         List<Object[]> keys = new ArrayList<>();
         int changedRows = 0;
         int held = 0;
         int publishedKeys = 0;
-        try (PreparedStatement ps = c.prepareStatement(EARLIER)) {
+        try (PreparedStatement ps = c.prepareStatement(earlier(keysRepeat))) {
             ps.setString(1, feed);
             ps.setFetchSize(10_000);
             try (ResultSet rs = ps.executeQuery()) {

@@ -368,13 +368,12 @@ public final class Intake {
             }
             ps.executeBatch();
         }
-        AttemptVersions.Counted versions = AttemptVersions.compute(c, feed, sourceName, accepted);
-        int warned = warnIdentityChanges(c, deliveryId, readerWarnings.size());
         // most files give each attempt once: then no row repeats another, and each row is its attempt's last
         boolean keysRepeat = keys.mayRepeat();
-        boolean rowsRepeat = false;
+        boolean rowsRepeat = keysRepeat && findRepeats(c);
+        AttemptVersions.Counted versions = AttemptVersions.compute(c, feed, sourceName, accepted, keysRepeat);
+        int warned = warnIdentityChanges(c, deliveryId, readerWarnings.size());
         if (keysRepeat) {
-            rowsRepeat = findRepeats(c);
             warnRepeatedAttempts(c, deliveryId, readerWarnings.size() + warned);
         }
         // a vendor's file is matched here, on its staged rows, and each result is written once, with its decision;
@@ -488,7 +487,7 @@ public final class Intake {
      * {@code stage_repeated}, when its {@code source_row} column came: a session that a pool in front of PostgreSQL
      * keeps across a hub's upgrade may hold the old table, which a scratch table's check by name would take for this.)
      */
-    private static final Scratch.Table STAGE_REPEATED = new Scratch.Table("stage_repeated_rows",
+    static final Scratch.Table STAGE_REPEATED = new Scratch.Table("stage_repeated_rows",
             "ordinal int, attempt_key text, first_row int, last_row int, source_row int");
 
     /**
@@ -505,7 +504,7 @@ public final class Intake {
      * two rows of one attempt have the same source row too (an API page's records are each row 1, a file's rows each
      * their own number): then their lineage is one row, and its insert must pass over the second.
      */
-    private static boolean findRepeats(Connection c) throws SQLException {
+    static boolean findRepeats(Connection c) throws SQLException {
         Scratch.ensure(c, STAGE_REPEATED);
         try (Statement st = c.createStatement()) {
             st.executeUpdate("delete from " + STAGE_REPEATED.name());
