@@ -35,10 +35,7 @@ class LargeFileTest {
 
     @Test
     void aLargeFilesRepeatedAttemptsArePublishedFromTheirLaterRowsAndEveryRowKeepsItsLineage() throws Exception {
-        Map<String, String> settings = new HashMap<>(TestHub.sftpFeeds(List.of("certexam")));
-        settings.put("hub.matching.batch-rows", "2000");
-        settings.put("hub.intake.large-file-work-mem", "64MB");
-        TestHub hub = TestHub.start(settings);
+        TestHub hub = hub();
         try {
             List<RosterLoader.Student> roster = roster(hub);
             long attemptKeyIndex = indexOid(hub);
@@ -59,10 +56,7 @@ class LargeFileTest {
      */
     @Test
     void aLargeFileOfTheHubsFirstResultsIsWrittenBeforeTheKeysWhichAreThenAsTheSchemaHasThem() throws Exception {
-        Map<String, String> settings = new HashMap<>(TestHub.sftpFeeds(List.of("certexam")));
-        settings.put("hub.matching.batch-rows", "2000");
-        settings.put("hub.intake.large-file-work-mem", "64MB");
-        TestHub hub = TestHub.start(settings);
+        TestHub hub = hub();
         try {
             List<RosterLoader.Student> roster = roster(hub);
             hub.runtime.services().intake.keysMadeAfterRows(ATTEMPTS - 100);
@@ -104,6 +98,14 @@ class LargeFileTest {
                   and r.match_decision is not null""".formatted(ATTEMPTS)));
         assertEquals(ATTEMPTS - SENT_AGAIN.length, hub.count("select count(*) from result where score = 800"));
         assertEquals(ATTEMPTS, hub.count("select count(*) from result where match_decision is not null"));
+    }
+
+    /** A hub whose large files are matched in parts of 2,000 rows, their lineage and identities with 64 MB. */
+    private static TestHub hub() throws Exception {
+        Map<String, String> settings = new HashMap<>(TestHub.sftpFeeds(List.of("certexam")));
+        settings.put("hub.matching.batch-rows", "2000");
+        settings.put("hub.intake.large-file-work-mem", "64MB");
+        return TestHub.start(settings);
     }
 
     /** The district, school and roster students of the files. */
