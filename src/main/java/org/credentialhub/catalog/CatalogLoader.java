@@ -6,6 +6,7 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.credentialhub.support.ConfigException;
 import org.credentialhub.support.Yaml;
+import org.credentialhub.store.Rollback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -345,7 +346,7 @@ public final class CatalogLoader {
                 ArticulationAgreements.insert(c, state, year, agreements);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Rollback.after(c, e);
                 throw e;
             }
             // fresh planner statistics: a catalog just loaded was planned as empty until autovacuum got there

@@ -2,6 +2,7 @@ package org.credentialhub.exceptions;
 
 import org.credentialhub.accounts.Account;
 import org.credentialhub.accounts.Audit;
+import org.credentialhub.store.Rollback;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -57,7 +58,7 @@ public final class Assignments {
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Rollback.after(c, e);
                 throw e;
             }
         }

@@ -3,6 +3,7 @@ package org.credentialhub.exceptions;
 import org.credentialhub.accounts.Account;
 import org.credentialhub.accounts.Audit;
 import org.credentialhub.support.Hmac;
+import org.credentialhub.store.Rollback;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -69,7 +70,7 @@ public final class Decisions {
                 c.commit();
                 return out;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Rollback.after(c, e);
                 throw e;
             }
         }
@@ -194,7 +195,7 @@ public final class Decisions {
                 c.commit();
                 return out;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Rollback.after(c, e);
                 throw e;
             }
         }

@@ -20,6 +20,7 @@ import org.credentialhub.store.Rows;
 import org.credentialhub.support.Hmac;
 import org.credentialhub.support.SchoolYears;
 import org.credentialhub.support.KeyRepeats;
+import org.credentialhub.store.Rollback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -237,7 +238,7 @@ public final class Intake {
                 LOG.warn("Feed {}: {} quarantined as delivery {}: {}", feedCode, sourceName, id, e.getMessage());
                 return new StageOutcome(id, 0, 0, 0, e.getMessage());
             } catch (SQLException | IOException | RuntimeException e) {
-                c.rollback();
+                Rollback.after(c, e);
                 throw e;
             }
         }

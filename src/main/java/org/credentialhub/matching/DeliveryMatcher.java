@@ -6,6 +6,7 @@ import org.credentialhub.exceptions.Decisions;
 import org.credentialhub.intake.Intake;
 import org.credentialhub.store.CopyWriter;
 import org.credentialhub.store.Scratch;
+import org.credentialhub.store.Rollback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,7 +129,7 @@ public final class DeliveryMatcher {
             current.commit();
             return built;
         } catch (SQLException | RuntimeException e) {
-            current.rollback();
+            Rollback.after(current, e);
             throw e;
         } finally {
             current.setAutoCommit(true);

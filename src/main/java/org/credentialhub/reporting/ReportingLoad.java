@@ -6,6 +6,7 @@ import org.credentialhub.store.LocalSettings;
 import org.credentialhub.store.ParallelSelect;
 import org.credentialhub.store.PlannerStatistics;
 import org.credentialhub.store.Rows;
+import org.credentialhub.store.Rollback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,7 +157,7 @@ public final class ReportingLoad {
                 c.commit();
                 return rows;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Rollback.after(c, e);
                 markFailed(loadId, e);
                 throw e;
             } finally {

@@ -1,5 +1,6 @@
 package org.credentialhub.retention;
 
+import org.credentialhub.store.Rollback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -190,7 +191,7 @@ public final class RetentionPurge {
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Rollback.after(c, e);
                 throw e;
             }
             // files after the commit: a failed transaction deletes no file

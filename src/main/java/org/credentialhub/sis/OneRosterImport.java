@@ -2,6 +2,7 @@ package org.credentialhub.sis;
 
 import org.credentialhub.support.Hmac;
 import org.credentialhub.support.SchoolYears;
+import org.credentialhub.store.Rollback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -206,7 +207,7 @@ public final class OneRosterImport {
                     lastConverted = lines.convertedFiles();
                     return DeliveryRecords.accepted(c, feed, sourceName, deliveryId, version, rows, problems);
                 } catch (SQLException | RuntimeException e) {
-                    c.rollback();
+                    Rollback.after(c, e);
                     throw e;
                 }
             }

@@ -246,7 +246,7 @@ public final class Deliveries {
                 c.commit();
                 return new Received(step, leased);
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Rollback.after(c, e);
                 throw e;
             }
         }

@@ -5,6 +5,8 @@ import org.credentialhub.roster.RosterLoader;
 import org.credentialhub.support.Fixtures;
 import org.credentialhub.support.TestHub;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -80,6 +82,58 @@ class LargeFileTest {
             assertEquals(100, hub.count("select count(*) from result where score = 820"));
             assertEquals(ATTEMPTS + SENT_AGAIN.length + 100, hub.count("select count(*) from result_lineage"));
             assertEquals(ATTEMPTS, hub.count("select count(*) from result_identity"));
+            assertEquals(schema, schema(hub));
+        } finally {
+            Fixtures.closeAll(hub);
+        }
+    }
+
+    /**
+     * A large file's staging transaction lost while its results are inserted: the file is staged again once the fault
+     * is waited out and ends as if nothing had happened (its results once, the tables' keys, indexes and triggers as the
+     * schema has them), both as the hub's first results, written while their tables are without their keys (the
+     * attempt key's unique index and the other indexes dropped in the transaction, which takes them back), and the
+     * usual way. Before {@link org.credentialhub.store.Rollback}, the failed rollback of the lost connection replaced
+     * the fault with one of no SQLSTATE, and the file was quarantined as unreadable.
+     */
+    @ParameterizedTest(name = "first results written before their keys: {0}")
+    @ValueSource(booleans = {true, false})
+    void aLargeFileWhoseConnectionIsLostWhileItsResultsAreInsertedIsStagedOnceAfterwards(boolean first) throws Exception {
+        TestHub hub = hub();
+        try {
+            List<RosterLoader.Student> roster = roster(hub);
+            if (first) {
+                hub.runtime.services().intake.keysMadeAfterRows(ATTEMPTS - 100);
+            }
+            String schema = schema(hub);
+            String name = "certexam_results_20250301.csv";
+            String inserting = "from pg_stat_activity where state = 'active' and wait_event_type = 'Lock'"
+                    + " and query like '%with published as (%insert into result (%'";
+            java.util.concurrent.CompletableFuture<String> ack;
+            try (Connection holder = hub.db().getConnection(); Statement st = holder.createStatement()) {
+                // the results' insert reads the catalog's exam codes: held here, it waits with the keys dropped
+                holder.setAutoCommit(false);
+                st.execute("lock table catalog_exam_code in access exclusive mode");
+                ack = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return hub.dropAndAwaitAck("certexam", name, file(roster), Duration.ofSeconds(180));
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+                TestHub.await("the first results' insert", Duration.ofSeconds(120),
+                        () -> hub.count("select count(*) " + inserting) == 1);
+                assertEquals(first ? 1 : 0, hub.count("""
+                        select count(*) from pg_locks l join pg_stat_activity a using (pid)
+                        where l.relation = 'result'::regclass and l.mode = 'AccessExclusiveLock' and l.granted
+                          and a.query like '%with published as (%'"""), "the results' tables are the transaction's own");
+                assertEquals(1, hub.count("select count(*) from (select pg_terminate_backend(pid) " + inserting + ") t"));
+                holder.commit();
+            }
+            String text = ack.get(180, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(text.contains("\"status\" : \"accepted\""), text);
+            assertEquals(1, hub.count("select count(*) from delivery where source_name = '" + name + "'"));
+            assertPublished(hub);
             assertEquals(schema, schema(hub));
         } finally {
             Fixtures.closeAll(hub);
