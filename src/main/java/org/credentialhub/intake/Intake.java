@@ -481,7 +481,8 @@ public final class Intake {
      * The staged rows of a file whose attempt key another of its rows has, each with its key's first and last row (by
      * ordinal): when its keys repeat ({@link KeyRepeats}), each attempt is matched and published from its last row,
      * which is also the result's identity, the rows before it are lineage only, and the rows after the first are
-     * warned of. Found once by a sort of the keys and ordinals alone ({@link #findRepeats}), where matching's read and
+     * warned of, and the versions' look-up takes them ({@link AttemptVersions#earlier}). Found once by a sort of the
+     * keys and ordinals alone ({@link #findRepeats}), where matching's read and
      * each publishing statement kept each key's last row with a {@code distinct on} that sorted the file's whole rows
      * (1,000,000 rows: about 400 MB on disk a sort), and the warning numbered the repeats by a sort of its own. With
      * each row's source row: whether two rows of one attempt also share it ({@link #findRepeats}). (Named anew, not
