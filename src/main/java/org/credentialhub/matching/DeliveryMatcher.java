@@ -261,8 +261,19 @@ public final class DeliveryMatcher {
      * feed's model (see {@link #model}); {@code feed} null when the scope spans feeds.
      */
     private void match(String scope, String feed, String what) throws SQLException {
-        match(scope, feed, what, c -> true);
+        match(scope, OPEN, feed, what);
     }
+
+    /** The results a match decides, of those in its scope: those whose decision is open. */
+    private static final String OPEN = "r.match_decision is null";
+
+    /**
+     * The results a re-match decides ({@link #rematchUnsettled}): those whose decision is open, and those the matcher
+     * could not settle (no match or for review: never a district's decision) whose vendor-sent identity is kept
+     * ({@code i}, the result's identity, a left join in the read, an inner one in {@link #applyRejections}).
+     */
+    private static final String UNSETTLED = "(r.match_decision is null or (r.match_decision in ('none', 'review') "
+            + "and r.status in ('active', 'pending') and i.result_id is not null))";
 
     /**
      * The order a batch of published results is matched in: the vendor's, by feed, file (its name, then its content)
@@ -284,22 +295,20 @@ public final class DeliveryMatcher {
         return fits.get();
     }
 
-    /** A step of a match's transaction before it reads its results; false: nothing to match. */
-    private interface Before {
-        boolean run(Connection c) throws SQLException;
-    }
-
-    private void match(String scope, String feed, String what, Before before) throws SQLException {
+    /**
+     * Matches the results in {@code scope} that {@code open} takes ({@link #OPEN}, {@link #UNSETTLED}); returns how
+     * many of them had a decision before (a re-match's unsettled results), or -1 when it matched nothing: a re-match
+     * that finds none of those leaves the rest as they are (and the results it read unlocked).
+     */
+    private int match(String scope, String open, String feed, String what) throws SQLException {
         long t0 = System.nanoTime();
         RosterIndex roster = index();
         long indexed = System.nanoTime();
+        boolean rematch = !OPEN.equals(open);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            if (!before.run(c)) {
-                c.rollback();
-                return;
-            }
-            int rejected = applyRejections(c, scope);
+            int rejected = applyRejections(c, scope, open);
+            int decidedBefore = 0;
             List<ResultRecord> batch = new ArrayList<>();
             Map<String, Long> links = new HashMap<>();
             // district-entered results, by the district that entered them: matched within its students only
@@ -319,7 +328,8 @@ public final class DeliveryMatcher {
                            -- the district's earlier link of the candidate
                            %s as linked,
                            f.kind = 'district' as entered, coalesce(de.district_code, i.district_code, '') as entered_by,
-                           i.name_hash, i.name_salt, i.birth_date_hash, i.birth_date_salt
+                           i.name_hash, i.name_salt, i.birth_date_hash, i.birth_date_salt,
+                           r.match_decision is not null as decided_before
                     from result r
                     join feed f on f.feed_code = r.feed_code
                     left join district_entry de on de.result_id = r.result_id
@@ -327,14 +337,21 @@ public final class DeliveryMatcher {
                     left join school sc on sc.school_code = i.school_code
                     %s
                     join delivery d on d.delivery_id = r.delivery_id
-                    where %s and r.match_decision is null
-                    order by %s""".formatted(
+                    where %s and %s
+                    order by %s%s""".formatted(
                     Decisions.CANDIDATE_KEY, crosswalk("student_id", "link"), SCHOOL_BY_NAME.formatted("i.school_name"),
-                    scope, PUBLISHED_ORDER))) {
+                    scope, open, PUBLISHED_ORDER,
+                    // a re-match's results are its transaction's from here on, as a district's decision of one of
+                    // them, made meanwhile, is taken after it (it waits for the re-match, then finds the result as
+                    // the re-match left it)
+                    rematch ? " for update of r" : ""))) {
                 ps.setFetchSize(10_000);
                 try (ResultSet rs = ps.executeQuery()) {
                     Columns at = Columns.of(rs);
                     while (rs.next()) {
+                        if (rs.getBoolean("decided_before")) {
+                            decidedBefore++;
+                        }
                         String key = rs.getString("candidate_key");
                         long linked = rs.getLong("linked");
                         boolean isLinked = !rs.wasNull() && key != null;
@@ -359,6 +376,13 @@ public final class DeliveryMatcher {
                 }
             }
             long read = System.nanoTime();
+            if (rematch) {
+                if (decidedBefore == 0) {
+                    c.rollback();
+                    return -1;
+                }
+                LOG.info("Re-match: {} unsettled result(s) reopened", decidedBefore);
+            }
             List<Decision> decisions = new ArrayList<>(decide(c, feed, roster, batch, links, hashed, what));
             // each district's entries with the model of the feed they came in by, as when that feed's delivery was
             // matched (a re-match spans feeds: fitted afresh for each district, 72 fits of 10-16 ms one after the
@@ -372,11 +396,12 @@ public final class DeliveryMatcher {
             // a file matched in its staging transaction (matchStaged) has nothing left to decide here
             if (decisions.isEmpty() && rejected == 0) {
                 c.commit();
-                return;
+                return decidedBefore;
             }
             int[] counts = decisions.isEmpty() ? new int[3] : write(c, decisions);
             c.commit();
             logged(what, counts, rejected, t0, indexed, read, decided);
+            return decidedBefore;
         }
     }
 
@@ -805,25 +830,15 @@ public final class DeliveryMatcher {
      * review; never a district's decision): a student who joined the roster later is found now. A result
      * whose vendor-sent identity was purged (retention, see {@code RetentionPurge}) keeps its decision:
      * re-matched on the state ID alone it would be decided on less than the first time.
-     * Returns the number of deliveries re-matched.
+     * Returns how many unsettled results were matched again.
+     *
+     * <p>They are read as they are, with the results whose decision is open, and locked by the read; their decisions
+     * are written once, by the re-match's write, in its transaction: a re-match that stops half-way (a crash, a fault)
+     * leaves them decided as before, for the next one. (They were reopened first, by an update of each, which wrote
+     * every unsettled result twice: the NC year's 10,504 in 1.4 s before their read; docs/performance.md, session 62.)
      */
     public int rematchUnsettled() throws SQLException {
-        int[] reopened = {0};
-        // reopened in the match's own transaction: a re-match that stops half-way (a crash, a fault) leaves them
-        // decided as before, for the next one (reopened and committed first, they stayed undecided for good)
-        match("true", null, "Re-match of unsettled results against the current roster", c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    update result set match_decision = null
-                    where match_decision in ('none', 'review') and status in ('active', 'pending')
-                      and exists (select 1 from result_identity i where i.result_id = result.result_id)""")) {
-                reopened[0] = ps.executeUpdate();
-            }
-            if (reopened[0] > 0) {
-                LOG.info("Re-match: {} unsettled result(s) reopened", reopened[0]);
-            }
-            return reopened[0] > 0;
-        });
-        return reopened[0];
+        return Math.max(0, match("true", UNSETTLED, null, "Re-match of unsettled results against the current roster"));
     }
 
     /**
@@ -883,15 +898,20 @@ public final class DeliveryMatcher {
         index();
     }
 
-    /** Results whose vendor candidate a district rejected before stay rejected. */
-    private static int applyRejections(Connection c, String scope) throws SQLException {
+    /**
+     * Results (of those {@code open} takes) whose vendor candidate a district rejected before stay rejected. Nothing is
+     * read while no district has rejected a candidate (a condition PostgreSQL checks once, before the join): a
+     * re-match's results (the NC year's 10,504 unsettled ones) were joined with their identities for none (0.54 s).
+     */
+    private static int applyRejections(Connection c, String scope, String open) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 update result r set student_id = null, match_decision = 'rejected', match_tier = 'crosswalk',
                                     match_score = 0, updated_at = now()
                 from result_identity i
-                where %s and r.match_decision is null and i.result_id = r.result_id
-                  and %s is not null"""
-                .formatted(scope, crosswalk("decision", "reject")))) {
+                where %s and %s and i.result_id = r.result_id
+                  and %s is not null
+                  and exists (select 1 from match_crosswalk where decision = 'reject')"""
+                .formatted(scope, open, crosswalk("decision", "reject")))) {
             return ps.executeUpdate();
         }
     }
