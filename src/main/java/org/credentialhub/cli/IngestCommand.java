@@ -2,6 +2,7 @@ package org.credentialhub.cli;
 
 import org.credentialhub.district.DistrictEntries;
 import org.credentialhub.dropbox.SftpUpload;
+import org.credentialhub.exceptions.DecisionFile;
 import org.credentialhub.feeds.FeedConfig;
 import org.credentialhub.pull.FixtureApiServer;
 import org.credentialhub.runtime.HubRuntime;
@@ -178,14 +179,23 @@ public final class IngestCommand implements Callable<Integer> {
                 waitForApis(s);
                 allProcessed = java.time.Instant.now();
                 say("all deliveries processed");
-                // the queue of what the re-match decided (the rest of it is up to date: 1.3 s for every result)
-                java.time.Instant rematched = databaseNow(s);
-                s.matcher.rematchUnsettled();
-                s.exceptionQueue.refreshChangedSince(rematched);
-                say("unsettled results re-matched against the roster; loading the reporting database");
-                // the count against truth.csv only reads, on a connection of its own: it runs beside the reporting
-                // load, whose statements keep one core busy (14 s of the NC year's run when it ran before the load)
-                java.util.concurrent.Future<String> truth = beside("ingest-truth", () -> truth(s));
+                // the count against truth.csv only reads, on a connection of its own: its lines (most of its work) are
+                // looked up beside the re-match, which keeps one core busy, and counted beside the reporting load;
+                // all of it beside the load held the load's first steps back (the NC year's load 18.7 s without
+                // the count, 21.8 s with it: docs/performance.md, session 62)
+                java.util.concurrent.Future<DecisionFile.Truth> truthLines = beside("ingest-truth", () -> truthLines(s));
+                java.util.concurrent.Future<String> truth;
+                try {
+                    // the queue of what the re-match decided (the rest of it is up to date: 1.3 s for every result)
+                    java.time.Instant rematched = databaseNow(s);
+                    s.matcher.rematchUnsettled();
+                    s.exceptionQueue.refreshChangedSince(rematched);
+                    say("unsettled results re-matched against the roster; loading the reporting database");
+                } catch (Exception e) {
+                    closeQuietly(truthLines, e);
+                    throw e;
+                }
+                truth = beside("ingest-truth-count", () -> truth(done(truthLines)));
                 s.reporting.load("ingest");
                 out.print(done(truth));
                 summary(s, (System.nanoTime() - t0) / 1e9);
@@ -233,20 +243,43 @@ public final class IngestCommand implements Callable<Integer> {
     }
 
     /**
-     * A generated state says who every record is ({@code truth.csv}): counts the matcher's automatic matches that
-     * credit another student than truth says (or one not on the roster), before any district decision.
+     * A generated state says who every record is ({@code truth.csv}): its lines' results found (null: the state has
+     * none), to count the matcher's automatic matches that credit another student than truth says (or one not on the
+     * roster), before any district decision ({@link #truth}).
      */
-    private String truth(HubServices s) throws Exception {
+    private DecisionFile.Truth truthLines(HubServices s) throws Exception {
         Path truth = dir.resolve("truth.csv");
         if (!Files.isRegularFile(truth)) {
+            return null;
+        }
+        return new DecisionFile(s.database.dataSource(), s.decisions, s.hmac, s.feeds, s.mappings,
+                s.dataDir.resolve("archive")).lookUpTruth(truth);
+    }
+
+    /** The count of {@link #truthLines}' lines, as the matcher's decisions are now (its lines then let go). */
+    private static String truth(DecisionFile.Truth lines) throws Exception {
+        if (lines == null) {
             return "";
         }
-        org.credentialhub.exceptions.DecisionFile.TruthCount t = new org.credentialhub.exceptions.DecisionFile(
-                s.database.dataSource(), s.decisions, s.hmac, s.feeds, s.mappings, s.dataDir.resolve("archive"))
-                .countAgainstTruth(truth);
+        DecisionFile.TruthCount t;
+        try (lines) {
+            t = lines.count();
+        }
         return String.format(java.util.Locale.ROOT, "wrong automatic matches: %d of %d (%.2f per 10,000 results; "
                         + "%d results named by truth.csv)%n", t.wrong(), t.automatic(),
                 t.results() == 0 ? 0.0 : t.wrong() * 10_000.0 / t.results(), t.results());
+    }
+
+    /** The truth lines' transaction let go once they are looked up, when what was to follow them failed ({@code e}). */
+    private static void closeQuietly(java.util.concurrent.Future<DecisionFile.Truth> lines, Exception e) {
+        try {
+            DecisionFile.Truth t = done(lines);
+            if (t != null) {
+                t.close();
+            }
+        } catch (Exception x) {
+            e.addSuppressed(x);
+        }
     }
 
     /** Starts a task on a thread of its own beside the main thread ({@link #done} gives what it gave or threw). */

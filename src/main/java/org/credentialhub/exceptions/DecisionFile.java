@@ -83,9 +83,42 @@ public final class DecisionFile {
 
     /** Counts wrong automatic matches against {@code truth.csv} (read only; nothing is applied). */
     public TruthCount countAgainstTruth(Path truthFile) throws IOException, SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        try (Truth truth = lookUpTruth(truthFile)) {
+            return truth.count();
+        }
+    }
+
+    /**
+     * The lines of {@code truth.csv} with their results found ({@link #stage}), in a transaction of their own that
+     * nothing commits, held until {@link Truth#count} counts the matcher's decisions as they are then: the results'
+     * rows and lineage do not change once every delivery is processed, their decisions may (a re-match), and each of
+     * the transaction's statements sees what was committed before it (read committed). So the lines, most of the
+     * count's work, can be looked up beside a re-match and counted after it.
+     */
+    public Truth lookUpTruth(Path truthFile) throws IOException, SQLException {
+        Connection c = dataSource.getConnection();
+        try {
             c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             stage(c, truthFile, "state_id", true);
+            return new Truth(c);
+        } catch (IOException | SQLException | RuntimeException e) {
+            org.credentialhub.store.Rollback.after(c, e);
+            c.close();
+            throw e;
+        }
+    }
+
+    /** A truth file's lines looked up ({@link #lookUpTruth}); closing it rolls its transaction back. */
+    public static final class Truth implements AutoCloseable {
+        private final Connection c;
+
+        private Truth(Connection c) {
+            this.c = c;
+        }
+
+        /** The matcher's automatic matches, as committed now, against the lines. */
+        public TruthCount count() throws SQLException {
             // each result's lines sorted in memory (at the server's 4 MB, on disk: the NC year's 434,069 lines)
             LocalSettings.set(c, "work_mem", LINES_WORK_MEM);
             try (Statement st = c.createStatement();
@@ -100,9 +133,16 @@ public final class DecisionFile {
                                from result) r using (result_id)
                          left join student s on s.student_id = r.student_id""")) {
                 rs.next();
-                TruthCount out = new TruthCount(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+                return new TruthCount(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
                 c.rollback();
-                return out;
+            } finally {
+                c.close();
             }
         }
     }

@@ -77,6 +77,46 @@ class DecisionFileTest {
     }
 
     /**
+     * {@code ingest} looks a truth file's lines up beside the re-match and counts them after it: the count is of the
+     * decisions as committed when it runs, not when the lines were looked up (read committed, each statement its own
+     * snapshot). A result rightly matched, then given another student and committed in between, counts as wrong.
+     */
+    @Test
+    void theTruthCountTakesTheDecisionsCommittedAfterItsLinesWereLookedUp() throws Exception {
+        GeneratedState.Run run = GeneratedState.nc();
+        Path truth = run.state().resolve("truth.csv");
+        try (Standalone s = new Standalone(run.settings()); Connection c = s.database.dataSource().getConnection()) {
+            DecisionFile file = new DecisionFile(s.database.dataSource(), null, s.hmac(), s.feeds(), s.mappings(),
+                    s.dataDir.resolve("archive"));
+            DecisionFile.TruthCount before = file.countAgainstTruth(truth);
+            long[] moved;
+            try (Statement st = c.createStatement()) {
+                // an automatic match of the student truth names, and another student
+                moved = longs(st, """
+                        select r.result_id, r.student_id, (select min(o.student_id) from student o
+                                                          where o.student_id <> r.student_id)
+                        from result r where r.match_decision = 'match' and r.match_tier = 'state_id'
+                        order by r.result_id limit 1""");
+            }
+            try (DecisionFile.Truth lines = file.lookUpTruth(truth)) {
+                assertEquals(before, lines.count(), "the same count, counted in two steps");
+                try (Statement st = c.createStatement()) {
+                    st.executeUpdate("update result set student_id = " + moved[2] + " where result_id = " + moved[0]);
+                    DecisionFile.TruthCount after = lines.count();
+                    assertEquals(before.automatic(), after.automatic());
+                    assertEquals(before.wrong() + 1, after.wrong(),
+                            "the match changed after the lines were looked up counts as wrong");
+                } finally {
+                    try (Statement st = c.createStatement()) {
+                        st.executeUpdate("update result set student_id = " + moved[1] + " where result_id = " + moved[0]);
+                    }
+                }
+            }
+            assertEquals(before, file.countAgainstTruth(truth));
+        }
+    }
+
+    /**
      * The file is read once, its lines COPYed as they are read: a bad line after good ones stops the COPY midway, and
      * the file is refused whole (file, line, reason; no line's data), nothing applied, the connection left as it was.
      */
