@@ -137,6 +137,11 @@ public final class SftpUpload implements AutoCloseable {
         }
     }
 
+    /** The session's SFTP client (tests list with it: {@link #list} gives the names only). */
+    SftpClient sftp() {
+        return sftp;
+    }
+
     public List<String> list(String dir) throws IOException {
         List<String> names = new ArrayList<>();
         for (SftpClient.DirEntry e : sftp.readDir(dir)) {

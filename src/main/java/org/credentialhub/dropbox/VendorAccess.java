@@ -122,7 +122,8 @@ final class VendorAccess implements SftpFileSystemAccessor, SftpEventListener {
     @Override
     public DirectoryStream<Path> openDirectory(SftpSubsystemProxy subsystem, DirectoryHandle dirHandle, Path dir,
                                                String handle, LinkOption... options) throws IOException {
-        return SftpFileSystemAccessor.super.openDirectory(subsystem, dirHandle, dir, handle, options);
+        // each entry with its attributes read as it is listed: a listing never fails for a file renamed meanwhile
+        return new ListedDirectory(SftpFileSystemAccessor.super.openDirectory(subsystem, dirHandle, dir, handle, options));
     }
 
     @Override
