@@ -38,8 +38,8 @@ final class Rankings {
      * potential are at least the table's suppression threshold are ranked, so a public ranking never
      * names a unit by a suppressed figure. Ties: the larger earned, then the district code.
      */
-    Reports.Table compute(Connection c, Reports.Definition d, String year) throws SQLException {
-        Reports.Table byDistrict = reports.compute(c, "attainment-by-district", year);
+    Reports.Table compute(Connection c, Reports.Definition d, String year, Reports.Pass pass) throws SQLException {
+        Reports.Table byDistrict = reports.compute(c, "attainment-by-district", year, pass);
         int min = Math.max(reports.threshold(d.name()), 1);
         List<List<Object>> eligible = new ArrayList<>(byDistrict.rows().stream()
                 .filter(r -> longAt(r, 2) >= min && longAt(r, 3) >= min).toList());
@@ -56,8 +56,8 @@ final class Rankings {
             }
         } else {
             String before = SchoolYears.previous(year);
-            Map<Object, Long> yearBefore = earnedByDistrict(c, before);
-            Map<Object, Long> twoBefore = earnedByDistrict(c, SchoolYears.previous(before));
+            Map<Object, Long> yearBefore = earnedByDistrict(c, before, pass);
+            Map<Object, Long> twoBefore = earnedByDistrict(c, SchoolYears.previous(before), pass);
             for (int i = 0; i < top.size(); i++) {
                 List<Object> r = top.get(i);
                 List<Object> row = new ArrayList<>(List.of((long) i + 1, r.get(0), r.get(1)));
@@ -84,12 +84,12 @@ final class Rankings {
     }
 
     /** Earned by district code in a school year, or null when that year has no facts loaded. */
-    private Map<Object, Long> earnedByDistrict(Connection c, String year) throws SQLException {
+    private Map<Object, Long> earnedByDistrict(Connection c, String year, Reports.Pass pass) throws SQLException {
         if (!loaded(c, year)) {
             return null;
         }
         Map<Object, Long> out = new HashMap<>();
-        for (List<Object> r : reports.compute(c, "attainment-by-district", year).rows()) {
+        for (List<Object> r : reports.compute(c, "attainment-by-district", year, pass).rows()) {
             out.put(r.get(0), longAt(r, 2));
         }
         return out;

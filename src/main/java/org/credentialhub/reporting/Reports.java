@@ -100,16 +100,40 @@ public final class Reports {
         return compute(c, name, year, null);
     }
 
-    /** {@link #compute}, in a pass over several reports and years that computes a year's group counts once. */
-    private Table compute(Connection c, String name, String year, GroupTrends.Memo memo) throws SQLException {
+    /**
+     * What one pass over several reports and years (the public tables a load writes) computes once: each report's
+     * table of a year, as the rankings read Table 10 (attainment-by-district) of the year and of the two before it
+     * again (six queries of a load of two years instead of two: about 0.5 s of the NC year's serial load), and each
+     * year's group counts of Tables 5a-c. Only for one transaction's pass: nothing is checked again.
+     */
+    static final class Pass {
+        private final GroupTrends.Memo trends = new GroupTrends.Memo();
+        private final Map<List<String>, Table> tables = new java.util.HashMap<>();
+    }
+
+    /** {@link #compute}, in a pass ({@code pass}, or null) over several reports and years. */
+    Table compute(Connection c, String name, String year, Pass pass) throws SQLException {
+        List<String> key = List.of(name, year);
+        Table known = pass == null ? null : pass.tables.get(key);
+        if (known != null) {
+            return known;
+        }
+        Table t = computeOnce(c, name, year, pass);
+        if (pass != null) {
+            pass.tables.put(key, t);
+        }
+        return t;
+    }
+
+    private Table computeOnce(Connection c, String name, String year, Pass pass) throws SQLException {
         Definition d = definition(name);
         if (d.sql() == null) {
-            return rankings.compute(c, d, year);
+            return rankings.compute(c, d, year, pass);
         }
         List<List<Object>> rows = new ArrayList<>();
         Map<List<Object>, Long> ordinals = new java.util.IdentityHashMap<>();
         if (GroupTrends.NAMES.contains(name)) {
-            rows.addAll(groupTrends.rows(c, d, year, memo));
+            rows.addAll(groupTrends.rows(c, d, year, pass == null ? null : pass.trends));
         } else try (PreparedStatement ps = forYear(c, d.sql(), year)) {
             try (ResultSet rs = ps.executeQuery()) {
                 ResultSetMetaData md = rs.getMetaData();
@@ -287,7 +311,7 @@ public final class Reports {
 
     /** Rewrites the public tables (rpt_public.&lt;name&gt;) for the given school years, in the caller's transaction. */
     public void writePublic(Connection c, List<String> years) throws SQLException {
-        GroupTrends.Memo memo = new GroupTrends.Memo();
+        Pass pass = new Pass();
         for (Definition d : ALL) {
             String table = "rpt_public." + d.name().replace('-', '_');
             try (Statement st = c.createStatement()) {
@@ -307,7 +331,7 @@ public final class Reports {
                     Collections.nCopies(d.columns().size() + 1, "?")) + ")";
             try (PreparedStatement ps = c.prepareStatement(insert)) {
                 for (String y : forYears) {
-                    Table t = suppressed(compute(c, d.name(), y, memo));
+                    Table t = suppressed(compute(c, d.name(), y, pass));
                     List<List<Object>> all = new ArrayList<>(t.rows());
                     if (t.total() != null) {
                         all.add(t.total());
