@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Iterator;
 import java.util.Map;
@@ -78,18 +79,25 @@ final class ListedDirectory implements DirectoryStream<Path> {
 
     /**
      * An entry's attributes as an SFTP version 3 listing sends them (MINA's own: size, owner and group ids, type and
-     * permissions, access and modification times), read once, without following a link.
+     * permissions, access and modification times), read once, without following a link: by the "unix" view, whose
+     * mode is the type and permission bits SFTP sends, in one call; where there is none, by the POSIX view, without ids.
      */
     static SftpClient.Attributes attributes(Path p) throws IOException {
-        PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         SftpClient.Attributes out = new SftpClient.Attributes();
+        if (p.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+            Map<String, Object> a = Files.readAttributes(p, "unix:mode,size,uid,gid,lastAccessTime,lastModifiedTime",
+                    LinkOption.NOFOLLOW_LINKS);
+            out.size((Long) a.get("size"));
+            out.perms((Integer) a.get("mode"));
+            out.owner((Integer) a.get("uid"), (Integer) a.get("gid"));
+            out.accessTime((FileTime) a.get("lastAccessTime"));
+            out.modifyTime((FileTime) a.get("lastModifiedTime"));
+            return out;
+        }
+        PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         out.size(a.size());
         out.perms(SftpHelper.attributesToPermissions(a.isRegularFile(), a.isDirectory(), a.isSymbolicLink(),
                 a.permissions()));
-        if (p.getFileSystem().supportedFileAttributeViews().contains("unix")) {
-            Map<String, Object> ids = Files.readAttributes(p, "unix:uid,gid", LinkOption.NOFOLLOW_LINKS);
-            out.owner((Integer) ids.get("uid"), (Integer) ids.get("gid"));
-        }
         out.accessTime(a.lastAccessTime());
         out.modifyTime(a.lastModifiedTime());
         return out;

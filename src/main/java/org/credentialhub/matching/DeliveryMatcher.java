@@ -261,7 +261,7 @@ public final class DeliveryMatcher {
      * feed's model (see {@link #model}); {@code feed} null when the scope spans feeds.
      */
     private void match(String scope, String feed, String what) throws SQLException {
-        match(scope, OPEN, feed, what);
+        match(scope, false, feed, what);
     }
 
     /** The results a match decides, of those in its scope: those whose decision is open. */
@@ -296,15 +296,16 @@ public final class DeliveryMatcher {
     }
 
     /**
-     * Matches the results in {@code scope} that {@code open} takes ({@link #OPEN}, {@link #UNSETTLED}); returns how
-     * many of them had a decision before (a re-match's unsettled results), or -1 when it matched nothing: a re-match
-     * that finds none of those leaves the rest as they are (and the results it read unlocked).
+     * Matches the results in {@code scope} whose decision is open ({@link #OPEN}), and for a re-match
+     * ({@code rematch}) those left unsettled too ({@link #UNSETTLED}); returns how many of them had a decision before
+     * (a re-match's unsettled results): a re-match that finds none of those leaves the rest as they are (and the
+     * results it read unlocked).
      */
-    private int match(String scope, String open, String feed, String what) throws SQLException {
+    private int match(String scope, boolean rematch, String feed, String what) throws SQLException {
         long t0 = System.nanoTime();
         RosterIndex roster = index();
         long indexed = System.nanoTime();
-        boolean rematch = !OPEN.equals(open);
+        String open = rematch ? UNSETTLED : OPEN;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             int rejected = applyRejections(c, scope, open);
@@ -379,7 +380,7 @@ public final class DeliveryMatcher {
             if (rematch) {
                 if (decidedBefore == 0) {
                     c.rollback();
-                    return -1;
+                    return 0;
                 }
                 LOG.info("Re-match: {} unsettled result(s) reopened", decidedBefore);
             }
@@ -838,7 +839,7 @@ public final class DeliveryMatcher {
      * every unsettled result twice: the NC year's 10,504 in 1.4 s before their read; docs/performance.md, session 62.)
      */
     public int rematchUnsettled() throws SQLException {
-        return Math.max(0, match("true", UNSETTLED, null, "Re-match of unsettled results against the current roster"));
+        return match("true", true, null, "Re-match of unsettled results against the current roster");
     }
 
     /**

@@ -66,6 +66,65 @@ class RematchWritesOnceTest {
         }
     }
 
+    /**
+     * A district's decision of an unsettled result, made while a re-match runs, is not overwritten by it: the re-match's
+     * read locks its results, so it waits for the decision and then finds the result decided (no longer unsettled).
+     * Read without the lock, the result was the re-match's to decide from the state before, and its write replaced the
+     * district's match.
+     */
+    @Test
+    void aDistrictsDecisionMadeWhileARematchRunsStays(@TempDir Path tmp) throws Exception {
+        try (Database db = SharedPostgres.open(tmp, 3)) {
+            DeliveryMatcher matcher = new DeliveryMatcher(db.dataSource(), MatchSettings.defaults());
+            sql(db, """
+                    insert into student (student_id, state_id_hash, first_name, last_name, birth_date, district_code)
+                        values (1, 'h1', 'ana', 'pena', date '2007-05-01', '100'),
+                               (2, 'h2', 'luis', 'ortiz', date '2007-08-09', '100');
+                    insert into feed (feed_code, kind, layout) values ('certexam', 'sftp', 'certexam')
+                        on conflict do nothing;
+                    insert into delivery (delivery_id, feed_code, source_name, content_sha256, status)
+                        values (1, 'certexam', 'f.csv', 'x', 'accepted');
+                    insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
+                                        attempted_on, passed, state_id_hash, match_decision)
+                        values (1, 'certexam', 'k1', 1, 1, 'E', '2024-2025', date '2025-01-01', true, 'h1', 'none'),
+                               (2, 'certexam', 'k2', 1, 2, 'E', '2024-2025', date '2025-01-01', true, 'h1', 'review');
+                    insert into result_identity (result_id, first_name, last_name, birth_date)
+                        values (1, 'ana', 'pena', date '2007-05-01'), (2, 'ana', 'pena', date '2007-05-01');
+                    """);
+            matcher.index();   // built before the district's transaction holds a result
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try (Connection district = db.dataSource().getConnection()) {
+                district.setAutoCommit(false);
+                try (Statement st = district.createStatement()) {
+                    // the district links result 2 to the other student (its own decision; not the matcher's)
+                    st.executeUpdate("""
+                            update result set match_decision = 'match', match_tier = 'district', student_id = 2
+                            where result_id = 2""");
+                }
+                java.util.concurrent.Future<Integer> rematch = pool.submit(matcher::rematchUnsettled);
+                org.credentialhub.support.TestHub.await("the re-match waiting for the district's decision",
+                        java.time.Duration.ofSeconds(30), () -> {
+                            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+                                 ResultSet rs = st.executeQuery("""
+                                         select count(*) from pg_locks where not granted""")) {
+                                rs.next();
+                                return rs.getLong(1) > 0;
+                            }
+                        });
+                district.commit();
+                assertEquals(1, rematch.get(), "the re-match took the one result still unsettled");
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(Map.of(1L, 1L, 2L, 2L), students(db), "the district's decision stands");
+            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("select match_tier from result where result_id = 2")) {
+                rs.next();
+                assertEquals("district", rs.getString(1));
+            }
+        }
+    }
+
     /** Each written result's decisions as written, joined (a result written twice shows both). */
     private static Map<Long, String> writes(Database db) throws Exception {
         Map<Long, String> out = new HashMap<>();
