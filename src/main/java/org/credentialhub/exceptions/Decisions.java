@@ -4,6 +4,7 @@ import org.credentialhub.accounts.Account;
 import org.credentialhub.accounts.Audit;
 import org.credentialhub.support.Hmac;
 import org.credentialhub.store.Rollback;
+import org.credentialhub.store.Rows;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -134,7 +135,7 @@ public final class Decisions {
         switch (action) {
             case LINK -> {
                 long student = resolveStudent(c, who, studentId, stateId);
-                exec(c, """
+                Rows.update(c, """
                         update result set student_id = ?, match_decision = 'match', match_tier = 'district',
                                           match_score = 1.0, status = case when status = 'held' then 'active' else status end,
                                           updated_at = now() where result_id = ?""", student, resultId);
@@ -145,7 +146,7 @@ public final class Decisions {
                 after.put("match_tier", "district");
             }
             case REJECT -> {
-                exec(c, """
+                Rows.update(c, """
                         update result set student_id = null, match_decision = 'rejected', match_tier = 'district',
                                           match_score = 0, status = case when status = 'held' then 'active' else status end,
                                           updated_at = now() where result_id = ?""", resultId);
@@ -261,7 +262,7 @@ public final class Decisions {
         now.put("student_id", student);
         now.put("match_decision", decision);
         if (action.equals("defer")) {
-            exec(c, """
+            Rows.update(c, """
                     update result_exception set status = 'open', updated_at = now()
                     where result_id = ? and status = 'deferred'""", resultId);
         } else {
@@ -270,7 +271,7 @@ public final class Decisions {
             if (!java.util.Objects.equals(decided, student) || !after.path("match_decision").asText().equals(decision)) {
                 throw new DecisionException("result " + resultId + " changed since the decision; it cannot be undone");
             }
-            exec(c, """
+            Rows.update(c, """
                     update result set student_id = ?, match_decision = ?, match_tier = ?, match_score = ?,
                                       status = coalesce(?, status), updated_at = now() where result_id = ?""",
                     before.hasNonNull("student_id") ? before.get("student_id").asLong() : null,
@@ -280,17 +281,17 @@ public final class Decisions {
             if (candidateKey != null) {
                 com.fasterxml.jackson.databind.JsonNode was = before.path("crosswalk");
                 if (was.isObject()) {
-                    exec(c, """
+                    Rows.update(c, """
                             update match_crosswalk set student_id = ?, decision = ?, decided_by = ?, decided_at = now()
                             where feed_code = ? and candidate_key = ?""",
                             was.hasNonNull("student_id") ? was.get("student_id").asLong() : null,
                             was.path("decision").asText(), was.path("decided_by").asText(), feed, candidateKey);
                 } else {
-                    exec(c, "delete from match_crosswalk where feed_code = ? and candidate_key = ? and decided_by = ?",
+                    Rows.update(c, "delete from match_crosswalk where feed_code = ? and candidate_key = ? and decided_by = ?",
                             feed, candidateKey, who.username());
                 }
             }
-            exec(c, """
+            Rows.update(c, """
                     update result_exception set status = 'open', resolution = null, resolved_at = null,
                            resolved_by = null, updated_at = now()
                     where result_id = ? and status = 'resolved' and resolution = ? and resolved_by = ?""",
@@ -355,7 +356,7 @@ public final class Decisions {
                        || '); not applied'
                 from decision_batch b join result r using (result_id)
                 where b.version is distinct from r.version order by b.lineage""");
-        exec(c, """
+        Rows.update(c, """
                 delete from decision_batch b using result r
                 where r.result_id = b.result_id and b.version is distinct from r.version""");
         String disagreeing = """
@@ -364,10 +365,10 @@ public final class Decisions {
         int conflicting = report(c, reported, """
                 select lineage || ': conflicts with another decision for the same result; none of them is applied'
                 from decision_batch where result_id in (%s) order by lineage""".formatted(disagreeing));
-        exec(c, "delete from decision_batch where result_id in (" + disagreeing + ")");
+        Rows.update(c, "delete from decision_batch where result_id in (" + disagreeing + ")");
         // the same decision named twice (e.g. two rows of one version): applied and audited once
         // set-based (a correlated min() per row is quadratic without an index: hours for a state's 126k decisions)
-        exec(c, """
+        Rows.update(c, """
                 delete from decision_batch b using (
                     select result_id, min(ctid) as keep from decision_batch where result_id is not null group by result_id
                 ) k
@@ -501,14 +502,6 @@ public final class Decisions {
         }
     }
 
-    private static void exec(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            ps.executeUpdate();
-        }
-    }
 
     /** A decision that cannot be made; the message names no personal data. */
     public static final class DecisionException extends IllegalArgumentException {

@@ -203,15 +203,15 @@ public final class ReportingLoad {
                     select s.student_id from student s
                     where not exists (select 1 from student_pseudonym p where p.student_id = s.student_id)""";
             if (firstRows(c, "student", "student_pseudonym")) {
-                FirstRows.insertBeforeKeys(c, "student_pseudonym", () -> exec(c, pseudonyms));
+                FirstRows.insertBeforeKeys(c, "student_pseudonym", () -> Rows.update(c, pseudonyms));
             } else {
-                exec(c, pseudonyms);
+                Rows.update(c, pseudonyms);
             }
             // a load right after a first roster import must not plan its joins on empty-table statistics (it
             // would take hours): the pseudonyms just written, and the roster side and results where they gained or lost
             // a tenth of their rows since their statistics were taken (a roster import's tables are analyzed as it
             // publishes them, with its rows)
-            exec(c, "analyze student_pseudonym");
+            Rows.update(c, "analyze student_pseudonym");
             PlannerStatistics.analyzeIfChanged(c, "student", "sis_user", "sis_enrollment",
                     "sis_class", "sis_course", "sis_org", "sis_class_credential", "result");
             refreshDimensions(c);
@@ -223,21 +223,21 @@ public final class ReportingLoad {
             boolean first = EmptyTables.truncatedIfEmpty(c, facts);
             if (!first) {
                 for (String table : facts) {
-                    exec(c, "delete from " + table + " where school_year = any (?)", y);
+                    Rows.update(c, "delete from " + table + " where school_year = any (?)", y);
                 }
             }
             // the years' enrollments, read once for the enrollment and potential facts: a table of the transaction's
             // own, with statistics, so that the offers are joined to as many rows as there are (the SIS side of the
             // views is estimated at a few thousand rows whatever its size, and the offers' joins were then planned as
             // hash tables of every enrollment, in many batches: NC year 3.5 s for potential, 1.5M students 66 s)
-            exec(c, """
+            Rows.update(c, """
                     create temp table load_enrollment on commit drop as
                     select e.school_year, p.student_key, e.course_code, e.district_code, e.school_code,
                            e.class_sourced_id, e.sis_source
                     from student_course_enrollment e join student_pseudonym p using (student_id)
                     where e.school_year = any (?)""", y);
-            exec(c, "analyze load_enrollment");
-            rows += analyzed(c, "rpt.fact_enrollment", exec(c, """
+            Rows.update(c, "analyze load_enrollment");
+            rows += analyzed(c, "rpt.fact_enrollment", Rows.update(c, """
                     insert into rpt.fact_enrollment (school_year, student_key, course_code, district_code, school_code,
                                                      class_sourced_id)
                     select e.school_year, e.student_key, e.course_code, e.district_code, e.school_code, e.class_sourced_id
@@ -248,18 +248,18 @@ public final class ReportingLoad {
             // potential: the enrollments times the credentials their class offers (the rule: class_credential_offer;
             // the same rows as student_course_offer joined to the pseudonyms). The offers are still estimated at a
             // few hundred classes: hash joins only, never a loop over the enrollments for each of them
-            exec(c, "set local enable_nestloop = off");
-            rows += exec(c, """
+            Rows.update(c, "set local enable_nestloop = off");
+            rows += Rows.update(c, """
                     insert into rpt.fact_potential (school_year, student_key, course_code, credential_code, district_code,
                                                     school_code, class_sourced_id)
                     select e.school_year, e.student_key, e.course_code, k.credential_code, e.district_code,
                            e.school_code, e.class_sourced_id
                     from load_enrollment e
                     join class_credential_offer k on k.sis_source = e.sis_source and k.class_sourced_id = e.class_sourced_id""");
-            exec(c, "reset enable_nestloop");
+            Rows.update(c, "reset enable_nestloop");
             step("potential");
-            exec(c, "analyze rpt.fact_potential");
-            rows += analyzed(c, "rpt.fact_attempt", exec(c, """
+            Rows.update(c, "analyze rpt.fact_potential");
+            rows += analyzed(c, "rpt.fact_attempt", Rows.update(c, """
                     insert into rpt.fact_attempt (school_year, student_key, credential_code, district_code, school_code,
                                                   attempted_on, passed, source, feed_code, result_id)
                     select r.school_year, p.student_key, r.credential_code, s.district_code, s.school_code,
@@ -276,7 +276,7 @@ public final class ReportingLoad {
             step("earned");
             // the facts just written are joined next: plan on their statistics (ANALYZE in the load's transaction
             // samples its own rows). Without them a first load, on tables with none, took ten times as long
-            exec(c, "analyze rpt.fact_earned");
+            Rows.update(c, "analyze rpt.fact_earned");
             rows += keyedFacts(c, first, "rpt.fact_course_earned", """
                     insert into rpt.fact_course_earned (school_year, student_key, course_code, credential_code,
                                                         district_code, school_code, result_id)
@@ -289,7 +289,7 @@ public final class ReportingLoad {
                                              and f.credential_code = e.credential_code
                     where e.school_year = any (?)
                     order by e.student_key, e.school_year, f.course_code, e.credential_code, f.district_code""", y);
-            exec(c, "analyze rpt.fact_course_earned");
+            Rows.update(c, "analyze rpt.fact_course_earned");
             step("course-earned");
             // a combined credential's module count, per state, year and course, counted once and compared with each
             // student's count after grouping (it was a subquery run for every student's group: 47,159 times in the
@@ -476,7 +476,7 @@ public final class ReportingLoad {
                 withPotential = rs.getArray(1);
             }
         }
-        exec(c, """
+        Rows.update(c, """
                 insert into result_exception (result_id, kind, district_code)
                 select e.result_id, 'not_enrolled', e.district_code
                 from rpt.fact_earned e
@@ -486,8 +486,8 @@ public final class ReportingLoad {
                 where result_exception.status = 'resolved' and result_exception.resolution = 'auto'""", withPotential);
         // planned on the exceptions just written: with statistics from before them the open not-enrolled exceptions
         // were estimated at one row, and each of the 1,122 of the NC year scanned the earned facts (91 s)
-        exec(c, "analyze result_exception");
-        exec(c, """
+        Rows.update(c, "analyze result_exception");
+        Rows.update(c, """
                 update result_exception x set status = 'resolved', resolution = 'auto', resolved_at = now(),
                        resolved_by = 'system', updated_at = now()
                 from result r
@@ -497,20 +497,20 @@ public final class ReportingLoad {
     }
 
     private void refreshDimensions(Connection c) throws SQLException {
-        exec(c, """
+        Rows.update(c, """
                 insert into rpt.dim_district (district_code, name)
                 select district_code, name from district
                 on conflict (district_code) do update set name = excluded.name""");
-        exec(c, """
+        Rows.update(c, """
                 insert into rpt.dim_school (school_code, district_code, name)
                 select school_code, district_code, name from school
                 on conflict (school_code) do update set district_code = excluded.district_code, name = excluded.name""");
-        exec(c, "delete from rpt.dim_course");
-        analyzed(c, "rpt.dim_course", exec(c, """
+        Rows.update(c, "delete from rpt.dim_course");
+        analyzed(c, "rpt.dim_course", Rows.update(c, """
                 insert into rpt.dim_course (state, school_year, course_code, course_title, program_area)
                 select state, school_year, course_code, course_title, program_area from catalog_course"""));
-        exec(c, "delete from rpt.dim_credential");
-        analyzed(c, "rpt.dim_credential", exec(c, """
+        Rows.update(c, "delete from rpt.dim_credential");
+        analyzed(c, "rpt.dim_credential", Rows.update(c, """
                 insert into rpt.dim_credential (state, school_year, credential_code, credential_name, tier, high_value,
                                                 combined_credential, delivered_by, career_cluster)
                 select cc.state, cc.school_year, cc.credential_code, cc.credential_name, cc.tier, cc.high_value,
@@ -539,10 +539,10 @@ public final class ReportingLoad {
                        s.economically_disadvantaged, s.multilingual_learner, s.student_with_disability
                 from student s join student_pseudonym p using (student_id)""";
         if (firstRows(c, "student_pseudonym", "rpt.dim_student")) {
-            analyzed(c, "rpt.dim_student", FirstRows.insertBeforeKeys(c, "rpt.dim_student", () -> exec(c, students)));
+            analyzed(c, "rpt.dim_student", FirstRows.insertBeforeKeys(c, "rpt.dim_student", () -> Rows.update(c, students)));
             return;
         }
-        analyzed(c, "rpt.dim_student", exec(c, students + """
+        analyzed(c, "rpt.dim_student", Rows.update(c, students + """
 
                 on conflict (student_key) do update set sex = excluded.sex, grade = excluded.grade,
                     hispanic_or_latino = excluded.hispanic_or_latino, race = excluded.race,
@@ -571,14 +571,6 @@ public final class ReportingLoad {
         return written;
     }
 
-    static int exec(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            return ps.executeUpdate();
-        }
-    }
 
     private void markFailed(long loadId, Exception cause) {
         try (Connection c = dataSource.getConnection();
