@@ -23,19 +23,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class RematchWritesOnceTest {
 
+    /** Three students, the feed and a delivery of its results. */
+    private static final String ROSTER_AND_DELIVERY = """
+            insert into student (student_id, state_id_hash, first_name, last_name, birth_date, district_code)
+                values (1, 'h1', 'ana', 'pena', date '2007-05-01', '100'),
+                       (2, 'h2', 'luis', 'ortiz', date '2007-08-09', '100'),
+                       (3, 'h3', 'mia', 'chen', date '2008-02-03', '100');
+            insert into feed (feed_code, kind, layout) values ('certexam', 'sftp', 'certexam') on conflict do nothing;
+            insert into delivery (delivery_id, feed_code, source_name, content_sha256, status)
+                values (1, 'certexam', 'f.csv', 'x', 'accepted');
+            """;
+
     @Test
     void aRematchWritesEachUnsettledResultOnceAndNoOther(@TempDir Path tmp) throws Exception {
         try (Database db = SharedPostgres.open(tmp, 2)) {
             DeliveryMatcher matcher = new DeliveryMatcher(db.dataSource(), MatchSettings.defaults());
-            sql(db, """
-                    insert into student (student_id, state_id_hash, first_name, last_name, birth_date, district_code)
-                        values (1, 'h1', 'ana', 'pena', date '2007-05-01', '100'),
-                               (2, 'h2', 'luis', 'ortiz', date '2007-08-09', '100'),
-                               (3, 'h3', 'mia', 'chen', date '2008-02-03', '100');
-                    insert into feed (feed_code, kind, layout) values ('certexam', 'sftp', 'certexam')
-                        on conflict do nothing;
-                    insert into delivery (delivery_id, feed_code, source_name, content_sha256, status)
-                        values (1, 'certexam', 'f.csv', 'x', 'accepted');
+            sql(db, ROSTER_AND_DELIVERY + """
                     insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
                                         attempted_on, passed, state_id_hash, match_decision, match_tier, student_id,
                                         status)
@@ -76,14 +79,7 @@ class RematchWritesOnceTest {
     void aDistrictsDecisionMadeWhileARematchRunsStays(@TempDir Path tmp) throws Exception {
         try (Database db = SharedPostgres.open(tmp, 3)) {
             DeliveryMatcher matcher = new DeliveryMatcher(db.dataSource(), MatchSettings.defaults());
-            sql(db, """
-                    insert into student (student_id, state_id_hash, first_name, last_name, birth_date, district_code)
-                        values (1, 'h1', 'ana', 'pena', date '2007-05-01', '100'),
-                               (2, 'h2', 'luis', 'ortiz', date '2007-08-09', '100');
-                    insert into feed (feed_code, kind, layout) values ('certexam', 'sftp', 'certexam')
-                        on conflict do nothing;
-                    insert into delivery (delivery_id, feed_code, source_name, content_sha256, status)
-                        values (1, 'certexam', 'f.csv', 'x', 'accepted');
+            sql(db, ROSTER_AND_DELIVERY + """
                     insert into result (result_id, feed_code, attempt_key, delivery_id, source_row, exam_code, school_year,
                                         attempted_on, passed, state_id_hash, match_decision)
                         values (1, 'certexam', 'k1', 1, 1, 'E', '2024-2025', date '2025-01-01', true, 'h1', 'none'),
