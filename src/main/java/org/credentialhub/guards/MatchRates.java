@@ -138,8 +138,8 @@ public final class MatchRates {
 
     /** Sets the planner as {@link #RATES} is run ({@link #BY_INDEX}, {@link #BY_HASH}) for the rest of the transaction. */
     static void planRates(Statement st) throws SQLException {
-        st.execute(BY_INDEX);
-        st.execute(BY_HASH);
+        // both in one round trip (the driver sends them together and waits once)
+        st.execute(BY_INDEX + "; " + BY_HASH);
     }
 
     /** Records the delivery's rates and raises its alarms; returns the alarms' messages. */
@@ -154,8 +154,7 @@ public final class MatchRates {
                 ps.setString(2, feed);
                 ps.setLong(3, deliveryId);
                 int rates = ps.executeUpdate();
-                st.execute("reset enable_seqscan");
-                st.execute("reset enable_mergejoin");
+                st.execute("reset enable_seqscan; reset enable_mergejoin");
                 if (rates == 0) {
                     c.commit();
                     return alarms;   // no results (or checked before)

@@ -57,6 +57,9 @@ final class AttemptVersions {
     private static final Scratch.Table STAGE_ATTEMPT = new Scratch.Table("stage_attempt",
             "attempt_key text primary key, version int, hold boolean, reason text, published boolean");
 
+    /** The scratch tables {@link #compute} fills: asked for with the rest of a staging transaction's ({@link Intake}). */
+    static final List<Scratch.Table> SCRATCH = List.of(STAGE_VERSION, STAGE_ATTEMPT);
+
     /**
      * The staged rows that have a version before them (a result of the feed, or an earlier row of the file), with that
      * result's identity and where it came from; parameter 1: the feed. The rows with an earlier version are found

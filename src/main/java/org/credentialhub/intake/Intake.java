@@ -216,12 +216,15 @@ public final class Intake {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (received != null && !takeReceived(c, received)) {
-                    c.rollback();
-                    return new StageOutcome(received, 0, 0, 0, null);
+                StageOutcome outcome;
+                try (Scratch.Scope scratch = Scratch.forTransaction(c, STAGING_SCRATCH)) {
+                    if (received != null && !takeReceived(c, received)) {
+                        c.rollback();
+                        return new StageOutcome(received, 0, 0, 0, null);
+                    }
+                    outcome = stageInTransaction(c, feed, sourceName, sha256, size, mapping, file, hooks, received);
+                    c.commit();
                 }
-                StageOutcome outcome = stageInTransaction(c, feed, sourceName, sha256, size, mapping, file, hooks, received);
-                c.commit();
                 LOG.info("Feed {}: {} staged as delivery {}: {} rows read, {} accepted, {} rejected", feedCode,
                         sourceName, outcome.deliveryId(), outcome.rowsRead(), outcome.rowsAccepted(), outcome.rowsRejected());
                 return outcome;
@@ -373,7 +376,8 @@ public final class Intake {
         boolean keysRepeat = keys.mayRepeat();
         boolean rowsRepeat = keysRepeat && findRepeats(c);
         AttemptVersions.Counted versions = AttemptVersions.compute(c, feed, sourceName, accepted, keysRepeat);
-        int warned = warnIdentityChanges(c, deliveryId, readerWarnings.size());
+        // (a file that changes no published attempt's identity has none to warn of: not asked)
+        int warned = versions.changedRows() == 0 ? 0 : warnIdentityChanges(c, deliveryId, readerWarnings.size());
         if (keysRepeat) {
             warnRepeatedAttempts(c, deliveryId, readerWarnings.size() + warned);
         }
@@ -382,16 +386,17 @@ public final class Intake {
         // are matched once published
         boolean entries = "district".equals(feedConfig.kind());
         boolean matched = matcher != null && (received != null || entries);
+        boolean candidates = false;
         if (matched && entries) {
-            matcher.matchStagedEntries(c, roster, feed, "Delivery " + deliveryId, keysRepeat);
+            candidates = matcher.matchStagedEntries(c, roster, feed, "Delivery " + deliveryId, keysRepeat);
         } else if (matched) {
-            matcher.matchStaged(c, roster, feed, "Delivery " + deliveryId, accepted, keysRepeat);
+            candidates = matcher.matchStaged(c, roster, feed, "Delivery " + deliveryId, accepted, keysRepeat);
         }
         long decided = System.nanoTime();
         publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active", keysRepeat,
                 rowsRepeat, versions.publishedKeys() > 0, accepted);
         if (matched) {
-            publishCandidates(c);
+            publishCandidates(c, versions.publishedKeys() > 0, candidates);
         }
         if (mapping.awards()) {
             publishAwards(c, keysRepeat);
@@ -491,6 +496,15 @@ public final class Intake {
      */
     static final Scratch.Table STAGE_REPEATED = new Scratch.Table("stage_repeated_rows",
             "ordinal int, attempt_key text, first_row int, last_row int, source_row int");
+
+    /**
+     * Every scratch table a staging transaction may fill, its own and its steps' (the versions, the matching on the
+     * staged rows), asked for once at its start ({@link Scratch#forTransaction}).
+     */
+    private static final Scratch.Table[] STAGING_SCRATCH = java.util.stream.Stream.of(
+                    List.of(STAGE_RESULT, STAGE_PUBLISHED, STAGE_REPEATED), AttemptVersions.SCRATCH,
+                    DeliveryMatcher.STAGED_MATCHING)
+            .flatMap(List::stream).toArray(Scratch.Table[]::new);
 
     /**
      * SQL condition on the staged row {@code alias} ({@code stage_result}): it is the last row of its attempt in the
@@ -775,17 +789,26 @@ public final class Intake {
      * The candidates for review of a file matched on its staged rows (DeliveryMatcher.matchStaged): those of each
      * republished result are replaced (a result the district's earlier rejection decided keeps its own).
      */
-    private static void publishCandidates(Connection c) throws SQLException {
+    private static void publishCandidates(Connection c, boolean republished, boolean staged) throws SQLException {
+        // (a result published for the first time has none to replace, and a file whose matching staged none has none
+        // to add: most small files, two round trips each; docs/performance.md, session 63)
+        if (!republished && !staged) {
+            return;
+        }
         Scratch.ensure(c, DeliveryMatcher.STAGE_MATCH_CANDIDATE);
-        Rows.update(c, """
+        if (republished) {
+            Rows.update(c, """
                 delete from match_candidate where result_id in (
                     select p.result_id from stage_published p join stage_match m on m.attempt_key = p.attempt_key
                     where m.decision <> 'rejected')""");
-        Rows.update(c, """
-                insert into match_candidate (result_id, student_id, rank, score, reasons)
-                select distinct on (p.result_id, m.student_id) p.result_id, m.student_id, m.rank, m.score, m.reasons::jsonb
-                from stage_match_candidate m join stage_published p on p.attempt_key = m.attempt_key
-                order by p.result_id, m.student_id, m.rank""");
+        }
+        if (staged) {
+            Rows.update(c, """
+                    insert into match_candidate (result_id, student_id, rank, score, reasons)
+                    select distinct on (p.result_id, m.student_id) p.result_id, m.student_id, m.rank, m.score, m.reasons::jsonb
+                    from stage_match_candidate m join stage_published p on p.attempt_key = m.attempt_key
+                    order by p.result_id, m.student_id, m.rank""");
+        }
     }
 
     /**

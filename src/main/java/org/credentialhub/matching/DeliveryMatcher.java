@@ -236,7 +236,26 @@ public final class DeliveryMatcher {
 
     public void matchDelivery(@Header(Intake.FEED) String feed, @Header(Intake.DELIVERY_ID) long deliveryId)
             throws SQLException {
+        // a vendor file is matched as it is staged (matchStaged) and its results written with their decisions: none is
+        // open here unless the delivery was staged by a hub that matched once published. Asked first, in one query,
+        // instead of the roster index's version, the rejections' update and the read in a transaction of their own,
+        // which found nothing to decide (four round trips a file: docs/performance.md, session 63)
+        if (!anyOpen(deliveryId)) {
+            return;
+        }
         match("r.delivery_id = " + deliveryId, feed, "Delivery " + deliveryId);
+    }
+
+    /** Whether a result of the delivery has no decision yet ({@link #OPEN}). */
+    private boolean anyOpen(long deliveryId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select exists (select 1 from result r where r.delivery_id = ? and " + OPEN + ")")) {
+            ps.setLong(1, deliveryId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 
 
@@ -419,16 +438,17 @@ public final class DeliveryMatcher {
      *                   matched in parts ({@link #matchStagedInParts})
      * @param keysRepeat whether the file's attempt keys may repeat ({@link org.credentialhub.support.KeyRepeats}):
      *                   then {@link Intake#lastOfItsAttempt} leaves out the rows a later row replaces
+     * @return whether candidates for review were staged ({@link #STAGE_MATCH_CANDIDATE} has rows)
      */
-    public void matchStaged(Connection c, RosterIndex roster, String feed, String what, int stagedRows,
-                            boolean keysRepeat) throws SQLException {
+    public boolean matchStaged(Connection c, RosterIndex roster, String feed, String what, int stagedRows,
+                               boolean keysRepeat) throws SQLException {
         long t0 = System.nanoTime();
         long indexed = t0;
         Scratch.ensure(c, STAGE_MATCH, STAGE_MATCH_CANDIDATE);
         // the staged rows, as many as the file's attempts or more (a repeated attempt is a row more)
         if (stagedRows > batchRows) {
             matchStagedInParts(c, feed, what, roster, t0, indexed, keysRepeat);
-            return;
+            return true;   // (not counted across its parts: candidates may be staged)
         }
         Staged all = new Staged();
         try (PreparedStatement ps = c.prepareStatement(staged(keysRepeat) + " order by " + STAGED_ORDER)) {
@@ -447,6 +467,7 @@ public final class DeliveryMatcher {
         boolean candidates = all.copy(c, decisions, counts);
         analyzeStaged(c, all.keys.size() + all.rejected.size(), candidates);
         logged(what, counts, all.rejected.size(), t0, indexed, read, decided);
+        return candidates;
     }
 
     /**
@@ -475,8 +496,9 @@ public final class DeliveryMatcher {
      *
      * @param roster the roster index staging took ({@link #index(Connection)}) in this transaction, which the feed's
      *               model is fitted against (as {@link #matchDelivery} fits it)
+     * @return whether candidates for review were staged
      */
-    public void matchStagedEntries(Connection c, RosterIndex roster, String feed, String what, boolean keysRepeat)
+    public boolean matchStagedEntries(Connection c, RosterIndex roster, String feed, String what, boolean keysRepeat)
             throws SQLException {
         long t0 = System.nanoTime();
         Scratch.ensure(c, STAGE_MATCH, STAGE_MATCH_CANDIDATE);
@@ -508,6 +530,7 @@ public final class DeliveryMatcher {
         long decided = System.nanoTime();
         analyzeStaged(c, rows, candidates);
         logged(what, counts, rejected, t0, t0, read, decided);
+        return candidates;
     }
 
     /**
@@ -943,6 +966,12 @@ public final class DeliveryMatcher {
             "attempt_key text, student_id bigint, decision text, tier text, score double precision");
     public static final Scratch.Table STAGE_MATCH_CANDIDATE = new Scratch.Table("stage_match_candidate",
             "attempt_key text, student_id bigint, rank int, score double precision, reasons text");
+
+    /**
+     * The scratch tables a file's matching on its staged rows fills ({@link #matchStaged}, and in parts for a large
+     * file): asked for with the rest of its staging transaction's.
+     */
+    public static final List<Scratch.Table> STAGED_MATCHING = List.of(STAGE_MATCH, STAGE_MATCH_CANDIDATE, STAGE_READ);
 
     private static int[] write(Connection c, List<Decision> decisions) throws SQLException {
         Scratch.ensure(c, STAGE_DECISION, STAGE_CANDIDATE);

@@ -139,6 +139,10 @@ public final class Deliveries {
                 returning delivery_id""", feed, name, sha256, size, status, reason, status);
     }
 
+    /** A duplicate's reason, from its earlier delivery {@code d}. */
+    private static final String DUPLICATE_REASON =
+            "'same content as ' || d.source_name || ' received ' || to_char(d.received_at, 'YYYY-MM-DD HH24:MI')";
+
     /**
      * Records a delivery whose content the hub already took as delivery {@code earlier}: status
      * {@code duplicate}, {@code duplicate_of} set, and the reason the feed intakes give. Returns its id.
@@ -148,10 +152,9 @@ public final class Deliveries {
         return Rows.returningLong(c, """
                 insert into delivery (feed_code, source_name, content_sha256, size_bytes, status, duplicate_of,
                                       processed_at, reason)
-                select ?, ?, ?, ?, 'duplicate', d.delivery_id, now(),
-                       'same content as ' || d.source_name || ' received ' || to_char(d.received_at, 'YYYY-MM-DD HH24:MI')
+                select ?, ?, ?, ?, 'duplicate', d.delivery_id, now(), %s
                 from delivery d where d.delivery_id = ?
-                returning delivery_id""", feed, name, sha256, size, earlier);
+                returning delivery_id""".formatted(DUPLICATE_REASON), feed, name, sha256, size, earlier);
     }
 
     /**
@@ -228,26 +231,86 @@ public final class Deliveries {
                     ps.setString(1, feed);
                     ps.execute();
                 }
-                Long id = pickupRef == null ? null : ofPickup(c, feed, pickupRef);
-                boolean leased = false;
-                if (id == null) {
-                    Long earlier = earlierWithContent(c, feed, sha256);
-                    id = earlier != null ? insertDuplicate(c, feed, name, sha256, size, earlier)
-                            : insert(c, feed, name, sha256, size, "received", null);
-                    setPickup(c, id, pickupRef);
-                    if (holder != null) {
-                        lease(c, id, holder, leaseSeconds);
-                        leased = true;
+                // the delivery made for this pickup, and the feed's earlier delivery of this content, in one query;
+                // a new delivery is then written with its pickup and its lease and read back by its insert (the
+                // lock, one read, one write and the commit: four round trips a file where there were eight, each
+                // waiting for a core on a busy machine: docs/performance.md, session 63)
+                Long id;
+                Long earlier;
+                try (PreparedStatement ps = c.prepareStatement("""
+                        select (select delivery_id from delivery where feed_code = ? and pickup_ref = ?),
+                               (select delivery_id from delivery
+                                where feed_code = ? and content_sha256 = ? and status <> 'duplicate'
+                                order by delivery_id limit 1)""")) {
+                    ps.setString(1, feed);
+                    ps.setString(2, pickupRef);
+                    ps.setString(3, feed);
+                    ps.setString(4, sha256);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        long picked = rs.getLong(1);
+                        id = rs.wasNull() ? null : picked;
+                        long first = rs.getLong(2);
+                        earlier = rs.wasNull() ? null : first;
                     }
                 }
-                // read before the commit: read after it, it began a transaction of its own that the pool then rolled
-                // back (two more round trips a file)
-                Step step = step(c, id);
+                if (id != null) {
+                    // read before the commit: read after it, it began a transaction of its own that the pool then
+                    // rolled back (two more round trips a file)
+                    Step step = step(c, id);
+                    c.commit();
+                    return new Received(step, false);
+                }
+                Step step = insertTaken(c, feed, name, sha256, size, earlier, pickupRef, holder, leaseSeconds);
                 c.commit();
-                return new Received(step, leased);
+                return new Received(step, holder != null);
             } catch (SQLException | RuntimeException e) {
                 Rollback.after(c, e);
                 throw e;
+            }
+        }
+    }
+
+    /** What {@link #step} reads of a delivery, as an insert returns it. */
+    private static final String STEP_COLUMNS = "delivery_id, feed_code, status, processed_at is not null, "
+            + "acknowledged_at is not null, source_name, content_sha256";
+
+    /**
+     * Records a file taken from an inbox: a new delivery ({@code earlier} null: status {@code received}) or a duplicate
+     * of {@code earlier} (as {@link #insertDuplicate}), with its pickup ({@link #setPickup}) and, when {@code holder} is
+     * given, its lease ({@link #lease}); returns its state as {@link #step} reads it.
+     */
+    private static Step insertTaken(Connection c, String feed, String name, String sha256, long size, Long earlier,
+                                    String pickupRef, String holder, int leaseSeconds) throws SQLException {
+        String lease = "case when ?::text is null then null else now() + make_interval(secs => ?) end";
+        String sql = earlier == null ? """
+                insert into delivery (feed_code, source_name, content_sha256, size_bytes, status, pickup_ref, claimed_by,
+                                      claimed_until)
+                values (?, ?, ?, ?, 'received', ?, ?, %s)
+                returning %s""".formatted(lease, STEP_COLUMNS) : """
+                insert into delivery (feed_code, source_name, content_sha256, size_bytes, status, duplicate_of,
+                                      processed_at, reason, pickup_ref, claimed_by, claimed_until)
+                select ?, ?, ?, ?, 'duplicate', d.delivery_id, now(), %s, ?, ?, %s
+                from delivery d where d.delivery_id = ?
+                returning %s""".formatted(DUPLICATE_REASON, lease, STEP_COLUMNS);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, feed);
+            ps.setString(2, name);
+            ps.setString(3, sha256);
+            ps.setLong(4, size);
+            ps.setString(5, pickupRef);
+            ps.setString(6, holder);
+            ps.setString(7, holder);
+            ps.setInt(8, leaseSeconds);
+            if (earlier != null) {
+                ps.setLong(9, earlier);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("no delivery " + earlier);
+                }
+                return new Step(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getBoolean(5),
+                        rs.getString(6), rs.getString(7));
             }
         }
     }

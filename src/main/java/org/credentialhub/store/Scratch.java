@@ -20,7 +20,8 @@ import java.util.Set;
  * each plan the session had cached, so every statement of the hub was planned again on each use.
  *
  * <p>Whether a table exists is asked of the session itself (one query per use), not remembered per connection: a
- * connection pool in front of PostgreSQL may hand the next transaction to another session.
+ * connection pool in front of PostgreSQL may hand the next transaction to another session. A transaction whose steps
+ * use several tables asks once for all of them ({@link #forTransaction}): within it the session is the same.
  */
 public final class Scratch {
     private Scratch() {
@@ -39,8 +40,47 @@ public final class Scratch {
         }
     }
 
+    /** The tables a transaction on this thread asked for at its start ({@link #forTransaction}), with its connection. */
+    private static final ThreadLocal<Ensured> ENSURED = new ThreadLocal<>();
+
+    private record Ensured(Connection connection, Set<String> names) {
+    }
+
+    /** Ends what {@link #forTransaction} began. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Makes sure each table exists (one query for all of them), for a transaction whose steps use them one after the
+     * other: until the returned scope is closed, {@link #ensure} of any of them on {@code c} on this thread asks nothing
+     * (a small file's staging asked five times, a round trip each, while its connection's thread waited for a core
+     * between each: docs/performance.md, session 63). Close it when the transaction ends, before the connection is used
+     * for another: a transaction rolled back takes a table it created with it.
+     */
+    public static Scope forTransaction(Connection c, Table... tables) throws SQLException {
+        ensure(c, tables);
+        Ensured outer = ENSURED.get();
+        Set<String> names = new HashSet<>();
+        for (Table t : tables) {
+            names.add(t.name());
+        }
+        ENSURED.set(new Ensured(c, names));
+        return () -> {
+            if (outer == null) {
+                ENSURED.remove();
+            } else {
+                ENSURED.set(outer);
+            }
+        };
+    }
+
     /** Makes sure each table exists in the connection's session (empty, unless this transaction filled it). */
     public static void ensure(Connection c, Table... tables) throws SQLException {
+        if (ensuredAlready(c, tables)) {
+            return;
+        }
         Set<String> present = new HashSet<>();
         String[] names = new String[tables.length];
         for (int i = 0; i < tables.length; i++) {
@@ -72,5 +112,18 @@ public final class Scratch {
                 }
             }
         }
+    }
+
+    private static boolean ensuredAlready(Connection c, Table... tables) {
+        Ensured e = ENSURED.get();
+        if (e == null || e.connection() != c) {
+            return false;
+        }
+        for (Table t : tables) {
+            if (!e.names().contains(t.name())) {
+                return false;
+            }
+        }
+        return true;
     }
 }

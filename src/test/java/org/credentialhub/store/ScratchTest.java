@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ScratchTest {
     private static final Scratch.Table ROWS = new Scratch.Table("scratch_rows", "k text, n int", "k, n");
     private static final Scratch.Table KEYS = new Scratch.Table("scratch_keys", "k text primary key");
+    private static final Scratch.Table OTHER = new Scratch.Table("scratch_other", "k text");
 
     private String url;
 
@@ -60,6 +61,51 @@ class ScratchTest {
             assertEquals(1, count(c, "scratch_rows"));
             c.commit();
         }
+    }
+
+    @Test
+    void aTransactionAsksOnceForEveryTableItsStepsUse() throws Exception {
+        try (Connection real = DriverManager.getConnection(url, "postgres", "")) {
+            int[] statements = {0};
+            Connection c = counting(real, statements);
+            c.setAutoCommit(false);
+            try (Scratch.Scope scope = Scratch.forTransaction(c, ROWS, KEYS)) {
+                int asked = statements[0];
+                Scratch.ensure(c, ROWS);
+                Scratch.ensure(c, KEYS, ROWS);
+                assertEquals(asked, statements[0], "the steps' own asking: none within the transaction's scope");
+                exec(real, "insert into scratch_rows values ('a', 1); insert into scratch_keys values ('a')");
+                Scratch.ensure(c, OTHER);
+                assertTrue(statements[0] > asked, "a table the scope did not ask for is asked for");
+                try (Connection second = DriverManager.getConnection(url, "postgres", "")) {
+                    Scratch.ensure(second, ROWS);
+                    assertEquals(0, count(second, "scratch_rows"), "another connection's session has its own");
+                }
+                c.rollback();
+            }
+            // the transaction that created them rolled back: they are gone, and asked for (and made) again
+            int before = statements[0];
+            Scratch.ensure(c, ROWS, KEYS);
+            assertTrue(statements[0] > before, "asked again once the scope is closed");
+            assertEquals(0, count(real, "scratch_rows"));
+            exec(real, "insert into scratch_keys values ('b')");
+            assertEquals(1, count(real, "scratch_keys"));
+        }
+    }
+
+    /** The connection, counting the statements made on it (each one round trip or more). */
+    private static Connection counting(Connection real, int[] statements) {
+        return (Connection) java.lang.reflect.Proxy.newProxyInstance(ScratchTest.class.getClassLoader(),
+                new Class<?>[]{Connection.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("prepareStatement") || method.getName().equals("createStatement")) {
+                        statements[0]++;
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test
