@@ -5,6 +5,7 @@ import org.apache.camel.Header;
 import org.credentialhub.exceptions.Decisions;
 import org.credentialhub.intake.Intake;
 import org.credentialhub.store.CopyWriter;
+import org.credentialhub.store.LocalSettings;
 import org.credentialhub.store.Scratch;
 import org.credentialhub.store.Rollback;
 import org.slf4j.Logger;
@@ -315,6 +316,50 @@ public final class DeliveryMatcher {
     }
 
     /**
+     * The planner's cost of a page read at random for a re-match's read: its unsettled results are a few of all, found
+     * by their partial index (V87), and each one's identity is then one look-up by key, not a scan of every identity
+     * hashed against them, which PostgreSQL's default cost (4, a disk's seek) chose. The hub's pages are in memory
+     * (its shared buffers and the system's cache): psql on a finished NC year, the read of its 10,482 unsettled results
+     * 440-544 ms before, 340-480 ms with the index alone, 160-210 ms with both (docs/performance.md, session 63).
+     */
+    static final String REMATCH_READ_PAGE_COST = "1.1";
+
+    /**
+     * What a match reads of the results in {@code scope} (a SQL condition on {@code r}) that it decides: those whose
+     * decision is open, and for a re-match ({@code rematch}) those left unsettled too, locked by the read; in the
+     * vendor's order ({@link #PUBLISHED_ORDER}).
+     */
+    static String read(String scope, boolean rematch) {
+        return """
+                    select r.result_id, r.feed_code, r.exam_code || '|' || r.attempted_on as group_key, r.state_id_hash,
+                           r.state_id_near,
+                           i.first_name, i.last_name, i.birth_date,
+                           coalesce(sc.school_code, sn.school_code, i.school_code) as school,
+                           coalesce(i.district_code, sc.district_code, sn.district_code) as district,
+                           %s as candidate_key,
+                           -- the district's earlier link of the candidate
+                           %s as linked,
+                           f.kind = 'district' as entered, coalesce(de.district_code, i.district_code, '') as entered_by,
+                           i.name_hash, i.name_salt, i.birth_date_hash, i.birth_date_salt,
+                           r.match_decision is not null as decided_before
+                    from result r
+                    join feed f on f.feed_code = r.feed_code
+                    left join district_entry de on de.result_id = r.result_id
+                    left join result_identity i on i.result_id = r.result_id
+                    left join school sc on sc.school_code = i.school_code
+                    %s
+                    join delivery d on d.delivery_id = r.delivery_id
+                    where %s and %s
+                    order by %s%s""".formatted(
+                Decisions.CANDIDATE_KEY, crosswalk("student_id", "link"), SCHOOL_BY_NAME.formatted("i.school_name"),
+                scope, rematch ? UNSETTLED : OPEN, PUBLISHED_ORDER,
+                // a re-match's results are its transaction's from here on, as a district's decision of one of
+                // them, made meanwhile, is taken after it (it waits for the re-match, then finds the result as
+                // the re-match left it)
+                rematch ? " for update of r" : "");
+    }
+
+    /**
      * Matches the results in {@code scope} whose decision is open ({@link #OPEN}), and for a re-match
      * ({@code rematch}) those left unsettled too ({@link #UNSETTLED}); returns how many of them had a decision before
      * (a re-match's unsettled results): a re-match that finds none of those leaves the rest as they are (and the
@@ -338,33 +383,9 @@ public final class DeliveryMatcher {
             String enteredFeed = null;
             boolean oneEnteredFeed = true;
             Map<Long, HashedIdentity.Sent> hashed = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select r.result_id, r.feed_code, r.exam_code || '|' || r.attempted_on as group_key, r.state_id_hash,
-                           r.state_id_near,
-                           i.first_name, i.last_name, i.birth_date,
-                           coalesce(sc.school_code, sn.school_code, i.school_code) as school,
-                           coalesce(i.district_code, sc.district_code, sn.district_code) as district,
-                           %s as candidate_key,
-                           -- the district's earlier link of the candidate
-                           %s as linked,
-                           f.kind = 'district' as entered, coalesce(de.district_code, i.district_code, '') as entered_by,
-                           i.name_hash, i.name_salt, i.birth_date_hash, i.birth_date_salt,
-                           r.match_decision is not null as decided_before
-                    from result r
-                    join feed f on f.feed_code = r.feed_code
-                    left join district_entry de on de.result_id = r.result_id
-                    left join result_identity i on i.result_id = r.result_id
-                    left join school sc on sc.school_code = i.school_code
-                    %s
-                    join delivery d on d.delivery_id = r.delivery_id
-                    where %s and %s
-                    order by %s%s""".formatted(
-                    Decisions.CANDIDATE_KEY, crosswalk("student_id", "link"), SCHOOL_BY_NAME.formatted("i.school_name"),
-                    scope, open, PUBLISHED_ORDER,
-                    // a re-match's results are its transaction's from here on, as a district's decision of one of
-                    // them, made meanwhile, is taken after it (it waits for the re-match, then finds the result as
-                    // the re-match left it)
-                    rematch ? " for update of r" : ""))) {
+            // a re-match reads its results by the unsettled ones' index, and their identities by their key (V87)
+            String costBefore = rematch ? LocalSettings.set(c, "random_page_cost", REMATCH_READ_PAGE_COST) : null;
+            try (PreparedStatement ps = c.prepareStatement(read(scope, rematch))) {
                 ps.setFetchSize(10_000);
                 try (ResultSet rs = ps.executeQuery()) {
                     Columns at = Columns.of(rs);
@@ -394,6 +415,9 @@ public final class DeliveryMatcher {
                         into.add(record(rs, at, rs.getLong("result_id"), key));
                     }
                 }
+            }
+            if (costBefore != null) {
+                LocalSettings.set(c, "random_page_cost", costBefore);
             }
             long read = System.nanoTime();
             if (rematch) {
