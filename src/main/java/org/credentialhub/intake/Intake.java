@@ -376,6 +376,8 @@ public final class Intake {
         boolean keysRepeat = keys.mayRepeat();
         boolean rowsRepeat = keysRepeat && findRepeats(c);
         AttemptVersions.Counted versions = AttemptVersions.compute(c, feed, sourceName, accepted, keysRepeat);
+        // whether any of the file's attempts was published before (by an earlier file)
+        boolean anyPublished = versions.publishedKeys() > 0;
         // (a file that changes no published attempt's identity has none to warn of: not asked)
         int warned = versions.changedRows() == 0 ? 0 : warnIdentityChanges(c, deliveryId, readerWarnings.size());
         if (keysRepeat) {
@@ -394,9 +396,9 @@ public final class Intake {
         }
         long decided = System.nanoTime();
         publish(c, feed, deliveryId, "district".equals(feedConfig.kind()) ? "pending" : "active", keysRepeat,
-                rowsRepeat, versions.publishedKeys() > 0, accepted);
+                rowsRepeat, anyPublished, accepted);
         if (matched) {
-            publishCandidates(c, versions.publishedKeys() > 0, candidates);
+            publishCandidates(c, anyPublished, candidates);
         }
         if (mapping.awards()) {
             publishAwards(c, keysRepeat);

@@ -324,6 +324,11 @@ public final class DeliveryMatcher {
      */
     static final String REMATCH_READ_PAGE_COST = "1.1";
 
+    /** The results a match decides of those in its scope: {@link #UNSETTLED} for a re-match, else {@link #OPEN}. */
+    private static String open(boolean rematch) {
+        return rematch ? UNSETTLED : OPEN;
+    }
+
     /**
      * What a match reads of the results in {@code scope} (a SQL condition on {@code r}) that it decides: those whose
      * decision is open, and for a re-match ({@code rematch}) those left unsettled too, locked by the read; in the
@@ -352,7 +357,7 @@ public final class DeliveryMatcher {
                     where %s and %s
                     order by %s%s""".formatted(
                 Decisions.CANDIDATE_KEY, crosswalk("student_id", "link"), SCHOOL_BY_NAME.formatted("i.school_name"),
-                scope, rematch ? UNSETTLED : OPEN, PUBLISHED_ORDER,
+                scope, open(rematch), PUBLISHED_ORDER,
                 // a re-match's results are its transaction's from here on, as a district's decision of one of
                 // them, made meanwhile, is taken after it (it waits for the re-match, then finds the result as
                 // the re-match left it)
@@ -369,10 +374,9 @@ public final class DeliveryMatcher {
         long t0 = System.nanoTime();
         RosterIndex roster = index();
         long indexed = System.nanoTime();
-        String open = rematch ? UNSETTLED : OPEN;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            int rejected = applyRejections(c, scope, open);
+            int rejected = applyRejections(c, scope, open(rematch));
             int decidedBefore = 0;
             List<ResultRecord> batch = new ArrayList<>();
             Map<String, Long> links = new HashMap<>();
@@ -471,8 +475,7 @@ public final class DeliveryMatcher {
         Scratch.ensure(c, STAGE_MATCH, STAGE_MATCH_CANDIDATE);
         // the staged rows, as many as the file's attempts or more (a repeated attempt is a row more)
         if (stagedRows > batchRows) {
-            matchStagedInParts(c, feed, what, roster, t0, indexed, keysRepeat);
-            return true;   // (not counted across its parts: candidates may be staged)
+            return matchStagedInParts(c, feed, what, roster, t0, indexed, keysRepeat);
         }
         Staged all = new Staged();
         try (PreparedStatement ps = c.prepareStatement(staged(keysRepeat) + " order by " + STAGED_ORDER)) {
@@ -673,10 +676,10 @@ public final class DeliveryMatcher {
      *       read in group order and cut between groups, so each group is decided within one part.</li>
      * </ul>
      * A single group larger than a part is the exception: it is cut as well, and the one-to-one check then holds
-     * within each piece (logged).
+     * within each piece (logged). Returns whether candidates for review were staged.
      */
-    private void matchStagedInParts(Connection c, String feed, String what, RosterIndex roster, long t0, long indexed,
-                                    boolean keysRepeat) throws SQLException {
+    private boolean matchStagedInParts(Connection c, String feed, String what, RosterIndex roster, long t0, long indexed,
+                                       boolean keysRepeat) throws SQLException {
         // the rows are worked out once (the last of each attempt, its school by code or name, its earlier decision)
         // and kept for the transaction: counted, sampled and read in parts from there (each read of STAGED sorted the
         // file and looked up every row's school name again: 7 s a read at 1,000,000 rows)
@@ -778,6 +781,7 @@ public final class DeliveryMatcher {
         analyzeStaged(c, total + rejected, candidates);
         LOG.info("{}: {} results matched in {} parts of about {}", what, total, parts, batchRows);
         logged(what, counts, rejected, t0, indexed, read, decided);
+        return candidates;
     }
 
     /** Matches one part of a staged file and writes its decisions; true when candidates were written. */

@@ -139,22 +139,13 @@ public final class Deliveries {
                 returning delivery_id""", feed, name, sha256, size, status, reason, status);
     }
 
-    /** A duplicate's reason, from its earlier delivery {@code d}. */
-    private static final String DUPLICATE_REASON =
-            "'same content as ' || d.source_name || ' received ' || to_char(d.received_at, 'YYYY-MM-DD HH24:MI')";
-
     /**
      * Records a delivery whose content the hub already took as delivery {@code earlier}: status
      * {@code duplicate}, {@code duplicate_of} set, and the reason the feed intakes give. Returns its id.
      */
     public static long insertDuplicate(Connection c, String feed, String name, String sha256, long size, long earlier)
             throws SQLException {
-        return Rows.returningLong(c, """
-                insert into delivery (feed_code, source_name, content_sha256, size_bytes, status, duplicate_of,
-                                      processed_at, reason)
-                select ?, ?, ?, ?, 'duplicate', d.delivery_id, now(), %s
-                from delivery d where d.delivery_id = ?
-                returning delivery_id""".formatted(DUPLICATE_REASON), feed, name, sha256, size, earlier);
+        return insertTaken(c, feed, name, sha256, size, earlier, null, null, 0).id();
     }
 
     /**
@@ -271,14 +262,15 @@ public final class Deliveries {
         }
     }
 
-    /** What {@link #step} reads of a delivery, as an insert returns it. */
+    /** What {@link #step} reads of a delivery (a select's columns, or what an insert returns). */
     private static final String STEP_COLUMNS = "delivery_id, feed_code, status, processed_at is not null, "
             + "acknowledged_at is not null, source_name, content_sha256";
 
     /**
      * Records a file taken from an inbox: a new delivery ({@code earlier} null: status {@code received}) or a duplicate
-     * of {@code earlier} (as {@link #insertDuplicate}), with its pickup ({@link #setPickup}) and, when {@code holder} is
-     * given, its lease ({@link #lease}); returns its state as {@link #step} reads it.
+     * of {@code earlier}, with its pickup ({@link #setPickup}; none when null) and, when {@code holder} is given, its
+     * lease ({@link #lease}); returns its state as {@link #step} reads it. The one insert of a duplicate
+     * ({@link #insertDuplicate} is this one without pickup or lease).
      */
     private static Step insertTaken(Connection c, String feed, String name, String sha256, long size, Long earlier,
                                     String pickupRef, String holder, int leaseSeconds) throws SQLException {
@@ -290,9 +282,11 @@ public final class Deliveries {
                 returning %s""".formatted(lease, STEP_COLUMNS) : """
                 insert into delivery (feed_code, source_name, content_sha256, size_bytes, status, duplicate_of,
                                       processed_at, reason, pickup_ref, claimed_by, claimed_until)
-                select ?, ?, ?, ?, 'duplicate', d.delivery_id, now(), %s, ?, ?, %s
+                select ?, ?, ?, ?, 'duplicate', d.delivery_id, now(),
+                       'same content as ' || d.source_name || ' received ' || to_char(d.received_at, 'YYYY-MM-DD HH24:MI'),
+                       ?, ?, %s
                 from delivery d where d.delivery_id = ?
-                returning %s""".formatted(DUPLICATE_REASON, lease, STEP_COLUMNS);
+                returning %s""".formatted(lease, STEP_COLUMNS);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, feed);
             ps.setString(2, name);
@@ -305,13 +299,7 @@ public final class Deliveries {
             if (earlier != null) {
                 ps.setLong(9, earlier);
             }
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("no delivery " + earlier);
-                }
-                return new Step(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getBoolean(5),
-                        rs.getString(6), rs.getString(7));
-            }
+            return step(ps, earlier);
         }
     }
 
@@ -330,17 +318,20 @@ public final class Deliveries {
     }
 
     public static Step step(Connection c, long deliveryId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                select feed_code, status, processed_at is not null, acknowledged_at is not null, source_name, content_sha256
-                from delivery where delivery_id = ?""")) {
+        try (PreparedStatement ps = c.prepareStatement("select " + STEP_COLUMNS + " from delivery where delivery_id = ?")) {
             ps.setLong(1, deliveryId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("no delivery " + deliveryId);
-                }
-                return new Step(deliveryId, rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4),
-                        rs.getString(5), rs.getString(6));
+            return step(ps, deliveryId);
+        }
+    }
+
+    /** The delivery's {@link #STEP_COLUMNS} that {@code ps} (a select, or an insert returning them) gives. */
+    private static Step step(PreparedStatement ps, Object which) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("no delivery " + which);
             }
+            return new Step(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getBoolean(5),
+                    rs.getString(6), rs.getString(7));
         }
     }
 
